@@ -1,0 +1,249 @@
+#!/usr/bin/env node
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AgentClient, describeSendError, readCa } from './client.js';
+import { ChildError, COLLECT_CHILD_COMMAND, runSelf } from './collect-process.js';
+import type { AgentConfig } from './config.js';
+import { loadState } from './state.js';
+import { AgentRevokedError, agentPaths, clientFor, drainOutbox, outboxFor, sleep, type AgentPaths } from './sync.js';
+import { AGENT_VERSION } from './version.js';
+
+// Collectors, systeminformation, the runner and the schemas (zod) are imported only by the commands
+// that need them, so the long-lived `run` process never loads them (see collect-process.ts).
+const configModule = () => import('./config.js');
+class UsageError extends Error {}
+const collecting = () => Promise.all([import('./collect.js'), import('./runner.js')]);
+
+/**
+ * A scheduled collection (`once`, and each `run` child). Live, expensive package-manager reads are
+ * remembered in the data directory, since every collection is a fresh process; WEIAN_AGENT_REPLAY
+ * (tests, benchmarks) answers from a capture instead of the host and needs no memo.
+ */
+async function scheduledCollection(paths: AgentPaths, config: AgentConfig) {
+  const [{ collectReport }, { liveRunner, replayRunner }, { fileMemo }] = await Promise.all([import('./collect.js'), import('./runner.js'), import('./collectors/memo.js')]);
+  const replay = process.env.WEIAN_AGENT_REPLAY;
+  if (replay) return collectReport({ runner: await replayRunner(resolve(replay)), config });
+  const memo = await fileMemo(paths.memo);
+  const report = await collectReport({ runner: liveRunner(), config, memo });
+  // A memo that cannot be written costs the next collection time, never its report.
+  await memo.save().catch((e: Error) => console.error(`weian-agent: could not save ${paths.memo}: ${e.message}`));
+  return report;
+}
+
+const DEFAULT_CONFIG = process.platform === 'win32' ? 'C:\\ProgramData\\WeiAn\\agent.json' : '/etc/weian/agent.json';
+
+/** Exit status of a revoked agent: the service manager is told not to restart it (EX_CONFIG). */
+export const EXIT_REVOKED = 78;
+
+const USAGE = `weian-agent ${AGENT_VERSION}
+
+Commands:
+  enroll --server URL --token T [--ca FILE] [--insecure] [--config FILE]
+                                                  trade a one-time enrollment token for this agent's identity
+  once [--config FILE]                            send what is queued, then collect and send one report;
+                                                  exits 1 (report kept queued) when the server cannot be reached
+  once --print [--replay DIR]                     collect (or rebuild from a capture) and print the report as JSON; no server needed
+  capture DIR                                     record the raw output of every command the collectors run into DIR
+  run [--config FILE]                             keep running: collect on schedule, send, heartbeat, take server commands
+  status [--config FILE]                          enrollment, last successful sync, outbox depth, last error
+  rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
+  install-service [--config FILE] [--dry-run]     install and start the agent as a systemd unit (Linux) or a Windows service
+
+--config defaults to ${DEFAULT_CONFIG}
+--ca FILE: PEM of the CA that signed the server's certificate (kept in the config for later runs)
+`;
+
+const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** Test seams, never set in production: faster schedules, and a pause between send and recording the answer. */
+const envMs = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { ConfigError, loadConfig, localConfig, saveConfig } = command === 'run' ? ({} as never) : await configModule();
+  const configOption = { config: { type: 'string' } } as const;
+  switch (command) {
+    case 'enroll': {
+      const { values } = parseArgs({ args: rest, options: { server: { type: 'string' }, token: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean' }, ...configOption } });
+      if (!values.server || !values.token) throw new ConfigError('enroll needs --server URL and --token T');
+      const url = new URL(values.server);
+      if (url.protocol === 'http:' && !isLoopback(url.hostname) && !values.insecure) {
+        throw new ConfigError(`refusing to send the enrollment token and later the agent's secret in clear text to ${url.host}: use https:// (with --ca FILE for a private CA), or --insecure on a network you trust`);
+      }
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      const caFile = values.ca ? resolve(values.ca) : undefined;
+      const { default: si } = await import('systeminformation');
+      const machineId = await si.uuid().then((u) => u.os || null, () => null);
+      const result = await new AgentClient({ server: values.server, ca: readCa(caFile) }).enroll({ token: values.token, hostname: hostname(), machineId, agentVersion: AGENT_VERSION });
+      await saveConfig(configPath, localConfig({ server: values.server, agentId: result.agentId, secret: result.secret, hostId: result.hostId, institution: result.institution, settings: result.settings, caFile }));
+      console.log(`enrolled as ${result.agentId} (host ${result.hostId}) in ${result.institution.name}; config written to ${configPath}`);
+      return 0;
+    }
+    case 'once': {
+      const { values } = parseArgs({ args: rest, options: { print: { type: 'boolean' }, replay: { type: 'string' }, ...configOption } });
+      if (values.print) {
+        const [{ collectReport }, { liveRunner, replayRunner }] = await collecting();
+        const runner = values.replay ? await replayRunner(resolve(values.replay)) : liveRunner();
+        const config = values.config ? await loadConfig(resolve(values.config)) : localConfig();
+        console.log(JSON.stringify(await collectReport({ runner, config }), null, 2));
+        return 0;
+      }
+      if (values.replay) throw new ConfigError('--replay goes with --print');
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      const config = await loadConfig(configPath);
+      const paths = agentPaths(configPath, config);
+      const outbox = outboxFor(paths, config);
+      const dropped = await outbox.enqueue(await scheduledCollection(paths, config));
+      if (dropped.length) console.error(`outbox full: dropped the ${dropped.length} oldest queued report(s)`);
+      const pause = envMs('WEIAN_AGENT_PAUSE_AFTER_SEND_MS');
+      try {
+        const r = await drainOutbox(
+          { client: clientFor(config), outbox, statePath: paths.state, now: () => new Date(), random: Math.random, sleep, afterSend: pause ? () => sleep(pause) : undefined },
+          { maxAttempts: 3 },
+        );
+        for (const ack of r.acks) console.log(`report ${ack.reportId} acknowledged at ${ack.receivedAt}`);
+        if (r.error) {
+          console.error(`weian-agent: could not send (${r.remaining} report(s) kept in the outbox): ${r.error}`);
+          return 1;
+        }
+        return 0;
+      } catch (e) {
+        if (e instanceof AgentRevokedError) {
+          console.error(`weian-agent: the server refused this agent: ${e.message}`);
+          return EXIT_REVOKED;
+        }
+        throw e;
+      }
+    }
+    case '__config': {
+      const { values } = parseArgs({ args: rest, options: configOption });
+      process.stdout.write(JSON.stringify(await loadConfig(resolve(values.config ?? DEFAULT_CONFIG))));
+      return 0;
+    }
+    case COLLECT_CHILD_COMMAND: {
+      // Run by `run` in a child process: collect once and hand the full report back on stdout.
+      const { values } = parseArgs({ args: rest, options: configOption });
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      const config = await loadConfig(configPath);
+      const report = JSON.stringify(await scheduledCollection(agentPaths(configPath, config), config));
+      await new Promise<void>((done, fail) => process.stdout.write(report, (e) => (e ? fail(e) : done())));
+      return 0;
+    }
+    case 'capture': {
+      const dir = rest[0];
+      if (!dir) throw new ConfigError('capture needs a directory: weian-agent capture DIR');
+      const [{ collectReport }, { capturingRunner, liveRunner }] = await collecting();
+      const runner = capturingRunner(liveRunner(), resolve(dir));
+      await collectReport({ runner, config: localConfig() });
+      await runner.save();
+      console.log(`capture written to ${resolve(dir)}; rebuild it with: weian-agent once --print --replay ${resolve(dir)}`);
+      return 0;
+    }
+    case 'run': {
+      // The agent idles between small bursts of work: V8's optimizing tiers would buy it nothing
+      // but would page in megabytes of compiler code that then stay resident for weeks.
+      const { setFlagsFromString } = await import('node:v8');
+      setFlagsFromString('--no-opt');
+      setFlagsFromString('--no-sparkplug');
+      const { values } = parseArgs({ args: rest, options: configOption });
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      // Validated by a short-lived child: the schemas are not worth keeping in memory for the agent's lifetime.
+      const config = JSON.parse(await runSelf(['__config', '--config', configPath])) as AgentConfig;
+      const [{ startDaemon }, { collectInChild }] = await Promise.all([import('./daemon.js'), import('./collect-process.js')]);
+      const pause = envMs('WEIAN_AGENT_PAUSE_AFTER_SEND_MS');
+      const daemon = startDaemon({
+        config,
+        paths: agentPaths(configPath, config),
+        client: clientFor(config),
+        collect: () => collectInChild(configPath),
+        log: (line) => console.log(line),
+        intervalMs: envMs('WEIAN_AGENT_INTERVAL_MS'),
+        heartbeatMs: envMs('WEIAN_AGENT_HEARTBEAT_MS'),
+        afterSend: pause ? () => sleep(pause) : undefined,
+      });
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => daemon.stop());
+      const { revoked } = await daemon.done;
+      if (revoked) {
+        console.error(`weian-agent: stopped: the server refused this agent (${revoked})`);
+        return EXIT_REVOKED;
+      }
+      return 0;
+    }
+    case 'status': {
+      const { values } = parseArgs({ args: rest, options: configOption });
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      let config;
+      try {
+        config = await loadConfig(configPath);
+      } catch (e) {
+        console.log(JSON.stringify({ enrolled: false, config: configPath, error: (e as Error).message }, null, 2));
+        return 1;
+      }
+      const paths = agentPaths(configPath, config);
+      const state = await loadState(paths.state);
+      const outbox = await outboxFor(paths, config).depth();
+      console.log(
+        JSON.stringify(
+          { enrolled: true, agentId: config.agentId, hostId: config.hostId, server: config.server, institution: config.institution, lastSyncAt: state.lastSyncAt, outbox, lastError: state.lastError, revoked: state.revoked },
+          null,
+          2,
+        ),
+      );
+      return state.revoked ? EXIT_REVOKED : 0;
+    }
+    case 'rotate-secret': {
+      const { values } = parseArgs({ args: rest, options: configOption });
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      const config = await loadConfig(configPath);
+      const { secret } = await clientFor(config).rotateSecret();
+      // Saved before first use: if this process dies here, the old secret still works and nothing is lost.
+      const rotated = { ...config, secret };
+      await saveConfig(configPath, rotated);
+      await clientFor(rotated).heartbeat({ sentAt: new Date().toISOString(), agentVersion: AGENT_VERSION });
+      console.log(`secret rotated for ${config.agentId}; the old secret no longer works`);
+      return 0;
+    }
+    case 'install-service': {
+      const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean' }, ...configOption } });
+      const { installService } = await import('./service.js');
+      return installService({ configPath: resolve(values.config ?? DEFAULT_CONFIG), dryRun: values['dry-run'] ?? false, log: (l) => console.log(l) });
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return 0;
+    case '--version':
+      console.log(AGENT_VERSION);
+      return 0;
+  }
+  console.error(`unknown command: ${argv.join(' ')}\n\n${USAGE}`);
+  return 2;
+}
+
+// As a single executable, Node puts the executable's path in argv[1] too, so user arguments start at 2 either way.
+const args = process.argv.slice(2);
+main(args).then(
+  (code) => {
+    process.exitCode = code;
+    // `run` leaves sockets and timers behind on stop, and a collection may leave a read hanging
+    // (a dead NFS mount, a command past its timeout): the outcome is decided, so leave now.
+    if (args[0] === 'run' || args[0] === COLLECT_CHILD_COMMAND) process.exit(code);
+  },
+  async (e: unknown) => {
+    if (e instanceof ChildError) {
+      console.error(`weian-agent: ${e.message}`);
+      process.exitCode = e.exitCode ?? 1;
+      return;
+    }
+    const { ConfigError } = await configModule();
+    if (e instanceof ConfigError || e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`weian-agent: ${(e as Error).message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`weian-agent: ${describeSendError(e).message}`);
+      process.exitCode = 1;
+    }
+  },
+);

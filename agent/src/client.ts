@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import type { AgentSettings, EnrollInput, EnrollResult, HeartbeatInput, Report, ReportAck } from '@weian/shared';
+import { callProcedure, fetchPost, keepSubscribed, nodePost, TrpcError, type Post } from './trpc-wire.js';
+
+/**
+ * The agent's tRPC client. Untyped on purpose: the agent never imports the server, even for types;
+ * the contract is the shared zod schemas on both sides. It speaks tRPC's wire format itself
+ * (trpc-wire.ts) so that the long-lived agent stays small.
+ */
+export interface AgentClientOptions {
+  server: string;
+  credentials?: { agentId: string; secret: string };
+  /** PEM text of the CA that signed the server's certificate. */
+  ca?: string;
+  /** A fetch to send requests with instead of node:http(s) (the load generator's keep-alive pool). */
+  fetch?: typeof globalThis.fetch;
+  timeoutMs?: number;
+}
+
+/** What the server may push down the `agent.commands` subscription. */
+export type AgentCommand = { type: 'collect'; id: string } | { type: 'settings'; id: string; settings: AgentSettings };
+
+export interface CommandStreamHandlers {
+  onCommand(cmd: AgentCommand): void;
+  /** The socket is up (true) or down (false); the agent keeps working by HTTP either way. */
+  onConnection?(up: boolean): void;
+  onError?(e: unknown): void;
+}
+
+export interface HeartbeatAck {
+  serverTime: string;
+  settings: AgentSettings;
+  /** Commands queued for this agent while its socket was down (HTTP fallback). */
+  commands?: AgentCommand[];
+}
+
+/**
+ * shared's AGENT_AUTH_SCHEME, spelled out: importing @weian/shared at run time loads every schema,
+ * which the long-lived agent cannot afford (client.test.ts checks the two agree).
+ */
+export const AGENT_AUTH_SCHEME = 'Agent';
+
+export class AgentClient {
+  private readonly post: Post;
+  private readonly base: string;
+  private readonly timeoutMs: number;
+  constructor(private readonly opts: AgentClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.post = opts.fetch ? fetchPost(opts.fetch) : nodePost(opts.ca);
+    this.base = new URL('/trpc', opts.server).toString();
+  }
+  private get authorization(): string | null {
+    const c = this.opts.credentials;
+    return c ? `${AGENT_AUTH_SCHEME} ${c.agentId}:${c.secret}` : null;
+  }
+  private mutation(path: string, input: unknown): Promise<unknown> {
+    return callProcedure(this.post, this.base, path, input, this.authorization ? { authorization: this.authorization } : {}, this.timeoutMs);
+  }
+  enroll(input: EnrollInput): Promise<EnrollResult> {
+    return this.mutation('agent.enroll', input) as Promise<EnrollResult>;
+  }
+  report(report: Report): Promise<ReportAck> {
+    return this.mutation('agent.report', report) as Promise<ReportAck>;
+  }
+  heartbeat(input: HeartbeatInput): Promise<HeartbeatAck> {
+    return this.mutation('agent.heartbeat', input) as Promise<HeartbeatAck>;
+  }
+  /** A new secret, valid alongside the current one until first used (the server's two-phase rotation). */
+  rotateSecret(): Promise<{ secret: string }> {
+    return this.mutation('agent.rotateSecret', undefined) as Promise<{ secret: string }>;
+  }
+
+  /**
+   * Keeps the `agent.commands` subscription open over WebSocket, reconnecting with exponential
+   * backoff and jitter. Returns a function that closes it.
+   */
+  commands(handlers: CommandStreamHandlers, retryDelayMs: (attempt: number) => number): () => void {
+    return keepSubscribed({
+      url: new URL('/trpc', this.opts.server.replace(/^http/, 'ws')).toString(),
+      path: 'agent.commands',
+      connectionParams: () => ({ authorization: this.authorization ?? '' }),
+      ca: this.opts.ca,
+      retryDelayMs,
+      keepAlive: { intervalMs: 30_000, pongTimeoutMs: 10_000 },
+      onData: (cmd) => handlers.onCommand(cmd as AgentCommand),
+      onConnection: handlers.onConnection,
+      onError: handlers.onError,
+    });
+  }
+}
+
+export const readCa = (file: string | undefined) => (file ? readFileSync(file, 'utf8') : undefined);
+
+export type SendErrorKind = 'network' | 'revoked' | 'rejected' | 'server';
+
+/**
+ * What went wrong, in words an operator can act on. `rejected`: the server refuses this report for
+ * good (it is set aside); `revoked`: the agent's credentials are refused and it must stop.
+ */
+export function describeSendError(e: unknown): { message: string; permanent: boolean; code: string; kind: SendErrorKind } {
+  if (e instanceof TrpcError) {
+    if (e.transport) return { message: e.message, permanent: false, code: 'NETWORK', kind: 'network' };
+    const kind: SendErrorKind = e.code === 'UNAUTHORIZED' ? 'revoked' : ['BAD_REQUEST', 'FORBIDDEN', 'PAYLOAD_TOO_LARGE'].includes(e.code) ? 'rejected' : 'server';
+    return { message: e.message, permanent: kind !== 'server', code: e.code, kind };
+  }
+  return { message: e instanceof Error ? e.message : String(e), permanent: false, code: 'UNKNOWN', kind: 'network' };
+}

@@ -1,0 +1,62 @@
+import type { Runner } from '../runner.js';
+import { configLines, listDir } from './probe.js';
+import { hasGlob, lines, segmentRegExp } from './parse.js';
+
+export interface SshSettings {
+  permitRootLogin: string | null;
+  passwordAuthentication: boolean | null;
+}
+
+const yesNo = (v: string | undefined) => (v === undefined ? null : v.toLowerCase() === 'yes' ? true : v.toLowerCase() === 'no' ? false : null);
+
+/** `sshd -T` (effective settings, needs root): "permitrootlogin without-password", "passwordauthentication yes". */
+export function parseSshdT(out: string): SshSettings | null {
+  const kv = new Map<string, string>();
+  for (const line of lines(out)) {
+    const m = /^([a-z0-9]+)\s+(.+)$/.exec(line.trim());
+    if (m) kv.set(m[1]!, m[2]!.trim());
+  }
+  if (!kv.has('permitrootlogin') && !kv.has('passwordauthentication')) return null;
+  return { permitRootLogin: kv.get('permitrootlogin') ?? null, passwordAuthentication: yesNo(kv.get('passwordauthentication')) };
+}
+
+/**
+ * Settings from sshd_config text with its includes already inlined. sshd keeps the first value it
+ * reads for a keyword, and a `Match` block applies only to some connections, so reading stops there.
+ * Unset keywords take OpenSSH's defaults (since 7.0, 2015: every supported distribution):
+ * PermitRootLogin prohibit-password, PasswordAuthentication yes.
+ */
+export function parseSshdConfig(text: string): SshSettings {
+  const first = new Map<string, string>();
+  for (const line of configLines(text)) {
+    const m = /^(\S+)\s*(?:=\s*|\s+)(.*)$/.exec(line);
+    if (!m) continue;
+    const key = m[1]!.toLowerCase();
+    if (key === 'match') break;
+    if (!first.has(key)) first.set(key, m[2]!.trim().replace(/^"(.*)"$/, '$1'));
+  }
+  return { permitRootLogin: first.get('permitrootlogin')?.toLowerCase() ?? 'prohibit-password', passwordAuthentication: yesNo(first.get('passwordauthentication')) ?? true };
+}
+
+/** sshd_config with every `Include` (globs in the last path segment, relative to /etc/ssh) inlined in place. */
+export async function readSshdConfig(runner: Runner, path: string, depth = 0): Promise<string | null> {
+  const text = await runner.readFile(path, 256 * 1024);
+  if (text === null || depth > 3) return text;
+  const base = path.replace(/[\\/][^\\/]*$/, '');
+  const out: string[] = [];
+  for (const line of lines(text)) {
+    const inc = /^\s*Include\s+(.+)$/i.exec(line);
+    if (!inc) {
+      out.push(line);
+      continue;
+    }
+    for (const pattern of inc[1]!.trim().split(/\s+/)) {
+      const full = /^([\\/]|[A-Za-z]:)/.test(pattern) ? pattern : `${base}/${pattern}`;
+      const dir = full.replace(/[\\/][^\\/]*$/, '');
+      const leaf = full.slice(dir.length + 1);
+      const files = hasGlob(leaf) ? ((await listDir(runner, dir)) ?? []).filter((n) => segmentRegExp(leaf).test(n)).map((n) => `${dir}/${n}`) : [full];
+      for (const f of files) out.push((await readSshdConfig(runner, f, depth + 1)) ?? '');
+    }
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,25 @@
+import { reactive, watch, type WatchSource } from 'vue';
+import { emptyResource, load, type Resource } from '../lib/resource.js';
+
+/**
+ * Loads `fetch(key)` whenever the key changes (a region, an institution, a period), into one
+ * Resource the view hands to AsyncState. A null key waits. Returns the resource and `reload`.
+ */
+export function useResource<K, T>(key: WatchSource<K | null>, fetch: (key: K) => Promise<T>) {
+  const resource = reactive(emptyResource<T>()) as Resource<T>;
+  let current: K | null = null;
+  const reload = () => (current === null ? Promise.resolve() : load(resource, () => fetch(current as K)));
+  watch(
+    key,
+    (k) => {
+      current = k;
+      if (k === null) return;
+      // Another subject: do not show the previous one's data meanwhile.
+      resource.data = null;
+      resource.error = null;
+      void reload();
+    },
+    { immediate: true },
+  );
+  return { resource, reload };
+}

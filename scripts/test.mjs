@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `pnpm test`: makes sure the machine has what the suite needs (Chromium, PostgreSQL running),
+// runs every Vitest project once, and prints the closing line CI reads: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const sh = (cmd, opts = {}) => spawnSync('bash', ['-c', cmd], { stdio: 'inherit', cwd: root, ...opts });
+const quiet = (cmd) => spawnSync('bash', ['-c', cmd], { cwd: root, encoding: 'utf8' });
+
+/** Debian packages the suite uses: Chromium (browser tests, PDF export), poppler (reading PDFs back), a CJK font (screenshots). */
+function ensurePackages() {
+  const hasFont = quiet('fc-list').stdout?.toLowerCase().includes('wenquanyi');
+  if (existsSync('/usr/bin/chromium') && existsSync('/usr/bin/pdftotext') && hasFont) return;
+  if (process.getuid?.() !== 0) throw new Error('missing Debian packages: apt-get install chromium poppler-utils fonts-wqy-microhei');
+  console.log('installing Chromium, poppler-utils and a CJK font from Debian packages…');
+  const r = sh('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-wqy-microhei >/dev/null');
+  if (r.status !== 0) throw new Error('could not install the Debian packages the suite needs');
+}
+
+function ensurePostgres() {
+  if (quiet('pg_isready -h 127.0.0.1 -p 5432').status === 0) return;
+  if (existsSync('/etc/postgresql')) {
+    console.log('starting PostgreSQL…');
+    sh('pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -1) main start');
+  }
+  if (quiet('pg_isready -h 127.0.0.1 -p 5432').status !== 0) console.warn('PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL tests will fail');
+}
+
+ensurePackages();
+ensurePostgres();
+
+// Vitest strips types without checking them: the compiler runs first, over every package.
+console.log('typechecking every package…');
+const typecheck = spawnSync('pnpm', ['-s', 'typecheck'], { stdio: 'inherit', cwd: root });
+if (typecheck.status !== 0) console.error('\ntypecheck failed (see above)');
+
+const out = join(root, 'test', '.artifacts');
+mkdirSync(out, { recursive: true });
+const jsonFile = join(out, 'vitest-results.json');
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...process.argv.slice(2)];
+const run = spawnSync('npx', args, { stdio: 'inherit', cwd: root });
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(jsonFile)) {
+  const res = JSON.parse(readFileSync(jsonFile, 'utf8'));
+  passed = res.numPassedTests ?? 0;
+  failed = res.numFailedTests ?? 0;
+  skipped = (res.numPendingTests ?? 0) + (res.numTodoTests ?? 0);
+  // A file that failed to load counts as a failure even though it ran no test.
+  const brokenFiles = (res.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  failed += brokenFiles;
+}
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(run.status === 0 && typecheck.status === 0 && failed === 0 && passed > 0 ? 0 : 1);

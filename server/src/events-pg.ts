@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBus, EventMap, EventName } from './events.js';
+import type { PubSub } from './storage/pubsub.js';
+
+export const EVENTS_CHANNEL = 'weian_events';
+/** NOTIFY payloads must stay under 8000 bytes; events are batched up to this size. */
+const MAX_PAYLOAD = 7_000;
+
+interface Envelope {
+  /** The sending process: a process skips its own messages, its subscribers already had them. */
+  o: string;
+  e: Array<[EventName, EventMap[EventName]]>;
+}
+
+export interface EventBridge {
+  /** Resolves when this process is listening (events NOTIFYed before that are not seen). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EventBridgeOptions {
+  channel?: string;
+  origin?: string;
+  log: { info(m: string): void; error(m: string): void };
+  retryDelayMs?: (attempt: number) => number;
+}
+
+/**
+ * Several server processes on one PostgreSQL: events emitted on this process's bus are also
+ * NOTIFYed, and events NOTIFYed by the others are re-emitted locally (never relayed again).
+ * Events emitted in one turn of the event loop go out as one NOTIFY, so a burst of reports costs
+ * one round trip, not one per report.
+ */
+export function bridgeEvents(bus: EventBus, pubsub: PubSub, opts: EventBridgeOptions): EventBridge {
+  const channel = opts.channel ?? EVENTS_CHANNEL;
+  const origin = opts.origin ?? randomUUID();
+  let pending: Envelope['e'] = [];
+  let scheduled = false;
+  let closed = false;
+
+  const send = (events: Envelope['e']) =>
+    pubsub.notify(channel, JSON.stringify({ o: origin, e: events } satisfies Envelope)).catch((e: Error) => opts.log.error(`event NOTIFY failed (other processes miss ${events.length} event(s)): ${e.message}`));
+
+  const flush = () => {
+    scheduled = false;
+    const events = pending;
+    pending = [];
+    let batch: Envelope['e'] = [];
+    let size = 0;
+    for (const ev of events) {
+      const bytes = Buffer.byteLength(JSON.stringify(ev));
+      if (batch.length && size + bytes > MAX_PAYLOAD) {
+        void send(batch);
+        batch = [];
+        size = 0;
+      }
+      batch.push(ev);
+      size += bytes + 1;
+    }
+    if (batch.length) void send(batch);
+  };
+
+  bus.setRelay((name, payload) => {
+    if (closed) return;
+    pending.push([name, payload]);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  });
+
+  const listener = pubsub.listen(
+    channel,
+    (raw) => {
+      let env: Envelope;
+      try {
+        env = JSON.parse(raw) as Envelope;
+      } catch {
+        return opts.log.error(`ignored a malformed event NOTIFY on ${channel}`);
+      }
+      if (env.o === origin || !Array.isArray(env.e)) return;
+      for (const [name, payload] of env.e) bus.emitLocal(name, payload);
+    },
+    {
+      retryDelayMs: opts.retryDelayMs,
+      onState: (up, error) =>
+        up ? opts.log.info(`listening for events from other server processes (${channel})`) : opts.log.error(`event listener connection lost, reconnecting: ${error?.message ?? 'closed'}`),
+    },
+  );
+
+  return {
+    ready: listener.ready,
+    async close() {
+      closed = true;
+      bus.setRelay(null);
+      if (pending.length) flush();
+      await listener.close();
+    },
+  };
+}

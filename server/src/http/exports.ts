@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DomainError, HTTP_STATUS, type DomainErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import { resolveSession, SESSION } from '../services/auth.js';
+import type { ServiceDeps } from '../services/deps.js';
+import { createPdfRenderer, prepareInstitutionExport, prepareRankingsExport, type PreparedExport } from '../services/exports/index.js';
+import { ExportAborted } from '../services/exports/sink.js';
+import { parseCookies } from '../trpc/context.js';
+import { roleHas } from '../trpc/permissions.js';
+
+/**
+ * File downloads behind the session cookie, outside tRPC (a browser saves them from a plain link):
+ *   GET /export/rankings.{xlsx,csv,pdf}?region=CODE&period=YYYY-MM
+ *   GET /export/institution.{xlsx,pdf}?institution=CODE&period=YYYY-MM
+ * Errors are JSON `{ error: { message, code } }` with the matching status. `X-Export-Rows` gives
+ * the row count before the body, so the dashboard can show progress while it streams.
+ */
+const ROUTE = /^\/export\/(rankings|institution)\.([a-z]+)$/;
+
+type FailCode = DomainErrorCode | 'INTERNAL_SERVER_ERROR' | 'METHOD_NOT_SUPPORTED';
+const STATUS: Record<FailCode, number> = { ...HTTP_STATUS, INTERNAL_SERVER_ERROR: 500, METHOD_NOT_SUPPORTED: 405 };
+const fail = (res: ServerResponse, code: FailCode, message: string) => {
+  res.writeHead(STATUS[code], { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(JSON.stringify({ error: { message, code } }));
+};
+
+export function exportsHandler(deps: ServiceDeps, opts: { chromiumPath: string; log: Logger }) {
+  const pdf = createPdfRenderer({ executablePath: opts.chromiumPath });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const route = ROUTE.exec(url.pathname);
+    if (!route) return fail(res, 'NOT_FOUND', `no export at ${url.pathname}`);
+    if (req.method !== 'GET') return fail(res, 'METHOD_NOT_SUPPORTED', 'exports are downloaded with GET');
+    const principal = await resolveSession(deps, parseCookies(req.headers.cookie)[SESSION.cookie] ?? null);
+    if (!principal) return fail(res, 'UNAUTHORIZED', 'sign in to download exports');
+    if (!roleHas(principal.role, 'institutions:read')) return fail(res, 'FORBIDDEN', `your role (${principal.role}) may not read institutions`);
+    const [, kind, format] = route as unknown as [string, 'rankings' | 'institution', string];
+    const period = url.searchParams.get('period') ?? undefined;
+    const caller = { principal, remoteAddress: req.socket.remoteAddress ?? 'unknown' };
+
+    let prepared: PreparedExport;
+    try {
+      prepared =
+        kind === 'rankings'
+          ? await prepareRankingsExport(deps, caller, { regionCode: url.searchParams.get('region') ?? '', period, format }, pdf)
+          : await prepareInstitutionExport(deps, caller, { institutionCode: url.searchParams.get('institution') ?? '', period, format }, pdf);
+    } catch (e) {
+      if (e instanceof DomainError) return fail(res, e.code, e.message);
+      opts.log.error(`export ${url.pathname}: ${(e as Error).stack ?? e}`);
+      return fail(res, 'INTERNAL_SERVER_ERROR', 'the export failed; see the server log');
+    }
+    res.writeHead(200, {
+      'content-type': prepared.contentType,
+      'content-disposition': prepared.contentDisposition,
+      'x-export-rows': String(prepared.rows),
+      ...(prepared.contentLength === null ? {} : { 'content-length': String(prepared.contentLength) }),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    try {
+      await prepared.write(res);
+    } catch (e) {
+      // Headers are gone: the only honest signal left is a broken download.
+      if (!(e instanceof ExportAborted)) opts.log.error(`export ${url.pathname} failed while streaming: ${(e as Error).stack ?? e}`);
+      res.destroy();
+    }
+  }
+
+  return {
+    handle: (req: IncomingMessage, res: ServerResponse) =>
+      void handle(req, res).catch((e: Error) => {
+        opts.log.error(`export: ${e.stack ?? e.message}`);
+        if (!res.headersSent) fail(res, 'INTERNAL_SERVER_ERROR', 'the export failed; see the server log');
+        else res.destroy();
+      }),
+    /** Closes the report browser, if one was launched. */
+    close: () => pdf.close(),
+  };
+}

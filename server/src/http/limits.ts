@@ -1,0 +1,286 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { ConfigError } from '../config.js';
+import { parseAgentAuthorization } from '../services/agentAuth.js';
+import { SESSION } from '../services/auth.js';
+import { parseCookies } from '../trpc/context.js';
+
+/**
+ * Connection-level limits: what one client may hold open. Bodies and WebSocket messages have
+ * their own byte bounds (LIMITS.bodyBytes, WS_MAX_PAYLOAD); these keep a single address, session
+ * or agent from holding the server's sockets, and slow clients from holding them at all.
+ *
+ * Every value can be lowered (or raised) by an environment variable, read once at start.
+ */
+const Env = z.object({
+  /** Open TCP connections (HTTP and ws) from one remote address; more are closed at once. */
+  WEIAN_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(1024),
+  /** Open WebSocket connections from one remote address. */
+  WEIAN_MAX_WS_PER_IP: z.coerce.number().int().min(1).default(256),
+  /** Open WebSocket connections carrying one session cookie (one signed-in user's tabs). */
+  WEIAN_MAX_WS_PER_SESSION: z.coerce.number().int().min(1).default(16),
+  /** Open WebSocket connections authenticated as one agent (it needs one). */
+  WEIAN_MAX_WS_PER_AGENT: z.coerce.number().int().min(1).default(2),
+  /** Live subscriptions on one WebSocket connection. */
+  WEIAN_MAX_SUBSCRIPTIONS_PER_WS: z.coerce.number().int().min(1).default(16),
+  /** A ws client that announced connection params must send them within this time. */
+  WEIAN_WS_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** How often an open WebSocket's session is checked again; a socket whose session ended is closed. */
+  WEIAN_WS_SESSION_RECHECK_MS: z.coerce.number().int().min(100).default(15_000),
+  /** The whole request head must arrive within this time (slowloris). */
+  WEIAN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  /** The whole request, body included, must arrive within this time (slow body). */
+  WEIAN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+});
+
+export interface ConnectionLimits {
+  connectionsPerIp: number;
+  wsPerIp: number;
+  wsPerSession: number;
+  wsPerAgent: number;
+  subscriptionsPerWs: number;
+  wsHandshakeTimeoutMs: number;
+  wsSessionRecheckMs: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+/** Largest WebSocket message accepted; `ws` closes the connection (1009) on a bigger frame before buffering it. */
+export const WS_MAX_PAYLOAD = 64 * 1024;
+
+export function loadLimits(env: NodeJS.ProcessEnv = process.env): ConnectionLimits {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const e = parsed.data;
+  return {
+    connectionsPerIp: e.WEIAN_MAX_CONNECTIONS_PER_IP,
+    wsPerIp: e.WEIAN_MAX_WS_PER_IP,
+    wsPerSession: e.WEIAN_MAX_WS_PER_SESSION,
+    wsPerAgent: e.WEIAN_MAX_WS_PER_AGENT,
+    subscriptionsPerWs: e.WEIAN_MAX_SUBSCRIPTIONS_PER_WS,
+    wsHandshakeTimeoutMs: e.WEIAN_WS_HANDSHAKE_TIMEOUT_MS,
+    wsSessionRecheckMs: e.WEIAN_WS_SESSION_RECHECK_MS,
+    headersTimeoutMs: e.WEIAN_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.WEIAN_REQUEST_TIMEOUT_MS,
+  };
+}
+
+export const DEFAULT_LIMITS: ConnectionLimits = loadLimits({});
+
+/** Options for http(s).createServer: Node checks the two timeouts only every connectionsCheckingInterval (30 s by default). */
+export function serverOptions(limits: ConnectionLimits): { connectionsCheckingInterval: number; headersTimeout: number; requestTimeout: number } {
+  return {
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+  };
+}
+
+/** Counts keys; `take` fails when the key is at its bound; the returned release is idempotent. */
+class Counter {
+  private readonly counts = new Map<string, number>();
+  take(key: string, max: number): (() => void) | null {
+    const n = this.counts.get(key) ?? 0;
+    if (n >= max) return null;
+    this.counts.set(key, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.counts.get(key) ?? 1) - 1;
+      if (left <= 0) this.counts.delete(key);
+      else this.counts.set(key, left);
+    };
+  }
+}
+
+const addressOf = (socket: Socket) => socket.remoteAddress ?? 'unknown';
+
+/** A tRPC error message as the ws adapter sends one, for an id the adapter never sees. */
+const refusal = (id: unknown, message: string) =>
+  JSON.stringify({ id, error: { message, code: -32029, data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429 } } });
+
+/** WebSocket close codes: 1008 policy violation (over a limit), 1013 try again later. */
+export const WS_CLOSE_OVER_LIMIT = 1008;
+
+/**
+ * Applies the limits to a server and its WebSocketServer. Returns the `verifyClient` for the
+ * WebSocketServer and `onConnection`, which must run on each ws connection before tRPC's handler
+ * (it screens the messages tRPC's handler will read).
+ */
+export function applyLimits(server: Server, limits: ConnectionLimits, log: { info(m: string): void }, opts: { sessionAlive?: (token: string) => Promise<boolean> } = {}) {
+  const sockets = new Counter();
+  const wsByIp = new Counter();
+  const wsBySession = new Counter();
+  const wsByAgent = new Counter();
+
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  // One address cannot take every socket (slowloris from one host, a runaway client).
+  const onSocket = (socket: Socket) => {
+    const release = sockets.take(addressOf(socket), limits.connectionsPerIp);
+    if (!release) return void socket.destroy();
+    socket.once('close', release);
+  };
+  server.on('connection', onSocket);
+  // TLS: 'connection' fires for the raw socket too, so the count covers handshakes that never finish.
+
+  let warned = 0;
+  const refuse = (what: string) => {
+    // Logged, but not once per attempt: a flood would otherwise flood the log.
+    if (warned++ % 100 === 0) log.info(`websocket refused: ${what} (limit reached; ${warned} refusal(s) so far)`);
+  };
+
+  /** ws's verifyClient: refuses the upgrade with 429 when the address or the session holds too many sockets. */
+  const verifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+    const req = info.req;
+    const releases: Array<() => void> = [];
+    const releaseAll = () => releases.forEach((r) => r());
+    const byIp = wsByIp.take(addressOf(req.socket), limits.wsPerIp);
+    if (!byIp) {
+      refuse(`address ${addressOf(req.socket)}`);
+      return done(false, 429, 'Too many WebSocket connections from this address');
+    }
+    releases.push(byIp);
+    const session = parseCookies(req.headers.cookie)[SESSION.cookie];
+    if (session) {
+      const bySession = wsBySession.take(session, limits.wsPerSession);
+      if (!bySession) {
+        releaseAll();
+        refuse('one session');
+        return done(false, 429, 'Too many WebSocket connections for this session');
+      }
+      releases.push(bySession);
+    }
+    // Released when the socket closes, whether or not the handshake completes.
+    req.socket.once('close', releaseAll);
+    done(true);
+  };
+
+  /** Screens a new connection's messages: agent connections per agent id, subscriptions per connection. */
+  const onConnection = (ws: WebSocket, req: IncomingMessage) => {
+    const active = new Set<unknown>();
+    let releaseAgent: (() => void) | null = null;
+    ws.once('close', () => releaseAgent?.());
+    const expectsParams = new URL(req.url ?? '/', 'http://x').searchParams.get('connectionParams') === '1';
+    let paramsSeen = !expectsParams;
+    const handshake = expectsParams
+      ? setTimeout(() => {
+          if (!paramsSeen) ws.close(WS_CLOSE_OVER_LIMIT, 'connection params not sent in time');
+        }, limits.wsHandshakeTimeoutMs)
+      : null;
+    ws.once('close', () => handshake && clearTimeout(handshake));
+
+    // The context (and its principal) is made once per connection: a session ended afterwards
+    // (sign-out, password change, user deleted) must not keep a live subscription streaming.
+    const session = parseCookies(req.headers.cookie)[SESSION.cookie];
+    if (session && opts.sessionAlive) {
+      const alive = opts.sessionAlive;
+      const recheck = setInterval(() => {
+        alive(session).then(
+          (ok) => {
+            if (!ok && ws.readyState === ws.OPEN) ws.close(WS_CLOSE_OVER_LIMIT, 'session ended: sign in again');
+          },
+          () => {}, // database unreachable: keep the socket; the next check decides
+        );
+      }, limits.wsSessionRecheckMs);
+      recheck.unref();
+      ws.once('close', () => clearInterval(recheck));
+    }
+
+    // Subscriptions end by the client's stop, or by the server's "stopped" or error for that id.
+    const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
+    ws.send = ((data: unknown, ...rest: unknown[]) => {
+      if (active.size && typeof data === 'string' && (data.includes('"stopped"') || data.includes('"error"'))) {
+        try {
+          const m = JSON.parse(data) as { id?: unknown; result?: { type?: string }; error?: unknown };
+          if (m.error || m.result?.type === 'stopped') active.delete(m.id);
+        } catch {
+          // not JSON: not ours to read
+        }
+      }
+      return send(data, ...rest);
+    }) as typeof ws.send;
+
+    /** What tRPC's handler should see of a message: the same, a filtered copy, or nothing. */
+    const verdicts = new WeakMap<object, { pass: false } | { pass: true; data: unknown }>();
+    const screen = (raw: unknown): { pass: false } | { pass: true; data: unknown } => {
+      const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : Array.isArray(raw) ? Buffer.concat(raw as Buffer[]).toString('utf8') : raw instanceof ArrayBuffer ? Buffer.from(raw).toString('utf8') : String(raw);
+      if (text === 'PING' || text === 'PONG') return { pass: true, data: raw };
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        return { pass: true, data: raw }; // tRPC answers the parse error itself
+      }
+      const batch = Array.isArray(parsed);
+      const msgs = (batch ? parsed : [parsed]) as Array<{ id?: unknown; method?: unknown; data?: { authorization?: unknown } }>;
+      const kept: unknown[] = [];
+      for (const m of msgs) {
+        if (m && typeof m === 'object' && m.method === 'connectionParams') {
+          paramsSeen = true;
+          const auth = typeof m.data?.authorization === 'string' ? parseAgentAuthorization(m.data.authorization) : null;
+          if (auth && !releaseAgent) {
+            releaseAgent = wsByAgent.take(auth.id, limits.wsPerAgent);
+            if (!releaseAgent) {
+              refuse(`agent ${auth.id}`);
+              ws.close(WS_CLOSE_OVER_LIMIT, 'too many connections for this agent');
+              return { pass: false };
+            }
+          }
+        } else if (m && typeof m === 'object' && m.method === 'subscription') {
+          if (active.size >= limits.subscriptionsPerWs && !active.has(m.id)) {
+            refuse('subscriptions on one connection');
+            if (ws.readyState === ws.OPEN) send(refusal(m.id ?? null, `too many subscriptions on this connection (at most ${limits.subscriptionsPerWs})`));
+            continue;
+          }
+          active.add(m.id);
+        } else if (m && typeof m === 'object' && m.method === 'subscription.stop') {
+          active.delete(m.id);
+        }
+        kept.push(m);
+      }
+      if (kept.length === msgs.length) return { pass: true, data: raw };
+      if (!kept.length) return { pass: false };
+      return { pass: true, data: Buffer.from(JSON.stringify(batch ? kept : kept[0])) };
+    };
+
+    // tRPC's handler and its keep-alive listen for 'message': they get the screened message.
+    const on = ws.on.bind(ws) as (event: string, listener: (...args: unknown[]) => void) => WebSocket;
+    ws.on = ((event: string, listener: (...args: unknown[]) => void) => {
+      if (event !== 'message') return on(event, listener);
+      return on(event, (data: unknown, isBinary: unknown) => {
+        const key = typeof data === 'object' && data !== null ? data : null;
+        let verdict = key ? verdicts.get(key) : undefined;
+        if (!verdict) {
+          verdict = screen(data);
+          if (key) verdicts.set(key, verdict);
+        }
+        if (verdict.pass) listener(verdict.data, isBinary);
+      });
+    }) as typeof ws.on;
+  };
+
+  return { verifyClient, onConnection, detach: () => server.off('connection', onSocket) };
+}
+
+/**
+ * tRPC v11 also serves subscriptions over HTTP (server-sent events) to any GET of a subscription
+ * path. Neither the dashboard nor the agent uses that, and such a stream escapes every WebSocket
+ * limit above and the request timeout (which covers the request, not the answer): one
+ * authenticated client could hold any number of them. Returns a test for request paths (batches
+ * included) that name a subscription, so they can be refused before the adapter opens a stream.
+ */
+export function subscriptionPaths(router: { _def: { procedures: object } }): (paths: string) => boolean {
+  const subs = new Set(Object.entries(router._def.procedures as Record<string, { _def?: { type?: string } }>).filter(([, p]) => p._def?.type === 'subscription').map(([k]) => k));
+  const decoded = (p: string) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  };
+  return (paths) => paths.split(',').some((p) => subs.has(decoded(p)));
+}

@@ -1,0 +1,114 @@
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import { TRPCError } from '@trpc/server';
+import { WebSocketServer } from 'ws';
+import { LIMITS } from '@weian/shared';
+import { appRouter } from '../routers/_app.js';
+import type { ServerConfig } from '../config.js';
+import type { ServiceDeps } from '../services/deps.js';
+import { contextFactory } from '../trpc/context.js';
+import { staticHandler } from './static.js';
+import { exportsHandler } from './exports.js';
+import { DEFAULT_CHROMIUM } from '../services/exports/pdfRenderer.js';
+import { agentFastPath, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
+import { applyLimits, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
+import type { Logger } from '../log.js';
+import { isSessionLive } from '../services/auth.js';
+
+export interface HttpStack {
+  server: Server;
+  close(): Promise<void>;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+};
+
+/** One port: tRPC over HTTP at /trpc, tRPC subscriptions over WebSocket, /healthz, and the dashboard. */
+export interface HttpStackOptions {
+  /** Serve the agents' report and heartbeat without tRPC's adapter (default true; off only to compare the two). */
+  agentFastPath?: boolean;
+  /** The Chromium that prints PDF exports (default: Debian's /usr/bin/chromium). */
+  chromiumPath?: string;
+  /** Connection limits and slow-client timeouts (http/limits.ts); defaults when absent. */
+  limits?: ConnectionLimits;
+}
+
+export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Logger, opts: HttpStackOptions = {}): HttpStack {
+  const createContext = contextFactory(deps, { secureCookies: Boolean(config.tls) });
+  const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
+    if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') log.error(`tRPC ${path ?? '?'}: ${error.cause?.stack ?? error.stack ?? error.message}`);
+  };
+  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, onError });
+  const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, createContext, maxBodySize: LIMITS.bodyBytes, onError });
+  const serveStatic = staticHandler(config.dashboardDir);
+  const isSubscription = subscriptionPaths(appRouter);
+  const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM, log });
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path.startsWith('/trpc/')) {
+      // A body refused as too large ends the connection: otherwise Node drains the rest of the upload to
+      // keep the connection alive, and the sender pushes all of it. (Only then: a GET's unread empty body
+      // also leaves `complete` false, and closing those would break every keep-alive client.)
+      res.once('finish', () => {
+        if (res.statusCode === 413 && !req.complete) req.socket.destroy();
+      });
+      // Refuse declared oversized bodies before reading them, in tRPC's envelope so clients read the code.
+      if (Number(req.headers['content-length'] ?? 0) > LIMITS.bodyBytes) {
+        const error = new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `request body over ${LIMITS.bodyBytes} bytes` });
+        return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: path.slice('/trpc/'.length), type: 'unknown' }));
+      }
+      const procedurePath = path.slice('/trpc/'.length);
+      if (isSubscription(procedurePath)) {
+        const error = new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'subscriptions are served over WebSocket only' });
+        return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: procedurePath, type: 'subscription' }));
+      }
+      if (fastPath(req, res)) return;
+      return void trpc(req, res);
+    }
+    if (path === '/healthz') {
+      return void deps.db
+        .selectFrom('regions')
+        .select('code')
+        .limit(1)
+        .execute()
+        .then(
+          () => json(res, 200, { status: 'ok', database: deps.dialect }),
+          (e: Error) => json(res, 503, { status: 'unavailable', error: e.message }),
+        );
+    }
+    if (path.startsWith('/export/')) return exportsHttp.handle(req, res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { message: 'method not allowed' } });
+    serveStatic(req, res).catch((e: Error) => {
+      log.error(`static ${path}: ${e.message}`);
+      if (!res.headersSent) json(res, 500, { error: { message: 'internal server error' } });
+    });
+  };
+
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const server = config.tls ? createHttps({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ...serverOptions(limits) }, handler) : createHttp(serverOptions(limits), handler);
+  server.keepAliveTimeout = 65_000;
+  const guard = applyLimits(server, limits, log, { sessionAlive: (token) => isSessionLive(deps, token) });
+
+  const wss = new WebSocketServer({ server, path: '/trpc', maxPayload: WS_MAX_PAYLOAD, verifyClient: guard.verifyClient });
+  // Registered before tRPC's own listener, so that the limits screen what it reads.
+  wss.on('connection', guard.onConnection);
+  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 } });
+
+  return {
+    server,
+    async close() {
+      wsHandler.broadcastReconnectNotification();
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      server.closeIdleConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+      await exportsHttp.close();
+    },
+  };
+}

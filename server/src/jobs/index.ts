@@ -1,0 +1,47 @@
+import { DEFAULT_ALERT_OPTIONS, detectOffline, type AlertOptions } from '../services/alerts.js';
+import { pruneAuthRecords } from '../services/auth.js';
+import { runDailyEvaluation } from '../services/daily.js';
+import { sendDueNotifications, type SendOptions } from '../services/notify.js';
+import type { JobRunner, JobSpec } from './runner.js';
+
+export interface JobOptions {
+  alerts?: AlertOptions;
+  notify?: Partial<SendOptions>;
+}
+
+/** Every scheduled job; the work lives in services, this is only when. */
+export function jobsFor(opts: JobOptions = {}): JobSpec[] {
+  return [
+    {
+      // Just after midnight China time: deadlines, patch age, expiring exceptions; stale hosts; the day's score snapshot.
+      // Its finding changes reach the alert engine, which opens deadline alerts for failing institution rules.
+      name: 'daily-evaluation',
+      cron: '10 0 * * *',
+      timezone: 'Asia/Shanghai',
+      run: async (deps) => void (await runDailyEvaluation(deps)),
+    },
+    {
+      // Agents silent past the threshold raise offline alerts; agents seen again resolve theirs.
+      name: 'alerts-offline',
+      cron: '* * * * *',
+      run: async (deps) => void (await detectOffline(deps, opts.alerts ?? DEFAULT_ALERT_OPTIONS)),
+    },
+    {
+      // Retention: expired sessions and stale login failures would otherwise accumulate forever.
+      name: 'auth-prune',
+      cron: '17 * * * *',
+      run: async (deps) => pruneAuthRecords(deps),
+    },
+    {
+      // The notification outbox: closes grouping windows and sends (and retries) what is due.
+      name: 'notifications-send',
+      cron: '*/10 * * * * *',
+      run: async (deps) => void (await sendDueNotifications(deps, opts.notify)),
+    },
+  ];
+}
+export const JOBS: JobSpec[] = jobsFor();
+
+export function scheduleJobs(runner: JobRunner, jobs: JobSpec[] = JOBS): void {
+  for (const job of jobs) runner.schedule(job);
+}

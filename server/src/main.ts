@@ -1,0 +1,83 @@
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig, type ServerConfig } from './config.js';
+import { EventBus } from './events.js';
+import { bridgeEvents } from './events-pg.js';
+import { createHttpStack } from './http/server.js';
+import { loadLimits } from './http/limits.js';
+import { createJobRunner, type JobRunner } from './jobs/runner.js';
+import { jobsFor, scheduleJobs } from './jobs/index.js';
+import { createLogger } from './log.js';
+import { startAlertEngine } from './services/alerts.js';
+import type { ServiceDeps } from './services/deps.js';
+import { bootstrapAdmin } from './services/auth.js';
+import { flushInstitutionScores } from './services/scoreRefresher.js';
+import { migrate, openDb } from './storage/db.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  deps: ServiceDeps;
+  /** Where jobs are scheduled (once per tick across processes). */
+  jobs: JobRunner;
+  close(): Promise<void>;
+}
+
+/** Composition root: config → database (migrated) → services → HTTP + ws. */
+export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const config = loadConfig(process.env, overrides);
+  const log = createLogger(config.log);
+  const limits = loadLimits(process.env);
+  // An unwritable data dir, a full disk or an unreachable PostgreSQL stop the start with one clear line.
+  const handle = await (async () => {
+    const where = config.databaseUrl ? 'the PostgreSQL database' : `the data directory ${config.dataDir}`;
+    let h: ReturnType<typeof openDb> | undefined;
+    try {
+      h = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      await migrate(h.db);
+      return h;
+    } catch (e) {
+      await h?.close().catch(() => {});
+      const err = e as { code?: string; message?: string };
+      throw new ConfigError(`cannot open or write ${where}: ${err.message ?? String(e)}${err.code ? ` (${err.code})` : ''}; check that it is writable, the disk is not full and the database is up`);
+    }
+  })();
+  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
+  // Several processes on one PostgreSQL: live events reach subscribers on every process.
+  const bridge = handle.pubsub ? bridgeEvents(deps.bus, handle.pubsub, { log }) : null;
+  await bridge?.ready;
+  // Alerts react to changes made on this process; the database keeps one open alert per (subject, rule).
+  const alerts = startAlertEngine(deps, log);
+  const jobs = createJobRunner(deps, { log });
+  scheduleJobs(jobs, jobsFor({ alerts: { offlineAfterMs: config.offlineAfterMinutes * 60_000 } }));
+  const admin = await bootstrapAdmin(deps, process.env.WEIAN_ADMIN_PASSWORD);
+  if (admin === 'created') log.info('first admin user "admin" created from WEIAN_ADMIN_PASSWORD');
+  if (admin === 'no-password') log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `weian-server user add --username U --role admin --password-stdin`');
+  const http = createHttpStack(config, deps, log, { limits });
+  await new Promise<void>((resolve, reject) => {
+    http.server.once('error', reject);
+    http.server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.server.address() as AddressInfo).port;
+  const scheme = config.tls ? 'https' : 'http';
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `${scheme}://${shownHost}:${port}`;
+  log.info(`WeiAn server listening on ${url} (database: ${handle.dialect} ${handle.location})`);
+  let closed = false;
+  return {
+    url,
+    port,
+    deps,
+    jobs,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await jobs.stop();
+      await http.close();
+      // Scores marked by the last reports are written before the database closes.
+      await flushInstitutionScores(deps);
+      await alerts.stop();
+      await bridge?.close();
+      await handle.close();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { router } from '../trpc/init.js';
+import { agentRouter } from './agent.js';
+import { agentsRouter } from './agents.js';
+import { alertsRouter } from './alerts.js';
+import { auditRouter } from './audit.js';
+import { authRouter } from './auth.js';
+import { channelsRouter } from './channels.js';
+import { hostsRouter } from './hosts.js';
+import { institutionsRouter } from './institutions.js';
+import { regionsRouter } from './regions.js';
+import { usersRouter } from './users.js';
+import { rulesRouter } from './rules.js';
+
+export const appRouter = router({
+  agent: agentRouter,
+  agents: agentsRouter,
+  alerts: alertsRouter,
+  audit: auditRouter,
+  auth: authRouter,
+  channels: channelsRouter,
+  hosts: hostsRouter,
+  institutions: institutionsRouter,
+  regions: regionsRouter,
+  rules: rulesRouter,
+  users: usersRouter,
+});
+
+export type AppRouter = typeof appRouter;

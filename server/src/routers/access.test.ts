@@ -1,0 +1,378 @@
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login, type Principal } from '../services/auth.js';
+import { createUser } from '../services/users.js';
+import { ingestReport } from '../services/ingest.js';
+import { addException, addGovernanceRecord, saveMlpsSystem } from '../services/records.js';
+import { IDENTITY_RULE } from '../services/alertRules.js';
+import { raiseAlert } from '../services/alerts.js';
+import { createChannel } from '../services/notificationChannels.js';
+import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
+import type { Context } from '../trpc/context.js';
+import { createCallerFactory } from '../trpc/init.js';
+import type { Role } from '../storage/schema.js';
+import { appRouter } from './_app.js';
+
+/**
+ * Every procedure × every role × a target inside and outside the caller's scope.
+ * Region layout: A in 330106 (杭州 西湖区), B in 330105 (杭州 拱墅区), C in 330212 (宁波 鄞州区).
+ */
+const callerFactory = createCallerFactory(appRouter);
+type Caller = ReturnType<typeof callerFactory>;
+type Target = 'A' | 'B' | 'C';
+type Who = Role | 'anonymous';
+const PASSWORD = 'Access-Test-Pass-1';
+const USERS: Array<{ who: Who; role?: Role; scope?: string | null }> = [
+  { who: 'admin', role: 'admin', scope: null },
+  { who: 'province', role: 'province', scope: '330000' },
+  { who: 'city', role: 'city', scope: '330100' },
+  { who: 'county', role: 'county', scope: '330106' },
+  { who: 'institution', role: 'institution', scope: 'A' },
+  { who: 'anonymous' },
+];
+const SEES: Record<Who, Target[]> = { admin: ['A', 'B', 'C'], province: ['A', 'B', 'C'], city: ['A', 'B'], county: ['A'], institution: ['A'], anonymous: [] };
+const ALL: Role[] = ['admin', 'province', 'city', 'county', 'institution'];
+const BUREAUS: Role[] = ['admin', 'province', 'city', 'county'];
+const INST: Role[] = ['admin', 'institution'];
+
+interface Fixture {
+  db: TestDb;
+  hosts: Record<Target, string>;
+  agents: Record<Target, string>;
+  caller(who: Who, signal?: AbortSignal): Promise<Caller>;
+  principal(who: Who): Principal | null;
+  seq: number;
+  admin: Principal;
+  alerts: Record<Target, string>;
+  channels: Record<Target, string>;
+}
+
+/**
+ * One entry per procedure. `roles`: who holds the permission. `scoped`: the call names a target and
+ * must be refused outside the caller's scope; list-like calls instead return only what is in scope.
+ */
+interface Entry {
+  roles: Role[];
+  /** Who may see which target, when it differs from SEES (a region view is not an institution user's). */
+  sees?: Partial<Record<Who, Target[]>>;
+  scoped: 'target' | 'list' | 'none';
+  run(f: Fixture, who: Who, target: Target): Promise<unknown>;
+  /** For list calls: the targets (institution letters) present in a result. */
+  seen?(f: Fixture, result: unknown): Target[];
+}
+
+const REGION_VIEW = { institution: [] as Target[] };
+const SYSTEM = { name: '医院信息系统', level: 3 as const, criticalInfrastructure: false, personalInfoOver100k: true, gradedOn: '2026-01-05', filedOn: '2026-01-12', lastEvaluatedOn: '2026-03-01', wentLiveOn: '2020-01-01', prelaunchTestedOn: '2019-12-01', retiredOn: null, hostIds: [] };
+const EXCEPTION = (t: Target) => ({ subject: { kind: 'institution' as const, id: t }, ruleId: 'INST-GOV-TRAINING' as const, reason: '培训延期至明年一季度', approver: '院长', expiresOn: '2026-12-31' });
+
+const letterOfHost = (f: Fixture, id: string) => (Object.entries(f.hosts).find(([, h]) => h === id)?.[0] ?? '?') as Target;
+
+const TABLE: Record<string, Entry> = {
+  'auth.login': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller('anonymous')).auth.login({ username: who === 'anonymous' ? 'nobody' : who, password: PASSWORD }) },
+  'auth.me': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller(who)).auth.me() },
+  'auth.logout': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller(who)).auth.logout() },
+  'auth.changePassword': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller(who)).auth.changePassword({ currentPassword: PASSWORD, newPassword: PASSWORD }) },
+  'hosts.list': {
+    roles: ALL,
+    scoped: 'list',
+    run: async (f, who) => (await f.caller(who)).hosts.list(),
+    seen: (f, r) => (r as Array<{ id: string }>).map((h) => letterOfHost(f, h.id)),
+  },
+  'hosts.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).hosts.get({ hostId: f.hosts[t] }) },
+  'hosts.reports': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).hosts.reports({ hostId: f.hosts[t] }) },
+  'hosts.live': { roles: ALL, scoped: 'list', run: (f, who) => liveEvents(f, who), seen: (_f, r) => r as Target[] },
+  'institutions.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).institutions.get({ institutionCode: t }) },
+  'regions.tree': {
+    roles: ALL,
+    scoped: 'list',
+    run: async (f, who) => (await f.caller(who)).regions.tree(),
+    // Institutions, and counties (which would reveal that a neighbour exists), count as seen.
+    seen: (_f, r) => {
+      const t = r as { institutions: Array<{ code: string }>; regions: Array<{ code: string }> };
+      const byCounty: Record<string, Target> = { '330106': 'A', '330105': 'B', '330212': 'C', '330200': 'C' };
+      return [...t.institutions.map((i) => i.code as Target), ...t.regions.map((x) => byCounty[x.code]).filter((x): x is Target => Boolean(x))];
+    },
+  },
+  'agents.list': {
+    roles: ALL,
+    scoped: 'list',
+    run: async (f, who) => (await f.caller(who)).agents.list(),
+    seen: (_f, r) => (r as Array<{ institutionCode: string }>).map((a) => a.institutionCode as Target),
+  },
+  'agents.createToken': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).agents.createToken({ institutionCode: t }) },
+  'agents.configure': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).agents.configure({ agentId: f.agents[t], settings: { collectIntervalMinutes: 15, heartbeatSeconds: 60 } }),
+  },
+  'agents.collectNow': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).agents.collectNow({ agentId: f.agents[t] }) },
+  'agents.revoke': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const victim = await enrollHost(f.db.deps, { institution: t, region: REGION[t], hostname: `victim-${f.seq++}` });
+      return (await f.caller(who)).agents.revoke({ agentId: victim.id, reason: 'test' });
+    },
+  },
+  'users.list': {
+    roles: BUREAUS,
+    scoped: 'list',
+    run: async (f, who) => (await f.caller(who)).users.list(),
+    seen: (_f, r) => (r as Array<{ username: string }>).map((u) => u.username.match(/^inst-([ABC])$/)?.[1]).filter((x): x is Target => Boolean(x)),
+  },
+  'users.create': {
+    roles: BUREAUS,
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).users.create({ username: `new-${f.seq++}`, role: 'institution', scopeCode: t, password: PASSWORD }),
+  },
+  'users.delete': {
+    roles: BUREAUS,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const victim = await createUser(f.db.deps, 'cli', { username: `victim-${f.seq++}`, role: 'institution', scopeCode: t, password: PASSWORD });
+      return (await f.caller(who)).users.delete({ userId: victim.id });
+    },
+  },
+  'hosts.findings': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).hosts.findings({ hostId: f.hosts[t] }) },
+  'hosts.retire': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const victim = await enrollHost(f.db.deps, { institution: t, region: REGION[t], hostname: `retire-${f.seq++}` });
+      return (await f.caller(who)).hosts.retire({ hostId: victim.hostId });
+    },
+  },
+  'institutions.records': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).institutions.records({ institutionCode: t }) },
+  'institutions.findings': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).institutions.findings({ institutionCode: t }) },
+  'institutions.ranking': {
+    roles: ALL,
+    scoped: 'target',
+    sees: REGION_VIEW,
+    run: async (f, who, t) => (await f.caller(who)).institutions.ranking({ regionCode: REGION[t] }),
+  },
+  'institutions.saveSystem': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).institutions.saveSystem({ institutionCode: t, system: SYSTEM }) },
+  'institutions.removeSystem': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const { id } = await saveMlpsSystem(f.db.deps, f.admin, t, SYSTEM);
+      return (await f.caller(who)).institutions.removeSystem({ institutionCode: t, id });
+    },
+  },
+  'institutions.addGovernance': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).institutions.addGovernance({ institutionCode: t, record: { kind: 'training', date: '2026-10-01' } }),
+  },
+  'institutions.removeGovernance': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const { id } = await addGovernanceRecord(f.db.deps, f.admin, t, { kind: 'emergency-drill', date: '2026-09-01' });
+      return (await f.caller(who)).institutions.removeGovernance({ institutionCode: t, id });
+    },
+  },
+  'institutions.addException': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).institutions.addException({ institutionCode: t, exception: EXCEPTION(t) }) },
+  'institutions.removeException': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const { id } = await addException(f.db.deps, f.admin, t, EXCEPTION(t));
+      return (await f.caller(who)).institutions.removeException({ institutionCode: t, id });
+    },
+  },
+  'regions.overview': { roles: ALL, scoped: 'target', sees: REGION_VIEW, run: async (f, who, t) => (await f.caller(who)).regions.overview({ regionCode: REGION[t] }) },
+  'regions.settings': { roles: ALL, scoped: 'target', sees: REGION_VIEW, run: async (f, who, t) => (await f.caller(who)).regions.settings({ regionCode: REGION[t] }) },
+  'regions.putSettings': {
+    roles: BUREAUS,
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).regions.putSettings({ regionCode: REGION[t], settings: { rules: [], requireLinuxAntimalware: false, weights: { technical: 0.6, governance: 0.3, coverage: 0.1 }, dueSoonDays: 30 } }),
+  },
+  'rules.list': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller(who)).rules.list() },
+  'audit.list': {
+    roles: BUREAUS,
+    scoped: 'list',
+    run: async (f, who) => (await f.caller(who)).audit.list({ limit: 500 }),
+    seen: (_f, r) => (r as Array<{ institutionCode: string | null }>).map((e) => e.institutionCode as Target).filter((x) => x === 'A' || x === 'B' || x === 'C'),
+  },
+  'alerts.list': {
+    roles: ALL,
+    scoped: 'list',
+    run: async (f, who) => (await f.caller(who)).alerts.list({ limit: 500 }),
+    seen: (_f, r) => (r as { items: Array<{ institutionCode: string }> }).items.map((a) => a.institutionCode as Target),
+  },
+  'alerts.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).alerts.get({ alertId: f.alerts[t] }) },
+  'alerts.acknowledge': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).alerts.acknowledge({ alertId: await newAlert(f, t), note: '已通知信息科' }) },
+  'alerts.assign': {
+    roles: ALL,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const caller = await f.caller(who);
+      return caller.alerts.assign({ alertId: await newAlert(f, t), userId: f.principal(who)?.userId ?? 'nobody' });
+    },
+  },
+  'alerts.comment': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).alerts.comment({ alertId: await newAlert(f, t), text: '正在排查' }) },
+  'alerts.resolve': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).alerts.resolve({ alertId: await newAlert(f, t) }) },
+  'alerts.live': { roles: ALL, scoped: 'list', run: (f, who) => liveAlerts(f, who), seen: (_f, r) => r as Target[] },
+  'channels.list': {
+    roles: BUREAUS,
+    scoped: 'list',
+    run: async (f, who) => (await f.caller(who)).channels.list(),
+    seen: (_f, r) => (r as Array<{ regionCode: string }>).map((c) => letterOfRegion(c.regionCode)),
+  },
+  'channels.create': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).channels.create({ regionCode: REGION[t], channel: CHANNEL }) },
+  'channels.update': {
+    roles: BUREAUS,
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).channels.update({ channelId: await newChannel(f, t), channel: { minSeverity: 'critical', quietHours: { start: '22:00', end: '07:00' } } }),
+  },
+  'channels.delete': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).channels.delete({ channelId: await newChannel(f, t) }) },
+  'channels.test': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).channels.test({ channelId: await newChannel(f, t) }) },
+};
+/** Agent-facing procedures: authenticated by agent secrets, refused to users (tested below). */
+const AGENT_PROCEDURES = ['agent.enroll', 'agent.report', 'agent.heartbeat', 'agent.commands', 'agent.rotateSecret'];
+const REGION: Record<Target, string> = { A: '330106', B: '330105', C: '330212' };
+
+// Nothing listens on port 9: a channel test there answers "not delivered" without leaving the machine.
+const CHANNEL = { name: '信息科群', kind: 'wecom' as const, url: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=k', minSeverity: 'high' as const, mode: 'immediate' as const };
+const letterOfRegion = (code: string) => (Object.entries(REGION).find(([, r]) => r === code)?.[0] ?? '?') as Target;
+
+async function newAlert(f: Fixture, t: Target): Promise<string> {
+  const r = await raiseAlert(f.db.deps, { subjectKind: 'host', subjectId: `access-${f.seq++}`, ruleId: IDENTITY_RULE, kind: 'identity', severity: 'high', institutionCode: t, regionCode: REGION[t], evidence: { zh: '测试', en: 'test' } });
+  return r.alert.id;
+}
+const newChannel = async (f: Fixture, t: Target) => (await createChannel(f.db.deps, f.admin, REGION[t], CHANNEL)).id;
+
+async function liveAlerts(f: Fixture, who: Who): Promise<Target[]> {
+  const ac = new AbortController();
+  const iterable = await (await f.caller(who, ac.signal)).alerts.live();
+  const seen: Target[] = [];
+  const reading = (async () => {
+    for await (const ev of iterable as AsyncIterable<{ institutionCode: string }>) seen.push(ev.institutionCode as Target);
+  })();
+  await new Promise((r) => setTimeout(r, 20));
+  for (const t of ['A', 'B', 'C'] as Target[]) await newAlert(f, t);
+  await new Promise((r) => setTimeout(r, 50));
+  ac.abort();
+  await reading.catch(() => {});
+  return seen;
+}
+
+async function liveEvents(f: Fixture, who: Who): Promise<Target[]> {
+  const ac = new AbortController();
+  const caller = await f.caller(who, ac.signal);
+  const iterable = await caller.hosts.live();
+  const seen: Target[] = [];
+  const reading = (async () => {
+    for await (const ev of iterable as AsyncIterable<{ hostId: string }>) seen.push(letterOfHost(f, ev.hostId));
+  })();
+  await new Promise((r) => setTimeout(r, 20));
+  for (const t of ['A', 'B', 'C'] as Target[]) {
+    const agent = { id: f.agents[t], hostId: f.hosts[t], institutionCode: t, regionCode: REGION[t] };
+    await ingestReport(f.db.deps, agent, sampleReport(agent.id, f.db.clock.now), 100);
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  ac.abort();
+  await reading.catch(() => {});
+  return seen;
+}
+
+const codeOf = (e: unknown) => (e instanceof TRPCError ? e.code : `not a tRPC error: ${String(e)}`);
+
+describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
+  const f = { seq: 0 } as Fixture;
+  const principals = new Map<Who, Principal | null>();
+
+  beforeAll(async () => {
+    f.db = await createTestDb(dialect);
+    const deps = f.db.deps;
+    f.hosts = {} as Fixture['hosts'];
+    f.agents = {} as Fixture['agents'];
+    for (const t of ['A', 'B', 'C'] as Target[]) {
+      const a = await enrollHost(deps, { institution: t, region: REGION[t] });
+      f.hosts[t] = a.hostId;
+      f.agents[t] = a.id;
+      await ingestReport(deps, a, sampleReport(a.id, f.db.clock.now), 100);
+      await createUser(deps, 'cli', { username: `inst-${t}`, role: 'institution', scopeCode: t, password: PASSWORD });
+    }
+    for (const u of USERS) if (u.role) await createUser(deps, 'cli', { username: u.who, role: u.role, scopeCode: u.scope ?? null, password: PASSWORD });
+    f.admin = (await login(deps, { username: 'admin', password: PASSWORD }, '127.0.0.1')).principal;
+    f.alerts = {} as Fixture['alerts'];
+    f.channels = {} as Fixture['channels'];
+    for (const t of ['A', 'B', 'C'] as Target[]) {
+      f.alerts[t] = await newAlert(f, t);
+      f.channels[t] = await newChannel(f, t);
+    }
+    const ctxFor = async (who: Who): Promise<Context> => {
+      // One real login per role (scrypt is deliberately slow); the principal is what the session resolves to.
+      if (!principals.has(who)) principals.set(who, who === 'anonymous' ? null : (await login(deps, { username: who, password: PASSWORD }, '127.0.0.1')).principal);
+      return { deps, agentCredentials: null, principal: principals.get(who)!, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} };
+    };
+    f.caller = async (who, signal) => callerFactory(await ctxFor(who), signal ? { signal } : {});
+    f.principal = (who) => principals.get(who) ?? null;
+  });
+  afterAll(() => f.db?.close());
+
+  it('has an entry for every procedure, so nothing is added unchecked', () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    expect(procedures).toEqual([...Object.keys(TABLE), ...AGENT_PROCEDURES].sort());
+  });
+
+  it('every user-facing procedure declares a permission, and the table agrees with it', () => {
+    for (const [path, proc] of Object.entries(appRouter._def.procedures) as unknown as Array<[string, { _def: { meta?: { permission?: string; access?: string } } }]>) {
+      const meta = proc._def.meta ?? {};
+      if (AGENT_PROCEDURES.includes(path) || path === 'auth.login') expect(meta.access, path).toBeDefined();
+      else expect(meta.permission, `${path} declares no permission`).toBeDefined();
+    }
+  });
+
+  for (const [path, entry] of Object.entries(TABLE)) {
+    for (const { who } of USERS) {
+      const targets: Target[] = entry.scoped === 'target' ? ['A', 'B', 'C'] : ['A'];
+      for (const target of targets) {
+        const label = entry.scoped === 'target' ? `${path} as ${who} on ${target}` : `${path} as ${who}`;
+        it(label, async () => {
+          const holds = who !== 'anonymous' && entry.roles.includes(who);
+          const inScope = entry.scoped !== 'target' || (entry.sees?.[who] ?? SEES[who]).includes(target);
+          const outcome = await entry.run(f, who, target).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, code: codeOf(error), error }),
+          );
+          if (path === 'auth.login') {
+            // Login is public: it succeeds for real users and says UNAUTHORIZED for unknown ones.
+            expect(outcome.ok ? 'ok' : outcome.code).toBe(who === 'anonymous' ? 'UNAUTHORIZED' : 'ok');
+            return;
+          }
+          if (who === 'anonymous') return expect(outcome.ok ? 'ok' : outcome.code).toBe('UNAUTHORIZED');
+          if (!holds || !inScope) return expect(outcome.ok ? 'ok' : outcome.code).toBe('FORBIDDEN');
+          if (!outcome.ok) throw outcome.error;
+          if (entry.seen) {
+            const seen = new Set(entry.seen(f, outcome.value));
+            for (const t of ['A', 'B', 'C'] as Target[]) expect(seen.has(t), `${label} sees ${t}`).toBe(SEES[who].includes(t));
+          }
+        });
+      }
+    }
+  }
+
+  it('agent procedures refuse users and other agents', async () => {
+    const caller = await f.caller('admin');
+    await expect(caller.agent.report(sampleReport(f.agents.A, f.db.clock.now))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(caller.agent.heartbeat({ sentAt: f.db.clock.now.toISOString(), agentVersion: 't' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    // Agent A's secret cannot write a report that names agent C (and so C's host).
+    const a = await enrollHost(f.db.deps, { institution: 'A', region: '330106', hostname: 'a2' });
+    const agentCaller = callerFactory({ deps: f.db.deps, agentCredentials: { id: a.id, secret: a.secret }, principal: null, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+    await expect(agentCaller.agent.report(sampleReport(f.agents.C, f.db.clock.now))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const before = await (await f.caller('admin')).hosts.reports({ hostId: f.hosts.C });
+    expect(before.length).toBeGreaterThan(0);
+    await expect(agentCaller.agent.report(sampleReport(a.id, f.db.clock.now))).resolves.toMatchObject({ hostId: a.hostId });
+  });
+
+  it('writes every mutation to the audit log, denied ones included', async () => {
+    const admin = await f.caller('admin');
+    const entries = await admin.audit.list({ limit: 500 });
+    expect(entries.some((e) => e.action === 'users.create' && e.outcome === 'denied')).toBe(true);
+    expect(entries.some((e) => e.action === 'users.create' && e.outcome === 'ok')).toBe(true);
+    expect(entries.every((e) => !JSON.stringify(e.detail).includes(PASSWORD))).toBe(true);
+  });
+});

@@ -1,0 +1,27 @@
+import { EnrollInput, HeartbeatInput, Report, DEFAULT_AGENT_SETTINGS } from '@weian/shared';
+import { commandHub } from '../services/commands.js';
+import { rotateAgentSecret } from '../services/agentAuth.js';
+import { recordAudit } from '../services/audit.js';
+import { enrollAgent } from '../services/enrollment.js';
+import { ingestReport } from '../services/ingest.js';
+import { recordHeartbeat } from '../services/heartbeat.js';
+import { agentProcedure, publicProcedure, router } from '../trpc/init.js';
+
+export const agentRouter = router({
+  enroll: publicProcedure.input(EnrollInput).mutation(({ ctx, input }) => enrollAgent(ctx.deps, input, ctx.remoteAddress)),
+  report: agentProcedure.input(Report).mutation(({ ctx, input }) => ingestReport(ctx.deps, ctx.agent, input, ctx.bodyBytes)),
+  heartbeat: agentProcedure.input(HeartbeatInput).mutation(async ({ ctx, input }) => {
+    await recordHeartbeat(ctx.deps, ctx.agent, input);
+    return { serverTime: ctx.deps.now().toISOString(), settings: ctx.agent.settings ?? DEFAULT_AGENT_SETTINGS, commands: commandHub(ctx.deps).takePending(ctx.agent.id) };
+  }),
+  /** A new secret for this agent (two-phase: valid alongside the old one until first used). */
+  rotateSecret: agentProcedure.mutation(async ({ ctx }) => {
+    const r = await rotateAgentSecret(ctx.deps, ctx.agent);
+    await recordAudit(ctx.deps, { actor: { type: 'agent', id: ctx.agent.id, name: ctx.agent.id }, action: 'agent.rotateSecret', regionCode: ctx.agent.regionCode, institutionCode: ctx.agent.institutionCode, remoteAddress: ctx.remoteAddress });
+    return r;
+  }),
+  /** Server → agent commands (collect now, new settings), over the WebSocket. */
+  commands: agentProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* commandHub(ctx.deps).stream(ctx.agent.id, signal);
+  }),
+});

@@ -1,0 +1,360 @@
+import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import {
+  countOpenBySeverity,
+  getAlert,
+  insertAlertEvent,
+  listAlertEvents,
+  listAlerts,
+  listHostAlertsSeenSince,
+  listIdentityAlertsCleared,
+  listSilentHostsWithoutAlert,
+  resolveOpenAlert,
+  updateUnresolvedAlert,
+  touchAlert,
+  upsertOpenAlert,
+  type AlertEventRow,
+  type AlertFilter,
+  type AlertKind,
+  type AlertRow,
+  type AlertSeverity,
+} from '../storage/alerts.js';
+import { getUser } from '../storage/users.js';
+import { IDENTITY_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
+import type { Principal } from './auth.js';
+import type { ServiceDeps } from './deps.js';
+import type { FindingChange } from './evaluation.js';
+import { queueNotifications } from './notify.js';
+import { addOverviewExtra } from './overview.js';
+import { getHost } from '../storage/hosts.js';
+import { getInstitution } from '../storage/institutions.js';
+import { scopeOf, visibleIn, type Scope } from './scope.js';
+import { newId } from './secrets.js';
+
+/** Coverage is an institution rule but no deadline: it alerts like any finding (by severity). */
+const NOT_DEADLINES = new Set(['INST-COVERAGE']);
+const ALERTING_SEVERITIES: ReadonlySet<string> = new Set(['critical', 'high']);
+
+export interface AlertOptions {
+  /** An agent silent this long raises an offline alert (server setting WEIAN_OFFLINE_AFTER_MINUTES, default 30). */
+  offlineAfterMs: number;
+}
+export const DEFAULT_ALERT_OPTIONS: AlertOptions = { offlineAfterMs: 30 * 60_000 };
+
+export interface AlertView {
+  id: string;
+  kind: AlertKind;
+  subjectKind: 'host' | 'institution';
+  subjectId: string;
+  ruleId: string;
+  title: { zh: string; en: string };
+  severity: AlertSeverity;
+  status: AlertRow['status'];
+  institutionCode: string;
+  regionCode: string;
+  /** Hostname (host alerts) or institution name, as when the alert opened. */
+  subjectName: string;
+  institutionName: string;
+  evidence: { zh: string; en: string };
+  count: number;
+  openedAt: string;
+  lastSeenAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  assignee: { id: string; name: string } | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  updatedAt: string;
+}
+
+/** What alerts.live pushes; region and institution at the top so subscribers are filtered like every event. */
+export interface AlertChange {
+  change: 'opened' | 'updated' | 'resolved';
+  regionCode: string;
+  institutionCode: string;
+  at: string;
+  alert: AlertView;
+}
+
+export const viewOf = (r: AlertRow): AlertView => ({
+  id: r.id,
+  kind: r.kind,
+  subjectKind: r.subject_kind,
+  subjectId: r.subject_id,
+  ruleId: r.rule_id,
+  title: ruleTitle(r.rule_id),
+  severity: r.severity,
+  status: r.status,
+  institutionCode: r.institution_code,
+  regionCode: r.region_code,
+  subjectName: r.subject_name ?? r.subject_id,
+  institutionName: r.institution_name ?? r.institution_code,
+  evidence: JSON.parse(r.evidence) as { zh: string; en: string },
+  count: r.count,
+  openedAt: r.opened_at,
+  lastSeenAt: r.last_seen_at,
+  acknowledgedAt: r.acknowledged_at,
+  acknowledgedBy: r.acknowledged_by,
+  assignee: r.assignee_id ? { id: r.assignee_id, name: r.assignee_name ?? r.assignee_id } : null,
+  resolvedAt: r.resolved_at,
+  resolvedBy: r.resolved_by,
+  updatedAt: r.updated_at,
+});
+
+const clip = (s: string) => (s.length > 1000 ? `${s.slice(0, 1000)}…` : s);
+/** Live events cross processes in a NOTIFY (under 8000 bytes): long evidence is clipped there, alerts.get has it whole. */
+function announce(deps: ServiceDeps, change: AlertChange['change'], row: AlertRow): void {
+  const alert = viewOf(row);
+  alert.evidence = { zh: clip(alert.evidence.zh), en: clip(alert.evidence.en) };
+  deps.bus.emit('alert.changed', { change, regionCode: row.region_code, institutionCode: row.institution_code, at: row.updated_at, alert });
+}
+
+type Actor = { type: 'system' } | { type: 'user'; principal: Principal };
+function eventRow(alertId: string, at: string, actor: Actor, action: AlertEventRow['action'], detail: Record<string, unknown> = {}): AlertEventRow {
+  return {
+    id: newId('ae'),
+    alert_id: alertId,
+    at,
+    actor_type: actor.type,
+    actor_id: actor.type === 'user' ? actor.principal.userId : null,
+    actor_name: actor.type === 'user' ? actor.principal.username : 'system',
+    action,
+    detail: JSON.stringify(detail),
+  };
+}
+
+// ---- raised and cleared by the system -------------------------------------------------------------------
+export interface RaiseInput {
+  subjectKind: 'host' | 'institution';
+  subjectId: string;
+  ruleId: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  institutionCode: string;
+  regionCode: string;
+  evidence: { zh: string; en: string };
+}
+
+/**
+ * Opens the (subject, rule) alert or counts a repeat on the open one, records the event and queues
+ * notifications for a new episode, all in one transaction; announces it after the commit.
+ */
+export async function raiseAlert(deps: ServiceDeps, input: RaiseInput): Promise<{ alert: AlertView; opened: boolean }> {
+  const at = deps.now().toISOString();
+  const { alert, inserted } = await deps.db.transaction().execute(async (tx) => {
+    const institution = await getInstitution(tx, input.institutionCode);
+    const host = input.subjectKind === 'host' ? await getHost(tx, { kind: 'all' }, input.subjectId) : undefined;
+    const r = await upsertOpenAlert(tx, {
+      subject_name: input.subjectKind === 'host' ? (host?.hostname ?? null) : (institution?.name ?? null),
+      institution_name: institution?.name ?? null,
+      id: newId('al'),
+      subject_kind: input.subjectKind,
+      subject_id: input.subjectId,
+      rule_id: input.ruleId,
+      kind: input.kind,
+      severity: input.severity,
+      status: 'open',
+      institution_code: input.institutionCode,
+      region_code: input.regionCode,
+      evidence: JSON.stringify(input.evidence),
+      count: 1,
+      opened_at: at,
+      last_seen_at: at,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      assignee_id: null,
+      assignee_name: null,
+      resolved_at: null,
+      resolved_by: null,
+      updated_at: at,
+    });
+    await insertAlertEvent(tx, eventRow(r.alert.id, at, { type: 'system' }, r.inserted ? 'opened' : 'repeated', { evidence: input.evidence, count: r.alert.count }));
+    if (r.inserted) await queueNotifications(tx, r.alert, deps.now());
+    return r;
+  });
+  announce(deps, inserted ? 'opened' : 'updated', alert);
+  return { alert: viewOf(alert), opened: inserted };
+}
+
+/** The condition cleared: the open episode (if any) resolves; a return of the condition is a new episode. */
+export async function clearAlert(deps: ServiceDeps, key: { subjectKind: 'host' | 'institution'; subjectId: string; ruleId: string }, reason: { zh: string; en: string }): Promise<AlertView | null> {
+  const at = deps.now().toISOString();
+  const row = await deps.db.transaction().execute(async (tx) => {
+    const r = await resolveOpenAlert(tx, key, at, 'system');
+    if (r) await insertAlertEvent(tx, eventRow(r.id, at, { type: 'system' }, 'resolved', { reason }));
+    return r;
+  });
+  if (!row) return null;
+  announce(deps, 'resolved', row);
+  return viewOf(row);
+}
+
+/** What a finding's change means for its alert: open on a new failure that matters, resolve on a pass. */
+export async function onFindingChanged(deps: ServiceDeps, c: FindingChange): Promise<void> {
+  const key = { subjectKind: c.subjectKind, subjectId: c.subjectId, ruleId: c.ruleId };
+  if (c.to === 'fail' && c.from !== 'fail') {
+    // Institution rules are dated obligations (filing, evaluation, yearly governance): a failure means a deadline passed.
+    const kind: AlertKind = c.subjectKind === 'institution' && !NOT_DEADLINES.has(c.ruleId) ? 'deadline' : 'finding';
+    if (kind === 'finding' && !ALERTING_SEVERITIES.has(c.severity)) return;
+    await raiseAlert(deps, { ...key, kind, severity: c.severity, institutionCode: c.institutionCode, regionCode: c.regionCode, evidence: c.evidence });
+  } else if (c.to === 'pass' || c.to === 'not-applicable') {
+    await clearAlert(deps, key, { zh: '检查已通过', en: `the finding is now ${c.to}` });
+  }
+  // 'unknown' neither opens nor resolves: missing data is no proof that the risk went away.
+}
+
+export async function onIdentityConflict(deps: ServiceDeps, e: { hostId: string; institutionCode: string; regionCode: string; detail: Record<string, unknown> }): Promise<void> {
+  const observed = String(e.detail.observed ?? '');
+  await raiseAlert(deps, {
+    subjectKind: 'host',
+    subjectId: e.hostId,
+    ruleId: IDENTITY_RULE,
+    kind: 'identity',
+    severity: 'high',
+    institutionCode: e.institutionCode,
+    regionCode: e.regionCode,
+    evidence: { zh: `主机上报了另一台机器的标识 ${observed}：探针配置可能被复制`, en: `the host reported another machine's id ${observed}: its agent configuration may have been copied` },
+  });
+}
+
+/**
+ * The every-minute job: agents silent past the threshold raise an offline alert; ones seen again
+ * since resolve theirs, as do identity conflicts the host has since cleared. Idempotent.
+ */
+export async function detectOffline(deps: ServiceDeps, opts: AlertOptions = DEFAULT_ALERT_OPTIONS): Promise<{ opened: number; resolved: number }> {
+  const before = new Date(deps.now().getTime() - opts.offlineAfterMs).toISOString();
+  const minutes = Math.round(opts.offlineAfterMs / 60_000);
+  let opened = 0;
+  let resolved = 0;
+  for (const h of await listSilentHostsWithoutAlert(deps.db, before, OFFLINE_RULE)) {
+    const r = await raiseAlert(deps, {
+      subjectKind: 'host',
+      subjectId: h.id,
+      ruleId: OFFLINE_RULE,
+      kind: 'offline',
+      severity: 'high',
+      institutionCode: h.institution_code,
+      regionCode: h.region_code,
+      evidence: { zh: `${h.hostname} 自 ${h.last_seen_at} 起无心跳（阈值 ${minutes} 分钟）`, en: `${h.hostname} silent since ${h.last_seen_at} (threshold ${minutes} min)` },
+    });
+    if (r.opened) opened++;
+  }
+  for (const a of await listHostAlertsSeenSince(deps.db, before, OFFLINE_RULE)) {
+    if (await clearAlert(deps, { subjectKind: 'host', subjectId: a.subject_id, ruleId: OFFLINE_RULE }, { zh: `探针于 ${a.last_seen_at} 恢复上报`, en: `agent seen again at ${a.last_seen_at}` })) resolved++;
+  }
+  for (const a of await listIdentityAlertsCleared(deps.db, IDENTITY_RULE)) {
+    if (await clearAlert(deps, { subjectKind: 'host', subjectId: a.subject_id, ruleId: IDENTITY_RULE }, { zh: '主机标识已恢复一致', en: 'the host reports its own identity again' })) resolved++;
+  }
+  return { opened, resolved };
+}
+
+
+// ---- the engine: reacts to this process's events, one at a time ------------------------------------------
+export interface AlertEngine {
+  /** Resolves when every event received so far has been handled (tests, shutdown). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Subscribes to the bus for events that happened on this process (`onOrigin`): with N processes each
+ * change is handled once, by the process where it happened, and the database's unique index settles
+ * any race (two processes opening the same alert). Handled in order, so a fail then a pass for the same
+ * finding open and then resolve. Runs after ingest has answered: it never blocks it.
+ */
+export function startAlertEngine(deps: ServiceDeps, log: { error(m: string): void }): AlertEngine {
+  let tail: Promise<void> = Promise.resolve();
+  const enqueue = (what: string, work: () => Promise<void>) => {
+    tail = tail.then(work).catch((e: Error) => log.error(`alerts: handling ${what} failed: ${e.stack ?? e.message}`));
+  };
+  const offs = [
+    deps.bus.onOrigin('finding.changed', (c) => enqueue(`finding ${c.ruleId} of ${c.subjectId}`, () => onFindingChanged(deps, c))),
+    deps.bus.onOrigin('host.identity-conflict', (e) => enqueue(`identity conflict of ${e.hostId}`, () => onIdentityConflict(deps, e))),
+  ];
+  return {
+    idle: async () => {
+      // Work queued while waiting extends the tail: wait until it stops moving.
+      for (let seen: Promise<void> | null = null; seen !== tail; ) await (seen = tail);
+    },
+    async stop() {
+      for (const off of offs) off();
+      await this.idle();
+    },
+  };
+}
+
+// ---- people's work on alerts ------------------------------------------------------------------------------
+async function visibleAlert(deps: ServiceDeps, scope: Scope, id: string): Promise<AlertRow> {
+  const row = await getAlert(deps.db, scope, id);
+  // Out of scope and nonexistent look the same: nothing leaks about other regions' alerts.
+  if (!row) throw forbidden(`alert ${id} is not visible to you`);
+  return row;
+}
+
+export async function listAlertViews(deps: ServiceDeps, scope: Scope, filter: AlertFilter) {
+  const { rows, total } = await listAlerts(deps.db, scope, filter);
+  return { items: rows.map(viewOf), total, limit: filter.limit, offset: filter.offset };
+}
+
+export async function getAlertDetail(deps: ServiceDeps, scope: Scope, id: string) {
+  const row = await visibleAlert(deps, scope, id);
+  const events = await listAlertEvents(deps.db, id);
+  return {
+    ...viewOf(row),
+    events: events.map((e) => ({ id: e.id, at: e.at, action: e.action, actor: { type: e.actor_type, id: e.actor_id, name: e.actor_name }, detail: JSON.parse(e.detail) as Record<string, unknown> })),
+  };
+}
+
+/** One person's change: applied only while the alert is unresolved, kept as an event, announced. */
+async function changeAlert(deps: ServiceDeps, principal: Principal, id: string, action: AlertEventRow['action'], set: Parameters<typeof updateUnresolvedAlert>[2], detail: Record<string, unknown>) {
+  await visibleAlert(deps, principal.scope, id);
+  const at = deps.now().toISOString();
+  const row = await deps.db.transaction().execute(async (tx) => {
+    const r = await updateUnresolvedAlert(tx, id, { ...set, updated_at: at });
+    if (r) await insertAlertEvent(tx, eventRow(id, at, { type: 'user', principal }, action, detail));
+    return r;
+  });
+  if (!row) throw conflict(`alert ${id} is already resolved`);
+  announce(deps, row.status === 'resolved' ? 'resolved' : 'updated', row);
+  return getAlertDetail(deps, principal.scope, id);
+}
+
+export function acknowledgeAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {
+  const at = deps.now().toISOString();
+  return changeAlert(deps, principal, id, 'acknowledged', { status: 'acknowledged', acknowledged_at: at, acknowledged_by: principal.username }, note ? { note } : {});
+}
+
+export function resolveAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {
+  const at = deps.now().toISOString();
+  return changeAlert(deps, principal, id, 'resolved', { status: 'resolved', resolved_at: at, resolved_by: principal.username }, note ? { note } : {});
+}
+
+/** Assigns to a user who may see the alert (null unassigns). */
+export async function assignAlert(deps: ServiceDeps, principal: Principal, id: string, userId: string | null) {
+  const alert = await visibleAlert(deps, principal.scope, id);
+  if (userId === null) return changeAlert(deps, principal, id, 'assigned', { assignee_id: null, assignee_name: null }, { assignee: null });
+  const user = await getUser(deps.db, userId);
+  if (!user) throw notFound(`user ${userId} does not exist`);
+  const where = { regionCode: alert.region_code, institutionCode: alert.institution_code };
+  if (!visibleIn(scopeOf(user), where)) throw badRequest(`${user.username} cannot see this alert, so cannot work it`);
+  return changeAlert(deps, principal, id, 'assigned', { assignee_id: user.id, assignee_name: user.display_name }, { assignee: { id: user.id, username: user.username } });
+}
+
+/** Comments are kept on resolved alerts too (a post-mortem note). */
+export async function commentAlert(deps: ServiceDeps, principal: Principal, id: string, text: string) {
+  const trimmed = text.trim();
+  if (!trimmed) throw badRequest('a comment needs text');
+  const row = await visibleAlert(deps, principal.scope, id);
+  const at = deps.now().toISOString();
+  await deps.db.transaction().execute(async (tx) => {
+    await insertAlertEvent(tx, eventRow(id, at, { type: 'user', principal }, 'commented', { text: trimmed }));
+    await touchAlert(tx, id, at);
+  });
+  announce(deps, row.resolved_at ? 'resolved' : 'updated', { ...row, updated_at: at });
+  return getAlertDetail(deps, principal.scope, id);
+}
+
+// The region overview shows open alert counts beside the compliance figures.
+addOverviewExtra(async (deps, scope, prefix) => {
+  const n = await countOpenBySeverity(deps.db, scope, prefix);
+  return { openCriticalAlerts: n.critical ?? 0, openHighAlerts: n.high ?? 0 };
+});

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, DIALECTS, type TestDb } from '../testing/harness.js';
+import { LOGIN_LIMITS, login, pruneAuthRecords, resolveSession, SESSION } from './auth.js';
+import { createUser } from './users.js';
+
+const PASSWORD = 'Prune-Test-Pass-1';
+
+describe.each(DIALECTS)('auth retention (%s)', (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(dialect);
+    await createUser(t.deps, 'cli', { username: 'keeper', role: 'admin', password: PASSWORD });
+  });
+  afterAll(() => t.close());
+
+  const rows = async () => ({
+    sessions: Number((await t.deps.db.selectFrom('sessions').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow()).n),
+    failures: Number((await t.deps.db.selectFrom('login_failures').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow()).n),
+  });
+
+  it('deletes expired sessions and aged-out login failures, and keeps what still counts', async () => {
+    const old = await login(t.deps, { username: 'keeper', password: PASSWORD }, '10.0.0.1');
+    await expect(login(t.deps, { username: 'keeper', password: 'wrong' }, '10.0.0.1')).rejects.toThrow();
+    t.clock.advance(SESSION.absoluteMs + 60_000);
+    const fresh = await login(t.deps, { username: 'keeper', password: PASSWORD }, '10.0.0.1');
+    await expect(login(t.deps, { username: 'keeper', password: 'wrong' }, '10.0.0.1')).rejects.toThrow();
+    // Each failure is counted per user and per address; the second sign-in cleared the first per-user row.
+    expect(await rows()).toEqual({ sessions: 2, failures: 3 });
+
+    await pruneAuthRecords(t.deps);
+    // The expired session and the failures older than the rate-limit window are gone; the rest stays.
+    expect(await rows()).toEqual({ sessions: 1, failures: 2 });
+    expect(await resolveSession(t.deps, old.token)).toBeNull();
+    expect(await resolveSession(t.deps, fresh.token)).not.toBeNull();
+    expect(LOGIN_LIMITS.windowMs).toBeLessThan(SESSION.absoluteMs);
+  });
+});

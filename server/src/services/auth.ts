@@ -1,0 +1,146 @@
+import { badRequest, DomainError, unauthorized } from '../errors.js';
+import { getInstitution } from '../storage/institutions.js';
+import type { Role } from '../storage/schema.js';
+import {
+  clearLoginFailures,
+  countLoginFailures,
+  deleteSession,
+  deleteUserSessions,
+  extendSession,
+  getLiveSession,
+  insertSession,
+  pruneLoginFailures,
+  pruneSessions,
+  recordLoginFailure,
+} from '../storage/sessions.js';
+import { countUsers, getUser, getUserByUsername, insertUser, setPassword } from '../storage/users.js';
+import { recordAudit } from './audit.js';
+import type { ServiceDeps } from './deps.js';
+import { checkPasswordStrength, dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { scopeOf, type Scope } from './scope.js';
+import { hashSecret, newId, newSecret } from './secrets.js';
+
+export const SESSION = { absoluteMs: 12 * 3600_000, idleMs: 2 * 3600_000, cookie: 'weian_session' } as const;
+export const LOGIN_LIMITS = { windowMs: 15 * 60_000, perUser: 5, perAddress: 30 } as const;
+
+/** The signed-in caller, as procedures and services see it. */
+export interface Principal {
+  userId: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  scopeCode: string | null;
+  scope: Scope;
+  /** For the audit log: the region (and institution) the user belongs to. */
+  regionCode: string | null;
+  institutionCode: string | null;
+}
+
+function principalOf(u: { user_id: string; username: string; display_name: string; role: Role; scope_code: string | null; institution_region_code: string | null }): Principal {
+  return {
+    userId: u.user_id,
+    username: u.username,
+    displayName: u.display_name,
+    role: u.role,
+    scopeCode: u.scope_code,
+    scope: scopeOf(u),
+    regionCode: u.role === 'institution' ? u.institution_region_code : u.scope_code,
+    institutionCode: u.role === 'institution' ? u.scope_code : null,
+  };
+}
+
+export async function login(deps: ServiceDeps, input: { username: string; password: string }, remoteAddress: string): Promise<{ token: string; principal: Principal; expiresAt: string }> {
+  const now = deps.now();
+  const since = new Date(now.getTime() - LOGIN_LIMITS.windowMs).toISOString();
+  const userKey = `user:${input.username.toLowerCase()}`;
+  const addrKey = `addr:${remoteAddress}`;
+  const [byUser, byAddr] = await Promise.all([countLoginFailures(deps.db, userKey, since), countLoginFailures(deps.db, addrKey, since)]);
+  if (byUser >= LOGIN_LIMITS.perUser || byAddr >= LOGIN_LIMITS.perAddress) {
+    await recordAudit(deps, { actor: { type: 'anonymous', id: null, name: input.username }, action: 'auth.login', outcome: 'denied', detail: { reason: 'rate-limited' }, remoteAddress });
+    throw new DomainError('TOO_MANY_REQUESTS', 'too many failed logins: wait 15 minutes and try again');
+  }
+  const user = await getUserByUsername(deps.db, input.username);
+  // Verify against a dummy hash for unknown users so that timing does not tell which usernames exist.
+  const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash()));
+  if (!user || !ok) {
+    await recordLoginFailure(deps.db, [userKey, addrKey], now.toISOString());
+    await recordAudit(deps, { actor: { type: 'anonymous', id: null, name: input.username }, action: 'auth.login', outcome: 'denied', detail: { reason: 'bad credentials' }, remoteAddress });
+    throw unauthorized('wrong username or password');
+  }
+  await clearLoginFailures(deps.db, userKey);
+  const token = newSecret(32);
+  const expiresAt = new Date(now.getTime() + SESSION.absoluteMs).toISOString();
+  await insertSession(deps.db, {
+    token_hash: hashSecret(token),
+    user_id: user.id,
+    created_at: now.toISOString(),
+    expires_at: expiresAt,
+    idle_expires_at: new Date(now.getTime() + SESSION.idleMs).toISOString(),
+    remote_address: remoteAddress,
+  });
+  const institution = user.role === 'institution' && user.scope_code ? await getInstitution(deps.db, user.scope_code) : undefined;
+  const principal = principalOf({ ...user, user_id: user.id, institution_region_code: institution?.region_code ?? null });
+  await recordAudit(deps, { actor: { type: 'user', id: user.id, name: user.username }, action: 'auth.login', regionCode: principal.regionCode, institutionCode: principal.institutionCode, remoteAddress });
+  return { token, principal, expiresAt };
+}
+
+/** The principal behind a session token, or null. Extends the idle window (at most once a minute, to spare writes). */
+export async function resolveSession(deps: ServiceDeps, token: string | null): Promise<Principal | null> {
+  if (!token) return null;
+  const now = deps.now();
+  const hash = hashSecret(token);
+  const s = await getLiveSession(deps.db, hash, now.toISOString());
+  if (!s) return null;
+  const idle = new Date(now.getTime() + SESSION.idleMs);
+  if (idle.getTime() - Date.parse(s.idle_expires_at) > 60_000) await extendSession(deps.db, hash, idle.toISOString());
+  return principalOf(s);
+}
+
+/** Whether a session still stands (not expired, ended, or its user deleted), without extending it: for open sockets. */
+export async function isSessionLive(deps: ServiceDeps, token: string): Promise<boolean> {
+  return Boolean(await getLiveSession(deps.db, hashSecret(token), deps.now().toISOString()));
+}
+
+export async function logout(deps: ServiceDeps, token: string | null): Promise<void> {
+  if (token) await deleteSession(deps.db, hashSecret(token));
+}
+
+export async function changePassword(deps: ServiceDeps, principal: Principal, token: string | null, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const user = await getUser(deps.db, principal.userId);
+  if (!user || !(await verifyPassword(input.currentPassword, user.password_hash))) throw unauthorized('current password is wrong');
+  const weak = checkPasswordStrength(input.newPassword);
+  if (weak) throw badRequest(weak);
+  await setPassword(deps.db, user.id, await hashPassword(input.newPassword), deps.now().toISOString());
+  // Other sessions of this user end: a changed password is often a response to a leaked one.
+  await deleteUserSessions(deps.db, user.id, token ? hashSecret(token) : undefined);
+}
+
+/** Retention: expired sessions and login failures older than the rate-limit window are deleted (hourly job). */
+export async function pruneAuthRecords(deps: ServiceDeps): Promise<void> {
+  const now = deps.now();
+  await pruneSessions(deps.db, now.toISOString());
+  await pruneLoginFailures(deps.db, new Date(now.getTime() - LOGIN_LIMITS.windowMs).toISOString());
+}
+
+/** On first start: the first admin from WEIAN_ADMIN_PASSWORD, when no user exists yet. */
+export async function bootstrapAdmin(deps: ServiceDeps, password: string | undefined): Promise<'created' | 'exists' | 'no-password'> {
+  if ((await countUsers(deps.db)) > 0) return 'exists';
+  if (!password) return 'no-password';
+  const weak = checkPasswordStrength(password);
+  if (weak) throw badRequest(`WEIAN_ADMIN_PASSWORD: ${weak}`);
+  const now = deps.now().toISOString();
+  await insertUser(deps.db, {
+    id: newId('u'),
+    username: 'admin',
+    display_name: '系统管理员',
+    password_hash: await hashPassword(password),
+    role: 'admin',
+    scope_code: null,
+    created_at: now,
+    created_by: 'bootstrap',
+    password_changed_at: now,
+    deleted_at: null,
+  });
+  await recordAudit(deps, { actor: { type: 'system', id: null, name: 'bootstrap' }, action: 'users.create', detail: { username: 'admin', role: 'admin' } });
+  return 'created';
+}

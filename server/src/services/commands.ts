@@ -1,0 +1,69 @@
+import { EventEmitter, on } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { AgentSettings } from '@weian/shared';
+import type { ServiceDeps } from './deps.js';
+
+/** What the server can ask of a connected agent (the agent's client.ts names the same shapes). */
+export type AgentCommand = { type: 'collect'; id: string } | { type: 'settings'; id: string; settings: AgentSettings };
+
+/** Commands kept for an agent whose socket is down, handed over with its next heartbeat. */
+const MAX_PENDING = 16;
+
+/**
+ * Per-process command fan-out: live to an agent's open `agent.commands` subscription, otherwise
+ * queued for its next heartbeat (the HTTP fallback). In memory: a command is a nudge, not a record.
+ */
+export class CommandHub {
+  private readonly emitter = new EventEmitter();
+  private readonly pending = new Map<string, AgentCommand[]>();
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+  send(agentId: string, command: AgentCommand): 'delivered' | 'queued' {
+    if (this.emitter.listenerCount(agentId) > 0) {
+      this.emitter.emit(agentId, command);
+      return 'delivered';
+    }
+    const queue = this.pending.get(agentId) ?? [];
+    // A newer settings command replaces an older one; everything else keeps the latest few.
+    const kept = command.type === 'settings' ? queue.filter((c) => c.type !== 'settings') : queue;
+    this.pending.set(agentId, [...kept, command].slice(-MAX_PENDING));
+    return 'queued';
+  }
+  takePending(agentId: string): AgentCommand[] {
+    const queue = this.pending.get(agentId) ?? [];
+    this.pending.delete(agentId);
+    return queue;
+  }
+  /** The agent's live command stream: first whatever queued while it was away, then live ones. */
+  async *stream(agentId: string, signal: AbortSignal | undefined): AsyncGenerator<AgentCommand> {
+    const live = on(this.emitter, agentId, { signal });
+    for (const c of this.takePending(agentId)) yield c;
+    try {
+      for await (const [c] of live) yield c as AgentCommand;
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') throw e;
+    }
+  }
+}
+
+const hubs = new WeakMap<ServiceDeps, CommandHub>();
+/** This process's hub; it takes commands from the bus, so a command issued on any process reaches the agent's socket. */
+export function commandHub(deps: ServiceDeps): CommandHub {
+  let hub = hubs.get(deps);
+  if (!hub) {
+    const h = (hub = new CommandHub());
+    hubs.set(deps, h);
+    void (async () => {
+      for await (const e of deps.bus.stream('agent.command', undefined)) h.send(e.agentId, e.command);
+    })();
+  }
+  return hub;
+}
+
+const issue = (deps: ServiceDeps, agentId: string, command: AgentCommand) => {
+  commandHub(deps);
+  deps.bus.emit('agent.command', { agentId, command });
+};
+export const requestCollection = (deps: ServiceDeps, agentId: string) => issue(deps, agentId, { type: 'collect', id: randomUUID() });
+export const pushSettings = (deps: ServiceDeps, agentId: string, settings: AgentSettings) => issue(deps, agentId, { type: 'settings', id: randomUUID(), settings });

@@ -1,0 +1,76 @@
+import { forbidden } from '../errors.js';
+import type { AgentSettings } from '@weian/shared';
+import { getAgentInScope, listAgents, revokeAgent, setAgentSettings } from '../storage/agents.js';
+import { pushSettings, requestCollection } from './commands.js';
+import { getInstitutionInScope, listInstitutions } from '../storage/institutions.js';
+import { listRegions } from '../storage/regions.js';
+import type { Principal } from './auth.js';
+import type { ServiceDeps } from './deps.js';
+import { createEnrollmentToken } from './enrollment.js';
+import type { Scope } from './scope.js';
+
+/** Region rows for the tree a caller sees, with the institutions under them. */
+export async function regionTree(deps: ServiceDeps, principal: Principal) {
+  const scope = principal.scope;
+  const institutions = await listInstitutions(deps.db, scope);
+  const ancestorsOf = (code: string) => [`${code.slice(0, 2)}0000`, `${code.slice(0, 4)}00`, code];
+  const codes =
+    scope.kind === 'all'
+      ? { prefix: null, ancestors: [] }
+      : scope.kind === 'region'
+        ? { prefix: scope.prefix, ancestors: ancestorsOf(scope.code) }
+        : { prefix: undefined, ancestors: institutions.flatMap((i) => ancestorsOf(i.region_code)) };
+  const regions = await listRegions(deps.db, codes);
+  return {
+    regions: regions.map((r) => ({ code: r.code, name: r.name, parentCode: r.parent_code, level: r.level })),
+    institutions: institutions.map((i) => ({ code: i.code, name: i.name, regionCode: i.region_code, type: i.type })),
+  };
+}
+
+export async function getInstitutionDetail(deps: ServiceDeps, scope: Scope, code: string) {
+  const inst = await getInstitutionInScope(deps.db, scope, code);
+  if (!inst) throw forbidden(`institution ${code} is not visible to you`);
+  return { code: inst.code, name: inst.name, regionCode: inst.region_code, type: inst.type, createdAt: inst.created_at };
+}
+
+/** Institution users create tokens for their own institution; admins for any (and may create the institution). */
+export async function createTokenAs(deps: ServiceDeps, principal: Principal, input: { institutionCode: string; uses: number; expiresInHours: number }) {
+  if (principal.role !== 'admin') await getInstitutionDetail(deps, principal.scope, input.institutionCode);
+  return createEnrollmentToken(deps, { institutionCode: input.institutionCode, uses: input.uses, expiresInHours: input.expiresInHours, createdBy: principal.username });
+}
+
+export async function listAgentsInScope(deps: ServiceDeps, scope: Scope, institutionCode?: string) {
+  return (await listAgents(deps.db, scope, { institutionCode })).map((a) => ({
+    id: a.id,
+    hostId: a.host_id,
+    hostname: a.hostname,
+    institutionCode: a.institution_code,
+    institutionName: a.institution_name,
+    version: a.version,
+    enrolledAt: a.enrolled_at,
+    lastSeenAt: a.last_seen_at,
+    revokedAt: a.revoked_at,
+    revokedReason: a.revoked_reason,
+  }));
+}
+
+export async function revokeAgentAs(deps: ServiceDeps, principal: Principal, agentId: string, reason: string) {
+  if (!(await getAgentInScope(deps.db, principal.scope, agentId))) throw forbidden(`agent ${agentId} is not visible to you`);
+  const revoked = await revokeAgent(deps.db, agentId, deps.now().toISOString(), reason);
+  return { agentId, revoked };
+}
+
+/** New collection and heartbeat intervals for one agent: stored (acks carry them) and pushed at once. */
+export async function configureAgentAs(deps: ServiceDeps, principal: Principal, agentId: string, settings: AgentSettings) {
+  if (!(await getAgentInScope(deps.db, principal.scope, agentId))) throw forbidden(`agent ${agentId} is not visible to you`);
+  await setAgentSettings(deps.db, agentId, JSON.stringify(settings));
+  pushSettings(deps, agentId, settings);
+  return { agentId, settings };
+}
+
+/** Asks the agent to collect and report now (over its socket, or with its next heartbeat). */
+export async function collectNowAs(deps: ServiceDeps, principal: Principal, agentId: string) {
+  if (!(await getAgentInScope(deps.db, principal.scope, agentId))) throw forbidden(`agent ${agentId} is not visible to you`);
+  requestCollection(deps, agentId);
+  return { agentId, requested: true };
+}

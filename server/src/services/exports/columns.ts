@@ -1,0 +1,48 @@
+import { GRADES } from '@weian/shared';
+import type { RankingRowOut } from '../rankings.js';
+
+/**
+ * The ranking table's columns, defined once for XLSX, CSV and PDF: header, how to read the value
+ * from a `ranking()` row, and how it is shown (width in characters, Excel number format).
+ * Values stay numbers where they are numbers, so a spreadsheet can sort and sum them.
+ */
+export interface Column {
+  key: string;
+  header: string;
+  value(row: RankingRowOut): string | number | null;
+  /** In characters; never exactly 9, which exceljs takes for Excel's default and drops. */
+  width: number;
+  /** Excel number format for numeric columns. */
+  numFmt?: string;
+  /** Right-aligned in the PDF table. */
+  numeric?: boolean;
+  /** Not wrapped in the PDF table. */
+  nowrap?: boolean;
+}
+
+export const gradeLabel = (letter: string) => {
+  const g = GRADES.find((x) => x.letter === letter);
+  return g ? `${g.letter} ${g.zh}` : letter;
+};
+
+const count = (key: string, header: string, value: (r: RankingRowOut) => number): Column => ({ key, header, value, width: 10, numFmt: '0', numeric: true });
+
+export const RANKING_COLUMNS: readonly Column[] = [
+  { key: 'rank', header: '排名', value: (r) => r.rank, width: 7, numFmt: '0', numeric: true },
+  { key: 'code', header: '机构代码', value: (r) => r.code, width: 16, nowrap: true },
+  { key: 'name', header: '机构名称', value: (r) => r.name, width: 36 },
+  { key: 'type', header: '机构类型', value: (r) => r.typeLabel.zh, width: 14 },
+  { key: 'region', header: '所属地区', value: (r) => r.regionName, width: 14 },
+  { key: 'score', header: '得分', value: (r) => r.score, width: 8, numFmt: '0.0', numeric: true },
+  { key: 'grade', header: '等级', value: (r) => gradeLabel(r.grade), width: 10, nowrap: true },
+  count('critical', '严重不通过', (r) => r.failing.critical),
+  count('high', '高危不通过', (r) => r.failing.high),
+  count('medium', '中危不通过', (r) => r.failing.medium),
+  count('low', '低危不通过', (r) => r.failing.low),
+  { key: 'coverage', header: '覆盖率（%）', value: (r) => r.coverage, width: 11, numFmt: '0.0', numeric: true },
+  count('overdueMlps', '等保逾期事项', (r) => r.overdueMlps),
+  // Null when the institution has no score in the previous period: "no comparison", not "no change".
+  { key: 'change', header: '较上期变化', value: (r) => r.change, width: 11, numFmt: '+0.0;-0.0;0.0', numeric: true },
+];
+
+export const rowValues = (row: RankingRowOut) => RANKING_COLUMNS.map((c) => c.value(row));

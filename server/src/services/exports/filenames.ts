@@ -1,0 +1,32 @@
+import { chinaDate } from '@weian/shared';
+
+/**
+ * Download names carry the region (or institution), the period and the day made, e.g.
+ * 评估排名_西湖区_2026-11_2026-11-20.xlsx, with an ASCII name for clients without RFC 5987.
+ */
+export interface FileName {
+  /** Unicode name (Chinese where the region's name is). */
+  name: string;
+  /** ASCII-only fallback. */
+  ascii: string;
+}
+
+/** No path separators, reserved characters or line breaks; short enough for every file system. */
+const safe = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, '_').replace(/\s+/g, ' ').trim().slice(0, 60) || '_';
+const asciiSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || '_';
+
+export function rankingFileName(region: { code: string; name: string }, period: string, generatedAt: string, ext: string): FileName {
+  const day = chinaDate(new Date(generatedAt));
+  return { name: `评估排名_${safe(region.name)}_${period}_${day}.${ext}`, ascii: `weian-ranking-${asciiSafe(region.code)}-${period}-${day}.${ext}` };
+}
+
+export function institutionFileName(inst: { code: string; name: string }, period: string, generatedAt: string, ext: string): FileName {
+  const day = chinaDate(new Date(generatedAt));
+  return { name: `机构评估报告_${safe(inst.name)}_${period}_${day}.${ext}`, ascii: `weian-institution-${asciiSafe(inst.code)}-${period}-${day}.${ext}` };
+}
+
+/** RFC 6266 with RFC 5987's `filename*` (UTF-8, percent-encoded) and a plain `filename` fallback. */
+export function contentDisposition(f: FileName): string {
+  const encoded = encodeURIComponent(f.name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${f.ascii}"; filename*=UTF-8''${encoded}`;
+}

@@ -1,0 +1,110 @@
+import type { Deadline } from '@weian/shared';
+import { gradeLabel } from './columns.js';
+import { chinaTime } from './format.js';
+import { SEVERITY_ZH, weightsText } from './methodology.js';
+import { STATUS_ZH, type InstitutionReport } from './institutionReport.js';
+
+/**
+ * The institution report's tables, defined once: the PDF prints each as a section, the XLSX
+ * writes each as a sheet. A column is header, width (XLSX), number format and how to read a value.
+ */
+export interface SectionColumn<T> {
+  header: string;
+  width: number;
+  numFmt?: string;
+  numeric?: boolean;
+  nowrap?: boolean;
+  value(row: T): string | number | null;
+}
+export interface Section<T = unknown> {
+  title: string;
+  columns: ReadonlyArray<SectionColumn<T>>;
+  rows: readonly T[];
+}
+const section = <T>(title: string, columns: ReadonlyArray<SectionColumn<T>>, rows: readonly T[]): Section => ({ title, columns, rows }) as Section;
+
+export const deadlineText = (d: Deadline | null) => (d === null ? '无此义务' : d.dueOn === null ? `未知（${d.reason}）` : `${d.dueOn}（${STATUS_ZH[d.status]}）`);
+const n = (header: string, value: (r: never) => number | null, numFmt = '0', width = 10) => ({ header, value, numFmt, width, numeric: true });
+
+export function institutionSections(r: InstitutionReport): Section[] {
+  const s = r.score;
+  const summary: Array<[string, string | number | null]> = [
+    ['机构', `${r.institution.name}（${r.institution.code}）`],
+    ['所属地区', `${r.institution.regionName}（${r.institution.regionCode}）`],
+    ['期间', `${r.period}（${r.live ? '本月实时得分' : '月末快照'}）`],
+    ['得分', s ? s.score : '该期间无快照'],
+    ['等级', s ? gradeLabel(s.grade.letter) : null],
+    ['技术', s?.technical ?? null],
+    ['管理', s?.governance ?? null],
+    ['覆盖（%）', s?.coverage ?? null],
+    ['得分权重（本地区在用）', weightsText(r.weights)],
+    ['上报主机 / 登记主机', s ? `${s.hostsReporting} / ${s.hostsRegistered}` : null],
+    ['不通过项（严重 / 高 / 中 / 低）', s ? `${s.failing.critical} / ${s.failing.high} / ${s.failing.medium} / ${s.failing.low}` : null],
+    ['等保逾期事项', s?.overdueMlps ?? null],
+    [`较上期（${r.previousPeriod}）变化`, s?.change ?? null],
+  ];
+  type Host = InstitutionReport['hosts'][number];
+  type Finding = InstitutionReport['findings'][number];
+  type System = InstitutionReport['systems'][number];
+  type GovDeadline = InstitutionReport['governanceDeadlines'][number];
+  type Gov = InstitutionReport['governance'][number];
+  type Exc = InstitutionReport['exceptions'][number];
+  return [
+    section<[string, string | number | null]>('得分构成', [
+      { header: '项目', width: 30, value: (x) => x[0] },
+      { header: '值', width: 60, value: (x) => x[1] },
+    ], summary),
+    section<Host>('主机得分', [
+      { header: '主机', width: 28, value: (h) => h.hostname },
+      { header: '得分', width: 8, numFmt: '0.0', numeric: true, value: (h) => h.score },
+      { header: '严重项封顶', width: 10, value: (h) => (h.capped ? '是' : '否') },
+      { header: '等保级别', width: 10, numeric: true, value: (h) => h.mlpsLevel },
+      n('严重不通过', (h: Host) => h.failing.critical),
+      n('高危不通过', (h: Host) => h.failing.high),
+      n('中危不通过', (h: Host) => h.failing.medium),
+      n('低危不通过', (h: Host) => h.failing.low),
+    ] as ReadonlyArray<SectionColumn<Host>>, r.hosts),
+    section<Finding>('问题项与整改建议', [
+      { header: '对象', width: 20, value: (f) => f.subject },
+      { header: '规则', width: 26, nowrap: true, value: (f) => f.ruleId },
+      { header: '名称', width: 28, value: (f) => f.title.zh },
+      { header: '严重程度', width: 10, nowrap: true, value: (f) => SEVERITY_ZH[f.severity] ?? f.severity },
+      { header: '结果', width: 10, nowrap: true, value: (f) => STATUS_ZH[f.status] ?? f.status },
+      { header: '依据', width: 16, value: (f) => f.articles.join(', ') },
+      { header: '证据', width: 40, value: (f) => f.evidence.zh },
+      { header: '自', width: 20, value: (f) => (f.since ? chinaTime(f.since) : null) },
+      { header: '整改建议', width: 50, value: (f) => f.remediation.zh },
+      { header: '风险接受至', width: 12, value: (f) => f.exception?.expiresOn ?? null },
+    ], r.findings),
+    section<System>('等保定级对象与期限', [
+      { header: '系统', width: 28, value: (x) => x.name },
+      { header: '级别', width: 10, numeric: true, value: (x) => x.level },
+      { header: '定级日期', width: 12, value: (x) => x.gradedOn },
+      { header: '备案日期', width: 12, value: (x) => x.filedOn },
+      { header: '备案期限', width: 24, value: (x) => deadlineText(x.deadlines.filing) },
+      { header: '上次测评', width: 12, value: (x) => x.lastEvaluatedOn },
+      { header: '测评期限', width: 24, value: (x) => deadlineText(x.deadlines.evaluation) },
+      { header: '停用日期', width: 12, value: (x) => x.retiredOn },
+    ], r.systems),
+    section<GovDeadline>('年度管理事项期限', [
+      { header: '事项', width: 30, value: (d) => d.label },
+      { header: '最近一次', width: 12, value: (d) => d.lastOn },
+      { header: '到期日', width: 12, value: (d) => d.dueOn },
+      { header: '状态', width: 10, value: (d) => STATUS_ZH[d.status] ?? d.status },
+    ], r.governanceDeadlines),
+    section<Gov>('管理记录', [
+      { header: '事项', width: 30, value: (g) => g.label },
+      { header: '日期', width: 12, value: (g) => g.date },
+      { header: '漏洞扫描 / 渗透测试', width: 18, value: (g) => (g.kind === 'self-inspection' ? `${g.vulnerabilityScan ? '有' : '无'} / ${g.penetrationTest ? '有' : '无'}` : null) },
+      { header: '备注', width: 40, value: (g) => g.note ?? null },
+    ], r.governance),
+    section<Exc>('风险接受（例外）', [
+      { header: '对象', width: 20, value: (e) => (e.subject.kind === 'host' ? (r.hosts.find((h) => h.id === e.subject.id)?.hostname ?? e.subject.id) : '机构') },
+      { header: '规则', width: 26, nowrap: true, value: (e) => e.ruleId },
+      { header: '理由', width: 40, value: (e) => e.reason },
+      { header: '批准人', width: 12, value: (e) => e.approver },
+      { header: '有效至', width: 12, value: (e) => e.expiresOn },
+      { header: '状态', width: 10, value: (e) => (e.active ? '有效' : '已过期') },
+    ], r.exceptions),
+  ];
+}

@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../../testing/harness.js';
+import { seedExportFixture, TRICKY_NAMES, type ExportFixture } from '../../testing/exportFixture.js';
+import { ranking } from '../rankings.js';
+import { institutionReport } from './institutionReport.js';
+import { institutionReportHtml, renderInstitutionPdf } from './institutionPdf.js';
+import { createPdfRenderer, DEFAULT_CHROMIUM, type PdfRenderer } from './pdfRenderer.js';
+import { openRanking } from './rankedRows.js';
+import { rankingsReportHtml, renderRankingsPdf } from './rankingsPdf.js';
+
+const ALL = { kind: 'all' } as const;
+const dir = mkdtempSync(join(tmpdir(), 'weian-pdf-'));
+/** The PDF's text as poppler's pdftotext reads it (layout kept, so a table row stays on one line). */
+const pdfText = (pdf: Buffer, name: string) => {
+  const file = join(dir, `${name}.pdf`);
+  writeFileSync(file, pdf);
+  return execFileSync('/usr/bin/pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+};
+
+describe('PDF reports (one Chromium for the file)', () => {
+  let t: TestDb;
+  let f: ExportFixture;
+  let renderer: PdfRenderer;
+  beforeAll(async () => {
+    t = await createTestDb('sqlite');
+    f = await seedExportFixture(t.deps, t.clock, new Date('2026-11-20T02:00:00Z'));
+    renderer = createPdfRenderer({ executablePath: DEFAULT_CHROMIUM });
+  });
+  afterAll(async () => {
+    await renderer.close();
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the ranking page escapes every value and carries no script', async () => {
+    const { html } = await rankingsReportHtml(t.deps, await openRanking(t.deps, ALL, { regionCode: f.city }));
+    expect(html).not.toContain('<script');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('浙江&quot;大学&quot;附属医院');
+    expect(html).toContain("default-src 'none'");
+    // Charts are inline SVG computed here: distribution, sub-regions, trend.
+    expect(html.match(/<svg /g)).toHaveLength(3);
+  });
+
+  it('prints the ranking with summary, charts and every institution in rank order', async () => {
+    const { pdf, rows } = await renderRankingsPdf(t.deps, await openRanking(t.deps, ALL, { regionCode: f.city }), renderer);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = pdfText(pdf, 'ranking');
+    const expected = (await ranking(t.deps, ALL, { regionCode: f.city })).rows;
+    expect(rows).toBe(expected.length);
+    expect(text).toContain('杭州市 网络安全评估排名 2026-11');
+    for (const heading of ['概况', '图表', '等级分布（机构数）', '下级地区平均得分', '排名', '评估方法']) expect(text).toContain(heading);
+    // The script tag is printed as text; rows appear in rank order (by their codes, which never wrap).
+    expect(text).toContain(TRICKY_NAMES.script);
+    const at = expected.map((r) => text.indexOf(r.code));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    const first = text.split('\n').find((l) => l.includes(expected[0]!.code))!;
+    expect(first).toMatch(new RegExp(`^\\s*1\\s+${expected[0]!.code}\\s`));
+    expect(first).toContain(expected[0]!.score.toString());
+  });
+
+  it('shares one browser and prints at most two pages at once', async () => {
+    const html = institutionReportHtml(await institutionReport(t.deps, ALL, { institutionCode: 'HZ-XH-1' }));
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, renderer.stats().active)), 2);
+    const pdfs = await Promise.all([1, 2, 3, 4].map(() => renderer.render(html)));
+    clearInterval(watch);
+    expect(pdfs.every((p) => p.subarray(0, 5).toString() === '%PDF-')).toBe(true);
+    expect(most).toBe(2);
+    expect(renderer.stats()).toEqual({ launches: 1, active: 0, waiting: 0 });
+  });
+
+  it('prints an institution report: score, findings with articles and remediation, MLPS and governance', async () => {
+    const report = await institutionReport(t.deps, ALL, { institutionCode: 'HZ-XH-3' });
+    expect(institutionReportHtml(report)).toContain('&lt;script&gt;alert(1)&lt;/script&gt; 网络安全评估报告');
+    const text = pdfText(await renderInstitutionPdf(report, renderer), 'institution');
+    expect(text).toContain(`${TRICKY_NAMES.script} 网络安全评估报告 2026-11`);
+    for (const heading of ['得分构成', '主机得分', '问题项与整改建议', '等保定级对象与期限', '年度管理事项期限', '管理记录']) expect(text).toContain(heading);
+    // The exposed SSH port fails HOST-PORT-REMOTE-PUBLIC; its articles and remediation are printed.
+    expect(text).toContain('HOST-PORT-REMOTE-PUBLIC');
+    const finding = report.findings.find((x) => x.ruleId === 'HOST-PORT-REMOTE-PUBLIC')!;
+    expect(text).toContain(finding.articles[0]!);
+    // Long cells wrap inside the table: the first words of the remediation stand on the finding's line.
+    expect(text.split('\n').find((l) => l.includes('HOST-PORT-REMOTE-PUBLIC'))).toContain(finding.remediation.zh.slice(0, 8));
+    expect(text).toContain(report.score!.score.toFixed(1));
+  });
+});

@@ -1,0 +1,90 @@
+import { chromium, type Browser } from 'playwright-core';
+
+export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+
+/** Debian's Chromium, headless, with nothing that phones home or needs a GPU (STACK.md). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface PdfRenderer {
+  /** Prints a self-contained HTML page (no scripts, no network) to an A4 PDF. */
+  render(html: string, opts?: { landscape?: boolean; footer?: string }): Promise<Buffer>;
+  close(): Promise<void>;
+  /** Browsers launched so far and pages printing now (at most the limit): for tests and metrics. */
+  stats(): { launches: number; active: number; waiting: number };
+}
+
+/**
+ * One browser for the process, launched on the first report (most servers never print one) and
+ * relaunched if it dies; at most `concurrency` pages print at once, others wait their turn, so a
+ * burst of downloads cannot start a Chromium per request.
+ */
+export function createPdfRenderer(opts: { executablePath: string; concurrency?: number; timeoutMs?: number }): PdfRenderer {
+  const limit = Math.max(1, Math.min(opts.concurrency ?? 2, 2));
+  const timeout = opts.timeoutMs ?? 120_000;
+  let browser: Promise<Browser> | null = null;
+  let active = 0;
+  let launches = 0;
+  let closed = false;
+  const waiting: Array<() => void> = [];
+
+  const getBrowser = () => {
+    if (!browser) launches++;
+    browser ??= chromium.launch({ executablePath: opts.executablePath, args: CHROMIUM_ARGS }).then(
+      (b) => {
+        b.on('disconnected', () => (browser = null));
+        return b;
+      },
+      (e: Error) => {
+        browser = null;
+        throw e;
+      },
+    );
+    return browser;
+  };
+  const acquire = async () => {
+    if (active >= limit) await new Promise<void>((r) => waiting.push(r));
+    active++;
+  };
+  const release = () => {
+    active--;
+    waiting.shift()?.();
+  };
+
+  return {
+    async render(html, { landscape = false, footer = '' } = {}) {
+      if (closed) throw new Error('the PDF renderer is closed');
+      await acquire();
+      try {
+        // JavaScript off and every request refused: the page is data, it can neither run nor fetch anything.
+        const context = await (await getBrowser()).newContext({ javaScriptEnabled: false, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+        try {
+          context.setDefaultTimeout(timeout);
+          await context.route('**/*', (route) => route.abort());
+          const page = await context.newPage();
+          await page.setContent(html, { waitUntil: 'load', timeout });
+          return await page.pdf({
+            format: 'A4',
+            landscape,
+            printBackground: true,
+            margin: { top: '14mm', bottom: '16mm', left: '10mm', right: '10mm' },
+            displayHeaderFooter: true,
+            headerTemplate: '<span></span>',
+            // Chromium fills pageNumber/totalPages itself; `footer` is escaped by the caller.
+            footerTemplate: `<div style="font-size:8px;width:100%;text-align:center;color:#666">${footer} <span class="pageNumber"></span> / <span class="totalPages"></span></div>`,
+          });
+        } finally {
+          await context.close().catch(() => {});
+        }
+      } finally {
+        release();
+      }
+    },
+    stats: () => ({ launches, active, waiting: waiting.length }),
+    async close() {
+      closed = true;
+      const b = browser;
+      browser = null;
+      if (b) await (await b.catch(() => null))?.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { AgentsTable, Db } from './schema.js';
+import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
+
+export async function insertAgent(db: Db, row: AgentsTable): Promise<void> {
+  await db.insertInto('agents').values(row).execute();
+}
+
+export function getAgent(db: Db, id: string) {
+  return db
+    .selectFrom('agents')
+    .innerJoin('institutions', 'institutions.code', 'agents.institution_code')
+    .selectAll('agents')
+    .select('institutions.region_code')
+    .where('agents.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** The agent only when its institution lies in `scope`. */
+export function getAgentInScope(db: Db, scope: Scope, id: string) {
+  return db
+    .selectFrom('agents')
+    .innerJoin('institutions', 'institutions.code', 'agents.institution_code')
+    .select(['agents.id', 'agents.institution_code', 'institutions.region_code'])
+    .where('agents.id', '=', id)
+    .where(inScope(scope, INSTITUTION_COLS) as never)
+    .executeTakeFirst();
+}
+
+export function listAgents(db: Db, scope: Scope, opts: { institutionCode?: string | undefined }) {
+  let q = db
+    .selectFrom('agents')
+    .innerJoin('institutions', 'institutions.code', 'agents.institution_code')
+    .innerJoin('hosts', 'hosts.id', 'agents.host_id')
+    .select([
+      'agents.id',
+      'agents.host_id',
+      'hosts.hostname',
+      'agents.institution_code',
+      'institutions.name as institution_name',
+      'institutions.region_code',
+      'agents.version',
+      'agents.enrolled_at',
+      'agents.last_seen_at',
+      'agents.revoked_at',
+      'agents.revoked_reason',
+    ])
+    .where(inScope(scope, INSTITUTION_COLS) as never);
+  if (opts.institutionCode) q = q.where('agents.institution_code', '=', opts.institutionCode);
+  return q.orderBy('agents.enrolled_at', 'desc').limit(5000).execute();
+}
+
+export async function touchAgent(db: Db, id: string, at: string, version: string): Promise<void> {
+  await db.updateTable('agents').set({ last_seen_at: at, version }).where('id', '=', id).execute();
+}
+
+export async function revokeAgent(db: Db, id: string, at: string, reason: string): Promise<boolean> {
+  const r = await db.updateTable('agents').set({ revoked_at: at, revoked_reason: reason }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function setAgentSettings(db: Db, id: string, settings: string | null): Promise<void> {
+  await db.updateTable('agents').set({ settings }).where('id', '=', id).execute();
+}
+
+export async function setNextSecret(db: Db, id: string, hash: string): Promise<void> {
+  await db.updateTable('agents').set({ next_secret_hash: hash }).where('id', '=', id).execute();
+}
+
+/** The agent used its new secret: it becomes the only one. */
+export async function promoteNextSecret(db: Db, id: string): Promise<void> {
+  await db
+    .updateTable('agents')
+    .set((eb) => ({ secret_hash: eb.ref('next_secret_hash') as never, next_secret_hash: null }))
+    .where('id', '=', id)
+    .where('next_secret_hash', 'is not', null)
+    .execute();
+}

@@ -1,0 +1,211 @@
+import { sql } from 'kysely';
+import type { Db } from './schema.js';
+import { inScope, type Scope } from './scope.js';
+
+export type AlertSeverity = 'critical' | 'high' | 'medium' | 'low';
+export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+/** Why the alert exists: a failing finding, a silent agent, a passed deadline, a cloned identity. */
+export type AlertKind = 'finding' | 'offline' | 'deadline' | 'identity';
+
+/** Kept beside their only user, like job_runs: nothing else reads these tables. */
+export interface AlertsTable {
+  id: string;
+  subject_kind: 'host' | 'institution';
+  subject_id: string;
+  rule_id: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  status: AlertStatus;
+  institution_code: string;
+  region_code: string;
+  /** The hostname or institution name when the alert opened (so lists and live pushes need no join). */
+  subject_name: string | null;
+  institution_name: string | null;
+  /** JSON {zh, en}. */
+  evidence: string;
+  /** How many times the condition was raised in this episode. */
+  count: number;
+  opened_at: string;
+  last_seen_at: string;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  resolved_at: string | null;
+  /** 'system' when the condition cleared, else the username. */
+  resolved_by: string | null;
+  updated_at: string;
+}
+export interface AlertEventsTable {
+  id: string;
+  alert_id: string;
+  at: string;
+  actor_type: 'system' | 'user';
+  actor_id: string | null;
+  actor_name: string;
+  action: 'opened' | 'repeated' | 'acknowledged' | 'assigned' | 'commented' | 'resolved';
+  /** JSON. */
+  detail: string;
+}
+export type AlertRow = AlertsTable;
+export type AlertEventRow = AlertEventsTable;
+
+const alertsDb = (db: Db) => db.withTables<{ alerts: AlertsTable; alert_events: AlertEventsTable }>();
+export const ALERT_COLS = { region: 'alerts.region_code', institution: 'alerts.institution_code' } as const;
+
+/**
+ * Opens the (subject, rule) alert, or counts a repeat on the one already open. The partial unique
+ * index makes this one statement race-free across processes: `inserted` tells who opened it.
+ */
+export async function upsertOpenAlert(db: Db, row: AlertRow): Promise<{ alert: AlertRow; inserted: boolean }> {
+  const alert = await alertsDb(db)
+    .insertInto('alerts')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['subject_kind', 'subject_id', 'rule_id'])
+        .where('resolved_at', 'is', null)
+        .doUpdateSet((eb) => ({
+          count: eb(eb.ref('alerts.count'), '+', 1),
+          last_seen_at: eb.ref('excluded.last_seen_at'),
+          severity: eb.ref('excluded.severity'),
+          evidence: eb.ref('excluded.evidence'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { alert, inserted: alert.id === row.id };
+}
+
+export function getOpenAlert(db: Db, subjectKind: string, subjectId: string, ruleId: string) {
+  return alertsDb(db)
+    .selectFrom('alerts')
+    .selectAll()
+    .where('subject_kind', '=', subjectKind as AlertRow['subject_kind'])
+    .where('subject_id', '=', subjectId)
+    .where('rule_id', '=', ruleId)
+    .where('resolved_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Resolves the open episode, if any; returns it (resolved) so the caller can announce it. */
+export function resolveOpenAlert(db: Db, key: { subjectKind: string; subjectId: string; ruleId: string }, at: string, by: string) {
+  return alertsDb(db)
+    .updateTable('alerts')
+    .set({ status: 'resolved', resolved_at: at, resolved_by: by, updated_at: at })
+    .where('subject_kind', '=', key.subjectKind as AlertRow['subject_kind'])
+    .where('subject_id', '=', key.subjectId)
+    .where('rule_id', '=', key.ruleId)
+    .where('resolved_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** An alert only when it lies in `scope`. */
+export function getAlert(db: Db, scope: Scope, id: string) {
+  return alertsDb(db)
+    .selectFrom('alerts')
+    .selectAll()
+    .where('id', '=', id)
+    .where(inScope(scope, ALERT_COLS) as never)
+    .executeTakeFirst();
+}
+
+/** Applies a person's change to an alert that is still unresolved; undefined when it is not (any more). */
+export function updateUnresolvedAlert(db: Db, id: string, set: Partial<Pick<AlertRow, 'status' | 'acknowledged_at' | 'acknowledged_by' | 'assignee_id' | 'assignee_name' | 'resolved_at' | 'resolved_by' | 'updated_at'>>) {
+  return alertsDb(db).updateTable('alerts').set(set).where('id', '=', id).where('resolved_at', 'is', null).returningAll().executeTakeFirst();
+}
+
+export async function touchAlert(db: Db, id: string, at: string): Promise<void> {
+  await alertsDb(db).updateTable('alerts').set({ updated_at: at }).where('id', '=', id).execute();
+}
+
+export interface AlertFilter {
+  status?: AlertStatus[] | undefined;
+  severity?: AlertSeverity[] | undefined;
+  regionCode?: string | undefined;
+  institutionCode?: string | undefined;
+  limit: number;
+  offset: number;
+}
+
+function filtered(db: Db, scope: Scope, f: Omit<AlertFilter, 'limit' | 'offset'>) {
+  let q = alertsDb(db).selectFrom('alerts').where(inScope(scope, ALERT_COLS) as never);
+  if (f.status?.length) q = q.where('status', 'in', f.status);
+  if (f.severity?.length) q = q.where('severity', 'in', f.severity);
+  // A region filter covers everything under it: a city code matches its counties.
+  if (f.regionCode) q = q.where('region_code', 'like', `${f.regionCode.replace(/0+$/, '')}%`);
+  if (f.institutionCode) q = q.where('institution_code', '=', f.institutionCode);
+  return q;
+}
+
+/** Newest activity first; the total lets the caller page. */
+export async function listAlerts(db: Db, scope: Scope, f: AlertFilter): Promise<{ rows: AlertRow[]; total: number }> {
+  const rows = await filtered(db, scope, f).selectAll().orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
+  const { n } = await filtered(db, scope, f)
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return { rows, total: Number(n) };
+}
+
+/** Unresolved alerts by severity under a region prefix, in the caller's scope (the overview KPIs). */
+export async function countOpenBySeverity(db: Db, scope: Scope, regionPrefix: string): Promise<Record<string, number>> {
+  const rows = await alertsDb(db)
+    .selectFrom('alerts')
+    .select(['severity', (eb) => eb.fn.countAll<string | number>().as('n')])
+    .where('resolved_at', 'is', null)
+    .where('region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, ALERT_COLS) as never)
+    .groupBy('severity')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.severity, Number(r.n)]));
+}
+
+export async function insertAlertEvent(db: Db, row: AlertEventRow): Promise<void> {
+  await alertsDb(db).insertInto('alert_events').values(row).execute();
+}
+
+export function listAlertEvents(db: Db, alertId: string) {
+  return alertsDb(db).selectFrom('alert_events').selectAll().where('alert_id', '=', alertId).orderBy('at').orderBy('id').execute();
+}
+
+/** Hosts (not retired) silent since `before`, with no open alert for `ruleId` yet. */
+export function listSilentHostsWithoutAlert(db: Db, before: string, ruleId: string) {
+  return alertsDb(db)
+    .selectFrom('hosts')
+    .innerJoin('institutions', 'institutions.code', 'hosts.institution_code')
+    .select(['hosts.id', 'hosts.hostname', 'hosts.institution_code', 'institutions.region_code', 'hosts.last_seen_at'])
+    .where('hosts.status', '!=', 'retired')
+    .where('hosts.last_seen_at', '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('alerts').select(sql<number>`1`.as('one')).where('alerts.subject_kind', '=', 'host').whereRef('alerts.subject_id', '=', 'hosts.id').where('alerts.rule_id', '=', ruleId).where('alerts.resolved_at', 'is', null))),
+    )
+    .execute();
+}
+
+/** Open `ruleId` alerts whose host has been seen since `after` (heartbeats emit no event, so the job looks). */
+export function listHostAlertsSeenSince(db: Db, after: string, ruleId: string) {
+  return alertsDb(db)
+    .selectFrom('alerts')
+    .innerJoin('hosts', 'hosts.id', 'alerts.subject_id')
+    .select(['alerts.subject_id', 'hosts.last_seen_at'])
+    .where('alerts.subject_kind', '=', 'host')
+    .where('alerts.rule_id', '=', ruleId)
+    .where('alerts.resolved_at', 'is', null)
+    .where('hosts.last_seen_at', '>=', after)
+    .execute();
+}
+
+/** Open identity alerts whose host no longer carries a conflict (ingest clears it when the ids match again). */
+export function listIdentityAlertsCleared(db: Db, ruleId: string) {
+  return alertsDb(db)
+    .selectFrom('alerts')
+    .innerJoin('hosts', 'hosts.id', 'alerts.subject_id')
+    .select(['alerts.subject_id'])
+    .where('alerts.subject_kind', '=', 'host')
+    .where('alerts.rule_id', '=', ruleId)
+    .where('alerts.resolved_at', 'is', null)
+    .where('hosts.identity_conflict', 'is', null)
+    .execute();
+}

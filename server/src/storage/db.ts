@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet, type SqliteDatabase } from 'kysely';
+import pg from 'pg';
+import { migrations } from './migrations/index.js';
+import { pgPubSub, type PubSub } from './pubsub.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** Where the data lives, for messages: the SQLite file or the PostgreSQL URL without its password. */
+  location: string;
+  /** Cross-process messages: present on PostgreSQL only (SQLite is one process by design). */
+  pubsub: PubSub | null;
+  close(): Promise<void>;
+}
+
+export interface OpenDbOptions {
+  /** postgres://… selects PostgreSQL; otherwise SQLite in dataDir. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+}
+
+/** The only place that names a dialect. */
+export function openDb({ databaseUrl, dataDir }: OpenDbOptions): DbHandle {
+  if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // An idle pooled connection that PostgreSQL drops (restart, crash, failover, admin terminate)
+    // makes the pool emit 'error'; with no listener Node throws it and the whole server exits. The
+    // pool has already discarded that client: the next query opens a fresh connection, and while
+    // the database is down queries fail with errors the API answers as a retryable 503.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', location: databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'), pubsub: pgPubSub(db, databaseUrl), close: () => db.destroy() };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'weian.sqlite');
+  const sqlite = new SQLite(file);
+  // WAL: readers never block the writer; NORMAL sync is durable across process crashes (fsync at checkpoints).
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  return { db, dialect: 'sqlite', location: file, pubsub: null, close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; an ingest repeats the same dozen statements thousands of times
+ * a second, so keep them compiled (SQLite re-prepares a cached statement itself after a schema change).
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 512): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(query: string) {
+      // SQLite itself rolls a transaction back on SQLITE_FULL and some I/O errors; Kysely's ROLLBACK
+      // would then fail ("no transaction is active") and its error would replace the real cause.
+      if (query === 'rollback' && !sqlite.inTransaction) return { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }) } as unknown as ReturnType<SqliteDatabase['prepare']>;
+      // Transactions take the write lock when they begin: a deferred one that reads and then writes
+      // fails at once with SQLITE_BUSY when another process (the CLI beside the server) wrote in
+      // between, instead of waiting out busy_timeout.
+      if (query === 'begin') query = 'begin immediate';
+      let stmt = cache.get(query);
+      if (!stmt) {
+        stmt = sqlite.prepare(query);
+        if (cache.size >= max) cache.delete(cache.keys().next().value!);
+        cache.set(query, stmt);
+      }
+      return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
+    },
+  };
+}
+
+export async function migrate(db: Kysely<Database>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error instanceof Error ? result.error : new Error(String(result.error));
+  return result;
+}

@@ -1,0 +1,241 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, Db, FindingsTable, HostScoresTable, InstitutionScoresTable, ScoreHistoryTable } from './schema.js';
+import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
+
+export type FindingRow = FindingsTable;
+
+export function getFindings(db: Db, subjectKind: 'host' | 'institution', subjectId: string) {
+  return db.selectFrom('findings').selectAll().where('subject_kind', '=', subjectKind).where('subject_id', '=', subjectId).execute();
+}
+
+export async function upsertFinding(db: Db, row: FindingRow): Promise<void> {
+  const { subject_kind, subject_id, rule_id, ...rest } = row;
+  void subject_kind;
+  void subject_id;
+  void rule_id;
+  await db
+    .insertInto('findings')
+    .values(row)
+    .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'rule_id']).doUpdateSet(rest))
+    .execute();
+}
+
+export async function deleteFinding(db: Db, subjectKind: 'host' | 'institution', subjectId: string, ruleId: string): Promise<void> {
+  await db.deleteFrom('findings').where('subject_kind', '=', subjectKind).where('subject_id', '=', subjectId).where('rule_id', '=', ruleId).execute();
+}
+
+export async function insertTransition(db: Db, row: { id: string; subject_kind: 'host' | 'institution'; subject_id: string; rule_id: string; institution_code: string; from_status: string | null; to_status: string; severity: string; at: string }): Promise<void> {
+  await db.insertInto('finding_transitions').values(row).execute();
+}
+
+export function listTransitions(db: Db, subjectKind: 'host' | 'institution', subjectId: string, limit: number) {
+  return db
+    .selectFrom('finding_transitions')
+    .selectAll()
+    .where('subject_kind', '=', subjectKind)
+    .where('subject_id', '=', subjectId)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export function listInstitutionFailingFindings(db: Db, institutionCode: string) {
+  return db
+    .selectFrom('findings')
+    .selectAll()
+    .where('institution_code', '=', institutionCode)
+    .where('status', 'in', ['fail', 'unknown'])
+    .orderBy('severity')
+    .orderBy('rule_id')
+    .limit(5000)
+    .execute();
+}
+
+// ---- security-update first sightings ----------------------------------------------------------------
+export function getFirstSeen(db: Db, hostId: string) {
+  return db.selectFrom('update_first_seen').select(['name', 'first_seen_at']).where('host_id', '=', hostId).execute();
+}
+
+/** Keeps first sightings of what is pending now, forgets what is no longer pending. */
+export async function syncFirstSeen(db: Db, hostId: string, pending: string[], at: string, known: Set<string>): Promise<void> {
+  const fresh = pending.filter((n) => !known.has(n));
+  if (fresh.length) {
+    for (let i = 0; i < fresh.length; i += 500) {
+      await db
+        .insertInto('update_first_seen')
+        .values(fresh.slice(i, i + 500).map((name) => ({ host_id: hostId, name, first_seen_at: at })))
+        .onConflict((oc) => oc.columns(['host_id', 'name']).doNothing())
+        .execute();
+    }
+  }
+  const gone = [...known].filter((n) => !pending.includes(n));
+  for (let i = 0; i < gone.length; i += 500) await db.deleteFrom('update_first_seen').where('host_id', '=', hostId).where('name', 'in', gone.slice(i, i + 500)).execute();
+}
+
+// ---- scores -----------------------------------------------------------------------------------------
+export async function upsertHostScore(db: Db, row: HostScoresTable): Promise<void> {
+  const { host_id, ...rest } = row;
+  void host_id;
+  await db.insertInto('host_scores').values(row).onConflict((oc) => oc.column('host_id').doUpdateSet(rest)).execute();
+}
+
+export function listHostScores(db: Db, institutionCode: string) {
+  return db
+    .selectFrom('host_scores')
+    .innerJoin('hosts', 'hosts.id', 'host_scores.host_id')
+    .selectAll('host_scores')
+    .where('host_scores.institution_code', '=', institutionCode)
+    .where('hosts.status', '!=', 'retired')
+    .execute();
+}
+
+export async function upsertInstitutionScore(db: Db, row: InstitutionScoresTable): Promise<void> {
+  const { institution_code, ...rest } = row;
+  void institution_code;
+  await db.insertInto('institution_scores').values(row).onConflict((oc) => oc.column('institution_code').doUpdateSet(rest)).execute();
+}
+
+export function getInstitutionScore(db: Db, institutionCode: string) {
+  return db.selectFrom('institution_scores').selectAll().where('institution_code', '=', institutionCode).executeTakeFirst();
+}
+
+const INSTITUTION_IDENTITY = ['institutions.code', 'institutions.name', 'institutions.type', 'institutions.region_code'] as const;
+/** What a ranking row shows, the same whether read live (institution_scores) or as of a day (score_history). */
+const SCORE_FIELDS = [
+  'score',
+  'technical',
+  'governance',
+  'coverage',
+  'failing_critical',
+  'failing_high',
+  'failing_medium',
+  'failing_low',
+  'hosts_registered',
+  'hosts_reporting',
+  'overdue_mlps',
+] as const;
+
+/**
+ * Current scores of every institution in a region (by code prefix), with names and types for rankings;
+ * `codes` narrows it to one page of institutions (the paged export).
+ */
+export function listInstitutionScores(db: Db, scope: Scope, regionPrefix: string, codes?: readonly string[]) {
+  return db
+    .selectFrom('institutions')
+    .leftJoin('institution_scores', 'institution_scores.institution_code', 'institutions.code')
+    .select(INSTITUTION_IDENTITY)
+    .select(SCORE_FIELDS.map((f) => `institution_scores.${f}` as const))
+    .where('institutions.region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, INSTITUTION_COLS) as never)
+    .$if(codes !== undefined, (q) => q.where('institutions.code', 'in', codes!))
+    .execute();
+}
+
+export async function snapshotScores(db: Db, day: string): Promise<void> {
+  const rows = await db.selectFrom('institution_scores').selectAll().execute();
+  // Every province, city and county's mean for the day, so a trend reads 90 rows, not 90 × institutions.
+  const regions = new Map<string, { sum: number; n: number }>();
+  for (const r of rows) {
+    for (const code of [`${r.region_code.slice(0, 2)}0000`, `${r.region_code.slice(0, 4)}00`, r.region_code]) {
+      const g = regions.get(code) ?? { sum: 0, n: 0 };
+      g.sum += r.score;
+      g.n += 1;
+      regions.set(code, g);
+    }
+  }
+  for (const [region_code, g] of regions) {
+    await db
+      .insertInto('region_score_history')
+      .values({ region_code, day, score_sum: g.sum, institutions: g.n })
+      .onConflict((oc) => oc.columns(['region_code', 'day']).doUpdateSet({ score_sum: g.sum, institutions: g.n }))
+      .execute();
+  }
+  for (const r of rows) {
+    const { grade, updated_at, failing_by_rule, ...cols } = r;
+    void grade;
+    void updated_at;
+    void failing_by_rule;
+    const row: ScoreHistoryTable = { ...cols, day };
+    const { institution_code, day: d, ...rest } = row;
+    void institution_code;
+    void d;
+    await db.insertInto('score_history').values(row).onConflict((oc) => oc.columns(['institution_code', 'day']).doUpdateSet(rest)).execute();
+  }
+}
+
+/** The last snapshot on or before `day` for every institution in a region (or one page of `codes`): a past period's standing. */
+export function listHistoryAt(db: Db, scope: Scope, regionPrefix: string, day: string, codes?: readonly string[]) {
+  return db
+    .selectFrom('score_history as h')
+    .innerJoin('institutions', 'institutions.code', 'h.institution_code')
+    .select(INSTITUTION_IDENTITY)
+    .select(SCORE_FIELDS.map((f) => `h.${f}` as const))
+    .where('institutions.region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, INSTITUTION_COLS) as never)
+    .where('h.day', '=', lastSnapshotDay(day))
+    .$if(codes !== undefined, (q) => q.where('institutions.code', 'in', codes!))
+    .execute();
+}
+
+const lastSnapshotDay = (day: string) => (eb: ExpressionBuilder<Database & { h: ScoreHistoryTable }, 'h'>) =>
+  eb.selectFrom('score_history as h2').select((e) => e.fn.max('h2.day').as('d')).whereRef('h2.institution_code', '=', 'h.institution_code').where('h2.day', '<=', day);
+
+/**
+ * Only what decides the order of a ranking (code, name, score, failing critical and high), for the
+ * current scores (`day` null) or the last snapshot on or before `day`: small enough to sort a
+ * province in memory, so the full rows can then be read page by page in rank order.
+ */
+export function listRankingKeys(db: Db, scope: Scope, regionPrefix: string, day: string | null) {
+  const base = db.selectFrom('institutions').where('institutions.region_code', 'like', `${regionPrefix}%`).where(inScope(scope, INSTITUTION_COLS) as never);
+  if (day === null) {
+    return base
+      .leftJoin('institution_scores as s', 's.institution_code', 'institutions.code')
+      .select(['institutions.code', 'institutions.name', 'institutions.region_code', 's.score', 's.failing_critical', 's.failing_high'])
+      .execute();
+  }
+  return base
+    .innerJoin('score_history as h', 'h.institution_code', 'institutions.code')
+    .select(['institutions.code', 'institutions.name', 'institutions.region_code', 'h.score', 'h.failing_critical', 'h.failing_high'])
+    .where('h.day', '=', lastSnapshotDay(day))
+    .execute();
+}
+
+/** Daily mean score of a region (province, city or county code) from `since` on: the trend line. */
+export function regionTrend(db: Db, regionCode: string, since: string) {
+  return db.selectFrom('region_score_history').select(['day', 'score_sum', 'institutions']).where('region_code', '=', regionCode).where('day', '>=', since).orderBy('day').execute();
+}
+
+/** The failing-by-rule counts kept with each score, for the institutions of a region. */
+export function listFailingByRule(db: Db, scope: Scope, regionPrefix: string) {
+  return db
+    .selectFrom('institution_scores')
+    .innerJoin('institutions', 'institutions.code', 'institution_scores.institution_code')
+    .select(['institution_scores.failing_by_rule'])
+    .where('institutions.region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, INSTITUTION_COLS) as never)
+    .execute();
+}
+
+/** An institution's failing, non-excepted findings counted by rule (host and institution rules alike). */
+export function failingByRule(db: Db, institutionCode: string) {
+  return db
+    .selectFrom('findings')
+    .select(['rule_id', 'severity', (eb) => eb.fn.countAll<string | number>().as('n')])
+    .where('institution_code', '=', institutionCode)
+    .where('status', '=', 'fail')
+    .where('exception_id', 'is', null)
+    .groupBy(['rule_id', 'severity'])
+    .execute();
+}
+
+/** When a host was last judged, and its silence finding: whether a report that changes nothing needs judging. */
+export async function getEvaluationState(db: Db, hostId: string): Promise<{ evaluatedAt: string | null; silentStatus: string | null }> {
+  const row = await db
+    .selectFrom('host_scores')
+    .leftJoin('findings', (j) => j.onRef('findings.subject_id', '=', 'host_scores.host_id').on('findings.subject_kind', '=', 'host').on('findings.rule_id', '=', 'HOST-AGENT-SILENT'))
+    .select(['host_scores.updated_at', 'findings.status'])
+    .where('host_scores.host_id', '=', hostId)
+    .executeTakeFirst();
+  return { evaluatedAt: row?.updated_at ?? null, silentStatus: row?.status ?? null };
+}

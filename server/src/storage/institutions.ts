@@ -1,0 +1,25 @@
+import type { Db, InstitutionsTable } from './schema.js';
+import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
+
+export type InstitutionRow = InstitutionsTable;
+
+export function getInstitution(db: Db, code: string) {
+  return db.selectFrom('institutions').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function insertInstitution(db: Db, row: InstitutionRow): Promise<void> {
+  await db.insertInto('institutions').values(row).execute();
+}
+
+export function listInstitutions(db: Db, scope: Scope) {
+  return db.selectFrom('institutions').selectAll().where(inScope(scope, INSTITUTION_COLS) as never).orderBy('code').execute();
+}
+
+/** An institution only when it lies in `scope`. */
+export function getInstitutionInScope(db: Db, scope: Scope, code: string) {
+  return db.selectFrom('institutions').selectAll().where('code', '=', code).where(inScope(scope, INSTITUTION_COLS) as never).executeTakeFirst();
+}
+
+export async function setInstitutionType(db: Db, code: string, type: string): Promise<void> {
+  await db.updateTable('institutions').set({ type }).where('code', '=', code).execute();
+}

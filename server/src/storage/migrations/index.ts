@@ -1,0 +1,23 @@
+import type { Migration } from 'kysely';
+import * as initial from './2026-11-23-01-initial.js';
+import * as usersAudit from './2026-11-23-02-users-audit.js';
+import * as jobs from './2026-11-23-04-jobs.js';
+import * as compliance from './2026-11-23-05-compliance.js';
+import * as alerts from './2026-11-23-06-alerts.js';
+import * as agentSettings from './2026-11-23-07-agent-settings.js';
+import * as secretRotation from './2026-11-23-08-secret-rotation.js';
+import * as overviewAggregates from './2026-11-23-09-overview-aggregates.js';
+import * as alertNames from './2026-11-23-10-alert-names.js';
+
+/** Every migration, by name; names sort in the order they run. */
+export const migrations: Record<string, Migration> = {
+  '2026-11-23-01-initial': initial,
+  '2026-11-23-02-users-audit': usersAudit,
+  '2026-11-23-04-jobs': jobs,
+  '2026-11-23-05-compliance': compliance,
+  '2026-11-23-06-alerts': alerts,
+  '2026-11-23-07-agent-settings': agentSettings,
+  '2026-11-23-08-secret-rotation': secretRotation,
+  '2026-11-23-09-overview-aggregates': overviewAggregates,
+  '2026-11-23-10-alert-names': alertNames,
+};

@@ -1,0 +1,85 @@
+import type { Db, GovernanceRecordsTable, MlpsSystemsTable, RiskExceptionsTable } from './schema.js';
+
+// ---- MLPS systems ---------------------------------------------------------------------------
+export function listMlpsSystems(db: Db, institutionCode: string) {
+  return db.selectFrom('mlps_systems').selectAll().where('institution_code', '=', institutionCode).orderBy('name').execute();
+}
+
+export function listSystemHosts(db: Db, systemIds: string[]) {
+  if (!systemIds.length) return Promise.resolve([]);
+  return db.selectFrom('mlps_system_hosts').selectAll().where('system_id', 'in', systemIds).execute();
+}
+
+export async function upsertMlpsSystem(db: Db, row: MlpsSystemsTable, hostIds: string[]): Promise<void> {
+  const { id, ...rest } = row;
+  await db.insertInto('mlps_systems').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
+  await db.deleteFrom('mlps_system_hosts').where('system_id', '=', id).execute();
+  if (hostIds.length) await db.insertInto('mlps_system_hosts').values(hostIds.map((host_id) => ({ system_id: id, host_id }))).execute();
+}
+
+export async function deleteMlpsSystem(db: Db, institutionCode: string, id: string): Promise<boolean> {
+  await db.deleteFrom('mlps_system_hosts').where('system_id', '=', id).execute();
+  const r = await db.deleteFrom('mlps_systems').where('id', '=', id).where('institution_code', '=', institutionCode).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+/** Highest level among a host's systems that are live on `today` (YYYY-MM-DD); null when none. */
+export async function hostMlpsLevel(db: Db, hostId: string, today: string): Promise<number | null> {
+  const r = await db
+    .selectFrom('mlps_system_hosts')
+    .innerJoin('mlps_systems', 'mlps_systems.id', 'mlps_system_hosts.system_id')
+    .select((eb) => eb.fn.max('mlps_systems.level').as('level'))
+    .where('mlps_system_hosts.host_id', '=', hostId)
+    .where((eb) => eb.or([eb('mlps_systems.retired_on', 'is', null), eb('mlps_systems.retired_on', '>', today)]))
+    .executeTakeFirst();
+  return r?.level === null || r?.level === undefined ? null : Number(r.level);
+}
+
+// ---- governance records -----------------------------------------------------------------------
+export function listGovernance(db: Db, institutionCode: string) {
+  return db.selectFrom('governance_records').selectAll().where('institution_code', '=', institutionCode).orderBy('date', 'desc').execute();
+}
+
+export async function insertGovernance(db: Db, row: GovernanceRecordsTable): Promise<void> {
+  await db.insertInto('governance_records').values(row).execute();
+}
+
+export async function deleteGovernance(db: Db, institutionCode: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('governance_records').where('id', '=', id).where('institution_code', '=', institutionCode).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+// ---- risk exceptions --------------------------------------------------------------------------
+export function listExceptions(db: Db, filter: { institutionCode: string } | { subjectKind: 'host' | 'institution'; subjectId: string }) {
+  let q = db.selectFrom('risk_exceptions').selectAll().where('withdrawn_at', 'is', null);
+  q = 'institutionCode' in filter ? q.where('institution_code', '=', filter.institutionCode) : q.where('subject_kind', '=', filter.subjectKind).where('subject_id', '=', filter.subjectId);
+  return q.orderBy('expires_on', 'desc').execute();
+}
+
+export async function insertException(db: Db, row: RiskExceptionsTable): Promise<void> {
+  await db.insertInto('risk_exceptions').values(row).execute();
+}
+
+export async function withdrawException(db: Db, institutionCode: string, id: string, at: string) {
+  return db
+    .updateTable('risk_exceptions')
+    .set({ withdrawn_at: at })
+    .where('id', '=', id)
+    .where('institution_code', '=', institutionCode)
+    .where('withdrawn_at', 'is', null)
+    .returning(['id', 'subject_kind', 'subject_id', 'rule_id'])
+    .executeTakeFirst();
+}
+
+// ---- region settings --------------------------------------------------------------------------
+export function getRegionSettings(db: Db, codes: string[]) {
+  return db.selectFrom('region_settings').selectAll().where('region_code', 'in', codes).execute();
+}
+
+export async function putRegionSettings(db: Db, regionCode: string, settings: string, at: string, by: string): Promise<void> {
+  await db
+    .insertInto('region_settings')
+    .values({ region_code: regionCode, settings, updated_at: at, updated_by: by })
+    .onConflict((oc) => oc.column('region_code').doUpdateSet({ settings, updated_at: at, updated_by: by }))
+    .execute();
+}

@@ -1,0 +1,55 @@
+import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
+
+export function getReceipt(db: Db, reportId: string) {
+  return db.selectFrom('report_receipts').selectAll().where('report_id', '=', reportId).executeTakeFirst();
+}
+
+/** Inserts the receipt unless one exists; true when this call stored it (the idempotency gate). */
+export async function insertReceipt(db: Db, row: ReportReceiptsTable): Promise<boolean> {
+  const r = await db.insertInto('report_receipts').values(row).onConflict((oc) => oc.column('report_id').doNothing()).executeTakeFirst();
+  // numInsertedRows is 0 when the conflict clause skipped the row (both dialects report affected rows).
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export function listReceipts(db: Db, hostId: string, limit: number) {
+  return db
+    .selectFrom('report_receipts')
+    .select(['report_id', 'agent_id', 'collected_at', 'received_at', 'bytes'])
+    .where('host_id', '=', hostId)
+    .orderBy('collected_at', 'desc')
+    .orderBy('received_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export function getSectionHashes(db: Db, hostId: string) {
+  return db.selectFrom('host_sections').select(['section', 'hash', 'status']).where('host_id', '=', hostId).execute();
+}
+
+export function getSections(db: Db, hostId: string) {
+  return db.selectFrom('host_sections').selectAll().where('host_id', '=', hostId).execute();
+}
+
+export async function upsertSection(db: Db, row: HostSectionsTable): Promise<void> {
+  await db
+    .insertInto('host_sections')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['host_id', 'section']).doUpdateSet({
+        status: row.status,
+        hash: row.hash,
+        data: row.data,
+        error: row.error,
+        collected_at: row.collected_at,
+        updated_at: row.updated_at,
+      })
+      // A late replay of an older report never overwrites newer data.
+      .where('host_sections.collected_at', '<=', row.collected_at),
+    )
+    .execute();
+}
+
+/** Used by operators and tests to make the server forget a section, e.g. to exercise delta-sync resends. */
+export async function deleteSection(db: Db, hostId: string, section: string): Promise<void> {
+  await db.deleteFrom('host_sections').where('host_id', '=', hostId).where('section', '=', section).execute();
+}

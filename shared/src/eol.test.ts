@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { EOL_TABLE, eolFor } from './eol.js';
+import type { DeviceData } from './schemas/sections.js';
+
+const os = (o: Partial<DeviceData['os']>): DeviceData['os'] => ({ family: 'linux', distro: '', release: '', id: null, codename: null, kernel: '', arch: 'x64', ...o });
+const name = (o: Partial<DeviceData['os']>) => eolFor(os(o))?.name ?? null;
+
+describe('eolFor', () => {
+  it('matches Linux releases as systeminformation reports them', () => {
+    expect(name({ distro: 'CentOS Linux', release: '7.9.2009', id: 'centos' })).toBe('CentOS Linux 7');
+    expect(name({ distro: 'CentOS Stream', release: '9', id: 'centos' })).toBe('CentOS Stream 9');
+    expect(name({ distro: 'Red Hat Enterprise Linux Server', release: '7.9', id: 'rhel' })).toBe('Red Hat Enterprise Linux 7');
+    expect(name({ distro: 'Debian GNU/Linux', release: '11', id: 'debian', codename: 'bullseye' })).toBe('Debian 11 (bullseye)');
+    expect(name({ distro: 'Ubuntu', release: '22.04.4 LTS', id: 'ubuntu' })).toBe('Ubuntu 22.04 LTS');
+    expect(name({ distro: 'Ubuntu', release: '23.10', id: 'ubuntu' })).toBeNull(); // not LTS: not in the table
+    expect(name({ distro: 'openEuler', release: '22.03', id: 'openEuler' })).toBe('openEuler 22.03 LTS');
+    expect(name({ distro: 'UnionTech OS Server 20', release: '20', id: 'uos' })).toBe('UOS Server 20');
+    expect(name({ distro: 'Kylin Linux Advanced Server', release: 'V10', id: 'kylin', codename: 'Sword' })).toBe('Kylin Linux Advanced Server V10 SP2');
+    expect(name({ distro: 'Kylin Linux Advanced Server', release: 'V10 (SP3)', id: 'kylin' })).toBe('Kylin Linux Advanced Server V10 SP3');
+  });
+
+  it('matches Windows by product name, or by build on servers', () => {
+    const win = (distro: string, release: string) => name({ family: 'windows', distro, release, id: 'windows' });
+    expect(win('Microsoft Windows Server 2008 R2 Enterprise', '6.1.7601')).toBe('Windows Server 2008 R2');
+    expect(win('Microsoft Windows Server 2012 R2 Datacenter', '6.3.9600')).toBe('Windows Server 2012 R2');
+    expect(win('Microsoft Windows Server 2016 Standard', '10.0.14393')).toBe('Windows Server 2016');
+    expect(win('Microsoft Windows Server Standard', '10.0.20348')).toBe('Windows Server 2022');
+    expect(win('Microsoft Windows 7 旗舰版', '6.1.7601')).toBe('Windows 7');
+    expect(win('Microsoft Windows 10 专业版', '10.0.19045')).toBe('Windows 10');
+    expect(win('Microsoft Windows 10 Enterprise LTSC', '10.0.17763')).toBe('Windows 10 Enterprise LTSC 2019');
+    expect(eolFor(os({ family: 'windows', distro: 'Microsoft Windows Server 2012 R2 Standard', release: '6.3.9600' }))?.date).toBe('2023-10-10');
+  });
+
+  it('names a source for every entry', () => {
+    for (const e of EOL_TABLE) expect(e.source.length, e.name).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,141 @@
+import type { IsoDate } from './calendar.js';
+import type { DeviceData } from './schemas/sections.js';
+
+/**
+ * End of free security support per operating system release: the day after which the vendor no
+ * longer ships security fixes without a paid extension (RHEL ELS, Ubuntu Pro/ESM, Debian ELTS,
+ * Microsoft ESU are not counted: an institution that pays for one records a risk exception).
+ * Where a vendor publishes only a month, the last day of that month is used.
+ */
+export interface EolEntry {
+  name: string;
+  /** null: the vendor has published no end date we could verify; the rule reports unknown, not pass. */
+  date: IsoDate | null;
+  source: string;
+}
+
+type Os = DeviceData['os'];
+interface Facts {
+  windows: boolean;
+  id: string;
+  distro: string;
+  release: string;
+  /** Leading number of the release: "7.9.2009" → "7", "V10" → "10". */
+  major: string;
+  /** Leading "major.minor" as written: "22.04.4 LTS" → "22.04". */
+  majorMinor: string;
+  codename: string;
+  build: number | null;
+}
+
+function facts(os: Os): Facts {
+  const release = os.release.trim();
+  const nums = /^[vV]?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(release);
+  const windows = os.family === 'windows' || /windows/i.test(os.distro) || os.id?.toLowerCase() === 'windows';
+  return {
+    windows,
+    id: (os.id ?? '').toLowerCase(),
+    distro: os.distro.toLowerCase(),
+    release: release.toLowerCase(),
+    major: nums?.[1] ?? '',
+    majorMinor: nums ? `${nums[1]}.${nums[2] ?? '0'}` : '',
+    codename: (os.codename ?? '').toLowerCase(),
+    // Windows reports "10.0.17763" (or "10.0.17763.5329"): the third part is the build.
+    build: windows && nums?.[3] ? Number(nums[3]) : null,
+  };
+}
+
+const MS = 'Microsoft Lifecycle Policy (product lifecycle page, extended support end)';
+const RH = 'Red Hat Enterprise Linux Life Cycle (end of Maintenance Support)';
+const CENTOS = 'CentOS Project end-of-life announcements (centos.org)';
+const DEBIAN = 'Debian LTS wiki (end of Debian LTS)';
+const UBUNTU = 'Ubuntu release cycle (end of standard support)';
+const OE = 'openEuler community lifecycle page (LTS including its SP updates)';
+
+interface Row extends EolEntry {
+  match: (f: Facts) => boolean;
+}
+
+const winServer = (name: string, date: IsoDate, edition: RegExp, build?: number): Row => ({
+  name: `Windows Server ${name}`,
+  date,
+  source: MS,
+  match: (f) => f.windows && (edition.test(f.distro) || (build !== undefined && f.build === build && /server/.test(f.distro))),
+});
+const linux = (name: string, date: IsoDate | null, source: string, match: (f: Facts) => boolean): Row => ({ name, date, source, match });
+const isCentosLinux = (f: Facts) => (f.id === 'centos' || /centos/.test(f.distro)) && !/stream/.test(f.distro);
+const isCentosStream = (f: Facts) => (f.id === 'centos' || /centos/.test(f.distro)) && /stream/.test(f.distro);
+const isRhel = (f: Facts) => f.id === 'rhel' || /red hat enterprise linux/.test(f.distro);
+const isDebian = (f: Facts) => f.id === 'debian' || /^debian/.test(f.distro);
+const isUbuntu = (f: Facts) => f.id === 'ubuntu' || /^ubuntu/.test(f.distro);
+const isOpenEuler = (f: Facts) => f.id === 'openeuler' || /openeuler/.test(f.distro);
+const isUos = (f: Facts) => f.id === 'uos' || /uniontech|\buos\b/.test(f.distro);
+const isKylinV10 = (f: Facts) => (f.id === 'kylin' || /kylin/.test(f.distro)) && /v10/.test(`${f.release} ${f.distro}`);
+/** Kylin V10 names its service packs by codename in /etc/kylin-release: Tercel SP1, Sword SP2, Lance/Halberd SP3. */
+const kylinSp = (f: Facts): number | null => {
+  const sp = /sp(\d)/.exec(`${f.release} ${f.distro}`);
+  if (sp) return Number(sp[1]);
+  const byCodename: Record<string, number> = { tercel: 1, sword: 2, lance: 3, halberd: 3 };
+  return byCodename[f.codename] ?? null;
+};
+
+// Order matters only where patterns overlap: "2008 R2" before "2008", "2012 R2" before "2012", LTSC before plain Windows 10.
+const TABLE: Row[] = [
+  winServer('2003', '2015-07-14', /windows server 2003/, 3790),
+  winServer('2008 R2', '2020-01-14', /windows server 2008 r2/, 7601),
+  winServer('2008', '2020-01-14', /windows server 2008/, 6002),
+  winServer('2012 R2', '2023-10-10', /windows server 2012 r2/, 9600),
+  winServer('2012', '2023-10-10', /windows server 2012/, 9200),
+  winServer('2016', '2027-01-12', /windows server 2016/, 14393),
+  winServer('2019', '2029-01-09', /windows server 2019/, 17763),
+  winServer('2022', '2031-10-14', /windows server 2022/, 20348),
+  winServer('2025', '2034-11-14', /windows server 2025/, 26100),
+  { name: 'Windows 7', date: '2020-01-14', source: MS, match: (f) => f.windows && (/windows 7\b/.test(f.distro) || (f.build === 7601 && !/server/.test(f.distro))) },
+  // LTSB/LTSC editions of Windows 10 keep their own, longer lifecycles (common on medical devices).
+  { name: 'Windows 10 Enterprise LTSB 2015', date: '2025-10-14', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsb|ltsc/.test(f.distro) && f.build === 10240 },
+  { name: 'Windows 10 Enterprise LTSB 2016', date: '2026-10-13', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsb|ltsc/.test(f.distro) && f.build === 14393 },
+  { name: 'Windows 10 Enterprise LTSC 2019', date: '2029-01-09', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsc/.test(f.distro) && f.build === 17763 },
+  { name: 'Windows 10 Enterprise LTSC 2021', date: '2027-01-12', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsc/.test(f.distro) && f.build === 19044 },
+  { name: 'Windows 10', date: '2025-10-14', source: `${MS}; Windows 10 22H2 Home/Pro/Enterprise`, match: (f) => f.windows && /windows 10/.test(f.distro) && !/ltsb|ltsc/.test(f.distro) },
+
+  linux('CentOS Linux 6', '2020-11-30', CENTOS, (f) => isCentosLinux(f) && f.major === '6'),
+  linux('CentOS Linux 7', '2024-06-30', CENTOS, (f) => isCentosLinux(f) && f.major === '7'),
+  linux('CentOS Linux 8', '2021-12-31', CENTOS, (f) => isCentosLinux(f) && f.major === '8'),
+  linux('CentOS Stream 8', '2024-05-31', CENTOS, (f) => isCentosStream(f) && f.major === '8'),
+  linux('CentOS Stream 9', '2027-05-31', CENTOS, (f) => isCentosStream(f) && f.major === '9'),
+  linux('Red Hat Enterprise Linux 6', '2020-11-30', RH, (f) => isRhel(f) && f.major === '6'),
+  linux('Red Hat Enterprise Linux 7', '2024-06-30', RH, (f) => isRhel(f) && f.major === '7'),
+  linux('Red Hat Enterprise Linux 8', '2029-05-31', RH, (f) => isRhel(f) && f.major === '8'),
+  linux('Red Hat Enterprise Linux 9', '2032-05-31', RH, (f) => isRhel(f) && f.major === '9'),
+  linux('Debian 8 (jessie)', '2020-06-30', DEBIAN, (f) => isDebian(f) && (f.major === '8' || f.codename === 'jessie')),
+  linux('Debian 9 (stretch)', '2022-06-30', DEBIAN, (f) => isDebian(f) && (f.major === '9' || f.codename === 'stretch')),
+  linux('Debian 10 (buster)', '2024-06-30', DEBIAN, (f) => isDebian(f) && (f.major === '10' || f.codename === 'buster')),
+  linux('Debian 11 (bullseye)', '2026-08-31', DEBIAN, (f) => isDebian(f) && (f.major === '11' || f.codename === 'bullseye')),
+  linux('Debian 12 (bookworm)', '2028-06-30', DEBIAN, (f) => isDebian(f) && (f.major === '12' || f.codename === 'bookworm')),
+  linux('Debian 13 (trixie)', '2030-06-30', `${DEBIAN}, as planned at release`, (f) => isDebian(f) && (f.major === '13' || f.codename === 'trixie')),
+  linux('Ubuntu 14.04 LTS', '2019-04-30', UBUNTU, (f) => isUbuntu(f) && f.majorMinor === '14.04'),
+  linux('Ubuntu 16.04 LTS', '2021-04-30', UBUNTU, (f) => isUbuntu(f) && f.majorMinor === '16.04'),
+  linux('Ubuntu 18.04 LTS', '2023-05-31', UBUNTU, (f) => isUbuntu(f) && f.majorMinor === '18.04'),
+  linux('Ubuntu 20.04 LTS', '2025-05-31', UBUNTU, (f) => isUbuntu(f) && f.majorMinor === '20.04'),
+  linux('Ubuntu 22.04 LTS', '2027-04-30', `${UBUNTU}, published as April 2027`, (f) => isUbuntu(f) && f.majorMinor === '22.04'),
+  linux('Ubuntu 24.04 LTS', '2029-04-30', `${UBUNTU}, published as April 2029`, (f) => isUbuntu(f) && f.majorMinor === '24.04'),
+  linux('openEuler 20.03 LTS', '2025-11-30', OE, (f) => isOpenEuler(f) && f.majorMinor === '20.03'),
+  linux('openEuler 22.03 LTS', '2026-06-30', OE, (f) => isOpenEuler(f) && f.majorMinor === '22.03'),
+  linux('openEuler 24.03 LTS', '2028-12-31', OE, (f) => isOpenEuler(f) && f.majorMinor === '24.03'),
+  // UnionTech's 2020 service plan for UOS Server 20: 5 years standard + 3 extended + 2 final service, ending in 2029.
+  linux('UOS Server 20', '2029-12-31', 'UnionTech UOS service-cycle plan (2020): server V20 service ends in 2029 (year only)', (f) => isUos(f) && f.major === '20'),
+  // KylinSoft's lifecycle notices for the V10 service packs could not be verified: kept unknown, never guessed.
+  ...[1, 2, 3].map((sp) =>
+    linux(`Kylin Linux Advanced Server V10 SP${sp}`, null, 'KylinSoft product lifecycle notice (麒麟软件产品生命周期): date not yet recorded', (f) => isKylinV10(f) && kylinSp(f) === sp),
+  ),
+];
+
+/** The end-of-life entry for a reported OS, or null when the table does not know that release. */
+export function eolFor(os: Os): EolEntry | null {
+  const f = facts(os);
+  const row = TABLE.find((r) => r.match(f));
+  return row ? { name: row.name, date: row.date, source: row.source } : null;
+}
+
+/** Every entry, for documentation and review. */
+export const EOL_TABLE: readonly EolEntry[] = TABLE.map(({ name, date, source }) => ({ name, date, source }));

@@ -1,0 +1,12 @@
+export * from './schemas/index.js';
+export * from './network.js';
+export * from './services.js';
+export * from './canonical.js';
+export * from './schemas/records.js';
+export * from './calendar.js';
+export * from './eol.js';
+export * from './deadlines.js';
+export * from './rules/index.js';
+export * from './scoring.js';
+export { renderMethodology } from './methodology.js';
+export * from './permissions.js';

@@ -1,0 +1,31 @@
+/**
+ * Roles and what each may do: pure data, no imports, so the dashboard can read it without pulling in
+ * zod (`@weian/shared/permissions`). The server enforces it; the dashboard only hides what the server
+ * would refuse. Data is further limited to the caller's scope: a permission says what, the scope where.
+ */
+export type Role = 'admin' | 'province' | 'city' | 'county' | 'institution';
+export const ROLES: readonly Role[] = ['admin', 'province', 'city', 'county', 'institution'];
+
+const ALL = ROLES;
+const BUREAUS: readonly Role[] = ['admin', 'province', 'city', 'county'];
+const INSTITUTION: readonly Role[] = ['admin', 'institution'];
+
+export const PERMISSIONS = {
+  /** Own account: me, change password, logout. */
+  self: ALL,
+  'regions:read': ALL,
+  'institutions:read': ALL,
+  'hosts:read': ALL,
+  'audit:read': BUREAUS,
+  'users:manage': BUREAUS,
+  'settings:write': BUREAUS,
+  'channels:write': BUREAUS,
+  'alerts:work': ALL,
+  'records:write': INSTITUTION,
+  'tokens:create': INSTITUTION,
+  'agents:manage': INSTITUTION,
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const roleHas = (role: Role | string, permission: Permission): boolean => (PERMISSIONS[permission] as readonly string[]).includes(role);

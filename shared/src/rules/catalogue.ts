@@ -1,0 +1,271 @@
+import type { RuleData, ThresholdSpec } from './types.js';
+
+/**
+ * The rule catalogue of REGULATION.md as data: ids, texts, severities, articles and default
+ * thresholds. The checks live in one file per family; rules/index.ts joins the two. This module
+ * imports nothing at run time so that schemas and docs can read it freely.
+ */
+
+const days = (d: number, zh: string, en: string, max = 3650): ThresholdSpec => ({ default: d, unit: 'days', label: { zh, en }, min: 0, max, stricter: 'lower' });
+const months12 = { maxMonths: { default: 12, unit: 'months', label: { zh: '最长间隔（月）', en: 'maximum interval (months)' }, min: 1, max: 12, stricter: 'lower' } } as const satisfies Record<string, ThresholdSpec>;
+
+export const RULE_DATA = [
+  // ---- host: patches ---------------------------------------------------------------------
+  {
+    id: 'HOST-OS-EOL', subject: 'host', family: 'patches', severity: 'critical',
+    title: { zh: '操作系统已停止安全支持', en: 'Operating system past end of life' },
+    failsWhen: { zh: '操作系统已过厂商公布的停止安全支持日期（付费延长支持不计）', en: 'the operating system is past the end of free vendor security support (paid extensions are not counted)' },
+    remediation: { zh: '升级到仍受支持的操作系统版本；确需继续运行的，登记风险接受并采取隔离措施', en: 'Upgrade to a supported release; if it must keep running, record a risk exception and isolate the host' },
+    articles: ['M9', 'MLPS-21'], thresholds: {},
+  },
+  {
+    id: 'HOST-PATCH-SECURITY', subject: 'host', family: 'patches', severity: 'high',
+    title: { zh: '安全更新长期未安装', en: 'Security update pending too long' },
+    failsWhen: { zh: '某个安全更新自服务器首次发现起超过阈值天数仍未安装', en: 'a security update has been pending longer than the threshold since the server first saw it' },
+    remediation: { zh: '在维护窗口内安装待装的安全更新', en: 'Install the pending security updates in a maintenance window' },
+    articles: ['M9', 'MLPS-21'], thresholds: { maxPendingDays: days(14, '最长待装天数', 'maximum days pending', 365) },
+  },
+  {
+    id: 'HOST-PATCH-STALE', subject: 'host', family: 'patches', severity: 'medium',
+    title: { zh: '长期未打补丁', en: 'No patching for a long time' },
+    failsWhen: { zh: '最近一次成功安装或更新软件包早于阈值天数', en: 'the last successful package installation or update is older than the threshold' },
+    remediation: { zh: '建立定期补丁流程并执行一次更新', en: 'Set up a regular patch cycle and run an update' },
+    articles: ['M9', 'MLPS-21'], thresholds: { maxDaysSincePatch: days(90, '距上次打补丁最长天数', 'maximum days since last patch', 365) },
+  },
+  {
+    id: 'HOST-REBOOT-PENDING', subject: 'host', family: 'patches', severity: 'low',
+    title: { zh: '补丁待重启生效', en: 'Reboot pending to finish patching' },
+    failsWhen: { zh: '为完成补丁所需的重启已等待超过阈值天数', en: 'a reboot needed to finish patching has been pending longer than the threshold' },
+    remediation: { zh: '安排维护窗口重启主机，使已安装的补丁生效', en: 'Reboot the host in a maintenance window so installed patches take effect' },
+    articles: ['MLPS-21'], thresholds: { maxPendingDays: days(7, '最长待重启天数', 'maximum days pending', 90) },
+  },
+  // ---- host: ports -----------------------------------------------------------------------
+  {
+    id: 'HOST-PORT-REMOTE-PUBLIC', subject: 'host', family: 'ports', severity: 'critical',
+    title: { zh: '远程管理端口暴露在公网', en: 'Remote-management port exposed publicly' },
+    failsWhen: { zh: '远程管理端口（22、23、3389、5900、5985、5986）在公网地址上监听', en: 'a remote-management port (22, 23, 3389, 5900, 5985, 5986) listens on a public address' },
+    remediation: { zh: '关闭公网监听，改为经堡垒机或VPN进行远程运维，并经评估后按需开放', en: 'Stop listening on public addresses; do remote operations through a bastion host or VPN after assessment' },
+    articles: ['M11', 'MLPS-19'], thresholds: {},
+  },
+  {
+    id: 'HOST-PORT-RISKY-PUBLIC', subject: 'host', family: 'ports', severity: 'critical',
+    title: { zh: '高危端口暴露在公网', en: 'High-risk service port exposed publicly' },
+    failsWhen: { zh: '国家网络与信息安全信息通报中心公布的高危端口在公网地址上监听', en: 'a port from the national notification centre\'s high-risk list listens on a public address' },
+    remediation: { zh: '关闭该服务的公网监听，或以防火墙限制为仅授权地址访问', en: 'Stop the public listener or restrict it to authorised addresses with a firewall' },
+    articles: ['M11', 'MLPS-18'], thresholds: {},
+  },
+  {
+    id: 'HOST-PORT-PLAINTEXT', subject: 'host', family: 'ports', severity: 'high',
+    title: { zh: '明文远程协议在监听', en: 'Plaintext remote protocol listening' },
+    failsWhen: { zh: '明文远程协议（telnet 23、ftp 21、rexec/rlogin/rsh 512–514，TCP）在任何地址上监听', en: 'a plaintext remote protocol (telnet 23, ftp 21, rexec/rlogin/rsh 512–514, TCP) listens on any address' },
+    remediation: { zh: '停用明文协议，改用SSH、SFTP等加密协议', en: 'Disable the plaintext protocol and use SSH, SFTP or another encrypted protocol' },
+    articles: ['M15', 'MLPS-03', 'FY-transmission'], thresholds: {},
+  },
+  {
+    id: 'HOST-PORT-DB-WILDCARD', subject: 'host', family: 'ports', severity: 'medium',
+    title: { zh: '数据库端口监听所有网卡', en: 'Database port listening on all interfaces' },
+    failsWhen: { zh: '数据库或缓存端口绑定在所有网卡（0.0.0.0 / ::），而不是其服务的地址', en: 'a database or cache port is bound to all interfaces (0.0.0.0 / ::) rather than the addresses it serves' },
+    remediation: { zh: '将数据库绑定到业务所需的内网地址', en: 'Bind the database to the internal addresses it serves' },
+    articles: ['MLPS-18'], thresholds: {},
+  },
+  // ---- host: security --------------------------------------------------------------------
+  {
+    id: 'HOST-FIREWALL-OFF', subject: 'host', family: 'security', severity: 'high',
+    title: { zh: '主机防火墙未启用', en: 'Host firewall not active' },
+    failsWhen: { zh: '没有处于启用状态的主机防火墙', en: 'no host firewall is active' },
+    remediation: { zh: '启用主机防火墙（firewalld、nftables/iptables 或 Windows 防火墙）并只放行必要端口', en: 'Enable a host firewall (firewalld, nftables/iptables or Windows Firewall) allowing only the ports needed' },
+    articles: ['FY-transmission', 'MLPS-19'], thresholds: {},
+  },
+  {
+    id: 'HOST-AV-MISSING', subject: 'host', family: 'security', severity: 'high',
+    title: { zh: '未运行防恶意代码软件', en: 'No anti-malware running' },
+    failsWhen: { zh: '没有运行中的防恶意代码软件（Windows 主机一律要求；Linux 主机在本地区设置要求时）', en: 'no anti-malware is running (always on Windows; on Linux when the region\'s setting requires it)' },
+    remediation: { zh: '安装并启用防恶意代码软件', en: 'Install and enable anti-malware software' },
+    articles: ['FY-transmission', 'MLPS-23'], thresholds: {},
+  },
+  {
+    id: 'HOST-AV-STALE', subject: 'host', family: 'security', severity: 'medium',
+    title: { zh: '病毒库过旧', en: 'Anti-malware signatures out of date' },
+    failsWhen: { zh: '要求运行防恶意代码软件的主机，其病毒库更新早于阈值天数', en: 'on a host that must run anti-malware, signatures are older than the threshold' },
+    remediation: { zh: '检查病毒库更新渠道（内网升级服务器）并更新', en: 'Check the signature update channel (internal update server) and update' },
+    articles: ['MLPS-23'], thresholds: { maxSignatureAgeDays: days(7, '病毒库最长天数', 'maximum signature age (days)', 90) },
+  },
+  {
+    id: 'HOST-AUDIT-OFF', subject: 'host', family: 'security', severity: 'medium',
+    title: { zh: '审计日志服务未运行', en: 'Audit logging not running' },
+    failsWhen: { zh: '没有运行中的审计日志服务（auditd、Windows 事件日志）', en: 'no audit logging service (auditd, Windows Event Log) is running' },
+    remediation: { zh: '启用审计服务并确保日志留存不少于六个月', en: 'Enable the audit service and keep logs for at least six months' },
+    articles: ['MLPS-12'], thresholds: {},
+  },
+  {
+    id: 'HOST-TIME-UNSYNCED', subject: 'host', family: 'security', severity: 'medium',
+    title: { zh: '系统时间未同步', en: 'Clock not synchronised' },
+    failsWhen: { zh: '系统时钟未与时间源同步', en: 'the system clock is not synchronised with a time source' },
+    remediation: { zh: '配置 chrony/ntpd 或 Windows 时间服务，指向统一时间源', en: 'Configure chrony/ntpd or Windows Time against the institution\'s time source' },
+    articles: ['MLPS-13'], thresholds: {},
+  },
+  {
+    id: 'HOST-SSH-ROOT-PASSWORD', subject: 'host', family: 'security', severity: 'high',
+    title: { zh: 'SSH 允许 root 口令登录', en: 'SSH permits root login with a password' },
+    failsWhen: { zh: 'sshd 的 PermitRootLogin 为 yes（允许 root 以口令登录）；地区可收紧为只接受 no', en: 'sshd has PermitRootLogin yes (root may log in with a password); a region may tighten this to accept only no' },
+    remediation: { zh: '将 PermitRootLogin 设为 no（或 prohibit-password），以个人账号登录后再提权', en: 'Set PermitRootLogin no (or prohibit-password) and log in with personal accounts, then elevate' },
+    articles: ['MLPS-01', 'MLPS-03'],
+    thresholds: { allowRootKeyOnly: { default: true, unit: 'flag', label: { zh: '允许 root 仅凭密钥登录', en: 'allow key-only root login' }, stricter: 'lower' } },
+  },
+  // ---- host: backups ---------------------------------------------------------------------
+  {
+    id: 'HOST-BACKUP-NONE', subject: 'host', family: 'backups', severity: 'high',
+    title: { zh: '重要系统主机无备份', en: 'No backup on an MLPS host' },
+    failsWhen: { zh: '主机属于二级及以上定级对象，但未声明任何备份任务', en: 'the host belongs to an MLPS system of level 2 or above and declares no backup job' },
+    remediation: { zh: '为主机配置备份任务并在代理配置中声明', en: 'Set up a backup job and declare it in the agent\'s configuration' },
+    articles: ['FY-storage', 'MLPS-29'],
+    thresholds: { minLevel: { default: 2, unit: 'level', label: { zh: '适用的最低等级', en: 'lowest MLPS level it applies to' }, min: 1, max: 4, stricter: 'lower' } },
+  },
+  {
+    id: 'HOST-BACKUP-STALE', subject: 'host', family: 'backups', severity: 'high',
+    severityNote: { zh: '最近一次成功备份超过 7 天时为严重', en: 'critical when the last success is more than 7 days old' },
+    title: { zh: '备份过期', en: 'Backup out of date' },
+    failsWhen: { zh: '某备份任务最近一次成功早于其周期的 1.5 倍（默认周期 24 小时）', en: 'a job\'s last success is older than 1.5 × its interval (default interval 24 h)' },
+    remediation: { zh: '检查备份任务的调度与存储，恢复按周期成功执行', en: 'Check the job\'s schedule and storage so it succeeds on every run again' },
+    articles: ['FY-storage', 'MLPS-29'],
+    thresholds: {
+      staleFactor: { default: 1.5, unit: 'factor', label: { zh: '周期倍数', en: 'multiple of the interval' }, min: 1, max: 10, stricter: 'lower' },
+      criticalAfterDays: days(7, '升为严重的天数', 'days after which it is critical', 90),
+    },
+  },
+  {
+    id: 'HOST-BACKUP-FAILED', subject: 'host', family: 'backups', severity: 'high',
+    title: { zh: '备份失败', en: 'Backup failed' },
+    failsWhen: { zh: '某备份任务最近一次执行失败', en: 'a job\'s last attempt failed' },
+    remediation: { zh: '查看备份日志，排除故障后重新执行', en: 'Read the backup log, fix the cause and run the job again' },
+    articles: ['FY-storage', 'MLPS-29'], thresholds: {},
+  },
+  {
+    id: 'HOST-BACKUP-OFFSITE', subject: 'host', family: 'backups', severity: 'medium',
+    severityNote: { zh: '主机所属定级对象为三级及以上时为高', en: 'high when the host belongs to a system of level 3 or above' },
+    title: { zh: '无异地备份', en: 'No off-site backup copy' },
+    failsWhen: { zh: '没有任何备份任务保存异地副本', en: 'no backup job keeps an off-site copy' },
+    remediation: { zh: '为至少一个备份任务增加异地（另一机房或备份中心）副本', en: 'Add an off-site copy (another site or backup centre) to at least one job' },
+    articles: ['FY-storage', 'M12', 'MLPS-30'],
+    thresholds: { highFromLevel: { default: 3, unit: 'level', label: { zh: '升为高的最低等级', en: 'level from which it is high' }, min: 1, max: 4, stricter: 'lower' } },
+  },
+  {
+    id: 'HOST-BACKUP-RESTORE-TEST', subject: 'host', family: 'backups', severity: 'medium',
+    title: { zh: '未做备份恢复测试', en: 'No backup restore test' },
+    failsWhen: { zh: '180 天内（三级及以上为 90 天）没有任何备份任务做过恢复测试', en: 'no restore test within 180 days (90 days at level 3 and above)' },
+    remediation: { zh: '定期做恢复演练并在代理配置中登记日期', en: 'Run a restore test regularly and record its date in the agent\'s configuration' },
+    articles: ['FY-storage', 'MLPS-29'],
+    thresholds: { maxDays: days(180, '最长间隔天数', 'maximum days since a test', 730), maxDaysLevel3: days(90, '三级及以上最长间隔天数', 'maximum days at level 3+', 730) },
+  },
+  // ---- host: agent -----------------------------------------------------------------------
+  {
+    id: 'HOST-AGENT-SILENT', subject: 'host', family: 'agent', severity: 'high',
+    title: { zh: '代理长时间未上报', en: 'Agent silent' },
+    failsWhen: { zh: '超过阈值小时没有收到该主机的报告', en: 'no report from the host for longer than the threshold' },
+    remediation: { zh: '检查主机与代理服务是否运行、网络是否可达；已下线的主机应办理退役', en: 'Check that the host and the agent service run and can reach the server; retire hosts that were decommissioned' },
+    articles: ['M7'],
+    thresholds: { silentHours: { default: 24, unit: 'hours', label: { zh: '最长静默小时', en: 'maximum silence (hours)' }, min: 1, max: 24 * 30, stricter: 'lower' } },
+  },
+  // ---- institution: MLPS -----------------------------------------------------------------
+  {
+    id: 'INST-MLPS-UNGRADED', subject: 'institution', family: 'mlps', severity: 'high',
+    title: { zh: '未完成等级保护定级', en: 'MLPS grading missing' },
+    failsWhen: { zh: '机构没有在用的定级对象，或有定级对象未确定等级', en: 'the institution has no live graded system, or a system without a level' },
+    remediation: { zh: '梳理网络与信息系统，按 GB/T 22240 完成定级并录入', en: 'Inventory the networks and systems, grade them per GB/T 22240 and record them' },
+    articles: ['M6(1)'], thresholds: {},
+  },
+  {
+    id: 'INST-MLPS-FILING', subject: 'institution', family: 'mlps', severity: 'high',
+    title: { zh: '未按期备案', en: 'MLPS filing overdue' },
+    failsWhen: { zh: '二级及以上定级对象在定级后 10 个工作日（按国务院节假日及调休安排）仍未备案；已备案的，逾期在证据中注明', en: 'a system of level 2+ is still unfiled 10 working days after grading (official holiday and 调休 calendar); a late filing, once made, is noted in the evidence' },
+    remediation: { zh: '向公安机关提交备案材料并录入备案日期', en: 'File with the public security organ and record the filing date' },
+    articles: ['M6(2)'],
+    thresholds: { workingDays: { default: 10, unit: 'days', label: { zh: '备案期限（工作日）', en: 'filing period (working days)' }, min: 1, max: 10, stricter: 'lower' } },
+  },
+  {
+    id: 'INST-MLPS-EVALUATION', subject: 'institution', family: 'mlps', severity: 'high',
+    severityNote: { zh: '涉及三级、四级定级对象时为严重', en: 'critical for systems of level 3 or 4' },
+    title: { zh: '等级测评逾期', en: 'MLPS evaluation overdue' },
+    failsWhen: { zh: '最近一次等级测评（从未测评的自定级日起算）早于：三级、四级 1 年；处理超过 10 万人个人信息的二级 3 年；其他二级 5 年', en: 'the last evaluation (or grading, if never evaluated) is older than 1 year (level 3/4), 3 years (level 2 with personal information of over 100,000 people) or 5 years (other level 2)' },
+    remediation: { zh: '委托等级测评机构开展测评并录入测评日期', en: 'Commission an MLPS evaluation body and record the evaluation date' },
+    articles: ['M6(4)'],
+    thresholds: {
+      yearsLevel3: { default: 1, unit: 'years', label: { zh: '三级、四级测评周期（年）', en: 'interval at level 3/4 (years)' }, min: 1, max: 1, stricter: 'lower' },
+      yearsLevel2PersonalInfo: { default: 3, unit: 'years', label: { zh: '二级（超10万人个人信息）测评周期（年）', en: 'interval at level 2 with >100k people\'s data (years)' }, min: 1, max: 3, stricter: 'lower' },
+      yearsLevel2: { default: 5, unit: 'years', label: { zh: '其他二级测评周期（年）', en: 'interval at other level 2 (years)' }, min: 1, max: 5, stricter: 'lower' },
+    },
+  },
+  {
+    id: 'INST-MLPS-PRELAUNCH-TEST', subject: 'institution', family: 'mlps', severity: 'medium',
+    title: { zh: '上线前未做安全测试', en: 'No security test before go-live' },
+    failsWhen: { zh: '定级对象已上线，但没有上线前（不晚于上线日）的安全测试记录', en: 'a system went live without a security test recorded on or before its go-live date' },
+    remediation: { zh: '补做安全测试并录入；今后新系统上线前先测试', en: 'Run and record a security test now; test new systems before they go live' },
+    articles: ['M6(4)'], thresholds: {},
+  },
+  // ---- institution: governance -------------------------------------------------------------
+  {
+    id: 'INST-GOV-LEADERSHIP', subject: 'institution', family: 'governance', severity: 'medium',
+    title: { zh: '网络安全领导小组未按年开会', en: 'No leadership-group meeting this year' },
+    failsWhen: { zh: '近 12 个月内没有网络安全和信息化领导小组会议记录', en: 'no cybersecurity and informatisation leadership-group meeting in the last 12 months' },
+    remediation: { zh: '召开领导小组会议并录入会议记录', en: 'Hold a leadership-group meeting and record it' },
+    articles: ['M5'], thresholds: months12,
+  },
+  {
+    id: 'INST-GOV-SELF-INSPECTION', subject: 'institution', family: 'governance', severity: 'high',
+    title: { zh: '未按年开展安全自查', en: 'No yearly self-inspection' },
+    failsWhen: { zh: '近 12 个月内没有同时包含漏洞扫描和渗透测试的自查记录', en: 'no self-inspection including both a vulnerability scan and a penetration test in the last 12 months' },
+    remediation: { zh: '开展包含文档核查、漏洞扫描和渗透测试的自查并上报整改情况', en: 'Run a self-inspection with document checks, a vulnerability scan and a penetration test, and report the rectification' },
+    articles: ['M9'], thresholds: months12,
+  },
+  {
+    id: 'INST-GOV-DRILL', subject: 'institution', family: 'governance', severity: 'medium',
+    title: { zh: '未按年开展应急演练', en: 'No yearly emergency drill' },
+    failsWhen: { zh: '近 12 个月内没有应急演练记录', en: 'no emergency drill in the last 12 months' },
+    remediation: { zh: '按应急预案组织演练并录入', en: 'Hold a drill following the emergency plan and record it' },
+    articles: ['M8'], thresholds: months12,
+  },
+  {
+    id: 'INST-DATA-INVENTORY', subject: 'institution', family: 'governance', severity: 'medium',
+    title: { zh: '未按年开展数据资产清查', en: 'No yearly data-asset inventory' },
+    failsWhen: { zh: '近 12 个月内没有数据资产清查及分类分级记录', en: 'no data-asset inventory with classification and grading in the last 12 months' },
+    remediation: { zh: '开展数据资产清查与分类分级并录入', en: 'Inventory data assets, classify and grade them, and record it' },
+    articles: ['M20'], thresholds: months12,
+  },
+  {
+    id: 'INST-GOV-TRAINING', subject: 'institution', family: 'governance', severity: 'low',
+    title: { zh: '未按年开展安全培训', en: 'No yearly security training' },
+    failsWhen: { zh: '近 12 个月内没有网络安全培训记录', en: 'no security training in the last 12 months' },
+    remediation: { zh: '按年度培训计划组织培训并录入', en: 'Hold training following the yearly plan and record it' },
+    articles: ['FY-training'], thresholds: months12,
+  },
+  {
+    id: 'INST-GOV-PERMISSION-REVIEW', subject: 'institution', family: 'governance', severity: 'low',
+    title: { zh: '未按年复核用户权限', en: 'No yearly permission review' },
+    failsWhen: { zh: '近 12 个月内没有用户权限复核记录', en: 'no review of user permissions in the last 12 months' },
+    remediation: { zh: '复核各系统用户及其权限，清理多余账号，并录入', en: 'Review users and permissions in every system, remove what is not needed, and record it' },
+    articles: ['FY-roles'], thresholds: months12,
+  },
+  // ---- institution: coverage -------------------------------------------------------------
+  {
+    id: 'INST-COVERAGE', subject: 'institution', family: 'coverage', severity: 'medium',
+    title: { zh: '监测覆盖率不足', en: 'Monitoring coverage too low' },
+    failsWhen: { zh: '最近 24 小时内有报告的主机不足已登记主机的 90%', en: 'under 90% of the registered hosts reported in the last 24 h' },
+    remediation: { zh: '为所有在用服务器部署代理并保持在线；已下线主机应办理退役', en: 'Run the agent on every server in use; retire hosts that were decommissioned' },
+    articles: ['M7'],
+    thresholds: { minRatio: { default: 0.9, unit: 'ratio', label: { zh: '最低覆盖率', en: 'minimum ratio' }, min: 0, max: 1, stricter: 'higher' } },
+  },
+] as const satisfies readonly RuleData[];
+
+export type CatalogueEntry = (typeof RULE_DATA)[number];
+export type RuleId = CatalogueEntry['id'];
+export type HostRuleId = Extract<CatalogueEntry, { subject: 'host' }>['id'];
+export type InstitutionRuleId = Extract<CatalogueEntry, { subject: 'institution' }>['id'];
+
+export const RULE_IDS = RULE_DATA.map((r) => r.id) as unknown as readonly [RuleId, ...RuleId[]];
+export const RULE_DATA_BY_ID: Readonly<Record<RuleId, RuleData>> = Object.fromEntries(RULE_DATA.map((r) => [r.id, r])) as unknown as Record<RuleId, RuleData>;
+
+type ThresholdSpecsOf<Id extends RuleId> = Extract<CatalogueEntry, { id: Id }>['thresholds'];
+/** The typed thresholds a check receives for rule `Id`. */
+export type ThresholdsOf<Id extends RuleId> = {
+  -readonly [K in keyof ThresholdSpecsOf<Id>]: ThresholdSpecsOf<Id>[K] extends { default: boolean } ? boolean : number;
+};

@@ -1,0 +1,105 @@
+import type { DeviceData, SectionData } from '../schemas/sections.js';
+import type { MlpsSystem } from '../schemas/records.js';
+import type { HostRuleInput, HostSections, InstitutionRuleInput } from './types.js';
+
+/**
+ * Builders for tests (here and in the server): a healthy host and institution at a fixed clock,
+ * to be changed one fact at a time. Everything in them passes at FIXTURE_NOW.
+ */
+export const FIXTURE_NOW = new Date('2026-03-16T02:00:00Z'); // Monday 10:00 in China
+const hoursAgo = (h: number) => new Date(FIXTURE_NOW.getTime() - h * 3_600_000).toISOString();
+const daysAgo = (d: number) => hoursAgo(d * 24);
+
+export function healthyDevice(os: Partial<DeviceData['os']> = {}): DeviceData {
+  return {
+    hostname: 'his-db-01',
+    fqdn: null,
+    machineId: '0123456789abcdef0123456789abcdef',
+    os: { family: 'linux', distro: 'Debian GNU/Linux', release: '12', id: 'debian', codename: 'bookworm', kernel: '6.1.0-18-amd64', arch: 'x64', ...os },
+    hardware: { vendor: null, model: null, serial: null, uuid: null, virtual: true, virtualization: 'kvm' },
+    cpu: { model: 'Xeon', cores: 4, physicalCores: 2 },
+    memory: { totalBytes: 16 * 2 ** 30 },
+    disks: [],
+    filesystems: [],
+    interfaces: [{ name: 'eth0', mac: null, addresses: [{ address: '10.1.2.3', family: 4, scope: 'private' }] }],
+    hasPublicAddress: false,
+    bootedAt: hoursAgo(24),
+  };
+}
+
+export function healthyData(): SectionData {
+  return {
+    device: healthyDevice(),
+    patches: { manager: 'apt', pending: [], pendingCount: 0, securityCount: 0, lastPatchedAt: daysAgo(3), rebootRequired: false, rebootRequiredSince: null },
+    ports: {
+      listeners: [
+        { protocol: 'tcp', address: '10.1.2.3', port: 22, pid: 1, process: 'sshd', bind: 'private', publicExposure: false, service: 'ssh', category: 'remote-management' },
+        { protocol: 'tcp', address: '127.0.0.1', port: 5432, pid: 2, process: 'postgres', bind: 'loopback', publicExposure: false, service: 'postgresql', category: 'database' },
+      ],
+    },
+    backups: {
+      configured: true,
+      jobs: [
+        { name: 'his-db', kind: 'restic', lastSuccessAt: hoursAgo(2), lastAttemptAt: hoursAgo(2), lastStatus: 'success', sizeBytes: 1e9, offsite: true, lastRestoreTestAt: daysAgo(30), intervalHours: 24, error: null },
+      ],
+    },
+    security: {
+      firewall: { active: true, product: 'nftables' },
+      antimalware: { running: false, product: null, signatureUpdatedAt: null },
+      timeSync: { synchronized: true, service: 'chronyd' },
+      audit: { active: true, service: 'auditd' },
+      ssh: { running: true, permitRootLogin: 'no', passwordAuthentication: false },
+    },
+  };
+}
+
+export function sectionsOf(data: SectionData): HostSections {
+  return {
+    device: { status: 'ok', data: data.device },
+    patches: { status: 'ok', data: data.patches },
+    ports: { status: 'ok', data: data.ports },
+    backups: { status: 'ok', data: data.backups },
+    security: { status: 'ok', data: data.security },
+  };
+}
+
+export function healthyHost(change: (d: SectionData) => void = () => {}, extra: Partial<HostRuleInput> = {}): HostRuleInput {
+  const data = healthyData();
+  change(data);
+  return { sections: sectionsOf(data), mlpsLevel: 3, securityUpdateFirstSeen: new Map(), lastReportAt: new Date(FIXTURE_NOW.getTime() - 600_000), ...extra };
+}
+
+export function system(over: Partial<MlpsSystem> = {}): MlpsSystem {
+  return {
+    id: 'sys-his',
+    name: 'HIS 医院信息系统',
+    level: 3,
+    criticalInfrastructure: false,
+    personalInfoOver100k: true,
+    gradedOn: '2025-04-01',
+    filedOn: '2025-04-10',
+    lastEvaluatedOn: '2025-11-20',
+    wentLiveOn: '2019-06-01',
+    prelaunchTestedOn: '2019-05-20',
+    retiredOn: null,
+    hostIds: ['h1'],
+    ...over,
+  };
+}
+
+/** Every governance item done within the last year, coverage complete. */
+export function healthyInstitution(over: Partial<InstitutionRuleInput> = {}): InstitutionRuleInput {
+  return {
+    systems: [system()],
+    governance: [
+      { kind: 'leadership-meeting', date: '2025-12-01' },
+      { kind: 'self-inspection', date: '2025-10-15', vulnerabilityScan: true, penetrationTest: true },
+      { kind: 'emergency-drill', date: '2025-09-01' },
+      { kind: 'data-inventory', date: '2025-08-01' },
+      { kind: 'training', date: '2025-11-11' },
+      { kind: 'permission-review', date: '2026-01-05' },
+    ],
+    coverage: { registered: 10, reporting: 10 },
+    ...over,
+  };
+}

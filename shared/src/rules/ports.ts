@@ -1,0 +1,56 @@
+import { DATABASE_PORTS, HIGH_RISK_PORTS, PLAINTEXT_PORTS, REMOTE_MANAGEMENT_PORTS } from '../services.js';
+import type { Listener } from '../schemas/sections.js';
+import { fail, listText, pass, sectionData, type HostChecks } from './check.js';
+import type { CheckResult, HostCheckInput } from './types.js';
+
+const describe = (l: Listener) => `${l.protocol}/${l.port}${l.process ? ` (${l.process})` : ''} @ ${l.address}`;
+
+/** One shape for every port rule: pick the offending listeners; none is a pass. */
+function portRule(
+  pick: (l: Listener) => boolean,
+  text: { failZh: string; failEn: string; passZh: string; passEn: string },
+): (input: HostCheckInput) => CheckResult {
+  return (input) => {
+    const ports = sectionData('ports', input.sections.ports);
+    if (!ports.ok) return ports.result;
+    const bad = ports.data.listeners.filter(pick);
+    if (bad.length === 0) return pass(text.passZh, text.passEn);
+    const list = [...new Set(bad.map(describe))];
+    return fail(`${text.failZh}：${listText(list)}`, `${text.failEn}: ${listText(list)}`, {
+      listeners: bad.slice(0, 100).map((l) => ({ protocol: l.protocol, port: l.port, address: l.address, process: l.process })),
+    });
+  };
+}
+
+const remote = new Set(REMOTE_MANAGEMENT_PORTS);
+const risky = new Set(HIGH_RISK_PORTS);
+const plaintext = new Set(PLAINTEXT_PORTS);
+const database = new Set(DATABASE_PORTS);
+
+export const portChecks: HostChecks<'HOST-PORT-REMOTE-PUBLIC' | 'HOST-PORT-RISKY-PUBLIC' | 'HOST-PORT-PLAINTEXT' | 'HOST-PORT-DB-WILDCARD'> = {
+  'HOST-PORT-REMOTE-PUBLIC': portRule((l) => l.publicExposure && remote.has(l.port), {
+    failZh: '远程管理端口在公网可达',
+    failEn: 'remote-management ports reachable publicly',
+    passZh: '没有在公网可达的远程管理端口',
+    passEn: 'no remote-management port reachable publicly',
+  }),
+  'HOST-PORT-RISKY-PUBLIC': portRule((l) => l.publicExposure && risky.has(l.port), {
+    failZh: '高危端口在公网可达',
+    failEn: 'high-risk ports reachable publicly',
+    passZh: '没有在公网可达的高危端口',
+    passEn: 'no high-risk port reachable publicly',
+  }),
+  // TCP only: UDP 512/514 are biff and syslog, not rexec/rsh.
+  'HOST-PORT-PLAINTEXT': portRule((l) => l.protocol === 'tcp' && plaintext.has(l.port), {
+    failZh: '明文远程协议在监听',
+    failEn: 'plaintext remote protocols listening',
+    passZh: '没有明文远程协议在监听',
+    passEn: 'no plaintext remote protocol listening',
+  }),
+  'HOST-PORT-DB-WILDCARD': portRule((l) => l.bind === 'wildcard' && database.has(l.port), {
+    failZh: '数据库端口监听所有网卡',
+    failEn: 'database ports listening on all interfaces',
+    passZh: '数据库端口均绑定到具体地址',
+    passEn: 'database ports are bound to specific addresses',
+  }),
+};

@@ -1,0 +1,3 @@
+export * from './common.js';
+export * from './sections.js';
+export * from './report.js';

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { AddressScope, LIMITS, bytes, count, nullableInstant, text } from './common.js';
+
+export const SECTION_NAMES = ['device', 'patches', 'ports', 'backups', 'security'] as const;
+export type SectionName = (typeof SECTION_NAMES)[number];
+
+// ---- device ---------------------------------------------------------------------------------
+export const OsFamily = z.enum(['linux', 'windows', 'other']);
+export const DeviceData = z.object({
+  hostname: text(),
+  fqdn: text().nullable(),
+  /** /etc/machine-id or the SMBIOS UUID: with the hostname, what keeps a host's identity across re-installs. */
+  machineId: text().nullable(),
+  os: z.object({
+    family: OsFamily,
+    /** e.g. "Debian GNU/Linux", "CentOS Linux", "Kylin Linux Advanced Server", "Microsoft Windows Server 2016 Standard" */
+    distro: text(),
+    /** e.g. "12", "7.9.2009", "V10", "10.0.14393" */
+    release: text(),
+    /** os-release ID, e.g. "debian", "centos", "kylin", "uos", "openEuler", "windows" */
+    id: text().nullable(),
+    codename: text().nullable(),
+    kernel: text(),
+    arch: text(),
+  }),
+  hardware: z.object({
+    vendor: text().nullable(),
+    model: text().nullable(),
+    serial: text().nullable(),
+    uuid: text().nullable(),
+    virtual: z.boolean().nullable(),
+    virtualization: text().nullable(),
+  }),
+  cpu: z.object({ model: text(), cores: count(), physicalCores: count().nullable() }),
+  memory: z.object({ totalBytes: bytes() }),
+  disks: z.array(z.object({ name: text(), type: text().nullable(), sizeBytes: bytes() })).max(LIMITS.disks),
+  filesystems: z
+    // usedBytes is quantized by the agent (to 1/200 of size) so that the hash stays put between collections.
+    .array(z.object({ mount: text(LIMITS.longText), fs: text(LIMITS.longText), type: text(), sizeBytes: bytes(), usedBytes: bytes() }))
+    .max(LIMITS.filesystems),
+  interfaces: z
+    .array(
+      z.object({
+        name: text(),
+        mac: text().nullable(),
+        addresses: z
+          .array(z.object({ address: text(), family: z.union([z.literal(4), z.literal(6)]), scope: AddressScope }))
+          .max(LIMITS.addressesPerInterface),
+      }),
+    )
+    .max(LIMITS.interfaces),
+  /** True when any interface has a public address: a wildcard listener is then publicly reachable. */
+  hasPublicAddress: z.boolean(),
+  /**
+   * Boot time, rounded to the minute. Not uptime: a value that changes on every collection would
+   * change the section's hash every time and defeat delta sync.
+   */
+  bootedAt: nullableInstant(),
+});
+export type DeviceData = z.infer<typeof DeviceData>;
+
+// ---- patches --------------------------------------------------------------------------------
+export const PackageManager = z.enum(['apt', 'dnf', 'yum', 'zypper', 'windows-update', 'unknown']);
+export const PatchesData = z.object({
+  manager: PackageManager,
+  pending: z
+    .array(
+      z.object({
+        name: text(),
+        installedVersion: text().nullable(),
+        availableVersion: text().nullable(),
+        security: z.boolean(),
+      }),
+    )
+    .max(LIMITS.updates),
+  pendingCount: count(),
+  securityCount: count(),
+  /** Last successful package installation or update (dpkg/apt history, rpm install time, Get-HotFix). */
+  lastPatchedAt: nullableInstant(),
+  rebootRequired: z.boolean().nullable(),
+  rebootRequiredSince: nullableInstant(),
+});
+export type PatchesData = z.infer<typeof PatchesData>;
+
+// ---- ports ----------------------------------------------------------------------------------
+export const ServiceCategory = z.enum(['remote-management', 'database', 'file-sharing', 'container-api', 'plaintext', 'web', 'other']);
+export type ServiceCategory = z.infer<typeof ServiceCategory>;
+/** Where a socket is bound: one of the address scopes, or every interface. */
+export const BindScope = z.enum(['loopback', 'link-local', 'private', 'public', 'wildcard']);
+export type BindScope = z.infer<typeof BindScope>;
+export const Listener = z.object({
+  protocol: z.enum(['tcp', 'udp']),
+  address: text(),
+  port: z.number().int().min(0).max(65535),
+  pid: count().nullable(),
+  process: text().nullable(),
+  bind: BindScope,
+  /** Reachable on a public address: bound to one, or a wildcard on a host that has one. */
+  publicExposure: z.boolean(),
+  service: text().nullable(),
+  category: ServiceCategory.nullable(),
+});
+export type Listener = z.infer<typeof Listener>;
+export const PortsData = z.object({ listeners: z.array(Listener).max(LIMITS.ports) });
+export type PortsData = z.infer<typeof PortsData>;
+
+// ---- backups --------------------------------------------------------------------------------
+export const BackupKind = z.enum(['files', 'restic', 'borg', 'command']);
+export const BackupJob = z.object({
+  name: text(),
+  kind: BackupKind,
+  lastSuccessAt: nullableInstant(),
+  lastAttemptAt: nullableInstant(),
+  lastStatus: z.enum(['success', 'failed', 'unknown']),
+  sizeBytes: bytes().nullable(),
+  offsite: z.boolean(),
+  lastRestoreTestAt: nullableInstant(),
+  /** Expected interval between successful runs (the RPO), hours. */
+  intervalHours: z.number().positive().max(24 * 366),
+  /** Why the job's state could not be read, when it could not. */
+  error: text(LIMITS.longText).nullable(),
+});
+export type BackupJob = z.infer<typeof BackupJob>;
+export const BackupsData = z.object({
+  /** False: the agent's config declares no job (reported as such, not as an error). */
+  configured: z.boolean(),
+  jobs: z.array(BackupJob).max(LIMITS.backupJobs),
+});
+export type BackupsData = z.infer<typeof BackupsData>;
+
+// ---- security -------------------------------------------------------------------------------
+/** null where the agent could not tell: evaluation treats it as unknown, never as a pass. */
+export const SecurityData = z.object({
+  firewall: z.object({ active: z.boolean().nullable(), product: text().nullable() }),
+  antimalware: z.object({
+    /** Whether this host must run anti-malware: always on Windows; on Linux when its region asks (agent config). */
+    required: z.boolean().optional(),
+    running: z.boolean().nullable(),
+    product: text().nullable(),
+    signatureUpdatedAt: nullableInstant(),
+  }),
+  timeSync: z.object({ synchronized: z.boolean().nullable(), service: text().nullable() }),
+  audit: z.object({ active: z.boolean().nullable(), service: text().nullable() }),
+  ssh: z
+    .object({
+      running: z.boolean(),
+      permitRootLogin: text().nullable(),
+      passwordAuthentication: z.boolean().nullable(),
+    })
+    .nullable(),
+});
+export type SecurityData = z.infer<typeof SecurityData>;
+
+export const SECTION_DATA = {
+  device: DeviceData,
+  patches: PatchesData,
+  ports: PortsData,
+  backups: BackupsData,
+  security: SecurityData,
+} as const;
+export type SectionData = { [K in SectionName]: z.infer<(typeof SECTION_DATA)[K]> };

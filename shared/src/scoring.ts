@@ -1,0 +1,142 @@
+import type { ScoreWeights } from './schemas/records.js';
+import type { MlpsLevel } from './schemas/records.js';
+import { exceptionActive, type Finding } from './rules/index.js';
+import type { Severity } from './rules/types.js';
+
+/**
+ * DESIGN.md's compliance model, and nothing else. Every displayed score is rounded to one decimal,
+ * and each aggregate is computed from the displayed scores below it, so that a bureau can
+ * recompute any number from what the dashboard shows.
+ */
+export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = { critical: 10, high: 5, medium: 2, low: 1 };
+/** Any failing critical rule caps a host here, whatever its ratio. */
+export const CRITICAL_CAP = 59;
+export const LEVEL3_HOST_WEIGHT = 2;
+
+export const round1 = (x: number): number => Math.round((x + Number.EPSILON) * 10) / 10;
+
+type Scored = Pick<Finding, 'status' | 'severity' | 'exception'>;
+/** Left out of every ratio: not applicable, or covered by an exception that has not expired. */
+const counts = (f: Scored, now: Date) => f.status !== 'not-applicable' && !(f.exception && exceptionActive(f.exception, now));
+
+export interface RatioBreakdown {
+  /** Sum of the weights of passing findings. */
+  earned: number;
+  /** Sum of the weights of every counted finding (pass, fail, unknown). */
+  possible: number;
+}
+/** Weighted pass ratio: `unknown` weighs like a failure (not passed), never like a pass. */
+export function weightedRatio(findings: readonly Scored[], now: Date): RatioBreakdown {
+  let earned = 0;
+  let possible = 0;
+  for (const f of findings) {
+    if (!counts(f, now)) continue;
+    const w = SEVERITY_WEIGHTS[f.severity];
+    possible += w;
+    if (f.status === 'pass') earned += w;
+  }
+  return { earned, possible };
+}
+
+export interface HostScore extends RatioBreakdown {
+  /** 0–100, one decimal; null when nothing applies (no basis to score). */
+  score: number | null;
+  capped: boolean;
+}
+export function hostScore(findings: readonly Scored[], now: Date): HostScore {
+  const r = weightedRatio(findings, now);
+  if (r.possible === 0) return { ...r, score: null, capped: false };
+  const raw = (100 * r.earned) / r.possible;
+  // A critical rule without evidence of passing caps the host as a failing one does: otherwise a host
+  // whose port collector breaks would score above one that honestly reports an exposed port.
+  const capped = findings.some((f) => counts(f, now) && (f.status === 'fail' || f.status === 'unknown') && f.severity === 'critical') && raw > CRITICAL_CAP;
+  return { ...r, score: round1(capped ? CRITICAL_CAP : raw), capped };
+}
+
+export interface InstitutionScoreInput {
+  /** One entry per registered host: its score and the highest MLPS level of its systems. */
+  hosts: ReadonlyArray<{ score: number | null; mlpsLevel: MlpsLevel | null }>;
+  /** The institution's own findings (institution rules). INST-COVERAGE is left to the coverage part. */
+  findings: ReadonlyArray<Scored & Pick<Finding, 'ruleId'>>;
+  coverage: { registered: number; reporting: number };
+}
+export interface InstitutionScore {
+  score: number;
+  grade: Grade;
+  /** Each part 0–100, one decimal; no data is 0 (missing evidence is never a pass). */
+  technical: number;
+  governance: number;
+  coverage: number;
+  weights: ScoreWeights;
+}
+/** Measured directly as the coverage part; counting the rule in governance too would count it twice. */
+const COVERAGE_RULES = new Set(['INST-COVERAGE']);
+
+export function institutionScore(input: InstitutionScoreInput, weights: ScoreWeights, now: Date): InstitutionScore {
+  let sum = 0;
+  let weight = 0;
+  for (const h of input.hosts) {
+    if (h.score === null) continue;
+    const w = h.mlpsLevel !== null && h.mlpsLevel >= 3 ? LEVEL3_HOST_WEIGHT : 1;
+    sum += w * h.score;
+    weight += w;
+  }
+  const technical = weight ? round1(sum / weight) : 0;
+  const gov = weightedRatio(input.findings.filter((f) => !COVERAGE_RULES.has(f.ruleId)), now);
+  const governance = gov.possible ? round1((100 * gov.earned) / gov.possible) : 0;
+  const { registered, reporting } = input.coverage;
+  const coverage = registered ? round1((100 * Math.min(reporting, registered)) / registered) : 0;
+  const score = round1(weights.technical * technical + weights.governance * governance + weights.coverage * coverage);
+  return { score, grade: gradeOf(score), technical, governance, coverage, weights };
+}
+
+/** Plain mean of the institutions' scores; null for a region without institutions. */
+export function regionScore(institutionScores: readonly number[]): number | null {
+  return institutionScores.length ? round1(institutionScores.reduce((a, b) => a + b, 0) / institutionScores.length) : null;
+}
+
+// ---- grades ---------------------------------------------------------------------------------
+export const GRADES = [
+  { letter: 'A', min: 90, zh: '优秀', en: 'Excellent' },
+  { letter: 'B', min: 80, zh: '良好', en: 'Good' },
+  { letter: 'C', min: 60, zh: '合格', en: 'Pass' },
+  { letter: 'D', min: 0, zh: '不合格', en: 'Fail' },
+] as const;
+export type Grade = (typeof GRADES)[number];
+/** On the displayed (one-decimal) score: 89.9 is B, 90.0 is A. */
+export const gradeOf = (score: number): Grade => GRADES.find((g) => round1(score) >= g.min) ?? GRADES[3];
+
+// ---- ranking --------------------------------------------------------------------------------
+export type FailingCounts = Record<Severity, number>;
+/** Failing findings per severity, excepted ones excluded (as in the score). */
+export function countFailing(findings: Iterable<Scored>, now: Date): FailingCounts {
+  const c: FailingCounts = { critical: 0, high: 0, medium: 0, low: 0 };
+  for (const f of findings) if (f.status === 'fail' && counts(f, now)) c[f.severity]++;
+  return c;
+}
+
+export interface RankingRow {
+  name: string;
+  score: number;
+  failing: FailingCounts;
+}
+/** DESIGN.md: score descending, then fewer critical failing, then fewer high, then name (zh collation). */
+export function compareRanking(a: RankingRow, b: RankingRow): number {
+  return b.score - a.score || a.failing.critical - b.failing.critical || a.failing.high - b.failing.high || a.name.localeCompare(b.name, 'zh-CN');
+}
+
+/**
+ * Rows in rank order. `position` is the strict order (1..n); `rank` is shared by rows equal on
+ * everything but the name (competition ranking, 1, 2, 2, 4), so that an alphabetical tie-break is
+ * never presented as a difference in compliance.
+ */
+export function rankInstitutions<T extends RankingRow>(rows: readonly T[]): Array<T & { position: number; rank: number }> {
+  const sorted = [...rows].sort(compareRanking);
+  const out: Array<T & { position: number; rank: number }> = [];
+  sorted.forEach((row, i) => {
+    const prev = out[i - 1];
+    const tied = prev && prev.score === row.score && prev.failing.critical === row.failing.critical && prev.failing.high === row.failing.high;
+    out.push({ ...row, position: i + 1, rank: tied ? prev.rank : i + 1 });
+  });
+  return out;
+}

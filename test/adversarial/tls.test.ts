@@ -1,0 +1,146 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentCli } from '../faults/agentProcess.js';
+import { lastLine, runCli, startServerProcess, tempDir, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
+import { tally } from './counts.js';
+
+/**
+ * HTTPS end to end: the server serves TLS from --tls-cert/--tls-key (a CA and a server
+ * certificate made here with openssl), the real agent enrolls and reports trusting that CA with
+ * --ca, and refuses a server whose certificate another CA signed, or that it has no CA for.
+ * The dashboard's security headers are checked on the same server.
+ */
+const counts = tally(import.meta.url);
+
+function makeCa(dir: string, name: string): { key: string; cert: string } {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.pem`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], { stdio: 'ignore' });
+  return { key, cert };
+}
+function makeServerCert(dir: string, ca: { key: string; cert: string }, name: string): { key: string; cert: string } {
+  const key = join(dir, `${name}.key`);
+  const csr = join(dir, `${name}.csr`);
+  const cert = join(dir, `${name}.pem`);
+  const ext = join(dir, `${name}.ext`);
+  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
+  execFileSync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext], { stdio: 'ignore' });
+  return { key, cert };
+}
+
+function get(url: string, ca: string, path = '/'): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { ca }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('HTTPS with a private CA, and the dashboard security headers', () => {
+  let dir: string;
+  let server: ServerProcess;
+  let ca: { key: string; cert: string };
+  let rogueCa: { key: string; cert: string };
+  const token = async () => {
+    const t = await runCli('server', ['token', 'create', '--institution', 'TLS-001', '--name', 'TLS 医院', '--region', '330106'], { env: server.env });
+    expect(t.code, t.stderr).toBe(0);
+    return lastLine(t.stdout);
+  };
+
+  beforeAll(async () => {
+    dir = tempDir('weian-tls-');
+    ca = makeCa(dir, 'region-ca');
+    rogueCa = makeCa(dir, 'rogue-ca');
+    const cert = makeServerCert(dir, ca, 'server');
+    server = await startServerProcess({ args: ['--tls-cert', cert.cert, '--tls-key', cert.key] });
+  });
+  afterAll(async () => {
+    await server?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    counts.flush();
+  });
+
+  it('serves HTTPS only: healthz over TLS, and plain HTTP on the port gets no answer', async () => {
+    expect(server.url).toMatch(/^https:/);
+    expect((await get(server.url, readFileSync(ca.cert, 'utf8'), '/healthz')).status).toBe(200);
+    const plain = await fetch(server.url.replace('https:', 'http:') + '/healthz').then(
+      (r) => r.status,
+      () => 'refused',
+    );
+    expect(plain === 'refused' || plain === 400).toBe(true);
+  });
+
+  it('enrolls and reports with --ca; the session cookie is Secure', async () => {
+    const configPath = join(dir, 'good', 'agent.json');
+    const enroll = await runCli('agent', ['enroll', '--server', server.url, '--token', await token(), '--ca', ca.cert, '--config', configPath]);
+    expect(enroll.code, enroll.stderr).toBe(0);
+    const once = await agentCli(['once', '--config', configPath]);
+    expect(once.code, once.stderr + once.stdout).toBe(0);
+    expect(once.stdout + once.stderr).toMatch(/acknowledged/);
+    const login = await new Promise<string>((resolve, reject) => {
+      const req = request(`${server.url}/trpc/auth.login`, { method: 'POST', ca: readFileSync(ca.cert, 'utf8'), headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(String(res.headers['set-cookie']));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(TEST_ADMIN));
+    });
+    expect(login).toMatch(/; Secure/);
+    expect(login).toMatch(/HttpOnly/);
+    expect(login).toMatch(/SameSite=Strict/);
+  });
+
+  it('refuses to enroll against a certificate signed by another CA, or with no CA given', async () => {
+    for (const args of [['--ca', rogueCa.cert], []]) {
+      const t = await token();
+      const configPath = join(dir, `bad-${args.length}`, 'agent.json');
+      const enroll = await runCli('agent', ['enroll', '--server', server.url, '--token', t, ...args, '--config', configPath]);
+      counts.faults++;
+      expect(enroll.code, enroll.stdout).not.toBe(0);
+      expect(enroll.stderr).toMatch(/certificate|self[- ]signed|unable to verify|UNABLE_TO_VERIFY|SELF_SIGNED/i);
+      // The token was never presented to the impostor's side: it still works with the right CA.
+      const retry = await runCli('agent', ['enroll', '--server', server.url, '--token', t, '--ca', ca.cert, '--config', configPath]);
+      expect(retry.code, retry.stderr).toBe(0);
+    }
+  });
+
+  it('refuses to report to a server whose certificate changed to another CA', async () => {
+    const configPath = join(dir, 'switch', 'agent.json');
+    expect((await runCli('agent', ['enroll', '--server', server.url, '--token', await token(), '--ca', ca.cert, '--config', configPath])).code).toBe(0);
+    // Same address, now an impostor with a certificate from the rogue CA.
+    await server.stop();
+    const rogue = makeServerCert(dir, rogueCa, 'impostor');
+    const impostor = await startServerProcess({ port: server.port, args: ['--tls-cert', rogue.cert, '--tls-key', rogue.key] });
+    try {
+      const once = await agentCli(['once', '--config', configPath]);
+      counts.faults++;
+      expect(once.stdout + once.stderr).toMatch(/certificate|unable to verify|UNABLE_TO_VERIFY|signature/i);
+      expect(once.stdout + once.stderr).not.toMatch(/acknowledged/);
+    } finally {
+      await impostor.cleanup();
+      await server.restart();
+    }
+  });
+
+  it('sends the security headers with the dashboard: CSP without inline scripts, no framing, no sniffing', async () => {
+    for (const path of ['/', '/hosts', '/assets/../../../etc/passwd', '/login?x=<script>']) {
+      const r = await get(server.url, readFileSync(ca.cert, 'utf8'), path);
+      counts.inputs++;
+      const csp = String(r.headers['content-security-policy']);
+      const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? /default-src ([^;]*)/.exec(csp)?.[1] ?? '';
+      expect(scriptSrc, path).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+      expect(csp).toMatch(/frame-ancestors 'none'/);
+      expect(csp).toMatch(/object-src 'none'/);
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['x-frame-options']).toBe('DENY');
+      expect([200, 503]).toContain(r.status);
+    }
+  });
+});

@@ -1,0 +1,295 @@
+import { mkdirSync, readFileSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { Report } from '@weian/shared';
+import { createTRPCClient, httpLink } from '@trpc/client';
+import type { AppRouter } from '@weian/server';
+import { EventBus } from '../../server/src/events.js';
+import type { ServiceDeps } from '../../server/src/services/deps.js';
+import { ingestReport } from '../../server/src/services/ingest.js';
+import { migrate, openDb } from '../../server/src/storage/db.js';
+import { enrollHost } from '../../server/src/testing/harness.js';
+import { TEST_ADMIN, signIn } from '../helpers/auth.js';
+import { ensureDashboardBuilt } from '../helpers/browser.js';
+import { lastLine, runCli } from '../helpers/cli.js';
+import { REPO } from '../helpers/paths.js';
+import { createPgDatabase } from '../helpers/pg.js';
+import { freePort, tempDir } from '../helpers/server.js';
+import { enrollSimulatedAgents, percentile, runLoad, type LoadResult } from '../load/loadgen.js';
+import { fixtureReports, prng, SimulatedHost } from '../load/reports.js';
+import { childrenCpuS, loadAverage, processCpuS, rssMb, startNode, type NodeProcess } from './procs.js';
+import { seedProvince } from './seed.js';
+
+/**
+ * The project's benchmark: one JSON line per measurement on stdout (progress on stderr), against
+ * DESIGN.md's budgets. Everything runs on loopback on this machine, every phase bounded in time.
+ * `--quick` measures the same things at a smaller size (under 3 minutes).
+ */
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'boolean', default: false } } });
+const quick = values.quick!;
+const COMMAND = `pnpm bench${quick ? ' --quick' : ''}`;
+const SIZE = quick
+  ? { agents: 200, warmupS: 3, ingestS: 10, pgAgents: 100, pgS: 8, rawS: 6, institutions: 100, hosts: 2_000, queries: 40 }
+  : { agents: 2000, warmupS: 5, ingestS: 30, pgAgents: 500, pgS: 20, rawS: 15, institutions: 5000, hosts: 100_000, queries: 200 };
+const ARTIFACTS = join(REPO, 'test', '.artifacts', 'bench');
+mkdirSync(ARTIFACTS, { recursive: true });
+const progress = (l: string) => process.stderr.write(`bench: ${l}\n`);
+
+interface Line {
+  metric: string;
+  value: number | null;
+  unit: string;
+  budget: string | null;
+  ok: boolean;
+  command: string;
+  note?: string;
+}
+const lines: Line[] = [];
+function emit(metric: string, value: number | null, unit: string, budget: { op: '>=' | '<='; limit: number } | null, note?: string, command = COMMAND) {
+  const rounded = value === null || !Number.isFinite(value) ? null : Math.round(value * 100) / 100;
+  const ok = rounded !== null && (!budget || (budget.op === '>=' ? rounded >= budget.limit : rounded <= budget.limit));
+  const line: Line = { metric, value: rounded, unit, budget: budget ? `${budget.op} ${budget.limit}` : null, ok, command, ...(note ? { note } : {}) };
+  lines.push(line);
+  console.log(JSON.stringify(line));
+}
+const want = (group: string) => !values.only || values.only.split(',').includes(group);
+
+const PROFILE_ARGS = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ARTIFACTS, 'profiles')}`] : [];
+
+/** The real server as one node process (no tsx wrapper), so its pid is the one measured. */
+async function startServer(env: Record<string, string>): Promise<NodeProcess & { url: string }> {
+  const port = await freePort();
+  const proc = await startNode([...PROFILE_ARGS, '--import', 'tsx', 'server/src/cli.ts', 'serve'], { WEIAN_HOST: '127.0.0.1', WEIAN_PORT: String(port), WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password, ...env }, 'listening on');
+  return Object.assign(proc, { url: `http://127.0.0.1:${port}` });
+}
+
+function ingestLines(dialect: 'sqlite' | 'postgres', r: LoadResult & { serverCpuS: number; genCpuS: number; load: number }, agents: number, seconds: number) {
+  const cmd = `pnpm loadgen --agents ${agents} --rate 0 --duration ${seconds} --url <server on ${dialect}>`;
+  const note = `${r.acked} reports from ${agents} agents over ${r.elapsedS.toFixed(1)} s, 16 connections, ${r.errors} errors${r.errors ? `: ${r.errorSamples[0]}` : ''}; load average ${r.load.toFixed(1)} on ${cpus().length} cores`;
+  emit(`ingest.${dialect}.reports_per_s`, r.reportsPerS, 'reports/s', dialect === 'sqlite' ? { op: '>=', limit: 3000 } : null, note, cmd);
+  if (dialect === 'sqlite') emit(`ingest.${dialect}.p50_ms`, percentile(r.latenciesMs, 50), 'ms', null, undefined, cmd);
+  emit(`ingest.${dialect}.p99_ms`, percentile(r.latenciesMs, 99), 'ms', dialect === 'sqlite' ? { op: '<=', limit: 50 } : null, undefined, cmd);
+  // Independent of what else the machine runs: the server's CPU per report bounds its rate per core.
+  emit(`ingest.${dialect}.server_cpu_ms_per_report`, (r.serverCpuS * 1000) / r.acked, 'CPU ms', null, `server process CPU over the window; the load generator used ${((r.genCpuS * 1000) / r.acked).toFixed(2)} CPU ms per report`, cmd);
+}
+
+/** Agents warm up (their first, full reports) before the measured window: steady state is what the budget is about. */
+async function measureIngest(server: { url: string; pid: number }, env: Record<string, string>, agents: number, seconds: number) {
+  const sims = await enrollSimulatedAgents({ url: server.url, agents, serverEnv: env, progress });
+  const warm = await runLoad({ url: server.url, agents, rate: 0, durationS: SIZE.warmupS }, sims);
+  const cpu0 = processCpuS(server.pid);
+  const gen0 = process.cpuUsage();
+  const measured = await runLoad({ url: server.url, agents, rate: 0, durationS: seconds, progress }, sims);
+  const gen = process.cpuUsage(gen0);
+  return { warm, measured: { ...measured, serverCpuS: processCpuS(server.pid) - cpu0, genCpuS: (gen.user + gen.system) / 1e6, load: loadAverage() } };
+}
+
+let rawCpuMs = NaN;
+/** The same reports, stored by the ingest service in this process: no HTTP, no tRPC, no second process. */
+async function rawIngestRate(agents: number, seconds: number): Promise<number> {
+  const dataDir = tempDir('weian-bench-raw-');
+  const handle = openDb({ dataDir });
+  await migrate(handle.db);
+  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
+  const bases = await fixtureReports();
+  const random = prng(1);
+  const hosts: Array<{ agent: Awaited<ReturnType<typeof enrollHost>>; host: SimulatedHost }> = [];
+  for (let i = 0; i < agents; i++) {
+    const a = await enrollHost(deps, { institution: 'RAW-1', region: '330106', hostname: `raw-${i}` });
+    hosts.push({ agent: a, host: new SimulatedHost(bases[i % bases.length]!, i, random) });
+  }
+  const once = async (h: (typeof hosts)[number]) => {
+    if (random() < 0.05) h.host.drift();
+    // What the server does with a body: parse, validate, store.
+    const wire = JSON.stringify(h.host.next(h.agent.id, new Date()));
+    const report = Report.parse(JSON.parse(wire));
+    const ack = await ingestReport(deps, h.agent, report, wire.length);
+    h.host.acknowledge(report, ack.resend);
+  };
+  for (const h of hosts) await once(h);
+  let n = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) for (let k = 0; k < 50; k++) await once(hosts[n++ % hosts.length]!);
+  const rate = n / ((performance.now() - t0) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  rawCpuMs = (cpu.user + cpu.system) / 1000 / n;
+  await handle.close();
+  return rate;
+}
+
+function gzKb(file: string) {
+  return gzipSync(readFileSync(file), { level: 9 }).length / 1024;
+}
+
+async function dashboardSize() {
+  try {
+    await ensureDashboardBuilt();
+  } catch (e) {
+    return emit('dashboard.first_load_kb_gz', null, 'KB', { op: '<=', limit: 400 }, `dashboard build failed: ${(e as Error).message.slice(0, 200)}`);
+  }
+  const dist = join(REPO, 'dashboard', 'dist');
+  const html = readFileSync(join(dist, 'index.html'), 'utf8');
+  // What the first load fetches: the entry script and the modules it preloads.
+  const refs = [...html.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="([^"]+\.js)"/g)].map((m) => m[1]!);
+  const kb = refs.reduce((sum, ref) => sum + gzKb(join(dist, ref.replace(/^\//, ''))), 0);
+  emit('dashboard.first_load_kb_gz', kb, 'KB', { op: '<=', limit: 400 }, `${refs.length} script(s) referenced by dashboard/dist/index.html, gzip -9`, 'pnpm --filter @weian/dashboard build');
+}
+
+const newestMtime = (p: string): number => {
+  const s = statSync(p);
+  return s.isDirectory() ? Math.max(s.mtimeMs, ...readdirSync(p).map((f) => newestMtime(join(p, f)))) : s.mtimeMs;
+};
+
+/** The agent as installed: the one-file bundle, rebuilt when its sources are newer. */
+function agentBundle(): string {
+  const bundle = join(REPO, 'agent', 'dist', 'weian-agent.mjs');
+  let fresh = false;
+  try {
+    fresh = statSync(bundle).mtimeMs > newestMtime(join(REPO, 'agent', 'src')) && statSync(bundle).mtimeMs > newestMtime(join(REPO, 'shared', 'src'));
+  } catch {}
+  if (!fresh) {
+    progress('building the agent bundle');
+    execFileSync(process.execPath, [join(REPO, 'agent', 'scripts', 'build.mjs'), '--no-sea'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return bundle;
+}
+
+async function agentCollectCpu(bundle: string) {
+  const dir = tempDir('weian-bench-agent-');
+  const config = join(dir, 'agent.json');
+  writeFileSync(config, JSON.stringify({ server: 'http://127.0.0.1:9', agentId: 'ag_bench', secret: 'bench-secret-bench-secret', hostId: 'h_bench' }), { mode: 0o600 });
+  const runs: number[] = [];
+  for (let i = 0; i < (quick ? 1 : 5); i++) {
+    const before = childrenCpuS();
+    const p = await startNode([bundle, '__collect', '--config', config], { WEIAN_AGENT_REPLAY: '' });
+    const code = await p.exited;
+    if (code !== 0) return emit('agent.collect_cpu_s', null, 's', { op: '<=', limit: 0.5 }, `collection failed (${code}): ${p.output().slice(-300)}`);
+    runs.push(childrenCpuS() - before);
+  }
+  runs.sort((a, b) => a - b);
+  emit('agent.collect_cpu_s', runs[Math.floor(runs.length / 2)]!, 'CPU s', { op: '<=', limit: 0.5 }, `median of ${runs.length}: one full collection on this host (live commands), the collecting process and its children incl. Node.js start-up`, `node agent/dist/weian-agent.mjs __collect --config FILE`);
+}
+
+async function agentRss(bundle: string, server: { url: string }, env: Record<string, string>) {
+  const tok = await runCli('server', ['token', 'create', '--institution', 'BENCH-AGENT', '--name', '基准医院', '--region', '330106'], { env });
+  if (tok.code !== 0) throw new Error(tok.stderr);
+  const dir = tempDir('weian-bench-daemon-');
+  const config = join(dir, 'agent.json');
+  const enroll = await startNode([bundle, 'enroll', '--server', server.url, '--token', lastLine(tok.stdout), '--config', config]);
+  if ((await enroll.exited) !== 0) throw new Error(enroll.output());
+  const daemon = await startNode([bundle, 'run', '--config', config], { WEIAN_AGENT_INTERVAL_MS: '1500', WEIAN_AGENT_HEARTBEAT_MS: '1000', WEIAN_AGENT_REPLAY: join(REPO, 'agent', 'fixtures', 'debian12') });
+  const bare = await startNode(['-e', 'setInterval(()=>{},1e6)']);
+  try {
+    const deadline = Date.now() + 30_000;
+    while ((daemon.output().match(/acknowledged/g)?.length ?? 0) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const acks = daemon.output().match(/acknowledged/g)?.length ?? 0;
+    const agent = rssMb(daemon.pid);
+    const base = rssMb(bare.pid);
+    emit('agent.rss_ratio', agent / base, 'ratio', { op: '<=', limit: 1.5 }, `weian-agent run ${agent.toFixed(1)} MB after ${acks} collections sent vs bare node ${base.toFixed(1)} MB`, 'node agent/dist/weian-agent.mjs run');
+  } finally {
+    await daemon.stop();
+    await bare.stop();
+  }
+}
+
+async function queries(quickSize: typeof SIZE) {
+  const dataDir = tempDir('weian-bench-province-');
+  const handle = openDb({ dataDir });
+  await migrate(handle.db);
+  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
+  const seeded = await seedProvince(deps, { institutions: quickSize.institutions, hosts: quickSize.hosts, progress });
+  await handle.close();
+  progress(`seeded ${seeded.hosts} hosts / ${seeded.institutions} institutions over ${seeded.counties} counties in ${seeded.seconds.toFixed(1)} s`);
+  const server = await startServer({ WEIAN_DATA_DIR: dataDir });
+  try {
+    const cookie = await signIn(server.url);
+    const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${server.url}/trpc`, headers: { cookie } })] });
+    const size = `${seeded.hosts} hosts / ${seeded.institutions} institutions`;
+    const time = async (metric: string, call: () => Promise<unknown>) => {
+      for (let i = 0; i < 3; i++) await call();
+      const ms: number[] = [];
+      for (let i = 0; i < quickSize.queries; i++) {
+        const t0 = performance.now();
+        await call();
+        ms.push(performance.now() - t0);
+      }
+      ms.sort((a, b) => a - b);
+      emit(metric, percentile(ms, 95), 'ms', { op: '<=', limit: 30 }, `province 330000 over tRPC HTTP, ${size}, ${ms.length} calls after warm-up`);
+    };
+    await time('query.overview.p95_ms', () => client.regions.overview.query({ regionCode: '330000' }));
+    await time('query.ranking.p95_ms', () => client.institutions.ranking.query({ regionCode: '330000' }));
+    emit('server.rss_mb', rssMb(server.pid), 'MB', null, `the server process after those queries, ${size} on SQLite`);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  const t0 = performance.now();
+  if (want('dashboard')) await dashboardSize();
+
+  const bundle = want('agent') ? agentBundle() : '';
+  if (want('agent')) await agentCollectCpu(bundle);
+
+  if (want('sqlite') || want('agent')) {
+    const dataDir = tempDir('weian-bench-sqlite-');
+    const env = { WEIAN_DATA_DIR: dataDir };
+    const server = await startServer(env);
+    try {
+      if (want('sqlite')) {
+        const { warm, measured } = await measureIngest(server, env, SIZE.agents, SIZE.ingestS);
+        ingestLines('sqlite', measured, SIZE.agents, SIZE.ingestS);
+        const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+        const full = avg([...warm.fullBytes, ...measured.fullBytes]);
+        const steady = avg(measured.steadyBytes);
+        emit('sync.steady_bytes', steady, 'bytes', { op: '<=', limit: 1536 }, `mean JSON body of delta reports (5% carry a changed section), vs ${Math.round(full)} bytes full`, 'pnpm loadgen');
+        emit('sync.full_bytes', full, 'bytes', null, 'mean JSON body of a first (full) report, from the fixture captures varied per host', 'pnpm loadgen');
+        progress('raw ingest, same reports, no server');
+        await server.stop();
+        const raw = await rawIngestRate(SIZE.agents, SIZE.rawS);
+        emit('ingest.sqlite.raw_reports_per_s', raw, 'reports/s', null, `parse + validate + ingest service on SQLite in one process, no HTTP; ${rawCpuMs.toFixed(2)} CPU ms per report`);
+        emit('ingest.sqlite.ratio_to_raw', measured.reportsPerS / raw, 'ratio', { op: '>=', limit: 0.35 }, `${Math.round(measured.reportsPerS)} through the server / ${Math.round(raw)} raw; by CPU per report ${(rawCpuMs / ((measured.serverCpuS * 1000) / measured.acked)).toFixed(2)}`);
+      }
+      if (want('agent')) {
+        const again = server.child.exitCode === null ? server : await startServer(env);
+        try {
+          await agentRss(bundle, again, env);
+        } finally {
+          await again.stop();
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+
+  if (want('postgres')) {
+    const db = await createPgDatabase('weian_bench');
+    const env = { DATABASE_URL: db.url };
+    const server = await startServer(env);
+    try {
+      const { measured } = await measureIngest(server, env, SIZE.pgAgents, SIZE.pgS);
+      ingestLines('postgres', measured, SIZE.pgAgents, SIZE.pgS);
+    } finally {
+      await server.stop();
+      await db.drop();
+    }
+  }
+
+  if (want('queries')) await queries(SIZE);
+  progress(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s; ${lines.filter((l) => !l.ok).length} of ${lines.length} outside budget`);
+  writeFileSync(join(ARTIFACTS, `bench${quick ? '-quick' : ''}.jsonl`), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    progress(`failed: ${e.stack ?? e.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { Report } from '@weian/shared';
+import { ingestReport } from '../../server/src/services/ingest.js';
+import type { ServiceDeps } from '../../server/src/services/deps.js';
+import { countyChain } from '../../server/src/services/regions.js';
+import { insertAgent } from '../../server/src/storage/agents.js';
+import { insertHost } from '../../server/src/storage/hosts.js';
+import { insertInstitution } from '../../server/src/storage/institutions.js';
+import { upsertRegions } from '../../server/src/storage/regions.js';
+import { fixtureReports, prng, SimulatedHost, ZHEJIANG_COUNTIES } from '../load/reports.js';
+
+const TYPES = ['tertiary-hospital', 'secondary-hospital', 'primary-care', 'cdc', 'other'];
+
+export interface SeedResult {
+  institutions: number;
+  hosts: number;
+  counties: number;
+  seconds: number;
+}
+
+/**
+ * A province at scale: institutions over Zhejiang's counties, hosts with agents, each host with one
+ * real-looking report taken through the ingest service (sections, findings, scores), written in
+ * transactions of many rows through the storage functions.
+ */
+export async function seedProvince(deps: ServiceDeps, opts: { institutions: number; hosts: number; seed?: number; progress?: (l: string) => void }): Promise<SeedResult> {
+  const t0 = performance.now();
+  const random = prng(opts.seed ?? 42);
+  const counties = ZHEJIANG_COUNTIES.filter((c) => {
+    try {
+      countyChain(c);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const now = deps.now().toISOString();
+  await deps.db.transaction().execute(async (tx) => {
+    await upsertRegions(tx, [...new Map(counties.flatMap(countyChain).map((r) => [r.code, r])).values()]);
+    for (let i = 0; i < opts.institutions; i++) {
+      await insertInstitution(tx, { code: `SEED-${i.toString().padStart(5, '0')}`, name: `种子医院 ${i}`, region_code: counties[i % counties.length]!, type: TYPES[i % TYPES.length]!, created_at: now });
+    }
+  });
+  const bases = await fixtureReports();
+  const agents: Array<{ id: string; hostId: string; institutionCode: string; regionCode: string; host: SimulatedHost }> = [];
+  const BATCH = 1000;
+  for (let start = 0; start < opts.hosts; start += BATCH) {
+    await deps.db.transaction().execute(async (tx) => {
+      for (let i = start; i < Math.min(opts.hosts, start + BATCH); i++) {
+        const inst = i % opts.institutions;
+        const institutionCode = `SEED-${inst.toString().padStart(5, '0')}`;
+        const host = new SimulatedHost(bases[i % bases.length]!, i, random);
+        const hostId = `h_seed${i}`;
+        const id = `ag_seed${i}`;
+        await insertHost(tx, { id: hostId, institution_code: institutionCode, hostname: host.hostname, machine_id: null, status: 'active', first_seen_at: now, last_report_at: null, last_seen_at: now, identity_conflict: null });
+        // Columns left out are nullable ones added later (per-agent settings, rotation): NULL is their default.
+        await insertAgent(tx, { id, host_id: hostId, institution_code: institutionCode, secret_hash: '0'.repeat(64), version: 'seed', enrolled_at: now, revoked_at: null, revoked_reason: null, last_seen_at: now } as Parameters<typeof insertAgent>[1]);
+        agents.push({ id, hostId, institutionCode, regionCode: counties[inst % counties.length]!, host });
+      }
+    });
+  }
+  opts.progress?.(`seeded ${opts.institutions} institutions and ${opts.hosts} hosts; ingesting one report per host`);
+  for (const [n, a] of agents.entries()) {
+    const report = Report.parse(a.host.next(a.id, deps.now()));
+    await ingestReport(deps, { id: a.id, hostId: a.hostId, institutionCode: a.institutionCode, regionCode: a.regionCode }, { ...report, reportId: randomUUID() }, 0);
+    if (n % 20_000 === 19_999) opts.progress?.(`ingested ${n + 1} of ${agents.length}`);
+  }
+  return { institutions: opts.institutions, hosts: opts.hosts, counties: counties.length, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,32 @@
+import { spawn } from 'node:child_process';
+import { AGENT_CLI, REPO, SERVER_CLI, TSX } from './paths.js';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a real CLI process to completion (bounded by timeoutMs). */
+export function runCli(which: 'server' | 'agent', args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+  const cli = which === 'server' ? SERVER_CLI : AGENT_CLI;
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [cli, ...args], { cwd: REPO, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${which} ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export const lastLine = (s: string) => s.trim().split('\n').at(-1)!.trim();

@@ -1,0 +1,6 @@
+export * from './paths.js';
+export * from './cli.js';
+export * from './server.js';
+export * from './trpc.js';
+export * from './wait.js';
+export * from './auth.js';
