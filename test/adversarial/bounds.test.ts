@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,28 +23,46 @@ const LIMITS_ENV = {
   WEIAN_REQUEST_TIMEOUT_MS: '3000',
 };
 
-/** Streams `total` bytes as a chunked body (no Content-Length) until the server answers; returns the answer and how much was sent. */
+/**
+ * Streams `total` bytes as a chunked body (no Content-Length) over a raw socket until the server
+ * answers; returns the answer and how much was sent. A raw socket, because Node's HTTP client may
+ * report "socket hang up" for an answer that did arrive while its request was still being written;
+ * this reads exactly what the server put on the wire, and fails on a reset (a lost answer).
+ */
 function chunkedUpload(url: string, path: string, headers: Record<string, string>, total: number): Promise<{ status: number; text: string; sent: number }> {
+  const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     let sent = 0;
-    let answered = false;
-    const req = request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...headers } }, (res) => {
-      answered = true;
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => {
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, text, sent });
-      });
-    });
-    req.on('error', (e) => (answered ? undefined : reject(e)));
-    const chunk = Buffer.from('[' + '1,'.repeat(32 * 1024 - 1));
-    const pump = () => {
-      while (!answered && sent < total) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once('drain', pump);
+    let received = '';
+    const socket = connect(Number(port), hostname);
+    const answer = () => {
+      const head = received.indexOf('\r\n\r\n');
+      if (head < 0) return null;
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(received.slice(0, head))?.[1] ?? NaN);
+      const body = received.slice(head + 4);
+      if (!(Buffer.byteLength(body) >= length)) return null;
+      return { status: Number(received.slice(9, 12)), text: body, sent };
+    };
+    socket.on('data', (d: Buffer) => {
+      received += d.toString();
+      const a = answer();
+      if (a) {
+        socket.destroy();
+        resolve(a);
       }
-      if (!answered) req.end(']');
+    });
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error(`closed without a whole answer after ${sent} bytes: ${JSON.stringify(received.slice(0, 200))}`)));
+    const head = Object.entries({ host: `${hostname}:${port}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`);
+    socket.write(`POST ${path} HTTP/1.1\r\n${head.join('')}\r\n`);
+    const data = '[' + '1,'.repeat(32 * 1024 - 1);
+    const chunk = Buffer.from(`${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`);
+    const pump = () => {
+      while (!received && sent < total) {
+        sent += chunk.length;
+        if (!socket.write(chunk)) return void socket.once('drain', pump);
+      }
+      if (!received) socket.write('0\r\n\r\n');
     };
     pump();
   });

@@ -26,7 +26,7 @@ const PREFIX = '/trpc/';
 const isJson = (contentType: string | undefined) => contentType?.toLowerCase().split(';', 1)[0]?.trim() === 'application/json';
 
 /** Reads the body up to `max` bytes; beyond that it stops listening and fails with PAYLOAD_TOO_LARGE, as the adapter does. */
-function readBody(req: IncomingMessage, max: number): Promise<string> {
+export function readBody(req: IncomingMessage, max: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -78,6 +78,26 @@ export function serverOptions(limits: ConnectionLimits): { connectionsCheckingIn
   };
 }
 
+/** How long the rest of a refused upload is read and dropped before its connection is closed. */
+export const LINGER_MS = 2000;
+
+/**
+ * Ends a connection whose request body was refused before it had all arrived. Destroying the socket
+ * with the upload's bytes still unread makes the kernel answer with a reset, which can reach the
+ * client before the refusal it was just sent and discard it (the client sees ECONNRESET, not 413).
+ * So, as web servers do ("lingering close"): send FIN after the answer, read and drop whatever is
+ * still in flight, and close once the client hangs up or LINGER_MS has passed.
+ */
+export function closeAfterRefusal(req: IncomingMessage): void {
+  const socket = req.socket;
+  if (socket.destroyed) return;
+  socket.end();
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  req.resume();
+}
+
 /** Counts keys; `take` fails when the key is at its bound; the returned release is idempotent. */
 class Counter {
   private readonly counts = new Map<string, number>();

@@ -13,8 +13,8 @@ import { contextFactory } from '../trpc/context.js';
 import { staticHandler } from './static.js';
 import { exportsHandler } from './exports.js';
 import { DEFAULT_CHROMIUM } from '../services/exports/pdfRenderer.js';
-import { agentFastPath, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
-import { applyLimits, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
+import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
+import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
 import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
 
@@ -56,7 +56,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
       // keep the connection alive, and the sender pushes all of it. (Only then: a GET's unread empty body
       // also leaves `complete` false, and closing those would break every keep-alive client.)
       res.once('finish', () => {
-        if (res.statusCode === 413 && !req.complete) req.socket.destroy();
+        if (res.statusCode === 413 && !req.complete) closeAfterRefusal(req);
       });
       // Refuse declared oversized bodies before reading them, in tRPC's envelope so clients read the code.
       if (Number(req.headers['content-length'] ?? 0) > LIMITS.bodyBytes) {
@@ -69,7 +69,15 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
         return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: procedurePath, type: 'subscription' }));
       }
       if (fastPath(req, res)) return;
-      return void trpc(req, res);
+      if (req.method !== 'POST') return void trpc(req, res);
+      // The adapter reads a body into a stream it destroys, socket and all, when the body is too large,
+      // so the sender may get a reset instead of the 413. Read it here, with the same bound as the fast path.
+      return void readBody(req, LIMITS.bodyBytes).then(
+        (text) => trpc(Object.assign(req, { body: text }), res),
+        (error: unknown) => {
+          if (error instanceof TRPCError && !res.headersSent) writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: procedurePath, type: 'mutation' }));
+        },
+      );
     }
     if (path === '/healthz') {
       return void deps.db
