@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getReceipt, getSectionHashes } from '../storage/reports.js';
+import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
+import { groupCommitStats, ingestReport, MAX_GROUP } from './ingest.js';
+
+describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb(dialect);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const hosts = async (n: number) => {
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(await enrollHost(t.deps, { institution: 'GC-1', region: '330106', hostname: `gc-${i}` }));
+    return out;
+  };
+
+  it('stores reports that arrive together in shared transactions, each answered with its own acknowledgement', async () => {
+    const agents = await hosts(40);
+    const reports = agents.map((a) => sampleReport(a.id, t.clock.now, {}, a.id));
+    const acks = await Promise.all(agents.map((a, i) => ingestReport(t.deps, a, reports[i]!, 1000)));
+    for (const [i, ack] of acks.entries()) {
+      expect(ack).toMatchObject({ reportId: reports[i]!.reportId, hostId: agents[i]!.hostId, resend: [] });
+      expect(await getReceipt(t.deps.db, reports[i]!.reportId)).toMatchObject({ host_id: agents[i]!.hostId });
+      expect((await getSectionHashes(t.deps.db, agents[i]!.hostId)).length).toBe(5);
+    }
+    const stats = groupCommitStats(t.deps);
+    expect(stats.reports).toBe(40);
+    // Grouped: fewer transactions than reports, none over the bound.
+    expect(stats.transactions).toBeLessThan(40);
+    expect(stats.transactions).toBeGreaterThanOrEqual(Math.ceil(40 / MAX_GROUP));
+  });
+
+  it('stores the same report sent twice at once once, and answers both the same', async () => {
+    const [a] = await hosts(1);
+    const report = sampleReport(a!.id, t.clock.now);
+    const [first, second] = await Promise.all([ingestReport(t.deps, a!, report, 1000), ingestReport(t.deps, a!, report, 1000)]);
+    expect(second).toEqual(first);
+    expect(groupCommitStats(t.deps).reports).toBe(2);
+  });
+
+  it('fails only the report that cannot be stored, not the others in its transaction', async () => {
+    const agents = await hosts(7);
+    const taken = sampleReport(agents[6]!.id, t.clock.now);
+    await ingestReport(t.deps, agents[6]!, taken, 1000);
+    // The first agent re-uses a report id another agent already sent: refused inside the shared transaction.
+    const reports = agents.slice(0, 6).map((a, i) => ({ ...sampleReport(a.id, t.clock.now), ...(i === 0 ? { reportId: taken.reportId } : {}) }));
+    const results = await Promise.allSettled(agents.slice(0, 6).map((a, i) => ingestReport(t.deps, a, reports[i]!, 1000)));
+    expect(results[0]).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/already sent by another agent/) } });
+    for (const r of results.slice(1)) expect(r.status).toBe('fulfilled');
+    for (const a of agents.slice(1, 6)) expect((await getSectionHashes(t.deps.db, a.hostId)).length).toBe(5);
+    expect(await getSectionHashes(t.deps.db, agents[0]!.hostId)).toEqual([]);
+    expect(await getReceipt(t.deps.db, taken.reportId)).toMatchObject({ agent_id: agents[6]!.id });
+  });
+
+  it('refuses a report in the future or from another agent before it joins a transaction', async () => {
+    const [a, b] = await hosts(2);
+    await expect(ingestReport(t.deps, a!, sampleReport(b!.id, t.clock.now), 10)).rejects.toThrow(/names agent/);
+    await expect(ingestReport(t.deps, a!, sampleReport(a!.id, new Date(t.clock.now.getTime() + 3600_000)), 10)).rejects.toThrow(/in the future/);
+    expect(groupCommitStats(t.deps).transactions).toBe(0);
+  });
+});
