@@ -32,7 +32,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     const where = config.databaseUrl ? 'the PostgreSQL database' : `the data directory ${config.dataDir}`;
     let h: ReturnType<typeof openDb> | undefined;
     try {
-      h = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      h = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: true });
       await migrate(h.db);
       return h;
     } catch (e) {

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
+import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { pgPubSub, type PubSub } from './pubsub.js';
 import type { Database } from './schema.js';
 
@@ -23,10 +24,12 @@ export interface OpenDbOptions {
   /** postgres://… selects PostgreSQL; otherwise SQLite in dataDir. */
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** SQLite: checkpoint the WAL from a worker thread, off the request path (the server; not one-shot commands). */
+  backgroundCheckpoints?: boolean;
 }
 
 /** The only place that names a dialect. */
-export function openDb({ databaseUrl, dataDir }: OpenDbOptions): DbHandle {
+export function openDb({ databaseUrl, dataDir, backgroundCheckpoints = false }: OpenDbOptions): DbHandle {
   if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     // An idle pooled connection that PostgreSQL drops (restart, crash, failover, admin terminate)
@@ -45,8 +48,19 @@ export function openDb({ databaseUrl, dataDir }: OpenDbOptions): DbHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const checkpointer = backgroundCheckpoints ? startCheckpointer(file) : null;
+  if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', location: file, pubsub: null, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    pubsub: null,
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**
