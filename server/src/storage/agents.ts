@@ -1,3 +1,4 @@
+import { hot } from './hot.js';
 import type { AgentsTable, Db } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
@@ -5,14 +6,13 @@ export async function insertAgent(db: Db, row: AgentsTable): Promise<void> {
   await db.insertInto('agents').values(row).execute();
 }
 
-export function getAgent(db: Db, id: string) {
-  return db
-    .selectFrom('agents')
-    .innerJoin('institutions', 'institutions.code', 'agents.institution_code')
-    .selectAll('agents')
-    .select('institutions.region_code')
-    .where('agents.id', '=', id)
-    .executeTakeFirst();
+// Every agent request authenticates with it.
+const agentById = hot((db, a: { id: string }) =>
+  db.selectFrom('agents').innerJoin('institutions', 'institutions.code', 'agents.institution_code').selectAll('agents').select('institutions.region_code').where('agents.id', '=', a.id),
+);
+
+export async function getAgent(db: Db, id: string) {
+  return (await agentById(db, { id })).rows[0];
 }
 
 /** The agent only when its institution lies in `scope`. */

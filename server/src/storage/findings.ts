@@ -1,4 +1,5 @@
 import type { ExpressionBuilder } from 'kysely';
+import { hot } from './hot.js';
 import type { Database, Db, FindingsTable, HostScoresTable, InstitutionScoresTable, ScoreHistoryTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
@@ -207,14 +208,47 @@ export function regionTrend(db: Db, regionCode: string, since: string) {
 }
 
 /** The failing-by-rule counts kept with each score, for the institutions of a region. */
+const SCORE_COLS = { region: 'institution_scores.region_code', institution: 'institution_scores.institution_code' } as const;
+
+/** Each institution's failing counts by rule (JSON). */
 export function listFailingByRule(db: Db, scope: Scope, regionPrefix: string) {
   return db
     .selectFrom('institution_scores')
-    .innerJoin('institutions', 'institutions.code', 'institution_scores.institution_code')
-    .select(['institution_scores.failing_by_rule'])
+    .select(['institution_code', 'failing_by_rule'])
+    .where('region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, SCORE_COLS) as never)
+    .execute();
+}
+
+/** A region's institutions with just what the overview groups by: a few columns of thousands of rows. */
+export function listRegionScores(db: Db, scope: Scope, regionPrefix: string) {
+  return db
+    .selectFrom('institutions')
+    .leftJoin('institution_scores', 'institution_scores.institution_code', 'institutions.code')
+    .select(['institutions.code', 'institutions.name', 'institutions.region_code', 'institution_scores.score'])
     .where('institutions.region_code', 'like', `${regionPrefix}%`)
     .where(inScope(scope, INSTITUTION_COLS) as never)
     .execute();
+}
+
+/** A region's counts summed in the database (hosts, MLPS overdue, failing findings). */
+export async function regionTotals(db: Db, scope: Scope, regionPrefix: string) {
+  const row = await db
+    .selectFrom('institutions')
+    .innerJoin('institution_scores', 'institution_scores.institution_code', 'institutions.code')
+    .select((eb) => [
+      eb.fn.sum<string | number | null>('institution_scores.hosts_registered').as('hosts_registered'),
+      eb.fn.sum<string | number | null>('institution_scores.hosts_reporting').as('hosts_reporting'),
+      eb.fn.sum<string | number | null>('institution_scores.overdue_mlps').as('overdue_mlps'),
+      eb.fn.sum<string | number | null>('institution_scores.failing_critical').as('failing_critical'),
+      eb.fn.sum<string | number | null>('institution_scores.failing_high').as('failing_high'),
+    ])
+    .where('institutions.region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, INSTITUTION_COLS) as never)
+    .executeTakeFirst();
+  // PostgreSQL sums integers as bigint (a string); an empty region sums to NULL.
+  const n = (v: string | number | null | undefined) => Number(v ?? 0);
+  return { hostsRegistered: n(row?.hosts_registered), hostsReporting: n(row?.hosts_reporting), overdueMlps: n(row?.overdue_mlps), failingCritical: n(row?.failing_critical), failingHigh: n(row?.failing_high) };
 }
 
 /** An institution's failing, non-excepted findings counted by rule (host and institution rules alike). */
@@ -230,12 +264,16 @@ export function failingByRule(db: Db, institutionCode: string) {
 }
 
 /** When a host was last judged, and its silence finding: whether a report that changes nothing needs judging. */
-export async function getEvaluationState(db: Db, hostId: string): Promise<{ evaluatedAt: string | null; silentStatus: string | null }> {
-  const row = await db
+// Asked for every report that changes nothing: compiled once (hot.ts).
+const evaluationState = hot((db, a: { hostId: string }) =>
+  db
     .selectFrom('host_scores')
     .leftJoin('findings', (j) => j.onRef('findings.subject_id', '=', 'host_scores.host_id').on('findings.subject_kind', '=', 'host').on('findings.rule_id', '=', 'HOST-AGENT-SILENT'))
     .select(['host_scores.updated_at', 'findings.status'])
-    .where('host_scores.host_id', '=', hostId)
-    .executeTakeFirst();
+    .where('host_scores.host_id', '=', a.hostId),
+);
+
+export async function getEvaluationState(db: Db, hostId: string): Promise<{ evaluatedAt: string | null; silentStatus: string | null }> {
+  const row = (await evaluationState(db, { hostId })).rows[0];
   return { evaluatedAt: row?.updated_at ?? null, silentStatus: row?.status ?? null };
 }

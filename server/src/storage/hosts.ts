@@ -1,3 +1,4 @@
+import { hot } from './hot.js';
 import type { Db, HostsTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
@@ -77,18 +78,22 @@ export function listHosts(db: Db, scope: Scope, opts: { institutionCode?: string
 }
 
 /** Records a report; the hostname follows the device section when it came with one. */
-export async function markHostReported(db: Db, id: string, collectedAt: string, receivedAt: string, hostname: string | null): Promise<void> {
-  // A stale host that reports again is active again; a retired one stays retired.
-  await db
+// Every report marks its host: compiled once (hot.ts). A stale host that reports again is active
+// again; a retired one stays retired; a report without a device section keeps the hostname.
+const hostReported = hot((db, a: { id: string; collectedAt: string; receivedAt: string; hostname: string | null }) =>
+  db
     .updateTable('hosts')
     .set((eb) => ({
-      last_report_at: collectedAt,
-      last_seen_at: receivedAt,
+      last_report_at: a.collectedAt,
+      last_seen_at: a.receivedAt,
       status: eb.case().when('status', '=', 'stale').then('active' as const).else(eb.ref('status')).end() as never,
-      ...(hostname === null ? {} : { hostname }),
+      hostname: eb.fn.coalesce(eb.val(a.hostname), eb.ref('hostname')) as never,
     }))
-    .where('id', '=', id)
-    .execute();
+    .where('id', '=', a.id),
+);
+
+export async function markHostReported(db: Db, id: string, collectedAt: string, receivedAt: string, hostname: string | null): Promise<void> {
+  await hostReported(db, { id, collectedAt, receivedAt, hostname });
 }
 
 export async function markHostSeen(db: Db, id: string, at: string): Promise<void> {

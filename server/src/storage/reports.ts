@@ -1,14 +1,21 @@
+import { hot } from './hot.js';
 import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
 
-export function getReceipt(db: Db, reportId: string) {
-  return db.selectFrom('report_receipts').selectAll().where('report_id', '=', reportId).executeTakeFirst();
+// The receipt and section-hash statements run for every report: compiled once (hot.ts).
+const receiptById = hot((db, a: { reportId: string }) => db.selectFrom('report_receipts').selectAll().where('report_id', '=', a.reportId));
+const receiptInsert = hot((db, row: ReportReceiptsTable) => db.insertInto('report_receipts').values(row).onConflict((oc) => oc.column('report_id').doNothing()));
+const sectionHashes = hot((db, a: { hostId: string }) => db.selectFrom('host_sections').select(['section', 'hash', 'status']).where('host_id', '=', a.hostId));
+
+export async function getReceipt(db: Db, reportId: string) {
+  return (await receiptById(db, { reportId })).rows[0];
 }
 
 /** Inserts the receipt unless one exists; true when this call stored it (the idempotency gate). */
 export async function insertReceipt(db: Db, row: ReportReceiptsTable): Promise<boolean> {
-  const r = await db.insertInto('report_receipts').values(row).onConflict((oc) => oc.column('report_id').doNothing()).executeTakeFirst();
-  // numInsertedRows is 0 when the conflict clause skipped the row (both dialects report affected rows).
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  const { report_id, agent_id, host_id, collected_at, received_at, ack, bytes } = row;
+  const r = await receiptInsert(db, { report_id, agent_id, host_id, collected_at, received_at, ack, bytes });
+  // No row affected when the conflict clause skipped it (both dialects report affected rows).
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
 
 export function listReceipts(db: Db, hostId: string, limit: number) {
@@ -22,8 +29,8 @@ export function listReceipts(db: Db, hostId: string, limit: number) {
     .execute();
 }
 
-export function getSectionHashes(db: Db, hostId: string) {
-  return db.selectFrom('host_sections').select(['section', 'hash', 'status']).where('host_id', '=', hostId).execute();
+export async function getSectionHashes(db: Db, hostId: string) {
+  return (await sectionHashes(db, { hostId })).rows;
 }
 
 export function getSections(db: Db, hostId: string) {
