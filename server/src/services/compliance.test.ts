@@ -12,6 +12,7 @@ import { ranking } from './rankings.js';
 import { addException, addGovernanceRecord } from './records.js';
 import { createUser } from './users.js';
 import { regionOverview } from './overview.js';
+import { flushInstitutionScores } from './scoreRefresher.js';
 import { listHostSummaries } from './hosts.js';
 
 describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect) => {
@@ -103,6 +104,12 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect(overview.kpis).toMatchObject({ institutions: 2, hostsRegistered: 3, hostsReporting: 3, averageScore: 74.7 });
     expect(overview.subRegions.map((s) => s.code).sort()).toEqual(['330105', '330106']);
     expect(overview.topFailingRules[0]).toMatchObject({ ruleId: 'INST-MLPS-UNGRADED', count: 2 });
+    const exposed = (o: typeof overview) => o.topFailingRules.find((r) => r.ruleId === 'HOST-PORT-REMOTE-PUBLIC')?.count;
+    expect(exposed(overview)).toBe(1);
+    // Looked at again after another host changed, at the same instant: the counts are read anew, not remembered.
+    await send(b1, hostSections(t.clock.now, 'b1', 'exposed'));
+    await flushInstitutionScores(t.deps);
+    expect(exposed(await regionOverview(t.deps, admin, '330100'))).toBe(2);
   });
 
   it('an exception lifts a finding out of the score until the day after it expires', async () => {
