@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Report } from '@weian/shared';
 import { ingestReport } from '../../server/src/services/ingest.js';
+import { flushInstitutionScores } from '../../server/src/services/scoreRefresher.js';
 import type { ServiceDeps } from '../../server/src/services/deps.js';
 import { countyChain } from '../../server/src/services/regions.js';
 import { insertAgent } from '../../server/src/storage/agents.js';
@@ -9,6 +10,7 @@ import { insertInstitution } from '../../server/src/storage/institutions.js';
 import { upsertRegions } from '../../server/src/storage/regions.js';
 import { fixtureReports, prng, SimulatedHost, ZHEJIANG_COUNTIES } from '../load/reports.js';
 
+const SEED_LANES = 64;
 const TYPES = ['tertiary-hospital', 'secondary-hospital', 'primary-care', 'cdc', 'other'];
 
 export interface SeedResult {
@@ -60,10 +62,18 @@ export async function seedProvince(deps: ServiceDeps, opts: { institutions: numb
     });
   }
   opts.progress?.(`seeded ${opts.institutions} institutions and ${opts.hosts} hosts; ingesting one report per host`);
-  for (const [n, a] of agents.entries()) {
-    const report = Report.parse(a.host.next(a.id, deps.now()));
-    await ingestReport(deps, { id: a.id, hostId: a.hostId, institutionCode: a.institutionCode, regionCode: a.regionCode }, { ...report, reportId: randomUUID() }, 0);
-    if (n % 20_000 === 19_999) opts.progress?.(`ingested ${n + 1} of ${agents.length}`);
-  }
+  // Many reports in flight, so the ingest service stores them in groups, as it does under load.
+  let done = 0;
+  const lane = async (k: number) => {
+    for (let n = k; n < agents.length; n += SEED_LANES) {
+      const a = agents[n]!;
+      const report = Report.parse(a.host.next(a.id, deps.now()));
+      await ingestReport(deps, { id: a.id, hostId: a.hostId, institutionCode: a.institutionCode, regionCode: a.regionCode }, { ...report, reportId: randomUUID() }, 0);
+      if (++done % 10_000 === 0) opts.progress?.(`ingested ${done} of ${agents.length} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+  };
+  await Promise.all(Array.from({ length: SEED_LANES }, (_, k) => lane(k)));
+  // Institution scores are refreshed a second after their hosts change: bring them all up to date now.
+  await flushInstitutionScores(deps);
   return { institutions: opts.institutions, hosts: opts.hosts, counties: counties.length, seconds: (performance.now() - t0) / 1000 };
 }
