@@ -1,7 +1,7 @@
 import { EventEmitter, on } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { AgentSettings } from '@weian/shared';
-import type { ServiceDeps } from './deps.js';
+import { perDeps, type ServiceDeps } from './deps.js';
 
 /** What the server can ask of a connected agent (the agent's client.ts names the same shapes). */
 export type AgentCommand = { type: 'collect'; id: string } | { type: 'settings'; id: string; settings: AgentSettings };
@@ -47,19 +47,14 @@ export class CommandHub {
   }
 }
 
-const hubs = new WeakMap<ServiceDeps, CommandHub>();
 /** This process's hub; it takes commands from the bus, so a command issued on any process reaches the agent's socket. */
-export function commandHub(deps: ServiceDeps): CommandHub {
-  let hub = hubs.get(deps);
-  if (!hub) {
-    const h = (hub = new CommandHub());
-    hubs.set(deps, h);
-    void (async () => {
-      for await (const e of deps.bus.stream('agent.command', undefined)) h.send(e.agentId, e.command);
-    })();
-  }
+export const commandHub = perDeps((deps) => {
+  const hub = new CommandHub();
+  void (async () => {
+    for await (const e of deps.bus.stream('agent.command', undefined)) hub.send(e.agentId, e.command);
+  })();
   return hub;
-}
+});
 
 const issue = (deps: ServiceDeps, agentId: string, command: AgentCommand) => {
   commandHub(deps);

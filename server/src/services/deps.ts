@@ -14,3 +14,13 @@ export interface ServiceDeps {
   bus: EventBus;
   now: () => Date;
 }
+
+/** One T per ServiceDeps (a process's state for one database: queues, hubs, caches), made on first use. */
+export function perDeps<T>(make: (deps: ServiceDeps) => T): (deps: ServiceDeps) => T {
+  const made = new WeakMap<ServiceDeps, T>();
+  return (deps) => {
+    let t = made.get(deps);
+    if (t === undefined) made.set(deps, (t = make(deps)));
+    return t;
+  };
+}

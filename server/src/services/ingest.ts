@@ -7,7 +7,7 @@ import { markInstitutionDirty } from './scoreRefresher.js';
 import { getEvaluationState } from '../storage/findings.js';
 import { getReceipt, getSectionHashes, insertReceipt, upsertSection } from '../storage/reports.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
-import type { ServiceDeps } from './deps.js';
+import { perDeps, type ServiceDeps } from './deps.js';
 
 /** How far in the future a report's collection time may be (agent clocks drift); beyond, it is refused. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -128,12 +128,7 @@ async function settled<T>(f: () => T | Promise<T>): Promise<PromiseSettledResult
   }
 }
 
-const committers = new WeakMap<ServiceDeps, GroupCommitter>();
-function committer(deps: ServiceDeps): GroupCommitter {
-  let c = committers.get(deps);
-  if (!c) committers.set(deps, (c = new GroupCommitter(deps)));
-  return c;
-}
+const committer = perDeps((deps) => new GroupCommitter(deps));
 
 /** How well reports are being grouped: transactions committed and the reports in them, since start. */
 export const groupCommitStats = (deps: ServiceDeps): { transactions: number; reports: number } => ({ ...committer(deps).stats });

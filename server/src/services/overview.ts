@@ -2,7 +2,7 @@ import { GRADES, gradeOf, regionScore, RULE_DATA_BY_ID, round1, type RuleId } fr
 import { listFailingByRule, listRegionScores, regionTotals, regionTrend } from '../storage/findings.js';
 import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
-import type { ServiceDeps } from './deps.js';
+import { perDeps, type ServiceDeps } from './deps.js';
 import { regionPrefix, visibleRegion } from './rankings.js';
 import { chinaDate } from '@weian/shared';
 
@@ -39,7 +39,7 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
   }
   const since = chinaDate(new Date(now.getTime() - 90 * 86_400_000));
   const trend = await regionTrend(deps.db, regionCode, since);
-  const top = topFailingRules(deps.db, await listFailingByRule(deps.db, scope, prefix));
+  const top = topFailingRules(deps, await listFailingByRule(deps.db, scope, prefix));
   const extra = Object.assign({}, ...(await Promise.all(extras.map((fn) => fn(deps, scope, prefix)))));
   return {
     region,
@@ -71,12 +71,14 @@ type ParsedCounts = Array<{ key: string; ruleId: string; severity: string; n: nu
  * all was the largest part of a province overview (5,000 institutions: 2.5 MB of JSON, 10 ms);
  * comparing the text is a fraction of that, so between two looks only what changed is parsed again.
  */
-const parsedFailingByDb = new WeakMap<object, Map<string, { raw: string | null; counts: ParsedCounts }>>();
+const parsedFailing = perDeps(() => ({ byInstitution: new Map<string, { raw: string | null; counts: ParsedCounts }>() }));
 
 /** The ten rules failing most often in the region: summed from the counts each institution keeps with its score. */
-function topFailingRules(db: object, rows: Array<{ institution_code: string; failing_by_rule: string | null }>) {
-  let parsed = parsedFailingByDb.get(db);
-  if (!parsed || parsed.size > 2 * rows.length + 10_000) parsedFailingByDb.set(db, (parsed = new Map()));
+function topFailingRules(deps: ServiceDeps, rows: Array<{ institution_code: string; failing_by_rule: string | null }>) {
+  const cache = parsedFailing(deps);
+  // Institutions deleted since are dropped now and then, so the memo cannot outgrow the province.
+  if (cache.byInstitution.size > 2 * rows.length + 10_000) cache.byInstitution = new Map();
+  const parsed = cache.byInstitution;
   const byRule = new Map<string, { ruleId: string; severity: string; count: number }>();
   for (const r of rows) {
     let memo = parsed.get(r.institution_code);

@@ -1,4 +1,4 @@
-import type { ServiceDeps } from './deps.js';
+import { perDeps, type ServiceDeps } from './deps.js';
 import { refreshInstitutionScore } from './evaluation.js';
 
 /**
@@ -40,12 +40,7 @@ class InstitutionRefresher {
   }
 }
 
-const refreshers = new WeakMap<ServiceDeps, InstitutionRefresher>();
-function refresher(deps: ServiceDeps): InstitutionRefresher {
-  let r = refreshers.get(deps);
-  if (!r) refreshers.set(deps, (r = new InstitutionRefresher(deps, 1000)));
-  return r;
-}
+const refresher = perDeps((deps) => new InstitutionRefresher(deps, 1000));
 
 export const markInstitutionDirty = (deps: ServiceDeps, code: string) => refresher(deps).mark(code);
 /** For shutdown, the daily job and tests: bring every marked institution's score up to date now. */
