@@ -125,6 +125,19 @@ describe('agent fast path speaks the tRPC adapter\'s HTTP format', () => {
     expect(visible(declared.f)).toEqual(visible(declared.s));
   });
 
+  it('answers NUL in the input and a refusal by the service the same', async () => {
+    const withNul = { ...sampleReport(agentId, t.clock.now), agentVersion: 'evil\u0000' };
+    const nul = await both('/trpc/agent.report', { headers: { authorization: auth }, body: JSON.stringify(withNul) });
+    expect(nul.f.status).toBe(400);
+    expect(JSON.parse(nul.f.body).error.message).toMatch(/NUL/);
+    expect(visible(nul.f)).toEqual(visible(nul.s));
+    // A report naming another agent: the ingest service refuses it (a DomainError, mapped once for both).
+    const foreign = await both('/trpc/agent.report', { headers: { authorization: auth }, body: JSON.stringify(sampleReport('ag_someone_else', t.clock.now)) });
+    expect(foreign.f.status).toBe(403);
+    expect(JSON.parse(foreign.f.body).error.data.code).toBe('FORBIDDEN');
+    expect(visible(foreign.f)).toEqual(visible(foreign.s));
+  });
+
   it('answers malformed JSON the same', async () => {
     const r = await both('/trpc/agent.report', { headers: { authorization: auth }, body: '{"schema":1,' });
     expect(r.f.status).toBe(400);

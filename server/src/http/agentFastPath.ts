@@ -1,23 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, transformTRPCResponse, TRPCError, type AnyTRPCRouter } from '@trpc/server';
+import { getTRPCErrorFromUnknown, getTRPCErrorShape, transformTRPCResponse, TRPCError, type AnyTRPCRouter } from '@trpc/server';
 import { getHTTPStatusCode } from '@trpc/server/http';
+import type { AgentCall } from '../routers/agent.js';
+import type { Context } from '../trpc/context.js';
+import { agentGate, apiError } from '../trpc/init.js';
 
 /**
  * The agents' hot path. tRPC's standalone adapter turns every Node request into a Fetch `Request`
  * (URL, Headers, ReadableStream body, AbortSignals) and the answer back: on a 5 KB report that
  * costs two thirds of the server's throughput (DESIGN.md, "Performance budgets"). This handler
- * serves the agents' two mutations straight from node:http with the router's own procedure and
- * error formatter, and answers exactly what the adapter would (status, content-type, vary, body),
- * so the agent's tRPC client is unchanged. Anything it does not recognise goes to the adapter.
+ * serves the agents' two mutations straight from node:http, and answers exactly what the adapter
+ * would (status, content-type, vary, body), so the agent's tRPC client is unchanged. It runs the
+ * same parts as the procedures (`agentGate`, the input schema, the call, `apiError`, the router's
+ * error formatter) without tRPC's middleware chain, whose context copies cost ~5% of ingest CPU.
+ * Anything it does not recognise goes to the adapter.
  */
-export const FAST_PATHS: ReadonlySet<string> = new Set(['agent.report', 'agent.heartbeat']);
-
-export interface FastPathOptions<TCtx> {
+export interface FastPathOptions {
   router: AnyTRPCRouter;
-  createContext(opts: { req: IncomingMessage; res: ServerResponse }): Promise<TCtx>;
+  /** The calls served here, by procedure path (`agent.report`). */
+  calls: Readonly<Record<string, AgentCall<never, unknown>>>;
+  createContext(opts: { req: IncomingMessage; res: ServerResponse }): Promise<Context>;
   maxBodySize: number;
   /** Called as the adapter calls it, for logging. */
-  onError?(opts: { error: TRPCError; path: string; type: 'mutation'; input: unknown; ctx: TCtx | undefined; req: IncomingMessage }): void;
+  onError?(opts: { error: TRPCError; path: string; type: 'mutation'; input: unknown; ctx: Context | undefined; req: IncomingMessage }): void;
 }
 
 const PREFIX = '/trpc/';
@@ -60,23 +65,24 @@ export function readBody(req: IncomingMessage, max: number): Promise<string> {
 }
 
 /**
- * Returns a handler that answers the request and returns true when it is one of FAST_PATHS in the
+ * Returns a handler that answers the request and returns true when it is one of `calls` in the
  * plain form the tRPC HTTP link sends (POST, JSON, unbatched, no streaming); false otherwise.
  */
-export function agentFastPath<TCtx>(opts: FastPathOptions<TCtx>) {
+export function agentFastPath(opts: FastPathOptions) {
   const config = opts.router._def._config;
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = req.url ?? '';
     if (req.method !== 'POST' || !url.startsWith(PREFIX) || url.includes('?')) return false;
     const path = url.slice(PREFIX.length);
-    if (!FAST_PATHS.has(path) || !isJson(req.headers['content-type']) || req.headers['trpc-accept'] || req.headers.accept?.includes('application/jsonl')) return false;
-    void handle(path, req, res);
+    const call = Object.hasOwn(opts.calls, path) ? opts.calls[path] : undefined;
+    if (!call || !isJson(req.headers['content-type']) || req.headers['trpc-accept'] || req.headers.accept?.includes('application/jsonl')) return false;
+    void handle(path, call, req, res);
     return true;
   };
 
-  async function handle(path: string, req: IncomingMessage, res: ServerResponse) {
-    let ctx: TCtx | undefined;
-    // Like the adapter, the body is read only when the procedure asks for its input (after authentication).
+  async function handle(path: string, call: FastPathOptions['calls'][string], req: IncomingMessage, res: ServerResponse) {
+    let ctx: Context | undefined;
+    // Like the adapter, the body is read only when the call asks for its input (after authentication).
     let input: unknown;
     let body: Promise<unknown> | undefined;
     const getRawInput = () =>
@@ -97,7 +103,21 @@ export function agentFastPath<TCtx>(opts: FastPathOptions<TCtx>) {
       } catch (cause) {
         throw getTRPCErrorFromUnknown(cause);
       }
-      const data = await callTRPCProcedure({ router: opts.router, path, getRawInput, ctx, type: 'mutation', signal: undefined, batchIndex: 0 });
+      let data: unknown;
+      try {
+        const agent = await agentGate(ctx, getRawInput);
+        const raw = await getRawInput();
+        let parsed: never;
+        try {
+          parsed = call.input.parse(raw) as never;
+        } catch (cause) {
+          // As tRPC's input validator: the schema's error is the cause of a BAD_REQUEST.
+          throw new TRPCError({ code: 'BAD_REQUEST', cause: cause as Error });
+        }
+        data = await call.run({ ...ctx, agent }, parsed);
+      } catch (cause) {
+        throw apiError(getTRPCErrorFromUnknown(cause));
+      }
       answer = { status: 200, text: JSON.stringify(transformTRPCResponse(config, { result: { data } })) };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);

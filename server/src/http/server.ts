@@ -7,6 +7,7 @@ import { TRPCError } from '@trpc/server';
 import { WebSocketServer } from 'ws';
 import { LIMITS } from '@weian/shared';
 import { appRouter } from '../routers/_app.js';
+import { AGENT_CALLS, type AgentCall } from '../routers/agent.js';
 import type { ServerConfig } from '../config.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { contextFactory } from '../trpc/context.js';
@@ -38,13 +39,16 @@ export interface HttpStackOptions {
   limits?: ConnectionLimits;
 }
 
+/** The agents' calls served by the fast path, by procedure path. */
+const AGENT_FAST_CALLS = Object.fromEntries(Object.entries(AGENT_CALLS).map(([name, call]) => [`agent.${name}`, call as AgentCall<never, unknown>]));
+
 export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Logger, opts: HttpStackOptions = {}): HttpStack {
   const createContext = contextFactory(deps, { secureCookies: Boolean(config.tls) });
   const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') log.error(`tRPC ${path ?? '?'}: ${error.cause?.stack ?? error.stack ?? error.message}`);
   };
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, onError });
-  const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, createContext, maxBodySize: LIMITS.bodyBytes, onError });
+  const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
   const serveStatic = staticHandler(config.dashboardDir);
   const isSubscription = subscriptionPaths(appRouter);
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM, log });

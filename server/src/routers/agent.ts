@@ -5,15 +5,35 @@ import { recordAudit } from '../services/audit.js';
 import { enrollAgent } from '../services/enrollment.js';
 import { ingestReport } from '../services/ingest.js';
 import { recordHeartbeat } from '../services/heartbeat.js';
-import { agentProcedure, publicProcedure, router } from '../trpc/init.js';
+import { agentProcedure, publicProcedure, router, type AgentContext } from '../trpc/init.js';
+import type { z } from 'zod';
+
+/** One of an agent's calls as plain parts: the schema of its input and what it does. */
+export interface AgentCall<I, O> {
+  input: z.ZodType<I>;
+  run(ctx: AgentContext, input: I): Promise<O>;
+}
+const agentCall = <I, O>(call: AgentCall<I, O>) => call;
+
+/**
+ * The calls every agent makes every few minutes. The router serves them as procedures, and the
+ * HTTP fast path (http/agentFastPath.ts) runs the same parts without tRPC's procedure machinery.
+ */
+export const AGENT_CALLS = {
+  report: agentCall({ input: Report, run: (ctx, input) => ingestReport(ctx.deps, ctx.agent, input, ctx.bodyBytes) }),
+  heartbeat: agentCall({
+    input: HeartbeatInput,
+    run: async (ctx, input) => {
+      await recordHeartbeat(ctx.deps, ctx.agent, input);
+      return { serverTime: ctx.deps.now().toISOString(), settings: ctx.agent.settings ?? DEFAULT_AGENT_SETTINGS, commands: commandHub(ctx.deps).takePending(ctx.agent.id) };
+    },
+  }),
+};
 
 export const agentRouter = router({
   enroll: publicProcedure.input(EnrollInput).mutation(({ ctx, input }) => enrollAgent(ctx.deps, input, ctx.remoteAddress)),
-  report: agentProcedure.input(Report).mutation(({ ctx, input }) => ingestReport(ctx.deps, ctx.agent, input, ctx.bodyBytes)),
-  heartbeat: agentProcedure.input(HeartbeatInput).mutation(async ({ ctx, input }) => {
-    await recordHeartbeat(ctx.deps, ctx.agent, input);
-    return { serverTime: ctx.deps.now().toISOString(), settings: ctx.agent.settings ?? DEFAULT_AGENT_SETTINGS, commands: commandHub(ctx.deps).takePending(ctx.agent.id) };
-  }),
+  report: agentProcedure.input(AGENT_CALLS.report.input).mutation(({ ctx, input }) => AGENT_CALLS.report.run(ctx, input)),
+  heartbeat: agentProcedure.input(AGENT_CALLS.heartbeat.input).mutation(({ ctx, input }) => AGENT_CALLS.heartbeat.run(ctx, input)),
   /** A new secret for this agent (two-phase: valid alongside the old one until first used). */
   rotateSecret: agentProcedure.mutation(async ({ ctx }) => {
     const r = await rotateAgentSecret(ctx.deps, ctx.agent);

@@ -13,10 +13,12 @@ export interface AuthenticatedAgent {
   settings?: AgentSettings;
 }
 
+const AGENT_AUTHORIZATION = new RegExp(`^${AGENT_AUTH_SCHEME} ([A-Za-z0-9_-]{1,64}):([A-Za-z0-9_-]{1,128})$`);
+
 /** Parses `Authorization: Agent <id>:<secret>`; null when the header is absent or not of that scheme. */
 export function parseAgentAuthorization(header: string | undefined): { id: string; secret: string } | null {
   if (!header) return null;
-  const m = new RegExp(`^${AGENT_AUTH_SCHEME} ([A-Za-z0-9_-]{1,64}):([A-Za-z0-9_-]{1,128})$`).exec(header.trim());
+  const m = AGENT_AUTHORIZATION.exec(header.trim());
   return m ? { id: m[1]!, secret: m[2]! } : null;
 }
 

@@ -1,6 +1,6 @@
 import { DEFAULT_AGENT_SETTINGS, SECTION_NAMES, type Report, type ReportAck, type SectionName } from '@weian/shared';
 import { badRequest, forbidden } from '../errors.js';
-import { getHost, markHostReported, setIdentityConflict } from '../storage/hosts.js';
+import { markHostReported, setIdentityConflict } from '../storage/hosts.js';
 import type { Db } from '../storage/schema.js';
 import { evaluateHostNow, type FindingChange } from './evaluation.js';
 import { markInstitutionDirty } from './scoreRefresher.js';
@@ -180,8 +180,8 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
   });
   if (!inserted) throw new DuplicateRace();
   const device = report.sections.device;
-  await markHostReported(tx, agent.hostId, report.collectedAt, receivedAt, device.status === 'ok' ? device.data.hostname : null);
-  const conflict = device.status === 'ok' ? await checkIdentity(tx, agent.hostId, device.data.machineId, receivedAt) : null;
+  const identity = await markHostReported(tx, agent.hostId, report.collectedAt, receivedAt, device.status === 'ok' ? device.data.hostname : null);
+  const conflict = device.status === 'ok' && identity ? await checkIdentity(tx, agent.hostId, identity, device.data.machineId, receivedAt) : null;
   // Judged in the same transaction: a stored report is never without its findings. A report that
   // changes nothing is not re-judged unless the last judgement is old or the host was silent.
   const changes = changed || (await needsReevaluation(tx, agent.hostId, now)) ? await evaluateHostNow(deps, tx, agent.hostId) : null;
@@ -213,9 +213,8 @@ async function needsReevaluation(tx: Db, hostId: string, now: Date): Promise<boo
  * A host enrolled from one machine that now reports another machine's id: its agent config was
  * copied (a cloned VM with the agent inside). Flagged, never merged silently; cleared when it matches again.
  */
-async function checkIdentity(tx: Db, hostId: string, observed: string | null, at: string): Promise<Record<string, unknown> | null> {
-  const host = await getHost(tx, { kind: 'all' }, hostId);
-  if (!host?.machine_id || !observed) return null;
+async function checkIdentity(tx: Db, hostId: string, host: { machine_id: string | null; identity_conflict: string | null }, observed: string | null, at: string): Promise<Record<string, unknown> | null> {
+  if (!host.machine_id || !observed) return null;
   if (host.machine_id === observed) {
     if (host.identity_conflict) await setIdentityConflict(tx, hostId, null);
     return null;

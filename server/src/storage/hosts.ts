@@ -89,11 +89,14 @@ const hostReported = hot((db, a: { id: string; collectedAt: string; receivedAt: 
       status: eb.case().when('status', '=', 'stale').then('active' as const).else(eb.ref('status')).end() as never,
       hostname: eb.fn.coalesce(eb.val(a.hostname), eb.ref('hostname')) as never,
     }))
-    .where('id', '=', a.id),
+    .where('id', '=', a.id)
+    // What the identity check reads, from the row just written: no second statement per report.
+    .returning(['machine_id', 'identity_conflict']),
 );
 
-export async function markHostReported(db: Db, id: string, collectedAt: string, receivedAt: string, hostname: string | null): Promise<void> {
-  await hostReported(db, { id, collectedAt, receivedAt, hostname });
+/** Marks the host reported; returns its enrolled identity (undefined when the host is gone). */
+export async function markHostReported(db: Db, id: string, collectedAt: string, receivedAt: string, hostname: string | null) {
+  return (await hostReported(db, { id, collectedAt, receivedAt, hostname })).rows[0];
 }
 
 export async function markHostSeen(db: Db, id: string, at: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { DomainError } from '../errors.js';
-import { authenticateAgent } from '../services/agentAuth.js';
+import { authenticateAgent, type AuthenticatedAgent } from '../services/agentAuth.js';
 import { recordAudit } from '../services/audit.js';
 import type { Context } from './context.js';
 import { roleHas, type Permission } from './permissions.js';
@@ -63,15 +63,21 @@ export function storageUnavailable(cause: unknown): string | null {
   return null;
 }
 
-/** Services throw DomainErrors; this is the one place they become tRPC errors. */
+/**
+ * Services throw DomainErrors; this is the one place they become tRPC errors (used by every
+ * procedure's middleware and by the agents' HTTP fast path). Storage that cannot write is a 503.
+ */
+export function apiError(error: TRPCError): TRPCError {
+  if (error.cause instanceof DomainError) return new TRPCError({ code: error.cause.code, message: error.cause.message, cause: error.cause });
+  const down = error.code === 'INTERNAL_SERVER_ERROR' ? storageUnavailable(error.cause) : null;
+  if (down) return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: `storage unavailable: ${down}; nothing was saved, try again later`, cause: error.cause });
+  return error;
+}
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (result.ok) return result;
-  if (result.error.cause instanceof DomainError) {
-    throw new TRPCError({ code: result.error.cause.code, message: result.error.cause.message, cause: result.error.cause });
-  }
-  const down = result.error.code === 'INTERNAL_SERVER_ERROR' ? storageUnavailable(result.error.cause) : null;
-  if (down) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: `storage unavailable: ${down}; nothing was saved, try again later`, cause: result.error.cause });
+  const mapped = apiError(result.error);
+  if (mapped !== result.error) throw mapped;
   return result;
 });
 
@@ -96,10 +102,23 @@ export function containsNul(input: unknown): boolean {
   }
   return false;
 }
-const noNul = t.middleware(async ({ getRawInput, next }) => {
+/** A body that cannot be read is left for input parsing to report. */
+async function refuseNul(getRawInput: () => Promise<unknown>): Promise<void> {
   if (containsNul(await getRawInput().catch(() => undefined))) throw new TRPCError({ code: 'BAD_REQUEST', message: 'text may not contain NUL (U+0000) characters' });
+}
+const noNul = t.middleware(async ({ getRawInput, next }) => {
+  await refuseNul(getRawInput);
   return next();
 });
+
+/** What an agent's call passes before its input is parsed: its credentials, then no NUL in what it sent. */
+export async function agentGate(ctx: Context, getRawInput: () => Promise<unknown>): Promise<AuthenticatedAgent> {
+  const agent = await authenticateAgent(ctx.deps, ctx.agentCredentials);
+  await refuseNul(getRawInput);
+  return agent;
+}
+/** The context of an agent's call, once `agentGate` let it through. */
+export type AgentContext = Context & { agent: AuthenticatedAgent };
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -109,10 +128,7 @@ const base = t.procedure.use(domainErrors);
 export const publicProcedure = base.meta({ access: 'public' }).use(noNul);
 
 /** Authenticated by the agent's secret; `ctx.agent` is the caller. */
-export const agentProcedure = base.meta({ access: 'agent' }).use(async ({ ctx, next }) => {
-  const agent = await authenticateAgent(ctx.deps, ctx.agentCredentials);
-  return next({ ctx: { ...ctx, agent } });
-}).use(noNul);
+export const agentProcedure = base.meta({ access: 'agent' }).use(async ({ ctx, getRawInput, next }) => next({ ctx: { ...ctx, agent: await agentGate(ctx, getRawInput) } }));
 
 /**
  * A signed-in user holding `permission`. Mutations are written to the audit log, allowed or not:
