@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -21,14 +21,14 @@ import { freePort, tempDir } from '../helpers/server.js';
 import { enrollSimulatedAgents, percentile, runLoad, type LoadResult } from '../load/loadgen.js';
 import { fixtureReports, prng, SimulatedHost } from '../load/reports.js';
 import { childrenCpuS, loadAverage, processCpuS, rssMb, startNode, type NodeProcess } from './procs.js';
-import { seedProvince } from './seed.js';
+import { seedProvince, type SeedResult } from './seed.js';
 
 /**
  * The project's benchmark: one JSON line per measurement on stdout (progress on stderr), against
  * DESIGN.md's budgets. Everything runs on loopback on this machine, every phase bounded in time.
  * `--quick` measures the same things at a smaller size (under 3 minutes).
  */
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'boolean', default: false }, 'seed-dir': { type: 'string' } } });
 const quick = values.quick!;
 const COMMAND = `pnpm bench${quick ? ' --quick' : ''}`;
 const SIZE = quick
@@ -207,20 +207,45 @@ async function agentRss(bundle: string, server: { url: string }, env: Record<str
   }
 }
 
-async function queries(quickSize: typeof SIZE) {
+/**
+ * A seeded province in a fresh data directory. With `--seed-dir DIR` the seeded database is kept
+ * there and copied for each run, so profiling the query phase does not pay the ~6-minute seed again.
+ */
+async function seededProvince(quickSize: typeof SIZE): Promise<{ dataDir: string; seeded: SeedResult }> {
   const dataDir = tempDir('weian-bench-province-');
+  const keep = values['seed-dir'];
+  const marker = keep && join(keep, 'seeded.json');
+  if (marker && existsSync(marker)) {
+    const seeded = JSON.parse(readFileSync(marker, 'utf8')) as SeedResult;
+    if (seeded.institutions === quickSize.institutions && seeded.hosts === quickSize.hosts) {
+      copyFileSync(join(keep, 'weian.sqlite'), join(dataDir, 'weian.sqlite'));
+      progress(`reusing the province seeded in ${keep}`);
+      return { dataDir, seeded };
+    }
+  }
   const handle = openDb({ dataDir });
   await migrate(handle.db);
   const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
   const seeded = await seedProvince(deps, { institutions: quickSize.institutions, hosts: quickSize.hosts, progress });
+  // Closing the last connection folds the log into the one file that is kept.
   await handle.close();
   progress(`seeded ${seeded.hosts} hosts / ${seeded.institutions} institutions over ${seeded.counties} counties in ${seeded.seconds.toFixed(1)} s`);
+  if (keep) {
+    mkdirSync(keep, { recursive: true });
+    copyFileSync(join(dataDir, 'weian.sqlite'), join(keep, 'weian.sqlite'));
+    writeFileSync(marker!, JSON.stringify(seeded));
+  }
+  return { dataDir, seeded };
+}
+
+async function queries(quickSize: typeof SIZE) {
+  const { dataDir, seeded } = await seededProvince(quickSize);
   const server = await startServer({ WEIAN_DATA_DIR: dataDir });
   try {
     const cookie = await signIn(server.url);
     const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${server.url}/trpc`, headers: { cookie } })] });
     const size = `${seeded.hosts} hosts / ${seeded.institutions} institutions`;
-    const time = async (metric: string, call: () => Promise<unknown>) => {
+    const time = async (metric: string, call: () => Promise<unknown>, what = '') => {
       for (let i = 0; i < 3; i++) await call();
       const ms: number[] = [];
       for (let i = 0; i < quickSize.queries; i++) {

@@ -3,6 +3,7 @@ import type { Report } from '@weian/shared';
 import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, type TestDb } from '../testing/harness.js';
 import { getFindings, getInstitutionScore } from '../storage/findings.js';
 import { getHost } from '../storage/hosts.js';
+import { insertInstitution } from '../storage/institutions.js';
 import { listTransitions } from '../storage/findings.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { login } from './auth.js';
@@ -106,10 +107,24 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect(overview.topFailingRules[0]).toMatchObject({ ruleId: 'INST-MLPS-UNGRADED', count: 2 });
     const exposed = (o: typeof overview) => o.topFailingRules.find((r) => r.ruleId === 'HOST-PORT-REMOTE-PUBLIC')?.count;
     expect(exposed(overview)).toBe(1);
+    expect(overview.distribution).toEqual({ A: 0, B: 0, C: 2, D: 0 });
+    expect(overview.subRegions.map((s) => [s.code, s.averageScore, s.institutions])).toEqual([['330106', 79.4, 1], ['330105', 70, 1]]);
+    // A second look with nothing written in between gives the same figures.
+    expect(await regionOverview(t.deps, admin, '330100')).toEqual(overview);
     // Looked at again after another host changed, at the same instant: the counts are read anew, not remembered.
     await send(b1, hostSections(t.clock.now, 'b1', 'exposed'));
     await flushInstitutionScores(t.deps);
-    expect(exposed(await regionOverview(t.deps, admin, '330100'))).toBe(2);
+    const changed = await regionOverview(t.deps, admin, '330100');
+    expect(exposed(changed)).toBe(2);
+    const b = (await getInstitutionScore(t.deps.db, 'B'))!.score;
+    expect(b).toBeLessThan(70);
+    expect(changed.kpis.averageScore).toBe(Math.round(((79.4 + b) / 2) * 10) / 10);
+    // An institution with nothing reported yet counts, as 0 (D): missing evidence is never a pass.
+    await insertInstitution(t.deps.db, { code: 'C', name: '丙卫生院', region_code: '330105', type: 'primary-care', created_at: t.clock.now.toISOString() });
+    const withC = await regionOverview(t.deps, admin, '330100');
+    expect([withC.kpis.institutions, withC.distribution.D, withC.subRegions.find((s) => s.code === '330105')]).toEqual([3, (changed.distribution.D ?? 0) + 1, { code: '330105', name: expect.any(String), institutions: 2, averageScore: Math.round((b / 2) * 10) / 10 }]);
+    // Under a county the groups are its institutions, by name.
+    expect((await regionOverview(t.deps, admin, '330105')).subRegions.map((s) => [s.code, s.name])).toEqual([['B', expect.any(String)], ['C', '丙卫生院']]);
   });
 
   it('an exception lifts a finding out of the score until the day after it expires', async () => {

@@ -1,5 +1,5 @@
-import { GRADES, gradeOf, regionScore, RULE_DATA_BY_ID, round1, type RuleId } from '@weian/shared';
-import { listFailingByRule, listRegionScores, regionTotals, regionTrend } from '../storage/findings.js';
+import { GRADES, gradeOf, RULE_DATA_BY_ID, round1, type RuleId } from '@weian/shared';
+import { listFailingByRule, listScoreRevisions, regionInstitutionGroups, regionScoreGroups, regionScoresVersion, regionTrend } from '../storage/findings.js';
 import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
 import { perDeps, type ServiceDeps } from './deps.js';
@@ -13,52 +13,94 @@ export type OverviewExtra = (deps: ServiceDeps, scope: Scope, regionPrefix: stri
 const extras: OverviewExtra[] = [];
 export const addOverviewExtra = (fn: OverviewExtra) => void extras.push(fn);
 
+/** A scope as a cache key: two callers with the same scope see the same figures. */
+const scopeKey = (scope: Scope) => (scope.kind === 'all' ? 'all' : scope.kind === 'region' ? `r:${scope.prefix}` : `i:${scope.code}`);
+
 /**
- * Everything the region overview shows, computed from stored scores: counts summed in the database,
- * scores grouped here (grades are on the displayed one-decimal score, as everywhere else).
+ * The figures of a region computed from its stored scores, kept per (scope, region) with the version
+ * they were read at. Under a province that is thousands of rows read and summed; between two looks
+ * with no score written in between, one small query (`regionScoresVersion`) is all it costs.
+ */
+const scoreFiguresCache = perDeps(() => new Map<string, { version: string; figures: ScoreFigures }>());
+const MAX_CACHED_REGIONS = 512;
+type ScoreFigures = Awaited<ReturnType<typeof readScoreFigures>>;
+
+async function scoreFigures(deps: ServiceDeps, scope: Scope, prefix: string): Promise<ScoreFigures> {
+  const cache = scoreFiguresCache(deps);
+  const key = `${scopeKey(scope)}|${prefix}`;
+  // Read before the figures: a write in between makes the next look recompute, never keeps stale figures.
+  const version = await regionScoresVersion(deps.db, scope, prefix);
+  const hit = cache.get(key);
+  if (hit?.version === version) return hit.figures;
+  const figures = await readScoreFigures(deps, scope, prefix);
+  if (cache.size >= MAX_CACHED_REGIONS) cache.clear();
+  cache.set(key, { version, figures });
+  return figures;
+}
+
+async function readScoreFigures(deps: ServiceDeps, scope: Scope, prefix: string) {
+  // Under a province or city the groups are its cities or counties; under a county, its institutions.
+  const childLen = CHILD_PREFIX[prefix.length as 2 | 4 | 6];
+  const scored = await regionScoreGroups(deps.db, scope, prefix, childLen);
+  const counted = await regionInstitutionGroups(deps.db, scope, prefix, childLen);
+  const distribution = Object.fromEntries(GRADES.map((g) => [g.letter, 0])) as Record<string, number>;
+  const totals = { hostsRegistered: 0, hostsReporting: 0, overdueMlps: 0, failingCritical: 0, failingHigh: 0 };
+  const groups = new Map(counted.map((c) => [c.group, { name: c.name, institutions: c.institutions, scored: 0, scoreSum: 0 }]));
+  for (const r of scored) {
+    distribution[r.grade] = (distribution[r.grade] ?? 0) + r.institutions;
+    for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r[k];
+    const g = groups.get(r.group);
+    if (g) {
+      g.scored += r.institutions;
+      g.scoreSum += r.scoreSum;
+    }
+  }
+  // No score yet (nothing reported) counts as 0: missing evidence is never a pass.
+  const unscored = [...groups.values()].reduce((n, g) => n + g.institutions - g.scored, 0);
+  distribution[gradeOf(0).letter]! += unscored;
+  const institutions = counted.reduce((n, c) => n + c.institutions, 0);
+  const scoreSum = [...groups.values()].reduce((n, g) => n + g.scoreSum, 0);
+  return {
+    institutions,
+    average: institutions ? round1(scoreSum / institutions) : null,
+    distribution,
+    totals,
+    groups: [...groups.entries()].map(([code, g]) => ({ code, institutionName: g.name, institutions: g.institutions, averageScore: round1(g.scoreSum / g.institutions) })),
+    topFailing: await topFailingRules(deps, scope, prefix),
+    childLen,
+  };
+}
+
+/**
+ * Everything the region overview shows, computed from stored scores: counts and sums in the database,
+ * grades as stored with each score (on the displayed one-decimal score, as everywhere else).
  */
 export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode: string) {
   const region = await visibleRegion(deps, scope, regionCode);
   const prefix = regionPrefix(regionCode);
   const now = deps.now();
-  const rows = await listRegionScores(deps.db, scope, prefix);
-  const totals = await regionTotals(deps.db, scope, prefix);
-  const scored = rows.map((r) => r.score ?? 0);
-  const average = regionScore(scored);
-  const distribution = Object.fromEntries(GRADES.map((g) => [g.letter, 0])) as Record<string, number>;
-  for (const s of scored) distribution[gradeOf(s).letter]!++;
-  const childLen = CHILD_PREFIX[prefix.length as 2 | 4 | 6];
-  const names = new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name]));
-  const groups = new Map<string, { name: string; scores: number[] }>();
-  for (const r of rows) {
-    // Under a province or city the groups are its cities or counties; under a county, its institutions.
-    const key = childLen ? r.region_code.slice(0, childLen).padEnd(6, '0') : r.code;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { name: childLen ? (names.get(key) ?? key) : r.name, scores: [] }));
-    g.scores.push(r.score ?? 0);
-  }
+  const f = await scoreFigures(deps, scope, prefix);
+  const names = f.childLen ? new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name])) : null;
   const since = chinaDate(new Date(now.getTime() - 90 * 86_400_000));
   const trend = await regionTrend(deps.db, regionCode, since);
-  const top = topFailingRules(deps, await listFailingByRule(deps.db, scope, prefix));
   const extra = Object.assign({}, ...(await Promise.all(extras.map((fn) => fn(deps, scope, prefix)))));
   return {
     region,
     kpis: {
-      institutions: rows.length,
-      hostsRegistered: totals.hostsRegistered,
-      hostsReporting: totals.hostsReporting,
-      averageScore: average,
-      grade: average === null ? null : gradeOf(average).letter,
-      overdueMlps: totals.overdueMlps,
-      failingCritical: totals.failingCritical,
-      failingHigh: totals.failingHigh,
+      institutions: f.institutions,
+      ...f.totals,
+      averageScore: f.average,
+      grade: f.average === null ? null : gradeOf(f.average).letter,
       ...extra,
     },
-    distribution,
+    distribution: { ...f.distribution },
     trend: trend.map((t) => ({ day: t.day, score: round1(t.score_sum / t.institutions), institutions: t.institutions })),
-    topFailingRules: top.map((t) => ({ ...t, title: RULE_DATA_BY_ID[t.ruleId as RuleId]?.title ?? { zh: t.ruleId, en: t.ruleId } })),
-    subRegions: [...groups.entries()]
-      .map(([code, g]) => ({ code, name: g.name, institutions: g.scores.length, averageScore: regionScore(g.scores) }))
+    topFailingRules: f.topFailing.map((t) => ({ ...t, title: RULE_DATA_BY_ID[t.ruleId as RuleId]?.title ?? { zh: t.ruleId, en: t.ruleId } })),
+    subRegions: f.groups
+      .map((g) => {
+        const code = names ? g.code.padEnd(6, '0') : g.code;
+        return { code, name: names ? (names.get(code) ?? code) : g.institutionName, institutions: g.institutions, averageScore: g.averageScore };
+      })
       .sort((a, b) => (b.averageScore ?? 0) - (a.averageScore ?? 0)),
   };
 }
@@ -67,26 +109,31 @@ type FailingCounts = Array<[string, string, number]>;
 /** One institution's counts, parsed, each with its `rule|severity` key made once (a key's hash is kept with the string). */
 type ParsedCounts = Array<{ key: string; ruleId: string; severity: string; n: number }>;
 /**
- * Parsed failing-by-rule counts, per institution, kept with the JSON they came from. Parsing them
- * all was the largest part of a province overview (5,000 institutions: 2.5 MB of JSON, 10 ms);
- * comparing the text is a fraction of that, so between two looks only what changed is parsed again.
+ * Parsed failing-by-rule counts, per institution, kept with the score revision they are of. Reading
+ * and parsing them all was the largest part of a province overview (5,000 institutions: 2.2 MB of
+ * JSON); the revisions are a few bytes each, so between two looks only what changed is read again.
  */
-const parsedFailing = perDeps(() => ({ byInstitution: new Map<string, { raw: string | null; counts: ParsedCounts }>() }));
+const parsedFailing = perDeps(() => ({ byInstitution: new Map<string, { revision: number; counts: ParsedCounts }>() }));
+const READ_AT_ONCE = 500;
 
 /** The ten rules failing most often in the region: summed from the counts each institution keeps with its score. */
-function topFailingRules(deps: ServiceDeps, rows: Array<{ institution_code: string; failing_by_rule: string | null }>) {
+async function topFailingRules(deps: ServiceDeps, scope: Scope, prefix: string) {
   const cache = parsedFailing(deps);
-  // Institutions deleted since are dropped now and then, so the memo cannot outgrow the province.
-  if (cache.byInstitution.size > 2 * rows.length + 10_000) cache.byInstitution = new Map();
+  const revisions = await listScoreRevisions(deps.db, scope, prefix);
+  // Institutions out of every region looked at lately are dropped now and then, so the memo cannot outgrow the province.
+  if (cache.byInstitution.size > 2 * revisions.length + 10_000) cache.byInstitution = new Map();
   const parsed = cache.byInstitution;
-  const byRule = new Map<string, { ruleId: string; severity: string; count: number }>();
-  for (const r of rows) {
-    let memo = parsed.get(r.institution_code);
-    if (!memo || memo.raw !== r.failing_by_rule) {
+  const stale = revisions.filter((r) => parsed.get(r.institution_code)?.revision !== r.revision).map((r) => r.institution_code);
+  for (let i = 0; i < stale.length; i += READ_AT_ONCE) {
+    for (const r of await listFailingByRule(deps.db, stale.slice(i, i + READ_AT_ONCE))) {
       const counts = (JSON.parse(r.failing_by_rule ?? '[]') as FailingCounts).map(([ruleId, severity, n]) => ({ key: `${ruleId}|${severity}`, ruleId, severity, n }));
-      parsed.set(r.institution_code, (memo = { raw: r.failing_by_rule, counts }));
+      parsed.set(r.institution_code, { revision: r.revision, counts });
     }
-    for (const c of memo.counts) {
+  }
+  const byRule = new Map<string, { ruleId: string; severity: string; count: number }>();
+  for (const r of revisions) {
+    // Written again since the revisions were read: its newer counts are used, as a later look would.
+    for (const c of parsed.get(r.institution_code)?.counts ?? []) {
       const e = byRule.get(c.key);
       if (e) e.count += c.n;
       else byRule.set(c.key, { ruleId: c.ruleId, severity: c.severity, count: c.n });

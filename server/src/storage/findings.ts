@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { hot } from './hot.js';
 import type { Database, Db, FindingsTable, HostScoresTable, InstitutionScoresTable, ScoreHistoryTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
@@ -91,10 +91,14 @@ export function listHostScores(db: Db, institutionCode: string) {
     .execute();
 }
 
-export async function upsertInstitutionScore(db: Db, row: InstitutionScoresTable): Promise<void> {
+export async function upsertInstitutionScore(db: Db, row: Omit<InstitutionScoresTable, 'revision'>): Promise<void> {
   const { institution_code, ...rest } = row;
   void institution_code;
-  await db.insertInto('institution_scores').values(row).onConflict((oc) => oc.column('institution_code').doUpdateSet(rest)).execute();
+  await db
+    .insertInto('institution_scores')
+    .values(row)
+    .onConflict((oc) => oc.column('institution_code').doUpdateSet({ ...rest, revision: sql<number>`institution_scores.revision + 1` }))
+    .execute();
 }
 
 export function getInstitutionScore(db: Db, institutionCode: string) {
@@ -153,10 +157,11 @@ export async function snapshotScores(db: Db, day: string): Promise<void> {
       .execute();
   }
   for (const r of rows) {
-    const { grade, updated_at, failing_by_rule, ...cols } = r;
+    const { grade, updated_at, failing_by_rule, revision, ...cols } = r;
     void grade;
     void updated_at;
     void failing_by_rule;
+    void revision;
     const row: ScoreHistoryTable = { ...cols, day };
     const { institution_code, day: d, ...rest } = row;
     void institution_code;
@@ -210,45 +215,94 @@ export function regionTrend(db: Db, regionCode: string, since: string) {
 /** The failing-by-rule counts kept with each score, for the institutions of a region. */
 const SCORE_COLS = { region: 'institution_scores.region_code', institution: 'institution_scores.institution_code' } as const;
 
-/** Each institution's failing counts by rule (JSON). */
-export function listFailingByRule(db: Db, scope: Scope, regionPrefix: string) {
+/** Each institution's score revision in a region: what tells a reader whose failing counts changed. */
+export function listScoreRevisions(db: Db, scope: Scope, regionPrefix: string) {
   return db
     .selectFrom('institution_scores')
-    .select(['institution_code', 'failing_by_rule'])
+    .select(['institution_code', 'revision'])
     .where('region_code', 'like', `${regionPrefix}%`)
     .where(inScope(scope, SCORE_COLS) as never)
     .execute();
 }
 
-/** A region's institutions with just what the overview groups by: a few columns of thousands of rows. */
-export function listRegionScores(db: Db, scope: Scope, regionPrefix: string) {
-  return db
-    .selectFrom('institutions')
-    .leftJoin('institution_scores', 'institution_scores.institution_code', 'institutions.code')
-    .select(['institutions.code', 'institutions.name', 'institutions.region_code', 'institution_scores.score'])
-    .where('institutions.region_code', 'like', `${regionPrefix}%`)
-    .where(inScope(scope, INSTITUTION_COLS) as never)
-    .execute();
+/** The failing counts by rule (JSON) of these institutions, with the revision they are of. */
+export function listFailingByRule(db: Db, codes: readonly string[]) {
+  return db.selectFrom('institution_scores').select(['institution_code', 'revision', 'failing_by_rule']).where('institution_code', 'in', codes).execute();
 }
 
-/** A region's counts summed in the database (hosts, MLPS overdue, failing findings). */
-export async function regionTotals(db: Db, scope: Scope, regionPrefix: string) {
-  const row = await db
+/**
+ * What changes whenever anything the region overview computes from scores does: the number of
+ * institutions and of score rows, and the sum of the rows' revisions (each write counts one up;
+ * institutions are never deleted or moved, so none of the three can come back to an earlier value).
+ */
+export async function regionScoresVersion(db: Db, scope: Scope, regionPrefix: string): Promise<string> {
+  const scores = await db
+    .selectFrom('institution_scores')
+    .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.sum<string | number | null>('revision').as('revisions')])
+    .where('region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, SCORE_COLS) as never)
+    .executeTakeFirstOrThrow();
+  const institutions = await db
     .selectFrom('institutions')
-    .innerJoin('institution_scores', 'institution_scores.institution_code', 'institutions.code')
-    .select((eb) => [
-      eb.fn.sum<string | number | null>('institution_scores.hosts_registered').as('hosts_registered'),
-      eb.fn.sum<string | number | null>('institution_scores.hosts_reporting').as('hosts_reporting'),
-      eb.fn.sum<string | number | null>('institution_scores.overdue_mlps').as('overdue_mlps'),
-      eb.fn.sum<string | number | null>('institution_scores.failing_critical').as('failing_critical'),
-      eb.fn.sum<string | number | null>('institution_scores.failing_high').as('failing_high'),
-    ])
-    .where('institutions.region_code', 'like', `${regionPrefix}%`)
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('region_code', 'like', `${regionPrefix}%`)
     .where(inScope(scope, INSTITUTION_COLS) as never)
-    .executeTakeFirst();
-  // PostgreSQL sums integers as bigint (a string); an empty region sums to NULL.
-  const n = (v: string | number | null | undefined) => Number(v ?? 0);
-  return { hostsRegistered: n(row?.hosts_registered), hostsReporting: n(row?.hosts_reporting), overdueMlps: n(row?.overdue_mlps), failingCritical: n(row?.failing_critical), failingHigh: n(row?.failing_high) };
+    .executeTakeFirstOrThrow();
+  return `${institutions.n}:${scores.n}:${scores.revisions ?? 0}`;
+}
+
+/** A region's institutions grouped by the first `groupLen` digits of their region code, or one by one (null). */
+const groupKey = (groupLen: number | null, regionCol: string, codeCol: string) =>
+  groupLen ? sql<string>`substr(${sql.ref(regionCol)}, 1, ${sql.lit(groupLen)})` : sql<string>`${sql.ref(codeCol)}`;
+
+/**
+ * A region's scores summed in the database per group and grade: a few hundred rows for a province of
+ * thousands of institutions. Sums are in double precision (PostgreSQL sums `real` as `real`).
+ */
+export async function regionScoreGroups(db: Db, scope: Scope, regionPrefix: string, groupLen: number | null) {
+  const key = groupKey(groupLen, 'region_code', 'institution_code');
+  const rows = await db
+    .selectFrom('institution_scores')
+    .select((eb) => [
+      key.as('grp'),
+      'grade',
+      eb.fn.countAll<string | number>().as('n'),
+      sql<string | number>`sum(cast(score as double precision))`.as('score_sum'),
+      eb.fn.sum<string | number>('hosts_registered').as('hosts_registered'),
+      eb.fn.sum<string | number>('hosts_reporting').as('hosts_reporting'),
+      eb.fn.sum<string | number>('overdue_mlps').as('overdue_mlps'),
+      eb.fn.sum<string | number>('failing_critical').as('failing_critical'),
+      eb.fn.sum<string | number>('failing_high').as('failing_high'),
+    ])
+    .where('region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, SCORE_COLS) as never)
+    .groupBy([key, 'grade'])
+    .execute();
+  // PostgreSQL counts and sums integers as bigint (a string).
+  return rows.map((r) => ({
+    group: r.grp,
+    grade: r.grade,
+    institutions: Number(r.n),
+    scoreSum: Number(r.score_sum),
+    hostsRegistered: Number(r.hosts_registered),
+    hostsReporting: Number(r.hosts_reporting),
+    overdueMlps: Number(r.overdue_mlps),
+    failingCritical: Number(r.failing_critical),
+    failingHigh: Number(r.failing_high),
+  }));
+}
+
+/** A region's institutions counted per group (as `regionScoreGroups`), scored or not; one by one, with names. */
+export async function regionInstitutionGroups(db: Db, scope: Scope, regionPrefix: string, groupLen: number | null) {
+  const key = groupKey(groupLen, 'region_code', 'code');
+  const rows = await db
+    .selectFrom('institutions')
+    .select((eb) => [key.as('grp'), eb.fn.countAll<string | number>().as('n'), eb.fn.max('name').as('name')])
+    .where('region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, INSTITUTION_COLS) as never)
+    .groupBy(key)
+    .execute();
+  return rows.map((r) => ({ group: r.grp, institutions: Number(r.n), name: r.name }));
 }
 
 /** An institution's failing, non-excepted findings counted by rule (host and institution rules alike). */

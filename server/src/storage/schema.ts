@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Generated, Kysely, Transaction } from 'kysely';
 import type { Role } from '@weian/shared/permissions';
 
 /** Times are ISO-8601 UTC text in both dialects: sortable, and one code path. JSON is text. */
@@ -220,6 +220,8 @@ export interface InstitutionScoresTable extends InstitutionScoreColumns {
   updated_at: string;
   /** JSON [[ruleId, severity, count], …] of failing, non-excepted findings (host and institution rules). */
   failing_by_rule: string | null;
+  /** Counts every write of the row (the region overview's change detector). */
+  revision: Generated<number>;
 }
 export interface RegionScoreHistoryTable {
   region_code: string;
