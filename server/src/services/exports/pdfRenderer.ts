@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 
@@ -29,7 +29,8 @@ export function createPdfRenderer(opts: { executablePath: string; concurrency?: 
 
   const getBrowser = () => {
     if (!browser) launches++;
-    browser ??= chromium.launch({ executablePath: opts.executablePath, args: CHROMIUM_ARGS }).then(
+    // Loaded on the first PDF: playwright-core is a large module that most server processes never need.
+    browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: opts.executablePath, args: CHROMIUM_ARGS })).then(
       (b) => {
         b.on('disconnected', () => (browser = null));
         return b;
