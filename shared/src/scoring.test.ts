@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyDevice, healthyHost, healthyInstitution } from './rules/fixtures.js';
 import { DEFAULT_SETTINGS, evaluateHost, evaluateInstitution } from './rules/index.js';
-import { countFailing, gradeOf, hostScore, institutionScore, rankInstitutions, regionScore, type RankingRow } from './scoring.js';
+import { compareNames, countFailing, gradeOf, hostScore, institutionScore, rankInstitutions, regionScore, type RankingRow } from './scoring.js';
 import type { RiskException } from './schemas/records.js';
 import type { CheckStatus } from './rules/types.js';
 
@@ -141,6 +141,13 @@ describe('ranking', () => {
       [5, 5, '安康医院'],
       [6, 5, '北湖社区卫生服务中心'],
     ]);
+  });
+
+  it('orders names exactly as localeCompare with zh-CN does', () => {
+    const names = ['北湖社区卫生服务中心', '安康医院', '西湖区第三人民医院', '西溪街道社区卫生服务中心', '长兴县人民医院', '重庆路卫生院', 'ABC 医院', 'abc 医院', '第10卫生院', '第9卫生院', '"中心"卫生院', '', '拱墅区中医院\n（新院区）', '=HYPERLINK("x")', '<script>', '𠮷野家诊所', '乐清市人民医院'];
+    const byLocale = [...names].sort((a, b) => a.localeCompare(b, 'zh-CN'));
+    expect([...names].sort(compareNames)).toEqual(byLocale);
+    for (const a of names) for (const b of names) expect(Math.sign(compareNames(a, b))).toBe(Math.sign(a.localeCompare(b, 'zh-CN')));
   });
 });
 

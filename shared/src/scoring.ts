@@ -120,9 +120,15 @@ export interface RankingRow {
   score: number;
   failing: FailingCounts;
 }
+/**
+ * Institution names in Chinese (pinyin) order. One collator for the module: `localeCompare(b, 'zh-CN')`
+ * gives the same order but builds a collator per call, which dominates sorting a province.
+ */
+export const compareNames: (a: string, b: string) => number = new Intl.Collator('zh-CN').compare;
+
 /** DESIGN.md: score descending, then fewer critical failing, then fewer high, then name (zh collation). */
 export function compareRanking(a: RankingRow, b: RankingRow): number {
-  return b.score - a.score || a.failing.critical - b.failing.critical || a.failing.high - b.failing.high || a.name.localeCompare(b.name, 'zh-CN');
+  return b.score - a.score || a.failing.critical - b.failing.critical || a.failing.high - b.failing.high || compareNames(a.name, b.name);
 }
 
 /**
@@ -136,7 +142,8 @@ export function rankInstitutions<T extends RankingRow>(rows: readonly T[]): Arra
   sorted.forEach((row, i) => {
     const prev = out[i - 1];
     const tied = prev && prev.score === row.score && prev.failing.critical === row.failing.critical && prev.failing.high === row.failing.high;
-    out.push({ ...row, position: i + 1, rank: tied ? prev.rank : i + 1 });
+    // The same object as `{ ...row, position, rank }`, which V8 (Node 20) builds several times slower: a province is 5,000 rows.
+    out.push(Object.assign({}, row, { position: i + 1, rank: tied ? prev.rank : i + 1 }));
   });
   return out;
 }

@@ -84,12 +84,53 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     await page.getByTestId('nav-rankings').click();
     await page.waitForURL(/\/rankings\?region=330106/);
     const table = page.getByTestId('ranking-table');
-    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThanOrEqual(30);
+    const count = page.getByTestId('ranking-count');
+    const rows = table.locator('tbody tr');
+    const query = (name: string) => new URL(page.url()).searchParams.get(name);
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(30);
+    const all = Number(/^显示第 1–(\d+) 家，共 \1 家机构（全部 \1 家）/.exec(await count.innerText())?.[1]);
+    expect(all).toBe(await rows.count());
+
+    // The server pages: 20 a page, then page 2 holds the rest with their true ranks, and the URL keeps it.
+    const pager = page.getByTestId('ranking-pager');
+    await pager.locator('.el-pagination__sizes').click();
+    await page.locator('.el-select-dropdown__item', { hasText: '20条/页' }).click();
+    await expect.poll(() => query('size')).toBe('20');
+    await expect.poll(() => rows.count()).toBe(20);
+    await pager.locator('.el-pager li', { hasText: /^2$/ }).click();
+    await expect.poll(() => query('page')).toBe('2');
+    await expect.poll(() => rows.count()).toBe(all - 20);
+    expect(await count.innerText()).toMatch(new RegExp(`^显示第 21–${all} 家，共 ${all} 家机构`));
+    const ranks = (await table.locator('tbody tr td:nth-child(1)').allInnerTexts()).map(Number);
+    expect(ranks.every((r, i) => r >= 1 && r <= 21 + i && (i === 0 || r >= ranks[i - 1]!))).toBe(true);
+    expect(Math.max(...ranks)).toBeGreaterThan(20);
+
+    // Sorting by name is the server's too: back to page 1, the page in Chinese (pinyin) name order.
+    await table.locator('thead th', { has: page.getByText('机构', { exact: true }) }).click();
+    await expect.poll(() => query('sort')).toBe('name');
+    expect(query('page')).toBeNull();
+    await expect.poll(() => count.innerText()).toMatch(/^显示第 1–20 家/);
+    const names = await table.locator('tbody tr td:nth-child(2)').allInnerTexts();
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'zh-CN')));
+
+    // The name filter waits for the typing to pause, then asks the server (ElInput puts the test id on its <input>).
+    const wanted = names[3]!;
+    await page.getByTestId('filter-search').fill(wanted);
+    await expect.poll(() => query('q')).toBe(wanted);
+    // The rows on screen stay until the server answers: wait for the filtered ones.
+    await expect.poll(async () => (await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).every((n) => n.includes(wanted))).toBe(true);
+    expect(await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).toContain(wanted);
+    await page.getByTestId('filter-search').fill('');
+    await expect.poll(() => query('q')).toBeNull();
+
     await page.getByTestId('filter-types').click();
     await page.locator('.el-select-dropdown__item', { hasText: '基层医疗卫生机构' }).click();
     await page.keyboard.press('Escape');
+    await expect.poll(() => query('types')).toBe('primary-care');
     await expect.poll(async () => new Set(await table.locator('tbody tr td:nth-child(3)').allInnerTexts())).toEqual(new Set(['基层医疗卫生机构']));
-    expect(await page.getByTestId('ranking-count').innerText()).toMatch(/^共 \d+ 家机构（全部 \d+ 家）/);
+    const filtered = /^显示第 1–\d+ 家，共 (\d+) 家机构（全部 (\d+) 家）/.exec(await count.innerText());
+    expect(Number(filtered?.[1])).toBeLessThan(Number(filtered?.[2]));
+    expect(Number(filtered?.[2])).toBe(all);
     await page.getByTestId('export-xlsx').click();
     await expect.poll(() => page.getByTestId('export-done').innerText(), { timeout: 15_000 }).toMatch(/^已下载 .+\.xlsx$/);
     await screenshot(page, 'dashboard-regions-2-rankings-zh');

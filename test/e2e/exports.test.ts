@@ -45,6 +45,16 @@ describe('export downloads from a real server process', () => {
   let county: string;
   const today = () => chinaDate(new Date());
   const get = (path: string, cookie?: string) => fetch(`${server.url}${path}`, { headers: cookie ? { cookie } : {} });
+  /** `institutions.ranking` answers a page at a time: every page, three rows each, concatenated. */
+  const wholeRanking = async (input: { regionCode: string; period?: string }) => {
+    const rows = [];
+    for (let page = 1; ; page++) {
+      const r = await admin.client.institutions.ranking.query({ ...input, page, pageSize: 3 });
+      expect([r.page, r.pageSize, r.total]).toEqual([page, 3, r.totalAll]);
+      rows.push(...r.rows);
+      if (r.rows.length < 3) return { ...r, rows };
+    }
+  };
 
   beforeAll(async () => {
     const dataDir = tempDir();
@@ -68,7 +78,7 @@ describe('export downloads from a real server process', () => {
     await wb.xlsx.load((await res.arrayBuffer()) as never);
     expect(wb.worksheets.map((s) => s.name)).toEqual(['排名', '拱墅区', '西湖区', '评估方法']);
     for (const [sheet, code] of [['排名', f.city], ['拱墅区', '330105'], ['西湖区', '330106']] as const) {
-      const expected = await admin.client.institutions.ranking.query({ regionCode: code, period: f.period });
+      const expected = await wholeRanking({ regionCode: code, period: f.period });
       const rows: unknown[][] = [];
       wb.getWorksheet(sheet)!.eachRow((row) => rows.push(RANKING_COLUMNS.map((_, i) => row.getCell(i + 1).value ?? null)));
       expect(rows[0]).toEqual(RANKING_COLUMNS.map((c) => c.header));
@@ -84,7 +94,7 @@ describe('export downloads from a real server process', () => {
       const bytes = Buffer.from(await res.arrayBuffer());
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const records: string[][] = parse(bytes.toString('utf8'), { bom: true });
-      const expected = await admin.client.institutions.ranking.query({ regionCode: f.city, period });
+      const expected = await wholeRanking({ regionCode: f.city, period });
       expect(records[0]).toEqual(RANKING_COLUMNS.map((c) => c.header));
       expect(records).toHaveLength(expected.rows.length + 1);
       expected.rows.forEach((row, i) => {
@@ -110,7 +120,7 @@ describe('export downloads from a real server process', () => {
     expect(text).toContain(`杭州市 网络安全评估排名 ${f.period}`);
     expect(text).toContain('等级分布（机构数）');
     expect(text).toContain(TRICKY_NAMES.script);
-    const expected = await admin.client.institutions.ranking.query({ regionCode: f.city });
+    const expected = await wholeRanking({ regionCode: f.city });
     const at = expected.rows.map((r) => text.indexOf(r.code));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);

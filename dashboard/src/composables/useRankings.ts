@@ -1,33 +1,50 @@
-import { computed, reactive } from 'vue';
+import { computed, onScopeDispose, ref, watch } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { exportUrl } from '../api/exports.js';
 import { institutionsApi } from '../api/institutions.js';
-import { filterRankings, recentPeriods, typesOf, type RankingFilter } from '../lib/rankings.js';
+import { changeView, queryOfView, rankingInput, recentPeriods, viewFromQuery, type RankingView } from '../lib/rankings.js';
 import { useRegionScope } from './useRegionScope.js';
 import { useResource } from './useResource.js';
 
-/** The ranking of the region in the URL for the period in the URL, filtered on screen, with its export links. */
+/** Typing in the name filter asks the server once the typing pauses. */
+const TEXT_DEBOUNCE_MS = 300;
+
+/**
+ * One page of the ranking of the region in the URL, as the URL asks for it (period, page, size,
+ * sort, filters): the server filters, sorts and pages; ranks are always over the whole region.
+ */
 export function useRankings() {
   const route = useRoute();
   const router = useRouter();
   const { regionCode } = useRegionScope();
   const periods = recentPeriods(new Date(), 12);
-  const period = computed({
-    get: () => (typeof route.query.period === 'string' && periods.includes(route.query.period) ? route.query.period : periods[0]!),
-    set: (p: string) => void router.replace({ query: { ...route.query, period: p === periods[0] ? undefined : p } }),
+  const view = computed(() => viewFromQuery(route.query, periods));
+  const update = (change: Partial<RankingView>) => void router.replace({ query: { ...route.query, ...queryOfView(changeView(view.value, change), periods) } });
+
+  const input = computed(() => (regionCode.value ? rankingInput(regionCode.value, view.value, periods) : null));
+  // Another page, order or filter of the same region and period keeps the rows on screen meanwhile.
+  const { resource, reload } = useResource(input, (i) => institutionsApi.ranking(i), (a, b) => a.regionCode === b.regionCode && a.period === b.period);
+
+  // The text box answers every key stroke; the URL (and so the server) follows once typing pauses.
+  const text = ref(view.value.text);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  watch(text, (t) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => update({ text: t }), TEXT_DEBOUNCE_MS);
   });
-  const key = computed(() => (regionCode.value ? `${regionCode.value}|${period.value}` : null));
-  const { resource, reload } = useResource(key, (k) => {
-    const [region, p] = k.split('|') as [string, string];
-    return institutionsApi.ranking(region, p === periods[0] ? undefined : p);
-  });
-  const filter = reactive<RankingFilter>({ types: [], grades: [], text: '' });
-  const rows = computed(() => (resource.data ? filterRankings(resource.data.rows, filter) : []));
-  const types = computed(() => (resource.data ? typesOf(resource.data.rows) : []));
+  // Back, forward or a link: the box shows what the URL says.
+  watch(
+    () => view.value.text,
+    (t) => {
+      if (t !== text.value.trim()) text.value = t;
+    },
+  );
+  onScopeDispose(() => clearTimeout(timer));
+
   const exports = computed(() => {
     if (!regionCode.value) return {};
-    const p = period.value === periods[0] ? undefined : period.value;
+    const p = input.value?.period;
     return { xlsx: exportUrl.rankings('xlsx', regionCode.value, p), csv: exportUrl.rankings('csv', regionCode.value, p), pdf: exportUrl.rankings('pdf', regionCode.value, p) };
   });
-  return { regionCode, periods, period, resource, reload, filter, rows, types, exports };
+  return { regionCode, periods, view, update, text, resource, reload, exports };
 }

@@ -19,7 +19,8 @@ export function useRegionScope() {
   });
 
   function selectRegion(code: string) {
-    if (route.meta.regionScoped) void router.push({ path: route.path, query: { ...route.query, region: code } });
+    // Another region starts at the first page of a paged view (the rankings): its page 3 may not exist.
+    if (route.meta.regionScoped) void router.push({ path: route.path, query: { ...route.query, region: code, page: undefined } });
     else void router.push({ name: 'overview', query: { region: code } });
   }
   function openInstitution(code: string) {

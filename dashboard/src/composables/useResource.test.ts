@@ -29,4 +29,25 @@ describe('useResource', () => {
     expect(resource.data).toBe('late');
     expect(calls).toEqual(['330106', 'slow']);
   });
+
+  it('keeps the data on screen while another page of the same subject loads', async () => {
+    const key = ref<{ region: string; page: number } | null>({ region: '330106', page: 1 });
+    let release: (v: string) => void = () => undefined;
+    const { resource } = useResource(
+      key,
+      (k) => (k.page === 1 ? Promise.resolve(`${k.region} p1`) : new Promise<string>((r) => (release = r))),
+      (a, b) => a.region === b.region,
+    );
+    await settle();
+    expect(resource.data).toBe('330106 p1');
+    key.value = { region: '330106', page: 2 };
+    await settle();
+    expect([resource.data, resource.loading]).toEqual(['330106 p1', true]);
+    release('330106 p2');
+    await settle();
+    expect(resource.data).toBe('330106 p2');
+    key.value = { region: '330105', page: 2 };
+    await settle();
+    expect(resource.data).toBeNull();
+  });
 });

@@ -148,7 +148,8 @@ const TABLE: Record<string, Entry> = {
     roles: ALL,
     scoped: 'target',
     sees: REGION_VIEW,
-    run: async (f, who, t) => (await f.caller(who)).institutions.ranking({ regionCode: REGION[t] }),
+    // Paged, sorted and filtered: the scope check comes first whatever else is asked.
+    run: async (f, who, t) => (await f.caller(who)).institutions.ranking({ regionCode: REGION[t], page: 1, pageSize: 20, sort: 'score', order: 'desc', types: ['other'], text: t }),
   },
   'institutions.saveSystem': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).institutions.saveSystem({ institutionCode: t, system: SYSTEM }) },
   'institutions.removeSystem': {

@@ -1,15 +1,26 @@
 import { z } from 'zod';
-import { GovernanceRecordInput, MlpsSystemInput, RiskExceptionInput } from '@weian/shared';
+import { GovernanceRecordInput, GRADES, InstitutionType, MlpsSystemInput, RECORD_LIMITS, RiskExceptionInput } from '@weian/shared';
 import { getInstitutionDetail } from '../services/directory.js';
 import { institutionFindings } from '../services/findings.js';
-import { ranking } from '../services/rankings.js';
+import { ranking, RANKING_PAGE_SIZE, RANKING_SORTS } from '../services/rankings.js';
 import { addException, addGovernanceRecord, institutionRecords, removeException, removeGovernanceRecord, removeMlpsSystem, saveMlpsSystem } from '../services/records.js';
 import { getInstitutionScore } from '../storage/findings.js';
 import { authed, router } from '../trpc/init.js';
 
 export const InstitutionCode = z.object({ institutionCode: z.string().min(1).max(64) });
 const RecordId = InstitutionCode.extend({ id: z.string().min(1).max(64) });
-export const RankingInput = z.object({ regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code'), period: z.string().max(7).optional() });
+export const RankingInput = z.object({
+  regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code'),
+  period: z.string().max(7).optional(),
+  // One page of the ranking; rank and position stay those of the whole region (services/rankings.ts).
+  page: z.number().int().min(1).max(1_000_000).optional(),
+  pageSize: z.number().int().min(1).max(RANKING_PAGE_SIZE.max).optional(),
+  sort: z.enum(RANKING_SORTS).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  types: z.array(InstitutionType).max(32).optional(),
+  grades: z.array(z.enum(GRADES.map((g) => g.letter))).max(8).optional(),
+  text: z.string().trim().max(RECORD_LIMITS.name).optional(),
+});
 
 export const institutionsRouter = router({
   get: authed('institutions:read')
@@ -20,7 +31,7 @@ export const institutionsRouter = router({
     }),
   records: authed('institutions:read').input(InstitutionCode).query(({ ctx, input }) => institutionRecords(ctx.deps, ctx.principal.scope, input.institutionCode)),
   findings: authed('institutions:read').input(InstitutionCode).query(({ ctx, input }) => institutionFindings(ctx.deps, ctx.principal.scope, input.institutionCode)),
-  /** 评估排名: the institutions of a region in rank order, for the current or a past month. */
+  /** 评估排名: one page of the institutions of a region, filtered and sorted, for the current or a past month. */
   ranking: authed('institutions:read').input(RankingInput).query(({ ctx, input }) => ranking(ctx.deps, ctx.principal.scope, input)),
   saveSystem: authed('records:write')
     .input(InstitutionCode.extend({ id: z.string().max(64).optional(), system: MlpsSystemInput }))

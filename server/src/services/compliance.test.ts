@@ -97,6 +97,12 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
       [2, 'B', 70, 'C'],
     ]);
     expect(r.rows[0]!.failing).toEqual({ critical: 1, high: 1, medium: 0, low: 0 });
+    // The first page by default; both institutions are of the type an enrollment gives.
+    expect([r.total, r.totalAll, r.page, r.pageSize, r.types]).toEqual([2, 2, 1, 50, [['other', { zh: '其他', en: 'Other' }]]]);
+    // Sorted by name and paged one at a time, B keeps its rank 2 on its own page; filtered by grade A, none.
+    const byName = await ranking(t.deps, admin, { regionCode: '330100', sort: 'name', order: 'desc', pageSize: 1, page: 2 });
+    expect([byName.total, byName.rows.map((x) => [x.rank, x.code])]).toEqual([2, [[2, 'B']]]);
+    expect(await ranking(t.deps, admin, { regionCode: '330100', grades: ['A'] })).toMatchObject({ total: 0, totalAll: 2, rows: [] });
     const county = await ranking(t.deps, admin, { regionCode: '330106' });
     expect((await listHostSummaries(t.deps, admin, { regionCode: '330105', limit: 100, offset: 0 })).map((h) => h.id)).toEqual([b1.hostId]);
     expect((await listHostSummaries(t.deps, admin, { regionCode: '330100', limit: 100, offset: 0 })).length).toBe(3);
@@ -163,6 +169,8 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect(now.period).toBe('2026-12');
     expect(now.rows[0]!.change).toBe(Math.round((now.rows[0]!.score - november) * 10) / 10);
     expect(now.rows[0]!.change).toBeGreaterThan(0);
+    // Sorted by change, the change is the same as on the default page.
+    expect((await ranking(t.deps, admin, { regionCode: '330106', sort: 'change', order: 'desc' })).rows).toEqual(now.rows);
     await expect(ranking(t.deps, admin, { regionCode: '330106', period: '2027-01' })).rejects.toThrow(/has not begun/);
   });
 
