@@ -1,5 +1,6 @@
 import { GRADES, gradeOf, RULE_DATA_BY_ID, round1, type RuleId } from '@weian/shared';
-import { listFailingByRule, listScoreRevisions, regionInstitutionGroups, regionScoreGroups, regionScoresVersion, regionTrend } from '../storage/findings.js';
+import { listFailingByRule, listScoreRevisions, regionInstitutionGroups, regionScoreGroups, regionTrend } from '../storage/findings.js';
+import { regionCache } from './regionCache.js';
 import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
 import { perDeps, type ServiceDeps } from './deps.js';
@@ -13,30 +14,9 @@ export type OverviewExtra = (deps: ServiceDeps, scope: Scope, regionPrefix: stri
 const extras: OverviewExtra[] = [];
 export const addOverviewExtra = (fn: OverviewExtra) => void extras.push(fn);
 
-/** A scope as a cache key: two callers with the same scope see the same figures. */
-const scopeKey = (scope: Scope) => (scope.kind === 'all' ? 'all' : scope.kind === 'region' ? `r:${scope.prefix}` : `i:${scope.code}`);
-
-/**
- * The figures of a region computed from its stored scores, kept per (scope, region) with the version
- * they were read at. Under a province that is thousands of rows read and summed; between two looks
- * with no score written in between, one small query (`regionScoresVersion`) is all it costs.
- */
-const scoreFiguresCache = perDeps(() => new Map<string, { version: string; figures: ScoreFigures }>());
-const MAX_CACHED_REGIONS = 512;
+/** The figures of a region computed from its stored scores, read again only when a score changed. */
+const scoreFiguresCache = regionCache<ScoreFigures>();
 type ScoreFigures = Awaited<ReturnType<typeof readScoreFigures>>;
-
-async function scoreFigures(deps: ServiceDeps, scope: Scope, prefix: string): Promise<ScoreFigures> {
-  const cache = scoreFiguresCache(deps);
-  const key = `${scopeKey(scope)}|${prefix}`;
-  // Read before the figures: a write in between makes the next look recompute, never keeps stale figures.
-  const version = await regionScoresVersion(deps.db, scope, prefix);
-  const hit = cache.get(key);
-  if (hit?.version === version) return hit.figures;
-  const figures = await readScoreFigures(deps, scope, prefix);
-  if (cache.size >= MAX_CACHED_REGIONS) cache.clear();
-  cache.set(key, { version, figures });
-  return figures;
-}
 
 async function readScoreFigures(deps: ServiceDeps, scope: Scope, prefix: string) {
   // Under a province or city the groups are its cities or counties; under a county, its institutions.
@@ -79,7 +59,7 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
   const region = await visibleRegion(deps, scope, regionCode);
   const prefix = regionPrefix(regionCode);
   const now = deps.now();
-  const f = await scoreFigures(deps, scope, prefix);
+  const f = await scoreFiguresCache(deps, scope, prefix, '', () => readScoreFigures(deps, scope, prefix));
   const names = f.childLen ? new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name])) : null;
   const since = chinaDate(new Date(now.getTime() - 90 * 86_400_000));
   const trend = await regionTrend(deps.db, regionCode, since);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradeOf, INSTITUTION_TYPES, rankInstitutions, round1 } from '@weian/shared';
 import { appRouter } from '../routers/_app.js';
 import { snapshotScores, upsertInstitutionScore } from '../storage/findings.js';
-import { insertInstitution } from '../storage/institutions.js';
+import { insertInstitution, setInstitutionType } from '../storage/institutions.js';
 import { upsertRegions } from '../storage/regions.js';
 import { createTestDb, DIALECTS, type TestDb } from '../testing/harness.js';
 import { createCallerFactory } from '../trpc/init.js';
@@ -215,5 +215,38 @@ describe.each(DIALECTS)('the ranking, paged, filtered and sorted on the server (
     // The bounds themselves are accepted.
     const ok = await call({ page: 1, pageSize: 500, sort: 'change', order: 'desc', types: ['cdc'], grades: ['A', 'D'], text: '医'.repeat(128) });
     expect([ok.total, ok.totalAll, ok.pageSize]).toEqual([0, 27, 500]);
+  });
+});
+
+describe.each(DIALECTS)('a live ranking is ordered again after any change it reads (%s)', (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(dialect);
+    await seed(t);
+  });
+  afterAll(() => t.close());
+
+  it('sees a new score, a new institution and a changed type, and nothing stale in between', async () => {
+    const db = t.deps.db;
+    const before = await ranking(t.deps, ALL, { regionCode: '330000', pageSize: 500 });
+    // The same look twice (the second from the kept keys) is the same ranking.
+    expect(await ranking(t.deps, ALL, { regionCode: '330000', pageSize: 500 })).toEqual(before);
+    const last = before.rows.at(-1)!;
+    expect(last.rank).toBeGreaterThan(1);
+    await upsertInstitutionScore(db, {
+      institution_code: last.code, region_code: last.regionCode, score: 100, grade: 'A', technical: 100, governance: 100, coverage: 100,
+      failing_critical: 0, failing_high: 0, failing_medium: 0, failing_low: 0, hosts_registered: 1, hosts_reporting: 1, overdue_mlps: 0, updated_at: t.clock.now.toISOString(), failing_by_rule: '[]',
+    });
+    const after = await ranking(t.deps, ALL, { regionCode: '330000', pageSize: 1 });
+    expect(after.rows.map((r) => [r.code, r.rank, r.score])).toEqual([[last.code, 1, 100]]);
+
+    await insertInstitution(db, { code: 'NEW', name: '新建卫生院', region_code: '330106', type: 'cdc', created_at: t.clock.now.toISOString() });
+    const grown = await ranking(t.deps, ALL, { regionCode: '330000', text: '新建' });
+    expect([grown.totalAll, grown.rows.map((r) => [r.code, r.score, r.type])]).toEqual([before.totalAll + 1, [['NEW', 0, 'cdc']]]);
+
+    await setInstitutionType(db, 'NEW', 'maternal-child');
+    const retyped = await ranking(t.deps, ALL, { regionCode: '330000', types: ['maternal-child'] });
+    expect(retyped.rows.map((r) => r.code)).toContain('NEW');
+    expect((await ranking(t.deps, ALL, { regionCode: '330000', types: ['cdc'] })).rows.map((r) => r.code)).not.toContain('NEW');
   });
 });

@@ -4,6 +4,7 @@ import { listHistoryAt, listInstitutionScores, listRankingKeys, type RankingKeyE
 import { getRegion, listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
 import type { ServiceDeps } from './deps.js';
+import { regionCache } from './regionCache.js';
 import { checkPeriod, currentPeriod, periodEnd, previousPeriod } from './periods.js';
 import { regionChain } from './regions.js';
 import { regionLevelOf } from './scope.js';
@@ -75,6 +76,9 @@ function rankingKeyOf(stored: RankingKeyRow) {
 export type RankingKey = ReturnType<typeof rankingKeyOf>;
 export type RankedKey = RankingKey & { position: number; rank: number };
 
+/** Live rankings' ranked keys, per region, scope and key columns read. */
+const rankedLive = regionCache<RankedKey[]>();
+
 /**
  * A region's ranking for a period, read in two steps, for the paged `ranking()` and the streamed
  * export alike.
@@ -91,7 +95,9 @@ export async function openRankingKeys(deps: ServiceDeps, scope: Scope, input: { 
   const region = await visibleRegion(deps, scope, input.regionCode);
   const p = rankingPeriod(now, input.period);
   const prefix = regionPrefix(input.regionCode);
-  const keys: RankingKey[] = (await listRankingKeys(deps.db, scope, prefix, p.day, { extra })).map(rankingKeyOf);
+  const readRanked = async () => rankInstitutions((await listRankingKeys(deps.db, scope, prefix, p.day, { extra })).map(rankingKeyOf));
+  // A live ranking is read and ordered again only when a score or an institution changed (a province: ~20 ms).
+  const ranked: RankedKey[] = p.live ? await rankedLive(deps, scope, prefix, extra.join(','), readRanked) : await readRanked();
   const regionNames = new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name]));
   const settings = await settingsForRegion(deps.db, input.regionCode);
 
@@ -115,7 +121,7 @@ export async function openRankingKeys(deps: ServiceDeps, scope: Scope, input: { 
 
   /** What every ranking (page or file) says about itself. */
   const header = { region, period: p.period, previousPeriod: p.previousPeriod, live: p.live, generatedAt: now.toISOString() };
-  return { header, settings, prefix, regionNames, keys, rowsOf, previousScores };
+  return { header, settings, prefix, regionNames, ranked, rowsOf, previousScores };
 }
 
 // ---- the paged ranking --------------------------------------------------------------------------
@@ -205,7 +211,7 @@ export async function ranking(deps: ServiceDeps, scope: Scope, q: RankingQuery) 
   const sort = q.sort ?? 'rank';
   const reads = sort === 'change' ? undefined : SORTS[sort].reads;
   const r = await openRankingKeys(deps, scope, q, reads ? [reads] : []);
-  const ranked = rankInstitutions(r.keys);
+  const ranked = r.ranked;
   // The change of every institution only to sort by it; otherwise just the page's.
   const previous = sort === 'change' ? await r.previousScores() : undefined;
   const shown = sortRanking(filterRanking(ranked, q), sort, q.order ?? 'asc', (k) => changeOf(k.score, previous?.get(k.code)));

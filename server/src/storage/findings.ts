@@ -261,9 +261,9 @@ export function listFailingByRule(db: Db, codes: readonly string[]) {
 }
 
 /**
- * What changes whenever anything the region overview computes from scores does: the number of
- * institutions and of score rows, and the sum of the rows' revisions (each write counts one up;
- * institutions are never deleted or moved, so none of the three can come back to an earlier value).
+ * What changes whenever anything a region's overview or live ranking reads does: the number of
+ * institutions and of score rows, and the sums of their revisions (each update counts one up;
+ * institutions are never deleted or moved, so none of the four can come back to an earlier value).
  */
 export async function regionScoresVersion(db: Db, scope: Scope, regionPrefix: string): Promise<string> {
   const scores = await db
@@ -274,11 +274,11 @@ export async function regionScoresVersion(db: Db, scope: Scope, regionPrefix: st
     .executeTakeFirstOrThrow();
   const institutions = await db
     .selectFrom('institutions')
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.sum<string | number | null>('revision').as('revisions')])
     .where('region_code', 'like', `${regionPrefix}%`)
     .where(inScope(scope, INSTITUTION_COLS) as never)
     .executeTakeFirstOrThrow();
-  return `${institutions.n}:${scores.n}:${scores.revisions ?? 0}`;
+  return `${institutions.n}:${institutions.revisions ?? 0}:${scores.n}:${scores.revisions ?? 0}`;
 }
 
 /** A region's institutions grouped by the first `groupLen` digits of their region code, or one by one (null). */

@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import type { Db, InstitutionsTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
-export type InstitutionRow = InstitutionsTable;
+/** An institution as it is created (its revision starts at 0). */
+export type InstitutionRow = Omit<InstitutionsTable, 'revision'>;
 
 export function getInstitution(db: Db, code: string) {
   return db.selectFrom('institutions').selectAll().where('code', '=', code).executeTakeFirst();
@@ -21,5 +23,6 @@ export function getInstitutionInScope(db: Db, scope: Scope, code: string) {
 }
 
 export async function setInstitutionType(db: Db, code: string, type: string): Promise<void> {
-  await db.updateTable('institutions').set({ type }).where('code', '=', code).execute();
+  // Every update counts up the revision: rankings and overviews read again only when it changed (regionScoresVersion).
+  await db.updateTable('institutions').set({ type, revision: sql<number>`revision + 1` }).where('code', '=', code).execute();
 }

@@ -14,6 +14,8 @@ export interface InstitutionsTable {
   region_code: string;
   type: string;
   created_at: string;
+  /** Counts every update of the row (with the scores' revisions, what tells a region's figures changed). */
+  revision: Generated<number>;
 }
 export interface EnrollmentTokensTable {
   id: string;

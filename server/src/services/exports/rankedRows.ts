@@ -36,7 +36,7 @@ export async function openRanking(deps: ServiceDeps, scope: Scope, input: { regi
   const regionOf = (k: RankingKey) => k.stored.region_code!;
   const childLen = CHILD_PREFIX[r.prefix.length] ?? null;
   const subRegions = new Map<string, number>();
-  for (const k of childLen ? r.keys : []) {
+  for (const k of childLen ? r.ranked : []) {
     const code = regionOf(k).slice(0, childLen!).padEnd(6, '0');
     subRegions.set(code, (subRegions.get(code) ?? 0) + 1);
   }
@@ -44,7 +44,7 @@ export async function openRanking(deps: ServiceDeps, scope: Scope, input: { regi
 
   async function* rows(subRegionCode?: string): AsyncGenerator<RankingRowOut> {
     const sub = subRegionCode ? regionPrefix(subRegionCode) : null;
-    const ranked = rankInstitutions(sub ? r.keys.filter((k) => regionOf(k).startsWith(sub)) : r.keys);
+    const ranked = sub ? rankInstitutions(r.ranked.filter((k) => regionOf(k).startsWith(sub))) : r.ranked;
     for (let i = 0; i < ranked.length; i += pageSize) {
       yield* await r.rowsOf(ranked.slice(i, i + pageSize));
       // SQLite answers synchronously: without a turn of the event loop per page, a province would hold
@@ -56,7 +56,7 @@ export async function openRanking(deps: ServiceDeps, scope: Scope, input: { regi
   return {
     ...r.header,
     settings: r.settings,
-    total: r.keys.length,
+    total: r.ranked.length,
     subRegions: [...subRegions.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, total]) => ({ code, name: nameOf(code), total })),
     rows,
   };
