@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { getReceipt, getSectionHashes } from '../storage/reports.js';
+import { getEvaluationState } from '../storage/findings.js';
+import { getReceipt, getSectionHashes, getSections } from '../storage/reports.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import { groupCommitStats, ingestReport, MAX_GROUP } from './ingest.js';
 
@@ -32,6 +33,29 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
     // Grouped: fewer transactions than reports, none over the bound.
     expect(stats.transactions).toBeLessThan(40);
     expect(stats.transactions).toBeGreaterThanOrEqual(Math.ceil(40 / MAX_GROUP));
+  });
+
+  it('keeps an error or unsupported section that says the same again, and takes one that changed', async () => {
+    const [a] = await hosts(1);
+    const failing = (message: string) => ({ patches: { status: 'error' as const, error: { code: 'command-failed', message } }, backups: { status: 'unsupported' as const, reason: 'no backup jobs configured' } });
+    const state = async () => {
+      const rows = await getSections(t.deps.db, a!.hostId);
+      const at = (name: string) => rows.find((r) => r.section === name)!.collected_at;
+      return { patches: at('patches'), backups: at('backups'), judged: (await getEvaluationState(t.deps.db, a!.hostId)).evaluatedAt };
+    };
+    const t0 = t.clock.now.toISOString();
+    await ingestReport(t.deps, a!, sampleReport(a!.id, t.clock.now, failing('Windows Update service is stopped')), 1000);
+    expect(await state()).toEqual({ patches: t0, backups: t0, judged: t0 });
+    // Ten minutes later, the same error and the same reason: nothing rewritten, nothing judged again.
+    t.clock.advance(10 * 60_000);
+    await ingestReport(t.deps, a!, sampleReport(a!.id, t.clock.now, failing('Windows Update service is stopped')), 1000);
+    expect(await state()).toEqual({ patches: t0, backups: t0, judged: t0 });
+    // Another error: stored and judged again.
+    t.clock.advance(10 * 60_000);
+    const t2 = t.clock.now.toISOString();
+    await ingestReport(t.deps, a!, sampleReport(a!.id, t.clock.now, failing('0x80244022 from the update server')), 1000);
+    expect(await state()).toEqual({ patches: t2, backups: t0, judged: t2 });
+    expect(JSON.parse((await getSections(t.deps.db, a!.hostId)).find((r) => r.section === 'patches')!.error!)).toMatchObject({ message: '0x80244022 from the update server' });
   });
 
   it('stores the same report sent twice at once once, and answers both the same', async () => {

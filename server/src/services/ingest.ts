@@ -158,14 +158,22 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
         if (!h || h.status !== 'ok' || h.hash !== s.hash) resend.push(name);
         break;
       }
-      case 'error':
+      // The same error or the same unsupported reason as stored is nothing new either: a host whose
+      // update check fails the same way on every report is not rewritten and re-judged each time.
+      case 'error': {
+        const error = JSON.stringify(s.error);
+        if (held.get(name)?.status === 'error' && held.get(name)?.error === error) break;
         changed = true;
-        await upsertSection(tx, { ...base, status: 'error', hash: null, data: null, error: JSON.stringify(s.error) });
+        await upsertSection(tx, { ...base, status: 'error', hash: null, data: null, error });
         break;
-      case 'unsupported':
-        if (held.get(name)?.status !== 'unsupported') changed = true;
-        await upsertSection(tx, { ...base, status: 'unsupported', hash: null, data: null, error: s.reason ? JSON.stringify({ reason: s.reason }) : null });
+      }
+      case 'unsupported': {
+        const error = s.reason ? JSON.stringify({ reason: s.reason }) : null;
+        if (held.get(name)?.status === 'unsupported' && held.get(name)?.error === error) break;
+        changed = true;
+        await upsertSection(tx, { ...base, status: 'unsupported', hash: null, data: null, error });
         break;
+      }
     }
   }
   const ack: ReportAck = { reportId: report.reportId, hostId: agent.hostId, receivedAt, resend, settings: agent.settings ?? DEFAULT_AGENT_SETTINGS };

@@ -266,18 +266,16 @@ export function listFailingByRule(db: Db, codes: readonly string[]) {
  * institutions are never deleted or moved, so none of the four can come back to an earlier value).
  */
 export async function regionScoresVersion(db: Db, scope: Scope, regionPrefix: string): Promise<string> {
-  const scores = await db
-    .selectFrom('institution_scores')
-    .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.sum<string | number | null>('revision').as('revisions')])
-    .where('region_code', 'like', `${regionPrefix}%`)
-    .where(inScope(scope, SCORE_COLS) as never)
-    .executeTakeFirstOrThrow();
-  const institutions = await db
-    .selectFrom('institutions')
-    .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.sum<string | number | null>('revision').as('revisions')])
-    .where('region_code', 'like', `${regionPrefix}%`)
-    .where(inScope(scope, INSTITUTION_COLS) as never)
-    .executeTakeFirstOrThrow();
+  // Both tables have the region code and the revision (the cast only names one of them for the types).
+  const read = (table: 'institutions' | 'institution_scores', cols: { region: string; institution: string }) =>
+    db
+      .selectFrom(table as 'institutions')
+      .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.sum<string | number | null>('revision').as('revisions')])
+      .where('region_code', 'like', `${regionPrefix}%`)
+      .where(inScope(scope, cols) as never)
+      .executeTakeFirstOrThrow();
+  const institutions = await read('institutions', INSTITUTION_COLS);
+  const scores = await read('institution_scores', SCORE_COLS);
   return `${institutions.n}:${institutions.revisions ?? 0}:${scores.n}:${scores.revisions ?? 0}`;
 }
 

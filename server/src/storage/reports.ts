@@ -4,7 +4,8 @@ import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
 // The receipt and section-hash statements run for every report: compiled once (hot.ts).
 const receiptById = hot((db, a: { reportId: string }) => db.selectFrom('report_receipts').selectAll().where('report_id', '=', a.reportId));
 const receiptInsert = hot((db, row: ReportReceiptsTable) => db.insertInto('report_receipts').values(row).onConflict((oc) => oc.column('report_id').doNothing()));
-const sectionHashes = hot((db, a: { hostId: string }) => db.selectFrom('host_sections').select(['section', 'hash', 'status']).where('host_id', '=', a.hostId));
+// With `error`: an error or unsupported section has no hash, and what it says is how the server tells it changed.
+const sectionHashes = hot((db, a: { hostId: string }) => db.selectFrom('host_sections').select(['section', 'hash', 'status', 'error']).where('host_id', '=', a.hostId));
 
 export async function getReceipt(db: Db, reportId: string) {
   return (await receiptById(db, { reportId })).rows[0];
