@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { REPORT_SCHEMA_VERSION, SECTION_NAMES, canonicalJson, type Report, type SectionEnvelope, type SectionName } from '@weian/shared';
+import { createHash } from 'node:crypto';
+import { REPORT_SCHEMA_VERSION, SECTION_NAMES, canonicalJson, newReportId, type Report, type SectionEnvelope, type SectionName } from '@weian/shared';
 import { collectors as defaultCollectors, CollectError, type CollectContext, type Collector } from './collectors/index.js';
 import type { MemoStore } from './collectors/memo.js';
 import type { AgentConfig } from './config.js';
@@ -49,7 +49,7 @@ export async function collectReport({ runner, config, now = () => new Date(), co
   const entries = await Promise.all(SECTION_NAMES.map(async (name) => [name, await runOne(all[name], { runner, config, now, memo })] as const));
   return {
     schema: REPORT_SCHEMA_VERSION,
-    reportId: randomUUID(),
+    reportId: newReportId(Date.parse(collectedAt)),
     agentId: config.agentId,
     agentVersion: AGENT_VERSION,
     collectedAt,

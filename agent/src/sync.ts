@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import type { Report, ReportAck } from '@weian/shared';
+import { newReportId, type Report, type ReportAck } from '@weian/shared';
 import { backoffMs } from './backoff.js';
 import { AgentClient, describeSendError, readCa } from './client.js';
 import { toDelta } from './delta.js';
@@ -122,7 +121,7 @@ export async function drainOutbox(deps: SyncDeps, opts: { maxAttempts?: number; 
     deps.onAck?.(ack);
     // The server lacks a section this report called unchanged: queue the same data again in full
     // (later queued reports, if any, will carry it in full anyway).
-    if (ack.resend.length && (await deps.outbox.list()).length === 0) await deps.outbox.enqueue({ ...full, reportId: randomUUID() });
+    if (ack.resend.length && (await deps.outbox.list()).length === 0) await deps.outbox.enqueue({ ...full, reportId: newReportId() });
   }
   return { acks, remaining: (await deps.outbox.list()).length, error: 'stopped' };
 }

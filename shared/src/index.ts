@@ -10,3 +10,4 @@ export * from './rules/index.js';
 export * from './scoring.js';
 export { renderMethodology } from './methodology.js';
 export * from './permissions.js';
+export * from './reportId.js';

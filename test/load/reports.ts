@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { collectReport, localConfig, replayRunner, sectionHash, toDelta } from '@weian/agent';
-import { REPORT_SCHEMA_VERSION, SECTION_NAMES, type Report, type SectionName } from '@weian/shared';
+import { newReportId, REPORT_SCHEMA_VERSION, SECTION_NAMES, type Report, type SectionName } from '@weian/shared';
 import { REPO } from '../helpers/paths.js';
 
 /** Real captures (Linux and Windows hosts): reports start from what the real collectors make of them. */
@@ -87,7 +86,7 @@ export class SimulatedHost {
 
   /** The next report as the agent sends it: unchanged sections as hashes once the server holds them. */
   next(agentId: string, collectedAt: Date, forceFull: readonly SectionName[] = []): Report {
-    const full: Report = { schema: REPORT_SCHEMA_VERSION, reportId: randomUUID(), agentId, agentVersion: 'loadgen', collectedAt: collectedAt.toISOString(), sections: this.sections } as Report;
+    const full: Report = { schema: REPORT_SCHEMA_VERSION, reportId: newReportId(collectedAt.getTime()), agentId, agentVersion: 'loadgen', collectedAt: collectedAt.toISOString(), sections: this.sections } as Report;
     return toDelta(full, this.acknowledged, forceFull);
   }
 
