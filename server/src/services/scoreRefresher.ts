@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { perDeps, type ServiceDeps } from './deps.js';
 import { refreshInstitutionScore } from './evaluation.js';
 
@@ -30,7 +31,12 @@ class InstitutionRefresher {
     const codes = [...this.dirty];
     this.dirty.clear();
     this.running = (async () => {
-      for (const code of codes) await this.deps.db.transaction().execute((tx) => refreshInstitutionScore(this.deps, tx, code));
+      for (const code of codes) {
+        await this.deps.db.transaction().execute((tx) => refreshInstitutionScore(this.deps, tx, code));
+        // SQLite answers synchronously: without a turn of the event loop here, a flush of a hundred
+        // institutions would hold every request (ingest's acknowledgements) until the last one.
+        await setImmediate();
+      }
     })();
     try {
       await this.running;
