@@ -5,6 +5,7 @@ import type { MemoStore } from './collectors/memo.js';
 import type { AgentConfig } from './config.js';
 import type { Runner } from './runner.js';
 import { AGENT_VERSION } from './version.js';
+import { withoutNul } from './withoutNul.js';
 
 export const sectionHash = (data: unknown) => createHash('sha256').update(canonicalJson(data)).digest('hex');
 
@@ -21,12 +22,13 @@ async function runOne<K extends SectionName>(collector: Collector<K>, ctx: Omit<
     }, timeoutMs);
   });
   try {
-    const outcome = await Promise.race([collector.collect({ ...ctx, signal: ac.signal }), timeout]);
+    // Every section passes here: what the server would refuse (NUL) is dropped before it is hashed.
+    const outcome = withoutNul(await Promise.race([collector.collect({ ...ctx, signal: ac.signal }), timeout]));
     if (outcome.status === 'unsupported') return { status: 'unsupported', reason: outcome.reason };
     return { status: 'ok', hash: sectionHash(outcome.data), data: outcome.data, ...(outcome.warnings?.length ? { warnings: outcome.warnings.slice(0, 32) } : {}) };
   } catch (e) {
     const code = e instanceof CollectError ? e.code : 'collector-failed';
-    const message = (e instanceof Error ? e.message : String(e)).slice(0, 4000);
+    const message = withoutNul((e instanceof Error ? e.message : String(e)).slice(0, 4000));
     return { status: 'error', error: { code, message } };
   } finally {
     clearTimeout(timer);
