@@ -10,6 +10,8 @@ export interface EventMap {
   'finding.changed': FindingChange;
   /** A command for an agent: every process hears it, the one holding the agent's socket delivers it. */
   'agent.command': { agentId: string; command: AgentCommand };
+  /** An agent was revoked: every process ends its open command stream. */
+  'agent.revoked': { agentId: string };
   /** A host's identity is in doubt: a clone reporting another host's identity. */
   'host.identity-conflict': { hostId: string; institutionCode: string; regionCode: string; at: string; detail: Record<string, unknown> };
   /** An alert opened, changed (repeat, acknowledged, assigned, commented) or resolved. */

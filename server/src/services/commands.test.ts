@@ -48,6 +48,28 @@ describe.each(DIALECTS)('agent settings and commands (%s)', (dialect) => {
     await reading.catch(() => {});
   });
 
+  it('ends a revoked agent\'s open command stream, and it cannot open another', async () => {
+    const agent = await enrollHost(t.deps, { institution: 'A', region: '330106', hostname: 'to-revoke' });
+    const adminPrincipal = { userId: 'x', username: 'x', displayName: 'x', role: 'admin' as const, scopeCode: null, scope: { kind: 'all' as const }, regionCode: null, institutionCode: null };
+    const admin = factory({ ...base(t), principal: adminPrincipal, agentCredentials: null });
+    const agentCaller = factory({ ...base(t), principal: null, agentCredentials: { id: agent.id, secret: agent.secret } });
+    const received: unknown[] = [];
+    const stream = await agentCaller.agent.commands();
+    const reading = (async () => {
+      for await (const c of stream as AsyncIterable<unknown>) received.push(c);
+      return 'ended';
+    })();
+    await new Promise((r) => setTimeout(r, 20));
+    await admin.agents.collectNow({ agentId: agent.id });
+    await admin.agents.revoke({ agentId: agent.id, reason: 'decommissioned' });
+    // The stream ends by itself (no abort from the agent), after what was sent before the revocation.
+    expect(await Promise.race([reading, new Promise((r) => setTimeout(() => r('still open'), 2000))])).toBe('ended');
+    expect(received).toMatchObject([{ type: 'collect' }]);
+    // Commands for it go nowhere now, and it can no longer subscribe.
+    await admin.agents.collectNow({ agentId: agent.id }).catch(() => {});
+    await expect(agentCaller.agent.commands()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
   it('queues commands for an agent without a socket and hands them over with its next heartbeat', async () => {
     const agent = await enrollHost(t.deps, { institution: 'A', region: '330106', hostname: 'offline' });
     const adminPrincipal = { userId: 'x', username: 'x', displayName: 'x', role: 'admin' as const, scopeCode: null, scope: { kind: 'all' as const }, regionCode: null, institutionCode: null };

@@ -6,6 +6,9 @@ import { perDeps, type ServiceDeps } from './deps.js';
 /** What the server can ask of a connected agent (the agent's client.ts names the same shapes). */
 export type AgentCommand = { type: 'collect'; id: string } | { type: 'settings'; id: string; settings: AgentSettings };
 
+/** Sent on an agent's channel to end its streams. */
+const END = Symbol('end');
+
 /** Commands kept for an agent whose socket is down, handed over with its next heartbeat. */
 const MAX_PENDING = 16;
 
@@ -35,12 +38,20 @@ export class CommandHub {
     this.pending.delete(agentId);
     return queue;
   }
-  /** The agent's live command stream: first whatever queued while it was away, then live ones. */
+  /** Ends the agent's open streams and drops what was queued for it (it was revoked). */
+  end(agentId: string): void {
+    this.pending.delete(agentId);
+    this.emitter.emit(agentId, END);
+  }
+  /** The agent's live command stream: first whatever queued while it was away, then live ones, until `end`. */
   async *stream(agentId: string, signal: AbortSignal | undefined): AsyncGenerator<AgentCommand> {
     const live = on(this.emitter, agentId, { signal });
     for (const c of this.takePending(agentId)) yield c;
     try {
-      for await (const [c] of live) yield c as AgentCommand;
+      for await (const [c] of live) {
+        if (c === END) return;
+        yield c as AgentCommand;
+      }
     } catch (e) {
       if ((e as Error).name !== 'AbortError') throw e;
     }
@@ -53,12 +64,21 @@ export const commandHub = perDeps((deps) => {
   void (async () => {
     for await (const e of deps.bus.stream('agent.command', undefined)) hub.send(e.agentId, e.command);
   })();
+  // A revoked agent's socket may be held by any process: each ends its own stream.
+  void (async () => {
+    for await (const e of deps.bus.stream('agent.revoked', undefined)) hub.end(e.agentId);
+  })();
   return hub;
 });
 
 const issue = (deps: ServiceDeps, agentId: string, command: AgentCommand) => {
   commandHub(deps);
   deps.bus.emit('agent.command', { agentId, command });
+};
+/** Ends a revoked agent's command streams on every process (it cannot open another: it no longer authenticates). */
+export const endAgentCommands = (deps: ServiceDeps, agentId: string) => {
+  commandHub(deps);
+  deps.bus.emit('agent.revoked', { agentId });
 };
 export const requestCollection = (deps: ServiceDeps, agentId: string) => issue(deps, agentId, { type: 'collect', id: randomUUID() });
 export const pushSettings = (deps: ServiceDeps, agentId: string, settings: AgentSettings) => issue(deps, agentId, { type: 'settings', id: randomUUID(), settings });

@@ -1,7 +1,7 @@
 import { forbidden } from '../errors.js';
 import type { AgentSettings } from '@weian/shared';
 import { getAgentInScope, listAgents, revokeAgent, setAgentSettings } from '../storage/agents.js';
-import { pushSettings, requestCollection } from './commands.js';
+import { endAgentCommands, pushSettings, requestCollection } from './commands.js';
 import { getInstitutionInScope, listInstitutions } from '../storage/institutions.js';
 import { listRegions } from '../storage/regions.js';
 import type { Principal } from './auth.js';
@@ -57,6 +57,7 @@ export async function listAgentsInScope(deps: ServiceDeps, scope: Scope, institu
 export async function revokeAgentAs(deps: ServiceDeps, principal: Principal, agentId: string, reason: string) {
   if (!(await getAgentInScope(deps.db, principal.scope, agentId))) throw forbidden(`agent ${agentId} is not visible to you`);
   const revoked = await revokeAgent(deps.db, agentId, deps.now().toISOString(), reason);
+  endAgentCommands(deps, agentId);
   return { agentId, revoked };
 }
 
