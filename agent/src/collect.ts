@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { REPORT_SCHEMA_VERSION, SECTION_NAMES, canonicalJson, newReportId, type Report, type SectionEnvelope, type SectionName } from '@weian/shared';
 import { collectors as defaultCollectors, CollectError, type CollectContext, type Collector } from './collectors/index.js';
 import type { MemoStore } from './collectors/memo.js';
@@ -51,7 +51,7 @@ export async function collectReport({ runner, config, now = () => new Date(), co
   const entries = await Promise.all(SECTION_NAMES.map(async (name) => [name, await runOne(all[name], { runner, config, now, memo })] as const));
   return {
     schema: REPORT_SCHEMA_VERSION,
-    reportId: newReportId(Date.parse(collectedAt)),
+    reportId: newReportId(Date.parse(collectedAt), randomFillSync),
     agentId: config.agentId,
     agentVersion: AGENT_VERSION,
     collectedAt,

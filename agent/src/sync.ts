@@ -1,5 +1,9 @@
+import { randomFillSync } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { newReportId, type Report, type ReportAck } from '@weian/shared';
+import type { Report, ReportAck } from '@weian/shared';
+// Its own entry point: a value import of the package index would load all of it (schemas, rules,
+// calendars) into the daemon, ~6 MB the agent's memory budget does not have.
+import { newReportId } from '@weian/shared/reportId';
 import { backoffMs } from './backoff.js';
 import { AgentClient, describeSendError, readCa } from './client.js';
 import { toDelta } from './delta.js';
@@ -121,7 +125,7 @@ export async function drainOutbox(deps: SyncDeps, opts: { maxAttempts?: number; 
     deps.onAck?.(ack);
     // The server lacks a section this report called unchanged: queue the same data again in full
     // (later queued reports, if any, will carry it in full anyway).
-    if (ack.resend.length && (await deps.outbox.list()).length === 0) await deps.outbox.enqueue({ ...full, reportId: newReportId() });
+    if (ack.resend.length && (await deps.outbox.list()).length === 0) await deps.outbox.enqueue({ ...full, reportId: newReportId(Date.now(), randomFillSync) });
   }
   return { acks, remaining: (await deps.outbox.list()).length, error: 'stopped' };
 }

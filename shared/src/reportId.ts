@@ -3,6 +3,8 @@
  * The server keeps one receipt per report, indexed by this id; ids that grow with time land on the
  * same few index pages, where random (version 4) ids touch a different page for every report,
  * and each page touched is one more page written at every commit. Any UUID is still accepted.
+ * In Node.js pass `crypto.randomFillSync`: the default, Web Crypto, is a module Node loads on first
+ * use (the agent's memory budget counts it).
  */
 export function newReportId(nowMs: number = Date.now(), random: (bytes: Uint8Array) => Uint8Array = (b) => globalThis.crypto.getRandomValues(b)): string {
   const b = random(new Uint8Array(16));

@@ -124,7 +124,10 @@ export interface RankingRow {
  * Institution names in Chinese (pinyin) order. One collator for the module: `localeCompare(b, 'zh-CN')`
  * gives the same order but builds a collator per call, which dominates sorting a province.
  */
-export const compareNames: (a: string, b: string) => number = new Intl.Collator('zh-CN').compare;
+let zhCollator: Intl.Collator | undefined;
+// Made on first use: a zh-CN collator loads ICU's pinyin tables (~9 MB resident), and the agent,
+// which imports this package but never ranks, must not carry them (its memory budget is 1.5x bare Node).
+export const compareNames = (a: string, b: string): number => (zhCollator ??= new Intl.Collator('zh-CN')).compare(a, b);
 
 /** DESIGN.md: score descending, then fewer critical failing, then fewer high, then name (zh collation). */
 export function compareRanking(a: RankingRow, b: RankingRow): number {
