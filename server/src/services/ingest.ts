@@ -143,35 +143,27 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
   let changed = false;
   for (const name of SECTION_NAMES) {
     const s = report.sections[name];
+    const h = held.get(name);
     const base = { host_id: agent.hostId, section: name, collected_at: report.collectedAt, updated_at: receivedAt };
     switch (s.status) {
       case 'ok': {
-        const h = held.get(name);
         // Same hash, same data: nothing to write (an agent that lost its delta state re-sends in full).
         if (h?.status === 'ok' && h.hash === s.hash) break;
         changed = true;
         await upsertSection(tx, { ...base, status: 'ok', hash: s.hash, data: JSON.stringify(s.data), error: s.warnings?.length ? JSON.stringify({ warnings: s.warnings }) : null });
         break;
       }
-      case 'unchanged': {
-        const h = held.get(name);
+      case 'unchanged':
         if (!h || h.status !== 'ok' || h.hash !== s.hash) resend.push(name);
         break;
-      }
       // The same error or the same unsupported reason as stored is nothing new either: a host whose
       // update check fails the same way on every report is not rewritten and re-judged each time.
-      case 'error': {
-        const error = JSON.stringify(s.error);
-        if (held.get(name)?.status === 'error' && held.get(name)?.error === error) break;
-        changed = true;
-        await upsertSection(tx, { ...base, status: 'error', hash: null, data: null, error });
-        break;
-      }
+      case 'error':
       case 'unsupported': {
-        const error = s.reason ? JSON.stringify({ reason: s.reason }) : null;
-        if (held.get(name)?.status === 'unsupported' && held.get(name)?.error === error) break;
+        const error = s.status === 'error' ? JSON.stringify(s.error) : s.reason ? JSON.stringify({ reason: s.reason }) : null;
+        if (h?.status === s.status && h.error === error) break;
         changed = true;
-        await upsertSection(tx, { ...base, status: 'unsupported', hash: null, data: null, error });
+        await upsertSection(tx, { ...base, status: s.status, hash: null, data: null, error });
         break;
       }
     }

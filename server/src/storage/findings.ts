@@ -242,7 +242,7 @@ export function regionTrend(db: Db, regionCode: string, since: string) {
   return db.selectFrom('region_score_history').select(['day', 'score_sum', 'institutions']).where('region_code', '=', regionCode).where('day', '>=', since).orderBy('day').execute();
 }
 
-/** The failing-by-rule counts kept with each score, for the institutions of a region. */
+/** The scope columns of institution_scores (it carries its institution's region code). */
 const SCORE_COLS = { region: 'institution_scores.region_code', institution: 'institution_scores.institution_code' } as const;
 
 /** Each institution's score revision in a region: what tells a reader whose failing counts changed. */
