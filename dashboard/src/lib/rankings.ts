@@ -1,5 +1,6 @@
 import type { LocationQuery, LocationQueryRaw } from 'vue-router';
 import type { RankingInput, RankingSort } from '../api/institutions.js';
+import { GRADE_LETTERS } from './overviewCharts.js';
 
 /**
  * What the rankings view asks the server for, kept in the URL (`?period=…&page=…&size=…&sort=…&order=…
@@ -21,7 +22,6 @@ export const PAGE_SIZES = [20, 50, 100, 200] as const;
 const DEFAULT_PAGE_SIZE = 50;
 /** The server's bound on the name filter (an institution name's length). */
 export const TEXT_MAX = 128;
-const GRADES = ['A', 'B', 'C', 'D'];
 
 /** The table's column props and the server's sort keys: the counts are nested in the rows. */
 const SORT_OF_PROP = {
@@ -59,7 +59,7 @@ export function viewFromQuery(q: LocationQuery, periods: readonly string[]): Ran
     order: one(q.order) === 'desc' ? 'desc' : 'asc',
     // The server knows the types; a made-up one comes back as a clear refusal.
     types: list(q.types, (s) => /^[a-z][a-z-]{0,63}$/.test(s)),
-    grades: list(q.grades, (s) => GRADES.includes(s)),
+    grades: list(q.grades, (s) => (GRADE_LETTERS as readonly string[]).includes(s)),
     text: (one(q.q) ?? '').slice(0, TEXT_MAX),
   };
 }
