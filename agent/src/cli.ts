@@ -7,6 +7,7 @@ import { ChildError, COLLECT_CHILD_COMMAND, runSelf } from './collect-process.js
 import type { AgentConfig } from './config.js';
 import { loadState } from './state.js';
 import { AgentRevokedError, agentPaths, clientFor, drainOutbox, outboxFor, sleep, type AgentPaths } from './sync.js';
+import { INSTALL_SERVICE_SUMMARY } from './service.js';
 import { AGENT_VERSION } from './version.js';
 
 // Collectors, systeminformation, the runner and the schemas (zod) are imported only by the commands
@@ -48,7 +49,7 @@ Commands:
   run [--config FILE]                             keep running: collect on schedule, send, heartbeat, take server commands
   status [--config FILE]                          enrollment, last successful sync, outbox depth, last error
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
-  install-service [--config FILE] [--dry-run]     install and start the agent as a systemd unit (Linux) or a Windows service
+  install-service [--config FILE] [--dry-run]     ${INSTALL_SERVICE_SUMMARY}
 
 --config defaults to ${DEFAULT_CONFIG}
 --ca FILE: PEM of the CA that signed the server's certificate (kept in the config for later runs)

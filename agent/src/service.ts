@@ -7,6 +7,9 @@ export const SERVICE_NAME = 'weian-agent';
 export const UNIT_PATH = `/etc/systemd/system/${SERVICE_NAME}.service`;
 export const WINDOWS_TASK = 'WeiAnAgent';
 
+/** What install-service does, as --help says it: the same as installPlan below and docs/agent-install.md. */
+export const INSTALL_SERVICE_SUMMARY = `install and start the agent: a systemd unit (Linux), or a scheduled task ${WINDOWS_TASK} run as SYSTEM at boot and restarted on failure (Windows)`;
+
 const quoteSystemd = (a: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/["\\]/g, '\\$&')}"`);
 const quoteWindows = (a: string) => (/^[A-Za-z0-9_:.\\/-]+$/.test(a) ? a : `"${a.replace(/"/g, '\\"')}"`);
 
