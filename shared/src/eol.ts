@@ -12,6 +12,8 @@ export interface EolEntry {
   /** null: the vendor has published no end date we could verify; the rule reports unknown, not pass. */
   date: IsoDate | null;
   source: string;
+  /** The same source in Chinese, for findings and exports a bureau reads. */
+  sourceZh: string;
 }
 
 type Os = DeviceData['os'];
@@ -45,14 +47,20 @@ function facts(os: Os): Facts {
   };
 }
 
-const MS = 'Microsoft Lifecycle Policy (product lifecycle page, extended support end)';
-const RH = 'Red Hat Enterprise Linux Life Cycle (end of Maintenance Support)';
-const CENTOS = 'CentOS Project end-of-life announcements (centos.org)';
-const DEBIAN = 'Debian LTS wiki (end of Debian LTS)';
-const UBUNTU = 'Ubuntu release cycle (end of standard support)';
-const OE = 'openEuler community lifecycle page (LTS including its SP updates)';
+/** Each source in English and Chinese. */
+type Source = readonly [en: string, zh: string];
+const MS: Source = ['Microsoft Lifecycle Policy (product lifecycle page, extended support end)', '微软产品生命周期政策（扩展支持结束日期）'];
+const RH: Source = ['Red Hat Enterprise Linux Life Cycle (end of Maintenance Support)', '红帽企业版 Linux 生命周期（维护支持结束日期）'];
+const CENTOS: Source = ['CentOS Project end-of-life announcements (centos.org)', 'CentOS 项目停止支持公告'];
+const DEBIAN: Source = ['Debian LTS wiki (end of Debian LTS)', 'Debian 长期支持计划（长期支持结束日期）'];
+const UBUNTU: Source = ['Ubuntu release cycle (end of standard support)', 'Ubuntu 发布周期（标准支持结束日期）'];
+const OE: Source = ['openEuler community lifecycle page (LTS including its SP updates)', 'openEuler 社区生命周期（长期支持版本，含其服务包更新）'];
+const also = (s: Source, en: string, zh: string): Source => [`${s[0]}${en}`, `${s[1]}${zh}`];
 
-interface Row extends EolEntry {
+interface Row {
+  name: string;
+  date: IsoDate | null;
+  source: Source;
   match: (f: Facts) => boolean;
 }
 
@@ -62,7 +70,7 @@ const winServer = (name: string, date: IsoDate, edition: RegExp, build?: number)
   source: MS,
   match: (f) => f.windows && (edition.test(f.distro) || (build !== undefined && f.build === build && /server/.test(f.distro))),
 });
-const linux = (name: string, date: IsoDate | null, source: string, match: (f: Facts) => boolean): Row => ({ name, date, source, match });
+const linux = (name: string, date: IsoDate | null, source: Source, match: (f: Facts) => boolean): Row => ({ name, date, source, match });
 const isCentosLinux = (f: Facts) => (f.id === 'centos' || /centos/.test(f.distro)) && !/stream/.test(f.distro);
 const isCentosStream = (f: Facts) => (f.id === 'centos' || /centos/.test(f.distro)) && /stream/.test(f.distro);
 const isRhel = (f: Facts) => f.id === 'rhel' || /red hat enterprise linux/.test(f.distro);
@@ -96,7 +104,7 @@ const TABLE: Row[] = [
   { name: 'Windows 10 Enterprise LTSB 2016', date: '2026-10-13', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsb|ltsc/.test(f.distro) && f.build === 14393 },
   { name: 'Windows 10 Enterprise LTSC 2019', date: '2029-01-09', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsc/.test(f.distro) && f.build === 17763 },
   { name: 'Windows 10 Enterprise LTSC 2021', date: '2027-01-12', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsc/.test(f.distro) && f.build === 19044 },
-  { name: 'Windows 10', date: '2025-10-14', source: `${MS}; Windows 10 22H2 Home/Pro/Enterprise`, match: (f) => f.windows && /windows 10/.test(f.distro) && !/ltsb|ltsc/.test(f.distro) },
+  { name: 'Windows 10', date: '2025-10-14', source: also(MS, '; Windows 10 22H2 Home/Pro/Enterprise', '；Windows 10 22H2 家庭版、专业版、企业版'), match: (f) => f.windows && /windows 10/.test(f.distro) && !/ltsb|ltsc/.test(f.distro) },
 
   linux('CentOS Linux 6', '2020-11-30', CENTOS, (f) => isCentosLinux(f) && f.major === '6'),
   linux('CentOS Linux 7', '2024-06-30', CENTOS, (f) => isCentosLinux(f) && f.major === '7'),
@@ -112,30 +120,32 @@ const TABLE: Row[] = [
   linux('Debian 10 (buster)', '2024-06-30', DEBIAN, (f) => isDebian(f) && (f.major === '10' || f.codename === 'buster')),
   linux('Debian 11 (bullseye)', '2026-08-31', DEBIAN, (f) => isDebian(f) && (f.major === '11' || f.codename === 'bullseye')),
   linux('Debian 12 (bookworm)', '2028-06-30', DEBIAN, (f) => isDebian(f) && (f.major === '12' || f.codename === 'bookworm')),
-  linux('Debian 13 (trixie)', '2030-06-30', `${DEBIAN}, as planned at release`, (f) => isDebian(f) && (f.major === '13' || f.codename === 'trixie')),
+  linux('Debian 13 (trixie)', '2030-06-30', also(DEBIAN, ', as planned at release', '，发布时公布的计划'), (f) => isDebian(f) && (f.major === '13' || f.codename === 'trixie')),
   linux('Ubuntu 14.04 LTS', '2019-04-30', UBUNTU, (f) => isUbuntu(f) && f.majorMinor === '14.04'),
   linux('Ubuntu 16.04 LTS', '2021-04-30', UBUNTU, (f) => isUbuntu(f) && f.majorMinor === '16.04'),
   linux('Ubuntu 18.04 LTS', '2023-05-31', UBUNTU, (f) => isUbuntu(f) && f.majorMinor === '18.04'),
   linux('Ubuntu 20.04 LTS', '2025-05-31', UBUNTU, (f) => isUbuntu(f) && f.majorMinor === '20.04'),
-  linux('Ubuntu 22.04 LTS', '2027-04-30', `${UBUNTU}, published as April 2027`, (f) => isUbuntu(f) && f.majorMinor === '22.04'),
-  linux('Ubuntu 24.04 LTS', '2029-04-30', `${UBUNTU}, published as April 2029`, (f) => isUbuntu(f) && f.majorMinor === '24.04'),
+  linux('Ubuntu 22.04 LTS', '2027-04-30', also(UBUNTU, ', published as April 2027', '，公布为 2027 年 4 月'), (f) => isUbuntu(f) && f.majorMinor === '22.04'),
+  linux('Ubuntu 24.04 LTS', '2029-04-30', also(UBUNTU, ', published as April 2029', '，公布为 2029 年 4 月'), (f) => isUbuntu(f) && f.majorMinor === '24.04'),
   linux('openEuler 20.03 LTS', '2025-11-30', OE, (f) => isOpenEuler(f) && f.majorMinor === '20.03'),
   linux('openEuler 22.03 LTS', '2026-06-30', OE, (f) => isOpenEuler(f) && f.majorMinor === '22.03'),
   linux('openEuler 24.03 LTS', '2028-12-31', OE, (f) => isOpenEuler(f) && f.majorMinor === '24.03'),
   // UnionTech's 2020 service plan for UOS Server 20: 5 years standard + 3 extended + 2 final service, ending in 2029.
-  linux('UOS Server 20', '2029-12-31', 'UnionTech UOS service-cycle plan (2020): server V20 service ends in 2029 (year only)', (f) => isUos(f) && f.major === '20'),
+  linux('UOS Server 20', '2029-12-31', ['UnionTech UOS service-cycle plan (2020): server V20 service ends in 2029 (year only)', '统信 UOS 服务周期规划（2020 年）：服务器 V20 服务于 2029 年结束（仅公布年份）'], (f) => isUos(f) && f.major === '20'),
   // KylinSoft's lifecycle notices for the V10 service packs could not be verified: kept unknown, never guessed.
   ...[1, 2, 3].map((sp) =>
-    linux(`Kylin Linux Advanced Server V10 SP${sp}`, null, 'KylinSoft product lifecycle notice (麒麟软件产品生命周期): date not yet recorded', (f) => isKylinV10(f) && kylinSp(f) === sp),
+    linux(`Kylin Linux Advanced Server V10 SP${sp}`, null, ['KylinSoft product lifecycle notice (麒麟软件产品生命周期): date not yet recorded', '麒麟软件产品生命周期公告：尚未收录日期'], (f) => isKylinV10(f) && kylinSp(f) === sp),
   ),
 ];
+
+const entry = ({ name, date, source }: Row): EolEntry => ({ name, date, source: source[0], sourceZh: source[1] });
 
 /** The end-of-life entry for a reported OS, or null when the table does not know that release. */
 export function eolFor(os: Os): EolEntry | null {
   const f = facts(os);
   const row = TABLE.find((r) => r.match(f));
-  return row ? { name: row.name, date: row.date, source: row.source } : null;
+  return row ? entry(row) : null;
 }
 
 /** Every entry, for documentation and review. */
-export const EOL_TABLE: readonly EolEntry[] = TABLE.map(({ name, date, source }) => ({ name, date, source }));
+export const EOL_TABLE: readonly EolEntry[] = TABLE.map(entry);

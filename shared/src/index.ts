@@ -11,3 +11,6 @@ export * from './scoring.js';
 export { renderMethodology } from './methodology.js';
 export * from './permissions.js';
 export * from './reportId.js';
+export * from './articles.js';
+export * from './terms.js';
+export * from './relativeTime.js';

@@ -1,10 +1,12 @@
 import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from './calendar.js';
 import { DEFAULT_DUE_SOON_DAYS, FILING_WORKING_DAYS } from './deadlines.js';
+import { articlesText } from './articles.js';
 import { EOL_TABLE } from './eol.js';
 import { RULE_DATA } from './rules/catalogue.js';
 import type { RuleData, ThresholdSpec } from './rules/types.js';
 import { DEFAULT_SCORE_WEIGHTS } from './schemas/records.js';
 import { CRITICAL_CAP, GRADES, LEVEL3_HOST_WEIGHT, SEVERITY_WEIGHTS } from './scoring.js';
+import { SEVERITY_ZH } from './terms.js';
 
 /**
  * docs/methodology.md, rendered from the catalogue and the scoring constants so that the document
@@ -13,7 +15,7 @@ import { CRITICAL_CAP, GRADES, LEVEL3_HOST_WEIGHT, SEVERITY_WEIGHTS } from './sc
  */
 type Lang = 'zh' | 'en';
 const SEV: Record<Lang, Record<string, string>> = {
-  zh: { critical: '严重', high: '高', medium: '中', low: '低' },
+  zh: SEVERITY_ZH,
   en: { critical: 'critical', high: 'high', medium: 'medium', low: 'low' },
 };
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -25,13 +27,13 @@ const fmtThreshold = (spec: ThresholdSpec, lang: Lang) => {
 function ruleTable(rules: readonly RuleData[], lang: Lang): string {
   const head =
     lang === 'zh'
-      ? '| 规则 | 名称 | 严重程度 | 依据 | 判定不通过 | 默认阈值 | 整改建议 |\n| --- | --- | --- | --- | --- | --- | --- |'
+      ? '| 规则 | 名称 | 严重程度 | 依据 | 判定不合规 | 默认阈值 | 整改建议 |\n| --- | --- | --- | --- | --- | --- | --- |'
       : '| rule | title | severity | rests on | fails when | default thresholds | remediation |\n| --- | --- | --- | --- | --- | --- | --- |';
   const rows = rules.map((r) => {
     const note = r.severityNote ? (lang === 'zh' ? `（${r.severityNote.zh}）` : ` (${r.severityNote.en})`) : '';
     const sev = SEV[lang][r.severity]! + note;
     const th = Object.values(r.thresholds).map((s) => fmtThreshold(s, lang)).join('; ') || '—';
-    return `| ${r.id} | ${cell(r.title[lang])} | ${cell(sev)} | ${r.articles.join(', ')} | ${cell(r.failsWhen[lang])} | ${cell(th)} | ${cell(r.remediation[lang])} |`;
+    return `| ${r.id} | ${cell(r.title[lang])} | ${cell(sev)} | ${lang === 'zh' ? cell(articlesText(r.articles).zh) : r.articles.join(', ')} | ${cell(r.failsWhen[lang])} | ${cell(th)} | ${cell(r.remediation[lang])} |`;
   });
   return [head, ...rows].join('\n');
 }
@@ -42,7 +44,7 @@ const weights = (lang: Lang) => Object.entries(SEVERITY_WEIGHTS).map(([s, n]) =>
 const grades = (lang: Lang) =>
   GRADES.map((g, i) => {
     const upper = i === 0 ? '' : lang === 'zh' ? `，低于 ${GRADES[i - 1]!.min}` : `, below ${GRADES[i - 1]!.min}`;
-    return `- ${g.letter} ${g.zh} / ${g.en}: ≥ ${g.min}${upper}`;
+    return lang === 'zh' ? `- ${g.letter} ${g.zh}：≥ ${g.min}${upper}` : `- ${g.letter} ${g.en}: ≥ ${g.min}${upper}`;
   }).join('\n');
 
 function zh(host: readonly RuleData[], inst: readonly RuleData[]): string {
@@ -50,7 +52,7 @@ function zh(host: readonly RuleData[], inst: readonly RuleData[]): string {
 
 ### 规则
 
-每条规则依据《医疗卫生机构网络安全管理办法》（国卫规划发〔2022〕29号，条款记为 M5、M6(2) …）、GB/T 22239-2019 第三级安全计算环境测评项（记为 MLPS-xx）及妇幼卫生信息安全管理制度（记为 FY-…）。每条规则的结果为：通过、不通过、未知（数据缺失：采集失败、不支持、尚未上报——显示原因，**绝不视为通过**）或不适用（不计分）。地区只能收紧阈值、启用或停用规则，规则编号的含义不变。
+每条规则依据《医疗卫生机构网络安全管理办法》（国卫规划发〔2022〕29号，下称《管理办法》）、GB/T 22239-2019《网络安全等级保护基本要求》第三级安全计算环境测评项（下称等保）及妇幼卫生信息安全管理制度，各规则的“依据”列出具体条款。每条规则的结果为：合规、不合规、未知（数据缺失：采集失败、不支持、尚未上报——显示原因，**绝不视为合规**）或不适用（不计分）。地区只能收紧阈值、启用或停用规则，规则编号的含义不变。
 
 #### 主机规则（每次上报时评估）
 
@@ -62,17 +64,17 @@ ${ruleTable(inst, 'zh')}
 
 ### 期限
 
-- 备案：定级后 ${FILING_WORKING_DAYS} 个工作日内，按国务院公布的节假日及调休安排计算（数据来自 chinese-days，覆盖 ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR} 年；超出范围的日期不作推测，结果为“未知”）。定级当日不计。已备案的规则即通过，逾期备案在证据中注明。
+- 备案：定级后 ${FILING_WORKING_DAYS} 个工作日内，按国务院公布的节假日及调休安排计算（数据随软件提供，覆盖 ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR} 年；超出范围的日期不作推测，结果为“未知”）。定级当日不计。已备案即合规，逾期备案在证据中注明。
 - 等级测评：三级、四级每年一次；处理超过 10 万人个人信息的二级每 3 年；其他二级每 5 年；从未测评的自定级日起算。
 - 年度事项（领导小组会议、自查、应急演练、数据资产清查、培训、权限复核）：上一次之后 12 个月内。自查须同时包含漏洞扫描和渗透测试方计入。日期晚于今天的记录不计入。
-- 距到期 ${DEFAULT_DUE_SOON_DAYS} 天内显示为“即将到期”，过期即为不通过。日期均按北京时间。
+- 距到期 ${DEFAULT_DUE_SOON_DAYS} 天内显示为“即将到期”，过期即为不合规。日期均按北京时间。
 
 ### 评分
 
-- 主机得分 = 适用规则的加权通过率 × 100。权重：${weights('zh')}。“未知”按未通过计；不适用的规则不计；有效风险接受（例外）所覆盖的不通过或未知结果在到期前不计入，到期次日起重新计入。任一严重规则不通过或结果未知（且未被例外覆盖）时，主机得分最高 ${CRITICAL_CAP}：无法证明严重规则通过，与其不通过同等对待。
+- 主机得分 = 适用规则的加权合规率 × 100。权重：${weights('zh')}。“未知”按不合规计；不适用的规则不计；有效风险接受（例外）所覆盖的不合规或未知结果在到期前不计入，到期次日起重新计入。任一严重规则不合规或结果未知（且未被例外覆盖）时，主机得分最高 ${CRITICAL_CAP}：无法证明严重规则合规，与其不合规同等对待。
 - 机构得分 = ${pct(w.technical)} 技术 + ${pct(w.governance)} 管理 + ${pct(w.coverage)} 覆盖（权重可由地区设置）：
   - 技术：主机得分的平均值，属于三级及以上定级对象的主机权重为 ${LEVEL3_HOST_WEIGHT}；
-  - 管理：机构规则（INST-COVERAGE 除外，它已体现在覆盖部分）的加权通过率；
+  - 管理：机构规则（INST-COVERAGE 除外，它已体现在覆盖部分）的加权合规率；
   - 覆盖：24 小时内有报告的主机数 / 已登记主机数。
   - 没有主机或没有记录时对应部分为 0：缺少证据不视为合规。
 - 地区得分 = 辖区内机构得分的算术平均。
@@ -84,7 +86,7 @@ ${grades('zh')}
 
 ### 排名
 
-同一地区内按得分从高到低；得分相同者，严重不通过项少者在前，再比高危不通过项，最后按机构名称（中文拼音排序）。仅因名称排序而先后的机构并列名次（如 1、2、2、4）。不通过项计数不含有效例外。
+同一地区内按得分从高到低；得分相同者，严重不合规项少者在前，再比高危不合规项，最后按机构名称（中文拼音排序）。仅因名称排序而先后的机构并列名次（如 1、2、2、4）。不合规项计数不含有效例外。
 `;
 }
 
@@ -131,7 +133,16 @@ Within a region, by score descending; equal scores by fewer failing critical fin
 `;
 }
 
-function eolSection(): string {
+function eolSection(lang: Lang | 'both'): string {
+  if (lang === 'zh') {
+    const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? '未知'} | ${cell(e.sourceZh)} |`);
+    return `## 操作系统停止支持日期（规则 HOST-OS-EOL）
+
+| 系统 | 停止安全支持 | 来源 |
+| --- | --- | --- |
+${rows.join('\n')}
+`;
+  }
   const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? '— (unknown / 未知)'} | ${cell(e.source)} |`);
   return `## 操作系统停止支持日期 / Operating-system end-of-life dates (HOST-OS-EOL)
 
@@ -141,13 +152,15 @@ ${rows.join('\n')}
 `;
 }
 
-export function renderMethodology(): string {
+/** docs/methodology.md in both languages; `'zh'` gives the Chinese half alone, for the exports a bureau reads. */
+export function renderMethodology(lang: 'both' | 'zh' = 'both'): string {
   const host = RULE_DATA.filter((r) => r.subject === 'host');
   const inst = RULE_DATA.filter((r) => r.subject === 'institution');
+  if (lang === 'zh') return `# 卫安 评估方法\n\n${zh(host, inst)}\n${eolSection('zh')}`;
   return `<!-- Generated by shared/scripts/methodology.ts from the rule catalogue: do not edit by hand. -->
 # 卫安 评估方法 / WeiAn assessment methodology
 
 ${zh(host, inst)}
 ${en(host, inst)}
-${eolSection()}`;
+${eolSection('both')}`;
 }

@@ -1,3 +1,4 @@
+import { agoText } from '../relativeTime.js';
 import { fail, fmtDays, HOUR_MS, pass, unknown, type HostChecks } from './check.js';
 
 export const agentChecks: HostChecks<'HOST-AGENT-SILENT'> = {
@@ -7,6 +8,6 @@ export const agentChecks: HostChecks<'HOST-AGENT-SILENT'> = {
     const data = { lastReportAt: input.lastReportAt.toISOString(), hours: Math.round(hours) };
     return hours > t.silentHours
       ? fail(`已 ${fmtDays(hours / 24)} 天（${Math.round(hours)} 小时）未收到报告`, `no report for ${Math.round(hours)} h (${fmtDays(hours / 24)} days)`, data)
-      : pass(`${Math.round(hours)} 小时前收到最近一次报告`, `last report ${Math.round(hours)} h ago`, data);
+      : pass(`${agoText(hours).zh}收到最近一次报告`, `last report ${agoText(hours).en}`, data);
   },
 };

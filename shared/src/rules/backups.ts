@@ -1,4 +1,5 @@
 import type { BackupJob, BackupsData } from '../schemas/sections.js';
+import { agoText } from '../relativeTime.js';
 import { ageDays, combine, fail, fmtDays, HOUR_MS, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 
@@ -40,7 +41,7 @@ export const backupChecks: HostChecks<'HOST-BACKUP-NONE' | 'HOST-BACKUP-STALE' |
           if (job.lastSuccessAt === null) return fail(`任务 ${job.name} 从未成功`, `job ${job.name} never succeeded`, { limitHours });
           const hours = (now.getTime() - new Date(job.lastSuccessAt).getTime()) / HOUR_MS;
           const data = { lastSuccessAt: job.lastSuccessAt, ageHours: Math.round(hours), limitHours };
-          if (hours <= limitHours) return pass(`任务 ${job.name} ${Math.round(hours)} 小时前成功`, `job ${job.name} succeeded ${Math.round(hours)} h ago`, data);
+          if (hours <= limitHours) return pass(`任务 ${job.name} ${agoText(hours).zh}成功`, `job ${job.name} succeeded ${agoText(hours).en}`, data);
           const critical = hours / 24 > t.criticalAfterDays;
           return fail(
             `任务 ${job.name} 最近成功在 ${fmtDays(hours / 24)} 天前，超过周期的 ${t.staleFactor} 倍（${limitHours} 小时）`,

@@ -54,7 +54,8 @@ export function sectionData<K extends SectionName>(
 }
 
 /** A value the agent could not tell (null) is unknown, never a pass. */
-export const couldNotTell = (zh: string, en: string, field: string): CheckResult => unknown(`代理无法判断${zh}`, `the agent could not tell ${en}`, { reason: 'value-unknown', field });
+// A space between Chinese and a Latin word ("探针无法判断 sshd 的配置"), as Chinese typesetting has it.
+export const couldNotTell = (zh: string, en: string, field: string): CheckResult => unknown(`探针无法判断${/^[A-Za-z0-9]/.test(zh) ? ' ' : ''}${zh}`, `the agent could not tell ${en}`, { reason: 'value-unknown', field });
 
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;

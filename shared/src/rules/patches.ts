@@ -11,7 +11,7 @@ export const patchChecks: HostChecks<'HOST-OS-EOL' | 'HOST-PATCH-SECURITY' | 'HO
     const eol = eolFor(os);
     if (!eol) return unknown(`终止支持日期表中没有该操作系统：${label}`, `the end-of-life table does not know this OS: ${label}`, { reason: 'os-not-in-table', os: label });
     if (eol.date === null)
-      return unknown(`${eol.name} 的终止支持日期尚未核实（${eol.source}）`, `no verified end-of-life date for ${eol.name} (${eol.source})`, { reason: 'eol-date-unverified', os: eol.name });
+      return unknown(`${eol.name} 的终止支持日期尚未核实（${eol.sourceZh}）`, `no verified end-of-life date for ${eol.name} (${eol.source})`, { reason: 'eol-date-unverified', os: eol.name });
     const data = { os: eol.name, eolDate: eol.date, source: eol.source };
     // Past EOL from the day after the published last day of support, China time.
     return chinaDate(now) > eol.date

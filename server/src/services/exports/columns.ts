@@ -1,4 +1,4 @@
-import { GRADES } from '@weian/shared';
+import { failingLabel, GRADES } from '@weian/shared';
 import type { RankingRowOut } from '../rankings.js';
 
 /**
@@ -35,10 +35,10 @@ export const RANKING_COLUMNS: readonly Column[] = [
   { key: 'region', header: '所属地区', value: (r) => r.regionName, width: 14 },
   { key: 'score', header: '得分', value: (r) => r.score, width: 8, numFmt: '0.0', numeric: true },
   { key: 'grade', header: '等级', value: (r) => gradeLabel(r.grade), width: 10, nowrap: true },
-  count('critical', '严重不通过', (r) => r.failing.critical),
-  count('high', '高危不通过', (r) => r.failing.high),
-  count('medium', '中危不通过', (r) => r.failing.medium),
-  count('low', '低危不通过', (r) => r.failing.low),
+  count('critical', failingLabel('critical'), (r) => r.failing.critical),
+  count('high', failingLabel('high'), (r) => r.failing.high),
+  count('medium', failingLabel('medium'), (r) => r.failing.medium),
+  count('low', failingLabel('low'), (r) => r.failing.low),
   { key: 'coverage', header: '覆盖率（%）', value: (r) => r.coverage, width: 11, numFmt: '0.0', numeric: true },
   count('overdueMlps', '等保逾期事项', (r) => r.overdueMlps),
   // Null when the institution has no score in the previous period: "no comparison", not "no change".

@@ -1,3 +1,4 @@
+import { failingLabel } from '@weian/shared';
 import { chinaTime, esc } from './format.js';
 import type { InstitutionReport } from './institutionReport.js';
 import { institutionSections } from './institutionSections.js';
@@ -15,8 +16,8 @@ export function institutionReportHtml(r: InstitutionReport): string {
 ${kpis([
   ['得分', s ? s.score.toFixed(1) : '—'],
   ['等级', s ? gradeLabel(s.grade.letter) : '—'],
-  ['严重不通过', s?.failing.critical ?? '—'],
-  ['高危不通过', s?.failing.high ?? '—'],
+  [failingLabel('critical'), s?.failing.critical ?? '—'],
+  [failingLabel('high'), s?.failing.high ?? '—'],
   ['等保逾期事项', s?.overdueMlps ?? '—'],
 ])}
 ${institutionSections(r)

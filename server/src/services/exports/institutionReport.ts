@@ -1,4 +1,4 @@
-import { GOVERNANCE_KIND_LABELS, gradeOf, type GovernanceKind } from '@weian/shared';
+import { GOVERNANCE_KIND_LABELS, gradeOf, RESULT_ZH, type GovernanceKind } from '@weian/shared';
 import { forbidden, notFound } from '../../errors.js';
 import { listHistoryAt, listHostScores, listInstitutionScores } from '../../storage/findings.js';
 import { listHosts } from '../../storage/hosts.js';
@@ -61,4 +61,4 @@ export async function institutionReport(deps: ServiceDeps, scope: Scope, input: 
 
 export type InstitutionReport = Awaited<ReturnType<typeof institutionReport>>;
 
-export const STATUS_ZH: Record<string, string> = { fail: '不通过', unknown: '未知', pass: '通过', 'not-applicable': '不适用', ok: '正常', 'due-soon': '即将到期', overdue: '已逾期' };
+export const STATUS_ZH: Record<string, string> = { ...RESULT_ZH, ok: '正常', 'due-soon': '即将到期', overdue: '已逾期' };

@@ -1,4 +1,4 @@
-import type { Deadline } from '@weian/shared';
+import { articlesText, failingLabel, type Deadline } from '@weian/shared';
 import { gradeLabel } from './columns.js';
 import { chinaTime } from './format.js';
 import { SEVERITY_ZH, weightsText } from './methodology.js';
@@ -39,7 +39,7 @@ export function institutionSections(r: InstitutionReport): Section[] {
     ['覆盖（%）', s?.coverage ?? null],
     ['得分权重（本地区在用）', weightsText(r.weights)],
     ['上报主机 / 登记主机', s ? `${s.hostsReporting} / ${s.hostsRegistered}` : null],
-    ['不通过项（严重 / 高 / 中 / 低）', s ? `${s.failing.critical} / ${s.failing.high} / ${s.failing.medium} / ${s.failing.low}` : null],
+    ['不合规项（严重 / 高危 / 中危 / 低危）', s ? `${s.failing.critical} / ${s.failing.high} / ${s.failing.medium} / ${s.failing.low}` : null],
     ['等保逾期事项', s?.overdueMlps ?? null],
     [`较上期（${r.previousPeriod}）变化`, s?.change ?? null],
   ];
@@ -59,18 +59,18 @@ export function institutionSections(r: InstitutionReport): Section[] {
       { header: '得分', width: 8, numFmt: '0.0', numeric: true, value: (h) => h.score },
       { header: '严重项封顶', width: 10, value: (h) => (h.capped ? '是' : '否') },
       { header: '等保级别', width: 10, numeric: true, value: (h) => h.mlpsLevel },
-      n('严重不通过', (h: Host) => h.failing.critical),
-      n('高危不通过', (h: Host) => h.failing.high),
-      n('中危不通过', (h: Host) => h.failing.medium),
-      n('低危不通过', (h: Host) => h.failing.low),
+      n(failingLabel('critical'), (h: Host) => h.failing.critical),
+      n(failingLabel('high'), (h: Host) => h.failing.high),
+      n(failingLabel('medium'), (h: Host) => h.failing.medium),
+      n(failingLabel('low'), (h: Host) => h.failing.low),
     ] as ReadonlyArray<SectionColumn<Host>>, r.hosts),
     section<Finding>('问题项与整改建议', [
       { header: '对象', width: 20, value: (f) => f.subject },
       { header: '规则', width: 26, nowrap: true, value: (f) => f.ruleId },
       { header: '名称', width: 28, value: (f) => f.title.zh },
-      { header: '严重程度', width: 10, nowrap: true, value: (f) => SEVERITY_ZH[f.severity] ?? f.severity },
+      { header: '严重程度', width: 10, nowrap: true, value: (f) => SEVERITY_ZH[f.severity as keyof typeof SEVERITY_ZH] ?? f.severity },
       { header: '结果', width: 10, nowrap: true, value: (f) => STATUS_ZH[f.status] ?? f.status },
-      { header: '依据', width: 16, value: (f) => f.articles.join(', ') },
+      { header: '依据', width: 30, value: (f) => articlesText(f.articles).zh },
       { header: '证据', width: 40, value: (f) => f.evidence.zh },
       { header: '自', width: 20, value: (f) => (f.since ? chinaTime(f.since) : null) },
       { header: '整改建议', width: 50, value: (f) => f.remediation.zh },

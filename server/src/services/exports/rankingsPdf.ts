@@ -1,4 +1,4 @@
-import { chinaDate, GRADES, gradeOf, regionScore } from '@weian/shared';
+import { chinaDate, failingLabel, GRADES, gradeOf, regionScore } from '@weian/shared';
 import { regionTrend } from '../../storage/findings.js';
 import type { ServiceDeps } from '../deps.js';
 import { periodEnd } from '../periods.js';
@@ -6,10 +6,10 @@ import { regionPrefix } from '../rankings.js';
 import { barChart, lineChart } from './charts.js';
 import { gradeLabel, RANKING_COLUMNS } from './columns.js';
 import { chinaTime, esc, num1 } from './format.js';
-import { gradesText, weightsText } from './methodology.js';
+import { rulesInForce } from './methodology.js';
 import type { PdfRenderer } from './pdfRenderer.js';
 import type { RankingSource } from './rankedRows.js';
-import { kpis, reportPage, tableHead, tableRow } from './reportPage.js';
+import { kpis, reportPage, table, tableHead, tableRow, type HtmlColumn } from './reportPage.js';
 
 const GRADE_COLORS: Record<string, string> = { A: '#2e7d32', B: '#3b6fb6', C: '#a35f00', D: '#b00020' };
 const TREND_DAYS = 180;
@@ -66,17 +66,38 @@ ${kpis([
   ['平均得分', num1(average)],
   ['地区等级', average === null ? '—' : gradeLabel(gradeOf(average).letter)],
   ['上报主机 / 登记主机', `${sum.reporting} / ${sum.registered}`],
-  ['严重不通过', sum.critical],
-  ['高危不通过', sum.high],
+  [failingLabel('critical'), sum.critical],
+  [failingLabel('high'), sum.high],
   ['等保逾期事项', sum.overdue],
 ])}
 <h2>图表</h2>
 <div class="charts">${charts.join('')}</div>
 <h2>排名</h2>
 <table>${tableHead(RANKING_COLUMNS)}<tbody>${tableRows.join('')}</tbody></table>
-<h2>评估方法</h2>
-<p class="note">机构得分 = ${esc(weightsText(source.settings.weights))}（本地区在用权重）。等级：${esc(gradesText())}。排名：得分从高到低；得分相同者严重不通过项少者在前，再比高危不通过项，最后按机构名称拼音排序，仅因名称先后的机构并列名次。“较上期变化”为与 ${esc(source.previousPeriod)} 月末快照之差，上期无快照为“—”。完整规则与权重见 XLSX 导出的“评估方法”表及 docs/methodology.md。</p>`;
+${methodologyHtml(source)}`;
   return { html: reportPage(title, body), rows: scores.length };
+}
+
+type Cell = string | number;
+
+/**
+ * How the scores are made, in the report itself: a bureau hands the PDF on and cannot point its
+ * reader at a file in the source code. The weights and rules are those in force for the region.
+ */
+function methodologyHtml(source: RankingSource): string {
+  const rows = rulesInForce(source.settings);
+  const blank = rows.findIndex((r) => r.length === 0);
+  const [head, ...rules] = rows.slice(blank + 1);
+  const columns = head!.map((h, i): HtmlColumn<Cell[]> => ({ header: String(h), value: (r) => r[i] ?? null, nowrap: i === 0 }));
+  return `<h2>评估方法</h2>
+<ul class="note">
+<li>主机得分 = 适用规则的加权合规率 × 100；无法判断（数据缺失）按不合规计，不适用的规则不计，有效的风险接受所覆盖的结果在到期前不计。</li>
+${rows.slice(0, blank).map(([k, v]) => `<li>${esc(k)}：${esc(v ?? '')}</li>`).join('\n')}
+<li>机构得分由技术（主机得分平均，三级及以上定级对象的主机加权）、管理（机构规则的加权合规率）、覆盖（24 小时内上报的主机占登记主机的比例）三部分按上述权重相加；地区得分为辖区内机构得分的算术平均。</li>
+<li>排名：得分从高到低；得分相同者严重不合规项少者在前，再比高危不合规项，最后按机构名称拼音排序，仅因名称先后的机构并列名次。“较上期变化”为与 ${esc(source.previousPeriod)} 月末快照之差，上期无快照为“—”。</li>
+</ul>
+<h3>评估规则（本地区在用）</h3>
+${table(columns, rules)}`;
 }
 
 export async function renderRankingsPdf(deps: ServiceDeps, source: RankingSource, renderer: PdfRenderer): Promise<{ pdf: Buffer; rows: number }> {

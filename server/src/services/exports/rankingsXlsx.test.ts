@@ -70,7 +70,7 @@ describe('rankings XLSX', () => {
     expect(text.some((l) => l.startsWith('期间 | 2026-11'))).toBe(true);
     expect(text.some((l) => l.startsWith('HOST-PORT-REMOTE-PUBLIC | '))).toBe(true);
     // The generated methodology document follows, its tables split into cells.
-    expect(text).toContain('卫安 评估方法 / WeiAn assessment methodology');
+    expect(text).toContain('卫安 评估方法');
     expect(text.some((l) => l.startsWith('规则 | 名称 | 严重程度 | 依据'))).toBe(true);
   });
 

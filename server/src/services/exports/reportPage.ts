@@ -7,7 +7,7 @@ import { esc } from './format.js';
 const CSS = `
 @page { size: A4; }
 body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; font-size: 10.5px; color: #222; margin: 0; }
-h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 14px; margin: 18px 0 6px; border-bottom: 1px solid #bbb; padding-bottom: 2px; }
+h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 14px; margin: 18px 0 6px; border-bottom: 1px solid #bbb; padding-bottom: 2px; } h3 { font-size: 12px; margin: 12px 0 4px; }
 .meta { color: #555; margin-bottom: 10px; }
 .kpis { display: flex; flex-wrap: wrap; gap: 8px; }
 .kpi { border: 1px solid #ccc; border-radius: 4px; padding: 6px 10px; min-width: 92px; }
@@ -15,7 +15,9 @@ h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 14px; margin: 18px 0 6p
 .charts { display: flex; flex-wrap: wrap; gap: 12px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #ccc; padding: 2px 4px; vertical-align: top; white-space: pre-wrap; overflow-wrap: anywhere; }
-td.k { white-space: nowrap; } th { white-space: normal; }
+td.k { white-space: nowrap; }
+/* Headers break between words, never inside one: keep-all keeps a CJK word such as 严重不合规 whole. */
+th { white-space: normal; word-break: keep-all; overflow-wrap: normal; }
 th { background: #dce6f1; } thead { display: table-header-group; } tr { page-break-inside: avoid; }
 td.n { text-align: right; white-space: nowrap; }
 .note { color: #555; font-size: 9.5px; }
@@ -41,6 +43,6 @@ export const tableHead = <T>(columns: ReadonlyArray<HtmlColumn<T>>) => `<thead><
 export const tableRow = <T>(columns: ReadonlyArray<HtmlColumn<T>>, row: T) =>
   `<tr>${columns.map((c) => `<td${c.numeric ? ' class="n"' : c.nowrap ? ' class="k"' : ''}>${esc(c.value(row) ?? '—')}</td>`).join('')}</tr>`;
 export const table = <T>(columns: ReadonlyArray<HtmlColumn<T>>, rows: readonly T[]) =>
-  rows.length ? `<table>${tableHead(columns)}<tbody>${rows.map((r) => tableRow(columns, r)).join('')}</tbody></table>` : '<p class="note">无 / none</p>';
+  rows.length ? `<table>${tableHead(columns)}<tbody>${rows.map((r) => tableRow(columns, r)).join('')}</tbody></table>` : '<p class="note">无</p>';
 
 export const kpis = (items: ReadonlyArray<[string, string | number]>) => `<div class="kpis">${items.map(([k, v]) => `<div class="kpi">${esc(k)}<b>${esc(v)}</b></div>`).join('')}</div>`;
