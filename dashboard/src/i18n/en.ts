@@ -389,6 +389,52 @@ const en: MessageSchema = {
   },
   institutionTypes: { 'tertiary-hospital': 'Tertiary hospital', 'secondary-hospital': 'Secondary hospital', 'primary-care': 'Primary care institution', 'maternal-child': 'Maternal and child health hospital', cdc: 'Center for disease control', 'specialty-hospital': 'Specialty hospital', other: 'Other' },
   receipts: { reportId: 'Report ID', collectedAt: 'Collected at', receivedAt: 'Received at', size: 'Size', empty: 'No reports yet' },
+  // The audit log in words: actions, outcomes, who, and the details' fields. Keys are the codes with
+  // every non-word character as _ (lib/auditText.ts), since a dot would nest.
+  auditLog: {
+    actions: {
+      auth_login: 'Sign-in',
+      users_create: 'User created',
+      agent_enroll: 'Agent enrolled',
+      agent_rotateSecret: 'Agent secret rotated',
+      demo_seed: 'Demo data seeded',
+      exports_rankings: 'Ranking exported',
+      exports_institution: 'Institution report exported',
+    },
+    outcomes: { ok: 'OK', success: 'OK', denied: 'Denied' },
+    actors: { system: 'System', cli: 'Command line', agent: 'Agent', anonymous: 'Not signed in' },
+    bootstrap: 'first start',
+    fields: {
+      hostId: 'host ID',
+      agentVersion: 'agent version',
+      username: 'user name',
+      role: 'role',
+      reason: 'reason',
+      institutions: 'institutions',
+      hosts: 'hosts',
+      days: 'days',
+      format: 'format',
+      region: 'region',
+      institution: 'institution',
+      period: 'period',
+      rows: 'rows',
+    },
+    reasons: { rate_limited: 'too many attempts', bad_credentials: 'wrong user name or password' },
+    none: '—',
+  },
+  // Under an error's title: what it means for the reader, in place of the server's own (English) words.
+  errorHints: {
+    network: 'Check the network connection, or try again later.',
+    notFound: 'It does not exist, or was deleted.',
+    unauthorized: 'Please sign in again.',
+    forbidden: 'It is outside your jurisdiction, or does not exist. Ask your supervising administrator if you need it.',
+    badRequest: 'The request was not valid; check it and try again.',
+    tooLarge: 'Narrow it down and try again.',
+    tooMany: 'Try again later.',
+    server: 'The server failed; try again later, and tell the system administrator if it persists.',
+  },
+  // How a backup job works (restic and borg are the tools' names).
+  backupKinds: { files: 'file copy', restic: 'restic', borg: 'borg', command: 'custom command' },
 };
 
 export default en;

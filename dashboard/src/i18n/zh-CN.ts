@@ -388,6 +388,52 @@ const zhCN = {
   },
   institutionTypes: { 'tertiary-hospital': '三级医院', 'secondary-hospital': '二级医院', 'primary-care': '基层医疗卫生机构', 'maternal-child': '妇幼保健院', cdc: '疾控中心', 'specialty-hospital': '专科医院', other: '其他' },
   receipts: { reportId: '报告编号', collectedAt: '采集时间', receivedAt: '接收时间', size: '大小', empty: '尚无上报' },
+  // The audit log in words: actions, outcomes, who, and the details' fields. Keys are the codes with
+  // every non-word character as _ (lib/auditText.ts), since a dot would nest.
+  auditLog: {
+    actions: {
+      auth_login: '登录',
+      users_create: '创建用户',
+      agent_enroll: '探针注册',
+      agent_rotateSecret: '探针更换密钥',
+      demo_seed: '生成演示数据',
+      exports_rankings: '导出评估排名',
+      exports_institution: '导出机构评估报告',
+    },
+    outcomes: { ok: '成功', success: '成功', denied: '拒绝' },
+    actors: { system: '系统', cli: '命令行', agent: '探针', anonymous: '未登录' },
+    bootstrap: '首次启动',
+    fields: {
+      hostId: '主机编号',
+      agentVersion: '探针版本',
+      username: '用户名',
+      role: '角色',
+      reason: '原因',
+      institutions: '机构数',
+      hosts: '主机数',
+      days: '天数',
+      format: '格式',
+      region: '地区',
+      institution: '机构',
+      period: '期间',
+      rows: '行数',
+    },
+    reasons: { rate_limited: '尝试次数过多', bad_credentials: '用户名或密码错误' },
+    none: '—',
+  },
+  // Under an error's title: what it means for the reader, in place of the server's own (English) words.
+  errorHints: {
+    network: '请检查网络连接，或稍后再试。',
+    notFound: '该对象不存在，或已被删除。',
+    unauthorized: '请重新登录。',
+    forbidden: '该对象不在您的管辖范围内，或不存在。如需查看，请联系上级管理员。',
+    badRequest: '请求的内容无效，请检查后重试。',
+    tooLarge: '请缩小范围后重试。',
+    tooMany: '请稍后再试。',
+    server: '服务器处理失败，请稍后再试；如持续出现，请联系系统管理员。',
+  },
+  // How a backup job works (restic and borg are the tools' names).
+  backupKinds: { files: '文件复制', restic: 'restic', borg: 'borg', command: '自定义命令' },
 };
 
 export type MessageSchema = typeof zhCN;
