@@ -1,3 +1,4 @@
+import { SEVERITY_ZH } from '@weian/shared';
 import type { AlertSeverity } from '../../storage/alerts.js';
 import type { ChannelKind } from '../../storage/notifications.js';
 
@@ -49,7 +50,6 @@ export interface ChannelModule {
   rejected(res: SenderResponse): string | null;
 }
 
-export const SEVERITY_ZH: Record<AlertSeverity, string> = { critical: '严重', high: '高危', medium: '中危', low: '低危' };
 /** Lines kept in one message: robots cap message sizes (WeCom markdown at 4096 bytes). */
 export const MAX_LINES = 20;
 

@@ -62,6 +62,13 @@ describe('PDF reports (one Chromium for the file)', () => {
     const first = text.split('\n').find((l) => l.includes(expected[0]!.code))!;
     expect(first).toMatch(new RegExp(`^\\s*1\\s+${expected[0]!.code}\\s`));
     expect(first).toContain(expected[0]!.score.toString());
+    // Landscape, as asked (a CSS page size once turned it portrait), and headers keep their words whole.
+    const [width, height] = /Page size:\s+([\d.]+) x ([\d.]+)/.exec(execFileSync('/usr/bin/pdfinfo', [join(dir, 'ranking.pdf')], { encoding: 'utf8' }))!.slice(1).map(Number);
+    expect(width).toBeGreaterThan(height!);
+    for (const header of ['严重不合规', '高危不合规', '中危不合规', '低危不合规', '等保逾期事项']) expect(text).toContain(header);
+    // The methodology is in the report, in words, not a pointer to a file in the source code.
+    expect(text).toContain('评估规则（本地区在用）');
+    expect(text).not.toContain('docs/methodology.md');
   });
 
   it('shares one browser and prints at most two pages at once', async () => {
@@ -84,7 +91,10 @@ describe('PDF reports (one Chromium for the file)', () => {
     // The exposed SSH port fails HOST-PORT-REMOTE-PUBLIC; its articles and remediation are printed.
     expect(text).toContain('HOST-PORT-REMOTE-PUBLIC');
     const finding = report.findings.find((x) => x.ruleId === 'HOST-PORT-REMOTE-PUBLIC')!;
-    expect(text).toContain(finding.articles[0]!);
+    // Articles in words (《管理办法》第十一条), not codes (M11).
+    expect(finding.articles[0]).toBe('M11');
+    expect(text).toContain('第十一条');
+    expect(text).not.toContain('M11');
     // Long cells wrap inside the table: the first words of the remediation stand on the finding's line.
     expect(text.split('\n').find((l) => l.includes('HOST-PORT-REMOTE-PUBLIC'))).toContain(finding.remediation.zh.slice(0, 8));
     expect(text).toContain(report.score!.score.toFixed(1));

@@ -88,7 +88,9 @@ function methodologyHtml(source: RankingSource): string {
   const rows = rulesInForce(source.settings);
   const blank = rows.findIndex((r) => r.length === 0);
   const [head, ...rules] = rows.slice(blank + 1);
-  const columns = head!.map((h, i): HtmlColumn<Cell[]> => ({ header: String(h), value: (r) => r[i] ?? null, nowrap: i === 0 }));
+  // Widths (in XLSX characters) so that names and articles, not the ids, get the room.
+  const widths = [0, 26, 6, 8, 8, 24, 36];
+  const columns = head!.map((h, i): HtmlColumn<Cell[]> => ({ header: String(h), value: (r) => r[i] ?? null, nowrap: i === 0 || i === 2 || i === 3, width: widths[i] || undefined }));
   return `<h2>评估方法</h2>
 <ul class="note">
 <li>主机得分 = 适用规则的加权合规率 × 100；无法判断（数据缺失）按不合规计，不适用的规则不计，有效的风险接受所覆盖的结果在到期前不计。</li>

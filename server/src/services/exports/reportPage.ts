@@ -5,7 +5,6 @@ import { esc } from './format.js';
  * backs up the escaping: even a value that slipped through could not run or load anything.
  */
 const CSS = `
-@page { size: A4; }
 body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; font-size: 10.5px; color: #222; margin: 0; }
 h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 14px; margin: 18px 0 6px; border-bottom: 1px solid #bbb; padding-bottom: 2px; } h3 { font-size: 12px; margin: 12px 0 4px; }
 .meta { color: #555; margin-bottom: 10px; }
