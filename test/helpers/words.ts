@@ -1,0 +1,55 @@
+import { RULE_IDS } from '@weian/shared';
+
+/**
+ * Latin-letter words a Chinese page or export may show: names and codes a Chinese reader reads as
+ * they are. Everything else in Latin letters is English that was never translated. Keep it short:
+ * a word belongs here only if no Chinese term would be clearer to a bureau.
+ */
+const ALLOWED = new Set([
+  // the product and its commands, the built-in account, and the language switcher naming its other language in that language
+  'WeiAn', 'weian-server', 'weian-agent', 'admin', 'English',
+  // hospital systems, as hospitals name them (HIS 系统)
+  'HIS', 'PACS', 'LIS', 'EMR', 'RIS', 'HRP',
+  // operating systems, vendors and hardware as hosts report them
+  'Windows', 'Microsoft', 'Server', 'Standard', 'Datacenter', 'Enterprise', 'LTSB', 'LTSC', 'LTS', 'Linux', 'GNU', 'Debian', 'CentOS', 'Stream', 'Red', 'Hat', 'Ubuntu', 'openEuler', 'UOS', 'Kylin', 'Advanced', 'Core',
+  'bookworm', 'Lance', 'jessie', 'stretch', 'buster', 'bullseye', 'trixie',
+  'Intel', 'Xeon', 'Silver', 'Inspur', 'Huawei', 'VMware', 'SSD', 'HDD', 'NTFS', 'sda', 'MAC',
+  // standards by their numbers (GB/T 22239-2019)
+  'GB/T',
+  // protocols, port services and file formats
+  'SSH', 'RDP', 'TLS', 'SSL', 'HTTP', 'HTTPS', 'IP', 'TCP', 'UDP', 'VPN', 'SFTP', 'Web', 'tcp', 'udp', 'ssh', 'rdp', 'https', 'http', 'mysql', 'mssql', 'telnet', 'ftp', 'rexec/rlogin/rsh',
+  // programs and services as the system names them
+  'restic', 'borg', 'nginx', 'mysqld', 'sshd', 'firewalld', 'nftables/iptables', 'auditd', 'chronyd', 'chrony/ntpd', 'yum', 'apt', 'dnf',
+  'Excel', 'PDF', 'CSV', 'XLSX',
+  // sshd settings quoted as evidence
+  'root', 'PermitRootLogin', 'prohibit-password', 'yes', 'no',
+  // units
+  'KB', 'MB', 'GB', 'TB', 'ms',
+  // grades
+  'A', 'B', 'C', 'D', 'E',
+]);
+
+/** Codes: rule ids, host ids, host names and versions, Windows processes and updates, models. */
+const CODES = [
+  /^h_[\w-]{12,20}$/, // host id
+  /^\d/, // numbers with units or models: 22H2, 2288H
+  /^(?=.*\d)[a-z0-9]+(?:[._-][a-z0-9]+)*$/, // host names, kernels, file systems: lower case with a digit
+  /^(?:V|SP|R|KB)\d+$/, // OS versions, service packs, Windows updates
+  /^[A-Z]{2,}\d{3,}[A-Z0-9]*$/, // hardware models (NF5280M6)
+  /^[\w-]+\.exe$/i, // Windows processes
+  /^(?:tcp|udp)\/\d+$/, // a listener
+];
+const RULE_ID_SET = new Set<string>(RULE_IDS);
+
+const allowed = (w: string) => ALLOWED.has(w) || RULE_ID_SET.has(w) || CODES.some((re) => re.test(w));
+/** pdftotext joins a word that wrapped at its hyphen ("prohibit-" + "password"): allowed if the hyphenated one is. */
+const allowedDehyphenated = (w: string) => allowed(w) || [...w].some((_, i) => i > 0 && allowed(`${w.slice(0, i)}-${w.slice(i)}`));
+
+/**
+ * The Latin-letter words of `text` that are neither allowed names nor codes, each once. A word is
+ * a whole run of letters, digits and _ . / - (so a host id or "auth.login" is one word).
+ */
+export function untranslatedWords(text: string, opts: { fromPdf?: boolean } = {}): string[] {
+  const words = text.match(/(?<![\w./-])\w*[A-Za-z]\w*(?:[./-]+\w+)*/g) ?? [];
+  return [...new Set(words.filter((w) => !(opts.fromPdf ? allowedDehyphenated(w) : allowed(w))))];
+}
