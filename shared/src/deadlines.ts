@@ -16,7 +16,11 @@ export function deadlineStatus(dueOn: IsoDate, now: Date, dueSoonDays: number = 
 }
 
 /** A due date, or why there is none to compute (missing record, or outside the holiday calendar). */
-export type Deadline = { dueOn: IsoDate; status: DeadlineStatus } | { dueOn: null; status: 'unknown'; reason: string };
+/** A date past the working-day calendar, in words: the English message names a package, not what is missing. */
+export const calendarGapZh = (e: CalendarRangeError) => `尚无 ${e.date.slice(0, 4)} 年的国务院节假日安排，无法计算工作日`;
+
+/** `reasonZh`: why it cannot be computed, in the words a bureau reads (views and exports show it). */
+export type Deadline = { dueOn: IsoDate; status: DeadlineStatus } | { dueOn: null; status: 'unknown'; reason: string; reasonZh: string };
 const dated = (dueOn: IsoDate, now: Date, dueSoonDays: number): Deadline => ({ dueOn, status: deadlineStatus(dueOn, now, dueSoonDays) });
 
 // ---- MLPS -----------------------------------------------------------------------------------
@@ -63,13 +67,13 @@ export function mlpsDeadlines(
   const needsFiling = system.level !== null && system.level >= 2 && system.filedOn === null;
   let filing: Deadline | null = null;
   if (needsFiling) {
-    if (system.gradedOn === null) filing = { dueOn: null, status: 'unknown', reason: 'no grading date recorded' };
+    if (system.gradedOn === null) filing = { dueOn: null, status: 'unknown', reason: 'no grading date recorded', reasonZh: '未记录定级日期' };
     else {
       try {
         filing = dated(filingDueOn(system.gradedOn, opts.filingWorkingDays), now, soon);
       } catch (e) {
         if (!(e instanceof CalendarRangeError)) throw e;
-        filing = { dueOn: null, status: 'unknown', reason: e.message };
+        filing = { dueOn: null, status: 'unknown', reason: e.message, reasonZh: calendarGapZh(e) };
       }
     }
   }
@@ -78,7 +82,7 @@ export function mlpsDeadlines(
   const evaluation: Deadline | null = !hasEvaluation
     ? null
     : evalDue === null
-      ? { dueOn: null, status: 'unknown', reason: 'neither an evaluation nor a grading date recorded' }
+      ? { dueOn: null, status: 'unknown', reason: 'neither an evaluation nor a grading date recorded', reasonZh: '未记录测评日期或定级日期' }
       : dated(evalDue, now, soon);
   return { filing, evaluation };
 }

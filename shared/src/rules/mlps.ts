@@ -1,5 +1,5 @@
 import { CalendarRangeError, chinaDate, daysBetween } from '../calendar.js';
-import { deadlineStatus, evaluationDueOn, evaluationIntervalYears, filingDueOn, isLive } from '../deadlines.js';
+import { calendarGapZh, deadlineStatus, evaluationDueOn, evaluationIntervalYears, filingDueOn, isLive } from '../deadlines.js';
 import type { MlpsSystem } from '../schemas/records.js';
 import { combine, fail, notApplicable, pass, unknown, type InstitutionChecks } from './check.js';
 import type { CheckResult, InstitutionCheckInput } from './types.js';
@@ -31,7 +31,7 @@ export const mlpsChecks: InstitutionChecks<'INST-MLPS-UNGRADED' | 'INST-MLPS-FIL
         try {
           due = filingDueOn(s.gradedOn, t.workingDays);
         } catch (e) {
-          if (e instanceof CalendarRangeError) return unknown(`${s.name}：${e.message}`, `${s.name}: ${e.message}`, { reason: 'calendar-out-of-range' });
+          if (e instanceof CalendarRangeError) return unknown(`${s.name}：${calendarGapZh(e)}`, `${s.name}: ${e.message}`, { reason: 'calendar-out-of-range' });
           throw e;
         }
         const data = { system: s.id, gradedOn: s.gradedOn, dueOn: due, filedOn: s.filedOn };

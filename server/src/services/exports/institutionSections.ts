@@ -23,7 +23,7 @@ export interface Section<T = unknown> {
 }
 const section = <T>(title: string, columns: ReadonlyArray<SectionColumn<T>>, rows: readonly T[]): Section => ({ title, columns, rows }) as Section;
 
-export const deadlineText = (d: Deadline | null) => (d === null ? '无此义务' : d.dueOn === null ? `未知（${d.reason}）` : `${d.dueOn}（${STATUS_ZH[d.status]}）`);
+export const deadlineText = (d: Deadline | null) => (d === null ? '无此义务' : d.dueOn === null ? `无法判断（${d.reasonZh}）` : `${d.dueOn}（${STATUS_ZH[d.status]}）`);
 const n = (header: string, value: (r: never) => number | null, numFmt = '0', width = 10) => ({ header, value, numFmt, width, numeric: true });
 
 export function institutionSections(r: InstitutionReport): Section[] {
