@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../server/src/events.js';
 import type { Principal } from '../../server/src/services/auth.js';
 import { seedDemo } from '../../server/src/services/demo.js';
+import { saveMlpsSystem } from '../../server/src/services/records.js';
 import { migrate, openDb } from '../../server/src/storage/db.js';
 import { ARTIFACTS, ensureDashboardBuilt, launchBrowser, openPage, screenshot } from '../helpers/browser.js';
 import { REPO, signedInClient, startServerProcess, tempDir, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
@@ -35,13 +36,19 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     const handle = openDb({ dataDir });
     try {
       await migrate(handle.db);
-      await seedDemo({ db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() }, SEEDER, { days: 3, scale: 0.25 });
+      const deps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
+      await seedDemo(deps, SEEDER, { days: 3, scale: 0.25 });
+      // A system graded without a date: its deadlines cannot be computed, and must say why in Chinese.
+      await saveMlpsSystem(deps, SEEDER, INSTITUTION, { name: '预约挂号系统', level: 2, criticalInfrastructure: false, personalInfoOver100k: false, gradedOn: null, filedOn: null, lastEvaluatedOn: null, wentLiveOn: null, prelaunchTestedOn: null, retiredOn: null, hostIds: [] });
     } finally {
       await handle.close();
     }
     await ensureDashboardBuilt();
     server = await startServerProcess({ dataDir });
     cookie = (await signedInClient(server.url)).cookie;
+    // A refused sign-in, so that the audit log holds a denial with its reason.
+    const refused = await fetch(`${server.url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'not-the-password' }) });
+    expect(refused.status).toBe(401);
     browser = await launchBrowser();
     page = (await openPage(browser)).page;
     await page.goto(`${server.url}/login`);
@@ -95,6 +102,7 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     const audit = await page.getByTestId('audit-table').innerText();
     expect(audit).toContain('登录');
     expect(audit).toMatch(/探针注册[\s\S]*主机编号：h_/);
+    expect(audit).toContain('原因：用户名或密码错误');
     await screenshot(page, 'words-audit-zh');
     // Refusals and dead ends too.
     await visit('/:pathMatch(.*)*', '/no-such-page');
@@ -153,6 +161,7 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
       'institution.pdf': pdfText(await download(`/export/institution.pdf?institution=${INSTITUTION}`), 'institution.pdf'),
     };
     // The files hold what the views hold: a read-back that lost the text would pass for nothing.
+    expect(exported['institution.xlsx']).toContain('无法判断（未记录定级日期）');
     for (const [name, text] of Object.entries(exported)) {
       expect(text, name).toContain('西湖区');
       check(name, text);
