@@ -92,9 +92,11 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     for (const tab of ['findings', 'device', 'patches', 'ports', 'backups', 'security', 'receipts']) {
       await page.getByTestId(`tab-${tab}`).click();
       check(`host tab ${tab}`, await settledText('main'));
+      if (tab === 'findings') await screenshot(page, 'words-host-findings-zh');
     }
     await visit('/admin/agents', '/admin/agents');
     await visit('/admin/rules', `/admin/rules?region=${COUNTY}`);
+    await screenshot(page, 'words-rules-zh');
     await visit('/admin/channels', `/admin/channels?region=${COUNTY}`);
     await visit('/admin/users', '/admin/users');
     await visit('/admin/audit', '/admin/audit');
