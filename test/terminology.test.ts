@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { bannedTermsIn } from '@weian/shared';
+import { bannedTermsIn, RESULT_ZH, SEVERITY_ZH } from '@weian/shared';
 import { describe, expect, it } from 'vitest';
+import zhCN from '../dashboard/src/i18n/zh-CN.js';
 import { REPO } from './helpers/paths.js';
 
 /** Every file below `dir` whose name passes `keep`, without tests and installed packages. */
@@ -54,5 +55,11 @@ describe('one term per concept', () => {
     for (const expected of ['探针', '不合规', '高危']) expect(texts).toContain(expected);
     const found = all.flatMap(({ file, texts }) => texts.flatMap((t) => bannedTermsIn(t).map((b) => `${relative(REPO, file)}: ${b} in ${t.slice(0, 80)}`)));
     expect(found).toEqual([]);
+  });
+
+  it('the dashboard says severities and results with the words the exports use', () => {
+    const { label: _, ...severities } = zhCN.severity;
+    expect(severities).toEqual(SEVERITY_ZH);
+    expect(zhCN.findings.statuses).toEqual(RESULT_ZH);
   });
 });
