@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyDevice, healthyHost, healthyInstitution } from './rules/fixtures.js';
 import { DEFAULT_SETTINGS, evaluateHost, evaluateInstitution } from './rules/index.js';
-import { compareNames, countFailing, gradeOf, hostScore, institutionScore, rankInstitutions, regionScore, type RankingRow } from './scoring.js';
+import { compareNames, countFailing, gradeOf, hostScore, institutionScore, rankInstitutions, type RankingRow } from './scoring.js';
+import { regionScore } from './regionFigures.js';
 import type { RiskException } from './schemas/records.js';
 import type { CheckStatus } from './rules/types.js';
 

@@ -1,4 +1,4 @@
-import { chinaDate, GRADES, gradeOf, regionScore } from '@weian/shared';
+import { chinaDate, GRADES, institutionPart, regionFigures, type RegionPart } from '@weian/shared';
 import { regionTrend } from '../../storage/findings.js';
 import type { ServiceDeps } from '../deps.js';
 import { periodEnd } from '../periods.js';
@@ -21,30 +21,25 @@ const TREND_DAYS = 180;
  */
 export async function rankingsReportHtml(deps: ServiceDeps, source: RankingSource): Promise<{ html: string; rows: number }> {
   const tableRows: string[] = [];
-  const scores: number[] = [];
-  const distribution = Object.fromEntries(GRADES.map((g) => [g.letter, 0])) as Record<string, number>;
-  const bySub = new Map<string, number[]>();
+  const parts: RegionPart[] = [];
+  const bySub = new Map<string, RegionPart[]>();
   const subOf = new Map(source.subRegions.map((s) => [s.code, s.name]));
-  const sum = { registered: 0, reporting: 0, critical: 0, high: 0, overdue: 0 };
   for await (const row of source.rows()) {
     tableRows.push(tableRow(RANKING_COLUMNS, row));
-    scores.push(row.score);
-    distribution[row.grade]!++;
+    const part = institutionPart(row.score, { hostsRegistered: row.hostsRegistered, hostsReporting: row.hostsReporting, failingCritical: row.failing.critical, failingHigh: row.failing.high, overdueMlps: row.overdueMlps });
+    parts.push(part);
     const sub = source.subRegions.find((s) => row.regionCode.startsWith(regionPrefix(s.code)));
     if (sub) {
       if (!bySub.has(sub.code)) bySub.set(sub.code, []);
-      bySub.get(sub.code)!.push(row.score);
+      bySub.get(sub.code)!.push(part);
     }
-    sum.registered += row.hostsRegistered;
-    sum.reporting += row.hostsReporting;
-    sum.critical += row.failing.critical;
-    sum.high += row.failing.high;
-    sum.overdue += row.overdueMlps;
   }
-  const average = regionScore(scores);
+  // The region's figures by the one function the overview and the trend use (shared/src/regionFigures.ts).
+  const region = regionFigures(parts);
+  const { distribution, totals: sum } = region;
   const end = source.live ? chinaDate(new Date(source.generatedAt)) : periodEnd(source.period);
   const since = chinaDate(new Date(Date.parse(`${end}T00:00:00Z`) - TREND_DAYS * 86_400_000));
-  const trend = (await regionTrend(deps.db, source.region.code, since)).filter((t) => t.day <= end).map((t) => ({ day: t.day, value: t.score_sum / t.institutions }));
+  const trend = (await regionTrend(deps.db, source.region.code, since)).filter((t) => t.day <= end).map((t) => ({ day: t.day, value: regionFigures([t.part]).averageScore ?? 0 }));
 
   const title = `${source.region.name} 网络安全评估排名 ${source.period}`;
   const charts = [
@@ -53,7 +48,7 @@ export async function rankingsReportHtml(deps: ServiceDeps, source: RankingSourc
       GRADES.map((g) => ({ label: gradeLabel(g.letter), value: distribution[g.letter]!, color: GRADE_COLORS[g.letter]! })),
     ),
     ...(source.subRegions.length
-      ? [barChart('下级地区平均得分', source.subRegions.map((s) => ({ label: subOf.get(s.code) ?? s.code, value: regionScore(bySub.get(s.code) ?? []) ?? 0 })), { max: 100 })]
+      ? [barChart('下级地区平均得分', source.subRegions.map((s) => ({ label: subOf.get(s.code) ?? s.code, value: regionFigures(bySub.get(s.code) ?? []).averageScore ?? 0 })), { max: 100 })]
       : []),
     lineChart(`地区平均得分趋势（截至 ${end}）`, trend),
   ];
@@ -62,13 +57,13 @@ export async function rankingsReportHtml(deps: ServiceDeps, source: RankingSourc
 <div class="meta">地区 ${esc(source.region.name)}（${esc(source.region.code)}） · 期间 ${esc(source.period)}（${source.live ? '本月实时得分' : `${esc(periodEnd(source.period))} 快照`}） · 对比期间 ${esc(source.previousPeriod)} · 生成时间 ${esc(chinaTime(source.generatedAt))}</div>
 <h2>概况</h2>
 ${kpis([
-  ['机构数', scores.length],
-  ['平均得分', num1(average)],
-  ['地区等级', average === null ? '—' : gradeLabel(gradeOf(average).letter)],
-  ['上报主机 / 登记主机', `${sum.reporting} / ${sum.registered}`],
-  ['严重不通过', sum.critical],
-  ['高危不通过', sum.high],
-  ['等保逾期事项', sum.overdue],
+  ['机构数', region.institutions],
+  ['平均得分', num1(region.averageScore)],
+  ['地区等级', region.grade === null ? '—' : gradeLabel(region.grade)],
+  ['上报主机 / 登记主机', `${sum.hostsReporting} / ${sum.hostsRegistered}`],
+  ['严重不通过', sum.failingCritical],
+  ['高危不通过', sum.failingHigh],
+  ['等保逾期事项', sum.overdueMlps],
 ])}
 <h2>图表</h2>
 <div class="charts">${charts.join('')}</div>
@@ -76,7 +71,7 @@ ${kpis([
 <table>${tableHead(RANKING_COLUMNS)}<tbody>${tableRows.join('')}</tbody></table>
 <h2>评估方法</h2>
 <p class="note">机构得分 = ${esc(weightsText(source.settings.weights))}（本地区在用权重）。等级：${esc(gradesText())}。排名：得分从高到低；得分相同者严重不通过项少者在前，再比高危不通过项，最后按机构名称拼音排序，仅因名称先后的机构并列名次。“较上期变化”为与 ${esc(source.previousPeriod)} 月末快照之差，上期无快照为“—”。完整规则与权重见 XLSX 导出的“评估方法”表及 docs/methodology.md。</p>`;
-  return { html: reportPage(title, body), rows: scores.length };
+  return { html: reportPage(title, body), rows: region.institutions };
 }
 
 export async function renderRankingsPdf(deps: ServiceDeps, source: RankingSource, renderer: PdfRenderer): Promise<{ pdf: Buffer; rows: number }> {
