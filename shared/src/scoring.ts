@@ -1,6 +1,7 @@
 import type { ScoreWeights } from './schemas/records.js';
 import type { MlpsLevel } from './schemas/records.js';
 import { exceptionActive, type Finding } from './rules/index.js';
+import { compareNames } from './nameOrder.js';
 import type { Severity } from './rules/types.js';
 import { divHalfUp, fromTenths, percentTenths, toTenths, weightUnits } from './tenths.js';
 
@@ -125,22 +126,29 @@ export function countFailing(findings: Iterable<Scored>, now: Date): FailingCoun
 }
 
 export interface RankingRow {
+  /** The last tie-break, for identical names. */
+  code?: string;
   name: string;
   score: number;
   failing: FailingCounts;
 }
-/**
- * Institution names in Chinese (pinyin) order. One collator for the module: `localeCompare(b, 'zh-CN')`
- * gives the same order but builds a collator per call, which dominates sorting a province.
- */
-let zhCollator: Intl.Collator | undefined;
-// Made on first use: a zh-CN collator loads ICU's pinyin tables (~9 MB resident), and the agent,
-// which imports this package but never ranks, must not carry them (its memory budget is 1.5x bare Node).
-export const compareNames = (a: string, b: string): number => (zhCollator ??= new Intl.Collator('zh-CN')).compare(a, b);
+// Names in Chinese (pinyin) order, place names read as places (nameOrder.ts).
+export { compareNames } from './nameOrder.js';
 
-/** DESIGN.md: score descending, then fewer critical failing, then fewer high, then name (zh collation). */
+/**
+ * DESIGN.md: score descending, then fewer critical failing, then fewer high, then name (zh collation,
+ * place names read as places), then institution code. The failing counts are those the exports show
+ * (fail only, excepted ones left out): an unknown critical already costs its cap in the score, and a
+ * tie-break an officer cannot read off the export could not be checked by hand.
+ */
 export function compareRanking(a: RankingRow, b: RankingRow): number {
-  return b.score - a.score || a.failing.critical - b.failing.critical || a.failing.high - b.failing.high || compareNames(a.name, b.name);
+  return (
+    b.score - a.score ||
+    a.failing.critical - b.failing.critical ||
+    a.failing.high - b.failing.high ||
+    compareNames(a.name, b.name) ||
+    (a.code ?? '').localeCompare(b.code ?? '')
+  );
 }
 
 /**

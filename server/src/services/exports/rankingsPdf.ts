@@ -1,4 +1,4 @@
-import { chinaDate, GRADES, institutionPart, regionFigures, type RegionPart } from '@weian/shared';
+import { chinaDate, GRADES, regionFigures, type RegionPart } from '@weian/shared';
 import { regionTrend } from '../../storage/findings.js';
 import type { ServiceDeps } from '../deps.js';
 import { periodEnd } from '../periods.js';
@@ -8,7 +8,7 @@ import { gradeLabel, RANKING_COLUMNS } from './columns.js';
 import { chinaTime, esc, num1 } from './format.js';
 import { gradesText, weightsText } from './methodology.js';
 import type { PdfRenderer } from './pdfRenderer.js';
-import type { RankingSource } from './rankedRows.js';
+import { regionPartOf, type RankingSource } from './rankedRows.js';
 import { kpis, reportPage, tableHead, tableRow } from './reportPage.js';
 
 const GRADE_COLORS: Record<string, string> = { A: '#2e7d32', B: '#3b6fb6', C: '#a35f00', D: '#b00020' };
@@ -26,7 +26,7 @@ export async function rankingsReportHtml(deps: ServiceDeps, source: RankingSourc
   const subOf = new Map(source.subRegions.map((s) => [s.code, s.name]));
   for await (const row of source.rows()) {
     tableRows.push(tableRow(RANKING_COLUMNS, row));
-    const part = institutionPart(row.score, { hostsRegistered: row.hostsRegistered, hostsReporting: row.hostsReporting, failingCritical: row.failing.critical, failingHigh: row.failing.high, overdueMlps: row.overdueMlps });
+    const part = regionPartOf(row);
     parts.push(part);
     const sub = source.subRegions.find((s) => row.regionCode.startsWith(regionPrefix(s.code)));
     if (sub) {
