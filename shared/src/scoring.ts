@@ -118,12 +118,14 @@ export const gradeOf = (score: number): Grade => GRADES.find((g) => toTenths(sco
 
 // ---- ranking --------------------------------------------------------------------------------
 export type FailingCounts = Record<Severity, number>;
-/** Failing findings per severity, excepted ones excluded (as in the score). */
-export function countFailing(findings: Iterable<Scored>, now: Date): FailingCounts {
+/** Findings of one status per severity, excepted and not-applicable ones excluded (as in the score). */
+export function countStatus(findings: Iterable<Scored>, now: Date, status: 'pass' | 'fail' | 'unknown'): FailingCounts {
   const c: FailingCounts = { critical: 0, high: 0, medium: 0, low: 0 };
-  for (const f of findings) if (f.status === 'fail' && counts(f, now)) c[f.severity]++;
+  for (const f of findings) if (f.status === status && counts(f, now)) c[f.severity]++;
   return c;
 }
+/** Failing findings per severity, excepted ones excluded (as in the score). */
+export const countFailing = (findings: Iterable<Scored>, now: Date): FailingCounts => countStatus(findings, now, 'fail');
 
 export interface RankingRow {
   /** The last tie-break, for identical names. */

@@ -54,6 +54,11 @@ export function listInstitutionFailingFindings(db: Db, institutionCode: string) 
     .execute();
 }
 
+/** Every finding of an institution's hosts, passing ones too: what its host scores are rebuilt from in an export. */
+export function listInstitutionHostFindings(db: Db, institutionCode: string) {
+  return db.selectFrom('findings').selectAll().where('institution_code', '=', institutionCode).where('subject_kind', '=', 'host').execute();
+}
+
 // ---- security-update first sightings ----------------------------------------------------------------
 export function getFirstSeen(db: Db, hostId: string) {
   return db.selectFrom('update_first_seen').select(['name', 'first_seen_at']).where('host_id', '=', hostId).execute();
