@@ -70,7 +70,7 @@ ${kpis([
 <h2>排名</h2>
 <table>${tableHead(RANKING_COLUMNS)}<tbody>${tableRows.join('')}</tbody></table>
 <h2>评估方法</h2>
-<p class="note">机构得分 = ${esc(weightsText(source.settings.weights))}（本地区在用权重）。等级：${esc(gradesText())}。排名：得分从高到低；得分相同者严重不通过项少者在前，再比高危不通过项，最后按机构名称拼音排序，仅因名称先后的机构并列名次。“较上期变化”为与 ${esc(source.previousPeriod)} 月末快照之差，上期无快照为“—”。完整规则与权重见 XLSX 导出的“评估方法”表及 docs/methodology.md。</p>`;
+<p class="note">机构得分 = ${esc(weightsText(source.settings.weights))}（本地区在用权重）。等级：${esc(gradesText())}。排名：得分从高到低；得分相同者严重不通过项少者在前，再比高危不通过项（只计“不通过”，不含“未知”），再按机构名称拼音排序（多音字地名按地名读音），名称相同按机构代码；仅因名称或代码先后的机构并列名次。地区平均分含尚无得分的机构（按 0 分）；各级得分精确计算，每级四舍五入一次。“较上期变化”为与 ${esc(source.previousPeriod)} 月末快照之差，上期无快照为“—”。完整规则与权重见 XLSX 导出的“评估方法”表及 docs/methodology.md。</p>`;
   return { html: reportPage(title, body), rows: region.institutions };
 }
 
