@@ -11,7 +11,7 @@ import { insertHost } from '../../storage/hosts.js';
 import { insertInstitution } from '../../storage/institutions.js';
 import { upsertRegions } from '../../storage/regions.js';
 import { collectOutput } from '../../testing/collect.js';
-import { createTestDb, type TestDb } from '../../testing/harness.js';
+import { createTestDb, DIALECTS, type TestDb } from '../../testing/harness.js';
 import { createCallerFactory } from '../../trpc/init.js';
 import type { Principal } from '../auth.js';
 import { refreshInstitutionScore, storedFinding } from '../evaluation.js';
@@ -185,6 +185,7 @@ async function seed(t: TestDb) {
 }
 
 const pdfDir = mkdtempSync(join(tmpdir(), 'weian-worked-'));
+afterAll(() => rmSync(pdfDir, { recursive: true, force: true }));
 const pdfText = (pdf: Buffer, name: string) => {
   const file = join(pdfDir, `${name}.pdf`);
   writeFileSync(file, pdf);
@@ -197,7 +198,7 @@ const sheetRows = (sheet: ExcelJS.Worksheet) => {
 };
 const n1 = (x: unknown) => (typeof x === 'number' ? x.toFixed(1) : String(x));
 
-describe('the product agrees with the worked example on every surface', () => {
+describe.each(DIALECTS)('the product agrees with the worked example on every surface (%s)', (dialect) => {
   let t: TestDb;
   let renderer: PdfRenderer;
   const admin: Principal = { userId: 'u-admin', username: 'admin', displayName: 'admin', role: 'admin', scopeCode: null, scope: ALL, regionCode: null, institutionCode: null };
@@ -206,14 +207,13 @@ describe('the product agrees with the worked example on every surface', () => {
   const expectedScore = (name: string) => (unscored.includes(name) ? '0.0' : tenthsText(institutionByHand(institutions.find((i) => i.name === name)!).score)!);
 
   beforeAll(async () => {
-    t = await createTestDb('sqlite');
+    t = await createTestDb(dialect);
     await seed(t);
     renderer = createPdfRenderer({ executablePath: DEFAULT_CHROMIUM });
   });
   afterAll(async () => {
     await renderer.close();
     await t.close();
-    rmSync(pdfDir, { recursive: true, force: true });
   });
 
   it('API: the ranking rows, the overview card, its grade counts, the trend line and the city’s sub-region figure', async () => {
@@ -262,7 +262,7 @@ describe('the product agrees with the worked example on every surface', () => {
 
   it('PDF: the summary figures and every institution’s row, as pdftotext reads them', async () => {
     const { pdf } = await renderRankingsPdf(t.deps, await openRanking(t.deps, ALL, { regionCode: COUNTY }), renderer);
-    const text = pdfText(pdf, 'ranking');
+    const text = pdfText(pdf, `ranking-${dialect}`);
     // The summary boxes print each value above its label: the line of values before the line of labels.
     const lines = text.split('\n');
     const labels = lines.findIndex((l) => /机构数\s+平均得分\s+地区等级/.test(l));
@@ -283,7 +283,7 @@ describe('the product agrees with the worked example on every surface', () => {
       await wb.xlsx.load(bytes as never);
       const [head, ...rows] = sheetRows(wb.getWorksheet('主机得分')!);
       const col = (h: string) => head!.indexOf(h);
-      const text = pdfText(await renderInstitutionPdf(report, renderer), codeOf(i.name));
+      const text = pdfText(await renderInstitutionPdf(report, renderer), `${codeOf(i.name)}-${dialect}`);
       for (const h of hosts.filter((x) => x.institution === i.name)) {
         const byHand = hostByHand(h.counts);
         const row = rows.find((r) => r[col('主机')] === h.name)!;
