@@ -67,8 +67,7 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
       ...extra,
     },
     distribution: { ...f.distribution },
-    // The same function as the card above: one number, one formula (a snapshot row has an institution, so never null).
-    trend: trend.map((t) => ({ day: t.day, score: regionFigures([t.part]).averageScore ?? 0, institutions: t.part.institutions })),
+    trend: trendWithToday(trend, chinaDate(now), f),
     topFailingRules: f.topFailing.map((t) => ({ ...t, title: RULE_DATA_BY_ID[t.ruleId as RuleId]?.title ?? { zh: t.ruleId, en: t.ruleId } })),
     subRegions: f.groups
       .map((g) => {
@@ -77,6 +76,16 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
       })
       .sort((a, b) => (b.averageScore ?? 0) - (a.averageScore ?? 0)),
   };
+}
+
+/**
+ * The daily points, by the same function as the card (one number, one formula), and today's point is
+ * the card's own figure: the day's snapshot is taken once, while scores move on during the day.
+ */
+function trendWithToday(trend: Awaited<ReturnType<typeof regionTrend>>, today: string, f: { average: number | null; institutions: number }) {
+  // A snapshot row has an institution, so its average is never null.
+  const points = trend.filter((t) => t.day < today).map((t) => ({ day: t.day, score: regionFigures([t.part]).averageScore ?? 0, institutions: t.part.institutions }));
+  return f.average === null ? points : [...points, { day: today, score: f.average, institutions: f.institutions }];
 }
 
 type FailingCounts = Array<[string, string, number]>;

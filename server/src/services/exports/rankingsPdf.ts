@@ -39,7 +39,9 @@ export async function rankingsReportHtml(deps: ServiceDeps, source: RankingSourc
   const { distribution, totals: sum } = region;
   const end = source.live ? chinaDate(new Date(source.generatedAt)) : periodEnd(source.period);
   const since = chinaDate(new Date(Date.parse(`${end}T00:00:00Z`) - TREND_DAYS * 86_400_000));
-  const trend = (await regionTrend(deps.db, source.region.code, since)).filter((t) => t.day <= end).map((t) => ({ day: t.day, value: regionFigures([t.part]).averageScore ?? 0 }));
+  const trend = (await regionTrend(deps.db, source.region.code, since)).filter((t) => (source.live ? t.day < end : t.day <= end)).map((t) => ({ day: t.day, value: regionFigures([t.part]).averageScore ?? 0 }));
+  // A live ranking's line ends on the average printed above it, as the overview's does.
+  if (source.live && region.averageScore !== null) trend.push({ day: end, value: region.averageScore });
 
   const title = `${source.region.name} 网络安全评估排名 ${source.period}`;
   const charts = [

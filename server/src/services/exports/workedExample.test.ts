@@ -125,7 +125,15 @@ const regionByHand = () => {
   const scores = [...institutions.map((i) => institutionByHand(i).score), ...unscored.map(() => 0n)];
   const average = halfUp(scores.reduce((a, b) => a + b, 0n), BigInt(scores.length));
   const distribution = Object.fromEntries(docGrades.map((g) => [g.letter, scores.filter((s) => gradeByHand(s) === g.letter).length]));
-  return { average, grade: gradeByHand(average), distribution, institutions: scores.length };
+  // Failing (not unknown) findings of every host and institution rule, and the hosts counted by coverage.
+  const failing = (severity: number) => [...hosts.map((h) => h.counts[severity]![1]), ...institutions.map((i) => i.governance[severity]![1])].reduce((a, b) => a + b, 0n);
+  const totals = {
+    failingCritical: Number(failing(0)),
+    failingHigh: Number(failing(1)),
+    hostsReporting: Number(institutions.reduce((n, i) => n + i.coverage[0], 0n)),
+    hostsRegistered: Number(institutions.reduce((n, i) => n + i.coverage[1], 0n)),
+  };
+  return { average, grade: gradeByHand(average), distribution, institutions: scores.length, totals };
 };
 
 describe('the methodology worked example, recomputed by hand', () => {
@@ -181,7 +189,8 @@ async function seed(t: TestDb) {
     );
     await refreshInstitutionScore(t.deps, db, codeOf(i.name), { findings, systems: [], coverage: { reporting: Number(i.coverage[0]), registered: Number(i.coverage[1]) } });
   }
-  await snapshotScores(db, chinaDate(t.clock.now));
+  // Yesterday's daily snapshot of the same scores: the trend's earlier point, by the snapshot's own path.
+  await snapshotScores(db, chinaDate(new Date(t.clock.now.getTime() - 86_400_000)));
 }
 
 const pdfDir = mkdtempSync(join(tmpdir(), 'weian-worked-'));
@@ -228,8 +237,9 @@ describe.each(DIALECTS)('the product agrees with the worked example on every sur
     const o = await caller().regions.overview({ regionCode: COUNTY });
     expect([n1(o.kpis.averageScore), o.kpis.grade, o.kpis.institutions]).toEqual([tenthsText(region.average), region.grade, region.institutions]);
     expect(o.distribution).toEqual(region.distribution);
-    // One number, one formula: the trend's point for today is the card's number.
-    expect(n1(o.trend.at(-1)!.score)).toBe(tenthsText(region.average));
+    expect(o.kpis).toMatchObject(region.totals);
+    // One number, one formula: yesterday's snapshot (丙 without a score counted as 0) and today's point are the card's number.
+    expect(o.trend.map((p) => [n1(p.score), p.institutions])).toEqual([0, 1].map(() => [tenthsText(region.average), region.institutions]));
     const city = await caller().regions.overview({ regionCode: `${COUNTY.slice(0, 4)}00` });
     expect(n1(city.subRegions.find((s) => s.code === COUNTY)!.averageScore)).toBe(tenthsText(region.average));
     expect(n1(city.kpis.averageScore)).toBe(tenthsText(region.average));
@@ -244,6 +254,8 @@ describe.each(DIALECTS)('the product agrees with the worked example on every sur
     for (const n of regionNames) expect(Number(byName.get(n)).toFixed(1), n).toBe(expectedScore(n));
     const tenths = lines.reduce((s, l) => s + BigInt(Math.round(Number(l[score]) * 10)), 0n);
     expect(tenthsText(halfUp(tenths, BigInt(lines.length)))).toBe(tenthsText(region.average));
+    const sum = (header: string) => lines.reduce((s, l) => s + Number(l[head!.indexOf(header)]), 0);
+    expect([sum('严重不通过'), sum('高危不通过')]).toEqual([region.totals.failingCritical, region.totals.failingHigh]);
   });
 
   it('XLSX: the ranking sheet and the summary beside the methodology', async () => {
@@ -267,7 +279,8 @@ describe.each(DIALECTS)('the product agrees with the worked example on every sur
     const lines = text.split('\n');
     const labels = lines.findIndex((l) => /机构数\s+平均得分\s+地区等级/.test(l));
     const values = lines.slice(0, labels).reverse().find((l) => l.trim())!.trim().split(/\s{2,}/);
-    expect(values.slice(0, 3)).toEqual([String(region.institutions), tenthsText(region.average), `${region.grade} ${{ A: '优秀', B: '良好', C: '合格', D: '不合格' }[region.grade]}`]);
+    const { failingCritical, failingHigh, hostsReporting, hostsRegistered } = region.totals;
+    expect(values).toEqual([String(region.institutions), tenthsText(region.average), `${region.grade} ${{ A: '优秀', B: '良好', C: '合格', D: '不合格' }[region.grade]}`, `${hostsReporting}/${hostsRegistered}`, String(failingCritical), String(failingHigh)]);
     for (const n of regionNames) {
       const line = text.split('\n').find((l) => l.includes(n));
       expect(line, n).toBeDefined();
