@@ -104,7 +104,6 @@ export function institutionScore(input: InstitutionScoreInput, weights: ScoreWei
   return { score, grade: gradeOf(score), technical: fromTenths(technical), governance: fromTenths(governance), coverage: fromTenths(coverage), weights };
 }
 
-
 // ---- grades ---------------------------------------------------------------------------------
 export const GRADES = [
   { letter: 'A', min: 90, zh: '优秀', en: 'Excellent' },
