@@ -152,3 +152,21 @@ describe('ranking', () => {
   });
 });
 
+
+describe('the tie-break after the score', () => {
+  it('counts failing findings only, as the exports show them: an unknown critical costs its cap in the score, not a place among equals', () => {
+    const unknownCritical = [{ status: 'unknown' as const, severity: 'critical' as const, exception: null }, ...Array.from({ length: 9 }, () => ({ status: 'pass' as const, severity: 'critical' as const, exception: null }))];
+    const failingCritical = [{ status: 'fail' as const, severity: 'critical' as const, exception: null }, ...Array.from({ length: 9 }, () => ({ status: 'pass' as const, severity: 'critical' as const, exception: null }))];
+    // Both capped at 59: equal scores.
+    expect([hostScore(unknownCritical, NOW).score, hostScore(failingCritical, NOW).score]).toEqual([59, 59]);
+    const rows = [
+      { code: 'F', name: '安康医院', score: 59, failing: countFailing(failingCritical, NOW) },
+      { code: 'U', name: '北湖医院', score: 59, failing: countFailing(unknownCritical, NOW) },
+    ];
+    // The unknown one shows 0 failing criticals in the export, so it ranks first, and the order can be checked from the file.
+    expect(rankInstitutions(rows).map((r) => [r.code, r.rank, r.failing.critical])).toEqual([
+      ['U', 1, 0],
+      ['F', 2, 1],
+    ]);
+  });
+});
