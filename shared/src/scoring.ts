@@ -82,6 +82,9 @@ export interface InstitutionScore {
 }
 /** Measured directly as the coverage part; counting the rule in governance too would count it twice. */
 const COVERAGE_RULES = new Set(['INST-COVERAGE']);
+/** The governance part's weights: the institution rules' weighted pass ratio, INST-COVERAGE left to the coverage part. */
+export const governanceRatio = (findings: InstitutionScoreInput['findings'], now: Date): RatioBreakdown =>
+  weightedRatio(findings.filter((f) => !COVERAGE_RULES.has(f.ruleId)), now);
 
 export function institutionScore(input: InstitutionScoreInput, weights: ScoreWeights, now: Date): InstitutionScore {
   // All in tenths: each part is rounded once (half up), the score once more from the rounded parts.
@@ -95,7 +98,7 @@ export function institutionScore(input: InstitutionScoreInput, weights: ScoreWei
     weight += w;
   }
   const technical = weight ? divHalfUp(sum, weight) : 0;
-  const gov = weightedRatio(input.findings.filter((f) => !COVERAGE_RULES.has(f.ruleId)), now);
+  const gov = governanceRatio(input.findings, now);
   const governance = gov.possible ? percentTenths(gov.earned, gov.possible) : 0;
   const { registered, reporting } = input.coverage;
   const coverage = registered ? percentTenths(Math.min(reporting, registered), registered) : 0;

@@ -36,6 +36,7 @@ export function institutionSections(r: InstitutionReport): Section[] {
     ['等级', s ? gradeLabel(s.grade.letter) : null],
     ['技术', s?.technical ?? null],
     ['管理', s?.governance ?? null],
+    ['管理：加权通过 / 应计（生成时）', `${r.governanceBasis.earned} / ${r.governanceBasis.possible}`],
     ['覆盖（%）', s?.coverage ?? null],
     ['得分权重（本地区在用）', weightsText(r.weights)],
     ['上报主机 / 登记主机', s ? `${s.hostsReporting} / ${s.hostsRegistered}` : null],
