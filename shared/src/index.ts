@@ -8,6 +8,8 @@ export * from './eol.js';
 export * from './deadlines.js';
 export * from './rules/index.js';
 export * from './scoring.js';
+export * from './tenths.js';
+export * from './regionFigures.js';
 export { renderMethodology } from './methodology.js';
 export * from './permissions.js';
 export * from './reportId.js';

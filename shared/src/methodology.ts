@@ -5,8 +5,10 @@ import { EOL_TABLE } from './eol.js';
 import { RULE_DATA } from './rules/catalogue.js';
 import type { RuleData, ThresholdSpec } from './rules/types.js';
 import { DEFAULT_SCORE_WEIGHTS } from './schemas/records.js';
+import { PLACE_NAME_READINGS } from './nameOrder.js';
 import { CRITICAL_CAP, GRADES, LEVEL3_HOST_WEIGHT, SEVERITY_WEIGHTS } from './scoring.js';
 import { SEVERITY_ZH } from './terms.js';
+import { renderWorkedExample } from './workedExample.js';
 
 /**
  * docs/methodology.md, rendered from the catalogue and the scoring constants so that the document
@@ -39,6 +41,7 @@ function ruleTable(rules: readonly RuleData[], lang: Lang): string {
 }
 
 const w = DEFAULT_SCORE_WEIGHTS;
+const backupMinLevel = () => String(RULE_DATA.find((r) => r.id === 'HOST-BACKUP-NONE')!.thresholds.minLevel!.default);
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const weights = (lang: Lang) => Object.entries(SEVERITY_WEIGHTS).map(([s, n]) => `${SEV[lang][s]} ${n}`).join(lang === 'zh' ? '，' : ', ');
 const grades = (lang: Lang) =>
@@ -71,14 +74,17 @@ ${ruleTable(inst, 'zh')}
 
 ### 评分
 
-- 主机得分 = 适用规则的加权合规率 × 100。权重：${weights('zh')}。“未知”按不合规计；不适用的规则不计；有效风险接受（例外）所覆盖的不合规或未知结果在到期前不计入，到期次日起重新计入。任一严重规则不合规或结果未知（且未被例外覆盖）时，主机得分最高 ${CRITICAL_CAP}：无法证明严重规则合规，与其不合规同等对待。
-- 机构得分 = ${pct(w.technical)} 技术 + ${pct(w.governance)} 管理 + ${pct(w.coverage)} 覆盖（权重可由地区设置）：
-  - 技术：主机得分的平均值，属于三级及以上定级对象的主机权重为 ${LEVEL3_HOST_WEIGHT}；
+- 主机得分 = 适用规则的加权合规率 × 100。权重：${weights('zh')}。“未知”按不合规计；不适用的规则不计；有效风险接受（例外）所覆盖的不合规或未知结果在到期前不计入，到期次日起重新计入。任一严重规则不合规或结果未知（且未被例外覆盖）时，主机得分最高 ${CRITICAL_CAP}：无法证明严重规则合规，与其不合规同等对待。导出中“因严重项降至${CRITICAL_CAP}”为“是”，表示按比例算出的得分高于 ${CRITICAL_CAP}、被降为 ${CRITICAL_CAP}（比例本已不高于 ${CRITICAL_CAP} 的主机为“否”，即使有严重项不合规）。
+- 没有任何适用规则的主机没有得分，不计入技术平均（仍计入覆盖）。
+- 备份：未声明任何备份任务的主机，HOST-BACKUP-STALE、HOST-BACKUP-FAILED、HOST-BACKUP-OFFSITE、HOST-BACKUP-RESTORE-TEST 不适用（不计分）；这类主机是否必须有备份只由 HOST-BACKUP-NONE 判定（默认仅适用于 ${backupMinLevel()} 级及以上定级对象的主机）。
+- 机构得分 = ${pct(w.technical)} 技术 + ${pct(w.governance)} 管理 + ${pct(w.coverage)} 覆盖（权重可由地区设置，按六位小数计）：
+  - 技术：有得分的主机得分的加权平均，属于三级及以上定级对象的主机权重为 ${LEVEL3_HOST_WEIGHT}，其他为 1；
   - 管理：机构规则（INST-COVERAGE 除外，它已体现在覆盖部分）的加权合规率；
-  - 覆盖：24 小时内有报告的主机数 / 已登记主机数。
+  - 覆盖：在 HOST-AGENT-SILENT 的最长静默时间（默认 24 小时，地区可收紧）内有报告的主机数 / 已登记主机数（不含已退役主机）。
   - 没有主机或没有记录时对应部分为 0：缺少证据不视为合规。
-- 地区得分 = 辖区内机构得分的算术平均。
-- 所有分数保留一位小数，上一级分数由下一级显示的分数计算，可以复算。
+- 地区得分 = 辖区内全部机构得分的算术平均。尚无得分的机构（已登记、尚未上报）按 0 分、D 等计入平均和等级分布。概览卡片、趋势线、下级地区对比和排名导出（CSV、XLSX、PDF）的地区数字都由同一计算得出。
+- 取整：计算按精确十进制进行（以 0.1 分为单位的整数），每一级只取整一次，四舍五入（恰为 x.x5 时进位）：主机得分、技术、管理、覆盖各保留一位小数；机构得分由这三个一位小数的部分加权求和后取整；地区得分由机构得分求平均后取整。上一级分数由下一级显示的分数计算，可以复算。例：0.6 × 66.6 + 0.3 × 33.3 + 0.1 × 100 = 59.95 → 60.0，等级 C。
+- 等级按显示的一位小数得分判定：89.9 为 B，90.0 为 A。
 
 ### 等级
 
@@ -86,7 +92,11 @@ ${grades('zh')}
 
 ### 排名
 
-同一地区内按得分从高到低；得分相同者，严重不合规项少者在前，再比高危不合规项，最后按机构名称（中文拼音排序）。仅因名称排序而先后的机构并列名次（如 1、2、2、4）。不合规项计数不含有效例外。
+同一地区内按得分从高到低；得分相同者，严重不合规项少者在前，再比高危不合规项，再按机构名称（中文拼音排序，多音字地名按地名读音，见下表），名称完全相同时按机构代码。仅因名称或代码先后的机构并列名次（如 1、2、2、4）。不合规项计数与导出中的“严重不合规”“高危不合规”列相同：只计“不合规”，不含“未知”和有效例外——未知的严重项已在得分中按封顶计入，而排名的先后应能从导出的数字直接核对。
+
+多音字地名读音表（排序时按右列读音）：
+
+${placeReadings()}
 `;
 }
 
@@ -114,14 +124,17 @@ ${ruleTable(inst, 'en')}
 
 ### Scoring
 
-- Host score = weighted pass ratio of the applicable rules × 100, weights ${weights('en')}. Unknown counts as not passed; not-applicable rules are left out; a failing or unknown finding covered by a valid risk exception is left out until the exception's last day, and counts again from the next day. Any critical rule that fails or is unknown (not excepted) caps the host at ${CRITICAL_CAP}: a critical rule that cannot be shown to pass is treated like one that fails.
-- Institution score = ${pct(w.technical)} technical + ${pct(w.governance)} governance + ${pct(w.coverage)} coverage (weights are region settings):
-  - technical: mean host score, hosts of MLPS systems of level 3 and above weighted ${LEVEL3_HOST_WEIGHT};
+- Host score = weighted pass ratio of the applicable rules × 100, weights ${weights('en')}. Unknown counts as not passed; not-applicable rules are left out; a failing or unknown finding covered by a valid risk exception is left out until the exception's last day, and counts again from the next day. Any critical rule that fails or is unknown (not excepted) caps the host at ${CRITICAL_CAP}: a critical rule that cannot be shown to pass is treated like one that fails. The exports' column "因严重项降至${CRITICAL_CAP}" (lowered to ${CRITICAL_CAP} by a critical) says yes when the ratio was above ${CRITICAL_CAP} and the cap lowered it; a host whose ratio is ${CRITICAL_CAP} or less says no, even with failing criticals.
+- A host with no applicable rule has no score and is left out of the technical mean (it still counts in coverage).
+- Backups: on a host that declares no backup job, HOST-BACKUP-STALE, HOST-BACKUP-FAILED, HOST-BACKUP-OFFSITE and HOST-BACKUP-RESTORE-TEST are not applicable (not scored); whether such a host must have a backup is decided by HOST-BACKUP-NONE alone (by default only for hosts of MLPS systems of level ${backupMinLevel()} and above).
+- Institution score = ${pct(w.technical)} technical + ${pct(w.governance)} governance + ${pct(w.coverage)} coverage (weights are region settings, read to six decimals):
+  - technical: weighted mean of the scores of the hosts that have one, hosts of MLPS systems of level 3 and above weighted ${LEVEL3_HOST_WEIGHT}, others 1;
   - governance: weighted pass ratio of the institution rules except INST-COVERAGE (measured by the coverage part);
-  - coverage: hosts reporting within 24 h / hosts registered.
+  - coverage: hosts reporting within HOST-AGENT-SILENT's maximum silence (default 24 h; a region may tighten it) / hosts registered (retired hosts excluded).
   - A part without hosts or records is 0: missing evidence is not compliance.
-- Region score = plain mean of its institutions' scores.
-- Every score has one decimal, and each level is computed from the displayed scores below it, so any number can be recomputed by hand.
+- Region score = plain mean of the scores of all its institutions. An institution with no score yet (registered, nothing reported) counts as 0 and grade D, in the mean and in the grade counts. The overview card, the trend line, the sub-region comparison and the ranking exports (CSV, XLSX, PDF) take their region figures from the one computation.
+- Rounding: the arithmetic is exact decimal (integers of tenths), and each level is rounded once, half up (an exact x.x5 goes up): host score, technical, governance and coverage to one decimal; the institution score from those one-decimal parts, then rounded; the region score from the institutions' scores, then rounded. Each level is computed from the displayed scores below it, so any number can be recomputed by hand. Example: 0.6 × 66.6 + 0.3 × 33.3 + 0.1 × 100 = 59.95 → 60.0, grade C.
+- Grades are read on the displayed one-decimal score: 89.9 is B, 90.0 is A.
 
 ### Grades
 
@@ -129,7 +142,7 @@ ${grades('en')}
 
 ### Ranking
 
-Within a region, by score descending; equal scores by fewer failing critical findings, then fewer failing high findings, then the institution's name in Chinese (pinyin) collation. Institutions ordered only by name share a rank (1, 2, 2, 4). Failing counts exclude findings under a valid exception.
+Within a region, by score descending; equal scores by fewer failing critical findings, then fewer failing high findings, then the institution's name in Chinese (pinyin) collation, with polyphonic place names read as places (table above), then, for identical names, the institution code. Institutions ordered only by name or code share a rank (1, 2, 2, 4). The failing counts are the exports' "严重不合规" and "高危不合规" columns: failing only, not unknown, findings under a valid exception excluded. An unknown critical already costs its cap in the score, and the order must be checkable from the numbers in the export.
 `;
 }
 
@@ -152,6 +165,11 @@ ${rows.join('\n')}
 `;
 }
 
+function placeReadings(): string {
+  const rows = PLACE_NAME_READINGS.map(([word, readAs, pinyin]) => `| ${word} | ${readAs} | ${pinyin} |`);
+  return ['| 地名 place name | 按此排序 collated as | 读音 reading |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
 /** docs/methodology.md in both languages; `'zh'` gives the Chinese half alone, for the exports a bureau reads. */
 export function renderMethodology(lang: 'both' | 'zh' = 'both'): string {
   const host = RULE_DATA.filter((r) => r.subject === 'host');
@@ -163,5 +181,6 @@ export function renderMethodology(lang: 'both' | 'zh' = 'both'): string {
 
 ${zh(host, inst)}
 ${en(host, inst)}
+${renderWorkedExample()}
 ${eolSection('both')}`;
 }

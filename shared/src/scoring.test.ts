@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyDevice, healthyHost, healthyInstitution } from './rules/fixtures.js';
 import { DEFAULT_SETTINGS, evaluateHost, evaluateInstitution } from './rules/index.js';
-import { compareNames, countFailing, gradeOf, hostScore, institutionScore, rankInstitutions, regionScore, type RankingRow } from './scoring.js';
+import { compareNames, countFailing, gradeOf, hostScore, institutionScore, rankInstitutions, type RankingRow } from './scoring.js';
+import { regionScore } from './regionFigures.js';
 import type { RiskException } from './schemas/records.js';
 import type { CheckStatus } from './rules/types.js';
 
@@ -143,11 +144,29 @@ describe('ranking', () => {
     ]);
   });
 
-  it('orders names exactly as localeCompare with zh-CN does', () => {
-    const names = ['北湖社区卫生服务中心', '安康医院', '西湖区第三人民医院', '西溪街道社区卫生服务中心', '长兴县人民医院', '重庆路卫生院', 'ABC 医院', 'abc 医院', '第10卫生院', '第9卫生院', '"中心"卫生院', '', '拱墅区中医院\n（新院区）', '=HYPERLINK("x")', '<script>', '𠮷野家诊所', '乐清市人民医院'];
+  it('orders names without a polyphonic place name exactly as localeCompare with zh-CN does', () => {
+    const names = ['北湖社区卫生服务中心', '安康医院', '西湖区第三人民医院', '西溪街道社区卫生服务中心', '长期护理院', '重庆路卫生院', 'ABC 医院', 'abc 医院', '第10卫生院', '第9卫生院', '"中心"卫生院', '', '拱墅区中医院\n（新院区）', '=HYPERLINK("x")', '<script>', '𠮷野家诊所', '乐陵市人民医院'];
     const byLocale = [...names].sort((a, b) => a.localeCompare(b, 'zh-CN'));
     expect([...names].sort(compareNames)).toEqual(byLocale);
     for (const a of names) for (const b of names) expect(Math.sign(compareNames(a, b))).toBe(Math.sign(a.localeCompare(b, 'zh-CN')));
   });
 });
 
+
+describe('the tie-break after the score', () => {
+  it('counts failing findings only, as the exports show them: an unknown critical costs its cap in the score, not a place among equals', () => {
+    const unknownCritical = [{ status: 'unknown' as const, severity: 'critical' as const, exception: null }, ...Array.from({ length: 9 }, () => ({ status: 'pass' as const, severity: 'critical' as const, exception: null }))];
+    const failingCritical = [{ status: 'fail' as const, severity: 'critical' as const, exception: null }, ...Array.from({ length: 9 }, () => ({ status: 'pass' as const, severity: 'critical' as const, exception: null }))];
+    // Both capped at 59: equal scores.
+    expect([hostScore(unknownCritical, NOW).score, hostScore(failingCritical, NOW).score]).toEqual([59, 59]);
+    const rows = [
+      { code: 'F', name: '安康医院', score: 59, failing: countFailing(failingCritical, NOW) },
+      { code: 'U', name: '北湖医院', score: 59, failing: countFailing(unknownCritical, NOW) },
+    ];
+    // The unknown one shows 0 failing criticals in the export, so it ranks first, and the order can be checked from the file.
+    expect(rankInstitutions(rows).map((r) => [r.code, r.rank, r.failing.critical])).toEqual([
+      ['U', 1, 0],
+      ['F', 2, 1],
+    ]);
+  });
+});

@@ -1,19 +1,29 @@
 import type { ScoreWeights } from './schemas/records.js';
 import type { MlpsLevel } from './schemas/records.js';
 import { exceptionActive, type Finding } from './rules/index.js';
+import { compareNames } from './nameOrder.js';
 import type { Severity } from './rules/types.js';
+import { divHalfUp, fromTenths, percentTenths, toTenths, weightUnits } from './tenths.js';
 
 /**
  * DESIGN.md's compliance model, and nothing else. Every displayed score is rounded to one decimal,
- * and each aggregate is computed from the displayed scores below it, so that a bureau can
- * recompute any number from what the dashboard shows.
+ * half up, once per level, and each aggregate is computed from the displayed scores below it, so
+ * that a bureau can recompute any number from what the dashboard shows. The arithmetic is exact
+ * (integer tenths, tenths.ts): a value that is exactly x.x5 rounds up, as it does by hand.
  */
 export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = { critical: 10, high: 5, medium: 2, low: 1 };
 /** Any failing critical rule caps a host here, whatever its ratio. */
 export const CRITICAL_CAP = 59;
 export const LEVEL3_HOST_WEIGHT = 2;
 
-export const round1 = (x: number): number => Math.round((x + Number.EPSILON) * 10) / 10;
+/**
+ * A number rounded half up to one decimal. For a value that is already a sum or difference of
+ * one-decimal scores; scores themselves are computed exactly in tenths (tenths.ts).
+ */
+export const round1 = (x: number): number => {
+  const t = Math.round(Math.abs(x) * 1e6) / 1e5; // tenths, cleared of float noise far below a hundredth
+  return (Math.sign(x) * Math.floor(t + 0.5)) / 10 || 0;
+};
 
 type Scored = Pick<Finding, 'status' | 'severity' | 'exception'>;
 /** Left out of every ratio: not applicable, or covered by an exception that has not expired. */
@@ -46,11 +56,12 @@ export interface HostScore extends RatioBreakdown {
 export function hostScore(findings: readonly Scored[], now: Date): HostScore {
   const r = weightedRatio(findings, now);
   if (r.possible === 0) return { ...r, score: null, capped: false };
-  const raw = (100 * r.earned) / r.possible;
+  const raw = percentTenths(r.earned, r.possible);
   // A critical rule without evidence of passing caps the host as a failing one does: otherwise a host
   // whose port collector breaks would score above one that honestly reports an exposed port.
-  const capped = findings.some((f) => counts(f, now) && (f.status === 'fail' || f.status === 'unknown') && f.severity === 'critical') && raw > CRITICAL_CAP;
-  return { ...r, score: round1(capped ? CRITICAL_CAP : raw), capped };
+  // `capped` says the cap lowered the score (the ratio, rounded, was above it), not that a critical failed.
+  const capped = findings.some((f) => counts(f, now) && (f.status === 'fail' || f.status === 'unknown') && f.severity === 'critical') && raw > CRITICAL_CAP * 10;
+  return { ...r, score: fromTenths(capped ? CRITICAL_CAP * 10 : raw), capped };
 }
 
 export interface InstitutionScoreInput {
@@ -71,28 +82,29 @@ export interface InstitutionScore {
 }
 /** Measured directly as the coverage part; counting the rule in governance too would count it twice. */
 const COVERAGE_RULES = new Set(['INST-COVERAGE']);
+/** The governance part's weights: the institution rules' weighted pass ratio, INST-COVERAGE left to the coverage part. */
+export const governanceRatio = (findings: InstitutionScoreInput['findings'], now: Date): RatioBreakdown =>
+  weightedRatio(findings.filter((f) => !COVERAGE_RULES.has(f.ruleId)), now);
 
 export function institutionScore(input: InstitutionScoreInput, weights: ScoreWeights, now: Date): InstitutionScore {
+  // All in tenths: each part is rounded once (half up), the score once more from the rounded parts.
   let sum = 0;
   let weight = 0;
   for (const h of input.hosts) {
+    // A host with no applicable rule has no score and is left out of the mean (it is still counted by coverage).
     if (h.score === null) continue;
     const w = h.mlpsLevel !== null && h.mlpsLevel >= 3 ? LEVEL3_HOST_WEIGHT : 1;
-    sum += w * h.score;
+    sum += w * toTenths(h.score);
     weight += w;
   }
-  const technical = weight ? round1(sum / weight) : 0;
-  const gov = weightedRatio(input.findings.filter((f) => !COVERAGE_RULES.has(f.ruleId)), now);
-  const governance = gov.possible ? round1((100 * gov.earned) / gov.possible) : 0;
+  const technical = weight ? divHalfUp(sum, weight) : 0;
+  const gov = governanceRatio(input.findings, now);
+  const governance = gov.possible ? percentTenths(gov.earned, gov.possible) : 0;
   const { registered, reporting } = input.coverage;
-  const coverage = registered ? round1((100 * Math.min(reporting, registered)) / registered) : 0;
-  const score = round1(weights.technical * technical + weights.governance * governance + weights.coverage * coverage);
-  return { score, grade: gradeOf(score), technical, governance, coverage, weights };
-}
-
-/** Plain mean of the institutions' scores; null for a region without institutions. */
-export function regionScore(institutionScores: readonly number[]): number | null {
-  return institutionScores.length ? round1(institutionScores.reduce((a, b) => a + b, 0) / institutionScores.length) : null;
+  const coverage = registered ? percentTenths(Math.min(reporting, registered), registered) : 0;
+  const wt = [weightUnits(weights.technical), weightUnits(weights.governance), weightUnits(weights.coverage)] as const;
+  const score = fromTenths(divHalfUp(wt[0] * technical + wt[1] * governance + wt[2] * coverage, wt[0] + wt[1] + wt[2]));
+  return { score, grade: gradeOf(score), technical: fromTenths(technical), governance: fromTenths(governance), coverage: fromTenths(coverage), weights };
 }
 
 // ---- grades ---------------------------------------------------------------------------------
@@ -104,34 +116,43 @@ export const GRADES = [
 ] as const;
 export type Grade = (typeof GRADES)[number];
 /** On the displayed (one-decimal) score: 89.9 is B, 90.0 is A. */
-export const gradeOf = (score: number): Grade => GRADES.find((g) => round1(score) >= g.min) ?? GRADES[3];
+export const gradeOf = (score: number): Grade => GRADES.find((g) => toTenths(score) >= g.min * 10) ?? GRADES[3];
 
 // ---- ranking --------------------------------------------------------------------------------
 export type FailingCounts = Record<Severity, number>;
-/** Failing findings per severity, excepted ones excluded (as in the score). */
-export function countFailing(findings: Iterable<Scored>, now: Date): FailingCounts {
+/** Findings of one status per severity, excepted and not-applicable ones excluded (as in the score). */
+export function countStatus(findings: Iterable<Scored>, now: Date, status: 'pass' | 'fail' | 'unknown'): FailingCounts {
   const c: FailingCounts = { critical: 0, high: 0, medium: 0, low: 0 };
-  for (const f of findings) if (f.status === 'fail' && counts(f, now)) c[f.severity]++;
+  for (const f of findings) if (f.status === status && counts(f, now)) c[f.severity]++;
   return c;
 }
+/** Failing findings per severity, excepted ones excluded (as in the score). */
+export const countFailing = (findings: Iterable<Scored>, now: Date): FailingCounts => countStatus(findings, now, 'fail');
 
 export interface RankingRow {
+  /** The last tie-break, for identical names. */
+  code?: string;
   name: string;
   score: number;
   failing: FailingCounts;
 }
-/**
- * Institution names in Chinese (pinyin) order. One collator for the module: `localeCompare(b, 'zh-CN')`
- * gives the same order but builds a collator per call, which dominates sorting a province.
- */
-let zhCollator: Intl.Collator | undefined;
-// Made on first use: a zh-CN collator loads ICU's pinyin tables (~9 MB resident), and the agent,
-// which imports this package but never ranks, must not carry them (its memory budget is 1.5x bare Node).
-export const compareNames = (a: string, b: string): number => (zhCollator ??= new Intl.Collator('zh-CN')).compare(a, b);
+// Names in Chinese (pinyin) order, place names read as places (nameOrder.ts).
+export { compareNames } from './nameOrder.js';
 
-/** DESIGN.md: score descending, then fewer critical failing, then fewer high, then name (zh collation). */
+/**
+ * DESIGN.md: score descending, then fewer critical failing, then fewer high, then name (zh collation,
+ * place names read as places), then institution code. The failing counts are those the exports show
+ * (fail only, excepted ones left out): an unknown critical already costs its cap in the score, and a
+ * tie-break an officer cannot read off the export could not be checked by hand.
+ */
 export function compareRanking(a: RankingRow, b: RankingRow): number {
-  return b.score - a.score || a.failing.critical - b.failing.critical || a.failing.high - b.failing.high || compareNames(a.name, b.name);
+  return (
+    b.score - a.score ||
+    a.failing.critical - b.failing.critical ||
+    a.failing.high - b.failing.high ||
+    compareNames(a.name, b.name) ||
+    (a.code ?? '').localeCompare(b.code ?? '')
+  );
 }
 
 /**

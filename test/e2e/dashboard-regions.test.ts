@@ -7,7 +7,7 @@ import { collectReport } from '@weian/agent/collect';
 import { localConfig } from '@weian/agent/config';
 import { replayRunner } from '@weian/agent/runner';
 import { sectionHash } from '@weian/agent/collect';
-import { RULE_DATA_BY_ID, type Report } from '@weian/shared';
+import { compareNames, RULE_DATA_BY_ID, type Report } from '@weian/shared';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, type BrowserPage } from '../helpers/browser.js';
 import { lastLine, REPO, runCli, signedInClient, startServerProcess, tempDir, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
 
@@ -111,7 +111,7 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     expect(query('page')).toBeNull();
     await expect.poll(() => count.innerText()).toMatch(/^显示第 1–20 家/);
     const names = await table.locator('tbody tr td:nth-child(2)').allInnerTexts();
-    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'zh-CN')));
+    expect(names).toEqual([...names].sort(compareNames));
 
     // The name filter waits for the typing to pause, then asks the server (ElInput puts the test id on its <input>).
     const wanted = names[3]!;

@@ -1,3 +1,4 @@
+import { compareNames } from '@weian/shared';
 import type { InstitutionRow, RegionRow, RegionTree } from '../api/regions.js';
 
 /** One node of the region tree: a region (province, city, county) or an institution under its county. */
@@ -24,7 +25,8 @@ export function buildTree(tree: RegionTree): TreeNode[] {
     const parent = r.parentCode ? nodes.get(r.parentCode) : undefined;
     (parent ? parent.children : roots).push(nodes.get(r.code)!);
   }
-  for (const i of [...tree.institutions].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))) {
+  // The rankings' name order (place names read as places), so the tree and the ranking list agree.
+  for (const i of [...tree.institutions].sort((a, b) => compareNames(a.name, b.name))) {
     const node: TreeNode = { key: `i:${i.code}`, code: i.code, label: i.name, kind: 'institution', children: [] };
     const county = nodes.get(i.regionCode);
     (county ? county.children : roots).push(node);

@@ -1,4 +1,4 @@
-import { GRADES, gradeOf, RULE_DATA_BY_ID, round1, type RuleId } from '@weian/shared';
+import { regionFigures, RULE_DATA_BY_ID, type RegionPart, type RuleId } from '@weian/shared';
 import { listFailingByRule, listScoreRevisions, regionInstitutionGroups, regionScoreGroups, regionTrend } from '../storage/findings.js';
 import { regionCache } from './regionCache.js';
 import { listRegions } from '../storage/regions.js';
@@ -23,29 +23,22 @@ async function readScoreFigures(deps: ServiceDeps, scope: Scope, prefix: string)
   const childLen = CHILD_PREFIX[prefix.length as 2 | 4 | 6];
   const scored = await regionScoreGroups(deps.db, scope, prefix, childLen);
   const counted = await regionInstitutionGroups(deps.db, scope, prefix, childLen);
-  const distribution = Object.fromEntries(GRADES.map((g) => [g.letter, 0])) as Record<string, number>;
-  const totals = { hostsRegistered: 0, hostsReporting: 0, overdueMlps: 0, failingCritical: 0, failingHigh: 0 };
-  const groups = new Map(counted.map((c) => [c.group, { name: c.name, institutions: c.institutions, scored: 0, scoreSum: 0 }]));
-  for (const r of scored) {
-    distribution[r.grade] = (distribution[r.grade] ?? 0) + r.institutions;
-    for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += r[k];
-    const g = groups.get(r.group);
-    if (g) {
-      g.scored += r.institutions;
-      g.scoreSum += r.scoreSum;
-    }
+  // Each group's parts (sums per grade from the database), then its institutions without a score yet:
+  // the region and each group are figured by the one function (shared/src/regionFigures.ts).
+  const groups = new Map(counted.map((c) => [c.group, { name: c.name, institutions: c.institutions, parts: [] as RegionPart[] }]));
+  for (const r of scored) groups.get(r.group)?.parts.push({ ...r, grade: r.grade as RegionPart['grade'] });
+  for (const g of groups.values()) {
+    const unscored = g.institutions - g.parts.reduce((n, p) => n + p.institutions, 0);
+    if (unscored > 0) g.parts.push({ institutions: unscored, scoreTenths: 0, grade: null });
   }
-  // No score yet (nothing reported) counts as 0: missing evidence is never a pass.
-  const unscored = [...groups.values()].reduce((n, g) => n + g.institutions - g.scored, 0);
-  distribution[gradeOf(0).letter]! += unscored;
-  const institutions = counted.reduce((n, c) => n + c.institutions, 0);
-  const scoreSum = [...groups.values()].reduce((n, g) => n + g.scoreSum, 0);
+  const all = regionFigures([...groups.values()].flatMap((g) => g.parts));
   return {
-    institutions,
-    average: institutions ? round1(scoreSum / institutions) : null,
-    distribution,
-    totals,
-    groups: [...groups.entries()].map(([code, g]) => ({ code, institutionName: g.name, institutions: g.institutions, averageScore: round1(g.scoreSum / g.institutions) })),
+    institutions: all.institutions,
+    average: all.averageScore,
+    grade: all.grade,
+    distribution: all.distribution,
+    totals: all.totals,
+    groups: [...groups.entries()].map(([code, g]) => ({ code, institutionName: g.name, institutions: g.institutions, averageScore: regionFigures(g.parts).averageScore })),
     topFailing: await topFailingRules(deps, scope, prefix),
     childLen,
   };
@@ -70,11 +63,11 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
       institutions: f.institutions,
       ...f.totals,
       averageScore: f.average,
-      grade: f.average === null ? null : gradeOf(f.average).letter,
+      grade: f.grade,
       ...extra,
     },
     distribution: { ...f.distribution },
-    trend: trend.map((t) => ({ day: t.day, score: round1(t.score_sum / t.institutions), institutions: t.institutions })),
+    trend: trendWithToday(trend, chinaDate(now), f),
     topFailingRules: f.topFailing.map((t) => ({ ...t, title: RULE_DATA_BY_ID[t.ruleId as RuleId]?.title ?? { zh: t.ruleId, en: t.ruleId } })),
     subRegions: f.groups
       .map((g) => {
@@ -83,6 +76,16 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
       })
       .sort((a, b) => (b.averageScore ?? 0) - (a.averageScore ?? 0)),
   };
+}
+
+/**
+ * The daily points, by the same function as the card (one number, one formula), and today's point is
+ * the card's own figure: the day's snapshot is taken once, while scores move on during the day.
+ */
+function trendWithToday(trend: Awaited<ReturnType<typeof regionTrend>>, today: string, f: { average: number | null; institutions: number }) {
+  // A snapshot row has an institution, so its average is never null.
+  const points = trend.filter((t) => t.day < today).map((t) => ({ day: t.day, score: regionFigures([t.part]).averageScore ?? 0, institutions: t.part.institutions }));
+  return f.average === null ? points : [...points, { day: today, score: f.average, institutions: f.institutions }];
 }
 
 type FailingCounts = Array<[string, string, number]>;

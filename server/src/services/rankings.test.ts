@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gradeOf, INSTITUTION_TYPES, rankInstitutions, round1 } from '@weian/shared';
+import { compareNames, gradeOf, INSTITUTION_TYPES, rankInstitutions, round1 } from '@weian/shared';
 import { appRouter } from '../routers/_app.js';
 import { snapshotScores, upsertInstitutionScore } from '../storage/findings.js';
 import { insertInstitution, setInstitutionType } from '../storage/institutions.js';
@@ -77,7 +77,7 @@ const VALUE: Record<RankingSort, (r: RankingRowOut) => number | string | null> =
   change: (r) => r.change,
 };
 const compareValues = (sort: RankingSort, a: number | string, b: number | string) =>
-  typeof a === 'number' ? a - (b as number) : sort === 'name' ? a.localeCompare(b as string, 'zh-CN') : a < b ? -1 : a > b ? 1 : 0;
+  typeof a === 'number' ? a - (b as number) : sort === 'name' ? compareNames(a, b as string) : a < b ? -1 : a > b ? 1 : 0;
 
 describe.each(DIALECTS)('the ranking, paged, filtered and sorted on the server (%s)', (dialect) => {
   let t: TestDb;

@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
+import { institutionPart, toTenths, type RegionPart } from '@weian/shared';
 import { hot } from './hot.js';
 import type { Database, Db, FindingsTable, HostScoresTable, InstitutionScoresTable, ScoreHistoryTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
@@ -51,6 +52,11 @@ export function listInstitutionFailingFindings(db: Db, institutionCode: string) 
     .orderBy('rule_id')
     .limit(5000)
     .execute();
+}
+
+/** Every finding of an institution's hosts, passing ones too: what its host scores are rebuilt from in an export. */
+export function listInstitutionHostFindings(db: Db, institutionCode: string) {
+  return db.selectFrom('findings').selectAll().where('institution_code', '=', institutionCode).where('subject_kind', '=', 'host').execute();
 }
 
 // ---- security-update first sightings ----------------------------------------------------------------
@@ -137,36 +143,46 @@ export function listInstitutionScores(db: Db, scope: Scope, regionPrefix: string
     .execute();
 }
 
+/**
+ * The day's snapshot: every scored institution's score, and every province, city and county's exact
+ * score sum over all its institutions (one with no score yet counts 0: the region policy of
+ * shared/src/regionFigures.ts, as on the overview), so a trend reads 90 rows, not 90 × institutions.
+ */
 export async function snapshotScores(db: Db, day: string): Promise<void> {
-  const rows = await db.selectFrom('institution_scores').selectAll().execute();
-  // Every province, city and county's mean for the day, so a trend reads 90 rows, not 90 × institutions.
-  const regions = new Map<string, { sum: number; n: number }>();
+  const rows = await db
+    .selectFrom('institutions')
+    .leftJoin('institution_scores as s', 's.institution_code', 'institutions.code')
+    .select(['institutions.code', 'institutions.region_code'])
+    .select(SCORE_FIELDS.map((f) => `s.${f}` as const))
+    .execute();
+  const regions = new Map<string, { tenths: number; n: number }>();
   for (const r of rows) {
+    const part = institutionPart(r.score);
     for (const code of [`${r.region_code.slice(0, 2)}0000`, `${r.region_code.slice(0, 4)}00`, r.region_code]) {
-      const g = regions.get(code) ?? { sum: 0, n: 0 };
-      g.sum += r.score;
-      g.n += 1;
+      const g = regions.get(code) ?? { tenths: 0, n: 0 };
+      g.tenths += part.scoreTenths;
+      g.n += part.institutions;
       regions.set(code, g);
     }
   }
   for (const [region_code, g] of regions) {
+    const values = { score_sum: g.tenths / 10, score_tenths: g.tenths, institutions: g.n };
     await db
       .insertInto('region_score_history')
-      .values({ region_code, day, score_sum: g.sum, institutions: g.n })
-      .onConflict((oc) => oc.columns(['region_code', 'day']).doUpdateSet({ score_sum: g.sum, institutions: g.n }))
+      .values({ region_code, day, ...values })
+      .onConflict((oc) => oc.columns(['region_code', 'day']).doUpdateSet(values))
       .execute();
   }
   for (const r of rows) {
-    const { grade, updated_at, failing_by_rule, revision, ...cols } = r;
-    void grade;
-    void updated_at;
-    void failing_by_rule;
-    void revision;
-    const row: ScoreHistoryTable = { ...cols, day };
-    const { institution_code, day: d, ...rest } = row;
-    void institution_code;
-    void d;
-    await db.insertInto('score_history').values(row).onConflict((oc) => oc.columns(['institution_code', 'day']).doUpdateSet(rest)).execute();
+    // An institution without a score has no row of its own: its past rankings show no change against it.
+    if (r.score === null) continue;
+    const rest = Object.fromEntries(SCORE_FIELDS.map((f) => [f, r[f] ?? 0])) as Omit<ScoreHistoryTable, 'institution_code' | 'day' | 'region_code'>;
+    const row: ScoreHistoryTable = { institution_code: r.code, day, region_code: r.region_code, ...rest };
+    await db
+      .insertInto('score_history')
+      .values(row)
+      .onConflict((oc) => oc.columns(['institution_code', 'day']).doUpdateSet({ region_code: r.region_code, ...rest }))
+      .execute();
   }
 }
 
@@ -237,9 +253,14 @@ export function listRankingKeys(db: Db, scope: Scope, regionPrefix: string, day:
     .execute();
 }
 
-/** Daily mean score of a region (province, city or county code) from `since` on: the trend line. */
-export function regionTrend(db: Db, regionCode: string, since: string) {
-  return db.selectFrom('region_score_history').select(['day', 'score_sum', 'institutions']).where('region_code', '=', regionCode).where('day', '>=', since).orderBy('day').execute();
+/**
+ * A region's (province, city or county code) daily score sum and institution count from `since` on,
+ * as a region part (shared/src/regionFigures.ts): the trend line is `regionFigures([part])`.
+ */
+export async function regionTrend(db: Db, regionCode: string, since: string) {
+  const rows = await db.selectFrom('region_score_history').select(['day', 'score_sum', 'score_tenths', 'institutions']).where('region_code', '=', regionCode).where('day', '>=', since).orderBy('day').execute();
+  // Rows from before score_tenths existed: their sum was of one-decimal scores in double precision.
+  return rows.map((r) => ({ day: r.day, part: { institutions: r.institutions, scoreTenths: r.score_tenths === null ? toTenths(r.score_sum) : Number(r.score_tenths), grade: null } satisfies RegionPart }));
 }
 
 /** The scope columns of institution_scores (it carries its institution's region code). */
@@ -285,7 +306,8 @@ const groupKey = (groupLen: number | null, regionCol: string, codeCol: string) =
 
 /**
  * A region's scores summed in the database per group and grade: a few hundred rows for a province of
- * thousands of institutions. Sums are in double precision (PostgreSQL sums `real` as `real`).
+ * thousands of institutions. Sums are of integer tenths, exact in both dialects (a sum of `real`
+ * scores is not), ready for shared/src/regionFigures.ts.
  */
 export async function regionScoreGroups(db: Db, scope: Scope, regionPrefix: string, groupLen: number | null) {
   const key = groupKey(groupLen, 'region_code', 'institution_code');
@@ -295,7 +317,7 @@ export async function regionScoreGroups(db: Db, scope: Scope, regionPrefix: stri
       key.as('grp'),
       'grade',
       eb.fn.countAll<string | number>().as('n'),
-      sql<string | number>`sum(cast(score as double precision))`.as('score_sum'),
+      sql<string | number>`sum(cast(round(cast(score as double precision) * 10) as bigint))`.as('score_tenths'),
       eb.fn.sum<string | number>('hosts_registered').as('hosts_registered'),
       eb.fn.sum<string | number>('hosts_reporting').as('hosts_reporting'),
       eb.fn.sum<string | number>('overdue_mlps').as('overdue_mlps'),
@@ -311,7 +333,7 @@ export async function regionScoreGroups(db: Db, scope: Scope, regionPrefix: stri
     group: r.grp,
     grade: r.grade,
     institutions: Number(r.n),
-    scoreSum: Number(r.score_sum),
+    scoreTenths: Number(r.score_tenths),
     hostsRegistered: Number(r.hosts_registered),
     hostsReporting: Number(r.hosts_reporting),
     overdueMlps: Number(r.overdue_mlps),

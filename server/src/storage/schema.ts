@@ -229,6 +229,8 @@ export interface RegionScoreHistoryTable {
   region_code: string;
   day: string;
   score_sum: number;
+  /** The same sum exactly, in tenths (bigint: a string from PostgreSQL); null in rows written before it existed. */
+  score_tenths: number | string | null;
   institutions: number;
 }
 export interface ScoreHistoryTable extends InstitutionScoreColumns {

@@ -249,7 +249,7 @@ export const RULE_DATA = [
   {
     id: 'INST-COVERAGE', subject: 'institution', family: 'coverage', severity: 'medium',
     title: { zh: '监测覆盖率不足', en: 'Monitoring coverage too low' },
-    failsWhen: { zh: '最近 24 小时内有报告的主机不足已登记主机的 90%', en: 'under 90% of the registered hosts reported in the last 24 h' },
+    failsWhen: { zh: '在 HOST-AGENT-SILENT 的最长静默时间（默认 24 小时）内有报告的主机不足已登记主机的 90%', en: 'under 90% of the registered hosts reported within HOST-AGENT-SILENT\'s maximum silence (default 24 h)' },
     remediation: { zh: '为所有在用服务器部署探针并保持在线；已下线主机应办理退役', en: 'Run the agent on every server in use; retire hosts that were decommissioned' },
     articles: ['M7'],
     thresholds: { minRatio: { default: 0.9, unit: 'ratio', label: { zh: '最低覆盖率', en: 'minimum ratio' }, min: 0, max: 1, stricter: 'higher' } },

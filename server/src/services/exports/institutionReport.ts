@@ -1,6 +1,7 @@
-import { GOVERNANCE_KIND_LABELS, gradeOf, RESULT_ZH, type GovernanceKind } from '@weian/shared';
+import { countStatus, GOVERNANCE_KIND_LABELS, governanceRatio, gradeOf, RESULT_ZH, weightedRatio, type Finding, type GovernanceKind } from '@weian/shared';
 import { forbidden, notFound } from '../../errors.js';
-import { listHistoryAt, listHostScores, listInstitutionScores } from '../../storage/findings.js';
+import { getFindings, listHistoryAt, listHostScores, listInstitutionHostFindings, listInstitutionScores } from '../../storage/findings.js';
+import { storedFinding } from '../evaluation.js';
 import { listHosts } from '../../storage/hosts.js';
 import { getInstitution } from '../../storage/institutions.js';
 import { listRegions } from '../../storage/regions.js';
@@ -33,10 +34,20 @@ export async function institutionReport(deps: ServiceDeps, scope: Scope, input: 
   const score = rows[0] ? rankingRowOf(rows[0], regionNames, previous) : null;
   const settings = await settingsForRegion(deps.db, inst.regionCode);
   const hostNames = new Map((await listHosts(deps.db, scope, { institutionCode: inst.code, limit: 10_000, offset: 0 })).map((h) => [h.id, h.hostname]));
+  // Every host's findings as scored, so each row carries what its score is rebuilt from by hand:
+  // passed counts beside the failing ones, and the weights earned of those possible.
+  const byHost = new Map<string, Finding[]>();
+  for (const f of await listInstitutionHostFindings(deps.db, inst.code)) byHost.set(f.subject_id, [...(byHost.get(f.subject_id) ?? []), storedFinding(f)]);
+  const basis = (hostId: string) => {
+    const fs = byHost.get(hostId) ?? [];
+    return { passed: countStatus(fs, now, 'pass'), unknown: countStatus(fs, now, 'unknown'), ...weightedRatio(fs, now) };
+  };
   const hosts = (await listHostScores(deps.db, inst.code))
-    .map((h) => ({ id: h.host_id, hostname: hostNames.get(h.host_id) ?? h.host_id, score: h.score, capped: h.capped === 1, mlpsLevel: h.mlps_level, failing: { critical: h.failing_critical, high: h.failing_high, medium: h.failing_medium, low: h.failing_low } }))
+    .map((h) => ({ id: h.host_id, hostname: hostNames.get(h.host_id) ?? h.host_id, score: h.score, capped: h.capped === 1, mlpsLevel: h.mlps_level, failing: { critical: h.failing_critical, high: h.failing_high, medium: h.failing_medium, low: h.failing_low }, ...basis(h.host_id) }))
     .sort((a, b) => (a.score ?? -1) - (b.score ?? -1) || a.hostname.localeCompare(b.hostname));
   const findings = await institutionFindings(deps, scope, inst.code);
+  // The governance part's weights as they stand now, so it can be rebuilt beside the failing items listed.
+  const governanceBasis = governanceRatio((await getFindings(deps.db, 'institution', inst.code)).map(storedFinding), now);
   const records = await institutionRecords(deps, scope, inst.code);
   return {
     institution: { ...inst, regionName: regionNames.get(inst.regionCode) ?? inst.regionCode, typeLabel: score?.typeLabel ?? null },
@@ -48,6 +59,7 @@ export async function institutionReport(deps: ServiceDeps, scope: Scope, input: 
     /** Null for a past month without a snapshot of this institution. */
     score: score && { ...score, grade: gradeOf(score.score) },
     hosts,
+    governanceBasis,
     findings: [...findings.institution.filter((f) => f.status === 'fail' || f.status === 'unknown'), ...findings.failingHostFindings].map((f) => ({
       ...f,
       subject: f.subjectKind === 'host' ? (hostNames.get(f.subjectId) ?? f.subjectId) : '机构',

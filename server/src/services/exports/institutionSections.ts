@@ -36,6 +36,7 @@ export function institutionSections(r: InstitutionReport): Section[] {
     ['等级', s ? gradeLabel(s.grade.letter) : null],
     ['技术', s?.technical ?? null],
     ['管理', s?.governance ?? null],
+    ['管理：加权合规 / 应计（生成时）', `${r.governanceBasis.earned} / ${r.governanceBasis.possible}`],
     ['覆盖（%）', s?.coverage ?? null],
     ['得分权重（本地区在用）', weightsText(r.weights)],
     ['上报主机 / 登记主机', s ? `${s.hostsReporting} / ${s.hostsRegistered}` : null],
@@ -57,12 +58,17 @@ export function institutionSections(r: InstitutionReport): Section[] {
     section<Host>('主机得分', [
       { header: '主机', width: 28, value: (h) => h.hostname },
       { header: '得分', width: 8, numFmt: '0.0', numeric: true, value: (h) => h.score },
-      { header: '严重项封顶', width: 10, value: (h) => (h.capped ? '是' : '否') },
+      // 是: the critical cap lowered the score to 59 (not merely "a critical failed": then the ratio may be lower still).
+      { header: '因严重项降至59', width: 12, value: (h) => (h.capped ? '是' : '否') },
       { header: '等保级别', width: 10, numeric: true, value: (h) => h.mlpsLevel },
       n(failingLabel('critical'), (h: Host) => h.failing.critical),
       n(failingLabel('high'), (h: Host) => h.failing.high),
       n(failingLabel('medium'), (h: Host) => h.failing.medium),
       n(failingLabel('low'), (h: Host) => h.failing.low),
+      // With the failing counts and the weights (methodology), these rebuild the score from the export alone.
+      { header: '合规（严重 / 高危 / 中危 / 低危）', width: 18, value: (h) => `${h.passed.critical} / ${h.passed.high} / ${h.passed.medium} / ${h.passed.low}` },
+      { header: '未知（严重 / 高危 / 中危 / 低危）', width: 18, value: (h) => `${h.unknown.critical} / ${h.unknown.high} / ${h.unknown.medium} / ${h.unknown.low}` },
+      { header: '加权合规 / 应计', width: 14, value: (h) => `${h.earned} / ${h.possible}` },
     ] as ReadonlyArray<SectionColumn<Host>>, r.hosts),
     section<Finding>('问题项与整改建议', [
       { header: '对象', width: 20, value: (f) => f.subject },

@@ -98,5 +98,11 @@ describe('PDF reports (one Chromium for the file)', () => {
     // Long cells wrap inside the table: the first words of the remediation stand on the finding's line.
     expect(text.split('\n').find((l) => l.includes('HOST-PORT-REMOTE-PUBLIC'))).toContain(finding.remediation.zh.slice(0, 8));
     expect(text).toContain(report.score!.score.toFixed(1));
+    // The governance part rebuilds from the weights printed beside it: 100 × earned / possible, half up, is the part shown.
+    const [earned, possible] = /管理：加权合规 \/ 应计（生成时）\s+(\d+) \/ (\d+)/.exec(text)!.slice(1).map(Number) as [number, number];
+    expect(possible).toBeGreaterThan(0);
+    expect(Math.floor((2000 * earned + possible) / (2 * possible)) / 10).toBe(report.score!.governance);
+    // Each host's line prints the weights its score is rebuilt from.
+    for (const h of report.hosts) expect(text.replace(/\s+/g, '')).toContain(`${h.earned}/${h.possible}`);
   });
 });

@@ -1,5 +1,5 @@
 import { setImmediate } from 'node:timers/promises';
-import { rankInstitutions, type ResolvedSettings } from '@weian/shared';
+import { institutionPart, rankInstitutions, type RegionPart, type ResolvedSettings } from '@weian/shared';
 import type { Scope } from '../../storage/scope.js';
 import type { ServiceDeps } from '../deps.js';
 import { openRankingKeys, regionPrefix, type RankingKey, type RankingRowOut } from '../rankings.js';
@@ -61,3 +61,7 @@ export async function openRanking(deps: ServiceDeps, scope: Scope, input: { regi
     rows,
   };
 }
+
+/** A ranking row as a part of its region's figures (shared/src/regionFigures.ts), for every export's summary. */
+export const regionPartOf = (row: RankingRowOut): RegionPart =>
+  institutionPart(row.score, { hostsRegistered: row.hostsRegistered, hostsReporting: row.hostsReporting, failingCritical: row.failing.critical, failingHigh: row.failing.high, overdueMlps: row.overdueMlps });

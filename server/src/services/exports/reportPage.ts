@@ -1,4 +1,4 @@
-import { esc } from './format.js';
+import { esc, num1, signed1 } from './format.js';
 
 /**
  * The printable page both PDF reports are made from. A CSP that allows no script and no fetch
@@ -35,12 +35,18 @@ export interface HtmlColumn<T> {
   nowrap?: boolean | undefined;
   /** The XLSX width in characters; the PDF keeps the column's share of it, so long names wrap less. */
   width?: number | undefined;
+  /** The XLSX number format: the PDF prints a one-decimal format's value with one decimal too (59.0, not 59). */
+  numFmt?: string | undefined;
 }
+
+/** A cell as printed: scores with the one decimal they have in the spreadsheet and the methodology. */
+const printed = (c: HtmlColumn<never>, v: string | number | null) =>
+  typeof v !== 'number' || !c.numFmt?.includes('0.0') ? (v ?? '—') : c.numFmt.startsWith('+') ? signed1(v) : num1(v);
 
 const minWidth = (c: HtmlColumn<never>) => (c.width ? ` style="min-width:${(c.width / 2.6).toFixed(1)}em"` : '');
 export const tableHead = <T>(columns: ReadonlyArray<HtmlColumn<T>>) => `<thead><tr>${columns.map((c) => `<th${minWidth(c as HtmlColumn<never>)}>${esc(c.header)}</th>`).join('')}</tr></thead>`;
 export const tableRow = <T>(columns: ReadonlyArray<HtmlColumn<T>>, row: T) =>
-  `<tr>${columns.map((c) => `<td${c.numeric ? ' class="n"' : c.nowrap ? ' class="k"' : ''}>${esc(c.value(row) ?? '—')}</td>`).join('')}</tr>`;
+  `<tr>${columns.map((c) => `<td${c.numeric ? ' class="n"' : c.nowrap ? ' class="k"' : ''}>${esc(printed(c as HtmlColumn<never>, c.value(row)))}</td>`).join('')}</tr>`;
 export const table = <T>(columns: ReadonlyArray<HtmlColumn<T>>, rows: readonly T[]) =>
   rows.length ? `<table>${tableHead(columns)}<tbody>${rows.map((r) => tableRow(columns, r)).join('')}</tbody></table>` : '<p class="note">无</p>';
 
