@@ -51,7 +51,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   scheduleJobs(jobs, jobsFor({ alerts: { offlineAfterMs: config.offlineAfterMinutes * 60_000 } }));
   const admin = await bootstrapAdmin(deps, process.env.WEIAN_ADMIN_PASSWORD);
   if (admin === 'created') log.info('first admin user "admin" created from WEIAN_ADMIN_PASSWORD');
-  if (admin === 'no-password') log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `weian-server user add --username U --role admin --password-stdin`');
+  if (admin === 'no-password') log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `pnpm weian-server user add --username U --role admin --password-stdin` (`weian-server …` where installed as a command)');
   const http = createHttpStack(config, deps, log, { limits });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
