@@ -12,6 +12,7 @@ import type { ServiceDeps } from './services/deps.js';
 import { bootstrapAdmin } from './services/auth.js';
 import { flushInstitutionScores } from './services/scoreRefresher.js';
 import { migrate, openDb } from './storage/db.js';
+import { describeOpenError } from './storage/databaseState.js';
 
 export interface RunningServer {
   url: string;
@@ -27,9 +28,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const config = loadConfig(process.env, overrides);
   const log = createLogger(config.log);
   const limits = loadLimits(process.env);
-  // An unwritable data dir, a full disk or an unreachable PostgreSQL stop the start with one clear line.
+  // An unwritable data dir, a full disk, a missing or unreachable PostgreSQL stop the start with one clear line.
   const handle = await (async () => {
-    const where = config.databaseUrl ? 'the PostgreSQL database' : `the data directory ${config.dataDir}`;
     let h: ReturnType<typeof openDb> | undefined;
     try {
       h = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: true });
@@ -37,8 +37,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       return h;
     } catch (e) {
       await h?.close().catch(() => {});
-      const err = e as { code?: string; message?: string };
-      throw new ConfigError(`cannot open or write ${where}: ${err.message ?? String(e)}${err.code ? ` (${err.code})` : ''}; check that it is writable, the disk is not full and the database is up`);
+      throw new ConfigError(describeOpenError(e, config));
     }
   })();
   const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
