@@ -11,3 +11,4 @@ export * from './scoring.js';
 export { renderMethodology } from './methodology.js';
 export * from './permissions.js';
 export * from './reportId.js';
+export * from './schemas/calendar.js';
