@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { arrangementProblems, HolidayArrangementSchema } from '@weian/shared';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { DomainError } from './errors.js';
@@ -15,6 +17,7 @@ import { createUser } from './services/users.js';
 import { ROLES } from './services/scope.js';
 import { recordAudit } from './services/audit.js';
 import { demoPresent, seedDemo } from './services/demo.js';
+import { loadArrangement } from './services/calendar.js';
 import type { Principal } from './services/auth.js';
 
 /** Who the CLI acts as where a service needs a principal: an admin, audited as the CLI. */
@@ -29,7 +32,9 @@ const INIT_NOTE = '--init  create the database when there is none yet (otherwise
 interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  run(values: Record<string, string | boolean | undefined>): Promise<number>;
+  /** Names of the positional arguments it takes (all required). */
+  positionals?: string[];
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
 /** Relative file arguments are the user's: pnpm runs scripts in the repository root, INIT_CWD is where the user typed. */
@@ -182,6 +187,34 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  'calendar import': {
+    usage: `weian-server calendar import FILE [--init]
+  Loads a year's official holiday arrangement (国务院办公厅 notice: holiday ranges and 调休 working
+  days) from a JSON file in the format of docs/calendar-2027.example.json. It is validated (the whole
+  year, no overlaps, 调休 days on weekends), stored, audited, and used for every working-day deadline
+  on top of the packaged calendar; loading a year again replaces it.
+  ${INIT_NOTE}`,
+    options: { ...init },
+    positionals: ['FILE'],
+    async run(values, [file]) {
+      const path = userPath(file!);
+      let input: unknown;
+      try {
+        input = JSON.parse(readFileSync(path, 'utf8'));
+      } catch (e) {
+        throw new ConfigError(`cannot read ${path} as JSON: ${(e as Error).message}`);
+      }
+      const parsed = HolidayArrangementSchema.safeParse(input);
+      if (!parsed.success) throw new ConfigError(`${path} is refused: ${arrangementProblems(parsed.error).join('; ')}`);
+      const r = await withDeps(values.init === true, async (deps) => {
+        const loaded = await loadArrangement(deps, 'weian-server', parsed.data);
+        await recordAudit(deps, { actor: CLI_ACTOR, action: 'calendar.load', detail: { year: loaded.year, file: path, holidays: parsed.data.holidays.length, workdays: parsed.data.workdays.length } });
+        return loaded;
+      });
+      console.log(`holiday arrangement for ${r.year} loaded (${parsed.data.holidays.length} holidays, ${parsed.data.workdays.length} 调休 working days); ${r.reevaluated} institution(s) re-judged`);
+      return 0;
+    },
+  },
 };
 
 const USAGE = `weian-server <command> [options]     (from a source checkout: pnpm weian-server <command>)
@@ -230,15 +263,20 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
     // No option is declared `multiple`, so no value is an array.
-    values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    const parsed = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: Boolean(command.positionals) });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+    positionals = parsed.positionals;
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (err.code?.startsWith('ERR_PARSE_ARGS')) throw parseError(err as { code: string; message: string }, command.usage);
     throw e;
   }
-  return command.run(values);
+  const wanted = command.positionals ?? [];
+  if (positionals.length !== wanted.length) throw new ConfigError(`${name} takes ${wanted.length ? wanted.join(' ') : 'no arguments'} (usage: ${command.usage.split('\n')[0]})`);
+  return command.run(values, positionals);
 }
 
 main(process.argv.slice(2)).then(
