@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -9,6 +9,7 @@ import { createPgDatabase } from '../helpers/pg.js';
 import { REPO } from '../helpers/paths.js';
 import { freePort, startServerProcess, tempDir, type ServerProcess } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
+import { runService } from '../helpers/processTree.js';
 
 /**
  * Every command line of README.md's "Enroll" and "Operating it" sections, read from the README (not
@@ -83,55 +84,6 @@ function runLine(line: string, opts: { cwd: string; env: Record<string, string>;
     });
     c.stdin.end(opts.input ?? '');
   });
-}
-
-/** Every process below `pid` (the pnpm process and what it started). */
-function descendants(pid: number): number[] {
-  const out = spawnSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' }).stdout;
-  const children = new Map<number, number[]>();
-  for (const l of out.trim().split('\n')) {
-    const [p, pp] = l.trim().split(/\s+/).map(Number) as [number, number];
-    children.set(pp, [...(children.get(pp) ?? []), p]);
-  }
-  const all: number[] = [];
-  const walk = (p: number) => {
-    for (const c of children.get(p) ?? []) {
-      all.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return all;
-}
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** A long-running line (a server, an agent): started, checked while it runs, then SIGTERM to the process bash became. */
-async function runService(line: string, opts: { cwd: string; env: Record<string, string>; ready: (output: () => string) => Promise<unknown> }) {
-  const c: ChildProcess = spawn('bash', ['-c', line], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  c.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  c.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((r) => c.on('exit', (code) => r(code)));
-  try {
-    await Promise.race([opts.ready(() => output), exited.then((code) => Promise.reject(new Error(`exited (${code}) while it should run: ${line}\n${output}`)))]);
-  } catch (e) {
-    c.kill('SIGKILL');
-    throw e;
-  }
-  const tree = descendants(c.pid!);
-  expect(tree.length, `${line} started no process of its own`).toBeGreaterThan(0);
-  c.kill('SIGTERM');
-  await exited;
-  // The whole tree stops: no node server left running after its pnpm parent was told to stop.
-  await waitFor(() => tree.every((p) => !alive(p)), { timeoutMs: 20_000, what: `every process of "${line}" to stop (left: ${tree.filter(alive).join(', ')})` });
-  return output;
 }
 
 function httpsHealthy(url: string, ca: Buffer): Promise<boolean> {
