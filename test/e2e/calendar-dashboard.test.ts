@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInClient } from '../helpers/auth.js';
-import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, type BrowserPage } from '../helpers/browser.js';
+import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, signInWithForm, type BrowserPage } from '../helpers/browser.js';
 import { REPO } from '../helpers/paths.js';
 import { startServerProcess, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
 
@@ -41,10 +41,7 @@ describe('dashboard: the holiday calendar banner and form', () => {
     expect(missing).not.toBeNull();
 
     const { page } = tab;
-    await page.goto(`${server.url}/login`);
-    await page.locator('input[name=username]').fill(TEST_ADMIN.username);
-    await page.locator('input[name=password]').fill(TEST_ADMIN.password);
-    await page.getByTestId('login-submit').click();
+    await signInWithForm(page, server.url, TEST_ADMIN);
     await page.waitForURL(/\/overview/);
     const banner = page.getByTestId('calendar-banner');
     await expect.poll(() => banner.innerText()).toContain(`尚未导入 ${missing} 年节假日安排`);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -10,6 +10,7 @@ import { REPO } from '../helpers/paths.js';
 import { freePort, startServerProcess, tempDir, type ServerProcess } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 import { runService } from '../helpers/processTree.js';
+import { runProcess } from '../helpers/cli.js';
 
 /**
  * Every command line of README.md's "Enroll" and "Operating it" sections, read from the README (not
@@ -61,30 +62,9 @@ export function commandLines(text: string): string[] {
   return lines;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 /** A line run to its end through bash, as a reader pastes it. */
-function runLine(line: string, opts: { cwd: string; env: Record<string, string>; input?: string; timeoutMs?: number }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const c = spawn('bash', ['-c', line], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      c.kill('SIGKILL');
-      reject(new Error(`timed out: ${line}\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 120_000);
-    c.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    c.stdin.end(opts.input ?? '');
-  });
-}
+const runLine = (line: string, opts: { cwd: string; env: Record<string, string>; input?: string; timeoutMs?: number }) =>
+  runProcess('bash', ['-c', line], { ...opts, timeoutMs: opts.timeoutMs ?? 120_000, what: line });
 
 function httpsHealthy(url: string, ca: Buffer): Promise<boolean> {
   return new Promise((resolve) => {
