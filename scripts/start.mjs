@@ -11,6 +11,8 @@ const port = process.env.WEIAN_PORT ?? '8080';
 const dataDir = process.env.WEIAN_DATA_DIR ?? join(root, 'data');
 const env = { ...process.env, WEIAN_PORT: port, WEIAN_DATA_DIR: dataDir };
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
+// The server CLI in this process's own runtime (tsx loaded in-process): one process per server, so signals reach it.
+const weianServer = [join(root, 'server', 'bin', 'weian-server.mjs')];
 const agentConfig = join(dataDir, 'agent', 'agent.json');
 const url = `http://127.0.0.1:${port}`;
 
@@ -23,6 +25,16 @@ const newest = (dir) => {
   return t;
 };
 const step = (msg) => console.log(`\x1b[36m▸ ${msg}\x1b[0m`);
+
+// PDF exports print with Chromium and a CJK font (README "Start it"); install them when we may, else say so.
+const chromiumPaths = [process.env.WEIAN_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean);
+if (!chromiumPaths.some((p) => existsSync(p))) {
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    step('installing Chromium and a Chinese font for PDF exports (apt-get install chromium fonts-wqy-microhei)');
+    const r = spawnSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null'], { stdio: 'inherit' });
+    if (r.status !== 0) console.warn('could not install Chromium: PDF exports will answer "Chromium is not installed" until it is');
+  } else console.warn('Chromium not found: PDF exports need it (apt-get install chromium fonts-wqy-microhei, or set WEIAN_CHROMIUM)');
+}
 const must = (r, what) => {
   if (r.status !== 0) {
     console.error(`${what} failed${r.stderr ? `:\n${r.stderr}` : ''}`);
@@ -42,13 +54,16 @@ const passwordFile = join(dataDir, 'admin-password.txt');
 if (!process.env.WEIAN_ADMIN_PASSWORD && !existsSync(passwordFile)) writeFileSync(passwordFile, `Wa-${randomBytes(12).toString('base64url')}\n`, { mode: 0o600 });
 const adminPassword = process.env.WEIAN_ADMIN_PASSWORD ?? readFileSync(passwordFile, 'utf8').trim();
 env.WEIAN_ADMIN_PASSWORD = adminPassword;
-const server = spawn(tsx, ['server/src/cli.ts', 'serve'], { cwd: root, env, stdio: 'inherit' });
+const server = spawn(process.execPath, [...weianServer, 'serve'], { cwd: root, env, stdio: 'inherit' });
 const children = [server];
 const stopAll = () => {
   for (const c of children) c.kill('SIGTERM');
 };
 process.on('SIGINT', stopAll);
 process.on('SIGTERM', stopAll);
+// pnpm 10 exits on SIGTERM without passing it on: when our parent is gone, stop the tree too.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && stopAll(), 500).unref();
 server.on('exit', (code) => {
   stopAll();
   process.exit(code ?? 0);
@@ -66,12 +81,12 @@ for (let i = 0; ; i++) {
 }
 
 step('seeding the demo region (idempotent)');
-const seed = spawnSync(tsx, ['server/src/cli.ts', 'seed-demo', '--if-empty'], { cwd: root, env, encoding: 'utf8' });
+const seed = spawnSync(process.execPath, [...weianServer, 'seed-demo'], { cwd: root, env, encoding: 'utf8' });
 if (seed.status === 0) process.stdout.write(seed.stdout);
 
 if (!existsSync(agentConfig)) {
   step('enrolling a local agent for this machine');
-  const tok = must(spawnSync(tsx, ['server/src/cli.ts', 'token', 'create', '--institution', 'DEMO-LOCAL', '--name', '本机演示医院', '--region', '330106'], { cwd: root, env, encoding: 'utf8' }), 'token create');
+  const tok = must(spawnSync(process.execPath, [...weianServer, 'token', 'create', '--institution', 'DEMO-LOCAL', '--name', '本机演示医院', '--region', '330106'], { cwd: root, env, encoding: 'utf8' }), 'token create');
   const token = tok.stdout.trim().split('\n').at(-1);
   must(spawnSync(tsx, ['agent/src/cli.ts', 'enroll', '--server', url, '--token', token, '--config', agentConfig], { cwd: root, env, encoding: 'utf8' }), 'agent enroll');
 }

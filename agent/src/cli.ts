@@ -62,6 +62,11 @@ const envMs = (name: string) => (process.env[name] ? Number(process.env[name]) :
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `weian-agent <command> --help` answers like `weian-agent --help` (the usage covers every command).
+  if (command && command !== COLLECT_CHILD_COMMAND && rest.some((a) => a === '--help' || a === '-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   const { ConfigError, loadConfig, localConfig, saveConfig } = command === 'run' ? ({} as never) : await configModule();
   const configOption = { config: { type: 'string' } } as const;
   switch (command) {

@@ -37,6 +37,7 @@ export const NAV: NavEntry[] = [
   { name: 'channels', label: 'navx.channels', permission: 'channels:write', group: 'admin' },
   { name: 'users', label: 'navx.users', permission: 'users:manage', group: 'admin' },
   { name: 'audit', label: 'navx.audit', permission: 'audit:read', group: 'admin' },
+  { name: 'calendar', label: 'calendar.nav', permission: 'calendar:manage', group: 'admin' },
 ];
 
 /** The entries a user sees. */
@@ -59,6 +60,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/admin/channels', name: 'channels', component: () => import('./views/admin/ChannelsView.vue'), meta: { title: 'navx.channels', regionScoped: true, permission: 'channels:write' } },
   { path: '/admin/users', name: 'users', component: () => import('./views/admin/UsersView.vue'), meta: { title: 'navx.users', permission: 'users:manage' } },
   { path: '/admin/audit', name: 'audit', component: () => import('./views/admin/AuditView.vue'), meta: { title: 'navx.audit', permission: 'audit:read' } },
+  { path: '/admin/calendar', name: 'calendar', component: () => import('./views/admin/CalendarView.vue'), meta: { title: 'calendar.nav', permission: 'calendar:manage' } },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFound.vue'), meta: { title: 'common.notFoundPage' } },
 ];
 

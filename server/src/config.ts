@@ -11,6 +11,8 @@ const Env = z.object({
   WEIAN_LOG: z.enum(['silent', 'info', 'debug']).default('info'),
   /** An agent silent this long raises an offline alert. */
   WEIAN_OFFLINE_AFTER_MINUTES: z.coerce.number().int().min(2).max(7 * 24 * 60).default(30),
+  /** The Chromium that prints PDF exports; unset: the usual install paths are tried. */
+  WEIAN_CHROMIUM: z.string().min(1).optional(),
 });
 
 export interface ServerConfig {
@@ -22,6 +24,7 @@ export interface ServerConfig {
   log: 'silent' | 'info' | 'debug';
   tls: { cert: string; key: string } | null;
   offlineAfterMinutes: number;
+  chromiumPath?: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     log: e.WEIAN_LOG,
     tls: null,
     offlineAfterMinutes: e.WEIAN_OFFLINE_AFTER_MINUTES,
+    chromiumPath: e.WEIAN_CHROMIUM,
     ...overrides,
   };
 }

@@ -12,6 +12,7 @@ import type { ServiceDeps } from './services/deps.js';
 import { bootstrapAdmin } from './services/auth.js';
 import { flushInstitutionScores } from './services/scoreRefresher.js';
 import { migrate, openDb } from './storage/db.js';
+import { describeOpenError } from './storage/databaseState.js';
 
 export interface RunningServer {
   url: string;
@@ -27,9 +28,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const config = loadConfig(process.env, overrides);
   const log = createLogger(config.log);
   const limits = loadLimits(process.env);
-  // An unwritable data dir, a full disk or an unreachable PostgreSQL stop the start with one clear line.
+  // An unwritable data dir, a full disk, a missing or unreachable PostgreSQL stop the start with one clear line.
   const handle = await (async () => {
-    const where = config.databaseUrl ? 'the PostgreSQL database' : `the data directory ${config.dataDir}`;
     let h: ReturnType<typeof openDb> | undefined;
     try {
       h = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: true });
@@ -37,8 +37,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       return h;
     } catch (e) {
       await h?.close().catch(() => {});
-      const err = e as { code?: string; message?: string };
-      throw new ConfigError(`cannot open or write ${where}: ${err.message ?? String(e)}${err.code ? ` (${err.code})` : ''}; check that it is writable, the disk is not full and the database is up`);
+      throw new ConfigError(describeOpenError(e, config));
     }
   })();
   const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
@@ -51,7 +50,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   scheduleJobs(jobs, jobsFor({ alerts: { offlineAfterMs: config.offlineAfterMinutes * 60_000 } }));
   const admin = await bootstrapAdmin(deps, process.env.WEIAN_ADMIN_PASSWORD);
   if (admin === 'created') log.info('first admin user "admin" created from WEIAN_ADMIN_PASSWORD');
-  if (admin === 'no-password') log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `weian-server user add --username U --role admin --password-stdin`');
+  if (admin === 'no-password') log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `pnpm weian-server user add --username U --role admin --password-stdin` (`weian-server …` where installed as a command)');
   const http = createHttpStack(config, deps, log, { limits });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);

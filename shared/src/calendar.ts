@@ -13,10 +13,13 @@ export const CALENDAR_FIRST_YEAR = 2004;
 export const CALENDAR_LAST_YEAR = 2026;
 
 export class CalendarRangeError extends Error {
-  constructor(readonly date: IsoDate) {
+  constructor(
+    readonly date: IsoDate,
+    covered = `${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}`,
+  ) {
     super(
-      `no official working-day calendar for ${date}: chinese-days covers ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}; ` +
-        'upgrade the package once the State Council publishes the holiday arrangement',
+      `no official working-day calendar for ${date}: the server has the State Council's holiday arrangements for ${covered}; ` +
+        `an administrator loads the ${date.slice(0, 4)} arrangement once it is published (dashboard 节假日安排, or weian-server calendar import FILE)`,
     );
     this.name = 'CalendarRangeError';
   }
@@ -65,29 +68,86 @@ export function addMonths(date: IsoDate, n: number): IsoDate {
 
 export const addYears = (date: IsoDate, n: number): IsoDate => addMonths(date, 12 * n);
 
-function assertCovered(date: IsoDate): void {
-  const year = Number(date.slice(0, 4));
-  if (year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) throw new CalendarRangeError(date);
+/**
+ * One year's official arrangement as the 国务院办公厅 notice gives it: the holiday ranges and the
+ * weekend days worked in lieu (调休). Validated by `HolidayArrangementSchema` (schemas/calendar.ts).
+ */
+export interface HolidayArrangement {
+  year: number;
+  holidays: ReadonlyArray<{ name: string; from: IsoDate; to: IsoDate }>;
+  /** Saturdays and Sundays worked in lieu (调休上班). */
+  workdays: readonly IsoDate[];
 }
 
+/**
+ * The working-day calendar as a value, so deadline functions stay pure: the packaged chinese-days
+ * years plus the arrangements an administrator loaded (a loaded year replaces the packaged one).
+ */
+export interface WorkingCalendar {
+  isWorkingDay(date: IsoDate): boolean;
+  covers(year: number): boolean;
+  /** Years with data, for messages and the admin banner. */
+  readonly years: readonly number[];
+}
+
+/** `2004–2026, 2028` */
+function yearRanges(years: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < years.length; ) {
+    let j = i;
+    while (j + 1 < years.length && years[j + 1] === years[j]! + 1) j++;
+    parts.push(i === j ? `${years[i]}` : `${years[i]}–${years[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+export function workingCalendar(arrangements: readonly HolidayArrangement[] = []): WorkingCalendar {
+  const loaded = new Map<number, { off: Set<IsoDate>; on: Set<IsoDate> }>();
+  for (const a of arrangements) {
+    const off = new Set<IsoDate>();
+    for (const h of a.holidays) for (let d = h.from; d <= h.to; d = addDays(d, 1)) off.add(d);
+    loaded.set(a.year, { off, on: new Set(a.workdays) });
+  }
+  const years = [...new Set([...Array.from({ length: CALENDAR_LAST_YEAR - CALENDAR_FIRST_YEAR + 1 }, (_, i) => CALENDAR_FIRST_YEAR + i), ...loaded.keys()])].sort((a, b) => a - b);
+  const covered = new Set(years);
+  const covers = (year: number) => covered.has(year);
+  return {
+    years,
+    covers,
+    isWorkingDay(date) {
+      toUtc(date);
+      const year = Number(date.slice(0, 4));
+      if (!covers(year)) throw new CalendarRangeError(date, yearRanges(years));
+      const y = loaded.get(year);
+      if (!y) return chineseDays.isWorkday(date);
+      if (y.on.has(date)) return true;
+      const weekday = new Date(toUtc(date)).getUTCDay();
+      return weekday !== 0 && weekday !== 6 && !y.off.has(date);
+    },
+  };
+}
+
+/** chinese-days alone: what every computation used before an administrator loaded a year. */
+export const PACKAGED_CALENDAR: WorkingCalendar = workingCalendar();
+
 /** Official working day: Monday–Friday unless a public holiday, plus the weekend days worked in lieu (调休). */
-export function isWorkingDay(date: IsoDate): boolean {
-  toUtc(date);
-  assertCovered(date);
-  return chineseDays.isWorkday(date);
+export function isWorkingDay(date: IsoDate, calendar: WorkingCalendar = PACKAGED_CALENDAR): boolean {
+  return calendar.isWorkingDay(date);
 }
 
 /**
  * The n-th working day after `date` (the day itself is not counted, as "within 10 working days
  * after grading" is read). Throws CalendarRangeError when the count leaves the covered years.
  */
-export function addWorkingDays(date: IsoDate, n: number): IsoDate {
+export function addWorkingDays(date: IsoDate, n: number, calendar: WorkingCalendar = PACKAGED_CALENDAR): IsoDate {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a non-negative integer, got ${n}`);
-  assertCovered(date);
+  // The start date must be covered too: "after grading" is only meaningful on a known calendar.
+  calendar.isWorkingDay(date);
   let day = date;
   for (let left = n; left > 0; ) {
     day = addDays(day, 1);
-    if (isWorkingDay(day)) left--;
+    if (calendar.isWorkingDay(day)) left--;
   }
   return day;
 }

@@ -1,4 +1,4 @@
-import { addMonths, addWorkingDays, addYears, CalendarRangeError, chinaDate, daysBetween, type IsoDate } from './calendar.js';
+import { addMonths, addWorkingDays, addYears, CalendarRangeError, chinaDate, daysBetween, PACKAGED_CALENDAR, type IsoDate, type WorkingCalendar } from './calendar.js';
 import type { GovernanceKind, GovernanceRecordInput, MlpsSystem } from './schemas/records.js';
 
 /**
@@ -26,7 +26,8 @@ const dated = (dueOn: IsoDate, now: Date, dueSoonDays: number): Deadline => ({ d
 // ---- MLPS -----------------------------------------------------------------------------------
 /** M6(2): filed with the public security organ within 10 working days after the level is determined. */
 export const FILING_WORKING_DAYS = 10;
-export const filingDueOn = (gradedOn: IsoDate, workingDays: number = FILING_WORKING_DAYS): IsoDate => addWorkingDays(gradedOn, workingDays);
+export const filingDueOn = (gradedOn: IsoDate, workingDays: number = FILING_WORKING_DAYS, calendar: WorkingCalendar = PACKAGED_CALENDAR): IsoDate =>
+  addWorkingDays(gradedOn, workingDays, calendar);
 
 /** M6(4): level 3/4 yearly; level 2 every 3 years with >100,000 people's personal information, else every 5. */
 export interface EvaluationIntervals {
@@ -61,7 +62,7 @@ export interface MlpsDeadlines {
 export function mlpsDeadlines(
   system: MlpsSystem,
   now: Date,
-  opts: { dueSoonDays?: number; filingWorkingDays?: number; intervals?: EvaluationIntervals } = {},
+  opts: { dueSoonDays?: number; filingWorkingDays?: number; intervals?: EvaluationIntervals; calendar?: WorkingCalendar } = {},
 ): MlpsDeadlines {
   const soon = opts.dueSoonDays ?? DEFAULT_DUE_SOON_DAYS;
   const needsFiling = system.level !== null && system.level >= 2 && system.filedOn === null;
@@ -70,7 +71,7 @@ export function mlpsDeadlines(
     if (system.gradedOn === null) filing = { dueOn: null, status: 'unknown', reason: 'no grading date recorded', reasonZh: '未记录定级日期' };
     else {
       try {
-        filing = dated(filingDueOn(system.gradedOn, opts.filingWorkingDays), now, soon);
+        filing = dated(filingDueOn(system.gradedOn, opts.filingWorkingDays, opts.calendar), now, soon);
       } catch (e) {
         if (!(e instanceof CalendarRangeError)) throw e;
         filing = { dueOn: null, status: 'unknown', reason: e.message, reasonZh: calendarGapZh(e) };

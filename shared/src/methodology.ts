@@ -67,7 +67,7 @@ ${ruleTable(inst, 'zh')}
 
 ### 期限
 
-- 备案：定级后 ${FILING_WORKING_DAYS} 个工作日内，按国务院公布的节假日及调休安排计算（数据随软件提供，覆盖 ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR} 年；超出范围的日期不作推测，结果为“未知”）。定级当日不计。已备案即合规，逾期备案在证据中注明。
+- 备案：定级后 ${FILING_WORKING_DAYS} 个工作日内，按国务院公布的节假日及调休安排计算（数据随软件提供，覆盖 ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR} 年，其后各年由管理员按国务院办公厅通知导入；没有数据的年份不作推测，结果为“未知”）。定级当日不计。已备案即合规，逾期备案在证据中注明。
 - 等级测评：三级、四级每年一次；处理超过 10 万人个人信息的二级每 3 年；其他二级每 5 年；从未测评的自定级日起算。
 - 年度事项（领导小组会议、自查、应急演练、数据资产清查、培训、权限复核）：上一次之后 12 个月内。自查须同时包含漏洞扫描和渗透测试方计入。日期晚于今天的记录不计入。
 - 距到期 ${DEFAULT_DUE_SOON_DAYS} 天内显示为“即将到期”，过期即为不合规。日期均按北京时间。
@@ -117,7 +117,7 @@ ${ruleTable(inst, 'en')}
 
 ### Deadlines
 
-- Filing: within ${FILING_WORKING_DAYS} working days after grading, counted on the State Council's holiday and adjusted-working-day (调休) calendar (chinese-days, ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}; dates outside it are not guessed, the result is unknown). The grading day is not counted. Once filed the rule passes; a late filing is noted in the evidence.
+- Filing: within ${FILING_WORKING_DAYS} working days after grading, counted on the State Council's holiday and adjusted-working-day (调休) calendar (chinese-days, ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}, later years as loaded by an administrator from the State Council notice; years without data are not guessed, the result is unknown). The grading day is not counted. Once filed the rule passes; a late filing is noted in the evidence.
 - Evaluation: yearly at level 3 and 4; every 3 years at level 2 with personal information of over 100,000 people; every 5 years at other level 2; counted from grading when never evaluated.
 - Yearly items (leadership meeting, self-inspection, drill, data inventory, training, permission review): within 12 months of the last one. A self-inspection counts only with both a vulnerability scan and a penetration test. Records dated after today do not count.
 - Within ${DEFAULT_DUE_SOON_DAYS} days of the due date an item is due soon; past it, the rule fails. Dates are China time.

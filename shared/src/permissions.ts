@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   'records:write': INSTITUTION,
   'tokens:create': INSTITUTION,
   'agents:manage': INSTITUTION,
+  /** The national holiday calendar behind every working-day deadline: one administrator's job. */
+  'calendar:manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

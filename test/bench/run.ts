@@ -28,7 +28,26 @@ import { seedProvince, type SeedResult } from './seed.js';
  * DESIGN.md's budgets. Everything runs on loopback on this machine, every phase bounded in time.
  * `--quick` measures the same things at a smaller size (under 3 minutes).
  */
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'boolean', default: false }, 'seed-dir': { type: 'string' } } });
+const USAGE = `pnpm bench [--quick] [--only dashboard,agent,sqlite,postgres,queries] [--profile] [--seed-dir DIR]
+  Measures the budgets of the design (ingest, queries at 100k hosts, agent footprint, dashboard load),
+  one JSON object per line on standard output, progress on standard error.
+  --quick     the same measurements at a smaller size (under 3 minutes)
+  --only      these phases only
+  --profile   write the server's CPU profiles to test/.artifacts/bench/profiles
+  --seed-dir  keep the 100k-host province seeded there for the query phase between runs`;
+const parsedArgs = (() => {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  try {
+    return parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, profile: { type: 'boolean', default: false }, 'seed-dir': { type: 'string' } } });
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message.split('\n')[0]} (pnpm bench --help)`);
+    process.exit(2);
+  }
+})();
+const { values } = parsedArgs;
 const quick = values.quick!;
 const COMMAND = `pnpm bench${quick ? ' --quick' : ''}`;
 // Warm-up: 2,000 agents' first reports are full (~5 KB, every section written and judged) and take

@@ -35,7 +35,7 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     const built = ensureDashboardBuilt();
     // Seeded before the server starts: two writers on one SQLite file would wait on each other's locks.
     const dataDir = tempDir();
-    const seeded = await runCli('server', ['seed-demo', '--days', '10', '--scale', '0.3'], { env: { WEIAN_DATA_DIR: dataDir }, timeoutMs: 120_000 });
+    const seeded = await runCli('server', ['seed-demo', '--init', '--days', '10', '--scale', '0.3'], { env: { WEIAN_DATA_DIR: dataDir }, timeoutMs: 120_000 });
     expect(seeded.code, seeded.stderr).toBe(0);
     server = await startServerProcess({ dataDir });
     const admin = await signedInClient(server.url);

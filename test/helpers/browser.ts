@@ -38,6 +38,15 @@ export async function openPage(browser: Browser, opts: { locale?: string } = {})
   return { context, page, problems };
 }
 
+/** Signs in through the login form, as a person does, and waits to leave the login page. */
+export async function signInWithForm(page: Page, url: string, creds: { username: string; password: string }): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.locator('input[name=username]').fill(creds.username);
+  await page.locator('input[name=password]').fill(creds.password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
 /** Saves a full-page screenshot as test/.artifacts/<name>.png and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true });

@@ -224,7 +224,18 @@ export async function runLoad(opts: LoadOptions, sims?: Sim[]): Promise<LoadResu
   return result;
 }
 
+const USAGE = `pnpm loadgen [--agents N] [--rate R] [--duration S] [--url URL] [--concurrency C] [--data-dir DIR | --database-url URL]
+             [--drift X] [--hosts-per-institution N] [--seed N]
+  Enrolls N simulated agents on a running server and sends their reports for S seconds (R reports/s
+  offered, 0 = as fast as C connections allow); prints one JSON line of results. Tokens are made in the
+  server's database: --data-dir / --database-url, else WEIAN_DATA_DIR / DATABASE_URL.
+  Defaults: --agents 100 --rate 0 --duration 10 --url http://127.0.0.1:8080 --concurrency 16 --drift 0.05.`;
+
 async function main() {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
   const { values } = parseArgs({
     options: {
       agents: { type: 'string', default: '100' },
@@ -286,7 +297,7 @@ async function main() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   main().catch((e: Error) => {
-    console.error(`loadgen: ${e.message}`);
+    console.error(`loadgen: ${e.message.split('\n')[0]} (pnpm loadgen --help)`);
     process.exit(2);
   });
 }

@@ -13,7 +13,7 @@ import type { ServiceDeps } from '../services/deps.js';
 import { contextFactory } from '../trpc/context.js';
 import { staticHandler } from './static.js';
 import { exportsHandler } from './exports.js';
-import { DEFAULT_CHROMIUM } from '../services/exports/pdfRenderer.js';
+import { findChromium } from '../services/exports/pdfRenderer.js';
 import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
 import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
 import type { Logger } from '../log.js';
@@ -33,7 +33,7 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
 export interface HttpStackOptions {
   /** Serve the agents' report and heartbeat without tRPC's adapter (default true; off only to compare the two). */
   agentFastPath?: boolean;
-  /** The Chromium that prints PDF exports (default: Debian's /usr/bin/chromium). */
+  /** The Chromium that prints PDF exports (default: WEIAN_CHROMIUM, else the first of CHROMIUM_PATHS present). */
   chromiumPath?: string;
   /** Connection limits and slow-client timeouts (http/limits.ts); defaults when absent. */
   limits?: ConnectionLimits;
@@ -51,7 +51,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
   const serveStatic = staticHandler(config.dashboardDir);
   const isSubscription = subscriptionPaths(appRouter);
-  const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM, log });
+  const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log });
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;

@@ -3,6 +3,7 @@ import { agentRouter } from './agent.js';
 import { agentsRouter } from './agents.js';
 import { alertsRouter } from './alerts.js';
 import { auditRouter } from './audit.js';
+import { calendarRouter } from './calendar.js';
 import { authRouter } from './auth.js';
 import { channelsRouter } from './channels.js';
 import { hostsRouter } from './hosts.js';
@@ -17,6 +18,7 @@ export const appRouter = router({
   alerts: alertsRouter,
   audit: auditRouter,
   auth: authRouter,
+  calendar: calendarRouter,
   channels: channelsRouter,
   hosts: hostsRouter,
   institutions: institutionsRouter,

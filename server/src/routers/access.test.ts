@@ -65,6 +65,13 @@ const REGION_VIEW = { institution: [] as Target[] };
 const SYSTEM = { name: '医院信息系统', level: 3 as const, criticalInfrastructure: false, personalInfoOver100k: true, gradedOn: '2026-01-05', filedOn: '2026-01-12', lastEvaluatedOn: '2026-03-01', wentLiveOn: '2020-01-01', prelaunchTestedOn: '2019-12-01', retiredOn: null, hostIds: [] };
 const EXCEPTION = (t: Target) => ({ subject: { kind: 'institution' as const, id: t }, ruleId: 'INST-GOV-TRAINING' as const, reason: '培训延期至明年一季度', approver: '院长', expiresOn: '2026-12-31' });
 
+/** A whole year (made-up dates, valid in form) for the admin-only holiday calendar. */
+const ARRANGEMENT = {
+  year: 2031,
+  holidays: ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'].map((name, i) => ({ name, from: `2031-${String(i + 1).padStart(2, '0')}-10`, to: `2031-${String(i + 1).padStart(2, '0')}-12` })),
+  workdays: [],
+};
+
 const letterOfHost = (f: Fixture, id: string) => (Object.entries(f.hosts).find(([, h]) => h === id)?.[0] ?? '?') as Target;
 
 const TABLE: Record<string, Entry> = {
@@ -229,6 +236,9 @@ const TABLE: Record<string, Entry> = {
   },
   'channels.delete': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).channels.delete({ channelId: await newChannel(f, t) }) },
   'channels.test': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).channels.test({ channelId: await newChannel(f, t) }) },
+  'calendar.status': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.status() },
+  'calendar.get': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.get({ year: 2031 }) },
+  'calendar.load': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.load(ARRANGEMENT) },
 };
 /** Agent-facing procedures: authenticated by agent secrets, refused to users (tested below). */
 const AGENT_PROCEDURES = ['agent.enroll', 'agent.report', 'agent.heartbeat', 'agent.commands', 'agent.rotateSecret'];

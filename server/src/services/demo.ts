@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chinaDate, REPORT_SCHEMA_VERSION, type InstitutionType, type Report, type SectionData } from '@weian/shared';
 import { snapshotScores } from '../storage/findings.js';
-import { markHostsReported } from '../storage/hosts.js';
+import { findHostByMachineId, markHostsReported } from '../storage/hosts.js';
 import { refreshInstitutionScore } from './evaluation.js';
 import { listInstitutions } from '../storage/institutions.js';
 import { setInstitutionType } from '../storage/institutions.js';
@@ -214,4 +214,9 @@ export async function seedDemo(deps: ServiceDeps, admin: Principal, opts: DemoOp
   await alerts.stop();
   const institutions = (await listInstitutions(deps.db, { kind: 'all' })).length;
   return { institutions, hosts: hosts.length, days };
+}
+
+/** Whether the demo county is already seeded (its first host exists): seeding again would double it. */
+export async function demoPresent(deps: ServiceDeps): Promise<boolean> {
+  return (await findHostByMachineId(deps.db, `${COUNTY}001`, 'demo-0')) !== undefined;
 }

@@ -23,6 +23,7 @@ import type { ServiceDeps } from './deps.js';
 import { storedSections, toHostSections } from './sections.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
+import { workingCalendarFor } from './workingCalendar.js';
 
 const ALL: { kind: 'all' } = { kind: 'all' };
 
@@ -161,7 +162,8 @@ export async function evaluateInstitutionNow(deps: ServiceDeps, db: Db, institut
   const systems = await loadSystems(db, institutionCode);
   const governance = (await listGovernance(db, institutionCode)).map(governanceOf);
   const exceptions = (await listExceptions(db, { subjectKind: 'institution', subjectId: institutionCode })).map(exceptionOf);
-  const findings = evaluateInstitution({ systems, governance, coverage, exceptions }, settings, now);
+  const calendar = await workingCalendarFor(deps, db);
+  const findings = evaluateInstitution({ systems, governance, coverage, exceptions, calendar }, settings, now);
   const changes = await persistFindings(db, { kind: 'institution', id: institutionCode, institutionCode, regionCode: inst.region_code }, findings, at);
   await refreshInstitutionScore(deps, db, institutionCode, { findings, systems, coverage });
   return changes;
@@ -199,8 +201,9 @@ export async function refreshInstitutionScore(
     failing.medium += h.failing_medium;
     failing.low += h.failing_low;
   }
+  const calendar = await workingCalendarFor(deps, db);
   const overdue = systems.reduce((n, sys) => {
-    const d = mlpsDeadlines(sys, now, { dueSoonDays: settings.dueSoonDays });
+    const d = mlpsDeadlines(sys, now, { dueSoonDays: settings.dueSoonDays, calendar });
     return n + [d.filing, d.evaluation].filter((x) => x?.status === 'overdue').length;
   }, 0);
   const byRule = (await failingByRule(db, institutionCode)).map((r) => [r.rule_id, r.severity, Number(r.n)]);

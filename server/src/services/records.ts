@@ -9,6 +9,7 @@ import type { ServiceDeps } from './deps.js';
 import { evaluateHostNow, evaluateInstitutionNow, exceptionOf, governanceOf, loadSystems, refreshInstitutionScore, type FindingChange } from './evaluation.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
+import { workingCalendarFor } from './workingCalendar.js';
 
 type Scope = Principal['scope'];
 
@@ -38,8 +39,9 @@ export async function institutionRecords(deps: ServiceDeps, scope: Scope, code: 
   const settings = await settingsForRegion(deps.db, inst.region_code);
   const systems = await loadSystems(deps.db, code);
   const governance = (await listGovernance(deps.db, code)).map(governanceOf);
+  const calendar = await workingCalendarFor(deps);
   return {
-    systems: systems.map((s) => ({ ...s, deadlines: mlpsDeadlines(s, now, { dueSoonDays: settings.dueSoonDays }) })),
+    systems: systems.map((s) => ({ ...s, deadlines: mlpsDeadlines(s, now, { dueSoonDays: settings.dueSoonDays, calendar }) })),
     governance,
     governanceDeadlines: GOVERNANCE_KINDS.map((kind) => ({ kind, ...governanceDeadline(governance, kind, now, { dueSoonDays: settings.dueSoonDays }) })),
     exceptions: (await listExceptions(deps.db, { institutionCode: code })).map((r) => ({ ...exceptionOf(r), createdAt: r.created_at, createdBy: r.created_by, active: r.expires_on >= chinaDate(now) })),

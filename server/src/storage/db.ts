@@ -1,5 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
@@ -7,6 +6,7 @@ import { migrations } from './migrations/index.js';
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { pgPubSub, type PubSub } from './pubsub.js';
 import type { Database } from './schema.js';
+import { isPostgresUrl, sqliteFile } from './databaseState.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -33,7 +33,7 @@ const PAGE_CACHE_KIB = Number(process.env.WEIAN_SQLITE_CACHE_KIB) || 65_536;
 
 /** The only place that names a dialect. */
 export function openDb({ databaseUrl, dataDir, backgroundCheckpoints = false }: OpenDbOptions): DbHandle {
-  if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
+  if (isPostgresUrl(databaseUrl)) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     // An idle pooled connection that PostgreSQL drops (restart, crash, failover, admin terminate)
     // makes the pool emit 'error'; with no listener Node throws it and the whole server exits. The
@@ -44,7 +44,7 @@ export function openDb({ databaseUrl, dataDir, backgroundCheckpoints = false }: 
     return { db, dialect: 'postgres', location: databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@'), pubsub: pgPubSub(db, databaseUrl), close: () => db.destroy() };
   }
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'weian.sqlite');
+  const file = sqliteFile(dataDir);
   const sqlite = new SQLite(file);
   // WAL: readers never block the writer; NORMAL sync is durable across process crashes (fsync at checkpoints).
   sqlite.pragma('journal_mode = WAL');

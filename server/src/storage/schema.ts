@@ -156,6 +156,13 @@ export interface RiskExceptionsTable {
   created_by: string;
   withdrawn_at: string | null;
 }
+/** One official holiday arrangement per year; `arrangement` is the validated HolidayArrangement as JSON. */
+export interface HolidayCalendarsTable {
+  year: number;
+  arrangement: string;
+  loaded_at: string;
+  loaded_by: string;
+}
 export interface RegionSettingsTable {
   region_code: string;
   settings: string;
@@ -255,6 +262,7 @@ export interface Database {
   governance_records: GovernanceRecordsTable;
   risk_exceptions: RiskExceptionsTable;
   region_settings: RegionSettingsTable;
+  holiday_calendars: HolidayCalendarsTable;
   findings: FindingsTable;
   finding_transitions: FindingTransitionsTable;
   update_first_seen: UpdateFirstSeenTable;

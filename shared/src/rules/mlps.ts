@@ -29,7 +29,7 @@ export const mlpsChecks: InstitutionChecks<'INST-MLPS-UNGRADED' | 'INST-MLPS-FIL
         if (s.gradedOn === null) return unknown(`${s.name}：未录入定级日期`, `${s.name}: no grading date recorded`, { reason: 'no-grading-date' });
         let due: string;
         try {
-          due = filingDueOn(s.gradedOn, t.workingDays);
+          due = filingDueOn(s.gradedOn, t.workingDays, input.calendar);
         } catch (e) {
           if (e instanceof CalendarRangeError) return unknown(`${s.name}：${calendarGapZh(e)}`, `${s.name}: ${e.message}`, { reason: 'calendar-out-of-range' });
           throw e;

@@ -1,4 +1,4 @@
-import type { IsoDate } from '../calendar.js';
+import type { IsoDate, WorkingCalendar } from '../calendar.js';
 import type { GovernanceRecordInput, MlpsLevel, MlpsSystem, RiskException } from '../schemas/records.js';
 import type { SectionData, SectionName } from '../schemas/sections.js';
 
@@ -90,6 +90,8 @@ export interface InstitutionRuleInput {
   coverage: { registered: number; reporting: number };
   /** This institution's exceptions; expired ones are ignored. */
   exceptions?: readonly RiskException[];
+  /** Working days for deadlines: the packaged years plus those an administrator loaded (default: packaged only). */
+  calendar?: WorkingCalendar;
 }
 
 /** What host checks see: the input plus the region's policy that is not a per-rule threshold. */

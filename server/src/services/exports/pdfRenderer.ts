@@ -1,6 +1,24 @@
+import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { DomainError } from '../../errors.js';
 
 export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+/** Where Debian, Ubuntu and Google's packages put it; WEIAN_CHROMIUM, when set, is the only one tried. */
+export const CHROMIUM_PATHS = [DEFAULT_CHROMIUM, '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
+
+/** The Chromium to print with, or the path that was expected (the renderer then answers a clear refusal). */
+export function findChromium(setting: string | undefined, exists: (p: string) => boolean = existsSync): string {
+  if (setting) return setting;
+  return CHROMIUM_PATHS.find(exists) ?? DEFAULT_CHROMIUM;
+}
+
+/** A PDF asked of a server without Chromium: the administrator's to fix, said in both languages. */
+export const chromiumMissing = (path: string) =>
+  new DomainError(
+    'PRECONDITION_FAILED',
+    `服务器未安装 Chromium，无法生成 PDF（未找到 ${path}）。请管理员安装：apt-get install chromium fonts-wqy-microhei，或设置 WEIAN_CHROMIUM。XLSX 导出不受影响。 / ` +
+      `PDF export needs Chromium on the server (${path} not found): apt-get install chromium fonts-wqy-microhei, or set WEIAN_CHROMIUM. XLSX exports still work.`,
+  );
 
 /** Debian's Chromium, headless, with nothing that phones home or needs a GPU (STACK.md). */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -28,6 +46,8 @@ export function createPdfRenderer(opts: { executablePath: string; concurrency?: 
   const waiting: Array<() => void> = [];
 
   const getBrowser = () => {
+    // Checked on every print, not once: an administrator may install it while the server runs.
+    if (!browser && !existsSync(opts.executablePath)) return Promise.reject(chromiumMissing(opts.executablePath));
     if (!browser) launches++;
     // Loaded on the first PDF: playwright-core is a large module that most server processes never need.
     browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: opts.executablePath, args: CHROMIUM_ARGS })).then(
