@@ -99,6 +99,7 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await screenshot(page, 'words-rules-zh');
     await visit('/admin/channels', `/admin/channels?region=${COUNTY}`);
     await visit('/admin/users', '/admin/users');
+    await visit('/admin/calendar', '/admin/calendar');
     await visit('/admin/audit', '/admin/audit');
     // Actions and details in words: a sign-in and the demo's enrollments.
     const audit = await page.getByTestId('audit-table').innerText();
