@@ -1,0 +1,129 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, type BrowserPage } from '../helpers/browser.js';
+import { runCli, signedInClient, startServerProcess, tempDir, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
+
+const REGION = '330106';
+const RANK: Record<string, number> = { 严重: 0, 高危: 1, 中危: 2, 低危: 3 };
+
+async function signInAs(page: Page, url: string, creds: { username: string; password: string }) {
+  await page.goto(`${url}/login`);
+  await page.locator('input[name=username]').fill(creds.username);
+  await page.locator('input[name=password]').fill(creds.password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+// What a newcomer meets in the first hour on the seeded demo, as the administrator, in a real Chromium:
+// pages opened by their address, the rules page keeping what was saved, the overview and alert list.
+describe('dashboard in a browser: the first hour', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let tab: BrowserPage;
+  let admin: Awaited<ReturnType<typeof signedInClient>>;
+
+  beforeAll(async () => {
+    const built = ensureDashboardBuilt();
+    const dataDir = tempDir();
+    const seeded = await runCli('server', ['seed-demo', '--days', '3', '--scale', '0.2'], { env: { WEIAN_DATA_DIR: dataDir }, timeoutMs: 120_000 });
+    expect(seeded.code, seeded.stderr).toBe(0);
+    server = await startServerProcess({ dataDir });
+    admin = await signedInClient(server.url);
+    await built;
+    browser = await launchBrowser();
+    tab = await openPage(browser);
+    await signInAs(tab.page, server.url, TEST_ADMIN);
+  }, 150_000);
+  afterAll(async () => {
+    admin?.close();
+    await browser?.close();
+    await server?.cleanup();
+  });
+
+  it('is live on any page opened directly by its address or reloaded, not only after the overview', async () => {
+    const { page } = tab;
+    for (const path of [`/rankings?region=${REGION}`, '/admin/users', `/admin/rules?region=${REGION}`]) {
+      await page.goto(`${server.url}${path}`);
+      await expect.poll(() => page.getByTestId('live-indicator').getAttribute('class'), { message: path }).toContain('open');
+      expect(await page.getByTestId('live-indicator').innerText()).toBe('实时更新已连接');
+    }
+    await page.reload();
+    await expect.poll(() => page.getByTestId('live-indicator').getAttribute('class')).toContain('open');
+  });
+
+  it('keeps saved region thresholds: they load after a reload, and the next save adds to them', async () => {
+    const { page } = tab;
+    const table = page.getByTestId('rules-table');
+    const input = (ruleId: string, label: string) => table.locator('tbody tr', { hasText: ruleId }).locator('.threshold', { hasText: label }).locator('input');
+    const silent = () => input('HOST-AGENT-SILENT', '最长静默小时');
+    const filing = () => input('INST-MLPS-FILING', '备案期限（工作日）');
+    const save = async () => {
+      await page.getByTestId('save-settings').click();
+      await expect.poll(() => page.getByText('区域设置已保存').count()).toBe(1);
+    };
+    await page.goto(`${server.url}/admin/rules?region=${REGION}`);
+    await expect.poll(() => silent().inputValue()).toBe('24');
+
+    await silent().fill('12');
+    await silent().press('Tab');
+    await save();
+    await page.reload();
+    await expect.poll(() => silent().inputValue()).toBe('12');
+
+    await filing().fill('7');
+    await filing().press('Tab');
+    await save();
+    await page.reload();
+    await expect.poll(() => filing().inputValue()).toBe('7');
+    expect(await silent().inputValue()).toBe('12');
+    // The server holds both: nothing was erased by the second save.
+    const stored = (await admin.client.regions.settings.query({ regionCode: REGION })).settings.rules;
+    expect(Object.fromEntries(stored.map((r) => [r.ruleId, r.thresholds]))).toMatchObject({ 'HOST-AGENT-SILENT': { silentHours: 12 }, 'INST-MLPS-FILING': { workingDays: 7 } });
+    await screenshot(page, 'first-hour-1-rules-zh');
+  });
+
+  it("starts the overview's alert feed with the open critical and high alerts, and says what each card counts", async () => {
+    const { page } = tab;
+    const open = await admin.client.alerts.list.query({ regionCode: REGION, status: ['open'], severity: ['critical', 'high'], limit: 1, offset: 0 });
+    expect(open.total).toBeGreaterThan(0);
+    await page.goto(`${server.url}/overview?region=${REGION}`);
+    const feed = page.getByTestId('alert-feed');
+    await expect.poll(() => feed.locator('li').count()).toBe(Math.min(12, open.total));
+    expect(await page.getByTestId('feed-empty').count()).toBe(0);
+    expect(await feed.locator('li').first().innerText()).toMatch(/^严重\s+未处理/);
+
+    // Two cards, two different things counted: each says which.
+    const alertsCard = page.getByTestId('kpi-high-alerts').locator('.label');
+    const failingCard = page.getByTestId('kpi-failing').locator('.label');
+    expect(await alertsCard.innerText()).toContain('告警');
+    expect(await failingCard.innerText()).toContain('不合规项');
+    expect(await alertsCard.getAttribute('title')).toMatch(/告警.*含已确认/);
+    expect(await failingCard.getAttribute('title')).toMatch(/检查项.*每条规则/);
+    await screenshot(page, 'first-hour-2-overview-zh');
+  });
+
+  it('lists alerts worst first, and an acknowledgement says so and names its handler', async () => {
+    const { page } = tab;
+    await page.goto(`${server.url}/alerts?region=${REGION}`);
+    const table = page.getByTestId('alert-table');
+    await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(1);
+    const severities = (await table.locator('tbody tr td:nth-child(1)').allInnerTexts()).map((s) => RANK[s.trim()]!);
+    expect(severities.every((r, i) => i === 0 || r >= severities[i - 1]!)).toBe(true);
+    expect(severities[0]).toBe(0);
+
+    const ack = table.locator('[data-testid^=ack-]').first();
+    const id = (await ack.getAttribute('data-testid'))!.slice('ack-'.length);
+    expect(await page.getByTestId(`alert-assignee-${id}`).innerText()).toBe('—');
+    await ack.click();
+    await expect.poll(() => page.locator('.alert-ack-done').innerText()).toMatch(/^已确认「.+」，处理人：.+/);
+    const handler = (await admin.client.alerts.get.query({ alertId: id })).assignee?.name;
+    expect(handler).toBeTruthy();
+    await expect.poll(() => page.getByTestId(`alert-assignee-${id}`).innerText()).toBe(handler);
+    expect(await page.getByTestId(`alert-status-${id}`).innerText()).toBe('已确认');
+    await screenshot(page, 'first-hour-3-alerts-zh');
+  });
+
+  it('saw no console errors, uncaught exceptions or CSP violations', () => {
+    expect(tab.problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
+  });
+});
