@@ -123,6 +123,61 @@ describe('dashboard in a browser: the first hour', () => {
     await screenshot(page, 'first-hour-3-alerts-zh');
   });
 
+  it('pages, searches, filters and orders the host list on the server, with a score column', async () => {
+    const { page } = tab;
+    const asked: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().includes('/trpc/') && r.url().includes('hosts.list')) asked.push(decodeURIComponent(r.url()));
+    };
+    page.on('request', onRequest);
+    const query = (name: string) => new URL(page.url()).searchParams.get(name);
+    const table = page.getByTestId('host-table');
+    const rows = table.locator('tbody tr');
+    const column = (n: number) => table.locator(`tbody tr td:nth-child(${n})`).allInnerTexts();
+    const { total } = await admin.client.hosts.list.query({ regionCode: REGION, limit: 1, offset: 0 });
+    expect(total).toBeGreaterThan(20);
+
+    await page.goto(`${server.url}/hosts?region=${REGION}&size=20`);
+    await expect.poll(() => rows.count()).toBe(20);
+    expect(await page.getByTestId('host-count').innerText()).toBe(`显示第 1–20 台，共 ${total} 台主机`);
+    expect(await table.locator('th').allInnerTexts()).toEqual(expect.arrayContaining(['主机名', '所属机构', '得分', '风险', '最近在线']));
+    // One page asked for, of the region on screen: not every host to filter in the browser.
+    expect(asked.length).toBeGreaterThan(0);
+    expect(asked.every((u) => u.includes('"limit":20') && u.includes(`"regionCode":"${REGION}"`))).toBe(true);
+
+    await page.getByTestId('host-pager').locator('.el-pager li', { hasText: /^2$/ }).click();
+    await expect.poll(() => query('page')).toBe('2');
+    await expect.poll(() => page.getByTestId('host-count').innerText()).toBe(`显示第 21–${Math.min(40, total)} 台，共 ${total} 台主机`);
+
+    // Ordered by score (either way the header asks), from page 1 of that order.
+    await table.locator('thead th', { has: page.getByText('得分', { exact: true }) }).click();
+    await expect.poll(() => query('sort')).toBe('score');
+    expect(query('page')).toBeNull();
+    // The rows on screen stay until the server answers: wait for the ordered ones.
+    const scores = async () => (await column(4)).map((s) => (s.trim() === '—' ? -1 : Number(s)));
+    const sign = query('order') === 'desc' ? -1 : 1;
+    await expect.poll(async () => (await scores()).every((x, i, all) => i === 0 || sign * (x - all[i - 1]!) >= 0)).toBe(true);
+    expect(await page.getByTestId('host-count').innerText()).toMatch(/^显示第 1–20 台/);
+
+    // Only hosts with a failing critical check.
+    await page.getByTestId('filter-risk').click();
+    await page.locator('.el-select-dropdown__item', { hasText: '有严重不合规' }).click();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => query('risk')).toBe('critical');
+    await expect.poll(async () => new Set(await table.locator('tbody tr td:nth-child(5) .risk').allInnerTexts())).toEqual(new Set(['有严重不合规']));
+    const critical = Number(/共 (\d+) 台主机/.exec(await page.getByTestId('host-count').innerText())?.[1]);
+    expect(critical).toBeLessThan(total);
+
+    // A name search on top: every row carries it.
+    const name = (await column(1))[0]!.trim();
+    await page.getByTestId('filter-search').fill(name.slice(0, -1));
+    await expect.poll(() => query('q')).toBe(name.slice(0, -1));
+    await expect.poll(async () => (await column(1)).every((n) => n.includes(name.slice(0, -1)))).toBe(true);
+    expect(await column(1)).toContain(name);
+    await screenshot(page, 'first-hour-4-hosts-zh');
+    page.off('request', onRequest);
+  });
+
   it('saw no console errors, uncaught exceptions or CSP violations', () => {
     expect(tab.problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
   });

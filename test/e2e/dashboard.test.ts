@@ -57,7 +57,7 @@ describe('dashboard in a browser: sign-in, host list, host detail, language, liv
     await expect.poll(() => table.getByRole('link', { name: host }).count()).toBe(1);
     await expect.poll(() => table.locator('th').allInnerTexts()).toEqual(expect.arrayContaining(['主机名', '所属机构', '状态', '最近上报']));
     expect(await table.innerText()).toContain('杭州市西湖区中医院');
-    expect(await page.getByTestId('host-count').innerText()).toBe('共 1 台主机');
+    expect(await page.getByTestId('host-count').innerText()).toBe('显示第 1–1 台，共 1 台主机');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     await screenshot(page, 'dashboard-1-host-list-zh');
   });

@@ -50,6 +50,15 @@ const en: MessageSchema = {
     empty: 'No hosts yet. Hosts appear here once an agent is installed and enrolled on a hospital server.',
     statuses: { active: 'Active', retired: 'Retired' },
   },
+  hostList: {
+    search: 'Search by hostname',
+    score: 'Score',
+    risk: 'Risk',
+    risks: { critical: 'Critical failing', high: 'High failing', none: 'No critical/high', unknown: 'Not judged yet' },
+    statuses: { active: 'Active', stale: 'Silent', retired: 'Retired' },
+    count: 'Showing {from}–{to} of {total} hosts',
+    countNone: 'No hosts match the filters',
+  },
   sections: {
     findings: 'Compliance',
     device: 'Device',

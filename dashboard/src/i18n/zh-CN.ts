@@ -49,6 +49,15 @@ const zhCN = {
     empty: '尚无主机。在医院服务器上安装并注册 agent 后，主机会出现在这里。',
     statuses: { active: '在用', retired: '已退役' },
   },
+  hostList: {
+    search: '按主机名搜索',
+    score: '得分',
+    risk: '风险',
+    risks: { critical: '有严重不合规', high: '有高危不合规', none: '无严重/高危', unknown: '尚未评估' },
+    statuses: { active: '在用', stale: '失联', retired: '已退役' },
+    count: '显示第 {from}–{to} 台，共 {total} 台主机',
+    countNone: '没有符合筛选条件的主机',
+  },
   sections: {
     findings: '合规检查',
     device: '设备',

@@ -1,0 +1,42 @@
+import { computed, onBeforeUnmount, onScopeDispose, ref, watch } from 'vue';
+import { useRoute, useRouter } from 'vue-router';
+import { changeHostView, hostListInput, hostViewFromQuery, queryOfHostView, type HostListView } from '../lib/hostList.js';
+import { useHostsStore } from '../stores/hosts.js';
+import { useRegionScope } from './useRegionScope.js';
+
+/** Typing in the search asks the server once the typing pauses. */
+const TEXT_DEBOUNCE_MS = 300;
+
+/**
+ * One page of the hosts of the region in the URL, as the URL asks for it (page, size, order,
+ * search, filters): the server filters, orders and pages; live changes refresh the page on screen.
+ */
+export function useHostList() {
+  const route = useRoute();
+  const router = useRouter();
+  const hosts = useHostsStore();
+  const { regionCode } = useRegionScope();
+  const view = computed(() => hostViewFromQuery(route.query));
+  const update = (change: Partial<HostListView>) => void router.replace({ query: { ...route.query, ...queryOfHostView(changeHostView(view.value, change)) } });
+  const input = computed(() => hostListInput(regionCode.value, view.value));
+  onBeforeUnmount(hosts.watchList(input.value));
+  watch(input, (i, before) => {
+    if (JSON.stringify(i) !== JSON.stringify(before)) void hosts.showList(i);
+  });
+
+  // The search box answers every key stroke; the URL (and so the server) follows once typing pauses.
+  const text = ref(view.value.text);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  watch(text, (t) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => update({ text: t }), TEXT_DEBOUNCE_MS);
+  });
+  watch(
+    () => view.value.text,
+    (t) => {
+      if (t !== text.value.trim()) text.value = t;
+    },
+  );
+  onScopeDispose(() => clearTimeout(timer));
+  return { regionCode, view, update, text, list: hosts.list, reload: hosts.loadList };
+}
