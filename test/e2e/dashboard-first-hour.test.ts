@@ -178,6 +178,32 @@ describe('dashboard in a browser: the first hour', () => {
     page.off('request', onRequest);
   });
 
+  it('tells a county bureau in Chinese that another county is not theirs: no server English, no retry, no export', async () => {
+    const county = { username: 'xihu-first-hour', password: 'Xihu-First-Hour-1' };
+    await admin.client.users.create.mutate({ username: county.username, displayName: '西湖区卫健局', role: 'county', scopeCode: REGION, password: county.password });
+    const tree = await admin.client.regions.tree.query();
+    const outside = tree.institutions.find((i) => !i.regionCode.startsWith(REGION))?.code ?? 'ZJ-NO-SUCH-1';
+    const own = await openPage(browser);
+    try {
+      const { page } = own;
+      await signInAs(page, server.url, county);
+      for (const path of ['/rankings?region=330108', `/institutions/${outside}`, '/overview?region=330108']) {
+        await page.goto(`${server.url}${path}`);
+        const refused = page.getByTestId('state-refused');
+        await expect.poll(() => refused.count(), { message: path }).toBe(1);
+        const text = await refused.innerText();
+        expect(text).toContain('不在您账号的管辖范围内');
+        expect(text, path).not.toMatch(/[A-Za-z]{3,}/);
+        expect(await page.getByRole('button', { name: '重试' }).count()).toBe(0);
+        expect(await page.locator('[data-testid^=export-]').count()).toBe(0);
+      }
+      await screenshot(page, 'first-hour-5-refused-zh');
+      expect(own.problems.filter((p) => !/status of 40[134]/.test(p))).toEqual([]);
+    } finally {
+      await own.context.close();
+    }
+  });
+
   it('saw no console errors, uncaught exceptions or CSP violations', () => {
     expect(tab.problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
   });

@@ -27,6 +27,10 @@ const en: MessageSchema = {
     tooMany: 'Too many attempts, try again later',
     server: 'Internal server error',
   },
+  refusals: {
+    forbidden: 'This is outside what your account may see, or it no longer exists. Choose a region or institution you can see on the left; for wider access, ask your supervising health authority\'s administrator.',
+    notFound: 'What you asked for does not exist: it may have been deleted, or the link is wrong.',
+  },
   auth: {
     title: 'Sign in',
     username: 'Username',
