@@ -195,6 +195,7 @@ const en: MessageSchema = {
     feedError: 'Live alerts unavailable: {message}',
     noRegion: 'Choose a region on the left.',
     allAlerts: 'All alerts',
+    compareBetween: '… {n} in between …',
     kpiHints: {
       alerts: 'Alerts not yet resolved (acknowledged ones included). An alert is an event for someone to handle: opened when a rule starts failing, a probe goes offline or a deadline passes; resolved by itself when the condition clears.',
       failing: 'Checks failing right now: one per rule per host and per institution, split by the rule\'s severity. Judged again on every report, whether or not anyone acknowledged an alert.',

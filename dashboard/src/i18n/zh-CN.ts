@@ -182,7 +182,7 @@ const zhCN = {
     openCritical: '未解决严重告警',
     openHigh: '未解决高危告警',
     overdueMlps: '等保测评逾期',
-    failing: '严重 / 高危不合规项',
+    failing: '严重/高危不合规项',
     distribution: '得分等级分布',
     trend: '近 90 天平均得分趋势',
     topRules: '最常见的不合规项',
@@ -194,6 +194,7 @@ const zhCN = {
     feedError: '实时告警不可用：{message}',
     noRegion: '请在左侧选择一个区域。',
     allAlerts: '查看全部告警',
+    compareBetween: '… 中间 {n} 个略 …',
     kpiHints: {
       alerts: '尚未解决的告警条数（含已确认）。告警是需要有人处理的事件：规则开始不合规、探针离线或期限逾期时各开一条，条件消除后自动解决。',
       failing: '此刻判定为不合规的检查项数：每台主机、每家机构的每条规则各计一项，按规则的严重程度分列。随每次上报重新判定，与告警是否确认无关。',
