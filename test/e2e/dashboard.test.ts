@@ -114,7 +114,10 @@ describe('dashboard in a browser: sign-in, host list, host detail, language, liv
   it('shows an error state, not a blank page, for a host it may not see', async () => {
     const { page } = tab;
     await page.goto(`${server.url}/hosts/no-such-host`);
-    await expect.poll(() => page.getByTestId('state-error').innerText()).toContain('Access denied, or it does not exist');
+    // A refusal: said in the page's language, not in the server's words, and with no retry.
+    await expect.poll(() => page.getByTestId('state-refused').innerText()).toContain('Access denied, or it does not exist');
+    expect(await page.getByTestId('state-refused').innerText()).not.toContain('no-such-host');
+    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     await screenshot(page, 'dashboard-3-host-error-en');
     await page.goto(`${server.url}/hosts/${hostId}`);
     await page.getByTestId('host-name').waitFor();
