@@ -1,11 +1,9 @@
-import { computed, onBeforeUnmount, onScopeDispose, ref, watch } from 'vue';
+import { computed, onBeforeUnmount, watch } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { changeHostView, hostListInput, hostViewFromQuery, queryOfHostView, type HostListView } from '../lib/hostList.js';
 import { useHostsStore } from '../stores/hosts.js';
 import { useRegionScope } from './useRegionScope.js';
-
-/** Typing in the search asks the server once the typing pauses. */
-const TEXT_DEBOUNCE_MS = 300;
+import { useUrlText } from './useUrlText.js';
 
 /**
  * One page of the hosts of the region in the URL, as the URL asks for it (page, size, order,
@@ -24,19 +22,6 @@ export function useHostList() {
     if (JSON.stringify(i) !== JSON.stringify(before)) void hosts.showList(i);
   });
 
-  // The search box answers every key stroke; the URL (and so the server) follows once typing pauses.
-  const text = ref(view.value.text);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  watch(text, (t) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => update({ text: t }), TEXT_DEBOUNCE_MS);
-  });
-  watch(
-    () => view.value.text,
-    (t) => {
-      if (t !== text.value.trim()) text.value = t;
-    },
-  );
-  onScopeDispose(() => clearTimeout(timer));
+  const text = useUrlText(() => view.value.text, (t) => update({ text: t }));
   return { regionCode, view, update, text, list: hosts.list, reload: hosts.loadList };
 }

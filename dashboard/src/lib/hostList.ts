@@ -1,5 +1,6 @@
 import type { LocationQuery, LocationQueryRaw } from 'vue-router';
 import type { HostListInput } from '../api/hosts.js';
+import { changeView } from './rankings.js';
 
 export const HOST_STATUSES = ['active', 'stale', 'retired'] as const;
 export const HOST_RISKS = ['critical', 'high', 'none', 'unknown'] as const;
@@ -59,12 +60,8 @@ export function queryOfHostView(v: HostListView): LocationQueryRaw {
   };
 }
 
-/** Any change but the page itself starts again at page 1 (the old page may not exist). */
-export function changeHostView(v: HostListView, change: Partial<HostListView>): HostListView {
-  const next = { ...v, ...change };
-  const others = (Object.keys(next) as Array<keyof HostListView>).filter((k) => k !== 'page');
-  return others.every((k) => JSON.stringify(next[k]) === JSON.stringify(v[k])) ? next : { ...next, page: 1 };
-}
+/** Any change but the page itself starts again at page 1 (the rankings' rule, the same for hosts). */
+export const changeHostView = (v: HostListView, change: Partial<HostListView>): HostListView => changeView(v, change);
 
 /** What the server is asked for: one page of the region on screen. */
 export function hostListInput(regionCode: string | null, v: HostListView): HostListInput {
