@@ -280,6 +280,7 @@ async function queries(quickSize: typeof SIZE) {
     };
     await time('query.overview.p95_ms', () => client.regions.overview.query({ regionCode: '330000' }));
     await time('query.ranking.p95_ms', () => client.institutions.ranking.query({ regionCode: '330000', pageSize: 50 }), ', first page of 50 rows (as the dashboard asks; rank over the whole province)');
+    await time('query.hosts.p95_ms', () => client.hosts.list.query({ regionCode: '330000', limit: 50, offset: 0 }), ', hosts.list first page of 50 in hostname order with its total (as the hosts view asks)');
     emit('server.rss_mb', rssMb(server.pid), 'MB', null, `the server process after those queries, ${size} on SQLite`);
   } finally {
     await server.stop();

@@ -57,7 +57,7 @@ describe('dashboard in a browser: sign-in, host list, host detail, language, liv
     await expect.poll(() => table.getByRole('link', { name: host }).count()).toBe(1);
     await expect.poll(() => table.locator('th').allInnerTexts()).toEqual(expect.arrayContaining(['主机名', '所属机构', '状态', '最近上报']));
     expect(await table.innerText()).toContain('杭州市西湖区中医院');
-    expect(await page.getByTestId('host-count').innerText()).toBe('共 1 台主机');
+    expect(await page.getByTestId('host-count').innerText()).toBe('显示第 1–1 台，共 1 台主机');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     await screenshot(page, 'dashboard-1-host-list-zh');
   });
@@ -114,7 +114,10 @@ describe('dashboard in a browser: sign-in, host list, host detail, language, liv
   it('shows an error state, not a blank page, for a host it may not see', async () => {
     const { page } = tab;
     await page.goto(`${server.url}/hosts/no-such-host`);
-    await expect.poll(() => page.getByTestId('state-error').innerText()).toContain('Access denied, or it does not exist');
+    // A refusal: said in the page's language, not in the server's words, and with no retry.
+    await expect.poll(() => page.getByTestId('state-refused').innerText()).toContain('Access denied, or it does not exist');
+    expect(await page.getByTestId('state-refused').innerText()).not.toContain('no-such-host');
+    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     await screenshot(page, 'dashboard-3-host-error-en');
     await page.goto(`${server.url}/hosts/${hostId}`);
     await page.getByTestId('host-name').waitFor();

@@ -45,7 +45,7 @@ describe('agent → server → storage → query, end to end', () => {
     expect(once.code, once.stderr).toBe(0);
 
     const hosts = await api.client.hosts.list.query();
-    expect(hosts.map((h) => h.id)).toContain(hostId);
+    expect(hosts.items.map((h) => h.id)).toContain(hostId);
     const detail = await api.client.hosts.get.query({ hostId });
     expect(detail.hostname).toBe(hostname());
     expect(detail.institutionName).toBe('杭州市西湖区人民医院');

@@ -111,7 +111,7 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await visit('/:pathMatch(.*)*', '/no-such-page');
     for (const [where, url] of [['refused host', '/hosts/no-such-host'], ['refused institution', '/institutions/999999999']]) {
       await page.goto(`${server.url}${url}`);
-      await expect.poll(() => page.getByTestId('state-error').innerText()).toContain('管辖范围');
+      await expect.poll(() => page.getByTestId('state-refused').innerText()).toContain('管辖范围');
       check(where!, await settledText());
     }
     // Signed out last: the sign-in page, and a wrong password's message.

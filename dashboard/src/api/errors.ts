@@ -13,6 +13,12 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The server refused (out of scope, or no such thing): asking again gives the same answer, and its
+ * words are for operators (English, with ids), so a page says it in the user's language instead.
+ */
+export const isRefusal = (e: ApiError | null | undefined): boolean => e?.kind === 'forbidden' || e?.kind === 'notFound';
+
 const BY_CODE: Record<string, ApiErrorKind> = {
   NOT_FOUND: 'notFound',
   UNAUTHORIZED: 'unauthorized',

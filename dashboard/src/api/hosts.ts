@@ -3,7 +3,9 @@ import { api, type ApiClient } from './client.js';
 import { call, handleError, type ApiError } from './errors.js';
 
 type Out<F extends (...args: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
-export type HostSummary = Out<ApiClient['hosts']['list']['query']>[number];
+export type HostPage = Out<ApiClient['hosts']['list']['query']>;
+export type HostSummary = HostPage['items'][number];
+export type HostListInput = Exclude<Parameters<ApiClient['hosts']['list']['query']>[0], void | undefined>;
 export type HostDetail = Out<ApiClient['hosts']['get']['query']>;
 export type HostReceipt = Out<ApiClient['hosts']['reports']['query']>[number];
 /**
@@ -25,14 +27,14 @@ export type LiveState = 'connecting' | 'open' | 'idle';
 
 /** The host calls the dashboard makes; stores take this interface so their logic can be tested alone. */
 export interface HostsApi {
-  list(): Promise<HostSummary[]>;
+  list(input: HostListInput): Promise<HostPage>;
   get(hostId: string): Promise<HostDetail>;
   reports(hostId: string): Promise<HostReceipt[]>;
   live(handlers: { onChange(ev: HostChange): void; onState(s: LiveState): void; onError(e: ApiError): void }): () => void;
 }
 
 export const hostsApi: HostsApi = {
-  list: () => call(() => api().hosts.list.query({ limit: 1000, offset: 0 })),
+  list: (input) => call(() => api().hosts.list.query(input)),
   get: (hostId) => call(() => api().hosts.get.query({ hostId })),
   reports: (hostId) => call(() => api().hosts.reports.query({ hostId })),
   live(handlers) {
@@ -57,5 +59,5 @@ export function sectionData<K extends SectionName>(section: StoredSection | unde
 
 export type HostFindings = Awaited<ReturnType<ApiClient['hosts']['findings']['query']>>;
 export const hostFindingsApi = (hostId: string) => call(() => api().hosts.findings.query({ hostId }));
-/** The hosts of one institution (the list above is everything the user may see). */
-export const hostsOfInstitution = (institutionCode: string) => call(() => api().hosts.list.query({ institutionCode, limit: 1000, offset: 0 }));
+/** The hosts of one institution (an institution has tens, not thousands). */
+export const hostsOfInstitution = (institutionCode: string) => call(() => api().hosts.list.query({ institutionCode, limit: 1000, offset: 0 })).then((p) => p.items);

@@ -35,4 +35,14 @@ describe('AsyncState', () => {
     expect(w.text()).toContain('刷新失败');
     expect(w.text()).toContain('服务器内部错误');
   });
+
+  it('says a refusal in the user language, without the server words or a useless retry', () => {
+    for (const kind of ['forbidden', 'notFound'] as const) {
+      const w = render({ ...emptyResource(), error: new ApiError(kind, 'institution ZJ-GS-001 is not visible to you') });
+      const shown = w.find('[data-testid=state-refused]').text();
+      expect(shown).toContain(kind === 'forbidden' ? '不在您账号的管辖范围内' : '要查看的内容不存在');
+      expect(shown).not.toContain('visible');
+      expect(w.find('button').exists()).toBe(false);
+    }
+  });
 });

@@ -1,13 +1,11 @@
-import { computed, onScopeDispose, ref, watch } from 'vue';
+import { computed } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { exportUrl } from '../api/exports.js';
 import { institutionsApi } from '../api/institutions.js';
 import { changeView, queryOfView, rankingInput, recentPeriods, viewFromQuery, type RankingView } from '../lib/rankings.js';
 import { useRegionScope } from './useRegionScope.js';
 import { useResource } from './useResource.js';
-
-/** Typing in the name filter asks the server once the typing pauses. */
-const TEXT_DEBOUNCE_MS = 300;
+import { useUrlText } from './useUrlText.js';
 
 /**
  * One page of the ranking of the region in the URL, as the URL asks for it (period, page, size,
@@ -25,21 +23,7 @@ export function useRankings() {
   // Another page, order or filter of the same region and period keeps the rows on screen meanwhile.
   const { resource, reload } = useResource(input, (i) => institutionsApi.ranking(i), (a, b) => a.regionCode === b.regionCode && a.period === b.period);
 
-  // The text box answers every key stroke; the URL (and so the server) follows once typing pauses.
-  const text = ref(view.value.text);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  watch(text, (t) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => update({ text: t }), TEXT_DEBOUNCE_MS);
-  });
-  // Back, forward or a link: the box shows what the URL says.
-  watch(
-    () => view.value.text,
-    (t) => {
-      if (t !== text.value.trim()) text.value = t;
-    },
-  );
-  onScopeDispose(() => clearTimeout(timer));
+  const text = useUrlText(() => view.value.text, (t) => update({ text: t }));
 
   const exports = computed(() => {
     if (!regionCode.value) return {};

@@ -3,7 +3,7 @@ import { adminApi } from '../api/admin.js';
 import type { ApiError } from '../api/errors.js';
 import { regionsApi } from '../api/regions.js';
 import { roleCan } from '../lib/access.js';
-import { thresholdValue, withThreshold, type RuleOverrides } from '../lib/ruleSettings.js';
+import { draftOf, thresholdValue, withThreshold, type RuleOverrides } from '../lib/ruleSettings.js';
 import { useSessionStore } from '../stores/session.js';
 import { useResource } from './useResource.js';
 
@@ -13,7 +13,7 @@ export function useRuleSettings(regionCode: () => string | null) {
   const rules = useResource(() => 'rules', () => adminApi.rules());
   const settings = useResource(regionCode, regionsApi.settings);
   const draft = ref<RuleOverrides>([]);
-  watch(() => settings.resource.data, (s) => (draft.value = s ? structuredClone(s.settings.rules) : []), { immediate: true });
+  watch(() => settings.resource.data, (s) => (draft.value = s ? draftOf(s.settings.rules) : []), { immediate: true });
   const canEdit = computed(() => roleCan(session.user?.role, 'settings:write'));
   const dirty = computed(() => JSON.stringify(draft.value) !== JSON.stringify(settings.resource.data?.settings.rules ?? []));
   const saving = ref(false);

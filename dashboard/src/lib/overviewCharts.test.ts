@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegionOverview } from '../api/regions.js';
-import { distributionChart, gradeLetter, topRulesChart, trendChart } from './overviewCharts.js';
+import { COMPARE_EACH_END, distributionChart, gradeLetter, subRegionChart, topRulesChart, trendChart } from './overviewCharts.js';
 
 const overview = {
   distribution: { A: 3, B: 5, C: 10, D: 2 },
@@ -27,5 +27,18 @@ describe('overview charts', () => {
   it('puts the most frequent failing rule on top', () => {
     const c = topRulesChart(overview, (t) => t.zh) as { yAxis: { data: string[] } };
     expect(c.yAxis.data).toEqual(['乙', '甲']);
+  });
+  it('compares institutions as horizontal bars, best on top, and only the best and worst five of many', () => {
+    const many = { ...overview, subRegions: Array.from({ length: 32 }, (_, i) => ({ code: `I${i}`, name: `西湖区第${i}人民医院`, averageScore: 50 + i })) } as unknown as RegionOverview;
+    const c = subRegionChart(many, '得分', (n) => `其余 ${n} 家`) as { yAxis: { type: string; data: string[] }; series: Array<{ data: Array<{ value: number | null }> }> };
+    expect(c.yAxis.type).toBe('category');
+    expect(c.yAxis.data).toHaveLength(2 * COMPARE_EACH_END + 1);
+    // Top of the chart (the last category) is the best; the middle line says how many are left out.
+    expect(c.yAxis.data.at(-1)).toBe('西湖区第31人民医院');
+    expect(c.yAxis.data[0]).toBe('西湖区第0人民医院');
+    expect(c.yAxis.data[COMPARE_EACH_END]).toBe('其余 22 家');
+    expect(c.series[0]!.data.map((d) => d.value)).toEqual([50, 51, 52, 53, 54, null, 77, 78, 79, 80, 81]);
+    const few = subRegionChart({ ...overview, subRegions: many.subRegions.slice(0, 4) } as RegionOverview, '得分', (n) => `${n}`) as { yAxis: { data: string[] } };
+    expect(few.yAxis.data).toEqual(['西湖区第0人民医院', '西湖区第1人民医院', '西湖区第2人民医院', '西湖区第3人民医院']);
   });
 });

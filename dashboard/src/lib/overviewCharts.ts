@@ -44,16 +44,37 @@ export function topRulesChart(o: RegionOverview, title: (t: Bilingual) => string
   };
 }
 
-/** Average score per sub-region (or per institution under a county). */
-export function subRegionChart(o: RegionOverview, scoreLabel: string): ChartOption {
-  const rows = o.subRegions.slice(0, 30);
+/** How many of the best and of the worst the comparison shows when there are more than twice as many. */
+export const COMPARE_EACH_END = 5;
+
+/**
+ * Average score per sub-region (or per institution under a county), as horizontal bars so that
+ * names read whole: best on top. With many (a county's institutions), the best and the worst
+ * COMPARE_EACH_END and one line saying how many lie between; the tooltip has the full name.
+ */
+export function subRegionChart(o: RegionOverview, scoreLabel: string, between: (n: number) => string): ChartOption {
+  const sorted = [...o.subRegions].sort((a, b) => (b.averageScore ?? -1) - (a.averageScore ?? -1));
+  const cut = sorted.length > 2 * COMPARE_EACH_END + 1;
+  const rows: Array<{ name: string; score: number | null } | null> = cut
+    ? [...sorted.slice(0, COMPARE_EACH_END), null, ...sorted.slice(-COMPARE_EACH_END)].map((r) => r && { name: r.name, score: r.averageScore })
+    : sorted.map((r) => ({ name: r.name, score: r.averageScore }));
+  const omitted = sorted.length - 2 * COMPARE_EACH_END;
+  // ECharts draws the first category at the bottom: reversed, the best is on top.
+  const shown = [...rows].reverse();
   return {
-    grid: { ...grid, bottom: 8 },
+    grid: { ...grid, left: 8, right: 28 },
     tooltip,
-    // Many institutions under a county: slanted, shortened names; the tooltip has them whole.
-    xAxis: { type: 'category', data: rows.map((r) => r.name), axisLabel: { rotate: rows.length > 6 ? 50 : 0, fontSize: rows.length > 12 ? 10 : 12, width: rows.length > 12 ? 64 : 110, overflow: 'truncate', interval: 0 } },
-    yAxis: { type: 'value', max: 100 },
-    series: [{ type: 'bar', name: scoreLabel, barMaxWidth: 36, data: rows.map((r) => ({ value: r.averageScore ?? 0, itemStyle: { color: GRADE_COLORS[gradeLetter(r.averageScore)] } })) }],
+    xAxis: { type: 'value', max: 100 },
+    yAxis: { type: 'category', data: shown.map((r) => r?.name ?? between(omitted)), axisLabel: { width: 150, overflow: 'truncate' } },
+    series: [
+      {
+        type: 'bar',
+        name: scoreLabel,
+        barMaxWidth: 14,
+        label: { show: true, position: 'right', fontSize: 11 },
+        data: shown.map((r) => (r ? { value: r.score ?? 0, itemStyle: { color: GRADE_COLORS[gradeLetter(r.score)] } } : { value: null })),
+      },
+    ],
   };
 }
 

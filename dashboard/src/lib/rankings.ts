@@ -78,11 +78,11 @@ export function queryOfView(v: RankingView, periods: readonly string[]): Locatio
   };
 }
 
-/** A view changed: any change but the page itself starts again at page 1 (the old page may not exist). */
-export function changeView(v: RankingView, change: Partial<RankingView>): RankingView {
+/** A paged view changed: any change but the page itself starts again at page 1 (the old page may not exist). */
+export function changeView<V extends { page: number }>(v: V, change: Partial<V>): V {
   const next = { ...v, ...change };
-  const same = (k: keyof RankingView) => JSON.stringify(next[k]) === JSON.stringify(v[k]);
-  const others = (Object.keys(next) as Array<keyof RankingView>).filter((k) => k !== 'page');
+  const same = (k: keyof V) => JSON.stringify(next[k]) === JSON.stringify(v[k]);
+  const others = (Object.keys(next) as Array<keyof V>).filter((k) => k !== 'page');
   return others.every(same) ? next : { ...next, page: 1 };
 }
 

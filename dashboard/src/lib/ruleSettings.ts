@@ -23,3 +23,12 @@ export function withThreshold(rules: RuleOverrides, ruleId: string, key: string,
   const keep = next.enabled !== undefined || next.thresholds !== undefined;
   return keep ? [...others, next] : others;
 }
+
+/**
+ * A plain copy of the region's overrides to edit as a draft. The loaded settings sit in a reactive
+ * proxy, which structuredClone refuses (DataCloneError), and a failed copy left the form on the
+ * defaults, so that the next save erased the region's thresholds.
+ */
+export function draftOf(rules: RuleOverrides): RuleOverrides {
+  return rules.map((r) => ({ ...r, ...(r.thresholds ? { thresholds: { ...r.thresholds } } : {}) }));
+}

@@ -133,3 +133,35 @@ describe('alerts store', () => {
     expect(fake.calls.list).toBe(1);
   });
 });
+
+describe('applyChange under severity order', () => {
+  const sorted = { items: [alert('c1'), alert('h1', { severity: 'high' }), alert('m1', { severity: 'medium' })], total: 3, limit: 20, offset: 0 };
+  const bySeverity = q({ sort: 'severity' });
+
+  it('puts a new alert on top of its severity, not above worse ones', () => {
+    expect(applyChange(sorted, change(alert('h2', { severity: 'high' }), 'opened'), bySeverity).items.map((a) => a.id)).toEqual(['c1', 'h2', 'h1', 'm1']);
+    expect(applyChange(sorted, change(alert('l1', { severity: 'low' }), 'opened'), bySeverity).items.map((a) => a.id)).toEqual(['c1', 'h1', 'm1', 'l1']);
+    expect(applyChange(sorted, change(alert('c2'), 'opened'), bySeverity).items.map((a) => a.id)).toEqual(['c2', 'c1', 'h1', 'm1']);
+  });
+
+  it('keeps a changed alert among its severity', () => {
+    expect(applyChange(sorted, change(alert('m1', { severity: 'medium', status: 'open' })), bySeverity).items.map((a) => a.id)).toEqual(['c1', 'h1', 'm1']);
+  });
+});
+
+describe('alerts store: confirming work', () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it('asks the server for severity order by default, and keeps the last work that succeeded for the view to confirm', async () => {
+    const fake = fakeSource();
+    const filters: unknown[] = [];
+    const store = makeStore({ ...fake.source, list: (f) => (filters.push(f), fake.source.list(f)) });
+    await store.setQuery({ regionCode: '330106' });
+    expect(filters[0]).toMatchObject({ sort: 'severity', regionCode: '330106' });
+    expect(store.done).toBeNull();
+    await store.acknowledge('a2');
+    expect(store.done).toMatchObject({ action: 'acknowledged', alert: { id: 'a2', acknowledgedBy: 'county' } });
+    await store.resolve('a1');
+    expect(store.done?.action).toBe('acknowledged');
+  });
+});

@@ -17,6 +17,18 @@ export interface AlertQuery {
   regionCode: string | null;
   institutionCode: string | null;
   page: number;
+  /** The server's order: 'severity' (critical first, newest within) or, when absent, newest activity first. */
+  sort?: AlertSort;
+}
+export type AlertSort = 'recent' | 'severity';
+export type AlertAction = 'acknowledged' | 'assigned' | 'commented' | 'resolved';
+const RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** A changed alert is the newest activity: on top, or under severity order on top of its severity. */
+function placed(items: Alert[], a: Alert, sort: AlertSort | undefined): Alert[] {
+  if (sort !== 'severity') return [a, ...items];
+  const at = items.findIndex((x) => RANK[x.severity] >= RANK[a.severity]);
+  return at < 0 ? [...items, a] : [...items.slice(0, at), a, ...items.slice(at)];
 }
 
 const inRegion = (regionCode: string, prefix: string | null) => !prefix || regionCode.startsWith(prefix.replace(/0+$/, ''));
@@ -37,10 +49,10 @@ export function applyChange(page: AlertPage, change: AlertChange, q: AlertQuery)
   const fits = matches(a, q);
   if (at >= 0) {
     const items = page.items.filter((x) => x.id !== a.id);
-    return fits ? { ...page, items: [a, ...items] } : { ...page, items, total: Math.max(0, page.total - 1) };
+    return fits ? { ...page, items: placed(items, a, q.sort) } : { ...page, items, total: Math.max(0, page.total - 1) };
   }
   if (!fits) return page;
-  return q.page === 1 ? { ...page, items: [a, ...page.items].slice(0, page.limit), total: page.total + 1 } : { ...page, total: page.total + 1 };
+  return q.page === 1 ? { ...page, items: placed(page.items, a, q.sort).slice(0, page.limit), total: page.total + 1 } : { ...page, total: page.total + 1 };
 }
 
 export const filterOf = (q: AlertQuery): AlertFilter => ({
@@ -48,6 +60,7 @@ export const filterOf = (q: AlertQuery): AlertFilter => ({
   ...(q.severity.length ? { severity: q.severity } : {}),
   ...(q.regionCode ? { regionCode: q.regionCode } : {}),
   ...(q.institutionCode ? { institutionCode: q.institutionCode } : {}),
+  ...(q.sort ? { sort: q.sort } : {}),
   limit: PAGE_SIZE,
   offset: (q.page - 1) * PAGE_SIZE,
 });
@@ -59,7 +72,8 @@ export const filterOf = (q: AlertQuery): AlertFilter => ({
  */
 export function alertsStoreSetup(source: AlertsApi) {
   return () => {
-    const query = reactive<AlertQuery>({ status: ['open', 'acknowledged'], severity: [], regionCode: null, institutionCode: null, page: 1 });
+    // The worst first: a bureau works critical alerts before the rest.
+    const query = reactive<AlertQuery>({ status: ['open', 'acknowledged'], severity: [], regionCode: null, institutionCode: null, page: 1, sort: 'severity' });
     const page = reactive(emptyResource<AlertPage>()) as Resource<AlertPage>;
     const detail = reactive(emptyResource<AlertDetail>()) as Resource<AlertDetail>;
     const feed = ref<AlertChange[]>([]);
@@ -67,6 +81,8 @@ export function alertsStoreSetup(source: AlertsApi) {
     const liveError = ref<ApiError | null>(null);
     const busy = ref<string | null>(null);
     const actionError = ref<ApiError | null>(null);
+    /** The last piece of work that succeeded, for the view to confirm it to the user. */
+    const done = ref<{ action: AlertAction; alert: AlertDetail } | null>(null);
     let watchers = 0;
     let stop: (() => void) | null = null;
     let everOpen = false;
@@ -129,11 +145,12 @@ export function alertsStoreSetup(source: AlertsApi) {
     }
 
     /** Runs one piece of work on an alert and shows its result in the list and the detail. */
-    async function act(alertId: string, work: () => Promise<AlertDetail>): Promise<boolean> {
+    async function act(alertId: string, action: AlertAction, work: () => Promise<AlertDetail>): Promise<boolean> {
       busy.value = alertId;
       actionError.value = null;
       try {
         const updated = await work();
+        done.value = { action, alert: updated };
         if (page.data) page.data = applyChange(page.data, { change: updated.status === 'resolved' ? 'resolved' : 'updated', regionCode: updated.regionCode, institutionCode: updated.institutionCode, at: updated.updatedAt, alert: updated }, query);
         if (detail.data?.id === alertId) detail.data = updated;
         return true;
@@ -159,10 +176,11 @@ export function alertsStoreSetup(source: AlertsApi) {
       openDetail,
       closeDetail,
       watchLive,
-      acknowledge: (id: string) => act(id, () => source.acknowledge(id)),
-      assign: (id: string, userId: string | null) => act(id, () => source.assign(id, userId)),
-      comment: (id: string, text: string) => act(id, () => source.comment(id, text)),
-      resolve: (id: string, note?: string) => act(id, () => source.resolve(id, note)),
+      done,
+      acknowledge: (id: string) => act(id, 'acknowledged', () => source.acknowledge(id)),
+      assign: (id: string, userId: string | null) => act(id, 'assigned', () => source.assign(id, userId)),
+      comment: (id: string, text: string) => act(id, 'commented', () => source.comment(id, text)),
+      resolve: (id: string, note?: string) => act(id, 'resolved', () => source.resolve(id, note)),
     };
   };
 }

@@ -9,12 +9,12 @@ function fakeSource() {
   const calls = { list: 0, get: [] as string[], reports: [] as string[], subscribed: 0, unsubscribed: 0 };
   let handlers: Parameters<HostsApi['live']>[0] | null = null;
   let failList: ApiError | null = null;
-  const summary = (id: string): HostSummary => ({ id, hostname: `host-${id}`, institutionCode: 'I1', institutionName: '医院', regionCode: '330106', status: 'active', firstSeenAt: '2026-11-23T00:00:00.000Z', lastReportAt: null, lastSeenAt: null });
+  const summary = (id: string): HostSummary => ({ id, hostname: `host-${id}`, institutionCode: 'I1', institutionName: '医院', regionCode: '330106', status: 'active', firstSeenAt: '2026-11-23T00:00:00.000Z', lastReportAt: null, lastSeenAt: null, score: null, failing: null });
   const source: HostsApi = {
     list: async () => {
       calls.list++;
       if (failList) throw failList;
-      return [summary('h1'), summary('h2')];
+      return { items: [summary('h1'), summary('h2')], total: 2, limit: 50, offset: 0 };
     },
     get: async (id) => {
       calls.get.push(id);
@@ -61,10 +61,10 @@ describe('hosts store', () => {
   it('loads the list when watched and keeps it with the error when a refresh fails', async () => {
     const release = store.watchList();
     await flush();
-    expect(store.list.data?.map((h) => h.id)).toEqual(['h1', 'h2']);
+    expect(store.list.data?.items.map((h) => h.id)).toEqual(['h1', 'h2']);
     fake.failListWith(new ApiError('network', 'down'));
     await store.loadList();
-    expect(store.list.data).toHaveLength(2);
+    expect(store.list.data?.items).toHaveLength(2);
     expect(store.list.error?.kind).toBe('network');
     release();
   });
@@ -131,5 +131,28 @@ describe('hosts store', () => {
     fake.fail(new ApiError('unauthorized', 'no session'));
     await vi.advanceTimersByTimeAsync(LIVE_RETRY_MS * 2);
     expect(fake.calls.subscribed).toBe(1);
+  });
+});
+
+describe('hosts store: the page on screen', () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it('asks for the page the view shows, also when live changes refresh it', async () => {
+    vi.useFakeTimers();
+    try {
+      const fake = fakeSource();
+      const inputs: unknown[] = [];
+      const store = makeStore({ ...fake.source, list: (i) => (inputs.push(i), fake.source.list(i)) });
+      const first = { regionCode: '330106', sort: 'score' as const, desc: false, limit: 20, offset: 0 };
+      const release = store.watchList(first);
+      await flush();
+      await store.showList({ ...first, offset: 20 });
+      fake.push('h1');
+      await vi.advanceTimersByTimeAsync(LIVE_DEBOUNCE_MS);
+      expect(inputs).toEqual([first, { ...first, offset: 20 }, { ...first, offset: 20 }]);
+      release();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { reactive, ref } from 'vue';
-import { hostsApi, type HostDetail, type HostReceipt, type HostsApi, type HostSummary, type LiveState } from '../api/hosts.js';
+import { hostsApi, type HostDetail, type HostListInput, type HostPage, type HostReceipt, type HostsApi, type LiveState } from '../api/hosts.js';
 import type { ApiError } from '../api/errors.js';
 import { debounceBatch } from '../lib/debounceBatch.js';
 import { emptyResource, load, type Resource } from '../lib/resource.js';
@@ -17,7 +17,9 @@ export const LIVE_RETRY_MS = 5_000;
  */
 export function hostsStoreSetup(source: HostsApi) {
   return () => {
-    const list = reactive(emptyResource<HostSummary[]>()) as Resource<HostSummary[]>;
+    // One page of the list, as the view on screen asks for it (showList).
+    const list = reactive(emptyResource<HostPage>()) as Resource<HostPage>;
+    let listInput: HostListInput = { limit: 50, offset: 0 };
     const details = reactive(new Map<string, Resource<HostDetail>>());
     const reports = reactive(new Map<string, Resource<HostReceipt[]>>());
     const liveState = ref<LiveState>('idle');
@@ -39,7 +41,12 @@ export function hostsStoreSetup(source: HostsApi) {
       return reports.get(hostId)!;
     };
 
-    const loadList = () => load(list, () => source.list());
+    const loadList = () => load(list, () => source.list(listInput));
+    /** Another page, order or filter: the rows on screen stay until the server answers. */
+    const showList = (input: HostListInput) => {
+      listInput = input;
+      return loadList();
+    };
     const loadHost = (hostId: string) => Promise.all([load(detailOf(hostId), () => source.get(hostId)), load(reportsOf(hostId), () => source.reports(hostId))]).then(() => undefined);
 
     const changed = debounceBatch<string>((hostIds) => {
@@ -89,10 +96,11 @@ export function hostsStoreSetup(source: HostsApi) {
       liveState.value = 'idle';
     };
 
-    /** Shows the host list; returns the release function (call it when the view goes away). */
-    function watchList(): () => void {
+    /** Shows the host list (this page, or the last asked for) kept fresh with live changes; returns the release function (call it when the view goes away). */
+    function watchList(input?: HostListInput): () => void {
       listWatchers++;
       ensureLive();
+      if (input) listInput = input;
       void loadList();
       let released = false;
       return () => {
@@ -119,7 +127,7 @@ export function hostsStoreSetup(source: HostsApi) {
       };
     }
 
-    return { list, details, reports, liveState, liveError, detailOf, reportsOf, loadList, loadHost, watchList, watchHost };
+    return { list, details, reports, liveState, liveError, detailOf, reportsOf, loadList, showList, loadHost, watchList, watchHost };
   };
 }
 

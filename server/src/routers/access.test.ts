@@ -83,7 +83,7 @@ const TABLE: Record<string, Entry> = {
     roles: ALL,
     scoped: 'list',
     run: async (f, who) => (await f.caller(who)).hosts.list(),
-    seen: (f, r) => (r as Array<{ id: string }>).map((h) => letterOfHost(f, h.id)),
+    seen: (f, r) => (r as { items: Array<{ id: string }> }).items.map((h) => letterOfHost(f, h.id)),
   },
   'hosts.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).hosts.get({ hostId: f.hosts[t] }) },
   'hosts.reports': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).hosts.reports({ hostId: f.hosts[t] }) },

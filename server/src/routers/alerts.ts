@@ -17,6 +17,7 @@ export const alertsRouter = router({
           severity: z.array(Severity).max(4).optional(),
           regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code').optional(),
           institutionCode: z.string().min(1).max(64).optional(),
+          sort: z.enum(['recent', 'severity']).optional(),
           limit: z.number().int().min(1).max(500).default(50),
           offset: z.number().int().min(0).default(0),
         })

@@ -14,10 +14,15 @@ export const hostsRouter = router({
         .object({
           institutionCode: z.string().max(64).optional(),
           regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code').optional(),
+          q: z.string().max(100).optional(),
+          status: z.array(z.enum(['active', 'stale', 'retired'])).max(3).optional(),
+          risk: z.array(z.enum(['critical', 'high', 'none', 'unknown'])).max(4).optional(),
+          sort: z.enum(['hostname', 'score', 'lastSeen']).default('hostname'),
+          desc: z.boolean().default(false),
           limit: z.number().int().min(1).max(1000).default(200),
           offset: z.number().int().min(0).default(0),
         })
-        .default({ limit: 200, offset: 0 }),
+        .default({ sort: 'hostname', desc: false, limit: 200, offset: 0 }),
     )
     .query(({ ctx, input }) => listHostSummaries(ctx.deps, ctx.principal.scope, input)),
   get: authed('hosts:read').input(HostId).query(({ ctx, input }) => getHostDetail(ctx.deps, ctx.principal.scope, input.hostId)),

@@ -318,9 +318,12 @@ async function changeAlert(deps: ServiceDeps, principal: Principal, id: string, 
   return getAlertDetail(deps, principal.scope, id);
 }
 
-export function acknowledgeAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {
+/** Whoever acknowledges an alert nobody handles yet becomes its handler (处理人). */
+export async function acknowledgeAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {
+  const alert = await visibleAlert(deps, principal.scope, id);
   const at = deps.now().toISOString();
-  return changeAlert(deps, principal, id, 'acknowledged', { status: 'acknowledged', acknowledged_at: at, acknowledged_by: principal.username }, note ? { note } : {});
+  const takes = alert.assignee_id ? {} : { assignee_id: principal.userId, assignee_name: principal.displayName };
+  return changeAlert(deps, principal, id, 'acknowledged', { status: 'acknowledged', acknowledged_at: at, acknowledged_by: principal.username, ...takes }, note ? { note } : {});
 }
 
 export function resolveAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {

@@ -104,8 +104,8 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect([byName.total, byName.rows.map((x) => [x.rank, x.code])]).toEqual([2, [[2, 'B']]]);
     expect(await ranking(t.deps, admin, { regionCode: '330100', grades: ['A'] })).toMatchObject({ total: 0, totalAll: 2, rows: [] });
     const county = await ranking(t.deps, admin, { regionCode: '330106' });
-    expect((await listHostSummaries(t.deps, admin, { regionCode: '330105', limit: 100, offset: 0 })).map((h) => h.id)).toEqual([b1.hostId]);
-    expect((await listHostSummaries(t.deps, admin, { regionCode: '330100', limit: 100, offset: 0 })).length).toBe(3);
+    expect((await listHostSummaries(t.deps, admin, { regionCode: '330105', limit: 100, offset: 0 })).items.map((h) => h.id)).toEqual([b1.hostId]);
+    expect((await listHostSummaries(t.deps, admin, { regionCode: '330100', limit: 100, offset: 0 })).total).toBe(3);
     expect(county.rows.map((x) => x.code)).toEqual(['A']);
     const overview = await regionOverview(t.deps, admin, '330100');
     expect(overview.kpis).toMatchObject({ institutions: 2, hostsRegistered: 3, hostsReporting: 3, averageScore: 74.7 });

@@ -39,6 +39,16 @@ export async function createTokenAs(deps: ServiceDeps, principal: Principal, inp
   return createEnrollmentToken(deps, { institutionCode: input.institutionCode, uses: input.uses, expiresInHours: input.expiresInHours, createdBy: principal.username });
 }
 
+/**
+ * Last seen, one definition everywhere: when the server last heard from the host's agent, by report
+ * or heartbeat. Reports (the hot path) stamp only the host's row, so a working agent's own column
+ * would stay at its enrollment; a revoked agent keeps its own, since the host may have a new agent.
+ */
+export function agentLastSeen(a: { last_seen_at: string | null; host_last_seen_at: string | null; revoked_at: string | null }): string | null {
+  if (a.revoked_at || !a.host_last_seen_at) return a.last_seen_at;
+  return !a.last_seen_at || a.host_last_seen_at > a.last_seen_at ? a.host_last_seen_at : a.last_seen_at;
+}
+
 export async function listAgentsInScope(deps: ServiceDeps, scope: Scope, institutionCode?: string) {
   return (await listAgents(deps.db, scope, { institutionCode })).map((a) => ({
     id: a.id,
@@ -48,7 +58,7 @@ export async function listAgentsInScope(deps: ServiceDeps, scope: Scope, institu
     institutionName: a.institution_name,
     version: a.version,
     enrolledAt: a.enrolled_at,
-    lastSeenAt: a.last_seen_at,
+    lastSeenAt: agentLastSeen(a),
     revokedAt: a.revoked_at,
     revokedReason: a.revoked_reason,
   }));

@@ -41,6 +41,7 @@ export function listAgents(db: Db, scope: Scope, opts: { institutionCode?: strin
       'agents.version',
       'agents.enrolled_at',
       'agents.last_seen_at',
+      'hosts.last_seen_at as host_last_seen_at',
       'agents.revoked_at',
       'agents.revoked_reason',
     ])

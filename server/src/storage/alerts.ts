@@ -126,11 +126,14 @@ export interface AlertFilter {
   severity?: AlertSeverity[] | undefined;
   regionCode?: string | undefined;
   institutionCode?: string | undefined;
+  /** 'recent' (default): newest activity first; 'severity': critical first, then newest activity. */
+  sort?: AlertSort | undefined;
   limit: number;
   offset: number;
 }
+export type AlertSort = 'recent' | 'severity';
 
-function filtered(db: Db, scope: Scope, f: Omit<AlertFilter, 'limit' | 'offset'>) {
+function filtered(db: Db, scope: Scope, f: Omit<AlertFilter, 'limit' | 'offset' | 'sort'>) {
   let q = alertsDb(db).selectFrom('alerts').where(inScope(scope, ALERT_COLS) as never);
   if (f.status?.length) q = q.where('status', 'in', f.status);
   if (f.severity?.length) q = q.where('severity', 'in', f.severity);
@@ -140,9 +143,13 @@ function filtered(db: Db, scope: Scope, f: Omit<AlertFilter, 'limit' | 'offset'>
   return q;
 }
 
-/** Newest activity first; the total lets the caller page. */
+const SEVERITY_RANK = sql<number>`case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end`;
+
+/** Newest activity first, or by severity first; the total lets the caller page. */
 export async function listAlerts(db: Db, scope: Scope, f: AlertFilter): Promise<{ rows: AlertRow[]; total: number }> {
-  const rows = await filtered(db, scope, f).selectAll().orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
+  let q = filtered(db, scope, f).selectAll();
+  if (f.sort === 'severity') q = q.orderBy(SEVERITY_RANK);
+  const rows = await q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
   const { n } = await filtered(db, scope, f)
     .select((eb) => eb.fn.countAll<string | number>().as('n'))
     .executeTakeFirstOrThrow();

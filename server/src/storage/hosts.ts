@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { hot } from './hot.js';
 import type { Db, HostsTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
@@ -75,6 +76,81 @@ export function listHosts(db: Db, scope: Scope, opts: { institutionCode?: string
   if (opts.institutionCode) q = q.where('hosts.institution_code', '=', opts.institutionCode);
   if (opts.regionPrefix) q = q.where('institutions.region_code', 'like', `${opts.regionPrefix}%`);
   return q.orderBy('hosts.hostname').orderBy('hosts.id').limit(opts.limit).offset(opts.offset).execute();
+}
+
+export type HostStatus = HostRow['status'];
+/** A host's risk by its failing checks: any critical; high but no critical; neither; not judged yet. */
+export type HostRisk = 'critical' | 'high' | 'none' | 'unknown';
+/** Orders the host list can take: hostname and last seen are served by an index (migration 2026-12-06-17b-host-list). */
+export type HostSort = 'hostname' | 'score' | 'lastSeen';
+export interface HostFilter {
+  institutionCode?: string | undefined;
+  regionPrefix?: string | undefined;
+  /** Part of the hostname. */
+  q?: string | undefined;
+  status?: HostStatus[] | undefined;
+  risk?: HostRisk[] | undefined;
+}
+export interface HostPageQuery extends HostFilter {
+  sort: HostSort;
+  desc: boolean;
+  limit: number;
+  offset: number;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Hosts in scope that pass the filter. The score row is a left join on its key: SQLite and
+ * PostgreSQL both leave it out when nothing reads it (a count without a risk filter).
+ */
+function filteredHosts(db: Db, scope: Scope, f: HostFilter) {
+  let q = db.selectFrom('hosts').innerJoin('institutions', 'institutions.code', 'hosts.institution_code').leftJoin('host_scores', 'host_scores.host_id', 'hosts.id').where(inScope(scope, INSTITUTION_COLS) as never);
+  if (f.institutionCode) q = q.where('hosts.institution_code', '=', f.institutionCode);
+  if (f.regionPrefix) q = q.where('institutions.region_code', 'like', `${f.regionPrefix}%`);
+  if (f.q) q = q.where(sql<boolean>`lower(hosts.hostname) like ${`%${escapeLike(f.q.toLowerCase())}%`} escape '\\'`);
+  if (f.status?.length) q = q.where('hosts.status', 'in', f.status);
+  if (f.risk?.length) {
+    const risks = f.risk;
+    q = q.where((eb) =>
+      eb.or(
+        risks.map((r) =>
+          r === 'critical'
+            ? eb('host_scores.failing_critical', '>', 0)
+            : r === 'high'
+              ? eb.and([eb('host_scores.failing_critical', '=', 0), eb('host_scores.failing_high', '>', 0)])
+              : r === 'none'
+                ? eb.and([eb('host_scores.failing_critical', '=', 0), eb('host_scores.failing_high', '=', 0), eb('host_scores.score', 'is not', null)])
+                : eb('host_scores.score', 'is', null),
+        ),
+      ),
+    );
+  }
+  return q;
+}
+
+/**
+ * One page of the host list. The order's columns lead an index, so a page reads about as many rows
+ * as it shows instead of joining and sorting every host; the id breaks ties so pages never overlap.
+ */
+export function listHostPage(db: Db, scope: Scope, f: HostPageQuery) {
+  const dir = f.desc ? 'desc' : 'asc';
+  let q = filteredHosts(db, scope, f)
+    .selectAll('hosts')
+    .select(['institutions.name as institution_name', 'institutions.region_code', 'host_scores.score', 'host_scores.failing_critical', 'host_scores.failing_high']);
+  // Hosts not judged yet have no score: they sort as the worst (missing evidence is never a pass).
+  if (f.sort === 'score') q = q.orderBy('host_scores.score', (ob) => (f.desc ? ob.desc().nullsLast() : ob.asc().nullsFirst()));
+  else if (f.sort === 'lastSeen') q = q.orderBy('hosts.last_seen_at', dir);
+  else q = q.orderBy('hosts.hostname', dir);
+  return q.orderBy('hosts.id', dir).limit(f.limit).offset(f.offset).execute();
+}
+
+/** How many hosts pass the filter (the pager's total). */
+export async function countHosts(db: Db, scope: Scope, f: HostFilter): Promise<number> {
+  const { n } = await filteredHosts(db, scope, f)
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }
 
 /** Records a report; the hostname follows the device section when it came with one. */
