@@ -105,6 +105,7 @@ const en: MessageSchema = {
     available: 'Available',
     security: 'Security',
     none: 'No pending updates',
+    securityUnknown: 'Cannot tell (the repositories do not mark security updates)',
   },
   ports: {
     summary: '{n} listening ports, {exposed} exposed to the internet',

@@ -104,6 +104,7 @@ const zhCN = {
     available: '可用版本',
     security: '安全更新',
     none: '没有待安装的更新',
+    securityUnknown: '无法区分（软件源未标明安全更新）',
   },
   ports: {
     summary: '{n} 个监听端口，其中 {exposed} 个暴露在公网',

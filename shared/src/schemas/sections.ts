@@ -4,6 +4,16 @@ import { AddressScope, LIMITS, bytes, count, nullableInstant, text } from './com
 export const SECTION_NAMES = ['device', 'patches', 'ports', 'backups', 'security'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
+/**
+ * A field of the section the agent read but cannot vouch for (a partial list, output it could not
+ * classify, a default it had to guess): every rule that reads the field is then `unknown`, never a
+ * pass. `field` is a dotted path inside the section's data ("pending.security", "firewall").
+ * Optional on every section: agents of earlier versions do not send it.
+ */
+export const Uncertain = z.object({ field: text(), code: text(64), reason: text(LIMITS.longText) });
+export type Uncertain = z.infer<typeof Uncertain>;
+const uncertain = () => z.array(Uncertain).max(LIMITS.warnings).optional();
+
 // ---- device ---------------------------------------------------------------------------------
 export const OsFamily = z.enum(['linux', 'windows', 'other']);
 export const DeviceData = z.object({
@@ -56,6 +66,7 @@ export const DeviceData = z.object({
    * change the section's hash every time and defeat delta sync.
    */
   bootedAt: nullableInstant(),
+  uncertain: uncertain(),
 });
 export type DeviceData = z.infer<typeof DeviceData>;
 
@@ -74,11 +85,13 @@ export const PatchesData = z.object({
     )
     .max(LIMITS.updates),
   pendingCount: count(),
-  securityCount: count(),
+  /** null: the host's repositories do not say which updates fix security problems (uncertain names why). */
+  securityCount: count().nullable(),
   /** Last successful package installation or update (dpkg/apt history, rpm install time, Get-HotFix). */
   lastPatchedAt: nullableInstant(),
   rebootRequired: z.boolean().nullable(),
   rebootRequiredSince: nullableInstant(),
+  uncertain: uncertain(),
 });
 export type PatchesData = z.infer<typeof PatchesData>;
 
@@ -101,7 +114,7 @@ export const Listener = z.object({
   category: ServiceCategory.nullable(),
 });
 export type Listener = z.infer<typeof Listener>;
-export const PortsData = z.object({ listeners: z.array(Listener).max(LIMITS.ports) });
+export const PortsData = z.object({ listeners: z.array(Listener).max(LIMITS.ports), uncertain: uncertain() });
 export type PortsData = z.infer<typeof PortsData>;
 
 // ---- backups --------------------------------------------------------------------------------
@@ -125,13 +138,19 @@ export const BackupsData = z.object({
   /** False: the agent's config declares no job (reported as such, not as an error). */
   configured: z.boolean(),
   jobs: z.array(BackupJob).max(LIMITS.backupJobs),
+  uncertain: uncertain(),
 });
 export type BackupsData = z.infer<typeof BackupsData>;
 
 // ---- security -------------------------------------------------------------------------------
 /** null where the agent could not tell: evaluation treats it as unknown, never as a pass. */
 export const SecurityData = z.object({
-  firewall: z.object({ active: z.boolean().nullable(), product: text().nullable() }),
+  firewall: z.object({
+    active: z.boolean().nullable(),
+    product: text().nullable(),
+    /** What the verdict rests on: the path inbound traffic to the host takes (INPUT chain, input hook, zone). */
+    basis: text(LIMITS.longText).nullable().optional(),
+  }),
   antimalware: z.object({
     /** Whether this host must run anti-malware: always on Windows; on Linux when its region asks (agent config). */
     required: z.boolean().optional(),
@@ -148,6 +167,7 @@ export const SecurityData = z.object({
       passwordAuthentication: z.boolean().nullable(),
     })
     .nullable(),
+  uncertain: uncertain(),
 });
 export type SecurityData = z.infer<typeof SecurityData>;
 
