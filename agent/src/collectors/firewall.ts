@@ -59,6 +59,7 @@ export function iptablesInput(out: string): InputFiltering {
 interface NftChain {
   table: string;
   name: string;
+  type: string | null;
   hook: string | null;
   policy: string | null;
   rules: string[];
@@ -83,7 +84,7 @@ function nftChains(out: string): NftChain[] | null {
     }
     const c = /^chain\s+(\S+)\s*\{$/.exec(l);
     if (c && depth === 1 && table) {
-      chain = { table, name: c[1]!, hook: null, policy: null, rules: [] };
+      chain = { table, name: c[1]!, type: null, hook: null, policy: null, rules: [] };
       chains.push(chain);
       depth = 2;
       continue;
@@ -100,10 +101,11 @@ function nftChains(out: string): NftChain[] | null {
       continue;
     }
     if (chain && depth === 2) {
-      const base = /^type\s+\S+\s+hook\s+(\S+)\s+priority[^;]*;(?:\s*policy\s+(\w+);)?/.exec(l);
+      const base = /^type\s+(\S+)\s+hook\s+(\S+)\s+priority[^;]*;(?:\s*policy\s+(\w+);)?/.exec(l);
       if (base) {
-        chain.hook = base[1]!;
-        chain.policy = base[2] ?? 'accept';
+        chain.type = base[1]!;
+        chain.hook = base[2]!;
+        chain.policy = base[3] ?? 'accept';
       } else chain.rules.push(l);
     }
   }
@@ -111,11 +113,11 @@ function nftChains(out: string): NftChain[] | null {
   return chains;
 }
 
-/** nftables: every base chain on the input hook (all of them must accept a packet for it to pass). */
+/** nftables: every filter base chain on the input hook (all of them must accept a packet for it to pass; nat chains do not filter). */
 export function nftInput(out: string): InputFiltering {
   const chains = nftChains(out);
   if (chains === null) return { filtered: null, basis: 'nft: the ruleset could not be read' };
-  const inputs = chains.filter((c) => c.hook === 'input');
+  const inputs = chains.filter((c) => c.hook === 'input' && c.type === 'filter');
   if (!inputs.length) return { filtered: false, basis: chains.length ? 'nftables: no chain on the input hook (only forward/output/nat chains): inbound traffic is accepted' : 'nftables: empty ruleset' };
   const byName = new Map(chains.map((c) => [`${c.table} ${c.name}`, c]));
   const drops = (c: NftChain, seen: Set<NftChain>): string | null => {

@@ -121,7 +121,7 @@ const en: MessageSchema = {
     category: 'Category',
     none: 'No listening ports',
     binds: { loopback: 'loopback', 'link-local': 'link-local', private: 'private', public: 'public', wildcard: 'all interfaces' },
-    categories: { 'remote-management': 'Remote management', database: 'Database', 'file-sharing': 'File sharing', 'container-api': 'Container API', plaintext: 'Plaintext', web: 'Web', other: 'Other' },
+    categories: { 'remote-management': 'Remote management', database: 'Database', 'file-sharing': 'File sharing', 'container-api': 'Container API', plaintext: 'Plaintext', web: 'Web', other: 'Other', medical: 'Medical (DICOM/HL7)' },
   },
   backups: {
     notConfigured: 'No backup job configured',

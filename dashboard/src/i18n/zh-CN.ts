@@ -120,7 +120,7 @@ const zhCN = {
     category: '类别',
     none: '没有监听端口',
     binds: { loopback: '回环', 'link-local': '链路本地', private: '内网', public: '公网', wildcard: '所有接口' },
-    categories: { 'remote-management': '远程管理', database: '数据库', 'file-sharing': '文件共享', 'container-api': '容器 API', plaintext: '明文协议', web: 'Web', other: '其他' },
+    categories: { 'remote-management': '远程管理', database: '数据库', 'file-sharing': '文件共享', 'container-api': '容器 API', plaintext: '明文协议', web: 'Web', other: '其他', medical: '医疗协议（DICOM/HL7）' },
   },
   backups: {
     notConfigured: '未配置备份任务',

@@ -96,7 +96,8 @@ export const PatchesData = z.object({
 export type PatchesData = z.infer<typeof PatchesData>;
 
 // ---- ports ----------------------------------------------------------------------------------
-export const ServiceCategory = z.enum(['remote-management', 'database', 'file-sharing', 'container-api', 'plaintext', 'web', 'other']);
+// 'medical' (DICOM, HL7) came with issue 19: older agents never send it.
+export const ServiceCategory = z.enum(['remote-management', 'database', 'file-sharing', 'container-api', 'plaintext', 'web', 'other', 'medical']);
 export type ServiceCategory = z.infer<typeof ServiceCategory>;
 /** Where a socket is bound: one of the address scopes, or every interface. */
 export const BindScope = z.enum(['loopback', 'link-local', 'private', 'public', 'wildcard']);
