@@ -1,6 +1,7 @@
 import type { SecurityData } from '@weian/shared';
 import type { Runner } from '../runner.js';
 import { detectProductSpec, signatureDate } from './antimalware.js';
+import { linuxAccounts, windowsAccounts, WINDOWS_ACCOUNTS_SCRIPT, type AccountProblem } from './accounts.js';
 import { inputFiltering } from './firewall.js';
 import { serviceView, type ServiceSpec, type ServiceView } from './linux-services.js';
 import { bool, describeFailure, epochToIso, isRecord, parseKeyColon, parseKeyEquals, psDate, str, toArray } from './parse.js';
@@ -8,6 +9,7 @@ import { osRelease, statPath } from './probe.js';
 import { runPowerShell } from './powershell.js';
 import { parseSshdConfig, parseSshdT, readSshdConfig, vendorPermitRootLogin } from './sshd.js';
 import { CollectError, type CollectContext, type Collector, type CollectOutcome } from './types.js';
+import { UncertainFields } from './uncertain.js';
 
 // ---- Linux parsers --------------------------------------------------------------------------
 
@@ -213,16 +215,25 @@ async function collectLinux(ctx: CollectContext): Promise<CollectOutcome<'securi
   const warnings: string[] = [];
   const view = await serviceView(runner, Object.values(S));
   if (!view.systemd) warnings.push('systemd does not answer here: services were judged by their running processes');
-  const [firewall, antimalware, timeSync, audit, ssh] = await Promise.all([
+  const [firewall, antimalware, timeSync, audit, ssh, accounts] = await Promise.all([
     linuxFirewall(runner, view, warnings),
     linuxAntimalware(runner, view, ctx.config.requireLinuxAntimalware),
     linuxTimeSync(runner, view, warnings),
     linuxAudit(runner, view),
     linuxSsh(runner, view, warnings),
+    linuxAccounts(runner),
   ]);
   if ([firewall.active, antimalware.running, timeSync.synchronized, audit.active].every((v) => v === null) && ssh === null)
     throw new CollectError('unreadable', 'neither systemd nor the process list could be read: host security is unknown');
-  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh }, ...(warnings.length ? { warnings } : {}) };
+  const uncertain = accountFlags(accounts.problems, warnings);
+  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
+}
+
+/** What could not be read of the account policy: flagged on the field it concerns. */
+function accountFlags(problems: AccountProblem[], warnings: string[]): UncertainFields {
+  const u = new UncertainFields(warnings);
+  for (const p of problems) u.flag(p.field, 'not-readable', p.reason);
+  return u;
 }
 
 async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'security'>> {
@@ -261,7 +272,11 @@ async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'secu
     const text = await readSshdConfig(runner, 'C:/ProgramData/ssh/sshd_config');
     ssh = { running: sshd, ...(text === null ? { permitRootLogin: null, passwordAuthentication: null } : parseSshdConfig(text)) };
   }
-  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh }, ...(warnings.length ? { warnings } : {}) };
+  const accountsPs = await runPowerShell(runner, WINDOWS_ACCOUNTS_SCRIPT, 60_000);
+  const accounts = windowsAccounts(accountsPs.json);
+  if (accountsPs.problem) accounts.problems.unshift({ field: 'passwordPolicy', reason: `the local security policy could not be read: ${accountsPs.problem}` });
+  const uncertain = accountFlags(accounts.problems, warnings);
+  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
 }
 
 export const security: Collector<'security'> = {

@@ -168,6 +168,16 @@ export const SecurityData = z.object({
       passwordAuthentication: z.boolean().nullable(),
     })
     .nullable(),
+  /**
+   * Local password policy (等保 身份鉴别): null values could not be read. maxAgeDays 0: passwords never
+   * expire. Optional: agents before issue 19 do not collect it.
+   */
+  passwordPolicy: z
+    .object({ minLength: count().nullable(), complexity: z.boolean().nullable(), maxAgeDays: count().nullable(), source: text(LIMITS.longText) })
+    .nullable()
+    .optional(),
+  /** Account lockout (登录失败处理): threshold 0 means accounts never lock. */
+  lockout: z.object({ threshold: count().nullable(), durationMinutes: count().nullable(), source: text(LIMITS.longText) }).nullable().optional(),
   uncertain: uncertain(),
 });
 export type SecurityData = z.infer<typeof SecurityData>;
