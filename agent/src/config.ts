@@ -17,6 +17,8 @@ export const BackupJobConfig = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('restic'), repository: z.string().min(1).max(4096), passwordFile: z.string().max(4096).optional(), ...common }),
   z.object({ kind: z.literal('borg'), repository: z.string().min(1).max(4096), passphraseFile: z.string().max(4096).optional(), ...common }),
   z.object({ kind: z.literal('command'), command: z.array(z.string().max(4096)).min(1).max(64), ...common }),
+  /** Windows Server Backup's own record of its runs (Get-WBSummary, else wbadmin get versions). */
+  z.object({ kind: z.literal('wbadmin'), ...common }),
 ]);
 export type BackupJobConfig = z.infer<typeof BackupJobConfig>;
 

@@ -119,7 +119,8 @@ export const PortsData = z.object({ listeners: z.array(Listener).max(LIMITS.port
 export type PortsData = z.infer<typeof PortsData>;
 
 // ---- backups --------------------------------------------------------------------------------
-export const BackupKind = z.enum(['files', 'restic', 'borg', 'command']);
+// 'wbadmin' (Windows Server Backup) came with issue 19: older agents never send it.
+export const BackupKind = z.enum(['files', 'restic', 'borg', 'command', 'wbadmin']);
 export const BackupJob = z.object({
   name: text(),
   kind: BackupKind,
