@@ -3,6 +3,7 @@ import type { Runner } from '../runner.js';
 import { detectProductSpec, signatureDate } from './antimalware.js';
 import { linuxAccounts, windowsAccounts, WINDOWS_ACCOUNTS_SCRIPT, type AccountProblem } from './accounts.js';
 import { inputFiltering } from './firewall.js';
+import { linuxRemoteAccess, parseWindowsRemoteAccess, WINDOWS_REMOTE_ACCESS_SCRIPT } from './remoteAccess.js';
 import { serviceView, type ServiceSpec, type ServiceView } from './linux-services.js';
 import { bool, describeFailure, epochToIso, isRecord, parseKeyColon, parseKeyEquals, psDate, str, toArray } from './parse.js';
 import { osRelease, statPath } from './probe.js';
@@ -226,7 +227,8 @@ async function collectLinux(ctx: CollectContext): Promise<CollectOutcome<'securi
   if ([firewall.active, antimalware.running, timeSync.synchronized, audit.active].every((v) => v === null) && ssh === null)
     throw new CollectError('unreadable', 'neither systemd nor the process list could be read: host security is unknown');
   const uncertain = accountFlags(accounts.problems, warnings);
-  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
+  const remoteAccess = linuxRemoteAccess(view.processes);
+  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
 }
 
 /** What could not be read of the account policy: flagged on the field it concerns. */
@@ -275,8 +277,11 @@ async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'secu
   const accountsPs = await runPowerShell(runner, WINDOWS_ACCOUNTS_SCRIPT, 60_000);
   const accounts = windowsAccounts(accountsPs.json);
   if (accountsPs.problem) accounts.problems.unshift({ field: 'passwordPolicy', reason: `the local security policy could not be read: ${accountsPs.problem}` });
+  const remotePs = await runPowerShell(runner, WINDOWS_REMOTE_ACCESS_SCRIPT, 60_000);
+  const remote = parseWindowsRemoteAccess(remotePs.json);
   const uncertain = accountFlags(accounts.problems, warnings);
-  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
+  for (const p of remote.problems) uncertain.flag('remoteAccess', 'not-readable', p);
+  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess: remote.remoteAccess, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
 }
 
 export const security: Collector<'security'> = {

@@ -179,6 +179,19 @@ export const SecurityData = z.object({
     .optional(),
   /** Account lockout (登录失败处理): threshold 0 means accounts never lock. */
   lockout: z.object({ threshold: count().nullable(), durationMinutes: count().nullable(), source: text(LIMITS.longText) }).nullable().optional(),
+  /** Remote-access hardening (M11): null values could not be read or do not apply (RDP, SMBv1, Guest on Linux). */
+  remoteAccess: z
+    .object({
+      rdpEnabled: z.boolean().nullable(),
+      /** Network Level Authentication required; null where RDP is off or it could not be read. */
+      rdpNla: z.boolean().nullable(),
+      smb1: z.boolean().nullable(),
+      guestEnabled: z.boolean().nullable(),
+      /** Telnet/FTP services running (service or process names). */
+      plaintextServices: z.array(text()).max(16),
+    })
+    .nullable()
+    .optional(),
   uncertain: uncertain(),
 });
 export type SecurityData = z.infer<typeof SecurityData>;
