@@ -6,6 +6,7 @@ import { osRelease, statPath, utcOffsetMinutes } from './probe.js';
 import { runPowerShell } from './powershell.js';
 import { CollectError, type CollectContext, type Collector, type CollectOutcome } from './types.js';
 import { UncertainFields } from './uncertain.js';
+import { linuxAutoUpdate, parseWindowsAutoUpdate, WINDOWS_AUTO_UPDATE_SCRIPT, type AutoUpdate } from './autoUpdate.js';
 import { compareRpm, rpmEvr } from './versions.js';
 
 export type PendingUpdate = PatchesData['pending'][number];
@@ -233,6 +234,7 @@ interface Parts {
   pending: PendingUpdate[];
   /** False: the host's sources do not say which updates are security fixes (see uncertain). */
   securityKnown: boolean;
+  autoUpdate: AutoUpdate | null;
   uncertain: UncertainFields;
   lastPatchedAt: string | null;
   rebootRequired: boolean | null;
@@ -252,6 +254,7 @@ function finish(p: Parts): CollectOutcome<'patches'> {
     lastPatchedAt: p.lastPatchedAt,
     rebootRequired: p.rebootRequired,
     rebootRequiredSince: p.rebootRequiredSince,
+    autoUpdate: p.autoUpdate,
     ...p.uncertain.part,
   };
   return { status: 'ok', data, ...(warnings.length ? { warnings } : {}) };
@@ -269,12 +272,13 @@ async function collectApt(ctx: CollectContext): Promise<Parts> {
   const uncertain = new UncertainFields(warnings);
   const stamp = await stampOf(runner, ['/var/lib/dpkg/status', '/var/lib/apt/lists', '/var/cache/apt/pkgcache.bin']);
   const memo = ctx.memo ?? runnerMemo(runner);
-  const [sim, policy, history, reboot, offset] = await Promise.all([
+  const [sim, policy, history, reboot, offset, autoUpdate] = await Promise.all([
     memoized(memo, 'apt-get -s upgrade', stamp, PENDING_MAX_AGE_MS, ctx.now().getTime(), () => runner.exec('apt-get', ['-s', 'upgrade'], { timeoutMs: 120_000 }), (r) => usable(r, [0])),
     memoized(memo, 'apt-cache policy', stamp, PENDING_MAX_AGE_MS, ctx.now().getTime(), () => runner.exec('apt-cache', ['policy'], { timeoutMs: 60_000 }), (r) => usable(r, [0])),
     runner.readFile('/var/log/apt/history.log'),
     statPath(runner, '/var/run/reboot-required'),
     utcOffsetMinutes(runner),
+    linuxAutoUpdate(runner, 'apt'),
   ]);
   if (!usable(sim, [0])) throw new CollectError('command-failed', `pending updates could not be listed: ${describeFailure('apt-get -s upgrade', sim)}`);
   const pending = parseAptSimulate(sim.stdout);
@@ -298,7 +302,7 @@ async function collectApt(ctx: CollectContext): Promise<Parts> {
     lastPatchedAt = dpkg ? parseDpkgLog(dpkg, offset) : null;
     if (!lastPatchedAt) warnings.push('the time of the last patch could not be read from /var/log/apt/history.log or /var/log/dpkg.log');
   }
-  return { manager: 'apt', pending, securityKnown, uncertain, lastPatchedAt, rebootRequired: reboot !== null, rebootRequiredSince: reboot ? epochToIso(reboot.mtimeMs) : null, warnings };
+  return { manager: 'apt', pending, securityKnown, autoUpdate, uncertain, lastPatchedAt, rebootRequired: reboot !== null, rebootRequiredSince: reboot ? epochToIso(reboot.mtimeMs) : null, warnings };
 }
 
 /** Any advisory type: bug fixes, enhancements, security (English and Chinese dnf). */
@@ -322,12 +326,13 @@ async function collectRpm(ctx: CollectContext, manager: 'dnf' | 'yum'): Promise<
   const memo = ctx.memo ?? runnerMemo(runner);
   const slow = (args: string[], codes: number[]) =>
     memoized(memo, `${manager} ${args.join(' ')}`, stamp, PENDING_MAX_AGE_MS, now, () => runner.exec(manager, args, { timeoutMs: 120_000 }), (r) => usable(r, codes));
-  const [check, info, rpm, restart] = await Promise.all([
+  const [check, info, rpm, restart, autoUpdate] = await Promise.all([
     // check-update exits 100 when updates are available, 0 when none, 1 on error.
     slow(['check-update'], [0, 100]),
     slow(manager === 'dnf' ? ['updateinfo', 'list', '--security'] : ['updateinfo', 'list', 'security'], [0]),
     memoized(memo, 'rpm -qa', stamp, PENDING_MAX_AGE_MS, now, () => runner.exec('rpm', ['-qa', '--qf', RPM_QUERY_FORMAT], { timeoutMs: 60_000 }), (r) => usable(r, [0])),
     rebootNeeded(runner, manager),
+    linuxAutoUpdate(runner, manager),
   ]);
   if (!usable(check, [0, 100])) throw new CollectError('command-failed', `pending updates could not be listed: ${describeFailure(`${manager} check-update`, check)}`);
   const available = parseCheckUpdate(check.stdout);
@@ -355,7 +360,7 @@ async function collectRpm(ctx: CollectContext, manager: 'dnf' | 'yum'): Promise<
     availableVersion: clip(u.availableVersion),
     security: security?.has(u.name) ?? false,
   }));
-  return { manager, pending, securityKnown, uncertain, lastPatchedAt: installed?.lastInstalledAt ?? null, rebootRequired, rebootRequiredSince: null, warnings };
+  return { manager, pending, securityKnown, autoUpdate, uncertain, lastPatchedAt: installed?.lastInstalledAt ?? null, rebootRequired, rebootRequiredSince: null, warnings };
 }
 
 async function collectWindows(ctx: CollectContext): Promise<Parts> {
@@ -371,7 +376,9 @@ async function collectWindows(ctx: CollectContext): Promise<Parts> {
     const why = search.problem ?? windowsUpdateFailure(search.json) ?? 'the Windows Update search printed no update list';
     throw new CollectError('command-failed', `pending updates could not be listed: ${why}${hotfixes ? '' : '; hotfixes could not be read either'}`);
   }
-  return { manager: 'windows-update', pending, securityKnown: true, uncertain: new UncertainFields(warnings), lastPatchedAt: hotfixes?.lastInstalledAt ?? null, rebootRequired: hotfixes?.rebootPending ?? null, rebootRequiredSince: null, warnings };
+  const policy = await runPowerShell(runner, WINDOWS_AUTO_UPDATE_SCRIPT, 30_000);
+  const autoUpdate = parseWindowsAutoUpdate(policy.json);
+  return { manager: 'windows-update', pending, securityKnown: true, autoUpdate, uncertain: new UncertainFields(warnings), lastPatchedAt: hotfixes?.lastInstalledAt ?? null, rebootRequired: hotfixes?.rebootPending ?? null, rebootRequiredSince: null, warnings };
 }
 
 /** Which package manager this Linux host uses: the first of the distribution's likely ones whose binary exists. */

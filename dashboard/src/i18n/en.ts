@@ -159,6 +159,7 @@ const en: MessageSchema = {
     notRequired: '(not required on this host)',
     noSsh: 'No SSH service running',
   },
+  autoUpdate: { label: 'Automatic updates', on: 'On', off: 'Off', securityOnly: 'security updates only' },
   accounts: {
     minLength: 'Minimum password length',
     complexity: 'Password complexity',

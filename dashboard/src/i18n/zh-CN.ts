@@ -158,6 +158,7 @@ const zhCN = {
     notRequired: '（本主机不要求）',
     noSsh: '未运行 SSH 服务',
   },
+  autoUpdate: { label: '自动安全更新', on: '已启用', off: '未启用', securityOnly: '仅安全更新' },
   accounts: {
     minLength: '密码最小长度',
     complexity: '密码复杂度',

@@ -91,6 +91,14 @@ export const PatchesData = z.object({
   lastPatchedAt: nullableInstant(),
   rebootRequired: z.boolean().nullable(),
   rebootRequiredSince: nullableInstant(),
+  /**
+   * Automatic updates, as information beside the patch rules (issue 19; optional: earlier agents do
+   * not send it). enabled null: the host's settings do not say.
+   */
+  autoUpdate: z
+    .object({ enabled: z.boolean().nullable(), mechanism: text().nullable(), securityOnly: z.boolean().nullable(), server: text().nullable() })
+    .nullable()
+    .optional(),
   uncertain: uncertain(),
 });
 export type PatchesData = z.infer<typeof PatchesData>;
