@@ -21,7 +21,7 @@ describe('automatic updates (information beside the patch rules)', () => {
   it('Windows: automatic install (4), download only (3) from WSUS, disabled service, no policy', () => {
     expect(parseWindowsAutoUpdate({ AUOptions: 4, NoAutoUpdate: 0, Service: 'Automatic' })).toMatchObject({ enabled: true, mechanism: 'Windows Update' });
     expect(parseWindowsAutoUpdate({ AUOptions: 3, UseWUServer: 1, WUServer: 'http://wsus:8530', Service: 'Manual' })).toMatchObject({ enabled: false, mechanism: 'WSUS', server: 'http://wsus:8530' });
-    expect(parseWindowsAutoUpdate({ AUOptions: 4, Service: 'Disabled' }).enabled).toBe(false);
+    expect(parseWindowsAutoUpdate({ AUOptions: 4, Service: 'Disabled' })!.enabled).toBe(false);
     expect(parseWindowsAutoUpdate({ Service: 'Manual' })!.enabled).toBeNull();
   });
   it.each([

@@ -2,6 +2,7 @@ import type { SecurityData } from '@weian/shared';
 import type { Runner } from '../runner.js';
 import { detectProductSpec, signatureDate } from './antimalware.js';
 import { linuxAccounts, windowsAccounts, WINDOWS_ACCOUNTS_SCRIPT, type AccountProblem } from './accounts.js';
+import { parseAuditpolCsv, WINDOWS_AUDITPOL_SCRIPT } from './auditPolicy.js';
 import { inputFiltering } from './firewall.js';
 import { linuxRemoteAccess, parseWindowsRemoteAccess, WINDOWS_REMOTE_ACCESS_SCRIPT } from './remoteAccess.js';
 import { serviceView, type ServiceSpec, type ServiceView } from './linux-services.js';
@@ -281,7 +282,13 @@ async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'secu
   const remote = parseWindowsRemoteAccess(remotePs.json);
   const uncertain = accountFlags(accounts.problems, warnings);
   for (const p of remote.problems) uncertain.flag('remoteAccess', 'not-readable', p);
-  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess: remote.remoteAccess, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
+  const auditpol = parseAuditpolCsv((await runPowerShell(runner, WINDOWS_AUDITPOL_SCRIPT, 30_000)).json);
+  for (const p of auditpol.problems) uncertain.flag('auditPolicy', 'not-readable', p);
+  return {
+    status: 'ok',
+    data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess: remote.remoteAccess, auditPolicy: auditpol.auditPolicy, ...uncertain.part },
+    ...(warnings.length ? { warnings } : {}),
+  };
 }
 
 export const security: Collector<'security'> = {

@@ -160,6 +160,7 @@ const en: MessageSchema = {
     noSsh: 'No SSH service running',
   },
   autoUpdate: { label: 'Automatic updates', on: 'On', off: 'Off', securityOnly: 'security updates only' },
+  auditPolicy: { logonSuccess: 'Audit logon success', logonFailure: 'Audit logon failure', policyChange: 'Audit policy change', recorded: 'Audited', notRecorded: 'Not audited' },
   accounts: {
     minLength: 'Minimum password length',
     complexity: 'Password complexity',
