@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AgentClient, describeSendError, readCa } from './client.js';
 import { ChildError, COLLECT_CHILD_COMMAND, runSelf } from './collect-process.js';
@@ -45,7 +47,8 @@ Commands:
   once [--config FILE]                            send what is queued, then collect and send one report;
                                                   exits 1 (report kept queued) when the server cannot be reached
   once --print [--replay DIR]                     collect (or rebuild from a capture) and print the report as JSON; no server needed
-  capture DIR                                     record the raw output of every command the collectors run into DIR
+  capture DIR [--config FILE]                     record the raw output of every command the collectors run into DIR,
+                                                  with the config's backup jobs (config.json) so a replay judges them
   run [--config FILE]                             keep running: collect on schedule, send, heartbeat, take server commands
   status [--config FILE]                          enrollment, last successful sync, outbox depth, last error
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
@@ -67,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const { ConfigError, loadConfig, localConfig, saveConfig } = command === 'run' ? ({} as never) : await configModule();
+  const { ConfigError, loadConfig, localConfig, saveConfig, readCaptureConfig, capturePart, CAPTURE_CONFIG_FILE } = command === 'run' ? ({} as never) : await configModule();
   const configOption = { config: { type: 'string' } } as const;
   switch (command) {
     case 'enroll': {
@@ -91,7 +94,8 @@ async function main(argv: string[]): Promise<number> {
       if (values.print) {
         const [{ collectReport }, { liveRunner, replayRunner }] = await collecting();
         const runner = values.replay ? await replayRunner(resolve(values.replay)) : liveRunner();
-        const config = values.config ? await loadConfig(resolve(values.config)) : localConfig();
+        // A capture carries the backup jobs it was made with: a replay judges them unless --config says otherwise.
+        const config = values.config ? await loadConfig(resolve(values.config)) : localConfig(values.replay ? await readCaptureConfig(resolve(values.replay)) : {});
         console.log(JSON.stringify(await collectReport({ runner, config }), null, 2));
         return 0;
       }
@@ -137,12 +141,18 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'capture': {
-      const dir = rest[0];
+      const { values, positionals } = parseArgs({ args: rest, options: configOption, allowPositionals: true });
+      const dir = positionals[0];
       if (!dir) throw new ConfigError('capture needs a directory: weian-agent capture DIR');
+      // The agent's own config when there is one (its backup jobs are part of what is judged); a host
+      // not enrolled yet is captured with none. A --config that cannot be read is an error.
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      const config = values.config || existsSync(configPath) ? await loadConfig(configPath) : localConfig();
       const [{ collectReport }, { capturingRunner, liveRunner }] = await collecting();
       const runner = capturingRunner(liveRunner(), resolve(dir));
-      await collectReport({ runner, config: localConfig() });
+      await collectReport({ runner, config: localConfig(capturePart(config)) });
       await runner.save();
+      await writeFile(join(resolve(dir), CAPTURE_CONFIG_FILE), JSON.stringify(capturePart(config), null, 2) + '\n');
       console.log(`capture written to ${resolve(dir)}; rebuild it with: weian-agent once --print --replay ${resolve(dir)}`);
       return 0;
     }

@@ -1,5 +1,5 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AgentSettings, DEFAULT_AGENT_SETTINGS } from '@weian/shared';
 
@@ -17,6 +17,8 @@ export const BackupJobConfig = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('restic'), repository: z.string().min(1).max(4096), passwordFile: z.string().max(4096).optional(), ...common }),
   z.object({ kind: z.literal('borg'), repository: z.string().min(1).max(4096), passphraseFile: z.string().max(4096).optional(), ...common }),
   z.object({ kind: z.literal('command'), command: z.array(z.string().max(4096)).min(1).max(64), ...common }),
+  /** Windows Server Backup's own record of its runs (Get-WBSummary, else wbadmin get versions). */
+  z.object({ kind: z.literal('wbadmin'), ...common }),
 ]);
 export type BackupJobConfig = z.infer<typeof BackupJobConfig>;
 
@@ -47,6 +49,29 @@ export function localConfig(partial: Partial<AgentConfig> = {}): AgentConfig {
 }
 
 export class ConfigError extends Error {}
+
+/**
+ * The part of an agent config that decides what is collected (backup jobs, anti-malware policy): a
+ * capture holds it as config.json, so that a replay judges the host's backups too. Never the server,
+ * agent id or secret.
+ */
+export const CaptureConfig = AgentConfig.pick({ backups: true, requireLinuxAntimalware: true }).partial();
+export type CaptureConfig = z.infer<typeof CaptureConfig>;
+export const CAPTURE_CONFIG_FILE = 'config.json';
+export const capturePart = (c: AgentConfig): CaptureConfig => ({ backups: c.backups, requireLinuxAntimalware: c.requireLinuxAntimalware });
+
+/** A capture's config.json, or nothing when it has none (captures made before it was written). */
+export async function readCaptureConfig(dir: string): Promise<CaptureConfig> {
+  let raw: string;
+  try {
+    raw = await readFile(join(dir, CAPTURE_CONFIG_FILE), 'utf8');
+  } catch {
+    return {};
+  }
+  const parsed = CaptureConfig.safeParse(JSON.parse(raw));
+  if (!parsed.success) throw new ConfigError(`${join(dir, CAPTURE_CONFIG_FILE)} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
 
 export async function loadConfig(path: string): Promise<AgentConfig> {
   let raw: string;

@@ -31,6 +31,18 @@ describe('eolFor', () => {
     expect(eolFor(os({ family: 'windows', distro: 'Microsoft Windows Server 2012 R2 Standard', release: '6.3.9600' }))?.date).toBe('2023-10-10');
   });
 
+  it('recognises the RHEL rebuilds and domestic systems hospitals run (issue 19), unknown where no date is verified', () => {
+    expect(eolFor(os({ distro: 'Rocky Linux', release: '8.9', id: 'rocky' }))).toMatchObject({ name: 'Rocky Linux 8', date: '2029-05-31' });
+    expect(eolFor(os({ distro: 'AlmaLinux', release: '9.3', id: 'almalinux' }))).toMatchObject({ name: 'AlmaLinux 9', date: '2032-05-31' });
+    expect(eolFor(os({ distro: 'Anolis OS', release: '8.8', id: 'anolis' }))).toMatchObject({ name: 'Anolis OS 8', date: null });
+    expect(eolFor(os({ distro: 'BigCloud Enterprise Linux', release: '7.8', id: 'bclinux' }))).toMatchObject({ name: 'BC-Linux 7', date: null });
+    expect(eolFor(os({ distro: 'NeoKylin Linux Advanced Server', release: 'V7Update6', id: 'neokylin' }))).toMatchObject({ name: 'NeoKylin Linux Advanced Server 7 (中标麒麟)', date: null });
+    expect(eolFor(os({ distro: 'KylinSec OS Linux', release: '3.4', id: 'kylinsec' }))).toMatchObject({ date: null });
+    // Not mistaken for one another.
+    expect(name({ distro: 'Kylin Linux Advanced Server', release: 'V10', id: 'kylin', codename: 'Tercel' })).toBe('Kylin Linux Advanced Server V10 SP1');
+    expect(name({ distro: 'CentOS Linux', release: '7.9.2009', id: 'centos' })).toBe('CentOS Linux 7');
+  });
+
   it('names a source for every entry', () => {
     for (const e of EOL_TABLE) expect(e.source.length, e.name).toBeGreaterThan(10);
   });

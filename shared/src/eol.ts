@@ -80,6 +80,13 @@ const isOpenEuler = (f: Facts) => f.id === 'openeuler' || /openeuler/.test(f.dis
 const isUos = (f: Facts) => f.id === 'uos' || /uniontech|\buos\b/.test(f.distro);
 const isKylinV10 = (f: Facts) => (f.id === 'kylin' || /kylin/.test(f.distro)) && /v10/.test(`${f.release} ${f.distro}`);
 /** Kylin V10 names its service packs by codename in /etc/kylin-release: Tercel SP1, Sword SP2, Lance/Halberd SP3. */
+// RHEL rebuilds and domestic RHEL/CentOS-based systems (issue 19): recognised by os-release ID or name.
+const isRocky = (f: Facts) => f.id === 'rocky' || /^rocky linux/.test(f.distro);
+const isAlma = (f: Facts) => f.id === 'almalinux' || /^almalinux/.test(f.distro);
+const isAnolis = (f: Facts) => f.id === 'anolis' || /anolis/.test(f.distro);
+const isBcLinux = (f: Facts) => f.id === 'bclinux' || /bc-?linux|bigcloud/.test(f.distro);
+const isNeoKylin = (f: Facts) => f.id === 'neokylin' || /neokylin|中标麒麟/.test(f.distro);
+const isKylinSec = (f: Facts) => f.id === 'kylinsec' || /kylinsec|麒麟信安/.test(f.distro);
 const kylinSp = (f: Facts): number | null => {
   const sp = /sp(\d)/.exec(`${f.release} ${f.distro}`);
   if (sp) return Number(sp[1]);
@@ -132,6 +139,15 @@ const TABLE: Row[] = [
   linux('openEuler 24.03 LTS', '2028-12-31', OE, (f) => isOpenEuler(f) && f.majorMinor === '24.03'),
   // UnionTech's 2020 service plan for UOS Server 20: 5 years standard + 3 extended + 2 final service, ending in 2029.
   linux('UOS Server 20', '2029-12-31', ['UnionTech UOS service-cycle plan (2020): server V20 service ends in 2029 (year only)', '统信 UOS 服务周期规划（2020 年）：服务器 V20 服务于 2029 年结束（仅公布年份）'], (f) => isUos(f) && f.major === '20'),
+  linux('Rocky Linux 8', '2029-05-31', ['Rocky Linux release and version guide (end of life)', 'Rocky Linux 版本指南（生命周期终止日期）'], (f) => isRocky(f) && f.major === '8'),
+  linux('Rocky Linux 9', '2032-05-31', ['Rocky Linux release and version guide (end of life)', 'Rocky Linux 版本指南（生命周期终止日期）'], (f) => isRocky(f) && f.major === '9'),
+  linux('AlmaLinux 8', '2029-03-01', ['AlmaLinux wiki, release notes (security support end)', 'AlmaLinux 发行说明（安全支持终止日期）'], (f) => isAlma(f) && f.major === '8'),
+  linux('AlmaLinux 9', '2032-05-31', ['AlmaLinux wiki, release notes (security support end)', 'AlmaLinux 发行说明（安全支持终止日期）'], (f) => isAlma(f) && f.major === '9'),
+  // Recognised, but no end date could be verified from the vendor's own publication: unknown, never guessed.
+  ...['7', '8'].map((m) => linux(`Anolis OS ${m}`, null, ['OpenAnolis lifecycle page: date not yet recorded', '龙蜥操作系统生命周期公告：尚未收录日期'], (f) => isAnolis(f) && f.major === m)),
+  ...['7', '8'].map((m) => linux(`BC-Linux ${m}`, null, ['China Mobile BC-Linux lifecycle notice: date not yet recorded', '大云操作系统（BC-Linux）生命周期公告：尚未收录日期'], (f) => isBcLinux(f) && f.major === m)),
+  linux('NeoKylin Linux Advanced Server 7 (中标麒麟)', null, ['KylinSoft lifecycle notice for NeoKylin 7: date not yet recorded', '中标麒麟 7 生命周期公告：尚未收录日期'], (f) => isNeoKylin(f) && f.major === '7'),
+  linux('KylinSec OS (麒麟信安)', null, ['KylinSec lifecycle notice: date not yet recorded', '麒麟信安生命周期公告：尚未收录日期'], isKylinSec),
   // KylinSoft's lifecycle notices for the V10 service packs could not be verified: kept unknown, never guessed.
   ...[1, 2, 3].map((sp) =>
     linux(`Kylin Linux Advanced Server V10 SP${sp}`, null, ['KylinSoft product lifecycle notice (麒麟软件产品生命周期): date not yet recorded', '麒麟软件产品生命周期公告：尚未收录日期'], (f) => isKylinV10(f) && kylinSp(f) === sp),

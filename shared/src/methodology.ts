@@ -2,6 +2,7 @@ import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from './calendar.js';
 import { DEFAULT_DUE_SOON_DAYS, FILING_WORKING_DAYS } from './deadlines.js';
 import { articlesText } from './articles.js';
 import { EOL_TABLE } from './eol.js';
+import { HOST_RULE_READS } from './rules/reads.js';
 import { RULE_DATA } from './rules/catalogue.js';
 import type { RuleData, ThresholdSpec } from './rules/types.js';
 import { DEFAULT_SCORE_WEIGHTS } from './schemas/records.js';
@@ -172,6 +173,21 @@ function placeReadings(withPinyin: boolean): string {
   return ['| 地名 place name | 按此排序 collated as | 读音 reading |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
+/** What each host rule reads from the agent, and why data the agent cannot vouch for never passes (issue 19). */
+function uncertainSection(): string {
+  const rows = Object.entries(HOST_RULE_READS).map(([id, reads]) => `| \`${id}\` | ${reads.length ? reads.map((r) => `\`${r}\``).join(', ') : '—'} |`);
+  return `## 探针无法确定的数据 / Data the agent cannot vouch for
+
+探针读到但无法确认的数据（输出被截断、无法解析、软件源未标明哪些更新是安全更新、配置未显式设置且不知道该发行版的默认值等）会在上报中逐项标明（字段与原因）。读取这些字段的规则不会判为合规，而是“未知”，并显示探针给出的原因；已读到的数据足以判定不合规时，仍判为不合规。上一版本探针以警告说明的同类情况（如 CentOS 7 软件源没有 updateinfo）同样处理。
+
+Data the agent read but cannot vouch for (output cut short or unreadable, repositories that do not mark security updates, a setting left at a default unknown for that distribution, …) is flagged in the report, field by field, with the reason. A rule that reads a flagged field is never a pass: it is unknown, showing the agent's reason; a fail that the data read already proves stands. Previous agents' warnings that say the same (e.g. CentOS 7 repositories without updateinfo) count as such flags.
+
+| 规则 / rule | 读取的数据 / reads |
+| --- | --- |
+${rows.join('\n')}
+`;
+}
+
 /** docs/methodology.md in both languages; `'zh'` gives the Chinese half alone, for the exports a bureau reads. */
 export function renderMethodology(lang: 'both' | 'zh' = 'both'): string {
   const host = RULE_DATA.filter((r) => r.subject === 'host');
@@ -184,5 +200,6 @@ export function renderMethodology(lang: 'both' | 'zh' = 'both'): string {
 ${zh(host, inst)}
 ${en(host, inst)}
 ${renderWorkedExample()}
-${eolSection('both')}`;
+${eolSection('both')}
+${uncertainSection()}`;
 }

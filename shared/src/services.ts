@@ -46,6 +46,18 @@ const table: Array<[ports: number[], name: string, category: ServiceCategory]> =
   [[5672], 'amqp', 'other'],
   [[4848], 'glassfish-admin', 'web'],
   [[8161], 'activemq-admin', 'web'],
+  // Ports that matter in hospitals (issue 19): domestic databases, imaging and HL7 interfaces, RPC services.
+  [[5236], 'dameng', 'database'], // 达梦 DM8 default
+  [[54321], 'kingbase', 'database'], // 人大金仓 KingbaseES default
+  [[5258], 'gbase-8a', 'database'], // 南大通用 GBase 8a default
+  [[2003], 'oscar', 'database'], // 神通 (ShenTong) default
+  [[33060], 'mysqlx', 'database'], // MySQL X protocol
+  [[1434], 'mssql-browser', 'database'], // SQL Server Browser (UDP), names the instances
+  [[104, 11112], 'dicom', 'medical'], // DICOM (PACS, modalities); 11112 is the registered non-privileged port
+  [[2575], 'hl7-mllp', 'medical'], // HL7 v2 over MLLP
+  [[111], 'rpcbind', 'file-sharing'], // ONC RPC portmapper (NFS)
+  [[593], 'rpc-over-http', 'file-sharing'],
+  [[47001], 'winrm-listener', 'remote-management'], // WinRM's local HTTP listener
 ];
 
 const byPort = new Map<number, WellKnownService>();
@@ -68,4 +80,4 @@ export const HIGH_RISK_PORTS: readonly number[] = [
   8081, 8161, 9000, 9092, 9200, 11211, 27017, 27018, 50000, 50070,
 ];
 /** Database and cache ports of HOST-PORT-DB-WILDCARD. */
-export const DATABASE_PORTS: readonly number[] = [1433, 1521, 3306, 5432, 6379, 9200, 11211, 27017, 27018, 5000, 50000];
+export const DATABASE_PORTS: readonly number[] = [1433, 1521, 3306, 5432, 6379, 9200, 11211, 27017, 27018, 5000, 50000, 5236, 54321, 5258, 2003, 33060];

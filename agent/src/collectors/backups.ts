@@ -5,7 +5,9 @@ import type { Runner } from '../runner.js';
 import { findNewest, type NewestMatch } from './glob.js';
 import { capList, clip, describeFailure, epochToIso, isRecord, localTimeToIso, mapLimit, num, parseJson } from './parse.js';
 import { statPath, utcOffsetMinutes } from './probe.js';
+import { runPowerShell } from './powershell.js';
 import type { Collector } from './types.js';
+import { parseWbadmin, WBADMIN_SCRIPT } from './wbadmin.js';
 
 /** What one job's own tool says about its runs. */
 export interface JobState {
@@ -111,6 +113,11 @@ async function readJob(runner: Runner, job: BackupJobConfig, offset: number): Pr
       const [cmd, ...args] = job.command;
       const r = await runner.exec(cmd!, args, { timeoutMs: 120_000, maxBytes: 64 * 1024 });
       return r.code === 0 ? parseCommandResult(r.stdout) : failed(describeFailure(job.command.join(' '), r));
+    }
+    case 'wbadmin': {
+      if (runner.platform !== 'win32') return failed('Windows Server Backup exists only on Windows');
+      const ps = await runPowerShell(runner, WBADMIN_SCRIPT, 120_000);
+      return ps.json === null ? failed(`Windows Server Backup could not be read: ${ps.problem}`) : parseWbadmin(ps.json);
     }
   }
 }

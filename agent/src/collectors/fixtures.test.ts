@@ -43,12 +43,16 @@ describe('fixture reports say what their hosts show', () => {
     expect(ok(parsed.sections.backups)).toEqual({ configured: false, jobs: [] });
   });
 
-  it('centos7: yum, no advisories in the repositories (said in a warning), reboot pending, firewalld/chrony/auditd, root login allowed', async () => {
+  it('centos7: yum, no advisories in the repositories (security count unknown, flagged), reboot pending, firewalld/chrony/auditd, root login allowed', async () => {
     const { parsed } = await replay('centos7');
     const s = parsed.sections.patches;
     const p = ok(s)!;
-    expect(p).toMatchObject({ manager: 'yum', pendingCount: 13, securityCount: 0, rebootRequired: true, lastPatchedAt: '2023-02-27T07:32:11.000Z' });
-    expect(p.pending.find((u) => u.name === 'java-1.8.0-openjdk-headless')).toMatchObject({ installedVersion: '1.8.0.352.b08-2.el7_9', availableVersion: '1:1.8.0.412.b08-1.el7_9' });
+    expect(p).toMatchObject({ manager: 'yum', pendingCount: 13, securityCount: null, rebootRequired: true, lastPatchedAt: '2023-02-27T07:32:11.000Z' });
+    expect(p.uncertain).toEqual([expect.objectContaining({ field: 'pending.security', code: 'no-security-classification' })]);
+    // Both versions in one form, the epoch kept on both sides.
+    expect(p.pending.find((u) => u.name === 'java-1.8.0-openjdk-headless')).toMatchObject({ installedVersion: '1:1.8.0.352.b08-2.el7_9', availableVersion: '1:1.8.0.412.b08-1.el7_9' });
+    // Of two installed kernels, the newer one.
+    expect(p.pending.find((u) => u.name === 'kernel')).toMatchObject({ installedVersion: '3.10.0-1160.83.1.el7' });
     expect(p.pending.some((u) => u.name === 'grub2')).toBe(false);
     expect(s.status === 'ok' && s.warnings?.join()).toMatch(/no security advisories/);
     const sec = ok(parsed.sections.security)!;
@@ -82,7 +86,8 @@ describe('fixture reports say what their hosts show', () => {
     const { parsed } = await replay('uos-garbled');
     const s = parsed.sections.patches;
     const p = ok(s)!;
-    expect(p).toMatchObject({ pendingCount: 6, securityCount: 0, rebootRequired: null, lastPatchedAt: null });
+    expect(p).toMatchObject({ pendingCount: 6, securityCount: null, rebootRequired: null, lastPatchedAt: null });
+    expect(p.uncertain?.map((u) => [u.field, u.code])).toEqual([['pending', 'partial-list'], ['pending.security', 'garbled']]);
     const warnings = (s.status === 'ok' && s.warnings) || [];
     expect(warnings.join('\n')).toMatch(/output cap[\s\S]*garbled[\s\S]*did not answer in time[\s\S]*ENOENT/);
     const ports = parsed.sections.ports;

@@ -23,7 +23,9 @@ describe('Linux', () => {
     expect(parseFirewallRules(await fx('kylin-v10/nft-ruleset.txt'))).toBe(false);
     expect(parseFirewallRules('table inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy drop;\n\t\tct state established accept\n\t}\n}\n')).toBe(true);
     expect(parseFirewallRules('-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n')).toBe(false);
-    expect(parseFirewallRules('-P INPUT ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\n')).toBe(true);
+    // Accepting rules under an accepting policy filter nothing.
+    expect(parseFirewallRules('-P INPUT ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\n')).toBe(false);
+    expect(parseFirewallRules('-P INPUT ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j REJECT --reject-with icmp-host-prohibited\n')).toBe(true);
   });
   it('systemctl is-active: one state per unit, null when systemd does not answer or lines are missing', () => {
     expect(parseIsActive('active\ninactive\n', ['a', 'b'])).toEqual(new Map([['a', 'active'], ['b', 'inactive']]));

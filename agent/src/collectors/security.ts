@@ -1,12 +1,17 @@
 import type { SecurityData } from '@weian/shared';
 import type { Runner } from '../runner.js';
-import { detectProduct } from './antimalware.js';
+import { detectProductSpec, signatureDate } from './antimalware.js';
+import { linuxAccounts, windowsAccounts, WINDOWS_ACCOUNTS_SCRIPT, type AccountProblem } from './accounts.js';
+import { parseAuditpolCsv, WINDOWS_AUDITPOL_SCRIPT } from './auditPolicy.js';
+import { inputFiltering } from './firewall.js';
+import { linuxRemoteAccess, parseWindowsRemoteAccess, WINDOWS_REMOTE_ACCESS_SCRIPT } from './remoteAccess.js';
 import { serviceView, type ServiceSpec, type ServiceView } from './linux-services.js';
 import { bool, describeFailure, epochToIso, isRecord, parseKeyColon, parseKeyEquals, psDate, str, toArray } from './parse.js';
-import { statPath } from './probe.js';
+import { osRelease, statPath } from './probe.js';
 import { runPowerShell } from './powershell.js';
-import { parseSshdConfig, parseSshdT, readSshdConfig } from './sshd.js';
+import { parseSshdConfig, parseSshdT, readSshdConfig, vendorPermitRootLogin } from './sshd.js';
 import { CollectError, type CollectContext, type Collector, type CollectOutcome } from './types.js';
+import { UncertainFields } from './uncertain.js';
 
 // ---- Linux parsers --------------------------------------------------------------------------
 
@@ -24,20 +29,9 @@ export function parseTimedatectl(out: string): boolean | null {
   return v === undefined ? null : bool(v);
 }
 
-/** `nft list ruleset` / `iptables -S`: whether any filtering rule or dropping policy is loaded. */
+/** `nft list ruleset` / `iptables -S`: whether inbound traffic to the host is filtered (see firewall.ts). */
 export function parseFirewallRules(out: string): boolean | null {
-  const ls = out.split('\n').map((l) => l.trim()).filter(Boolean);
-  if (!ls.length) return false;
-  if (ls.some((l) => /^-A\s/.test(l) || /^-P\s+\S+\s+(DROP|REJECT)/.test(l))) return true;
-  if (ls.every((l) => /^-[PN]\s/.test(l))) return false;
-  // nft: a rule is any line inside a chain other than its header, its policy and the braces.
-  let inChain = false;
-  for (const l of ls) {
-    if (/^chain\s/.test(l)) inChain = true;
-    else if (l === '}') inChain = false;
-    else if (inChain && (/policy (drop|reject)/.test(l) || !/^type\s/.test(l))) return true;
-  }
-  return ls.some((l) => /^table\s/.test(l)) ? false : null;
+  return inputFiltering(out).filtered;
 }
 
 // ---- Windows parsers ------------------------------------------------------------------------
@@ -119,25 +113,44 @@ export const LINUX_SECURITY_SERVICES = {
 } as const;
 const S = LINUX_SECURITY_SERVICES;
 
+/**
+ * Judged on the path inbound traffic to the host takes: firewalld's default zone, ufw's incoming
+ * policy, else the INPUT chain / input hook of the loaded rules (never FORWARD or container chains).
+ */
 async function linuxFirewall(runner: Runner, view: ServiceView, warnings: string[]): Promise<SecurityData['firewall']> {
-  if (view.running(S.firewalld)) return { active: true, product: 'firewalld' };
+  if (view.running(S.firewalld)) {
+    const zone = parseKeyEquals((await runner.readFile('/etc/firewalld/firewalld.conf')) ?? '').DefaultZone ?? null;
+    // The trusted zone accepts everything: firewalld runs but filters nothing that reaches the default zone.
+    if (zone?.toLowerCase() === 'trusted') return { active: false, product: 'firewalld', basis: 'firewalld default zone "trusted" accepts all inbound traffic' };
+    return { active: true, product: 'firewalld', basis: `firewalld running, default zone ${zone ?? 'public (not set)'}` };
+  }
   const ufwConf = await runner.readFile('/etc/ufw/ufw.conf');
-  if (ufwConf && parseKeyEquals(ufwConf).ENABLED?.toLowerCase() === 'yes') return { active: true, product: 'ufw' };
+  if (ufwConf && parseKeyEquals(ufwConf).ENABLED?.toLowerCase() === 'yes') {
+    const incoming = parseKeyEquals((await runner.readFile('/etc/default/ufw')) ?? '').DEFAULT_INPUT_POLICY?.toUpperCase() ?? 'DROP';
+    return incoming === 'ACCEPT'
+      ? { active: false, product: 'ufw', basis: 'ufw enabled with DEFAULT_INPUT_POLICY="ACCEPT": inbound traffic is accepted' }
+      : { active: true, product: 'ufw', basis: `ufw enabled, incoming policy ${incoming}` };
+  }
   // No front end: look at the rules themselves (needs root).
+  let open: SecurityData['firewall'] | null = null;
   for (const [cmd, args, product] of [
     ['nft', ['list', 'ruleset'], 'nftables'],
     ['iptables', ['-S'], 'iptables'],
   ] as const) {
     const r = await runner.exec(cmd, args, { timeoutMs: 5000, maxBytes: 1024 * 1024 });
     if (r.code === 0) {
-      const active = parseFirewallRules(r.stdout);
-      if (active) return { active, product };
-      if (active === false && cmd === 'iptables') return { active: false, product: null };
+      const judged = inputFiltering(r.stdout);
+      if (judged.filtered) return { active: true, product, basis: judged.basis };
+      if (judged.filtered === false) open ??= { active: false, product, basis: judged.basis };
+      else warnings.push(`firewall rules could not be read: ${judged.basis}`);
+      // iptables-nft shows the same rules through nft; iptables-legacy only through iptables: read both.
     } else if (!r.spawnError) warnings.push(`firewall rules could not be read: ${describeFailure(`${cmd} ${args.join(' ')}`, r)}`);
   }
-  if (view.running(S.nftables)) return { active: true, product: 'nftables' };
-  if (view.running(S.iptables)) return { active: true, product: 'iptables' };
-  return { active: view.systemd ? false : null, product: null };
+  if (open) return open;
+  // A running unit with rules we could not read (not root): the unit alone does not say INPUT filters.
+  if (view.running(S.nftables) || view.running(S.iptables))
+    return { active: null, product: view.running(S.nftables) ? 'nftables' : 'iptables', basis: 'the service runs but its rules could not be read' };
+  return { active: view.systemd ? false : null, product: null, basis: view.systemd ? 'no firewall service runs and no rule could be read' : null };
 }
 
 async function linuxAntimalware(runner: Runner, view: ServiceView, required: boolean): Promise<SecurityData['antimalware']> {
@@ -147,8 +160,8 @@ async function linuxAntimalware(runner: Runner, view: ServiceView, required: boo
     return { required, running: true, product: 'ClamAV', signatureUpdatedAt: epochToIso(newest) };
   }
   const procs = view.processes;
-  const product = procs ? detectProduct(procs, 'linux') : null;
-  if (product) return { required, running: true, product, signatureUpdatedAt: null };
+  const product = procs ? detectProductSpec(procs, 'linux') : null;
+  if (product) return { required, running: true, product: product.product, signatureUpdatedAt: await signatureDate(runner, product, 'linux') };
   return { required, running: procs ? false : null, product: null, signatureUpdatedAt: null };
 }
 
@@ -192,7 +205,11 @@ async function linuxSsh(runner: Runner, view: ServiceView, warnings: string[]): 
     if (running) warnings.push('sshd runs but /etc/ssh/sshd_config could not be read');
     return running ? { running, permitRootLogin: null, passwordAuthentication: null } : null;
   }
-  return { running, ...parseSshdConfig(text) };
+  // sshd -T could not run: what the config leaves unset is the vendor's compiled-in default.
+  const vendor = vendorPermitRootLogin(await osRelease(runner));
+  const settings = parseSshdConfig(text, vendor.value);
+  if (running && settings.permitRootLogin === null) warnings.push(`PermitRootLogin is not set in sshd_config and sshd -T could not run; ${vendor.source}`);
+  return { running, ...settings };
 }
 
 async function collectLinux(ctx: CollectContext): Promise<CollectOutcome<'security'>> {
@@ -200,16 +217,26 @@ async function collectLinux(ctx: CollectContext): Promise<CollectOutcome<'securi
   const warnings: string[] = [];
   const view = await serviceView(runner, Object.values(S));
   if (!view.systemd) warnings.push('systemd does not answer here: services were judged by their running processes');
-  const [firewall, antimalware, timeSync, audit, ssh] = await Promise.all([
+  const [firewall, antimalware, timeSync, audit, ssh, accounts] = await Promise.all([
     linuxFirewall(runner, view, warnings),
     linuxAntimalware(runner, view, ctx.config.requireLinuxAntimalware),
     linuxTimeSync(runner, view, warnings),
     linuxAudit(runner, view),
     linuxSsh(runner, view, warnings),
+    linuxAccounts(runner),
   ]);
   if ([firewall.active, antimalware.running, timeSync.synchronized, audit.active].every((v) => v === null) && ssh === null)
     throw new CollectError('unreadable', 'neither systemd nor the process list could be read: host security is unknown');
-  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh }, ...(warnings.length ? { warnings } : {}) };
+  const uncertain = accountFlags(accounts.problems, warnings);
+  const remoteAccess = linuxRemoteAccess(view.processes);
+  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
+}
+
+/** What could not be read of the account policy: flagged on the field it concerns. */
+function accountFlags(problems: AccountProblem[], warnings: string[]): UncertainFields {
+  const u = new UncertainFields(warnings);
+  for (const p of problems) u.flag(p.field, 'not-readable', p.reason);
+  return u;
 }
 
 async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'security'>> {
@@ -228,10 +255,10 @@ async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'secu
   } else warnings.push('Windows Firewall profiles could not be read (Get-NetFirewallProfile needs Windows Server 2012 or later)');
 
   const running = [...raw.services].filter(([, up]) => up).map(([n]) => n);
-  const thirdParty = detectProduct(running, 'windows');
+  const thirdParty = detectProductSpec(running, 'windows');
   let antimalware: SecurityData['antimalware'];
   if (raw.defender?.running) antimalware = { required: true, running: true, product: 'Windows Defender', signatureUpdatedAt: raw.defender.signatureUpdatedAt };
-  else if (thirdParty) antimalware = { required: true, running: true, product: thirdParty, signatureUpdatedAt: null };
+  else if (thirdParty) antimalware = { required: true, running: true, product: thirdParty.product, signatureUpdatedAt: await signatureDate(runner, thirdParty, 'windows') };
   else antimalware = { required: true, running: false, product: raw.defender ? 'Windows Defender' : null, signatureUpdatedAt: raw.defender?.signatureUpdatedAt ?? null };
 
   const w32time = svc('W32Time');
@@ -248,7 +275,20 @@ async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'secu
     const text = await readSshdConfig(runner, 'C:/ProgramData/ssh/sshd_config');
     ssh = { running: sshd, ...(text === null ? { permitRootLogin: null, passwordAuthentication: null } : parseSshdConfig(text)) };
   }
-  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh }, ...(warnings.length ? { warnings } : {}) };
+  const accountsPs = await runPowerShell(runner, WINDOWS_ACCOUNTS_SCRIPT, 60_000);
+  const accounts = windowsAccounts(accountsPs.json);
+  if (accountsPs.problem) accounts.problems.unshift({ field: 'passwordPolicy', reason: `the local security policy could not be read: ${accountsPs.problem}` });
+  const remotePs = await runPowerShell(runner, WINDOWS_REMOTE_ACCESS_SCRIPT, 60_000);
+  const remote = parseWindowsRemoteAccess(remotePs.json);
+  const uncertain = accountFlags(accounts.problems, warnings);
+  for (const p of remote.problems) uncertain.flag('remoteAccess', 'not-readable', p);
+  const auditpol = parseAuditpolCsv((await runPowerShell(runner, WINDOWS_AUDITPOL_SCRIPT, 30_000)).json);
+  for (const p of auditpol.problems) uncertain.flag('auditPolicy', 'not-readable', p);
+  return {
+    status: 'ok',
+    data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess: remote.remoteAccess, auditPolicy: auditpol.auditPolicy, ...uncertain.part },
+    ...(warnings.length ? { warnings } : {}),
+  };
 }
 
 export const security: Collector<'security'> = {

@@ -1,5 +1,5 @@
 import type { Runner } from '../runner.js';
-import { configLines, listDir } from './probe.js';
+import { configLines, listDir, type OsRelease } from './probe.js';
 import { hasGlob, lines, segmentRegExp } from './parse.js';
 
 export interface SshSettings {
@@ -21,12 +21,33 @@ export function parseSshdT(out: string): SshSettings | null {
 }
 
 /**
+ * PermitRootLogin when sshd_config leaves it unset: the default compiled into the vendor's sshd, or
+ * null where it is not known (then the rule is `unknown`, never a guess). Upstream OpenSSH ≥ 7.0 says
+ * prohibit-password, but Red Hat patches it back to yes up to RHEL 8 (RHEL 9 follows upstream), and
+ * the domestic systems built on them (Kylin V10, NeoKylin 7, openEuler, Anolis, BC-Linux) ship yes.
+ */
+export function vendorPermitRootLogin(os: OsRelease | null): { value: string | null; source: string } {
+  if (!os) return { value: null, source: 'the distribution could not be read (/etc/os-release)' };
+  const family = [os.id, ...os.idLike];
+  const major = Number(/^(\d+)/.exec(os.versionId)?.[1] ?? NaN);
+  const label = `${os.id} ${os.versionId}`.trim();
+  if (['kylin', 'neokylin', 'openeuler', 'bclinux', 'anolis'].includes(os.id) && !family.includes('debian') && !family.includes('ubuntu'))
+    return { value: 'yes', source: `${label}: the vendor's sshd permits root login by default` };
+  if (['rhel', 'centos', 'ol', 'rocky', 'almalinux', 'fedora'].some((f) => family.includes(f)) && os.id !== 'fedora') {
+    if (major === 7 || major === 8) return { value: 'yes', source: `${label}: Red Hat's sshd up to RHEL 8 permits root login by default` };
+    if (major >= 9) return { value: 'prohibit-password', source: `${label}: RHEL 9 follows upstream OpenSSH (prohibit-password)` };
+  }
+  if (os.id === 'debian' || os.id === 'ubuntu') return { value: 'prohibit-password', source: `${label}: upstream OpenSSH default (prohibit-password)` };
+  return { value: null, source: `${label || 'this distribution'}: its sshd's default PermitRootLogin is not known` };
+}
+
+/**
  * Settings from sshd_config text with its includes already inlined. sshd keeps the first value it
  * reads for a keyword, and a `Match` block applies only to some connections, so reading stops there.
- * Unset keywords take OpenSSH's defaults (since 7.0, 2015: every supported distribution):
- * PermitRootLogin prohibit-password, PasswordAuthentication yes.
+ * An unset PermitRootLogin takes `defaultPermitRootLogin` (the vendor's, see vendorPermitRootLogin;
+ * upstream OpenSSH's prohibit-password when not given, as Win32-OpenSSH); PasswordAuthentication yes.
  */
-export function parseSshdConfig(text: string): SshSettings {
+export function parseSshdConfig(text: string, defaultPermitRootLogin: string | null = 'prohibit-password'): SshSettings {
   const first = new Map<string, string>();
   for (const line of configLines(text)) {
     const m = /^(\S+)\s*(?:=\s*|\s+)(.*)$/.exec(line);
@@ -35,7 +56,7 @@ export function parseSshdConfig(text: string): SshSettings {
     if (key === 'match') break;
     if (!first.has(key)) first.set(key, m[2]!.trim().replace(/^"(.*)"$/, '$1'));
   }
-  return { permitRootLogin: first.get('permitrootlogin')?.toLowerCase() ?? 'prohibit-password', passwordAuthentication: yesNo(first.get('passwordauthentication')) ?? true };
+  return { permitRootLogin: first.get('permitrootlogin')?.toLowerCase() ?? defaultPermitRootLogin, passwordAuthentication: yesNo(first.get('passwordauthentication')) ?? true };
 }
 
 /** sshd_config with every `Include` (globs in the last path segment, relative to /etc/ssh) inlined in place. */

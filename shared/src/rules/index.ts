@@ -9,10 +9,12 @@ import { governanceChecks } from './governance.js';
 import { mlpsChecks } from './mlps.js';
 import { patchChecks } from './patches.js';
 import { portChecks } from './ports.js';
+import { HOST_RULE_READS, withUncertainty } from './reads.js';
 import { securityChecks } from './security.js';
 import type { CheckResult, CheckStatus, Evidence, HostRuleInput, InstitutionRuleInput, RuleData, RuleSubject, Severity, ThresholdValue } from './types.js';
 
 export * from './types.js';
+export { HOST_RULE_READS, uncertainFlags, type FieldPath } from './reads.js';
 export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, type InstitutionRuleId, type ThresholdsOf } from './catalogue.js';
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.
@@ -95,6 +97,7 @@ function run<I>(rule: Rule, check: (input: I, t: AnyThresholds, now: Date) => Ch
   let result: CheckResult;
   try {
     result = check(input, settings.rules[rule.id].thresholds, now);
+    if (rule.subject === 'host') result = withUncertainty(result, HOST_RULE_READS[rule.id as HostRuleId], (input as HostRuleInput).sections);
   } catch (e) {
     // A check must not take the others down with it; its finding says what went wrong.
     const message = e instanceof Error ? e.message : String(e);

@@ -28,6 +28,9 @@ export const patchChecks: HostChecks<'HOST-OS-EOL' | 'HOST-PATCH-SECURITY' | 'HO
       .map((u) => ({ name: u.name, days: ageDays(input.securityUpdateFirstSeen.get(u.name) ?? now, now) }))
       .filter((u) => u.days > t.maxPendingDays)
       .sort((a, b) => b.days - a.days);
+    // A fail stands on the updates that are known to be security fixes; a pass needs them all told apart.
+    if (overdue.length === 0 && patches.data.securityCount === null)
+      return couldNotTell('哪些待装更新是安全更新', 'which pending updates are security updates', 'securityCount');
     if (overdue.length === 0)
       return pass(
         security.length ? `${security.length} 个安全更新待装，均未超过 ${t.maxPendingDays} 天` : '没有待装的安全更新',

@@ -4,6 +4,16 @@ import { AddressScope, LIMITS, bytes, count, nullableInstant, text } from './com
 export const SECTION_NAMES = ['device', 'patches', 'ports', 'backups', 'security'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
+/**
+ * A field of the section the agent read but cannot vouch for (a partial list, output it could not
+ * classify, a default it had to guess): every rule that reads the field is then `unknown`, never a
+ * pass. `field` is a dotted path inside the section's data ("pending.security", "firewall").
+ * Optional on every section: agents of earlier versions do not send it.
+ */
+export const Uncertain = z.object({ field: text(), code: text(64), reason: text(LIMITS.longText) });
+export type Uncertain = z.infer<typeof Uncertain>;
+const uncertain = () => z.array(Uncertain).max(LIMITS.warnings).optional();
+
 // ---- device ---------------------------------------------------------------------------------
 export const OsFamily = z.enum(['linux', 'windows', 'other']);
 export const DeviceData = z.object({
@@ -56,6 +66,7 @@ export const DeviceData = z.object({
    * change the section's hash every time and defeat delta sync.
    */
   bootedAt: nullableInstant(),
+  uncertain: uncertain(),
 });
 export type DeviceData = z.infer<typeof DeviceData>;
 
@@ -74,16 +85,27 @@ export const PatchesData = z.object({
     )
     .max(LIMITS.updates),
   pendingCount: count(),
-  securityCount: count(),
+  /** null: the host's repositories do not say which updates fix security problems (uncertain names why). */
+  securityCount: count().nullable(),
   /** Last successful package installation or update (dpkg/apt history, rpm install time, Get-HotFix). */
   lastPatchedAt: nullableInstant(),
   rebootRequired: z.boolean().nullable(),
   rebootRequiredSince: nullableInstant(),
+  /**
+   * Automatic updates, as information beside the patch rules (issue 19; optional: earlier agents do
+   * not send it). enabled null: the host's settings do not say.
+   */
+  autoUpdate: z
+    .object({ enabled: z.boolean().nullable(), mechanism: text().nullable(), securityOnly: z.boolean().nullable(), server: text().nullable() })
+    .nullable()
+    .optional(),
+  uncertain: uncertain(),
 });
 export type PatchesData = z.infer<typeof PatchesData>;
 
 // ---- ports ----------------------------------------------------------------------------------
-export const ServiceCategory = z.enum(['remote-management', 'database', 'file-sharing', 'container-api', 'plaintext', 'web', 'other']);
+// 'medical' (DICOM, HL7) came with issue 19: older agents never send it.
+export const ServiceCategory = z.enum(['remote-management', 'database', 'file-sharing', 'container-api', 'plaintext', 'web', 'other', 'medical']);
 export type ServiceCategory = z.infer<typeof ServiceCategory>;
 /** Where a socket is bound: one of the address scopes, or every interface. */
 export const BindScope = z.enum(['loopback', 'link-local', 'private', 'public', 'wildcard']);
@@ -101,11 +123,12 @@ export const Listener = z.object({
   category: ServiceCategory.nullable(),
 });
 export type Listener = z.infer<typeof Listener>;
-export const PortsData = z.object({ listeners: z.array(Listener).max(LIMITS.ports) });
+export const PortsData = z.object({ listeners: z.array(Listener).max(LIMITS.ports), uncertain: uncertain() });
 export type PortsData = z.infer<typeof PortsData>;
 
 // ---- backups --------------------------------------------------------------------------------
-export const BackupKind = z.enum(['files', 'restic', 'borg', 'command']);
+// 'wbadmin' (Windows Server Backup) came with issue 19: older agents never send it.
+export const BackupKind = z.enum(['files', 'restic', 'borg', 'command', 'wbadmin']);
 export const BackupJob = z.object({
   name: text(),
   kind: BackupKind,
@@ -125,13 +148,19 @@ export const BackupsData = z.object({
   /** False: the agent's config declares no job (reported as such, not as an error). */
   configured: z.boolean(),
   jobs: z.array(BackupJob).max(LIMITS.backupJobs),
+  uncertain: uncertain(),
 });
 export type BackupsData = z.infer<typeof BackupsData>;
 
 // ---- security -------------------------------------------------------------------------------
 /** null where the agent could not tell: evaluation treats it as unknown, never as a pass. */
 export const SecurityData = z.object({
-  firewall: z.object({ active: z.boolean().nullable(), product: text().nullable() }),
+  firewall: z.object({
+    active: z.boolean().nullable(),
+    product: text().nullable(),
+    /** What the verdict rests on: the path inbound traffic to the host takes (INPUT chain, input hook, zone). */
+    basis: text(LIMITS.longText).nullable().optional(),
+  }),
   antimalware: z.object({
     /** Whether this host must run anti-malware: always on Windows; on Linux when its region asks (agent config). */
     required: z.boolean().optional(),
@@ -148,6 +177,32 @@ export const SecurityData = z.object({
       passwordAuthentication: z.boolean().nullable(),
     })
     .nullable(),
+  /**
+   * Local password policy (等保 身份鉴别): null values could not be read. maxAgeDays 0: passwords never
+   * expire. Optional: agents before issue 19 do not collect it.
+   */
+  passwordPolicy: z
+    .object({ minLength: count().nullable(), complexity: z.boolean().nullable(), maxAgeDays: count().nullable(), source: text(LIMITS.longText) })
+    .nullable()
+    .optional(),
+  /** Account lockout (登录失败处理): threshold 0 means accounts never lock. */
+  lockout: z.object({ threshold: count().nullable(), durationMinutes: count().nullable(), source: text(LIMITS.longText) }).nullable().optional(),
+  /** Windows audit policy (auditpol): logon events and audit-policy changes recorded; null: could not be read. */
+  auditPolicy: z.object({ logonSuccess: z.boolean().nullable(), logonFailure: z.boolean().nullable(), policyChange: z.boolean().nullable() }).nullable().optional(),
+  /** Remote-access hardening (M11): null values could not be read or do not apply (RDP, SMBv1, Guest on Linux). */
+  remoteAccess: z
+    .object({
+      rdpEnabled: z.boolean().nullable(),
+      /** Network Level Authentication required; null where RDP is off or it could not be read. */
+      rdpNla: z.boolean().nullable(),
+      smb1: z.boolean().nullable(),
+      guestEnabled: z.boolean().nullable(),
+      /** Telnet/FTP services running (service or process names). */
+      plaintextServices: z.array(text()).max(16),
+    })
+    .nullable()
+    .optional(),
+  uncertain: uncertain(),
 });
 export type SecurityData = z.infer<typeof SecurityData>;
 
