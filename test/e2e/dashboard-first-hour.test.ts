@@ -25,7 +25,7 @@ describe('dashboard in a browser: the first hour', () => {
   beforeAll(async () => {
     const built = ensureDashboardBuilt();
     const dataDir = tempDir();
-    const seeded = await runCli('server', ['seed-demo', '--days', '3', '--scale', '0.2'], { env: { WEIAN_DATA_DIR: dataDir }, timeoutMs: 120_000 });
+    const seeded = await runCli('server', ['seed-demo', '--init', '--days', '3', '--scale', '0.2'], { env: { WEIAN_DATA_DIR: dataDir }, timeoutMs: 120_000 });
     expect(seeded.code, seeded.stderr).toBe(0);
     server = await startServerProcess({ dataDir });
     admin = await signedInClient(server.url);
