@@ -11,6 +11,12 @@ const Env = z.object({
   WEIAN_LOG: z.enum(['silent', 'info', 'debug']).default('info'),
   /** An agent silent this long raises an offline alert. */
   WEIAN_OFFLINE_AFTER_MINUTES: z.coerce.number().int().min(2).max(7 * 24 * 60).default(30),
+  /** Other browser origins whose pages may open the WebSocket (comma-separated, e.g. https://weian.example.gov.cn). */
+  WEIAN_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'an origin: scheme://host[:port]'))),
 });
 
 export interface ServerConfig {
@@ -22,6 +28,8 @@ export interface ServerConfig {
   log: 'silent' | 'info' | 'debug';
   tls: { cert: string; key: string } | null;
   offlineAfterMinutes: number;
+  /** Browser origins besides the server's own that may open a WebSocket. */
+  allowedOrigins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -40,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     log: e.WEIAN_LOG,
     tls: null,
     offlineAfterMinutes: e.WEIAN_OFFLINE_AFTER_MINUTES,
+    allowedOrigins: e.WEIAN_ALLOWED_ORIGINS,
     ...overrides,
   };
 }

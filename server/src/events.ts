@@ -16,6 +16,8 @@ export interface EventMap {
   'host.identity-conflict': { hostId: string; institutionCode: string; regionCode: string; at: string; detail: Record<string, unknown> };
   /** An alert opened, changed (repeat, acknowledged, assigned, commented) or resolved. */
   'alert.changed': AlertChange;
+  /** Sessions ended (sign-out, user deleted, password changed): every process re-checks its open sockets at once. */
+  'session.ended': { userId: string };
 }
 export type EventName = keyof EventMap;
 

@@ -129,13 +129,14 @@ export function alertsStoreSetup(source: AlertsApi) {
     }
 
     /** Runs one piece of work on an alert and shows its result in the list and the detail. */
-    async function act(alertId: string, work: () => Promise<AlertDetail>): Promise<boolean> {
+    async function act(alertId: string, work: () => Promise<Alert>): Promise<boolean> {
       busy.value = alertId;
       actionError.value = null;
       try {
         const updated = await work();
         if (page.data) page.data = applyChange(page.data, { change: updated.status === 'resolved' ? 'resolved' : 'updated', regionCode: updated.regionCode, institutionCode: updated.institutionCode, at: updated.updatedAt, alert: updated }, query);
-        if (detail.data?.id === alertId) detail.data = updated;
+        // The answer carries no history: the open detail reads its events again.
+        if (detail.data?.id === alertId) void openDetail(alertId);
         return true;
       } catch (e) {
         actionError.value = e as ApiError;

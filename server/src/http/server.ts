@@ -18,11 +18,15 @@ import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFa
 import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
 import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
+import { originPolicy } from './origin.js';
 
 export interface HttpStack {
   server: Server;
   close(): Promise<void>;
 }
+
+/** application/json, with or without parameters (charset). */
+const isJson = (type: string | undefined) => /^application\/json\s*(;|$)/i.test(type ?? '');
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -47,7 +51,8 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') log.error(`tRPC ${path ?? '?'}: ${error.cause?.stack ?? error.stack ?? error.message}`);
   };
-  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, onError });
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
   const serveStatic = staticHandler(config.dashboardDir);
   const isSubscription = subscriptionPaths(appRouter);
@@ -68,6 +73,16 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
         return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: path.slice('/trpc/'.length), type: 'unknown' }));
       }
       const procedurePath = path.slice('/trpc/'.length);
+      // One request, a bounded number of calls: 1,300 calls in one GET used to take the server's memory and /healthz with it.
+      if (procedurePath.split(',').length > limits.callsPerBatch) {
+        const error = new TRPCError({ code: 'BAD_REQUEST', message: `at most ${limits.callsPerBatch} calls in one batch` });
+        return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: procedurePath, type: 'unknown' }));
+      }
+      // Mutations come as JSON only: a plain HTML form (multipart, urlencoded, text/plain) can post cross-site without a preflight.
+      if (req.method === 'POST' && !isJson(req.headers['content-type'])) {
+        const error = new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send calls as application/json' });
+        return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: procedurePath, type: 'mutation' }));
+      }
       if (isSubscription(procedurePath)) {
         const error = new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'subscriptions are served over WebSocket only' });
         return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: procedurePath, type: 'subscription' }));
@@ -102,19 +117,32 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     });
   };
 
-  const limits = opts.limits ?? DEFAULT_LIMITS;
   const server = config.tls ? createHttps({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ...serverOptions(limits) }, handler) : createHttp(serverOptions(limits), handler);
   server.keepAliveTimeout = 65_000;
-  const guard = applyLimits(server, limits, log, { sessionAlive: (token) => isSessionLive(deps, token) });
+  // Sign-outs and deletions on any process (the bus relays them) reach this process's open sockets at once.
+  const sessionWatchers = new Set<() => void>();
+  const stopWatching = new AbortController();
+  void (async () => {
+    for await (const _ of deps.bus.stream('session.ended', stopWatching.signal)) for (const recheck of sessionWatchers) recheck();
+  })();
+  const guard = applyLimits(server, limits, log, {
+    sessionAlive: (token) => isSessionLive(deps, token),
+    originAllowed: originPolicy({ tls: Boolean(config.tls), allowed: config.allowedOrigins }),
+    onSessionsEnded: (recheck) => {
+      sessionWatchers.add(recheck);
+      return () => sessionWatchers.delete(recheck);
+    },
+  });
 
   const wss = new WebSocketServer({ server, path: '/trpc', maxPayload: WS_MAX_PAYLOAD, verifyClient: guard.verifyClient });
   // Registered before tRPC's own listener, so that the limits screen what it reads.
   wss.on('connection', guard.onConnection);
-  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 } });
+  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, maxBatchSize: limits.callsPerBatch, keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 } });
 
   return {
     server,
     async close() {
+      stopWatching.abort();
       wsHandler.broadcastReconnectNotification();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));

@@ -315,7 +315,8 @@ async function changeAlert(deps: ServiceDeps, principal: Principal, id: string, 
   });
   if (!row) throw conflict(`alert ${id} is already resolved`);
   announce(deps, row.status === 'resolved' ? 'resolved' : 'updated', row);
-  return getAlertDetail(deps, principal.scope, id);
+  // The alert as it now stands, without its history: an answer's size must not grow with the alert's age (alerts.get has the events).
+  return viewOf(row);
 }
 
 export function acknowledgeAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {
@@ -350,7 +351,7 @@ export async function commentAlert(deps: ServiceDeps, principal: Principal, id: 
     await touchAlert(tx, id, at);
   });
   announce(deps, row.resolved_at ? 'resolved' : 'updated', { ...row, updated_at: at });
-  return getAlertDetail(deps, principal.scope, id);
+  return viewOf({ ...row, updated_at: at });
 }
 
 // The region overview shows open alert counts beside the compliance figures.

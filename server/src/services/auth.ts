@@ -101,8 +101,10 @@ export async function isSessionLive(deps: ServiceDeps, token: string): Promise<b
   return Boolean(await getLiveSession(deps.db, hashSecret(token), deps.now().toISOString()));
 }
 
-export async function logout(deps: ServiceDeps, token: string | null): Promise<void> {
+export async function logout(deps: ServiceDeps, token: string | null, userId?: string): Promise<void> {
   if (token) await deleteSession(deps.db, hashSecret(token));
+  // Open sockets on every process check their session at once, not at their next periodic check.
+  if (token && userId) deps.bus.emit('session.ended', { userId });
 }
 
 export async function changePassword(deps: ServiceDeps, principal: Principal, token: string | null, input: { currentPassword: string; newPassword: string }): Promise<void> {
@@ -113,6 +115,7 @@ export async function changePassword(deps: ServiceDeps, principal: Principal, to
   await setPassword(deps.db, user.id, await hashPassword(input.newPassword), deps.now().toISOString());
   // Other sessions of this user end: a changed password is often a response to a leaked one.
   await deleteUserSessions(deps.db, user.id, token ? hashSecret(token) : undefined);
+  deps.bus.emit('session.ended', { userId: user.id });
 }
 
 /** Retention: expired sessions and login failures older than the rate-limit window are deleted (hourly job). */

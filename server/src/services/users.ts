@@ -83,6 +83,7 @@ export async function deleteUser(deps: ServiceDeps, actor: Principal, userId: st
   if (!mayManage(actor, { role: user.role, ...where })) throw forbidden('no such user in your scope');
   await markUserDeleted(deps.db, user.id, deps.now().toISOString());
   await deleteUserSessions(deps.db, user.id);
+  deps.bus.emit('session.ended', { userId: user.id });
   return { id: user.id, username: user.username, regionCode: where.regionCode || null, institutionCode: where.institutionCode || null };
 }
 
