@@ -76,7 +76,8 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
       // One request, a bounded number of calls: 1,300 calls in one GET used to take the server's memory and /healthz with it.
       if (procedurePath.split(',').length > limits.callsPerBatch) {
         const error = new TRPCError({ code: 'BAD_REQUEST', message: `at most ${limits.callsPerBatch} calls in one batch` });
-        return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: procedurePath, type: 'unknown' }));
+        // No path in the answer: echoing 1,300 of them would make the refusal as large as the request.
+        return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: undefined, type: 'unknown' }));
       }
       // Mutations come as JSON only: a plain HTML form (multipart, urlencoded, text/plain) can post cross-site without a preflight.
       if (req.method === 'POST' && !isJson(req.headers['content-type'])) {
