@@ -17,6 +17,12 @@ const Env = z.object({
     .default('')
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'an origin: scheme://host[:port]'))),
+  /** Hosts notification channels may send to besides the robots' documented ones (comma-separated host or host:port). */
+  WEIAN_CHANNEL_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'a host or host:port'))),
 });
 
 export interface ServerConfig {
@@ -30,6 +36,8 @@ export interface ServerConfig {
   offlineAfterMinutes: number;
   /** Browser origins besides the server's own that may open a WebSocket. */
   allowedOrigins: string[];
+  /** Hosts notification channels may send to besides their kinds' documented ones. */
+  channelHosts: string[];
 }
 
 export class ConfigError extends Error {}
@@ -49,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     tls: null,
     offlineAfterMinutes: e.WEIAN_OFFLINE_AFTER_MINUTES,
     allowedOrigins: e.WEIAN_ALLOWED_ORIGINS,
+    channelHosts: e.WEIAN_CHANNEL_HOSTS,
     ...overrides,
   };
 }

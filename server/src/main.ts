@@ -41,7 +41,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       throw new ConfigError(`cannot open or write ${where}: ${err.message ?? String(e)}${err.code ? ` (${err.code})` : ''}; check that it is writable, the disk is not full and the database is up`);
     }
   })();
-  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
+  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date(), channelHosts: config.channelHosts };
   // Several processes on one PostgreSQL: live events reach subscribers on every process.
   const bridge = handle.pubsub ? bridgeEvents(deps.bus, handle.pubsub, { log }) : null;
   await bridge?.ready;
