@@ -18,6 +18,8 @@ export interface EventMap {
   'alert.changed': AlertChange;
   /** Sessions ended (sign-out, user deleted, password changed): every process re-checks its open sockets at once. */
   'session.ended': { userId: string };
+  /** Sustained failed sign-ins on one account (services/loginThrottle.ts): the server log tells operators. */
+  'auth.sustained-failures': { username: string; failures: number; at: string };
 }
 export type EventName = keyof EventMap;
 

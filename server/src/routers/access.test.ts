@@ -125,6 +125,14 @@ const TABLE: Record<string, Entry> = {
     scoped: 'target',
     run: async (f, who, t) => (await f.caller(who)).users.create({ username: `new-${f.seq++}`, role: 'institution', scopeCode: t, password: PASSWORD }),
   },
+  'users.unlock': {
+    roles: BUREAUS,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const victim = await createUser(f.db.deps, 'cli', { username: `locked-${f.seq++}`, role: 'institution', scopeCode: t, password: PASSWORD });
+      return (await f.caller(who)).users.unlock({ userId: victim.id });
+    },
+  },
   'users.delete': {
     roles: BUREAUS,
     scoped: 'target',

@@ -1,5 +1,5 @@
 import { DEFAULT_AGENT_SETTINGS, type EnrollInput, type EnrollResult } from '@weian/shared';
-import { badRequest, notFound, unauthorized } from '../errors.js';
+import { badRequest, DomainError, notFound, unauthorized } from '../errors.js';
 import { insertAgent } from '../storage/agents.js';
 import { findHostByIdentity, findHostByMachineId, insertHost } from '../storage/hosts.js';
 import { getInstitution, insertInstitution } from '../storage/institutions.js';
@@ -8,6 +8,7 @@ import { consumeToken, insertToken } from '../storage/tokens.js';
 import type { ServiceDeps } from './deps.js';
 import { countyChain } from './regions.js';
 import { recordAudit } from './audit.js';
+import { ENROLL_LIMITS, recordRefusedEnrollment, refusedEnrollments } from './enrollThrottle.js';
 import { hashSecret, newId, newSecret } from './secrets.js';
 
 export interface CreateTokenInput {
@@ -63,6 +64,12 @@ const REFUSED = unauthorized('enrollment token is unknown, used up or expired: a
 
 /** Trades a token for an agent id and secret. The host keeps its identity across re-installs. */
 export async function enrollAgent(deps: ServiceDeps, input: EnrollInput, remoteAddress?: string): Promise<EnrollResult> {
+  const address = remoteAddress ?? 'unknown';
+  // An address that keeps presenting bad tokens is refused before any is looked up (enrollThrottle.ts).
+  if ((await refusedEnrollments(deps, address)) >= ENROLL_LIMITS.refusedPerWindow) {
+    await recordRefusedEnrollment(deps, address, input.hostname, 'rate-limited', true);
+    throw new DomainError('TOO_MANY_REQUESTS', `too many refused enrollments from your address: try again in ${ENROLL_LIMITS.windowMs / 60_000} minutes`);
+  }
   const now = deps.now().toISOString();
   const secret = newSecret();
   const result = await deps.db
@@ -106,8 +113,8 @@ export async function enrollAgent(deps: ServiceDeps, input: EnrollInput, remoteA
     return { agentId, hostId: host.id, institution: { code: institution.code, name: institution.name }, regionCode: institution.region_code };
     })
     .catch(async (e: unknown) => {
-      // A refused token is worth an audit line: it may be a leaked or replayed one.
-      if (e === REFUSED) await recordAudit(deps, { actor: { type: 'anonymous', id: null, name: input.hostname }, action: 'agent.enroll', outcome: 'denied', detail: { reason: REFUSED.message }, remoteAddress: remoteAddress ?? null });
+      // A refused token is worth an audit line (it may be a leaked or replayed one): one per address and window, with a count.
+      if (e === REFUSED) await recordRefusedEnrollment(deps, address, input.hostname, REFUSED.message, false);
       throw e;
     });
   deps.bus.emit('host.changed', { hostId: result.hostId, institutionCode: result.institution.code, regionCode: result.regionCode, at: now, reason: 'enrolled' });

@@ -4,7 +4,7 @@ import { upsertRegions } from '../storage/regions.js';
 import type { Role } from '../storage/schema.js';
 import { deleteUserSessions } from '../storage/sessions.js';
 import { getUser, getUserByUsername, insertUser, listUsers, markUserDeleted } from '../storage/users.js';
-import type { Principal } from './auth.js';
+import { clearUserFailures, type Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import { regionChain } from './regions.js';
@@ -84,6 +84,16 @@ export async function deleteUser(deps: ServiceDeps, actor: Principal, userId: st
   await markUserDeleted(deps.db, user.id, deps.now().toISOString());
   await deleteUserSessions(deps.db, user.id);
   deps.bus.emit('session.ended', { userId: user.id });
+  return { id: user.id, username: user.username, regionCode: where.regionCode || null, institutionCode: where.institutionCode || null };
+}
+
+/** Clears a user's failed sign-ins from every address (SECURITY.md: an admin can unlock). */
+export async function unlockUser(deps: ServiceDeps, actor: Principal, userId: string) {
+  const user = await getUser(deps.db, userId);
+  if (!user || user.deleted_at) throw forbidden('no such user in your scope');
+  const where = await placement(deps, user.role, user.scope_code).catch(() => ({ regionCode: '', institutionCode: '', scopeCode: user.scope_code }));
+  if (actor.role !== 'admin' && !mayManage(actor, { role: user.role, ...where })) throw forbidden('no such user in your scope');
+  await clearUserFailures(deps, user.username);
   return { id: user.id, username: user.username, regionCode: where.regionCode || null, institutionCode: where.institutionCode || null };
 }
 
