@@ -19,6 +19,7 @@ import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscrip
 import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
 import { originPolicy } from './origin.js';
+import { readinessCheck } from './readiness.js';
 
 export interface HttpStack {
   server: Server;
@@ -57,6 +58,8 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const serveStatic = staticHandler(config.dashboardDir);
   const isSubscription = subscriptionPaths(appRouter);
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM, log });
+
+  const readiness = readinessCheck(deps, { dataDir: deps.dialect === 'sqlite' ? config.dataDir : null });
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
@@ -110,6 +113,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
           (e: Error) => json(res, 503, { status: 'unavailable', error: e.message }),
         );
     }
+    if (path === '/readyz') return void readiness().then((r) => json(res, r.ready ? 200 : 503, r));
     if (path.startsWith('/export/')) return exportsHttp.handle(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { message: 'method not allowed' } });
     serveStatic(req, res).catch((e: Error) => {

@@ -9,7 +9,7 @@ import * as secretRotation from './2026-11-23-08-secret-rotation.js';
 import * as overviewAggregates from './2026-11-23-09-overview-aggregates.js';
 import * as alertNames from './2026-11-23-10-alert-names.js';
 import * as scoreRevision from './2026-11-23-11-score-revision.js';
-import * as auditAddress from './2026-12-06-18-audit-address.js';
+import * as auditAddress from './2026-12-06-18-audit-address-readiness.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -23,5 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-09-overview-aggregates': overviewAggregates,
   '2026-11-23-10-alert-names': alertNames,
   '2026-11-23-11-score-revision': scoreRevision,
-  '2026-12-06-18-audit-address': auditAddress,
+  '2026-12-06-18-audit-address-readiness': auditAddress,
 };
