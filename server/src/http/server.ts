@@ -11,7 +11,7 @@ import { AGENT_CALLS, type AgentCall } from '../routers/agent.js';
 import type { ServerConfig } from '../config.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { contextFactory } from '../trpc/context.js';
-import { staticHandler } from './static.js';
+import { HSTS, staticHandler } from './static.js';
 import { exportsHandler } from './exports.js';
 import { DEFAULT_CHROMIUM } from '../services/exports/pdfRenderer.js';
 import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
@@ -55,7 +55,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
-  const serveStatic = staticHandler(config.dashboardDir);
+  const serveStatic = staticHandler(config.dashboardDir, { tls: Boolean(config.tls) });
   const isSubscription = subscriptionPaths(appRouter);
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? DEFAULT_CHROMIUM, log });
 
@@ -63,6 +63,8 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    // Under TLS every answer tells the browser to stay on HTTPS (pages get it with their other headers too).
+    if (config.tls) res.setHeader('strict-transport-security', HSTS);
     if (path.startsWith('/trpc/')) {
       // A body refused as too large ends the connection: otherwise Node drains the rest of the upload to
       // keep the connection alive, and the sender pushes all of it. (Only then: a GET's unread empty body
