@@ -390,6 +390,7 @@ const en: MessageSchema = {
   institutionTypes: { 'tertiary-hospital': 'Tertiary hospital', 'secondary-hospital': 'Secondary hospital', 'primary-care': 'Primary care institution', 'maternal-child': 'Maternal and child health hospital', cdc: 'Center for disease control', 'specialty-hospital': 'Specialty hospital', other: 'Other' },
   receipts: { reportId: 'Report ID', collectedAt: 'Collected at', receivedAt: 'Received at', size: 'Size', empty: 'No reports yet' },
   rankingsTightened: { note: 'These lower regions tightened the rules; their institutions are judged by the stricter settings: {regions}', rules: '{region} ({rules})' },
+  agentsSuperseded: { tag: 'Superseded', note: 'This host enrolled again with a new token; the old agent was revoked automatically' },
 };
 
 export default en;

@@ -389,6 +389,7 @@ const zhCN = {
   institutionTypes: { 'tertiary-hospital': '三级医院', 'secondary-hospital': '二级医院', 'primary-care': '基层医疗卫生机构', 'maternal-child': '妇幼保健院', cdc: '疾控中心', 'specialty-hospital': '专科医院', other: '其他' },
   receipts: { reportId: '报告编号', collectedAt: '采集时间', receivedAt: '接收时间', size: '大小', empty: '尚无上报' },
   rankingsTightened: { note: '以下下级区域收紧了规则，其机构按更严格的设置评估：{regions}', rules: '{region}（{rules}）' },
+  agentsSuperseded: { tag: '已被取代', note: '该主机已用新令牌重新注册，旧探针已自动吊销' },
 };
 
 export type MessageSchema = typeof zhCN;

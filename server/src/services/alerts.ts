@@ -1,4 +1,4 @@
-import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { badRequest, conflict, forbidden } from '../errors.js';
 import {
   countOpenBySeverity,
   getAlert,
@@ -334,9 +334,9 @@ export async function assignAlert(deps: ServiceDeps, principal: Principal, id: s
   const alert = await visibleAlert(deps, principal.scope, id);
   if (userId === null) return changeAlert(deps, principal, id, 'assigned', { assignee_id: null, assignee_name: null }, { assignee: null });
   const user = await getUser(deps.db, userId);
-  if (!user) throw notFound(`user ${userId} does not exist`);
   const where = { regionCode: alert.region_code, institutionCode: alert.institution_code };
-  if (!visibleIn(scopeOf(user), where)) throw badRequest(`${user.username} cannot see this alert, so cannot work it`);
+  // Unknown, deleted and out-of-reach users answer alike, without a name: ids are not a directory.
+  if (!user || user.deleted_at || !visibleIn(scopeOf(user), where)) throw badRequest('that user cannot work this alert: pick someone who can see it');
   return changeAlert(deps, principal, id, 'assigned', { assignee_id: user.id, assignee_name: user.display_name }, { assignee: { id: user.id, username: user.username } });
 }
 

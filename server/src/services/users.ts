@@ -1,4 +1,4 @@
-import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.js';
 import { getInstitution } from '../storage/institutions.js';
 import { upsertRegions } from '../storage/regions.js';
 import type { Role } from '../storage/schema.js';
@@ -50,8 +50,13 @@ export async function createUser(deps: ServiceDeps, actor: Principal | 'cli', in
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(input.username)) throw badRequest('username: 3–64 letters, digits, ".", "_" or "-"');
   const weak = checkPasswordStrength(input.password);
   if (weak) throw badRequest(weak);
-  const where = await placement(deps, input.role, input.scopeCode);
-  if (!mayManage(actor, { role: input.role, ...where })) throw forbidden(`you may not create a ${input.role} user there`);
+  // Outside the actor's reach, an unknown scope and someone else's answer the same: existence is not told.
+  const refused = () => forbidden(`you may not create a ${input.role} user there`);
+  const trusted = actor === 'cli' || actor.role === 'admin';
+  const where = await placement(deps, input.role, input.scopeCode).catch((e: unknown) => {
+    throw !trusted && e instanceof DomainError ? refused() : e;
+  });
+  if (!mayManage(actor, { role: input.role, ...where })) throw refused();
   if (await getUserByUsername(deps.db, input.username)) throw conflict(`username ${input.username} is taken`);
   const now = deps.now().toISOString();
   const id = newId('u');
