@@ -48,6 +48,7 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
     const big = await batchGet(server.url, 'rules.list', 1300, admin);
     const text = await big.text();
     counts.inputs += 1300;
+    counts.attack({ attack: 'one GET batching rules.list ×1,300 (27.8 MB answer before)', tried: 1, held: big.status === 400 && text.length < 2000 ? 1 : 0, result: `400 in ${text.length} bytes` });
     expect(big.status).toBe(400);
     expect(text.length).toBeLessThan(2000);
     expect(text).toContain(`at most ${MAX} calls in one batch`);
@@ -65,8 +66,10 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
     const input = Object.fromEntries(Array.from({ length: n }, (_, i) => [i, { alertId, text: `flood ${i}` }]));
     const r = await fetch(`${server.url}/trpc/${Array(n).fill('alerts.comment').join(',')}?batch=1`, { method: 'POST', headers: { cookie: admin, 'content-type': 'application/json' }, body: JSON.stringify(input) });
     counts.inputs += n;
+    const refusal = await r.text();
+    counts.attack({ attack: 'one POST batching alerts.comment ×1,000 (13 s and 170 MiB before)', tried: 1, held: r.status === 400 && refusal.length < 2000 ? 1 : 0, result: `400 in ${refusal.length} bytes, no comment stored` });
     expect(r.status).toBe(400);
-    expect((await r.text()).length).toBeLessThan(2000);
+    expect(refusal.length).toBeLessThan(2000);
     const detail = await rawCall(server.url, 'alerts.get', 'query', { alertId }, { cookie: admin });
     expect(detail.text).not.toContain('flood ');
   });
@@ -79,6 +82,7 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
       sizes.push(r.text.length);
     }
     counts.inputs += 40;
+    counts.attack({ attack: 'alerts.comment ×40 on one alert: does the answer grow with its history?', tried: 40, held: sizes.filter((n) => n < 4000).length, result: `answers ${Math.min(...sizes)}–${Math.max(...sizes)} bytes` });
     expect(Math.max(...sizes)).toBeLessThan(4000);
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThan(100);
     for (const path of ['alerts.acknowledge', 'alerts.assign']) {
@@ -99,7 +103,9 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
     await new Promise((r) => ws.once('open', r));
     ws.send(JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ id: i, method: 'query', params: { path: 'rules.list' } }))));
     counts.inputs += 1000;
-    expect(await closed).toBe(1008);
+    const code = await closed;
+    counts.attack({ attack: 'one WebSocket message with 1,000 queries (20 MiB answered before)', tried: 1, held: code === 1008 && received < 10_000 ? 1 : 0, result: `socket closed (${code}), ${received} bytes sent back` });
+    expect(code).toBe(1008);
     expect(received).toBeLessThan(10_000);
   });
 
@@ -128,6 +134,7 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
     await Promise.all(clients);
     counts.inputs += abusive;
     counts.faults += 6;
+    counts.attack({ attack: '6 clients sending oversized and full batches while /healthz is polled', tried: waits.length, held: waits.filter((w) => w < 3000).length, result: `/healthz slowest ${Math.round(Math.max(...waits))} ms over ${abusive} abusive requests` });
     // Before the bound the slowest /healthz took 15 s; a generous ceiling, not a timing goal.
     expect(Math.max(...waits)).toBeLessThan(3000);
     expect(abusive).toBeGreaterThan(10);

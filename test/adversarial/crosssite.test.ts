@@ -55,6 +55,9 @@ async function liveSubscription(server: ServerProcess, cookie: string) {
   return { ws, closed };
 }
 
+// Both blocks below record attacks: the file's totals are written once, after the last.
+afterAll(() => counts.flush());
+
 describe('cross-site requests and sockets', () => {
   let server: ServerProcess;
   let admin: string;
@@ -70,7 +73,6 @@ describe('cross-site requests and sockets', () => {
     await browser?.close();
     await new Promise((r) => (attacker ? attacker.close(r) : r(null)));
     await server?.cleanup();
-    counts.flush();
   });
 
   it('a page on another port of the same host cannot open the WebSocket with the signed-in cookie, so cannot create a user over it', async () => {
@@ -100,9 +102,11 @@ describe('cross-site requests and sockets', () => {
     const outcome = (await tab.evaluate('window.outcome')) as { opened: boolean; seen: string[] };
     counts.inputs++;
     counts.faults++;
+    const users = await rawCall(server.url, 'users.list', 'query', undefined, { cookie: admin });
+    const held = !outcome.opened && outcome.seen.length === 0 && !users.text.includes('csws-admin');
+    counts.attack({ attack: 'cross-site WebSocket hijacking: a page on another port (same site, cookie sent) opens ws and sends users.create, in Chromium', tried: 1, held: held ? 1 : 0, result: 'upgrade refused (Origin), no user created' });
     expect(outcome.opened).toBe(false);
     expect(outcome.seen).toEqual([]);
-    const users = await rawCall(server.url, 'users.list', 'query', undefined, { cookie: admin });
     expect(users.text).not.toContain('csws-admin');
     await context.close();
   });
@@ -118,14 +122,17 @@ describe('cross-site requests and sockets', () => {
       [`https://${own}`, false],
       ['null', false],
     ];
+    let refused = 0;
     for (const [origin, ok] of cases) {
       const r = await openWs(server.url, { cookie: admin, host: own, ...(origin ? { origin } : {}) });
       counts.inputs++;
+      if (!ok && 'refused' in r && r.refused === 403) refused++;
       if (ok) {
         expect('ws' in r, String(origin)).toBe(true);
         if ('ws' in r) r.ws.close();
       } else expect(r, String(origin)).toEqual({ refused: 403 });
     }
+    counts.attack({ attack: 'WebSocket upgrade from a foreign Origin (other port, other host, https, null)', tried: cases.filter(([, ok]) => !ok).length, held: refused, result: '403 before the handshake' });
   });
 
   it('serves only subscriptions over the socket: queries and mutations are refused there, subscriptions work', async () => {
@@ -135,6 +142,8 @@ describe('cross-site requests and sockets', () => {
     ws.send(JSON.stringify([{ id: 3, method: 'mutation', params: { path: 'auth.logout' } }, { id: 4, method: 'subscription', params: { path: 'alerts.live' } }]));
     await waitFor(() => messages.filter((m) => m.id === 1 || m.id === 2 || m.id === 3).length === 3 && messages.some((m) => m.id === 4 && m.result?.type === 'started'), { timeoutMs: 5000, what: 'three refusals and one started subscription' });
     counts.inputs += 4;
+    const refusedOverWs = [1, 2, 3].filter((id) => messages.find((m) => m.id === id)?.error?.data?.code === 'METHOD_NOT_SUPPORTED').length;
+    counts.attack({ attack: 'query or mutation (users.create, auth.logout) sent over an open WebSocket', tried: 3, held: refusedOverWs, result: 'METHOD_NOT_SUPPORTED; subscriptions still served' });
     for (const id of [1, 2, 3]) expect(messages.find((m) => m.id === id)?.error?.data?.code).toBe('METHOD_NOT_SUPPORTED');
     ws.close();
     // Nothing ran: no user, and the admin's session is still signed in.
@@ -163,11 +172,14 @@ describe('cross-site requests and sockets', () => {
       ['text/plain', '{}'],
       ['text/plain;charset=UTF-8', ''],
     ];
+    const answers: number[] = [];
     for (const [type, body] of forms) {
       const r = await rawCall(server.url, 'auth.logout', 'mutation', undefined, { cookie: user.cookie }, { rawBody: body, contentType: type });
       counts.inputs++;
-      expect(r.status, `${type}: ${r.text}`).toBe(415);
+      answers.push(r.status);
     }
+    counts.attack({ attack: 'mutation posted as an HTML form would (multipart, urlencoded, text/plain)', tried: forms.length, held: answers.filter((x) => x === 415).length, result: '415, the session untouched' });
+    for (const [i, status] of answers.entries()) expect(status, forms[i]![0]).toBe(415);
     const me = await rawCall(server.url, 'auth.me', 'query', undefined, { cookie: user.cookie });
     expect(me.status, 'the session survived every form').toBe(200);
     const json = await rawCall(server.url, 'auth.logout', 'mutation', undefined, { cookie: user.cookie }, { contentType: 'application/json; charset=utf-8' });
@@ -185,6 +197,8 @@ describe('cross-site requests and sockets', () => {
     const other = await liveSubscription(server, leaving.cookie);
     const out = await rawCall(server.url, 'auth.logout', 'mutation', undefined, { cookie: leaving.cookie });
     expect(out.status, out.text).toBe(200);
+    const ended = [await live.closed, await other.closed].filter((c) => c.code === 1008).length;
+    counts.attack({ attack: 'deleted or signed-out user keeps using an open WebSocket (periodic check slowed to 60 s)', tried: 2, held: ended, result: 'socket closed at once (1008)' });
     expect(await other.closed).toEqual({ code: 1008, reason: 'session ended: sign in again' });
     counts.faults += 2;
   });
@@ -212,7 +226,9 @@ describe('sessions ended on one PostgreSQL process close sockets on the others',
     const live = await liveSubscription(b, user.cookie);
     const del = await rawCall(a.url, 'users.delete', 'mutation', { userId: user.id }, { cookie: adminA });
     expect(del.status, del.text).toBe(200);
-    expect(await live.closed).toEqual({ code: 1008, reason: 'session ended: sign in again' });
+    const closed = await live.closed;
+    counts.attack({ attack: 'user deleted on one PostgreSQL server process keeps its socket on another', tried: 1, held: closed.code === 1008 ? 1 : 0, result: 'socket closed at once on the other process' });
+    expect(closed).toEqual({ code: 1008, reason: 'session ended: sign in again' });
     counts.faults++;
   });
 });

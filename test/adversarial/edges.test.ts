@@ -44,7 +44,9 @@ describe('late reports, file names, ids and re-enrollment', () => {
     // An outbox draining after an outage: a report from yesterday arrives after today's.
     const late = await report(a, sampleReport(a.agentId, new Date(now.getTime() - 86_400_000), {}, 'late-host'));
     expect(late.status, late.text).toBe(200);
-    expect(Date.parse((await host(a.hostId)).lastReportAt!)).toBe(now.getTime());
+    const last = Date.parse((await host(a.hostId)).lastReportAt!);
+    counts.attack({ attack: 'report collected in 1970, and a late replay after a newer report', tried: 2, held: (ancient.status === 400 ? 1 : 0) + (last === now.getTime() ? 1 : 0), result: '1970 refused (400); last report not moved back' });
+    expect(last).toBe(now.getTime());
     counts.inputs += 3;
     counts.faults += 2;
   });
@@ -61,6 +63,7 @@ describe('late reports, file names, ids and re-enrollment', () => {
       if (format === 'xlsx') expect(r.status).toBe(200);
       if (r.status !== 200) continue; // a PDF needs Chromium; its name is made the same way
       const name = decodeURIComponent(disposition.split("UTF-8''")[1] ?? '');
+      counts.attack({ attack: `RLO and isolates in an institution name, ${format} export file name`, tried: 1, held: /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/.test(name) ? 0 : 1, result: 'bidi controls stripped' });
       expect(name).toContain('西湖gnp.exe医院x');
       expect(name).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
     }
@@ -98,6 +101,8 @@ describe('late reports, file names, ids and re-enrollment', () => {
     const foreignUser = await assign(otherId);
     const unknownUser = await assign('u_does_not_exist');
     counts.inputs += 2;
+    const alike = [[foreignInst, unknownInst], [foreignCounty, unknownCounty], [foreignUser, unknownUser]].filter(([x, y]) => JSON.stringify(shape(x!)) === JSON.stringify(shape(y!))).length;
+    counts.attack({ attack: 'tell unknown from foreign ids (users.create institution/region, alerts.assign user)', tried: 3, held: alike, result: 'same status and message; no username' });
     expect(shape(foreignUser)).toEqual(shape(unknownUser));
     expect(foreignUser.text).not.toContain('gongshu-secret-name');
   });
@@ -118,6 +123,7 @@ describe('late reports, file names, ids and re-enrollment', () => {
     counts.faults++;
     // The old secret no longer works; the new one does.
     const old = await report(first, sampleReport(first.agentId, new Date(), {}, 'twice'));
+    counts.attack({ attack: 'old agent keeps reporting after its host re-enrolled with another token', tried: 1, held: old.status === 401 ? 1 : 0, result: 'old agent revoked (superseded), audited, shown in agents view' });
     expect(old.status).toBe(401);
     expect(old.text).toMatch(/revoked: superseded/);
     const agents = data<Array<{ id: string; revokedAt: string | null; revokedReason: string | null }>>(await rawCall(server.url, 'agents.list', 'query', { institutionCode: 'REENROLL-1' }, { cookie: admin }));

@@ -46,10 +46,14 @@ describe('a county cannot re-grade itself', () => {
       { rules: [{ ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 14 } }], weights: WEIGHTS },
       { rules: [], weights: { technical: 0.1, governance: 0.1, coverage: 0.8 } },
     ];
+    const answers: Array<{ status: number; text: string }> = [];
     for (const settings of attempts) {
-      const r = await put(county, '330106', settings);
+      answers.push(await put(county, '330106', settings));
       counts.inputs++;
       counts.faults++;
+    }
+    counts.attack({ attack: 'county re-grades itself: switches a rule off, loosens a threshold, moves the weights', tried: attempts.length, held: answers.filter((r) => r.status === 400).length, result: '400: settings may only tighten down the tree' });
+    for (const r of answers) {
       expect(r.status, r.text).toBe(400);
       expect(r.text).toContain('may only tighten');
     }

@@ -60,6 +60,7 @@ describe('sign-in throttling and enrollment limits', () => {
     // The attacker's address is throttled, even with the right password.
     expect((await login(server, 'admin', TEST_ADMIN.password, '127.0.0.21')).status).toBe(429);
     const real = await login(server, 'admin', TEST_ADMIN.password, '127.0.0.22');
+    counts.attack({ attack: "12 wrong passwords for admin from one address, to lock the admin out", tried: 12, held: real.status === 200 ? 12 : 0, result: 'that address throttled (backoff); admin signs in from its own' });
     expect(real.status, real.text).toBe(200);
     counts.faults++;
   });
@@ -72,6 +73,7 @@ describe('sign-in throttling and enrollment limits', () => {
       counts.inputs++;
     }
     const colleague = await login(server, 'nat-colleague', PASSWORD, '127.0.0.30');
+    counts.attack({ attack: '30 failed sign-ins from one NAT address, to lock out everyone behind it', tried: 30, held: colleague.status === 200 ? 30 : 0, result: 'a colleague behind it still signs in (slowed, not blocked)' });
     expect(colleague.status, colleague.text).toBe(200);
     counts.faults++;
   });
@@ -90,6 +92,7 @@ describe('sign-in throttling and enrollment limits', () => {
     const unlock = await rawCall(server.url, 'users.unlock', 'mutation', { userId: victimId }, { cookie: admin });
     expect(unlock.status, unlock.text).toBe(200);
     const back = await login(server, 'victim', PASSWORD, '127.0.1.1');
+    counts.attack({ attack: '25 guesses at one account from 5 addresses', tried: 25, held: alerts.length === 1 && back.status === 200 ? 25 : 0, result: 'admins told (audit + log); unlocked by users.unlock' });
     expect(back.status, back.text).toBe(200);
   });
 
@@ -105,6 +108,7 @@ describe('sign-in throttling and enrollment limits', () => {
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(12); // the window's allowance (a few race past the count)
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(flood - 12);
     const rows = (await audit('agent.enroll')).filter((e) => e.outcome === 'denied' && e.actor.name === 'flood');
+    counts.attack({ attack: `${flood} enrollments with random tokens from one address`, tried: flood, held: statuses.filter((s) => s === 401 || s === 429).length, result: `${statuses.filter((s) => s === 429).length} rate-limited; ${rows.length} audit row(s) counting ${rows.reduce((n, r) => n + Number(r.detail.count), 0)}` });
     expect(rows.length).toBeLessThanOrEqual(2); // one per address and window (two if the flood straddled a window edge)
     expect(rows.reduce((n, r) => n + Number(r.detail.count), 0)).toBe(flood);
     // A real token from another address still enrolls.
