@@ -13,6 +13,18 @@ const Env = z.object({
   WEIAN_OFFLINE_AFTER_MINUTES: z.coerce.number().int().min(2).max(7 * 24 * 60).default(30),
   /** The Chromium that prints PDF exports; unset: the usual install paths are tried. */
   WEIAN_CHROMIUM: z.string().min(1).optional(),
+  /** Other browser origins whose pages may open the WebSocket (comma-separated, e.g. https://weian.example.gov.cn). */
+  WEIAN_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'an origin: scheme://host[:port]'))),
+  /** Hosts notification channels may send to besides the robots' documented ones (comma-separated host or host:port). */
+  WEIAN_CHANNEL_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/, 'a host or host:port'))),
 });
 
 export interface ServerConfig {
@@ -25,6 +37,10 @@ export interface ServerConfig {
   tls: { cert: string; key: string } | null;
   offlineAfterMinutes: number;
   chromiumPath?: string | undefined;
+  /** Browser origins besides the server's own that may open a WebSocket. */
+  allowedOrigins: string[];
+  /** Hosts notification channels may send to besides their kinds' documented ones. */
+  channelHosts: string[];
 }
 
 export class ConfigError extends Error {}
@@ -44,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     tls: null,
     offlineAfterMinutes: e.WEIAN_OFFLINE_AFTER_MINUTES,
     chromiumPath: e.WEIAN_CHROMIUM,
+    allowedOrigins: e.WEIAN_ALLOWED_ORIGINS,
+    channelHosts: e.WEIAN_CHANNEL_HOSTS,
     ...overrides,
   };
 }

@@ -16,6 +16,10 @@ export interface EventMap {
   'host.identity-conflict': { hostId: string; institutionCode: string; regionCode: string; at: string; detail: Record<string, unknown> };
   /** An alert opened, changed (repeat, acknowledged, assigned, commented) or resolved. */
   'alert.changed': AlertChange;
+  /** Sessions ended (sign-out, user deleted, password changed): every process re-checks its open sockets at once. */
+  'session.ended': { userId: string };
+  /** Sustained failed sign-ins on one account (services/loginThrottle.ts): the server log tells operators. */
+  'auth.sustained-failures': { username: string; failures: number; at: string };
 }
 export type EventName = keyof EventMap;
 

@@ -9,7 +9,7 @@ import { jobsFor, scheduleJobs } from './jobs/index.js';
 import { createLogger } from './log.js';
 import { startAlertEngine } from './services/alerts.js';
 import type { ServiceDeps } from './services/deps.js';
-import { bootstrapAdmin } from './services/auth.js';
+import { bootstrapAdmin, LOGIN_LIMITS } from './services/auth.js';
 import { flushInstitutionScores } from './services/scoreRefresher.js';
 import { migrate, openDb } from './storage/db.js';
 import { describeOpenError } from './storage/databaseState.js';
@@ -40,12 +40,14 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       throw new ConfigError(describeOpenError(e, config));
     }
   })();
-  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
+  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date(), channelHosts: config.channelHosts };
   // Several processes on one PostgreSQL: live events reach subscribers on every process.
   const bridge = handle.pubsub ? bridgeEvents(deps.bus, handle.pubsub, { log }) : null;
   await bridge?.ready;
   // Alerts react to changes made on this process; the database keeps one open alert per (subject, rule).
   const alerts = startAlertEngine(deps, log);
+  // Sustained guessing at one account (also in the audit log): operators watching the log see it at once.
+  deps.bus.onOrigin('auth.sustained-failures', (e) => log.error(`sustained failed sign-ins: ${e.failures} for user "${e.username}" in the last ${LOGIN_LIMITS.windowMs / 60_000} minutes; an admin can clear them with users.unlock`));
   const jobs = createJobRunner(deps, { log });
   scheduleJobs(jobs, jobsFor({ alerts: { offlineAfterMs: config.offlineAfterMinutes * 60_000 } }));
   const admin = await bootstrapAdmin(deps, process.env.WEIAN_ADMIN_PASSWORD);

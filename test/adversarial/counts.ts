@@ -16,7 +16,7 @@ export interface Tally {
   lost: number;
 }
 
-const DIR = join(ARTIFACTS, 'adversarial');
+export const DIR = join(ARTIFACTS, 'adversarial');
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 /** One vitest run: the outermost ancestor process running vitest (workers may sit a level or two below it). */
 function runId(): string {
@@ -34,15 +34,31 @@ function runId(): string {
 }
 const RUN = runId();
 
-export function tally(file: string): Tally & { flush(): void } {
+/**
+ * One attack as the suite tried it: how many times, and what came of it, counted by the test
+ * itself (`held` of `tried` attempts ended as the defence says). SECURITY.md's table of what is
+ * tested is rendered from these (test/adversarial/table.ts), so its figures are measured.
+ */
+export interface Attack {
+  attack: string;
+  tried: number;
+  held: number;
+  result: string;
+}
+
+export function tally(file: string): Tally & { flush(): void; attack(a: Attack): void } {
   const name = basename(file).replace(/\.test\.ts$/, '');
+  const attacks: Attack[] = [];
   const t = {
     inputs: 0,
     faults: 0,
     lost: 0,
+    attack(a: Attack) {
+      attacks.push(a);
+    },
     flush() {
       mkdirSync(DIR, { recursive: true });
-      writeFileSync(join(DIR, `${name}.json`), JSON.stringify({ run: RUN, file: name, inputs: t.inputs, faults: t.faults, lost: t.lost, at: new Date().toISOString() }));
+      writeFileSync(join(DIR, `${name}.json`), JSON.stringify({ run: RUN, file: name, inputs: t.inputs, faults: t.faults, lost: t.lost, attacks, at: new Date().toISOString() }));
       summarize();
     },
   };

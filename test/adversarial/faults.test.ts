@@ -144,7 +144,12 @@ describe('faults: kill -9 under load, full disk, read-only data', () => {
       expect(r.text).toMatch(/storage unavailable: the disk holding the (database|data) is full/);
     }
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    // Alive, but not ready: readiness says the database takes no writes, and why.
+    const notReady = await fetch(`${server.url}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ ready: false, reason: expect.stringMatching(/full/) });
     execFileSync('rm', ['-f', join(dir, 'filler')]);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     const after = await rawCall(server.url, 'agent.report', 'mutation', sampleReport(agent.agentId, new Date()), { authorization: agent.authorization });
     expect(after.status, after.text).toBe(200);
     await server.stop();

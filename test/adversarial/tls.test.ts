@@ -141,6 +141,11 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
       expect(r.headers['x-content-type-options']).toBe('nosniff');
       expect(r.headers['x-frame-options']).toBe('DENY');
       expect([200, 503]).toContain(r.status);
+      // Sockets and fetches to this server only (not `ws: wss:`, any host), and HTTPS to stay.
+      expect(/connect-src ([^;]*)/.exec(csp)?.[1]).toBe(`'self' ${server.url.replace(/^https/, 'wss')}`);
+      expect(r.headers['strict-transport-security']).toMatch(/^max-age=\d{7,}/);
     }
+    const health = await get(server.url, readFileSync(ca.cert, 'utf8'), '/healthz');
+    expect(health.headers['strict-transport-security']).toMatch(/^max-age=\d{7,}/);
   });
 });

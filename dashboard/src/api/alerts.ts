@@ -24,10 +24,11 @@ export type AlertFilter = NonNullable<Parameters<A['list']['query']>[0]>;
 export interface AlertsApi {
   list(filter: AlertFilter): Promise<AlertPage>;
   get(alertId: string): Promise<AlertDetail>;
-  acknowledge(alertId: string): Promise<AlertDetail>;
-  assign(alertId: string, userId: string | null): Promise<AlertDetail>;
-  comment(alertId: string, text: string): Promise<AlertDetail>;
-  resolve(alertId: string, note?: string): Promise<AlertDetail>;
+  /** Work on an alert answers with the alert alone (not its history, which only grows). */
+  acknowledge(alertId: string): Promise<Alert>;
+  assign(alertId: string, userId: string | null): Promise<Alert>;
+  comment(alertId: string, text: string): Promise<Alert>;
+  resolve(alertId: string, note?: string): Promise<Alert>;
   live(handlers: { onChange(ev: AlertChange): void; onState(s: LiveState): void; onError(e: ApiError): void }): () => void;
 }
 

@@ -68,9 +68,9 @@ function fakeSource() {
       return { items: [alert('a1'), alert('a2')], total: 2, limit: 20, offset: 0 };
     },
     get: async (id) => detail(alert(id)),
-    acknowledge: async (id) => detail(alert(id, { status: 'acknowledged', acknowledgedBy: 'county' })),
-    assign: async (id, userId) => detail(alert(id, { assignee: userId ? { id: userId, name: '张三' } : null })),
-    comment: async (id) => detail(alert(id)),
+    acknowledge: async (id) => alert(id, { status: 'acknowledged', acknowledgedBy: 'county' }),
+    assign: async (id, userId) => alert(id, { assignee: userId ? { id: userId, name: '张三' } : null }),
+    comment: async (id) => alert(id),
     resolve: async () => {
       throw new ApiError('badRequest', 'alert a1 is already resolved');
     },

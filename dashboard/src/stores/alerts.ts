@@ -82,7 +82,7 @@ export function alertsStoreSetup(source: AlertsApi) {
     const busy = ref<string | null>(null);
     const actionError = ref<ApiError | null>(null);
     /** The last piece of work that succeeded, for the view to confirm it to the user. */
-    const done = ref<{ action: AlertAction; alert: AlertDetail } | null>(null);
+    const done = ref<{ action: AlertAction; alert: Alert } | null>(null);
     let watchers = 0;
     let stop: (() => void) | null = null;
     let everOpen = false;
@@ -145,14 +145,15 @@ export function alertsStoreSetup(source: AlertsApi) {
     }
 
     /** Runs one piece of work on an alert and shows its result in the list and the detail. */
-    async function act(alertId: string, action: AlertAction, work: () => Promise<AlertDetail>): Promise<boolean> {
+    async function act(alertId: string, action: AlertAction, work: () => Promise<Alert>): Promise<boolean> {
       busy.value = alertId;
       actionError.value = null;
       try {
         const updated = await work();
         done.value = { action, alert: updated };
         if (page.data) page.data = applyChange(page.data, { change: updated.status === 'resolved' ? 'resolved' : 'updated', regionCode: updated.regionCode, institutionCode: updated.institutionCode, at: updated.updatedAt, alert: updated }, query);
-        if (detail.data?.id === alertId) detail.data = updated;
+        // The answer carries no history: the open detail reads its events again.
+        if (detail.data?.id === alertId) void openDetail(alertId);
         return true;
       } catch (e) {
         actionError.value = e as ApiError;

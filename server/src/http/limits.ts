@@ -33,6 +33,8 @@ const Env = z.object({
   WEIAN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
   /** The whole request, body included, must arrive within this time (slow body). */
   WEIAN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  /** tRPC calls in one HTTP batch or one WebSocket message (the dashboard batches at most DASHBOARD_BATCH_ITEMS). */
+  WEIAN_MAX_CALLS_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(16),
 });
 
 export interface ConnectionLimits {
@@ -45,6 +47,7 @@ export interface ConnectionLimits {
   wsSessionRecheckMs: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  callsPerBatch: number;
 }
 
 /** Largest WebSocket message accepted; `ws` closes the connection (1009) on a bigger frame before buffering it. */
@@ -64,6 +67,7 @@ export function loadLimits(env: NodeJS.ProcessEnv = process.env): ConnectionLimi
     wsSessionRecheckMs: e.WEIAN_WS_SESSION_RECHECK_MS,
     headersTimeoutMs: e.WEIAN_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.WEIAN_REQUEST_TIMEOUT_MS,
+    callsPerBatch: e.WEIAN_MAX_CALLS_PER_BATCH,
   };
 }
 
@@ -119,8 +123,10 @@ class Counter {
 const addressOf = (socket: Socket) => socket.remoteAddress ?? 'unknown';
 
 /** A tRPC error message as the ws adapter sends one, for an id the adapter never sees. */
-const refusal = (id: unknown, message: string) =>
-  JSON.stringify({ id, error: { message, code: -32029, data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429 } } });
+const refusal = (id: unknown, message: string, code: { rpc: number; name: string; status: number } = { rpc: -32029, name: 'TOO_MANY_REQUESTS', status: 429 }) =>
+  JSON.stringify({ id, error: { message, code: code.rpc, data: { code: code.name, httpStatus: code.status } } });
+/** A query or mutation sent over the socket: only subscriptions are served there. */
+const NOT_OVER_WS = { rpc: -32005, name: 'METHOD_NOT_SUPPORTED', status: 405 };
 
 /** WebSocket close codes: 1008 policy violation (over a limit), 1013 try again later. */
 export const WS_CLOSE_OVER_LIMIT = 1008;
@@ -130,7 +136,18 @@ export const WS_CLOSE_OVER_LIMIT = 1008;
  * WebSocketServer and `onConnection`, which must run on each ws connection before tRPC's handler
  * (it screens the messages tRPC's handler will read).
  */
-export function applyLimits(server: Server, limits: ConnectionLimits, log: { info(m: string): void }, opts: { sessionAlive?: (token: string) => Promise<boolean> } = {}) {
+export function applyLimits(
+  server: Server,
+  limits: ConnectionLimits,
+  log: { info(m: string): void },
+  opts: {
+    sessionAlive?: (token: string) => Promise<boolean>;
+    /** Whether a WebSocket upgrade's Origin may open a socket (cross-site WebSocket hijacking). */
+    originAllowed?: (req: IncomingMessage) => boolean;
+    /** Calls `recheck` whenever some session ended on any process; returns the unsubscribe. */
+    onSessionsEnded?: (recheck: () => void) => () => void;
+  } = {},
+) {
   const sockets = new Counter();
   const wsByIp = new Counter();
   const wsBySession = new Counter();
@@ -156,6 +173,10 @@ export function applyLimits(server: Server, limits: ConnectionLimits, log: { inf
   /** ws's verifyClient: refuses the upgrade with 429 when the address or the session holds too many sockets. */
   const verifyClient = (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
     const req = info.req;
+    if (opts.originAllowed && !opts.originAllowed(req)) {
+      refuse(`origin ${String(req.headers.origin).slice(0, 100)}`);
+      return done(false, 403, 'WebSocket from another origin');
+    }
     const releases: Array<() => void> = [];
     const releaseAll = () => releases.forEach((r) => r());
     const byIp = wsByIp.take(addressOf(req.socket), limits.wsPerIp);
@@ -198,16 +219,21 @@ export function applyLimits(server: Server, limits: ConnectionLimits, log: { inf
     const session = parseCookies(req.headers.cookie)[SESSION.cookie];
     if (session && opts.sessionAlive) {
       const alive = opts.sessionAlive;
-      const recheck = setInterval(() => {
+      const check = () =>
         alive(session).then(
           (ok) => {
             if (!ok && ws.readyState === ws.OPEN) ws.close(WS_CLOSE_OVER_LIMIT, 'session ended: sign in again');
           },
           () => {}, // database unreachable: keep the socket; the next check decides
         );
-      }, limits.wsSessionRecheckMs);
+      const recheck = setInterval(check, limits.wsSessionRecheckMs);
       recheck.unref();
-      ws.once('close', () => clearInterval(recheck));
+      // A sign-out or deletion anywhere is checked at once; the interval catches expiry.
+      const unsubscribe = opts.onSessionsEnded?.(() => void check());
+      ws.once('close', () => {
+        clearInterval(recheck);
+        unsubscribe?.();
+      });
     }
 
     // Subscriptions end by the client's stop, or by the server's "stopped" or error for that id.
@@ -237,8 +263,19 @@ export function applyLimits(server: Server, limits: ConnectionLimits, log: { inf
       }
       const batch = Array.isArray(parsed);
       const msgs = (batch ? parsed : [parsed]) as Array<{ id?: unknown; method?: unknown; data?: { authorization?: unknown } }>;
+      if (msgs.length > limits.callsPerBatch) {
+        refuse('calls in one WebSocket message');
+        ws.close(WS_CLOSE_OVER_LIMIT, `at most ${limits.callsPerBatch} calls in one message`);
+        return { pass: false };
+      }
       const kept: unknown[] = [];
       for (const m of msgs) {
+        // The socket carries subscriptions only: a page of another site that gets one opened
+        // (the cookie rides along) must not run queries or mutations on it.
+        if (m && typeof m === 'object' && (m.method === 'query' || m.method === 'mutation')) {
+          if (ws.readyState === ws.OPEN) send(refusal(m.id ?? null, 'only subscriptions are served over WebSocket; send queries and mutations over HTTP', NOT_OVER_WS));
+          continue;
+        }
         if (m && typeof m === 'object' && m.method === 'connectionParams') {
           paramsSeen = true;
           const auth = typeof m.data?.authorization === 'string' ? parseAgentAuthorization(m.data.authorization) : null;

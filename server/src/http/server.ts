@@ -11,18 +11,23 @@ import { AGENT_CALLS, type AgentCall } from '../routers/agent.js';
 import type { ServerConfig } from '../config.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { contextFactory } from '../trpc/context.js';
-import { staticHandler } from './static.js';
+import { HSTS, staticHandler } from './static.js';
 import { exportsHandler } from './exports.js';
 import { findChromium } from '../services/exports/pdfRenderer.js';
 import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
 import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
 import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
+import { originPolicy } from './origin.js';
+import { readinessCheck } from './readiness.js';
 
 export interface HttpStack {
   server: Server;
   close(): Promise<void>;
 }
+
+/** application/json, with or without parameters (charset). */
+const isJson = (type: string | undefined) => /^application\/json\s*(;|$)/i.test(type ?? '');
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -47,14 +52,19 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') log.error(`tRPC ${path ?? '?'}: ${error.cause?.stack ?? error.stack ?? error.message}`);
   };
-  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, onError });
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
-  const serveStatic = staticHandler(config.dashboardDir);
+  const serveStatic = staticHandler(config.dashboardDir, { tls: Boolean(config.tls) });
   const isSubscription = subscriptionPaths(appRouter);
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log });
 
+  const readiness = readinessCheck(deps, { dataDir: deps.dialect === 'sqlite' ? config.dataDir : null });
+
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    // Under TLS every answer tells the browser to stay on HTTPS (pages get it with their other headers too).
+    if (config.tls) res.setHeader('strict-transport-security', HSTS);
     if (path.startsWith('/trpc/')) {
       // A body refused as too large ends the connection: otherwise Node drains the rest of the upload to
       // keep the connection alive, and the sender pushes all of it. (Only then: a GET's unread empty body
@@ -68,6 +78,17 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
         return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: path.slice('/trpc/'.length), type: 'unknown' }));
       }
       const procedurePath = path.slice('/trpc/'.length);
+      // One request, a bounded number of calls: 1,300 calls in one GET used to take the server's memory and /healthz with it.
+      if (procedurePath.split(',').length > limits.callsPerBatch) {
+        const error = new TRPCError({ code: 'BAD_REQUEST', message: `at most ${limits.callsPerBatch} calls in one batch` });
+        // No path in the answer: echoing 1,300 of them would make the refusal as large as the request.
+        return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: undefined, type: 'unknown' }));
+      }
+      // Mutations come as JSON only: a plain HTML form (multipart, urlencoded, text/plain) can post cross-site without a preflight.
+      if (req.method === 'POST' && !isJson(req.headers['content-type'])) {
+        const error = new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send calls as application/json' });
+        return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: procedurePath, type: 'mutation' }));
+      }
       if (isSubscription(procedurePath)) {
         const error = new TRPCError({ code: 'METHOD_NOT_SUPPORTED', message: 'subscriptions are served over WebSocket only' });
         return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: procedurePath, type: 'subscription' }));
@@ -94,6 +115,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
           (e: Error) => json(res, 503, { status: 'unavailable', error: e.message }),
         );
     }
+    if (path === '/readyz') return void readiness().then((r) => json(res, r.ready ? 200 : 503, r));
     if (path.startsWith('/export/')) return exportsHttp.handle(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { message: 'method not allowed' } });
     serveStatic(req, res).catch((e: Error) => {
@@ -102,19 +124,32 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     });
   };
 
-  const limits = opts.limits ?? DEFAULT_LIMITS;
   const server = config.tls ? createHttps({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key), ...serverOptions(limits) }, handler) : createHttp(serverOptions(limits), handler);
   server.keepAliveTimeout = 65_000;
-  const guard = applyLimits(server, limits, log, { sessionAlive: (token) => isSessionLive(deps, token) });
+  // Sign-outs and deletions on any process (the bus relays them) reach this process's open sockets at once.
+  const sessionWatchers = new Set<() => void>();
+  const stopWatching = new AbortController();
+  void (async () => {
+    for await (const _ of deps.bus.stream('session.ended', stopWatching.signal)) for (const recheck of sessionWatchers) recheck();
+  })();
+  const guard = applyLimits(server, limits, log, {
+    sessionAlive: (token) => isSessionLive(deps, token),
+    originAllowed: originPolicy({ tls: Boolean(config.tls), allowed: config.allowedOrigins }),
+    onSessionsEnded: (recheck) => {
+      sessionWatchers.add(recheck);
+      return () => sessionWatchers.delete(recheck);
+    },
+  });
 
   const wss = new WebSocketServer({ server, path: '/trpc', maxPayload: WS_MAX_PAYLOAD, verifyClient: guard.verifyClient });
   // Registered before tRPC's own listener, so that the limits screen what it reads.
   wss.on('connection', guard.onConnection);
-  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 } });
+  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, maxBatchSize: limits.callsPerBatch, keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 } });
 
   return {
     server,
     async close() {
+      stopWatching.abort();
       wsHandler.broadcastReconnectNotification();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));

@@ -132,6 +132,14 @@ const TABLE: Record<string, Entry> = {
     scoped: 'target',
     run: async (f, who, t) => (await f.caller(who)).users.create({ username: `new-${f.seq++}`, role: 'institution', scopeCode: t, password: PASSWORD }),
   },
+  'users.unlock': {
+    roles: BUREAUS,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const victim = await createUser(f.db.deps, 'cli', { username: `locked-${f.seq++}`, role: 'institution', scopeCode: t, password: PASSWORD });
+      return (await f.caller(who)).users.unlock({ userId: victim.id });
+    },
+  },
   'users.delete': {
     roles: BUREAUS,
     scoped: 'target',
@@ -297,6 +305,8 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
   beforeAll(async () => {
     f.db = await createTestDb(dialect);
     const deps = f.db.deps;
+    // CHANNEL's loopback URL is on the operator's allow-list (nothing listens there: channels.test fails, as before).
+    deps.channelHosts = ['127.0.0.1:9'];
     f.hosts = {} as Fixture['hosts'];
     f.agents = {} as Fixture['agents'];
     for (const t of ['A', 'B', 'C'] as Target[]) {

@@ -21,7 +21,7 @@ export const authRouter = router({
       return { user: me(s.principal), expiresAt: s.expiresAt };
     }),
   logout: authed('self').mutation(async ({ ctx }) => {
-    await logout(ctx.deps, ctx.sessionToken);
+    await logout(ctx.deps, ctx.sessionToken, ctx.principal.userId);
     ctx.setSessionCookie(null);
     return { ok: true };
   }),

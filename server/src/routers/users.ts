@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createUser, deleteUser, listVisibleUsers } from '../services/users.js';
+import { createUser, deleteUser, listVisibleUsers, unlockUser } from '../services/users.js';
 import { authed, router } from '../trpc/init.js';
 
 const Role = z.enum(['admin', 'province', 'city', 'county', 'institution']);
@@ -17,6 +17,10 @@ export const usersRouter = router({
       }),
     )
     .mutation(({ ctx, input }) => createUser(ctx.deps, ctx.principal, input)),
+  /** Clears the user's failed sign-ins, so a throttled user may sign in again at once. */
+  unlock: authed('users:manage')
+    .input(z.object({ userId: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => unlockUser(ctx.deps, ctx.principal, input.userId)),
   delete: authed('users:manage')
     .input(z.object({ userId: z.string().min(1).max(64) }))
     .mutation(({ ctx, input }) => deleteUser(ctx.deps, ctx.principal, input.userId)),

@@ -1,4 +1,4 @@
-import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { badRequest, conflict, forbidden } from '../errors.js';
 import {
   countOpenBySeverity,
   getAlert,
@@ -315,7 +315,8 @@ async function changeAlert(deps: ServiceDeps, principal: Principal, id: string, 
   });
   if (!row) throw conflict(`alert ${id} is already resolved`);
   announce(deps, row.status === 'resolved' ? 'resolved' : 'updated', row);
-  return getAlertDetail(deps, principal.scope, id);
+  // The alert as it now stands, without its history: an answer's size must not grow with the alert's age (alerts.get has the events).
+  return viewOf(row);
 }
 
 /** Whoever acknowledges an alert nobody handles yet becomes its handler (处理人). */
@@ -336,9 +337,9 @@ export async function assignAlert(deps: ServiceDeps, principal: Principal, id: s
   const alert = await visibleAlert(deps, principal.scope, id);
   if (userId === null) return changeAlert(deps, principal, id, 'assigned', { assignee_id: null, assignee_name: null }, { assignee: null });
   const user = await getUser(deps.db, userId);
-  if (!user) throw notFound(`user ${userId} does not exist`);
   const where = { regionCode: alert.region_code, institutionCode: alert.institution_code };
-  if (!visibleIn(scopeOf(user), where)) throw badRequest(`${user.username} cannot see this alert, so cannot work it`);
+  // Unknown, deleted and out-of-reach users answer alike, without a name: ids are not a directory.
+  if (!user || user.deleted_at || !visibleIn(scopeOf(user), where)) throw badRequest('that user cannot work this alert: pick someone who can see it');
   return changeAlert(deps, principal, id, 'assigned', { assignee_id: user.id, assignee_name: user.display_name }, { assignee: { id: user.id, username: user.username } });
 }
 
@@ -353,7 +354,7 @@ export async function commentAlert(deps: ServiceDeps, principal: Principal, id: 
     await touchAlert(tx, id, at);
   });
   announce(deps, row.resolved_at ? 'resolved' : 'updated', { ...row, updated_at: at });
-  return getAlertDetail(deps, principal.scope, id);
+  return viewOf({ ...row, updated_at: at });
 }
 
 // The region overview shows open alert counts beside the compliance figures.

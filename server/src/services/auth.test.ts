@@ -24,12 +24,12 @@ describe.each(DIALECTS)('auth retention (%s)', (dialect) => {
     t.clock.advance(SESSION.absoluteMs + 60_000);
     const fresh = await login(t.deps, { username: 'keeper', password: PASSWORD }, '10.0.0.1');
     await expect(login(t.deps, { username: 'keeper', password: 'wrong' }, '10.0.0.1')).rejects.toThrow();
-    // Each failure is counted per user and per address; the second sign-in cleared the first per-user row.
-    expect(await rows()).toEqual({ sessions: 2, failures: 3 });
+    // Each failure is counted per user, per address and per (user, address); the second sign-in cleared the first's user and pair rows.
+    expect(await rows()).toEqual({ sessions: 2, failures: 4 });
 
     await pruneAuthRecords(t.deps);
     // The expired session and the failures older than the rate-limit window are gone; the rest stays.
-    expect(await rows()).toEqual({ sessions: 1, failures: 2 });
+    expect(await rows()).toEqual({ sessions: 1, failures: 3 });
     expect(await resolveSession(t.deps, old.token)).toBeNull();
     expect(await resolveSession(t.deps, fresh.token)).not.toBeNull();
     expect(LOGIN_LIMITS.windowMs).toBeLessThan(SESSION.absoluteMs);

@@ -3,12 +3,14 @@ import { getInstitution } from '../storage/institutions.js';
 import type { Role } from '../storage/schema.js';
 import {
   clearLoginFailures,
+  clearLoginFailuresWithPrefix,
   countLoginFailures,
   deleteSession,
   deleteUserSessions,
   extendSession,
   getLiveSession,
   insertSession,
+  loginFailureStats,
   pruneLoginFailures,
   pruneSessions,
   recordLoginFailure,
@@ -19,9 +21,10 @@ import type { ServiceDeps } from './deps.js';
 import { checkPasswordStrength, dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { scopeOf, type Scope } from './scope.js';
 import { hashSecret, newId, newSecret } from './secrets.js';
+import { failureKeys, LOGIN_LIMITS, loginVerdict } from './loginThrottle.js';
 
 export const SESSION = { absoluteMs: 12 * 3600_000, idleMs: 2 * 3600_000, cookie: 'weian_session' } as const;
-export const LOGIN_LIMITS = { windowMs: 15 * 60_000, perUser: 5, perAddress: 30 } as const;
+export { LOGIN_LIMITS };
 
 /** The signed-in caller, as procedures and services see it. */
 export interface Principal {
@@ -52,22 +55,30 @@ function principalOf(u: { user_id: string; username: string; display_name: strin
 export async function login(deps: ServiceDeps, input: { username: string; password: string }, remoteAddress: string): Promise<{ token: string; principal: Principal; expiresAt: string }> {
   const now = deps.now();
   const since = new Date(now.getTime() - LOGIN_LIMITS.windowMs).toISOString();
-  const userKey = `user:${input.username.toLowerCase()}`;
-  const addrKey = `addr:${remoteAddress}`;
-  const [byUser, byAddr] = await Promise.all([countLoginFailures(deps.db, userKey, since), countLoginFailures(deps.db, addrKey, since)]);
-  if (byUser >= LOGIN_LIMITS.perUser || byAddr >= LOGIN_LIMITS.perAddress) {
+  const keys = failureKeys(input.username, remoteAddress);
+  const [pair, byUser, byAddr] = await Promise.all([loginFailureStats(deps.db, keys.pair, since), countLoginFailures(deps.db, keys.user, since), countLoginFailures(deps.db, keys.address, since)]);
+  const verdict = loginVerdict({ pair, user: byUser, address: byAddr }, now);
+  if (verdict.kind === 'refuse') {
     await recordAudit(deps, { actor: { type: 'anonymous', id: null, name: input.username }, action: 'auth.login', outcome: 'denied', detail: { reason: 'rate-limited' }, remoteAddress });
-    throw new DomainError('TOO_MANY_REQUESTS', 'too many failed logins: wait 15 minutes and try again');
+    throw new DomainError('TOO_MANY_REQUESTS', `too many failed sign-ins for this user from your address: try again in ${Math.ceil(verdict.retryAfterMs / 1000)} s`);
   }
+  // Many failures for this user (from anywhere) or from this address: slowed, never locked out.
+  if (verdict.delayMs) await new Promise((r) => setTimeout(r, verdict.delayMs));
   const user = await getUserByUsername(deps.db, input.username);
   // Verify against a dummy hash for unknown users so that timing does not tell which usernames exist.
   const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash()));
   if (!user || !ok) {
-    await recordLoginFailure(deps.db, [userKey, addrKey], now.toISOString());
+    await recordLoginFailure(deps.db, [keys.user, keys.address, keys.pair], now.toISOString());
     await recordAudit(deps, { actor: { type: 'anonymous', id: null, name: input.username }, action: 'auth.login', outcome: 'denied', detail: { reason: 'bad credentials' }, remoteAddress });
+    // Sustained guessing at one account: the admins are told once per window (the audit log, and the server log).
+    if (byUser + 1 === LOGIN_LIMITS.alertAfter) {
+      await recordAudit(deps, { actor: { type: 'system', id: null, name: 'login-throttle' }, action: 'auth.sustained-failures', outcome: 'denied', detail: { username: input.username, failures: byUser + 1, windowMinutes: LOGIN_LIMITS.windowMs / 60_000, lastAddress: remoteAddress } });
+      deps.bus.emit('auth.sustained-failures', { username: input.username, failures: byUser + 1, at: now.toISOString() });
+    }
     throw unauthorized('wrong username or password');
   }
-  await clearLoginFailures(deps.db, userKey);
+  await clearLoginFailures(deps.db, keys.user);
+  await clearLoginFailures(deps.db, keys.pair);
   const token = newSecret(32);
   const expiresAt = new Date(now.getTime() + SESSION.absoluteMs).toISOString();
   await insertSession(deps.db, {
@@ -101,8 +112,10 @@ export async function isSessionLive(deps: ServiceDeps, token: string): Promise<b
   return Boolean(await getLiveSession(deps.db, hashSecret(token), deps.now().toISOString()));
 }
 
-export async function logout(deps: ServiceDeps, token: string | null): Promise<void> {
+export async function logout(deps: ServiceDeps, token: string | null, userId?: string): Promise<void> {
   if (token) await deleteSession(deps.db, hashSecret(token));
+  // Open sockets on every process check their session at once, not at their next periodic check.
+  if (token && userId) deps.bus.emit('session.ended', { userId });
 }
 
 export async function changePassword(deps: ServiceDeps, principal: Principal, token: string | null, input: { currentPassword: string; newPassword: string }): Promise<void> {
@@ -113,9 +126,17 @@ export async function changePassword(deps: ServiceDeps, principal: Principal, to
   await setPassword(deps.db, user.id, await hashPassword(input.newPassword), deps.now().toISOString());
   // Other sessions of this user end: a changed password is often a response to a leaked one.
   await deleteUserSessions(deps.db, user.id, token ? hashSecret(token) : undefined);
+  deps.bus.emit('session.ended', { userId: user.id });
 }
 
 /** Retention: expired sessions and login failures older than the rate-limit window are deleted (hourly job). */
+/** An admin clears a user's failed sign-ins (every address): the user may sign in again at once. */
+export async function clearUserFailures(deps: ServiceDeps, username: string): Promise<void> {
+  const keys = failureKeys(username, '');
+  await clearLoginFailures(deps.db, keys.user);
+  await clearLoginFailuresWithPrefix(deps.db, keys.pairsOfUser);
+}
+
 export async function pruneAuthRecords(deps: ServiceDeps): Promise<void> {
   const now = deps.now();
   await pruneSessions(deps.db, now.toISOString());

@@ -13,6 +13,8 @@ export interface ServiceDeps {
   dialect: Dialect;
   bus: EventBus;
   now: () => Date;
+  /** Hosts notification channels may send to besides their kinds' documented ones (WEIAN_CHANNEL_HOSTS). */
+  channelHosts?: readonly string[];
 }
 
 /** One T per ServiceDeps (a process's state for one database: queues, hubs, caches), made on first use. */

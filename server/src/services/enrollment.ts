@@ -1,6 +1,6 @@
 import { DEFAULT_AGENT_SETTINGS, type EnrollInput, type EnrollResult } from '@weian/shared';
-import { badRequest, notFound, unauthorized } from '../errors.js';
-import { insertAgent } from '../storage/agents.js';
+import { badRequest, DomainError, notFound, unauthorized } from '../errors.js';
+import { insertAgent, supersedeHostAgents } from '../storage/agents.js';
 import { findHostByIdentity, findHostByMachineId, insertHost } from '../storage/hosts.js';
 import { getInstitution, insertInstitution } from '../storage/institutions.js';
 import { getRegion, upsertRegions } from '../storage/regions.js';
@@ -8,6 +8,8 @@ import { consumeToken, insertToken } from '../storage/tokens.js';
 import type { ServiceDeps } from './deps.js';
 import { countyChain } from './regions.js';
 import { recordAudit } from './audit.js';
+import { endAgentCommands } from './commands.js';
+import { ENROLL_LIMITS, recordRefusedEnrollment, refusedEnrollments } from './enrollThrottle.js';
 import { hashSecret, newId, newSecret } from './secrets.js';
 
 export interface CreateTokenInput {
@@ -59,10 +61,19 @@ export async function createEnrollmentToken(deps: ServiceDeps, input: CreateToke
   return { token, institutionCode: input.institutionCode, expiresAt, uses };
 }
 
+/** How a superseded agent's revocation reason begins (the agents view marks those). */
+export const SUPERSEDED = 'superseded';
+
 const REFUSED = unauthorized('enrollment token is unknown, used up or expired: ask your administrator for a new one');
 
 /** Trades a token for an agent id and secret. The host keeps its identity across re-installs. */
 export async function enrollAgent(deps: ServiceDeps, input: EnrollInput, remoteAddress?: string): Promise<EnrollResult> {
+  const address = remoteAddress ?? 'unknown';
+  // An address that keeps presenting bad tokens is refused before any is looked up (enrollThrottle.ts).
+  if ((await refusedEnrollments(deps, address)) >= ENROLL_LIMITS.refusedPerWindow) {
+    await recordRefusedEnrollment(deps, address, input.hostname, 'rate-limited', true);
+    throw new DomainError('TOO_MANY_REQUESTS', `too many refused enrollments from your address: try again in ${ENROLL_LIMITS.windowMs / 60_000} minutes`);
+  }
   const now = deps.now().toISOString();
   const secret = newSecret();
   const result = await deps.db
@@ -73,6 +84,7 @@ export async function enrollAgent(deps: ServiceDeps, input: EnrollInput, remoteA
     const institution = await getInstitution(tx, grant.institution_code);
     if (!institution || !(await getRegion(tx, institution.region_code))) throw notFound('the token’s institution no longer exists');
     let host = await findHostByIdentity(tx, institution.code, input.machineId, input.hostname);
+    const existingHost = Boolean(host);
     if (!host) {
       // Same machine id under another hostname: a cloned VM image, most likely. Keep both, flag the new one.
       const twin = input.machineId ? await findHostByMachineId(tx, institution.code, input.machineId) : undefined;
@@ -103,14 +115,28 @@ export async function enrollAgent(deps: ServiceDeps, input: EnrollInput, remoteA
       settings: null,
       next_secret_hash: null,
     });
-    return { agentId, hostId: host.id, institution: { code: institution.code, name: institution.name }, regionCode: institution.region_code };
+    // One live agent per host: a re-enrollment (another token of the institution, a reinstall) supersedes the old one,
+    // which would otherwise stay valid beside it.
+    const superseded = existingHost ? await supersedeHostAgents(tx, host.id, agentId, now, `${SUPERSEDED}: re-enrolled as agent ${agentId}`) : [];
+    return { agentId, hostId: host.id, institution: { code: institution.code, name: institution.name }, regionCode: institution.region_code, superseded };
     })
     .catch(async (e: unknown) => {
-      // A refused token is worth an audit line: it may be a leaked or replayed one.
-      if (e === REFUSED) await recordAudit(deps, { actor: { type: 'anonymous', id: null, name: input.hostname }, action: 'agent.enroll', outcome: 'denied', detail: { reason: REFUSED.message }, remoteAddress: remoteAddress ?? null });
+      // A refused token is worth an audit line (it may be a leaked or replayed one): one per address and window, with a count.
+      if (e === REFUSED) await recordRefusedEnrollment(deps, address, input.hostname, REFUSED.message, false);
       throw e;
     });
   deps.bus.emit('host.changed', { hostId: result.hostId, institutionCode: result.institution.code, regionCode: result.regionCode, at: now, reason: 'enrolled' });
+  for (const old of result.superseded) endAgentCommands(deps, old);
+  if (result.superseded.length) {
+    await recordAudit(deps, {
+      actor: { type: 'agent', id: result.agentId, name: input.hostname },
+      action: 'agent.superseded',
+      regionCode: result.regionCode,
+      institutionCode: result.institution.code,
+      detail: { hostId: result.hostId, superseded: result.superseded, by: result.agentId },
+      remoteAddress: remoteAddress ?? null,
+    });
+  }
   await recordAudit(deps, {
     actor: { type: 'agent', id: result.agentId, name: input.hostname },
     action: 'agent.enroll',

@@ -11,6 +11,12 @@ import { perDeps, type ServiceDeps } from './deps.js';
 
 /** How far in the future a report's collection time may be (agent clocks drift); beyond, it is refused. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
+/**
+ * How old a report may be: longer than an agent's outbox holds at its largest default (500 reports
+ * every 15 minutes, about 5 days) with room for a long outage. Older ones are refused for good (the
+ * agent sets them aside): a report from 1970 is a broken clock or a forgery, not late news.
+ */
+export const MAX_REPORT_AGE_MS = 30 * 86_400_000;
 
 class DuplicateRace extends Error {}
 
@@ -44,6 +50,9 @@ export function ingestReport(deps: ServiceDeps, agent: AuthenticatedAgent, repor
   const now = deps.now();
   if (Date.parse(report.collectedAt) > now.getTime() + MAX_FUTURE_SKEW_MS) {
     return Promise.reject(badRequest(`report collectedAt ${report.collectedAt} is in the future (server time ${now.toISOString()}): check the host's clock`));
+  }
+  if (Date.parse(report.collectedAt) < now.getTime() - MAX_REPORT_AGE_MS) {
+    return Promise.reject(badRequest(`report collectedAt ${report.collectedAt} is older than ${MAX_REPORT_AGE_MS / 86_400_000} days (server time ${now.toISOString()}): check the host's clock`));
   }
   return new Promise((resolve, reject) => committer(deps).submit({ agent, report, bytes, now, settle: (r) => (r.status === 'fulfilled' ? resolve(r.value) : reject(r.reason)) }));
 }

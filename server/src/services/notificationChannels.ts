@@ -3,6 +3,7 @@ import type { AlertSeverity } from '../storage/alerts.js';
 import { getChannel, insertChannel, listChannels, updateChannel, type ChannelKind, type ChannelMode, type ChannelRow } from '../storage/notifications.js';
 import type { Principal } from './auth.js';
 import { CHANNELS, fetchSender, type Sender } from './channels/index.js';
+import { destinationAllowed, DOCUMENTED_HOSTS, TEST_FAILED } from './channels/destinations.js';
 import type { ServiceDeps } from './deps.js';
 import { sendToChannel } from './notify.js';
 import { regionChain } from './regions.js';
@@ -24,10 +25,11 @@ export interface ChannelInput {
 const prefixOf = (scope: Scope): string | null => (scope.kind === 'all' ? '' : scope.kind === 'region' ? scope.prefix : null);
 
 /**
- * Any http(s) URL the admin configures (robots live on the internet, webhooks anywhere); other schemes
- * (file:, javascript:, …) are refused. Query values (robot keys, tokens) are masked when shown.
+ * An http(s) URL on a host the channel's kind may reach (its vendor's documented host, or the
+ * operator's WEIAN_CHANNEL_HOSTS: channels/destinations.ts); other schemes (file:, javascript:, …)
+ * are refused. Query values (robot keys, tokens) are masked when shown.
  */
-function checkedUrl(raw: string): string {
+function checkedUrl(deps: ServiceDeps, kind: ChannelKind, raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -36,6 +38,10 @@ function checkedUrl(raw: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest(`a channel URL must be http or https, not ${url.protocol}`);
   if (url.username || url.password) throw badRequest('put credentials in the secret, not in the URL');
+  if (!destinationAllowed(kind, url.toString(), deps.channelHosts)) {
+    const documented = DOCUMENTED_HOSTS[kind];
+    throw badRequest(`a ${kind} channel may send to ${documented.length ? documented.join(' or ') : 'no host by default'}; other hosts need the server's WEIAN_CHANNEL_HOSTS`);
+  }
   return url.toString();
 }
 const maskedUrl = (raw: string) => {
@@ -87,7 +93,7 @@ export async function createChannel(deps: ServiceDeps, principal: Principal, reg
     region_code: regionCode,
     name: input.name.trim(),
     kind: input.kind,
-    url: checkedUrl(input.url),
+    url: checkedUrl(deps, input.kind, input.url),
     secret,
     min_severity: input.minSeverity,
     mode: input.mode,
@@ -109,10 +115,12 @@ export async function updateChannelConfig(deps: ServiceDeps, principal: Principa
   const kind = input.kind ?? c.kind;
   const secret = input.secret === undefined ? c.secret : input.secret || null;
   checkSecret(kind, secret);
+  // A new kind is checked against the stored URL too: a webhook cannot become a robot aimed at the same host.
+  const url = checkedUrl(deps, kind, input.url ?? c.url);
   await updateChannel(deps.db, id, {
     ...(input.name !== undefined ? { name: input.name.trim() } : {}),
     kind,
-    ...(input.url !== undefined ? { url: checkedUrl(input.url) } : {}),
+    url,
     secret,
     ...(input.minSeverity ? { min_severity: input.minSeverity } : {}),
     ...(input.mode ? { mode: input.mode } : {}),
@@ -139,5 +147,8 @@ export async function testChannel(deps: ServiceDeps, principal: Principal, id: s
     institution: null,
     alerts: [{ id: 'test', change: 'opened' as const, severity: 'low' as const, ruleId: 'TEST', ruleTitle: '测试消息', subject: c.name, institutionCode: '', institutionName: '', evidence: `由 ${principal.username} 发送`, at: now.toISOString() }],
   };
-  return { id, regionCode: c.region_code, ...(await sendToChannel(c, message, now, send)) };
+  // One generic failure: the remote answer, its status and the network error would tell the caller
+  // what listens where (open or closed ports, internal services' error pages). The log keeps them.
+  const result = await sendToChannel(c, message, now, send, deps.channelHosts);
+  return { id, regionCode: c.region_code, ok: result.ok, error: result.ok ? null : TEST_FAILED };
 }

@@ -14,6 +14,7 @@ import {
 } from '../storage/notifications.js';
 import type { Db } from '../storage/schema.js';
 import { CHANNELS, fetchSender, type NotificationMessage, type Sender } from './channels/index.js';
+import { destinationAllowed } from './channels/destinations.js';
 import { ruleTitle } from './alertRules.js';
 import type { ServiceDeps } from './deps.js';
 import { newId } from './secrets.js';
@@ -113,8 +114,10 @@ export async function messageFor(db: Db, delivery: DeliveryRow, mode: ChannelRow
 }
 
 /** Sends one message to one channel now; every call is one attempt. */
-export async function sendToChannel(channel: Pick<ChannelRow, 'kind' | 'url' | 'secret'>, message: NotificationMessage, now: Date, send: Sender): Promise<{ ok: boolean; httpStatus: number | null; error: string | null }> {
+export async function sendToChannel(channel: Pick<ChannelRow, 'kind' | 'url' | 'secret'>, message: NotificationMessage, now: Date, send: Sender, allowList?: readonly string[]): Promise<{ ok: boolean; httpStatus: number | null; error: string | null }> {
   const module = CHANNELS[channel.kind];
+  // Checked at send time too: rows stored before destinations were limited, or an allow-list since narrowed.
+  if (!destinationAllowed(channel.kind, channel.url, allowList)) return { ok: false, httpStatus: null, error: 'destination not allowed (WEIAN_CHANNEL_HOSTS)' };
   try {
     const res = await send(module.build({ url: channel.url, secret: channel.secret }, message, now));
     const error = module.rejected(res);
@@ -138,7 +141,7 @@ export async function sendDueNotifications(deps: ServiceDeps, opts: Partial<Send
     const channel = await getChannel(deps.db, d.channel_id);
     const started = deps.now();
     const attempts = d.attempts + 1;
-    const result = channel?.enabled ? await sendToChannel(channel, await messageFor(deps.db, d, channel.mode), started, o.send) : { ok: false, httpStatus: null, error: 'the channel was deleted or disabled' };
+    const result = channel?.enabled ? await sendToChannel(channel, await messageFor(deps.db, d, channel.mode), started, o.send, deps.channelHosts) : { ok: false, httpStatus: null, error: 'the channel was deleted or disabled' };
     const at = deps.now();
     await insertAttempt(deps.db, { id: newId('na'), delivery_id: d.id, at: at.toISOString(), ok: result.ok ? 1 : 0, http_status: result.httpStatus, error: result.error, duration_ms: Math.max(0, at.getTime() - started.getTime()) });
     if (result.ok) {

@@ -8,7 +8,7 @@ import { regionCache } from './regionCache.js';
 import { checkPeriod, currentPeriod, periodEnd, previousPeriod } from './periods.js';
 import { regionChain } from './regions.js';
 import { regionLevelOf } from './scope.js';
-import { settingsForRegion } from './settings.js';
+import { settingsForRegion, tightenedBelow } from './settings.js';
 
 const PREFIX = { province: 2, city: 4, county: 6 } as const;
 export const regionPrefix = (code: string) => code.slice(0, PREFIX[regionLevelOf(code) ?? 'county']);
@@ -220,6 +220,8 @@ export async function ranking(deps: ServiceDeps, scope: Scope, q: RankingQuery) 
   return {
     ...r.header,
     weights: r.settings.weights,
+    /** Regions below that judge their institutions by stricter settings than this region's, and the rules they tighten. */
+    tightenedBelow: (await tightenedBelow(deps.db, q.regionCode, r.prefix)).map((t) => ({ ...t, regionName: r.regionNames.get(t.regionCode) ?? t.regionCode })),
     /** Institutions the filter keeps; `totalAll`: in the ranking. */
     total: shown.length,
     totalAll: ranked.length,

@@ -1,11 +1,12 @@
-import { RegionSettings, resolveSettings, type RegionSettingsInput, type ResolvedSettings } from '@weian/shared';
-import { forbidden } from '../errors.js';
-import { getRegionSettings, putRegionSettings } from '../storage/records.js';
+import { RegionSettings, resolveSettings, type RegionSettingsInput, type ResolvedSettings, type RuleId } from '@weian/shared';
+import { badRequest, forbidden } from '../errors.js';
+import { getRegionSettings, listRegionSettingsUnder, putRegionSettings } from '../storage/records.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { Db } from '../storage/schema.js';
 import { regionChain } from './regions.js';
 import { regionCodeWithin } from './scope.js';
+import { applyLevel, loosenings, tightenedRules } from './settingsTree.js';
 
 /** province → city → county codes above (and including) a county. */
 export const regionAncestry = (regionCode: string) => [...new Set([`${regionCode.slice(0, 2)}0000`, `${regionCode.slice(0, 4)}00`, regionCode])];
@@ -13,42 +14,69 @@ export const regionAncestry = (regionCode: string) => [...new Set([`${regionCode
 const TTL_MS = 60_000;
 const cache = new Map<string, { at: number; settings: ResolvedSettings }>();
 
+/** The province sets the baseline; cities and counties only tighten it (settingsTree.ts). */
+const isBaseline = (regionCode: string) => regionCode.endsWith('0000');
+
+/** Province, then city, then county settings applied in turn: each lower level only tightens what it inherits. */
+function mergeDown(codes: readonly string[], rows: ReadonlyMap<string, RegionSettings>): ResolvedSettings {
+  let settings = resolveSettings();
+  for (const code of codes) {
+    const own = rows.get(code);
+    if (own) settings = applyLevel(settings, own, isBaseline(code));
+  }
+  return settings;
+}
+const readRows = async (db: Db, codes: string[]) => new Map((await getRegionSettings(db, codes)).map((r) => [r.region_code, RegionSettings.parse(JSON.parse(r.settings))]));
+
 /**
- * The settings in force for a county: province, then city, then county overrides, the more specific
- * winning per rule. Each level may only tighten the catalogue's defaults (RegionSettings checks that).
- * Cached for a minute; a change made on this process clears the cache at once. Reads through `db`,
- * which may be the caller's transaction (SQLite has one connection: reading outside it would wait forever).
+ * The settings in force for a region: province, then city, then county, each lower level only
+ * tightening what it inherits (a county cannot switch off a rule or loosen a threshold set above, nor
+ * move the score weights). Cached for a minute; a change made on this process clears the cache at once.
+ * Reads through `db`, which may be the caller's transaction (SQLite has one connection: reading
+ * outside it would wait forever).
  */
 export async function settingsForRegion(db: Db, regionCode: string): Promise<ResolvedSettings> {
   const hit = cache.get(regionCode);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.settings;
   const codes = regionAncestry(regionCode);
-  const rows = new Map((await getRegionSettings(db, codes)).map((r) => [r.region_code, RegionSettings.parse(JSON.parse(r.settings))]));
-  const merged = RegionSettings.parse({});
-  for (const code of codes) {
-    const s = rows.get(code);
-    if (!s) continue;
-    const rules = new Map(merged.rules.map((r) => [r.ruleId, r]));
-    for (const r of s.rules) rules.set(r.ruleId, { ...rules.get(r.ruleId), ...r, thresholds: { ...rules.get(r.ruleId)?.thresholds, ...r.thresholds } });
-    merged.rules = [...rules.values()];
-    merged.requireLinuxAntimalware = merged.requireLinuxAntimalware || s.requireLinuxAntimalware;
-    merged.weights = s.weights;
-    merged.dueSoonDays = s.dueSoonDays;
-  }
-  const settings = resolveSettings(merged);
+  const settings = mergeDown(codes, await readRows(db, codes));
   cache.set(regionCode, { at: Date.now(), settings });
   return settings;
 }
 
 export async function getOwnRegionSettings(deps: ServiceDeps, regionCode: string) {
   const row = (await getRegionSettings(deps.db, [regionCode]))[0];
-  return { regionCode, settings: row ? RegionSettings.parse(JSON.parse(row.settings)) : RegionSettings.parse({}), updatedAt: row?.updated_at ?? null, updatedBy: row?.updated_by ?? null };
+  const settings = row ? RegionSettings.parse(JSON.parse(row.settings)) : RegionSettings.parse({});
+  // Below the province the weights are the inherited ones, whatever a row stored before they were.
+  if (!isBaseline(regionCode)) settings.weights = { ...(await settingsForRegion(deps.db, regionCode)).weights };
+  return { regionCode, settings, updatedAt: row?.updated_at ?? null, updatedBy: row?.updated_by ?? null };
+}
+
+/**
+ * The regions below `regionCode` whose settings are stricter than its own, and the rules they
+ * tighten: a ranking's institutions are judged by their own county's (stricter or equal) settings,
+ * and the ranking says where that differs from the region it ranks in.
+ */
+export async function tightenedBelow(db: Db, regionCode: string, prefix: string): Promise<Array<{ regionCode: string; ruleIds: RuleId[] }>> {
+  const mine = await settingsForRegion(db, regionCode);
+  const below = (await listRegionSettingsUnder(db, prefix)).filter((r) => r.region_code !== regionCode);
+  const out: Array<{ regionCode: string; ruleIds: RuleId[] }> = [];
+  for (const r of below) {
+    const ruleIds = tightenedRules(mine, await settingsForRegion(db, r.region_code));
+    if (ruleIds.length) out.push({ regionCode: r.region_code, ruleIds });
+  }
+  return out;
 }
 
 export async function putSettings(deps: ServiceDeps, principal: Principal, regionCode: string, input: RegionSettingsInput) {
   regionChain(regionCode);
   if (!regionCodeWithin(principal.scope, regionCode)) throw forbidden(`region ${regionCode} is not yours to configure`);
   const settings = RegionSettings.parse(input);
+  if (!isBaseline(regionCode)) {
+    const above = regionAncestry(regionCode).filter((c) => c !== regionCode);
+    const loose = loosenings(mergeDown(above, await readRows(deps.db, above)), settings);
+    if (loose.length) throw badRequest(`settings may only tighten what the region above sets: ${loose.join('; ')}`);
+  }
   await putRegionSettings(deps.db, regionCode, JSON.stringify(settings), deps.now().toISOString(), principal.username);
   cache.clear();
   return { regionCode, settings };

@@ -1,10 +1,10 @@
-import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.js';
 import { getInstitution } from '../storage/institutions.js';
 import { upsertRegions } from '../storage/regions.js';
 import type { Role } from '../storage/schema.js';
 import { deleteUserSessions } from '../storage/sessions.js';
 import { getUser, getUserByUsername, insertUser, listUsers, markUserDeleted } from '../storage/users.js';
-import type { Principal } from './auth.js';
+import { clearUserFailures, type Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import { regionChain } from './regions.js';
@@ -50,8 +50,13 @@ export async function createUser(deps: ServiceDeps, actor: Principal | 'cli', in
   if (!/^[A-Za-z0-9._-]{3,64}$/.test(input.username)) throw badRequest('username: 3–64 letters, digits, ".", "_" or "-"');
   const weak = checkPasswordStrength(input.password);
   if (weak) throw badRequest(weak);
-  const where = await placement(deps, input.role, input.scopeCode);
-  if (!mayManage(actor, { role: input.role, ...where })) throw forbidden(`you may not create a ${input.role} user there`);
+  // Outside the actor's reach, an unknown scope and someone else's answer the same: existence is not told.
+  const refused = () => forbidden(`you may not create a ${input.role} user there`);
+  const trusted = actor === 'cli' || actor.role === 'admin';
+  const where = await placement(deps, input.role, input.scopeCode).catch((e: unknown) => {
+    throw !trusted && e instanceof DomainError ? refused() : e;
+  });
+  if (!mayManage(actor, { role: input.role, ...where })) throw refused();
   if (await getUserByUsername(deps.db, input.username)) throw conflict(`username ${input.username} is taken`);
   const now = deps.now().toISOString();
   const id = newId('u');
@@ -83,6 +88,17 @@ export async function deleteUser(deps: ServiceDeps, actor: Principal, userId: st
   if (!mayManage(actor, { role: user.role, ...where })) throw forbidden('no such user in your scope');
   await markUserDeleted(deps.db, user.id, deps.now().toISOString());
   await deleteUserSessions(deps.db, user.id);
+  deps.bus.emit('session.ended', { userId: user.id });
+  return { id: user.id, username: user.username, regionCode: where.regionCode || null, institutionCode: where.institutionCode || null };
+}
+
+/** Clears a user's failed sign-ins from every address (SECURITY.md: an admin can unlock). */
+export async function unlockUser(deps: ServiceDeps, actor: Principal, userId: string) {
+  const user = await getUser(deps.db, userId);
+  if (!user || user.deleted_at) throw forbidden('no such user in your scope');
+  const where = await placement(deps, user.role, user.scope_code).catch(() => ({ regionCode: '', institutionCode: '', scopeCode: user.scope_code }));
+  if (actor.role !== 'admin' && !mayManage(actor, { role: user.role, ...where })) throw forbidden('no such user in your scope');
+  await clearUserFailures(deps, user.username);
   return { id: user.id, username: user.username, regionCode: where.regionCode || null, institutionCode: where.institutionCode || null };
 }
 

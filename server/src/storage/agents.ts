@@ -59,6 +59,12 @@ export async function revokeAgent(db: Db, id: string, at: string, reason: string
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Revokes every other live agent of a host (a re-enrollment supersedes them); returns their ids. */
+export async function supersedeHostAgents(db: Db, hostId: string, keepId: string, at: string, reason: string): Promise<string[]> {
+  const rows = await db.updateTable('agents').set({ revoked_at: at, revoked_reason: reason }).where('host_id', '=', hostId).where('id', '!=', keepId).where('revoked_at', 'is', null).returning('id').execute();
+  return rows.map((r) => r.id);
+}
+
 export async function setAgentSettings(db: Db, id: string, settings: string | null): Promise<void> {
   await db.updateTable('agents').set({ settings }).where('id', '=', id).execute();
 }

@@ -160,7 +160,8 @@ const hostReported = hot((db, a: { id: string; collectedAt: string; receivedAt: 
   db
     .updateTable('hosts')
     .set((eb) => ({
-      last_report_at: a.collectedAt,
+      // Never backwards: a late replay (an outbox draining old reports) leaves the newest time standing.
+      last_report_at: eb.case().when(eb.or([eb('last_report_at', 'is', null), eb('last_report_at', '<', a.collectedAt)])).then(a.collectedAt).else(eb.ref('last_report_at')).end() as never,
       last_seen_at: a.receivedAt,
       status: eb.case().when('status', '=', 'stale').then('active' as const).else(eb.ref('status')).end() as never,
       hostname: eb.fn.coalesce(eb.val(a.hostname), eb.ref('hostname')) as never,
@@ -172,7 +173,8 @@ const hostReported = hot((db, a: { id: string; collectedAt: string; receivedAt: 
 
 /** Marks the host reported; returns its enrolled identity (undefined when the host is gone). */
 export async function markHostReported(db: Db, id: string, collectedAt: string, receivedAt: string, hostname: string | null) {
-  return (await hostReported(db, { id, collectedAt, receivedAt, hostname })).rows[0];
+  // One format (UTC, toISOString) so that stored times compare as strings.
+  return (await hostReported(db, { id, collectedAt: new Date(collectedAt).toISOString(), receivedAt, hostname })).rows[0];
 }
 
 export async function markHostSeen(db: Db, id: string, at: string): Promise<void> {

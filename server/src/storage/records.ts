@@ -76,6 +76,11 @@ export function getRegionSettings(db: Db, codes: string[]) {
   return db.selectFrom('region_settings').selectAll().where('region_code', 'in', codes).execute();
 }
 
+/** Settings rows of the regions whose code starts with `prefix` (a region and everything below it). */
+export function listRegionSettingsUnder(db: Db, prefix: string) {
+  return db.selectFrom('region_settings').select(['region_code', 'settings']).where('region_code', 'like', `${prefix}%`).orderBy('region_code').execute();
+}
+
 export async function putRegionSettings(db: Db, regionCode: string, settings: string, at: string, by: string): Promise<void> {
   await db
     .insertInto('region_settings')

@@ -99,6 +99,10 @@ export interface LoginFailuresTable {
   key: string;
   at: string;
 }
+export interface ReadinessProbesTable {
+  process: string;
+  at: string;
+}
 export interface AuditLogTable {
   id: string;
   at: string;
@@ -257,6 +261,7 @@ export interface Database {
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
   audit_log: AuditLogTable;
+  readiness_probes: ReadinessProbesTable;
   mlps_systems: MlpsSystemsTable;
   mlps_system_hosts: MlpsSystemHostsTable;
   governance_records: GovernanceRecordsTable;

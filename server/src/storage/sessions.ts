@@ -63,3 +63,21 @@ export async function countLoginFailures(db: Db, key: string, since: string): Pr
 export async function clearLoginFailures(db: Db, key: string): Promise<void> {
   await db.deleteFrom('login_failures').where('key', '=', key).execute();
 }
+
+/** Failures under `key` since `since`, and the time of the last one. */
+export async function loginFailureStats(db: Db, key: string, since: string): Promise<{ count: number; last: string | null }> {
+  const r = await db
+    .selectFrom('login_failures')
+    .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.max('at').as('last')])
+    .where('key', '=', key)
+    .where('at', '>', since)
+    .executeTakeFirstOrThrow();
+  return { count: Number(r.n), last: (r.last as string | null) ?? null };
+}
+
+/** Clears every failure whose key starts with `prefix` (an admin unlocking a user: all its address pairs). */
+export async function clearLoginFailuresWithPrefix(db: Db, prefix: string): Promise<void> {
+  // LIKE would read "_" in a username as a wildcard (and SQLite has no default escape): filter exactly here.
+  const keys = (await db.selectFrom('login_failures').select('key').distinct().where('key', 'like', `${prefix}%`).execute()).map((r) => r.key).filter((k) => k.startsWith(prefix));
+  if (keys.length) await db.deleteFrom('login_failures').where('key', 'in', keys).execute();
+}

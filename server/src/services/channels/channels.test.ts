@@ -30,9 +30,11 @@ describe('notification channels, each against a local endpoint', () => {
   });
   afterAll(() => rx.close());
   const last = () => rx.received.at(-1)!;
+  // The local endpoints stand in for the vendors' hosts: the operator's allow-list (WEIAN_CHANNEL_HOSTS) names loopback.
+  const allow = () => ['127.0.0.1'];
 
   it('generic webhook: the JSON message, its exact body signed with HMAC-SHA256 in a header', async () => {
-    const r = await sendToChannel({ kind: 'webhook', url: `${rx.base}/hooks/weian`, secret: 's3cret' }, MESSAGE, NOW, send);
+    const r = await sendToChannel({ kind: 'webhook', url: `${rx.base}/hooks/weian`, secret: 's3cret' }, MESSAGE, NOW, send, allow());
     expect(r).toEqual({ ok: true, httpStatus: 200, error: null });
     const got = last();
     expect([got.method, got.url, got.headers['content-type']]).toEqual(['POST', '/hooks/weian', 'application/json']);
@@ -41,7 +43,7 @@ describe('notification channels, each against a local endpoint', () => {
   });
 
   it('WeCom group robot: a markdown message to the URL carrying the key', async () => {
-    const r = await sendToChannel({ kind: 'wecom', url: `${rx.base}/cgi-bin/webhook/send?key=693a91f6-7xxx`, secret: null }, MESSAGE, NOW, send);
+    const r = await sendToChannel({ kind: 'wecom', url: `${rx.base}/cgi-bin/webhook/send?key=693a91f6-7xxx`, secret: null }, MESSAGE, NOW, send, allow());
     expect(r.ok).toBe(true);
     expect(last().url).toBe('/cgi-bin/webhook/send?key=693a91f6-7xxx');
     expect(last().body).toBe(JSON.stringify({ msgtype: 'markdown', markdown: { content: MARKDOWN } }));
@@ -49,7 +51,7 @@ describe('notification channels, each against a local endpoint', () => {
 
   it('DingTalk robot: timestamp (ms) and sign = urlencode(base64(HMAC-SHA256(secret, timestamp\\nsecret))) in the query', async () => {
     const secret = 'SEC000000000000000000000';
-    const r = await sendToChannel({ kind: 'dingtalk', url: `${rx.base}/robot/send?access_token=tok`, secret }, MESSAGE, NOW, send);
+    const r = await sendToChannel({ kind: 'dingtalk', url: `${rx.base}/robot/send?access_token=tok`, secret }, MESSAGE, NOW, send, allow());
     expect(r.ok).toBe(true);
     const url = new URL(last().url, rx.base);
     const ts = String(NOW.getTime());
@@ -63,7 +65,7 @@ describe('notification channels, each against a local endpoint', () => {
 
   it('Feishu bot: timestamp (s) and sign = base64(HMAC-SHA256 keyed by timestamp\\nsecret over nothing) in the body', async () => {
     const secret = 'feishu-secret';
-    const r = await sendToChannel({ kind: 'feishu', url: `${rx.base}/open-apis/bot/v2/hook/abc`, secret }, MESSAGE, NOW, send);
+    const r = await sendToChannel({ kind: 'feishu', url: `${rx.base}/open-apis/bot/v2/hook/abc`, secret }, MESSAGE, NOW, send, allow());
     expect(r.ok).toBe(true);
     const ts = String(Math.floor(NOW.getTime() / 1000));
     const sign = createHmac('sha256', `${ts}\n${secret}`).digest('base64');
@@ -74,14 +76,21 @@ describe('notification channels, each against a local endpoint', () => {
   it('counts an HTTP 200 carrying a robot error code, an HTTP error and a refused connection as failures', async () => {
     const bad = await startReceiver((_r, n) => (n === 1 ? { status: 200, body: '{"errcode":310000,"errmsg":"sign not match"}' } : { status: 502, body: 'bad gateway' }));
     try {
-      expect(await sendToChannel({ kind: 'dingtalk', url: `${bad.base}/robot/send`, secret: 'x' }, MESSAGE, NOW, send)).toEqual({ ok: false, httpStatus: 200, error: 'errcode 310000: sign not match' });
-      expect(await sendToChannel({ kind: 'webhook', url: `${bad.base}/h`, secret: 'x' }, MESSAGE, NOW, send)).toEqual({ ok: false, httpStatus: 502, error: 'HTTP 502: bad gateway' });
+      expect(await sendToChannel({ kind: 'dingtalk', url: `${bad.base}/robot/send`, secret: 'x' }, MESSAGE, NOW, send, allow())).toEqual({ ok: false, httpStatus: 200, error: 'errcode 310000: sign not match' });
+      expect(await sendToChannel({ kind: 'webhook', url: `${bad.base}/h`, secret: 'x' }, MESSAGE, NOW, send, allow())).toEqual({ ok: false, httpStatus: 502, error: 'HTTP 502' });
     } finally {
       await bad.close();
     }
     // Nothing listens on the closed receiver's port any more.
-    const refused = await sendToChannel({ kind: 'wecom', url: `${bad.base}/x`, secret: null }, MESSAGE, NOW, send);
+    const refused = await sendToChannel({ kind: 'wecom', url: `${bad.base}/x`, secret: null }, MESSAGE, NOW, send, allow());
     expect([refused.ok, refused.httpStatus]).toEqual([false, null]);
     expect(refused.error).toMatch(/fetch failed|socket|ECONNREFUSED/i);
+  });
+
+  it('sends nowhere but a documented host or the allow-list, whatever URL is stored', async () => {
+    const before = rx.received.length;
+    const r = await sendToChannel({ kind: 'wecom', url: `${rx.base}/cgi-bin/webhook/send?key=k`, secret: null }, MESSAGE, NOW, send, []);
+    expect(r).toEqual({ ok: false, httpStatus: null, error: 'destination not allowed (WEIAN_CHANNEL_HOSTS)' });
+    expect(rx.received.length).toBe(before);
   });
 });

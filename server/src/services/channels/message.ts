@@ -71,12 +71,12 @@ export function markdownOf(message: NotificationMessage): string {
 
 /** Robots answer HTTP 200 with an error code in the body; `field` names it (errcode, code). */
 export function jsonCodeRejected(res: SenderResponse, fields: string[]): string | null {
-  if (res.status < 200 || res.status >= 300) return `HTTP ${res.status}: ${res.body.slice(0, 200)}`;
+  if (res.status < 200 || res.status >= 300) return `HTTP ${res.status}`;
   try {
     const parsed = JSON.parse(res.body) as Record<string, unknown>;
     for (const f of fields) if (f in parsed && parsed[f] !== 0) return `${f} ${String(parsed[f])}: ${String(parsed.errmsg ?? parsed.msg ?? parsed.StatusMessage ?? '')}`;
     return null;
   } catch {
-    return `unreadable answer: ${res.body.slice(0, 200)}`;
+    return 'unreadable answer';
   }
 }

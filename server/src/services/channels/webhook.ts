@@ -12,5 +12,6 @@ export const webhook: ChannelModule = {
     const signature = createHmac('sha256', target.secret ?? '').update(body).digest('hex');
     return { url: target.url, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: `sha256=${signature}` }, body };
   },
-  rejected: (res) => (res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}: ${res.body.slice(0, 200)}`),
+  // The status only: a receiver's body is not ours to keep or show.
+  rejected: (res) => (res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`),
 };

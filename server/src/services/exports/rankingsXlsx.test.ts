@@ -26,9 +26,9 @@ describe('rankings XLSX', () => {
   beforeAll(async () => {
     t = await createTestDb('sqlite');
     f = await seedExportFixture(t.deps, t.clock, new Date('2026-11-20T02:00:00Z'));
-    // The city tightens its weights: the methodology sheet must state those, not the defaults.
+    // The province sets other weights (only it may): the city's methodology sheet must state those, not the defaults.
     const admin = { username: 'admin', scope: ALL } as unknown as Principal;
-    await putSettings(t.deps, admin, f.city, { weights: { technical: 0.5, governance: 0.4, coverage: 0.1 } } as never);
+    await putSettings(t.deps, admin, `${f.city.slice(0, 2)}0000`, { weights: { technical: 0.5, governance: 0.4, coverage: 0.1 } } as never);
     const bytes = await collectOutput(async (out) => writeRankingsXlsx(await openRanking(t.deps, ALL, { regionCode: f.city }, 3), out));
     wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytes as never);

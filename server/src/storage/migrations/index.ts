@@ -12,6 +12,7 @@ import * as scoreRevision from './2026-11-23-11-score-revision.js';
 import * as exactRegionSums from './2026-12-06-01-exact-region-sums.js';
 import * as holidayCalendars from './2026-12-06-17a-holiday-calendars.js';
 import * as hostList17b from './2026-12-06-17b-host-list.js';
+import * as auditAddress from './2026-12-06-18-audit-address-readiness.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-01-exact-region-sums': exactRegionSums,
   '2026-12-06-17a-holiday-calendars': holidayCalendars,
   '2026-12-06-17b-host-list': hostList17b,
+  '2026-12-06-18-audit-address-readiness': auditAddress,
 };

@@ -1,0 +1,60 @@
+import { RULE_DATA_BY_ID, type RegionSettings, type ResolvedSettings, type RuleId, type ThresholdValue } from '@weian/shared';
+
+/**
+ * Rule settings tighten down the region tree (DESIGN.md, REGULATION.md): the province sets the
+ * baseline (it may switch rules off and choose the score weights); a city or county may only be
+ * stricter than what it inherits. Otherwise a county could re-grade its own institutions (switch off
+ * the rules they fail, move weight onto what they pass) and climb the city's ranking.
+ */
+
+/** Whether `value` is looser than `than` for the threshold's direction (booleans compare as 0/1). */
+const looser = (ruleId: RuleId, key: string, value: ThresholdValue, than: ThresholdValue | undefined): boolean => {
+  const spec = (RULE_DATA_BY_ID[ruleId].thresholds as Record<string, { stricter: 'lower' | 'higher' }>)[key];
+  if (!spec || than === undefined) return false;
+  return spec.stricter === 'lower' ? Number(value) > Number(than) : Number(value) < Number(than);
+};
+const sameWeights = (a: ResolvedSettings['weights'], b: ResolvedSettings['weights']) => (['technical', 'governance', 'coverage'] as const).every((k) => Math.abs(a[k] - b[k]) < 1e-9);
+
+/** What a lower level's settings would loosen against what it inherits, one line each (empty: all tighter or equal). */
+export function loosenings(inherited: ResolvedSettings, own: RegionSettings): string[] {
+  const out: string[] = [];
+  for (const r of own.rules) {
+    const base = inherited.rules[r.ruleId];
+    if (r.enabled === false && base.enabled) out.push(`${r.ruleId}: a rule in force above cannot be switched off here`);
+    for (const [key, value] of Object.entries(r.thresholds ?? {})) {
+      if (looser(r.ruleId, key, value, base.thresholds[key])) out.push(`${r.ruleId}.${key}: ${String(value)} is looser than ${String(base.thresholds[key])} set above`);
+    }
+  }
+  if (!sameWeights(own.weights, inherited.weights)) out.push('score weights are set by the province: a lower level keeps them');
+  return out;
+}
+
+/**
+ * One level applied over what it inherits. The top (`baseline`) applies as stored; below it only
+ * what tightens counts, so settings stored before this rule (or written around it) cannot loosen.
+ */
+export function applyLevel(inherited: ResolvedSettings, own: RegionSettings, baseline: boolean): ResolvedSettings {
+  const rules = { ...inherited.rules };
+  for (const r of own.rules) {
+    const base = rules[r.ruleId];
+    const thresholds = { ...base.thresholds };
+    for (const [key, value] of Object.entries(r.thresholds ?? {})) if (baseline || !looser(r.ruleId, key, value, base.thresholds[key])) thresholds[key] = value;
+    const enabled = r.enabled === undefined || (!baseline && r.enabled === false) ? base.enabled : r.enabled;
+    rules[r.ruleId] = { enabled, thresholds };
+  }
+  return {
+    rules,
+    requireLinuxAntimalware: inherited.requireLinuxAntimalware || own.requireLinuxAntimalware,
+    weights: baseline ? own.weights : inherited.weights,
+    dueSoonDays: own.dueSoonDays,
+  };
+}
+
+/** The rules a lower level's settings make stricter than `inherited` (what a ranking notes as tightened below it). */
+export function tightenedRules(inherited: ResolvedSettings, own: ResolvedSettings): RuleId[] {
+  return (Object.keys(own.rules) as RuleId[]).filter((id) => {
+    const a = inherited.rules[id];
+    const b = own.rules[id];
+    return (b.enabled && !a.enabled) || Object.entries(b.thresholds).some(([k, v]) => looser(id, k, a.thresholds[k]!, v));
+  });
+}
