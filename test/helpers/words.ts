@@ -11,7 +11,7 @@ const ALLOWED = new Set([
   // hospital systems, as hospitals name them (HIS 系统)
   'HIS', 'PACS', 'LIS', 'EMR', 'RIS', 'HRP',
   // operating systems, vendors and hardware as hosts report them
-  'Windows', 'Microsoft', 'Server', 'Standard', 'Datacenter', 'Enterprise', 'LTSB', 'LTSC', 'LTS', 'Linux', 'GNU', 'Debian', 'CentOS', 'Stream', 'Red', 'Hat', 'Ubuntu', 'openEuler', 'UOS', 'Kylin', 'Advanced', 'Core',
+  'Windows', 'Microsoft', 'Server', 'Standard', 'Datacenter', 'Enterprise', 'LTSB', 'LTSC', 'LTS', 'Linux', 'GNU', 'Debian', 'CentOS', 'Stream', 'Red', 'Hat', 'Ubuntu', 'openEuler', 'UOS', 'Kylin', 'NeoKylin', 'KylinSec', 'Rocky', 'AlmaLinux', 'Anolis', 'OS', 'BC-Linux', 'Advanced', 'Core',
   'bookworm', 'Lance', 'jessie', 'stretch', 'buster', 'bullseye', 'trixie',
   'Intel', 'Xeon', 'Silver', 'Inspur', 'Huawei', 'VMware', 'SSD', 'HDD', 'NTFS', 'sda', 'MAC',
   // standards by their numbers (GB/T 22239-2019)
