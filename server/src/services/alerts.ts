@@ -25,6 +25,7 @@ import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
 import { queueNotifications } from './notify.js';
 import { addOverviewExtra } from './overview.js';
+import { getFindings } from '../storage/findings.js';
 import { getHost } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { scopeOf, visibleIn, type Scope } from './scope.js';
@@ -323,7 +324,28 @@ export function acknowledgeAlert(deps: ServiceDeps, principal: Principal, id: st
   return changeAlert(deps, principal, id, 'acknowledged', { status: 'acknowledged', acknowledged_at: at, acknowledged_by: principal.username }, note ? { note } : {});
 }
 
-export function resolveAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {
+/**
+ * Why the alert's condition still holds now, or null. A person may resolve only what has cleared
+ * (or what the data cannot tell): resolving a live failure would hide it until its next pass→fail.
+ */
+async function conditionStillHolds(deps: ServiceDeps, alert: AlertRow): Promise<string | null> {
+  if (alert.kind === 'finding' || alert.kind === 'deadline') {
+    const finding = (await getFindings(deps.db, alert.subject_kind, alert.subject_id)).find((f) => f.rule_id === alert.rule_id);
+    if (finding?.status !== 'fail') return null;
+    const evidence = JSON.parse(finding.evidence) as { zh?: string };
+    return `the check ${alert.rule_id} still fails (${evidence.zh ?? ''}, evaluated ${finding.evaluated_at})`;
+  }
+  const host = alert.subject_kind === 'host' ? await getHost(deps.db, { kind: 'all' }, alert.subject_id) : undefined;
+  if (!host) return null;
+  if (alert.kind === 'offline' && (host.last_seen_at === null || host.last_seen_at <= alert.opened_at)) return `the agent has not reported since the alert opened (last seen ${host.last_seen_at ?? 'never'})`;
+  if (alert.kind === 'identity' && host.identity_conflict !== null) return 'the host still reports another machine\'s identity';
+  return null;
+}
+
+export async function resolveAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {
+  const alert = await visibleAlert(deps, principal.scope, id);
+  const holds = alert.status === 'resolved' ? null : await conditionStillHolds(deps, alert);
+  if (holds) throw conflict(`not resolved: ${holds}; it resolves by itself once the condition clears. Acknowledge it or add a comment to record what was done`);
   const at = deps.now().toISOString();
   return changeAlert(deps, principal, id, 'resolved', { status: 'resolved', resolved_at: at, resolved_by: principal.username }, note ? { note } : {});
 }
