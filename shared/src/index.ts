@@ -12,3 +12,6 @@ export { renderMethodology } from './methodology.js';
 export * from './permissions.js';
 export * from './reportId.js';
 export * from './schemas/calendar.js';
+export * from './notices.js';
+export * from './evidence.js';
+export * from './schemas/notices.js';
