@@ -23,6 +23,7 @@ import { IDENTITY_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
+import { onFindingChangedForNotices } from './notices.js';
 import { queueNotifications } from './notify.js';
 import { addOverviewExtra } from './overview.js';
 import { getFindings } from '../storage/findings.js';
@@ -268,7 +269,8 @@ export function startAlertEngine(deps: ServiceDeps, log: { error(m: string): voi
     tail = tail.then(work).catch((e: Error) => log.error(`alerts: handling ${what} failed: ${e.stack ?? e.message}`));
   };
   const offs = [
-    deps.bus.onOrigin('finding.changed', (c) => enqueue(`finding ${c.ruleId} of ${c.subjectId}`, () => onFindingChanged(deps, c))),
+    // Then the rectification items about the same finding (数据已核验, or reopened with an alert).
+    deps.bus.onOrigin('finding.changed', (c) => enqueue(`finding ${c.ruleId} of ${c.subjectId}`, () => onFindingChanged(deps, c).then(() => onFindingChangedForNotices(deps, c)))),
     deps.bus.onOrigin('host.identity-conflict', (e) => enqueue(`identity conflict of ${e.hostId}`, () => onIdentityConflict(deps, e))),
   ];
   return {

@@ -10,6 +10,7 @@ import * as overviewAggregates from './2026-11-23-09-overview-aggregates.js';
 import * as alertNames from './2026-11-23-10-alert-names.js';
 import * as scoreRevision from './2026-11-23-11-score-revision.js';
 import * as holidayCalendars from './2026-12-06-17a-holiday-calendars.js';
+import * as notices from './2026-12-06-22-notices.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-10-alert-names': alertNames,
   '2026-11-23-11-score-revision': scoreRevision,
   '2026-12-06-17a-holiday-calendars': holidayCalendars,
+  '2026-12-06-22-notices': notices,
 };
