@@ -40,6 +40,7 @@ export interface NoticeItemsTable {
 export interface NoticeEventsTable {
   id: string;
   notice_id: string;
+  seq: number;
   item_id: string | null;
   at: string;
   actor_type: 'user' | 'system';
@@ -81,8 +82,13 @@ export async function insertNotice(db: Db, notice: NoticeRow, items: NoticeItemR
   if (items.length) await noticesDb(db).insertInto('notice_items').values(items).execute();
 }
 
-export async function insertNoticeEvent(db: Db, row: NoticeEventRow): Promise<void> {
-  await noticesDb(db).insertInto('notice_events').values(row).execute();
+/** Appended after the notice's last event (the unique index refuses two writers taking the same place). */
+export async function insertNoticeEvent(db: Db, row: Omit<NoticeEventRow, 'seq'>): Promise<void> {
+  const last = await noticesDb(db).selectFrom('notice_events').select(sql<number>`coalesce(max(seq), 0)`.as('max')).where('notice_id', '=', row.notice_id).executeTakeFirst();
+  await noticesDb(db)
+    .insertInto('notice_events')
+    .values({ ...row, seq: Number(last?.max ?? 0) + 1 })
+    .execute();
 }
 
 /** A notice if `scope` sees its institution. */
@@ -100,7 +106,7 @@ export function getNoticeItems(db: Db, noticeId: string) {
 }
 
 export function listNoticeEvents(db: Db, noticeId: string) {
-  return noticesDb(db).selectFrom('notice_events').selectAll().where('notice_id', '=', noticeId).orderBy('at').orderBy('id').execute();
+  return noticesDb(db).selectFrom('notice_events').selectAll().where('notice_id', '=', noticeId).orderBy('seq').execute();
 }
 
 /** Written only while the notice is still in `from`: a concurrent transition loses instead of overwriting. */

@@ -55,6 +55,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('notice_events')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('notice_id', 'text', (c) => c.notNull().references('notices.id'))
+    /** Order within the notice's timeline (several events may share a millisecond). */
+    .addColumn('seq', 'integer', (c) => c.notNull())
     .addColumn('item_id', 'text')
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor_type', 'text', (c) => c.notNull())
@@ -63,7 +65,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('action', 'text', (c) => c.notNull())
     .addColumn('detail', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('notice_events_notice').on('notice_events').columns(['notice_id', 'at']).execute();
+  await db.schema.createIndex('notice_events_notice').on('notice_events').columns(['notice_id', 'seq']).unique().execute();
 
   await db.schema
     .createTable('evidence_files')
