@@ -133,12 +133,12 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     const otherInst = await as('inst-c');
     expect((await other.notices.list()).items).toEqual([]);
     expect((await otherInst.notices.list()).items).toEqual([]);
-    await expect(other.notices.get({ noticeId: id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(otherInst.notices.sign({ noticeId: id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect((await as('inst-b')).notices.sign({ noticeId: id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(other.notices.get({ noticeId: id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(otherInst.notices.sign({ noticeId: id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect((await as('inst-b')).notices.sign({ noticeId: id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     // A notice to an institution outside scope, a deadline in the past or on a holiday, a rule that does not fail there.
     const before = await count();
-    await expect(county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'C' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'C' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(county.notices.issue({ ...blank, due: { date: '2026-10-30' }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/not after today/) });
     await expect(county.notices.issue({ ...blank, due: { date: '2026-11-08' }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ message: expect.stringMatching(/not a working day/) });
     await expect(county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'text', title: '制度', requirement: '补齐' }, { kind: 'rule', ruleId: 'HOST-FIREWALL-OFF' }] })).rejects.toMatchObject({ message: expect.stringMatching(/does not fail/) });

@@ -68,7 +68,7 @@ function roleIn(principal: Principal, notice: NoticeRow): NoticeActor | null {
 async function visibleNotice(db: Db, principal: Principal, id: string): Promise<NoticeRow> {
   const row = await getNotice(db, principal.scope, id);
   // Out of scope and nonexistent look the same: nothing leaks about other regions' notices.
-  if (!row) throw notFound(`notice ${id} does not exist or is not visible to you`);
+  if (!row) throw forbidden(`notice ${id} is not visible to you`);
   return row;
 }
 
@@ -135,7 +135,7 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
       input.target.kind === 'institution'
         ? [await getInstitution(tx, input.target.institutionCode)].filter((i) => i && visibleIn(principal.scope, { regionCode: i.region_code, institutionCode: i.code }))
         : await institutionsMatching(tx, principal.scope, input.target);
-    if (input.target.kind === 'institution' && !targets.length) throw notFound(`institution ${input.target.institutionCode} does not exist or is outside your region`);
+    if (input.target.kind === 'institution' && !targets.length) throw forbidden(`institution ${input.target.institutionCode} is not in your region`);
     const issued: IssuedNotice[] = [];
     const skipped: string[] = [];
     let seq = await nextNoticeSeq(tx, issuerRegion, year);
