@@ -19,14 +19,17 @@ import {
   type AlertSeverity,
 } from '../storage/alerts.js';
 import { getUser } from '../storage/users.js';
-import { IDENTITY_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
+import { actorColumns, type Actor } from './actors.js';
+import { IDENTITY_RULE, NOTICE_OVERDUE_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
 import { onFindingChangedForNotices } from './notices.js';
 import { queueNotifications } from './notify.js';
 import { addOverviewExtra } from './overview.js';
+import { chinaDate } from '@weian/shared';
 import { getFindings } from '../storage/findings.js';
+import { listOverdueNotices } from '../storage/notices.js';
 import { getHost } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { scopeOf, visibleIn, type Scope } from './scope.js';
@@ -110,18 +113,8 @@ function announce(deps: ServiceDeps, change: AlertChange['change'], row: AlertRo
   deps.bus.emit('alert.changed', { change, regionCode: row.region_code, institutionCode: row.institution_code, at: row.updated_at, alert });
 }
 
-type Actor = { type: 'system' } | { type: 'user'; principal: Principal };
 function eventRow(alertId: string, at: string, actor: Actor, action: AlertEventRow['action'], detail: Record<string, unknown> = {}): AlertEventRow {
-  return {
-    id: newId('ae'),
-    alert_id: alertId,
-    at,
-    actor_type: actor.type,
-    actor_id: actor.type === 'user' ? actor.principal.userId : null,
-    actor_name: actor.type === 'user' ? actor.principal.username : 'system',
-    action,
-    detail: JSON.stringify(detail),
-  };
+  return { id: newId('ae'), alert_id: alertId, at, ...actorColumns(actor), action, detail: JSON.stringify(detail) };
 }
 
 // ---- raised and cleared by the system -------------------------------------------------------------------
@@ -331,6 +324,10 @@ export function acknowledgeAlert(deps: ServiceDeps, principal: Principal, id: st
  * (or what the data cannot tell): resolving a live failure would hide it until its next pass→fail.
  */
 async function conditionStillHolds(deps: ServiceDeps, alert: AlertRow): Promise<string | null> {
+  if (alert.rule_id === NOTICE_OVERDUE_RULE) {
+    const overdue = (await listOverdueNotices(deps.db, chinaDate(deps.now()))).filter((n) => n.institution_code === alert.subject_id);
+    return overdue.length ? `${overdue.length} rectification notice(s) are still past their deadline (${overdue.map((n) => n.number).join(', ')})` : null;
+  }
   if (alert.kind === 'finding' || alert.kind === 'deadline') {
     const finding = (await getFindings(deps.db, alert.subject_kind, alert.subject_id)).find((f) => f.rule_id === alert.rule_id);
     if (finding?.status !== 'fail') return null;

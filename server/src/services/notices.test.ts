@@ -5,10 +5,13 @@ import { listAudit } from '../storage/audit.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import { createCallerFactory } from '../trpc/init.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
-import { NOTICE_REOPENED_RULE } from './alertRules.js';
+import { NOTICE_OVERDUE_RULE, NOTICE_REOPENED_RULE } from './alertRules.js';
 import { listAlertViews, startAlertEngine, type AlertEngine } from './alerts.js';
 import { login } from './auth.js';
 import { ingestReport } from './ingest.js';
+import { raiseOverdueNotices } from './notices.js';
+import { createChannel } from './notificationChannels.js';
+import { listDeliveries } from '../storage/notifications.js';
 import { createUser } from './users.js';
 
 const PASSWORD = 'Notices-Test-Pass-1';
@@ -187,5 +190,44 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     await send(b, false);
     await send(b, true);
     expect((await county.notices.get({ noticeId: id })).status).toBe('closed');
+  });
+});
+
+describe('overdue notices (sqlite, controlled clock)', () => {
+  it('a notice past its deadline raises one alert and one channel message however often the job runs; manual resolve is refused until it closes or is extended', async () => {
+    const t = await createTestDb('sqlite');
+    const engine = startAlertEngine(t.deps, quiet);
+    try {
+      await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
+      await createUser(t.deps, 'cli', { username: 'xihu', role: 'county', scopeCode: '330106', password: PASSWORD });
+      await createUser(t.deps, 'cli', { username: 'inst-a', role: 'institution', scopeCode: 'A', password: PASSWORD });
+      const caller = async (username: string) =>
+        createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal: (await login(t.deps, { username, password: PASSWORD }, '127.0.0.1')).principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+      const county = await caller('xihu');
+      const inst = await caller('inst-a');
+      const channel = await createChannel(t.deps, (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal, '330106', { name: '督办群', kind: 'wecom', url: 'http://127.0.0.1:9/x?key=k', minSeverity: 'high', mode: 'immediate' });
+      const { issued } = await county.notices.issue({ ...blank, due: { workingDays: 3 }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'text', title: '制度', requirement: '补齐' }] });
+      // Issued Monday 2026-11-02: due Thursday 11-05.
+      expect(issued[0]!.deadline).toBe('2026-11-05');
+      expect(await raiseOverdueNotices(t.deps)).toEqual({ overdue: 0, institutions: 0, cleared: 0 });
+      t.clock.advance(2 * 86_400_000); // 11-04: due soon, not overdue
+      expect((await inst.notices.list()).items[0]!.flag).toBe('due-soon');
+      expect((await raiseOverdueNotices(t.deps)).overdue).toBe(0);
+      t.clock.advance(2 * 86_400_000); // 11-06: overdue
+      expect((await county.notices.list()).items[0]!.flag).toBe('overdue');
+      for (let day = 0; day < 3; day++, t.clock.advance(86_400_000)) expect(await raiseOverdueNotices(t.deps)).toMatchObject({ overdue: 1, institutions: 1 });
+      const overdueAlerts = (await listAlertViews(t.deps, { kind: 'all' }, { limit: 100, offset: 0 })).items.filter((x) => x.ruleId === NOTICE_OVERDUE_RULE);
+      expect(overdueAlerts.map((x) => [x.subjectId, x.status, x.count])).toEqual([['A', 'open', 3]]);
+      expect(overdueAlerts[0]!.evidence.zh).toContain('西湖卫安整改〔2026〕1号（2026-11-05）');
+      expect(await listDeliveries(t.deps.db, channel.id)).toHaveLength(1);
+      await expect(inst.alerts.resolve({ alertId: overdueAlerts[0]!.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/still past their deadline/) });
+      // Extended past today: no longer overdue, the alert clears by itself.
+      await inst.notices.requestExtension({ noticeId: issued[0]!.id, reason: '需采购设备', workingDays: 10 });
+      await county.notices.decideExtension({ noticeId: issued[0]!.id, grant: true });
+      expect(await raiseOverdueNotices(t.deps)).toEqual({ overdue: 0, institutions: 0, cleared: 1 });
+    } finally {
+      await engine.stop();
+      await t.close();
+    }
   });
 });

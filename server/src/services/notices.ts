@@ -33,6 +33,8 @@ import {
   getNoticeItems,
   insertNotice,
   insertNoticeEvent,
+  institutionsWithOpenAlert,
+  listOverdueNotices,
   institutionsMatching,
   listNoticeEvents,
   listNoticeEvidence,
@@ -46,8 +48,9 @@ import {
 } from '../storage/notices.js';
 import { getRegion } from '../storage/regions.js';
 import type { Db } from '../storage/schema.js';
-import { raiseAlert } from './alerts.js';
-import { NOTICE_REOPENED_RULE } from './alertRules.js';
+import { clearAlert, raiseAlert } from './alerts.js';
+import { NOTICE_OVERDUE_RULE, NOTICE_REOPENED_RULE } from './alertRules.js';
+import { actorColumns, type Actor } from './actors.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
@@ -56,7 +59,6 @@ import { newId } from './secrets.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
 type Link = { subjectKind: 'host' | 'institution'; subjectId: string };
-type Actor = { type: 'user'; principal: Principal } | { type: 'system' };
 
 /** Who the caller is to this notice: the institution addressed, the issuing region (or above), or neither. */
 function roleIn(principal: Principal, notice: NoticeRow): NoticeActor | null {
@@ -79,17 +81,7 @@ const stateOf = (notice: NoticeRow, items: NoticeItemRow[]): NoticeState => ({
 });
 
 function eventRow(noticeId: string, itemId: string | null, at: string, actor: Actor, action: string, detail: Record<string, unknown>) {
-  return {
-    id: newId('ne'),
-    notice_id: noticeId,
-    item_id: itemId,
-    at,
-    actor_type: actor.type,
-    actor_id: actor.type === 'user' ? actor.principal.userId : null,
-    actor_name: actor.type === 'user' ? actor.principal.username : 'system',
-    action,
-    detail: JSON.stringify(detail),
-  };
+  return { id: newId('ne'), notice_id: noticeId, item_id: itemId, at, ...actorColumns(actor), action, detail: JSON.stringify(detail) };
 }
 
 /** Whether every linked finding passes now (an item without links is never "verified by data"). */
@@ -397,4 +389,33 @@ export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingCh
         evidence: { zh: `${reopened.number}：已核验的整改项再次不合规（${c.ruleId}，${c.evidence.zh}）`, en: `${reopened.number}: a verified item fails again (${c.ruleId}, ${c.evidence.en})` },
       });
   }
+}
+
+// ---- deadlines ------------------------------------------------------------------------------------
+/**
+ * Run daily: one alert per institution with notices past their deadline (its evidence lists them),
+ * so the region's channels get one message when it opens, not one per item per run; a repeat only
+ * counts. Cleared once none of the institution's notices is overdue.
+ */
+export async function raiseOverdueNotices(deps: ServiceDeps): Promise<{ overdue: number; institutions: number; cleared: number }> {
+  const overdue = await listOverdueNotices(deps.db, chinaDate(deps.now()));
+  const byInstitution = new Map<string, typeof overdue>();
+  for (const n of overdue) byInstitution.set(n.institution_code, [...(byInstitution.get(n.institution_code) ?? []), n]);
+  for (const [code, list] of byInstitution) {
+    const numbers = list.map((n) => `${n.number}（${n.deadline}）`).join('、');
+    await raiseAlert(deps, {
+      subjectKind: 'institution',
+      subjectId: code,
+      ruleId: NOTICE_OVERDUE_RULE,
+      kind: 'deadline',
+      severity: 'high',
+      institutionCode: code,
+      regionCode: list[0]!.institution_region_code,
+      evidence: { zh: `${list.length} 份整改通知逾期未办结：${numbers}`, en: `${list.length} rectification notice(s) past their deadline: ${numbers}` },
+    });
+  }
+  let cleared = 0;
+  for (const { subject_id } of await institutionsWithOpenAlert(deps.db, NOTICE_OVERDUE_RULE))
+    if (!byInstitution.has(subject_id) && (await clearAlert(deps, { subjectKind: 'institution', subjectId: subject_id, ruleId: NOTICE_OVERDUE_RULE }, { zh: '逾期整改通知已办结或延期', en: 'no notice is overdue any more' }))) cleared++;
+  return { overdue: overdue.length, institutions: byInstitution.size, cleared };
 }

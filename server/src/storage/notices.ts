@@ -223,3 +223,27 @@ export function getNoticeEvidenceContent(db: Db, noticeId: string, sha256: strin
     .where('notice_evidence.sha256', '=', sha256)
     .executeTakeFirst();
 }
+
+/** Notices not closed whose deadline (a China date) is before `today`. */
+export function listOverdueNotices(db: Db, today: string) {
+  return noticesDb(db)
+    .selectFrom('notices')
+    .select(['id', 'number', 'institution_code', 'institution_region_code', 'deadline'])
+    .where('status', '!=', 'closed')
+    .where('deadline', '<', today)
+    .orderBy('institution_code')
+    .orderBy('deadline')
+    .execute();
+}
+
+/** Institutions with an open overdue-notice alert (to clear those no longer overdue). */
+export function institutionsWithOpenAlert(db: Db, ruleId: string) {
+  return db
+    .withTables<{ alerts: { subject_kind: string; subject_id: string; rule_id: string; resolved_at: string | null } }>()
+    .selectFrom('alerts')
+    .select('subject_id')
+    .where('subject_kind', '=', 'institution')
+    .where('rule_id', '=', ruleId)
+    .where('resolved_at', 'is', null)
+    .execute();
+}
