@@ -1,0 +1,109 @@
+import type { Browser } from 'playwright-core';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedInClient } from '../helpers/auth.js';
+import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, type BrowserPage } from '../helpers/browser.js';
+import { lastLine, runCli, startServerProcess, type ServerProcess } from '../helpers/index.js';
+
+// A county bureau issues a rectification notice about what the real agent reported; the hospital
+// signs, answers and submits in the real dashboard; the bureau returns an item; another county sees nothing.
+describe('rectification notices: real server, real agent, real browser', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let tab: BrowserPage;
+  const INST = 'ZJ-XH-009';
+  const county = { username: 'xihu-bureau', password: 'Xihu-Bureau-Pass-1' };
+  const officer = { username: 'xh-officer', password: 'Xh-Officer-Pass-1' };
+  const neighbour = { username: 'gongshu-bureau', password: 'Gongshu-Bureau-Pass-1' };
+
+  beforeAll(async () => {
+    await ensureDashboardBuilt();
+    server = await startServerProcess();
+    const configPath = join(server.dataDir, 'agent', 'agent.json');
+    const tok = await runCli('server', ['token', 'create', '--institution', INST, '--name', '杭州市西湖区妇幼保健院', '--region', '330106'], { env: server.env });
+    expect(tok.code, tok.stderr).toBe(0);
+    const enroll = await runCli('agent', ['enroll', '--server', server.url, '--token', lastLine(tok.stdout), '--config', configPath]);
+    expect(enroll.code, enroll.stderr).toBe(0);
+    const once = await runCli('agent', ['once', '--config', configPath]);
+    expect(once.code, once.stderr).toBe(0);
+    const admin = await signedInClient(server.url);
+    await admin.client.users.create.mutate({ ...county, role: 'county', scopeCode: '330106' });
+    await admin.client.users.create.mutate({ ...neighbour, role: 'county', scopeCode: '330105' });
+    await admin.client.users.create.mutate({ ...officer, role: 'institution', scopeCode: INST });
+    admin.close();
+    browser = await launchBrowser();
+    tab = await openPage(browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.cleanup();
+  });
+
+  it('issue → sign → answer → submit → return, with evidence checked by its bytes and scope enforced', async () => {
+    const bureau = await signedInClient(server.url, county);
+    // The institution's failing findings as the server judged them from the agent's report and the (absent) records.
+    const judged = await bureau.client.institutions.findings.query({ institutionCode: INST });
+    const findings = [...judged.failingHostFindings, ...judged.institution] as Array<{ ruleId: string; status: string }>;
+    const failing = findings.find((f) => f.status === 'fail');
+    expect(failing, JSON.stringify(findings.map((f) => [f.ruleId, f.status]))).toBeDefined();
+    const { issued } = await bureau.client.notices.issue.mutate({
+      title: '关于限期整改网络安全问题的通知',
+      requirement: '请于期限内完成整改并反馈',
+      severity: 'high',
+      due: { workingDays: 10 },
+      target: { kind: 'institution', institutionCode: INST },
+      items: [{ kind: 'rule', ruleId: failing!.ruleId as never }, { kind: 'text', title: '远程运维管理制度', requirement: '补充远程运维审批记录' }],
+    });
+    const [notice] = issued;
+    expect(notice!.number).toMatch(/^西湖卫安整改〔\d{4}〕1号$/);
+    await expect(bureau.client.notices.issue.mutate({ title: 't', requirement: 'r', severity: 'low', due: { date: '2020-01-02' }, target: { kind: 'institution', institutionCode: INST }, items: [{ kind: 'text', title: 'x', requirement: 'y' }] })).rejects.toThrow(/not after today/);
+
+    // Another county: nothing visible, nothing to touch.
+    const other = await signedInClient(server.url, neighbour);
+    expect((await other.client.notices.list.query()).items).toEqual([]);
+    await expect(other.client.notices.get.query({ noticeId: notice!.id })).rejects.toThrow(/not visible/);
+    other.close();
+
+    // The hospital in the dashboard.
+    const { page } = tab;
+    await page.goto(`${server.url}/login`);
+    await page.locator('input[name=username]').fill(officer.username);
+    await page.locator('input[name=password]').fill(officer.password);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.goto(`${server.url}/notices`);
+    await expect.poll(() => page.getByTestId('notices-table').innerText()).toContain(notice!.number);
+    await page.getByTestId('notices-table').getByText(notice!.number).click();
+    await page.waitForURL(/\/notices\/nt_/);
+    await expect.poll(() => page.getByTestId('notice-status').innerText()).toBe('已下发');
+    await page.getByTestId('notice-sign').click();
+    await expect.poll(() => page.getByTestId('notice-status').innerText()).toBe('已签收');
+
+    // Evidence over the API as the dashboard will send it: an .exe named .pdf and a path trick are refused.
+    const hospital = await signedInClient(server.url, officer);
+    await expect(hospital.client.notices.upload.mutate({ noticeId: notice!.id, name: '整改报告.pdf', contentBase64: Buffer.from('MZ\x90\x00\x03').toString('base64') })).rejects.toThrow(/not a PDF/);
+    await expect(hospital.client.notices.upload.mutate({ noticeId: notice!.id, name: '..\\..\\x.pdf', contentBase64: Buffer.from('%PDF-1.4\n').toString('base64') })).rejects.toThrow(/path separator/);
+    const pdf = await hospital.client.notices.upload.mutate({ noticeId: notice!.id, name: '整改说明.pdf', contentBase64: Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64') });
+    hospital.close();
+
+    for (let i = 0; i < 2; i++) {
+      await page.getByTestId('item-measures').nth(i).fill(i === 0 ? '已按要求整改' : '已补充审批记录');
+      await page.getByTestId('item-answer').nth(i).click();
+      await expect.poll(() => page.getByText(i === 0 ? '整改措施：已按要求整改' : '整改措施：已补充审批记录').count()).toBe(1);
+    }
+    await page.getByTestId('notice-submit').click();
+    await expect.poll(() => page.getByTestId('notice-status').innerText()).toBe('已反馈');
+    await expect.poll(() => page.getByTestId('notice').innerText()).toContain(pdf.sha256);
+    await screenshot(page, 'notice-submitted');
+
+    // The bureau returns the free-text item; the hospital's page shows it.
+    const detail = await bureau.client.notices.get.query({ noticeId: notice!.id });
+    await expect(bureau.client.notices.review.mutate({ noticeId: notice!.id, itemId: detail.items[0]!.id, decision: 'accept' })).rejects.toThrow(/override/);
+    await bureau.client.notices.review.mutate({ noticeId: notice!.id, itemId: detail.items[1]!.id, decision: 'return', comment: '缺少审批表扫描件' });
+    await page.reload();
+    await expect.poll(() => page.getByTestId('notice').innerText()).toContain('复核意见：缺少审批表扫描件');
+    const audit = JSON.stringify(await (await signedInClient(server.url)).client.audit.list.query({ limit: 100 }));
+    for (const a of ['notices.issue', 'notices.sign', 'notices.upload', 'notices.answer', 'notices.submit', 'notices.review']) expect(audit).toContain(a);
+    bureau.close();
+  });
+});
