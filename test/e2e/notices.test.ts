@@ -1,4 +1,6 @@
 import type { Browser } from 'playwright-core';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInClient } from '../helpers/auth.js';
@@ -79,12 +81,20 @@ describe('rectification notices: real server, real agent, real browser', () => {
     await page.getByTestId('notice-sign').click();
     await expect.poll(() => page.getByTestId('notice-status').innerText()).toBe('已签收');
 
-    // Evidence over the API as the dashboard will send it: an .exe named .pdf and a path trick are refused.
+    // Evidence: a path trick over the API, an .exe named .pdf and a real PDF through the page's file input.
     const hospital = await signedInClient(server.url, officer);
-    await expect(hospital.client.notices.upload.mutate({ noticeId: notice!.id, name: '整改报告.pdf', contentBase64: Buffer.from('MZ\x90\x00\x03').toString('base64') })).rejects.toThrow(/not a PDF/);
     await expect(hospital.client.notices.upload.mutate({ noticeId: notice!.id, name: '..\\..\\x.pdf', contentBase64: Buffer.from('%PDF-1.4\n').toString('base64') })).rejects.toThrow(/path separator/);
-    const pdf = await hospital.client.notices.upload.mutate({ noticeId: notice!.id, name: '整改说明.pdf', contentBase64: Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64') });
     hospital.close();
+    const exe = join(server.dataDir, '整改报告.pdf');
+    writeFileSync(exe, Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00]));
+    await page.getByTestId('item-file').first().setInputFiles(exe);
+    await expect.poll(() => page.getByTestId('notice-error').innerText()).toMatch(/not a PDF/);
+    const pdfFile = join(server.dataDir, '整改说明.pdf');
+    const pdfBytes = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n');
+    writeFileSync(pdfFile, pdfBytes);
+    await page.getByTestId('item-file').first().setInputFiles(pdfFile);
+    await expect.poll(() => page.getByTestId('item-attached').first().innerText()).toBe('已附 1 份佐证材料');
+    const pdf = { sha256: createHash('sha256').update(pdfBytes).digest('hex') };
 
     for (let i = 0; i < 2; i++) {
       await page.getByTestId('item-measures').nth(i).fill(i === 0 ? '已按要求整改' : '已补充审批记录');
@@ -94,6 +104,10 @@ describe('rectification notices: real server, real agent, real browser', () => {
     await page.getByTestId('notice-submit').click();
     await expect.poll(() => page.getByTestId('notice-status').innerText()).toBe('已反馈');
     await expect.poll(() => page.getByTestId('notice').innerText()).toContain(pdf.sha256);
+    // The first item was answered with the file attached; the server kept it by SHA-256.
+    const answered = await bureau.client.notices.get.query({ noticeId: notice!.id });
+    expect(answered.items.map((i) => i.evidence)).toEqual([[pdf.sha256], []]);
+    expect((await bureau.client.notices.evidence.query({ noticeId: notice!.id, sha256: pdf.sha256 })).contentBase64).toBe(pdfBytes.toString('base64'));
     await screenshot(page, 'notice-submitted');
 
     // The bureau returns the free-text item; the hospital's page shows it.

@@ -446,6 +446,8 @@ const en: MessageSchema = {
     return: 'Return',
     refused: 'Not done',
     evidence: 'Evidence',
+    attach: 'Attach evidence (PDF, image, Office document, at most 1.4 MB): ',
+    attached: '{n} evidence file(s) attached',
     timeline: 'Timeline',
     events: { issued: 'Issued', sign: 'Signed for', evidence: 'Evidence uploaded', answer: 'Measures entered', submit: 'Submitted', review: 'Reviewed', requestExtension: 'Extension requested', decideExtension: 'Extension decided', verified: 'Verified by data', reopened: 'Failing again: reopened' },
   },

@@ -445,6 +445,8 @@ const zhCN = {
     return: '退回',
     refused: '操作未完成',
     evidence: '佐证材料',
+    attach: '上传佐证材料（PDF、图片、Office 文档，不超过 1.4 MB）：',
+    attached: '已附 {n} 份佐证材料',
     timeline: '办理记录',
     events: { issued: '下发', sign: '签收', evidence: '上传佐证材料', answer: '填报整改措施', submit: '提交反馈', review: '复核', requestExtension: '申请延期', decideExtension: '延期审批', verified: '数据已核验', reopened: '再次不合规，已重新打开' },
   },
