@@ -231,3 +231,25 @@ describe('overdue notices (sqlite, controlled clock)', () => {
     }
   });
 });
+
+describe('deadlines running into a year without a holiday arrangement (sqlite)', () => {
+  it('issuing is refused with what to load, not an internal error; lists still work and still say overdue', async () => {
+    // Monday 2026-12-28 (China): 10 working days run into 2027, which the packaged calendar lacks.
+    const t = await createTestDb('sqlite', new Date('2026-12-28T02:00:00Z'));
+    try {
+      await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
+      await createUser(t.deps, 'cli', { username: 'xihu', role: 'county', scopeCode: '330106', password: PASSWORD });
+      const principal = (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal;
+      const county = createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+      const base = { ...blank, target: { kind: 'institution' as const, institutionCode: 'A' }, items: [{ kind: 'text' as const, title: '制度', requirement: '补齐' }] };
+      await expect(county.notices.issue(base)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringMatching(/2027 arrangement/) });
+      await expect(county.notices.issue({ ...base, due: { date: '2027-01-05' } })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+      const { issued } = await county.notices.issue({ ...base, due: { date: '2026-12-31' } });
+      expect((await county.notices.list()).items.map((n) => n.flag)).toEqual(['due-soon']);
+      t.clock.advance(5 * 86_400_000); // 2027-01-02: overdue needs no calendar
+      expect((await county.notices.get({ noticeId: issued[0]!.id })).flag).toBe('overdue');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import {
   applyNoticeAction,
+  CalendarRangeError,
   allowedNoticeActions,
   checkEvidence,
   chinaDate,
@@ -14,7 +15,10 @@ import {
   noticeDeadline,
   noticeNumber,
   RULE_DATA_BY_ID,
+  type DeadlineFlag,
+  type IsoDate,
   type IssueNoticeInput,
+  type WorkingCalendar,
   type NoticeAction,
   type NoticeActor,
   type NoticeState,
@@ -22,7 +26,7 @@ import {
 } from '@weian/shared';
 import type { z } from 'zod';
 import type { AnswerNoticeItemInput, ExtensionDecisionInput, ExtensionRequestInput, NoticeListInput, ReviewNoticeItemInput, UploadEvidenceInput } from '@weian/shared';
-import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.js';
 import { getInstitution } from '../storage/institutions.js';
 import {
   attachEvidence,
@@ -91,6 +95,27 @@ async function verifiedNow(db: Db, ruleId: string | null, links: Link[]): Promis
   return links.every((l) => ['pass', 'not-applicable'].includes(statuses.get(l.subjectId) ?? ''));
 }
 
+/** A deadline that needs a year's holiday arrangement the server lacks: a clear refusal naming what to load, not an internal error. */
+function onCalendar<T>(compute: () => T): T {
+  try {
+    return compute();
+  } catch (e) {
+    if (e instanceof CalendarRangeError) throw new DomainError('PRECONDITION_FAILED', e.message);
+    throw e;
+  }
+}
+
+/** Overdue is known without a calendar; "due soon" in a year without an arrangement is not (null). */
+function flagOf(deadline: IsoDate, today: IsoDate, calendar: WorkingCalendar): DeadlineFlag | null {
+  if (today > deadline) return 'overdue';
+  try {
+    return deadlineFlag(deadline, today, calendar);
+  } catch (e) {
+    if (e instanceof CalendarRangeError) return null;
+    throw e;
+  }
+}
+
 // ---- issuing --------------------------------------------------------------------------------------
 export interface IssuedNotice {
   id: string;
@@ -111,11 +136,12 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
   const today = chinaDate(now);
   const calendar = await workingCalendarFor(deps);
   let deadline: string;
-  if ('workingDays' in input.due) deadline = noticeDeadline(today, input.due.workingDays, calendar);
+  const due = input.due;
+  if ('workingDays' in due) deadline = onCalendar(() => noticeDeadline(today, due.workingDays, calendar));
   else {
-    const problem = deadlineProblem(input.due.date, today, calendar);
+    const problem = onCalendar(() => deadlineProblem(due.date, today, calendar));
     if (problem) throw badRequest(problem);
-    deadline = input.due.date;
+    deadline = due.date;
   }
   const region = await getRegion(deps.db, issuerRegion);
   if (!region) throw badRequest(`your region ${issuerRegion} is not in the region table`);
@@ -194,9 +220,9 @@ export async function listNoticeViews(deps: ServiceDeps, principal: Principal, f
   const { rows, total } = await listNotices(deps.db, principal.scope, filter);
   const calendar = await workingCalendarFor(deps);
   const today = chinaDate(deps.now());
-  const items = rows.map((n) => ({ ...summary(n), flag: n.status === 'closed' ? null : deadlineFlag(n.deadline, today, calendar) }));
+  const items = rows.map((n) => ({ ...summary(n), flag: n.status === 'closed' ? null : flagOf(n.deadline, today, calendar) }));
   // Overdue first, then due soon, then the rest (each by deadline, as stored).
-  const rank = { overdue: 0, 'due-soon': 1, 'on-time': 2 } as const;
+  const rank: Record<DeadlineFlag, number> = { overdue: 0, 'due-soon': 1, 'on-time': 2 };
   items.sort((a, b) => (a.flag ? rank[a.flag] : 3) - (b.flag ? rank[b.flag] : 3));
   return { items, total, limit: filter.limit, offset: filter.offset };
 }
@@ -223,7 +249,7 @@ export async function getNoticeDetail(deps: ServiceDeps, principal: Principal, i
   return {
     ...summary(notice),
     requirement: notice.requirement,
-    flag: notice.status === 'closed' ? null : deadlineFlag(notice.deadline, chinaDate(deps.now()), calendar),
+    flag: notice.status === 'closed' ? null : flagOf(notice.deadline, chinaDate(deps.now()), calendar),
     extensionRequest: notice.extension_request ? (JSON.parse(notice.extension_request) as Record<string, unknown>) : null,
     /** What the caller may do now (none for administrators and other regions' readers). */
     actions: role ? allowedNoticeActions(state, role) : [],
@@ -305,7 +331,8 @@ export function decideExtension(deps: ServiceDeps, principal: Principal, input: 
   return transition(deps, principal, input.noticeId, { type: 'decideExtension', grant: input.grant }, async (tx, notice) => {
     const request = JSON.parse(notice.extension_request!) as { workingDays: number };
     // Granted days run from the current deadline, on the official calendar.
-    const deadline = input.grant ? noticeDeadline(notice.deadline, request.workingDays, await workingCalendarFor(deps, tx)) : notice.deadline;
+    const calendar = await workingCalendarFor(deps, tx);
+    const deadline = input.grant ? onCalendar(() => noticeDeadline(notice.deadline, request.workingDays, calendar)) : notice.deadline;
     await updateNoticeFrom(tx, notice.id, notice.status, { extension_request: null, deadline });
     return { grant: input.grant, deadline, previousDeadline: notice.deadline, ...(input.comment ? { comment: input.comment } : {}) };
   });
