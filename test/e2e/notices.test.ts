@@ -48,15 +48,28 @@ describe('rectification notices: real server, real agent, real browser', () => {
     const findings = [...judged.failingHostFindings, ...judged.institution] as Array<{ ruleId: string; status: string }>;
     const failing = findings.find((f) => f.status === 'fail');
     expect(failing, JSON.stringify(findings.map((f) => [f.ruleId, f.status]))).toBeDefined();
-    const { issued } = await bureau.client.notices.issue.mutate({
-      title: '关于限期整改网络安全问题的通知',
-      requirement: '请于期限内完成整改并反馈',
-      severity: 'high',
-      due: { workingDays: 10 },
-      target: { kind: 'institution', institutionCode: INST },
-      items: [{ kind: 'rule', ruleId: failing!.ruleId as never }, { kind: 'text', title: '远程运维管理制度', requirement: '补充远程运维审批记录' }],
-    });
-    const [notice] = issued;
+    // The county issues in bulk from the dashboard: every institution of its county failing that rule, plus an on-site item.
+    const bureauTab = await openPage(browser);
+    const bp = bureauTab.page;
+    await bp.goto(`${server.url}/login`);
+    await bp.locator('input[name=username]').fill(county.username);
+    await bp.locator('input[name=password]').fill(county.password);
+    await bp.getByTestId('login-submit').click();
+    await bp.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await bp.goto(`${server.url}/notices`);
+    await bp.getByTestId('issue-rule').fill(failing!.ruleId);
+    await bp.getByTestId('issue-title').fill('关于限期整改网络安全问题的通知');
+    await bp.getByTestId('issue-requirement').fill('请于期限内完成整改并反馈');
+    await bp.getByTestId('issue-item-title').fill('远程运维管理制度');
+    await bp.getByTestId('issue-item-requirement').fill('补充远程运维审批记录');
+    await bp.getByTestId('issue-submit').click();
+    await expect.poll(() => bp.getByTestId('issue-done').innerText()).toMatch(/已下发 1 份：西湖卫安整改〔\d{4}〕1号/);
+    await expect.poll(() => bp.getByTestId('notices-table').innerText()).toContain('已下发');
+    await screenshot(bp, 'notice-issued');
+    await bureauTab.context.close();
+    const notice = (await bureau.client.notices.list.query()).items[0];
+    expect(notice!.institutionCode).toBe(INST);
+    expect((await bureau.client.notices.get.query({ noticeId: notice!.id })).items.map((i) => i.ruleId)).toEqual([failing!.ruleId, null]);
     expect(notice!.number).toMatch(/^西湖卫安整改〔\d{4}〕1号$/);
     await expect(bureau.client.notices.issue.mutate({ title: 't', requirement: 'r', severity: 'low', due: { date: '2020-01-02' }, target: { kind: 'institution', institutionCode: INST }, items: [{ kind: 'text', title: 'x', requirement: 'y' }] })).rejects.toThrow(/not after today/);
 

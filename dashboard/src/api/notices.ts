@@ -12,6 +12,7 @@ export type NoticeListFilter = NonNullable<In<N['list']['query']>>;
 export const noticesApi = {
   list: (filter: NoticeListFilter = {}) => call(() => api().notices.list.query(filter)),
   get: (noticeId: string) => call(() => api().notices.get.query({ noticeId })),
+  issue: (input: In<N['issue']['mutate']>) => call(() => api().notices.issue.mutate(input)),
   sign: (noticeId: string) => call(() => api().notices.sign.mutate({ noticeId })),
   answer: (noticeId: string, itemId: string, measures: string, evidence: string[]) => call(() => api().notices.answer.mutate({ noticeId, itemId, measures, evidence })),
   upload: (noticeId: string, name: string, contentBase64: string) => call(() => api().notices.upload.mutate({ noticeId, name, contentBase64 })),
