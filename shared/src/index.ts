@@ -17,3 +17,6 @@ export * from './articles.js';
 export * from './terms.js';
 export * from './relativeTime.js';
 export * from './schemas/calendar.js';
+export * from './notices.js';
+export * from './evidence.js';
+export * from './schemas/notices.js';

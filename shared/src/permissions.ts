@@ -9,6 +9,8 @@ export const ROLES: readonly Role[] = ['admin', 'province', 'city', 'county', 'i
 const ALL = ROLES;
 const BUREAUS: readonly Role[] = ['admin', 'province', 'city', 'county'];
 const INSTITUTION: readonly Role[] = ['admin', 'institution'];
+/** The health bureaus themselves: rectification is their act, not a system administrator's. */
+const REGION_BUREAUS: readonly Role[] = ['province', 'city', 'county'];
 
 export const PERMISSIONS = {
   /** Own account: me, change password, logout. */
@@ -26,6 +28,10 @@ export const PERMISSIONS = {
   'agents:manage': INSTITUTION,
   /** The national holiday calendar behind every working-day deadline: one administrator's job. */
   'calendar:manage': ['admin'],
+  /** Rectification notices (整改通知): read within scope; bureaus issue and review, the institution answers. */
+  'notices:read': ALL,
+  'notices:issue': REGION_BUREAUS,
+  'notices:answer': ['institution'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,7 @@
 import { DEFAULT_ALERT_OPTIONS, detectOffline, type AlertOptions } from '../services/alerts.js';
 import { pruneAuthRecords } from '../services/auth.js';
 import { runDailyEvaluation } from '../services/daily.js';
+import { raiseOverdueNotices } from '../services/notices.js';
 import { sendDueNotifications, type SendOptions } from '../services/notify.js';
 import type { JobRunner, JobSpec } from './runner.js';
 
@@ -19,6 +20,13 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       cron: '10 0 * * *',
       timezone: 'Asia/Shanghai',
       run: async (deps) => void (await runDailyEvaluation(deps)),
+    },
+    {
+      // Rectification notices past their deadline: one alert per institution, sent to the region's channels once.
+      name: 'notices-overdue',
+      cron: '20 0 * * *',
+      timezone: 'Asia/Shanghai',
+      run: async (deps) => void (await raiseOverdueNotices(deps)),
     },
     {
       // Agents silent past the threshold raise offline alerts; agents seen again resolve theirs.

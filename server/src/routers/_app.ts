@@ -8,6 +8,7 @@ import { authRouter } from './auth.js';
 import { channelsRouter } from './channels.js';
 import { hostsRouter } from './hosts.js';
 import { institutionsRouter } from './institutions.js';
+import { noticesRouter } from './notices.js';
 import { regionsRouter } from './regions.js';
 import { usersRouter } from './users.js';
 import { rulesRouter } from './rules.js';
@@ -22,6 +23,7 @@ export const appRouter = router({
   channels: channelsRouter,
   hosts: hostsRouter,
   institutions: institutionsRouter,
+  notices: noticesRouter,
   regions: regionsRouter,
   rules: rulesRouter,
   users: usersRouter,

@@ -7,6 +7,7 @@ import { addException, addGovernanceRecord, saveMlpsSystem } from '../services/r
 import { IDENTITY_RULE } from '../services/alertRules.js';
 import { raiseAlert } from '../services/alerts.js';
 import { createChannel } from '../services/notificationChannels.js';
+import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, signNotice, submitNotice, uploadEvidence } from '../services/notices.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Context } from '../trpc/context.js';
 import { createCallerFactory } from '../trpc/init.js';
@@ -34,6 +35,7 @@ const SEES: Record<Who, Target[]> = { admin: ['A', 'B', 'C'], province: ['A', 'B
 const ALL: Role[] = ['admin', 'province', 'city', 'county', 'institution'];
 const BUREAUS: Role[] = ['admin', 'province', 'city', 'county'];
 const INST: Role[] = ['admin', 'institution'];
+const REGION_BUREAUS: Role[] = ['province', 'city', 'county'];
 
 interface Fixture {
   db: TestDb;
@@ -45,6 +47,8 @@ interface Fixture {
   admin: Principal;
   alerts: Record<Target, string>;
   channels: Record<Target, string>;
+  notices: Record<Target, string>;
+  evidence: Record<Target, string>;
 }
 
 /**
@@ -244,6 +248,53 @@ const TABLE: Record<string, Entry> = {
   },
   'channels.delete': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).channels.delete({ channelId: await newChannel(f, t) }) },
   'channels.test': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).channels.test({ channelId: await newChannel(f, t) }) },
+  'notices.list': {
+    roles: ALL,
+    scoped: 'list',
+    run: async (f, who) => (await f.caller(who)).notices.list(),
+    seen: (_f, r) => (r as { items: Array<{ institutionCode: string }> }).items.map((n) => n.institutionCode as Target),
+  },
+  'notices.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.get({ noticeId: f.notices[t] }) },
+  'notices.evidence': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.evidence({ noticeId: f.notices[t], sha256: f.evidence[t] }) },
+  'notices.issue': {
+    roles: REGION_BUREAUS,
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).notices.issue({ ...NOTICE, target: { kind: 'institution', institutionCode: t } }),
+  },
+  // Reviewed by the issuing region or above; each notice is issued by the most local bureau user that sees it, so "above" is exactly who sees it.
+  'notices.review': {
+    roles: REGION_BUREAUS,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const { id, itemId } = await newNotice(f, t, 'submitted');
+      return (await f.caller(who)).notices.review({ noticeId: id, itemId, decision: 'return', comment: '材料不全' });
+    },
+  },
+  'notices.decideExtension': {
+    roles: REGION_BUREAUS,
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).notices.decideExtension({ noticeId: (await newNotice(f, t, 'extension')).id, grant: true }),
+  },
+  'notices.sign': { roles: ['institution'], scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.sign({ noticeId: (await newNotice(f, t, 'issued')).id }) },
+  'notices.upload': {
+    roles: ['institution'],
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).notices.upload({ noticeId: (await newNotice(f, t, 'signed')).id, name: '整改说明.pdf', contentBase64: PDF_BASE64 }),
+  },
+  'notices.answer': {
+    roles: ['institution'],
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const { id, itemId } = await newNotice(f, t, 'signed');
+      return (await f.caller(who)).notices.answer({ noticeId: id, itemId, measures: '已整改' });
+    },
+  },
+  'notices.requestExtension': {
+    roles: ['institution'],
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).notices.requestExtension({ noticeId: (await newNotice(f, t, 'issued')).id, reason: '设备采购周期', workingDays: 5 }),
+  },
+  'notices.submit': { roles: ['institution'], scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.submit({ noticeId: (await newNotice(f, t, 'answered')).id }) },
   'calendar.status': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.status() },
   'calendar.get': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.get({ year: 2031 }) },
   'calendar.load': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.load(ARRANGEMENT) },
@@ -255,6 +306,34 @@ const REGION: Record<Target, string> = { A: '330106', B: '330105', C: '330212' }
 // Nothing listens on port 9: a channel test there answers "not delivered" without leaving the machine.
 const CHANNEL = { name: '信息科群', kind: 'wecom' as const, url: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=k', minSeverity: 'high' as const, mode: 'immediate' as const };
 const letterOfRegion = (code: string) => (Object.entries(REGION).find(([, r]) => r === code)?.[0] ?? '?') as Target;
+
+const NOTICE = { title: '整改通知', requirement: '限期整改', severity: 'medium' as const, due: { workingDays: 10 }, items: [{ kind: 'text' as const, title: '管理制度', requirement: '补齐制度' }] };
+const PDF_BASE64 = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
+/** The most local bureau user who sees each target issues its notices. */
+const ISSUER: Record<Target, Who> = { A: 'county', B: 'city', C: 'province' };
+/** One login per user and database (scrypt is slow). */
+const loggedIn = new WeakMap<object, Map<string, Principal>>();
+async function principalOf(f: Fixture, username: string): Promise<Principal> {
+  const known = loggedIn.get(f.db.deps) ?? new Map<string, Principal>();
+  loggedIn.set(f.db.deps, known);
+  if (!known.has(username)) known.set(username, (await login(f.db.deps, { username, password: PASSWORD }, '127.0.0.1')).principal);
+  return known.get(username)!;
+}
+/** A fresh notice to `t`, brought to `stage` by the real services (the caller under test then acts on it). */
+async function newNotice(f: Fixture, t: Target, stage: 'issued' | 'signed' | 'answered' | 'submitted' | 'extension'): Promise<{ id: string; itemId: string }> {
+  const deps = f.db.deps;
+  const { issued } = await issueNotices(deps, await principalOf(f, ISSUER[t]), { ...NOTICE, target: { kind: 'institution', institutionCode: t } });
+  const id = issued[0]!.id;
+  const inst = await principalOf(f, `inst-${t}`);
+  const itemId = (await getNoticeDetail(deps, inst, id)).items[0]!.id;
+  if (stage === 'extension') await requestExtension(deps, inst, { noticeId: id, reason: '采购', workingDays: 5 });
+  if (stage === 'issued' || stage === 'extension') return { id, itemId };
+  await signNotice(deps, inst, id);
+  if (stage === 'signed') return { id, itemId };
+  await answerNoticeItem(deps, inst, { noticeId: id, itemId, measures: '已整改', evidence: [] });
+  if (stage === 'submitted') await submitNotice(deps, inst, id);
+  return { id, itemId };
+}
 
 async function newAlert(f: Fixture, t: Target): Promise<string> {
   const r = await raiseAlert(f.db.deps, { subjectKind: 'host', subjectId: `access-${f.seq++}`, ruleId: IDENTITY_RULE, kind: 'identity', severity: 'high', institutionCode: t, regionCode: REGION[t], evidence: { zh: '测试', en: 'test' } });
@@ -320,9 +399,13 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
     f.admin = (await login(deps, { username: 'admin', password: PASSWORD }, '127.0.0.1')).principal;
     f.alerts = {} as Fixture['alerts'];
     f.channels = {} as Fixture['channels'];
+    f.notices = {} as Fixture['notices'];
+    f.evidence = {} as Fixture['evidence'];
     for (const t of ['A', 'B', 'C'] as Target[]) {
       f.alerts[t] = await newAlert(f, t);
       f.channels[t] = await newChannel(f, t);
+      f.notices[t] = (await newNotice(f, t, 'signed')).id;
+      f.evidence[t] = (await uploadEvidence(deps, await principalOf(f, `inst-${t}`), { noticeId: f.notices[t], name: '佐证.pdf', contentBase64: PDF_BASE64 })).sha256;
     }
     const ctxFor = async (who: Who): Promise<Context> => {
       // One real login per role (scrypt is deliberately slow); the principal is what the session resolves to.

@@ -163,6 +163,29 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
     await expect(getAlertDetail(t.deps, other.scope, alert.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 
+  it('a manual resolve is refused while the condition still holds (the alert stays listed), and allowed once it clears', async () => {
+    await createUser(t.deps, 'cli', { username: 'inst-a', role: 'institution', scopeCode: 'A', password: PASSWORD });
+    const officer = (await login(t.deps, { username: 'inst-a', password: PASSWORD }, '127.0.0.1')).principal;
+    await send(a, ports(true));
+    const [live] = await alertsOf('HOST-PORT-REMOTE-PUBLIC');
+    await expect(resolveAlert(t.deps, officer, live!.id, '已关闭端口')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/still fails/) });
+    const kept = await getAlertDetail(t.deps, ALL, live!.id);
+    expect([kept.status, kept.resolvedAt]).toEqual(['open', null]);
+    expect(kept.events.map((e) => e.action)).toEqual(['opened']);
+    // Still counted among the open alerts.
+    expect((await listAlertViews(t.deps, ALL, { limit: 500, offset: 0, status: ['open'] })).items.map((x) => x.id)).toContain(live!.id);
+    // Acknowledging (with the note) stays possible.
+    await acknowledgeAlert(t.deps, officer, live!.id, '已关闭端口，等待下次上报');
+    // Offline: refused while the agent stays silent.
+    const off = await raiseAlert(t.deps, { subjectKind: 'host', subjectId: a.hostId, ruleId: OFFLINE_RULE, kind: 'offline', severity: 'high', institutionCode: 'A', regionCode: '330106', evidence: { zh: '离线', en: 'offline' } });
+    await expect(resolveAlert(t.deps, officer, off.alert.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    t.clock.advance(60_000);
+    // The fix on the host, not in the alert, clears it: then a person may resolve what is left.
+    await send(a, ports(false));
+    expect((await getAlertDetail(t.deps, ALL, live!.id)).status).toBe('resolved');
+    expect((await resolveAlert(t.deps, officer, off.alert.id, '已恢复')).status).toBe('resolved');
+  });
+
   it('institution rules failing at the daily evaluation open deadline alerts; the overview counts open alerts', async () => {
     await runDailyEvaluation(t.deps);
     await engine.idle();

@@ -19,12 +19,17 @@ import {
   type AlertSeverity,
 } from '../storage/alerts.js';
 import { getUser } from '../storage/users.js';
-import { IDENTITY_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
+import { actorColumns, type Actor } from './actors.js';
+import { IDENTITY_RULE, NOTICE_OVERDUE_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
+import { onFindingChangedForNotices } from './notices.js';
 import { queueNotifications } from './notify.js';
 import { addOverviewExtra } from './overview.js';
+import { chinaDate } from '@weian/shared';
+import { getFindings } from '../storage/findings.js';
+import { listOverdueNotices } from '../storage/notices.js';
 import { getHost } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { scopeOf, visibleIn, type Scope } from './scope.js';
@@ -108,18 +113,8 @@ function announce(deps: ServiceDeps, change: AlertChange['change'], row: AlertRo
   deps.bus.emit('alert.changed', { change, regionCode: row.region_code, institutionCode: row.institution_code, at: row.updated_at, alert });
 }
 
-type Actor = { type: 'system' } | { type: 'user'; principal: Principal };
 function eventRow(alertId: string, at: string, actor: Actor, action: AlertEventRow['action'], detail: Record<string, unknown> = {}): AlertEventRow {
-  return {
-    id: newId('ae'),
-    alert_id: alertId,
-    at,
-    actor_type: actor.type,
-    actor_id: actor.type === 'user' ? actor.principal.userId : null,
-    actor_name: actor.type === 'user' ? actor.principal.username : 'system',
-    action,
-    detail: JSON.stringify(detail),
-  };
+  return { id: newId('ae'), alert_id: alertId, at, ...actorColumns(actor), action, detail: JSON.stringify(detail) };
 }
 
 // ---- raised and cleared by the system -------------------------------------------------------------------
@@ -267,7 +262,8 @@ export function startAlertEngine(deps: ServiceDeps, log: { error(m: string): voi
     tail = tail.then(work).catch((e: Error) => log.error(`alerts: handling ${what} failed: ${e.stack ?? e.message}`));
   };
   const offs = [
-    deps.bus.onOrigin('finding.changed', (c) => enqueue(`finding ${c.ruleId} of ${c.subjectId}`, () => onFindingChanged(deps, c))),
+    // Then the rectification items about the same finding (数据已核验, or reopened with an alert).
+    deps.bus.onOrigin('finding.changed', (c) => enqueue(`finding ${c.ruleId} of ${c.subjectId}`, () => onFindingChanged(deps, c).then(() => onFindingChangedForNotices(deps, c)))),
     deps.bus.onOrigin('host.identity-conflict', (e) => enqueue(`identity conflict of ${e.hostId}`, () => onIdentityConflict(deps, e))),
   ];
   return {
@@ -327,7 +323,32 @@ export async function acknowledgeAlert(deps: ServiceDeps, principal: Principal, 
   return changeAlert(deps, principal, id, 'acknowledged', { status: 'acknowledged', acknowledged_at: at, acknowledged_by: principal.username, ...takes }, note ? { note } : {});
 }
 
-export function resolveAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {
+/**
+ * Why the alert's condition still holds now, or null. A person may resolve only what has cleared
+ * (or what the data cannot tell): resolving a live failure would hide it until its next pass→fail.
+ */
+async function conditionStillHolds(deps: ServiceDeps, alert: AlertRow): Promise<string | null> {
+  if (alert.rule_id === NOTICE_OVERDUE_RULE) {
+    const overdue = (await listOverdueNotices(deps.db, chinaDate(deps.now()))).filter((n) => n.institution_code === alert.subject_id);
+    return overdue.length ? `${overdue.length} rectification notice(s) are still past their deadline (${overdue.map((n) => n.number).join(', ')})` : null;
+  }
+  if (alert.kind === 'finding' || alert.kind === 'deadline') {
+    const finding = (await getFindings(deps.db, alert.subject_kind, alert.subject_id)).find((f) => f.rule_id === alert.rule_id);
+    if (finding?.status !== 'fail') return null;
+    const evidence = JSON.parse(finding.evidence) as { zh?: string };
+    return `the check ${alert.rule_id} still fails (${evidence.zh ?? ''}, evaluated ${finding.evaluated_at})`;
+  }
+  const host = alert.subject_kind === 'host' ? await getHost(deps.db, { kind: 'all' }, alert.subject_id) : undefined;
+  if (!host) return null;
+  if (alert.kind === 'offline' && (host.last_seen_at === null || host.last_seen_at <= alert.opened_at)) return `the agent has not reported since the alert opened (last seen ${host.last_seen_at ?? 'never'})`;
+  if (alert.kind === 'identity' && host.identity_conflict !== null) return 'the host still reports another machine\'s identity';
+  return null;
+}
+
+export async function resolveAlert(deps: ServiceDeps, principal: Principal, id: string, note?: string) {
+  const alert = await visibleAlert(deps, principal.scope, id);
+  const holds = alert.status === 'resolved' ? null : await conditionStillHolds(deps, alert);
+  if (holds) throw conflict(`not resolved: ${holds}; it resolves by itself once the condition clears. Acknowledge it or add a comment to record what was done`);
   const at = deps.now().toISOString();
   return changeAlert(deps, principal, id, 'resolved', { status: 'resolved', resolved_at: at, resolved_by: principal.username }, note ? { note } : {});
 }

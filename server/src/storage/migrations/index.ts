@@ -13,6 +13,7 @@ import * as exactRegionSums from './2026-12-06-01-exact-region-sums.js';
 import * as holidayCalendars from './2026-12-06-17a-holiday-calendars.js';
 import * as hostList17b from './2026-12-06-17b-host-list.js';
 import * as auditAddress from './2026-12-06-18-audit-address-readiness.js';
+import * as notices from './2026-12-06-22-notices.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-17a-holiday-calendars': holidayCalendars,
   '2026-12-06-17b-host-list': hostList17b,
   '2026-12-06-18-audit-address-readiness': auditAddress,
+  '2026-12-06-22-notices': notices,
 };

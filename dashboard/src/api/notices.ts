@@ -1,0 +1,21 @@
+import { api, type ApiClient } from './client.js';
+import { call } from './errors.js';
+import type { In, Out } from './types.js';
+
+type N = ApiClient['notices'];
+export type NoticePage = Out<N['list']['query']>;
+export type NoticeSummary = NoticePage['items'][number];
+export type NoticeDetail = Out<N['get']['query']>;
+export type NoticeListFilter = NonNullable<In<N['list']['query']>>;
+
+/** Rectification notices (整改督办). The server decides who may do what; `actions` lists it per caller. */
+export const noticesApi = {
+  list: (filter: NoticeListFilter = {}) => call(() => api().notices.list.query(filter)),
+  get: (noticeId: string) => call(() => api().notices.get.query({ noticeId })),
+  issue: (input: In<N['issue']['mutate']>) => call(() => api().notices.issue.mutate(input)),
+  sign: (noticeId: string) => call(() => api().notices.sign.mutate({ noticeId })),
+  answer: (noticeId: string, itemId: string, measures: string, evidence: string[]) => call(() => api().notices.answer.mutate({ noticeId, itemId, measures, evidence })),
+  upload: (noticeId: string, name: string, contentBase64: string) => call(() => api().notices.upload.mutate({ noticeId, name, contentBase64 })),
+  submit: (noticeId: string) => call(() => api().notices.submit.mutate({ noticeId })),
+  review: (input: In<N['review']['mutate']>) => call(() => api().notices.review.mutate(input)),
+};

@@ -1,0 +1,255 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Report, SectionData } from '@weian/shared';
+import { appRouter } from '../routers/_app.js';
+import { listAudit } from '../storage/audit.js';
+import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
+import { createCallerFactory } from '../trpc/init.js';
+import type { AuthenticatedAgent } from './agentAuth.js';
+import { NOTICE_OVERDUE_RULE, NOTICE_REOPENED_RULE } from './alertRules.js';
+import { listAlertViews, startAlertEngine, type AlertEngine } from './alerts.js';
+import { login } from './auth.js';
+import { ingestReport } from './ingest.js';
+import { raiseOverdueNotices } from './notices.js';
+import { createChannel } from './notificationChannels.js';
+import { listDeliveries } from '../storage/notifications.js';
+import { createUser } from './users.js';
+
+const PASSWORD = 'Notices-Test-Pass-1';
+const RULE = 'HOST-PORT-REMOTE-PUBLIC';
+const quiet = { error: (m: string) => console.error(m) };
+const ports = (pub: boolean): Partial<Report['sections']> => ({
+  ports: {
+    status: 'ok',
+    hash: (pub ? 'c' : 'd').repeat(64),
+    data: { listeners: [{ protocol: 'tcp', address: pub ? '202.96.1.10' : '10.0.0.5', port: 22, pid: 1, process: 'sshd', bind: pub ? 'public' : 'private', publicExposure: pub, service: 'ssh', category: 'remote-management' }] } as SectionData['ports'],
+  },
+});
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+const EXE = Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00]);
+const blank = { title: '关于限期整改网络安全问题的通知', requirement: '请于期限内完成整改并反馈', severity: 'high' as const, due: { workingDays: 10 } };
+
+describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
+  let t: TestDb;
+  let engine: AlertEngine;
+  let a: AuthenticatedAgent;
+  let b: AuthenticatedAgent;
+  let c: AuthenticatedAgent;
+  const send = async (agent: AuthenticatedAgent, pub: boolean) => {
+    t.clock.advance(60_000);
+    await ingestReport(t.deps, agent, sampleReport(agent.id, t.clock.now, ports(pub)), 1000);
+    await engine.idle();
+  };
+  const as = async (username: string) => {
+    const principal = (await login(t.deps, { username, password: PASSWORD }, '127.0.0.1')).principal;
+    return createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+  };
+  const count = async () => Number((await t.deps.db.withTables<{ notices: { id: string } }>().selectFrom('notices').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n);
+
+  beforeEach(async () => {
+    t = await createTestDb(dialect);
+    engine = startAlertEngine(t.deps, quiet);
+    a = await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106', hostname: 'his-a' });
+    b = await enrollHost(t.deps, { institution: 'B', name: '西湖区妇幼保健院', region: '330106', hostname: 'his-b' });
+    c = await enrollHost(t.deps, { institution: 'C', name: '拱墅区中医院', region: '330105', hostname: 'his-c' });
+    for (const [username, role, scopeCode] of [
+      ['xihu', 'county', '330106'],
+      ['gongshu', 'county', '330105'],
+      ['hangzhou', 'city', '330100'],
+      ['inst-a', 'institution', 'A'],
+      ['inst-b', 'institution', 'B'],
+      ['inst-c', 'institution', 'C'],
+    ] as const)
+      await createUser(t.deps, 'cli', { username, role, scopeCode, password: PASSWORD });
+    for (const agent of [a, b, c]) await send(agent, true);
+  });
+  afterEach(async () => {
+    await engine.stop();
+    await t.close();
+  });
+
+  it('the full loop: bulk issue by failing rule, sign, evidence, answer, submit, verified by data, accept, closed; all audited', async () => {
+    const county = await as('xihu');
+    const { issued, skipped } = await county.notices.issue({ ...blank, target: { kind: 'filter', failingRuleId: RULE }, items: [{ kind: 'rule', ruleId: RULE }, { kind: 'text', title: '远程运维管理制度', requirement: '补充远程运维审批记录' }] });
+    // C fails too, but is in another county.
+    expect(issued.map((n) => [n.institutionCode, n.number])).toEqual([
+      ['A', '西湖卫安整改〔2026〕1号'],
+      ['B', '西湖卫安整改〔2026〕2号'],
+    ]);
+    expect(skipped).toEqual([]);
+    // 10 working days from Monday 2026-11-02.
+    expect(issued[0]!.deadline).toBe('2026-11-16');
+    const id = issued[0]!.id;
+
+    const inst = await as('inst-a');
+    expect((await inst.notices.list()).items.map((n) => n.number)).toEqual(['西湖卫安整改〔2026〕1号']);
+    let n = await inst.notices.get({ noticeId: id });
+    expect([n.status, n.actions.sort()]).toEqual(['issued', ['requestExtension', 'sign']]);
+    expect(n.items.map((i) => [i.ruleId, i.links.length, i.verified])).toEqual([
+      [RULE, 1, false],
+      [null, 0, false],
+    ]);
+    await expect(inst.notices.upload({ noticeId: id, name: '报告.pdf', contentBase64: PDF.toString('base64') })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await inst.notices.sign({ noticeId: id });
+
+    // Bad files: refused, nothing kept.
+    await expect(inst.notices.upload({ noticeId: id, name: '整改报告.pdf', contentBase64: EXE.toString('base64') })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/not a PDF/) });
+    await expect(inst.notices.upload({ noticeId: id, name: '../../etc/passwd.pdf', contentBase64: PDF.toString('base64') })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/path separator/) });
+    await expect(inst.notices.upload({ noticeId: id, name: 'big.pdf', contentBase64: Buffer.concat([PDF, Buffer.alloc(1_400_000)]).toString('base64') })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect((await inst.notices.get({ noticeId: id })).evidence).toEqual([]);
+    const up = await inst.notices.upload({ noticeId: id, name: '端口关闭截图与说明.pdf', contentBase64: PDF.toString('base64') });
+    expect(up).toMatchObject({ size: PDF.length, type: 'pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    await expect(inst.notices.submit({ noticeId: id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/no answer/) });
+    await expect(inst.notices.answer({ noticeId: id, itemId: n.items[0]!.id, measures: '已关闭', evidence: ['f'.repeat(64)] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await inst.notices.answer({ noticeId: id, itemId: n.items[0]!.id, measures: '已关闭公网 SSH，改由堡垒机运维', evidence: [up.sha256] });
+    await inst.notices.answer({ noticeId: id, itemId: n.items[1]!.id, measures: '已补充审批记录', evidence: [up.sha256] });
+    await inst.notices.submit({ noticeId: id });
+    // Double submission: refused, nothing changes.
+    await expect(inst.notices.submit({ noticeId: id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already submitted/) });
+
+    // Only the issuing region reviews; the finding still fails: accepting needs an override.
+    await expect(inst.notices.review({ noticeId: id, itemId: n.items[0]!.id, decision: 'accept' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(county.notices.review({ noticeId: id, itemId: n.items[0]!.id, decision: 'accept' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/override/) });
+
+    // The agent's next report shows the port closed: 数据已核验.
+    await send(a, false);
+    n = await county.notices.get({ noticeId: id });
+    expect(n.items[0]!.verified).toBe(true);
+    await county.notices.review({ noticeId: id, itemId: n.items[0]!.id, decision: 'accept' });
+    // The city above may review too (the issuer's region or above).
+    const city = await as('hangzhou');
+    n = await city.notices.review({ noticeId: id, itemId: n.items[1]!.id, decision: 'accept', comment: '材料齐全' });
+    expect([n.status, n.closedAt, n.actions]).toEqual(['closed', t.clock.now.toISOString(), []]);
+    expect(n.events.map((e) => `${e.action}:${e.actor}`)).toEqual(['issued:xihu', 'sign:inst-a', 'evidence:inst-a', 'answer:inst-a', 'answer:inst-a', 'submit:inst-a', 'verified:system', 'review:xihu', 'review:hangzhou']);
+    // Served within scope only.
+    expect((await county.notices.evidence({ noticeId: id, sha256: up.sha256 })).contentBase64).toBe(PDF.toString('base64'));
+
+    const audit = await listAudit(t.deps.db, { kind: 'all' }, { limit: 200 });
+    const actions = audit.map((e) => `${e.action}:${e.outcome}`);
+    for (const x of ['notices.issue:ok', 'notices.sign:ok', 'notices.upload:failed', 'notices.upload:ok', 'notices.submit:ok', 'notices.submit:failed', 'notices.review:denied', 'notices.review:ok']) expect(actions).toContain(x);
+  });
+
+  it('scope: another county sees and touches nothing; refusals write nothing', async () => {
+    const county = await as('xihu');
+    const { issued } = await county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] });
+    const id = issued[0]!.id;
+    const other = await as('gongshu');
+    const otherInst = await as('inst-c');
+    expect((await other.notices.list()).items).toEqual([]);
+    expect((await otherInst.notices.list()).items).toEqual([]);
+    await expect(other.notices.get({ noticeId: id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(otherInst.notices.sign({ noticeId: id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect((await as('inst-b')).notices.sign({ noticeId: id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // A notice to an institution outside scope, a deadline in the past or on a holiday, a rule that does not fail there.
+    const before = await count();
+    await expect(county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'C' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(county.notices.issue({ ...blank, due: { date: '2026-10-30' }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/not after today/) });
+    await expect(county.notices.issue({ ...blank, due: { date: '2026-11-08' }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ message: expect.stringMatching(/not a working day/) });
+    await expect(county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'text', title: '制度', requirement: '补齐' }, { kind: 'rule', ruleId: 'HOST-FIREWALL-OFF' }] })).rejects.toMatchObject({ message: expect.stringMatching(/does not fail/) });
+    // Institutions do not issue; bulk to the other county's grade is empty.
+    await expect((await as('inst-a')).notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(county.notices.issue({ ...blank, target: { kind: 'filter', regionCode: '330105', failingRuleId: RULE }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ message: expect.stringMatching(/no institution/) });
+    expect(await count()).toBe(before);
+    // A date deadline that is a later working day is taken as given; numbering continues.
+    const next = await county.notices.issue({ ...blank, due: { date: '2026-11-20' }, target: { kind: 'institution', institutionCode: 'B' }, items: [{ kind: 'rule', ruleId: RULE }] });
+    expect(next.issued.map((x) => [x.number, x.deadline])).toEqual([['西湖卫安整改〔2026〕2号', '2026-11-20']]);
+  });
+
+  it('a verified item that fails again before closing reopens with an alert; accepting a failing item needs an audited override; extensions move the deadline in working days', async () => {
+    const county = await as('xihu');
+    const { issued } = await county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'B' }, items: [{ kind: 'rule', ruleId: RULE }] });
+    const id = issued[0]!.id;
+    const inst = await as('inst-b');
+    await inst.notices.sign({ noticeId: id });
+    const [item] = (await inst.notices.get({ noticeId: id })).items;
+    await send(b, false);
+    expect((await inst.notices.get({ noticeId: id })).items[0]!.verified).toBe(true);
+    await inst.notices.answer({ noticeId: id, itemId: item!.id, measures: '已关闭端口' });
+    await inst.notices.submit({ noticeId: id });
+    // Fails again while waiting for review: back to the institution, with an alert.
+    await send(b, true);
+    let n = await inst.notices.get({ noticeId: id });
+    expect([n.status, n.items[0]!.status, n.items[0]!.verified]).toEqual(['returned', 'returned', false]);
+    const reopenAlerts = (await listAlertViews(t.deps, { kind: 'all' }, { limit: 100, offset: 0 })).items.filter((x) => x.ruleId === NOTICE_REOPENED_RULE);
+    expect(reopenAlerts.map((x) => [x.subjectId, x.status])).toEqual([['B', 'open']]);
+
+    // Extension: asked once, granted by the county, counted in working days from the current deadline.
+    await inst.notices.requestExtension({ noticeId: id, reason: '需采购堡垒机', workingDays: 5 });
+    await expect(inst.notices.requestExtension({ noticeId: id, reason: '再次', workingDays: 5 })).rejects.toMatchObject({ code: 'CONFLICT' });
+    n = await county.notices.decideExtension({ noticeId: id, grant: true });
+    expect([issued[0]!.deadline, n.deadline, n.extensionRequest]).toEqual(['2026-11-16', '2026-11-23', null]);
+
+    await inst.notices.answer({ noticeId: id, itemId: item!.id, measures: '临时加 ACL，堡垒机采购中' });
+    await inst.notices.submit({ noticeId: id });
+    await expect(county.notices.review({ noticeId: id, itemId: item!.id, decision: 'return' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    n = await county.notices.review({ noticeId: id, itemId: item!.id, decision: 'accept', override: { reason: '现场核查：已加 ACL 仅允许专网访问' } });
+    expect(n.status).toBe('closed');
+    expect(n.events.at(-1)).toMatchObject({ action: 'review', actor: 'xihu', detail: { decision: 'accept', override: '现场核查：已加 ACL 仅允许专网访问' } });
+    const audit = await listAudit(t.deps.db, { kind: 'all' }, { limit: 200 });
+    expect(audit.find((e) => e.action === 'notices.review' && e.outcome === 'ok')?.detail).toMatch(/现场核查/);
+    // A closed notice is final: later data changes do not reopen it.
+    await send(b, false);
+    await send(b, true);
+    expect((await county.notices.get({ noticeId: id })).status).toBe('closed');
+  });
+});
+
+describe('overdue notices (sqlite, controlled clock)', () => {
+  it('a notice past its deadline raises one alert and one channel message however often the job runs; manual resolve is refused until it closes or is extended', async () => {
+    const t = await createTestDb('sqlite');
+    const engine = startAlertEngine(t.deps, quiet);
+    try {
+      await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
+      await createUser(t.deps, 'cli', { username: 'xihu', role: 'county', scopeCode: '330106', password: PASSWORD });
+      await createUser(t.deps, 'cli', { username: 'inst-a', role: 'institution', scopeCode: 'A', password: PASSWORD });
+      const caller = async (username: string) =>
+        createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal: (await login(t.deps, { username, password: PASSWORD }, '127.0.0.1')).principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+      const county = await caller('xihu');
+      const inst = await caller('inst-a');
+      const channel = await createChannel(t.deps, (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal, '330106', { name: '督办群', kind: 'wecom', url: 'http://127.0.0.1:9/x?key=k', minSeverity: 'high', mode: 'immediate' });
+      const { issued } = await county.notices.issue({ ...blank, due: { workingDays: 3 }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'text', title: '制度', requirement: '补齐' }] });
+      // Issued Monday 2026-11-02: due Thursday 11-05.
+      expect(issued[0]!.deadline).toBe('2026-11-05');
+      expect(await raiseOverdueNotices(t.deps)).toEqual({ overdue: 0, institutions: 0, cleared: 0 });
+      t.clock.advance(2 * 86_400_000); // 11-04: due soon, not overdue
+      expect((await inst.notices.list()).items[0]!.flag).toBe('due-soon');
+      expect((await raiseOverdueNotices(t.deps)).overdue).toBe(0);
+      t.clock.advance(2 * 86_400_000); // 11-06: overdue
+      expect((await county.notices.list()).items[0]!.flag).toBe('overdue');
+      for (let day = 0; day < 3; day++, t.clock.advance(86_400_000)) expect(await raiseOverdueNotices(t.deps)).toMatchObject({ overdue: 1, institutions: 1 });
+      const overdueAlerts = (await listAlertViews(t.deps, { kind: 'all' }, { limit: 100, offset: 0 })).items.filter((x) => x.ruleId === NOTICE_OVERDUE_RULE);
+      expect(overdueAlerts.map((x) => [x.subjectId, x.status, x.count])).toEqual([['A', 'open', 3]]);
+      expect(overdueAlerts[0]!.evidence.zh).toContain('西湖卫安整改〔2026〕1号（2026-11-05）');
+      expect(await listDeliveries(t.deps.db, channel.id)).toHaveLength(1);
+      await expect(inst.alerts.resolve({ alertId: overdueAlerts[0]!.id })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/still past their deadline/) });
+      // Extended past today: no longer overdue, the alert clears by itself.
+      await inst.notices.requestExtension({ noticeId: issued[0]!.id, reason: '需采购设备', workingDays: 10 });
+      await county.notices.decideExtension({ noticeId: issued[0]!.id, grant: true });
+      expect(await raiseOverdueNotices(t.deps)).toEqual({ overdue: 0, institutions: 0, cleared: 1 });
+    } finally {
+      await engine.stop();
+      await t.close();
+    }
+  });
+});
+
+describe('deadlines running into a year without a holiday arrangement (sqlite)', () => {
+  it('issuing is refused with what to load, not an internal error; lists still work and still say overdue', async () => {
+    // Monday 2026-12-28 (China): 10 working days run into 2027, which the packaged calendar lacks.
+    const t = await createTestDb('sqlite', new Date('2026-12-28T02:00:00Z'));
+    try {
+      await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
+      await createUser(t.deps, 'cli', { username: 'xihu', role: 'county', scopeCode: '330106', password: PASSWORD });
+      const principal = (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal;
+      const county = createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+      const base = { ...blank, target: { kind: 'institution' as const, institutionCode: 'A' }, items: [{ kind: 'text' as const, title: '制度', requirement: '补齐' }] };
+      await expect(county.notices.issue(base)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringMatching(/2027 arrangement/) });
+      await expect(county.notices.issue({ ...base, due: { date: '2027-01-05' } })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+      const { issued } = await county.notices.issue({ ...base, due: { date: '2026-12-31' } });
+      expect((await county.notices.list()).items.map((n) => n.flag)).toEqual(['due-soon']);
+      t.clock.advance(5 * 86_400_000); // 2027-01-02: overdue needs no calendar
+      expect((await county.notices.get({ noticeId: issued[0]!.id })).flag).toBe('overdue');
+    } finally {
+      await t.close();
+    }
+  });
+});
