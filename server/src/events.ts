@@ -2,6 +2,7 @@ import { EventEmitter, on } from 'node:events';
 import type { AlertChange } from './services/alerts.js';
 import type { FindingChange } from './services/evaluation.js';
 import type { AgentCommand } from './services/commands.js';
+import type { IncidentChange } from './services/incidents.js';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */
 export interface EventMap {
@@ -16,6 +17,8 @@ export interface EventMap {
   'host.identity-conflict': { hostId: string; institutionCode: string; regionCode: string; at: string; detail: Record<string, unknown> };
   /** An alert opened, changed (repeat, acknowledged, assigned, commented) or resolved. */
   'alert.changed': AlertChange;
+  /** An incident was reported, or changed (follow-up, close, summary, comment, request for more, 已接报). */
+  'incident.changed': IncidentChange;
 }
 export type EventName = keyof EventMap;
 

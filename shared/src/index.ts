@@ -16,3 +16,4 @@ export * from './reportId.js';
 export * from './articles.js';
 export * from './terms.js';
 export * from './relativeTime.js';
+export * from './incidents.js';

@@ -24,6 +24,10 @@ export const PERMISSIONS = {
   'records:write': INSTITUTION,
   'tokens:create': INSTITUTION,
   'agents:manage': INSTITUTION,
+  /** Incidents (事件上报): everyone reads within scope, institutions report, bureaus receive and comment. */
+  'incidents:read': ALL,
+  'incidents:report': INSTITUTION,
+  'incidents:receive': BUREAUS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -6,6 +6,7 @@ import { auditRouter } from './audit.js';
 import { authRouter } from './auth.js';
 import { channelsRouter } from './channels.js';
 import { hostsRouter } from './hosts.js';
+import { incidentsRouter } from './incidents.js';
 import { institutionsRouter } from './institutions.js';
 import { regionsRouter } from './regions.js';
 import { usersRouter } from './users.js';
@@ -19,6 +20,7 @@ export const appRouter = router({
   auth: authRouter,
   channels: channelsRouter,
   hosts: hostsRouter,
+  incidents: incidentsRouter,
   institutions: institutionsRouter,
   regions: regionsRouter,
   rules: rulesRouter,

@@ -10,6 +10,7 @@ import * as overviewAggregates from './2026-11-23-09-overview-aggregates.js';
 import * as alertNames from './2026-11-23-10-alert-names.js';
 import * as scoreRevision from './2026-11-23-11-score-revision.js';
 import * as exactRegionSums from './2026-12-06-01-exact-region-sums.js';
+import * as incidents from './2026-12-06-23-incidents.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-10-alert-names': alertNames,
   '2026-11-23-11-score-revision': scoreRevision,
   '2026-12-06-01-exact-region-sums': exactRegionSums,
+  '2026-12-06-23-incidents': incidents,
 };
