@@ -55,6 +55,8 @@ describe('incident clock', () => {
     expect(canIncident('follow-up', 'summarized')).toBe(false);
   });
   it('region settings carry the incident settings with their documented defaults', () => {
-    expect(RegionSettings.parse({}).incidents).toEqual({ generalReportHours: 24, summaryDays: 30 });
+    expect(RegionSettings.parse({}).incidents).toBeUndefined();
+    expect(RegionSettings.parse({ incidents: {} }).incidents).toEqual({ generalReportHours: 24, summaryDays: 30 });
+    expect(RegionSettings.safeParse({ incidents: { summaryDays: 0 } }).success).toBe(false);
   });
 });
