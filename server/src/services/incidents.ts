@@ -124,7 +124,7 @@ export async function incidentSettingsFor(db: Db, regionCode: string): Promise<I
   return settings;
 }
 
-const event = (incidentId: string, at: string, principal: Principal | null, action: IncidentEventRow['action'], detail: Record<string, unknown>): IncidentEventRow => ({
+const event = (incidentId: string, at: string, principal: Principal | null, action: IncidentEventRow['action'], detail: Record<string, unknown>): Omit<IncidentEventRow, 'seq'> => ({
   id: newId('ie'),
   incident_id: incidentId,
   at,

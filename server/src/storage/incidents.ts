@@ -41,6 +41,8 @@ export interface IncidentsTable {
 export interface IncidentEventsTable {
   id: string;
   incident_id: string;
+  /** 1, 2, …: the timeline's order (several events may share a millisecond). */
+  seq: number;
   at: string;
   actor_type: 'system' | 'user';
   actor_id: string | null;
@@ -59,8 +61,10 @@ export async function insertIncident(db: Db, row: IncidentRow): Promise<void> {
   await idb(db).insertInto('incidents').values(row).execute();
 }
 
-export async function insertIncidentEvent(db: Db, row: IncidentEventRow): Promise<void> {
-  await idb(db).insertInto('incident_events').values(row).execute();
+/** Appends to the incident's timeline, numbering the event after the last one. */
+export async function insertIncidentEvent(db: Db, row: Omit<IncidentEventRow, 'seq'>): Promise<void> {
+  const last = await idb(db).selectFrom('incident_events').select((eb) => eb.fn.max('seq').as('seq')).where('incident_id', '=', row.incident_id).executeTakeFirst();
+  await idb(db).insertInto('incident_events').values({ ...row, seq: Number(last?.seq ?? 0) + 1 }).execute();
 }
 
 /** Updates the fields given; the caller has checked the transition. */
@@ -82,5 +86,5 @@ export function listIncidents(db: Db, scope: Scope, filter: { status?: IncidentS
 }
 
 export function listIncidentEvents(db: Db, incidentId: string) {
-  return idb(db).selectFrom('incident_events').selectAll().where('incident_id', '=', incidentId).orderBy('at').orderBy('id').execute();
+  return idb(db).selectFrom('incident_events').selectAll().where('incident_id', '=', incidentId).orderBy('seq').execute();
 }

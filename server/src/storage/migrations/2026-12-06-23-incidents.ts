@@ -41,6 +41,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('incident_events')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('incident_id', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor_type', 'text', (c) => c.notNull())
     .addColumn('actor_id', 'text')
@@ -48,7 +49,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('action', 'text', (c) => c.notNull())
     .addColumn('detail', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('incident_events_incident').on('incident_events').columns(['incident_id', 'at']).execute();
+  // The timeline's order; two writers racing for the same place make one of them fail instead of interleaving.
+  await db.schema.createIndex('incident_events_order').on('incident_events').columns(['incident_id', 'seq']).unique().execute();
 }
 
 export async function down(): Promise<void> {
