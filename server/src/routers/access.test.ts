@@ -7,6 +7,7 @@ import { addException, addGovernanceRecord, saveMlpsSystem } from '../services/r
 import { IDENTITY_RULE } from '../services/alertRules.js';
 import { raiseAlert } from '../services/alerts.js';
 import { createChannel } from '../services/notificationChannels.js';
+import { closeIncident, reportIncident } from '../services/incidents.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Context } from '../trpc/context.js';
 import { createCallerFactory } from '../trpc/init.js';
@@ -45,6 +46,7 @@ interface Fixture {
   admin: Principal;
   alerts: Record<Target, string>;
   channels: Record<Target, string>;
+  incidents: Record<Target, string>;
 }
 
 /**
@@ -229,7 +231,61 @@ const TABLE: Record<string, Entry> = {
   },
   'channels.delete': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).channels.delete({ channelId: await newChannel(f, t) }) },
   'channels.test': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).channels.test({ channelId: await newChannel(f, t) }) },
+  ...INCIDENT_ENTRIES(),
 };
+/** Incidents (事件上报): institutions report and work their own, bureaus receive within their region, everyone reads within scope. */
+function INCIDENT_ENTRIES(): Record<string, Entry> {
+  const listed = (r: unknown) => (r as Array<{ institutionCode: string }>).map((i) => i.institutionCode as Target);
+  return {
+    'incidents.list': { roles: ALL, scoped: 'list', run: async (f, who) => (await f.caller(who)).incidents.list({ limit: 500 }), seen: (_f, r) => listed(r) },
+    'incidents.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.get({ incidentId: f.incidents[t] }) },
+    'incidents.forAlert': { roles: ALL, scoped: 'list', run: async (f, who) => (await f.caller(who)).incidents.forAlert({ alertId: f.alerts.A }) },
+    'incidents.draftFromAlert': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.draftFromAlert({ alertId: f.alerts[t] }) },
+    // An institution reports for itself only: an institution user holds no region, so its scope is its own institution.
+    'incidents.report': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.report({ institutionCode: t, incident: incidentDraft(f) }) },
+    'incidents.followUp': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.followUp({ incidentId: await newIncident(f, t), text: '已恢复门诊' }) },
+    'incidents.close': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.close({ incidentId: await newIncident(f, t), text: '处置完毕' }) },
+    'incidents.submitSummary': {
+      roles: INST,
+      scoped: 'target',
+      run: async (f, who, t) => {
+        const id = await newIncident(f, t);
+        await closeIncident(f.db.deps, f.admin, id, '处置完毕');
+        return (await f.caller(who)).incidents.submitSummary({ incidentId: id, cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
+      },
+    },
+    'incidents.comment': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.comment({ incidentId: await newIncident(f, t), text: '已转报' }) },
+    'incidents.requestInfo': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.requestInfo({ incidentId: await newIncident(f, t), text: '请补充' }) },
+    'incidents.receive': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.receive({ incidentId: await newIncident(f, t) }) },
+    'incidents.live': { roles: ALL, scoped: 'list', run: (f, who) => liveIncidents(f, who), seen: (_f, r) => r as Target[] },
+  };
+}
+const incidentDraft = (f: Fixture) => ({
+  title: '勒索病毒',
+  type: 'ransomware' as const,
+  discoveredAt: new Date(f.db.clock.now.getTime() - 600_000).toISOString(),
+  level: 'general' as const,
+  criteria: { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 },
+  impact: '门诊挂号中断',
+  measures: '断网隔离',
+});
+// 一般 incidents: no channel message leaves the test.
+const newIncident = async (f: Fixture, t: Target) => (await reportIncident(f.db.deps, f.admin, { institutionCode: t, incident: incidentDraft(f) })).id;
+async function liveIncidents(f: Fixture, who: Who): Promise<Target[]> {
+  const ac = new AbortController();
+  const iterable = await (await f.caller(who, ac.signal)).incidents.live();
+  const seen: Target[] = [];
+  const reading = (async () => {
+    for await (const ev of iterable as AsyncIterable<{ institutionCode: string }>) seen.push(ev.institutionCode as Target);
+  })();
+  await new Promise((r) => setTimeout(r, 20));
+  for (const t of ['A', 'B', 'C'] as Target[]) await newIncident(f, t);
+  await new Promise((r) => setTimeout(r, 50));
+  ac.abort();
+  await reading.catch(() => {});
+  return seen;
+}
+
 /** Agent-facing procedures: authenticated by agent secrets, refused to users (tested below). */
 const AGENT_PROCEDURES = ['agent.enroll', 'agent.report', 'agent.heartbeat', 'agent.commands', 'agent.rotateSecret'];
 const REGION: Record<Target, string> = { A: '330106', B: '330105', C: '330212' };
@@ -304,6 +360,8 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
       f.alerts[t] = await newAlert(f, t);
       f.channels[t] = await newChannel(f, t);
     }
+    f.incidents = {} as Fixture['incidents'];
+    for (const t of ['A', 'B', 'C'] as Target[]) f.incidents[t] = await newIncident(f, t);
     const ctxFor = async (who: Who): Promise<Context> => {
       // One real login per role (scrypt is deliberately slow); the principal is what the session resolves to.
       if (!principals.has(who)) principals.set(who, who === 'anonymous' ? null : (await login(deps, { username: who, password: PASSWORD }, '127.0.0.1')).principal);

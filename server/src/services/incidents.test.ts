@@ -93,8 +93,8 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
 
       expect((await listIncidentViews(t.deps, XIHU.scope, { limit: 10 })).map((i) => i.id)).toEqual([inc.id]);
       expect(await listIncidentViews(t.deps, GONGSHU.scope, { limit: 10 })).toEqual([]);
-      expect(await code(getIncidentDetail(t.deps, GONGSHU.scope, inc.id))).toBe('NOT_FOUND');
-      expect(await code(commentIncident(t.deps, GONGSHU, inc.id, '请说明'))).toBe('NOT_FOUND');
+      expect(await code(getIncidentDetail(t.deps, GONGSHU.scope, inc.id))).toBe('FORBIDDEN');
+      expect(await code(commentIncident(t.deps, GONGSHU, inc.id, '请说明'))).toBe('FORBIDDEN');
     } finally {
       await rx.close();
     }

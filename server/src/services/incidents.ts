@@ -14,7 +14,7 @@ import {
   type IncidentType,
 } from '@weian/shared';
 import type { z } from 'zod';
-import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { badRequest, conflict, forbidden } from '../errors.js';
 import { listInstitutionHosts } from '../storage/hosts.js';
 import { getIncidentInScope, insertIncident, insertIncidentEvent, listIncidentEvents, listIncidents, updateIncident, type IncidentEventRow, type IncidentRow } from '../storage/incidents.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
@@ -178,7 +178,8 @@ async function notifyChannels(deps: ServiceDeps, row: IncidentRow, send: Sender)
 
 async function visibleIncident(deps: ServiceDeps, scope: Scope, id: string): Promise<IncidentRow> {
   const row = await getIncidentInScope(deps.db, scope, id);
-  if (!row) throw notFound(`incident ${id} does not exist or is not yours to see`);
+  // Out of scope and nonexistent look the same (as for alerts): nothing leaks about other regions' incidents.
+  if (!row) throw forbidden(`incident ${id} is not visible to you`);
   return row;
 }
 
