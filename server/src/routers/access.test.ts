@@ -271,20 +271,7 @@ const incidentDraft = (f: Fixture) => ({
 });
 // 一般 incidents: no channel message leaves the test.
 const newIncident = async (f: Fixture, t: Target) => (await reportIncident(f.db.deps, f.admin, { institutionCode: t, incident: incidentDraft(f) })).id;
-async function liveIncidents(f: Fixture, who: Who): Promise<Target[]> {
-  const ac = new AbortController();
-  const iterable = await (await f.caller(who, ac.signal)).incidents.live();
-  const seen: Target[] = [];
-  const reading = (async () => {
-    for await (const ev of iterable as AsyncIterable<{ institutionCode: string }>) seen.push(ev.institutionCode as Target);
-  })();
-  await new Promise((r) => setTimeout(r, 20));
-  for (const t of ['A', 'B', 'C'] as Target[]) await newIncident(f, t);
-  await new Promise((r) => setTimeout(r, 50));
-  ac.abort();
-  await reading.catch(() => {});
-  return seen;
-}
+const liveIncidents = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.incidents.live(), (t) => newIncident(f, t));
 
 /** Agent-facing procedures: authenticated by agent secrets, refused to users (tested below). */
 const AGENT_PROCEDURES = ['agent.enroll', 'agent.report', 'agent.heartbeat', 'agent.commands', 'agent.rotateSecret'];
@@ -300,20 +287,22 @@ async function newAlert(f: Fixture, t: Target): Promise<string> {
 }
 const newChannel = async (f: Fixture, t: Target) => (await createChannel(f.db.deps, f.admin, REGION[t], CHANNEL)).id;
 
-async function liveAlerts(f: Fixture, who: Who): Promise<Target[]> {
+/** What a live subscription pushes while an event is raised for each of A, B and C: the targets it named. */
+async function liveTargets(f: Fixture, who: Who, open: (caller: Caller) => Promise<unknown>, raise: (t: Target) => Promise<unknown>): Promise<Target[]> {
   const ac = new AbortController();
-  const iterable = await (await f.caller(who, ac.signal)).alerts.live();
+  const iterable = await open(await f.caller(who, ac.signal));
   const seen: Target[] = [];
   const reading = (async () => {
     for await (const ev of iterable as AsyncIterable<{ institutionCode: string }>) seen.push(ev.institutionCode as Target);
   })();
   await new Promise((r) => setTimeout(r, 20));
-  for (const t of ['A', 'B', 'C'] as Target[]) await newAlert(f, t);
+  for (const t of ['A', 'B', 'C'] as Target[]) await raise(t);
   await new Promise((r) => setTimeout(r, 50));
   ac.abort();
   await reading.catch(() => {});
   return seen;
 }
+const liveAlerts = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.alerts.live(), (t) => newAlert(f, t));
 
 async function liveEvents(f: Fixture, who: Who): Promise<Target[]> {
   const ac = new AbortController();
