@@ -4,11 +4,12 @@ import { DomainError } from '../errors.js';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
 import { startReceiver } from '../testing/receiver.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
-import { OFFLINE_RULE } from './alertRules.js';
-import { getAlertDetail, raiseAlert } from './alerts.js';
+import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE, OFFLINE_RULE } from './alertRules.js';
+import { getAlertDetail, listAlertViews, raiseAlert } from './alerts.js';
 import type { Principal } from './auth.js';
 import { fetchSender } from './channels/index.js';
 import {
+  checkIncidentSummaries,
   closeIncident,
   commentIncident,
   draftFromAlert,
@@ -164,5 +165,26 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     expect((await listIncidentViews(t.deps, XIHU.scope, { alertId: alert.id, limit: 10 })).map((i) => i.id)).toEqual([inc.id]);
     const onAlert = await getAlertDetail(t.deps, XIHU.scope, alert.id);
     expect(onAlert.events.some((e) => e.action === 'commented' && String(e.detail.text).includes(inc.id))).toBe(true);
+  });
+
+  it('a late 较大 report opens a critical alert; a summary past its deadline opens one that resolves when the summary is in', async () => {
+    const alertsOf = async (ruleId: string) => (await listAlertViews(t.deps, XIHU.scope, { limit: 50, offset: 0 })).items.filter((x) => x.ruleId === ruleId);
+    await reportIncident(t.deps, INST_A, input({ level: 'general', criteria: none }, 30 * HOUR), send);
+    expect(await alertsOf(INCIDENT_LATE_RULE)).toEqual([]);
+    await reportIncident(t.deps, INST_A, input({}, 5 * HOUR), send);
+    expect((await alertsOf(INCIDENT_LATE_RULE)).map((x) => [x.severity, x.status, x.institutionCode])).toEqual([['critical', 'open', 'A']]);
+
+    const inc = await reportIncident(t.deps, INST_A, input(), send);
+    await closeIncident(t.deps, INST_A, inc.id, '处置完毕');
+    t.clock.advance(30 * 24 * HOUR - 60_000);
+    expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 0 });
+    expect(await alertsOf(INCIDENT_SUMMARY_RULE)).toEqual([]);
+    t.clock.advance(2 * 60_000);
+    expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 1 });
+    const [open] = await alertsOf(INCIDENT_SUMMARY_RULE);
+    expect([open?.status, open?.evidence.zh]).toEqual(['open', expect.stringContaining('勒索病毒加密 HIS 数据库')]);
+    await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
+    expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 0 });
+    expect((await alertsOf(INCIDENT_SUMMARY_RULE)).map((x) => x.status)).toEqual(['resolved']);
   });
 });

@@ -16,13 +16,14 @@ import {
 import type { z } from 'zod';
 import { badRequest, conflict, forbidden } from '../errors.js';
 import { listInstitutionHosts } from '../storage/hosts.js';
-import { getIncidentInScope, insertIncident, insertIncidentEvent, listIncidentEvents, listIncidents, updateIncident, type IncidentEventRow, type IncidentRow } from '../storage/incidents.js';
+import { getIncidentInScope, insertIncident, listClosedIncidents, insertIncidentEvent, listIncidentEvents, listIncidents, updateIncident, type IncidentEventRow, type IncidentRow } from '../storage/incidents.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
 import { listChannelsFor } from '../storage/notifications.js';
 import { getRegionSettings, listMlpsSystems } from '../storage/records.js';
 import type { Db } from '../storage/schema.js';
 import type { Scope } from '../storage/scope.js';
-import { commentAlert, getAlertDetail } from './alerts.js';
+import { clearAlert, commentAlert, getAlertDetail, raiseAlert } from './alerts.js';
+import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE } from './alertRules.js';
 import type { Principal } from './auth.js';
 import { fetchSender, type NotificationMessage, type Sender } from './channels/index.js';
 import type { ServiceDeps } from './deps.js';
@@ -250,8 +251,14 @@ export async function reportIncident(deps: ServiceDeps, principal: Principal, in
   // The link both ways: the alert's own timeline names the incident made from it.
   if (input.fromAlertId) await commentAlert(deps, principal, input.fromAlertId, `已转为事件上报 ${row.id}`);
   announce(deps, 'reported', 'report', row);
+  const view = incidentView(row, deps.now());
+  if (view.late && isLargeOrAbove(row.level)) {
+    const zh = `事件「${row.title}」（${INCIDENT_LEVEL_ZH[row.level]}）发现于 ${row.discovered_at}，时限 ${row.report_deadline}，上报于 ${row.reported_at}`;
+    const en = `incident ${row.id} (${row.level}) discovered ${row.discovered_at}, due ${row.report_deadline}, reported ${row.reported_at}`;
+    await raiseAlert(deps, { subjectKind: 'institution', subjectId: row.institution_code, ruleId: INCIDENT_LATE_RULE, kind: 'deadline', severity: 'critical', institutionCode: row.institution_code, regionCode: row.region_code, evidence: { zh, en } });
+  }
   if (isLargeOrAbove(row.level)) await notifyChannels(deps, row, send);
-  return incidentView(row, deps.now());
+  return view;
 }
 
 type Change = { action: Exclude<IncidentAction, 'report'>; set?: (row: IncidentRow, at: string) => Promise<Partial<IncidentRow>> | Partial<IncidentRow>; detail: Record<string, unknown> };
@@ -330,4 +337,30 @@ export async function draftFromAlert(deps: ServiceDeps, scope: Scope, alertId: s
     },
     alreadyReported: (await listIncidents(deps.db, scope, { alertId, limit: 10 })).map((r) => r.id),
   };
+}
+
+/**
+ * The summary check (a job): an institution with a closed incident whose summary report is past its
+ * deadline has an open alert; once every summary is in, the alert resolves. Idempotent.
+ */
+export async function checkIncidentSummaries(deps: ServiceDeps): Promise<{ overdue: number }> {
+  const now = deps.now().toISOString();
+  const byInstitution = new Map<string, { regionCode: string; overdue: Array<{ id: string; title: string; due: string }> }>();
+  for (const r of await listClosedIncidents(deps.db)) {
+    const entry = byInstitution.get(r.institution_code) ?? { regionCode: r.region_code, overdue: [] };
+    if (r.status === 'closed' && r.summary_deadline && r.summary_deadline < now) entry.overdue.push({ id: r.id, title: r.title, due: r.summary_deadline });
+    byInstitution.set(r.institution_code, entry);
+  }
+  let overdue = 0;
+  for (const [code, e] of byInstitution) {
+    if (!e.overdue.length) {
+      await clearAlert(deps, { subjectKind: 'institution', subjectId: code, ruleId: INCIDENT_SUMMARY_RULE }, { zh: '总结报告均已提交', en: 'every summary report is in' });
+      continue;
+    }
+    overdue += e.overdue.length;
+    const zh = e.overdue.map((o) => `「${o.title}」总结报告应于 ${o.due} 前提交`).join('；');
+    const en = e.overdue.map((o) => `incident ${o.id}: summary due ${o.due}`).join('; ');
+    await raiseAlert(deps, { subjectKind: 'institution', subjectId: code, ruleId: INCIDENT_SUMMARY_RULE, kind: 'deadline', severity: 'medium', institutionCode: code, regionCode: e.regionCode, evidence: { zh, en } });
+  }
+  return { overdue };
 }

@@ -88,3 +88,8 @@ export function listIncidents(db: Db, scope: Scope, filter: { status?: IncidentS
 export function listIncidentEvents(db: Db, incidentId: string) {
   return idb(db).selectFrom('incident_events').selectAll().where('incident_id', '=', incidentId).orderBy('seq').execute();
 }
+
+/** Closed incidents and those with a summary: what the summary check judges (all regions; a job's view). */
+export function listClosedIncidents(db: Db) {
+  return idb(db).selectFrom('incidents').select(['id', 'institution_code', 'region_code', 'title', 'status', 'summary_deadline', 'summarized_at']).where('status', 'in', ['closed', 'summarized']).orderBy('summary_deadline').execute();
+}
