@@ -80,6 +80,7 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await visit('/rankings', `/rankings?region=${COUNTY}`);
     await visit('/institutions/:code', `/institutions/${INSTITUTION}`);
     await visit('/alerts', `/alerts?region=${COUNTY}`);
+    await visit('/incidents', `/incidents?region=${COUNTY}`);
     await page.getByTestId('alert-table').locator('tbody tr').first().click();
     await page.getByTestId('alert-drawer').waitFor();
     check('alert drawer', await settledText('[data-testid=alert-drawer]'));
