@@ -80,10 +80,10 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await visit('/rankings', `/rankings?region=${COUNTY}`);
     await visit('/institutions/:code', `/institutions/${INSTITUTION}`);
     await visit('/alerts', `/alerts?region=${COUNTY}`);
-    await visit('/incidents', `/incidents?region=${COUNTY}`);
     await page.getByTestId('alert-table').locator('tbody tr').first().click();
     await page.getByTestId('alert-drawer').waitFor();
     check('alert drawer', await settledText('[data-testid=alert-drawer]'));
+    await visit('/incidents', `/incidents?region=${COUNTY}`);
     await visit('/hosts', `/hosts?region=${COUNTY}`);
     // The demo's first HIS server runs Kylin, whose support end is not in the packaged table.
     visited.add('/hosts/:hostId');
