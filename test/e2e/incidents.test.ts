@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../server/src/testing/receiver.js';
+import { ensureDashboardBuilt, launchBrowser, openPage, screenshot } from '../helpers/browser.js';
 import { runCli, signedInClient, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
 
 type Client = Awaited<ReturnType<typeof signedInClient>>;
@@ -97,4 +98,47 @@ describe('incident reports (事件上报), end to end', () => {
     await refuse(base, /not yours/, 'ZJ-GS-001');
     await expect(xihu.client.incidents.report.mutate({ institutionCode: 'ZJ-XH-001', incident: base })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
   });
+
+  it('in the dashboard: the hospital reports through the form, the county opens it and marks 已接报', async () => {
+    await ensureDashboardBuilt();
+    const browser = await launchBrowser();
+    try {
+      const signIn = async (username: string) => {
+        const p = await openPage(browser);
+        await p.page.goto(`${server.url}/login`);
+        await p.page.locator('input[name=username]').fill(username);
+        await p.page.locator('input[name=password]').fill(PASSWORD);
+        await p.page.getByTestId('login-submit').click();
+        await p.page.waitForURL((u) => !u.pathname.startsWith('/login'));
+        // The login page's own "who am I" answers 401 before signing in: only what follows counts.
+        p.problems.length = 0;
+        await p.page.goto(`${server.url}/incidents`);
+        return p;
+      };
+      const h = await signIn('xh-hospital');
+      // The browser runs in China time: datetime-local takes local wall time.
+      const local = new Date(Date.now() - 30 * 60_000 + 8 * HOUR).toISOString().slice(0, 16);
+      await h.page.getByTestId('incident-title').fill('门户网站被篡改');
+      await h.page.getByTestId('incident-discovered').fill(local);
+      await h.page.getByTestId('incident-impact').fill('首页被篡改');
+      await h.page.getByTestId('incident-measures').fill('已下线网站');
+      await h.page.getByTestId('incident-submit').click();
+      await h.page.getByTestId('incidents-table').getByText('门户网站被篡改').waitFor();
+      await screenshot(h.page, 'incidents-1-hospital');
+      expect(h.problems).toEqual([]);
+
+      const c = await signIn('xh-county');
+      await c.page.getByTestId('incidents-table').getByText('门户网站被篡改').click();
+      const drawer = c.page.getByTestId('incident-drawer');
+      await drawer.getByText('首报').waitFor();
+      await c.page.getByTestId('incident-receive').click();
+      await drawer.getByText('已接报 · xh-county').waitFor();
+      await screenshot(c.page, 'incidents-2-county');
+      expect(c.problems).toEqual([]);
+      const mine = (await xihu.client.incidents.list.query()).find((i) => i.title === '门户网站被篡改');
+      expect([mine?.level, mine?.receivedBy, mine?.late]).toEqual(['general', 'xh-county', false]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
 });
