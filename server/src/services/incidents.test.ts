@@ -20,6 +20,7 @@ import {
   reportIncident,
   requestIncidentInfo,
   submitIncidentSummary,
+  liveIncidentView,
   type IncidentChange,
   type ReportIncidentInput,
 } from './incidents.js';
@@ -186,5 +187,17 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
     expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 0 });
     expect((await alertsOf(INCIDENT_SUMMARY_RULE)).map((x) => x.status)).toEqual(['resolved']);
+  });
+
+  it('a live event fits one PostgreSQL NOTIFY even for the largest incident the schema allows', async () => {
+    const long = '病'.repeat(4000);
+    const inc = await reportIncident(t.deps, INST_A, input({ title: '勒'.repeat(200), impact: long, measures: long, cause: long, supportRequested: '援'.repeat(1000), level: 'major', gradingReason: '理'.repeat(1000) }), send);
+    await closeIncident(t.deps, INST_A, inc.id, '处置完毕');
+    const full = await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: long, measures: long, rectification: long, lessons: long });
+    const big = { ...full, systemIds: Array.from({ length: 100 }, (_, i) => `sys_${'x'.repeat(56)}${i}`), hostIds: Array.from({ length: 500 }, (_, i) => `host_${'y'.repeat(55)}${i}`) };
+    const event: IncidentChange = { change: 'updated', action: 'summary', regionCode: '330106', institutionCode: 'A', at: full.updatedAt, incident: liveIncidentView(big) };
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(7_000);
+    expect(Buffer.byteLength(JSON.stringify(big))).toBeGreaterThan(8_000);
+    expect((await getIncidentDetail(t.deps, XIHU.scope, inc.id)).impact).toBe(long);
   });
 });

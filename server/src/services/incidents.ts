@@ -136,8 +136,33 @@ const event = (incidentId: string, at: string, principal: Principal | null, acti
   detail: JSON.stringify(detail),
 });
 
+const LIVE_TEXT = 100;
+const LIVE_IDS = 20;
+const clip = (s: string) => (s.length > LIVE_TEXT ? `${s.slice(0, LIVE_TEXT)}…` : s);
+const clipOrNull = (s: string | null) => (s === null ? null : clip(s));
+/**
+ * The view a live event carries: texts clipped and id lists cut, so that one event always fits a
+ * PostgreSQL NOTIFY (under 8000 bytes) and reaches the other processes; incidents.get has it whole.
+ */
+export function liveIncidentView(v: IncidentView): IncidentView {
+  const summary = v.summary && { cause: clip(v.summary.cause), measures: clip(v.summary.measures), rectification: clip(v.summary.rectification), lessons: clip(v.summary.lessons) };
+  return {
+    ...v,
+    title: clip(v.title),
+    institutionName: clip(v.institutionName),
+    gradingReason: clipOrNull(v.gradingReason),
+    impact: clip(v.impact),
+    measures: clip(v.measures),
+    cause: clipOrNull(v.cause),
+    supportRequested: clipOrNull(v.supportRequested),
+    systemIds: v.systemIds.slice(0, LIVE_IDS),
+    hostIds: v.hostIds.slice(0, LIVE_IDS),
+    summary,
+  };
+}
+
 function announce(deps: ServiceDeps, change: IncidentChange['change'], action: IncidentAction, row: IncidentRow): void {
-  deps.bus.emit('incident.changed', { change, action, regionCode: row.region_code, institutionCode: row.institution_code, at: row.updated_at, incident: incidentView(row, deps.now()) });
+  deps.bus.emit('incident.changed', { change, action, regionCode: row.region_code, institutionCode: row.institution_code, at: row.updated_at, incident: liveIncidentView(incidentView(row, deps.now())) });
 }
 
 /**
