@@ -2,6 +2,7 @@ import { EventEmitter, on } from 'node:events';
 import type { AlertChange } from './services/alerts.js';
 import type { FindingChange } from './services/evaluation.js';
 import type { AgentCommand } from './services/commands.js';
+import type { IncidentChange } from './services/incidents.js';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */
 export interface EventMap {
@@ -20,6 +21,8 @@ export interface EventMap {
   'session.ended': { userId: string };
   /** Sustained failed sign-ins on one account (services/loginThrottle.ts): the server log tells operators. */
   'auth.sustained-failures': { username: string; failures: number; at: string };
+  /** An incident was reported, or changed (follow-up, close, summary, comment, request for more, 已接报). */
+  'incident.changed': IncidentChange;
 }
 export type EventName = keyof EventMap;
 

@@ -20,3 +20,4 @@ export * from './schemas/calendar.js';
 export * from './notices.js';
 export * from './evidence.js';
 export * from './schemas/notices.js';
+export * from './incidents.js';

@@ -32,6 +32,10 @@ export const PERMISSIONS = {
   'notices:read': ALL,
   'notices:issue': REGION_BUREAUS,
   'notices:answer': ['institution'],
+  /** Incidents (事件上报): everyone reads within scope, institutions report, bureaus receive and comment. */
+  'incidents:read': ALL,
+  'incidents:report': INSTITUTION,
+  'incidents:receive': BUREAUS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

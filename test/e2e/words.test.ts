@@ -83,6 +83,10 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await page.getByTestId('alert-table').locator('tbody tr').first().click();
     await page.getByTestId('alert-drawer').waitFor();
     check('alert drawer', await settledText('[data-testid=alert-drawer]'));
+    await visit('/incidents', `/incidents?region=${COUNTY}`);
+    await visit('/notices', '/notices');
+    // The demo issues no notice: a notice that does not exist shows the refusal, in words.
+    await visit('/notices/:noticeId', '/notices/no-such-notice');
     await visit('/hosts', `/hosts?region=${COUNTY}`);
     // The demo's first HIS server runs Kylin, whose support end is not in the packaged table.
     visited.add('/hosts/:hostId');

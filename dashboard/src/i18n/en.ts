@@ -464,6 +464,26 @@ const en: MessageSchema = {
     reasons: { rate_limited: 'too many attempts', bad_credentials: 'wrong user name or password' },
     none: '—',
   },
+  // Incident reports (事件上报), issue 23.
+  incidents: {
+    title: 'Incident reports',
+    new: 'Report a security incident',
+    submit: 'Report',
+    floor: 'The criteria given make this at least: {level}',
+    late: 'Reported late',
+    onTime: 'On time',
+    overdue: 'Overdue',
+    left: '{h} h {m} min left',
+    summaryOverdue: 'Summary overdue',
+    received: 'Received',
+    note: 'Follow-up, handling note or comment',
+    fields: { institution: 'Institution', title: 'Incident', type: 'Type', discoveredAt: 'Discovered', level: 'Level', gradingReason: 'Grading reason', impact: 'Impact', measures: 'Measures taken', status: 'Status', deadline: 'Report deadline', summary: 'Summary report' },
+    criteria: { cii: 'Critical information infrastructure', systemsDownHours: 'Systems down (hours)', recordsLeaked: 'Personal records leaked (people)', patientsAffected: 'Patients affected' },
+    levels: { 'especially-major': 'Especially major', major: 'Major', large: 'Large', general: 'General' },
+    types: { ransomware: 'Ransomware', malware: 'Malware', intrusion: 'Intrusion', 'data-leak': 'Data leak', ddos: 'Denial of service', outage: 'Outage', defacement: 'Defacement', other: 'Other' },
+    statuses: { reported: 'Reported', closed: 'Handled', summarized: 'Summary submitted' },
+    actions: { report: 'First report', 'follow-up': 'Follow-up', close: 'Handled', summary: 'Summary report', comment: 'Comment', 'request-info': 'Ask for more', receive: 'Received', notified: 'Sent to channels' },
+  },
   // Under an error's title: what it means for the reader, in place of the server's own (English) words.
   errorHints: {
     network: 'Check the network connection, or try again later.',

@@ -463,6 +463,26 @@ const zhCN = {
     reasons: { rate_limited: '尝试次数过多', bad_credentials: '用户名或密码错误' },
     none: '—',
   },
+  // Incident reports (事件上报), issue 23.
+  incidents: {
+    title: '事件上报',
+    new: '上报网络安全事件',
+    submit: '上报',
+    floor: '按所填情况至少为：{level}',
+    late: '逾期上报',
+    onTime: '按时上报',
+    overdue: '已逾期',
+    left: '剩余 {h} 小时 {m} 分',
+    summaryOverdue: '总结报告逾期',
+    received: '已接报',
+    note: '续报、处置说明或意见',
+    fields: { institution: '机构', title: '事件名称', type: '事件类型', discoveredAt: '发现时间', level: '事件级别', gradingReason: '定级理由', impact: '影响范围', measures: '已采取措施', status: '状态', deadline: '上报时限', summary: '总结报告' },
+    criteria: { cii: '关键信息基础设施', systemsDownHours: '系统中断时长（小时）', recordsLeaked: '个人信息泄露（人）', patientsAffected: '受影响患者（人）' },
+    levels: { 'especially-major': '特别重大', major: '重大', large: '较大', general: '一般' },
+    types: { ransomware: '勒索病毒', malware: '恶意程序', intrusion: '网络攻击入侵', 'data-leak': '数据泄露', ddos: '拒绝服务攻击', outage: '系统中断', defacement: '网页篡改', other: '其他' },
+    statuses: { reported: '已上报', closed: '已处置', summarized: '已提交总结报告' },
+    actions: { report: '首报', 'follow-up': '续报', close: '处置完毕', summary: '总结报告', comment: '意见', 'request-info': '要求补充', receive: '已接报', notified: '已推送通知渠道' },
+  },
   // Under an error's title: what it means for the reader, in place of the server's own (English) words.
   errorHints: {
     network: '请检查网络连接，或稍后再试。',

@@ -2,6 +2,7 @@ import { DEFAULT_ALERT_OPTIONS, detectOffline, type AlertOptions } from '../serv
 import { pruneAuthRecords } from '../services/auth.js';
 import { runDailyEvaluation } from '../services/daily.js';
 import { raiseOverdueNotices } from '../services/notices.js';
+import { checkIncidentSummaries } from '../services/incidents.js';
 import { sendDueNotifications, type SendOptions } from '../services/notify.js';
 import type { JobRunner, JobSpec } from './runner.js';
 
@@ -45,6 +46,12 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       name: 'notifications-send',
       cron: '*/10 * * * * *',
       run: async (deps) => void (await sendDueNotifications(deps, opts.notify)),
+    },
+    {
+      // Incident summary reports past their deadline raise an alert; all in, it resolves.
+      name: 'incidents-summary',
+      cron: '*/5 * * * *',
+      run: async (deps) => void (await checkIncidentSummaries(deps)),
     },
   ];
 }

@@ -7,6 +7,7 @@ import { calendarRouter } from './calendar.js';
 import { authRouter } from './auth.js';
 import { channelsRouter } from './channels.js';
 import { hostsRouter } from './hosts.js';
+import { incidentsRouter } from './incidents.js';
 import { institutionsRouter } from './institutions.js';
 import { noticesRouter } from './notices.js';
 import { regionsRouter } from './regions.js';
@@ -22,6 +23,7 @@ export const appRouter = router({
   calendar: calendarRouter,
   channels: channelsRouter,
   hosts: hostsRouter,
+  incidents: incidentsRouter,
   institutions: institutionsRouter,
   notices: noticesRouter,
   regions: regionsRouter,

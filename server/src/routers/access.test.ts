@@ -8,6 +8,7 @@ import { IDENTITY_RULE } from '../services/alertRules.js';
 import { raiseAlert } from '../services/alerts.js';
 import { createChannel } from '../services/notificationChannels.js';
 import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, signNotice, submitNotice, uploadEvidence } from '../services/notices.js';
+import { closeIncident, reportIncident } from '../services/incidents.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Context } from '../trpc/context.js';
 import { createCallerFactory } from '../trpc/init.js';
@@ -49,6 +50,7 @@ interface Fixture {
   channels: Record<Target, string>;
   notices: Record<Target, string>;
   evidence: Record<Target, string>;
+  incidents: Record<Target, string>;
 }
 
 /**
@@ -298,7 +300,48 @@ const TABLE: Record<string, Entry> = {
   'calendar.status': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.status() },
   'calendar.get': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.get({ year: 2031 }) },
   'calendar.load': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.load(ARRANGEMENT) },
+  ...INCIDENT_ENTRIES(),
 };
+/** Incidents (事件上报): institutions report and work their own, bureaus receive within their region, everyone reads within scope. */
+function INCIDENT_ENTRIES(): Record<string, Entry> {
+  const listed = (r: unknown) => (r as Array<{ institutionCode: string }>).map((i) => i.institutionCode as Target);
+  return {
+    'incidents.list': { roles: ALL, scoped: 'list', run: async (f, who) => (await f.caller(who)).incidents.list({ limit: 500 }), seen: (_f, r) => listed(r) },
+    'incidents.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.get({ incidentId: f.incidents[t] }) },
+    'incidents.forAlert': { roles: ALL, scoped: 'list', run: async (f, who) => (await f.caller(who)).incidents.forAlert({ alertId: f.alerts.A }) },
+    'incidents.draftFromAlert': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.draftFromAlert({ alertId: f.alerts[t] }) },
+    // An institution reports for itself only: an institution user holds no region, so its scope is its own institution.
+    'incidents.report': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.report({ institutionCode: t, incident: incidentDraft(f) }) },
+    'incidents.followUp': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.followUp({ incidentId: await newIncident(f, t), text: '已恢复门诊' }) },
+    'incidents.close': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.close({ incidentId: await newIncident(f, t), text: '处置完毕' }) },
+    'incidents.submitSummary': {
+      roles: INST,
+      scoped: 'target',
+      run: async (f, who, t) => {
+        const id = await newIncident(f, t);
+        await closeIncident(f.db.deps, f.admin, id, '处置完毕');
+        return (await f.caller(who)).incidents.submitSummary({ incidentId: id, cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
+      },
+    },
+    'incidents.comment': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.comment({ incidentId: await newIncident(f, t), text: '已转报' }) },
+    'incidents.requestInfo': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.requestInfo({ incidentId: await newIncident(f, t), text: '请补充' }) },
+    'incidents.receive': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.receive({ incidentId: await newIncident(f, t) }) },
+    'incidents.live': { roles: ALL, scoped: 'list', run: (f, who) => liveIncidents(f, who), seen: (_f, r) => r as Target[] },
+  };
+}
+const incidentDraft = (f: Fixture) => ({
+  title: '勒索病毒',
+  type: 'ransomware' as const,
+  discoveredAt: new Date(f.db.clock.now.getTime() - 600_000).toISOString(),
+  level: 'general' as const,
+  criteria: { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 },
+  impact: '门诊挂号中断',
+  measures: '断网隔离',
+});
+// 一般 incidents: no channel message leaves the test.
+const newIncident = async (f: Fixture, t: Target) => (await reportIncident(f.db.deps, f.admin, { institutionCode: t, incident: incidentDraft(f) })).id;
+const liveIncidents = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.incidents.live(), (t) => newIncident(f, t));
+
 /** Agent-facing procedures: authenticated by agent secrets, refused to users (tested below). */
 const AGENT_PROCEDURES = ['agent.enroll', 'agent.report', 'agent.heartbeat', 'agent.commands', 'agent.rotateSecret'];
 const REGION: Record<Target, string> = { A: '330106', B: '330105', C: '330212' };
@@ -341,20 +384,22 @@ async function newAlert(f: Fixture, t: Target): Promise<string> {
 }
 const newChannel = async (f: Fixture, t: Target) => (await createChannel(f.db.deps, f.admin, REGION[t], CHANNEL)).id;
 
-async function liveAlerts(f: Fixture, who: Who): Promise<Target[]> {
+/** What a live subscription pushes while an event is raised for each of A, B and C: the targets it named. */
+async function liveTargets(f: Fixture, who: Who, open: (caller: Caller) => Promise<unknown>, raise: (t: Target) => Promise<unknown>): Promise<Target[]> {
   const ac = new AbortController();
-  const iterable = await (await f.caller(who, ac.signal)).alerts.live();
+  const iterable = await open(await f.caller(who, ac.signal));
   const seen: Target[] = [];
   const reading = (async () => {
     for await (const ev of iterable as AsyncIterable<{ institutionCode: string }>) seen.push(ev.institutionCode as Target);
   })();
   await new Promise((r) => setTimeout(r, 20));
-  for (const t of ['A', 'B', 'C'] as Target[]) await newAlert(f, t);
+  for (const t of ['A', 'B', 'C'] as Target[]) await raise(t);
   await new Promise((r) => setTimeout(r, 50));
   ac.abort();
   await reading.catch(() => {});
   return seen;
 }
+const liveAlerts = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.alerts.live(), (t) => newAlert(f, t));
 
 async function liveEvents(f: Fixture, who: Who): Promise<Target[]> {
   const ac = new AbortController();
@@ -407,6 +452,8 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
       f.notices[t] = (await newNotice(f, t, 'signed')).id;
       f.evidence[t] = (await uploadEvidence(deps, await principalOf(f, `inst-${t}`), { noticeId: f.notices[t], name: '佐证.pdf', contentBase64: PDF_BASE64 })).sha256;
     }
+    f.incidents = {} as Fixture['incidents'];
+    for (const t of ['A', 'B', 'C'] as Target[]) f.incidents[t] = await newIncident(f, t);
     const ctxFor = async (who: Who): Promise<Context> => {
       // One real login per role (scrypt is deliberately slow); the principal is what the session resolves to.
       if (!principals.has(who)) principals.set(who, who === 'anonymous' ? null : (await login(deps, { username: who, password: PASSWORD }, '127.0.0.1')).principal);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../calendar.js';
 import { RULE_DATA_BY_ID, RULE_IDS, type RuleId } from '../rules/catalogue.js';
 import { text } from './common.js';
+import { IncidentSettings } from '../incidents.js';
 
 /**
  * Institution records that people enter through the dashboard: institutions, MLPS systems
@@ -198,6 +199,8 @@ export const RegionSettings = z.object({
   weights: ScoreWeights.default({ ...DEFAULT_SCORE_WEIGHTS }),
   /** A deadline this close is shown as due soon. */
   dueSoonDays: z.number().int().min(1).max(180).default(30),
+  /** Incident clock settings the Measures leave open (一般 deadline, summary days); absent means the documented defaults. */
+  incidents: IncidentSettings.optional(),
 });
 export type RegionSettings = z.infer<typeof RegionSettings>;
 export type RegionSettingsInput = z.input<typeof RegionSettings>;

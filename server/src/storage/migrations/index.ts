@@ -14,6 +14,7 @@ import * as holidayCalendars from './2026-12-06-17a-holiday-calendars.js';
 import * as hostList17b from './2026-12-06-17b-host-list.js';
 import * as auditAddress from './2026-12-06-18-audit-address-readiness.js';
 import * as notices from './2026-12-06-22-notices.js';
+import * as incidents from './2026-12-06-23-incidents.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-17b-host-list': hostList17b,
   '2026-12-06-18-audit-address-readiness': auditAddress,
   '2026-12-06-22-notices': notices,
+  '2026-12-06-23-incidents': incidents,
 };

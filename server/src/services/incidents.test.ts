@@ -1,0 +1,203 @@
+import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DomainError } from '../errors.js';
+import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
+import { startReceiver } from '../testing/receiver.js';
+import type { AuthenticatedAgent } from './agentAuth.js';
+import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE, OFFLINE_RULE } from './alertRules.js';
+import { getAlertDetail, listAlertViews, raiseAlert } from './alerts.js';
+import type { Principal } from './auth.js';
+import { fetchSender } from './channels/index.js';
+import {
+  checkIncidentSummaries,
+  closeIncident,
+  commentIncident,
+  draftFromAlert,
+  followUpIncident,
+  getIncidentDetail,
+  listIncidentViews,
+  receiveIncident,
+  reportIncident,
+  requestIncidentInfo,
+  submitIncidentSummary,
+  liveIncidentView,
+  type IncidentChange,
+  type ReportIncidentInput,
+} from './incidents.js';
+import { createChannel } from './notificationChannels.js';
+import { saveMlpsSystem } from './records.js';
+import { putSettings } from './settings.js';
+
+const ADMIN: Principal = { userId: 'u_admin', username: 'admin', displayName: 'admin', role: 'admin', scopeCode: null, scope: { kind: 'all' }, regionCode: null, institutionCode: null };
+const INST_A: Principal = { userId: 'u_a', username: 'xinxike-a', displayName: '信息科', role: 'institution', scopeCode: 'A', scope: { kind: 'institution', code: 'A' }, regionCode: '330106', institutionCode: 'A' };
+const county = (code: string): Principal => ({ userId: `u_${code}`, username: `county-${code}`, displayName: code, role: 'county', scopeCode: code, scope: { kind: 'region', code, prefix: code }, regionCode: code, institutionCode: null });
+const XIHU = county('330106');
+const GONGSHU = county('330105');
+const HOUR = 3600_000;
+const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
+const PATIENT_TEXT = '患者张三等 1200 人的病历被加密';
+
+const code = async (p: Promise<unknown>) => {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    return e instanceof DomainError ? e.code : (e as Error).name;
+  }
+};
+
+describe.each(DIALECTS)('incidents (%s)', (dialect) => {
+  let t: TestDb;
+  let a: AuthenticatedAgent;
+  const send = fetchSender(5_000);
+  const input = (over: Partial<ReportIncidentInput['incident']> = {}, discoveredAgoMs = HOUR): ReportIncidentInput => ({
+    institutionCode: 'A',
+    incident: {
+      title: '勒索病毒加密 HIS 数据库',
+      type: 'ransomware',
+      discoveredAt: new Date(t.clock.now.getTime() - discoveredAgoMs).toISOString(),
+      level: 'large',
+      criteria: { ...none, recordsLeaked: 1_500_000, patientsAffected: 1200 },
+      impact: PATIENT_TEXT,
+      measures: '断网隔离受感染主机',
+      ...over,
+    },
+  });
+
+  beforeEach(async () => {
+    t = await createTestDb(dialect);
+    a = await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106', hostname: 'his-01' });
+    await enrollHost(t.deps, { institution: 'B', name: '拱墅区人民医院', region: '330105', hostname: 'his-b' });
+  });
+  afterEach(() => t.close());
+
+  it('a 较大 incident: 4 h clock from discovery, seen live within scope only, one signed message per channel without patient data', async () => {
+    const rx = await startReceiver();
+    try {
+      await createChannel(t.deps, ADMIN, '330106', { name: '西湖区值班', kind: 'webhook', url: `${rx.base}/hook`, secret: 'k3y', minSeverity: 'critical', mode: 'daily' });
+      await createChannel(t.deps, ADMIN, '330105', { name: '拱墅区值班', kind: 'webhook', url: `${rx.base}/other`, secret: 'x', minSeverity: 'low', mode: 'immediate' });
+      const seen: IncidentChange[] = [];
+      t.deps.bus.onOrigin('incident.changed', (e) => seen.push(e));
+      const inc = await reportIncident(t.deps, INST_A, input(), send);
+      expect(inc).toMatchObject({ level: 'large', status: 'reported', late: false, summaryOverdue: false, cii: false });
+      expect(Date.parse(inc.reportDeadline) - Date.parse(inc.discoveredAt)).toBe(4 * HOUR);
+      expect(seen.map((e) => [e.change, e.incident.id, e.regionCode])).toEqual([['reported', inc.id, '330106']]);
+
+      // Quiet modes and minimum severities do not hold an incident back; only the county's own channel (and those above) get it.
+      expect(rx.received.map((r) => r.url)).toEqual(['/hook']);
+      const got = rx.received[0]!;
+      expect(got.headers['x-weian-signature']).toBe(`sha256=${createHmac('sha256', 'k3y').update(got.body).digest('hex')}`);
+      expect(got.body).toContain('较大');
+      expect(got.body).not.toContain('张三');
+      expect(got.body).not.toContain('断网');
+      const detail = await getIncidentDetail(t.deps, XIHU.scope, inc.id);
+      expect(detail.timeline.map((e) => [e.action, e.detail.ok ?? null])).toEqual([['report', null], ['notified', true]]);
+
+      expect((await listIncidentViews(t.deps, XIHU.scope, { limit: 10 })).map((i) => i.id)).toEqual([inc.id]);
+      expect(await listIncidentViews(t.deps, GONGSHU.scope, { limit: 10 })).toEqual([]);
+      expect(await code(getIncidentDetail(t.deps, GONGSHU.scope, inc.id))).toBe('FORBIDDEN');
+      expect(await code(commentIncident(t.deps, GONGSHU, inc.id, '请说明'))).toBe('FORBIDDEN');
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('a report filed more than 4 h after discovery is late; CII gets 1 h; 一般 goes to no channel and follows the region hours', async () => {
+    const rx = await startReceiver();
+    try {
+      await createChannel(t.deps, ADMIN, '330100', { name: '杭州市', kind: 'webhook', url: `${rx.base}/city`, secret: 'c', minSeverity: 'low', mode: 'immediate' });
+      expect((await reportIncident(t.deps, INST_A, input({}, 4 * HOUR + 60_000), send)).late).toBe(true);
+      expect((await reportIncident(t.deps, INST_A, input({}, 3 * HOUR), send)).late).toBe(false);
+      const cii = await reportIncident(t.deps, INST_A, input({ criteria: { ...none, cii: true, systemsDownHours: 1 } }, 90 * 60_000), send);
+      expect([cii.level, cii.late, Date.parse(cii.reportDeadline) - Date.parse(cii.discoveredAt)]).toEqual(['large', true, HOUR]);
+      expect(rx.received).toHaveLength(3);
+
+      await putSettings(t.deps, ADMIN, '330106', { incidents: { generalReportHours: 8 } });
+      const general = await reportIncident(t.deps, INST_A, input({ level: 'general', criteria: none }, 9 * HOUR), send);
+      expect([general.late, Date.parse(general.reportDeadline) - Date.parse(general.discoveredAt)]).toEqual([true, 8 * HOUR]);
+      expect(rx.received).toHaveLength(3);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('refuses discovery in the future, unknown systems and hosts, a CII institution denying CII, and other institutions', async () => {
+    expect(await code(reportIncident(t.deps, INST_A, input({}, -5 * 60_000), send))).toBe('BAD_REQUEST');
+    expect(await code(reportIncident(t.deps, INST_A, input({ systemIds: ['sys-nope'] }), send))).toBe('BAD_REQUEST');
+    expect(await code(reportIncident(t.deps, INST_A, input({ hostIds: ['h-of-another'] }), send))).toBe('BAD_REQUEST');
+    expect(await code(reportIncident(t.deps, INST_A, { ...input(), institutionCode: 'B' }, send))).toBe('FORBIDDEN');
+    expect(await code(reportIncident(t.deps, INST_A, input({ level: 'general' }), send))).toBe('ZodError');
+    const sys = await saveMlpsSystem(t.deps, INST_A, 'A', { name: 'HIS', level: 3, criticalInfrastructure: true, personalInfoOver100k: true, gradedOn: '2025-04-01', filedOn: '2025-04-10', lastEvaluatedOn: null, wentLiveOn: null, prelaunchTestedOn: null, retiredOn: null, hostIds: [a.hostId] });
+    const systemId = (sys as { id: string }).id;
+    expect(await code(reportIncident(t.deps, INST_A, input({ systemIds: [systemId], hostIds: [a.hostId] }), send))).toBe('BAD_REQUEST');
+    const ok = await reportIncident(t.deps, INST_A, input({ systemIds: [systemId], hostIds: [a.hostId], criteria: { ...none, cii: true, recordsLeaked: 1_500_000 } }, 30 * 60_000), send);
+    expect([ok.cii, ok.systemIds, ok.hostIds]).toEqual([true, [systemId], [a.hostId]]);
+  });
+
+  it('follow-ups, close, summary on its own deadline; bureaus comment, ask for more and mark 已接报 once', async () => {
+    await putSettings(t.deps, ADMIN, '330100', { incidents: { summaryDays: 10 } });
+    const inc = await reportIncident(t.deps, INST_A, input(), send);
+    expect(await code(submitIncidentSummary(t.deps, INST_A, inc.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' }))).toBe('CONFLICT');
+    await followUpIncident(t.deps, INST_A, inc.id, '已恢复门诊挂号');
+    await requestIncidentInfo(t.deps, XIHU, inc.id, '请补充受影响系统清单');
+    await commentIncident(t.deps, XIHU, inc.id, '已转报市卫健委');
+    expect((await receiveIncident(t.deps, XIHU, inc.id)).receivedBy).toBe('county-330106');
+    expect(await code(receiveIncident(t.deps, XIHU, inc.id))).toBe('CONFLICT');
+    t.clock.advance(2 * HOUR);
+    const closed = await closeIncident(t.deps, INST_A, inc.id, '处置完毕');
+    expect(Date.parse(closed.summaryDeadline!) - Date.parse(closed.closedAt!)).toBe(10 * 24 * HOUR);
+    expect(await code(followUpIncident(t.deps, INST_A, inc.id, '迟到的续报'))).toBe('CONFLICT');
+    t.clock.advance(10 * 24 * HOUR + 60_000);
+    expect((await getIncidentDetail(t.deps, XIHU.scope, inc.id)).summaryOverdue).toBe(true);
+    const done = await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
+    expect([done.status, done.summaryOverdue]).toEqual(['summarized', true]);
+    const d = await getIncidentDetail(t.deps, XIHU.scope, inc.id);
+    expect(d.timeline.map((e) => e.action)).toEqual(['report', 'follow-up', 'request-info', 'comment', 'receive', 'close', 'summary']);
+  });
+
+  it('an alert becomes a prefilled draft, and the report made from it is linked both ways', async () => {
+    const { alert } = await raiseAlert(t.deps, { subjectKind: 'host', subjectId: a.hostId, ruleId: OFFLINE_RULE, kind: 'offline', severity: 'high', institutionCode: 'A', regionCode: '330106', evidence: { zh: '自 09:00 起无心跳', en: 'silent since 09:00' } });
+    const draft = await draftFromAlert(t.deps, INST_A.scope, alert.id);
+    expect(draft).toMatchObject({ institutionCode: 'A', fromAlertId: alert.id, incident: { type: 'outage', hostIds: [a.hostId], discoveredAt: alert.openedAt }, alreadyReported: [] });
+    expect(await code(draftFromAlert(t.deps, { kind: 'institution', code: 'B' }, alert.id))).toBe('FORBIDDEN');
+    const inc = await reportIncident(t.deps, INST_A, { institutionCode: 'A', fromAlertId: alert.id, incident: { ...draft.incident, level: 'general', criteria: none, measures: '排查网络' } }, send);
+    expect(inc.alertId).toBe(alert.id);
+    expect((await draftFromAlert(t.deps, INST_A.scope, alert.id)).alreadyReported).toEqual([inc.id]);
+    expect((await listIncidentViews(t.deps, XIHU.scope, { alertId: alert.id, limit: 10 })).map((i) => i.id)).toEqual([inc.id]);
+    const onAlert = await getAlertDetail(t.deps, XIHU.scope, alert.id);
+    expect(onAlert.events.some((e) => e.action === 'commented' && String(e.detail.text).includes(inc.id))).toBe(true);
+  });
+
+  it('a late 较大 report opens a critical alert; a summary past its deadline opens one that resolves when the summary is in', async () => {
+    const alertsOf = async (ruleId: string) => (await listAlertViews(t.deps, XIHU.scope, { limit: 50, offset: 0 })).items.filter((x) => x.ruleId === ruleId);
+    await reportIncident(t.deps, INST_A, input({ level: 'general', criteria: none }, 30 * HOUR), send);
+    expect(await alertsOf(INCIDENT_LATE_RULE)).toEqual([]);
+    await reportIncident(t.deps, INST_A, input({}, 5 * HOUR), send);
+    expect((await alertsOf(INCIDENT_LATE_RULE)).map((x) => [x.severity, x.status, x.institutionCode])).toEqual([['critical', 'open', 'A']]);
+
+    const inc = await reportIncident(t.deps, INST_A, input(), send);
+    await closeIncident(t.deps, INST_A, inc.id, '处置完毕');
+    t.clock.advance(30 * 24 * HOUR - 60_000);
+    expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 0 });
+    expect(await alertsOf(INCIDENT_SUMMARY_RULE)).toEqual([]);
+    t.clock.advance(2 * 60_000);
+    expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 1 });
+    const [open] = await alertsOf(INCIDENT_SUMMARY_RULE);
+    expect([open?.status, open?.evidence.zh]).toEqual(['open', expect.stringContaining('勒索病毒加密 HIS 数据库')]);
+    await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
+    expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 0 });
+    expect((await alertsOf(INCIDENT_SUMMARY_RULE)).map((x) => x.status)).toEqual(['resolved']);
+  });
+
+  it('a live event fits one PostgreSQL NOTIFY even for the largest incident the schema allows', async () => {
+    const long = '病'.repeat(4000);
+    const inc = await reportIncident(t.deps, INST_A, input({ title: '勒'.repeat(200), impact: long, measures: long, cause: long, supportRequested: '援'.repeat(1000), level: 'major', gradingReason: '理'.repeat(1000) }), send);
+    await closeIncident(t.deps, INST_A, inc.id, '处置完毕');
+    const full = await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: long, measures: long, rectification: long, lessons: long });
+    const big = { ...full, systemIds: Array.from({ length: 100 }, (_, i) => `sys_${'x'.repeat(56)}${i}`), hostIds: Array.from({ length: 500 }, (_, i) => `host_${'y'.repeat(55)}${i}`) };
+    const event: IncidentChange = { change: 'updated', action: 'summary', regionCode: '330106', institutionCode: 'A', at: full.updatedAt, incident: liveIncidentView(big) };
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(7_000);
+    expect(Buffer.byteLength(JSON.stringify(big))).toBeGreaterThan(8_000);
+    expect((await getIncidentDetail(t.deps, XIHU.scope, inc.id)).impact).toBe(long);
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { canIncident, gradeIncident, IncidentDraftInput, incidentFlags, incidentTimesProblem, reportDeadline, summaryDeadline, IncidentSettings, RegionSettings } from './index.js';
+
+const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
+const draft = { title: '勒索病毒加密 HIS 数据库', type: 'ransomware' as const, discoveredAt: '2026-11-02T01:00:00Z', impact: '门诊挂号中断', measures: '断网隔离' };
+
+describe('incident grading', () => {
+  it('grades by the guide figures: outage counts for CII only, leaks for everyone', () => {
+    expect(gradeIncident(none)).toBe('general');
+    expect(gradeIncident({ ...none, systemsDownHours: 12 })).toBe('general');
+    expect(gradeIncident({ ...none, cii: true, systemsDownHours: 0.5 })).toBe('large');
+    expect(gradeIncident({ ...none, cii: true, systemsDownHours: 2 })).toBe('major');
+    expect(gradeIncident({ ...none, cii: true, systemsDownHours: 6 })).toBe('especially-major');
+    expect(gradeIncident({ ...none, recordsLeaked: 999_999 })).toBe('general');
+    expect(gradeIncident({ ...none, recordsLeaked: 1_000_000 })).toBe('large');
+    expect(gradeIncident({ ...none, recordsLeaked: 10_000_000 })).toBe('major');
+  });
+  it('refuses a level below what the criteria give, and a higher one without a reason', () => {
+    const low = IncidentDraftInput.safeParse({ ...draft, level: 'general', criteria: { ...none, recordsLeaked: 2_000_000 } });
+    expect(low.success).toBe(false);
+    expect(low.error?.issues[0]?.message).toMatch(/较大/);
+    expect(IncidentDraftInput.safeParse({ ...draft, level: 'large', criteria: none }).success).toBe(false);
+    expect(IncidentDraftInput.safeParse({ ...draft, level: 'large', criteria: none, gradingReason: '重要网络和信息系统遭受较大的系统损失' }).success).toBe(true);
+    expect(IncidentDraftInput.safeParse({ ...draft, level: 'general', criteria: none }).success).toBe(true);
+  });
+  it('bounds texts and needs criteria', () => {
+    expect(IncidentDraftInput.safeParse({ ...draft, level: 'general', criteria: none, impact: 'x'.repeat(4001) }).success).toBe(false);
+    expect(IncidentDraftInput.safeParse({ ...draft, level: 'general' }).success).toBe(false);
+    expect(IncidentDraftInput.safeParse({ ...draft, level: 'general', criteria: none, discoveredAt: 'yesterday' }).success).toBe(false);
+  });
+});
+
+describe('incident clock', () => {
+  const at = new Date('2026-11-02T01:00:00Z');
+  it('gives 1 h for CII and 4 h for others from 较大 up, the region hours for 一般', () => {
+    expect(reportDeadline('large', true, at).toISOString()).toBe('2026-11-02T02:00:00.000Z');
+    expect(reportDeadline('major', false, at).toISOString()).toBe('2026-11-02T05:00:00.000Z');
+    expect(reportDeadline('general', true, at).toISOString()).toBe('2026-11-03T01:00:00.000Z');
+    expect(reportDeadline('general', false, at, IncidentSettings.parse({ generalReportHours: 8 })).toISOString()).toBe('2026-11-02T09:00:00.000Z');
+    expect(summaryDeadline(at).toISOString()).toBe('2026-12-02T01:00:00.000Z');
+  });
+  it('flags a late report and a missing summary', () => {
+    const base = { status: 'closed' as const, reportDeadline: '2026-11-02T05:00:00Z', reportedAt: '2026-11-02T05:00:01Z', summaryDeadline: '2026-12-02T01:00:00Z', summarizedAt: null };
+    expect(incidentFlags(base, new Date('2026-11-10T00:00:00Z'))).toEqual({ late: true, summaryOverdue: false });
+    expect(incidentFlags({ ...base, reportedAt: '2026-11-02T04:59:59Z' }, new Date('2026-12-03T00:00:00Z'))).toEqual({ late: false, summaryOverdue: true });
+  });
+  it('refuses a discovery in the future or after the report time', () => {
+    expect(incidentTimesProblem('2026-11-02T03:00:00Z', new Date('2026-11-02T02:00:00Z'))).toMatch(/future/);
+    expect(incidentTimesProblem('2026-11-02T01:00:00Z', new Date('2026-11-02T02:00:00Z'))).toBeNull();
+  });
+  it('allows each action only from its statuses', () => {
+    expect(canIncident('close', 'reported')).toBe(true);
+    expect(canIncident('close', 'closed')).toBe(false);
+    expect(canIncident('summary', 'reported')).toBe(false);
+    expect(canIncident('follow-up', 'summarized')).toBe(false);
+  });
+  it('region settings carry the incident settings with their documented defaults', () => {
+    expect(RegionSettings.parse({}).incidents).toBeUndefined();
+    expect(RegionSettings.parse({ incidents: {} }).incidents).toEqual({ generalReportHours: 24, summaryDays: 30 });
+    expect(RegionSettings.safeParse({ incidents: { summaryDays: 0 } }).success).toBe(false);
+  });
+});

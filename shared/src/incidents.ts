@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/**
+ * Network-security incidents (事件上报) under 《国家网络安全事件报告管理办法》 (in force 2025-11-01):
+ * levels, the grading criteria as data, the reporting deadline, statuses, and the input schemas.
+ * Pure: the server passes the clock in.
+ */
+
+/** Highest first: index 0 is the most serious. */
+export const INCIDENT_LEVELS = ['especially-major', 'major', 'large', 'general'] as const;
+export type IncidentLevel = (typeof INCIDENT_LEVELS)[number];
+export const INCIDENT_LEVEL_ZH = { 'especially-major': '特别重大', major: '重大', large: '较大', general: '一般' } as const satisfies Record<IncidentLevel, string>;
+export const INCIDENT_LEVEL_EN = { 'especially-major': 'especially major', major: 'major', large: 'large', general: 'general' } as const satisfies Record<IncidentLevel, string>;
+const rank = (l: IncidentLevel) => INCIDENT_LEVELS.indexOf(l);
+/** 较大 and above: the 1 h / 4 h clock applies, and the region's channels are told at once. */
+export const isLargeOrAbove = (l: IncidentLevel) => rank(l) <= rank('large');
+
+export const INCIDENT_TYPES = ['ransomware', 'malware', 'intrusion', 'data-leak', 'ddos', 'outage', 'defacement', 'other'] as const;
+export type IncidentType = (typeof INCIDENT_TYPES)[number];
+export const INCIDENT_TYPE_ZH = { ransomware: '勒索病毒', malware: '恶意程序', intrusion: '网络攻击入侵', 'data-leak': '数据泄露', ddos: '拒绝服务攻击', outage: '系统中断', defacement: '网页篡改', other: '其他' } as const satisfies Record<IncidentType, string>;
+
+/** What the reporter answers in the guided choice; the level follows from it. */
+export const IncidentCriteria = z.object({
+  /** The institution operates critical information infrastructure (关键信息基础设施). */
+  cii: z.boolean(),
+  /** How long the affected systems were wholly down, in hours (0 when not down). */
+  systemsDownHours: z.number().min(0).max(24 * 365),
+  /** People whose personal information leaked. */
+  recordsLeaked: z.number().int().min(0).max(2_000_000_000),
+  /** Patients whose care was affected (recorded and shown; the guide sets no figure for it). */
+  patientsAffected: z.number().int().min(0).max(2_000_000_000),
+});
+export type IncidentCriteria = z.infer<typeof IncidentCriteria>;
+
+/**
+ * The quantified lines of the 分级指南 as read for WeiAn: a level is reached when any of its lines is.
+ * The outage line is the guide's "CII wholly interrupted for N hours", so it applies to CII only.
+ * NOTE: these figures are transcribed from the annex and not re-confirmed against the official
+ * text here; the guide's qualitative lines (national security, social order) cannot be measured,
+ * so a reporter may grade higher than the figures say, with a reason, never lower.
+ */
+export const GRADING_CRITERIA: ReadonlyArray<{ level: Exclude<IncidentLevel, 'general'>; ciiDownHours: number; recordsLeaked: number }> = [
+  { level: 'especially-major', ciiDownHours: 6, recordsLeaked: 100_000_000 },
+  { level: 'major', ciiDownHours: 2, recordsLeaked: 10_000_000 },
+  { level: 'large', ciiDownHours: 0.5, recordsLeaked: 1_000_000 },
+];
+
+/** The least level the criteria give. */
+export function gradeIncident(c: IncidentCriteria): IncidentLevel {
+  for (const g of GRADING_CRITERIA) if ((c.cii && c.systemsDownHours >= g.ciiDownHours) || c.recordsLeaked >= g.recordsLeaked) return g.level;
+  return 'general';
+}
+
+/**
+ * Region settings for incidents. The Measures fix 1 h / 4 h for 较大 and above only; the deadline of a
+ * 一般 incident and the days allowed for the summary report are not fixed there, so they are settings
+ * with documented defaults (24 h, 30 days), never hard-coded guesses.
+ */
+export const IncidentSettings = z.object({
+  generalReportHours: z.number().int().min(1).max(24 * 30).default(24),
+  summaryDays: z.number().int().min(1).max(365).default(30),
+});
+export type IncidentSettings = z.infer<typeof IncidentSettings>;
+export const DEFAULT_INCIDENT_SETTINGS: IncidentSettings = { generalReportHours: 24, summaryDays: 30 };
+
+const HOUR = 3600_000;
+/** When the first report is due: 较大 and above 1 h (CII) or 4 h from discovery; 一般 the region's hours. */
+export function reportDeadline(level: IncidentLevel, cii: boolean, discoveredAt: Date, settings: IncidentSettings = DEFAULT_INCIDENT_SETTINGS): Date {
+  const hours = isLargeOrAbove(level) ? (cii ? 1 : 4) : settings.generalReportHours;
+  return new Date(discoveredAt.getTime() + hours * HOUR);
+}
+/** When the summary report (总结报告) is due, from closing. */
+export const summaryDeadline = (closedAt: Date, settings: IncidentSettings = DEFAULT_INCIDENT_SETTINGS) => new Date(closedAt.getTime() + settings.summaryDays * 24 * HOUR);
+
+/**
+ * reported → (follow-ups) → closed → summary submitted. 已接报 (received) is a mark, not a state. A
+ * draft made from an alert is only a prefilled form: the incident exists once it is reported.
+ */
+export const INCIDENT_STATUSES = ['reported', 'closed', 'summarized'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export const INCIDENT_STATUS_ZH = { reported: '已上报', closed: '已处置', summarized: '已提交总结报告' } as const satisfies Record<IncidentStatus, string>;
+export const INCIDENT_ACTIONS = ['report', 'follow-up', 'close', 'summary', 'comment', 'request-info', 'receive'] as const;
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
+/** Which action may run from which status; anything else is refused. */
+export const INCIDENT_TRANSITIONS: Record<IncidentAction, { from: readonly IncidentStatus[]; to: IncidentStatus | null }> = {
+  report: { from: [], to: 'reported' },
+  'follow-up': { from: ['reported'], to: null },
+  close: { from: ['reported'], to: 'closed' },
+  summary: { from: ['closed'], to: 'summarized' },
+  comment: { from: ['reported', 'closed', 'summarized'], to: null },
+  'request-info': { from: ['reported', 'closed'], to: null },
+  receive: { from: ['reported', 'closed', 'summarized'], to: null },
+};
+export const canIncident = (action: IncidentAction, status: IncidentStatus) => INCIDENT_TRANSITIONS[action].from.includes(status);
+
+/** What is wrong with an incident on the clock: reported late, or the summary overdue. */
+export function incidentFlags(i: { status: IncidentStatus; reportDeadline: string; reportedAt: string | null; summaryDeadline: string | null; summarizedAt: string | null }, now: Date): { late: boolean; summaryOverdue: boolean } {
+  const due = Date.parse(i.reportDeadline);
+  const late = i.reportedAt ? Date.parse(i.reportedAt) > due : now.getTime() > due;
+  const summaryOverdue = i.summaryDeadline !== null && (i.summarizedAt ? Date.parse(i.summarizedAt) > Date.parse(i.summaryDeadline) : now.getTime() > Date.parse(i.summaryDeadline));
+  return { late, summaryOverdue };
+}
+
+/** Texts are bounded: a report is forwarded upward and must stay readable. */
+export const INCIDENT_TEXT_MAX = 4000;
+const Text = (max = INCIDENT_TEXT_MAX) => z.string().trim().min(1).max(max);
+const Instant = z.iso.datetime({ offset: true });
+const Id = z.string().min(1).max(64);
+
+export const IncidentDraftInput = z
+  .object({
+    title: Text(200),
+    type: z.enum(INCIDENT_TYPES),
+    discoveredAt: Instant,
+    level: z.enum(INCIDENT_LEVELS),
+    criteria: IncidentCriteria,
+    /** Required when the level is above what the criteria give: which qualitative line of the guide applies. */
+    gradingReason: Text(1000).optional(),
+    systemIds: z.array(Id).max(100).default([]),
+    hostIds: z.array(Id).max(500).default([]),
+    impact: Text(),
+    measures: Text(),
+    cause: Text().optional(),
+    supportRequested: Text(1000).optional(),
+  })
+  .superRefine((v, ctx) => {
+    const floor = gradeIncident(v.criteria);
+    if (rank(v.level) > rank(floor)) ctx.addIssue({ code: 'custom', path: ['level'], message: `the criteria given make this at least ${INCIDENT_LEVEL_ZH[floor]} (${INCIDENT_LEVEL_EN[floor]})` });
+    if (rank(v.level) < rank(floor) && !v.gradingReason) ctx.addIssue({ code: 'custom', path: ['gradingReason'], message: `graded above ${INCIDENT_LEVEL_ZH[floor]}, which the criteria give: say which line of the grading guide applies` });
+  });
+export type IncidentDraftInput = z.input<typeof IncidentDraftInput>;
+
+/** Times are judged against the server's clock, so "not in the future" is checked there (assertIncidentTimes). */
+export const IncidentReportInput = z.object({ institutionCode: Id, incident: IncidentDraftInput, fromAlertId: Id.optional() });
+export const IncidentId = z.object({ incidentId: Id });
+export const IncidentFollowUpInput = IncidentId.extend({ text: Text(), measures: Text().optional() });
+export const IncidentCloseInput = IncidentId.extend({ text: Text() });
+export const IncidentSummaryInput = IncidentId.extend({ cause: Text(), measures: Text(), rectification: Text(), lessons: Text() });
+export const IncidentNoteInput = IncidentId.extend({ text: Text(2000) });
+export const IncidentListInput = z
+  .object({
+    status: z.array(z.enum(INCIDENT_STATUSES)).max(3).optional(),
+    regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code').optional(),
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .default({ limit: 100 });
+
+/** Allowed skew between a client's clock and the server's for "not in the future". */
+export const INCIDENT_CLOCK_SKEW_MS = 60_000;
+/** null when the times are coherent, else why not: discovery neither in the future nor after the report. */
+export function incidentTimesProblem(discoveredAt: string, reportedAt: Date): string | null {
+  const d = Date.parse(discoveredAt);
+  if (d > reportedAt.getTime() + INCIDENT_CLOCK_SKEW_MS) return 'the discovery time is in the future or after the report time';
+  return null;
+}

@@ -1,0 +1,144 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReceiver } from '../../server/src/testing/receiver.js';
+import { ensureDashboardBuilt, launchBrowser, openPage, screenshot } from '../helpers/browser.js';
+import { runCli, signedInClient, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
+
+type Client = Awaited<ReturnType<typeof signedInClient>>;
+const PASSWORD = 'Incident-E2e-Pass-1';
+const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+const HOUR = 3600_000;
+
+// A real server process, real SQLite file, real users and sessions, a loopback DingTalk-style receiver.
+describe('incident reports (事件上报), end to end', () => {
+  let server: ServerProcess;
+  let rx: Awaited<ReturnType<typeof startReceiver>>;
+  let admin: Client;
+  let hospital: Client;
+  let xihu: Client;
+  let gongshu: Client;
+  const SECRET = 'SEC-incident-e2e-000000';
+
+  beforeAll(async () => {
+    rx = await startReceiver();
+    server = await startServerProcess();
+    admin = await signedInClient(server.url);
+    for (const [code, name, region] of [['ZJ-XH-001', '西湖区人民医院', '330106'], ['ZJ-GS-001', '拱墅区人民医院', '330105']]) {
+      const tok = await runCli('server', ['token', 'create', '--institution', code!, '--name', name!, '--region', region!], { env: server.env });
+      expect(tok.code, tok.stderr).toBe(0);
+    }
+    await admin.client.users.create.mutate({ username: 'xh-hospital', role: 'institution', scopeCode: 'ZJ-XH-001', password: PASSWORD });
+    await admin.client.users.create.mutate({ username: 'xh-county', role: 'county', scopeCode: '330106', password: PASSWORD });
+    await admin.client.users.create.mutate({ username: 'gs-county', role: 'county', scopeCode: '330105', password: PASSWORD });
+    await admin.client.channels.create.mutate({ regionCode: '330106', channel: { name: '西湖区卫健委值班群', kind: 'dingtalk', url: `${rx.base}/robot/send?access_token=t`, secret: SECRET, minSeverity: 'critical', mode: 'daily' } });
+    hospital = await signedInClient(server.url, { username: 'xh-hospital', password: PASSWORD });
+    xihu = await signedInClient(server.url, { username: 'xh-county', password: PASSWORD });
+    gongshu = await signedInClient(server.url, { username: 'gs-county', password: PASSWORD });
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of [admin, hospital, xihu, gongshu]) c?.close();
+    await server?.cleanup();
+    await rx?.close();
+  });
+
+  it('a 较大 incident reaches the county live and its channel as one signed message; the other county sees nothing', async () => {
+    const xihuSaw: string[] = [];
+    const gongshuSaw: string[] = [];
+    const s1 = xihu.client.incidents.live.subscribe(undefined, { onData: (e) => xihuSaw.push(e.incident.id) });
+    const s2 = gongshu.client.incidents.live.subscribe(undefined, { onData: (e) => gongshuSaw.push(e.incident.id) });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const inc = await hospital.client.incidents.report.mutate({
+        institutionCode: 'ZJ-XH-001',
+        incident: { title: '勒索病毒加密 HIS 数据库', type: 'ransomware', discoveredAt: ago(HOUR), level: 'large', criteria: { ...none, recordsLeaked: 1_200_000, patientsAffected: 800 }, impact: '患者李四等病历无法调阅', measures: '断网隔离' },
+      });
+      expect([inc.level, inc.late, inc.status]).toEqual(['large', false, 'reported']);
+      await waitFor(() => xihuSaw.includes(inc.id), { timeoutMs: 5_000, what: 'the county to see the incident live' });
+      await waitFor(() => rx.received.length >= 1, { timeoutMs: 5_000, what: 'the channel message' });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(rx.received).toHaveLength(1);
+      const url = new URL(rx.received[0]!.url, rx.base);
+      const ts = url.searchParams.get('timestamp')!;
+      expect(url.searchParams.get('sign')).toBe(createHmac('sha256', SECRET).update(`${ts}\n${SECRET}`).digest('base64'));
+      expect(rx.received[0]!.body).toContain('较大');
+      expect(rx.received[0]!.body).not.toContain('李四');
+      expect(gongshuSaw).toEqual([]);
+      expect(await gongshu.client.incidents.list.query()).toEqual([]);
+      await expect(gongshu.client.incidents.get.query({ incidentId: inc.id })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
+
+      await xihu.client.incidents.receive.mutate({ incidentId: inc.id });
+      const detail = await hospital.client.incidents.get.query({ incidentId: inc.id });
+      expect(detail.receivedBy).toBe('xh-county');
+      expect(detail.timeline.map((e) => e.action)).toEqual(['report', 'notified', 'receive']);
+    } finally {
+      s1.unsubscribe();
+      s2.unsubscribe();
+    }
+  });
+
+  it('a report filed more than 4 h after discovery is flagged late by the server clock', async () => {
+    const inc = await hospital.client.incidents.report.mutate({
+      institutionCode: 'ZJ-XH-001',
+      incident: { title: '数据泄露', type: 'data-leak', discoveredAt: ago(4 * HOUR + 5 * 60_000), level: 'large', criteria: { ...none, recordsLeaked: 1_000_000 }, impact: '个人信息泄露', measures: '下线接口' },
+    });
+    expect(inc.late).toBe(true);
+    expect((await xihu.client.incidents.list.query()).find((i) => i.id === inc.id)?.late).toBe(true);
+  });
+
+  it('refuses bad input clearly', async () => {
+    const base = { title: '事件', type: 'other' as const, discoveredAt: ago(60_000), level: 'general' as const, criteria: none, impact: '影响', measures: '措施' };
+    const refuse = (incident: Record<string, unknown>, message: RegExp, institutionCode = 'ZJ-XH-001') =>
+      expect(hospital.client.incidents.report.mutate({ institutionCode, incident: incident as typeof base })).rejects.toThrow(message);
+    await refuse({ ...base, discoveredAt: new Date(Date.now() + HOUR).toISOString() }, /future/);
+    await refuse({ ...base, criteria: { ...none, recordsLeaked: 5_000_000 } }, /at least 较大/);
+    await refuse({ ...base, criteria: undefined }, /criteria/);
+    await refuse({ ...base, systemIds: ['sys-unknown'] }, /unknown MLPS systems/);
+    await refuse({ ...base, impact: '长'.repeat(5000) }, /impact/);
+    await refuse(base, /not yours/, 'ZJ-GS-001');
+    await expect(xihu.client.incidents.report.mutate({ institutionCode: 'ZJ-XH-001', incident: base })).rejects.toMatchObject({ data: { code: 'FORBIDDEN' } });
+  });
+
+  it('in the dashboard: the hospital reports through the form, the county opens it and marks 已接报', async () => {
+    await ensureDashboardBuilt();
+    const browser = await launchBrowser();
+    try {
+      const signIn = async (username: string) => {
+        const p = await openPage(browser);
+        await p.page.goto(`${server.url}/login`);
+        await p.page.locator('input[name=username]').fill(username);
+        await p.page.locator('input[name=password]').fill(PASSWORD);
+        await p.page.getByTestId('login-submit').click();
+        await p.page.waitForURL((u) => !u.pathname.startsWith('/login'));
+        // The login page's own "who am I" answers 401 before signing in: only what follows counts.
+        p.problems.length = 0;
+        await p.page.goto(`${server.url}/incidents`);
+        return p;
+      };
+      const h = await signIn('xh-hospital');
+      // The browser runs in China time: datetime-local takes local wall time.
+      const local = new Date(Date.now() - 30 * 60_000 + 8 * HOUR).toISOString().slice(0, 16);
+      await h.page.getByTestId('incident-title').fill('门户网站被篡改');
+      await h.page.getByTestId('incident-discovered').fill(local);
+      await h.page.getByTestId('incident-impact').fill('首页被篡改');
+      await h.page.getByTestId('incident-measures').fill('已下线网站');
+      await h.page.getByTestId('incident-submit').click();
+      await h.page.getByTestId('incidents-table').getByText('门户网站被篡改').waitFor();
+      await screenshot(h.page, 'incidents-1-hospital');
+      expect(h.problems).toEqual([]);
+
+      const c = await signIn('xh-county');
+      await c.page.getByTestId('incidents-table').getByText('门户网站被篡改').click();
+      const drawer = c.page.getByTestId('incident-drawer');
+      await drawer.getByText('首报').waitFor();
+      await c.page.getByTestId('incident-receive').click();
+      await drawer.getByText('已接报 · xh-county').waitFor();
+      await screenshot(c.page, 'incidents-2-county');
+      expect(c.problems).toEqual([]);
+      const mine = (await xihu.client.incidents.list.query()).find((i) => i.title === '门户网站被篡改');
+      expect([mine?.level, mine?.receivedBy, mine?.late]).toEqual(['general', 'xh-county', false]);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
+});
