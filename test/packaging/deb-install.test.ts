@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { WEIAN_VERSION } from '@weian/shared/version';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollmentToken, REPLAY } from '../faults/agentProcess.js';
+import { agentArtifacts, buildAgentVersion, ensureAgentBuilt } from '../helpers/agentBuild.js';
+import { startServerProcess, tempDir, type ServerProcess } from '../helpers/index.js';
+
+/**
+ * The amd64 deb installed, upgraded and removed on this machine (the suite runs as root). There is
+ * no running systemd here, which the maintainer scripts must survive; `systemctl enable` still
+ * works offline, so the wants link shows whether the service was enabled.
+ */
+const CONFIG = '/etc/weian/agent.json';
+const STATE = '/var/lib/weian-agent';
+const WANTS = '/etc/systemd/system/multi-user.target.wants/weian-agent.service';
+const UNIT = '/lib/systemd/system/weian-agent.service';
+const NEXT = WEIAN_VERSION.replace(/\d+$/, (p) => String(Number(p) + 1));
+
+const sh = promisify(execFile);
+const dpkg = (...args: string[]) => sh('dpkg', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+const agent = (args: string[], env: Record<string, string> = {}) =>
+  sh('/usr/bin/weian-agent', args, { env: { ...process.env, ...REPLAY, ...env } }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+const installed = async () => (await sh('dpkg-query', ['-W', '-f', '${Status} ${Version}', 'weian-agent']).catch(() => ({ stdout: '' }))).stdout;
+const purge = async () => {
+  await dpkg('--purge', 'weian-agent').catch(() => undefined);
+  rmSync('/etc/weian', { recursive: true, force: true });
+  rmSync(STATE, { recursive: true, force: true });
+};
+const outbox = () => readdirSync(join(STATE, 'outbox')).filter((n) => n.endsWith('.json'));
+
+let server: ServerProcess;
+let nextDeb: string;
+beforeAll(async () => {
+  await ensureAgentBuilt();
+  const dist = tempDir('weian-next-build-');
+  await buildAgentVersion(NEXT, dist);
+  nextDeb = agentArtifacts(NEXT, dist).debAmd64;
+  server = await startServerProcess();
+  await purge();
+}, 1_500_000);
+afterAll(async () => {
+  await purge();
+  await server?.cleanup();
+});
+
+describe('the deb on this machine', () => {
+  it('installs without enabling, enables once enrolled, upgrades keeping config, secret and outbox, removes leaving the config', async () => {
+    // 1. Install before enrollment: the program and the unit, nothing enabled.
+    const first = await dpkg('-i', agentArtifacts(WEIAN_VERSION).debAmd64);
+    expect(first.stdout).toContain('weian-agent enroll --server URL --token TOKEN');
+    expect(await installed()).toBe(`install ok installed ${WEIAN_VERSION}`);
+    expect((await agent(['--version'])).stdout.trim()).toBe(WEIAN_VERSION);
+    expect(readFileSync(UNIT, 'utf8')).toContain(`ConditionPathExists=${CONFIG}`);
+    expect(existsSync(WANTS)).toBe(false);
+    expect(statSync(STATE).mode & 0o777).toBe(0o700);
+
+    // 2. Enroll into the packaged locations; with the server down, one report stays queued.
+    const enroll = await agent(['enroll', '--server', server.url, '--token', await enrollmentToken(server, 'ZJ-XH-001'), '--config', CONFIG, '--data-dir', STATE]);
+    expect(enroll.code, enroll.stderr).toBe(0);
+    expect(statSync(CONFIG).mode & 0o777).toBe(0o600);
+    const config = readFileSync(CONFIG, 'utf8');
+    await server.stop();
+    expect((await agent(['once', '--config', CONFIG])).code).toBe(1);
+    const queued = outbox();
+    expect(queued).toHaveLength(1);
+
+    // 3. Upgrade: config (with the secret) and outbox untouched, the new program in place, the service enabled.
+    const upgrade = await dpkg('-i', nextDeb);
+    expect(upgrade.stderr).toContain('systemd is not running here');
+    expect(await installed()).toBe(`install ok installed ${NEXT}`);
+    expect((await agent(['--version'])).stdout.trim()).toBe(NEXT);
+    expect(readFileSync(CONFIG, 'utf8')).toBe(config);
+    expect(outbox()).toEqual(queued);
+    expect(existsSync(WANTS)).toBe(true);
+
+    // The upgraded agent sends what the old one queued.
+    await server.restart();
+    const once = await agent(['once', '--config', CONFIG]);
+    expect(once.code, once.stderr).toBe(0);
+    expect(once.stdout.match(/acknowledged/g)).toHaveLength(2);
+    expect(outbox()).toEqual([]);
+
+    // 4. Remove: program, unit and wants link gone; config and state kept for a reinstall.
+    await dpkg('-r', 'weian-agent');
+    expect(existsSync('/usr/bin/weian-agent')).toBe(false);
+    expect(existsSync(UNIT)).toBe(false);
+    expect(existsSync(WANTS)).toBe(false);
+    expect(readFileSync(CONFIG, 'utf8')).toBe(config);
+    expect(existsSync(STATE)).toBe(true);
+
+    // 5. Purge is the explicit "and my data".
+    await dpkg('--purge', 'weian-agent');
+    expect(existsSync(CONFIG)).toBe(false);
+    expect(existsSync(STATE)).toBe(false);
+  });
+});
