@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WEIAN_VERSION } from '@weian/shared/version';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollmentToken, REPLAY } from '../faults/agentProcess.js';
-import { agentArtifacts, buildAgentVersion, ensureAgentBuilt } from '../helpers/agentBuild.js';
-import { startServerProcess, tempDir, type ServerProcess } from '../helpers/index.js';
+import { linuxInstallLine } from '@weian/shared/agentInstall';
+import { enrollmentToken, REPLAY, storedReports } from '../faults/agentProcess.js';
+import { agentArtifacts, AGENT_DIST, buildAgentVersion, ensureAgentBuilt } from '../helpers/agentBuild.js';
+import { lastLine, runCli, startServerProcess, tempDir, type ServerProcess } from '../helpers/index.js';
 
 /**
  * The amd64 deb installed, upgraded and removed on this machine (the suite runs as root). There is
@@ -41,13 +42,28 @@ beforeAll(async () => {
   const dist = tempDir('weian-next-build-');
   await buildAgentVersion(NEXT, dist);
   nextDeb = agentArtifacts(NEXT, dist).debAmd64;
-  server = await startServerProcess();
+  server = await startServerProcess({ env: { WEIAN_AGENT_DIST: AGENT_DIST } });
   await purge();
 }, 1_500_000);
 afterAll(async () => {
   await purge();
   await server?.cleanup();
+  await tampered?.cleanup();
 });
+let tampered: ServerProcess | undefined;
+
+/** A token minted for one install line: one use, expiring within the hour. */
+async function lineToken(s: ServerProcess): Promise<string> {
+  const r = await runCli('server', ['token', 'create', '--institution', 'ZJ-XH-001', '--uses', '1', '--expires-hours', '1'], { env: s.env });
+  if (r.code !== 0) throw new Error(r.stderr);
+  return lastLine(r.stdout);
+}
+/** The pasted line, run by sh as an administrator would. */
+const paste = (line: string) =>
+  sh('sh', ['-c', line], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
 
 describe('the deb on this machine', () => {
   it('installs without enabling, enables once enrolled, upgrades keeping config, secret and outbox, removes leaving the config', async () => {
@@ -98,5 +114,47 @@ describe('the deb on this machine', () => {
     await dpkg('--purge', 'weian-agent');
     expect(existsSync(CONFIG)).toBe(false);
     expect(existsSync(STATE)).toBe(false);
+  });
+
+  it('installs from the one line the dashboard gives, from the WeiAn server itself, and refuses a wrong arch, a used token, a tampered package', async () => {
+    await purge();
+    const token = await lineToken(server);
+    const line = linuxInstallLine({ server: server.url, token, arch: 'x86_64' });
+    const r = await paste(line);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('SHA-256 校验通过');
+    expect(await installed()).toBe(`install ok installed ${WEIAN_VERSION}`);
+    expect(existsSync(WANTS)).toBe(true);
+    const config = JSON.parse(readFileSync(CONFIG, 'utf8')) as { agentId: string; hostId: string; dataDir: string };
+    expect(config.dataDir).toBe(STATE);
+    const once = await agent(['once', '--config', CONFIG]);
+    expect(once.code, once.stderr).toBe(0);
+    expect(await storedReports(server, { ...config, configPath: CONFIG, outboxDir: join(STATE, 'outbox') })).toHaveLength(1);
+
+    // The same line again: the token is spent.
+    const again = await paste(line);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('注册令牌无效、已用过或已过期');
+
+    // A line made for arm64, pasted on this x86_64 host.
+    const arm = await paste(linuxInstallLine({ server: server.url, token: await lineToken(server), arch: 'aarch64', tool: 'wget' }));
+    expect(arm.code).not.toBe(0);
+    expect(arm.stderr).toContain('架构不符');
+
+    // A server whose package was altered after the build: nothing is installed.
+    await purge();
+    const dir = tempDir('weian-tampered-');
+    const deb = agentArtifacts(WEIAN_VERSION).debAmd64;
+    const name = deb.slice(AGENT_DIST.length + 1);
+    copyFileSync(join(AGENT_DIST, 'SHA256SUMS'), join(dir, 'SHA256SUMS'));
+    copyFileSync(deb, join(dir, name));
+    const fd = openSync(join(dir, name), 'r+');
+    writeSync(fd, Buffer.from('tampered'), 0, 8, statSync(deb).size - 4096);
+    closeSync(fd);
+    tampered = await startServerProcess({ env: { WEIAN_AGENT_DIST: dir } });
+    const bad = await paste(linuxInstallLine({ server: tampered.url, token: await lineToken(tampered), arch: 'x86_64' }));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('校验失败');
+    expect(await installed()).toBe('');
   });
 });

@@ -389,6 +389,26 @@ const en: MessageSchema = {
   },
   institutionTypes: { 'tertiary-hospital': 'Tertiary hospital', 'secondary-hospital': 'Secondary hospital', 'primary-care': 'Primary care institution', 'maternal-child': 'Maternal and child health hospital', cdc: 'Center for disease control', 'specialty-hospital': 'Specialty hospital', other: 'Other' },
   receipts: { reportId: 'Report ID', collectedAt: 'Collected at', receivedAt: 'Received at', size: 'Size', empty: 'No reports yet' },
+  agentInstall: {
+    nav: 'Agent install',
+    title: 'Agent install',
+    intro: "Choose the host's operating system and architecture to get one command to paste as root on the host: it downloads the package from this server, checks its SHA-256, installs it, enrolls and starts the service. The enrollment token inside works once, for 1 hour, and is shown only now.",
+    institution: 'Institution',
+    os: 'Operating system',
+    arch: 'Architecture',
+    tool: 'Download tool',
+    ca: 'Private CA certificate path (optional)',
+    caHint: "When the server's certificate comes from an internal CA, copy the CA certificate to the host first and give its path there",
+    generate: 'Generate install command',
+    line: 'Install command (root)',
+    expires: 'Token expires',
+    windowsTodo: 'A one-line Windows install (PowerShell) is not available yet: download the MSI below, install it as Administrator, then run these commands to enroll and start.',
+    windowsEnroll: 'Enroll and start (Administrator PowerShell)',
+    packages: 'Packages on this server',
+    file: 'File',
+    sha256: 'SHA-256',
+    noPackages: 'This server has no agent packages yet (run pnpm build on it).',
+  },
 };
 
 export default en;

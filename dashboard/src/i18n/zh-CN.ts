@@ -388,6 +388,26 @@ const zhCN = {
   },
   institutionTypes: { 'tertiary-hospital': '三级医院', 'secondary-hospital': '二级医院', 'primary-care': '基层医疗卫生机构', 'maternal-child': '妇幼保健院', cdc: '疾控中心', 'specialty-hospital': '专科医院', other: '其他' },
   receipts: { reportId: '报告编号', collectedAt: '采集时间', receivedAt: '接收时间', size: '大小', empty: '尚无上报' },
+  agentInstall: {
+    nav: '探针安装',
+    title: '探针安装',
+    intro: '选择主机的操作系统与架构，生成一条安装命令，以 root 身份在主机上粘贴运行：从本服务器下载安装包、校验 SHA-256、安装、注册并启动服务。每条命令内含的注册令牌只能使用一次，1 小时内有效，且只显示这一次。',
+    institution: '机构',
+    os: '操作系统',
+    arch: '架构',
+    tool: '下载工具',
+    ca: '私有 CA 证书路径（可选）',
+    caHint: '服务器使用内部 CA 签发的证书时，先把 CA 证书拷到主机，再填写它在主机上的路径',
+    generate: '生成安装命令',
+    line: '安装命令（root）',
+    expires: '令牌失效时间',
+    windowsTodo: 'Windows 一键安装（PowerShell）尚未提供：请下载下表中的 MSI，以管理员身份安装后执行以下命令注册并启动。',
+    windowsEnroll: '注册并启动（管理员 PowerShell）',
+    packages: '本服务器提供的安装包',
+    file: '文件',
+    sha256: 'SHA-256',
+    noPackages: '本服务器上还没有探针安装包（在服务器上运行 pnpm build）。',
+  },
 };
 
 export type MessageSchema = typeof zhCN;
