@@ -114,7 +114,7 @@ describe('the deb on this machine', () => {
     await dpkg('--purge', 'weian-agent');
     expect(existsSync(CONFIG)).toBe(false);
     expect(existsSync(STATE)).toBe(false);
-  });
+  }, 600_000);
 
   it('installs from the one line the dashboard gives, from the WeiAn server itself, and refuses a wrong arch, a used token, a tampered package', async () => {
     await purge();
@@ -156,5 +156,5 @@ describe('the deb on this machine', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('校验失败');
     expect(await installed()).toBe('');
-  });
+  }, 600_000);
 });

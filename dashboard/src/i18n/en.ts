@@ -408,6 +408,7 @@ const en: MessageSchema = {
     file: 'File',
     sha256: 'SHA-256',
     noPackages: 'This server has no agent packages yet (run pnpm build on it).',
+    outdated: 'outdated (server has {version})',
   },
 };
 

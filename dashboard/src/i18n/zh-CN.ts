@@ -407,6 +407,7 @@ const zhCN = {
     file: '文件',
     sha256: 'SHA-256',
     noPackages: '本服务器上还没有探针安装包（在服务器上运行 pnpm build）。',
+    outdated: '需升级（服务器版本 {version}）',
   },
 };
 
