@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linuxInstallLine } from '@weian/shared/agentInstall';
 import { enrollmentToken, REPLAY, storedReports } from '../faults/agentProcess.js';
 import { agentArtifacts, AGENT_DIST, buildAgentVersion, ensureAgentBuilt } from '../helpers/agentBuild.js';
-import { lastLine, runCli, startServerProcess, tempDir, type ServerProcess } from '../helpers/index.js';
+import { ensureDashboardBuilt, launchBrowser, openPage } from '../helpers/browser.js';
+import { lastLine, runCli, signedInClient, startServerProcess, tempDir, type ServerProcess } from '../helpers/index.js';
 
 /**
  * The amd64 deb installed, upgraded and removed on this machine (the suite runs as root). There is
@@ -54,10 +55,39 @@ let tampered: ServerProcess | undefined;
 
 /** A token minted for one install line: one use, expiring within the hour. */
 async function lineToken(s: ServerProcess): Promise<string> {
-  const r = await runCli('server', ['token', 'create', '--institution', 'ZJ-XH-001', '--uses', '1', '--expires-hours', '1'], { env: s.env });
+  const r = await runCli('server', ['token', 'create', '--institution', 'ZJ-XH-001', '--name', '测试医院', '--region', '330106', '--uses', '1', '--expires-hours', '1'], { env: s.env });
   if (r.code !== 0) throw new Error(r.stderr);
   return lastLine(r.stdout);
 }
+/**
+ * What a hospital's IT officer does: signs in, opens 探针安装, keeps Linux / x86_64 / curl and copies
+ * the line the page shows (its token minted for that line). The page also lists the packages with their sums.
+ */
+async function lineFromDashboard(s: ServerProcess): Promise<string> {
+  const built = ensureDashboardBuilt();
+  const admin = await signedInClient(s.url);
+  await admin.client.users.create.mutate({ username: 'xh-it', displayName: '信息科', role: 'institution', scopeCode: 'ZJ-XH-001', password: 'Xh-Install-Pass-1' });
+  admin.close();
+  await built;
+  const browser = await launchBrowser();
+  try {
+    const { page, problems } = await openPage(browser);
+    await page.goto(`${s.url}/login?redirect=/admin/agent-install`);
+    await page.locator('input[name=username]').fill('xh-it');
+    await page.locator('input[name=password]').fill('Xh-Install-Pass-1');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('install-packages').textContent()).toContain(`weian-agent_${WEIAN_VERSION}_amd64.deb`);
+    const sums = readFileSync(join(AGENT_DIST, 'SHA256SUMS'), 'utf8');
+    expect(await page.getByTestId('install-packages').textContent()).toContain(sums.split('  ')[0]);
+    await page.getByTestId('install-generate').click();
+    const line = (await page.getByTestId('install-line').locator('code').textContent())!.trim();
+    expect(problems).toEqual([]);
+    return line;
+  } finally {
+    await browser.close();
+  }
+}
+
 /** The pasted line, run by sh as an administrator would. */
 const paste = (line: string) =>
   sh('sh', ['-c', line], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).then(
@@ -116,10 +146,10 @@ describe('the deb on this machine', () => {
     expect(existsSync(STATE)).toBe(false);
   }, 600_000);
 
-  it('installs from the one line the dashboard gives, from the WeiAn server itself, and refuses a wrong arch, a used token, a tampered package', async () => {
+  it('installs from the one line the 探针安装 page gives, from the WeiAn server itself, and refuses a wrong arch, a used token, a tampered package', async () => {
     await purge();
-    const token = await lineToken(server);
-    const line = linuxInstallLine({ server: server.url, token, arch: 'x86_64' });
+    const line = await lineFromDashboard(server);
+    expect(line).toMatch(new RegExp(`^curl -fsSL ${server.url}/agent/install\\.sh \\| sh -s -- --server ${server.url} --token wa_\\S+ --arch x86_64$`));
     const r = await paste(line);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('SHA-256 校验通过');
