@@ -73,9 +73,10 @@ await build({ ...common, format: 'cjs', outfile: main, banner: { js: NO_WS_ADDON
 asciiOnly(main);
 const blob = join(seaDir, 'weian-agent.blob');
 // No code cache or snapshot: the blob then does not depend on the platform that built it, and the
-// same blob goes into every platform's binary.
-writeFileSync(join(seaDir, 'sea-config.json'), JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }));
-execFileSync(process.execPath, ['--experimental-sea-config', join(seaDir, 'sea-config.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
+// same blob goes into every platform's binary. Paths relative to seaDir: the blob records the main
+// script's path, and an absolute one would make every checkout build different bytes.
+writeFileSync(join(seaDir, 'sea-config.json'), JSON.stringify({ main: 'weian-agent.cjs', output: 'weian-agent.blob', disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }));
+execFileSync(process.execPath, ['--experimental-sea-config', 'sea-config.json'], { cwd: seaDir, stdio: ['ignore', 'ignore', 'inherit'] });
 
 const postject = postjectCommand();
 const executables = {};
