@@ -9,13 +9,18 @@ const root = new URL('..', import.meta.url).pathname;
 const sh = (cmd, opts = {}) => spawnSync('bash', ['-c', cmd], { stdio: 'inherit', cwd: root, ...opts });
 const quiet = (cmd) => spawnSync('bash', ['-c', cmd], { cwd: root, encoding: 'utf8' });
 
-/** Debian packages the suite uses: Chromium (browser tests, PDF export), poppler (reading PDFs back), a CJK font (screenshots). */
+/**
+ * Debian packages the suite uses: Chromium (browser tests, PDF export), poppler (reading PDFs back), a CJK font (screenshots);
+ * for the agent's builds (test/packaging): rpm (and cpio to read one back), dpkg-dev, wixl + msitools, lintian, and qemu-user-static with the arm64 C/C++ runtimes.
+ */
+const PACKAGES = 'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross cpio';
 function ensurePackages() {
   const hasFont = quiet('fc-list').stdout?.toLowerCase().includes('wenquanyi');
-  if (existsSync('/usr/bin/chromium') && existsSync('/usr/bin/pdftotext') && hasFont) return;
-  if (process.getuid?.() !== 0) throw new Error('missing Debian packages: apt-get install chromium poppler-utils fonts-wqy-microhei');
-  console.log('installing Chromium, poppler-utils and a CJK font from Debian packages…');
-  const r = sh('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils fonts-wqy-microhei >/dev/null');
+  const tools = ['/usr/bin/chromium', '/usr/bin/pdftotext', '/usr/bin/rpmbuild', '/usr/bin/wixl', '/usr/bin/msiinfo', '/usr/bin/lintian', '/usr/bin/qemu-aarch64-static', '/usr/aarch64-linux-gnu/lib/libstdc++.so.6', '/usr/bin/cpio'];
+  if (tools.every((t) => existsSync(t)) && hasFont) return;
+  if (process.getuid?.() !== 0) throw new Error(`missing Debian packages: apt-get install ${PACKAGES}`);
+  console.log('installing the Debian packages the suite needs…');
+  const r = sh(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${PACKAGES} >/dev/null`);
   if (r.status !== 0) throw new Error('could not install the Debian packages the suite needs');
 }
 

@@ -42,7 +42,7 @@ export const EXIT_REVOKED = 78;
 const USAGE = `weian-agent ${AGENT_VERSION}
 
 Commands:
-  enroll --server URL --token T [--ca FILE] [--insecure] [--config FILE]
+  enroll --server URL --token T [--ca FILE] [--insecure] [--config FILE] [--data-dir DIR]
                                                   trade a one-time enrollment token for this agent's identity
   once [--config FILE]                            send what is queued, then collect and send one report;
                                                   exits 1 (report kept queued) when the server cannot be reached
@@ -52,10 +52,12 @@ Commands:
   run [--config FILE]                             keep running: collect on schedule, send, heartbeat, take server commands
   status [--config FILE]                          enrollment, last successful sync, outbox depth, last error
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
-  install-service [--config FILE] [--dry-run]     ${INSTALL_SERVICE_SUMMARY}
+  install-service [--config FILE] [--dry-run] [--no-start]
+                                                  ${INSTALL_SERVICE_SUMMARY}
 
 --config defaults to ${DEFAULT_CONFIG}
 --ca FILE: PEM of the CA that signed the server's certificate (kept in the config for later runs)
+--data-dir DIR: where the outbox and sync state live (default: beside the config; the packages use /var/lib/weian-agent)
 `;
 
 const isLoopback = (host: string) => host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -74,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
   const configOption = { config: { type: 'string' } } as const;
   switch (command) {
     case 'enroll': {
-      const { values } = parseArgs({ args: rest, options: { server: { type: 'string' }, token: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean' }, ...configOption } });
+      const { values } = parseArgs({ args: rest, options: { server: { type: 'string' }, token: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean' }, 'data-dir': { type: 'string' }, ...configOption } });
       if (!values.server || !values.token) throw new ConfigError('enroll needs --server URL and --token T');
       const url = new URL(values.server);
       if (url.protocol === 'http:' && !isLoopback(url.hostname) && !values.insecure) {
@@ -85,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
       const { default: si } = await import('systeminformation');
       const machineId = await si.uuid().then((u) => u.os || null, () => null);
       const result = await new AgentClient({ server: values.server, ca: readCa(caFile) }).enroll({ token: values.token, hostname: hostname(), machineId, agentVersion: AGENT_VERSION });
-      await saveConfig(configPath, localConfig({ server: values.server, agentId: result.agentId, secret: result.secret, hostId: result.hostId, institution: result.institution, settings: result.settings, caFile }));
+      await saveConfig(configPath, localConfig({ server: values.server, agentId: result.agentId, secret: result.secret, hostId: result.hostId, institution: result.institution, settings: result.settings, caFile, dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined }));
       console.log(`enrolled as ${result.agentId} (host ${result.hostId}) in ${result.institution.name}; config written to ${configPath}`);
       return 0;
     }
@@ -220,10 +222,18 @@ async function main(argv: string[]): Promise<number> {
       console.log(`secret rotated for ${config.agentId}; the old secret no longer works`);
       return 0;
     }
+    case '__unit': {
+      // The packages' systemd unit, printed by the build (agent/scripts/packages.mjs): one home for its text.
+      const { values } = parseArgs({ args: rest, options: { exec: { type: 'string', multiple: true }, legacy: { type: 'boolean' }, ...configOption } });
+      const { systemdUnit } = await import('./service.js');
+      const configPath = values.config ?? DEFAULT_CONFIG;
+      process.stdout.write(systemdUnit([...(values.exec ?? []), 'run', '--config', configPath], { legacySystemd: values.legacy, configPath }));
+      return 0;
+    }
     case 'install-service': {
-      const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean' }, ...configOption } });
+      const { values } = parseArgs({ args: rest, options: { 'dry-run': { type: 'boolean' }, 'no-start': { type: 'boolean' }, ...configOption } });
       const { installService } = await import('./service.js');
-      return installService({ configPath: resolve(values.config ?? DEFAULT_CONFIG), dryRun: values['dry-run'] ?? false, log: (l) => console.log(l) });
+      return installService({ configPath: resolve(values.config ?? DEFAULT_CONFIG), dryRun: values['dry-run'] ?? false, start: !values['no-start'], log: (l) => console.log(l) });
     }
     case undefined:
     case 'help':

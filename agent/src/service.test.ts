@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INSTALL_SERVICE_SUMMARY, installPlan, WINDOWS_TASK } from './service.js';
+import { INSTALL_SERVICE_SUMMARY, installPlan, systemdUnit, WINDOWS_TASK } from './service.js';
 
 const guide = readFileSync(new URL('../../docs/agent-install.md', import.meta.url), 'utf8');
 
@@ -19,5 +19,29 @@ describe('install-service on Windows is a scheduled task, everywhere it is descr
     expect(guide).toContain(`计划任务 \`${WINDOWS_TASK}\``);
     expect(guide).toContain(`scheduled task \`${WINDOWS_TASK}\``);
     expect(guide).not.toMatch(/Windows service|Windows 服务/i);
+  });
+});
+
+describe('systemd unit and install plans', () => {
+  it('caps memory with the directive the host systemd knows, and waits for the config', () => {
+    const unit = systemdUnit(['/usr/bin/weian-agent', 'run', '--config', '/etc/weian/agent.json'], { configPath: '/etc/weian/agent.json' });
+    expect(unit).toContain('ConditionPathExists=/etc/weian/agent.json\n');
+    expect(unit).toContain('MemoryMax=256M\n');
+    expect(unit).toContain('TasksMax=64\n');
+    const legacy = systemdUnit(['/usr/bin/weian-agent', 'run'], { legacySystemd: true });
+    expect(legacy).toContain('MemoryLimit=256M\n');
+    // systemd 219 knows neither: it would only log a warning, but the unit should say what applies.
+    expect(legacy).not.toMatch(/MemoryMax|TasksMax|ConditionPathExists/);
+    expect(legacy).toMatch(/\n\n\[Install\]/);
+  });
+
+  it('registers without starting when asked (the MSI, before enrollment)', () => {
+    const win = installPlan('win32', ['C:\\WeiAn\\weian-agent.exe'], 'C:\\ProgramData\\WeiAn\\agent.json', false).map((s) => s.run?.join(' ') ?? s.write?.path);
+    expect(win.some((c) => c?.includes('/Create'))).toBe(true);
+    expect(win.some((c) => c?.includes('/Run'))).toBe(false);
+    expect(installPlan('win32', ['x.exe'], 'c.json').some((s) => s.run?.includes('/Run'))).toBe(true);
+    const linux = installPlan('linux', ['/usr/bin/weian-agent'], '/etc/weian/agent.json', false);
+    expect(linux.at(-1)!.run).toEqual(['systemctl', 'enable', 'weian-agent.service']);
+    expect(installPlan('linux', ['/usr/bin/weian-agent'], '/etc/weian/agent.json').at(-1)!.run).toEqual(['systemctl', 'enable', '--now', 'weian-agent.service']);
   });
 });

@@ -13,13 +13,17 @@ export const INSTALL_SERVICE_SUMMARY = `install and start the agent: a systemd u
 const quoteSystemd = (a: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/["\\]/g, '\\$&')}"`);
 const quoteWindows = (a: string) => (/^[A-Za-z0-9_:.\\/-]+$/.test(a) ? a : `"${a.replace(/"/g, '\\"')}"`);
 
-/** The systemd unit: restarts after a crash, but not after the server revoked the agent (exit 78). */
-export function systemdUnit(command: string[]): string {
+/**
+ * The systemd unit: restarts after a crash, but not after the server revoked the agent (exit 78).
+ * `legacySystemd`: systemd 219 (CentOS/RHEL/NeoKylin 7) knows MemoryLimit, not MemoryMax.
+ * `configPath`: the unit does not start (nor crash-loop) until enrollment has written the config.
+ */
+export function systemdUnit(command: string[], opts: { legacySystemd?: boolean; configPath?: string } = {}): string {
   return `[Unit]
 Description=WeiAn (卫安) network-security compliance agent
 After=network-online.target
 Wants=network-online.target
-
+${opts.configPath ? `ConditionPathExists=${opts.configPath}\n` : ''}
 [Service]
 Type=simple
 ExecStart=${command.map(quoteSystemd).join(' ')}
@@ -29,9 +33,8 @@ RestartPreventExitStatus=78
 # A compliance monitor must never compete with HIS/PACS/LIS for the machine.
 Nice=10
 IOSchedulingClass=idle
-MemoryMax=256M
-TasksMax=64
-
+${opts.legacySystemd ? 'MemoryLimit' : 'MemoryMax'}=256M
+${opts.legacySystemd ? '' : 'TasksMax=64\n'}
 [Install]
 WantedBy=multi-user.target
 `;
@@ -44,13 +47,14 @@ export interface InstallStep {
 }
 
 /** What installing means on this platform, as data: printed by --dry-run, carried out otherwise. */
-export function installPlan(platform: NodeJS.Platform, invocation: string[], configPath: string): InstallStep[] {
+/** `start: false` (the MSI, before enrollment): register the service without starting it. */
+export function installPlan(platform: NodeJS.Platform, invocation: string[], configPath: string, start = true): InstallStep[] {
   const command = [...invocation, 'run', '--config', configPath];
   if (platform === 'linux') {
     return [
-      { write: { path: UNIT_PATH, content: systemdUnit(command), mode: 0o644 } },
+      { write: { path: UNIT_PATH, content: systemdUnit(command, { configPath }), mode: 0o644 } },
       { run: ['systemctl', 'daemon-reload'] },
-      { run: ['systemctl', 'enable', '--now', `${SERVICE_NAME}.service`] },
+      { run: ['systemctl', 'enable', ...(start ? ['--now'] : []), `${SERVICE_NAME}.service`] },
     ];
   }
   if (platform === 'win32') {
@@ -65,7 +69,7 @@ export function installPlan(platform: NodeJS.Platform, invocation: string[], con
           `$s = New-ScheduledTaskSettingsSet -RestartCount 999 -RestartInterval (New-TimeSpan -Minutes 1) -ExecutionTimeLimit ([TimeSpan]::Zero) -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries; Set-ScheduledTask -TaskName ${WINDOWS_TASK} -Settings $s | Out-Null`,
         ],
       },
-      { run: ['schtasks.exe', '/Run', '/TN', WINDOWS_TASK] },
+      ...(start ? [{ run: ['schtasks.exe', '/Run', '/TN', WINDOWS_TASK] }] : []),
     ];
   }
   throw new Error(`install-service supports Linux (systemd) and Windows; on ${platform} start "${command.join(' ')}" with the system's service manager`);
@@ -80,8 +84,8 @@ const execReal: Exec = (argv) =>
     child.on('close', (code) => resolve(code ?? 1));
   });
 
-export async function installService(opts: { configPath: string; dryRun: boolean; log: (line: string) => void; platform?: NodeJS.Platform; exec?: Exec; invocation?: string[] }): Promise<number> {
-  const plan = installPlan(opts.platform ?? process.platform, opts.invocation ?? selfInvocation(), opts.configPath);
+export async function installService(opts: { configPath: string; dryRun: boolean; start?: boolean; log: (line: string) => void; platform?: NodeJS.Platform; exec?: Exec; invocation?: string[] }): Promise<number> {
+  const plan = installPlan(opts.platform ?? process.platform, opts.invocation ?? selfInvocation(), opts.configPath, opts.start ?? true);
   for (const step of plan) {
     if (step.write) {
       opts.log(opts.dryRun ? `would write ${step.write.path}:\n${step.write.content}` : `writing ${step.write.path}`);

@@ -8,6 +8,8 @@ const Env = z.object({
   WEIAN_DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   WEIAN_DASHBOARD_DIR: z.string().optional(),
+  /** The agent packages served under /agent/ (what `pnpm build` made). */
+  WEIAN_AGENT_DIST: z.string().optional(),
   WEIAN_LOG: z.enum(['silent', 'info', 'debug']).default('info'),
   /** An agent silent this long raises an offline alert. */
   WEIAN_OFFLINE_AFTER_MINUTES: z.coerce.number().int().min(2).max(7 * 24 * 60).default(30),
@@ -33,6 +35,7 @@ export interface ServerConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   dashboardDir: string;
+  agentDist: string;
   log: 'silent' | 'info' | 'debug';
   tls: { cert: string; key: string } | null;
   offlineAfterMinutes: number;
@@ -56,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: resolve(e.WEIAN_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     dashboardDir: resolve(e.WEIAN_DASHBOARD_DIR ?? fileURLToPath(new URL('../../dashboard/dist', import.meta.url))),
+    agentDist: resolve(e.WEIAN_AGENT_DIST ?? fileURLToPath(new URL('../../agent/dist', import.meta.url))),
     log: e.WEIAN_LOG,
     tls: null,
     offlineAfterMinutes: e.WEIAN_OFFLINE_AFTER_MINUTES,

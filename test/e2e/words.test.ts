@@ -104,6 +104,7 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await visit('/admin/channels', `/admin/channels?region=${COUNTY}`);
     await visit('/admin/users', '/admin/users');
     await visit('/admin/calendar', '/admin/calendar');
+    await visit('/admin/agent-install', '/admin/agent-install');
     await visit('/admin/audit', '/admin/audit');
     // Actions and details in words: a sign-in and the demo's enrollments.
     const audit = await page.getByTestId('audit-table').innerText();

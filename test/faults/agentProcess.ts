@@ -35,7 +35,7 @@ export interface EnrolledAgent {
 
 /** One enrollment token per server and institution, good for every agent a test file enrolls (a server CLI start costs seconds). */
 const tokens = new WeakMap<ServerProcess, Map<string, Promise<string>>>();
-function enrollmentToken(server: ServerProcess, institution: string): Promise<string> {
+export function enrollmentToken(server: ServerProcess, institution: string): Promise<string> {
   let byInstitution = tokens.get(server);
   if (!byInstitution) tokens.set(server, (byInstitution = new Map()));
   let token = byInstitution.get(institution);

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mtimeOr0, newestMtime, withBuildLock } from './buildLock.js';
 import { REPO } from './paths.js';
 
 export const ARTIFACTS = join(REPO, 'test', '.artifacts');
@@ -55,38 +56,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-const newestMtime = (path: string): number => {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
-};
-const mtimeOr0 = (path: string) => {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-};
-
 /**
  * Builds the dashboard unless dist/ is newer than its sources. Test files run in parallel, so a
  * lock directory keeps two builds from writing dist/ at once (vite empties it first).
  */
 export async function ensureDashboardBuilt(): Promise<void> {
-  const lock = join(DASHBOARD, '.build-lock');
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // A lock older than the longest build was left by a killed run.
-      if (Date.now() - mtimeOr0(lock) > 120_000) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`dashboard build lock ${lock} held too long`);
-      else await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
+  await withBuildLock(join(DASHBOARD, '.build-lock'), 120_000, async () => {
     const sources = Math.max(...['src', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json'].map((p) => newestMtime(join(DASHBOARD, p))));
     if (mtimeOr0(join(DASHBOARD, 'dist', 'index.html')) > sources) return;
     await new Promise<void>((resolve, reject) => {
@@ -97,7 +72,5 @@ export async function ensureDashboardBuilt(): Promise<void> {
       child.on('error', reject);
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`dashboard build failed (${code}):\n${output}`))));
     });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+  });
 }

@@ -571,6 +571,27 @@ const en: MessageSchema = {
     timeline: 'Timeline',
     events: { issued: 'Issued', sign: 'Signed for', evidence: 'Evidence uploaded', answer: 'Measures entered', submit: 'Submitted', review: 'Reviewed', requestExtension: 'Extension requested', decideExtension: 'Extension decided', verified: 'Verified by data', reopened: 'Failing again: reopened' },
   },
+  agentInstall: {
+    nav: 'Agent install',
+    title: 'Agent install',
+    intro: "Choose the host's operating system and architecture to get one command to paste as root on the host: it downloads the package from this server, checks its SHA-256, installs it, enrolls and starts the service. The enrollment token inside works once, for 1 hour, and is shown only now.",
+    institution: 'Institution',
+    os: 'Operating system',
+    arch: 'Architecture',
+    tool: 'Download tool',
+    ca: 'Private CA certificate path (optional)',
+    caHint: "When the server's certificate comes from an internal CA, copy the CA certificate to the host first and give its path there",
+    generate: 'Generate install command',
+    line: 'Install command (root)',
+    expires: 'Token expires',
+    windowsTodo: 'A one-line Windows install (PowerShell) is not available yet: download the MSI below, install it as Administrator, then run these commands to enroll and start.',
+    windowsEnroll: 'Enroll and start (Administrator PowerShell)',
+    packages: 'Packages on this server',
+    file: 'File',
+    sha256: 'SHA-256',
+    noPackages: 'This server has no agent packages yet (run pnpm build on it).',
+    outdated: 'outdated (server has {version})',
+  },
 };
 
 export default en;

@@ -570,6 +570,27 @@ const zhCN = {
     timeline: '办理记录',
     events: { issued: '下发', sign: '签收', evidence: '上传佐证材料', answer: '填报整改措施', submit: '提交反馈', review: '复核', requestExtension: '申请延期', decideExtension: '延期审批', verified: '数据已核验', reopened: '再次不合规，已重新打开' },
   },
+  agentInstall: {
+    nav: '探针安装',
+    title: '探针安装',
+    intro: '选择主机的操作系统与架构，生成一条安装命令，以 root 身份在主机上粘贴运行：从本服务器下载安装包、校验 SHA-256、安装、注册并启动服务。每条命令内含的注册令牌只能使用一次，1 小时内有效，且只显示这一次。',
+    institution: '机构',
+    os: '操作系统',
+    arch: '架构',
+    tool: '下载工具',
+    ca: '私有 CA 证书路径（可选）',
+    caHint: '服务器使用内部 CA 签发的证书时，先把 CA 证书拷到主机，再填写它在主机上的路径',
+    generate: '生成安装命令',
+    line: '安装命令（root）',
+    expires: '令牌失效时间',
+    windowsTodo: 'Windows 一键安装（PowerShell）尚未提供：请下载下表中的 MSI，以管理员身份安装后执行以下命令注册并启动。',
+    windowsEnroll: '注册并启动（管理员 PowerShell）',
+    packages: '本服务器提供的安装包',
+    file: '文件',
+    sha256: 'SHA-256',
+    noPackages: '本服务器上还没有探针安装包（在服务器上运行 pnpm build）。',
+    outdated: '需升级（服务器版本 {version}）',
+  },
 };
 
 export type MessageSchema = typeof zhCN;

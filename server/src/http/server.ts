@@ -13,6 +13,7 @@ import type { ServiceDeps } from '../services/deps.js';
 import { contextFactory } from '../trpc/context.js';
 import { HSTS, staticHandler } from './static.js';
 import { exportsHandler } from './exports.js';
+import { agentDownloadsHandler } from './agentDownloads.js';
 import { findChromium } from '../services/exports/pdfRenderer.js';
 import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
 import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
@@ -56,6 +57,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
   const serveStatic = staticHandler(config.dashboardDir, { tls: Boolean(config.tls) });
+  const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: Boolean(config.tls) });
   const isSubscription = subscriptionPaths(appRouter);
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log });
 
@@ -117,6 +119,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     }
     if (path === '/readyz') return void readiness().then((r) => json(res, r.ready ? 200 : 503, r));
     if (path.startsWith('/export/')) return exportsHttp.handle(req, res);
+    if (path.startsWith('/agent/')) return agentDownloads(req, res, path);
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { message: 'method not allowed' } });
     serveStatic(req, res).catch((e: Error) => {
       log.error(`static ${path}: ${e.message}`);

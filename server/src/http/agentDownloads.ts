@@ -1,0 +1,63 @@
+import { createReadStream, readFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Logger } from '../log.js';
+import { securityHeaders } from './static.js';
+
+/** The install script the dashboard's one-line command pipes into sh (agent-install.sh beside this file). */
+const INSTALL_SH = readFileSync(new URL('./agent-install.sh', import.meta.url), 'utf8');
+
+/** `sha256  name` lines, as sha256sum writes them, into name → sum. */
+export function parseSums(text: string): Map<string, string> {
+  const sums = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]{64}) [ *]([A-Za-z0-9._-]+)$/.exec(line.trim());
+    if (m) sums.set(m[2]!, m[1]!);
+  }
+  return sums;
+}
+
+/**
+ * Hospital intranets have no internet: the WeiAn server hands out the agent packages it was built
+ * with. Only files named in the build's SHA256SUMS are served (never a path from the request), each
+ * with its sum in a header and as `NAME.sha256` beside it, plus the install script.
+ */
+export function agentDownloadsHandler(dist: string, log: Logger, opts: { tls?: boolean } = {}) {
+  const tls = Boolean(opts.tls);
+  const text = (req: IncomingMessage, res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache', ...securityHeaders(req, tls) });
+    res.end(body);
+  };
+  return (req: IncomingMessage, res: ServerResponse, path: string): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text(req, res, 405, 'method not allowed\n');
+    const name = path.slice('/agent/'.length);
+    if (name === 'install.sh') return text(req, res, 200, INSTALL_SH, 'text/x-shellscript; charset=utf-8');
+    void (async () => {
+      const sumsText = await readFile(join(dist, 'SHA256SUMS'), 'utf8').catch(() => null);
+      if (sumsText === null) return text(req, res, 404, '服务器上还没有探针安装包：请在服务器上运行 pnpm build。\nNo agent packages on this server: run `pnpm build` on it.\n');
+      if (name === 'SHA256SUMS') return text(req, res, 200, sumsText);
+      const sums = parseSums(sumsText);
+      const artifact = name.endsWith('.sha256') ? name.slice(0, -'.sha256'.length) : name;
+      const sum = sums.get(artifact);
+      if (!sum) return text(req, res, 404, `没有这个安装包：${artifact}\nno such agent package\n`);
+      if (name !== artifact) return text(req, res, 200, `${sum}  ${artifact}\n`);
+      const file = join(dist, artifact);
+      const info = await stat(file);
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': info.size,
+        'content-disposition': `attachment; filename="${artifact}"`,
+        'x-content-sha256': sum,
+        'cache-control': 'no-cache',
+        ...securityHeaders(req, tls),
+      });
+      if (req.method === 'HEAD') return void res.end();
+      createReadStream(file).pipe(res);
+    })().catch((e: Error) => {
+      log.error(`agent download ${name}: ${e.message}`);
+      if (!res.headersSent) text(req, res, 500, 'internal server error\n');
+      else res.destroy();
+    });
+  };
+}

@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { mtimeOr0, newestMtime, withBuildLock } from './buildLock.js';
+import { REPO } from './paths.js';
+
+const AGENT = join(REPO, 'agent');
+export const AGENT_DIST = join(AGENT, 'dist');
+
+/** What `pnpm build` makes for the agent, by file name (docs/agent-install.md lists the same). */
+export function agentArtifacts(version: string, dist = AGENT_DIST) {
+  const at = (f: string) => join(dist, f);
+  return {
+    linuxX64: at('weian-agent-linux-x64'),
+    linuxArm64: at('weian-agent-linux-arm64'),
+    winX64: at('weian-agent-win-x64.exe'),
+    glibc217: at(`weian-agent-${version}-linux-x64-glibc217.tar.gz`),
+    debAmd64: at(`weian-agent_${version}_amd64.deb`),
+    debArm64: at(`weian-agent_${version}_arm64.deb`),
+    rpmX86_64: at(`weian-agent-${version}-1.x86_64.rpm`),
+    rpmAarch64: at(`weian-agent-${version}-1.aarch64.rpm`),
+    rpmEl7: at(`weian-agent-${version}-1.el7.x86_64.rpm`),
+    msi: at(`weian-agent-${version}-x64.msi`),
+    sums: at('SHA256SUMS'),
+  };
+}
+
+const build = (args: string[]) => promisify(execFile)(process.execPath, [join(AGENT, 'scripts/build.mjs'), ...args], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 });
+
+/**
+ * Runs the agent's full build (every executable and package) unless agent/dist is newer than the
+ * sources: made once and shared by every test file of a run (several minutes on 2 busy cores).
+ */
+export async function ensureAgentBuilt(): Promise<void> {
+  await withBuildLock(join(AGENT, '.build-lock'), 20 * 60_000, async () => {
+    const sources = Math.max(...['src', 'scripts', 'package.json', '../shared/src'].map((p) => newestMtime(join(AGENT, p))));
+    if (mtimeOr0(join(AGENT_DIST, 'SHA256SUMS')) > sources) return;
+    await build([]);
+  });
+}
+
+/** A second build with another version (linux-x64 executable and deb only), into its own directory: what an upgrade installs. */
+export async function buildAgentVersion(version: string, dist: string): Promise<void> {
+  await build(['--version', version, '--dist', dist, '--platforms', 'linux-x64']);
+}
