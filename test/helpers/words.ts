@@ -8,6 +8,8 @@ import { RULE_IDS } from '@weian/shared';
 const ALLOWED = new Set([
   // the product and its commands, the built-in account, and the language switcher naming its other language in that language
   'WeiAn', 'weian-server', 'weian-agent', 'admin', 'English',
+  // the one-line install: its download tools, the checksum, a private CA, and the build command an operator runs (pnpm build)
+  'curl', 'wget', 'SHA-256', 'CA', 'pnpm', 'build',
   // hospital systems, as hospitals name them (HIS 系统)
   'HIS', 'PACS', 'LIS', 'EMR', 'RIS', 'HRP',
   // operating systems, vendors and hardware as hosts report them
