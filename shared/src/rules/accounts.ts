@@ -1,4 +1,5 @@
 import { couldNotTell, fail, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
+import { uncertainFlags } from './reads.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 import type { SecurityData } from '../schemas/sections.js';
 
@@ -18,7 +19,13 @@ function securityPart<P extends Part>(input: HostCheckInput, part: P): { ok: tru
   const value = security.data[part];
   if (value === undefined)
     return { ok: false, result: unknown(`探针版本未采集${PART_ZH[part]}（需升级探针）`, `the agent does not collect ${part} (it needs an upgrade)`, { reason: 'not-collected', field: part }) };
-  if (value === null) return { ok: false, result: couldNotTell(PART_ZH[part], `the ${part} settings`, part) };
+  if (value === null) {
+    // The agent's own words say why (no login.defs, secedit refused): shown beside ours.
+    const why = uncertainFlags('security', input.sections).filter((f) => f.field === part || f.field.startsWith(`${part}.`)).map((f) => f.reason);
+    const told = couldNotTell(PART_ZH[part], `the ${part} settings`, part);
+    if (!why.length) return { ok: false, result: told };
+    return { ok: false, result: unknown(`${told.evidence.zh}（${why.join('；')}）`, `${told.evidence.en} (${why.join('; ')})`, { ...told.evidence.data, agentReasons: why }) };
+  }
   return { ok: true, data: value as NonNullable<SecurityData[P]> };
 }
 
