@@ -27,6 +27,8 @@ const ALLOWED = new Set([
   'KB', 'MB', 'GB', 'TB', 'ms',
   // grades
   'A', 'B', 'C', 'D', 'E',
+  // accounts and remote-access hardening (issue 19): settings, services and accounts as Windows and PAM name them
+  'NLA', 'SMBv1', 'Guest', 'Telnet', 'FTP', 'FTPSVC', 'EventLog', 'auditpol', 'pam_pwquality', 'pam_faillock', 'pam_tally2',
 ]);
 
 /** Codes: rule ids, host ids, host names and versions, Windows processes and updates, models. */

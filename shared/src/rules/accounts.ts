@@ -1,5 +1,5 @@
 import { couldNotTell, fail, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
-import { uncertainFlags } from './reads.js';
+import { reasonZh, uncertainFlags } from './reads.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 import type { SecurityData } from '../schemas/sections.js';
 
@@ -20,11 +20,12 @@ function securityPart<P extends Part>(input: HostCheckInput, part: P): { ok: tru
   if (value === undefined)
     return { ok: false, result: unknown(`探针版本未采集${PART_ZH[part]}（需升级探针）`, `the agent does not collect ${part} (it needs an upgrade)`, { reason: 'not-collected', field: part }) };
   if (value === null) {
-    // The agent's own words say why (no login.defs, secedit refused): shown beside ours.
-    const why = uncertainFlags('security', input.sections).filter((f) => f.field === part || f.field.startsWith(`${part}.`)).map((f) => f.reason);
+    // The agent's flags say why (no login.defs, secedit refused): in Chinese by their code, its own words in English.
+    const why = uncertainFlags('security', input.sections).filter((f) => f.field === part || f.field.startsWith(`${part}.`));
     const told = couldNotTell(PART_ZH[part], `the ${part} settings`, part);
     if (!why.length) return { ok: false, result: told };
-    return { ok: false, result: unknown(`${told.evidence.zh}（${why.join('；')}）`, `${told.evidence.en} (${why.join('; ')})`, { ...told.evidence.data, agentReasons: why }) };
+    const whyZh = [...new Set(why.map((f) => reasonZh(f)))];
+    return { ok: false, result: unknown(`${told.evidence.zh}（${whyZh.join('；')}）`, `${told.evidence.en} (${why.map((f) => f.reason).join('; ')})`, { ...told.evidence.data, agentReasons: why.map((f) => f.reason) }) };
   }
   return { ok: true, data: value as NonNullable<SecurityData[P]> };
 }
@@ -132,8 +133,8 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
       failures,
       unread,
       os.windows
-        ? { zh: `${rdpEnabled ? '远程桌面要求 NLA' : '远程桌面未启用'}，SMBv1 已关闭，Guest 已禁用，无 Telnet/FTP 服务`, en: `${rdpEnabled ? 'Remote Desktop requires NLA' : 'Remote Desktop off'}, SMBv1 off, Guest disabled, no Telnet/FTP service` }
-        : { zh: '无 Telnet/FTP 服务在运行', en: 'no Telnet/FTP service running' },
+        ? { zh: `${rdpEnabled ? '远程桌面要求 NLA' : '远程桌面未启用'}，SMBv1 已关闭，Guest 已禁用，无 Telnet、FTP 服务`, en: `${rdpEnabled ? 'Remote Desktop requires NLA' : 'Remote Desktop off'}, SMBv1 off, Guest disabled, no Telnet/FTP service` }
+        : { zh: '无 Telnet、FTP 服务在运行', en: 'no Telnet/FTP service running' },
       { rdpEnabled, rdpNla, smb1, guestEnabled, plaintextServices },
     );
   },

@@ -129,7 +129,7 @@ export const RULE_DATA = [
     id: 'HOST-ACCOUNT-LOCKOUT', subject: 'host', family: 'security', severity: 'medium',
     title: { zh: '未配置登录失败锁定', en: 'No account lockout after failed logins' },
     failsWhen: { zh: '未启用登录失败锁定（阈值为 0），或允许的连续失败次数超过阈值（默认 10 次）', en: 'accounts never lock after failed logins (threshold 0), or more failed attempts than the threshold (default 10) are allowed' },
-    remediation: { zh: 'Linux 以 pam_faillock（或 pam_tally2）设置 deny 次数与锁定时间；Windows 在“帐户锁定策略”中设置锁定阈值与锁定时间', en: 'On Linux set deny and unlock_time with pam_faillock (or pam_tally2); on Windows set the lockout threshold and duration in Account Lockout Policy' },
+    remediation: { zh: 'Linux 以 pam_faillock（或 pam_tally2）设置允许失败次数与锁定时间；Windows 在“帐户锁定策略”中设置锁定阈值与锁定时间', en: 'On Linux set deny and unlock_time with pam_faillock (or pam_tally2); on Windows set the lockout threshold and duration in Account Lockout Policy' },
     articles: ['MLPS-02'],
     thresholds: { maxAttempts: { default: 10, unit: 'count', label: { zh: '最多允许失败次数', en: 'maximum failed attempts' }, min: 1, max: 100, stricter: 'lower' } },
   },
@@ -143,8 +143,8 @@ export const RULE_DATA = [
   {
     id: 'HOST-REMOTE-HARDENING', subject: 'host', family: 'security', severity: 'high',
     title: { zh: '远程访问未加固', en: 'Remote access not hardened' },
-    failsWhen: { zh: '远程桌面未要求网络级别身份验证（NLA），或启用了 SMBv1，或 Guest 账户已启用，或 Telnet/FTP 服务在运行', en: 'Remote Desktop does not require Network Level Authentication, SMBv1 is enabled, the Guest account is enabled, or a Telnet/FTP service runs' },
-    remediation: { zh: '为远程桌面启用 NLA，关闭 SMBv1，禁用 Guest 账户，停用 Telnet/FTP 并改用 SSH/SFTP', en: 'Require NLA for Remote Desktop, turn SMBv1 off, disable the Guest account, stop Telnet/FTP and use SSH/SFTP instead' },
+    failsWhen: { zh: '远程桌面未要求网络级别身份验证（NLA），或启用了 SMBv1，或 Guest 账户已启用，或 Telnet、FTP 服务在运行', en: 'Remote Desktop does not require Network Level Authentication, SMBv1 is enabled, the Guest account is enabled, or a Telnet/FTP service runs' },
+    remediation: { zh: '为远程桌面启用 NLA，关闭 SMBv1，禁用 Guest 账户，停用 Telnet、FTP 并改用 SSH、SFTP', en: 'Require NLA for Remote Desktop, turn SMBv1 off, disable the Guest account, stop Telnet/FTP and use SSH/SFTP instead' },
     articles: ['M11', 'MLPS-19'], thresholds: {},
   },
   // ---- host: backups ---------------------------------------------------------------------

@@ -87,6 +87,9 @@ const CODE_ZH: Readonly<Record<string, string>> = {
   'not-readable': '无法读取',
 };
 
+/** A flag's reason as the Chinese views show it: by its code where known, else the agent's words. */
+export const reasonZh = (f: UncertainFlag): string => CODE_ZH[f.code] ?? f.reason;
+
 /** A pass on data the agent flagged uncertain becomes `unknown` with the agent's reasons. */
 export function withUncertainty(result: CheckResult, reads: readonly FieldPath[], sections: HostSections): CheckResult {
   if (result.status !== 'pass') return result;
