@@ -173,6 +173,7 @@ const zhCN = {
   },
   autoUpdate: { label: '自动安全更新', on: '已启用', off: '未启用', securityOnly: '仅安全更新' },
   auditPolicy: { logonSuccess: '审核登录成功', logonFailure: '审核登录失败', policyChange: '审核策略更改', recorded: '已审核', notRecorded: '未审核' },
+  auditPolicyAccounts: { accountManagement: '审核用户帐户管理' },
   accounts: {
     minLength: '密码最小长度',
     complexity: '密码复杂度',

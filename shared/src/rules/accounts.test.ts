@@ -31,6 +31,8 @@ describe('missing, unreadable or garbled data for each new rule is unknown with 
     ['HOST-AUDIT-POLICY', 'an agent before issue 19 (no auditPolicy)', true, (s) => delete s.auditPolicy],
     ['HOST-AUDIT-POLICY', 'auditpol printed nothing (null)', true, (s) => (s.auditPolicy = null)],
     ['HOST-AUDIT-POLICY', 'logon setting in unknown words', true, (s) => (s.auditPolicy = { logonSuccess: null, logonFailure: null, policyChange: true })],
+    ['HOST-AUDIT-POLICY', 'an agent of the first round of issue 19 (no accountManagement)', true, (s): void => void delete s.auditPolicy!.accountManagement],
+    ['HOST-AUDIT-POLICY', 'User Account Management line missing', true, (s): void => void (s.auditPolicy!.accountManagement = null)],
     ['HOST-AUDIT-POLICY', 'policy-change line missing', true, (s) => (s.auditPolicy = { logonSuccess: true, logonFailure: true, policyChange: null })],
     ['HOST-AUDIT-POLICY', 'auditpol truncated (flag)', true, (s) => (s.uncertain = [{ field: 'auditPolicy', code: 'partial-list', reason: 'the Audit Policy Change setting could not be read' }])],
     ['HOST-AUDIT-OFF', 'Windows, EventLog runs, audit policy unreadable', true, (s) => (s.auditPolicy = null)],
@@ -87,9 +89,10 @@ describe('Windows audit policy', () => {
   it('HOST-AUDIT-POLICY fails when failed logons are not audited, and is not applicable on Linux', () => {
     expect(finding('HOST-AUDIT-POLICY', true, (s) => (s.auditPolicy!.logonFailure = false)).status).toBe('fail');
     expect(finding('HOST-AUDIT-POLICY', false).status).toBe('not-applicable');
+    expect(finding('HOST-AUDIT-POLICY', true, (s) => void (s.auditPolicy!.accountManagement = false)).status).toBe('fail');
   });
   it('a running EventLog no longer passes HOST-AUDIT-OFF when nothing is audited (and HOST-AUDIT-POLICY does not count it twice)', () => {
-    const nothing = (s: Sec): void => void (s.auditPolicy = { logonSuccess: false, logonFailure: false, policyChange: false });
+    const nothing = (s: Sec): void => void (s.auditPolicy = { logonSuccess: false, logonFailure: false, policyChange: false, accountManagement: false });
     expect(finding('HOST-AUDIT-OFF', true, nothing).status).toBe('fail');
     expect(finding('HOST-AUDIT-POLICY', true, nothing).status).toBe('not-applicable');
   });

@@ -36,6 +36,11 @@ function isWindows(input: HostCheckInput): { ok: true; windows: boolean } | { ok
   return device.ok ? { ok: true, windows: device.data.os.family === 'windows' } : device;
 }
 
+/** Every category the agent read is off, and at least one was read: Windows records no security event. */
+export const auditsNothing = (ap: NonNullable<SecurityData['auditPolicy']>): boolean =>
+  [ap.logonSuccess, ap.logonFailure, ap.policyChange, ap.accountManagement ?? null].every((v) => v === false || v === null) &&
+  [ap.logonSuccess, ap.logonFailure, ap.policyChange].every((v) => v === false);
+
 /** Failures found, else fields not read, else a pass: the shape every rule of this module shares. */
 function judge(
   failures: readonly { zh: string; en: string }[],
@@ -95,18 +100,21 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
     const ap = securityPart(input, 'auditPolicy');
     if (!ap.ok) return ap.result;
     const { logonSuccess, logonFailure, policyChange } = ap.data;
+    // Agents of the first round of issue 19 do not send it: not read, so never a pass.
+    const accountManagement = ap.data.accountManagement ?? null;
     // Nothing recorded at all is HOST-AUDIT-OFF's failure; counting it twice would punish one gap twice.
-    if (logonSuccess === false && logonFailure === false && policyChange === false) return notApplicable('审核策略不记录任何事件（见 HOST-AUDIT-OFF）', 'the audit policy records nothing (see HOST-AUDIT-OFF)');
+    if (auditsNothing(ap.data)) return notApplicable('审核策略不记录任何事件（见 HOST-AUDIT-OFF）', 'the audit policy records nothing (see HOST-AUDIT-OFF)');
     const items = [
       { value: logonSuccess, zh: '登录成功', en: 'successful logons', field: 'auditPolicy.logonSuccess' },
       { value: logonFailure, zh: '登录失败', en: 'failed logons', field: 'auditPolicy.logonFailure' },
       { value: policyChange, zh: '审核策略更改', en: 'audit-policy changes', field: 'auditPolicy.policyChange' },
+      { value: accountManagement, zh: '用户帐户管理', en: 'user-account management', field: 'auditPolicy.accountManagement' },
     ];
     return judge(
       items.filter((i) => i.value === false).map((i) => ({ zh: `未审核${i.zh}事件`, en: `${i.en} are not audited` })),
       items.filter((i) => i.value === null).map((i) => ({ zh: `是否审核${i.zh}事件`, en: `whether ${i.en} are audited`, field: i.field })),
-      { zh: '审核登录成功、登录失败和审核策略更改事件', en: 'successful and failed logons and audit-policy changes are audited' },
-      { logonSuccess, logonFailure, policyChange },
+      { zh: '审核登录成功、登录失败、审核策略更改和用户帐户管理事件', en: 'successful and failed logons, audit-policy changes and user-account management are audited' },
+      { logonSuccess, logonFailure, policyChange, accountManagement },
     );
   },
 

@@ -136,8 +136,8 @@ export const RULE_DATA = [
   {
     id: 'HOST-AUDIT-POLICY', subject: 'host', family: 'security', severity: 'medium',
     title: { zh: 'Windows 审核策略未记录关键事件', en: 'Windows audit policy misses key events' },
-    failsWhen: { zh: 'Windows 审核策略未同时记录登录成功与登录失败事件，或未记录审核策略更改事件', en: 'the Windows audit policy does not record both successful and failed logons, or does not record audit-policy changes' },
-    remediation: { zh: '以 auditpol 或组策略“高级审核策略配置”启用“登录”（成功和失败）与“审核策略更改”的审核', en: 'Enable auditing of Logon (success and failure) and Audit Policy Change with auditpol or Advanced Audit Policy Configuration in Group Policy' },
+    failsWhen: { zh: 'Windows 审核策略未同时记录登录成功与登录失败事件，或未记录审核策略更改或用户帐户管理事件', en: 'the Windows audit policy does not record both successful and failed logons, or does not record audit-policy changes or user-account management' },
+    remediation: { zh: '以 auditpol 或组策略“高级审核策略配置”启用“登录”（成功和失败）、“审核策略更改”与“用户帐户管理”的审核', en: 'Enable auditing of Logon (success and failure), Audit Policy Change and User Account Management with auditpol or Advanced Audit Policy Configuration in Group Policy' },
     articles: ['MLPS-12'], thresholds: {},
   },
   {

@@ -67,7 +67,7 @@ export function healthyWindowsData(): SectionData {
     ssh: null,
     passwordPolicy: { minLength: 8, complexity: true, maxAgeDays: 42, source: 'secedit' },
     lockout: { threshold: 5, durationMinutes: 30, source: 'secedit' },
-    auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: true },
+    auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: true, accountManagement: true },
     remoteAccess: { rdpEnabled: true, rdpNla: true, smb1: false, guestEnabled: false, plaintextServices: [] },
   });
   return data;

@@ -1,5 +1,6 @@
 import type { SecurityData } from '../schemas/sections.js';
 import { ageDays, couldNotTell, fail, fmtDays, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
+import { auditsNothing } from './accounts.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 
 /** A service that must be active: true passes, false fails, null (agent could not tell) is unknown. */
@@ -43,10 +44,10 @@ function windowsAuditRecords(input: HostCheckInput, service: CheckResult): Check
       reason: ap === undefined ? 'not-collected' : 'value-unknown',
       field: 'auditPolicy',
     });
-  const values = [ap.logonSuccess, ap.logonFailure, ap.policyChange];
+  const values = [ap.logonSuccess, ap.logonFailure, ap.policyChange, ap.accountManagement ?? null];
   const data = { ...(service.evidence.data ?? {}), auditPolicy: ap };
   if (values.some((v) => v === true)) return pass(`${service.evidence.zh}，审核策略记录登录或策略更改事件`, `${service.evidence.en}; the audit policy records logon or policy-change events`, data);
-  if (values.every((v) => v === false)) return fail('事件日志服务在运行，但审核策略不记录任何登录或策略更改事件', 'Event Log runs, but the audit policy records no logon or policy-change event', data);
+  if (auditsNothing(ap)) return fail('事件日志服务在运行，但审核策略不记录任何登录或策略更改事件', 'Event Log runs, but the audit policy records no logon or policy-change event', data);
   return couldNotTell('审核策略是否记录任何事件', 'whether the audit policy records any event', 'auditPolicy');
 }
 
