@@ -19,15 +19,20 @@ function securityPart<P extends Part>(input: HostCheckInput, part: P): { ok: tru
   const value = security.data[part];
   if (value === undefined)
     return { ok: false, result: unknown(`探针版本未采集${PART_ZH[part]}（需升级探针）`, `the agent does not collect ${part} (it needs an upgrade)`, { reason: 'not-collected', field: part }) };
-  if (value === null) {
-    // The agent's flags say why (no login.defs, secedit refused): in Chinese by their code, its own words in English.
-    const why = uncertainFlags('security', input.sections).filter((f) => f.field === part || f.field.startsWith(`${part}.`));
-    const told = couldNotTell(PART_ZH[part], `the ${part} settings`, part);
-    if (!why.length) return { ok: false, result: told };
-    const whyZh = [...new Set(why.map((f) => reasonZh(f)))];
-    return { ok: false, result: unknown(`${told.evidence.zh}（${whyZh.join('；')}）`, `${told.evidence.en} (${why.map((f) => f.reason).join('; ')})`, { ...told.evidence.data, agentReasons: why.map((f) => f.reason) }) };
-  }
+  if (value === null) return { ok: false, result: withAgentReasons(couldNotTell(PART_ZH[part], `the ${part} settings`, part), input, part) };
   return { ok: true, data: value as NonNullable<SecurityData[P]> };
+}
+
+/**
+ * An unknown result with the reasons the agent flagged on `part` (no login.defs, secedit refused):
+ * in Chinese by their code, in the agent's own words in English.
+ */
+export function withAgentReasons(result: CheckResult, input: HostCheckInput, part: Part): CheckResult {
+  const why = uncertainFlags('security', input.sections).filter((f) => f.field === part || f.field.startsWith(`${part}.`));
+  if (!why.length) return result;
+  const zh = [...new Set(why.map(reasonZh))].join('；');
+  const en = why.map((f) => f.reason).join('; ');
+  return unknown(`${result.evidence.zh}（${zh}）`, `${result.evidence.en} (${en})`, { ...result.evidence.data, agentReasons: why.map((f) => f.reason) });
 }
 
 /** Windows or not, from the device section; unknown without it. */

@@ -1,6 +1,6 @@
 import type { SecurityData } from '../schemas/sections.js';
 import { ageDays, couldNotTell, fail, fmtDays, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
-import { auditsNothing } from './accounts.js';
+import { auditsNothing, withAgentReasons } from './accounts.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 
 /** A service that must be active: true passes, false fails, null (agent could not tell) is unknown. */
@@ -40,10 +40,10 @@ function windowsAuditRecords(input: HostCheckInput, service: CheckResult): Check
   if (!security.ok) return security.result;
   const ap = security.data.auditPolicy;
   if (ap === undefined || ap === null)
-    return unknown('事件日志服务在运行，但探针未能读取审核策略，无法确认是否记录审计事件', 'Event Log runs, but the agent could not read the audit policy, so whether anything is audited is unknown', {
+    return withAgentReasons(unknown('事件日志服务在运行，但探针未能读取审核策略，无法确认是否记录审计事件', 'Event Log runs, but the agent could not read the audit policy, so whether anything is audited is unknown', {
       reason: ap === undefined ? 'not-collected' : 'value-unknown',
       field: 'auditPolicy',
-    });
+    }), input, 'auditPolicy');
   const values = [ap.logonSuccess, ap.logonFailure, ap.policyChange, ap.accountManagement ?? null];
   const data = { ...(service.evidence.data ?? {}), auditPolicy: ap };
   if (values.some((v) => v === true)) return pass(`${service.evidence.zh}，审核策略记录登录或策略更改事件`, `${service.evidence.en}; the audit policy records logon or policy-change events`, data);
