@@ -7,15 +7,16 @@ const EN = [
   'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting',
   'HIS-APP03,System,Logon,{0CCE9215-69AE-11D9-BED3-505054503030},Success and Failure,',
   'HIS-APP03,System,Audit Policy Change,{0CCE922F-69AE-11D9-BED3-505054503030},No Auditing,',
+  'HIS-APP03,System,User Account Management,{0CCE9235-69AE-11D9-BED3-505054503030},Success,',
 ].join('\r\n');
 
 describe('Windows audit policy (auditpol /r)', () => {
   it('English: logon successes and failures, policy changes not audited', () => {
-    expect(parseAuditpolCsv({ Csv: EN })).toEqual({ auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: false }, problems: [] });
+    expect(parseAuditpolCsv({ Csv: EN })).toEqual({ auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: false, accountManagement: true }, problems: [] });
   });
   it('Chinese (Windows Server 2019 as shipped): logon successes only', async () => {
     const json = JSON.parse(await readFile(join(import.meta.dirname, '../../fixtures/windows2019-zh-wuauserv/auditpol.json'), 'utf8')) as unknown;
-    expect(parseAuditpolCsv(json).auditPolicy).toEqual({ logonSuccess: true, logonFailure: false, policyChange: true });
+    expect(parseAuditpolCsv(json).auditPolicy).toEqual({ logonSuccess: true, logonFailure: false, policyChange: true, accountManagement: true });
   });
   it('settings in both languages', () => {
     expect(parseAuditSetting('成功和失败')).toEqual({ success: true, failure: true });
@@ -32,5 +33,10 @@ describe('Windows audit policy (auditpol /r)', () => {
     const r = parseAuditpolCsv(json);
     expect(r.problems.length).toBeGreaterThan(0);
     expect(r.auditPolicy?.policyChange ?? null).toBeNull();
+  });
+  it('a missing User Account Management line is null with a reason, the rest still read', () => {
+    const r = parseAuditpolCsv({ Csv: EN.split('\r\n').slice(0, 3).join('\r\n') });
+    expect(r.auditPolicy).toEqual({ logonSuccess: true, logonFailure: true, policyChange: false, accountManagement: null });
+    expect(r.problems).toEqual(['the User Account Management setting could not be read from auditpol']);
   });
 });

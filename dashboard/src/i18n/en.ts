@@ -174,6 +174,7 @@ const en: MessageSchema = {
   },
   autoUpdate: { label: 'Automatic updates', on: 'On', off: 'Off', securityOnly: 'security updates only' },
   auditPolicy: { logonSuccess: 'Audit logon success', logonFailure: 'Audit logon failure', policyChange: 'Audit policy change', recorded: 'Audited', notRecorded: 'Not audited' },
+  auditPolicyAccounts: { accountManagement: 'Audit user account management' },
   accounts: {
     minLength: 'Minimum password length',
     complexity: 'Password complexity',

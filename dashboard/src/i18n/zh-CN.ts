@@ -173,6 +173,7 @@ const zhCN = {
   },
   autoUpdate: { label: '自动安全更新', on: '已启用', off: '未启用', securityOnly: '仅安全更新' },
   auditPolicy: { logonSuccess: '审核登录成功', logonFailure: '审核登录失败', policyChange: '审核策略更改', recorded: '已审核', notRecorded: '未审核' },
+  auditPolicyAccounts: { accountManagement: '审核用户帐户管理' },
   accounts: {
     minLength: '密码最小长度',
     complexity: '密码复杂度',
@@ -191,7 +192,7 @@ const zhCN = {
     rdpOff: 'RDP 未启用',
     smb1: 'SMBv1 已启用',
     guest: 'Guest 账户已启用',
-    plaintext: 'Telnet/FTP 服务在运行',
+    plaintext: 'Telnet、FTP 服务在运行',
   },
   navx: { overview: '区域概览', rankings: '评估排名', alerts: '告警', admin: '系统管理', agents: '探针与注册令牌', rules: '规则与阈值', channels: '通知渠道', users: '用户', audit: '审计日志', institution: '我的机构' },
   tree: { search: '搜索区域或机构', empty: '没有可见的区域' },

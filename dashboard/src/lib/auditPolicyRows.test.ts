@@ -18,7 +18,9 @@ describe('host page: Windows audit policy rows (issue 19)', () => {
       ['审核登录成功', true],
       ['审核登录失败', false],
       ['审核策略更改', null],
+      ['审核用户帐户管理', null],
     ]);
+    expect(auditPolicyRows({ ...base, auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: true, accountManagement: false } }, t).at(-1)).toMatchObject({ item: '审核用户帐户管理', value: false });
     expect(auditPolicyRows({ ...base, auditPolicy: null }, t).every((r) => r.value === null)).toBe(true);
     expect(auditPolicyRows(base, t)).toEqual([]);
   });

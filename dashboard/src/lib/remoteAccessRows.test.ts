@@ -19,11 +19,11 @@ describe('host page: remote-access hardening rows (issue 19)', () => {
       ['RDP 要求网络级身份验证（NLA）', false, true, ''],
       ['SMBv1 已启用', true, false, ''],
       ['Guest 账户已启用', false, false, ''],
-      ['Telnet/FTP 服务在运行', true, false, 'FTPSVC'],
+      ['Telnet、FTP 服务在运行', true, false, 'FTPSVC'],
     ]);
   });
   it('Linux: only the plaintext services row', () => {
-    expect(remoteAccessRows({ ...base, remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] } }, t).map((r) => r.item)).toEqual(['Telnet/FTP 服务在运行']);
+    expect(remoteAccessRows({ ...base, remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] } }, t).map((r) => r.item)).toEqual(['Telnet、FTP 服务在运行']);
   });
   it('unreadable is shown as such; older agents show nothing', () => {
     expect(remoteAccessRows({ ...base, remoteAccess: null }, t)).toEqual([expect.objectContaining({ value: null, detail: '无法读取' })]);

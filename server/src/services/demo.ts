@@ -111,7 +111,27 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
         timeSync: { synchronized: index % 11 !== 0, service: windows ? 'w32time' : 'chronyd' },
         audit: { active: index % 13 !== 0, service: windows ? 'EventLog' : 'auditd' },
         ssh: windows ? null : { running: true, permitRootLogin: index % 9 === 0 ? 'yes' : 'no', passwordAuthentication: index % 9 === 0 },
+        ...accountsAndHardening(p, index),
       }),
+  };
+}
+
+/**
+ * Password policy, lockout, Windows audit policy and remote access (issue 19) as hospitals' hosts have
+ * them: Windows as installed on a quarter (minimum length 0, no lockout), Linux defaults on some.
+ */
+function accountsAndHardening(p: Profile, index: number): Pick<SectionData['security'], 'passwordPolicy' | 'lockout' | 'auditPolicy' | 'remoteAccess'> {
+  if (p.os.startsWith('win'))
+    return {
+      passwordPolicy: { minLength: index % 4 === 0 ? 0 : 8, complexity: true, maxAgeDays: 42, source: 'secedit' },
+      lockout: { threshold: index % 4 === 0 ? 0 : 5, durationMinutes: 30, source: 'secedit' },
+      auditPolicy: { logonSuccess: true, logonFailure: index % 6 !== 0, policyChange: true, accountManagement: true },
+      remoteAccess: { rdpEnabled: true, rdpNla: index % 7 !== 0, smb1: p.os === 'win2012', guestEnabled: false, plaintextServices: [] },
+    };
+  return {
+    passwordPolicy: { minLength: index % 5 === 0 ? 5 : 8, complexity: index % 5 !== 0, maxAgeDays: index % 3 === 0 ? 0 : 90, source: '/etc/login.defs, pam_pwquality' },
+    lockout: { threshold: index % 4 === 1 ? 0 : 5, durationMinutes: 10, source: 'pam_faillock' },
+    remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: p.telnet ? ['in.telnetd'] : [] },
   };
 }
 

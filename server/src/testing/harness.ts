@@ -128,6 +128,9 @@ export function hostSections(now: Date, hostname: string, kind: 'healthy' | 'exp
       timeSync: { synchronized: true, service: 'chrony' },
       audit: { active: true, service: 'auditd' },
       ssh: { running: true, permitRootLogin: 'no', passwordAuthentication: false },
+      passwordPolicy: { minLength: 10, complexity: true, maxAgeDays: 90, source: '/etc/login.defs, pam_pwquality' },
+      lockout: { threshold: 5, durationMinutes: 10, source: 'pam_faillock' },
+      remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] },
     }),
   };
 }

@@ -93,7 +93,7 @@ export const RULE_DATA = [
   {
     id: 'HOST-AUDIT-OFF', subject: 'host', family: 'security', severity: 'medium',
     title: { zh: '审计日志服务未运行', en: 'Audit logging not running' },
-    failsWhen: { zh: '没有运行中的审计日志服务（auditd、Windows 事件日志）', en: 'no audit logging service (auditd, Windows Event Log) is running' },
+    failsWhen: { zh: '没有运行中的审计日志服务（auditd、Windows 事件日志）；Windows 主机事件日志在运行但审核策略不记录任何登录或策略更改事件时亦判为不合规', en: 'no audit logging service (auditd, Windows Event Log) is running; on Windows also when Event Log runs but the audit policy records no logon or policy-change event' },
     remediation: { zh: '启用审计服务并确保日志留存不少于六个月', en: 'Enable the audit service and keep logs for at least six months' },
     articles: ['MLPS-12'], thresholds: {},
   },
@@ -111,6 +111,41 @@ export const RULE_DATA = [
     remediation: { zh: '将 PermitRootLogin 设为 no（或 prohibit-password），以个人账号登录后再提权', en: 'Set PermitRootLogin no (or prohibit-password) and log in with personal accounts, then elevate' },
     articles: ['MLPS-01', 'MLPS-03'],
     thresholds: { allowRootKeyOnly: { default: true, unit: 'flag', label: { zh: '允许 root 仅凭密钥登录', en: 'allow key-only root login' }, stricter: 'lower' } },
+  },
+  // ---- host: accounts and hardening (issue 19) -------------------------------------------
+  {
+    id: 'HOST-PASSWORD-POLICY', subject: 'host', family: 'security', severity: 'high',
+    title: { zh: '口令策略不满足复杂度要求', en: 'Password policy too weak' },
+    failsWhen: { zh: '本地口令策略的最小长度小于阈值（默认 8 位），或未启用复杂度要求，或口令最长使用期限未设置或超过阈值（默认 90 天）', en: 'the local password policy allows passwords shorter than the threshold (default 8), does not require complexity, or sets no maximum age or one over the threshold (default 90 days)' },
+    remediation: { zh: 'Linux 在 /etc/login.defs 与 pam_pwquality 中设置最小长度、字符类别和最长使用期限；Windows 在本地安全策略（或域组策略）的“密码策略”中设置', en: 'On Linux set minimum length, character classes and maximum age in /etc/login.defs and pam_pwquality; on Windows in the local (or domain) security policy\'s Password Policy' },
+    articles: ['MLPS-01', 'M10'],
+    thresholds: {
+      minLength: { default: 8, unit: 'count', label: { zh: '口令最小长度', en: 'minimum password length' }, min: 1, max: 64, stricter: 'higher' },
+      requireComplexity: { default: true, unit: 'flag', label: { zh: '要求口令复杂度', en: 'require complexity' }, stricter: 'higher' },
+      maxAgeDays: days(90, '口令最长使用天数', 'maximum password age (days)', 365),
+    },
+  },
+  {
+    id: 'HOST-ACCOUNT-LOCKOUT', subject: 'host', family: 'security', severity: 'medium',
+    title: { zh: '未配置登录失败锁定', en: 'No account lockout after failed logins' },
+    failsWhen: { zh: '未启用登录失败锁定（阈值为 0），或允许的连续失败次数超过阈值（默认 10 次）', en: 'accounts never lock after failed logins (threshold 0), or more failed attempts than the threshold (default 10) are allowed' },
+    remediation: { zh: 'Linux 以 pam_faillock（或 pam_tally2）设置允许失败次数与锁定时间；Windows 在“帐户锁定策略”中设置锁定阈值与锁定时间', en: 'On Linux set deny and unlock_time with pam_faillock (or pam_tally2); on Windows set the lockout threshold and duration in Account Lockout Policy' },
+    articles: ['MLPS-02'],
+    thresholds: { maxAttempts: { default: 10, unit: 'count', label: { zh: '最多允许失败次数', en: 'maximum failed attempts' }, min: 1, max: 100, stricter: 'lower' } },
+  },
+  {
+    id: 'HOST-AUDIT-POLICY', subject: 'host', family: 'security', severity: 'medium',
+    title: { zh: 'Windows 审核策略未记录关键事件', en: 'Windows audit policy misses key events' },
+    failsWhen: { zh: 'Windows 审核策略未同时记录登录成功与登录失败事件，或未记录审核策略更改或用户帐户管理事件', en: 'the Windows audit policy does not record both successful and failed logons, or does not record audit-policy changes or user-account management' },
+    remediation: { zh: '以 auditpol 或组策略“高级审核策略配置”启用“登录”（成功和失败）、“审核策略更改”与“用户帐户管理”的审核', en: 'Enable auditing of Logon (success and failure), Audit Policy Change and User Account Management with auditpol or Advanced Audit Policy Configuration in Group Policy' },
+    articles: ['MLPS-12'], thresholds: {},
+  },
+  {
+    id: 'HOST-REMOTE-HARDENING', subject: 'host', family: 'security', severity: 'high',
+    title: { zh: '远程访问未加固', en: 'Remote access not hardened' },
+    failsWhen: { zh: '远程桌面未要求网络级别身份验证（NLA），或启用了 SMBv1，或 Guest 账户已启用，或 Telnet、FTP 服务在运行', en: 'Remote Desktop does not require Network Level Authentication, SMBv1 is enabled, the Guest account is enabled, or a Telnet/FTP service runs' },
+    remediation: { zh: '为远程桌面启用 NLA，关闭 SMBv1，禁用 Guest 账户，停用 Telnet、FTP 并改用 SSH、SFTP', en: 'Require NLA for Remote Desktop, turn SMBv1 off, disable the Guest account, stop Telnet/FTP and use SSH/SFTP instead' },
+    articles: ['M11', 'MLPS-19'], thresholds: {},
   },
   // ---- host: backups ---------------------------------------------------------------------
   {

@@ -49,8 +49,28 @@ export function healthyData(): SectionData {
       timeSync: { synchronized: true, service: 'chronyd' },
       audit: { active: true, service: 'auditd' },
       ssh: { running: true, permitRootLogin: 'no', passwordAuthentication: false },
+      passwordPolicy: { minLength: 12, complexity: true, maxAgeDays: 90, source: '/etc/login.defs, pam_pwquality' },
+      lockout: { threshold: 5, durationMinutes: 15, source: 'pam_faillock' },
+      // RDP, SMBv1 and Guest do not apply on Linux.
+      remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] },
     },
   };
+}
+
+/** A healthy Windows Server 2019 host: what Windows-only rules (HOST-AUDIT-POLICY) need to pass. */
+export function healthyWindowsData(): SectionData {
+  const data = healthyData();
+  data.device = healthyDevice({ family: 'windows', distro: 'Microsoft Windows Server 2019 Standard', release: '10.0.17763', id: 'windows', codename: null, kernel: '10.0.17763' });
+  Object.assign(data.security, {
+    firewall: { active: true, product: 'Windows Firewall' },
+    audit: { active: true, service: 'EventLog' },
+    ssh: null,
+    passwordPolicy: { minLength: 8, complexity: true, maxAgeDays: 42, source: 'secedit' },
+    lockout: { threshold: 5, durationMinutes: 30, source: 'secedit' },
+    auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: true, accountManagement: true },
+    remoteAccess: { rdpEnabled: true, rdpNla: true, smb1: false, guestEnabled: false, plaintextServices: [] },
+  });
+  return data;
 }
 
 export function sectionsOf(data: SectionData): HostSections {

@@ -1,5 +1,6 @@
 import { chinaDate, type IsoDate } from '../calendar.js';
 import { RegionSettings, type RiskException, type ScoreWeights } from '../schemas/records.js';
+import { accountChecks } from './accounts.js';
 import { agentChecks } from './agent.js';
 import { backupChecks } from './backups.js';
 import { RULE_DATA, type HostRuleId, type InstitutionRuleId, type RuleId } from './catalogue.js';
@@ -18,7 +19,7 @@ export { HOST_RULE_READS, uncertainFlags, type FieldPath } from './reads.js';
 export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, type InstitutionRuleId, type ThresholdsOf } from './catalogue.js';
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.
-const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...backupChecks, ...agentChecks };
+const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...accountChecks, ...backupChecks, ...agentChecks };
 const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...coverageChecks };
 
 type AnyThresholds = Record<string, ThresholdValue>;

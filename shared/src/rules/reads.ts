@@ -21,9 +21,13 @@ export const HOST_RULE_READS: { readonly [K in HostRuleId]: readonly FieldPath[]
   'HOST-FIREWALL-OFF': ['security.firewall'],
   'HOST-AV-MISSING': ['device.os', 'security.antimalware'],
   'HOST-AV-STALE': ['device.os', 'security.antimalware', 'security.antimalware.signatureUpdatedAt'],
-  'HOST-AUDIT-OFF': ['security.audit'],
+  'HOST-AUDIT-OFF': ['device.os', 'security.audit', 'security.auditPolicy'],
   'HOST-TIME-UNSYNCED': ['security.timeSync'],
   'HOST-SSH-ROOT-PASSWORD': ['security.ssh'],
+  'HOST-PASSWORD-POLICY': ['security.passwordPolicy'],
+  'HOST-ACCOUNT-LOCKOUT': ['security.lockout'],
+  'HOST-AUDIT-POLICY': ['device.os', 'security.auditPolicy'],
+  'HOST-REMOTE-HARDENING': ['device.os', 'security.remoteAccess'],
   'HOST-BACKUP-NONE': ['backups.jobs'],
   'HOST-BACKUP-STALE': ['backups.jobs'],
   'HOST-BACKUP-FAILED': ['backups.jobs'],
@@ -82,6 +86,9 @@ const CODE_ZH: Readonly<Record<string, string>> = {
   'vendor-default-unknown': '配置未显式设置，且无法确定该发行版的默认值',
   'not-readable': '无法读取',
 };
+
+/** A flag's reason as the Chinese views show it: by its code where known, else the agent's words. */
+export const reasonZh = (f: UncertainFlag): string => CODE_ZH[f.code] ?? f.reason;
 
 /** A pass on data the agent flagged uncertain becomes `unknown` with the agent's reasons. */
 export function withUncertainty(result: CheckResult, reads: readonly FieldPath[], sections: HostSections): CheckResult {

@@ -1,5 +1,6 @@
 import type { SecurityData } from '../schemas/sections.js';
-import { ageDays, couldNotTell, fail, fmtDays, notApplicable, pass, sectionData, type HostChecks } from './check.js';
+import { ageDays, couldNotTell, fail, fmtDays, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
+import { auditsNothing, withAgentReasons } from './accounts.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 
 /** A service that must be active: true passes, false fails, null (agent could not tell) is unknown. */
@@ -30,9 +31,36 @@ function antimalwareRequired(input: HostCheckInput): { ok: true; required: boole
 }
 const notRequired = () => notApplicable('本地区未要求 Linux 主机运行防恶意代码软件', 'the region does not require anti-malware on Linux');
 
+/**
+ * On Windows a running EventLog service records no security event unless the audit policy asks for
+ * it: the service passes only when auditpol shows that something (logons, policy changes) is audited.
+ */
+function windowsAuditRecords(input: HostCheckInput, service: CheckResult): CheckResult {
+  const security = sectionData('security', input.sections.security);
+  if (!security.ok) return security.result;
+  const ap = security.data.auditPolicy;
+  if (ap === undefined || ap === null)
+    return withAgentReasons(unknown('事件日志服务在运行，但探针未能读取审核策略，无法确认是否记录审计事件', 'Event Log runs, but the agent could not read the audit policy, so whether anything is audited is unknown', {
+      reason: ap === undefined ? 'not-collected' : 'value-unknown',
+      field: 'auditPolicy',
+    }), input, 'auditPolicy');
+  const values = [ap.logonSuccess, ap.logonFailure, ap.policyChange, ap.accountManagement ?? null];
+  const data = { ...(service.evidence.data ?? {}), auditPolicy: ap };
+  if (values.some((v) => v === true)) return pass(`${service.evidence.zh}，审核策略记录登录或策略更改事件`, `${service.evidence.en}; the audit policy records logon or policy-change events`, data);
+  if (auditsNothing(ap)) return fail('事件日志服务在运行，但审核策略不记录任何登录或策略更改事件', 'Event Log runs, but the audit policy records no logon or policy-change event', data);
+  return couldNotTell('审核策略是否记录任何事件', 'whether the audit policy records any event', 'auditPolicy');
+}
+
 export const securityChecks: HostChecks<'HOST-FIREWALL-OFF' | 'HOST-AV-MISSING' | 'HOST-AV-STALE' | 'HOST-AUDIT-OFF' | 'HOST-TIME-UNSYNCED' | 'HOST-SSH-ROOT-PASSWORD'> = {
   'HOST-FIREWALL-OFF': mustBeActive((s) => ({ active: s.firewall.active, name: s.firewall.product }), { zh: '主机防火墙', en: 'the host firewall', field: 'firewall.active' }),
-  'HOST-AUDIT-OFF': mustBeActive((s) => ({ active: s.audit.active, name: s.audit.service }), { zh: '审计日志服务', en: 'audit logging', field: 'audit.active' }),
+  'HOST-AUDIT-OFF': (input) => {
+    const service = mustBeActive((s) => ({ active: s.audit.active, name: s.audit.service }), { zh: '审计日志服务', en: 'audit logging', field: 'audit.active' })(input);
+    if (service.status !== 'pass') return service;
+    const device = sectionData('device', input.sections.device);
+    if (!device.ok) return device.result;
+    if (device.data.os.family !== 'windows') return service;
+    return windowsAuditRecords(input, service);
+  },
   'HOST-TIME-UNSYNCED': mustBeActive((s) => ({ active: s.timeSync.synchronized, name: s.timeSync.service }), { zh: '时间同步', en: 'time synchronisation', field: 'timeSync.synchronized' }),
 
   'HOST-AV-MISSING': (input) => {

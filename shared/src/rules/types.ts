@@ -33,7 +33,7 @@ export type ThresholdValue = number | boolean;
 export interface ThresholdSpec {
   default: ThresholdValue;
   label: Bilingual;
-  unit: 'days' | 'hours' | 'months' | 'years' | 'level' | 'ratio' | 'factor' | 'flag';
+  unit: 'days' | 'hours' | 'months' | 'years' | 'level' | 'ratio' | 'factor' | 'flag' | 'count';
   min?: number;
   max?: number;
   /**

@@ -187,8 +187,14 @@ export const SecurityData = z.object({
     .optional(),
   /** Account lockout (登录失败处理): threshold 0 means accounts never lock. */
   lockout: z.object({ threshold: count().nullable(), durationMinutes: count().nullable(), source: text(LIMITS.longText) }).nullable().optional(),
-  /** Windows audit policy (auditpol): logon events and audit-policy changes recorded; null: could not be read. */
-  auditPolicy: z.object({ logonSuccess: z.boolean().nullable(), logonFailure: z.boolean().nullable(), policyChange: z.boolean().nullable() }).nullable().optional(),
+  /**
+   * Windows audit policy (auditpol): logon events, audit-policy changes and user-account management
+   * recorded; null: could not be read. accountManagement is optional: the first agents of issue 19 do not send it.
+   */
+  auditPolicy: z
+    .object({ logonSuccess: z.boolean().nullable(), logonFailure: z.boolean().nullable(), policyChange: z.boolean().nullable(), accountManagement: z.boolean().nullable().optional() })
+    .nullable()
+    .optional(),
   /** Remote-access hardening (M11): null values could not be read or do not apply (RDP, SMBv1, Guest on Linux). */
   remoteAccess: z
     .object({
