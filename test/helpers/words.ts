@@ -32,8 +32,6 @@ const ALLOWED = new Set([
   // accounts and remote-access hardening (issue 19): settings, services and accounts as Windows and PAM name them
   'NLA', 'SMBv1', 'Guest', 'Telnet', 'FTP', 'FTPSVC', 'EventLog', 'auditpol', 'pam_pwquality', 'pam_faillock', 'pam_tally2',
   'in.telnetd', 'telnetd', 'vsftpd', 'proftpd', 'pure-ftpd', 'in.ftpd',
-  // operating systems recognised since issue 19 (the end-of-life table in the methodology sheet)
-  'Rocky', 'AlmaLinux', 'Anolis', 'OS', 'BC-Linux', 'NeoKylin', 'KylinSec',
 ]);
 
 /** Codes: rule ids, host ids, host names and versions, Windows processes and updates, models. */
