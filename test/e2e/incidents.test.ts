@@ -22,7 +22,7 @@ describe('incident reports (事件上报), end to end', () => {
 
   beforeAll(async () => {
     rx = await startReceiver();
-    server = await startServerProcess();
+    server = await startServerProcess({ env: { WEIAN_CHANNEL_HOSTS: '127.0.0.1' } });
     admin = await signedInClient(server.url);
     for (const [code, name, region] of [['ZJ-XH-001', '西湖区人民医院', '330106'], ['ZJ-GS-001', '拱墅区人民医院', '330105']]) {
       const tok = await runCli('server', ['token', 'create', '--institution', code!, '--name', name!, '--region', region!], { env: server.env });

@@ -22,6 +22,7 @@ import { runProcess } from '../helpers/cli.js';
  *   https://weian.example.gov.cn      → this test's server URL
  *   wa_XXXX                           → the token the README's `token create` line printed
  *   /etc/weian/agent.json             → a config file in a temporary directory
+ *   /var/lib/weian-agent              → the agent's state (outbox) in that temporary directory
  *   weian-agent                       → `pnpm agent` (the README: "From this repository the same commands are `pnpm agent <command>`")
  *   WEIAN_ADMIN_PASSWORD=…            → a password
  *   postgres://user@host:5432/weian, `-h host -U user weian` → a fresh database on the local PostgreSQL
@@ -115,7 +116,8 @@ describe('README.md, followed literally', () => {
           .replace(/^weian-agent /, 'pnpm agent ')
           .replaceAll('https://weian.example.gov.cn', server.url)
           .replaceAll('wa_XXXX', token)
-          .replaceAll('/etc/weian/agent.json', join(agentDir, 'agent.json'));
+          .replaceAll('/etc/weian/agent.json', join(agentDir, 'agent.json'))
+          .replaceAll('/var/lib/weian-agent', join(agentDir, 'state'));
         if (/ run\b/.test(line) && line.startsWith('pnpm agent')) {
           // Keeps reporting on schedule: it must stay up, then stop on SIGTERM with nothing left behind.
           await runService(line, { cwd, env, ready: () => new Promise((r) => setTimeout(r, 4000)) });

@@ -66,6 +66,8 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
 
   beforeEach(async () => {
     t = await createTestDb(dialect);
+    // Channel receivers in these tests listen on loopback, which only the allow-list admits.
+    t.deps.channelHosts = ['127.0.0.1'];
     a = await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106', hostname: 'his-01' });
     await enrollHost(t.deps, { institution: 'B', name: '拱墅区人民医院', region: '330105', hostname: 'his-b' });
   });

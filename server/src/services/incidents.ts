@@ -197,7 +197,7 @@ async function notifyChannels(deps: ServiceDeps, row: IncidentRow, send: Sender)
   const channels = await listChannelsFor(deps.db, regionAncestry(row.region_code));
   const message = incidentMessage(row);
   for (const c of channels) {
-    const result = await sendToChannel(c, message, deps.now(), send);
+    const result = await sendToChannel(c, message, deps.now(), send, deps.channelHosts);
     await insertIncidentEvent(deps.db, event(row.id, deps.now().toISOString(), null, 'notified', { channelId: c.id, channel: c.name, ok: result.ok, httpStatus: result.httpStatus, error: result.error }));
   }
 }

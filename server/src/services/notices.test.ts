@@ -196,6 +196,7 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
 describe('overdue notices (sqlite, controlled clock)', () => {
   it('a notice past its deadline raises one alert and one channel message however often the job runs; manual resolve is refused until it closes or is extended', async () => {
     const t = await createTestDb('sqlite');
+    t.deps.channelHosts = ['127.0.0.1'];
     const engine = startAlertEngine(t.deps, quiet);
     try {
       await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
@@ -236,6 +237,7 @@ describe('deadlines running into a year without a holiday arrangement (sqlite)',
   it('issuing is refused with what to load, not an internal error; lists still work and still say overdue', async () => {
     // Monday 2026-12-28 (China): 10 working days run into 2027, which the packaged calendar lacks.
     const t = await createTestDb('sqlite', new Date('2026-12-28T02:00:00Z'));
+    t.deps.channelHosts = ['127.0.0.1'];
     try {
       await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
       await createUser(t.deps, 'cli', { username: 'xihu', role: 'county', scopeCode: '330106', password: PASSWORD });

@@ -114,7 +114,7 @@ export async function messageFor(db: Db, delivery: DeliveryRow, mode: ChannelRow
 }
 
 /** Sends one message to one channel now; every call is one attempt. */
-export async function sendToChannel(channel: Pick<ChannelRow, 'kind' | 'url' | 'secret'>, message: NotificationMessage, now: Date, send: Sender, allowList?: readonly string[]): Promise<{ ok: boolean; httpStatus: number | null; error: string | null }> {
+export async function sendToChannel(channel: Pick<ChannelRow, 'kind' | 'url' | 'secret'>, message: NotificationMessage, now: Date, send: Sender, allowList: readonly string[] | undefined): Promise<{ ok: boolean; httpStatus: number | null; error: string | null }> {
   const module = CHANNELS[channel.kind];
   // Checked at send time too: rows stored before destinations were limited, or an allow-list since narrowed.
   if (!destinationAllowed(channel.kind, channel.url, allowList)) return { ok: false, httpStatus: null, error: 'destination not allowed (WEIAN_CHANNEL_HOSTS)' };
