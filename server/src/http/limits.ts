@@ -6,6 +6,7 @@ import { ConfigError } from '../config.js';
 import { parseAgentAuthorization } from '../services/agentAuth.js';
 import { SESSION } from '../services/auth.js';
 import { parseCookies } from '../trpc/context.js';
+import { ANSWER_TOO_LARGE, answerTooLargeMessage, wsMessageId, wsMessageOver } from './answerCap.js';
 
 /**
  * Connection-level limits: what one client may hold open. Bodies and WebSocket messages have
@@ -35,6 +36,8 @@ const Env = z.object({
   WEIAN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   /** tRPC calls in one HTTP batch or one WebSocket message (the dashboard batches at most DASHBOARD_BATCH_ITEMS). */
   WEIAN_MAX_CALLS_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(16),
+  /** Bytes in one tRPC answer over HTTP or one WebSocket message sent (answerCap.ts); the dashboard's largest page is well under 1 MiB. */
+  WEIAN_MAX_ANSWER_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
 });
 
 export interface ConnectionLimits {
@@ -48,6 +51,7 @@ export interface ConnectionLimits {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   callsPerBatch: number;
+  answerBytes: number;
 }
 
 /** Largest WebSocket message accepted; `ws` closes the connection (1009) on a bigger frame before buffering it. */
@@ -68,6 +72,7 @@ export function loadLimits(env: NodeJS.ProcessEnv = process.env): ConnectionLimi
     headersTimeoutMs: e.WEIAN_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.WEIAN_REQUEST_TIMEOUT_MS,
     callsPerBatch: e.WEIAN_MAX_CALLS_PER_BATCH,
+    answerBytes: e.WEIAN_MAX_ANSWER_BYTES,
   };
 }
 
@@ -239,6 +244,13 @@ export function applyLimits(
     // Subscriptions end by the client's stop, or by the server's "stopped" or error for that id.
     const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
     ws.send = ((data: unknown, ...rest: unknown[]) => {
+      // One message, a bounded size: an oversized answer becomes a small error for its id (which ends a subscription).
+      if (wsMessageOver(data, limits.answerBytes)) {
+        refuse('answer size on a WebSocket');
+        const id = wsMessageId(data);
+        active.delete(id);
+        return send(refusal(id, answerTooLargeMessage(limits.answerBytes), ANSWER_TOO_LARGE), ...rest);
+      }
       if (active.size && typeof data === 'string' && (data.includes('"stopped"') || data.includes('"error"'))) {
         try {
           const m = JSON.parse(data) as { id?: unknown; result?: { type?: string }; error?: unknown };

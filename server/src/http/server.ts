@@ -21,6 +21,7 @@ import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
 import { originPolicy } from './origin.js';
 import { readinessCheck } from './readiness.js';
+import { answerTooLargeMessage, capAnswer } from './answerCap.js';
 
 export interface HttpStack {
   server: Server;
@@ -54,7 +55,17 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') log.error(`tRPC ${path ?? '?'}: ${error.cause?.stack ?? error.stack ?? error.message}`);
   };
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
+  const adapter = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
+  // Every answer of the adapter is bounded in size (answerCap.ts); the agents' fast path answers a few bytes.
+  const trpc = (req: IncomingMessage, res: ServerResponse) => {
+    capAnswer(res, limits.answerBytes, (r, size) => {
+      const path = (req.url ?? '/').split('?')[0]!.slice('/trpc/'.length);
+      log.info(`tRPC answer refused: ${size} bytes over ${limits.answerBytes} (${path.slice(0, 200)})`);
+      const error = new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: answerTooLargeMessage(limits.answerBytes) });
+      writeAnswer(r, trpcErrorAnswer(appRouter, { error, path: undefined, type: 'unknown' }));
+    });
+    return adapter(req, res);
+  };
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
   const serveStatic = staticHandler(config.dashboardDir, { tls: Boolean(config.tls) });
   const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: Boolean(config.tls) });
