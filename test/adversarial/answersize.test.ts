@@ -76,7 +76,7 @@ describe('answer sizes are bounded', () => {
     });
     // An agent's report is acknowledged meanwhile.
     const now = new Date();
-    const report = await rawCall(server.url, 'agent.report', 'mutation', sampleReport(agent.agentId, now, hostSections(now, HOST)), { authorization: agent.authorization });
+    const report = await rawCall(server.url, 'agent.report', 'mutation', sampleReport(agent.agentId, now, hostSections(now, HOST, 'healthy')), { authorization: agent.authorization });
     stop = true;
     await Promise.all(clients);
     counts.inputs += refused + other;

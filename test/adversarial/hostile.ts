@@ -144,13 +144,14 @@ export async function rawCall(url: string, path: string, type: 'query' | 'mutati
 }
 
 /** A token from the real CLI and an agent enrolled with it over HTTP: its credentials, host and institution. */
-export async function enrollOverHttp(server: ServerProcess, opts: { institution?: string; name?: string; hostname?: string; uses?: number } = {}) {
+export async function enrollOverHttp(server: ServerProcess, opts: { institution?: string; name?: string; hostname?: string; uses?: number; region?: string } = {}) {
   const institution = opts.institution ?? `ADV-${randomUUID().slice(0, 8)}`;
+  const args = ['token', 'create', '--institution', institution, '--name', opts.name ?? '对抗测试医院', '--region', opts.region ?? '330106', '--uses', String(opts.uses ?? 1)];
   // The CLI writes the same SQLite file as the running server: its deferred transaction can meet
   // SQLITE_BUSY_SNAPSHOT when the server commits in between (reported; not ours to fix). Retried.
-  let tok = await runCli('server', ['token', 'create', '--institution', institution, '--name', opts.name ?? '对抗测试医院', '--region', '330106', '--uses', String(opts.uses ?? 1)], { env: server.env });
+  let tok = await runCli('server', args, { env: server.env });
   for (let i = 0; i < 3 && tok.code !== 0 && /database is locked|SQLITE_BUSY/.test(tok.stderr); i++) {
-    tok = await runCli('server', ['token', 'create', '--institution', institution, '--name', opts.name ?? '对抗测试医院', '--region', '330106', '--uses', String(opts.uses ?? 1)], { env: server.env });
+    tok = await runCli('server', args, { env: server.env });
   }
   if (tok.code !== 0) throw new Error(tok.stderr);
   const token = lastLine(tok.stdout);

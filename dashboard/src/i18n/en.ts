@@ -531,7 +531,7 @@ const en: MessageSchema = {
     exampleFile: 'This is the example file, its dates are not official: replace them with the notice before saving.',
     badFile: 'Cannot read this file: {message}',
   },
-  rankingsTightened: { note: 'These lower regions tightened the rules; their institutions are judged by the stricter settings: {regions}', rules: '{region} ({rules})' },
+  rankingsTightened: { note: 'These lower regions tightened the rules for their own views; this ranking judges every institution by this region\'s settings: {regions}', rules: '{region} ({rules})' },
   agentsSuperseded: { tag: 'Superseded', note: 'This host enrolled again with a new token; the old agent was revoked automatically' },
   notices: {
     issueTitle: 'Issue a rectification notice',

@@ -530,7 +530,7 @@ const zhCN = {
     exampleFile: '这是示例文件，日期并非官方安排：请按通知改为正式日期后再保存。',
     badFile: '无法读取该文件：{message}',
   },
-  rankingsTightened: { note: '以下下级区域收紧了规则，其机构按更严格的设置评估：{regions}', rules: '{region}（{rules}）' },
+  rankingsTightened: { note: '以下下级区域在其本地视图中收紧了规则；本排名对所有机构按本区域的设置评估：{regions}', rules: '{region}（{rules}）' },
   agentsSuperseded: { tag: '已被取代', note: '该主机已用新令牌重新注册，旧探针已自动吊销' },
   notices: {
     issueTitle: '下发整改通知',

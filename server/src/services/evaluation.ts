@@ -11,9 +11,10 @@ import {
   type GovernanceRecordInput,
   type MlpsLevel,
   type MlpsSystem,
+  type ResolvedSettings,
   type RiskException,
 } from '@weian/shared';
-import { failingByRule, getFindings, getFirstSeen, listHostScores, syncFirstSeen, upsertFinding, deleteFinding, insertTransition, upsertHostScore, upsertInstitutionScore } from '../storage/findings.js';
+import { failingByRule, getFindings, getInstitutionScore, getFirstSeen, listHostScores, syncFirstSeen, upsertFinding, deleteFinding, insertTransition, upsertHostScore, upsertInstitutionScore } from '../storage/findings.js';
 import { getHost, listInstitutionHosts } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { hostMlpsLevel, listExceptions, listGovernance, listMlpsSystems, listSystemHosts } from '../storage/records.js';
@@ -23,6 +24,7 @@ import type { ServiceDeps } from './deps.js';
 import { storedSections, toHostSections } from './sections.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
+import { onlyRules, rulesToRejudge } from './settingsTree.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
 const ALL: { kind: 'all' } = { kind: 'all' };
@@ -113,31 +115,35 @@ async function persistFindings(db: Db, subject: { kind: 'host' | 'institution'; 
   return changes;
 }
 
-/** Evaluates one host's rules from what is stored now, stores findings and the host's score. */
-export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string): Promise<FindingChange[]> {
-  const host = await getHost(db, ALL, hostId);
-  if (!host || host.status === 'retired') return [];
-  const now = deps.now();
-  const at = now.toISOString();
-  const settings = await settingsForRegion(db, host.region_code);
-  const sections = toHostSections(storedSections(await getSections(db, hostId)));
+type HostRow = NonNullable<Awaited<ReturnType<typeof getHost>>>;
+
+/**
+ * What a host's rules read, from what is stored now. `remember`: the security updates first seen
+ * in this evaluation are stored (an evaluation that counts); otherwise nothing is written (a
+ * ranking judging the host under another region's settings).
+ */
+async function hostRuleInput(db: Db, host: HostRow, now: Date, remember: boolean) {
+  const sections = toHostSections(storedSections(await getSections(db, host.id)));
   // The agent knows what is pending now; how long it has been pending is what the server remembers.
-  const firstSeenRows = await getFirstSeen(db, hostId);
+  const firstSeenRows = await getFirstSeen(db, host.id);
   const known = new Map(firstSeenRows.map((r) => [r.name, new Date(r.first_seen_at)]));
   if (sections.patches.status === 'ok') {
     const pending = sections.patches.data.pending.filter((p) => p.security).map((p) => p.name);
-    await syncFirstSeen(db, hostId, pending, at, new Set(known.keys()));
+    if (remember) await syncFirstSeen(db, host.id, pending, now.toISOString(), new Set(known.keys()));
     for (const n of pending) if (!known.has(n)) known.set(n, now);
     for (const n of [...known.keys()]) if (!pending.includes(n)) known.delete(n);
   }
-  const mlpsLevel = (await hostMlpsLevel(db, hostId, chinaDate(now))) as MlpsLevel | null;
-  const exceptions = (await listExceptions(db, { subjectKind: 'host', subjectId: hostId })).map(exceptionOf);
-  const findings = evaluateHost({ sections, mlpsLevel, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions }, settings, now);
-  const changes = await persistFindings(db, { kind: 'host', id: hostId, institutionCode: host.institution_code, regionCode: host.region_code }, findings, at);
+  const mlpsLevel = (await hostMlpsLevel(db, host.id, chinaDate(now))) as MlpsLevel | null;
+  const exceptions = (await listExceptions(db, { subjectKind: 'host', subjectId: host.id })).map(exceptionOf);
+  return { sections, mlpsLevel, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions };
+}
+
+/** A host's score and failing counts as stored in host_scores, from its findings. */
+function hostScoreRow(host: HostRow, findings: Finding[], mlpsLevel: MlpsLevel | null, now: Date) {
   const score = hostScore(findings, now);
   const failing = countFailing(findings, now);
-  await upsertHostScore(db, {
-    host_id: hostId,
+  return {
+    host_id: host.id,
     institution_code: host.institution_code,
     score: score.score,
     capped: score.capped ? 1 : 0,
@@ -146,9 +152,32 @@ export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string)
     failing_high: failing.high,
     failing_medium: failing.medium,
     failing_low: failing.low,
-    updated_at: at,
-  });
+    updated_at: now.toISOString(),
+  };
+}
+
+/** Evaluates one host's rules from what is stored now, stores findings and the host's score. */
+export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string): Promise<FindingChange[]> {
+  const host = await getHost(db, ALL, hostId);
+  if (!host || host.status === 'retired') return [];
+  const now = deps.now();
+  const at = now.toISOString();
+  const settings = await settingsForRegion(db, host.region_code);
+  const input = await hostRuleInput(db, host, now, true);
+  const findings = evaluateHost(input, settings, now);
+  const changes = await persistFindings(db, { kind: 'host', id: hostId, institutionCode: host.institution_code, regionCode: host.region_code }, findings, at);
+  await upsertHostScore(db, hostScoreRow(host, findings, input.mlpsLevel, now));
   return changes;
+}
+
+/** What an institution's rules read, from what is stored now (coverage counts hosts within `settings`' reporting window). */
+async function institutionRuleInput(deps: ServiceDeps, db: Db, institutionCode: string, settings: ResolvedSettings, now: Date) {
+  const coverage = await coverageOf(db, institutionCode, now, reportingWindowHours(settings));
+  const systems = await loadSystems(db, institutionCode);
+  const governance = (await listGovernance(db, institutionCode)).map(governanceOf);
+  const exceptions = (await listExceptions(db, { subjectKind: 'institution', subjectId: institutionCode })).map(exceptionOf);
+  const calendar = await workingCalendarFor(deps, db);
+  return { systems, governance, coverage, exceptions, calendar };
 }
 
 /** Institution rules (MLPS, governance, coverage), then the institution's score. */
@@ -158,14 +187,10 @@ export async function evaluateInstitutionNow(deps: ServiceDeps, db: Db, institut
   const now = deps.now();
   const at = now.toISOString();
   const settings = await settingsForRegion(db, inst.region_code);
-  const coverage = await coverageOf(db, institutionCode, now, reportingWindowHours(settings));
-  const systems = await loadSystems(db, institutionCode);
-  const governance = (await listGovernance(db, institutionCode)).map(governanceOf);
-  const exceptions = (await listExceptions(db, { subjectKind: 'institution', subjectId: institutionCode })).map(exceptionOf);
-  const calendar = await workingCalendarFor(deps, db);
-  const findings = evaluateInstitution({ systems, governance, coverage, exceptions, calendar }, settings, now);
+  const input = await institutionRuleInput(deps, db, institutionCode, settings, now);
+  const findings = evaluateInstitution(input, settings, now);
   const changes = await persistFindings(db, { kind: 'institution', id: institutionCode, institutionCode, regionCode: inst.region_code }, findings, at);
-  await refreshInstitutionScore(deps, db, institutionCode, { findings, systems, coverage });
+  await refreshInstitutionScore(deps, db, institutionCode, { findings, systems: input.systems, coverage: input.coverage });
   return changes;
 }
 
@@ -174,6 +199,51 @@ async function coverageOf(db: Db, institutionCode: string, now: Date, windowHour
   const since = new Date(now.getTime() - windowHours * 3600_000).toISOString();
   return { registered: hosts.length, reporting: hosts.filter((h) => h.last_report_at !== null && h.last_report_at >= since).length };
 }
+
+type HostScoreRow = Pick<Awaited<ReturnType<typeof listHostScores>>[number], 'score' | 'mlps_level' | 'failing_critical' | 'failing_high' | 'failing_medium' | 'failing_low'>;
+
+/** An institution's score row (as institution_scores stores it) from its hosts' scores, its own findings, systems and coverage. */
+async function institutionScoreRow(
+  deps: ServiceDeps,
+  db: Db,
+  inst: { code: string; region_code: string },
+  settings: ResolvedSettings,
+  parts: { hostScores: readonly HostScoreRow[]; findings: Finding[]; systems: MlpsSystem[]; coverage: { registered: number; reporting: number } },
+  now: Date,
+) {
+  const { hostScores, findings, systems, coverage } = parts;
+  const s = institutionScore({ hosts: hostScores.map((h) => ({ score: h.score, mlpsLevel: h.mlps_level as MlpsLevel | null })), findings, coverage }, settings.weights, now);
+  const failing = countFailing(findings, now);
+  for (const h of hostScores) {
+    failing.critical += h.failing_critical;
+    failing.high += h.failing_high;
+    failing.medium += h.failing_medium;
+    failing.low += h.failing_low;
+  }
+  const calendar = await workingCalendarFor(deps, db);
+  const overdue = systems.reduce((n, sys) => {
+    const d = mlpsDeadlines(sys, now, { dueSoonDays: settings.dueSoonDays, calendar });
+    return n + [d.filing, d.evaluation].filter((x) => x?.status === 'overdue').length;
+  }, 0);
+  return {
+    institution_code: inst.code,
+    region_code: inst.region_code,
+    score: s.score,
+    grade: s.grade.letter,
+    technical: s.technical,
+    governance: s.governance,
+    coverage: s.coverage,
+    failing_critical: failing.critical,
+    failing_high: failing.high,
+    failing_medium: failing.medium,
+    failing_low: failing.low,
+    hosts_registered: coverage.registered,
+    hosts_reporting: coverage.reporting,
+    overdue_mlps: overdue,
+    updated_at: now.toISOString(),
+  };
+}
+export type InstitutionScoreRow = Awaited<ReturnType<typeof institutionScoreRow>>;
 
 /**
  * Recomputes an institution's score from its hosts' current scores and its own findings. Called
@@ -190,41 +260,45 @@ export async function refreshInstitutionScore(
   const now = deps.now();
   const settings = await settingsForRegion(db, inst.region_code);
   const hostScores = await listHostScores(db, institutionCode);
-  const stored = known?.findings ?? (await getFindings(db, 'institution', institutionCode)).map(storedFinding);
+  const findings = known?.findings ?? (await getFindings(db, 'institution', institutionCode)).map(storedFinding);
   const coverage = known?.coverage ?? (await coverageOf(db, institutionCode, now, reportingWindowHours(settings)));
   const systems = known?.systems ?? (await loadSystems(db, institutionCode));
-  const s = institutionScore({ hosts: hostScores.map((h) => ({ score: h.score, mlpsLevel: h.mlps_level as MlpsLevel | null })), findings: stored, coverage }, settings.weights, now);
-  const failing = countFailing(stored, now);
-  for (const h of hostScores) {
-    failing.critical += h.failing_critical;
-    failing.high += h.failing_high;
-    failing.medium += h.failing_medium;
-    failing.low += h.failing_low;
-  }
-  const calendar = await workingCalendarFor(deps, db);
-  const overdue = systems.reduce((n, sys) => {
-    const d = mlpsDeadlines(sys, now, { dueSoonDays: settings.dueSoonDays, calendar });
-    return n + [d.filing, d.evaluation].filter((x) => x?.status === 'overdue').length;
-  }, 0);
+  const row = await institutionScoreRow(deps, db, inst, settings, { hostScores, findings, systems, coverage }, now);
   const byRule = (await failingByRule(db, institutionCode)).map((r) => [r.rule_id, r.severity, Number(r.n)]);
-  await upsertInstitutionScore(db, {
-    failing_by_rule: JSON.stringify(byRule),
-    institution_code: institutionCode,
-    region_code: inst.region_code,
-    score: s.score,
-    grade: s.grade.letter,
-    technical: s.technical,
-    governance: s.governance,
-    coverage: s.coverage,
-    failing_critical: failing.critical,
-    failing_high: failing.high,
-    failing_medium: failing.medium,
-    failing_low: failing.low,
-    hosts_registered: coverage.registered,
-    hosts_reporting: coverage.reporting,
-    overdue_mlps: overdue,
-    updated_at: now.toISOString(),
-  });
+  await upsertInstitutionScore(db, { ...row, failing_by_rule: JSON.stringify(byRule) });
+}
+
+/**
+ * An institution judged under another region's settings, from what is stored, writing nothing. A
+ * ranking judges every institution under the ranking region's settings, so that a county's
+ * tightening (stricter for its own institutions) cannot move them against the others (issue 18).
+ * The stored findings (made under the institution's own settings) stand, except rules `settings`
+ * does not run (left out) and rules it runs otherwise (evaluated again from stored sections and
+ * records); then the same scoring as every stored score.
+ */
+export async function judgeInstitutionUnder(deps: ServiceDeps, db: Db, institutionCode: string, settings: ResolvedSettings): Promise<InstitutionScoreRow | null> {
+  const inst = await getInstitution(db, institutionCode);
+  const stored = await getInstitutionScore(db, institutionCode);
+  if (!inst || !stored) return null;
+  const now = deps.now();
+  const own = await settingsForRegion(db, inst.region_code);
+  const { drop, recheck } = rulesToRejudge(own, settings);
+  const rechecked = onlyRules(settings, recheck);
+  const kept = (rows: FindingsTable[]) => rows.map(storedFinding).filter((f) => !drop.has(f.ruleId) && !recheck.has(f.ruleId));
+  const hostScores: HostScoreRow[] = [];
+  for (const h of await listHostScores(db, institutionCode)) {
+    const host = await getHost(db, ALL, h.host_id);
+    if (!host) continue;
+    const fresh = recheck.size ? evaluateHost(await hostRuleInput(db, host, now, false), rechecked, now) : [];
+    hostScores.push(hostScoreRow(host, [...kept(await getFindings(db, 'host', host.id)), ...fresh], h.mlps_level as MlpsLevel | null, now));
+  }
+  // Coverage counts hosts within the silent-host window: counted again only when the window differs.
+  const sameWindow = reportingWindowHours(own) === reportingWindowHours(settings);
+  const coverage = sameWindow ? { registered: stored.hosts_registered, reporting: stored.hosts_reporting } : await coverageOf(db, institutionCode, now, reportingWindowHours(settings));
+  const systems = await loadSystems(db, institutionCode);
+  const fresh = recheck.size ? evaluateInstitution({ ...(await institutionRuleInput(deps, db, institutionCode, settings, now)), coverage }, rechecked, now) : [];
+  const findings = [...kept(await getFindings(db, 'institution', institutionCode)), ...fresh];
+  return institutionScoreRow(deps, db, inst, settings, { hostScores, findings, systems, coverage }, now);
 }
 
 /** A stored finding in the rule engine's shape, for scoring without re-evaluating. */

@@ -1,4 +1,5 @@
-import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, round1, type Grade, type InstitutionType } from '@weian/shared';
+import { createHash } from 'node:crypto';
+import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, round1, type Grade, type InstitutionType, type ResolvedSettings } from '@weian/shared';
 import { forbidden } from '../errors.js';
 import { listHistoryAt, listInstitutionScores, listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/findings.js';
 import { getRegion, listRegions } from '../storage/regions.js';
@@ -8,7 +9,8 @@ import { regionCache } from './regionCache.js';
 import { checkPeriod, currentPeriod, periodEnd, previousPeriod } from './periods.js';
 import { regionChain } from './regions.js';
 import { regionLevelOf } from './scope.js';
-import { settingsForRegion, tightenedBelow } from './settings.js';
+import { judgedOtherwiseBelow, judgingKey, settingsForRegion, tightenedBelow } from './settings.js';
+import { judgeInstitutionUnder } from './evaluation.js';
 
 const PREFIX = { province: 2, city: 4, county: 6 } as const;
 export const regionPrefix = (code: string) => code.slice(0, PREFIX[regionLevelOf(code) ?? 'county']);
@@ -76,7 +78,23 @@ function rankingKeyOf(stored: RankingKeyRow) {
 export type RankingKey = ReturnType<typeof rankingKeyOf>;
 export type RankedKey = RankingKey & { position: number; rank: number };
 
-/** Live rankings' ranked keys, per region, scope and key columns read. */
+/**
+ * Keys of institutions in `regions` (those judged otherwise than by `settings`) replaced by their
+ * institution judged under `settings` (evaluation.ts): the full row's values ride along in `stored`,
+ * so the page and the export show what was ranked.
+ */
+async function judgedUnder(deps: ServiceDeps, settings: ResolvedSettings, regions: readonly string[], keys: RankingKeyRow[]): Promise<RankingKeyRow[]> {
+  if (!regions.length) return keys;
+  const prefixes = regions.map(regionPrefix);
+  const out: RankingKeyRow[] = [];
+  for (const k of keys) {
+    const judged = prefixes.some((p) => k.region_code?.startsWith(p)) ? await judgeInstitutionUnder(deps, deps.db, k.code, settings) : null;
+    out.push(judged ? { ...k, ...judged } : k);
+  }
+  return out;
+}
+
+/** Live rankings' ranked keys, per region, scope, key columns read and the settings they were judged by. */
 const rankedLive = regionCache<RankedKey[]>();
 
 /**
@@ -95,11 +113,18 @@ export async function openRankingKeys(deps: ServiceDeps, scope: Scope, input: { 
   const region = await visibleRegion(deps, scope, input.regionCode);
   const p = rankingPeriod(now, input.period);
   const prefix = regionPrefix(input.regionCode);
-  const readRanked = async () => rankInstitutions((await listRankingKeys(deps.db, scope, prefix, p.day, { extra })).map(rankingKeyOf));
-  // A live ranking is read and ordered again only when a score or an institution changed (a province: ~20 ms).
-  const ranked: RankedKey[] = p.live ? await rankedLive(deps, scope, prefix, extra.join(','), readRanked) : await readRanked();
-  const regionNames = new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name]));
   const settings = await settingsForRegion(deps.db, input.regionCode);
+  // One rule set for everyone ranked: institutions of regions below that judge more strictly are
+  // judged again under this region's settings (a past month is read as its snapshots stored it).
+  const otherwise = p.live ? await judgedOtherwiseBelow(deps.db, input.regionCode, prefix) : [];
+  const readRanked = async () => {
+    const keys = await listRankingKeys(deps.db, scope, prefix, p.day, { extra: otherwise.length && !extra.includes('region_code') ? [...extra, 'region_code'] : extra });
+    return rankInstitutions((await judgedUnder(deps, settings, otherwise, keys)).map(rankingKeyOf));
+  };
+  // A live ranking is read and ordered again only when a score, an institution or the settings that judge it changed (a province: ~20 ms).
+  const variant = otherwise.length ? `${extra.join(',')}|${otherwise.join(',')}|${createHash('sha256').update(judgingKey(settings)).digest('base64url')}` : extra.join(',');
+  const ranked: RankedKey[] = p.live ? await rankedLive(deps, scope, prefix, variant, readRanked) : await readRanked();
+  const regionNames = new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name]));
 
   /** The previous period's scores (its last snapshot), of some institutions or of the whole region. */
   const previousScores = async (codes?: readonly string[]) => new Map((await listRankingKeys(deps.db, scope, prefix, p.previousDay, { codes })).map((k) => [k.code, k.score ?? 0]));

@@ -54,8 +54,8 @@ export async function getOwnRegionSettings(deps: ServiceDeps, regionCode: string
 
 /**
  * The regions below `regionCode` whose settings are stricter than its own, and the rules they
- * tighten: a ranking's institutions are judged by their own county's (stricter or equal) settings,
- * and the ranking says where that differs from the region it ranks in.
+ * tighten: their own views judge their institutions more strictly, a ranking of `regionCode` judges
+ * everyone by its settings (rankings.ts), and says where a region below is stricter.
  */
 export async function tightenedBelow(db: Db, regionCode: string, prefix: string): Promise<Array<{ regionCode: string; ruleIds: RuleId[] }>> {
   const mine = await settingsForRegion(db, regionCode);
@@ -65,6 +65,22 @@ export async function tightenedBelow(db: Db, regionCode: string, prefix: string)
     const ruleIds = tightenedRules(mine, await settingsForRegion(db, r.region_code));
     if (ruleIds.length) out.push({ regionCode: r.region_code, ruleIds });
   }
+  return out;
+}
+
+/** Everything in settings that decides a finding or a score, as one comparable string. */
+export const judgingKey = (s: ResolvedSettings) => JSON.stringify([s.rules, s.requireLinuxAntimalware, s.weights, s.dueSoonDays]);
+
+/**
+ * The regions below `regionCode` whose institutions are judged otherwise than by its own settings
+ * (their own or their city's are stricter): a ranking of `regionCode` judges those institutions
+ * again under its settings. Most regions have none, and then a ranking reads stored scores only.
+ */
+export async function judgedOtherwiseBelow(db: Db, regionCode: string, prefix: string): Promise<string[]> {
+  const mine = judgingKey(await settingsForRegion(db, regionCode));
+  const below = (await listRegionSettingsUnder(db, prefix)).filter((r) => r.region_code !== regionCode);
+  const out: string[] = [];
+  for (const r of below) if (judgingKey(await settingsForRegion(db, r.region_code)) !== mine) out.push(r.region_code);
   return out;
 }
 
