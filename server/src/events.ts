@@ -19,8 +19,8 @@ export interface EventMap {
   'alert.changed': AlertChange;
   /** Sessions ended (sign-out, user deleted, password changed): every process re-checks its open sockets at once. */
   'session.ended': { userId: string };
-  /** Sustained failed sign-ins on one account (services/loginThrottle.ts): the server log tells operators. */
-  'auth.sustained-failures': { username: string; failures: number; at: string };
+  /** Sustained failed sign-ins on one account (services/loginThrottle.ts): an alert for admins (services/signInAlerts.ts), and the server log. */
+  'auth.sustained-failures': { username: string; failures: number; at: string; lastAddress: string };
   /** An incident was reported, or changed (follow-up, close, summary, comment, request for more, 已接报). */
   'incident.changed': IncidentChange;
 }

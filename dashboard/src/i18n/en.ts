@@ -337,6 +337,7 @@ const en: MessageSchema = {
     subject: 'Subject',
     rule: 'Alert',
     institution: 'Institution',
+    account: 'Account {name}',
     openedAt: 'Opened',
     updatedAt: 'Last change',
     assignee: 'Assignee',

@@ -336,6 +336,7 @@ const zhCN = {
     subject: '对象',
     rule: '告警',
     institution: '机构',
+    account: '账号 {name}',
     openedAt: '发生时间',
     updatedAt: '最近变化',
     assignee: '处理人',

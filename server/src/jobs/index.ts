@@ -1,4 +1,4 @@
-import { DEFAULT_ALERT_OPTIONS, detectOffline, type AlertOptions } from '../services/alerts.js';
+import { DEFAULT_ALERT_OPTIONS, detectOffline, resolveQuietSignIns, type AlertOptions } from '../services/alerts.js';
 import { pruneAuthRecords } from '../services/auth.js';
 import { runDailyEvaluation } from '../services/daily.js';
 import { raiseOverdueNotices } from '../services/notices.js';
@@ -34,6 +34,12 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       name: 'alerts-offline',
       cron: '* * * * *',
       run: async (deps) => void (await detectOffline(deps, opts.alerts ?? DEFAULT_ALERT_OPTIONS)),
+    },
+    {
+      // Accounts no longer guessed at for a whole throttling window resolve their sign-in alert.
+      name: 'alerts-sign-in',
+      cron: '* * * * *',
+      run: async (deps) => void (await resolveQuietSignIns(deps)),
     },
     {
       // Retention: expired sessions and stale login failures would otherwise accumulate forever.

@@ -10,6 +10,8 @@ export const NOTICE_OVERDUE_RULE = 'NOTICE-OVERDUE';
 /** Incident duties (ids as in the regulation catalogue): a 较大-or-above report filed late; a summary report overdue. */
 export const INCIDENT_LATE_RULE = 'INST-INCIDENT-LATE';
 export const INCIDENT_SUMMARY_RULE = 'INST-INCIDENT-SUMMARY';
+/** Sustained failed sign-ins on one account (services/signInAlerts.ts). */
+export const SIGN_IN_RULE = 'AUTH-SUSTAINED-FAILURES';
 const OWN_RULES: Record<string, { zh: string; en: string }> = {
   [OFFLINE_RULE]: { zh: '探针离线', en: 'Agent offline' },
   [IDENTITY_RULE]: { zh: '主机身份冲突（疑似克隆）', en: 'Host identity conflict (likely a clone)' },
@@ -17,6 +19,7 @@ const OWN_RULES: Record<string, { zh: string; en: string }> = {
   [NOTICE_REOPENED_RULE]: { zh: '整改项复发（已核验后再次不合规）', en: 'Rectification item failing again after verification' },
   [INCIDENT_LATE_RULE]: { zh: '网络安全事件未按时上报', en: 'Incident reported after its deadline' },
   [INCIDENT_SUMMARY_RULE]: { zh: '事件总结报告逾期未提交', en: 'Incident summary report overdue' },
+  [SIGN_IN_RULE]: { zh: '账号持续登录失败（疑似猜测密码）', en: 'Sustained failed sign-ins on an account (likely password guessing)' },
 };
 
 /** The title an alert shows: the catalogue's for rule findings, ours for the server's own alert rules. */

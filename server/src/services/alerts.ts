@@ -33,6 +33,8 @@ import { listOverdueNotices } from '../storage/notices.js';
 import { getHost } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { scopeOf, visibleIn, type Scope } from './scope.js';
+import { quietSignInAlerts, signInAlertOf } from './signInAlerts.js';
+import type { EventMap } from '../events.js';
 import { newId } from './secrets.js';
 
 /** Coverage is an institution rule but no deadline: it alerts like any finding (by severity). */
@@ -48,7 +50,7 @@ export const DEFAULT_ALERT_OPTIONS: AlertOptions = { offlineAfterMs: 30 * 60_000
 export interface AlertView {
   id: string;
   kind: AlertKind;
-  subjectKind: 'host' | 'institution';
+  subjectKind: AlertRow['subject_kind'];
   subjectId: string;
   ruleId: string;
   title: { zh: string; en: string };
@@ -119,7 +121,9 @@ function eventRow(alertId: string, at: string, actor: Actor, action: AlertEventR
 
 // ---- raised and cleared by the system -------------------------------------------------------------------
 export interface RaiseInput {
-  subjectKind: 'host' | 'institution';
+  subjectKind: AlertRow['subject_kind'];
+  /** What the alert names its subject by, when neither a host nor an institution (an account's username). */
+  subjectName?: string;
   subjectId: string;
   ruleId: string;
   kind: AlertKind;
@@ -139,7 +143,7 @@ export async function raiseAlert(deps: ServiceDeps, input: RaiseInput): Promise<
     const institution = await getInstitution(tx, input.institutionCode);
     const host = input.subjectKind === 'host' ? await getHost(tx, { kind: 'all' }, input.subjectId) : undefined;
     const r = await upsertOpenAlert(tx, {
-      subject_name: input.subjectKind === 'host' ? (host?.hostname ?? null) : (institution?.name ?? null),
+      subject_name: input.subjectName ?? (input.subjectKind === 'host' ? (host?.hostname ?? null) : (institution?.name ?? null)),
       institution_name: institution?.name ?? null,
       id: newId('al'),
       subject_kind: input.subjectKind,
@@ -171,7 +175,7 @@ export async function raiseAlert(deps: ServiceDeps, input: RaiseInput): Promise<
 }
 
 /** The condition cleared: the open episode (if any) resolves; a return of the condition is a new episode. */
-export async function clearAlert(deps: ServiceDeps, key: { subjectKind: 'host' | 'institution'; subjectId: string; ruleId: string }, reason: { zh: string; en: string }): Promise<AlertView | null> {
+export async function clearAlert(deps: ServiceDeps, key: { subjectKind: AlertRow['subject_kind']; subjectId: string; ruleId: string }, reason: { zh: string; en: string }): Promise<AlertView | null> {
   const at = deps.now().toISOString();
   const row = await deps.db.transaction().execute(async (tx) => {
     const r = await resolveOpenAlert(tx, key, at, 'system');
@@ -242,6 +246,18 @@ export async function detectOffline(deps: ServiceDeps, opts: AlertOptions = DEFA
   return { opened, resolved };
 }
 
+/** Sustained failed sign-ins on an account: its alert opens, or counts a repeat (signInAlerts.ts). */
+export async function onSustainedFailures(deps: ServiceDeps, e: EventMap['auth.sustained-failures']): Promise<void> {
+  const alert = await signInAlertOf(deps, e);
+  if (alert) await raiseAlert(deps, alert);
+}
+
+/** The every-minute job's other half: accounts whose failed sign-ins stopped for a whole window resolve their alert. */
+export async function resolveQuietSignIns(deps: ServiceDeps): Promise<number> {
+  let resolved = 0;
+  for (const key of await quietSignInAlerts(deps)) if (await clearAlert(deps, key, { zh: '登录失败已停止', en: 'the failed sign-ins stopped' })) resolved++;
+  return resolved;
+}
 
 // ---- the engine: reacts to this process's events, one at a time ------------------------------------------
 export interface AlertEngine {
@@ -265,6 +281,7 @@ export function startAlertEngine(deps: ServiceDeps, log: { error(m: string): voi
     // Then the rectification items about the same finding (数据已核验, or reopened with an alert).
     deps.bus.onOrigin('finding.changed', (c) => enqueue(`finding ${c.ruleId} of ${c.subjectId}`, () => onFindingChanged(deps, c).then(() => onFindingChangedForNotices(deps, c)))),
     deps.bus.onOrigin('host.identity-conflict', (e) => enqueue(`identity conflict of ${e.hostId}`, () => onIdentityConflict(deps, e))),
+    deps.bus.onOrigin('auth.sustained-failures', (e) => enqueue(`sustained failed sign-ins for ${e.username}`, () => onSustainedFailures(deps, e))),
   ];
   return {
     idle: async () => {
@@ -332,7 +349,7 @@ async function conditionStillHolds(deps: ServiceDeps, alert: AlertRow): Promise<
     const overdue = (await listOverdueNotices(deps.db, chinaDate(deps.now()))).filter((n) => n.institution_code === alert.subject_id);
     return overdue.length ? `${overdue.length} rectification notice(s) are still past their deadline (${overdue.map((n) => n.number).join(', ')})` : null;
   }
-  if (alert.kind === 'finding' || alert.kind === 'deadline') {
+  if ((alert.kind === 'finding' || alert.kind === 'deadline') && alert.subject_kind !== 'user') {
     const finding = (await getFindings(deps.db, alert.subject_kind, alert.subject_id)).find((f) => f.rule_id === alert.rule_id);
     if (finding?.status !== 'fail') return null;
     const evidence = JSON.parse(finding.evidence) as { zh?: string };
