@@ -68,6 +68,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('serves HTTPS only: healthz over TLS, and plain HTTP on the port gets no answer', async () => {
+    counts.attackOfTest({ attack: 'plain HTTP to the TLS port', tried: 1, result: 'no answer; HTTPS served' });
     expect(server.url).toMatch(/^https:/);
     expect((await get(server.url, readFileSync(ca.cert, 'utf8'), '/healthz')).status).toBe(200);
     const plain = await fetch(server.url.replace('https:', 'http:') + '/healthz').then(
@@ -78,6 +79,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('enrolls and reports with --ca; the session cookie is Secure', async () => {
+    counts.attackOfTest({ attack: 'the session cookie read over plain HTTP', tried: 1, result: 'cookie marked Secure; enrolled and reported with the private CA' });
     const configPath = join(dir, 'good', 'agent.json');
     const enroll = await runCli('agent', ['enroll', '--server', server.url, '--token', await token(), '--ca', ca.cert, '--config', configPath]);
     expect(enroll.code, enroll.stderr).toBe(0);
@@ -98,6 +100,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('refuses to enroll against a certificate signed by another CA, or with no CA given', async () => {
+    counts.attackOfTest({ attack: 'enrolling against a certificate of another CA, or without the CA', tried: 2, result: 'both refused by the agent' });
     for (const args of [['--ca', rogueCa.cert], []]) {
       const t = await token();
       const configPath = join(dir, `bad-${args.length}`, 'agent.json');
@@ -112,6 +115,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('refuses to report to a server whose certificate changed to another CA', async () => {
+    counts.attackOfTest({ attack: 'a server certificate swapped for another CA\'s after enrollment', tried: 1, result: 'the agent refuses to report to it' });
     const configPath = join(dir, 'switch', 'agent.json');
     expect((await runCli('agent', ['enroll', '--server', server.url, '--token', await token(), '--ca', ca.cert, '--config', configPath])).code).toBe(0);
     // Same address, now an impostor with a certificate from the rogue CA.
@@ -130,6 +134,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('sends the security headers with the dashboard: CSP without inline scripts, no framing, no sniffing', async () => {
+    counts.attackOfTest({ attack: 'dashboard pages (traversal and script in the URL included) checked for CSP, framing and sniffing headers', tried: 4, result: 'CSP without inline scripts, no framing, nosniff on each' });
     for (const path of ['/', '/hosts', '/assets/../../../etc/passwd', '/login?x=<script>']) {
       const r = await get(server.url, readFileSync(ca.cert, 'utf8'), path);
       counts.inputs++;
