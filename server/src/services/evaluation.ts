@@ -276,10 +276,19 @@ export async function refreshInstitutionScore(
  * does not run (left out) and rules it runs otherwise (evaluated again from stored sections and
  * records); then the same scoring as every stored score.
  */
-export async function judgeInstitutionUnder(deps: ServiceDeps, db: Db, institutionCode: string, settings: ResolvedSettings): Promise<InstitutionScoreRow | null> {
+export async function judgeInstitutionUnder(
+  deps: ServiceDeps,
+  db: Db,
+  institutionCode: string,
+  settings: ResolvedSettings,
+  /** Rows judged before under the same settings, by institution: reused while its stored score has not changed (its revision). */
+  judged?: Map<string, { revision: number; row: InstitutionScoreRow }>,
+): Promise<InstitutionScoreRow | null> {
   const inst = await getInstitution(db, institutionCode);
   const stored = await getInstitutionScore(db, institutionCode);
   if (!inst || !stored) return null;
+  const before = judged?.get(institutionCode);
+  if (before && before.revision === stored.revision) return before.row;
   const now = deps.now();
   const own = await settingsForRegion(db, inst.region_code);
   const { drop, recheck } = rulesToRejudge(own, settings);
@@ -298,7 +307,9 @@ export async function judgeInstitutionUnder(deps: ServiceDeps, db: Db, instituti
   const systems = await loadSystems(db, institutionCode);
   const fresh = recheck.size ? evaluateInstitution({ ...(await institutionRuleInput(deps, db, institutionCode, settings, now)), coverage }, rechecked, now) : [];
   const findings = [...kept(await getFindings(db, 'institution', institutionCode)), ...fresh];
-  return institutionScoreRow(deps, db, inst, settings, { hostScores, findings, systems, coverage }, now);
+  const row = await institutionScoreRow(deps, db, inst, settings, { hostScores, findings, systems, coverage }, now);
+  judged?.set(institutionCode, { revision: stored.revision, row });
+  return row;
 }
 
 /** A stored finding in the rule engine's shape, for scoring without re-evaluating. */

@@ -1,16 +1,15 @@
-import { createHash } from 'node:crypto';
 import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, round1, type Grade, type InstitutionType, type ResolvedSettings } from '@weian/shared';
 import { forbidden } from '../errors.js';
 import { listHistoryAt, listInstitutionScores, listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/findings.js';
 import { getRegion, listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
-import type { ServiceDeps } from './deps.js';
+import { perDeps, type ServiceDeps } from './deps.js';
 import { regionCache } from './regionCache.js';
 import { checkPeriod, currentPeriod, periodEnd, previousPeriod } from './periods.js';
 import { regionChain } from './regions.js';
 import { regionLevelOf } from './scope.js';
-import { judgedOtherwiseBelow, judgingKey, settingsForRegion, tightenedBelow } from './settings.js';
-import { judgeInstitutionUnder } from './evaluation.js';
+import { judgedOtherwiseBelow, settingsForRegion, tightenedBelow } from './settings.js';
+import { judgeInstitutionUnder, type InstitutionScoreRow } from './evaluation.js';
 
 const PREFIX = { province: 2, city: 4, county: 6 } as const;
 export const regionPrefix = (code: string) => code.slice(0, PREFIX[regionLevelOf(code) ?? 'county']);
@@ -83,16 +82,24 @@ export type RankedKey = RankingKey & { position: number; rank: number };
  * institution judged under `settings` (evaluation.ts): the full row's values ride along in `stored`,
  * so the page and the export show what was ranked.
  */
-async function judgedUnder(deps: ServiceDeps, settings: ResolvedSettings, regions: readonly string[], keys: RankingKeyRow[]): Promise<RankingKeyRow[]> {
-  if (!regions.length) return keys;
-  const prefixes = regions.map(regionPrefix);
+async function judgedUnder(deps: ServiceDeps, settings: ResolvedSettings, otherwise: { regions: readonly string[]; fingerprint: string }, keys: RankingKeyRow[]): Promise<RankingKeyRow[]> {
+  if (!otherwise.regions.length) return keys;
+  const prefixes = otherwise.regions.map(regionPrefix);
+  // Judging again costs a few milliseconds a host: only institutions whose stored score changed since are judged again.
+  const cache = judgedRows(deps);
+  if (!cache.has(otherwise.fingerprint) && cache.size >= 16) cache.clear();
+  const judgedBefore = cache.get(otherwise.fingerprint) ?? new Map<string, { revision: number; row: InstitutionScoreRow }>();
+  cache.set(otherwise.fingerprint, judgedBefore);
   const out: RankingKeyRow[] = [];
   for (const k of keys) {
-    const judged = prefixes.some((p) => k.region_code?.startsWith(p)) ? await judgeInstitutionUnder(deps, deps.db, k.code, settings) : null;
+    const judged = prefixes.some((p) => k.region_code?.startsWith(p)) ? await judgeInstitutionUnder(deps, deps.db, k.code, settings, judgedBefore) : null;
     out.push(judged ? { ...k, ...judged } : k);
   }
   return out;
 }
+
+/** Institutions judged under another region's settings, per fingerprint of the settings (judgedOtherwiseBelow), with the revision they were judged at. */
+const judgedRows = perDeps(() => new Map<string, Map<string, { revision: number; row: InstitutionScoreRow }>>());
 
 /** Live rankings' ranked keys, per region, scope, key columns read and the settings they were judged by. */
 const rankedLive = regionCache<RankedKey[]>();
@@ -116,13 +123,13 @@ export async function openRankingKeys(deps: ServiceDeps, scope: Scope, input: { 
   const settings = await settingsForRegion(deps.db, input.regionCode);
   // One rule set for everyone ranked: institutions of regions below that judge more strictly are
   // judged again under this region's settings (a past month is read as its snapshots stored it).
-  const otherwise = p.live ? await judgedOtherwiseBelow(deps.db, input.regionCode, prefix) : [];
+  const otherwise = p.live ? await judgedOtherwiseBelow(deps.db, input.regionCode, prefix) : { regions: [], fingerprint: '' };
   const readRanked = async () => {
-    const keys = await listRankingKeys(deps.db, scope, prefix, p.day, { extra: otherwise.length && !extra.includes('region_code') ? [...extra, 'region_code'] : extra });
+    const keys = await listRankingKeys(deps.db, scope, prefix, p.day, { extra: otherwise.regions.length && !extra.includes('region_code') ? [...extra, 'region_code'] : extra });
     return rankInstitutions((await judgedUnder(deps, settings, otherwise, keys)).map(rankingKeyOf));
   };
   // A live ranking is read and ordered again only when a score, an institution or the settings that judge it changed (a province: ~20 ms).
-  const variant = otherwise.length ? `${extra.join(',')}|${otherwise.join(',')}|${createHash('sha256').update(judgingKey(settings)).digest('base64url')}` : extra.join(',');
+  const variant = otherwise.regions.length ? `${extra.join(',')}|${otherwise.fingerprint}` : extra.join(',');
   const ranked: RankedKey[] = p.live ? await rankedLive(deps, scope, prefix, variant, readRanked) : await readRanked();
   const regionNames = new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name]));
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RegionSettings, resolveSettings, type RegionSettingsInput, type ResolvedSettings, type RuleId } from '@weian/shared';
 import { badRequest, forbidden } from '../errors.js';
 import { getRegionSettings, listRegionSettingsUnder, putRegionSettings } from '../storage/records.js';
@@ -76,12 +77,19 @@ export const judgingKey = (s: ResolvedSettings) => JSON.stringify([s.rules, s.re
  * (their own or their city's are stricter): a ranking of `regionCode` judges those institutions
  * again under its settings. Most regions have none, and then a ranking reads stored scores only.
  */
-export async function judgedOtherwiseBelow(db: Db, regionCode: string, prefix: string): Promise<string[]> {
+export async function judgedOtherwiseBelow(db: Db, regionCode: string, prefix: string): Promise<{ regions: string[]; fingerprint: string }> {
   const mine = judgingKey(await settingsForRegion(db, regionCode));
   const below = (await listRegionSettingsUnder(db, prefix)).filter((r) => r.region_code !== regionCode);
-  const out: string[] = [];
-  for (const r of below) if (judgingKey(await settingsForRegion(db, r.region_code)) !== mine) out.push(r.region_code);
-  return out;
+  const regions: string[] = [];
+  // Which settings judge what: a ranking judged under one fingerprint stays right while it holds.
+  const hash = createHash('sha256').update(mine);
+  for (const r of below) {
+    const theirs = judgingKey(await settingsForRegion(db, r.region_code));
+    if (theirs === mine) continue;
+    regions.push(r.region_code);
+    hash.update(`|${r.region_code}|${theirs}`);
+  }
+  return { regions, fingerprint: hash.digest('base64url') };
 }
 
 export async function putSettings(deps: ServiceDeps, principal: Principal, regionCode: string, input: RegionSettingsInput) {
