@@ -49,8 +49,9 @@ export function capAnswer(res: ServerResponse, max: number, refuse: (res: Server
       if (done) res.once('finish', done);
       return res;
     }
-    if (!res.headersSent) res.setHeader('content-length', size);
-    return end(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), done);
+    // Written as the adapter writes it (chunked), only later: what a client sees is unchanged.
+    for (const c of chunks) write(c);
+    return end(done);
   }) as typeof res.end;
 }
 
