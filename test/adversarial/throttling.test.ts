@@ -1,7 +1,6 @@
-import { request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastLine, runCli, signIn, startServerProcess, TEST_ADMIN, waitFor, type ServerProcess } from '../helpers/index.js';
+import { lastLine, postFrom, runCli, signIn, startServerProcess, TEST_ADMIN, waitFor, type ServerProcess } from '../helpers/index.js';
 import { tally } from './counts.js';
 import { pool, rawCall } from './hostile.js';
 
@@ -14,19 +13,6 @@ import { pool, rawCall } from './hostile.js';
 const counts = tally(import.meta.url);
 const PASSWORD = 'Throttle-Pass-83';
 
-/** One JSON POST from a chosen source address (127.0.0.0/8 all reach the server on 127.0.0.1). */
-function postFrom(url: string, path: string, body: unknown, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; cookie: string | null }> {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = request(`${url}${path}`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] ?? null }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 const login = (server: ServerProcess, username: string, password: string, from: string) => postFrom(server.url, '/trpc/auth.login', { username, password }, from);
 
 describe('sign-in throttling and enrollment limits', () => {
