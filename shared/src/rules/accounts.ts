@@ -1,4 +1,4 @@
-import { couldNotTell, fail, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
+import { ageDays, couldNotTell, fail, fmtDays, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
 import { reasonZh, uncertainFlags } from './reads.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 import type { SecurityData } from '../schemas/sections.js';
@@ -9,8 +9,8 @@ import type { SecurityData } from '../schemas/sections.js';
  * agent could not read makes the rule unknown, never a pass.
  */
 
-type Part = 'passwordPolicy' | 'lockout' | 'auditPolicy' | 'remoteAccess';
-const PART_ZH: Record<Part, string> = { passwordPolicy: '口令策略', lockout: '登录失败锁定策略', auditPolicy: 'Windows 审核策略', remoteAccess: '远程访问配置' };
+type Part = 'passwordPolicy' | 'lockout' | 'auditPolicy' | 'remoteAccess' | 'logRetention';
+const PART_ZH: Record<Part, string> = { passwordPolicy: '口令策略', lockout: '登录失败锁定策略', auditPolicy: 'Windows 审核策略', remoteAccess: '远程访问配置', logRetention: '日志留存配置' };
 
 /** The part of the security section a rule reads; agents before issue 19 do not send it at all. */
 function securityPart<P extends Part>(input: HostCheckInput, part: P): { ok: true; data: NonNullable<SecurityData[P]> } | { ok: false; result: CheckResult } {
@@ -63,7 +63,29 @@ function judge(
   return pass(passed.zh, passed.en, data);
 }
 
-export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LOCKOUT' | 'HOST-AUDIT-POLICY' | 'HOST-REMOTE-HARDENING'> = {
+type LogStore = NonNullable<SecurityData['logRetention']>['stores'][number];
+type StoreVerdict = { status: 'pass' | 'fail' | 'unknown'; zh: string; en: string };
+
+/**
+ * One log store against the minimum: its oldest entry decides where known and old enough; else its
+ * configuration (a time bound, a size cap already reached, or nothing ever removed); else unknown.
+ */
+export function judgeLogStore(s: LogStore, minDays: number, now: Date): StoreVerdict {
+  const age = s.oldestEntryAt === null ? null : ageDays(s.oldestEntryAt, now);
+  if (age !== null && age >= minDays) return { status: 'pass', zh: `${s.name} 最早一条日志在 ${fmtDays(age)} 天前`, en: `${s.name} holds entries from ${fmtDays(age)} days ago` };
+  if (s.neverDeletes) return { status: 'pass', zh: `${s.name} 按配置不删除旧日志`, en: `${s.name} never removes entries by its settings` };
+  if (s.keepDays !== null && s.keepDays < minDays) return { status: 'fail', zh: `${s.name} 按配置只保留 ${s.keepDays} 天`, en: `${s.name} keeps ${s.keepDays} days by its settings` };
+  if (age !== null && s.atSizeCap === true)
+    return { status: 'fail', zh: `${s.name} 已达容量上限，最早一条日志仅在 ${fmtDays(age)} 天前`, en: `${s.name} is at its size cap and its oldest entry is ${fmtDays(age)} days old` };
+  if (s.keepDays !== null) return { status: 'pass', zh: `${s.name} 按配置保留 ${s.keepDays} 天`, en: `${s.name} keeps ${s.keepDays} days by its settings` };
+  return {
+    status: 'unknown',
+    zh: `${s.name} 按容量轮转或未设上限，${age === null ? '最早日志时间无法读取' : `最早日志在 ${fmtDays(age)} 天前（主机可能较新）`}`,
+    en: `${s.name} rotates by size or is unbounded, and ${age === null ? 'its oldest entry could not be read' : `its oldest entry is ${fmtDays(age)} days old (the host may be younger)`}`,
+  };
+}
+
+export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LOCKOUT' | 'HOST-AUDIT-POLICY' | 'HOST-REMOTE-HARDENING' | 'HOST-LOG-RETENTION'> = {
   'HOST-PASSWORD-POLICY': (input, t) => {
     const pp = securityPart(input, 'passwordPolicy');
     if (!pp.ok) return pp.result;
@@ -149,6 +171,23 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
         ? { zh: `${rdpEnabled ? '远程桌面要求 NLA' : '远程桌面未启用'}，SMBv1 已关闭，Guest 已禁用，无 Telnet、FTP 服务`, en: `${rdpEnabled ? 'Remote Desktop requires NLA' : 'Remote Desktop off'}, SMBv1 off, Guest disabled, no Telnet/FTP service` }
         : { zh: '无 Telnet、FTP 服务在运行', en: 'no Telnet/FTP service running' },
       { rdpEnabled, rdpNla, smb1, guestEnabled, plaintextServices },
+    );
+  },
+
+  // Every store must keep the minimum: the Security log rotating away in ten days loses logons however long System is kept.
+  'HOST-LOG-RETENTION': (input, t, now) => {
+    const lr = securityPart(input, 'logRetention');
+    if (!lr.ok) return lr.result;
+    const minDays = Number(t.minDays);
+    if (!lr.data.stores.length) return unknown('探针未发现任何日志存储，无法判断日志留存时间', 'the agent found no log store, so how long logs are kept is unknown', { reason: 'value-unknown', field: 'logRetention' });
+    const verdicts = lr.data.stores.map((s) => ({ store: s, ...judgeLogStore(s, minDays, now) }));
+    const data = { minDays, stores: verdicts.map((v) => ({ name: v.store.name, status: v.status, keepDays: v.store.keepDays, oldestEntryAt: v.store.oldestEntryAt, detail: v.store.detail })) };
+    const of = (st: StoreVerdict['status']) => verdicts.filter((v) => v.status === st);
+    return judge(
+      of('fail').map((v) => ({ zh: `${v.zh}，不足 ${minDays} 天`, en: `${v.en}, under ${minDays}` })),
+      of('unknown').map((v) => ({ zh: v.zh, en: v.en, field: 'logRetention.stores' })),
+      { zh: `日志留存不少于 ${minDays} 天：${verdicts.map((v) => v.zh).join('；')}`, en: `logs kept at least ${minDays} days: ${verdicts.map((v) => v.en).join('; ')}` },
+      data,
     );
   },
 };

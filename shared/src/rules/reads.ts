@@ -28,6 +28,7 @@ export const HOST_RULE_READS: { readonly [K in HostRuleId]: readonly FieldPath[]
   'HOST-ACCOUNT-LOCKOUT': ['security.lockout'],
   'HOST-AUDIT-POLICY': ['device.os', 'security.auditPolicy'],
   'HOST-REMOTE-HARDENING': ['device.os', 'security.remoteAccess'],
+  'HOST-LOG-RETENTION': ['security.logRetention'],
   'HOST-BACKUP-NONE': ['backups.jobs'],
   'HOST-BACKUP-STALE': ['backups.jobs'],
   'HOST-BACKUP-FAILED': ['backups.jobs'],
