@@ -156,7 +156,7 @@ async function syslogStores(runner: Runner, problems: string[]): Promise<LogStor
   const rules = parseLogrotate([conf ?? '', ...rest.filter((t): t is string => t !== null)]);
   const named = SYSLOG_FILES.filter((f) => rules.has(f));
   if (!named.length)
-    return [{ name: 'syslog files', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: false, detail: `no logrotate rule names ${SYSLOG_FILES.join(', ')}` }];
+    return [{ name: '/var/log', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: false, detail: `no logrotate rule names ${SYSLOG_FILES.join(', ')}` }];
   return named.map((f) => {
     const r = rules.get(f)!;
     const keepDays = rotateKeepDays(r);

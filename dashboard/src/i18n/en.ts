@@ -187,6 +187,16 @@ const en: MessageSchema = {
     never: 'Never',
     unread: 'Could not be read',
   },
+  logRetention: {
+    title: 'Log retention',
+    kept: 'kept {days} days',
+    short: 'kept under {days} days',
+    oldest: 'oldest entry {at}',
+    keepDays: 'settings keep {days} days',
+    neverDeletes: 'settings never remove entries',
+    atSizeCap: 'at its size cap',
+    names: { Security: 'Security log', System: 'System log', Application: 'Application log', journald: 'journald', auditd: 'auditd log' },
+  },
   remoteAccess: {
     title: 'Remote-access hardening',
     rdpNla: 'RDP requires Network Level Authentication',

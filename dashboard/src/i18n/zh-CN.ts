@@ -186,6 +186,16 @@ const zhCN = {
     never: '从不',
     unread: '无法读取',
   },
+  logRetention: {
+    title: '日志留存',
+    kept: '留存满 {days} 天',
+    short: '留存不足 {days} 天',
+    oldest: '最早一条 {at}',
+    keepDays: '按配置保留 {days} 天',
+    neverDeletes: '按配置不删除旧日志',
+    atSizeCap: '已达容量上限',
+    names: { Security: '安全日志', System: '系统日志', Application: '应用程序日志', journald: 'journald 日志', auditd: 'auditd 审计日志' },
+  },
   remoteAccess: {
     title: '远程访问加固',
     rdpNla: 'RDP 要求网络级身份验证（NLA）',

@@ -112,6 +112,7 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
         audit: { active: index % 13 !== 0, service: windows ? 'EventLog' : 'auditd' },
         ssh: windows ? null : { running: true, permitRootLogin: index % 9 === 0 ? 'yes' : 'no', passwordAuthentication: index % 9 === 0 },
         ...accountsAndHardening(p, index),
+        logRetention: logRetention(p, index, day),
       }),
   };
 }
@@ -132,6 +133,30 @@ function accountsAndHardening(p: Profile, index: number): Pick<SectionData['secu
     passwordPolicy: { minLength: index % 5 === 0 ? 5 : 8, complexity: index % 5 !== 0, maxAgeDays: index % 3 === 0 ? 0 : 90, source: '/etc/login.defs, pam_pwquality' },
     lockout: { threshold: index % 4 === 1 ? 0 : 5, durationMinutes: 10, source: 'pam_faillock' },
     remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: p.telnet ? ['in.telnetd'] : [] },
+  };
+}
+
+/**
+ * Log retention (issue 19) as hospitals keep it: Windows' 20 MB event logs overwritten within weeks on a
+ * third, archived by policy elsewhere; Linux logrotate's four weeks on a third, 26 weeks where hardened.
+ */
+function logRetention(p: Profile, index: number, day: (n: number) => string): SectionData['security']['logRetention'] {
+  if (p.os.startsWith('win')) {
+    const overwritten = index % 3 === 0;
+    return {
+      stores: ['Security', 'System', 'Application'].map((name) =>
+        overwritten
+          ? { name, oldestEntryAt: day(name === 'Security' ? 12 + (index % 20) : 200), keepDays: null, atSizeCap: name === 'Security', neverDeletes: false, detail: 'Circular, maximum 20 MB' }
+          : { name, oldestEntryAt: day(210 + (index % 90)), keepDays: null, atSizeCap: false, neverDeletes: name === 'Security', detail: name === 'Security' ? 'AutoBackup, maximum 1024 MB' : 'Circular, maximum 200 MB' },
+      ),
+    };
+  }
+  const weeks = index % 3 === 1 ? 4 : 26;
+  return {
+    stores: [
+      { name: '/var/log/secure', oldestEntryAt: null, keepDays: weeks * 7, atSizeCap: null, neverDeletes: false, detail: `logrotate: weekly, rotate ${weeks}` },
+      { name: 'auditd', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: true, detail: 'auditd.conf: max_log_file_action KEEP_LOGS' },
+    ],
   };
 }
 

@@ -1,7 +1,8 @@
-import { ageDays, couldNotTell, fail, fmtDays, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
+import { couldNotTell, fail, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
 import { reasonZh, uncertainFlags } from './reads.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 import type { SecurityData } from '../schemas/sections.js';
+import { judgeLogStore, type StoreVerdict } from './logRetention.js';
 
 /**
  * Accounts and hardening (等保 身份鉴别 / 安全审计 / 入侵防范; issue 19): password policy, account
@@ -61,28 +62,6 @@ function judge(
       { reason: 'value-unknown', fields: unread.map((u) => u.field), ...data },
     );
   return pass(passed.zh, passed.en, data);
-}
-
-type LogStore = NonNullable<SecurityData['logRetention']>['stores'][number];
-type StoreVerdict = { status: 'pass' | 'fail' | 'unknown'; zh: string; en: string };
-
-/**
- * One log store against the minimum: its oldest entry decides where known and old enough; else its
- * configuration (a time bound, a size cap already reached, or nothing ever removed); else unknown.
- */
-export function judgeLogStore(s: LogStore, minDays: number, now: Date): StoreVerdict {
-  const age = s.oldestEntryAt === null ? null : ageDays(s.oldestEntryAt, now);
-  if (age !== null && age >= minDays) return { status: 'pass', zh: `${s.name} 最早一条日志在 ${fmtDays(age)} 天前`, en: `${s.name} holds entries from ${fmtDays(age)} days ago` };
-  if (s.neverDeletes) return { status: 'pass', zh: `${s.name} 按配置不删除旧日志`, en: `${s.name} never removes entries by its settings` };
-  if (s.keepDays !== null && s.keepDays < minDays) return { status: 'fail', zh: `${s.name} 按配置只保留 ${s.keepDays} 天`, en: `${s.name} keeps ${s.keepDays} days by its settings` };
-  if (age !== null && s.atSizeCap === true)
-    return { status: 'fail', zh: `${s.name} 已达容量上限，最早一条日志仅在 ${fmtDays(age)} 天前`, en: `${s.name} is at its size cap and its oldest entry is ${fmtDays(age)} days old` };
-  if (s.keepDays !== null) return { status: 'pass', zh: `${s.name} 按配置保留 ${s.keepDays} 天`, en: `${s.name} keeps ${s.keepDays} days by its settings` };
-  return {
-    status: 'unknown',
-    zh: `${s.name} 按容量轮转或未设上限，${age === null ? '最早日志时间无法读取' : `最早日志在 ${fmtDays(age)} 天前（主机可能较新）`}`,
-    en: `${s.name} rotates by size or is unbounded, and ${age === null ? 'its oldest entry could not be read' : `its oldest entry is ${fmtDays(age)} days old (the host may be younger)`}`,
-  };
 }
 
 export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LOCKOUT' | 'HOST-AUDIT-POLICY' | 'HOST-REMOTE-HARDENING' | 'HOST-LOG-RETENTION'> = {
@@ -183,11 +162,11 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
     const verdicts = lr.data.stores.map((s) => ({ store: s, ...judgeLogStore(s, minDays, now) }));
     const data = { minDays, stores: verdicts.map((v) => ({ name: v.store.name, status: v.status, keepDays: v.store.keepDays, oldestEntryAt: v.store.oldestEntryAt, detail: v.store.detail })) };
     const of = (st: StoreVerdict['status']) => verdicts.filter((v) => v.status === st);
-    return judge(
-      of('fail').map((v) => ({ zh: `${v.zh}，不足 ${minDays} 天`, en: `${v.en}, under ${minDays}` })),
-      of('unknown').map((v) => ({ zh: v.zh, en: v.en, field: 'logRetention.stores' })),
-      { zh: `日志留存不少于 ${minDays} 天：${verdicts.map((v) => v.zh).join('；')}`, en: `logs kept at least ${minDays} days: ${verdicts.map((v) => v.en).join('; ')}` },
-      data,
-    );
+    const fails = of('fail');
+    if (fails.length) return fail(fails.map((v) => `${v.zh}，不足 ${minDays} 天`).join('；'), fails.map((v) => `${v.en}, under ${minDays}`).join('; '), data);
+    const open = of('unknown');
+    if (open.length)
+      return withAgentReasons(unknown(`无法确定日志是否留存满 ${minDays} 天：${open.map((v) => v.zh).join('；')}`, `whether logs are kept ${minDays} days cannot be told: ${open.map((v) => v.en).join('; ')}`, { reason: 'value-unknown', field: 'logRetention.stores', ...data }), input, 'logRetention');
+    return pass(`日志留存不少于 ${minDays} 天：${verdicts.map((v) => v.zh).join('；')}`, `logs kept at least ${minDays} days: ${verdicts.map((v) => v.en).join('; ')}`, data);
   },
 };

@@ -49,6 +49,7 @@ describe('HOST-LOG-RETENTION', () => {
     const f = finding([store({ name: 'Security', oldestEntryAt: daysAgo(20), atSizeCap: false })]);
     expect(f.status).toBe('unknown');
     expect(f.evidence.zh).toContain('主机可能较新');
+    expect(f.evidence.data).toMatchObject({ reason: 'value-unknown' });
   });
 
   it('is unknown when a store has neither a time bound nor a readable oldest entry (auditd rotating by size)', () => {
