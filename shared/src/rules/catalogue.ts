@@ -23,7 +23,12 @@ export const RULE_DATA = [
     title: { zh: '安全更新长期未安装', en: 'Security update pending too long' },
     failsWhen: { zh: '某个安全更新自服务器首次发现起超过阈值天数仍未安装', en: 'a security update has been pending longer than the threshold since the server first saw it' },
     remediation: { zh: '在维护窗口内安装待装的安全更新', en: 'Install the pending security updates in a maintenance window' },
-    articles: ['M9', 'MLPS-21'], thresholds: { maxPendingDays: days(14, '最长待装天数', 'maximum days pending', 365) },
+    articles: ['M9', 'MLPS-21'],
+    thresholds: {
+      maxPendingDays: days(14, '最长待装天数', 'maximum days pending', 365),
+      // Off by default: such hosts are then unknown. On, every pending update of a host whose repositories do not mark security fixes counts as one.
+      pendingAsSecurity: { default: false, unit: 'flag', label: { zh: '无法区分安全更新时，所有待装更新均视为安全更新', en: 'where security updates cannot be told apart, count every pending update as one' }, stricter: 'higher' },
+    },
   },
   {
     id: 'HOST-PATCH-STALE', subject: 'host', family: 'patches', severity: 'medium',
