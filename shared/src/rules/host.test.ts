@@ -62,6 +62,13 @@ describe('host rules fail on what REGULATION.md names', () => {
     expect(f['HOST-OS-EOL']!.evidence.data).toMatchObject({ eolDate: '2024-06-30' });
   });
 
+  it('HOST-OS-EOL: an openEuler SP without a verified date fails once its LTS line has ended, and is unknown before', () => {
+    const sp1 = (d: SectionData) => void (d.device = healthyDevice({ distro: 'openEuler', release: '20.03', id: 'openEuler', codename: 'LTS-SP1' }));
+    // FIXTURE_NOW (2026-03) is past the 20.03 line's end (2025-11-30).
+    expect(judge(healthyHost(sp1))['HOST-OS-EOL']).toMatchObject({ status: 'fail', evidence: { data: { notAfter: '2025-11-30' } } });
+    expect(judge(healthyHost(sp1), DEFAULT_SETTINGS, new Date('2025-06-01T00:00:00Z'))['HOST-OS-EOL']).toMatchObject({ status: 'unknown', evidence: { data: { reason: 'eol-date-unverified' } } });
+  });
+
   it('HOST-PATCH-SECURITY: counts from when the server first saw the update', () => {
     const pending = (d: SectionData) => {
       d.patches.pending = [{ name: 'openssl', installedVersion: '3.0.11', availableVersion: '3.0.13', security: true }];

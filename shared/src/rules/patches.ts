@@ -10,6 +10,8 @@ export const patchChecks: HostChecks<'HOST-OS-EOL' | 'HOST-PATCH-SECURITY' | 'HO
     const label = `${os.distro} ${os.release}`.trim();
     const eol = eolFor(os);
     if (!eol) return unknown(`终止支持日期表中没有该操作系统：${label}`, `the end-of-life table does not know this OS: ${label}`, { reason: 'os-not-in-table', os: label });
+    if (eol.date === null && eol.notAfter && chinaDate(now) > eol.notAfter)
+      return fail(`${eol.name} 最迟已于 ${eol.notAfter} 停止安全支持（${eol.sourceZh}）`, `${eol.name} reached end of life on ${eol.notAfter} at the latest (${eol.source})`, { os: eol.name, notAfter: eol.notAfter, source: eol.source });
     if (eol.date === null)
       return unknown(`${eol.name} 的终止支持日期尚未核实（${eol.sourceZh}）`, `no verified end-of-life date for ${eol.name} (${eol.source})`, { reason: 'eol-date-unverified', os: eol.name });
     const data = { os: eol.name, eolDate: eol.date, source: eol.source };
