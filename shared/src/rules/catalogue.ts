@@ -48,14 +48,14 @@ export const RULE_DATA = [
   {
     id: 'HOST-PORT-REMOTE-PUBLIC', subject: 'host', family: 'ports', severity: 'critical',
     title: { zh: '远程管理端口暴露在公网', en: 'Remote-management port exposed publicly' },
-    failsWhen: { zh: '远程管理端口（22、23、3389、5900、5985、5986）在公网地址上监听', en: 'a remote-management port (22, 23, 3389, 5900, 5985, 5986) listens on a public address' },
+    failsWhen: { zh: '远程管理端口（22、23、3389、5900、5985、5986）在公网地址上监听，且主机防火墙未过滤（无法确定时按可达计）', en: 'a remote-management port (22, 23, 3389, 5900, 5985, 5986) listens on a public address and the host firewall does not filter it (counted as reachable when that cannot be told)' },
     remediation: { zh: '关闭公网监听，改为经堡垒机或VPN进行远程运维，并经评估后按需开放', en: 'Stop listening on public addresses; do remote operations through a bastion host or VPN after assessment' },
     articles: ['M11', 'MLPS-19'], thresholds: {},
   },
   {
     id: 'HOST-PORT-RISKY-PUBLIC', subject: 'host', family: 'ports', severity: 'critical',
     title: { zh: '高危端口暴露在公网', en: 'High-risk service port exposed publicly' },
-    failsWhen: { zh: '国家网络与信息安全信息通报中心公布的高危端口在公网地址上监听', en: 'a port from the national notification centre\'s high-risk list listens on a public address' },
+    failsWhen: { zh: '国家网络与信息安全信息通报中心公布的高危端口在公网地址上监听，且主机防火墙未过滤（无法确定时按可达计）', en: 'a port from the national notification centre\'s high-risk list listens on a public address and the host firewall does not filter it (counted as reachable when that cannot be told)' },
     remediation: { zh: '关闭该服务的公网监听，或以防火墙限制为仅授权地址访问', en: 'Stop the public listener or restrict it to authorised addresses with a firewall' },
     articles: ['M11', 'MLPS-18'], thresholds: {},
   },
@@ -69,7 +69,7 @@ export const RULE_DATA = [
   {
     id: 'HOST-PORT-DB-WILDCARD', subject: 'host', family: 'ports', severity: 'medium',
     title: { zh: '数据库端口监听所有网卡', en: 'Database port listening on all interfaces' },
-    failsWhen: { zh: '数据库或缓存端口绑定在所有网卡（0.0.0.0 / ::），而不是其服务的地址', en: 'a database or cache port is bound to all interfaces (0.0.0.0 / ::) rather than the addresses it serves' },
+    failsWhen: { zh: '数据库或缓存端口绑定在所有网卡（0.0.0.0 / ::），而不是其服务的地址，且主机防火墙未将其过滤或限定为内网来源', en: 'a database or cache port is bound to all interfaces (0.0.0.0 / ::) rather than the addresses it serves, and the host firewall neither filters it nor limits it to private sources' },
     remediation: { zh: '将数据库绑定到业务所需的内网地址', en: 'Bind the database to the internal addresses it serves' },
     articles: ['MLPS-18'], thresholds: {},
   },

@@ -121,6 +121,13 @@ export const Listener = z.object({
   publicExposure: z.boolean(),
   service: text().nullable(),
   category: ServiceCategory.nullable(),
+  /**
+   * Whether the host firewall lets new inbound connections reach it (issue 19; absent for loopback and
+   * from earlier agents): open; restricted (accepted from private networks only); filtered (dropped);
+   * unknown (the rules could not decide). reachBy: the mechanism and rule that decided.
+   */
+  reach: z.enum(['open', 'restricted', 'filtered', 'unknown']).optional(),
+  reachBy: text(512).optional(),
 });
 export type Listener = z.infer<typeof Listener>;
 export const PortsData = z.object({ listeners: z.array(Listener).max(LIMITS.ports), uncertain: uncertain() });
