@@ -121,6 +121,8 @@ const en: MessageSchema = {
     securityUnknown: 'Cannot tell (the repositories do not mark security updates)',
   },
   ports: {
+    reach: 'Host firewall',
+    reaches: { open: 'admitted', restricted: 'private sources only', filtered: 'filtered', unknown: 'unknown' },
     summary: '{n} listening ports, {exposed} exposed to the internet',
     protocol: 'Protocol',
     address: 'Address',

@@ -120,6 +120,8 @@ const zhCN = {
     securityUnknown: '无法区分（软件源未标明安全更新）',
   },
   ports: {
+    reach: '主机防火墙',
+    reaches: { open: '放行', restricted: '仅限内网来源', filtered: '已过滤', unknown: '未知' },
     summary: '{n} 个监听端口，其中 {exposed} 个暴露在公网',
     protocol: '协议',
     address: '绑定地址',

@@ -17,6 +17,7 @@ import type { CheckResult, CheckStatus, Evidence, HostRuleInput, InstitutionRule
 export * from './types.js';
 export { HOST_RULE_READS, uncertainFlags, type FieldPath } from './reads.js';
 export { judgeLogStore, logStoreNameZh, type LogStore, type StoreVerdict } from './logRetention.js';
+export { firewallAdmits } from './ports.js';
 export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, type InstitutionRuleId, type ThresholdsOf } from './catalogue.js';
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.

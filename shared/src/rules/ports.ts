@@ -9,7 +9,7 @@ const describe = (l: Listener) => `${l.protocol}/${l.port}${l.process ? ` (${l.p
  * Whether the host firewall leaves the listener reachable: dropped (filtered) or accepted only from
  * private networks (restricted) is not exposure; open, unknown and agents before issue 19 (no reach) are.
  */
-const firewallAdmits = (l: Listener) => l.reach !== 'filtered' && l.reach !== 'restricted';
+export const firewallAdmits = (l: Pick<Listener, 'reach'>): boolean => l.reach !== 'filtered' && l.reach !== 'restricted';
 
 /**
  * One shape for every port rule: pick the offending listeners; none is a pass. With `throughFirewall`,
