@@ -1,7 +1,11 @@
 import { classifyAddress, type Listener } from '@weian/shared';
 import type { Runner } from '../runner.js';
 import { nftChains, ORCHESTRATION_CHAIN, type NftChain } from './firewall.js';
+import { memoized, type MemoStore } from './memo.js';
 import { lines, parseKeyEquals } from './parse.js';
+import { processNames, statPath } from './probe.js';
+
+const RULES_MAX_AGE_MS = 3_600_000;
 
 /**
  * Whether the host firewall lets new inbound connections reach a listening port (issue 19): a port
@@ -317,12 +321,20 @@ export function ufwPortFilter(out: string): PortFilter {
  * default zone when firewalld answers, ufw when enabled, else the loaded rules (nftables input hook,
  * then iptables INPUT). Docker-published ports bypass all of these (DNAT to FORWARD): see `reachOf`.
  */
-export async function linuxPortFilter(runner: Runner): Promise<PortFilter> {
-  const fw = await runner.exec('firewall-cmd', ['--list-all'], { timeoutMs: 10_000 });
-  if (fw.code === 0) return firewalldPortFilter(fw.stdout);
+export async function linuxPortFilter(runner: Runner, memo: MemoStore, now: number): Promise<PortFilter> {
+  // firewall-cmd and ufw are Python programs (a few tenths of a CPU-second each): run only where they
+  // answer, and keep their answer until the saved rules change or an hour passes.
+  const cached = async (cmd: string, args: string[], stampPath: string) => {
+    const st = await statPath(runner, stampPath);
+    return memoized(memo, `${cmd} ${args.join(' ')}`, st ? `${st.mtimeMs}:${st.size}` : 'none', RULES_MAX_AGE_MS, now, () => runner.exec(cmd, args, { timeoutMs: 10_000 }), (r) => r.code === 0);
+  };
+  if ((await processNames(runner))?.includes('firewalld') !== false) {
+    const fw = await cached('firewall-cmd', ['--list-all'], '/etc/firewalld/zones');
+    if (fw.code === 0) return firewalldPortFilter(fw.stdout);
+  }
   const ufwConf = await runner.readFile('/etc/ufw/ufw.conf');
   if (ufwConf && parseKeyEquals(ufwConf).ENABLED?.toLowerCase() === 'yes') {
-    const st = await runner.exec('ufw', ['status', 'verbose'], { timeoutMs: 10_000 });
+    const st = await cached('ufw', ['status', 'verbose'], '/etc/ufw/user.rules');
     return st.code === 0 ? ufwPortFilter(st.stdout) : unknownAll('ufw', `ufw status verbose failed (${st.spawnError ?? `exit ${st.code}`})`);
   }
   const [nft, ipt] = await Promise.all([runner.exec('nft', ['list', 'ruleset'], { timeoutMs: 5000, maxBytes: 1024 * 1024 }), runner.exec('iptables', ['-S'], { timeoutMs: 5000, maxBytes: 1024 * 1024 })]);

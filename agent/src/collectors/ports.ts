@@ -2,6 +2,7 @@ import { LIMITS, bindScope, classifyAddress, publiclyExposed, wellKnownService, 
 import type { Runner } from '../runner.js';
 import { capList, isRecord, num, str, toArray } from './parse.js';
 import { runPowerShell } from './powershell.js';
+import { runnerMemo, type MemoStore } from './memo.js';
 import { linuxPortFilter, reachOf } from './portFilter.js';
 import { CollectError, type Collector } from './types.js';
 
@@ -123,7 +124,7 @@ async function collectWindows(runner: Runner) {
   return { listeners, warnings };
 }
 
-async function collectLinux(runner: Runner) {
+async function collectLinux(runner: Runner, memo: MemoStore, now: number) {
   // Not -H: the iproute2 of CentOS 7 (4.11) does not know it; the header line is skipped by the parser.
   const [r, hasPublic] = await Promise.all([runner.exec('ss', ['-tulnp']), hostHasPublicAddress(runner)]);
   if (r.spawnError) throw new CollectError('command-missing', `ss could not be run (${r.spawnError}); install iproute2`);
@@ -132,7 +133,7 @@ async function collectLinux(runner: Runner) {
   const parsed = parseSs(r.stdout);
   const described = describeListeners(parsed.sockets, hasPublic);
   // The firewall is read only when something listens beyond loopback.
-  const filter = described.some((l) => l.bind !== 'loopback') ? await linuxPortFilter(runner) : null;
+  const filter = described.some((l) => l.bind !== 'loopback') ? await linuxPortFilter(runner, memo, now) : null;
   const listeners = filter ? described.map((l) => ({ ...l, ...reachOf(l, filter) })) : described;
   const warnings: string[] = [];
   if (parsed.skipped) warnings.push(`${parsed.skipped} line(s) of ss output could not be read`);
@@ -143,9 +144,9 @@ async function collectLinux(runner: Runner) {
 
 export const ports: Collector<'ports'> = {
   section: 'ports',
-  async collect({ runner }) {
+  async collect({ runner, memo, now }) {
     if (runner.platform !== 'linux' && runner.platform !== 'win32') return { status: 'unsupported', reason: `ports are not collected on ${runner.platform}` };
-    const { listeners, warnings } = runner.platform === 'win32' ? await collectWindows(runner) : await collectLinux(runner);
+    const { listeners, warnings } = runner.platform === 'win32' ? await collectWindows(runner) : await collectLinux(runner, memo ?? runnerMemo(runner), now().getTime());
     const data = { listeners: capList(listeners, LIMITS.ports, 'listening sockets', warnings) };
     return { status: 'ok', data, ...(warnings.length ? { warnings } : {}) };
   },
