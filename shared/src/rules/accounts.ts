@@ -2,7 +2,7 @@ import { couldNotTell, fail, notApplicable, pass, sectionData, unknown, type Hos
 import { reasonZh, uncertainFlags } from './reads.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 import type { SecurityData } from '../schemas/sections.js';
-import { judgeLogStore, type StoreVerdict } from './logRetention.js';
+import { judgeLogStore, logGroups, type StoreVerdict } from './logRetention.js';
 
 /**
  * Accounts and hardening (等保 身份鉴别 / 安全审计 / 入侵防范; issue 19): password policy, account
@@ -153,7 +153,8 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
     );
   },
 
-  // Every store must keep the minimum: the Security log rotating away in ten days loses logons however long System is kept.
+  // Every log must be kept the minimum: the Security log rotating away in ten days loses logons however
+  // long System is kept. The journal and the syslog files hold the same system messages: one kept copy is enough.
   'HOST-LOG-RETENTION': (input, t, now) => {
     const lr = securityPart(input, 'logRetention');
     if (!lr.ok) return lr.result;
@@ -161,7 +162,8 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
     if (!lr.data.stores.length) return unknown('探针未发现任何日志存储，无法判断日志留存时间', 'the agent found no log store, so how long logs are kept is unknown', { reason: 'value-unknown', field: 'logRetention' });
     const verdicts = lr.data.stores.map((s) => ({ store: s, ...judgeLogStore(s, minDays, now) }));
     const data = { minDays, stores: verdicts.map((v) => ({ name: v.store.name, status: v.status, keepDays: v.store.keepDays, oldestEntryAt: v.store.oldestEntryAt, detail: v.store.detail })) };
-    const of = (st: StoreVerdict['status']) => verdicts.filter((v) => v.status === st);
+    const groups = logGroups(verdicts);
+    const of = (st: StoreVerdict['status']) => groups.filter((g) => g.status === st).flatMap((g) => g.members.filter((v) => v.status === st));
     const fails = of('fail');
     if (fails.length) return fail(fails.map((v) => `${v.zh}，不足 ${minDays} 天`).join('；'), fails.map((v) => `${v.en}, under ${minDays}`).join('; '), data);
     const open = of('unknown');

@@ -72,3 +72,18 @@ describe('HOST-LOG-RETENTION', () => {
     expect(finding([store({ keepDays: 182 })], strict).status).toBe('fail');
   });
 });
+
+describe('HOST-LOG-RETENTION: the journal and the syslog files are one log', () => {
+  it('passes when the journal keeps it, whatever logrotate does', () => {
+    expect(finding([store({ keepDays: 28 }), store({ name: 'journald', keepDays: 365 })]).status).toBe('pass');
+  });
+  it('is unknown when the files fail but the journal might keep the same messages', () => {
+    const f = finding([store({ keepDays: 28 }), store({ name: 'journald', oldestEntryAt: daysAgo(119) })]);
+    expect(f.status).toBe('unknown');
+    expect(f.evidence.zh).toContain('journald 日志的留存未按时间限定');
+  });
+  it('fails when both the journal and a file fall short; auditd is judged on its own', () => {
+    expect(finding([store({ keepDays: 28 }), store({ name: 'journald', keepDays: 30 })]).status).toBe('fail');
+    expect(finding([store({ keepDays: 200 }), store({ name: 'auditd', keepDays: 0 })]).status).toBe('fail');
+  });
+});

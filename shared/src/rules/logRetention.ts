@@ -34,3 +34,24 @@ export function judgeLogStore(s: LogStore, minDays: number, now: Date): StoreVer
     en: `${s.name} is not bounded by time and ${age === null ? 'its oldest entry could not be read' : `its oldest entry is ${fmtDays(age)} days old (the host may be younger)`}`,
   };
 }
+
+/**
+ * The logs a host keeps, each judged once: the journal and the syslog files (/var/log/…) carry the same
+ * system messages, so that log is kept when the journal keeps it or every syslog file does; fails only
+ * when the journal (if any) fails too. auditd's log and each Windows event log stand alone.
+ */
+export function logGroups<V extends { store: LogStore; status: StoreVerdict['status'] }>(verdicts: readonly V[]): Array<{ status: StoreVerdict['status']; members: V[] }> {
+  const isSystem = (v: V) => v.store.name === 'journald' || v.store.name.startsWith('/var/log');
+  const system = verdicts.filter(isSystem);
+  const groups = verdicts.filter((v) => !isSystem(v)).map((v) => ({ status: v.status, members: [v] }));
+  if (!system.length) return groups;
+  const journal = system.filter((v) => v.store.name === 'journald');
+  const files = system.filter((v) => v.store.name !== 'journald');
+  const status: StoreVerdict['status'] =
+    journal.some((v) => v.status === 'pass') || (files.length > 0 && files.every((v) => v.status === 'pass'))
+      ? 'pass'
+      : journal.every((v) => v.status === 'fail') && (files.length === 0 || files.some((v) => v.status === 'fail'))
+        ? 'fail'
+        : 'unknown';
+  return [{ status, members: system }, ...groups];
+}
