@@ -153,7 +153,7 @@ A ranking judges every institution by the ranking region's settings (rules enabl
 
 function eolSection(lang: Lang | 'both'): string {
   if (lang === 'zh') {
-    const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? '未知'} | ${cell(e.sourceZh)} |`);
+    const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? (e.notAfter ? `未知（不晚于 ${e.notAfter}）` : '未知')} | ${cell(e.sourceZh)} |`);
     return `## 操作系统停止支持日期（规则 HOST-OS-EOL）
 
 | 系统 | 停止安全支持 | 来源 |
@@ -161,7 +161,7 @@ function eolSection(lang: Lang | 'both'): string {
 ${rows.join('\n')}
 `;
   }
-  const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? '— (unknown / 未知)'} | ${cell(e.source)} |`);
+  const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? (e.notAfter ? `— (unknown, no later than ${e.notAfter} / 未知，不晚于 ${e.notAfter})` : '— (unknown / 未知)')} | ${cell(e.source)} |`);
   return `## 操作系统停止支持日期 / Operating-system end-of-life dates (HOST-OS-EOL)
 
 | 系统 / OS | 停止安全支持 / end of support | 来源 / source |

@@ -25,22 +25,22 @@ const centos7 = (exceptions: RiskException[] = []) =>
   healthyHost((d) => void (d.device = healthyDevice({ distro: 'CentOS Linux', release: '7.9.2009', id: 'centos' })), { exceptions });
 
 describe('host score', () => {
-  it('healthy host: 98 / 98 = 100', () => {
-    expect(hostScore(evaluateHost(healthyHost(), DEFAULT_SETTINGS, NOW), NOW)).toMatchObject({ score: 100, earned: 98, possible: 98, capped: false });
+  it('healthy host: 100 / 100 = 100', () => {
+    expect(hostScore(evaluateHost(healthyHost(), DEFAULT_SETTINGS, NOW), NOW)).toMatchObject({ score: 100, earned: 100, possible: 100, capped: false });
   });
 
   it('worked example: a failing critical rule caps the host at 59', () => {
     // RDP listens on 0.0.0.0 of a host with a public address: HOST-PORT-REMOTE-PUBLIC (critical, 10) fails.
-    // Ratio: (98 − 10) / 98 = 88 / 98 = 89.80 %  →  a failing critical caps it at 59.
+    // Ratio: (100 − 10) / 100 = 90 %  →  a failing critical caps it at 59.
     const s = hostScore(evaluateHost(rdpExposed(), DEFAULT_SETTINGS, NOW), NOW);
-    expect(s).toMatchObject({ earned: 88, possible: 98, capped: true, score: 59 });
+    expect(s).toMatchObject({ earned: 90, possible: 100, capped: true, score: 59 });
     expect(gradeOf(s.score!).letter).toBe('D');
   });
 
   it('a failing high rule lowers the ratio without the cap', () => {
-    // Firewall off (high, 5): (98 − 5) / 98 = 93 / 98 = 94.897… → 94.9
+    // Firewall off (high, 5): (100 − 5) / 100 = 95
     const s = hostScore(evaluateHost(healthyHost((d) => void (d.security.firewall.active = false)), DEFAULT_SETTINGS, NOW), NOW);
-    expect(s).toMatchObject({ earned: 93, possible: 98, score: 94.9, capped: false });
+    expect(s).toMatchObject({ earned: 95, possible: 100, score: 95, capped: false });
   });
 
   it('unknown never raises a score: it weighs exactly like a failure in the ratio', () => {
@@ -55,8 +55,8 @@ describe('host score', () => {
       // …and an unknown critical caps like a failing one: hiding an exposed port never pays.
       if (f.severity === 'critical') expect(unknownScore.score, f.ruleId).toBe(as('fail').score);
     }
-    // Firewall state unreadable: (98 − 5) / 98 = 94.9, the same as firewall off, never 100.
-    expect(hostScore(evaluateHost(healthyHost((d) => void (d.security.firewall.active = null)), DEFAULT_SETTINGS, NOW), NOW).score).toBe(94.9);
+    // Firewall state unreadable: (100 − 5) / 100 = 95, the same as firewall off, never 100.
+    expect(hostScore(evaluateHost(healthyHost((d) => void (d.security.firewall.active = null)), DEFAULT_SETTINGS, NOW), NOW).score).toBe(95);
     // A host that never reported: everything that needs data is unknown.
     const silent = evaluateHost(
       { ...healthyHost(undefined, { lastReportAt: null }), sections: { device: { status: 'missing' }, patches: { status: 'missing' }, ports: { status: 'missing' }, backups: { status: 'missing' }, security: { status: 'missing' } } },
@@ -69,11 +69,11 @@ describe('host score', () => {
   it('an exception leaves the finding out until it expires, then it counts again', () => {
     const exc: RiskException = { id: 'x1', subject: { kind: 'host', id: 'h1' }, ruleId: 'HOST-OS-EOL', reason: 'PACS certified on CentOS 7 only; isolated VLAN', approver: '信息科 王主任', expiresOn: '2026-03-31' };
     const findings = evaluateHost(centos7([exc]), DEFAULT_SETTINGS, NOW);
-    // Until 2026-03-31 (China): HOST-OS-EOL (critical 10) is excluded: 88 / 88 = 100, and no cap.
-    expect(hostScore(findings, NOW)).toMatchObject({ earned: 88, possible: 88, score: 100, capped: false });
+    // Until 2026-03-31 (China): HOST-OS-EOL (critical 10) is excluded: 90 / 90 = 100, and no cap.
+    expect(hostScore(findings, NOW)).toMatchObject({ earned: 90, possible: 90, score: 100, capped: false });
     expect(hostScore(findings, new Date('2026-03-31T15:59:00Z')).score).toBe(100); // 23:59 on the 31st
-    // From 2026-04-01 00:00 China time the stored finding counts again: 88 / 98 = 89.8, capped at 59.
-    expect(hostScore(findings, new Date('2026-03-31T16:00:00Z'))).toMatchObject({ earned: 88, possible: 98, score: 59, capped: true });
+    // From 2026-04-01 00:00 China time the stored finding counts again: 90 / 100 = 90, capped at 59.
+    expect(hostScore(findings, new Date('2026-03-31T16:00:00Z'))).toMatchObject({ earned: 90, possible: 100, score: 59, capped: true });
     // Failing counts for rankings follow the same rule.
     expect(countFailing(findings, NOW).critical).toBe(0);
     expect(countFailing(findings, new Date('2026-04-01T02:00:00Z')).critical).toBe(1);

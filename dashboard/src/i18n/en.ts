@@ -121,6 +121,8 @@ const en: MessageSchema = {
     securityUnknown: 'Cannot tell (the repositories do not mark security updates)',
   },
   ports: {
+    reach: 'Host firewall',
+    reaches: { open: 'admitted', restricted: 'private sources only', filtered: 'filtered', unknown: 'unknown' },
     summary: '{n} listening ports, {exposed} exposed to the internet',
     protocol: 'Protocol',
     address: 'Address',
@@ -186,6 +188,16 @@ const en: MessageSchema = {
     notRequired: 'Not required',
     never: 'Never',
     unread: 'Could not be read',
+  },
+  logRetention: {
+    title: 'Log retention',
+    kept: 'kept {days} days',
+    short: 'kept under {days} days',
+    oldest: 'oldest entry {at}',
+    keepDays: 'settings keep {days} days',
+    neverDeletes: 'settings never remove entries',
+    atSizeCap: 'at its size cap',
+    names: { Security: 'Security log', System: 'System log', Application: 'Application log', journald: 'journald', auditd: 'auditd log' },
   },
   remoteAccess: {
     title: 'Remote-access hardening',

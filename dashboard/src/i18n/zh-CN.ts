@@ -120,6 +120,8 @@ const zhCN = {
     securityUnknown: '无法区分（软件源未标明安全更新）',
   },
   ports: {
+    reach: '主机防火墙',
+    reaches: { open: '放行', restricted: '仅限内网来源', filtered: '已过滤', unknown: '未知' },
     summary: '{n} 个监听端口，其中 {exposed} 个暴露在公网',
     protocol: '协议',
     address: '绑定地址',
@@ -185,6 +187,16 @@ const zhCN = {
     notRequired: '未要求',
     never: '从不',
     unread: '无法读取',
+  },
+  logRetention: {
+    title: '日志留存',
+    kept: '留存满 {days} 天',
+    short: '留存不足 {days} 天',
+    oldest: '最早一条 {at}',
+    keepDays: '按配置保留 {days} 天',
+    neverDeletes: '按配置不删除旧日志',
+    atSizeCap: '已达容量上限',
+    names: { Security: '安全日志', System: '系统日志', Application: '应用程序日志', journald: 'journald 日志', auditd: 'auditd 审计日志' },
   },
   remoteAccess: {
     title: '远程访问加固',

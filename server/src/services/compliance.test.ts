@@ -38,9 +38,9 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect(findings.get('HOST-PORT-REMOTE-PUBLIC')?.since).toBe(t.clock.now.toISOString());
     // Applicable weights (by hand): OS-EOL 10, PATCH-SECURITY 5, PATCH-STALE 2, REBOOT 1, REMOTE-PUBLIC 10,
     // RISKY-PUBLIC 10, PLAINTEXT 5, DB-WILDCARD 2, FIREWALL 5, AUDIT 2, TIME 2, SSH-ROOT 5, PASSWORD-POLICY 5,
-    // ACCOUNT-LOCKOUT 2, REMOTE-HARDENING 5, AGENT-SILENT 5 = 76. Anti-malware (Linux, not required),
+    // ACCOUNT-LOCKOUT 2, REMOTE-HARDENING 5, LOG-RETENTION 2, AGENT-SILENT 5 = 78. Anti-malware (Linux, not required),
     // backups (no MLPS level, no jobs) and the Windows audit policy do not apply.
-    // Earned 76 − 10 = 66 → 86.8, but a failing critical rule caps the host at 59.
+    // Earned 78 − 10 = 68 → 87.2, but a failing critical rule caps the host at 59.
     const notApplicable = [...findings.values()].filter((f) => f.status === 'not-applicable').map((f) => f.rule_id).sort();
     expect(notApplicable).toEqual(['HOST-AUDIT-POLICY', 'HOST-AV-MISSING', 'HOST-AV-STALE', 'HOST-BACKUP-FAILED', 'HOST-BACKUP-NONE', 'HOST-BACKUP-OFFSITE', 'HOST-BACKUP-RESTORE-TEST', 'HOST-BACKUP-STALE']);
     expect([...findings.values()].filter((f) => f.status === 'unknown')).toEqual([]);
@@ -66,7 +66,7 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     const f = (await getFindings(t.deps.db, 'host', a1.hostId)).filter((x) => x.rule_id.startsWith('HOST-PORT'));
     expect(f.map((x) => x.status)).toEqual(['unknown', 'unknown', 'unknown', 'unknown']);
     const score = (await t.deps.db.selectFrom('host_scores').select('score').where('host_id', '=', a1.hostId).executeTakeFirstOrThrow()).score!;
-    // The four port rules (critical 10 + critical 10 + high 5 + medium 2 = 27) weigh as not passed: 49/76.
+    // The four port rules (critical 10 + critical 10 + high 5 + medium 2 = 27) weigh as not passed: 51/78.
     expect(score).toBeLessThanOrEqual(59);
   });
 

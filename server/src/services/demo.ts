@@ -66,6 +66,14 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
     { protocol: 'tcp', address: ip, port: 443, pid: 1000 + index, process: windows ? 'w3wp.exe' : 'nginx', bind: 'private', publicExposure: false, service: 'https', category: 'web' },
     ...(p.telnet ? [{ protocol: 'tcp' as const, address: '0.0.0.0', port: 23, pid: 1100 + index, process: 'in.telnetd', bind: 'wildcard' as const, publicExposure: p.rdpPublic, service: 'telnet', category: 'plaintext' as const }] : []),
   ];
+  // The host firewall's verdict on each listener beyond loopback (issue 19), as the agent records it.
+  const reach = (l: (typeof listeners)[number]): (typeof listeners)[number] => {
+    if (windows) return { ...l, reach: 'unknown', reachBy: 'Windows Firewall: per-port rules are not read' };
+    if (!p.firewall) return { ...l, reach: 'open', reachBy: 'nftables: no chain on the input hook' };
+    // Databases bound to their own address are admitted from the application subnet only; a wildcard one is left open.
+    if (l.category === 'database' && l.bind !== 'wildcard') return { ...l, reach: 'restricted', reachBy: `firewalld zone public: accepted only from 10.${20 + (index % 30)}.0.0/16 (rich rules)` };
+    return { ...l, reach: 'open', reachBy: `firewalld zone public: ${l.service ?? `${l.port}/${l.protocol}`}` };
+  };
   const pending = Array.from({ length: p.pendingSecurity + (index % 3) }, (_, i) => ({ name: windows ? `KB50${index % 90}${i}` : `openssl-${i}`, installedVersion: '1.0', availableVersion: '1.1', security: i < p.pendingSecurity }));
   return {
     device: okSection({
@@ -83,7 +91,7 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
         bootedAt: day(20 + (index % 40)),
       }),
     patches: okSection({ manager: windows ? 'windows-update' : p.os === 'debian' ? 'apt' : 'yum', pending, pendingCount: pending.length, securityCount: p.pendingSecurity, lastPatchedAt: day(p.pendingSecurity ? 40 + (index % 80) : 3 + (index % 20)), rebootRequired: false, rebootRequiredSince: null }),
-    ports: okSection({ listeners }),
+    ports: okSection({ listeners: listeners.map(reach) }),
     backups: okSection(
         p.backup === 'none'
           ? { configured: false, jobs: [] }
@@ -112,6 +120,7 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
         audit: { active: index % 13 !== 0, service: windows ? 'EventLog' : 'auditd' },
         ssh: windows ? null : { running: true, permitRootLogin: index % 9 === 0 ? 'yes' : 'no', passwordAuthentication: index % 9 === 0 },
         ...accountsAndHardening(p, index),
+        logRetention: logRetention(p, index, day),
       }),
   };
 }
@@ -132,6 +141,30 @@ function accountsAndHardening(p: Profile, index: number): Pick<SectionData['secu
     passwordPolicy: { minLength: index % 5 === 0 ? 5 : 8, complexity: index % 5 !== 0, maxAgeDays: index % 3 === 0 ? 0 : 90, source: '/etc/login.defs, pam_pwquality' },
     lockout: { threshold: index % 4 === 1 ? 0 : 5, durationMinutes: 10, source: 'pam_faillock' },
     remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: p.telnet ? ['in.telnetd'] : [] },
+  };
+}
+
+/**
+ * Log retention (issue 19) as hospitals keep it: Windows' 20 MB event logs overwritten within weeks on a
+ * third, archived by policy elsewhere; Linux logrotate's four weeks on a third, 26 weeks where hardened.
+ */
+function logRetention(p: Profile, index: number, day: (n: number) => string): SectionData['security']['logRetention'] {
+  if (p.os.startsWith('win')) {
+    const overwritten = index % 3 === 0;
+    return {
+      stores: ['Security', 'System', 'Application'].map((name) =>
+        overwritten
+          ? { name, oldestEntryAt: day(name === 'Security' ? 12 + (index % 20) : 200), keepDays: null, atSizeCap: name === 'Security', neverDeletes: false, detail: 'Circular, maximum 20 MB' }
+          : { name, oldestEntryAt: day(210 + (index % 90)), keepDays: null, atSizeCap: false, neverDeletes: name === 'Security', detail: name === 'Security' ? 'AutoBackup, maximum 1024 MB' : 'Circular, maximum 200 MB' },
+      ),
+    };
+  }
+  const weeks = index % 3 === 1 ? 4 : 26;
+  return {
+    stores: [
+      { name: '/var/log/secure', oldestEntryAt: null, keepDays: weeks * 7, atSizeCap: null, neverDeletes: false, detail: `logrotate: weekly, rotate ${weeks}` },
+      { name: 'auditd', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: true, detail: 'auditd.conf: max_log_file_action KEEP_LOGS' },
+    ],
   };
 }
 

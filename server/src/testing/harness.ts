@@ -131,6 +131,7 @@ export function hostSections(now: Date, hostname: string, kind: 'healthy' | 'exp
       passwordPolicy: { minLength: 10, complexity: true, maxAgeDays: 90, source: '/etc/login.defs, pam_pwquality' },
       lockout: { threshold: 5, durationMinutes: 10, source: 'pam_faillock' },
       remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] },
+      logRetention: { stores: [{ name: '/var/log/secure', oldestEntryAt: null, keepDays: 182, atSizeCap: null, neverDeletes: false, detail: 'logrotate: weekly, rotate 26' }] },
     }),
   };
 }

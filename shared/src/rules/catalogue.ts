@@ -23,7 +23,12 @@ export const RULE_DATA = [
     title: { zh: '安全更新长期未安装', en: 'Security update pending too long' },
     failsWhen: { zh: '某个安全更新自服务器首次发现起超过阈值天数仍未安装', en: 'a security update has been pending longer than the threshold since the server first saw it' },
     remediation: { zh: '在维护窗口内安装待装的安全更新', en: 'Install the pending security updates in a maintenance window' },
-    articles: ['M9', 'MLPS-21'], thresholds: { maxPendingDays: days(14, '最长待装天数', 'maximum days pending', 365) },
+    articles: ['M9', 'MLPS-21'],
+    thresholds: {
+      maxPendingDays: days(14, '最长待装天数', 'maximum days pending', 365),
+      // Off by default: such hosts are then unknown. On, every pending update of a host whose repositories do not mark security fixes counts as one.
+      pendingAsSecurity: { default: false, unit: 'flag', label: { zh: '无法区分安全更新时，所有待装更新均视为安全更新', en: 'where security updates cannot be told apart, count every pending update as one' }, stricter: 'higher' },
+    },
   },
   {
     id: 'HOST-PATCH-STALE', subject: 'host', family: 'patches', severity: 'medium',
@@ -43,14 +48,14 @@ export const RULE_DATA = [
   {
     id: 'HOST-PORT-REMOTE-PUBLIC', subject: 'host', family: 'ports', severity: 'critical',
     title: { zh: '远程管理端口暴露在公网', en: 'Remote-management port exposed publicly' },
-    failsWhen: { zh: '远程管理端口（22、23、3389、5900、5985、5986）在公网地址上监听', en: 'a remote-management port (22, 23, 3389, 5900, 5985, 5986) listens on a public address' },
+    failsWhen: { zh: '远程管理端口（22、23、3389、5900、5985、5986）在公网地址上监听，且主机防火墙未过滤（无法确定时按可达计）', en: 'a remote-management port (22, 23, 3389, 5900, 5985, 5986) listens on a public address and the host firewall does not filter it (counted as reachable when that cannot be told)' },
     remediation: { zh: '关闭公网监听，改为经堡垒机或VPN进行远程运维，并经评估后按需开放', en: 'Stop listening on public addresses; do remote operations through a bastion host or VPN after assessment' },
     articles: ['M11', 'MLPS-19'], thresholds: {},
   },
   {
     id: 'HOST-PORT-RISKY-PUBLIC', subject: 'host', family: 'ports', severity: 'critical',
     title: { zh: '高危端口暴露在公网', en: 'High-risk service port exposed publicly' },
-    failsWhen: { zh: '国家网络与信息安全信息通报中心公布的高危端口在公网地址上监听', en: 'a port from the national notification centre\'s high-risk list listens on a public address' },
+    failsWhen: { zh: '国家网络与信息安全信息通报中心公布的高危端口在公网地址上监听，且主机防火墙未过滤（无法确定时按可达计）', en: 'a port from the national notification centre\'s high-risk list listens on a public address and the host firewall does not filter it (counted as reachable when that cannot be told)' },
     remediation: { zh: '关闭该服务的公网监听，或以防火墙限制为仅授权地址访问', en: 'Stop the public listener or restrict it to authorised addresses with a firewall' },
     articles: ['M11', 'MLPS-18'], thresholds: {},
   },
@@ -64,7 +69,7 @@ export const RULE_DATA = [
   {
     id: 'HOST-PORT-DB-WILDCARD', subject: 'host', family: 'ports', severity: 'medium',
     title: { zh: '数据库端口监听所有网卡', en: 'Database port listening on all interfaces' },
-    failsWhen: { zh: '数据库或缓存端口绑定在所有网卡（0.0.0.0 / ::），而不是其服务的地址', en: 'a database or cache port is bound to all interfaces (0.0.0.0 / ::) rather than the addresses it serves' },
+    failsWhen: { zh: '数据库或缓存端口绑定在所有网卡（0.0.0.0 / ::），而不是其服务的地址，且主机防火墙未将其过滤或限定为内网来源', en: 'a database or cache port is bound to all interfaces (0.0.0.0 / ::) rather than the addresses it serves, and the host firewall neither filters it nor limits it to private sources' },
     remediation: { zh: '将数据库绑定到业务所需的内网地址', en: 'Bind the database to the internal addresses it serves' },
     articles: ['MLPS-18'], thresholds: {},
   },
@@ -146,6 +151,13 @@ export const RULE_DATA = [
     failsWhen: { zh: '远程桌面未要求网络级别身份验证（NLA），或启用了 SMBv1，或 Guest 账户已启用，或 Telnet、FTP 服务在运行', en: 'Remote Desktop does not require Network Level Authentication, SMBv1 is enabled, the Guest account is enabled, or a Telnet/FTP service runs' },
     remediation: { zh: '为远程桌面启用 NLA，关闭 SMBv1，禁用 Guest 账户，停用 Telnet、FTP 并改用 SSH、SFTP', en: 'Require NLA for Remote Desktop, turn SMBv1 off, disable the Guest account, stop Telnet/FTP and use SSH/SFTP instead' },
     articles: ['M11', 'MLPS-19'], thresholds: {},
+  },
+  {
+    id: 'HOST-LOG-RETENTION', subject: 'host', family: 'security', severity: 'medium',
+    title: { zh: '日志留存不足六个月', en: 'Logs kept less than six months' },
+    failsWhen: { zh: '主机的某个日志（系统日志文件、持久化的 journald 日志、auditd 审计日志或 Windows 事件日志）按其配置保留不足阈值天数（默认 180 天），或已达容量上限而最早一条日志不足该天数', en: 'a log store of the host (syslog files, a persistent journal, the auditd log or a Windows event log) keeps entries for less than the threshold (default 180 days) by its configuration, or has reached its size cap with a younger oldest entry' },
+    remediation: { zh: '调大日志轮转保留份数或容量上限（logrotate 的 rotate、journald 的 MaxRetentionSec 与 SystemMaxUse、auditd 的 num_logs、事件日志的最大大小或存档），或将日志集中转存到日志服务器并保留至少六个月', en: 'Keep more rotations or raise the size caps (logrotate rotate, journald MaxRetentionSec/SystemMaxUse, auditd num_logs, event log maximum size or archiving), or ship the logs to a log server that keeps them at least six months' },
+    articles: ['CSL-21', 'MLPS-12'], thresholds: { minDays: { default: 180, unit: 'days', label: { zh: '最短留存天数', en: 'minimum days kept' }, min: 180, max: 3650, stricter: 'higher' } },
   },
   // ---- host: backups ---------------------------------------------------------------------
   {

@@ -53,6 +53,13 @@ export function healthyData(): SectionData {
       lockout: { threshold: 5, durationMinutes: 15, source: 'pam_faillock' },
       // RDP, SMBv1 and Guest do not apply on Linux.
       remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] },
+      // Syslog files under logrotate kept 26 weeks, the audit log never removed.
+      logRetention: {
+        stores: [
+          { name: '/var/log/secure', oldestEntryAt: null, keepDays: 182, atSizeCap: null, neverDeletes: false, detail: 'logrotate: weekly, rotate 26' },
+          { name: 'auditd', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: true, detail: 'max_log_file_action KEEP_LOGS' },
+        ],
+      },
     },
   };
 }
@@ -69,6 +76,7 @@ export function healthyWindowsData(): SectionData {
     lockout: { threshold: 5, durationMinutes: 30, source: 'secedit' },
     auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: true, accountManagement: true },
     remoteAccess: { rdpEnabled: true, rdpNla: true, smb1: false, guestEnabled: false, plaintextServices: [] },
+    logRetention: { stores: ['Security', 'System', 'Application'].map((name) => ({ name, oldestEntryAt: daysAgo(400), keepDays: null, atSizeCap: false, neverDeletes: false, detail: 'Circular, maximum 4096 MB' })) },
   });
   return data;
 }

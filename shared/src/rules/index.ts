@@ -10,12 +10,14 @@ import { governanceChecks } from './governance.js';
 import { mlpsChecks } from './mlps.js';
 import { patchChecks } from './patches.js';
 import { portChecks } from './ports.js';
-import { HOST_RULE_READS, withUncertainty } from './reads.js';
+import { HOST_RULE_READS, waivedFlags, withUncertainty } from './reads.js';
 import { securityChecks } from './security.js';
 import type { CheckResult, CheckStatus, Evidence, HostRuleInput, InstitutionRuleInput, RuleData, RuleSubject, Severity, ThresholdValue } from './types.js';
 
 export * from './types.js';
 export { HOST_RULE_READS, uncertainFlags, type FieldPath } from './reads.js';
+export { judgeLogStore, logStoreNameZh, type LogStore, type StoreVerdict } from './logRetention.js';
+export { firewallAdmits } from './ports.js';
 export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, type InstitutionRuleId, type ThresholdsOf } from './catalogue.js';
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.
@@ -98,7 +100,10 @@ function run<I>(rule: Rule, check: (input: I, t: AnyThresholds, now: Date) => Ch
   let result: CheckResult;
   try {
     result = check(input, settings.rules[rule.id].thresholds, now);
-    if (rule.subject === 'host') result = withUncertainty(result, HOST_RULE_READS[rule.id as HostRuleId], (input as HostRuleInput).sections);
+    if (rule.subject === 'host') {
+      const id = rule.id as HostRuleId;
+      result = withUncertainty(result, HOST_RULE_READS[id], (input as HostRuleInput).sections, waivedFlags(id, settings.rules[id].thresholds));
+    }
   } catch (e) {
     // A check must not take the others down with it; its finding says what went wrong.
     const message = e instanceof Error ? e.message : String(e);
