@@ -5,6 +5,7 @@ import { arrangementProblems, HolidayArrangementSchema } from '@weian/shared';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { DomainError } from './errors.js';
+import { environmentHelp } from './envHelp.js';
 import { EventBus } from './events.js';
 import { startServer } from './main.js';
 import { onParentExit } from './parentWatch.js';
@@ -224,7 +225,7 @@ ${Object.values(COMMANDS)
   .map((c) => `  ${c.usage.split('\n')[0]!.replace(/^weian-server /, '')}`)
   .join('\n')}
 
-\`weian-server <command> --help\` explains one. ${ENV_NOTE}
+\`weian-server <command> --help\` explains one; \`weian-server help env\` lists every setting. ${ENV_NOTE}
 Every command prints the database it uses; only serve creates one without --init.`;
 
 const isHelp = (a: string | undefined) => a === '--help' || a === '-h' || a === 'help';
@@ -241,6 +242,10 @@ function parseError(e: { code: string; message: string }, usage: string): Config
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (isHelp(argv[0]) && argv[1] === 'env') {
+    console.log(environmentHelp());
+    return 0;
+  }
   if (argv.length === 0 || isHelp(argv[0])) {
     console.log(USAGE);
     return 0;

@@ -32,7 +32,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const handle = await (async () => {
     let h: ReturnType<typeof openDb> | undefined;
     try {
-      h = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: true });
+      h = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: true, sqliteCacheKib: config.sqliteCacheKib });
       await migrate(h.db);
       return h;
     } catch (e) {
@@ -50,7 +50,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   deps.bus.onOrigin('auth.sustained-failures', (e) => log.error(`sustained failed sign-ins: ${e.failures} for user "${e.username}" in the last ${LOGIN_LIMITS.windowMs / 60_000} minutes; an admin can clear them with users.unlock`));
   const jobs = createJobRunner(deps, { log });
   scheduleJobs(jobs, jobsFor({ alerts: { offlineAfterMs: config.offlineAfterMinutes * 60_000 } }));
-  const admin = await bootstrapAdmin(deps, process.env.WEIAN_ADMIN_PASSWORD);
+  const admin = await bootstrapAdmin(deps, config.adminPassword);
   if (admin === 'created') log.info('first admin user "admin" created from WEIAN_ADMIN_PASSWORD');
   if (admin === 'no-password') log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `pnpm weian-server user add --username U --role admin --password-stdin` (`weian-server …` where installed as a command)');
   const http = createHttpStack(config, deps, log, { limits });

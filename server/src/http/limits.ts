@@ -14,27 +14,17 @@ import { parseCookies } from '../trpc/context.js';
  *
  * Every value can be lowered (or raised) by an environment variable, read once at start.
  */
-const Env = z.object({
-  /** Open TCP connections (HTTP and ws) from one remote address; more are closed at once. */
-  WEIAN_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(1024),
-  /** Open WebSocket connections from one remote address. */
-  WEIAN_MAX_WS_PER_IP: z.coerce.number().int().min(1).default(256),
-  /** Open WebSocket connections carrying one session cookie (one signed-in user's tabs). */
-  WEIAN_MAX_WS_PER_SESSION: z.coerce.number().int().min(1).default(16),
-  /** Open WebSocket connections authenticated as one agent (it needs one). */
-  WEIAN_MAX_WS_PER_AGENT: z.coerce.number().int().min(1).default(2),
-  /** Live subscriptions on one WebSocket connection. */
-  WEIAN_MAX_SUBSCRIPTIONS_PER_WS: z.coerce.number().int().min(1).default(16),
-  /** A ws client that announced connection params must send them within this time. */
-  WEIAN_WS_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  /** How often an open WebSocket's session is checked again; a socket whose session ended is closed. */
-  WEIAN_WS_SESSION_RECHECK_MS: z.coerce.number().int().min(100).default(15_000),
-  /** The whole request head must arrive within this time (slowloris). */
-  WEIAN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
-  /** The whole request, body included, must arrive within this time (slow body). */
-  WEIAN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
-  /** tRPC calls in one HTTP batch or one WebSocket message (the dashboard batches at most DASHBOARD_BATCH_ITEMS). */
-  WEIAN_MAX_CALLS_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(16),
+export const LimitsEnv = z.object({
+  WEIAN_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(1024).describe('Open TCP connections (HTTP and ws) from one remote address; more are closed at once.'),
+  WEIAN_MAX_WS_PER_IP: z.coerce.number().int().min(1).default(256).describe('Open WebSocket connections from one remote address.'),
+  WEIAN_MAX_WS_PER_SESSION: z.coerce.number().int().min(1).default(16).describe('Open WebSocket connections carrying one session cookie (one signed-in user\'s tabs).'),
+  WEIAN_MAX_WS_PER_AGENT: z.coerce.number().int().min(1).default(2).describe('Open WebSocket connections authenticated as one agent (it needs one).'),
+  WEIAN_MAX_SUBSCRIPTIONS_PER_WS: z.coerce.number().int().min(1).default(16).describe('Live subscriptions on one WebSocket connection.'),
+  WEIAN_WS_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('A ws client that announced connection params must send them within this time.'),
+  WEIAN_WS_SESSION_RECHECK_MS: z.coerce.number().int().min(100).default(15_000).describe('How often an open WebSocket\'s session is checked again; a socket whose session ended is closed.'),
+  WEIAN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000).describe('The whole request head must arrive within this time (slowloris).'),
+  WEIAN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).describe('The whole request, body included, must arrive within this time (slow body).'),
+  WEIAN_MAX_CALLS_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(16).describe('tRPC calls in one HTTP batch or one WebSocket message (the dashboard batches at most DASHBOARD_BATCH_ITEMS).'),
 });
 
 export interface ConnectionLimits {
@@ -54,7 +44,7 @@ export interface ConnectionLimits {
 export const WS_MAX_PAYLOAD = 64 * 1024;
 
 export function loadLimits(env: NodeJS.ProcessEnv = process.env): ConnectionLimits {
-  const parsed = Env.safeParse(env);
+  const parsed = LimitsEnv.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const e = parsed.data;
   return {
@@ -144,6 +134,10 @@ export function applyLimits(
     sessionAlive?: (token: string) => Promise<boolean>;
     /** Whether a WebSocket upgrade's Origin may open a socket (cross-site WebSocket hijacking). */
     originAllowed?: (req: IncomingMessage) => boolean;
+    /** The client behind a trusted reverse proxy (default: the socket's peer). */
+    clientAddress?: (req: IncomingMessage) => string;
+    /** A trusted reverse proxy carries many clients: its connections are not capped as one address's. */
+    isTrustedProxy?: (socket: Socket) => boolean;
     /** Calls `recheck` whenever some session ended on any process; returns the unsubscribe. */
     onSessionsEnded?: (recheck: () => void) => () => void;
   } = {},
@@ -157,6 +151,7 @@ export function applyLimits(
   server.requestTimeout = limits.requestTimeoutMs;
   // One address cannot take every socket (slowloris from one host, a runaway client).
   const onSocket = (socket: Socket) => {
+    if (opts.isTrustedProxy?.(socket)) return;
     const release = sockets.take(addressOf(socket), limits.connectionsPerIp);
     if (!release) return void socket.destroy();
     socket.once('close', release);
@@ -179,9 +174,10 @@ export function applyLimits(
     }
     const releases: Array<() => void> = [];
     const releaseAll = () => releases.forEach((r) => r());
-    const byIp = wsByIp.take(addressOf(req.socket), limits.wsPerIp);
+    const client = opts.clientAddress?.(req) ?? addressOf(req.socket);
+    const byIp = wsByIp.take(client, limits.wsPerIp);
     if (!byIp) {
-      refuse(`address ${addressOf(req.socket)}`);
+      refuse(`address ${client}`);
       return done(false, 429, 'Too many WebSocket connections from this address');
     }
     releases.push(byIp);

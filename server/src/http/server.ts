@@ -16,6 +16,7 @@ import { exportsHandler } from './exports.js';
 import { agentDownloadsHandler } from './agentDownloads.js';
 import { findChromium } from '../services/exports/pdfRenderer.js';
 import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
+import { clientAddress, clientUsesTls } from './clientAddress.js';
 import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
 import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
@@ -49,24 +50,28 @@ export interface HttpStackOptions {
 const AGENT_FAST_CALLS = Object.fromEntries(Object.entries(AGENT_CALLS).map(([name, call]) => [`agent.${name}`, call as AgentCall<never, unknown>]));
 
 export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Logger, opts: HttpStackOptions = {}): HttpStack {
-  const createContext = contextFactory(deps, { secureCookies: Boolean(config.tls) });
+  // Behind a reverse proxy (WEIAN_TRUSTED_PROXIES) the client and its scheme come from the proxy's headers.
+  const proxies = config.trustedProxies;
+  const clientOf = (req: IncomingMessage) => clientAddress(req, proxies);
+  const tlsFor = (req: IncomingMessage) => Boolean(config.tls) || clientUsesTls(req, proxies);
+  const createContext = contextFactory(deps, { secureCookies: tlsFor, clientAddress: clientOf });
   const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') log.error(`tRPC ${path ?? '?'}: ${error.cause?.stack ?? error.stack ?? error.message}`);
   };
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
-  const serveStatic = staticHandler(config.dashboardDir, { tls: Boolean(config.tls) });
-  const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: Boolean(config.tls) });
+  const serveStatic = staticHandler(config.dashboardDir, { tls: tlsFor });
+  const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: tlsFor });
   const isSubscription = subscriptionPaths(appRouter);
-  const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log });
+  const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log, clientAddress: clientOf });
 
   const readiness = readinessCheck(deps, { dataDir: deps.dialect === 'sqlite' ? config.dataDir : null });
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
     // Under TLS every answer tells the browser to stay on HTTPS (pages get it with their other headers too).
-    if (config.tls) res.setHeader('strict-transport-security', HSTS);
+    if (tlsFor(req)) res.setHeader('strict-transport-security', HSTS);
     if (path.startsWith('/trpc/')) {
       // A body refused as too large ends the connection: otherwise Node drains the rest of the upload to
       // keep the connection alive, and the sender pushes all of it. (Only then: a GET's unread empty body
@@ -137,7 +142,9 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   })();
   const guard = applyLimits(server, limits, log, {
     sessionAlive: (token) => isSessionLive(deps, token),
-    originAllowed: originPolicy({ tls: Boolean(config.tls), allowed: config.allowedOrigins }),
+    originAllowed: originPolicy({ tls: tlsFor, allowed: config.allowedOrigins }),
+    clientAddress: clientOf,
+    isTrustedProxy: (socket) => proxies.has(socket.remoteAddress ?? ''),
     onSessionsEnded: (recheck) => {
       sessionWatchers.add(recheck);
       return () => sessionWatchers.delete(recheck);
