@@ -13,8 +13,8 @@ describe('scheduled backups of the server itself', () => {
   it('backs up when the newest is older than the interval, keeps the newest N, and reports freshness', async () => {
     t = await createTestDb('sqlite', new Date('2026-12-01T00:41:00Z'));
     const schedule = { dataDir: t.dataDir, dir: join(t.dataDir, 'backups'), everyHours: 24, keep: 3 };
-    // None yet: an admin sees a stale state before the first one.
-    expect(await backupStatus(t.deps, schedule)).toMatchObject({ last: null, stale: true });
+    // None yet, on a new install: nothing to warn about in its first day.
+    expect(await backupStatus(t.deps, schedule)).toMatchObject({ last: null, stale: false });
 
     const first = await scheduledBackup(t.deps, schedule);
     expect(first?.file).toBe(join(schedule.dir, 'weian-20261201T004100Z.sqlite'));
@@ -45,7 +45,9 @@ describe('scheduled backups of the server itself', () => {
     await expect(scheduledBackup(t.deps, schedule)).rejects.toThrow(/ENOTDIR|not a directory/);
     const status = await backupStatus(t.deps, schedule);
     expect(status.lastFailure?.reason).toMatch(/weian\.sqlite\/backups/);
-    expect(status.stale).toBe(true);
+    // Two days on with no backup at all: stale, counted from the install.
+    t.clock.now = new Date(Date.now() + 49 * HOUR);
+    expect((await backupStatus(t.deps, schedule)).stale).toBe(true);
   });
 
   it('does nothing on PostgreSQL (pg_dump backs it up) and says so', async () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { listAudit } from '../storage/audit.js';
+import { installedAt } from '../storage/databaseState.js';
 import { backupSqlite, BackupError, pruneBackups, scheduledBackupName, scheduledBackups, type BackupResult } from '../storage/backup.js';
 import { recordAudit, type AuditEntry } from './audit.js';
 import type { ServiceDeps } from './deps.js';
@@ -55,7 +56,7 @@ export interface BackupStatus {
   lastFailure: { at: string; reason: string } | null;
   /** Hours since the last good backup; null when there is none. */
   ageHours: number | null;
-  /** Whether the last good backup is older than the schedule allows (or there is none on SQLite). */
+  /** SQLite: the last good backup (or, with none, the install) is older than the schedule allows. */
   stale: boolean;
 }
 
@@ -67,6 +68,9 @@ export async function backupStatus(deps: ServiceDeps, schedule: Omit<BackupSched
   const last = good ? { at: good.at, kind: String(detail(good.detail).kind), file: String(detail(good.detail).file), bytes: Number(detail(good.detail).bytes), sha256: String(detail(good.detail).sha256) } : null;
   const ageHours = last ? Math.round(((deps.now().getTime() - Date.parse(last.at)) / 3600_000) * 10) / 10 : null;
   const allowed = schedule && schedule.everyHours > 0 ? schedule.everyHours * 1.5 : 48;
+  // With no backup yet, the clock runs from the install: a new server is not "stale" in its first day.
+  const since = last?.at ?? (await installedAt(deps.db));
+  const overdue = since !== null && (deps.now().getTime() - Date.parse(since)) / 3600_000 > allowed;
   return {
     dialect: deps.dialect,
     schedule: deps.dialect === 'sqlite' && schedule ? { everyHours: schedule.everyHours, keep: schedule.keep, dir: schedule.dir } : null,
@@ -74,6 +78,6 @@ export async function backupStatus(deps: ServiceDeps, schedule: Omit<BackupSched
     // Only a failure newer than the last success matters.
     lastFailure: failed && (!good || failed.at > good.at) ? { at: failed.at, reason: String(detail(failed.detail).reason) } : null,
     ageHours,
-    stale: deps.dialect === 'sqlite' && (ageHours === null || ageHours > allowed),
+    stale: deps.dialect === 'sqlite' && overdue,
   };
 }
