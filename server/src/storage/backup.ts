@@ -68,7 +68,11 @@ export function checkBackup(file: string): BackupCheck {
 export async function backupSqlite(dataDir: string, to: string, onProgress?: (done: number, total: number) => void): Promise<BackupResult> {
   const source = sqliteFile(dataDir);
   if (!existsSync(source)) throw new BackupError(`no database at ${source}`);
-  mkdirSync(dirname(to), { recursive: true });
+  try {
+    mkdirSync(dirname(to), { recursive: true });
+  } catch (e) {
+    throw new BackupError(`cannot write the backup ${to}: ${(e as Error).message}`);
+  }
   const partial = join(dirname(to), `.${basename(to)}.partial-${process.pid}`);
   const db = new SQLite(source, { fileMustExist: true });
   try {
