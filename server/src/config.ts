@@ -30,6 +30,7 @@ export const Env = z.object({
   WEIAN_TRUSTED_PROXIES: list()
     .pipe(z.array(z.string().refine(isAddressOrCidr, 'an IP address or CIDR (e.g. 127.0.0.1, 10.0.0.0/8, ::1)')))
     .describe('Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed, comma-separated addresses or CIDRs. Unset: the socket address is the client.'),
+  WEIAN_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional().describe('Bearer token that may read GET /metrics from other addresses than loopback (unset: loopback only).'),
   WEIAN_SQLITE_CACHE_KIB: z.coerce.number().int().min(1024).default(65_536).describe("SQLite's page cache per connection, in KiB."),
   WEIAN_BACKUP_DIR: z.string().optional().describe('Scheduled backups of the SQLite database are written here (default: <data dir>/backups).'),
   WEIAN_BACKUP_EVERY_HOURS: z.coerce.number().min(0).default(24).describe('Hours between scheduled backups of the SQLite database (0: none).'),
@@ -56,6 +57,8 @@ export interface ServerConfig {
   /** Reverse proxies whose forwarding headers are believed. */
   trustedProxies: TrustedProxies;
   sqliteCacheKib: number;
+  /** WEIAN_METRICS_TOKEN: who may read /metrics beyond loopback. */
+  metricsToken: string | undefined;
   backup: { dir: string; everyHours: number; keep: number };
 }
 
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     adminPassword: e.WEIAN_ADMIN_PASSWORD,
     trustedProxies: trustedProxies(e.WEIAN_TRUSTED_PROXIES),
     sqliteCacheKib: e.WEIAN_SQLITE_CACHE_KIB,
+    metricsToken: e.WEIAN_METRICS_TOKEN,
     backup: { dir: resolve(e.WEIAN_BACKUP_DIR ?? resolve(e.WEIAN_DATA_DIR, 'backups')), everyHours: e.WEIAN_BACKUP_EVERY_HOURS, keep: e.WEIAN_BACKUP_KEEP },
     ...overrides,
   };

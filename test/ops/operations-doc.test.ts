@@ -28,9 +28,11 @@ import { enrollSimulatedAgents } from '../load/loadgen.js';
 const DOC = readFileSync(join(REPO, 'docs', 'operations.md'), 'utf8');
 const blocks = (lang: string) => [...DOC.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 const shLines = blocks('sh').flatMap((b) => b.split('\n').map((l) => l.trim()).filter(Boolean));
+const used = new Set<string>();
 const line = (pattern: RegExp) => {
   const found = shLines.filter((l) => pattern.test(l));
   expect(found, `docs/operations.md has one line matching ${pattern}`).toHaveLength(1);
+  used.add(found[0]!);
   return found[0]!;
 };
 const bash = (l: string, env: Record<string, string>, cwd: string) => runProcess('bash', ['-c', l], { cwd, env, timeoutMs: 120_000, what: l });
@@ -62,6 +64,11 @@ async function sendReports(url: string, serverEnv: Record<string, string>, n: nu
 describe('docs/operations.md, as written', () => {
   const cwd = tempDir('weian-ops-');
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  afterAll(() => {
+    // Every command line of the page was run by one of these tests.
+    expect(shLines.filter((l) => !used.has(l))).toEqual([]);
+  });
 
   it('help env lists the settings', async () => {
     const r = await bash(line(/help env/), {}, REPO);
@@ -172,6 +179,9 @@ describe('docs/operations.md, as written', () => {
         ready: async (output) => {
           await waitFor(() => output().includes('listening on'), { timeoutMs: 60_000, what: 'the server to listen' });
           await waitFor(async () => (await viaProxy('127.0.0.1', '/healthz').catch(() => ({ status: 0 }))).status === 200, { what: 'nginx to answer' });
+          const scrape = await bash(line(/\/metrics$/).replace(':8080', `:${serverPort}`), {}, cwd);
+          expect(scrape.code, scrape.stderr).toBe(0);
+          expect(scrape.stdout).toMatch(/^weian_reports_total/m);
 
           // Someone at 127.0.0.2 guesses admin's password until refused.
           const wrong = { username: 'admin', password: 'not-the-password' };

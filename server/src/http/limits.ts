@@ -197,10 +197,16 @@ export function applyLimits(
   };
 
   /** Screens a new connection's messages: agent connections per agent id, subscriptions per connection. */
+  // What /metrics shows: sockets that authenticated as agents, and live subscriptions (dashboards' and agents').
+  const live = { agentSockets: 0, subscriptions: 0 };
   const onConnection = (ws: WebSocket, req: IncomingMessage) => {
     const active = new Set<unknown>();
     let releaseAgent: (() => void) | null = null;
-    ws.once('close', () => releaseAgent?.());
+    ws.once('close', () => {
+      if (releaseAgent) live.agentSockets -= 1;
+      live.subscriptions -= active.size;
+      releaseAgent?.();
+    });
     const expectsParams = new URL(req.url ?? '/', 'http://x').searchParams.get('connectionParams') === '1';
     let paramsSeen = !expectsParams;
     const handshake = expectsParams
@@ -238,7 +244,7 @@ export function applyLimits(
       if (active.size && typeof data === 'string' && (data.includes('"stopped"') || data.includes('"error"'))) {
         try {
           const m = JSON.parse(data) as { id?: unknown; result?: { type?: string }; error?: unknown };
-          if (m.error || m.result?.type === 'stopped') active.delete(m.id);
+          if ((m.error || m.result?.type === 'stopped') && active.delete(m.id)) live.subscriptions -= 1;
         } catch {
           // not JSON: not ours to read
         }
@@ -282,6 +288,7 @@ export function applyLimits(
               ws.close(WS_CLOSE_OVER_LIMIT, 'too many connections for this agent');
               return { pass: false };
             }
+            live.agentSockets += 1;
           }
         } else if (m && typeof m === 'object' && m.method === 'subscription') {
           if (active.size >= limits.subscriptionsPerWs && !active.has(m.id)) {
@@ -289,9 +296,10 @@ export function applyLimits(
             if (ws.readyState === ws.OPEN) send(refusal(m.id ?? null, `too many subscriptions on this connection (at most ${limits.subscriptionsPerWs})`));
             continue;
           }
+          if (!active.has(m.id)) live.subscriptions += 1;
           active.add(m.id);
         } else if (m && typeof m === 'object' && m.method === 'subscription.stop') {
-          active.delete(m.id);
+          if (active.delete(m.id)) live.subscriptions -= 1;
         }
         kept.push(m);
       }
@@ -316,7 +324,7 @@ export function applyLimits(
     }) as typeof ws.on;
   };
 
-  return { verifyClient, onConnection, detach: () => server.off('connection', onSocket) };
+  return { verifyClient, onConnection, stats: () => ({ ...live }), detach: () => server.off('connection', onSocket) };
 }
 
 /**

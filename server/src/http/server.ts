@@ -17,6 +17,8 @@ import { agentDownloadsHandler } from './agentDownloads.js';
 import { findChromium } from '../services/exports/pdfRenderer.js';
 import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
 import { clientAddress, clientUsesTls } from './clientAddress.js';
+import { createMetrics } from './metrics.js';
+import { pingDatabase } from '../storage/readiness.js';
 import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
 import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
@@ -66,6 +68,8 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const isSubscription = subscriptionPaths(appRouter);
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log, clientAddress: clientOf });
 
+  // Made once the socket server exists (it counts its connections); requests arrive only after listen().
+  let metrics!: ReturnType<typeof createMetrics>;
   const readiness = readinessCheck(deps, { dataDir: deps.dialect === 'sqlite' ? config.dataDir : null });
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -85,6 +89,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
         return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: path.slice('/trpc/'.length), type: 'unknown' }));
       }
       const procedurePath = path.slice('/trpc/'.length);
+      if (procedurePath === 'agent.report') metrics.observeReport(res);
       // One request, a bounded number of calls: 1,300 calls in one GET used to take the server's memory and /healthz with it.
       if (procedurePath.split(',').length > limits.callsPerBatch) {
         const error = new TRPCError({ code: 'BAD_REQUEST', message: `at most ${limits.callsPerBatch} calls in one batch` });
@@ -112,16 +117,15 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
       );
     }
     if (path === '/healthz') {
-      return void deps.db
-        .selectFrom('regions')
-        .select('code')
-        .limit(1)
-        .execute()
-        .then(
+      return void pingDatabase(deps.db).then(
           () => json(res, 200, { status: 'ok', database: deps.dialect }),
           (e: Error) => json(res, 503, { status: 'unavailable', error: e.message }),
         );
     }
+    if (path === '/metrics') return void metrics.handle(req, res).catch((e: Error) => {
+      log.error(`metrics: ${e.message}`);
+      if (!res.headersSent) json(res, 500, { error: { message: 'metrics unavailable' } });
+    });
     if (path === '/readyz') return void readiness().then((r) => json(res, r.ready ? 200 : 503, r));
     if (path.startsWith('/export/')) return exportsHttp.handle(req, res);
     if (path.startsWith('/agent/')) return agentDownloads(req, res, path);
@@ -151,6 +155,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     },
   });
 
+  metrics = createMetrics(deps, { sockets: () => ({ total: wss.clients.size, ...guard.stats() }) }, { token: config.metricsToken, clientAddress: clientOf });
   const wss = new WebSocketServer({ server, path: '/trpc', maxPayload: WS_MAX_PAYLOAD, verifyClient: guard.verifyClient });
   // Registered before tRPC's own listener, so that the limits screen what it reads.
   wss.on('connection', guard.onConnection);
@@ -160,6 +165,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     server,
     async close() {
       stopWatching.abort();
+      metrics.close();
       wsHandler.broadcastReconnectNotification();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));
