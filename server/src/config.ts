@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -64,6 +65,12 @@ export interface ServerConfig {
 
 export class ConfigError extends Error {}
 
+/** A directory shipped beside the built server (server.mjs), else where a source checkout has it. */
+const beside = (built: string, source: string) => {
+  const candidate = fileURLToPath(new URL(built, import.meta.url));
+  return import.meta.url.endsWith('/server.mjs') && existsSync(candidate) ? candidate : fileURLToPath(new URL(source, import.meta.url));
+};
+
 /** Parsed once at start; a bad value stops the server with a message naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const parsed = Env.safeParse(env);
@@ -74,8 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: e.WEIAN_HOST,
     dataDir: resolve(e.WEIAN_DATA_DIR),
     databaseUrl: e.DATABASE_URL,
-    dashboardDir: resolve(e.WEIAN_DASHBOARD_DIR ?? fileURLToPath(new URL('../../dashboard/dist', import.meta.url))),
-    agentDist: resolve(e.WEIAN_AGENT_DIST ?? fileURLToPath(new URL('../../agent/dist', import.meta.url))),
+    dashboardDir: resolve(e.WEIAN_DASHBOARD_DIR ?? beside('./dashboard', '../../dashboard/dist')),
+    agentDist: resolve(e.WEIAN_AGENT_DIST ?? beside('./agent', '../../agent/dist')),
     log: e.WEIAN_LOG,
     tls: null,
     offlineAfterMinutes: e.WEIAN_OFFLINE_AFTER_MINUTES,
