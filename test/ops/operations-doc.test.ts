@@ -181,7 +181,7 @@ describe('docs/operations.md, as written', () => {
           await waitFor(async () => (await viaProxy('127.0.0.1', '/healthz').catch(() => ({ status: 0 }))).status === 200, { what: 'nginx to answer' });
           const scrape = await bash(line(/\/metrics$/).replace(':8080', `:${serverPort}`), {}, cwd);
           expect(scrape.code, scrape.stderr).toBe(0);
-          expect(scrape.stdout).toMatch(/^weian_reports_total/m);
+          expect(scrape.stdout).toMatch(/^# TYPE weian_reports_total counter$/m);
 
           // Someone at 127.0.0.2 guesses admin's password until refused.
           const wrong = { username: 'admin', password: 'not-the-password' };
