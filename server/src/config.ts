@@ -20,6 +20,7 @@ export const Env = z.object({
   WEIAN_DASHBOARD_DIR: z.string().optional().describe('The built dashboard to serve (default: dashboard/dist beside the server).'),
   WEIAN_AGENT_DIST: z.string().optional().describe('The agent packages served under /agent/ (what `pnpm build` made; default: agent/dist).'),
   WEIAN_LOG: z.enum(['silent', 'info', 'debug']).default('info').describe('Log level: silent, info or debug (debug adds stacks and per-request lines).'),
+  WEIAN_LOG_FORMAT: z.enum(['text', 'json']).default('text').describe('Log lines as text for a terminal, or JSON (one object per line, pino) for a log collector; the packaged service uses json.'),
   WEIAN_OFFLINE_AFTER_MINUTES: z.coerce.number().int().min(2).max(7 * 24 * 60).default(30).describe('An agent silent this long raises an offline alert.'),
   WEIAN_CHROMIUM: z.string().min(1).optional().describe('The Chromium that prints PDF exports (default: /usr/bin/chromium and the other usual paths are tried).'),
   WEIAN_ALLOWED_ORIGINS: list()
@@ -46,6 +47,7 @@ export interface ServerConfig {
   dashboardDir: string;
   agentDist: string;
   log: 'silent' | 'info' | 'debug';
+  logFormat: 'text' | 'json';
   tls: { cert: string; key: string } | null;
   offlineAfterMinutes: number;
   chromiumPath?: string | undefined;
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dashboardDir: resolve(e.WEIAN_DASHBOARD_DIR ?? beside('./dashboard', '../../dashboard/dist')),
     agentDist: resolve(e.WEIAN_AGENT_DIST ?? beside('./agent', '../../agent/dist')),
     log: e.WEIAN_LOG,
+    logFormat: e.WEIAN_LOG_FORMAT,
     tls: null,
     offlineAfterMinutes: e.WEIAN_OFFLINE_AFTER_MINUTES,
     chromiumPath: e.WEIAN_CHROMIUM,

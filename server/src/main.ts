@@ -27,7 +27,7 @@ export interface RunningServer {
 /** Composition root: config → database (migrated) → services → HTTP + ws. */
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const config = loadConfig(process.env, overrides);
-  const log = createLogger(config.log);
+  const log = createLogger(config.log, config.logFormat);
   const limits = loadLimits(process.env);
   // An unwritable data dir, a full disk, a missing or unreachable PostgreSQL stop the start with one clear line.
   const handle = await (async () => {

@@ -18,6 +18,7 @@ import { findChromium } from '../services/exports/pdfRenderer.js';
 import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
 import { clientAddress, clientUsesTls } from './clientAddress.js';
 import { createMetrics } from './metrics.js';
+import { requestId } from '../log.js';
 import { pingDatabase } from '../storage/readiness.js';
 import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
 import type { Logger } from '../log.js';
@@ -74,6 +75,13 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    // Every answer carries its request id; with WEIAN_LOG=debug each request is logged with it (never its query or body).
+    const id = requestId();
+    res.setHeader('x-request-id', id);
+    if (log.debug) {
+      const started = performance.now();
+      res.once('finish', () => log.debug?.('request', { id, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started), client: clientOf(req) }));
+    }
     // Under TLS every answer tells the browser to stay on HTTPS (pages get it with their other headers too).
     if (tlsFor(req)) res.setHeader('strict-transport-security', HSTS);
     if (path.startsWith('/trpc/')) {
