@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   'agents:manage': INSTITUTION,
   /** The national holiday calendar behind every working-day deadline: one administrator's job. */
   'calendar:manage': ['admin'],
+  /** The server itself (its own backups, its database): the system administrator's. */
+  'system:read': ['admin'],
   /** Rectification notices (整改通知): read within scope; bureaus issue and review, the institution answers. */
   'notices:read': ALL,
   'notices:issue': REGION_BUREAUS,

@@ -511,6 +511,14 @@ const en: MessageSchema = {
   },
   // How a backup job works (restic and borg are the tools' names).
   backupKinds: { files: 'file copy', restic: 'restic', borg: 'borg', command: 'custom command' },
+  backup: {
+    noneTitle: "The WeiAn server's database has no backup yet",
+    staleTitle: "The WeiAn server's database has not been backed up for {hours} hours",
+    failedTitle: "The last backup of the WeiAn server's database failed",
+    failedText: 'Reason: {reason}.',
+    lastText: 'Last backup: {file}.',
+    howText: 'The server backs itself up on schedule into {dir}; its operator can make one now on the server (see docs/operations.md).',
+  },
   calendar: {
     nav: 'Holiday calendar',
     bannerTitle: 'The {year} holiday arrangement is not loaded',

@@ -510,6 +510,14 @@ const zhCN = {
   },
   // How a backup job works (restic and borg are the tools' names).
   backupKinds: { files: '文件复制', restic: 'restic', borg: 'borg', command: '自定义命令' },
+  backup: {
+    noneTitle: '卫安服务器数据库尚无备份',
+    staleTitle: '卫安服务器数据库已 {hours} 小时未备份',
+    failedTitle: '卫安服务器数据库最近一次备份失败',
+    failedText: '原因：{reason}。',
+    lastText: '最近一次备份：{file}。',
+    howText: '服务器按设定的间隔定时备份到 {dir}；也可由运维人员在服务器上立即备份（见 docs/operations.md）。',
+  },
   calendar: {
     nav: '节假日安排',
     bannerTitle: '尚未导入 {year} 年节假日安排',

@@ -23,10 +23,10 @@ export function parseSums(text: string): Map<string, string> {
  * with. Only files named in the build's SHA256SUMS are served (never a path from the request), each
  * with its sum in a header and as `NAME.sha256` beside it, plus the install script.
  */
-export function agentDownloadsHandler(dist: string, log: Logger, opts: { tls?: boolean } = {}) {
-  const tls = Boolean(opts.tls);
+export function agentDownloadsHandler(dist: string, log: Logger, opts: { tls?: (req: IncomingMessage) => boolean } = {}) {
+  const tls = opts.tls ?? (() => false);
   const text = (req: IncomingMessage, res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache', ...securityHeaders(req, tls) });
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache', ...securityHeaders(req, tls(req)) });
     res.end(body);
   };
   return (req: IncomingMessage, res: ServerResponse, path: string): void => {
@@ -50,7 +50,7 @@ export function agentDownloadsHandler(dist: string, log: Logger, opts: { tls?: b
         'content-disposition': `attachment; filename="${artifact}"`,
         'x-content-sha256': sum,
         'cache-control': 'no-cache',
-        ...securityHeaders(req, tls),
+        ...securityHeaders(req, tls(req)),
       });
       if (req.method === 'HEAD') return void res.end();
       createReadStream(file).pipe(res);

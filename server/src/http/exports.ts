@@ -24,7 +24,7 @@ const fail = (res: ServerResponse, code: FailCode, message: string) => {
   res.end(JSON.stringify({ error: { message, code } }));
 };
 
-export function exportsHandler(deps: ServiceDeps, opts: { chromiumPath: string; log: Logger }) {
+export function exportsHandler(deps: ServiceDeps, opts: { chromiumPath: string; log: Logger; clientAddress: (req: IncomingMessage) => string }) {
   const pdf = createPdfRenderer({ executablePath: opts.chromiumPath });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -37,7 +37,7 @@ export function exportsHandler(deps: ServiceDeps, opts: { chromiumPath: string; 
     if (!roleHas(principal.role, 'institutions:read')) return fail(res, 'FORBIDDEN', `your role (${principal.role}) may not read institutions`);
     const [, kind, format] = route as unknown as [string, 'rankings' | 'institution', string];
     const period = url.searchParams.get('period') ?? undefined;
-    const caller = { principal, remoteAddress: req.socket.remoteAddress ?? 'unknown' };
+    const caller = { principal, remoteAddress: opts.clientAddress(req) };
 
     let prepared: PreparedExport;
     try {

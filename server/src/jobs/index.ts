@@ -4,11 +4,14 @@ import { runDailyEvaluation } from '../services/daily.js';
 import { raiseOverdueNotices } from '../services/notices.js';
 import { checkIncidentSummaries } from '../services/incidents.js';
 import { sendDueNotifications, type SendOptions } from '../services/notify.js';
+import { scheduledBackup, type BackupSchedule } from '../services/serverBackup.js';
 import type { JobRunner, JobSpec } from './runner.js';
 
 export interface JobOptions {
   alerts?: AlertOptions;
   notify?: Partial<SendOptions>;
+  /** The server's own SQLite backups (absent: none scheduled, as for one-shot tools). */
+  backup?: BackupSchedule;
 }
 
 /** Every scheduled job; the work lives in services, this is only when. */
@@ -58,6 +61,14 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       name: 'incidents-summary',
       cron: '*/5 * * * *',
       run: async (deps) => void (await checkIncidentSummaries(deps)),
+    },
+    {
+      // The server's own database: a backup when the newest is older than WEIAN_BACKUP_EVERY_HOURS, then retention.
+      name: 'server-backup',
+      cron: '41 * * * *',
+      run: async (deps) => {
+        if (opts.backup) await scheduledBackup(deps, opts.backup);
+      },
     },
   ];
 }

@@ -13,6 +13,7 @@ import { noticesRouter } from './notices.js';
 import { regionsRouter } from './regions.js';
 import { usersRouter } from './users.js';
 import { rulesRouter } from './rules.js';
+import { systemRouter } from './system.js';
 
 export const appRouter = router({
   agent: agentRouter,
@@ -28,6 +29,7 @@ export const appRouter = router({
   notices: noticesRouter,
   regions: regionsRouter,
   rules: rulesRouter,
+  system: systemRouter,
   users: usersRouter,
 });
 

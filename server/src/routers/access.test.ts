@@ -300,6 +300,7 @@ const TABLE: Record<string, Entry> = {
   'calendar.status': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.status() },
   'calendar.get': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.get({ year: 2031 }) },
   'calendar.load': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.load(ARRANGEMENT) },
+  'system.backup': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).system.backup() },
   ...INCIDENT_ENTRIES(),
 };
 /** Incidents (事件上报): institutions report and work their own, bureaus receive within their region, everyone reads within scope. */

@@ -15,6 +15,8 @@ export interface ServiceDeps {
   now: () => Date;
   /** Hosts notification channels may send to besides their kinds' documented ones (WEIAN_CHANNEL_HOSTS). */
   channelHosts?: readonly string[];
+  /** Where and how often the server backs up its own SQLite database (WEIAN_BACKUP_*), for the status page. */
+  backupSchedule?: { dir: string; everyHours: number; keep: number };
 }
 
 /** One T per ServiceDeps (a process's state for one database: queues, hubs, caches), made on first use. */

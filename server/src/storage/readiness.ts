@@ -8,3 +8,8 @@ export async function probeWrite(db: Db, process: string, at: string): Promise<v
     .onConflict((oc) => oc.column('process').doUpdateSet({ at }))
     .execute();
 }
+
+/** The cheapest query that proves the database answers (liveness, and /metrics' latency probe). */
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.selectFrom('regions').select('code').limit(1).execute();
+}
