@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { AgentSettings, EnrollInput, EnrollResult, HeartbeatInput, Report, ReportAck } from '@weian/shared';
+import type { EnrollInput, EnrollResult, Report, ReportAck } from '@weian/shared';
+import { AgentCommand, HeartbeatAck, type HeartbeatInput } from '@weian/shared/agentCommands';
 import { callProcedure, fetchPost, keepSubscribed, nodePost, TrpcError, type Post } from './trpc-wire.js';
 
 /**
@@ -17,21 +18,11 @@ export interface AgentClientOptions {
   timeoutMs?: number;
 }
 
-/** What the server may push down the `agent.commands` subscription. */
-export type AgentCommand = { type: 'collect'; id: string } | { type: 'settings'; id: string; settings: AgentSettings };
-
 export interface CommandStreamHandlers {
   onCommand(cmd: AgentCommand): void;
   /** The socket is up (true) or down (false); the agent keeps working by HTTP either way. */
   onConnection?(up: boolean): void;
   onError?(e: unknown): void;
-}
-
-export interface HeartbeatAck {
-  serverTime: string;
-  settings: AgentSettings;
-  /** Commands queued for this agent while its socket was down (HTTP fallback). */
-  commands?: AgentCommand[];
 }
 
 /**
@@ -62,8 +53,9 @@ export class AgentClient {
   report(report: Report): Promise<ReportAck> {
     return this.mutation('agent.report', report) as Promise<ReportAck>;
   }
-  heartbeat(input: HeartbeatInput): Promise<HeartbeatAck> {
-    return this.mutation('agent.heartbeat', input) as Promise<HeartbeatAck>;
+  /** The ack is checked against the shared contract: a command the agent does not understand is refused here, not half-run. */
+  async heartbeat(input: HeartbeatInput): Promise<HeartbeatAck> {
+    return HeartbeatAck.parse(await this.mutation('agent.heartbeat', input));
   }
   /** A new secret, valid alongside the current one until first used (the server's two-phase rotation). */
   rotateSecret(): Promise<{ secret: string }> {
@@ -82,7 +74,11 @@ export class AgentClient {
       ca: this.opts.ca,
       retryDelayMs,
       keepAlive: { intervalMs: 30_000, pongTimeoutMs: 10_000 },
-      onData: (cmd) => handlers.onCommand(cmd as AgentCommand),
+      onData: (data) => {
+        const cmd = AgentCommand.safeParse(data);
+        if (cmd.success) handlers.onCommand(cmd.data);
+        else handlers.onError?.(new Error(`unreadable command from the server: ${cmd.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`));
+      },
       onConnection: handlers.onConnection,
       onError: handlers.onError,
     });

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { AgentSettings, DEFAULT_AGENT_SETTINGS } from '@weian/shared';
+import { AgentSettings, DEFAULT_AGENT_SETTINGS } from '@weian/shared/agentCommands';
 
 const common = {
   name: z.string().min(1).max(128),

@@ -1,7 +1,8 @@
-import type { AgentSettings, Report } from '@weian/shared';
+import type { Report } from '@weian/shared';
+import type { AgentCommand, AgentSettings } from '@weian/shared/agentCommands';
 import type { Collected } from './collect-process.js';
 import { backoffMs } from './backoff.js';
-import { describeSendError, type AgentClient, type AgentCommand } from './client.js';
+import { describeSendError, type AgentClient } from './client.js';
 import type { AgentConfig } from './config.js';
 import { loadState, saveState, writeFileDurable } from './state.js';
 import { repeat, type Timers } from './schedule.js';

@@ -1,10 +1,7 @@
 import { EventEmitter, on } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { AgentSettings } from '@weian/shared';
+import type { AgentCommand, AgentSettings } from '@weian/shared';
 import { perDeps, type ServiceDeps } from './deps.js';
-
-/** What the server can ask of a connected agent (the agent's client.ts names the same shapes). */
-export type AgentCommand = { type: 'collect'; id: string } | { type: 'settings'; id: string; settings: AgentSettings };
 
 /** Sent on an agent's channel to end its streams. */
 const END = Symbol('end');
