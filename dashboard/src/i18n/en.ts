@@ -532,6 +532,14 @@ const en: MessageSchema = {
     badFile: 'Cannot read this file: {message}',
   },
   rankingsTightened: { note: 'These lower regions tightened the rules; their institutions are judged by the stricter settings: {regions}', rules: '{region} ({rules})' },
+  agentUpgrade: {
+    one: 'Upgrade',
+    all: 'Upgrade all outdated agents',
+    allConfirm: 'Upgrade every agent in your scope older than {version} to {version}?',
+    requested: 'Upgrade to {version} requested',
+    upgraded: 'Upgraded to {version}',
+    failed: 'Upgrade to {version} failed; the previous version kept',
+  },
   agentsSuperseded: { tag: 'Superseded', note: 'This host enrolled again with a new token; the old agent was revoked automatically' },
   notices: {
     issueTitle: 'Issue a rectification notice',

@@ -531,6 +531,14 @@ const zhCN = {
     badFile: '无法读取该文件：{message}',
   },
   rankingsTightened: { note: '以下下级区域收紧了规则，其机构按更严格的设置评估：{regions}', rules: '{region}（{rules}）' },
+  agentUpgrade: {
+    one: '远程升级',
+    all: '升级全部需升级的探针',
+    allConfirm: '将范围内所有低于 {version} 的探针远程升级到 {version}？',
+    requested: '已下发升级到 {version}',
+    upgraded: '已升级到 {version}',
+    failed: '升级到 {version} 失败，已保留原版本',
+  },
   agentsSuperseded: { tag: '已被取代', note: '该主机已用新令牌重新注册，旧探针已自动吊销' },
   notices: {
     issueTitle: '下发整改通知',

@@ -25,7 +25,7 @@ export const AGENT_CALLS = {
     input: HeartbeatInput,
     run: async (ctx, input): Promise<HeartbeatAck> => {
       await recordHeartbeat(ctx.deps, ctx.agent, input);
-      return { serverTime: ctx.deps.now().toISOString(), settings: ctx.agent.settings ?? DEFAULT_AGENT_SETTINGS, commands: commandHub(ctx.deps).takePending(ctx.agent.id) };
+      return { serverTime: ctx.deps.now().toISOString(), settings: ctx.agent.settings ?? DEFAULT_AGENT_SETTINGS, commands: commandHub(ctx.deps).takePending(ctx.agent.id), serverKey: ctx.deps.agentRelease?.publicKey };
     },
   }),
 };

@@ -25,8 +25,8 @@ export class CommandHub {
       return 'delivered';
     }
     const queue = this.pending.get(agentId) ?? [];
-    // A newer settings command replaces an older one; everything else keeps the latest few.
-    const kept = command.type === 'settings' ? queue.filter((c) => c.type !== 'settings') : queue;
+    // A newer settings or upgrade command replaces an older one of its type; everything else keeps the latest few.
+    const kept = command.type === 'settings' || command.type === 'upgrade' ? queue.filter((c) => c.type !== command.type) : queue;
     this.pending.set(agentId, [...kept, command].slice(-MAX_PENDING));
     return 'queued';
   }
@@ -79,3 +79,4 @@ export const endAgentCommands = (deps: ServiceDeps, agentId: string) => {
 };
 export const requestCollection = (deps: ServiceDeps, agentId: string) => issue(deps, agentId, { type: 'collect', id: randomUUID() });
 export const pushSettings = (deps: ServiceDeps, agentId: string, settings: AgentSettings) => issue(deps, agentId, { type: 'settings', id: randomUUID(), settings });
+export const requestUpgrade = (deps: ServiceDeps, agentId: string, signed: { id: string; manifest: string; signature: string }) => issue(deps, agentId, { type: 'upgrade', ...signed });
