@@ -37,7 +37,8 @@ export interface ServerConfig {
   dashboardDir: string;
   agentDist: string;
   log: 'silent' | 'info' | 'debug';
-  tls: { cert: string; key: string } | null;
+  /** `ca`: the private CA that signed `cert`, served to agents' install lines at /agent/ca.pem. */
+  tls: { cert: string; key: string; ca?: string } | null;
   offlineAfterMinutes: number;
   chromiumPath?: string | undefined;
   /** Browser origins besides the server's own that may open a WebSocket. */

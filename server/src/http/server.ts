@@ -57,7 +57,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
   const serveStatic = staticHandler(config.dashboardDir, { tls: Boolean(config.tls) });
-  const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: Boolean(config.tls) });
+  const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: Boolean(config.tls), caFile: config.tls?.ca });
   const isSubscription = subscriptionPaths(appRouter);
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log });
 
