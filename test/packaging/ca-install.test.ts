@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CA_MISMATCH, displayFingerprint, linuxInstallLine } from '@weian/shared/agentInstall';
-import { startServerProcess, tempDir, type ServerProcess } from '../helpers/index.js';
+import { CHROMIUM_ARGS, ensureDashboardBuilt, signInWithForm } from '../helpers/browser.js';
+import { runCli, startServerProcess, tempDir, type ServerProcess } from '../helpers/index.js';
+import { chromium } from 'playwright-core';
 import { makeCa, makeServerCert } from '../helpers/tls.js';
 
 /**
@@ -27,7 +29,7 @@ beforeAll(async () => {
   dist = join(dir, 'dist');
   execFileSync('mkdir', ['-p', dist]);
   writeFileSync(join(dist, 'SHA256SUMS'), `${'0'.repeat(64)}  weian-agent-win-x64.exe\n`);
-  server = await startServerProcess({ args: ['--tls-cert', cert.cert, '--tls-key', cert.key, '--tls-ca', ca.cert], env: { WEIAN_AGENT_DIST: dist } });
+  [server] = await Promise.all([startServerProcess({ args: ['--tls-cert', cert.cert, '--tls-key', cert.key, '--tls-ca', ca.cert], env: { WEIAN_AGENT_DIST: dist } }), ensureDashboardBuilt()]);
 });
 afterAll(async () => {
   await impostor?.cleanup();
@@ -58,6 +60,8 @@ describe('private CA served by the server', () => {
     expect(r.status).toBe(200);
     expect(r.body).toBe(readFileSync(ca.cert, 'utf8'));
     expect(displayFingerprint(r.fingerprint!)).toBe(opensslFingerprint(ca.cert));
+    // What the 探针安装 page reads.
+    expect(JSON.parse((await get(`${server.url}/agent/ca.json`, readFileSync(ca.cert, 'utf8'))).body)).toEqual({ sha256: r.fingerprint });
   });
 
   for (const tool of ['curl', 'wget'] as const) {
@@ -69,6 +73,37 @@ describe('private CA served by the server', () => {
       expect(r.code).toBe(1);
     });
   }
+
+  it('the 探针安装 page shows the fingerprint and puts it in the Linux line, which runs as copied; Windows gets the PowerShell line', async () => {
+    // An institution and its IT officer, whose 探针安装 page opens with the institution chosen.
+    expect((await runCli('server', ['token', 'create', '--institution', 'ZJ-CA-001', '--name', '测试医院', '--region', '330106'], { env: server.env })).code).toBe(0);
+    expect((await runCli('server', ['user', 'add', '--username', 'ca-it', '--role', 'institution', '--scope', 'ZJ-CA-001', '--password-stdin'], { env: server.env, input: 'Ca-Install-Pass-1\n' })).code).toBe(0);
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    try {
+      // The browser of an IT officer whose machine trusts the region's CA (this one does not know it: told to go on).
+      const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN' });
+      context.setDefaultTimeout(10_000);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => void (m.type() === 'error' && problems.push(m.text())));
+      await signInWithForm(page, server.url, { username: 'ca-it', password: 'Ca-Install-Pass-1' });
+      await page.goto(`${server.url}/admin/agent-install`);
+      await expect.poll(() => page.getByTestId('install-ca-fingerprint').textContent()).toBe(opensslFingerprint(ca.cert));
+      await page.getByTestId('install-generate').click();
+      const line = (await page.getByTestId('install-line').locator('code').textContent())!.trim();
+      const { fingerprint } = await get(`${server.url}/agent/ca.pem`, readFileSync(ca.cert, 'utf8'));
+      expect(line).toContain(`= ${fingerprint} ]`);
+      const r = await runLine(line);
+      expect(r.out).toContain('卫安探针安装失败：服务器上没有适合本机（deb，x86_64）的安装包');
+      await page.getByTestId('install-os').getByText('Windows').click();
+      await page.getByTestId('install-generate').click();
+      const ps = (await page.getByTestId('install-line').locator('code').textContent())!.trim();
+      expect(ps).toMatch(new RegExp(`^& \\(\\[scriptblock\\]::Create\\(\\(Invoke-RestMethod -UseBasicParsing '${server.url}/agent/install\\.ps1'\\)\\)\\) -Server '${server.url}' -Token 'wa_[A-Za-z0-9_-]+'$`));
+      expect(problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
 
   it('an impostor with another CA on the same address is stopped before any script runs', async () => {
     const { fingerprint } = await get(`${server.url}/agent/ca.pem`, readFileSync(ca.cert, 'utf8'));

@@ -56,6 +56,7 @@ describe('agent downloads', () => {
     const r = await fetch(`${base}/agent/ca.pem`);
     expect(r.status).toBe(404);
     expect(await r.text()).toMatch(/没有配置私有 CA/);
+    expect(await (await fetch(`${base}/agent/ca.json`)).json()).toEqual({ sha256: null });
   });
 
   /**

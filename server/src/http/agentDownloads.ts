@@ -46,6 +46,8 @@ export function agentDownloadsHandler(dist: string, log: Logger, opts: { tls?: b
     if (name === 'install.sh') return text(req, res, 200, INSTALL_SH, 'text/x-shellscript; charset=utf-8');
     // Windows PowerShell 5.1 decodes by the charset named here (its default would garble the Chinese messages).
     if (name === 'install.ps1') return text(req, res, 200, INSTALL_PS1, 'text/plain; charset=utf-8');
+    // Always 200, so the 探针安装 page can ask without a failed request in the browser's console.
+    if (name === 'ca.json') return text(req, res, 200, JSON.stringify({ sha256: fingerprint }), 'application/json');
     if (name === 'ca.pem') {
       if (!ca || !fingerprint) return text(req, res, 404, '本服务器没有配置私有 CA 证书（weian-server serve --tls-ca）。\nno private CA configured on this server\n');
       res.setHeader(CA_FINGERPRINT_HEADER, fingerprint);
