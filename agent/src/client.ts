@@ -53,9 +53,16 @@ export class AgentClient {
   report(report: Report): Promise<ReportAck> {
     return this.mutation('agent.report', report) as Promise<ReportAck>;
   }
-  /** The ack is checked against the shared contract: a command the agent does not understand is refused here, not half-run. */
-  async heartbeat(input: HeartbeatInput): Promise<HeartbeatAck> {
-    return HeartbeatAck.parse(await this.mutation('agent.heartbeat', input));
+  /**
+   * The ack is checked against the shared contract. A command this version cannot read (one a newer
+   * server added) is dropped and named in `skipped`, so it costs neither the settings nor the other commands.
+   */
+  async heartbeat(input: HeartbeatInput): Promise<HeartbeatAck & { skipped?: string[] }> {
+    const raw = (await this.mutation('agent.heartbeat', input)) as { commands?: unknown } | null;
+    const listed: unknown[] = Array.isArray(raw?.commands) ? raw.commands : [];
+    const ack = HeartbeatAck.parse({ ...raw, commands: undefined });
+    const read = listed.map((c) => AgentCommand.safeParse(c));
+    return { ...ack, commands: read.flatMap((r) => (r.success ? [r.data] : [])), skipped: read.flatMap((r, i) => (r.success ? [] : [JSON.stringify(listed[i]).slice(0, 200)])) };
   }
   /** A new secret, valid alongside the current one until first used (the server's two-phase rotation). */
   rotateSecret(): Promise<{ secret: string }> {

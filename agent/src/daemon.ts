@@ -174,6 +174,7 @@ export function startDaemon(o: DaemonOptions): Daemon {
         pinServerKey(r.serverKey);
         applySettings(r.settings);
         for (const cmd of r.commands ?? []) handleCommand(cmd);
+        for (const s of r.skipped ?? []) log(`a command this version cannot read was skipped: ${s}`);
         if (depth.reports) kick();
       } catch (e) {
         const d = describeSendError(e);
