@@ -172,9 +172,9 @@ async function main(argv: string[]): Promise<number> {
       const config = JSON.parse(await runSelf(['__config', '--config', configPath])) as AgentConfig;
       const [{ startDaemon }, { collectInChild }, upgrades, { isSingleExecutable }] = await Promise.all([import('./daemon.js'), import('./collect-process.js'), import('./upgrade.js'), import('./self.js')]);
       const paths = agentPaths(configPath, config);
-      const upgradeDeps = () => upgrades.installKind(process.execPath, isSingleExecutable).then((kind) => upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION }));
+      const upgradeDeps = (kind: Awaited<ReturnType<typeof upgrades.installKind>>) => upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION });
       // An upgrade left on disk by the last run ends here: reported with the next heartbeat, or rolled back.
-      const settled = await upgrades.settleUpgrade(await upgradeDeps());
+      const settled = await upgrades.settleUpgrade(upgradeDeps(null));
       if (settled) {
         await saveState(paths.state, { ...(await loadState(paths.state)), upgrade: settled.outcome });
         console.log(`upgrade ${settled.outcome.fromVersion} → ${settled.outcome.toVersion}: ${settled.outcome.status}${settled.outcome.reason ? ` (${settled.outcome.reason})` : ''}`);
@@ -191,8 +191,8 @@ async function main(argv: string[]): Promise<number> {
         heartbeatMs: envMs('WEIAN_AGENT_HEARTBEAT_MS'),
         afterSend: pause ? () => sleep(pause) : undefined,
         // upgradeDeps() reads config.serverKey when called: a key the daemon pinned meanwhile counts.
-        upgrade: async (cmd) => upgrades.runUpgrade(cmd, await upgradeDeps()),
-        upgradeReported: async (outcome) => upgrades.confirmUpgrade(await upgradeDeps(), outcome),
+        upgrade: async (cmd) => upgrades.runUpgrade(cmd, upgradeDeps(await upgrades.installKind(process.execPath, isSingleExecutable))),
+        upgradeReported: (outcome) => upgrades.confirmUpgrade(upgradeDeps(null), outcome),
       });
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => daemon.stop());
       const { revoked, restart } = await daemon.done;

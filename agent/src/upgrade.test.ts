@@ -123,7 +123,7 @@ describe('runUpgrade', () => {
   it('refuses a release without a file for this architecture or install kind', async () => {
     expect(await failure(deps({ arch: 'arm64' }))).toMatch(/no sea package for arm64/);
     expect(await failure(deps({ kind: 'rpm' }))).toMatch(/no rpm package for x64/);
-    expect(await failure(deps({ kind: null }))).toMatch(/runs as a script/);
+    expect(await failure(deps({ kind: null }))).toMatch(/remote upgrade covers the Linux single executable/);
     untouched();
   });
 

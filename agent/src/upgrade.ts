@@ -33,7 +33,7 @@ export interface UpgradeDeps {
   currentVersion: string;
   /** process.arch */
   arch: string;
-  /** How this agent was installed; null: run as a script by a system Node.js, which the agent cannot replace. */
+  /** How this agent was installed; null: not upgradable remotely (a script run by a system Node.js, or Windows). */
   kind: AgentInstallKind | null;
   /** The single executable a `sea` upgrade replaces (process.execPath). */
   executable: string;
@@ -94,7 +94,7 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
     if (!parsed.success) throw new UpgradeRefused(`unreadable manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     toVersion = parsed.data.version;
     if (compareVersions(toVersion, d.currentVersion) <= 0) throw new UpgradeRefused(`拒绝降级: offered ${toVersion}, this agent runs ${d.currentVersion}`);
-    if (!d.kind) throw new UpgradeRefused('this agent runs as a script with the system Node.js: upgrade it by installing the new bundle');
+    if (!d.kind) throw new UpgradeRefused('remote upgrade covers the Linux single executable and the deb and rpm packages: install the new version of this agent by hand');
     const found = parsed.data.files.find((f) => f.arch === d.arch && f.kind === d.kind);
     if (!found) throw new UpgradeRefused(`the release has no ${d.kind} package for ${d.arch}`);
     file = found;
@@ -218,9 +218,9 @@ function describeFailure(e: unknown): string {
 const execFileP = promisify(execFile);
 const runProgram = async (file: string, args: string[]) => ({ stdout: (await execFileP(file, args, { timeout: 10 * 60_000, maxBuffer: 4 * 1024 * 1024 })).stdout });
 
-/** How this agent was installed: a package owns its executable, else the executable is its own; null for a script. */
+/** How this agent was installed: a package owns its executable, else the executable is its own; null: not upgradable remotely (a script, Windows). */
 export async function installKind(executable: string, singleExecutable: boolean, run = runProgram): Promise<AgentInstallKind | null> {
-  if (!singleExecutable) return null;
+  if (!singleExecutable || process.platform !== 'linux') return null;
   if (await run('dpkg-query', ['-S', executable]).then(() => true, () => false)) return 'deb';
   if (await run('rpm', ['-qf', executable]).then(() => true, () => false)) return 'rpm';
   return 'sea';

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { windowsInstallLine } from '@weian/shared/agentInstall';
 import { createLogger } from '../log.js';
-import { agentDownloadsHandler, parseSums } from './agentDownloads.js';
+import { parseSums } from '../services/agentRelease.js';
+import { agentDownloadsHandler } from './agentDownloads.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'weian-agent-dist-'));
 const deb = Buffer.from('not really a deb');

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
+import { parseSums } from '../services/agentRelease.js';
 import { securityHeaders } from './static.js';
 
 /** The install scripts the dashboard's one-line commands run (beside this file): sh for Linux, PowerShell for Windows. */
@@ -15,16 +16,6 @@ export const caFingerprint = (pem: string) => createHash('sha256').update(new X5
 
 /** Header that carries the CA's fingerprint beside /agent/ca.pem (the 探针安装 page shows it and puts it in the line). */
 export const CA_FINGERPRINT_HEADER = 'x-weian-ca-sha256';
-
-/** `sha256  name` lines, as sha256sum writes them, into name → sum. */
-export function parseSums(text: string): Map<string, string> {
-  const sums = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const m = /^([0-9a-f]{64}) [ *]([A-Za-z0-9._-]+)$/.exec(line.trim());
-    if (m) sums.set(m[2]!, m[1]!);
-  }
-  return sums;
-}
 
 /**
  * Hospital intranets have no internet: the WeiAn server hands out the agent packages it was built

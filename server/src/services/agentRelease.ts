@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentArch, AgentInstallKind, ReleaseFile, UpgradeManifest } from '@weian/shared';
-import { parseSums } from '../http/agentDownloads.js';
 
 /** The agent release this server hands out, and the key that vouches for it to agents. */
 export interface AgentRelease {
@@ -18,6 +17,16 @@ export interface SignedManifest {
   manifest: string;
   /** base64 Ed25519 signature over the manifest's UTF-8 bytes. */
   signature: string;
+}
+
+/** `sha256  name` lines, as sha256sum writes them, into name → sum. */
+export function parseSums(text: string): Map<string, string> {
+  const sums = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^([0-9a-f]{64}) [ *]([A-Za-z0-9._-]+)$/.exec(line.trim());
+    if (m) sums.set(m[2]!, m[1]!);
+  }
+  return sums;
 }
 
 export const SIGNING_KEY_FILE = 'agent-signing-key.pem';
