@@ -40,7 +40,13 @@ export function loadOrCreateSigningKey(dataDir: string): KeyObject {
   if (existsSync(file)) return createPrivateKey(readFileSync(file));
   mkdirSync(dataDir, { recursive: true });
   const { privateKey } = generateKeyPairSync('ed25519');
-  writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    // Another process on the same data directory made it first: that one is the key.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return createPrivateKey(readFileSync(file));
+    throw e;
+  }
   return privateKey;
 }
 
