@@ -25,26 +25,23 @@ const AFTER = `${X}.${Y}.${Z + 1}`;
 
 let server: ServerProcess;
 let serverDist: string;
-let install: string;
-let supervisor: ChildProcess | null = null;
-let output = '';
-const exe = () => join(install, 'weian-agent');
-const config = () => join(install, 'etc', 'agent.json');
+let oldExe: string;
+let pristine: string;
+const running: ChildProcess[] = [];
 const versionOf = (file: string) => execFileSync(file, ['--version'], { encoding: 'utf8' }).trim();
 
 beforeAll(async () => {
   const oldDist = tempDir('weian-old-build-');
   serverDist = tempDir('weian-new-build-');
-  const [oldExe] = await Promise.all([buildExecutableVersion(OLD, oldDist), buildExecutableVersion(NEW, serverDist), ensureDashboardBuilt()]);
+  [oldExe] = await Promise.all([buildExecutableVersion(OLD, oldDist), buildExecutableVersion(NEW, serverDist), ensureDashboardBuilt()]);
+  pristine = join(tempDir('weian-pristine-'), 'weian-agent-linux-x64');
+  copyFileSync(join(serverDist, 'weian-agent-linux-x64'), pristine);
   server = await startServerProcess({ env: { WEIAN_AGENT_DIST: serverDist } });
-  install = tempDir('weian-installed-');
-  copyFileSync(oldExe, exe());
-  execFileSync('chmod', ['755', exe()]);
 }, 600_000);
 afterAll(async () => {
-  if (supervisor?.pid) {
+  for (const s of running) {
     try {
-      process.kill(-supervisor.pid, 'SIGKILL');
+      process.kill(-s.pid!, 'SIGKILL');
     } catch {
       // already gone
     }
@@ -52,24 +49,51 @@ afterAll(async () => {
   await server?.cleanup();
 });
 
+/**
+ * The old build installed in a directory of its own, enrolled, and running under the service
+ * manager's part: started again unless it exits 0 or 78 (systemd: Restart=on-failure,
+ * RestartPreventExitStatus=78), which includes exit status 75 after an upgrade and a kill.
+ */
+async function installOld() {
+  const dir = tempDir('weian-installed-');
+  const exe = join(dir, 'weian-agent');
+  const config = join(dir, 'etc', 'agent.json');
+  copyFileSync(oldExe, exe);
+  execFileSync('chmod', ['755', exe]);
+  expect(versionOf(exe)).toBe(OLD);
+  execFileSync(exe, ['enroll', '--server', server.url, '--token', await enrollmentToken(server, 'ZJ-XH-001'), '--config', config], { env: { ...process.env, ...REPLAY } });
+  const enrolled = JSON.parse(readFileSync(config, 'utf8')) as { agentId: string; serverKey?: string };
+  expect(enrolled.serverKey).toMatch(/^[A-Za-z0-9+/]{59}=$/);
+  const supervisor = spawn('sh', ['-c', 'while :; do "$0" run --config "$1"; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done', exe, config], {
+    env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  running.push(supervisor);
+  let output = '';
+  supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const agent = {
+    dir,
+    exe,
+    agentId: enrolled.agentId,
+    output: () => output,
+    acked: () => [...output.matchAll(/report ([0-9a-f-]{36}) acknowledged/g)].map((m) => m[1]!),
+    queued: () => [...output.matchAll(/report ([0-9a-f-]{36}) queued/g)].map((m) => m[1]!),
+    /** The agent process itself (the supervisor's child), not the supervisor. */
+    pid: () => Number(execFileSync('pgrep', ['-P', String(supervisor.pid)], { encoding: 'utf8' }).trim().split('\n')[0]),
+  };
+  await waitFor(() => agent.acked().length >= 1 && output.includes('command channel open'), { timeoutMs: 60_000, what: `a first report and the command channel\n${output}` });
+  return agent;
+}
+
 describe('remote upgrade of a running agent between two real builds', () => {
   it('upgrades on request, comes back as the new version, and keeps sending', async () => {
-    expect(versionOf(exe())).toBe(OLD);
-    execFileSync(exe(), ['enroll', '--server', server.url, '--token', await enrollmentToken(server, 'ZJ-XH-001'), '--config', config()], { env: { ...process.env, ...REPLAY } });
-    const enrolled = JSON.parse(readFileSync(config(), 'utf8')) as { agentId: string; serverKey?: string };
-    expect(enrolled.serverKey).toMatch(/^[A-Za-z0-9+/]{59}=$/);
-
-    // The service manager's part: start again after exit status 75 (systemd: Restart=on-failure), stop on anything else.
-    supervisor = spawn('sh', ['-c', 'while :; do "$0" run --config "$1"; code=$?; echo "exited $code"; [ "$code" -eq 75 ] || exit "$code"; done', exe(), config()], {
-      env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const acked = () => (output.match(/acknowledged/g) ?? []).length;
-    await waitFor(() => acked() >= 1 && output.includes('command channel open'), { timeoutMs: 60_000, what: `a first report and the command channel\n${output}` });
-
+    const installed = await installOld();
+    const exe = () => installed.exe;
+    const output = installed.output;
+    const acked = () => installed.acked().length;
+    const enrolled = { agentId: installed.agentId };
     const admin = await signedInClient(server.url);
     const mine = async () => (await admin.client.agents.list.query({})).find((a) => a.id === enrolled.agentId)!;
     const browser = await launchBrowser();
@@ -82,17 +106,17 @@ describe('remote upgrade of a running agent between two real builds', () => {
       const upgraded = await waitFor(async () => {
         const a = await mine();
         return a.upgrade?.status === 'upgraded' && a.version === NEW ? a : null;
-      }, { timeoutMs: 90_000, what: `the agent to report ${NEW}\n${output}` });
+      }, { timeoutMs: 90_000, what: `the agent to report ${NEW}\n${output()}` });
       expect(upgraded.upgrade).toMatchObject({ toVersion: NEW, reason: null });
       await page.reload();
       await expect.poll(() => page.getByTestId('agent-upgrade-status').textContent()).toBe(`已升级到 ${NEW}`);
       expect(await page.getByTestId('agent-outdated').count()).toBe(0);
-      expect(output).toContain('exited 75');
+      expect(output()).toContain('exited 75');
       expect(versionOf(exe())).toBe(NEW);
       // Confirmed: the kept old executable and the marker are gone; the new version sends reports.
-      await waitFor(() => !existsSync(`${exe()}.previous`) && !existsSync(join(install, 'etc', 'upgrade.json')), { what: 'the backup to be dropped' });
+      await waitFor(() => !existsSync(`${exe()}.previous`) && !existsSync(join(installed.dir, 'etc', 'upgrade.json')), { what: 'the backup to be dropped' });
       const before = acked();
-      await waitFor(() => acked() > before, { timeoutMs: 60_000, what: `a report from ${NEW}\n${output}` });
+      await waitFor(() => acked() > before, { timeoutMs: 60_000, what: `a report from ${NEW}\n${output()}` });
 
       // A tampered release: the server's file no longer matches the sum it signs. Refused, reported, nothing replaced.
       writeFileSync(join(serverDist, 'VERSION'), `${AFTER}\n`);
@@ -101,7 +125,7 @@ describe('remote upgrade of a running agent between two real builds', () => {
       const failed = await waitFor(async () => {
         const a = await mine();
         return a.upgrade?.status === 'failed' ? a : null;
-      }, { timeoutMs: 60_000, what: `the refusal to reach the server\n${output}` });
+      }, { timeoutMs: 60_000, what: `the refusal to reach the server\n${output()}` });
       expect(failed.upgrade!.reason).toMatch(/^校验和不符: weian-agent-linux-x64 has SHA-256 [0-9a-f]{64}, the signed manifest says [0-9a-f]{64}$/);
       expect(failed.version).toBe(NEW);
       await page.reload();
@@ -111,10 +135,45 @@ describe('remote upgrade of a running agent between two real builds', () => {
       expect(problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
       expect(versionOf(exe())).toBe(NEW);
       const still = acked();
-      await waitFor(() => acked() > still, { timeoutMs: 60_000, what: `the agent to keep reporting\n${output}` });
-      expect(output.match(/exited/g)).toEqual(['exited']);
+      await waitFor(() => acked() > still, { timeoutMs: 60_000, what: `the agent to keep reporting\n${output()}` });
+      expect(output().match(/exited \d+/g)).toEqual(['exited 75']);
     } finally {
       await browser.close();
+      admin.close();
+    }
+  }, 300_000);
+
+  it('an agent killed mid-upgrade comes back (old or new), says how the upgrade ended, and loses nothing queued', async () => {
+    // The release as built again (the test above tampered with it).
+    copyFileSync(pristine, join(serverDist, 'weian-agent-linux-x64'));
+    writeFileSync(join(serverDist, 'VERSION'), `${NEW}\n`);
+    const installed = await installOld();
+    const admin = await signedInClient(server.url);
+    try {
+      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(NEW);
+      // SIGKILL the moment the upgrade is on disk (its marker): mid-download, or at any later step.
+      const marker = join(installed.dir, 'etc', 'upgrade.json');
+      const pid = installed.pid();
+      await waitFor(() => existsSync(marker), { timeoutMs: 60_000, intervalMs: 1, what: `the upgrade to start\n${installed.output()}` });
+      process.kill(pid, 'SIGKILL');
+      const queuedAtKill = installed.queued();
+      const ackedAtKill = installed.acked().length;
+
+      const ended = await waitFor(async () => {
+        const a = (await admin.client.agents.list.query({})).find((x) => x.id === installed.agentId)!;
+        return a.upgrade && a.upgrade.status !== 'requested' ? a : null;
+      }, { timeoutMs: 90_000, what: `the outcome to reach the server\n${installed.output()}` });
+      expect(installed.output()).toContain('exited 137');
+      if (ended.upgrade!.status === 'failed') {
+        expect(ended.upgrade!.reason).toMatch(new RegExp(`stopped while downloading ${NEW}; still running ${OLD}|installed ${NEW} but ${OLD} started`));
+        expect(versionOf(installed.exe)).toBe(OLD);
+      } else {
+        expect(versionOf(installed.exe)).toBe(NEW);
+      }
+      console.log(`killed mid-upgrade: ${ended.upgrade!.status}${ended.upgrade!.reason ? ` (${ended.upgrade!.reason})` : ''}`);
+      // It came back and sends; everything queued before the kill reaches the server.
+      await waitFor(() => installed.acked().length > ackedAtKill && queuedAtKill.every((id) => installed.acked().includes(id)), { timeoutMs: 90_000, what: `reports after the kill\n${installed.output()}` });
+    } finally {
       admin.close();
     }
   }, 300_000);
