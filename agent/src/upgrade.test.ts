@@ -54,6 +54,7 @@ function deps(over: Partial<UpgradeDeps> & { served?: Buffer } = {}): UpgradeDep
     currentVersion: '0.1.0',
     arch: 'x64',
     kind: 'sea',
+    systemdRunning: false,
     executable,
     dir: join(dir, 'data'),
     now: () => new Date('2026-12-06T10:00:05.000Z'),

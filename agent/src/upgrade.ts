@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -35,6 +36,8 @@ export interface UpgradeDeps {
   arch: string;
   /** How this agent was installed; null: not upgradable remotely (a script run by a system Node.js, or Windows). */
   kind: AgentInstallKind | null;
+  /** systemd runs this host: a package manager is started outside the agent's own unit. */
+  systemdRunning: boolean;
   /** The single executable a `sea` upgrade replaces (process.execPath). */
   executable: string;
   /** The agent's data directory: the download and the upgrade's marker go there, never the outbox. */
@@ -120,9 +123,11 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       await d.fs.rename(next, d.executable);
     } else {
       await writeMarker(d, { ...marker, phase: 'installed' });
-      // The package's scripts restart the service; outside this service's cgroup so that restart does not kill dpkg itself.
+      // Under systemd the package's scripts restart the service: dpkg/rpm run in a unit of their own, so
+      // that restart does not kill them with this agent. Without systemd they run here, and the agent's exit restarts it.
       const pm = d.kind === 'deb' ? ['dpkg', '-i', download] : ['rpm', '-U', download];
-      await d.run('systemd-run', ['--collect', '--wait', '--quiet', `--unit=weian-agent-upgrade-${cmd.id.slice(0, 8)}`, ...pm]);
+      if (d.systemdRunning) await d.run('systemd-run', ['--collect', '--wait', '--quiet', `--unit=weian-agent-upgrade-${cmd.id.slice(0, 8)}`, ...pm]);
+      else await d.run(pm[0]!, pm.slice(1));
     }
     await d.fs.rm(download, { force: true });
     return { restart: true };
@@ -248,5 +253,5 @@ export function downloadFrom(server: string, ca: string | undefined): (file: str
 
 /** The real side effects, for `weian-agent run`. */
 export function nodeUpgradeDeps(o: { server: string; ca: string | undefined; serverKey: string | undefined; kind: AgentInstallKind | null; dir: string; currentVersion: string }): UpgradeDeps {
-  return { fs: fsp, download: downloadFrom(o.server, o.ca), run: runProgram, serverKey: o.serverKey, currentVersion: o.currentVersion, arch: process.arch, kind: o.kind, executable: process.execPath, dir: o.dir, now: () => new Date() };
+  return { fs: fsp, download: downloadFrom(o.server, o.ca), run: runProgram, serverKey: o.serverKey, currentVersion: o.currentVersion, arch: process.arch, kind: o.kind, systemdRunning: existsSync('/run/systemd/system'), executable: process.execPath, dir: o.dir, now: () => new Date() };
 }
