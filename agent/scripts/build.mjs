@@ -124,6 +124,8 @@ if (!args.has('--no-packages')) {
   artifacts.push(...buildPackages({ dist: DIST, version: VERSION, executables, legacyDir: legacyTar ? legacyDir : null, licenseDir: join(dirname(nodeBinary('linux-x64', NODE_VERSION)), '..'), unit, work: join(DIST, 'pkg-work') }));
 }
 writeSums(artifacts);
+// The release's version for the server's signed upgrade manifest (a single executable's name does not carry it).
+writeFileSync(join(DIST, 'VERSION'), `${VERSION}\n`);
 
 /** The official node binary of a platform, from its npm package (fetched once into agent/.cache with `npm pack`). */
 function nodeBinary(platform, version) {

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { AgentClient, describeSendError, readCa } from './client.js';
 import { ChildError, COLLECT_CHILD_COMMAND, runSelf } from './collect-process.js';
 import type { AgentConfig } from './config.js';
-import { loadState } from './state.js';
+import { loadState, saveState } from './state.js';
 import { AgentRevokedError, agentPaths, clientFor, drainOutbox, outboxFor, sleep, type AgentPaths } from './sync.js';
 import { INSTALL_SERVICE_SUMMARY } from './service.js';
 import { AGENT_VERSION } from './version.js';
@@ -38,6 +38,8 @@ const DEFAULT_CONFIG = process.platform === 'win32' ? 'C:\\ProgramData\\WeiAn\\a
 
 /** Exit status of a revoked agent: the service manager is told not to restart it (EX_CONFIG). */
 export const EXIT_REVOKED = 78;
+/** Exit status after an upgrade or a rollback (EX_TEMPFAIL): the service manager (Restart=on-failure) starts the executable now in place. */
+export const EXIT_RESTART = 75;
 
 const USAGE = `weian-agent ${AGENT_VERSION}
 
@@ -87,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
       const { default: si } = await import('systeminformation');
       const machineId = await si.uuid().then((u) => u.os || null, () => null);
       const result = await new AgentClient({ server: values.server, ca: readCa(caFile) }).enroll({ token: values.token, hostname: hostname(), machineId, agentVersion: AGENT_VERSION });
-      await saveConfig(configPath, localConfig({ server: values.server, agentId: result.agentId, secret: result.secret, hostId: result.hostId, institution: result.institution, settings: result.settings, caFile, dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined }));
+      await saveConfig(configPath, localConfig({ server: values.server, agentId: result.agentId, secret: result.secret, hostId: result.hostId, institution: result.institution, settings: result.settings, serverKey: result.serverKey, caFile, dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined }));
       console.log(`enrolled as ${result.agentId} (host ${result.hostId}) in ${result.institution.name}; config written to ${configPath}`);
       return 0;
     }
@@ -168,20 +170,33 @@ async function main(argv: string[]): Promise<number> {
       const configPath = resolve(values.config ?? DEFAULT_CONFIG);
       // Validated by a short-lived child: the schemas are not worth keeping in memory for the agent's lifetime.
       const config = JSON.parse(await runSelf(['__config', '--config', configPath])) as AgentConfig;
-      const [{ startDaemon }, { collectInChild }] = await Promise.all([import('./daemon.js'), import('./collect-process.js')]);
+      const [{ startDaemon }, { collectInChild }, upgrades, { isSingleExecutable }] = await Promise.all([import('./daemon.js'), import('./collect-process.js'), import('./upgrade.js'), import('./self.js')]);
+      const paths = agentPaths(configPath, config);
+      const upgradeDeps = (kind: Awaited<ReturnType<typeof upgrades.installKind>>) => upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION });
+      // An upgrade left on disk by the last run ends here: reported with the next heartbeat, or rolled back.
+      const settled = await upgrades.settleUpgrade(upgradeDeps(null));
+      if (settled) {
+        await saveState(paths.state, { ...(await loadState(paths.state)), upgrade: settled.outcome });
+        console.log(`upgrade ${settled.outcome.fromVersion} → ${settled.outcome.toVersion}: ${settled.outcome.status}${settled.outcome.reason ? ` (${settled.outcome.reason})` : ''}`);
+        if (settled.restart) return EXIT_RESTART;
+      }
       const pause = envMs('WEIAN_AGENT_PAUSE_AFTER_SEND_MS');
       const daemon = startDaemon({
         config,
-        paths: agentPaths(configPath, config),
+        paths,
         client: clientFor(config),
         collect: () => collectInChild(configPath),
         log: (line) => console.log(line),
         intervalMs: envMs('WEIAN_AGENT_INTERVAL_MS'),
         heartbeatMs: envMs('WEIAN_AGENT_HEARTBEAT_MS'),
         afterSend: pause ? () => sleep(pause) : undefined,
+        // upgradeDeps() reads config.serverKey when called: a key the daemon pinned meanwhile counts.
+        upgrade: async (cmd) => upgrades.runUpgrade(cmd, upgradeDeps(await upgrades.installKind(process.execPath, isSingleExecutable))),
+        upgradeReported: (outcome) => upgrades.confirmUpgrade(upgradeDeps(null), outcome),
       });
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => daemon.stop());
-      const { revoked } = await daemon.done;
+      const { revoked, restart } = await daemon.done;
+      if (restart) return EXIT_RESTART;
       if (revoked) {
         console.error(`weian-agent: stopped: the server refused this agent (${revoked})`);
         return EXIT_REVOKED;

@@ -46,7 +46,8 @@ await build({
   banner: { js: "import { createRequire as __weianCreateRequire } from 'node:module'; const require = __weianCreateRequire(import.meta.url); process.env.WS_NO_BUFFER_UTIL ??= '1'; process.env.WS_NO_UTF_8_VALIDATE ??= '1';" },
 });
 chmodSync(join(APP, 'server.mjs'), 0o755);
-copyFileSync(join(SERVER, 'src/http/agent-install.sh'), join(APP, 'agent-install.sh'));
+// Read beside the bundle at start (http/agentDownloads.ts): the install scripts agents' one-line installs fetch.
+for (const f of ['agent-install.sh', 'agent-install.ps1']) copyFileSync(join(SERVER, 'src/http', f), join(APP, f));
 
 /** A package and what it requires at run time, copied (not linked) into the app's node_modules. */
 function copyPackage(name, from = require) {

@@ -93,18 +93,21 @@ const init = { init: { type: 'boolean' } } as const;
 
 const COMMANDS: Record<string, Command> = {
   serve: {
-    usage: `weian-server serve [--port N] [--tls-cert FILE --tls-key FILE]
+    usage: `weian-server serve [--port N] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]
   Runs the server (WEIAN_PORT, WEIAN_HOST, WEIAN_DATA_DIR, DATABASE_URL, WEIAN_ADMIN_PASSWORD).
   Creates and migrates the database on its first start; its "listening" log line names the database.
-  Stops on SIGINT/SIGTERM, and when the process that started it (pnpm) exits.`,
-    options: { port: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+  Stops on SIGINT/SIGTERM, and when the process that started it (pnpm) exits.
+  --tls-ca: the private CA that signed the certificate; served at /agent/ca.pem for the install lines.`,
+    options: { port: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' } },
     async run(values) {
       const cert = str(values['tls-cert']);
       const key = str(values['tls-key']);
+      const ca = str(values['tls-ca']);
       if (Boolean(cert) !== Boolean(key)) throw new ConfigError('--tls-cert and --tls-key go together');
+      if (ca && !cert) throw new ConfigError('--tls-ca goes with --tls-cert and --tls-key');
       const server = await startServer({
         ...(values.port !== undefined ? { port: num('port', values.port, 8080) } : {}),
-        ...(cert && key ? { tls: { cert: userPath(cert), key: userPath(key) } } : {}),
+        ...(cert && key ? { tls: { cert: userPath(cert), key: userPath(key), ...(ca ? { ca: userPath(ca) } : {}) } } : {}),
       });
       let stopping = false;
       const stop = async (why: string) => {

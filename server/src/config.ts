@@ -48,7 +48,8 @@ export interface ServerConfig {
   agentDist: string;
   log: 'silent' | 'info' | 'debug';
   logFormat: 'text' | 'json';
-  tls: { cert: string; key: string } | null;
+  /** `ca`: the private CA that signed `cert`, served to agents' install lines at /agent/ca.pem. */
+  tls: { cert: string; key: string; ca?: string } | null;
   offlineAfterMinutes: number;
   chromiumPath?: string | undefined;
   /** Browser origins besides the server's own that may open a WebSocket. */

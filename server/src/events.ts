@@ -1,7 +1,7 @@
 import { EventEmitter, on } from 'node:events';
 import type { AlertChange } from './services/alerts.js';
 import type { FindingChange } from './services/evaluation.js';
-import type { AgentCommand } from './services/commands.js';
+import type { AgentCommand } from '@weian/shared';
 import type { IncidentChange } from './services/incidents.js';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */

@@ -8,6 +8,8 @@ import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { jobsFor, scheduleJobs } from './jobs/index.js';
 import { createLogger } from './log.js';
 import { startAlertEngine } from './services/alerts.js';
+import { agentRelease, loadOrCreateSigningKey } from './services/agentRelease.js';
+import { WEIAN_VERSION } from '@weian/shared/version';
 import type { ServiceDeps } from './services/deps.js';
 import { bootstrapAdmin, LOGIN_LIMITS } from './services/auth.js';
 import { flushInstitutionScores } from './services/scoreRefresher.js';
@@ -42,7 +44,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     }
   })();
   const releasePid = handle.dialect === 'sqlite' ? writePidFile(config.dataDir) : null;
-  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date(), channelHosts: config.channelHosts, backupSchedule: config.backup };
+  // The upgrade-signing key lives beside the SQLite file (with PostgreSQL too): made on first start.
+  const release = agentRelease({ dist: config.agentDist, key: loadOrCreateSigningKey(config.dataDir), fallbackVersion: WEIAN_VERSION });
+  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date(), channelHosts: config.channelHosts, backupSchedule: config.backup, agentRelease: release };
   // Several processes on one PostgreSQL: live events reach subscribers on every process.
   const bridge = handle.pubsub ? bridgeEvents(deps.bus, handle.pubsub, { log }) : null;
   await bridge?.ready;

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   'records:write': INSTITUTION,
   'tokens:create': INSTITUTION,
   'agents:manage': INSTITUTION,
+  /** Remote upgrade of agents to the release the server holds: whoever installs them. */
+  'agents:upgrade': INSTITUTION,
   /** The national holiday calendar behind every working-day deadline: one administrator's job. */
   'calendar:manage': ['admin'],
   /** The server itself (its own backups, its database): the system administrator's. */

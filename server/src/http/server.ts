@@ -76,7 +76,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   };
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
   const serveStatic = staticHandler(config.dashboardDir, { tls: tlsFor });
-  const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: tlsFor });
+  const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: tlsFor, caFile: config.tls?.ca });
   const isSubscription = subscriptionPaths(appRouter);
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log, clientAddress: clientOf });
 

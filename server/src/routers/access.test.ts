@@ -9,6 +9,7 @@ import { raiseAlert } from '../services/alerts.js';
 import { createChannel } from '../services/notificationChannels.js';
 import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, signNotice, submitNotice, uploadEvidence } from '../services/notices.js';
 import { closeIncident, reportIncident } from '../services/incidents.js';
+import { fakeAgentDist, testAgentRelease } from '../testing/agentDist.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Context } from '../trpc/context.js';
 import { createCallerFactory } from '../trpc/init.js';
@@ -119,6 +120,7 @@ const TABLE: Record<string, Entry> = {
     run: async (f, who, t) => (await f.caller(who)).agents.configure({ agentId: f.agents[t], settings: { collectIntervalMinutes: 15, heartbeatSeconds: 60 } }),
   },
   'agents.collectNow': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).agents.collectNow({ agentId: f.agents[t] }) },
+  'agents.upgrade': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).agents.upgrade({ agentId: f.agents[t] }) },
   'agents.revoke': {
     roles: INST,
     scoped: 'target',
@@ -432,6 +434,7 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
     const deps = f.db.deps;
     // CHANNEL's loopback URL is on the operator's allow-list (nothing listens there: channels.test fails, as before).
     deps.channelHosts = ['127.0.0.1:9'];
+    deps.agentRelease = testAgentRelease(fakeAgentDist('99.0.0'));
     f.hosts = {} as Fixture['hosts'];
     f.agents = {} as Fixture['agents'];
     for (const t of ['A', 'B', 'C'] as Target[]) {

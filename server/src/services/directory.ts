@@ -61,6 +61,7 @@ export async function listAgentsInScope(deps: ServiceDeps, scope: Scope, institu
     lastSeenAt: agentLastSeen(a),
     revokedAt: a.revoked_at,
     revokedReason: a.revoked_reason,
+    upgrade: a.upgrade_status ? { status: a.upgrade_status, toVersion: a.upgrade_to_version, reason: a.upgrade_reason, at: a.upgrade_updated_at } : null,
   }));
 }
 
