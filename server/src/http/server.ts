@@ -21,6 +21,7 @@ import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
 import { originPolicy } from './origin.js';
 import { readinessCheck } from './readiness.js';
+import { probeRead } from '../storage/readiness.js';
 
 export interface HttpStack {
   server: Server;
@@ -107,12 +108,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
       );
     }
     if (path === '/healthz') {
-      return void deps.db
-        .selectFrom('regions')
-        .select('code')
-        .limit(1)
-        .execute()
-        .then(
+      return void probeRead(deps.db).then(
           () => json(res, 200, { status: 'ok', database: deps.dialect }),
           (e: Error) => json(res, 503, { status: 'unavailable', error: e.message }),
         );

@@ -8,7 +8,7 @@ import { clearUserFailures, type Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import { regionChain } from './regions.js';
-import { regionLevelOf, scopeOf, visibleIn, type Scope } from './scope.js';
+import { regionLevelOf, visibleIn, type Scope } from './scope.js';
 import { newId } from './secrets.js';
 
 export interface NewUser {
@@ -102,4 +102,3 @@ export async function unlockUser(deps: ServiceDeps, actor: Principal, userId: st
   return { id: user.id, username: user.username, regionCode: where.regionCode || null, institutionCode: where.institutionCode || null };
 }
 
-export { scopeOf };
