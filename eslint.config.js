@@ -20,6 +20,13 @@ export default tseslint.config(
       '**/dist/**',
       'test/.artifacts/**',
       'agent/fixtures/**',
+      // What .gitignore keeps out of the repository (builds, databases, test output).
+      '**/data/**',
+      '**/.test-artifacts/**',
+      '**/test-results/**',
+      '**/coverage/**',
+      '**/.weian-agent/**',
+      '**/.build-lock/**',
       'agent/.cache/**',
       // Generated: server/scripts/gbt2260.ts writes it.
       'server/src/services/gbt2260.ts',
