@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_ADMIN } from './helpers/auth.js';
 import { REPO } from './helpers/paths.js';
+import { runService } from './helpers/processTree.js';
 import { freePort, tempDir } from './helpers/server.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -43,6 +44,18 @@ describe('pnpm dev', () => {
     }
     expect(await exited).toBe(0);
     expect(await answers(`${dashboard}/`)).toBe(false);
+    expect(await answers(`http://127.0.0.1:${apiPort}/healthz`)).toBe(false);
+  });
+
+  it('stops as a whole tree when pnpm itself gets SIGTERM (pnpm does not pass it on)', async () => {
+    const [apiPort, devPort] = [await freePort(), await freePort()];
+    const env = { WEIAN_PORT: String(apiPort), WEIAN_DEV_PORT: String(devPort), WEIAN_DATA_DIR: dataDir, WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password };
+    await runService('pnpm dev', {
+      cwd: REPO,
+      env,
+      ready: (output) =>
+        waitFor(async () => (await answers(`http://127.0.0.1:${devPort}/`)) && (await answers(`http://127.0.0.1:${apiPort}/healthz`)), { timeoutMs: 90_000, intervalMs: 500, what: `pnpm dev to be up:\n${output()}` }),
+    });
     expect(await answers(`http://127.0.0.1:${apiPort}/healthz`)).toBe(false);
   });
 });
