@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm test`: makes sure the machine has what the suite needs (Chromium, PostgreSQL running),
-// runs every Vitest project once, and prints the closing line CI reads: "N passed, N failed".
+// runs the compiler and `pnpm lint`, then every Vitest project once, and prints the closing line CI reads: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +42,11 @@ console.log('typechecking every package…');
 const typecheck = spawnSync('pnpm', ['-s', 'typecheck'], { stdio: 'inherit', cwd: root });
 if (typecheck.status !== 0) console.error('\ntypecheck failed (see above)');
 
+// The architecture rules, unused code and dependencies (`pnpm lint`): a failure counts as a failed test.
+console.log('linting (eslint, knip)…');
+const lint = spawnSync('pnpm', ['-s', 'lint'], { stdio: 'inherit', cwd: root });
+if (lint.status !== 0) console.error('\nlint failed (see above)');
+
 const out = join(root, 'test', '.artifacts');
 mkdirSync(out, { recursive: true });
 const jsonFile = join(out, 'vitest-results.json');
@@ -60,5 +65,6 @@ if (existsSync(jsonFile)) {
   const brokenFiles = (res.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
   failed += brokenFiles;
 }
+if (lint.status !== 0) failed += 1;
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(run.status === 0 && typecheck.status === 0 && failed === 0 && passed > 0 ? 0 : 1);

@@ -8,6 +8,7 @@ import { AgentClient, describeSendError, readCa } from './client.js';
 import { ChildError, COLLECT_CHILD_COMMAND, runSelf } from './collect-process.js';
 import type { AgentConfig } from './config.js';
 import { loadState, saveState } from './state.js';
+import { loadSelfCheck, recordSelfCheck } from './selfCheck.js';
 import { AgentRevokedError, agentPaths, clientFor, drainOutbox, outboxFor, sleep, type AgentPaths } from './sync.js';
 import { INSTALL_SERVICE_SUMMARY } from './service.js';
 import { AGENT_VERSION } from './version.js';
@@ -52,7 +53,8 @@ Commands:
   capture DIR [--config FILE]                     record the raw output of every command the collectors run into DIR,
                                                   with the config's backup jobs (config.json) so a replay judges them
   run [--config FILE]                             keep running: collect on schedule, send, heartbeat, take server commands
-  status [--config FILE]                          enrollment, last successful sync, outbox depth, last error
+  status [--config FILE]                          enrollment, last successful sync, outbox depth, last error,
+                                                  sections the last collection withheld as invalid (selfCheck)
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
   install-service [--config FILE] [--dry-run] [--no-start]
                                                   ${INSTALL_SERVICE_SUMMARY}
@@ -108,7 +110,9 @@ async function main(argv: string[]): Promise<number> {
       const config = await loadConfig(configPath);
       const paths = agentPaths(configPath, config);
       const outbox = outboxFor(paths, config);
-      const dropped = await outbox.enqueue(await scheduledCollection(paths, config));
+      const report = await scheduledCollection(paths, config);
+      await recordSelfCheck(paths.selfCheck, report, new Date().toISOString(), (m) => console.error(`weian-agent: ${m}`));
+      const dropped = await outbox.enqueue(report);
       if (dropped.length) console.error(`outbox full: dropped the ${dropped.length} oldest queued report(s)`);
       const pause = envMs('WEIAN_AGENT_PAUSE_AFTER_SEND_MS');
       try {
@@ -216,9 +220,10 @@ async function main(argv: string[]): Promise<number> {
       const paths = agentPaths(configPath, config);
       const state = await loadState(paths.state);
       const outbox = await outboxFor(paths, config).depth();
+      const selfCheck = await loadSelfCheck(paths.selfCheck);
       console.log(
         JSON.stringify(
-          { enrolled: true, agentId: config.agentId, hostId: config.hostId, server: config.server, institution: config.institution, lastSyncAt: state.lastSyncAt, outbox, lastError: state.lastError, revoked: state.revoked },
+          { enrolled: true, agentId: config.agentId, hostId: config.hostId, server: config.server, institution: config.institution, lastSyncAt: state.lastSyncAt, outbox, lastError: state.lastError, revoked: state.revoked, selfCheck },
           null,
           2,
         ),

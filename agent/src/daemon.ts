@@ -4,6 +4,7 @@ import type { Collected } from './collect-process.js';
 import { backoffMs } from './backoff.js';
 import { describeSendError, type AgentClient } from './client.js';
 import type { AgentConfig } from './config.js';
+import { recordSelfCheck } from './selfCheck.js';
 import { loadState, saveState, writeFileDurable } from './state.js';
 import { repeat, type Timers } from './schedule.js';
 import { AgentRevokedError, drainOutbox, outboxFor, type AgentPaths } from './sync.js';
@@ -110,6 +111,7 @@ export function startDaemon(o: DaemonOptions): Daemon {
         return;
       }
       const { report, cpuSeconds } = collected;
+      await recordSelfCheck(o.paths.selfCheck, report, now().toISOString(), log).catch((e: Error) => log(`could not save the self-check: ${e.message}`));
       const dropped = await outbox.enqueue(report);
       log(`report ${report.reportId} queued${cpuSeconds === null ? '' : ` (collection: ${cpuSeconds.toFixed(2)} CPU-s)`}`);
       if (dropped.length) log(`outbox full: dropped the oldest queued report(s) ${dropped.map((d) => d.reportId).join(', ')}`);

@@ -1,6 +1,7 @@
 import { watch } from 'vue';
 import { createRouter, createWebHistory, type RouteLocationRaw, type RouteRecordRaw, type Router } from 'vue-router';
 import { roleCan, type Permission } from './lib/access.js';
+import { safeRedirect } from './lib/redirect.js';
 import { useSessionStore } from './stores/session.js';
 
 declare module 'vue-router' {
@@ -78,11 +79,6 @@ export function homeRoute(): RouteLocationRaw {
   const user = useSessionStore().user;
   if (user?.role === 'institution' && user.institutionCode) return { name: 'institution', params: { code: user.institutionCode } };
   return { name: roleCan(user?.role, 'regions:read') ? 'overview' : 'hosts' };
-}
-
-/** Only a path on this site: "//evil.example" or "https://…" from a crafted link is ignored. */
-export function safeRedirect(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
 }
 
 /** Sends signed-out users to the sign-in page, also when a session ends while a page is open. */

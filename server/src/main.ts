@@ -7,7 +7,7 @@ import { loadLimits } from './http/limits.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { jobsFor, scheduleJobs } from './jobs/index.js';
 import { createLogger } from './log.js';
-import { startAlertEngine } from './services/alerts.js';
+import { startAlertEngine } from './services/alertEngine.js';
 import { agentRelease, loadOrCreateSigningKey } from './services/agentRelease.js';
 import { WEIAN_VERSION } from '@weian/shared/version';
 import type { ServiceDeps } from './services/deps.js';

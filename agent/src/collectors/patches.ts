@@ -1,7 +1,7 @@
 import { LIMITS, type PatchesData } from '@weian/shared';
 import type { ExecResult, Runner } from '../runner.js';
 import { memoized, runnerMemo } from './memo.js';
-import { capList, clip, describeFailure, epochToIso, isRecord, lines, localTimeToIso, num, parseJson, psDate, str, toArray } from './parse.js';
+import { capList, clip, describeFailure, epochToIso, isRecord, lines, localTimeToIso, num, psDate, str, toArray } from './parse.js';
 import { osRelease, statPath, utcOffsetMinutes } from './probe.js';
 import { runPowerShell } from './powershell.js';
 import { CollectError, type CollectContext, type Collector, type CollectOutcome } from './types.js';

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServiceDeps } from '../services/deps.js';
 import { countAttemptsByKind } from '../storage/notifications.js';
-import { pingDatabase } from '../storage/readiness.js';
+import { probeRead } from '../storage/readiness.js';
 
 /**
  * GET /metrics in Prometheus' text format: what a bureau's monitoring (Prometheus, Zabbix's HTTP agent,
@@ -47,7 +47,7 @@ export function createMetrics(deps: ServiceDeps, sources: MetricsSources, opts: 
     registers: [registry],
     async collect() {
       const t0 = performance.now();
-      const ok = await pingDatabase(deps.db).then(
+      const ok = await probeRead(deps.db).then(
         () => true,
         () => false,
       );

@@ -19,7 +19,7 @@ import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFa
 import { clientAddress, clientUsesTls } from './clientAddress.js';
 import { createMetrics } from './metrics.js';
 import { requestId } from '../log.js';
-import { pingDatabase } from '../storage/readiness.js';
+import { probeRead } from '../storage/readiness.js';
 import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
 import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
@@ -136,7 +136,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
       );
     }
     if (path === '/healthz') {
-      return void pingDatabase(deps.db).then(
+      return void probeRead(deps.db).then(
           () => json(res, 200, { status: 'ok', database: deps.dialect }),
           (e: Error) => json(res, 503, { status: 'unavailable', error: e.message }),
         );

@@ -13,7 +13,7 @@ import { ingestReport } from './ingest.js';
 import { addGovernanceRecord, saveMlpsSystem } from './records.js';
 import { runDailyEvaluation } from './daily.js';
 import { okSection } from './sections.js';
-import { startAlertEngine } from './alerts.js';
+import { startAlertEngine } from './alertEngine.js';
 
 /** A small seeded PRNG (mulberry32): the same demo every time. */
 function prng(seed: number) {

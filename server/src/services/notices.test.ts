@@ -6,7 +6,8 @@ import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '.
 import { createCallerFactory } from '../trpc/init.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { NOTICE_OVERDUE_RULE, NOTICE_REOPENED_RULE } from './alertRules.js';
-import { listAlertViews, startAlertEngine, type AlertEngine } from './alerts.js';
+import { listAlertViews } from './alerts.js';
+import { startAlertEngine, type AlertEngine } from './alertEngine.js';
 import { login } from './auth.js';
 import { ingestReport } from './ingest.js';
 import { raiseOverdueNotices } from './notices.js';

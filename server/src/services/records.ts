@@ -6,7 +6,7 @@ import { deleteGovernance, deleteMlpsSystem, insertException, insertGovernance, 
 import type { Db } from '../storage/schema.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
-import { evaluateHostNow, evaluateInstitutionNow, exceptionOf, governanceOf, loadSystems, refreshInstitutionScore, type FindingChange } from './evaluation.js';
+import { evaluateHostNow, evaluateInstitutionNow, exceptionOf, governanceOf, loadSystems, type FindingChange } from './evaluation.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
 import { workingCalendarFor } from './workingCalendar.js';
@@ -165,4 +165,3 @@ export async function removeException(deps: ServiceDeps, principal: Principal, c
   return { id };
 }
 
-export { refreshInstitutionScore };

@@ -10,7 +10,7 @@ import { signInAlertKey } from './signInAlerts.js';
 import type { ServiceDeps } from './deps.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import { regionChain } from './regions.js';
-import { regionLevelOf, scopeOf, visibleIn, type Scope } from './scope.js';
+import { regionLevelOf, visibleIn, type Scope } from './scope.js';
 import { newId } from './secrets.js';
 
 export interface NewUser {
@@ -106,4 +106,3 @@ export async function unlockUser(deps: ServiceDeps, actor: Principal, userId: st
   return { id: user.id, username: user.username, regionCode: where.regionCode || null, institutionCode: where.institutionCode || null };
 }
 
-export { scopeOf };

@@ -79,17 +79,6 @@ export async function upsertOpenAlert(db: Db, row: AlertRow): Promise<{ alert: A
   return { alert, inserted: alert.id === row.id };
 }
 
-export function getOpenAlert(db: Db, subjectKind: string, subjectId: string, ruleId: string) {
-  return alertsDb(db)
-    .selectFrom('alerts')
-    .selectAll()
-    .where('subject_kind', '=', subjectKind as AlertRow['subject_kind'])
-    .where('subject_id', '=', subjectId)
-    .where('rule_id', '=', ruleId)
-    .where('resolved_at', 'is', null)
-    .executeTakeFirst();
-}
-
 /** Resolves the open episode, if any; returns it (resolved) so the caller can announce it. */
 export function resolveOpenAlert(db: Db, key: { subjectKind: string; subjectId: string; ruleId: string }, at: string, by: string) {
   return alertsDb(db)

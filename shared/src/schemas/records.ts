@@ -56,8 +56,6 @@ export const Institution = z.object({
   type: InstitutionType,
 });
 export type Institution = z.infer<typeof Institution>;
-export const InstitutionInput = Institution;
-export type InstitutionInput = Institution;
 
 // ---- MLPS systems (定级对象) ------------------------------------------------------------------
 export const MLPS_LEVELS = [1, 2, 3, 4] as const;
