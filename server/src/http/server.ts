@@ -80,8 +80,8 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const isSubscription = subscriptionPaths(appRouter);
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log, clientAddress: clientOf });
 
-  // Made once the socket server exists (it counts its connections); requests arrive only after listen().
-  let metrics!: ReturnType<typeof createMetrics>;
+  // Its socket counts are read at scrape time, after listen(): the socket server below exists by then.
+  const metrics = createMetrics(deps, { sockets: () => ({ total: wss.clients.size, ...guard.stats() }) }, { token: config.metricsToken, clientAddress: clientOf });
   const readiness = readinessCheck(deps, { dataDir: deps.dialect === 'sqlite' ? config.dataDir : null });
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -174,7 +174,6 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     },
   });
 
-  metrics = createMetrics(deps, { sockets: () => ({ total: wss.clients.size, ...guard.stats() }) }, { token: config.metricsToken, clientAddress: clientOf });
   const wss = new WebSocketServer({ server, path: '/trpc', maxPayload: WS_MAX_PAYLOAD, verifyClient: guard.verifyClient });
   // Registered before tRPC's own listener, so that the limits screen what it reads.
   wss.on('connection', guard.onConnection);
