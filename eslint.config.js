@@ -28,6 +28,7 @@ export default tseslint.config(
       '**/.weian-agent/**',
       '**/.build-lock/**',
       'agent/.cache/**',
+      'server/.cache/**',
       // Generated: server/scripts/gbt2260.ts writes it.
       'server/src/services/gbt2260.ts',
     ],
