@@ -10,6 +10,7 @@ export * from './rules/index.js';
 export * from './scoring.js';
 export * from './tenths.js';
 export * from './regionFigures.js';
+export * from './regionCode.js';
 export { renderMethodology } from './methodology.js';
 export * from './permissions.js';
 export * from './reportId.js';

@@ -1,13 +1,11 @@
-import { regionFigures, RULE_DATA_BY_ID, type RegionPart, type RuleId } from '@weian/shared';
+import { childPrefixLength, codeOfPrefix, regionFigures, regionPrefix, RULE_DATA_BY_ID, type RegionPart, type RuleId } from '@weian/shared';
 import { listFailingByRule, listScoreRevisions, regionInstitutionGroups, regionScoreGroups, regionTrend } from '../storage/findings.js';
 import { regionCache } from './regionCache.js';
 import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
 import { perDeps, type ServiceDeps } from './deps.js';
-import { regionPrefix, visibleRegion } from './rankings.js';
+import { visibleRegion } from './regions.js';
 import { chinaDate } from '@weian/shared';
-
-const CHILD_PREFIX = { 2: 4, 4: 6, 6: null } as const;
 
 /** Hooks later capabilities register to add figures (alerts add their open counts). */
 export type OverviewExtra = (deps: ServiceDeps, scope: Scope, regionPrefix: string) => Promise<Record<string, unknown>>;
@@ -20,7 +18,7 @@ type ScoreFigures = Awaited<ReturnType<typeof readScoreFigures>>;
 
 async function readScoreFigures(deps: ServiceDeps, scope: Scope, prefix: string) {
   // Under a province or city the groups are its cities or counties; under a county, its institutions.
-  const childLen = CHILD_PREFIX[prefix.length as 2 | 4 | 6];
+  const childLen = childPrefixLength(prefix.length);
   const scored = await regionScoreGroups(deps.db, scope, prefix, childLen);
   const counted = await regionInstitutionGroups(deps.db, scope, prefix, childLen);
   // Each group's parts (sums per grade from the database), then its institutions without a score yet:
@@ -71,7 +69,7 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
     topFailingRules: f.topFailing.map((t) => ({ ...t, title: RULE_DATA_BY_ID[t.ruleId as RuleId]?.title ?? { zh: t.ruleId, en: t.ruleId } })),
     subRegions: f.groups
       .map((g) => {
-        const code = names ? g.code.padEnd(6, '0') : g.code;
+        const code = names ? codeOfPrefix(g.code) : g.code;
         return { code, name: names ? (names.get(code) ?? code) : g.institutionName, institutions: g.institutions, averageScore: g.averageScore };
       })
       .sort((a, b) => (b.averageScore ?? 0) - (a.averageScore ?? 0)),

@@ -1,3 +1,4 @@
+import { regionLevelOf } from '@weian/shared';
 import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.js';
 import { getInstitution } from '../storage/institutions.js';
 import { upsertRegions } from '../storage/regions.js';
@@ -8,7 +9,7 @@ import { clearUserFailures, type Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import { regionChain } from './regions.js';
-import { regionLevelOf, scopeOf, visibleIn, type Scope } from './scope.js';
+import { scopeOf, visibleIn, type Scope } from './scope.js';
 import { newId } from './secrets.js';
 
 export interface NewUser {

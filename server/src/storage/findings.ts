@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import { institutionPart, toTenths, type RegionPart } from '@weian/shared';
+import { institutionPart, regionAncestors, toTenths, type RegionPart } from '@weian/shared';
 import { hot } from './hot.js';
 import type { Database, Db, FindingsTable, HostScoresTable, InstitutionScoresTable, ScoreHistoryTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
@@ -158,7 +158,7 @@ export async function snapshotScores(db: Db, day: string): Promise<void> {
   const regions = new Map<string, { tenths: number; n: number }>();
   for (const r of rows) {
     const part = institutionPart(r.score);
-    for (const code of [`${r.region_code.slice(0, 2)}0000`, `${r.region_code.slice(0, 4)}00`, r.region_code]) {
+    for (const code of regionAncestors(r.region_code)) {
       const g = regions.get(code) ?? { tenths: 0, n: 0 };
       g.tenths += part.scoreTenths;
       g.n += part.institutions;
