@@ -1,6 +1,5 @@
 import { badRequest, conflict, forbidden } from '../errors.js';
 import {
-  countOpenBySeverity,
   getAlert,
   insertAlertEvent,
   listAlertEvents,
@@ -26,7 +25,6 @@ import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
 import { onFindingChangedForNotices } from './notices.js';
 import { queueNotifications } from './notify.js';
-import { addOverviewExtra } from './overview.js';
 import { chinaDate } from '@weian/shared';
 import { getFindings } from '../storage/findings.js';
 import { listOverdueNotices } from '../storage/notices.js';
@@ -377,9 +375,3 @@ export async function commentAlert(deps: ServiceDeps, principal: Principal, id: 
   announce(deps, row.resolved_at ? 'resolved' : 'updated', { ...row, updated_at: at });
   return viewOf({ ...row, updated_at: at });
 }
-
-// The region overview shows open alert counts beside the compliance figures.
-addOverviewExtra(async (deps, scope, prefix) => {
-  const n = await countOpenBySeverity(deps.db, scope, prefix);
-  return { openCriticalAlerts: n.critical ?? 0, openHighAlerts: n.high ?? 0 };
-});

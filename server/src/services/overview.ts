@@ -1,4 +1,5 @@
 import { childPrefixLength, codeOfPrefix, regionFigures, regionPrefix, RULE_DATA_BY_ID, type RegionPart, type RuleId } from '@weian/shared';
+import { countOpenBySeverity } from '../storage/alerts.js';
 import { listFailingByRule, listScoreRevisions, regionInstitutionGroups, regionScoreGroups, regionTrend } from '../storage/findings.js';
 import { regionCache } from './regionCache.js';
 import { listRegions } from '../storage/regions.js';
@@ -6,11 +7,6 @@ import type { Scope } from '../storage/scope.js';
 import { perDeps, type ServiceDeps } from './deps.js';
 import { visibleRegion } from './regions.js';
 import { chinaDate } from '@weian/shared';
-
-/** Hooks later capabilities register to add figures (alerts add their open counts). */
-export type OverviewExtra = (deps: ServiceDeps, scope: Scope, regionPrefix: string) => Promise<Record<string, unknown>>;
-const extras: OverviewExtra[] = [];
-export const addOverviewExtra = (fn: OverviewExtra) => void extras.push(fn);
 
 /** The figures of a region computed from its stored scores, read again only when a score changed. */
 const scoreFiguresCache = regionCache<ScoreFigures>();
@@ -54,7 +50,8 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
   const names = f.childLen ? new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name])) : null;
   const since = chinaDate(new Date(now.getTime() - 90 * 86_400_000));
   const trend = await regionTrend(deps.db, regionCode, since);
-  const extra = Object.assign({}, ...(await Promise.all(extras.map((fn) => fn(deps, scope, prefix)))));
+  // Open alerts move apart from scores, so they are counted on every look (one grouped count).
+  const openAlerts = await countOpenBySeverity(deps.db, scope, prefix);
   return {
     region,
     kpis: {
@@ -62,7 +59,8 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
       ...f.totals,
       averageScore: f.average,
       grade: f.grade,
-      ...extra,
+      openCriticalAlerts: openAlerts.critical ?? 0,
+      openHighAlerts: openAlerts.high ?? 0,
     },
     distribution: { ...f.distribution },
     trend: trendWithToday(trend, chinaDate(now), f),
