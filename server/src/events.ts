@@ -1,8 +1,5 @@
 import { EventEmitter, on } from 'node:events';
-import type { AlertChange } from './services/alerts.js';
-import type { FindingChange } from './services/evaluation.js';
-import type { AgentCommand } from './services/commands.js';
-import type { IncidentChange } from './services/incidents.js';
+import type { AgentCommand, AlertChange, FindingChange, IncidentChange } from './eventPayloads.js';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */
 export interface EventMap {

@@ -22,7 +22,7 @@ import { actorColumns, type Actor } from './actors.js';
 import { IDENTITY_RULE, NOTICE_OVERDUE_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
-import type { FindingChange } from './evaluation.js';
+import type { AlertChange, AlertView, FindingChange } from '../eventPayloads.js';
 import { onFindingChangedForNotices } from './notices.js';
 import { queueNotifications } from './notify.js';
 import { chinaDate } from '@weian/shared';
@@ -41,42 +41,10 @@ export interface AlertOptions {
   /** An agent silent this long raises an offline alert (server setting WEIAN_OFFLINE_AFTER_MINUTES, default 30). */
   offlineAfterMs: number;
 }
+export type { AlertChange, AlertView } from '../eventPayloads.js';
 export const DEFAULT_ALERT_OPTIONS: AlertOptions = { offlineAfterMs: 30 * 60_000 };
 
-export interface AlertView {
-  id: string;
-  kind: AlertKind;
-  subjectKind: 'host' | 'institution';
-  subjectId: string;
-  ruleId: string;
-  title: { zh: string; en: string };
-  severity: AlertSeverity;
-  status: AlertRow['status'];
-  institutionCode: string;
-  regionCode: string;
-  /** Hostname (host alerts) or institution name, as when the alert opened. */
-  subjectName: string;
-  institutionName: string;
-  evidence: { zh: string; en: string };
-  count: number;
-  openedAt: string;
-  lastSeenAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  assignee: { id: string; name: string } | null;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  updatedAt: string;
-}
 
-/** What alerts.live pushes; region and institution at the top so subscribers are filtered like every event. */
-export interface AlertChange {
-  change: 'opened' | 'updated' | 'resolved';
-  regionCode: string;
-  institutionCode: string;
-  at: string;
-  alert: AlertView;
-}
 
 export const viewOf = (r: AlertRow): AlertView => ({
   id: r.id,

@@ -1,10 +1,11 @@
 import { EventEmitter, on } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { AgentSettings } from '@weian/shared';
+import type { AgentCommand } from '../eventPayloads.js';
 import { perDeps, type ServiceDeps } from './deps.js';
 
-/** What the server can ask of a connected agent (the agent's client.ts names the same shapes). */
-export type AgentCommand = { type: 'collect'; id: string } | { type: 'settings'; id: string; settings: AgentSettings };
+
+export type { AgentCommand } from '../eventPayloads.js';
 
 /** Sent on an agent's channel to end its streams. */
 const END = Symbol('end');

@@ -19,27 +19,17 @@ import { getInstitution } from '../storage/institutions.js';
 import { hostMlpsLevel, listExceptions, listGovernance, listMlpsSystems, listSystemHosts } from '../storage/records.js';
 import { getSections } from '../storage/reports.js';
 import type { Db, FindingsTable, GovernanceRecordsTable, MlpsSystemsTable, RiskExceptionsTable } from '../storage/schema.js';
+import type { FindingChange } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
 import { storedSections, toHostSections } from './sections.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
+export type { FindingChange } from '../eventPayloads.js';
+
 const ALL: { kind: 'all' } = { kind: 'all' };
 
-/** A finding whose status changed: what alerts and live views react to. */
-export interface FindingChange {
-  subjectKind: 'host' | 'institution';
-  subjectId: string;
-  ruleId: string;
-  institutionCode: string;
-  regionCode: string;
-  from: Finding['status'] | null;
-  to: Finding['status'];
-  severity: Finding['severity'];
-  evidence: { zh: string; en: string };
-  at: string;
-}
 
 // ---- row ↔ record conversions ------------------------------------------------------------------------
 export const systemOf = (r: MlpsSystemsTable, hostIds: string[]): MlpsSystem => ({

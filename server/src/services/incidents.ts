@@ -28,54 +28,14 @@ import { clearAlert, commentAlert, getAlertDetail, raiseAlert } from './alerts.j
 import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE } from './alertRules.js';
 import type { Principal } from './auth.js';
 import { fetchSender, type NotificationMessage, type Sender } from './channels/index.js';
+import type { IncidentChange, IncidentView } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
 import { sendToChannel } from './notify.js';
 import { newId } from './secrets.js';
 
-export interface IncidentView {
-  id: string;
-  institutionCode: string;
-  institutionName: string;
-  regionCode: string;
-  title: string;
-  type: IncidentType;
-  level: IncidentRow['level'];
-  cii: boolean;
-  criteria: IncidentCriteria;
-  gradingReason: string | null;
-  status: IncidentRow['status'];
-  discoveredAt: string;
-  reportedAt: string;
-  reportDeadline: string;
-  impact: string;
-  measures: string;
-  cause: string | null;
-  supportRequested: string | null;
-  systemIds: string[];
-  hostIds: string[];
-  alertId: string | null;
-  closedAt: string | null;
-  summaryDeadline: string | null;
-  summarizedAt: string | null;
-  summary: { cause: string; measures: string; rectification: string; lessons: string } | null;
-  receivedAt: string | null;
-  receivedBy: string | null;
-  reportedBy: string;
-  updatedAt: string;
-  /** Judged on the server's clock: reported after its deadline; summary report missing past its deadline. */
-  late: boolean;
-  summaryOverdue: boolean;
-}
 
-/** What incidents.live pushes; region and institution at the top so subscribers are filtered like every event. */
-export interface IncidentChange {
-  change: 'reported' | 'updated';
-  action: IncidentAction;
-  regionCode: string;
-  institutionCode: string;
-  at: string;
-  incident: IncidentView;
-}
+
+export type { IncidentChange, IncidentView } from '../eventPayloads.js';
 
 export function incidentView(r: IncidentRow, now: Date): IncidentView {
   const json = <T>(s: string | null) => (s === null ? null : (JSON.parse(s) as T));
