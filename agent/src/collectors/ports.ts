@@ -1,7 +1,7 @@
 import { LIMITS, bindScope, classifyAddress, publiclyExposed, wellKnownService, type Listener } from '@weian/shared';
 import type { Runner } from '../runner.js';
-import { capList, isRecord, num, str, toArray } from './parse.js';
-import { runPowerShell } from './powershell.js';
+import { capList, isRecord, num, str, toArray } from './helpers/parse.js';
+import { runPowerShell } from './helpers/powershell.js';
 import { CollectError, type Collector } from './types.js';
 
 /** Splits "addr:port" where addr may be "[::1]", "*", "0.0.0.0%lo" or a bare IPv6 like ":::22". */

@@ -6,12 +6,12 @@ import { parseAuditpolCsv, WINDOWS_AUDITPOL_SCRIPT } from './auditPolicy.js';
 import { inputFiltering } from './firewall.js';
 import { linuxRemoteAccess, parseWindowsRemoteAccess, WINDOWS_REMOTE_ACCESS_SCRIPT } from './remoteAccess.js';
 import { serviceView, type ServiceSpec, type ServiceView } from './linux-services.js';
-import { bool, describeFailure, epochToIso, isRecord, parseKeyColon, parseKeyEquals, psDate, str, toArray } from './parse.js';
-import { osRelease, statPath } from './probe.js';
-import { runPowerShell } from './powershell.js';
+import { bool, describeFailure, epochToIso, isRecord, parseKeyColon, parseKeyEquals, psDate, str, toArray } from './helpers/parse.js';
+import { osRelease, statPath } from './helpers/probe.js';
+import { runPowerShell } from './helpers/powershell.js';
 import { parseSshdConfig, parseSshdT, readSshdConfig, vendorPermitRootLogin } from './sshd.js';
 import { CollectError, type CollectContext, type Collector, type CollectOutcome } from './types.js';
-import { UncertainFields } from './uncertain.js';
+import { UncertainFields } from './helpers/uncertain.js';
 
 // ---- Linux parsers --------------------------------------------------------------------------
 
