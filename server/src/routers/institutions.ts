@@ -4,7 +4,7 @@ import { getInstitutionDetail } from '../services/directory.js';
 import { institutionFindings } from '../services/findings.js';
 import { ranking, RANKING_PAGE_SIZE, RANKING_SORTS } from '../services/rankings.js';
 import { addException, addGovernanceRecord, institutionRecords, removeException, removeGovernanceRecord, removeMlpsSystem, saveMlpsSystem } from '../services/records.js';
-import { getInstitutionScore } from '../storage/findings.js';
+import { getInstitutionScore } from '../storage/scores.js';
 import { authed, router } from '../trpc/init.js';
 
 export const InstitutionCode = z.object({ institutionCode: z.string().min(1).max(64) });

@@ -11,7 +11,10 @@ import {
   type MlpsLevel,
   type MlpsSystem,
 } from '@weian/shared';
-import { failingByRule, getFindings, getFirstSeen, listHostScores, syncFirstSeen, upsertFinding, deleteFinding, insertTransition, upsertHostScore, upsertInstitutionScore } from '../storage/findings.js';
+import { failingByRule, getFindings, upsertFinding, deleteFinding } from '../storage/findings.js';
+import { listHostScores, upsertHostScore, upsertInstitutionScore } from '../storage/scores.js';
+import { insertTransition } from '../storage/transitions.js';
+import { getFirstSeen, syncFirstSeen } from '../storage/updateFirstSeen.js';
 import { getHost, listInstitutionHosts } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { exceptionOf, findingRow, governanceOf, storedFinding } from '../storage/mappers.js';

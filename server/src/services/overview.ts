@@ -1,6 +1,8 @@
 import { childPrefixLength, codeOfPrefix, regionFigures, regionPrefix, RULE_DATA_BY_ID, type RegionPart, type RuleId } from '@weian/shared';
 import { countOpenBySeverity } from '../storage/alerts.js';
-import { listFailingByRule, listScoreRevisions, regionInstitutionGroups, regionScoreGroups, regionTrend } from '../storage/findings.js';
+import { regionInstitutionGroups, regionScoreGroups } from '../storage/overviewAggregates.js';
+import { regionTrend } from '../storage/scoreHistory.js';
+import { listFailingByRule, listScoreRevisions } from '../storage/scores.js';
 import { regionCache } from './regionCache.js';
 import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';

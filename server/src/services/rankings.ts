@@ -1,5 +1,7 @@
 import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, regionPrefix, round1, type Grade, type InstitutionType } from '@weian/shared';
-import { listHistoryAt, listInstitutionScores, listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/findings.js';
+import { listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/rankingKeys.js';
+import { listHistoryAt } from '../storage/scoreHistory.js';
+import { listInstitutionScores } from '../storage/scores.js';
 import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
 import type { ServiceDeps } from './deps.js';

@@ -1,5 +1,5 @@
 import { chinaDate, failingLabel, GRADES, LEVEL3_HOST_WEIGHT, regionFigures, regionWithin, type RegionPart } from '@weian/shared';
-import { regionTrend } from '../../storage/findings.js';
+import { regionTrend } from '../../storage/scoreHistory.js';
 import type { ServiceDeps } from '../deps.js';
 import { periodEnd } from '../periods.js';
 import { barChart, lineChart } from './charts.js';
