@@ -1,10 +1,11 @@
-import { prefixAt } from '@weian/shared';
+import { prefixAt, REGION_LEVELS } from '@weian/shared';
 import type { Role } from '../storage/schema.js';
 import type { Scope } from '../storage/scope.js';
 
 export type { Scope } from '../storage/scope.js';
 
-export const REGION_ROLES = ['province', 'city', 'county'] as const;
+/** The roles of a region's bureau users: one per region level, named after it. */
+export const REGION_ROLES = REGION_LEVELS;
 export { ROLES } from '@weian/shared/permissions';
 
 /** The scope a user's role and scope code give. */
