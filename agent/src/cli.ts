@@ -25,7 +25,7 @@ const collecting = () => Promise.all([import('./collect.js'), import('./runner.j
  * (tests, benchmarks) answers from a capture instead of the host and needs no memo.
  */
 async function scheduledCollection(paths: AgentPaths, config: AgentConfig) {
-  const [{ collectReport }, { liveRunner, replayRunner }, { fileMemo }] = await Promise.all([import('./collect.js'), import('./runner.js'), import('./collectors/memo.js')]);
+  const [{ collectReport }, { liveRunner, replayRunner }, { fileMemo }] = await Promise.all([import('./collect.js'), import('./runner.js'), import('./collectors/helpers/memo.js')]);
   const replay = process.env.WEIAN_AGENT_REPLAY;
   if (replay) return collectReport({ runner: await replayRunner(resolve(replay)), config });
   const memo = await fileMemo(paths.memo);

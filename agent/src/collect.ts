@@ -1,7 +1,7 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { REPORT_SCHEMA_VERSION, SECTION_NAMES, canonicalJson, newReportId, type Report, type SectionEnvelope, type SectionName } from '@weian/shared';
 import { collectors as defaultCollectors, CollectError, type CollectContext, type Collector } from './collectors/index.js';
-import type { MemoStore } from './collectors/memo.js';
+import type { MemoStore } from './collectors/helpers/memo.js';
 import type { AgentConfig } from './config.js';
 import type { Runner } from './runner.js';
 import { checkedSection } from './selfCheck.js';

@@ -16,7 +16,7 @@ export interface AgentPaths {
   dataDir: string;
   state: string;
   outbox: string;
-  /** Expensive collector reads remembered between collection processes (collectors/memo.ts). */
+  /** Expensive collector reads remembered between collection processes (collectors/helpers/memo.ts). */
   memo: string;
   /** The latest collection's own schema check (selfCheck.ts), for `status`. */
   selfCheck: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegionCode } from './regionCode.js';
 
 /**
  * Network-security incidents (事件上报) under 《国家网络安全事件报告管理办法》 (in force 2025-11-01):
@@ -140,7 +141,7 @@ export const IncidentNoteInput = IncidentId.extend({ text: Text(2000) });
 export const IncidentListInput = z
   .object({
     status: z.array(z.enum(INCIDENT_STATUSES)).max(3).optional(),
-    regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code').optional(),
+    regionCode: RegionCode.optional(),
     limit: z.number().int().min(1).max(500).default(100),
   })
   .default({ limit: 100 });

@@ -1,8 +1,9 @@
 export * from './schemas/index.js';
 export * from './network.js';
-export * from './services.js';
+export * from './wellKnownPorts.js';
 export * from './canonical.js';
 export * from './schemas/records.js';
+export * from './schemas/settings.js';
 export * from './calendar.js';
 export * from './eol.js';
 export * from './deadlines.js';
@@ -10,6 +11,7 @@ export * from './rules/index.js';
 export * from './scoring.js';
 export * from './tenths.js';
 export * from './regionFigures.js';
+export * from './regionCode.js';
 export { renderMethodology } from './methodology.js';
 export * from './permissions.js';
 export * from './reportId.js';

@@ -5,7 +5,7 @@ import { EOL_TABLE } from './eol.js';
 import { HOST_RULE_READS } from './rules/reads.js';
 import { RULE_DATA } from './rules/catalogue.js';
 import type { RuleData, ThresholdSpec } from './rules/types.js';
-import { DEFAULT_SCORE_WEIGHTS } from './schemas/records.js';
+import { DEFAULT_SCORE_WEIGHTS } from './schemas/settings.js';
 import { PLACE_NAME_READINGS } from './nameOrder.js';
 import { CRITICAL_CAP, GRADES, LEVEL3_HOST_WEIGHT, SEVERITY_WEIGHTS } from './scoring.js';
 import { SEVERITY_ZH } from './terms.js';

@@ -1,4 +1,4 @@
-import { lines } from './parse.js';
+import { lines } from './helpers/parse.js';
 
 /**
  * Whether the host firewall filters traffic TO the host: the path inbound packets take (the INPUT

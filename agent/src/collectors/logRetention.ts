@@ -1,7 +1,7 @@
 import type { SecurityData } from '@weian/shared';
 import type { Runner } from '../runner.js';
-import { epochToIso, isRecord, num, psDate, str, toArray } from './parse.js';
-import { configLines, listDir, statPath } from './probe.js';
+import { epochToIso, isRecord, num, psDate, str, toArray } from './helpers/parse.js';
+import { configLines, listDir, statPath } from './helpers/probe.js';
 
 /**
  * How long the host keeps its logs (《网络安全法》第二十一条, issue 19): one entry per log store, with

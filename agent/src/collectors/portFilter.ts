@@ -1,9 +1,9 @@
 import { classifyAddress, type Listener } from '@weian/shared';
 import type { Runner } from '../runner.js';
 import { nftChains, ORCHESTRATION_CHAIN, type NftChain } from './firewall.js';
-import { memoized, type MemoStore } from './memo.js';
-import { lines, parseKeyEquals } from './parse.js';
-import { processNames, statPath } from './probe.js';
+import { memoized, type MemoStore } from './helpers/memo.js';
+import { lines, parseKeyEquals } from './helpers/parse.js';
+import { processNames, statPath } from './helpers/probe.js';
 
 const RULES_MAX_AGE_MS = 3_600_000;
 

@@ -1,8 +1,8 @@
 import { LIMITS, bindScope, classifyAddress, publiclyExposed, wellKnownService, type Listener } from '@weian/shared';
 import type { Runner } from '../runner.js';
-import { capList, isRecord, num, str, toArray } from './parse.js';
-import { runPowerShell } from './powershell.js';
-import { runnerMemo, type MemoStore } from './memo.js';
+import { capList, isRecord, num, str, toArray } from './helpers/parse.js';
+import { runPowerShell } from './helpers/powershell.js';
+import { runnerMemo, type MemoStore } from './helpers/memo.js';
 import { linuxPortFilter, reachOf } from './portFilter.js';
 import { CollectError, type Collector } from './types.js';
 

@@ -7,12 +7,12 @@ import { inputFiltering } from './firewall.js';
 import { linuxLogRetention, parseWindowsLogRetention, WINDOWS_LOG_RETENTION_SCRIPT } from './logRetention.js';
 import { linuxRemoteAccess, parseWindowsRemoteAccess, WINDOWS_REMOTE_ACCESS_SCRIPT } from './remoteAccess.js';
 import { serviceView, type ServiceSpec, type ServiceView } from './linux-services.js';
-import { bool, describeFailure, epochToIso, isRecord, parseKeyColon, parseKeyEquals, psDate, str, toArray } from './parse.js';
-import { osRelease, statPath } from './probe.js';
-import { runPowerShell } from './powershell.js';
+import { bool, describeFailure, epochToIso, isRecord, parseKeyColon, parseKeyEquals, psDate, str, toArray } from './helpers/parse.js';
+import { osRelease, statPath } from './helpers/probe.js';
+import { runPowerShell } from './helpers/powershell.js';
 import { parseSshdConfig, parseSshdT, readSshdConfig, vendorPermitRootLogin } from './sshd.js';
 import { CollectError, type CollectContext, type Collector, type CollectOutcome } from './types.js';
-import { UncertainFields } from './uncertain.js';
+import { UncertainFields } from './helpers/uncertain.js';
 
 // ---- Linux parsers --------------------------------------------------------------------------
 

@@ -1,6 +1,5 @@
 import { badRequest, conflict, forbidden } from '../errors.js';
 import {
-  countOpenBySeverity,
   getAlert,
   insertAlertEvent,
   listAlertEvents,
@@ -23,9 +22,8 @@ import { actorColumns, type Actor } from './actors.js';
 import { IDENTITY_RULE, NOTICE_OVERDUE_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
-import type { FindingChange } from './evaluation.js';
+import type { AlertChange, AlertView, FindingChange } from '../eventPayloads.js';
 import { queueNotifications } from './notify.js';
-import { addOverviewExtra } from './overview.js';
 import { chinaDate } from '@weian/shared';
 import { getFindings } from '../storage/findings.js';
 import { listOverdueNotices } from '../storage/notices.js';
@@ -44,42 +42,10 @@ export interface AlertOptions {
   /** An agent silent this long raises an offline alert (server setting WEIAN_OFFLINE_AFTER_MINUTES, default 30). */
   offlineAfterMs: number;
 }
+export type { AlertChange, AlertView } from '../eventPayloads.js';
 export const DEFAULT_ALERT_OPTIONS: AlertOptions = { offlineAfterMs: 30 * 60_000 };
 
-export interface AlertView {
-  id: string;
-  kind: AlertKind;
-  subjectKind: AlertRow['subject_kind'];
-  subjectId: string;
-  ruleId: string;
-  title: { zh: string; en: string };
-  severity: AlertSeverity;
-  status: AlertRow['status'];
-  institutionCode: string;
-  regionCode: string;
-  /** Hostname (host alerts) or institution name, as when the alert opened. */
-  subjectName: string;
-  institutionName: string;
-  evidence: { zh: string; en: string };
-  count: number;
-  openedAt: string;
-  lastSeenAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  assignee: { id: string; name: string } | null;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  updatedAt: string;
-}
 
-/** What alerts.live pushes; region and institution at the top so subscribers are filtered like every event. */
-export interface AlertChange {
-  change: 'opened' | 'updated' | 'resolved';
-  regionCode: string;
-  institutionCode: string;
-  at: string;
-  alert: AlertView;
-}
 
 export const viewOf = (r: AlertRow): AlertView => ({
   id: r.id,
@@ -357,9 +323,3 @@ export async function commentAlert(deps: ServiceDeps, principal: Principal, id: 
   announce(deps, row.resolved_at ? 'resolved' : 'updated', { ...row, updated_at: at });
   return viewOf({ ...row, updated_at: at });
 }
-
-// The region overview shows open alert counts beside the compliance figures.
-addOverviewExtra(async (deps, scope, prefix) => {
-  const n = await countOpenBySeverity(deps.db, scope, prefix);
-  return { openCriticalAlerts: n.critical ?? 0, openHighAlerts: n.high ?? 0 };
-});

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '@weian/shared';
 import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, type TestDb } from '../testing/harness.js';
-import { getFindings, getInstitutionScore } from '../storage/findings.js';
+import { getFindings } from '../storage/findings.js';
+import { getInstitutionScore } from '../storage/scores.js';
 import { getHost } from '../storage/hosts.js';
 import { insertInstitution } from '../storage/institutions.js';
-import { listTransitions } from '../storage/findings.js';
+import { listTransitions } from '../storage/transitions.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { login } from './auth.js';
 import { runDailyEvaluation } from './daily.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { chinaDate, REPORT_SCHEMA_VERSION, type InstitutionType, type Report, type SectionData } from '@weian/shared';
-import { snapshotScores } from '../storage/findings.js';
+import { snapshotScores } from '../storage/scoreHistory.js';
 import { findHostByMachineId, markHostsReported } from '../storage/hosts.js';
 import { refreshInstitutionScore } from './evaluation.js';
 import { listInstitutions } from '../storage/institutions.js';

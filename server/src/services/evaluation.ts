@@ -8,18 +8,22 @@ import {
   mlpsDeadlines,
   reportingWindowHours,
   type Finding,
-  type GovernanceRecordInput,
   type MlpsLevel,
   type MlpsSystem,
   type ResolvedSettings,
   type RiskException,
 } from '@weian/shared';
-import { failingByRule, getFindings, getInstitutionScore, getFirstSeen, listHostScores, syncFirstSeen, upsertFinding, deleteFinding, insertTransition, upsertHostScore, upsertInstitutionScore } from '../storage/findings.js';
+import { failingByRule, getFindings, upsertFinding, deleteFinding } from '../storage/findings.js';
+import { getInstitutionScore, listHostScores, upsertHostScore, upsertInstitutionScore } from '../storage/scores.js';
+import { insertTransition } from '../storage/transitions.js';
+import { getFirstSeen, syncFirstSeen } from '../storage/updateFirstSeen.js';
 import { getHost, listInstitutionHosts } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
-import { hostMlpsLevel, listExceptions, listGovernance, listMlpsSystems, listSystemHosts } from '../storage/records.js';
+import { exceptionOf, findingRow, governanceOf, storedFinding } from '../storage/mappers.js';
+import { hostMlpsLevel, listExceptions, listGovernance, loadSystems } from '../storage/records.js';
 import { getSections } from '../storage/reports.js';
-import type { Db, FindingsTable, GovernanceRecordsTable, MlpsSystemsTable, RiskExceptionsTable } from '../storage/schema.js';
+import type { Db, FindingsTable } from '../storage/schema.js';
+import type { FindingChange } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
 import { storedSections, toHostSections } from './sections.js';
 import { newId } from './secrets.js';
@@ -27,55 +31,9 @@ import { settingsForRegion } from './settings.js';
 import { onlyRules, rulesToRejudge } from './settingsTree.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
+export type { FindingChange } from '../eventPayloads.js';
+
 const ALL: { kind: 'all' } = { kind: 'all' };
-
-/** A finding whose status changed: what alerts and live views react to. */
-export interface FindingChange {
-  subjectKind: 'host' | 'institution';
-  subjectId: string;
-  ruleId: string;
-  institutionCode: string;
-  regionCode: string;
-  from: Finding['status'] | null;
-  to: Finding['status'];
-  severity: Finding['severity'];
-  evidence: { zh: string; en: string };
-  at: string;
-}
-
-// ---- row ↔ record conversions ------------------------------------------------------------------------
-export const systemOf = (r: MlpsSystemsTable, hostIds: string[]): MlpsSystem => ({
-  id: r.id,
-  name: r.name,
-  level: r.level as MlpsLevel | null,
-  criticalInfrastructure: Boolean(r.critical_infrastructure),
-  personalInfoOver100k: Boolean(r.personal_info_over_100k),
-  gradedOn: r.graded_on,
-  filedOn: r.filed_on,
-  lastEvaluatedOn: r.last_evaluated_on,
-  wentLiveOn: r.went_live_on,
-  prelaunchTestedOn: r.prelaunch_tested_on,
-  retiredOn: r.retired_on,
-  hostIds,
-});
-export const governanceOf = (r: GovernanceRecordsTable): GovernanceRecordInput & { id: string } =>
-  r.kind === 'self-inspection'
-    ? { id: r.id, kind: 'self-inspection', date: r.date, vulnerabilityScan: Boolean(r.vulnerability_scan), penetrationTest: Boolean(r.penetration_test), ...(r.note ? { note: r.note } : {}) }
-    : ({ id: r.id, kind: r.kind, date: r.date, ...(r.note ? { note: r.note } : {}) } as GovernanceRecordInput & { id: string });
-export const exceptionOf = (r: RiskExceptionsTable): RiskException => ({
-  id: r.id,
-  subject: { kind: r.subject_kind, id: r.subject_id },
-  ruleId: r.rule_id as RiskException['ruleId'],
-  reason: r.reason,
-  approver: r.approver,
-  expiresOn: r.expires_on,
-});
-
-export async function loadSystems(db: Db, institutionCode: string): Promise<MlpsSystem[]> {
-  const rows = await listMlpsSystems(db, institutionCode);
-  const links = await listSystemHosts(db, rows.map((r) => r.id));
-  return rows.map((r) => systemOf(r, links.filter((l) => l.system_id === r.id).map((l) => l.host_id)));
-}
 
 // ---- findings ----------------------------------------------------------------------------------------------
 /**
@@ -91,20 +49,7 @@ async function persistFindings(db: Db, subject: { kind: 'host' | 'institution'; 
     const evidence = JSON.stringify(f.evidence);
     const statusChanged = old?.status !== f.status;
     if (!statusChanged && old.severity === f.severity && old.evidence === evidence && old.exception_id === (f.exception?.id ?? null)) continue;
-    const row: FindingsTable = {
-      subject_kind: subject.kind,
-      subject_id: subject.id,
-      rule_id: f.ruleId,
-      institution_code: subject.institutionCode,
-      status: f.status,
-      severity: f.severity,
-      evidence,
-      exception_id: f.exception?.id ?? null,
-      exception_expires_on: f.exception?.expiresOn ?? null,
-      since: statusChanged ? at : old.since,
-      evaluated_at: at,
-    };
-    await upsertFinding(db, row);
+    await upsertFinding(db, findingRow(subject, f, at, statusChanged ? at : old.since));
     if (statusChanged) {
       await insertTransition(db, { id: newId('ft'), subject_kind: subject.kind, subject_id: subject.id, rule_id: f.ruleId, institution_code: subject.institutionCode, from_status: old?.status ?? null, to_status: f.status, severity: f.severity, at });
       changes.push({ subjectKind: subject.kind, subjectId: subject.id, ruleId: f.ruleId, institutionCode: subject.institutionCode, regionCode: subject.regionCode, from: old?.status ?? null, to: f.status, severity: f.severity, evidence: { zh: f.evidence.zh, en: f.evidence.en }, at });
@@ -311,13 +256,3 @@ export async function judgeInstitutionUnder(
   judged?.set(institutionCode, { revision: stored.revision, row });
   return row;
 }
-
-/** A stored finding in the rule engine's shape, for scoring without re-evaluating. */
-export const storedFinding = (r: FindingsTable): Finding => ({
-  ruleId: r.rule_id as Finding['ruleId'],
-  subject: r.subject_kind,
-  status: r.status,
-  severity: r.severity,
-  evidence: JSON.parse(r.evidence) as Finding['evidence'],
-  exception: r.exception_id ? { id: r.exception_id, expiresOn: r.exception_expires_on! } : null,
-});

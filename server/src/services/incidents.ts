@@ -7,6 +7,8 @@ import {
   INCIDENT_LEVEL_ZH,
   INCIDENT_TYPE_ZH,
   isLargeOrAbove,
+  regionAncestors,
+  regionPrefix,
   reportDeadline,
   summaryDeadline,
   type IncidentAction,
@@ -26,55 +28,14 @@ import { clearAlert, commentAlert, getAlertDetail, raiseAlert } from './alerts.j
 import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE } from './alertRules.js';
 import type { Principal } from './auth.js';
 import { fetchSender, type NotificationMessage, type Sender } from './channels/index.js';
+import type { IncidentChange, IncidentView } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
 import { sendToChannel } from './notify.js';
 import { newId } from './secrets.js';
-import { regionAncestry } from './settings.js';
 
-export interface IncidentView {
-  id: string;
-  institutionCode: string;
-  institutionName: string;
-  regionCode: string;
-  title: string;
-  type: IncidentType;
-  level: IncidentRow['level'];
-  cii: boolean;
-  criteria: IncidentCriteria;
-  gradingReason: string | null;
-  status: IncidentRow['status'];
-  discoveredAt: string;
-  reportedAt: string;
-  reportDeadline: string;
-  impact: string;
-  measures: string;
-  cause: string | null;
-  supportRequested: string | null;
-  systemIds: string[];
-  hostIds: string[];
-  alertId: string | null;
-  closedAt: string | null;
-  summaryDeadline: string | null;
-  summarizedAt: string | null;
-  summary: { cause: string; measures: string; rectification: string; lessons: string } | null;
-  receivedAt: string | null;
-  receivedBy: string | null;
-  reportedBy: string;
-  updatedAt: string;
-  /** Judged on the server's clock: reported after its deadline; summary report missing past its deadline. */
-  late: boolean;
-  summaryOverdue: boolean;
-}
 
-/** What incidents.live pushes; region and institution at the top so subscribers are filtered like every event. */
-export interface IncidentChange {
-  change: 'reported' | 'updated';
-  action: IncidentAction;
-  regionCode: string;
-  institutionCode: string;
-  at: string;
-  incident: IncidentView;
-}
+
+export type { IncidentChange, IncidentView } from '../eventPayloads.js';
 
 export function incidentView(r: IncidentRow, now: Date): IncidentView {
   const json = <T>(s: string | null) => (s === null ? null : (JSON.parse(s) as T));
@@ -114,7 +75,7 @@ export function incidentView(r: IncidentRow, now: Date): IncidentView {
 
 /** The incident settings in force for a county: the most specific region that set them wins. */
 export async function incidentSettingsFor(db: Db, regionCode: string): Promise<IncidentSettings> {
-  const codes = regionAncestry(regionCode);
+  const codes = regionAncestors(regionCode);
   const rows = new Map((await getRegionSettings(db, codes)).map((r) => [r.region_code, r.settings]));
   let settings = IncidentSettings.parse({});
   for (const code of codes) {
@@ -194,7 +155,7 @@ export function incidentMessage(r: IncidentRow): NotificationMessage {
 
 /** Sends a 较大-or-above incident to every enabled channel of its county, city and province now; each attempt lands on the timeline. */
 async function notifyChannels(deps: ServiceDeps, row: IncidentRow, send: Sender): Promise<void> {
-  const channels = await listChannelsFor(deps.db, regionAncestry(row.region_code));
+  const channels = await listChannelsFor(deps.db, regionAncestors(row.region_code));
   const message = incidentMessage(row);
   for (const c of channels) {
     const result = await sendToChannel(c, message, deps.now(), send, deps.channelHosts);
@@ -329,10 +290,9 @@ export const receiveIncident = (deps: ServiceDeps, p: Principal, id: string) =>
   });
 
 // Reading ---------------------------------------------------------------------------------------------
-const PREFIX = (code: string) => (code.endsWith('0000') ? code.slice(0, 2) : code.endsWith('00') ? code.slice(0, 4) : code);
 
 export async function listIncidentViews(deps: ServiceDeps, scope: Scope, filter: { status?: IncidentRow['status'][] | undefined; regionCode?: string | undefined; alertId?: string | undefined; limit: number }) {
-  const rows = await listIncidents(deps.db, scope, { status: filter.status, regionPrefix: filter.regionCode ? PREFIX(filter.regionCode) : undefined, alertId: filter.alertId, limit: filter.limit });
+  const rows = await listIncidents(deps.db, scope, { status: filter.status, regionPrefix: filter.regionCode ? regionPrefix(filter.regionCode) : undefined, alertId: filter.alertId, limit: filter.limit });
   const now = deps.now();
   return rows.map((r) => incidentView(r, now));
 }

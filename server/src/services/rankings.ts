@@ -1,29 +1,17 @@
-import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, round1, type Grade, type InstitutionType, type ResolvedSettings } from '@weian/shared';
-import { forbidden } from '../errors.js';
-import { listHistoryAt, listInstitutionScores, listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/findings.js';
-import { getRegion, listRegions } from '../storage/regions.js';
+import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, regionPrefix, round1, type Grade, type InstitutionType, type ResolvedSettings } from '@weian/shared';
+import { listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/rankingKeys.js';
+import { listHistoryAt } from '../storage/scoreHistory.js';
+import { listInstitutionScores } from '../storage/scores.js';
+import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
 import { perDeps, type ServiceDeps } from './deps.js';
 import { regionCache } from './regionCache.js';
 import { checkPeriod, currentPeriod, periodEnd, previousPeriod } from './periods.js';
-import { regionChain } from './regions.js';
-import { regionLevelOf } from './scope.js';
+import { visibleRegion } from './regions.js';
 import { judgedOtherwiseBelow, settingsForRegion, tightenedBelow } from './settings.js';
 import { judgeInstitutionUnder, type InstitutionScoreRow } from './evaluation.js';
 
-const PREFIX = { province: 2, city: 4, county: 6 } as const;
-export const regionPrefix = (code: string) => code.slice(0, PREFIX[regionLevelOf(code) ?? 'county']);
-
 type Row = Awaited<ReturnType<typeof listInstitutionScores>>[number];
-
-/** A region the caller may look at as a whole: inside their scope (institution users have no region). */
-export async function visibleRegion(deps: ServiceDeps, scope: Scope, code: string) {
-  regionChain(code);
-  // At or below the caller's own region; institution users look at their institution, not a region.
-  if (!(scope.kind === 'all' || (scope.kind === 'region' && code.startsWith(scope.prefix)))) throw forbidden(`region ${code} is not visible to you`);
-  const region = await getRegion(deps.db, code);
-  return { code, name: region?.name ?? regionChain(code).at(-1)!.name };
-}
 
 /** The period a ranking is for: the current month is live, a past month is read from its last daily snapshot. */
 export function rankingPeriod(now: Date, requested: string | undefined) {

@@ -2,11 +2,12 @@ import { GovernanceRecordInput, MlpsSystemInput, RiskExceptionInput, chinaDate, 
 import { badRequest, forbidden } from '../errors.js';
 import { getHost } from '../storage/hosts.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
-import { deleteGovernance, deleteMlpsSystem, insertException, insertGovernance, listExceptions, listGovernance, upsertMlpsSystem, withdrawException } from '../storage/records.js';
+import { exceptionOf, governanceOf } from '../storage/mappers.js';
+import { deleteGovernance, deleteMlpsSystem, insertException, insertGovernance, listExceptions, listGovernance, loadSystems, upsertMlpsSystem, withdrawException } from '../storage/records.js';
 import type { Db } from '../storage/schema.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
-import { evaluateHostNow, evaluateInstitutionNow, exceptionOf, governanceOf, loadSystems, type FindingChange } from './evaluation.js';
+import { evaluateHostNow, evaluateInstitutionNow, type FindingChange } from './evaluation.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
 import { workingCalendarFor } from './workingCalendar.js';

@@ -1,6 +1,10 @@
+import { codeOfPrefix, isRegionCode, regionLevelOf } from '@weian/shared';
 import { CITIES, COUNTIES, PROVINCES } from './gbt2260.js';
-import { badRequest } from '../errors.js';
-import type { RegionRow } from '../storage/regions.js';
+import { badRequest, forbidden } from '../errors.js';
+import { getRegion, type RegionRow } from '../storage/regions.js';
+import type { Scope } from '../storage/scope.js';
+import type { ServiceDeps } from './deps.js';
+import { regionCodeWithin } from './scope.js';
 
 // GB/T 2260 divisions from the generated table (server/scripts/gbt2260.ts says where it comes from).
 interface Province {
@@ -17,17 +21,18 @@ const city = (code: string) => {
 };
 type City = NonNullable<ReturnType<typeof city>>;
 
-const six = (code: string) => code.padEnd(6, '0');
+const six = codeOfPrefix;
 
 /** The chain from the province down to `code`, for a province, city or county code; throws for unknown codes. */
 export function regionChain(code: string): RegionRow[] {
-  if (!/^\d{6}$/.test(code)) throw badRequest(`region must be a six-digit GB/T 2260 code, got "${code}"`);
-  if (code.endsWith('0000')) {
+  if (!isRegionCode(code)) throw badRequest(`region must be a six-digit GB/T 2260 code, got "${code}"`);
+  const level = regionLevelOf(code);
+  if (level === 'province') {
     const p = province(code.slice(0, 2));
     if (!p) throw badRequest(`${code} is not a province code in GB/T 2260`);
     return [{ code, name: p.name, parent_code: null, level: 'province' }];
   }
-  if (code.endsWith('00')) {
+  if (level === 'city') {
     const c = city(code.slice(0, 4));
     if (!c) throw badRequest(`${code} is not a city code in GB/T 2260`);
     const p = province(c.provinceCode)!;
@@ -47,7 +52,7 @@ const cityName = (city: City | undefined, province: Province) =>
  * as rows ready to store. Municipal districts (市辖区) keep the province's name for readability.
  */
 export function countyChain(countyCode: string): RegionRow[] {
-  if (!/^\d{6}$/.test(countyCode)) throw badRequest(`region must be a six-digit county code (GB/T 2260), got "${countyCode}"`);
+  if (!isRegionCode(countyCode)) throw badRequest(`region must be a six-digit county code (GB/T 2260), got "${countyCode}"`);
   const name = COUNTIES[countyCode];
   if (name === undefined) throw badRequest(`${countyCode} is not a county-level division code in GB/T 2260`);
   const cityCode = countyCode.slice(0, 4);
@@ -57,4 +62,13 @@ export function countyChain(countyCode: string): RegionRow[] {
     { code: six(cityCode), name: cityName(city(cityCode), p), parent_code: six(p.code), level: 'city' },
     { code: countyCode, name, parent_code: six(cityCode), level: 'county' },
   ];
+}
+
+/** A region the caller may look at as a whole: inside their scope (institution users have no region). */
+export async function visibleRegion(deps: ServiceDeps, scope: Scope, code: string) {
+  regionChain(code);
+  // At or below the caller's own region; institution users look at their institution, not a region.
+  if (!regionCodeWithin(scope, code)) throw forbidden(`region ${code} is not visible to you`);
+  const region = await getRegion(deps.db, code);
+  return { code, name: region?.name ?? regionChain(code).at(-1)!.name };
 }

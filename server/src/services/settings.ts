@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RegionSettings, resolveSettings, type RegionSettingsInput, type ResolvedSettings, type RuleId } from '@weian/shared';
+import { regionAncestors, regionLevelOf, RegionSettings, resolveSettings, type RegionSettingsInput, type ResolvedSettings, type RuleId } from '@weian/shared';
 import { badRequest, forbidden } from '../errors.js';
 import { getRegionSettings, listRegionSettingsUnder, putRegionSettings } from '../storage/records.js';
 import type { Principal } from './auth.js';
@@ -9,14 +9,11 @@ import { regionChain } from './regions.js';
 import { regionCodeWithin } from './scope.js';
 import { applyLevel, loosenings, tightenedRules } from './settingsTree.js';
 
-/** province → city → county codes above (and including) a county. */
-export const regionAncestry = (regionCode: string) => [...new Set([`${regionCode.slice(0, 2)}0000`, `${regionCode.slice(0, 4)}00`, regionCode])];
-
 const TTL_MS = 60_000;
 const cache = new Map<string, { at: number; settings: ResolvedSettings }>();
 
 /** The province sets the baseline; cities and counties only tighten it (settingsTree.ts). */
-const isBaseline = (regionCode: string) => regionCode.endsWith('0000');
+const isBaseline = (regionCode: string) => regionLevelOf(regionCode) === 'province';
 
 /** Province, then city, then county settings applied in turn: each lower level only tightens what it inherits. */
 function mergeDown(codes: readonly string[], rows: ReadonlyMap<string, RegionSettings>): ResolvedSettings {
@@ -39,7 +36,7 @@ const readRows = async (db: Db, codes: string[]) => new Map((await getRegionSett
 export async function settingsForRegion(db: Db, regionCode: string): Promise<ResolvedSettings> {
   const hit = cache.get(regionCode);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.settings;
-  const codes = regionAncestry(regionCode);
+  const codes = regionAncestors(regionCode);
   const settings = mergeDown(codes, await readRows(db, codes));
   cache.set(regionCode, { at: Date.now(), settings });
   return settings;
@@ -97,7 +94,7 @@ export async function putSettings(deps: ServiceDeps, principal: Principal, regio
   if (!regionCodeWithin(principal.scope, regionCode)) throw forbidden(`region ${regionCode} is not yours to configure`);
   const settings = RegionSettings.parse(input);
   if (!isBaseline(regionCode)) {
-    const above = regionAncestry(regionCode).filter((c) => c !== regionCode);
+    const above = regionAncestors(regionCode).filter((c) => c !== regionCode);
     const loose = loosenings(mergeDown(above, await readRows(deps.db, above)), settings);
     if (loose.length) throw badRequest(`settings may only tighten what the region above sets: ${loose.join('; ')}`);
   }

@@ -1,3 +1,4 @@
+import { regionLevelOf } from '@weian/shared';
 import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.js';
 import { getInstitution } from '../storage/institutions.js';
 import { upsertRegions } from '../storage/regions.js';
@@ -10,7 +11,7 @@ import { signInAlertKey } from './signInAlerts.js';
 import type { ServiceDeps } from './deps.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import { regionChain } from './regions.js';
-import { regionLevelOf, visibleIn, type Scope } from './scope.js';
+import { visibleIn, type Scope } from './scope.js';
 import { newId } from './secrets.js';
 
 export interface NewUser {

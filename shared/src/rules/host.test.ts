@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyDevice, healthyHost } from './fixtures.js';
 import { DEFAULT_SETTINGS, evaluateHost, resolveSettings, type Finding } from './index.js';
-import { RegionSettings, type RiskException } from '../schemas/records.js';
+import type { RiskException } from '../schemas/records.js';
+import { RegionSettings } from '../schemas/settings.js';
 import type { HostRuleInput } from './types.js';
 import type { SectionData } from '../schemas/sections.js';
 

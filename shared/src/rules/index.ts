@@ -1,5 +1,6 @@
 import { chinaDate, type IsoDate } from '../calendar.js';
-import { RegionSettings, type RiskException, type ScoreWeights } from '../schemas/records.js';
+import type { RiskException } from '../schemas/records.js';
+import { RegionSettings, type ScoreWeights } from '../schemas/settings.js';
 import { accountChecks } from './accounts.js';
 import { agentChecks } from './agent.js';
 import { backupChecks } from './backups.js';

@@ -1,4 +1,4 @@
-import { DATABASE_PORTS, HIGH_RISK_PORTS, PLAINTEXT_PORTS, REMOTE_MANAGEMENT_PORTS } from '../services.js';
+import { DATABASE_PORTS, HIGH_RISK_PORTS, PLAINTEXT_PORTS, REMOTE_MANAGEMENT_PORTS } from '../wellKnownPorts.js';
 import type { Listener } from '../schemas/sections.js';
 import { fail, listText, pass, sectionData, type HostChecks } from './check.js';
 import type { CheckResult, HostCheckInput } from './types.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../calendar.js';
 import { EVIDENCE_MAX_BYTES, EVIDENCE_MAX_NAME } from '../evidence.js';
 import { NOTICE_MAX_WORKING_DAYS } from '../notices.js';
+import { RegionCode } from '../regionCode.js';
 import { RULE_IDS } from '../rules/index.js';
 import { GRADES } from '../scoring.js';
 import { sha256Hex } from './common.js';
@@ -30,7 +31,7 @@ export const IssueNoticeInput = z
       z
         .object({
           kind: z.literal('filter'),
-          regionCode: z.string().regex(/^\d{6}$/).optional(),
+          regionCode: RegionCode.optional(),
           failingRuleId: z.enum(RULE_IDS).optional(),
           grade: z.enum(GRADES.map((g) => g.letter) as ['A', 'B', 'C', 'D']).optional(),
         })

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { isRegionCode } from '@weian/shared';
 import { badRequest, DomainError, forbidden, notFound } from '../../errors.js';
 import { recordAudit } from '../audit.js';
 import type { Principal } from '../auth.js';
@@ -87,7 +88,7 @@ function checkFormat<T extends string>(format: string, allowed: readonly T[]): T
 
 /** A six-digit code that is not in GB/T 2260 names no region: 404, where a malformed one is 400. */
 function knownRegion(code: string): void {
-  if (!/^\d{6}$/.test(code)) throw badRequest(`region must be a six-digit GB/T 2260 code, got "${code}"`);
+  if (!isRegionCode(code)) throw badRequest(`region must be a six-digit GB/T 2260 code, got "${code}"`);
   try {
     regionChain(code);
   } catch {
