@@ -1,4 +1,4 @@
-import type { AgentSettings, Finding, IncidentAction, IncidentCriteria, IncidentType } from '@weian/shared';
+import type { Finding, IncidentAction, IncidentCriteria, IncidentType } from '@weian/shared';
 import type { AlertKind, AlertRow, AlertSeverity } from './storage/alerts.js';
 import type { IncidentRow } from './storage/incidents.js';
 
@@ -100,4 +100,4 @@ export interface IncidentChange {
 }
 
 /** What the server can ask of a connected agent (the agent's client.ts names the same shapes). */
-export type { AgentCommand } from '@weian/shared';
+

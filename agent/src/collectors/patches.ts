@@ -1,7 +1,7 @@
 import { LIMITS, type PatchesData } from '@weian/shared';
 import type { ExecResult, Runner } from '../runner.js';
 import { memoized, runnerMemo } from './helpers/memo.js';
-import { capList, clip, describeFailure, epochToIso, isRecord, lines, localTimeToIso, num, parseJson, psDate, str, toArray } from './helpers/parse.js';
+import { capList, clip, describeFailure, epochToIso, isRecord, lines, localTimeToIso, num, psDate, str, toArray } from './helpers/parse.js';
 import { osRelease, statPath, utcOffsetMinutes } from './helpers/probe.js';
 import { runPowerShell } from './helpers/powershell.js';
 import { CollectError, type CollectContext, type Collector, type CollectOutcome } from './types.js';

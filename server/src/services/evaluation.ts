@@ -11,7 +11,6 @@ import {
   type MlpsLevel,
   type MlpsSystem,
   type ResolvedSettings,
-  type RiskException,
 } from '@weian/shared';
 import { failingByRule, getFindings, upsertFinding, deleteFinding } from '../storage/findings.js';
 import { getInstitutionScore, listHostScores, upsertHostScore, upsertInstitutionScore } from '../storage/scores.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyData, sectionsOf } from './fixtures.js';
 import { DEFAULT_SETTINGS, evaluateHost, resolveSettings } from './index.js';
-import { RegionSettings } from '../schemas/records.js';
+import { RegionSettings } from '../schemas/settings.js';
 
 // Issue 19: UOS, Kylin Desktop and Deepin ship security fixes in the ordinary suite, and CentOS 7's own
 // repositories publish no updateinfo: such hosts cannot tell security updates apart. By default
