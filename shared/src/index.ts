@@ -21,3 +21,4 @@ export * from './notices.js';
 export * from './evidence.js';
 export * from './schemas/notices.js';
 export * from './incidents.js';
+export * from './dataRegister.js';
