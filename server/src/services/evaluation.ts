@@ -18,6 +18,7 @@ import { getHost, listInstitutionHosts } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { hostMlpsLevel, listExceptions, listGovernance, listMlpsSystems, listSystemHosts } from '../storage/records.js';
 import { getSections } from '../storage/reports.js';
+import { loadDataRegister } from './dataRegister.js';
 import type { Db, FindingsTable, GovernanceRecordsTable, MlpsSystemsTable, RiskExceptionsTable } from '../storage/schema.js';
 import type { ServiceDeps } from './deps.js';
 import { storedSections, toHostSections } from './sections.js';
@@ -163,7 +164,8 @@ export async function evaluateInstitutionNow(deps: ServiceDeps, db: Db, institut
   const governance = (await listGovernance(db, institutionCode)).map(governanceOf);
   const exceptions = (await listExceptions(db, { subjectKind: 'institution', subjectId: institutionCode })).map(exceptionOf);
   const calendar = await workingCalendarFor(deps, db);
-  const findings = evaluateInstitution({ systems, governance, coverage, exceptions, calendar }, settings, now);
+  const dataRegister = await loadDataRegister(db, institutionCode);
+  const findings = evaluateInstitution({ systems, governance, coverage, exceptions, calendar, dataRegister }, settings, now);
   const changes = await persistFindings(db, { kind: 'institution', id: institutionCode, institutionCode, regionCode: inst.region_code }, findings, at);
   await refreshInstitutionScore(deps, db, institutionCode, { findings, systems, coverage });
   return changes;
