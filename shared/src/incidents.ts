@@ -101,6 +101,39 @@ export function incidentFlags(i: { status: IncidentStatus; reportDeadline: strin
   return { late, summaryOverdue };
 }
 
+/** A ranking period (a month in China time, "YYYY-MM") as the instants it spans: [from, to). */
+export function periodInstants(period: string): { from: Date; to: Date } {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  return { from: new Date(`${period}-01T00:00:00+08:00`), to: new Date(`${next}-01T00:00:00+08:00`) };
+}
+
+export interface IncidentPeriodCounts {
+  /** Reported within the period, after the deadline. */
+  late: number;
+  /** Summary reports that fell due within the period (up to `asOf`) and were missing or late by then. */
+  summaryMissing: number;
+}
+type CountedIncident = Parameters<typeof incidentFlags>[0];
+/**
+ * The rankings' incident column (methodology): one institution's incidents of a period, as judged at
+ * `asOf` (the period's end, or now for the current one). Counted, not scored: the score is the rules'.
+ */
+export function incidentPeriodCounts(incidents: readonly CountedIncident[], period: string, asOf: Date): IncidentPeriodCounts {
+  const { from, to } = periodInstants(period);
+  const at = new Date(Math.min(to.getTime(), asOf.getTime()));
+  // In the period and already past at `asOf` (a report filed this very instant counts).
+  const within = (iso: string | null) => iso !== null && Date.parse(iso) >= from.getTime() && Date.parse(iso) < to.getTime() && Date.parse(iso) <= asOf.getTime();
+  let late = 0;
+  let summaryMissing = 0;
+  for (const i of incidents) {
+    const f = incidentFlags(i, at);
+    if (within(i.reportedAt) && f.late) late++;
+    if (within(i.summaryDeadline) && f.summaryOverdue) summaryMissing++;
+  }
+  return { late, summaryMissing };
+}
+
 /** Texts are bounded: a report is forwarded upward and must stay readable. */
 export const INCIDENT_TEXT_MAX = 4000;
 const Text = (max = INCIDENT_TEXT_MAX) => z.string().trim().min(1).max(max);

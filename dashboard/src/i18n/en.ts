@@ -240,6 +240,8 @@ const en: MessageSchema = {
     high: 'High',
     coverage: 'Coverage',
     overdueMlps: 'MLPS overdue',
+    incidents: 'Incidents late / no summary',
+    incidentsHint: 'Incidents of the period reported late / summary reports missing or late at their deadline',
     change: 'Change',
     count: 'Showing {from}–{to} of {total} institutions ({all} in all)',
     countNone: '{total} of {all} institutions',

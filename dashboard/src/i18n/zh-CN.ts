@@ -239,6 +239,8 @@ const zhCN = {
     high: '高危',
     coverage: '上报覆盖',
     overdueMlps: '等保逾期',
+    incidents: '事件迟报/缺总结',
+    incidentsHint: '本期迟报的事件数 / 到期未按时提交总结报告的事件数',
     change: '较上期',
     count: '显示第 {from}–{to} 家，共 {total} 家机构（全部 {all} 家）',
     countNone: '共 {total} 家机构（全部 {all} 家）',

@@ -25,6 +25,7 @@ import {
   type ReportIncidentInput,
 } from './incidents.js';
 import { createChannel } from './notificationChannels.js';
+import { ranking } from './rankings.js';
 import { saveMlpsSystem } from './records.js';
 import { putSettings } from './settings.js';
 
@@ -189,6 +190,24 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
     expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 0 });
     expect((await alertsOf(INCIDENT_SUMMARY_RULE)).map((x) => x.status)).toEqual(['resolved']);
+  });
+
+  it('the ranking column counts late reports and missing summaries of the period, on the controlled clock', async () => {
+    const column = async () => (await ranking(t.deps, XIHU.scope, { regionCode: '330106' })).rows.find((r) => r.code === 'A')!.incidents;
+    expect(await column()).toEqual({ late: 0, summaryMissing: 0 });
+    const onTime = await reportIncident(t.deps, INST_A, input({}, 3 * HOUR + 59 * 60_000), send);
+    expect(await column()).toEqual({ late: 0, summaryMissing: 0 });
+    await reportIncident(t.deps, INST_A, input({}, 4 * HOUR + 60_000), send);
+    expect(await column()).toEqual({ late: 1, summaryMissing: 0 });
+    // The summary of the on-time one falls due 30 days after closing, in December: November keeps its late report.
+    await closeIncident(t.deps, INST_A, onTime.id, '处置完毕');
+    t.clock.advance(30 * 24 * HOUR + 60_000);
+    expect(await column()).toEqual({ late: 0, summaryMissing: 1 });
+    await submitIncidentSummary(t.deps, INST_A, onTime.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
+    // Submitted after its deadline: still missing on time, so it stays counted.
+    expect(await column()).toEqual({ late: 0, summaryMissing: 1 });
+    // Another county's view of its own region shows nothing of A.
+    expect((await ranking(t.deps, GONGSHU.scope, { regionCode: '330105' })).rows.map((r) => r.code)).toEqual(['B']);
   });
 
   it('a live event fits one PostgreSQL NOTIFY even for the largest incident the schema allows', async () => {

@@ -3,7 +3,9 @@ import {
   IncidentDraftInput,
   IncidentSettings,
   incidentFlags,
+  incidentPeriodCounts,
   incidentTimesProblem,
+  periodInstants,
   INCIDENT_LEVEL_ZH,
   INCIDENT_TYPE_ZH,
   isLargeOrAbove,
@@ -11,12 +13,13 @@ import {
   summaryDeadline,
   type IncidentAction,
   type IncidentCriteria,
+  type IncidentPeriodCounts,
   type IncidentType,
 } from '@weian/shared';
 import type { z } from 'zod';
 import { badRequest, conflict, forbidden } from '../errors.js';
 import { listInstitutionHosts } from '../storage/hosts.js';
-import { getIncidentInScope, insertIncident, listClosedIncidents, insertIncidentEvent, listIncidentEvents, listIncidents, updateIncident, type IncidentEventRow, type IncidentRow } from '../storage/incidents.js';
+import { getIncidentInScope, insertIncident, listClosedIncidents, listIncidentClocks, insertIncidentEvent, listIncidentEvents, listIncidents, updateIncident, type IncidentEventRow, type IncidentRow } from '../storage/incidents.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
 import { listChannelsFor } from '../storage/notifications.js';
 import { getRegionSettings, listMlpsSystems } from '../storage/records.js';
@@ -388,4 +391,24 @@ export async function checkIncidentSummaries(deps: ServiceDeps): Promise<{ overd
     await raiseAlert(deps, { subjectKind: 'institution', subjectId: code, ruleId: INCIDENT_SUMMARY_RULE, kind: 'deadline', severity: 'medium', institutionCode: code, regionCode: e.regionCode, evidence: { zh, en } });
   }
   return { overdue };
+}
+
+/**
+ * The rankings' incident column for some institutions and a period (methodology: late reports and
+ * missing summaries, counted as judged at the period's end or now). Institutions without incidents get zeros.
+ */
+export async function incidentCountsFor(deps: ServiceDeps, codes: readonly string[], period: string): Promise<Map<string, IncidentPeriodCounts>> {
+  const { from, to } = periodInstants(period);
+  const rows = await listIncidentClocks(deps.db, codes, from.toISOString(), to.toISOString());
+  const now = deps.now();
+  return new Map(
+    codes.map((code) => [
+      code,
+      incidentPeriodCounts(
+        rows.filter((r) => r.institution_code === code).map((r) => ({ status: r.status, reportDeadline: r.report_deadline, reportedAt: r.reported_at, summaryDeadline: r.summary_deadline, summarizedAt: r.summarized_at })),
+        period,
+        now,
+      ),
+    ]),
+  );
 }

@@ -93,3 +93,14 @@ export function listIncidentEvents(db: Db, incidentId: string) {
 export function listClosedIncidents(db: Db) {
   return idb(db).selectFrom('incidents').select(['id', 'institution_code', 'region_code', 'title', 'status', 'summary_deadline', 'summarized_at']).where('status', 'in', ['closed', 'summarized']).orderBy('summary_deadline').execute();
 }
+
+/** The clock fields of some institutions' incidents reported, or with a summary due, in [from, to): the rankings' column. */
+export function listIncidentClocks(db: Db, codes: readonly string[], from: string, to: string) {
+  if (codes.length === 0) return Promise.resolve([]);
+  return idb(db)
+    .selectFrom('incidents')
+    .select(['institution_code', 'status', 'report_deadline', 'reported_at', 'summary_deadline', 'summarized_at'])
+    .where('institution_code', 'in', [...codes])
+    .where((eb) => eb.or([eb.and([eb('reported_at', '>=', from), eb('reported_at', '<', to)]), eb.and([eb('summary_deadline', '>=', from), eb('summary_deadline', '<', to)])]))
+    .execute();
+}
