@@ -2,7 +2,7 @@ import { DEFAULT_ALERT_OPTIONS, detectOffline, type AlertOptions } from '../serv
 import { pruneAuthRecords } from '../services/auth.js';
 import { runDailyEvaluation } from '../services/daily.js';
 import { raiseOverdueNotices } from '../services/notices.js';
-import { checkIncidentSummaries } from '../services/incidents.js';
+import { checkIncidentSummaries, retryIncidentNotifications } from '../services/incidents.js';
 import { sendDueNotifications, type SendOptions } from '../services/notify.js';
 import type { JobRunner, JobSpec } from './runner.js';
 
@@ -52,6 +52,12 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       name: 'incidents-summary',
       cron: '*/5 * * * *',
       run: async (deps) => void (await checkIncidentSummaries(deps)),
+    },
+    {
+      // Incident messages a channel did not take are sent again with the outbox's backoff.
+      name: 'incidents-notify-retry',
+      cron: '*/30 * * * * *',
+      run: async (deps) => void (await retryIncidentNotifications(deps, opts.notify)),
     },
   ];
 }

@@ -21,6 +21,7 @@ import {
   requestIncidentInfo,
   submitIncidentSummary,
   liveIncidentView,
+  retryIncidentNotifications,
   type IncidentChange,
   type ReportIncidentInput,
 } from './incidents.js';
@@ -190,6 +191,55 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
     expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 0 });
     expect((await alertsOf(INCIDENT_SUMMARY_RULE)).map((x) => x.status)).toEqual(['resolved']);
+  });
+
+  it('a channel that refuses the message is retried with backoff until it takes it; every attempt is on the timeline', async () => {
+    // The robot fails twice (HTTP 500), then accepts.
+    const rx = await startReceiver((_r, n) => (n <= 2 ? { status: 500, body: 'busy' } : { status: 200, body: '{"errcode":0}' }));
+    try {
+      await createChannel(t.deps, ADMIN, '330106', { name: '西湖区值班', kind: 'webhook', url: `${rx.base}/hook`, secret: 'k3y', minSeverity: 'critical', mode: 'daily' });
+      const opts = { send, maxAttempts: 5, backoffBaseMs: 60_000, backoffMaxMs: 600_000 };
+      const inc = await reportIncident(t.deps, INST_A, input(), send);
+      expect(rx.received).toHaveLength(1);
+      // Not before the first backoff (1 min).
+      t.clock.advance(30_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 0, sent: 0 });
+      t.clock.advance(31_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 1, sent: 0 });
+      // The second backoff is 2 min.
+      t.clock.advance(61_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 0, sent: 0 });
+      t.clock.advance(60_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 1, sent: 1 });
+      t.clock.advance(3600_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 0, sent: 0 });
+      expect(rx.received).toHaveLength(3);
+      // Every attempt is signed alike and carries no patient data.
+      for (const r of rx.received) {
+        expect(r.headers['x-weian-signature']).toBe(`sha256=${createHmac('sha256', 'k3y').update(r.body).digest('hex')}`);
+        expect(r.body).not.toContain('张三');
+      }
+      const d = await getIncidentDetail(t.deps, XIHU.scope, inc.id);
+      expect(d.timeline.filter((e) => e.action === 'notified').map((e) => [e.detail.attempt, e.detail.ok, e.detail.httpStatus])).toEqual([[1, false, 500], [2, false, 500], [3, true, 200]]);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('gives up after the last attempt', async () => {
+    const rx = await startReceiver(() => ({ status: 503, body: 'down' }));
+    try {
+      await createChannel(t.deps, ADMIN, '330106', { name: '西湖区值班', kind: 'webhook', url: `${rx.base}/hook`, secret: 'k3y', minSeverity: 'critical', mode: 'daily' });
+      const opts = { send, maxAttempts: 3, backoffBaseMs: 1_000, backoffMaxMs: 1_000 };
+      await reportIncident(t.deps, INST_A, input(), send);
+      for (let i = 0; i < 5; i++) {
+        t.clock.advance(2_000);
+        await retryIncidentNotifications(t.deps, opts);
+      }
+      expect(rx.received).toHaveLength(3);
+    } finally {
+      await rx.close();
+    }
   });
 
   it('the ranking column counts late reports and missing summaries of the period, on the controlled clock', async () => {

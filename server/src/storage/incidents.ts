@@ -104,3 +104,13 @@ export function listIncidentClocks(db: Db, codes: readonly string[], from: strin
     .where((eb) => eb.or([eb.and([eb('reported_at', '>=', from), eb('reported_at', '<', to)]), eb.and([eb('summary_deadline', '>=', from), eb('summary_deadline', '<', to)])]))
     .execute();
 }
+
+/** Channel sends recorded on timelines since `since`, oldest first: what the retry job reads. */
+export function listNotifiedEventsSince(db: Db, since: string) {
+  return idb(db).selectFrom('incident_events').select(['incident_id', 'at', 'detail']).where('action', '=', 'notified').where('at', '>=', since).orderBy('incident_id').orderBy('seq').execute();
+}
+
+/** One incident by id, whatever the scope: for jobs. */
+export function getIncident(db: Db, id: string) {
+  return idb(db).selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+}
