@@ -114,3 +114,17 @@ export function listNotifiedEventsSince(db: Db, since: string) {
 export function getIncident(db: Db, id: string) {
   return idb(db).selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** Incidents in scope, of institutions under a region prefix, reported in [from, to): a period's statistics. */
+export function listIncidentsReportedIn(db: Db, scope: Scope, prefix: string, from: string, to: string) {
+  return idb(db)
+    .selectFrom('incidents')
+    .selectAll()
+    .where(inScope(scope, COLS) as never)
+    .where('region_code', 'like', `${prefix}%`)
+    .where('reported_at', '>=', from)
+    .where('reported_at', '<', to)
+    .orderBy('reported_at')
+    .orderBy('id')
+    .execute();
+}
