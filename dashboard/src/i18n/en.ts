@@ -501,6 +501,7 @@ const en: MessageSchema = {
   },
   // Incident reports (事件上报), issue 23.
   incidents: {
+    statsExport: 'This month\'s incident statistics for the region',
     title: 'Incident reports',
     new: 'Report a security incident',
     submit: 'Report',

@@ -500,6 +500,7 @@ const zhCN = {
   },
   // Incident reports (事件上报), issue 23.
   incidents: {
+    statsExport: '本地区本月事件统计',
     title: '事件上报',
     new: '上报网络安全事件',
     submit: '上报',
