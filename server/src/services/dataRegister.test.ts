@@ -1,25 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError } from '../errors.js';
 import { getFindings } from '../storage/findings.js';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
-import type { Principal } from './auth.js';
 import { dataRegisterView, removeDataRegisterEntry, saveDataRegisterEntry, saveImportantDataFiling } from './dataRegister.js';
 import { addGovernanceRecord, saveMlpsSystem } from './records.js';
+import { INST_A, institutionUser, outcome as code } from '../testing/principals.js';
 
-const INST_A: Principal = { userId: 'u_a', username: 'xinxike-a', displayName: '信息科', role: 'institution', scopeCode: 'A', scope: { kind: 'institution', code: 'A' }, regionCode: '330106', institutionCode: 'A' };
-const INST_B: Principal = { ...INST_A, userId: 'u_b', username: 'xinxike-b', scopeCode: 'B', scope: { kind: 'institution', code: 'B' }, institutionCode: 'B' };
+const INST_B = institutionUser('B', '330105');
 // Level 2, no personal-information flag of its own, last evaluated 2022-12-01: due 2027-12-01 on the 5-year cycle, 2025-12-01 on the 3-year one.
 const LIS = { name: 'LIS 检验系统', level: 2 as const, criticalInfrastructure: false, personalInfoOver100k: false, gradedOn: '2022-01-05', filedOn: '2022-01-12', lastEvaluatedOn: '2022-12-01', wentLiveOn: '2020-01-01', prelaunchTestedOn: '2019-12-01', retiredOn: null, hostIds: [] };
 const ENTRY = { category: 'health-status' as const, level: 'important' as const, volume: '100k-10m' as const };
-
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof DomainError ? e.code : (e as Error).name;
-  }
-};
 
 describe.each(DIALECTS)('data register (%s)', (dialect) => {
   let t: TestDb;

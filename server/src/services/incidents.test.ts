@@ -1,12 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError } from '../errors.js';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
 import { startReceiver } from '../testing/receiver.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE, OFFLINE_RULE } from './alertRules.js';
 import { getAlertDetail, listAlertViews, raiseAlert } from './alerts.js';
-import type { Principal } from './auth.js';
 import { fetchSender } from './channels/index.js';
 import {
   checkIncidentSummaries,
@@ -29,24 +27,13 @@ import { createChannel } from './notificationChannels.js';
 import { ranking } from './rankings.js';
 import { saveMlpsSystem } from './records.js';
 import { putSettings } from './settings.js';
+import { ADMIN, INST_A, county, outcome as code } from '../testing/principals.js';
 
-const ADMIN: Principal = { userId: 'u_admin', username: 'admin', displayName: 'admin', role: 'admin', scopeCode: null, scope: { kind: 'all' }, regionCode: null, institutionCode: null };
-const INST_A: Principal = { userId: 'u_a', username: 'xinxike-a', displayName: '信息科', role: 'institution', scopeCode: 'A', scope: { kind: 'institution', code: 'A' }, regionCode: '330106', institutionCode: 'A' };
-const county = (code: string): Principal => ({ userId: `u_${code}`, username: `county-${code}`, displayName: code, role: 'county', scopeCode: code, scope: { kind: 'region', code, prefix: code }, regionCode: code, institutionCode: null });
 const XIHU = county('330106');
 const GONGSHU = county('330105');
 const HOUR = 3600_000;
 const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
 const PATIENT_TEXT = '患者张三等 1200 人的病历被加密';
-
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof DomainError ? e.code : (e as Error).name;
-  }
-};
 
 describe.each(DIALECTS)('incidents (%s)', (dialect) => {
   let t: TestDb;

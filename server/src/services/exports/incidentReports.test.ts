@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '../../errors.js';
 import { collectOutput } from '../../testing/collect.js';
 import { createTestDb, enrollHost, type TestDb } from '../../testing/harness.js';
 import type { Principal } from '../auth.js';
@@ -12,9 +11,8 @@ import { fetchSender } from '../channels/index.js';
 import { closeIncident, followUpIncident, reportIncident, submitIncidentSummary } from '../incidents.js';
 import { prepareIncidentExport, prepareIncidentStatsExport } from './index.js';
 import { createPdfRenderer, DEFAULT_CHROMIUM, type PdfRenderer } from './pdfRenderer.js';
+import { INST_A, county, outcome as code } from '../../testing/principals.js';
 
-const INST_A: Principal = { userId: 'u_a', username: 'xinxike-a', displayName: '信息科', role: 'institution', scopeCode: 'A', scope: { kind: 'institution', code: 'A' }, regionCode: '330106', institutionCode: 'A' };
-const county = (code: string): Principal => ({ userId: `u_${code}`, username: `county-${code}`, displayName: code, role: 'county', scopeCode: code, scope: { kind: 'region', code, prefix: code }, regionCode: code, institutionCode: null });
 const XIHU = county('330106');
 const GONGSHU = county('330105');
 const HOUR = 3600_000;
@@ -25,15 +23,6 @@ const pdfText = (pdf: Buffer) => {
   writeFileSync(file, pdf);
   return execFileSync('/usr/bin/pdftotext', ['-layout', '-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
 };
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof DomainError ? e.code : (e as Error).name;
-  }
-};
-
 describe('incident exports (事件报告, 事件统计)', () => {
   let t: TestDb;
   let renderer: PdfRenderer;
