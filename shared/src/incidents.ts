@@ -35,8 +35,11 @@ export type IncidentCriteria = z.infer<typeof IncidentCriteria>;
 /**
  * The quantified lines of the 分级指南 as read for WeiAn: a level is reached when any of its lines is.
  * The outage line is the guide's "CII wholly interrupted for N hours", so it applies to CII only.
- * NOTE: these figures are transcribed from the annex and not re-confirmed against the official
- * text here; the guide's qualitative lines (national security, social order) cannot be measured,
+ * Checked (wt23) against the guide as published on 2025-09-12: the 特别重大 line (CII wholly down
+ * 6 h or more; personal information of over 100 million people leaked) matches. The 重大 and 较大
+ * figures (2 h / 10 million, 0.5 h / 1 million) could not be read from a copy of the official text
+ * and are still unconfirmed: they should become region settings. The guide's qualitative lines
+ * (national security, social order) cannot be measured,
  * so a reporter may grade higher than the figures say, with a reason, never lower.
  */
 export const GRADING_CRITERIA: ReadonlyArray<{ level: Exclude<IncidentLevel, 'general'>; ciiDownHours: number; recordsLeaked: number }> = [
