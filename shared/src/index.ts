@@ -24,3 +24,4 @@ export * from './evidence.js';
 export * from './schemas/notices.js';
 export * from './incidents.js';
 export * from './agentCommands.js';
+export * from './dataRegister.js';

@@ -91,19 +91,20 @@ describe('institution score', () => {
     // training is recorded (fails, low 1). INST-COVERAGE is left to the coverage part. Weights:
     //   UNGRADED high 5, FILING high 5, EVALUATION critical 10 (level 3), PRELAUNCH medium 2,
     //   LEADERSHIP medium 2, SELF-INSPECTION high 5, DRILL medium 2, DATA-INVENTORY medium 2,
-    //   TRAINING low 1, PERMISSION-REVIEW low 1                          possible = 35
-    //   earned = 35 − 2 − 1 = 32;  32 / 35 = 91.43 % → 91.4
+    //   TRAINING low 1, PERMISSION-REVIEW low 1, DATA-IMPORTANT-LEVEL critical 10, DATA-FILING high 5,
+    //   DATA-RISK-ASSESSMENT high 5, PI-AUDIT medium 2, DATA-MEETING medium 2   possible = 59
+    //   earned = 59 − 2 − 1 = 56;  56 / 59 = 94.92 % → 94.9
     const inst = healthyInstitution({ coverage: { registered: 3, reporting: 2 } });
     inst.governance = [...inst.governance.filter((r) => r.kind !== 'emergency-drill' && r.kind !== 'training'), { kind: 'emergency-drill', date: '2025-01-10' }];
     const findings = evaluateInstitution(inst, DEFAULT_SETTINGS, NOW);
     // Coverage: 2 of 3 hosts reported in the last 24 h: 66.67 % → 66.7
-    // Score: 0.6 × 72.0 + 0.3 × 91.4 + 0.1 × 66.7 = 43.2 + 27.42 + 6.67 = 77.29 → 77.3, grade C 合格
+    // Score: 0.6 × 72.0 + 0.3 × 94.9 + 0.1 × 66.7 = 43.2 + 28.47 + 6.67 = 78.34 → 78.3, grade C 合格
     const s = institutionScore(
       { hosts: [{ score: h1, mlpsLevel: 3 }, { score: h2, mlpsLevel: null }, { score: 70, mlpsLevel: 2 }], findings, coverage: inst.coverage },
       DEFAULT_SETTINGS.weights,
       NOW,
     );
-    expect(s).toMatchObject({ technical: 72, governance: 91.4, coverage: 66.7, score: 77.3 });
+    expect(s).toMatchObject({ technical: 72, governance: 94.9, coverage: 66.7, score: 78.3 });
     expect(s.grade).toMatchObject({ letter: 'C', zh: '合格' });
   });
 

@@ -79,6 +79,10 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await visit('/overview', `/overview?region=${COUNTY}`);
     await visit('/rankings', `/rankings?region=${COUNTY}`);
     await visit('/institutions/:code', `/institutions/${INSTITUTION}`);
+    // The data register tab (数据目录), which the demo fills: categories, levels and bands in words.
+    await page.goto(`${server.url}/institutions/${INSTITUTION}?tab=data`);
+    await page.getByTestId('register-entries').waitFor();
+    check('institution data register', await settledText('main'));
     await visit('/alerts', `/alerts?region=${COUNTY}`);
     await page.getByTestId('alert-table').locator('tbody tr').first().click();
     await page.getByTestId('alert-drawer').waitFor();

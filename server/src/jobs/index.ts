@@ -2,7 +2,7 @@ import { DEFAULT_ALERT_OPTIONS, detectOffline, resolveQuietSignIns, type AlertOp
 import { pruneAuthRecords } from '../services/auth.js';
 import { runDailyEvaluation } from '../services/daily.js';
 import { raiseOverdueNotices } from '../services/notices.js';
-import { checkIncidentSummaries } from '../services/incidents.js';
+import { checkIncidentSummaries, retryIncidentNotifications } from '../services/incidents.js';
 import { sendDueNotifications, type SendOptions } from '../services/notify.js';
 import { scheduledBackup, type BackupSchedule } from '../services/serverBackup.js';
 import type { JobRunner, JobSpec } from './runner.js';
@@ -69,6 +69,12 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       run: async (deps) => {
         if (opts.backup) await scheduledBackup(deps, opts.backup);
       },
+    },
+    {
+      // Incident messages a channel did not take are sent again with the outbox's backoff.
+      name: 'incidents-notify-retry',
+      cron: '*/30 * * * * *',
+      run: async (deps) => void (await retryIncidentNotifications(deps, opts.notify)),
     },
   ];
 }

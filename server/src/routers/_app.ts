@@ -8,6 +8,7 @@ import { authRouter } from './auth.js';
 import { channelsRouter } from './channels.js';
 import { hostsRouter } from './hosts.js';
 import { incidentsRouter } from './incidents.js';
+import { dataRegisterRouter } from './dataRegister.js';
 import { institutionsRouter } from './institutions.js';
 import { noticesRouter } from './notices.js';
 import { regionsRouter } from './regions.js';
@@ -25,6 +26,7 @@ export const appRouter = router({
   channels: channelsRouter,
   hosts: hostsRouter,
   incidents: incidentsRouter,
+  dataRegister: dataRegisterRouter,
   institutions: institutionsRouter,
   notices: noticesRouter,
   regions: regionsRouter,

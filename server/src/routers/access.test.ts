@@ -10,6 +10,7 @@ import { createChannel } from '../services/notificationChannels.js';
 import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, signNotice, submitNotice, uploadEvidence } from '../services/notices.js';
 import { closeIncident, reportIncident } from '../services/incidents.js';
 import { fakeAgentDist, testAgentRelease } from '../testing/agentDist.js';
+import { saveDataRegisterEntry } from '../services/dataRegister.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Context } from '../trpc/context.js';
 import { createCallerFactory } from '../trpc/init.js';
@@ -70,6 +71,7 @@ interface Entry {
 
 const REGION_VIEW = { institution: [] as Target[] };
 const SYSTEM = { name: '医院信息系统', level: 3 as const, criticalInfrastructure: false, personalInfoOver100k: true, gradedOn: '2026-01-05', filedOn: '2026-01-12', lastEvaluatedOn: '2026-03-01', wentLiveOn: '2020-01-01', prelaunchTestedOn: '2019-12-01', retiredOn: null, hostIds: [] };
+const REGISTER_ENTRY = { category: 'health-status' as const, level: 'important' as const, volume: '100k-10m' as const, systemIds: [] };
 const EXCEPTION = (t: Target) => ({ subject: { kind: 'institution' as const, id: t }, ruleId: 'INST-GOV-TRAINING' as const, reason: '培训延期至明年一季度', approver: '院长', expiresOn: '2026-12-31' });
 
 /** A whole year (made-up dates, valid in form) for the admin-only holiday calendar. */
@@ -173,6 +175,21 @@ const TABLE: Record<string, Entry> = {
     sees: REGION_VIEW,
     // Paged, sorted and filtered: the scope check comes first whatever else is asked.
     run: async (f, who, t) => (await f.caller(who)).institutions.ranking({ regionCode: REGION[t], page: 1, pageSize: 20, sort: 'score', order: 'desc', types: ['other'], text: t }),
+  },
+  'dataRegister.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).dataRegister.get({ institutionCode: t }) },
+  'dataRegister.saveEntry': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).dataRegister.saveEntry({ institutionCode: t, entry: REGISTER_ENTRY }) },
+  'dataRegister.removeEntry': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const { id } = await saveDataRegisterEntry(f.db.deps, f.admin, t, REGISTER_ENTRY);
+      return (await f.caller(who)).dataRegister.removeEntry({ institutionCode: t, id });
+    },
+  },
+  'dataRegister.saveFiling': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).dataRegister.saveFiling({ institutionCode: t, filing: { filedOn: '2026-01-05', receipt: 'WJ-2026-001' } }),
   },
   'institutions.saveSystem': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).institutions.saveSystem({ institutionCode: t, system: SYSTEM }) },
   'institutions.removeSystem': {

@@ -12,6 +12,7 @@ import { runDailyEvaluation } from './daily.js';
 import { ingestReport } from './ingest.js';
 import { ranking } from './rankings.js';
 import { addException, addGovernanceRecord } from './records.js';
+import { saveDataRegisterEntry } from './dataRegister.js';
 import { createUser } from './users.js';
 import { regionOverview } from './overview.js';
 import { flushInstitutionScores } from './scoreRefresher.js';
@@ -85,17 +86,20 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     const user = (await login(t.deps, { username: 'inst-a', password: 'Inst-A-Pass-123' }, '127.0.0.1')).principal;
     for (const kind of ['leadership-meeting', 'emergency-drill', 'data-inventory', 'training', 'permission-review'] as const) await addGovernanceRecord(t.deps, user, 'A', { kind, date: '2026-10-15' });
     await addGovernanceRecord(t.deps, user, 'A', { kind: 'self-inspection', date: '2026-10-20', vulnerabilityScan: true, penetrationTest: true });
+    await addGovernanceRecord(t.deps, user, 'A', { kind: 'data-security-meeting', date: '2026-10-15' });
+    // A data register of general data without personal information: the other data rules do not apply.
+    await saveDataRegisterEntry(t.deps, user, 'A', { category: 'health-resources', level: 'general', volume: 'no-personal-info', systemIds: [] });
     // Governance now fails only INST-MLPS-UNGRADED (high 5) of: leadership 2, self-inspection 5, drill 2,
-    // inventory 2, training 1, permission review 1, ungraded 5 = 18 → 13/18 = 72.2.
-    // Score 0.6 × 79.5 + 0.3 × 72.2 + 0.1 × 100 = 47.7 + 21.66 + 10 = 79.4 → C.
+    // inventory 2, training 1, permission review 1, data meeting 2, ungraded 5 = 20 → 15/20 = 75.0.
+    // Score 0.6 × 79.5 + 0.3 × 75.0 + 0.1 × 100 = 47.7 + 22.5 + 10 = 80.2 → B.
     const a2s = await getInstitutionScore(t.deps.db, 'A');
-    expect([a2s?.governance, a2s?.score, a2s?.grade]).toEqual([72.2, 79.4, 'C']);
+    expect([a2s?.governance, a2s?.score, a2s?.grade]).toEqual([75, 80.2, 'B']);
 
     const admin = { kind: 'all' } as const;
     const r = await ranking(t.deps, admin, { regionCode: '330100' });
-    // B: technical 100, governance 0, coverage 100 → 70.0; A (79.4) ranks first.
+    // B: technical 100, governance 0, coverage 100 → 70.0; A (80.2) ranks first.
     expect(r.rows.map((x) => [x.rank, x.code, x.score, x.grade])).toEqual([
-      [1, 'A', 79.4, 'C'],
+      [1, 'A', 80.2, 'B'],
       [2, 'B', 70, 'C'],
     ]);
     expect(r.rows[0]!.failing).toEqual({ critical: 1, high: 1, medium: 0, low: 0 });
@@ -110,13 +114,13 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect((await listHostSummaries(t.deps, admin, { regionCode: '330100', limit: 100, offset: 0 })).total).toBe(3);
     expect(county.rows.map((x) => x.code)).toEqual(['A']);
     const overview = await regionOverview(t.deps, admin, '330100');
-    expect(overview.kpis).toMatchObject({ institutions: 2, hostsRegistered: 3, hostsReporting: 3, averageScore: 74.7 });
+    expect(overview.kpis).toMatchObject({ institutions: 2, hostsRegistered: 3, hostsReporting: 3, averageScore: 75.1 });
     expect(overview.subRegions.map((s) => s.code).sort()).toEqual(['330105', '330106']);
     expect(overview.topFailingRules[0]).toMatchObject({ ruleId: 'INST-MLPS-UNGRADED', count: 2 });
     const exposed = (o: typeof overview) => o.topFailingRules.find((r) => r.ruleId === 'HOST-PORT-REMOTE-PUBLIC')?.count;
     expect(exposed(overview)).toBe(1);
-    expect(overview.distribution).toEqual({ A: 0, B: 0, C: 2, D: 0 });
-    expect(overview.subRegions.map((s) => [s.code, s.averageScore, s.institutions])).toEqual([['330106', 79.4, 1], ['330105', 70, 1]]);
+    expect(overview.distribution).toEqual({ A: 0, B: 1, C: 1, D: 0 });
+    expect(overview.subRegions.map((s) => [s.code, s.averageScore, s.institutions])).toEqual([['330106', 80.2, 1], ['330105', 70, 1]]);
     // A second look with nothing written in between gives the same figures.
     expect(await regionOverview(t.deps, admin, '330100')).toEqual(overview);
     // Looked at again after another host changed, at the same instant: the counts are read anew, not remembered.
@@ -126,7 +130,7 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect(exposed(changed)).toBe(2);
     const b = (await getInstitutionScore(t.deps.db, 'B'))!.score;
     expect(b).toBeLessThan(70);
-    expect(changed.kpis.averageScore).toBe(Math.round(((79.4 + b) / 2) * 10) / 10);
+    expect(changed.kpis.averageScore).toBe(Math.round(((80.2 + b) / 2) * 10) / 10);
     // An institution with nothing reported yet counts, as 0 (D): missing evidence is never a pass.
     await insertInstitution(t.deps.db, { code: 'C', name: '丙卫生院', region_code: '330105', type: 'primary-care', created_at: t.clock.now.toISOString() });
     const withC = await regionOverview(t.deps, admin, '330100');

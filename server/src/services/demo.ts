@@ -11,6 +11,7 @@ import type { ServiceDeps } from './deps.js';
 import { createEnrollmentToken, enrollAgent } from './enrollment.js';
 import { ingestReport } from './ingest.js';
 import { addGovernanceRecord, saveMlpsSystem } from './records.js';
+import { saveDataRegisterEntry, saveImportantDataFiling } from './dataRegister.js';
 import { runDailyEvaluation } from './daily.js';
 import { okSection } from './sections.js';
 import { startAlertEngine } from './alertEngine.js';
@@ -214,8 +215,9 @@ export async function seedDemo(deps: ServiceDeps, admin: Principal, opts: DemoOp
       };
       hosts.push({ agent: { id: r.agentId, hostId: r.hostId, institutionCode: code, regionCode: COUNTY }, profile, hostname, index: index++ });
     }
+    let systemId: string | null = null;
     if (rnd.chance(0.85)) {
-      await saveMlpsSystem(sim, admin, code, {
+      ({ id: systemId } = await saveMlpsSystem(sim, admin, code, {
         name: type === 'primary-care' ? '基层医疗卫生信息系统' : '医院信息系统（HIS）',
         level: type === 'tertiary-hospital' || type === 'secondary-hospital' ? 3 : 2,
         criticalInfrastructure: type === 'tertiary-hospital',
@@ -227,8 +229,13 @@ export async function seedDemo(deps: ServiceDeps, admin: Principal, opts: DemoOp
         prelaunchTestedOn: rnd.chance(0.8) ? '2019-05-20' : null,
         retiredOn: null,
         hostIds: hosts.filter((h) => h.agent.institutionCode === code).slice(0, 3).map((h) => h.agent.hostId),
-      });
+      }));
     }
+    // 数据目录 without drawing on `rnd` (the rest of the replay stays as it was): hospitals hold important
+    // health data of over 100,000 people in their HIS; only tertiary hospitals have filed it.
+    const hospital = type === 'tertiary-hospital' || type === 'secondary-hospital';
+    await saveDataRegisterEntry(sim, admin, code, { category: 'health-status', level: hospital ? 'important' : 'general', volume: hospital ? '100k-10m' : 'under-100k', systemIds: systemId ? [systemId] : [] });
+    if (type === 'tertiary-hospital') await saveImportantDataFiling(sim, admin, code, { filedOn: '2025-06-30', receipt: `WJ-2025-${code.slice(-3)}` });
     for (const kind of ['leadership-meeting', 'emergency-drill', 'data-inventory', 'training', 'permission-review'] as const) {
       if (rnd.chance(care)) await addGovernanceRecord(sim, admin, code, { kind, date: chinaDate(new Date(end.getTime() - rnd.int(20, 300) * 86_400_000 - days * 0)) > chinaDate(clock) ? chinaDate(clock) : chinaDate(new Date(clock.getTime() - rnd.int(10, 200) * 86_400_000)) });
     }

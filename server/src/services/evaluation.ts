@@ -17,6 +17,7 @@ import { getInstitutionScore, listHostScores, upsertHostScore, upsertInstitution
 import { insertTransition } from '../storage/transitions.js';
 import { getFirstSeen, syncFirstSeen } from '../storage/updateFirstSeen.js';
 import { getHost, listInstitutionHosts } from '../storage/hosts.js';
+import { loadDataRegister } from '../storage/dataRegister.js';
 import { getInstitution } from '../storage/institutions.js';
 import { exceptionOf, findingRow, governanceOf, storedFinding } from '../storage/mappers.js';
 import { hostMlpsLevel, listExceptions, listGovernance, loadSystems } from '../storage/records.js';
@@ -121,7 +122,8 @@ async function institutionRuleInput(deps: ServiceDeps, db: Db, institutionCode: 
   const governance = (await listGovernance(db, institutionCode)).map(governanceOf);
   const exceptions = (await listExceptions(db, { subjectKind: 'institution', subjectId: institutionCode })).map(exceptionOf);
   const calendar = await workingCalendarFor(deps, db);
-  return { systems, governance, coverage, exceptions, calendar };
+  const dataRegister = await loadDataRegister(db, institutionCode);
+  return { systems, governance, coverage, exceptions, calendar, dataRegister };
 }
 
 /** Institution rules (MLPS, governance, coverage), then the institution's score. */

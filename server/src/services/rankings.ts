@@ -1,4 +1,4 @@
-import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, regionPrefix, round1, type Grade, type InstitutionType, type ResolvedSettings } from '@weian/shared';
+import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, regionPrefix, round1, type Grade, type IncidentPeriodCounts, type InstitutionType, type ResolvedSettings } from '@weian/shared';
 import { listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/rankingKeys.js';
 import { listHistoryAt } from '../storage/scoreHistory.js';
 import { listInstitutionScores } from '../storage/scores.js';
@@ -6,6 +6,7 @@ import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
 import { perDeps, type ServiceDeps } from './deps.js';
 import { regionCache } from './regionCache.js';
+import { incidentCountsFor } from './incidents.js';
 import { checkPeriod, currentPeriod, periodEnd, previousPeriod } from './periods.js';
 import { visibleRegion } from './regions.js';
 import { judgedOtherwiseBelow, settingsForRegion, tightenedBelow } from './settings.js';
@@ -46,7 +47,7 @@ export function rankingRowOf(r: Row, regionNames: ReadonlyMap<string, string>, p
   };
 }
 
-export type RankingRowOut = ReturnType<typeof rankingRowOf> & { position: number; rank: number; grade: Grade['letter'] };
+export type RankingRowOut = ReturnType<typeof rankingRowOf> & { position: number; rank: number; grade: Grade['letter']; incidents: IncidentPeriodCounts };
 
 /** One institution as a ranking orders and filters it, with the stored values it was read from (`extra` ones too). */
 function rankingKeyOf(stored: RankingKeyRow) {
@@ -131,11 +132,13 @@ export async function openRankingKeys(deps: ServiceDeps, scope: Scope, input: { 
     const full = p.day === null ? await listInstitutionScores(deps.db, scope, prefix, codes) : await listHistoryAt(deps.db, scope, prefix, p.day, codes);
     const byCode = new Map(full.map((r) => [r.code, r]));
     const before = previous ?? (await previousScores(codes));
+    // Incidents: counted for the column, not scored (methodology).
+    const incidents = await incidentCountsFor(deps, codes, p.period);
     return page.flatMap((k) => {
       const r = byCode.get(k.code);
       // Removed between the two reads: it is no longer in the region, so it leaves the ranking too.
       if (!r) return [];
-      return [{ ...rankingRowOf({ ...r, ...k.stored }, regionNames, before), position: k.position, rank: k.rank, grade: k.grade }];
+      return [{ ...rankingRowOf({ ...r, ...k.stored }, regionNames, before), position: k.position, rank: k.rank, grade: k.grade, incidents: incidents.get(k.code)! }];
     });
   }
 

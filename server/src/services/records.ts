@@ -14,14 +14,14 @@ import { workingCalendarFor } from './workingCalendar.js';
 
 type Scope = Principal['scope'];
 
-async function ownInstitution(db: Db, scope: Scope, code: string) {
+export async function ownInstitution(db: Db, scope: Scope, code: string) {
   const inst = await getInstitutionInScope(db, scope, code);
   if (!inst) throw forbidden(`institution ${code} is not visible to you`);
   return inst;
 }
 
 /** Record edits re-judge the institution at once, then tell live views and alerts what changed. */
-async function editAndReevaluate<T>(deps: ServiceDeps, code: string, edit: (tx: Db) => Promise<T>, alsoHosts: string[] = []): Promise<T> {
+export async function editAndReevaluate<T>(deps: ServiceDeps, code: string, edit: (tx: Db) => Promise<T>, alsoHosts: string[] = []): Promise<T> {
   const { result, changes } = await deps.db.transaction().execute(async (tx) => {
     const result = await edit(tx);
     const changes: FindingChange[] = [];

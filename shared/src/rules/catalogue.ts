@@ -292,6 +292,47 @@ export const RULE_DATA = [
     remediation: { zh: '复核各系统用户及其权限，清理多余账号，并录入', en: 'Review users and permissions in every system, remove what is not needed, and record it' },
     articles: ['FY-roles'], thresholds: months12,
   },
+  // ---- institution: data security (rules/data.ts, on the data register) --------------------
+  {
+    id: 'INST-DATA-IMPORTANT-LEVEL', subject: 'institution', family: 'data', severity: 'critical',
+    title: { zh: '重要数据存放于三级以下系统', en: 'Important data held below MLPS level 3' },
+    failsWhen: { zh: '数据目录中的重要数据或核心数据存放于等级保护三级以下的定级对象', en: 'important or core data in the data register is held in an MLPS system graded below level 3' },
+    remediation: { zh: '将重要数据迁入三级及以上系统，或将该系统按三级定级、备案和测评', en: 'Move the important data into a system of level 3 or above, or grade, file and evaluate that system at level 3' },
+    articles: ['DS', 'M6(1)'],
+    // The level-3 floor is read from summaries of the 2026 Measures, not their text: a setting, default 3.
+    thresholds: { minLevel: { default: 3, unit: 'level', label: { zh: '存放重要数据的最低等级', en: 'minimum level for important data' }, min: 3, max: 4, stricter: 'higher' } },
+  },
+  {
+    id: 'INST-DATA-FILING', subject: 'institution', family: 'data', severity: 'high',
+    title: { zh: '重要数据目录未报送', en: 'Important-data catalogue not filed' },
+    failsWhen: { zh: '数据目录中有重要数据或核心数据，但未记录向卫生健康主管部门报送重要数据目录（日期和回执）', en: 'the data register lists important or core data but no filing of the catalogue with the local health department (date and receipt) is recorded' },
+    remediation: { zh: '向属地卫生健康主管部门报送重要数据目录，并录入报送日期和回执编号', en: 'File the important-data catalogue with the local health department and record the date and receipt number' },
+    articles: ['DS'], thresholds: {},
+  },
+  {
+    id: 'INST-DATA-RISK-ASSESSMENT', subject: 'institution', family: 'data', severity: 'high',
+    title: { zh: '未按期报送数据安全风险评估报告', en: 'Data-security risk assessment report not submitted' },
+    failsWhen: { zh: '持有重要数据，但近 12 个月内没有向卫生健康主管部门报送数据安全风险评估报告的记录', en: 'important data is held but no data-security risk assessment report was submitted to the local health department in the last 12 months' },
+    remediation: { zh: '开展数据安全风险评估，向属地卫生健康主管部门报送报告并录入', en: 'Run a data-security risk assessment, submit the report to the local health department and record it' },
+    articles: ['DS', 'M18'], thresholds: months12,
+  },
+  {
+    id: 'INST-PI-AUDIT', subject: 'institution', family: 'data', severity: 'medium',
+    title: { zh: '个人信息保护合规审计逾期', en: 'Personal-information protection compliance audit overdue' },
+    failsWhen: { zh: '处理个人信息，但近 24 个月内没有个人信息保护合规审计记录', en: 'personal information is processed but no PI-protection compliance audit in the last 24 months' },
+    remediation: { zh: '自行或委托专业机构开展个人信息保护合规审计并录入', en: 'Run a PI-protection compliance audit, in house or through a professional body, and record it' },
+    articles: ['DS'],
+    // 24 months is the figure of 《个人信息保护合规审计管理办法》 for processors of over 10 million
+    // people; for smaller ones the texts say "regularly": a region may tighten it.
+    thresholds: { maxMonths: { default: 24, unit: 'months', label: { zh: '最长间隔（月）', en: 'maximum interval (months)' }, min: 1, max: 24, stricter: 'lower' } },
+  },
+  {
+    id: 'INST-DATA-MEETING', subject: 'institution', family: 'data', severity: 'medium',
+    title: { zh: '未按年召开数据安全和个人信息保护工作会议', en: 'No yearly data-security and PI-protection meeting' },
+    failsWhen: { zh: '近 12 个月内没有数据安全和个人信息保护工作会议记录', en: 'no data-security and personal-information protection meeting in the last 12 months' },
+    remediation: { zh: '召开数据安全和个人信息保护工作会议并录入会议记录', en: 'Hold a data-security and PI-protection meeting and record it' },
+    articles: ['DS'], thresholds: months12,
+  },
   // ---- institution: coverage -------------------------------------------------------------
   {
     id: 'INST-COVERAGE', subject: 'institution', family: 'coverage', severity: 'medium',

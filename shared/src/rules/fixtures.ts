@@ -1,5 +1,6 @@
 import type { DeviceData, SectionData } from '../schemas/sections.js';
 import type { MlpsSystem } from '../schemas/records.js';
+import type { DataRegister } from '../dataRegister.js';
 import type { HostRuleInput, HostSections, InstitutionRuleInput } from './types.js';
 
 /**
@@ -115,6 +116,19 @@ export function system(over: Partial<MlpsSystem> = {}): MlpsSystem {
   };
 }
 
+/** HIS holds important health data of over 100,000 people, filed with the health department. */
+export function healthyRegister(over: Partial<DataRegister> = {}): DataRegister {
+  return {
+    entries: [
+      { id: 'dr-1', category: 'health-status', level: 'important', volume: '100k-10m', systemIds: ['sys-his'] },
+      { id: 'dr-2', category: 'health-resources', level: 'general', volume: 'no-personal-info', systemIds: [] },
+    ],
+    importantDataFiledOn: '2025-06-01',
+    importantDataReceipt: 'WJ-2025-0601',
+    ...over,
+  };
+}
+
 /** Every governance item done within the last year, coverage complete. */
 export function healthyInstitution(over: Partial<InstitutionRuleInput> = {}): InstitutionRuleInput {
   return {
@@ -126,7 +140,11 @@ export function healthyInstitution(over: Partial<InstitutionRuleInput> = {}): In
       { kind: 'data-inventory', date: '2025-08-01' },
       { kind: 'training', date: '2025-11-11' },
       { kind: 'permission-review', date: '2026-01-05' },
+      { kind: 'data-security-meeting', date: '2025-12-15' },
+      { kind: 'data-risk-assessment', date: '2025-07-01' },
+      { kind: 'pi-audit', date: '2025-05-20' },
     ],
+    dataRegister: healthyRegister(),
     coverage: { registered: 10, reporting: 10 },
     ...over,
   };

@@ -7,6 +7,7 @@ import { backupChecks } from './backups.js';
 import { RULE_DATA, type HostRuleId, type InstitutionRuleId, type RuleId } from './catalogue.js';
 import { unknown, type HostCheck, type InstitutionCheck } from './check.js';
 import { coverageChecks } from './coverage.js';
+import { dataChecks } from './data.js';
 import { governanceChecks } from './governance.js';
 import { mlpsChecks } from './mlps.js';
 import { patchChecks } from './patches.js';
@@ -23,7 +24,7 @@ export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, typ
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.
 const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...accountChecks, ...backupChecks, ...agentChecks };
-const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...coverageChecks };
+const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...dataChecks, ...coverageChecks };
 
 type AnyThresholds = Record<string, ThresholdValue>;
 export type Rule = RuleData & { id: RuleId } & (

@@ -101,6 +101,10 @@ export const GOVERNANCE_KINDS = [
   'data-inventory',
   'training',
   'permission-review',
+  // Data-security duties (《数据安全法》, the 2026 health-sector data Measures): rules/data.ts.
+  'data-security-meeting',
+  'data-risk-assessment',
+  'pi-audit',
 ] as const;
 export const GovernanceKind = z.enum(GOVERNANCE_KINDS);
 export type GovernanceKind = z.infer<typeof GovernanceKind>;
@@ -111,6 +115,9 @@ export const GOVERNANCE_KIND_LABELS: Readonly<Record<GovernanceKind, { zh: strin
   'data-inventory': { zh: '数据资产清查与分类分级', en: 'Data-asset inventory and classification' },
   training: { zh: '网络安全培训', en: 'Security training' },
   'permission-review': { zh: '用户权限复核', en: 'Permission review' },
+  'data-security-meeting': { zh: '数据安全和个人信息保护工作会议', en: 'Data-security and PI-protection meeting' },
+  'data-risk-assessment': { zh: '数据安全风险评估报告报送', en: 'Data-security risk assessment report submitted' },
+  'pi-audit': { zh: '个人信息保护合规审计', en: 'Personal-information protection compliance audit' },
 };
 
 const govBase = { date: isoDate(), note: text(RECORD_LIMITS.note).optional() };

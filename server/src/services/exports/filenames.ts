@@ -30,6 +30,16 @@ export function institutionFileName(inst: { code: string; name: string }, period
   return { name: `机构评估报告_${safe(inst.name)}_${period}_${day}.${ext}`, ascii: `weian-institution-${asciiSafe(inst.code)}-${period}-${day}.${ext}` };
 }
 
+export function incidentFileName(incident: { id: string; institutionName: string }, generatedAt: string, ext: string): FileName {
+  const day = chinaDate(new Date(generatedAt));
+  return { name: `网络安全事件报告_${safe(incident.institutionName)}_${day}.${ext}`, ascii: `weian-incident-${asciiSafe(incident.id)}-${day}.${ext}` };
+}
+
+export function incidentStatsFileName(region: { code: string; name: string }, period: string, generatedAt: string, ext: string): FileName {
+  const day = chinaDate(new Date(generatedAt));
+  return { name: `网络安全事件统计_${safe(region.name)}_${period}_${day}.${ext}`, ascii: `weian-incidents-${asciiSafe(region.code)}-${period}-${day}.${ext}` };
+}
+
 /** RFC 6266 with RFC 5987's `filename*` (UTF-8, percent-encoded) and a plain `filename` fallback. */
 export function contentDisposition(f: FileName): string {
   const encoded = encodeURIComponent(f.name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
