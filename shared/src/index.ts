@@ -21,3 +21,5 @@ export * from './notices.js';
 export * from './evidence.js';
 export * from './schemas/notices.js';
 export * from './incidents.js';
+export * from './selfInspection.js';
+export * from './schemas/selfInspection.js';

@@ -11,6 +11,7 @@ import { incidentsRouter } from './incidents.js';
 import { institutionsRouter } from './institutions.js';
 import { noticesRouter } from './notices.js';
 import { regionsRouter } from './regions.js';
+import { selfInspectionRouter } from './selfInspection.js';
 import { usersRouter } from './users.js';
 import { rulesRouter } from './rules.js';
 
@@ -28,6 +29,7 @@ export const appRouter = router({
   notices: noticesRouter,
   regions: regionsRouter,
   rules: rulesRouter,
+  selfInspection: selfInspectionRouter,
   users: usersRouter,
 });
 

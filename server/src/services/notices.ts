@@ -3,12 +3,10 @@
  * and submits, the issuing region reviews. The transitions are shared's pure state machine; this
  * module adds who is who (scope), storage, the timeline, and verification by the agents' data.
  */
-import { createHash } from 'node:crypto';
 import {
   applyNoticeAction,
   CalendarRangeError,
   allowedNoticeActions,
-  checkEvidence,
   chinaDate,
   deadlineFlag,
   deadlineProblem,
@@ -59,6 +57,7 @@ import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
 import { REGION_ROLES, visibleIn } from './scope.js';
+import { acceptEvidence } from './evidenceFiles.js';
 import { newId } from './secrets.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
@@ -349,19 +348,16 @@ export function reviewNoticeItem(deps: ServiceDeps, principal: Principal, input:
 // ---- evidence -------------------------------------------------------------------------------------
 /** Checked by its bytes (type, size) and its name; stored once by SHA-256; attached to the notice. */
 export async function uploadEvidence(deps: ServiceDeps, principal: Principal, input: z.infer<typeof UploadEvidenceInput>) {
-  const bytes = Buffer.from(input.contentBase64, 'base64');
-  const check = checkEvidence(input.name, bytes);
-  if (!check.ok) throw badRequest(`evidence refused: ${check.reason}`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const at = deps.now().toISOString();
+  const { sha256, size, type, file } = acceptEvidence(input.name, input.contentBase64, at);
   await deps.db.transaction().execute(async (tx) => {
     const notice = await visibleNotice(tx, principal, input.noticeId);
     if (roleIn(principal, notice) !== 'institution') throw forbidden('only the institution addressed uploads evidence');
     if (notice.status !== 'signed' && notice.status !== 'returned') throw conflict(`${notice.number} is ${notice.status}: evidence is uploaded while answering`);
-    const at = deps.now().toISOString();
-    const added = await attachEvidence(tx, { sha256, size: bytes.length, type: check.type, content: bytes.toString('base64'), created_at: at }, { notice_id: notice.id, sha256, name: input.name, uploaded_at: at, uploaded_by: principal.username });
-    if (added) await insertNoticeEvent(tx, eventRow(notice.id, null, at, { type: 'user', principal }, 'evidence', { sha256, name: input.name, size: bytes.length, type: check.type }));
+    const added = await attachEvidence(tx, file, { notice_id: notice.id, sha256, name: input.name, uploaded_at: at, uploaded_by: principal.username });
+    if (added) await insertNoticeEvent(tx, eventRow(notice.id, null, at, { type: 'user', principal }, 'evidence', { sha256, name: input.name, size, type }));
   });
-  return { sha256, size: bytes.length, type: check.type };
+  return { sha256, size, type };
 }
 
 /** The file, only to those who see the notice. */
