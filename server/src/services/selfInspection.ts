@@ -11,6 +11,7 @@ import {
   judgeFromFindings,
   layerProblems,
   resolveTemplate,
+  RULE_DATA_BY_ID,
   scoreProblem,
   selfInspectionScores,
   unansweredItems,
@@ -122,8 +123,9 @@ async function judgedByData(db: Db, institutionCode: string, items: readonly Che
   for (const item of items) {
     const v = judgeFromFindings(item, findings);
     if (!v.judged) continue;
+    const rules = item.ruleIds!.map((r) => RULE_DATA_BY_ID[r].title.zh).join('、');
     out[item.id] = {
-      answer: v.compliant ? `数据核验：${item.ruleIds!.join('、')} 均合规` : `数据核验：${v.failing} 项发现不合规（${item.ruleIds!.join('、')}）`,
+      answer: v.compliant ? `数据核验：${rules}均合规` : `数据核验：${v.failing} 项发现不合规（${rules}）`,
       selfScore: v.compliant ? item.points : 0,
       evidence: [],
       responsible: '系统核验',
