@@ -23,3 +23,4 @@ export * from './schemas/notices.js';
 export * from './incidents.js';
 export * from './selfInspection.js';
 export * from './schemas/selfInspection.js';
+export * from './supervisionFigures.js';

@@ -8,6 +8,7 @@ import type { RuleData, ThresholdSpec } from './rules/types.js';
 import { DEFAULT_SCORE_WEIGHTS } from './schemas/records.js';
 import { PLACE_NAME_READINGS } from './nameOrder.js';
 import { CRITICAL_CAP, GRADES, LEVEL3_HOST_WEIGHT, SEVERITY_WEIGHTS } from './scoring.js';
+import { supervisionMethod } from './supervisionFigures.js';
 import { SEVERITY_ZH } from './terms.js';
 import { renderWorkedExample } from './workedExample.js';
 
@@ -98,7 +99,8 @@ ${grades('zh')}
 多音字地名读音表（排序时按右列读音）：
 
 ${placeReadings(withPinyin)}
-`;
+
+${supervisionMethod('zh')}`;
 }
 
 function en(host: readonly RuleData[], inst: readonly RuleData[]): string {
@@ -144,7 +146,8 @@ ${grades('en')}
 ### Ranking
 
 Within a region, by score descending; equal scores by fewer failing critical findings, then fewer failing high findings, then the institution's name in Chinese (pinyin) collation, with polyphonic place names read as places (table above), then, for identical names, the institution code. Institutions ordered only by name or code share a rank (1, 2, 2, 4). The failing counts are the exports' "严重不合规" and "高危不合规" columns: failing only, not unknown, findings under a valid exception excluded. An unknown critical already costs its cap in the score, and the order must be checkable from the numbers in the export.
-`;
+
+${supervisionMethod('en')}`;
 }
 
 function eolSection(lang: Lang | 'both'): string {

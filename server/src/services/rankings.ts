@@ -1,4 +1,4 @@
-import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, round1, type Grade, type InstitutionType } from '@weian/shared';
+import { chinaDate, compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, round1, type Grade, type InstitutionType, type SupervisionFigures } from '@weian/shared';
 import { forbidden } from '../errors.js';
 import { listHistoryAt, listInstitutionScores, listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/findings.js';
 import { getRegion, listRegions } from '../storage/regions.js';
@@ -9,6 +9,7 @@ import { checkPeriod, currentPeriod, periodEnd, previousPeriod } from './periods
 import { regionChain } from './regions.js';
 import { regionLevelOf } from './scope.js';
 import { settingsForRegion, tightenedBelow } from './settings.js';
+import { supervisionFiguresOf } from './supervisionFigures.js';
 
 const PREFIX = { province: 2, city: 4, county: 6 } as const;
 export const regionPrefix = (code: string) => code.slice(0, PREFIX[regionLevelOf(code) ?? 'county']);
@@ -57,7 +58,7 @@ export function rankingRowOf(r: Row, regionNames: ReadonlyMap<string, string>, p
   };
 }
 
-export type RankingRowOut = ReturnType<typeof rankingRowOf> & { position: number; rank: number; grade: Grade['letter'] };
+export type RankingRowOut = ReturnType<typeof rankingRowOf> & SupervisionFigures & { position: number; rank: number; grade: Grade['letter'] };
 
 /** One institution as a ranking orders and filters it, with the stored values it was read from (`extra` ones too). */
 function rankingKeyOf(stored: RankingKeyRow) {
@@ -111,11 +112,12 @@ export async function openRankingKeys(deps: ServiceDeps, scope: Scope, input: { 
     const full = p.day === null ? await listInstitutionScores(deps.db, scope, prefix, codes) : await listHistoryAt(deps.db, scope, prefix, p.day, codes);
     const byCode = new Map(full.map((r) => [r.code, r]));
     const before = previous ?? (await previousScores(codes));
+    const supervision = await supervisionFiguresOf(deps.db, codes, p.day ?? chinaDate(now));
     return page.flatMap((k) => {
       const r = byCode.get(k.code);
       // Removed between the two reads: it is no longer in the region, so it leaves the ranking too.
       if (!r) return [];
-      return [{ ...rankingRowOf({ ...r, ...k.stored }, regionNames, before), position: k.position, rank: k.rank, grade: k.grade }];
+      return [{ ...rankingRowOf({ ...r, ...k.stored }, regionNames, before), ...supervision.get(k.code)!, position: k.position, rank: k.rank, grade: k.grade }];
     });
   }
 

@@ -251,3 +251,9 @@ export function institutionsWithOpenAlert(db: Db, ruleId: string) {
     .where('resolved_at', 'is', null)
     .execute();
 }
+
+/** Counted beside rankings: every notice to some institutions (issue, deadline, closing). */
+export function noticeFacts(db: Db, codes: readonly string[]) {
+  if (!codes.length) return Promise.resolve([]);
+  return noticesDb(db).selectFrom('notices').select(['institution_code', 'issued_at', 'deadline', 'closed_at']).where('institution_code', 'in', codes).execute();
+}

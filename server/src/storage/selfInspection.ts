@@ -134,12 +134,8 @@ export function getSelfInspectionEvidenceContent(db: Db, inspectionId: string, s
     .executeTakeFirst();
 }
 
-/** Counted for rankings: per institution in scope, whether the year's self-inspection was submitted and its score. */
-export function selfInspectionFigures(db: Db, year: number) {
-  return sdb(db)
-    .selectFrom('self_inspections')
-    .select(['institution_code', 'status', 'late', 'percent'])
-    .where('year', '=', year)
-    .where('status', 'in', ['submitted', 'accepted'])
-    .execute();
+/** Counted beside rankings: the year's self-inspections of some institutions, as they stand. */
+export function selfInspectionFacts(db: Db, year: number, codes: readonly string[]) {
+  if (!codes.length) return Promise.resolve([]);
+  return sdb(db).selectFrom('self_inspections').select(['institution_code', 'status', 'submitted_at', 'percent']).where('year', '=', year).where('institution_code', 'in', codes).execute();
 }
