@@ -9,6 +9,7 @@ import { NOTICE_OVERDUE_RULE, NOTICE_REOPENED_RULE } from './alertRules.js';
 import { listAlertViews, startAlertEngine, type AlertEngine } from './alerts.js';
 import { login } from './auth.js';
 import { ingestReport } from './ingest.js';
+import { ranking } from './rankings.js';
 import { raiseOverdueNotices } from './notices.js';
 import { createChannel } from './notificationChannels.js';
 import { listDeliveries } from '../storage/notifications.js';
@@ -122,6 +123,12 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     expect(n.events.map((e) => `${e.action}:${e.actor}`)).toEqual(['issued:xihu', 'sign:inst-a', 'evidence:inst-a', 'answer:inst-a', 'answer:inst-a', 'submit:inst-a', 'verified:system', 'review:xihu', 'review:hangzhou']);
     // Served within scope only.
     expect((await county.notices.evidence({ noticeId: id, sha256: up.sha256 })).contentBase64).toBe(PDF.toString('base64'));
+    // The ranking beside the score: A's notice closed within its deadline, B's is still open.
+    const rows = (await ranking(t.deps, { kind: 'all' }, { regionCode: '330106' })).rows;
+    expect(['A', 'B'].map((code) => rows.find((r) => r.code === code)).map((r) => [r!.noticesOpen, r!.noticesOverdue, r!.noticesOnTimeRate])).toEqual([
+      [0, 0, 100],
+      [1, 0, null],
+    ]);
 
     const audit = await listAudit(t.deps.db, { kind: 'all' }, { limit: 200 });
     const actions = audit.map((e) => `${e.action}:${e.outcome}`);

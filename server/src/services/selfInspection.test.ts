@@ -8,6 +8,7 @@ import type { AuthenticatedAgent } from './agentAuth.js';
 import { startAlertEngine, type AlertEngine } from './alerts.js';
 import { login } from './auth.js';
 import { ingestReport } from './ingest.js';
+import { ranking } from './rankings.js';
 import { createUser } from './users.js';
 
 const PASSWORD = 'Self-Inspection-Pass-1';
@@ -149,6 +150,9 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
 
     const list = await county.selfInspection.list({ year: YEAR });
     expect(list).toEqual([expect.objectContaining({ institutionCode: 'A', status: 'accepted', late: false, finalScore: view.scores.final })]);
+    // The ranking lists it beside the score.
+    const row = (await ranking(t.deps, { kind: 'all' }, { regionCode: '330106' })).rows.find((r) => r.code === 'A')!;
+    expect([row.selfInspectionSubmitted, row.selfInspectionPercent, row.noticesOpen, row.noticesOnTimeRate]).toEqual([true, view.scores.percent, 0, null]);
     const audit = (await listAudit(t.deps.db, { kind: 'all' }, { limit: 500 })).map((e) => `${e.action}:${e.outcome}`);
     for (const x of ['selfInspection.upload:ok', 'selfInspection.save:ok', 'selfInspection.save:failed', 'selfInspection.submit:ok', 'selfInspection.submit:failed', 'selfInspection.review:ok', 'selfInspection.review:failed']) expect(audit).toContain(x);
   });
