@@ -18,4 +18,6 @@ export const noticesApi = {
   upload: (noticeId: string, name: string, contentBase64: string) => call(() => api().notices.upload.mutate({ noticeId, name, contentBase64 })),
   submit: (noticeId: string) => call(() => api().notices.submit.mutate({ noticeId })),
   review: (input: In<N['review']['mutate']>) => call(() => api().notices.review.mutate(input)),
+  requestExtension: (noticeId: string, reason: string, workingDays: number) => call(() => api().notices.requestExtension.mutate({ noticeId, reason, workingDays })),
+  decideExtension: (noticeId: string, grant: boolean, comment?: string) => call(() => api().notices.decideExtension.mutate({ noticeId, grant, ...(comment ? { comment } : {}) })),
 };
