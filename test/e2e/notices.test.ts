@@ -156,6 +156,16 @@ describe('rectification notices: real server, real agent, real browser', () => {
     expect(extended.events.map((e) => e.action)).toEqual(expect.arrayContaining(['review', 'requestExtension', 'decideExtension']));
     await reviewer.context.close();
 
+    // The documents over the real HTTP route: the letter and the report to the bureau, nothing to another county.
+    for (const path of [`/export/notice.pdf?notice=${notice!.id}`, `/export/rectification.pdf?notice=${notice!.id}`, `/export/rectification.xlsx?notice=${notice!.id}`]) {
+      const res = await fetch(`${server.url}${path}`, { headers: { cookie: bureau.cookie } });
+      expect(res.status, path).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+    const stranger = await signedInClient(server.url, neighbour);
+    expect((await fetch(`${server.url}/export/rectification.pdf?notice=${notice!.id}`, { headers: { cookie: stranger.cookie } })).status).toBe(403);
+    stranger.close();
+
     const audit = JSON.stringify(await (await signedInClient(server.url)).client.audit.list.query({ limit: 100 }));
     for (const a of ['notices.issue', 'notices.sign', 'notices.upload', 'notices.answer', 'notices.submit', 'notices.review', 'notices.requestExtension', 'notices.decideExtension']) expect(audit).toContain(a);
     expect(audit).toContain('现场核查：端口已由防火墙阻断');

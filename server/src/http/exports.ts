@@ -3,7 +3,7 @@ import { DomainError, HTTP_STATUS, type DomainErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveSession, SESSION } from '../services/auth.js';
 import type { ServiceDeps } from '../services/deps.js';
-import { createPdfRenderer, prepareInstitutionExport, prepareRankingsExport, type PreparedExport } from '../services/exports/index.js';
+import { createPdfRenderer, prepareInstitutionExport, prepareNoticeExport, prepareRankingsExport, type PreparedExport } from '../services/exports/index.js';
 import { ExportAborted } from '../services/exports/sink.js';
 import { parseCookies } from '../trpc/context.js';
 import { roleHas } from '../trpc/permissions.js';
@@ -12,10 +12,11 @@ import { roleHas } from '../trpc/permissions.js';
  * File downloads behind the session cookie, outside tRPC (a browser saves them from a plain link):
  *   GET /export/rankings.{xlsx,csv,pdf}?region=CODE&period=YYYY-MM
  *   GET /export/institution.{xlsx,pdf}?institution=CODE&period=YYYY-MM
+ *   GET /export/notice.pdf?notice=ID (整改通知书), /export/rectification.{pdf,xlsx}?notice=ID (整改报告)
  * Errors are JSON `{ error: { message, code } }` with the matching status. `X-Export-Rows` gives
  * the row count before the body, so the dashboard can show progress while it streams.
  */
-const ROUTE = /^\/export\/(rankings|institution)\.([a-z]+)$/;
+const ROUTE = /^\/export\/(rankings|institution|notice|rectification)\.([a-z]+)$/;
 
 type FailCode = DomainErrorCode | 'INTERNAL_SERVER_ERROR' | 'METHOD_NOT_SUPPORTED';
 const STATUS: Record<FailCode, number> = { ...HTTP_STATUS, INTERNAL_SERVER_ERROR: 500, METHOD_NOT_SUPPORTED: 405 };
@@ -35,7 +36,7 @@ export function exportsHandler(deps: ServiceDeps, opts: { chromiumPath: string; 
     const principal = await resolveSession(deps, parseCookies(req.headers.cookie)[SESSION.cookie] ?? null);
     if (!principal) return fail(res, 'UNAUTHORIZED', 'sign in to download exports');
     if (!roleHas(principal.role, 'institutions:read')) return fail(res, 'FORBIDDEN', `your role (${principal.role}) may not read institutions`);
-    const [, kind, format] = route as unknown as [string, 'rankings' | 'institution', string];
+    const [, kind, format] = route as unknown as [string, 'rankings' | 'institution' | 'notice' | 'rectification', string];
     const period = url.searchParams.get('period') ?? undefined;
     const caller = { principal, remoteAddress: req.socket.remoteAddress ?? 'unknown' };
 
@@ -44,7 +45,9 @@ export function exportsHandler(deps: ServiceDeps, opts: { chromiumPath: string; 
       prepared =
         kind === 'rankings'
           ? await prepareRankingsExport(deps, caller, { regionCode: url.searchParams.get('region') ?? '', period, format }, pdf)
-          : await prepareInstitutionExport(deps, caller, { institutionCode: url.searchParams.get('institution') ?? '', period, format }, pdf);
+          : kind === 'institution'
+            ? await prepareInstitutionExport(deps, caller, { institutionCode: url.searchParams.get('institution') ?? '', period, format }, pdf)
+            : await prepareNoticeExport(deps, caller, { noticeId: url.searchParams.get('notice') ?? '', document: kind, format }, pdf);
     } catch (e) {
       if (e instanceof DomainError) return fail(res, e.code, e.message);
       opts.log.error(`export ${url.pathname}: ${(e as Error).stack ?? e}`);
