@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInClient } from '../helpers/auth.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, signInWithForm, type BrowserPage } from '../helpers/browser.js';
-import { lastLine, runCli, startServerProcess, type ServerProcess } from '../helpers/index.js';
+import { institutionWithAgent, startServerProcess, type ServerProcess } from '../helpers/index.js';
 
 // A county bureau issues a rectification notice about what the real agent reported; the hospital
 // signs, answers and submits in the real dashboard; the bureau returns an item; another county sees nothing.
@@ -21,18 +21,11 @@ describe('rectification notices: real server, real agent, real browser', () => {
   beforeAll(async () => {
     await ensureDashboardBuilt();
     server = await startServerProcess();
-    const configPath = join(server.dataDir, 'agent', 'agent.json');
-    const tok = await runCli('server', ['token', 'create', '--institution', INST, '--name', '杭州市西湖区妇幼保健院', '--region', '330106'], { env: server.env });
-    expect(tok.code, tok.stderr).toBe(0);
-    const enroll = await runCli('agent', ['enroll', '--server', server.url, '--token', lastLine(tok.stdout), '--config', configPath]);
-    expect(enroll.code, enroll.stderr).toBe(0);
-    const once = await runCli('agent', ['once', '--config', configPath]);
-    expect(once.code, once.stderr).toBe(0);
-    const admin = await signedInClient(server.url);
-    await admin.client.users.create.mutate({ ...county, role: 'county', scopeCode: '330106' });
-    await admin.client.users.create.mutate({ ...neighbour, role: 'county', scopeCode: '330105' });
-    await admin.client.users.create.mutate({ ...officer, role: 'institution', scopeCode: INST });
-    admin.close();
+    await institutionWithAgent(server, { code: INST, name: '杭州市西湖区妇幼保健院', region: '330106' }, [
+      { ...county, role: 'county', scopeCode: '330106' },
+      { ...neighbour, role: 'county', scopeCode: '330105' },
+      { ...officer, role: 'institution', scopeCode: INST },
+    ]);
     browser = await launchBrowser();
     tab = await openPage(browser);
   });

@@ -1,12 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CHECKLIST, type Report, type SectionData } from '@weian/shared';
-import { appRouter } from '../routers/_app.js';
+import { DEFAULT_CHECKLIST } from '@weian/shared';
 import { listAudit } from '../storage/audit.js';
+import { sshPorts, userCaller } from '../testing/callers.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
-import { createCallerFactory } from '../trpc/init.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { startAlertEngine, type AlertEngine } from './alerts.js';
-import { login } from './auth.js';
 import { ingestReport } from './ingest.js';
 import { ranking } from './rankings.js';
 import { createUser } from './users.js';
@@ -14,13 +12,6 @@ import { createUser } from './users.js';
 const PASSWORD = 'Self-Inspection-Pass-1';
 const YEAR = 2026;
 const quiet = { error: (m: string) => console.error(m) };
-const ports = (pub: boolean): Partial<Report['sections']> => ({
-  ports: {
-    status: 'ok',
-    hash: (pub ? 'c' : 'd').repeat(64),
-    data: { listeners: [{ protocol: 'tcp', address: pub ? '202.96.1.10' : '10.0.0.5', port: 22, pid: 1, process: 'sshd', bind: pub ? 'public' : 'private', publicExposure: pub, service: 'ssh', category: 'remote-management' }] } as SectionData['ports'],
-  },
-});
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n').toString('base64');
 const EXE = Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00]).toString('base64');
 
@@ -30,13 +21,10 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
   let a: AuthenticatedAgent;
   const send = async (agent: AuthenticatedAgent, pub: boolean) => {
     t.clock.advance(60_000);
-    await ingestReport(t.deps, agent, sampleReport(agent.id, t.clock.now, ports(pub)), 1000);
+    await ingestReport(t.deps, agent, sampleReport(agent.id, t.clock.now, sshPorts(pub)), 1000);
     await engine.idle();
   };
-  const as = async (username: string) => {
-    const principal = (await login(t.deps, { username, password: PASSWORD }, '127.0.0.1')).principal;
-    return createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
-  };
+  const as = (username: string) => userCaller(t.deps, username, PASSWORD);
   const rows = async () => Number((await t.deps.db.withTables<{ self_inspections: { id: string } }>().selectFrom('self_inspections').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n);
   /** Answers every item the institution must answer. */
   const fillAll = async (inst: Awaited<ReturnType<typeof as>>) => {
