@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVIDENCE_MAX_BYTES } from '@weian/shared';
 import { signedInClient } from '../helpers/auth.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, signInWithForm } from '../helpers/browser.js';
 import { institutionWithAgent, startServerProcess, type ServerProcess } from '../helpers/index.js';
@@ -67,6 +68,11 @@ describe('self-inspection: real server, real agent, real browser', () => {
     writeFileSync(pdfFile, pdfBytes);
     await first.getByTestId('si-file').setInputFiles(pdfFile);
     await expect.poll(() => first.getByTestId('si-attached').innerText()).toBe('佐证材料：网络安全管理制度.pdf');
+
+    // The size limit over the real HTTP path: a file of exactly the limit travels as base64 in one request; one byte more is refused by name.
+    const atLimit = Buffer.concat([pdfBytes, Buffer.alloc(EVIDENCE_MAX_BYTES - pdfBytes.length, 0x20)]);
+    await expect(hospital.client.selfInspection.upload.mutate({ year, name: '机房巡检记录.pdf', contentBase64: atLimit.toString('base64') })).resolves.toMatchObject({ size: EVIDENCE_MAX_BYTES });
+    await expect(hospital.client.selfInspection.upload.mutate({ year, name: '机房巡检记录2.pdf', contentBase64: Buffer.concat([atLimit, Buffer.from(' ')]).toString('base64') })).rejects.toThrow(/over the limit of 1400000/);
 
     for (const [n, item] of open.entries()) {
       const card = page.getByTestId(`si-item-${item.id}`);
