@@ -3,6 +3,7 @@ import type { AlertChange } from './services/alerts.js';
 import type { FindingChange } from './services/evaluation.js';
 import type { AgentCommand } from './services/commands.js';
 import type { IncidentChange } from './services/incidents.js';
+import type { NoticeChange } from './services/notices.js';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */
 export interface EventMap {
@@ -23,6 +24,8 @@ export interface EventMap {
   'auth.sustained-failures': { username: string; failures: number; at: string };
   /** An incident was reported, or changed (follow-up, close, summary, comment, request for more, 已接报). */
   'incident.changed': IncidentChange;
+  /** A rectification notice was issued or moved (signed, answered, submitted, reviewed, verified by data, reopened). */
+  'notice.changed': NoticeChange;
 }
 export type EventName = keyof EventMap;
 

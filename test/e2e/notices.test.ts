@@ -120,7 +120,7 @@ describe('rectification notices: real server, real agent, real browser', () => {
     const detail = await bureau.client.notices.get.query({ noticeId: notice!.id });
     await expect(bureau.client.notices.review.mutate({ noticeId: notice!.id, itemId: detail.items[0]!.id, decision: 'accept' })).rejects.toThrow(/override/);
     await bureau.client.notices.review.mutate({ noticeId: notice!.id, itemId: detail.items[1]!.id, decision: 'return', comment: '缺少审批表扫描件' });
-    await page.reload();
+    // No reload: the open page hears the change over the live subscription.
     await expect.poll(() => page.getByTestId('notice').innerText()).toContain('复核意见：缺少审批表扫描件');
 
     // The bureau's page: the technical item still fails in the agent's data, so only an explicit override accepts it, with the comment as its reason.

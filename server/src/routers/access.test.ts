@@ -298,6 +298,7 @@ const TABLE: Record<string, Entry> = {
     scoped: 'target',
     run: async (f, who, t) => (await f.caller(who)).notices.requestExtension({ noticeId: (await newNotice(f, t, 'issued')).id, reason: '设备采购周期', workingDays: 5 }),
   },
+  'notices.live': { roles: ALL, scoped: 'list', run: (f, who) => liveTargets(f, who, (c) => c.notices.live(), (t) => newNotice(f, t, 'issued')), seen: (_f, r) => r as Target[] },
   'notices.submit': { roles: ['institution'], scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.submit({ noticeId: (await newNotice(f, t, 'answered')).id }) },
   'calendar.status': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.status() },
   'calendar.get': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.get({ year: 2031 }) },

@@ -63,6 +63,17 @@ import { workingCalendarFor } from './workingCalendar.js';
 
 type Link = { subjectKind: 'host' | 'institution'; subjectId: string };
 
+/** What a live subscriber hears: which notice moved and why; it reloads what it shows (small enough for one PostgreSQL NOTIFY). */
+export interface NoticeChange {
+  noticeId: string;
+  institutionCode: string;
+  regionCode: string;
+  action: string;
+  at: string;
+}
+const announce = (deps: ServiceDeps, n: Pick<NoticeRow, 'id' | 'institution_code' | 'institution_region_code'>, action: string) =>
+  deps.bus.emit('notice.changed', { noticeId: n.id, institutionCode: n.institution_code, regionCode: n.institution_region_code, action, at: deps.now().toISOString() });
+
 /** Who the caller is to this notice: the institution addressed, the issuing region (or above), or neither. */
 function roleIn(principal: Principal, notice: NoticeRow): NoticeActor | null {
   if (principal.scope.kind === 'institution') return principal.scope.code === notice.institution_code ? 'institution' : null;
@@ -147,7 +158,7 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
   const year = Number(today.slice(0, 4));
   const bulk = input.target.kind === 'filter';
 
-  return deps.db.transaction().execute(async (tx) => {
+  const result = await deps.db.transaction().execute(async (tx) => {
     const targets =
       input.target.kind === 'institution'
         ? [await getInstitution(tx, input.target.institutionCode)].filter((i) => i && visibleIn(principal.scope, { regionCode: i.region_code, institutionCode: i.code }))
@@ -205,8 +216,10 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
       issued.push({ id, number, institutionCode: inst.code, deadline });
     }
     if (!issued.length) throw badRequest('no institution in your region matches: nothing was issued');
-    return { issued, skipped };
+    return { issued, skipped, regions: issued.map((n) => (targets as Array<{ code: string; region_code: string }>).find((t) => t.code === n.institutionCode)!.region_code) };
   });
+  result.issued.forEach((n, i) => announce(deps, { id: n.id, institution_code: n.institutionCode, institution_region_code: result.regions[i]! }, 'issued'));
+  return { issued: result.issued, skipped: result.skipped };
 }
 
 function itemRow(noticeId: string, position: number, title: string, requirement: string, ruleId: string | null, links: Link[], at: string): NoticeItemRow {
@@ -282,7 +295,7 @@ async function transition(
   action: NoticeAction,
   write: (tx: Db, notice: NoticeRow, next: NoticeState, at: string) => Promise<Record<string, unknown>>,
 ) {
-  await deps.db.transaction().execute(async (tx) => {
+  const moved = await deps.db.transaction().execute(async (tx) => {
     const notice = await visibleNotice(tx, principal, noticeId);
     const role = roleIn(principal, notice);
     if (!role) throw forbidden(`you may read notice ${notice.number} but not act on it`);
@@ -300,7 +313,9 @@ async function transition(
       if (before.status !== next.status) await updateNoticeItem(tx, next.id, { status: next.status, updated_at: at });
     }
     await insertNoticeEvent(tx, eventRow(noticeId, 'itemId' in action ? action.itemId : null, at, { type: 'user', principal }, action.type, detail));
+    return notice;
   });
+  announce(deps, moved, action.type);
   return getNoticeDetail(deps, principal, noticeId);
 }
 
@@ -378,7 +393,7 @@ export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingCh
   if (c.from === c.to) return;
   const candidates = (await openItemsForRule(deps.db, c.ruleId)).filter((i) => (JSON.parse(i.links) as Link[]).some((l) => l.subjectKind === c.subjectKind && l.subjectId === c.subjectId));
   for (const cand of candidates) {
-    const reopened = await deps.db.transaction().execute(async (tx) => {
+    const moved = await deps.db.transaction().execute(async (tx): Promise<{ notice: NoticeRow; action: 'verified' | 'reopened' } | null> => {
       const notice = await getNotice(tx, { kind: 'all' }, cand.notice_id);
       if (!notice || notice.status === 'closed') return null;
       const items = await getNoticeItems(tx, notice.id);
@@ -390,7 +405,7 @@ export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingCh
       if (verified) {
         await updateNoticeItem(tx, item.id, { verified: 1, updated_at: at });
         await insertNoticeEvent(tx, eventRow(notice.id, item.id, at, system, 'verified', { ruleId: c.ruleId, subjectId: c.subjectId }));
-        return null;
+        return { notice, action: 'verified' };
       }
       const r = applyNoticeAction(stateOf(notice, items), 'system', { type: 'reopen', itemId: item.id });
       if (!r.ok) return null;
@@ -398,8 +413,10 @@ export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingCh
       await updateNoticeItem(tx, item.id, { verified: 0, status: next.status, updated_at: at });
       if (r.state.status !== notice.status) await updateNoticeFrom(tx, notice.id, notice.status, { status: r.state.status, updated_at: at });
       await insertNoticeEvent(tx, eventRow(notice.id, item.id, at, system, 'reopened', { ruleId: c.ruleId, subjectId: c.subjectId, evidence: c.evidence }));
-      return notice;
+      return { notice, action: 'reopened' };
     });
+    if (moved) announce(deps, moved.notice, moved.action);
+    const reopened = moved?.action === 'reopened' ? moved.notice : null;
     if (reopened)
       await raiseAlert(deps, {
         subjectKind: 'institution',
