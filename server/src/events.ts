@@ -1,6 +1,7 @@
 import { EventEmitter, on } from 'node:events';
 import type { AlertChange, FindingChange, IncidentChange } from './eventPayloads.js';
 import type { AgentCommand } from '@weian/shared';
+import type { NoticeChange } from './services/notices.js';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */
 export interface EventMap {
@@ -21,6 +22,8 @@ export interface EventMap {
   'auth.sustained-failures': { username: string; failures: number; at: string; lastAddress: string };
   /** An incident was reported, or changed (follow-up, close, summary, comment, request for more, 已接报). */
   'incident.changed': IncidentChange;
+  /** A rectification notice was issued or moved (signed, answered, submitted, reviewed, verified by data, reopened). */
+  'notice.changed': NoticeChange;
 }
 export type EventName = keyof EventMap;
 

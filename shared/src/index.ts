@@ -25,3 +25,6 @@ export * from './schemas/notices.js';
 export * from './incidents.js';
 export * from './agentCommands.js';
 export * from './dataRegister.js';
+export * from './selfInspection.js';
+export * from './schemas/selfInspection.js';
+export * from './supervisionFigures.js';

@@ -8,6 +8,7 @@ import type { RuleData, ThresholdSpec } from './rules/types.js';
 import { DEFAULT_SCORE_WEIGHTS } from './schemas/settings.js';
 import { PLACE_NAME_READINGS } from './nameOrder.js';
 import { CRITICAL_CAP, GRADES, LEVEL3_HOST_WEIGHT, SEVERITY_WEIGHTS } from './scoring.js';
+import { supervisionMethod } from './supervisionFigures.js';
 import { SEVERITY_ZH } from './terms.js';
 import { renderWorkedExample } from './workedExample.js';
 
@@ -101,7 +102,8 @@ ${grades('zh')}
 多音字地名读音表（排序时按右列读音）：
 
 ${placeReadings(withPinyin)}
-`;
+
+${supervisionMethod('zh')}`;
 }
 
 function en(host: readonly RuleData[], inst: readonly RuleData[]): string {
@@ -150,7 +152,7 @@ Within a region, by score descending; equal scores by fewer failing critical fin
 
 A ranking judges every institution by the ranking region's settings (rules enabled, thresholds, weights). A city or county may only tighten what it inherits: its institutions are scored by its stricter settings in its own views, while in a ranking of a region above (and its exports) they are scored again from their stored findings under the ranking region's settings (rules that region does not run are left out, rules it runs with other thresholds are judged again with its thresholds), so a lower level's tightening cannot move its institutions in the ranking above. The ranking names the regions below that tighten, and the rules. A past month's ranking reads that month's last daily snapshot, scored by each institution's settings at the time.
 The "incidents late / no summary" column (incident reporting, Incident Reporting Measures): incidents of the period (a calendar month in China time) reported after their reporting deadline / incidents whose summary-report deadline falls in the period and that had no summary, or a late one, at the period's end (now, for the current month). Both are counted and shown; they change neither score nor rank.
-`;
+${supervisionMethod('en')}`;
 }
 
 function eolSection(lang: Lang | 'both'): string {

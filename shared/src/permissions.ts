@@ -36,6 +36,11 @@ export const PERMISSIONS = {
   'notices:read': ALL,
   'notices:issue': REGION_BUREAUS,
   'notices:answer': ['institution'],
+  /** The yearly self-inspection (自查自评): bureaus publish the checklist and review, the institution fills it in. */
+  'selfInspection:read': ALL,
+  'selfInspection:publish': REGION_BUREAUS,
+  'selfInspection:review': REGION_BUREAUS,
+  'selfInspection:fill': ['institution'],
   /** Incidents (事件上报): everyone reads within scope, institutions report, bureaus receive and comment. */
   'incidents:read': ALL,
   'incidents:report': INSTITUTION,

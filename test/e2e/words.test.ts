@@ -91,6 +91,8 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await visit('/notices', '/notices');
     // The demo issues no notice: a notice that does not exist shows the refusal, in words.
     await visit('/notices/:noticeId', '/notices/no-such-notice');
+    await visit('/self-inspection', '/self-inspection');
+    await visit('/self-inspection/institutions/:code', `/self-inspection/institutions/${INSTITUTION}`);
     await visit('/hosts', `/hosts?region=${COUNTY}`);
     // The demo's first HIS server runs Kylin, whose support end is not in the packaged table.
     visited.add('/hosts/:hostId');

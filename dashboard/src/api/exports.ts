@@ -11,6 +11,9 @@ export const exportUrl = {
   incident: (format: 'xlsx' | 'pdf', id: string) => `/export/incident.${format}?${new URLSearchParams({ id })}`,
   /** 事件统计: a region's incidents of a period. */
   incidents: (format: 'xlsx' | 'pdf', region: string, period?: string) => `/export/incidents.${format}?${new URLSearchParams({ region, ...(period ? { period } : {}) })}`,
+  /** 整改通知书 (PDF) and 整改报告 (PDF, XLSX) of one notice. */
+  notice: (notice: string) => `/export/notice.pdf?${new URLSearchParams({ notice })}`,
+  rectification: (format: 'xlsx' | 'pdf', notice: string) => `/export/rectification.${format}?${new URLSearchParams({ notice })}`,
 };
 
 const KIND_BY_STATUS: Record<number, ApiError['kind']> = { 400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 413: 'tooLarge', 429: 'tooMany' };

@@ -12,6 +12,7 @@ import { dataRegisterRouter } from './dataRegister.js';
 import { institutionsRouter } from './institutions.js';
 import { noticesRouter } from './notices.js';
 import { regionsRouter } from './regions.js';
+import { selfInspectionRouter } from './selfInspection.js';
 import { usersRouter } from './users.js';
 import { rulesRouter } from './rules.js';
 import { systemRouter } from './system.js';
@@ -32,6 +33,7 @@ export const appRouter = router({
   regions: regionsRouter,
   rules: rulesRouter,
   system: systemRouter,
+  selfInspection: selfInspectionRouter,
   users: usersRouter,
 });
 

@@ -11,6 +11,7 @@ import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, sign
 import { closeIncident, reportIncident } from '../services/incidents.js';
 import { fakeAgentDist, testAgentRelease } from '../testing/agentDist.js';
 import { saveDataRegisterEntry } from '../services/dataRegister.js';
+import { getSelfInspectionView, saveSelfInspectionAnswer, submitSelfInspection, uploadSelfInspectionEvidence } from '../services/selfInspection.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Context } from '../trpc/context.js';
 import { createCallerFactory } from '../trpc/init.js';
@@ -53,6 +54,7 @@ interface Fixture {
   notices: Record<Target, string>;
   evidence: Record<Target, string>;
   incidents: Record<Target, string>;
+  selfInspectionEvidence: Record<Target, string>;
 }
 
 /**
@@ -315,12 +317,14 @@ const TABLE: Record<string, Entry> = {
     scoped: 'target',
     run: async (f, who, t) => (await f.caller(who)).notices.requestExtension({ noticeId: (await newNotice(f, t, 'issued')).id, reason: '设备采购周期', workingDays: 5 }),
   },
+  'notices.live': { roles: ALL, scoped: 'list', run: (f, who) => liveTargets(f, who, (c) => c.notices.live(), (t) => newNotice(f, t, 'issued')), seen: (_f, r) => r as Target[] },
   'notices.submit': { roles: ['institution'], scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.submit({ noticeId: (await newNotice(f, t, 'answered')).id }) },
   'calendar.status': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.status() },
   'calendar.get': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.get({ year: 2031 }) },
   'calendar.load': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.load(ARRANGEMENT) },
   'system.backup': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).system.backup() },
   ...INCIDENT_ENTRIES(),
+  ...SELF_INSPECTION_ENTRIES(),
 };
 /** Incidents (事件上报): institutions report and work their own, bureaus receive within their region, everyone reads within scope. */
 function INCIDENT_ENTRIES(): Record<string, Entry> {
@@ -361,6 +365,56 @@ const incidentDraft = (f: Fixture) => ({
 // 一般 incidents: no channel message leaves the test.
 const newIncident = async (f: Fixture, t: Target) => (await reportIncident(f.db.deps, f.admin, { institutionCode: t, incident: incidentDraft(f) })).id;
 const liveIncidents = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.incidents.live(), (t) => newIncident(f, t));
+
+/** Self-inspection (自查自评): everyone reads within scope, bureaus publish their region's template and review, institutions fill in their own. */
+const SI_YEAR = 2026;
+function SELF_INSPECTION_ENTRIES(): Record<string, Entry> {
+  const listed = (r: unknown) => (r as Array<{ institutionCode: string }>).map((i) => i.institutionCode as Target);
+  return {
+    'selfInspection.template': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.template({ year: SI_YEAR }) },
+    'selfInspection.list': { roles: ALL, scoped: 'list', run: async (f, who) => (await f.caller(who)).selfInspection.list({ year: SI_YEAR }), seen: (_f, r) => listed(r) },
+    'selfInspection.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).selfInspection.get({ year: SI_YEAR, institutionCode: t }) },
+    'selfInspection.evidence': {
+      roles: ALL,
+      scoped: 'target',
+      run: async (f, who, t) => (await f.caller(who)).selfInspection.evidence({ year: SI_YEAR, institutionCode: t, sha256: f.selfInspectionEvidence[t] }),
+    },
+    // A bureau publishes for its own region only: nothing names a target.
+    'selfInspection.publishTemplate': { roles: REGION_BUREAUS, scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.publishTemplate({ year: SI_YEAR + 1, deadline: null, raised: {}, added: [] }) },
+    'selfInspection.review': {
+      roles: REGION_BUREAUS,
+      scoped: 'target',
+      run: async (f, who, t) => {
+        await submittedSelfInspection(f, t, SI_YEAR);
+        return (await f.caller(who)).selfInspection.review({ year: SI_YEAR, institutionCode: t, decision: 'return', comment: '请补充佐证材料' });
+      },
+    },
+    // An institution fills in its own only: its scope names the institution, the input does not.
+    'selfInspection.save': { roles: ['institution'], scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.save({ year: SI_YEAR + 1, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4, responsible: '张三' }) },
+    'selfInspection.upload': { roles: ['institution'], scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.upload({ year: SI_YEAR + 1, name: '制度.pdf', contentBase64: PDF_BASE64 }) },
+    'selfInspection.submit': {
+      roles: ['institution'],
+      scoped: 'none',
+      run: async (f, who) => {
+        await filledSelfInspection(f, 'A', SI_YEAR + 2);
+        return (await f.caller(who)).selfInspection.submit({ year: SI_YEAR + 2 });
+      },
+    },
+  };
+}
+/** Every item `t` must answer, answered by the real service. */
+async function filledSelfInspection(f: Fixture, t: Target, year: number): Promise<void> {
+  const inst = await principalOf(f, `inst-${t}`);
+  const view = await getSelfInspectionView(f.db.deps, inst, t, year);
+  for (const item of view.items) if (!view.answers[item.id]?.locked && !view.answers[item.id]) await saveSelfInspectionAnswer(f.db.deps, inst, { year, itemId: item.id, answer: '已落实', selfScore: item.points, responsible: '信息科', evidence: [] });
+}
+/** `t`'s self-inspection waiting for review (resubmitted after an earlier call returned it). */
+async function submittedSelfInspection(f: Fixture, t: Target, year: number): Promise<void> {
+  const inst = await principalOf(f, `inst-${t}`);
+  if ((await getSelfInspectionView(f.db.deps, inst, t, year)).status === 'submitted') return;
+  await filledSelfInspection(f, t, year);
+  await submitSelfInspection(f.db.deps, inst, year);
+}
 
 /** Agent-facing procedures: authenticated by agent secrets, refused to users (tested below). */
 const AGENT_PROCEDURES = ['agent.enroll', 'agent.report', 'agent.heartbeat', 'agent.commands', 'agent.rotateSecret'];
@@ -475,6 +529,8 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
     }
     f.incidents = {} as Fixture['incidents'];
     for (const t of ['A', 'B', 'C'] as Target[]) f.incidents[t] = await newIncident(f, t);
+    f.selfInspectionEvidence = {} as Fixture['selfInspectionEvidence'];
+    for (const t of ['A', 'B', 'C'] as Target[]) f.selfInspectionEvidence[t] = (await uploadSelfInspectionEvidence(deps, await principalOf(f, `inst-${t}`), { year: SI_YEAR, name: '制度.pdf', contentBase64: PDF_BASE64 })).sha256;
     const ctxFor = async (who: Who): Promise<Context> => {
       // One real login per role (scrypt is deliberately slow); the principal is what the session resolves to.
       if (!principals.has(who)) principals.set(who, who === 'anonymous' ? null : (await login(deps, { username: who, password: PASSWORD }, '127.0.0.1')).principal);

@@ -1,4 +1,4 @@
-import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, regionPrefix, round1, type Grade, type IncidentPeriodCounts, type InstitutionType, type ResolvedSettings } from '@weian/shared';
+import { chinaDate, compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, regionPrefix, round1, type Grade, type IncidentPeriodCounts, type InstitutionType, type ResolvedSettings, type SupervisionFigures } from '@weian/shared';
 import { listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/rankingKeys.js';
 import { listHistoryAt } from '../storage/scoreHistory.js';
 import { listInstitutionScores } from '../storage/scores.js';
@@ -11,6 +11,7 @@ import { checkPeriod, currentPeriod, periodEnd, previousPeriod } from './periods
 import { visibleRegion } from './regions.js';
 import { judgedOtherwiseBelow, settingsForRegion, tightenedBelow } from './settings.js';
 import { judgeInstitutionUnder, type InstitutionScoreRow } from './evaluation.js';
+import { supervisionFiguresOf } from './supervisionFigures.js';
 
 type Row = Awaited<ReturnType<typeof listInstitutionScores>>[number];
 
@@ -47,7 +48,7 @@ export function rankingRowOf(r: Row, regionNames: ReadonlyMap<string, string>, p
   };
 }
 
-export type RankingRowOut = ReturnType<typeof rankingRowOf> & { position: number; rank: number; grade: Grade['letter']; incidents: IncidentPeriodCounts };
+export type RankingRowOut = ReturnType<typeof rankingRowOf> & SupervisionFigures & { position: number; rank: number; grade: Grade['letter']; incidents: IncidentPeriodCounts };
 
 /** One institution as a ranking orders and filters it, with the stored values it was read from (`extra` ones too). */
 function rankingKeyOf(stored: RankingKeyRow) {
@@ -134,11 +135,12 @@ export async function openRankingKeys(deps: ServiceDeps, scope: Scope, input: { 
     const before = previous ?? (await previousScores(codes));
     // Incidents: counted for the column, not scored (methodology).
     const incidents = await incidentCountsFor(deps, codes, p.period);
+    const supervision = await supervisionFiguresOf(deps.db, codes, p.day ?? chinaDate(now));
     return page.flatMap((k) => {
       const r = byCode.get(k.code);
       // Removed between the two reads: it is no longer in the region, so it leaves the ranking too.
       if (!r) return [];
-      return [{ ...rankingRowOf({ ...r, ...k.stored }, regionNames, before), position: k.position, rank: k.rank, grade: k.grade, incidents: incidents.get(k.code)! }];
+      return [{ ...rankingRowOf({ ...r, ...k.stored }, regionNames, before), ...supervision.get(k.code)!, position: k.position, rank: k.rank, grade: k.grade, incidents: incidents.get(k.code)! }];
     });
   }
 

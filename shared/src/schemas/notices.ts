@@ -50,17 +50,17 @@ export type IssueNoticeInput = z.infer<typeof IssueNoticeInput>;
 export const NoticeId = z.object({ noticeId: Code }).strict();
 export const NoticeItemRef = z.object({ noticeId: Code, itemId: Code }).strict();
 
-export const UploadEvidenceInput = z
-  .object({
-    noticeId: Code,
-    name: z.string().min(1).max(EVIDENCE_MAX_NAME),
-    /** Base64 of the file; its decoded size and type are checked by the server from the bytes. */
-    contentBase64: z
-      .string()
-      .max(Math.ceil(EVIDENCE_MAX_BYTES / 3) * 4 + 4)
-      .regex(/^[A-Za-z0-9+/]*={0,2}$/, '不是 base64 / not base64'),
-  })
-  .strict();
+/** One evidence file as uploaded (notices, self-inspections): name and content, judged again by the server from the bytes. */
+export const EvidenceUpload = z.object({
+  name: z.string().min(1).max(EVIDENCE_MAX_NAME),
+  /** Base64 of the file; its decoded size and type are checked by the server from the bytes. */
+  contentBase64: z
+    .string()
+    .max(Math.ceil(EVIDENCE_MAX_BYTES / 3) * 4 + 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, '不是 base64 / not base64'),
+});
+
+export const UploadEvidenceInput = EvidenceUpload.extend({ noticeId: Code }).strict();
 
 export const AnswerNoticeItemInput = NoticeItemRef.extend({
   measures: Text(4000),

@@ -40,6 +40,12 @@ export function incidentStatsFileName(region: { code: string; name: string }, pe
   return { name: `网络安全事件统计_${safe(region.name)}_${period}_${day}.${ext}`, ascii: `weian-incidents-${asciiSafe(region.code)}-${period}-${day}.${ext}` };
 }
 
+/** 整改通知书_西湖卫安整改〔2026〕7号_2026-11-20.pdf; 整改报告_… likewise. */
+export function noticeFileName(document: 'notice' | 'rectification', n: { id: string; number: string; generatedAt: string }, ext: string): FileName {
+  const day = chinaDate(new Date(n.generatedAt));
+  return { name: `${document === 'notice' ? '整改通知书' : '整改报告'}_${safe(n.number)}_${day}.${ext}`, ascii: `weian-${document}-${asciiSafe(n.id)}-${day}.${ext}` };
+}
+
 /** RFC 6266 with RFC 5987's `filename*` (UTF-8, percent-encoded) and a plain `filename` fallback. */
 export function contentDisposition(f: FileName): string {
   const encoded = encodeURIComponent(f.name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -2,10 +2,13 @@ import type { Writable } from 'node:stream';
 import { isRegionCode } from '@weian/shared';
 import { badRequest, DomainError, forbidden, notFound } from '../../errors.js';
 import { recordAudit } from '../audit.js';
+import { getNoticeDetail } from '../notices.js';
+import { getInstitution } from '../../storage/institutions.js';
+import { getRegion } from '../../storage/regions.js';
 import type { Principal } from '../auth.js';
 import type { ServiceDeps } from '../deps.js';
 import { regionChain } from '../regions.js';
-import { contentDisposition, incidentFileName, incidentStatsFileName, institutionFileName, rankingFileName, type FileName } from './filenames.js';
+import { contentDisposition, incidentFileName, incidentStatsFileName, institutionFileName, noticeFileName, rankingFileName, type FileName } from './filenames.js';
 import { incidentReport, incidentStatsReport } from './incidentReports.js';
 import { sectionsHtml, writeSectionsXlsx, type Section } from './institutionSections.js';
 import { esc, chinaTime } from './format.js';
@@ -13,6 +16,7 @@ import { reportPage } from './reportPage.js';
 import { institutionReport } from './institutionReport.js';
 import { writeInstitutionXlsx } from './institutionXlsx.js';
 import { renderInstitutionPdf } from './institutionPdf.js';
+import { renderNoticeLetterPdf, renderRectificationPdf, writeRectificationXlsx, type NoticeDocument } from './noticeDocuments.js';
 import type { PdfRenderer } from './pdfRenderer.js';
 import { openRanking } from './rankedRows.js';
 import { writeRankingsCsv } from './rankingsCsv.js';
@@ -174,6 +178,27 @@ export async function prepareIncidentStatsExport(deps: ServiceDeps, req: ExportR
     a.detail.period = r.period;
     const meta = `${r.region.name} · ${r.period} · 生成时间 ${chinaTime(r.generatedAt)}`;
     return sectionsFile({ ...r, meta }, format, r.rows, incidentStatsFileName(r.region, r.period, r.generatedAt, format), pdf);
+  });
+}
+
+export const NOTICE_DOCUMENTS = { notice: ['pdf'], rectification: ['pdf', 'xlsx'] } as const;
+
+/** 整改通知书 (PDF) or 整改报告 (PDF, XLSX) of one notice, to whoever may read the notice. */
+export async function prepareNoticeExport(deps: ServiceDeps, req: ExportRequest, input: { noticeId: string; document: keyof typeof NOTICE_DOCUMENTS; format: string }, pdf: PdfRenderer): Promise<PreparedExport> {
+  const a: Audit = { action: `exports.${input.document}`, regionCode: null, institutionCode: null, detail: { format: input.format, notice: input.noticeId } };
+  return audited(deps, req, a, async () => {
+    const format = checkFormat(input.format, NOTICE_DOCUMENTS[input.document]);
+    if (!input.noticeId || input.noticeId.length > 64) throw badRequest('notice must be a notice id');
+    const detail = await getNoticeDetail(deps, req.principal, input.noticeId);
+    const [institution, region] = await Promise.all([getInstitution(deps.db, detail.institutionCode), getRegion(deps.db, detail.regionCode)]);
+    const doc: NoticeDocument = { ...detail, institutionName: institution?.name ?? detail.institutionCode, regionName: region?.name ?? detail.regionCode, generatedAt: deps.now().toISOString() };
+    a.regionCode = institution?.region_code ?? null;
+    a.institutionCode = detail.institutionCode;
+    const fileName = noticeFileName(input.document, doc, format);
+    const head = { contentType: CONTENT_TYPES[format]!, fileName, contentDisposition: contentDisposition(fileName), rows: doc.items.length };
+    if (format === 'xlsx') return { ...head, contentLength: null, write: (out) => writeRectificationXlsx(doc, out) };
+    const bytes = await (input.document === 'notice' ? renderNoticeLetterPdf(doc, pdf) : renderRectificationPdf(doc, pdf));
+    return { ...head, contentLength: bytes.length, write: (out) => writeAll(out, bytes).then(() => doc.items.length) };
   });
 }
 

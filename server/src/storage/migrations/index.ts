@@ -17,6 +17,7 @@ import * as notices from './2026-12-06-22-notices.js';
 import * as incidents from './2026-12-06-23-incidents.js';
 import * as dataRegister23b from './2026-12-06-23b-wt23-data-register.js';
 import * as agentUpgradesWt20 from './2026-12-06-50-wt20-agent-upgrades.js';
+import * as selfInspectionWt22 from './2026-12-06-50-wt22-selfinspection.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-23-incidents': incidents,
   '2026-12-06-23b-wt23-data-register': dataRegister23b,
   '2026-12-06-50-wt20-agent-upgrades': agentUpgradesWt20,
+  '2026-12-06-50-wt22-selfinspection': selfInspectionWt22,
 };
