@@ -16,10 +16,11 @@ import { TEST_ADMIN, signIn } from '../helpers/auth.js';
 import { ensureDashboardBuilt } from '../helpers/browser.js';
 import { lastLine, runCli } from '../helpers/cli.js';
 import { REPO } from '../helpers/paths.js';
-import { createPgDatabase } from '../helpers/pg.js';
+import { createPgDatabase, PG_ADMIN_URL } from '../helpers/pg.js';
 import { freePort, tempDir } from '../helpers/server.js';
-import { enrollSimulatedAgents, percentile, runLoad, type LoadResult } from '../load/loadgen.js';
+import { enrollSimulatedAgents, percentile, runLoad, type LoadOptions, type LoadResult } from '../load/loadgen.js';
 import { fixtureReports, prng, SimulatedHost } from '../load/reports.js';
+import { coresFor, FIRST_REPORTS_PER_S, PROVINCE_HOSTS, startCpuWindow, STEADY_REPORTS_PER_S } from './capacity.js';
 import { childrenCpuS, loadAverage, processCpuS, rssMb, startNode, type NodeProcess } from './procs.js';
 import { seedProvince, type SeedResult } from './seed.js';
 
@@ -98,15 +99,66 @@ function ingestLines(dialect: 'sqlite' | 'postgres', r: LoadResult & { serverCpu
   emit(`ingest.${dialect}.server_cpu_ms_per_report`, (r.serverCpuS * 1000) / r.acked, 'CPU ms', null, `server process CPU over the window; the load generator used ${((r.genCpuS * 1000) / r.acked).toFixed(2)} CPU ms per report`, cmd);
 }
 
-/** Agents warm up (their first, full reports) before the measured window: steady state is what the budget is about. */
-async function measureIngest(server: { url: string; pid: number }, env: Record<string, string>, agents: number, seconds: number) {
-  const sims = await enrollSimulatedAgents({ url: server.url, agents, serverEnv: env, progress });
-  const warm = await runLoad({ url: server.url, agents, rate: 0, durationS: SIZE.warmupS }, sims);
-  const cpu0 = processCpuS(server.pid);
+/** Several servers' load results as one: the load generator's 16 connections split between them. */
+function merged(rs: LoadResult[]): LoadResult {
+  if (rs.length === 1) return rs[0]!;
+  const all = (k: 'latenciesMs' | 'fullBytes' | 'steadyBytes') => rs.flatMap((r) => r[k]);
+  const total = (k: 'agents' | 'sent' | 'acked' | 'errors') => rs.reduce((n, r) => n + r[k], 0);
+  const elapsedS = Math.max(...rs.map((r) => r.elapsedS));
+  return { agents: total('agents'), sent: total('sent'), acked: total('acked'), errors: total('errors'), errorSamples: rs.flatMap((r) => r.errorSamples), elapsedS, reportsPerS: total('acked') / elapsedS, latenciesMs: all('latenciesMs').sort((a, b) => a - b), fullBytes: all('fullBytes'), steadyBytes: all('steadyBytes') };
+}
+
+// Alerts, notices and institution scores follow a report after its answer (scores a second later): their CPU belongs to it.
+const SETTLE_MS = 2000;
+
+/**
+ * Every agent's first (full) report, metered on its own, as on enrolment day; then a warm-up and the
+ * measured steady window: steady state is what the rate budget is about. With several servers the
+ * agents are split between them and their CPU is summed.
+ */
+async function measureIngest(servers: Array<{ url: string; pid: number }>, env: Record<string, string>, agents: number, seconds: number, pg?: { adminUrl: string; database: string }) {
+  const concurrency = LANES / servers.length;
+  const stamp = Date.now().toString(36);
+  const sims = await Promise.all(servers.map((s, k) => enrollSimulatedAgents({ url: s.url, agents: Math.round(agents / servers.length), serverEnv: env, concurrency, institution: `LOAD-${k}-${stamp}`, progress })));
+  const load = async (opts: Partial<LoadOptions> & { durationS: number }) =>
+    merged(await Promise.all(servers.map((s, k) => runLoad({ url: s.url, agents: sims[k]!.length, rate: 0, concurrency, ...opts, progress: k === 0 ? opts.progress : undefined }, sims[k]))));
+  const pids = servers.map((s) => s.pid);
+  let window = await startCpuWindow(pids, pg);
+  const first = await load({ once: true, durationS: 600 });
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const firstCpu = await window();
+  const warm = await load({ durationS: SIZE.warmupS });
+  window = await startCpuWindow(pids, pg);
   const gen0 = process.cpuUsage();
-  const measured = await runLoad({ url: server.url, agents, rate: 0, durationS: seconds, progress }, sims);
+  const measured = await load({ durationS: seconds, progress });
   const gen = process.cpuUsage(gen0);
-  return { warm, measured: { ...measured, serverCpuS: processCpuS(server.pid) - cpu0, genCpuS: (gen.user + gen.system) / 1e6, load: loadAverage() } };
+  const steadyCpu = await window();
+  return { first, firstCpu, warm, steadyCpu, measured: { ...measured, serverCpuS: steadyCpu.serverMs / 1000, genCpuS: (gen.user + gen.system) / 1e6, load: loadAverage() } };
+}
+
+/**
+ * The capacity model: CPU-ms per steady and per first report, server and database apart, and the
+ * cores a province of 100,000 hosts needs for each. Returns the steady CPU-ms per report, both together.
+ */
+function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<typeof measureIngest>>, servers = 1): number {
+  const tag = servers === 1 ? dialect : `${dialect}.${servers}_servers`;
+  const cmd = `pnpm bench --only ${dialect}${quick ? ' --quick' : ''}`;
+  const where = dialect === 'sqlite' ? 'SQLite runs inside the server process: its CPU is in the server figure' : 'PostgreSQL backends of the benchmark database, from /proc/<pid>/stat';
+  const kinds = [
+    { kind: 'steady', cpu: run.steadyCpu, n: run.measured.acked, rate: STEADY_REPORTS_PER_S, what: `${PROVINCE_HOSTS.toLocaleString('en')} hosts reporting every 15 minutes` },
+    { kind: 'first', cpu: run.firstCpu, n: run.first.acked, rate: FIRST_REPORTS_PER_S, what: `${PROVINCE_HOSTS.toLocaleString('en')} first reports within one hour` },
+  ];
+  let steadyMs = NaN;
+  for (const { kind, cpu, n, rate, what } of kinds) {
+    const server = cpu.serverMs / n;
+    const db = cpu.dbMs / n;
+    const note = `${n} ${kind === 'first' ? 'first (full)' : 'steady'} reports over ${servers} server process(es)`;
+    emit(`capacity.${tag}.${kind}_server_cpu_ms`, server, 'CPU ms', null, note, cmd);
+    if (dialect === 'postgres') emit(`capacity.${tag}.${kind}_db_cpu_ms`, db, 'CPU ms', null, `${where}; ${cpu.newBackends} backend(s) started in the window; WAL writer and checkpointer are shared and left out`, cmd);
+    emit(`capacity.${tag}.${kind}_cores`, coresFor(rate, server + db), 'cores', null, `${what} = ${rate.toFixed(1)} reports/s × ${(server + db).toFixed(2)} CPU ms (server ${server.toFixed(2)} + database ${db.toFixed(2)}); ${where}; no headroom`, cmd);
+    if (kind === 'steady') steadyMs = server + db;
+  }
+  return steadyMs;
 }
 
 let rawCpuMs = NaN;
@@ -294,16 +346,19 @@ async function main() {
   const bundle = want('agent') ? agentBundle() : '';
   if (want('agent')) await agentCollectCpu(bundle);
 
+  let sqliteCpuMs = NaN;
   if (want('sqlite') || want('agent')) {
     const dataDir = tempDir('weian-bench-sqlite-');
     const env = { WEIAN_DATA_DIR: dataDir };
     const server = await startServer(env);
     try {
       if (want('sqlite')) {
-        const { warm, measured } = await measureIngest(server, env, SIZE.agents, SIZE.ingestS);
+        const run = await measureIngest([server], env, SIZE.agents, SIZE.ingestS);
+        const { measured } = run;
         ingestLines('sqlite', measured, SIZE.agents, SIZE.ingestS);
+        sqliteCpuMs = capacityLines('sqlite', run);
         const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-        const full = avg([...warm.fullBytes, ...measured.fullBytes]);
+        const full = avg(run.first.fullBytes);
         const steady = avg(measured.steadyBytes);
         emit('sync.steady_bytes', steady, 'bytes', { op: '<=', limit: 1536 }, `mean JSON body of delta reports (5% carry a changed section), vs ${Math.round(full)} bytes full`, 'pnpm loadgen');
         emit('sync.full_bytes', full, 'bytes', null, 'mean JSON body of a first (full) report, from the fixture captures varied per host', 'pnpm loadgen');
@@ -327,16 +382,26 @@ async function main() {
   }
 
   if (want('postgres')) {
-    const db = await createPgDatabase('weian_bench');
-    const env = { DATABASE_URL: db.url };
-    const server = await startServer(env);
-    try {
-      const { measured } = await measureIngest(server, env, SIZE.pgAgents, SIZE.pgS);
-      ingestLines('postgres', measured, SIZE.pgAgents, SIZE.pgS);
-    } finally {
-      await server.stop();
-      await db.drop();
+    // One server process, then two on a fresh database of their own: CPU per report must not grow with processes.
+    const perReport: number[] = [];
+    for (const processes of [1, 2]) {
+      const db = await createPgDatabase('weian_bench');
+      const env = { DATABASE_URL: db.url };
+      const servers: Awaited<ReturnType<typeof startServer>>[] = [];
+      try {
+        for (let i = 0; i < processes; i++) servers.push(await startServer(env));
+        const run = await measureIngest(servers, env, SIZE.pgAgents, SIZE.pgS, { adminUrl: PG_ADMIN_URL, database: db.name });
+        if (processes === 1) ingestLines('postgres', run.measured, SIZE.pgAgents, SIZE.pgS);
+        perReport.push(capacityLines('postgres', run, processes));
+      } finally {
+        for (const s of servers) await s.stop();
+        await db.drop();
+      }
     }
+    const [one, two] = perReport as [number, number];
+    const note = 'steady reports; server process(es) and PostgreSQL backends together, CPU per report (independent of what else the 2 cores run)';
+    emit('ingest.postgres.cpu_ms_per_report', one, 'CPU ms', Number.isFinite(sqliteCpuMs) ? { op: '<=', limit: Math.round(2 * sqliteCpuMs * 100) / 100 } : null, `${note}; budget 2× SQLite's ${Number.isFinite(sqliteCpuMs) ? sqliteCpuMs.toFixed(2) : '(not measured in this run: --only sqlite,postgres)'}`);
+    emit('ingest.postgres.two_servers_cpu_ratio', two / one, 'ratio', { op: '<=', limit: 1 }, `${two.toFixed(2)} CPU ms per report with two server processes on one database / ${one.toFixed(2)} with one; ${note}`);
   }
 
   if (want('queries')) await queries(SIZE);
