@@ -291,7 +291,7 @@ async function seededProvince(quickSize: typeof SIZE): Promise<{ dataDir: string
   const marker = keep && join(keep, 'seeded.json');
   if (marker && existsSync(marker)) {
     const seeded = JSON.parse(readFileSync(marker, 'utf8')) as SeedResult;
-    if (seeded.institutions === quickSize.institutions && seeded.hosts === quickSize.hosts) {
+    if (seeded.institutions === quickSize.institutions && seeded.hosts === quickSize.hosts && seeded.openAlerts !== undefined) {
       copyFileSync(join(keep, 'weian.sqlite'), join(dataDir, 'weian.sqlite'));
       progress(`reusing the province seeded in ${keep}`);
       return { dataDir, seeded };
@@ -303,7 +303,7 @@ async function seededProvince(quickSize: typeof SIZE): Promise<{ dataDir: string
   const seeded = await seedProvince(deps, { institutions: quickSize.institutions, hosts: quickSize.hosts, progress });
   // Closing the last connection folds the log into the one file that is kept.
   await handle.close();
-  progress(`seeded ${seeded.hosts} hosts / ${seeded.institutions} institutions over ${seeded.counties} counties in ${seeded.seconds.toFixed(1)} s`);
+  progress(`seeded ${seeded.hosts} hosts / ${seeded.institutions} institutions over ${seeded.counties} counties with ${seeded.openAlerts} open alerts in ${seeded.seconds.toFixed(1)} s`);
   if (keep) {
     mkdirSync(keep, { recursive: true });
     copyFileSync(join(dataDir, 'weian.sqlite'), join(keep, 'weian.sqlite'));
@@ -318,7 +318,7 @@ async function queries(quickSize: typeof SIZE) {
   try {
     const cookie = await signIn(server.url);
     const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${server.url}/trpc`, headers: { cookie } })] });
-    const size = `${seeded.hosts} hosts / ${seeded.institutions} institutions`;
+    const size = `${seeded.hosts} hosts / ${seeded.institutions} institutions / ${seeded.openAlerts} open alerts`;
     const time = async (metric: string, call: () => Promise<unknown>, what = '') => {
       for (let i = 0; i < 3; i++) await call();
       const ms: number[] = [];
@@ -332,6 +332,7 @@ async function queries(quickSize: typeof SIZE) {
     };
     await time('query.overview.p95_ms', () => client.regions.overview.query({ regionCode: '330000' }));
     await time('query.ranking.p95_ms', () => client.institutions.ranking.query({ regionCode: '330000', pageSize: 50 }), ', first page of 50 rows (as the dashboard asks; rank over the whole province)');
+    await time('query.alerts.p95_ms', () => client.alerts.list.query({ regionCode: '330000', status: ['open', 'acknowledged'], sort: 'severity', limit: 50, offset: 0 }), ', alerts.list of unresolved alerts, first page of 50 by severity with its total (as the alerts view asks)');
     await time('query.hosts.p95_ms', () => client.hosts.list.query({ regionCode: '330000', limit: 50, offset: 0 }), ', hosts.list first page of 50 in hostname order with its total (as the hosts view asks)');
     emit('server.rss_mb', rssMb(server.pid), 'MB', null, `the server process after those queries, ${size} on SQLite`);
   } finally {
