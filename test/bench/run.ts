@@ -23,6 +23,7 @@ import { fixtureReports, prng, SimulatedHost } from '../load/reports.js';
 import { coresFor, FIRST_REPORTS_PER_S, PROVINCE_HOSTS, startCpuWindow, STEADY_REPORTS_PER_S } from './capacity.js';
 import { childrenCpuS, loadAverage, processCpuS, rssMb, startNode, type NodeProcess } from './procs.js';
 import { seedProvince, type SeedResult } from './seed.js';
+import { cutTrace, replayTrace, snapshotDb } from './sqlTrace.js';
 
 /**
  * The project's benchmark: one JSON line per measurement on stdout (progress on stderr), against
@@ -83,9 +84,9 @@ const want = (group: string) => !values.only || values.only.split(',').includes(
 const PROFILE_ARGS = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ARTIFACTS, 'profiles')}`] : [];
 
 /** The real server as one node process (no tsx wrapper), so its pid is the one measured. */
-async function startServer(env: Record<string, string>): Promise<NodeProcess & { url: string }> {
+async function startServer(env: Record<string, string>, preload: string[] = []): Promise<NodeProcess & { url: string }> {
   const port = await freePort();
-  const proc = await startNode([...PROFILE_ARGS, '--import', 'tsx', 'server/src/cli.ts', 'serve'], { WEIAN_HOST: '127.0.0.1', WEIAN_PORT: String(port), WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password, ...env }, 'listening on');
+  const proc = await startNode([...PROFILE_ARGS, '--import', 'tsx', ...preload, 'server/src/cli.ts', 'serve'], { WEIAN_HOST: '127.0.0.1', WEIAN_PORT: String(port), WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password, ...env }, 'listening on');
   return Object.assign(proc, { url: `http://127.0.0.1:${port}` });
 }
 
@@ -204,6 +205,39 @@ async function rawIngestRate(agents: number, seconds: number): Promise<number> {
   rawCpuMs = (cpu.user + cpu.system) / 1000 / n;
   await handle.close();
   return rate;
+}
+
+/**
+ * The server's rates over the replay of its own SQL for the same reports: a recording server (the
+ * trace kept in memory, written between phases) takes first reports, a warm-up and a steady window;
+ * the trace of each is replayed through better-sqlite3 alone from a snapshot taken before them.
+ */
+async function sqlReplayRatios(agents: number, seconds: number) {
+  const dataDir = tempDir('weian-bench-trace-');
+  const prefix = join(dataDir, 'trace');
+  const env = { WEIAN_DATA_DIR: dataDir };
+  const server = await startServer({ ...env, WEIAN_BENCH_SQL_TRACE: prefix }, ['--import', './test/bench/sqlTrace.ts']);
+  let first: LoadResult, steady: LoadResult, segments: string[];
+  try {
+    const sims = await enrollSimulatedAgents({ url: server.url, agents, serverEnv: env, progress });
+    // Start-up and enrolment are not replayed: the replay starts from the database as it is now.
+    await cutTrace(server.pid, prefix, 0);
+    await snapshotDb(join(dataDir, 'weian.sqlite'), join(dataDir, 'start.sqlite'));
+    first = await runLoad({ url: server.url, agents, rate: 0, durationS: 600, once: true }, sims);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const firstSeg = await cutTrace(server.pid, prefix, 1);
+    await runLoad({ url: server.url, agents, rate: 0, durationS: SIZE.warmupS }, sims);
+    const warmSeg = await cutTrace(server.pid, prefix, 2);
+    steady = await runLoad({ url: server.url, agents, rate: 0, durationS: seconds }, sims);
+    segments = [firstSeg, warmSeg, await cutTrace(server.pid, prefix, 3)];
+  } finally {
+    await server.stop();
+  }
+  const [firstReplay, , steadyReplay] = replayTrace(join(dataDir, 'start.sqlite'), join(dataDir, 'replay.sqlite'), segments);
+  const ratio = (metric: string, r: LoadResult, replay: { seconds: number; statements: number }, limit: number, what: string) =>
+    emit(metric, replay.seconds / r.elapsedS, 'ratio', { op: '>=', limit }, `${what}: ${r.acked} reports from ${agents} agents, ${Math.round(r.acked / r.elapsedS)}/s through the recording server vs ${Math.round(r.acked / replay.seconds)}/s replaying its ${(replay.statements / r.acked).toFixed(1)} statements per report through better-sqlite3 alone (same statements, parameters, transactions, pragmas); recorder and replayer: test/bench/sqlTrace.ts`);
+  ratio('ingest.sqlite.full_ratio_to_sql', first, firstReplay!, 0.6, 'first (full) reports (alerts and scores they cause included)');
+  ratio('ingest.sqlite.steady_ratio_to_sql', steady, steadyReplay!, 0.5, 'steady reports');
 }
 
 function gzKb(file: string) {
@@ -367,6 +401,8 @@ async function main() {
         await server.stop();
         const raw = await rawIngestRate(SIZE.agents, SIZE.rawS);
         emit('ingest.sqlite.raw_reports_per_s', raw, 'reports/s', null, `parse + validate + ingest service on SQLite in one process, no HTTP; ${rawCpuMs.toFixed(2)} CPU ms per report`);
+        progress('the server\'s SQL trace, recorded and replayed');
+        await sqlReplayRatios(SIZE.pgAgents, SIZE.rawS);
         emit('ingest.sqlite.ratio_to_raw', measured.reportsPerS / raw, 'ratio', { op: '>=', limit: 0.35 }, `${Math.round(measured.reportsPerS)} through the server / ${Math.round(raw)} raw; by CPU per report ${(rawCpuMs / ((measured.serverCpuS * 1000) / measured.acked)).toFixed(2)}`);
       }
       if (want('agent')) {
