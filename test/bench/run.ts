@@ -21,7 +21,7 @@ import { freePort, tempDir } from '../helpers/server.js';
 import { enrollSimulatedAgents, percentile, runLoad, type LoadOptions, type LoadResult } from '../load/loadgen.js';
 import { fixtureReports, prng, SimulatedHost } from '../load/reports.js';
 import { coresFor, FIRST_REPORTS_PER_S, PROVINCE_HOSTS, startCpuWindow, STEADY_REPORTS_PER_S } from './capacity.js';
-import { childrenCpuS, loadAverage, processCpuS, rssMb, startNode, type NodeProcess } from './procs.js';
+import { childrenCpuS, loadAverage, rssMb, startNode, type NodeProcess } from './procs.js';
 import { seedProvince, type SeedResult } from './seed.js';
 import { cutTrace, replayTrace, snapshotDb } from './sqlTrace.js';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Report } from '@weian/shared';
-import { listAlertViews, startAlertEngine } from '../../server/src/services/alerts.js';
+import { listAlertViews } from '../../server/src/services/alerts.js';
+import { startAlertEngine } from '../../server/src/services/alertEngine.js';
 import { ingestReport } from '../../server/src/services/ingest.js';
 import { flushInstitutionScores } from '../../server/src/services/scoreRefresher.js';
 import type { ServiceDeps } from '../../server/src/services/deps.js';
