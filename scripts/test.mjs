@@ -61,8 +61,9 @@ if (existsSync(jsonFile)) {
   passed = res.numPassedTests ?? 0;
   failed = res.numFailedTests ?? 0;
   skipped = (res.numPendingTests ?? 0) + (res.numTodoTests ?? 0);
-  // A file that failed to load counts as a failure even though it ran no test.
-  const brokenFiles = (res.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  // A file that failed outside its tests (it did not load, or a beforeAll threw and its tests were skipped)
+  // counts as a failure even though none of its tests failed.
+  const brokenFiles = (res.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
   failed += brokenFiles;
 }
 if (lint.status !== 0) failed += 1;

@@ -129,7 +129,9 @@ writeSums(artifacts);
 writeFileSync(join(DIST, 'VERSION'), `${VERSION}\n`);
 
 /** The official node binary of a platform (scripts/nodeBinary.mjs), cached in agent/.cache. */
-const nodeBinary = (platform, version) => fetchNodeBinary(CACHE, platform, version);
+function nodeBinary(platform, version) {
+  return fetchNodeBinary(CACHE, platform, version);
+}
 
 /** The same bytes for the same inputs: sorted names, fixed owner and times. */
 function tarReproducibly(out, cwd, entry) {
