@@ -28,7 +28,7 @@ async function scheduledCollection(paths: AgentPaths, config: AgentConfig) {
   const replay = process.env.WEIAN_AGENT_REPLAY;
   if (replay) return collectReport({ runner: await replayRunner(resolve(replay)), config });
   const memo = await fileMemo(paths.memo);
-  const report = await collectReport({ runner: liveRunner(), config, memo });
+  const report = await collectReport({ runner: liveRunner(), config, memo, liveSecrets: true });
   // A memo that cannot be written costs the next collection time, never its report.
   await memo.save().catch((e: Error) => console.error(`weian-agent: could not save ${paths.memo}: ${e.message}`));
   return report;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../calendar.js';
 import { RULE_DATA_BY_ID, RULE_IDS, type RuleId } from '../rules/catalogue.js';
 import { text } from './common.js';
+import { CredentialCheckSettings } from './credentials.js';
 import { IncidentSettings } from '../incidents.js';
 
 /**
@@ -196,6 +197,8 @@ export const RegionSettings = z.object({
     .default([]),
   /** HOST-AV-MISSING and HOST-AV-STALE also apply to Linux hosts. */
   requireLinuxAntimalware: z.boolean().default(false),
+  /** Weak local passwords and services without authentication, checked by the agents (issue 24): off unless the region opts in. */
+  credentialChecks: CredentialCheckSettings.default({ enabled: false, words: [], initials: [], cpuBudgetMsPerDay: 60_000 }),
   weights: ScoreWeights.default({ ...DEFAULT_SCORE_WEIGHTS }),
   /** A deadline this close is shown as due soon. */
   dueSoonDays: z.number().int().min(1).max(180).default(30),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS, instant, sha256Hex, text } from './common.js';
 import { SECTION_DATA, SECTION_NAMES, type SectionData, type SectionName } from './sections.js';
+import { CredentialCheckSettings } from './credentials.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -50,6 +51,8 @@ export type SectionEnvelope<K extends SectionName = SectionName> =
 export const AgentSettings = z.object({
   collectIntervalMinutes: z.number().int().min(1).max(24 * 60),
   heartbeatSeconds: z.number().int().min(10).max(3600),
+  /** The region's weak-credential check (issue 24); absent: off. */
+  credentials: CredentialCheckSettings.optional(),
 });
 export type AgentSettings = z.infer<typeof AgentSettings>;
 export const DEFAULT_AGENT_SETTINGS: AgentSettings = { collectIntervalMinutes: 15, heartbeatSeconds: 60 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AddressScope, LIMITS, bytes, count, nullableInstant, text } from './common.js';
+import { CredentialsData } from './credentials.js';
 
 export const SECTION_NAMES = ['device', 'patches', 'ports', 'backups', 'security'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
@@ -208,6 +209,8 @@ export const SecurityData = z.object({
     })
     .nullable()
     .optional(),
+  /** Weak credentials (issue 24, schemas/credentials.ts): absent when the region has not turned the check on. */
+  credentials: CredentialsData.optional(),
   uncertain: uncertain(),
 });
 export type SecurityData = z.infer<typeof SecurityData>;
