@@ -6,6 +6,7 @@ import { backupChecks } from './backups.js';
 import { RULE_DATA, type HostRuleId, type InstitutionRuleId, type RuleId } from './catalogue.js';
 import { unknown, type HostCheck, type InstitutionCheck } from './check.js';
 import { coverageChecks } from './coverage.js';
+import { credentialChecks } from './credentials.js';
 import { governanceChecks } from './governance.js';
 import { mlpsChecks } from './mlps.js';
 import { patchChecks } from './patches.js';
@@ -19,7 +20,7 @@ export { HOST_RULE_READS, uncertainFlags, type FieldPath } from './reads.js';
 export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, type InstitutionRuleId, type ThresholdsOf } from './catalogue.js';
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.
-const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...accountChecks, ...backupChecks, ...agentChecks };
+const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...accountChecks, ...credentialChecks, ...backupChecks, ...agentChecks };
 const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...coverageChecks };
 
 type AnyThresholds = Record<string, ThresholdValue>;

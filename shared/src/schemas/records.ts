@@ -197,8 +197,8 @@ export const RegionSettings = z.object({
     .default([]),
   /** HOST-AV-MISSING and HOST-AV-STALE also apply to Linux hosts. */
   requireLinuxAntimalware: z.boolean().default(false),
-  /** Weak local passwords and services without authentication, checked by the agents (issue 24): off unless the region opts in. */
-  credentialChecks: CredentialCheckSettings.default({ enabled: false, words: [], initials: [], cpuBudgetMsPerDay: 60_000 }),
+  /** Weak local passwords and services without authentication, checked by the agents (issue 24): absent or not enabled means off. */
+  credentialChecks: CredentialCheckSettings.optional(),
   weights: ScoreWeights.default({ ...DEFAULT_SCORE_WEIGHTS }),
   /** A deadline this close is shown as due soon. */
   dueSoonDays: z.number().int().min(1).max(180).default(30),
