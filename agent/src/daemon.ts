@@ -1,4 +1,4 @@
-import type { AgentSettings, Report } from '@weian/shared';
+import { canonicalJson, type AgentSettings, type Report } from '@weian/shared';
 import type { Collected } from './collect-process.js';
 import { backoffMs } from './backoff.js';
 import { describeSendError, type AgentClient, type AgentCommand } from './client.js';
@@ -84,7 +84,8 @@ export function startDaemon(o: DaemonOptions): Daemon {
   };
 
   const applySettings = (next: AgentSettings | undefined) => {
-    if (!next || (next.collectIntervalMinutes === settings().collectIntervalMinutes && next.heartbeatSeconds === settings().heartbeatSeconds)) return;
+    // The whole settings compare: the region's weak-credential check (issue 24) travels in them too.
+    if (!next || canonicalJson(next) === canonicalJson(settings())) return;
     o.config.settings = next;
     log(`new settings from the server: collect every ${next.collectIntervalMinutes} min, heartbeat every ${next.heartbeatSeconds} s`);
     writeFileDurable(o.paths.config, JSON.stringify(o.config, null, 2) + '\n').catch((e: Error) => log(`could not save settings: ${e.message}`));

@@ -1,5 +1,6 @@
 import { chinaDate, type IsoDate } from '../calendar.js';
 import { RegionSettings, type RiskException, type ScoreWeights } from '../schemas/records.js';
+import type { CredentialCheckSettings } from '../schemas/credentials.js';
 import { accountChecks } from './accounts.js';
 import { agentChecks } from './agent.js';
 import { backupChecks } from './backups.js';
@@ -47,6 +48,8 @@ export interface ResolvedSettings {
   requireLinuxAntimalware: boolean;
   weights: ScoreWeights;
   dueSoonDays: number;
+  /** The agents' weak-credential check (issue 24): null where no level of the region turned it on. */
+  credentialChecks: CredentialCheckSettings | null;
 }
 
 /** Accepts a region's stored settings (already validated by `RegionSettings`), or nothing for the defaults. */
@@ -59,7 +62,7 @@ export function resolveSettings(region: RegionSettings = RegionSettings.parse({}
       return [r.id, { enabled: o?.enabled ?? true, thresholds: { ...defaults, ...(o?.thresholds ?? {}) } }];
     }),
   ) as Record<RuleId, ResolvedRule>;
-  return { rules, requireLinuxAntimalware: region.requireLinuxAntimalware, weights: region.weights, dueSoonDays: region.dueSoonDays };
+  return { rules, requireLinuxAntimalware: region.requireLinuxAntimalware, weights: region.weights, dueSoonDays: region.dueSoonDays, credentialChecks: region.credentialChecks ?? null };
 }
 export const DEFAULT_SETTINGS: ResolvedSettings = resolveSettings();
 
