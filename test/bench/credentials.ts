@@ -31,7 +31,7 @@ export async function weakPasswordCost(): Promise<CredentialCost> {
     return (cpuMs() - t) / sample.length;
   };
   const msPerWord = { sha512crypt: perWord('$6$benchsaltbench1'), sha256crypt: perWord('$5$benchsaltbench1'), md5crypt: perWord('$1$benchslt') };
-  const dir = join(REPO, 'agent', 'fixtures', 'credentials');
+  const dir = join(REPO, 'agent', 'testdata', 'credentials');
   const memo = new Map();
   const r = await checkWeakPasswords(
     { readFile: async (p) => (await import('node:fs/promises')).readFile(p, 'utf8'), cpuMs, lowerPriority: () => {}, memo, now: new Date() },

@@ -290,7 +290,7 @@ async function queries(quickSize: typeof SIZE) {
 
 /** The weak-password check's CPU: per word by scheme, per account in full, and the daily budget it runs within. */
 async function credentialCost() {
-  progress('weak-password check on agent/fixtures/credentials/shadow');
+  progress('weak-password check on agent/testdata/credentials/shadow');
   const c = await weakPasswordCost();
   const cmd = 'pnpm bench --only credentials';
   for (const [scheme, ms] of Object.entries(c.msPerWord)) emit(`credentials.${scheme}_ms_per_word`, ms, 'CPU ms', null, `crypt(3) of one candidate in node:crypto on this host (default rounds)`, cmd);

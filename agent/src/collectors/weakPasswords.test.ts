@@ -10,7 +10,7 @@ import { crypt, cryptMatches, cryptScheme } from './crypt.js';
 import type { MemoEntry } from './memo.js';
 import { checkWeakPasswords, loginAccounts, type WeakPasswordDeps } from './weakPasswords.js';
 
-const FIXTURES = join(import.meta.dirname, '../../fixtures/credentials');
+const FIXTURES = join(import.meta.dirname, '../../testdata/credentials');
 const SHADOW = join(FIXTURES, 'shadow');
 const PASSWD = join(FIXTURES, 'passwd');
 // The passwords build.sh hashed for the weak accounts: none may ever appear in what the agent sends.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AddressScope, LIMITS, bytes, count, nullableInstant, text } from './common.js';
 import { CredentialsData } from './credentials.js';
+import { HostIdentities } from './identities.js';
 
 export const SECTION_NAMES = ['device', 'patches', 'ports', 'backups', 'security'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
@@ -124,7 +125,12 @@ export const Listener = z.object({
   category: ServiceCategory.nullable(),
 });
 export type Listener = z.infer<typeof Listener>;
-export const PortsData = z.object({ listeners: z.array(Listener).max(LIMITS.ports), uncertain: uncertain() });
+export const PortsData = z.object({
+  listeners: z.array(Listener).max(LIMITS.ports),
+  /** SSH host keys and TLS certificates that name this host to a scanner outside (issue 24, schemas/identities.ts). */
+  identities: HostIdentities.optional(),
+  uncertain: uncertain(),
+});
 export type PortsData = z.infer<typeof PortsData>;
 
 // ---- backups --------------------------------------------------------------------------------
