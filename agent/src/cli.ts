@@ -50,6 +50,9 @@ Commands:
   capture DIR [--config FILE]                     record the raw output of every command the collectors run into DIR,
                                                   with the config's backup jobs (config.json) so a replay judges them
   run [--config FILE]                             keep running: collect on schedule, send, heartbeat, take server commands
+  scan --targets FILE [--only-ports LIST]         scanner mode: TCP-connect the high-risk ports of the public addresses, ranges and
+                                                  domains in FILE ({"targets":[…],"ports":[…],"limits":{…}}) at a bounded rate,
+                                                  print one JSON line per open port (banner, SSH host key, TLS certificate, HTTP title, rules)
   status [--config FILE]                          enrollment, last successful sync, outbox depth, last error
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
   install-service [--config FILE] [--dry-run] [--no-start]
@@ -186,6 +189,19 @@ async function main(argv: string[]): Promise<number> {
         console.error(`weian-agent: stopped: the server refused this agent (${revoked})`);
         return EXIT_REVOKED;
       }
+      return 0;
+    }
+    case 'scan': {
+      const { values } = parseArgs({ args: rest, options: { targets: { type: 'string' }, 'only-ports': { type: 'string' } } });
+      if (!values.targets) throw new ConfigError('scan needs --targets FILE');
+      const [{ prepare, readTargetList }, { scan, DEFAULT_LIMITS }, { extRulesFor }] = await Promise.all([import('./scan/targetList.js'), import('./scan/scanner.js'), import('@weian/shared')]);
+      // WEIAN_SCAN_LOOPBACK: tests only, on loopback aliases they made; a real list holds public targets only.
+      const prepared = await prepare(await readTargetList(resolve(values.targets)), { public: process.env.WEIAN_SCAN_LOOPBACK !== '1' });
+      const ports = values['only-ports'] ? values['only-ports'].split(',').map(Number) : prepared.ports;
+      const limits = { ...DEFAULT_LIMITS, ...prepared.limits };
+      console.error(`weian-agent: scanning ${prepared.targets.length} address(es) × ${ports.length} port(s), at most ${limits.ratePerSecond}/s, ${limits.concurrency} at once`);
+      const r = await scan(prepared.targets, ports, prepared.allowed, limits);
+      for (const o of r.observations) console.log(JSON.stringify({ ...o, rules: extRulesFor(o) }));
       return 0;
     }
     case 'status': {
