@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { DATABASE_PORTS, HIGH_RISK_PORTS, PLAINTEXT_PORTS, REMOTE_MANAGEMENT_PORTS } from './services.js';
 
 /**
@@ -157,3 +158,14 @@ export function hostBehind(o: Pick<Observation, 'sshHostKey' | 'tlsSha256'>, hos
   if (tls.length === 1) return { hostId: tls[0]!.hostId, by: 'tls-certificate' };
   return null;
 }
+
+// ---- inputs ---------------------------------------------------------------------------------
+/** What a region user registers for an institution: the entry is validated by parsePublicTarget on the server. */
+export const RegisterPublicTargetInput = z.object({
+  institutionCode: z.string().min(1).max(64),
+  target: z.string().min(1).max(253),
+  note: z.string().max(200).nullable().default(null),
+});
+export type RegisterPublicTargetInput = z.infer<typeof RegisterPublicTargetInput>;
+export const PublicTargetId = z.object({ id: z.string().min(1).max(64) });
+export const ListPublicTargetsInput = z.object({ institutionCode: z.string().min(1).max(64).optional() }).default({});

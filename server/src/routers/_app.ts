@@ -7,6 +7,7 @@ import { calendarRouter } from './calendar.js';
 import { authRouter } from './auth.js';
 import { channelsRouter } from './channels.js';
 import { hostsRouter } from './hosts.js';
+import { exposureRouter } from './exposure.js';
 import { incidentsRouter } from './incidents.js';
 import { institutionsRouter } from './institutions.js';
 import { noticesRouter } from './notices.js';
@@ -23,6 +24,7 @@ export const appRouter = router({
   calendar: calendarRouter,
   channels: channelsRouter,
   hosts: hostsRouter,
+  exposure: exposureRouter,
   incidents: incidentsRouter,
   institutions: institutionsRouter,
   notices: noticesRouter,

@@ -9,6 +9,7 @@ import { raiseAlert } from '../services/alerts.js';
 import { createChannel } from '../services/notificationChannels.js';
 import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, signNotice, submitNotice, uploadEvidence } from '../services/notices.js';
 import { closeIncident, reportIncident } from '../services/incidents.js';
+import { registerPublicTarget } from '../services/publicTargets.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Context } from '../trpc/context.js';
 import { createCallerFactory } from '../trpc/init.js';
@@ -327,6 +328,14 @@ function INCIDENT_ENTRIES(): Record<string, Entry> {
     'incidents.requestInfo': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.requestInfo({ incidentId: await newIncident(f, t), text: '请补充' }) },
     'incidents.receive': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.receive({ incidentId: await newIncident(f, t) }) },
     'incidents.live': { roles: ALL, scoped: 'list', run: (f, who) => liveIncidents(f, who), seen: (_f, r) => r as Target[] },
+    'exposure.list': {
+      roles: ALL,
+      scoped: 'list',
+      run: async (f, who) => (await seedPublicTargets(f), (await f.caller(who)).exposure.list()),
+      seen: (_f, r) => (r as Array<{ institutionCode: string }>).map((x) => x.institutionCode as Target),
+    },
+    'exposure.register': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.register({ institutionCode: t, target: nextPublicAddress(f) }) },
+    'exposure.remove': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.remove({ id: await newPublicTarget(f, t) }) },
   };
 }
 const incidentDraft = (f: Fixture) => ({
@@ -340,6 +349,15 @@ const incidentDraft = (f: Fixture) => ({
 });
 // 一般 incidents: no channel message leaves the test.
 const newIncident = async (f: Fixture, t: Target) => (await reportIncident(f.db.deps, f.admin, { institutionCode: t, incident: incidentDraft(f) })).id;
+/** A public address not registered yet (61.100.x.1 …: public, and unique per call). */
+const nextPublicAddress = (f: Fixture) => `61.${100 + Math.floor(f.seq / 250)}.${f.seq++ % 250}.1`;
+const newPublicTarget = async (f: Fixture, t: Target) => (await registerPublicTarget(f.db.deps, f.admin, { institutionCode: t, target: nextPublicAddress(f), note: null })).id;
+const seeded = new WeakSet<Fixture>();
+const seedPublicTargets = async (f: Fixture) => {
+  if (seeded.has(f)) return;
+  seeded.add(f);
+  for (const t of ['A', 'B', 'C'] as Target[]) await newPublicTarget(f, t);
+};
 const liveIncidents = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.incidents.live(), (t) => newIncident(f, t));
 
 /** Agent-facing procedures: authenticated by agent secrets, refused to users (tested below). */

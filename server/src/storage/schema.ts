@@ -275,6 +275,22 @@ export interface Database {
   institution_scores: InstitutionScoresTable;
   score_history: ScoreHistoryTable;
   region_score_history: RegionScoreHistoryTable;
+  public_targets: PublicTargetsTable;
+}
+
+// ---- exposure seen from outside (issue 24) ---------------------------------------------------
+export interface PublicTargetsTable {
+  id: string;
+  institution_code: string;
+  region_code: string;
+  kind: 'ip' | 'range' | 'domain';
+  value: string;
+  /** IPv4 entries: first and last address as integers; null for a domain. */
+  first_address: number | null;
+  last_address: number | null;
+  note: string | null;
+  created_at: string;
+  created_by: string;
 }
 
 /** Every storage function takes this first, so a caller may pass a transaction. */

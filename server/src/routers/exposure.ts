@@ -1,0 +1,10 @@
+import { ListPublicTargetsInput, PublicTargetId, RegisterPublicTargetInput } from '@weian/shared';
+import { listPublicTargetViews, registerPublicTarget, removePublicTarget } from '../services/publicTargets.js';
+import { authed, router } from '../trpc/init.js';
+
+/** Exposure seen from outside (资产测绘, issue 24): institutions' registered public targets. Thin; mutations audited by the middleware. */
+export const exposureRouter = router({
+  list: authed('exposure:read').input(ListPublicTargetsInput).query(({ ctx, input }) => listPublicTargetViews(ctx.deps, ctx.principal, input.institutionCode)),
+  register: authed('exposure:register').input(RegisterPublicTargetInput).mutation(({ ctx, input }) => registerPublicTarget(ctx.deps, ctx.principal, input)),
+  remove: authed('exposure:register').input(PublicTargetId).mutation(({ ctx, input }) => removePublicTarget(ctx.deps, ctx.principal, input.id)),
+});
