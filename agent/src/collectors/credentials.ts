@@ -56,7 +56,7 @@ export async function linuxCredentials(runner: Runner, opts: CredentialOptions):
       : Promise.resolve(null),
     checkServiceAuth(runner, opts.services),
   ]);
-  if (!weak) notChecked.push('local account passwords were not tested (a replayed capture holds no password hashes)');
+  if (!weak) notChecked.push('local account passwords were not tested: captures and replays never read password hashes');
   else if (weak.problem) notChecked.push(`local account passwords were not tested: ${weak.problem}`);
   return { accounts: weak?.accounts ?? [], windows: null, services: svc.services, notChecked: [...notChecked, ...svc.notChecked] };
 }

@@ -126,6 +126,16 @@ describe('which services, and PostgreSQL trust', () => {
     expect(remoteTrust(`${base}host all all 0.0.0.0/0 trust\nhostssl his all 192.168.1.0 255.255.255.0 trust # ward\n`)).toEqual({ trust: true, addresses: ['0.0.0.0/0', '192.168.1.0'] });
   });
 
+  it("from this machine's listening sockets (ss): its Redis and MariaDB are found and flagged", async () => {
+    const r = await checkServiceAuth(liveRunner('linux'), { pgHbaPaths: [] });
+    expect(r.notChecked).toEqual([]);
+    const found = r.services.filter((s) => s.port === 6379 || s.port === 3306).sort((a, b) => a.port - b.port);
+    expect(found.map((s) => [s.service, s.port, s.noAuth])).toEqual([
+      ['mysql', 3306, true],
+      ['redis', 6379, true],
+    ]);
+  });
+
   it('end to end on this machine: the real Redis and MariaDB flagged, our own Redis not, a closed port left out, pg_hba read', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'weian-pg-'));
     await writeFile(join(dir, 'pg_hba.conf'), 'host all all 0.0.0.0/0 trust\n');

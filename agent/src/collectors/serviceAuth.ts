@@ -104,7 +104,8 @@ export async function checkServiceAuth(runner: Runner, opts: ServiceAuthOptions 
   let targets = opts.targets;
   let sockets: ReturnType<typeof parseSs>['sockets'] = [];
   if (!targets) {
-    const ss = await runner.exec('ss', ['-Htlnp']);
+    // The ports collector's own command (a capture records it once): each line starts with its Netid, as parseSs expects.
+    const ss = await runner.exec('ss', ['-tulnp']);
     if (ss.code === 0) sockets = parseSs(ss.stdout).sockets;
     else notChecked.push('the listening sockets could not be read (ss): services on their usual ports on loopback were probed');
     targets = ss.code === 0 ? probeTargets(sockets) : SERVICES.map((s) => ({ service: s.service, host: '127.0.0.1', port: s.ports[0]! }));
