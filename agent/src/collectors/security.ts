@@ -294,6 +294,8 @@ async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'secu
 
 export const security: Collector<'security'> = {
   section: 'security',
+  // The opt-in credential check adds up to 5 s of hashing and 3 s of probes to the default 20 s.
+  timeoutMs: 30_000,
   async collect(ctx) {
     if (ctx.runner.platform === 'win32') return withCredentials(ctx, await collectWindows(ctx));
     if (ctx.runner.platform === 'linux') return withCredentials(ctx, await collectLinux(ctx));
