@@ -62,6 +62,7 @@ describe('observations', () => {
     expect(o(21)).toEqual(['EXT-PORT-RISKY', 'EXT-PLAINTEXT']);
     expect(o(80, true, 'HIS 系统登录')).toEqual(['EXT-PLAINTEXT']);
     expect(o(443, false, 'HIS 系统登录')).toEqual([]);
+    expect(extRulesFor({ port: 2222, plainHttp: false, httpTitle: null, banner: 'SSH-2.0-OpenSSH_7.4' })).toEqual(['EXT-REMOTE-ADMIN']);
     expect(scanPorts([10086])).toEqual(expect.arrayContaining([22, 3389, 6379, 445, 10086]));
   });
   it('the host behind a port mapping: by its SSH host key, else its certificate; a shared certificate names no one', () => {

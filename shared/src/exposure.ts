@@ -124,9 +124,10 @@ export interface Observation {
  * The outside-in rules an open port meets: a remote-management port, a database/cache port, another
  * port of the high-risk list, a plaintext protocol (Telnet/FTP/rsh, or a login page over plain HTTP).
  */
-export function extRulesFor(o: Pick<Observation, 'port' | 'plainHttp' | 'httpTitle'>): ExtRuleId[] {
+export function extRulesFor(o: Pick<Observation, 'port' | 'plainHttp' | 'httpTitle'> & { banner?: string | null }): ExtRuleId[] {
   const out: ExtRuleId[] = [];
-  if (REMOTE_MANAGEMENT_PORTS.includes(o.port)) out.push('EXT-REMOTE-ADMIN');
+  // A port mapping moves SSH to any port: the banner says what it is.
+  if (REMOTE_MANAGEMENT_PORTS.includes(o.port) || /^SSH-/.test(o.banner ?? '')) out.push('EXT-REMOTE-ADMIN');
   if (DATABASE_PORTS.includes(o.port)) out.push('EXT-DATABASE');
   else if (HIGH_RISK_PORTS.includes(o.port) && !out.length) out.push('EXT-PORT-RISKY');
   if (PLAINTEXT_PORTS.includes(o.port) || (o.plainHttp && /登录|login|sign in|password|口令|密码/i.test(o.httpTitle ?? ''))) out.push('EXT-PLAINTEXT');
@@ -169,3 +170,17 @@ export const RegisterPublicTargetInput = z.object({
 export type RegisterPublicTargetInput = z.infer<typeof RegisterPublicTargetInput>;
 export const PublicTargetId = z.object({ id: z.string().min(1).max(64) });
 export const ListPublicTargetsInput = z.object({ institutionCode: z.string().min(1).max(64).optional() }).default({});
+export const CreateScannerInput = z.object({ regionCode: z.string().regex(/^\d{6}$/), name: z.string().min(1).max(64) });
+/** A scanner's own credentials: it is not a user, and not an institution's agent. */
+export const ScannerCredentials = z.object({ scannerId: z.string().min(1).max(64), secret: z.string().min(1).max(128) });
+export const ObservationInput = z.object({
+  address: z.string().min(7).max(15),
+  port: z.number().int().min(1).max(65535),
+  banner: z.string().max(4096).nullable(),
+  tlsSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  sshHostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).nullable(),
+  httpTitle: z.string().max(4096).nullable(),
+  plainHttp: z.boolean(),
+});
+export const ScanReportInput = ScannerCredentials.extend({ observations: z.array(ObservationInput).max(10_000) });
+export type ScanReportInput = z.infer<typeof ScanReportInput>;

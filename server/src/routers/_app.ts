@@ -8,6 +8,7 @@ import { authRouter } from './auth.js';
 import { channelsRouter } from './channels.js';
 import { hostsRouter } from './hosts.js';
 import { exposureRouter } from './exposure.js';
+import { scannerRouter } from './scanner.js';
 import { incidentsRouter } from './incidents.js';
 import { institutionsRouter } from './institutions.js';
 import { noticesRouter } from './notices.js';
@@ -25,6 +26,7 @@ export const appRouter = router({
   channels: channelsRouter,
   hosts: hostsRouter,
   exposure: exposureRouter,
+  scanner: scannerRouter,
   incidents: incidentsRouter,
   institutions: institutionsRouter,
   notices: noticesRouter,

@@ -276,6 +276,8 @@ export interface Database {
   score_history: ScoreHistoryTable;
   region_score_history: RegionScoreHistoryTable;
   public_targets: PublicTargetsTable;
+  scanners: ScannersTable;
+  exposures: ExposuresTable;
 }
 
 // ---- exposure seen from outside (issue 24) ---------------------------------------------------
@@ -295,3 +297,29 @@ export interface PublicTargetsTable {
 
 /** Every storage function takes this first, so a caller may pass a transaction. */
 export type Db = Kysely<Database> | Transaction<Database>;
+export interface ScannersTable {
+  id: string;
+  region_code: string;
+  name: string;
+  secret_hash: string;
+  created_at: string;
+  created_by: string;
+  last_seen_at: string | null;
+}
+export interface ExposuresTable {
+  id: string;
+  institution_code: string;
+  region_code: string;
+  address: string;
+  port: number;
+  rules: string;
+  banner: string | null;
+  ssh_host_key: string | null;
+  tls_sha256: string | null;
+  http_title: string | null;
+  host_id: string | null;
+  tie_by: string | null;
+  first_seen: string;
+  last_seen: string;
+  scanner_id: string;
+}

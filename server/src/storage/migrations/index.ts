@@ -16,6 +16,7 @@ import * as auditAddress from './2026-12-06-18-audit-address-readiness.js';
 import * as notices from './2026-12-06-22-notices.js';
 import * as incidents from './2026-12-06-23-incidents.js';
 import * as publicTargets from './2026-12-06-24-wt24-public-targets.js';
+import * as scanners from './2026-12-06-25-wt24-scanners.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-22-notices': notices,
   '2026-12-06-23-incidents': incidents,
   '2026-12-06-24-wt24-public-targets': publicTargets,
+  '2026-12-06-25-wt24-scanners': scanners,
 };

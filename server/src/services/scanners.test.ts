@@ -1,0 +1,69 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
+import type { Principal } from './auth.js';
+import { ingestReport } from './ingest.js';
+import { registerPublicTarget } from './publicTargets.js';
+import { createScanner, ingestScan, listExposureViews, scannerTargets } from './scanners.js';
+
+// Scanners and what they report (issue 24): their list is their region's registered targets, only
+// those addresses are taken, exposures keep first and last seen, and a fingerprint the institution's
+// own agent reports names the host behind the port mapping.
+const county = (code: string): Principal => ({ userId: `u_${code}`, username: `county-${code}`, displayName: code, role: 'county', scopeCode: code, scope: { kind: 'region', code, prefix: code }, regionCode: code, institutionCode: null });
+const XIHU = county('330106');
+const GONGSHU = county('330105');
+const HIS_KEY = 'SHA256:' + 'H'.repeat(43);
+const seen = (address: string, port: number, over: Record<string, unknown> = {}) => ({ address, port, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false, ...over });
+
+describe.each(DIALECTS)('scanners (%s)', (dialect) => {
+  let t: TestDb;
+  let hisHost: string;
+  beforeEach(async () => {
+    t = await createTestDb(dialect);
+    const his = await enrollHost(t.deps, { institution: 'XH-1', region: '330106', hostname: 'his-db' });
+    hisHost = his.hostId;
+    // The HIS server's agent reports its own SSH host key.
+    await ingestReport(t.deps, his, sampleReport(his.id, t.clock.now, { ports: { status: 'ok', hash: 'p'.repeat(64), data: { listeners: [], identities: { sshHostKeys: [HIS_KEY], tls: [] } } } }), 100);
+    await enrollHost(t.deps, { institution: 'GS-1', region: '330105', hostname: 'gs' });
+    await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: '61.164.10.0/29', note: null });
+    await registerPublicTarget(t.deps, GONGSHU, { institutionCode: 'GS-1', target: '220.191.1.1', note: null });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it("a county's scanner gets its county's targets and the port list; a wrong secret gets nothing", async () => {
+    await expect(createScanner(t.deps, XIHU, { regionCode: '330105', name: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: '西湖区扫描器' });
+    const list = await scannerTargets(t.deps, s);
+    expect(list.targets).toEqual(['61.164.10.0/29']);
+    expect(list.ports).toEqual(expect.arrayContaining([22, 3306, 3389, 6379]));
+    await expect(scannerTargets(t.deps, { scannerId: s.scannerId, secret: 'wrong' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('takes only its targets; keeps first seen, moves last seen; names the host behind the mapping by its SSH host key', async () => {
+    const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
+    const first = await ingestScan(t.deps, {
+      ...s,
+      observations: [
+        seen('61.164.10.3', 2222, { banner: 'SSH-2.0-OpenSSH_7.4\u001b[31m', sshHostKey: HIS_KEY }),
+        seen('61.164.10.3', 3306, { banner: '5.7.44-log' }),
+        seen('220.191.1.1', 3389), // another county's institution: not this scanner's
+        seen('8.8.8.8', 80), // nobody's
+      ],
+    });
+    expect(first).toEqual({ accepted: 2, refused: 2, new: ['61.164.10.3:2222', '61.164.10.3:3306'] });
+    const t0 = t.clock.now.toISOString();
+    t.clock.advance(86_400_000);
+    const again = await ingestScan(t.deps, { ...s, observations: [seen('61.164.10.3', 3306)] });
+    expect(again.new).toEqual([]);
+    const views = await listExposureViews(t.deps, XIHU);
+    expect(views.map((v) => [v.port, v.rules, v.hostId, v.tiedBy])).toEqual([
+      [2222, ['EXT-REMOTE-ADMIN'], hisHost, 'ssh-host-key'],
+      [3306, ['EXT-DATABASE'], null, null],
+    ]);
+    expect(views[0]!.banner).toBe('SSH-2.0-OpenSSH_7.4 [31m');
+    expect(views[1]).toMatchObject({ firstSeen: t0, lastSeen: t.clock.now.toISOString() });
+    // Scoped: the neighbour county sees none of it.
+    expect(await listExposureViews(t.deps, GONGSHU)).toEqual([]);
+  });
+});

@@ -1,0 +1,121 @@
+import { extRulesFor, hostBehind, parsePublicTarget, sanitizeBanner, scanPorts, type HostIdentity, type PortsData, type ScanReportInput } from '@weian/shared';
+import { forbidden, unauthorized } from '../errors.js';
+import { getExposure, getScanner, institutionPortSections, insertScanner, listExposures, markScannerSeen, publicTargetsUnder, upsertExposure } from '../storage/scanners.js';
+import type { PublicTargetsTable } from '../storage/schema.js';
+import type { Principal } from './auth.js';
+import type { ServiceDeps } from './deps.js';
+import { hashSecret, newId, newSecret, secretMatches } from './secrets.js';
+import { regionCodeWithin } from './scope.js';
+
+/**
+ * Scanners (issue 24): a region's own `weian-agent scan`, enrolled by a region user with a secret
+ * of its own. It fetches the public targets of its region's institutions and reports what it saw
+ * open; only addresses of those targets are taken. Each open port becomes an exposure of the
+ * institution, with first and last seen, the EXT rules it meets, and the enrolled host behind it
+ * when that host's own SSH host key or TLS certificate is the one seen from outside.
+ */
+
+const prefixOf = (code: string) => (code.endsWith('0000') ? code.slice(0, 2) : code.endsWith('00') ? code.slice(0, 4) : code);
+
+export async function createScanner(deps: ServiceDeps, principal: Principal, input: { regionCode: string; name: string }) {
+  if (!regionCodeWithin(principal.scope, input.regionCode)) throw forbidden(`region ${input.regionCode} is not yours`);
+  const secret = newSecret();
+  const id = newId('sc');
+  await insertScanner(deps.db, { id, region_code: input.regionCode, name: input.name, secret_hash: hashSecret(secret), created_at: deps.now().toISOString(), created_by: principal.username, last_seen_at: null });
+  // The secret is shown once, like an agent's.
+  return { scannerId: id, secret, regionCode: input.regionCode };
+}
+
+async function authenticate(deps: ServiceDeps, c: { scannerId: string; secret: string }) {
+  const s = await getScanner(deps.db, c.scannerId);
+  if (!s || !secretMatches(c.secret, s.secret_hash)) throw unauthorized('scanner credentials are wrong');
+  return s;
+}
+
+/** What the scanner may be pointed at: its region's registered targets, and the ports to try. */
+export async function scannerTargets(deps: ServiceDeps, c: { scannerId: string; secret: string }) {
+  const s = await authenticate(deps, c);
+  await markScannerSeen(deps.db, s.id, deps.now().toISOString());
+  return { targets: (await publicTargetsUnder(deps.db, prefixOf(s.region_code))).map((t) => t.value), ports: scanPorts() };
+}
+
+/** The institution's registered target an address falls in (IPv4 ranges and addresses). */
+const owner = (targets: readonly PublicTargetsTable[], address: string) => {
+  let n: number;
+  try {
+    const t = parsePublicTarget(address);
+    if (t.kind !== 'ip') return null;
+    n = t.first;
+  } catch {
+    return null;
+  }
+  return targets.find((t) => t.first_address !== null && Number(t.first_address) <= n && n <= Number(t.last_address)) ?? null;
+};
+
+async function identitiesOf(deps: ServiceDeps, institutionCode: string): Promise<HostIdentity[]> {
+  return (await institutionPortSections(deps.db, institutionCode)).flatMap((r) => {
+    const ids = r.data ? (JSON.parse(r.data) as PortsData).identities : undefined;
+    return ids ? [{ hostId: r.host_id, sshHostKeys: ids.sshHostKeys, tlsSha256: ids.tls.map((t) => t.sha256) }] : [];
+  });
+}
+
+export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
+  const s = await authenticate(deps, input);
+  const now = deps.now().toISOString();
+  const targets = await publicTargetsUnder(deps.db, prefixOf(s.region_code));
+  const identities = new Map<string, HostIdentity[]>();
+  let refused = 0;
+  const fresh: string[] = [];
+  for (const o of input.observations) {
+    const t = owner(targets, o.address);
+    if (!t) {
+      refused++;
+      continue;
+    }
+    if (!identities.has(t.institution_code)) identities.set(t.institution_code, await identitiesOf(deps, t.institution_code));
+    const tie = hostBehind(o, identities.get(t.institution_code)!);
+    const id = `${o.address}:${o.port}`;
+    const before = await getExposure(deps.db, id);
+    const httpTitle = o.httpTitle === null ? null : sanitizeBanner(o.httpTitle);
+    const banner = o.banner === null ? null : sanitizeBanner(o.banner);
+    await upsertExposure(
+      deps.db,
+      {
+        id,
+        institution_code: t.institution_code,
+        region_code: t.region_code,
+        address: o.address,
+        port: o.port,
+        rules: JSON.stringify(extRulesFor({ port: o.port, plainHttp: o.plainHttp, httpTitle, banner })),
+        banner,
+        ssh_host_key: o.sshHostKey,
+        tls_sha256: o.tlsSha256,
+        http_title: httpTitle,
+        host_id: tie?.hostId ?? null,
+        tie_by: tie?.by ?? null,
+        first_seen: before?.first_seen ?? now,
+        last_seen: now,
+        scanner_id: s.id,
+      },
+      before !== undefined,
+    );
+    if (!before) fresh.push(id);
+  }
+  await markScannerSeen(deps.db, s.id, now);
+  return { accepted: input.observations.length - refused, refused, new: fresh };
+}
+
+export async function listExposureViews(deps: ServiceDeps, principal: Principal) {
+  return (await listExposures(deps.db, principal.scope)).map((r) => ({
+    institutionCode: r.institution_code,
+    address: r.address,
+    port: r.port,
+    rules: JSON.parse(r.rules) as string[],
+    banner: r.banner,
+    httpTitle: r.http_title,
+    hostId: r.host_id,
+    tiedBy: r.tie_by,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+  }));
+}
