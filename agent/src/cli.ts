@@ -53,6 +53,8 @@ Commands:
   scan --targets FILE [--only-ports LIST]         scanner mode: TCP-connect the high-risk ports of the public addresses, ranges and
                                                   domains in FILE ({"targets":[…],"ports":[…],"limits":{…}}) at a bounded rate,
                                                   print one JSON line per open port (banner, SSH host key, TLS certificate, HTTP title, rules)
+  scan --server URL --scanner ID --secret S [--ca FILE]
+                                                  the same on the list the server hands this scanner, and report what it saw back
   status [--config FILE]                          enrollment, last successful sync, outbox depth, last error
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
   install-service [--config FILE] [--dry-run] [--no-start]
@@ -193,16 +195,23 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'scan': {
-      const { values } = parseArgs({ args: rest, options: { targets: { type: 'string' }, 'only-ports': { type: 'string' } } });
-      if (!values.targets) throw new ConfigError('scan needs --targets FILE');
-      const [{ prepare, readTargetList }, { scan, DEFAULT_LIMITS }, { extRulesFor }] = await Promise.all([import('./scan/targetList.js'), import('./scan/scanner.js'), import('@weian/shared')]);
+      const { values } = parseArgs({ args: rest, options: { targets: { type: 'string' }, 'only-ports': { type: 'string' }, server: { type: 'string' }, scanner: { type: 'string' }, secret: { type: 'string' }, ca: { type: 'string' } } });
+      const online = values.server && values.scanner && values.secret ? { scannerId: values.scanner, secret: values.secret } : null;
+      if (!values.targets && !online) throw new ConfigError('scan needs --targets FILE, or --server URL --scanner ID --secret S');
+      const [{ prepare, readTargetList, TargetList }, { scan, DEFAULT_LIMITS }, { extRulesFor }] = await Promise.all([import('./scan/targetList.js'), import('./scan/scanner.js'), import('@weian/shared')]);
+      const client = online ? new AgentClient({ server: values.server!, ca: readCa(values.ca ? resolve(values.ca) : undefined) }) : null;
+      const list = client ? TargetList.parse(await client.scannerTargets(online!)) : await readTargetList(resolve(values.targets!));
       // WEIAN_SCAN_LOOPBACK: tests only, on loopback aliases they made; a real list holds public targets only.
-      const prepared = await prepare(await readTargetList(resolve(values.targets)), { public: process.env.WEIAN_SCAN_LOOPBACK !== '1' });
+      const prepared = await prepare(list, { public: process.env.WEIAN_SCAN_LOOPBACK !== '1' });
       const ports = values['only-ports'] ? values['only-ports'].split(',').map(Number) : prepared.ports;
       const limits = { ...DEFAULT_LIMITS, ...prepared.limits };
       console.error(`weian-agent: scanning ${prepared.targets.length} address(es) × ${ports.length} port(s), at most ${limits.ratePerSecond}/s, ${limits.concurrency} at once`);
       const r = await scan(prepared.targets, ports, prepared.allowed, limits);
       for (const o of r.observations) console.log(JSON.stringify({ ...o, rules: extRulesFor(o) }));
+      if (client) {
+        const ack = await client.scannerReport({ ...online!, observations: r.observations });
+        console.error(`weian-agent: reported ${ack.accepted} open port(s), ${ack.new.length} new`);
+      }
       return 0;
     }
     case 'status': {

@@ -10,7 +10,7 @@ import type { ScanLimits, ScanTarget } from './scanner.js';
  * resolved here; the resolved addresses join the list, nothing else does.
  */
 export const TargetList = z.object({
-  targets: z.array(z.string().min(1).max(253)).min(1).max(1000),
+  targets: z.array(z.string().min(1).max(253)).max(1000),
   /** The region's ports, added to the high-risk list. */
   ports: z.array(z.number().int().min(1).max(65535)).max(200).default([]),
   limits: z.object({ ratePerSecond: z.number().positive(), concurrency: z.number().int().positive(), timeoutMs: z.number().int().positive() }).partial().default({}),
