@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Principal } from './auth.js';
+import { listAlertViews } from './alerts.js';
 import { ingestReport } from './ingest.js';
 import { registerPublicTarget } from './publicTargets.js';
 import { createScanner, ingestScan, listExposureViews, scannerTargets } from './scanners.js';
@@ -63,6 +64,12 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     ]);
     expect(views[0]!.banner).toBe('SSH-2.0-OpenSSH_7.4 [31m');
     expect(views[1]).toMatchObject({ firstSeen: t0, lastSeen: t.clock.now.toISOString() });
+    // New exposures alert: on the host behind the mapping when tied, else on the institution; a port seen again does not.
+    const alerts = (await listAlertViews(t.deps, { kind: 'all' }, { limit: 50, offset: 0 })).items.map((a) => [a.subjectKind, a.subjectId, a.ruleId, a.severity, a.count]).sort((a, b) => String(a[2]).localeCompare(String(b[2])));
+    expect(alerts).toEqual([
+      ['institution', 'XH-1', 'EXT-DATABASE', 'critical', 1],
+      ['host', hisHost, 'EXT-REMOTE-ADMIN', 'critical', 1],
+    ]);
     // Scoped: the neighbour county sees none of it.
     expect(await listExposureViews(t.deps, GONGSHU)).toEqual([]);
   });

@@ -1,9 +1,10 @@
-import { extRulesFor, hostBehind, parsePublicTarget, sanitizeBanner, scanPorts, type HostIdentity, type PortsData, type ScanReportInput } from '@weian/shared';
+import { extRulesFor, hostBehind, parsePublicTarget, sanitizeBanner, scanPorts, type ExtRuleId, type HostIdentity, type PortsData, type ScanReportInput } from '@weian/shared';
 import { forbidden, unauthorized } from '../errors.js';
 import { getExposure, getScanner, institutionPortSections, insertScanner, listExposures, markScannerSeen, publicTargetsUnder, upsertExposure } from '../storage/scanners.js';
 import type { PublicTargetsTable } from '../storage/schema.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
+import { raiseAlert } from './alerts.js';
 import { hashSecret, newId, newSecret, secretMatches } from './secrets.js';
 import { regionCodeWithin } from './scope.js';
 
@@ -99,10 +100,33 @@ export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
       },
       before !== undefined,
     );
-    if (!before) fresh.push(id);
+    if (!before) {
+      fresh.push(id);
+      await alertNewExposure(deps, { institutionCode: t.institution_code, regionCode: t.region_code, address: o.address, port: o.port, banner, hostId: tie?.hostId ?? null }, extRulesFor({ port: o.port, plainHttp: o.plainHttp, httpTitle, banner }));
+    }
   }
   await markScannerSeen(deps.db, s.id, now);
   return { accepted: input.observations.length - refused, refused, new: fresh };
+}
+
+const EXT_SEVERITY: Record<ExtRuleId, 'critical' | 'high'> = { 'EXT-REMOTE-ADMIN': 'critical', 'EXT-DATABASE': 'critical', 'EXT-PORT-RISKY': 'high', 'EXT-PLAINTEXT': 'high' };
+
+/** A port newly seen open: one alert per rule it meets, on the host behind it when tied, else on the institution. */
+async function alertNewExposure(deps: ServiceDeps, e: { institutionCode: string; regionCode: string; address: string; port: number; banner: string | null; hostId: string | null }, rules: readonly ExtRuleId[]) {
+  for (const ruleId of rules)
+    await raiseAlert(deps, {
+      subjectKind: e.hostId ? 'host' : 'institution',
+      subjectId: e.hostId ?? e.institutionCode,
+      ruleId,
+      kind: 'finding',
+      severity: EXT_SEVERITY[ruleId],
+      institutionCode: e.institutionCode,
+      regionCode: e.regionCode,
+      evidence: {
+        zh: `${e.address}:${e.port} 可从外部访问${e.banner ? `（${e.banner}）` : ''}${e.hostId ? '，指纹与本机构已登记主机一致' : ''}`,
+        en: `${e.address}:${e.port} answers from outside${e.banner ? ` (${e.banner})` : ''}${e.hostId ? "; its fingerprint is an enrolled host's" : ''}`,
+      },
+    });
 }
 
 export async function listExposureViews(deps: ServiceDeps, principal: Principal) {
