@@ -23,6 +23,7 @@ import type { ServiceDeps } from './deps.js';
 import { storedSections, toHostSections } from './sections.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
+import { exposuresOfHost } from '../storage/scanners.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
 const ALL: { kind: 'all' } = { kind: 'all' };
@@ -132,7 +133,8 @@ export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string)
   }
   const mlpsLevel = (await hostMlpsLevel(db, hostId, chinaDate(now))) as MlpsLevel | null;
   const exceptions = (await listExceptions(db, { subjectKind: 'host', subjectId: hostId })).map(exceptionOf);
-  const findings = evaluateHost({ sections, mlpsLevel, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions }, settings, now);
+  const seenFromOutside = (await exposuresOfHost(db, hostId)).map((e) => ({ port: e.internal_port!, address: e.address, externalPort: e.port }));
+  const findings = evaluateHost({ sections, mlpsLevel, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions, seenFromOutside }, settings, now);
   const changes = await persistFindings(db, { kind: 'host', id: hostId, institutionCode: host.institution_code, regionCode: host.region_code }, findings, at);
   const score = hostScore(findings, now);
   const failing = countFailing(findings, now);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Principal } from './auth.js';
 import { listAlertViews } from './alerts.js';
+import { getFindings } from '../storage/findings.js';
 import { ingestReport } from './ingest.js';
 import { registerPublicTarget } from './publicTargets.js';
 import { createScanner, ingestScan, listExposureViews, scannerTargets } from './scanners.js';
@@ -13,6 +14,8 @@ const county = (code: string): Principal => ({ userId: `u_${code}`, username: `c
 const XIHU = county('330106');
 const GONGSHU = county('330105');
 const HIS_KEY = 'SHA256:' + 'H'.repeat(43);
+// sshd on the HIS server's private address: public only through the hospital firewall's port mapping.
+const SSHD = { protocol: 'tcp' as const, address: '0.0.0.0', port: 22, pid: 1, process: 'sshd', bind: 'wildcard' as const, publicExposure: false, service: 'ssh', category: 'remote-management' as const };
 const seen = (address: string, port: number, over: Record<string, unknown> = {}) => ({ address, port, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false, ...over });
 
 describe.each(DIALECTS)('scanners (%s)', (dialect) => {
@@ -23,7 +26,7 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     const his = await enrollHost(t.deps, { institution: 'XH-1', region: '330106', hostname: 'his-db' });
     hisHost = his.hostId;
     // The HIS server's agent reports its own SSH host key.
-    await ingestReport(t.deps, his, sampleReport(his.id, t.clock.now, { ports: { status: 'ok', hash: 'p'.repeat(64), data: { listeners: [], identities: { sshHostKeys: [HIS_KEY], tls: [] } } } }), 100);
+    await ingestReport(t.deps, his, sampleReport(his.id, t.clock.now, { ports: { status: 'ok', hash: 'p'.repeat(64), data: { listeners: [SSHD], identities: { sshHostKeys: [HIS_KEY], tls: [] } } } }), 100);
     await enrollHost(t.deps, { institution: 'GS-1', region: '330105', hostname: 'gs' });
     await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: '61.164.10.0/29', note: null });
     await registerPublicTarget(t.deps, GONGSHU, { institutionCode: 'GS-1', target: '220.191.1.1', note: null });
@@ -42,6 +45,9 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
   });
 
   it('takes only its targets; keeps first seen, moves last seen; names the host behind the mapping by its SSH host key', async () => {
+    const remotePublic = async () => (await getFindings(t.deps.db, 'host', hisHost)).find((f) => f.rule_id === 'HOST-PORT-REMOTE-PUBLIC')!;
+    // Judged on the host's own addresses alone, its sshd is not public.
+    expect((await remotePublic()).status).toBe('pass');
     const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
     const first = await ingestScan(t.deps, {
       ...s,
@@ -70,6 +76,10 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
       ['institution', 'XH-1', 'EXT-DATABASE', 'critical', 1],
       ['host', hisHost, 'EXT-REMOTE-ADMIN', 'critical', 1],
     ]);
+    // Tied: the host's own port rule now judges its sshd public, and says where it was seen.
+    const f = await remotePublic();
+    expect(f.status).toBe('fail');
+    expect(JSON.parse(f.evidence).zh).toContain('← 61.164.10.3:2222');
     // Scoped: the neighbour county sees none of it.
     expect(await listExposureViews(t.deps, GONGSHU)).toEqual([]);
   });

@@ -5,6 +5,8 @@ import type { PublicTargetsTable } from '../storage/schema.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import { raiseAlert } from './alerts.js';
+import { evaluateHostNow } from './evaluation.js';
+import { markInstitutionDirty } from './scoreRefresher.js';
 import { hashSecret, newId, newSecret, secretMatches } from './secrets.js';
 import { regionCodeWithin } from './scope.js';
 
@@ -53,18 +55,27 @@ const owner = (targets: readonly PublicTargetsTable[], address: string) => {
   return targets.find((t) => t.first_address !== null && Number(t.first_address) <= n && n <= Number(t.last_address)) ?? null;
 };
 
-async function identitiesOf(deps: ServiceDeps, institutionCode: string): Promise<HostIdentity[]> {
+type Known = HostIdentity & { ports: PortsData };
+async function identitiesOf(deps: ServiceDeps, institutionCode: string): Promise<Known[]> {
   return (await institutionPortSections(deps.db, institutionCode)).flatMap((r) => {
-    const ids = r.data ? (JSON.parse(r.data) as PortsData).identities : undefined;
-    return ids ? [{ hostId: r.host_id, sshHostKeys: ids.sshHostKeys, tlsSha256: ids.tls.map((t) => t.sha256) }] : [];
+    const ports = r.data ? (JSON.parse(r.data) as PortsData) : null;
+    const ids = ports?.identities;
+    return ports && ids ? [{ hostId: r.host_id, sshHostKeys: ids.sshHostKeys, tlsSha256: ids.tls.map((t) => t.sha256), ports }] : [];
   });
+}
+
+/** The port behind the mapping: the certificate's own port, or the host's sshd (22 when its listener is not named). */
+function internalPort(host: Known, by: 'ssh-host-key' | 'tls-certificate', tlsSha256: string | null): number {
+  if (by === 'tls-certificate') return host.ports.identities!.tls.find((t) => t.sha256 === tlsSha256)!.port;
+  return host.ports.listeners.find((l) => l.protocol === 'tcp' && l.process === 'sshd')?.port ?? 22;
 }
 
 export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
   const s = await authenticate(deps, input);
   const now = deps.now().toISOString();
   const targets = await publicTargetsUnder(deps.db, prefixOf(s.region_code));
-  const identities = new Map<string, HostIdentity[]>();
+  const identities = new Map<string, Known[]>();
+  const tied = new Map<string, string>();
   let refused = 0;
   const fresh: string[] = [];
   for (const o of input.observations) {
@@ -74,7 +85,9 @@ export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
       continue;
     }
     if (!identities.has(t.institution_code)) identities.set(t.institution_code, await identitiesOf(deps, t.institution_code));
-    const tie = hostBehind(o, identities.get(t.institution_code)!);
+    const known = identities.get(t.institution_code)!;
+    const tie = hostBehind(o, known);
+    const host = tie ? known.find((h) => h.hostId === tie.hostId)! : null;
     const id = `${o.address}:${o.port}`;
     const before = await getExposure(deps.db, id);
     const httpTitle = o.httpTitle === null ? null : sanitizeBanner(o.httpTitle);
@@ -94,16 +107,24 @@ export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
         http_title: httpTitle,
         host_id: tie?.hostId ?? null,
         tie_by: tie?.by ?? null,
+        internal_port: host && tie ? internalPort(host, tie.by, o.tlsSha256) : null,
         first_seen: before?.first_seen ?? now,
         last_seen: now,
         scanner_id: s.id,
       },
       before !== undefined,
     );
+    if (tie && before?.host_id !== tie.hostId) tied.set(tie.hostId, t.institution_code);
     if (!before) {
       fresh.push(id);
       await alertNewExposure(deps, { institutionCode: t.institution_code, regionCode: t.region_code, address: o.address, port: o.port, banner, hostId: tie?.hostId ?? null }, extRulesFor({ port: o.port, plainHttp: o.plainHttp, httpTitle, banner }));
     }
+  }
+  // A host newly tied to a public port: its port rules judge that port as public from now on.
+  for (const [hostId, institutionCode] of tied) {
+    const changes = await evaluateHostNow(deps, deps.db, hostId);
+    markInstitutionDirty(deps, institutionCode);
+    for (const c of changes) deps.bus.emit('finding.changed', c);
   }
   await markScannerSeen(deps.db, s.id, now);
   return { accepted: input.observations.length - refused, refused, new: fresh };

@@ -47,3 +47,8 @@ export function institutionPortSections(db: Db, institutionCode: string) {
     .where('host_sections.status', '=', 'ok')
     .execute();
 }
+
+/** The ports of one host that scanners saw from outside, through the tie. */
+export function exposuresOfHost(db: Db, hostId: string) {
+  return db.selectFrom('exposures').select(['address', 'port', 'internal_port']).where('host_id', '=', hostId).where('internal_port', 'is not', null).execute();
+}

@@ -319,6 +319,7 @@ export interface ExposuresTable {
   http_title: string | null;
   host_id: string | null;
   tie_by: string | null;
+  internal_port: number | null;
   first_seen: string;
   last_seen: string;
   scanner_id: string;

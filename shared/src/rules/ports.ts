@@ -7,20 +7,24 @@ const describe = (l: Listener) => `${l.protocol}/${l.port}${l.process ? ` (${l.p
 
 /** One shape for every port rule: pick the offending listeners; none is a pass. */
 function portRule(
-  pick: (l: Listener) => boolean,
+  pick: (l: Listener, input: HostCheckInput) => boolean,
   text: { failZh: string; failEn: string; passZh: string; passEn: string },
 ): (input: HostCheckInput) => CheckResult {
   return (input) => {
     const ports = sectionData('ports', input.sections.ports);
     if (!ports.ok) return ports.result;
-    const bad = ports.data.listeners.filter(pick);
+    const bad = ports.data.listeners.filter((l) => pick(l, input));
     if (bad.length === 0) return pass(text.passZh, text.passEn);
-    const list = [...new Set(bad.map(describe))];
+    const outside = (l: Listener) => input.seenFromOutside?.find((o) => l.protocol === 'tcp' && o.port === l.port);
+    const list = [...new Set(bad.map((l) => describe(l) + (outside(l) ? ` ← ${outside(l)!.address}:${outside(l)!.externalPort}` : '')))];
     return fail(`${text.failZh}：${listText(list)}`, `${text.failEn}: ${listText(list)}`, {
       listeners: bad.slice(0, 100).map((l) => ({ protocol: l.protocol, port: l.port, address: l.address, process: l.process })),
     });
   };
 }
+
+/** Public: by the host's own addresses, or because a scanner saw this very port from outside (the tie). */
+const isPublic = (l: Listener, input: HostCheckInput) => l.publicExposure || (l.protocol === 'tcp' && (input.seenFromOutside ?? []).some((o) => o.port === l.port));
 
 const remote = new Set(REMOTE_MANAGEMENT_PORTS);
 const risky = new Set(HIGH_RISK_PORTS);
@@ -28,13 +32,13 @@ const plaintext = new Set(PLAINTEXT_PORTS);
 const database = new Set(DATABASE_PORTS);
 
 export const portChecks: HostChecks<'HOST-PORT-REMOTE-PUBLIC' | 'HOST-PORT-RISKY-PUBLIC' | 'HOST-PORT-PLAINTEXT' | 'HOST-PORT-DB-WILDCARD'> = {
-  'HOST-PORT-REMOTE-PUBLIC': portRule((l) => l.publicExposure && remote.has(l.port), {
+  'HOST-PORT-REMOTE-PUBLIC': portRule((l, input) => isPublic(l, input) && remote.has(l.port), {
     failZh: '远程管理端口在公网可达',
     failEn: 'remote-management ports reachable publicly',
     passZh: '没有在公网可达的远程管理端口',
     passEn: 'no remote-management port reachable publicly',
   }),
-  'HOST-PORT-RISKY-PUBLIC': portRule((l) => l.publicExposure && risky.has(l.port), {
+  'HOST-PORT-RISKY-PUBLIC': portRule((l, input) => isPublic(l, input) && risky.has(l.port), {
     failZh: '高危端口在公网可达',
     failEn: 'high-risk ports reachable publicly',
     passZh: '没有在公网可达的高危端口',

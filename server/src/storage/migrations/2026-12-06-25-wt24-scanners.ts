@@ -30,9 +30,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('http_title', 'text')
     .addColumn('host_id', 'text')
     .addColumn('tie_by', 'text')
+    /** The port on that host the fingerprint belongs to (behind the mapping); null when untied. */
+    .addColumn('internal_port', 'integer')
     .addColumn('first_seen', 'text', (c) => c.notNull())
     .addColumn('last_seen', 'text', (c) => c.notNull())
     .addColumn('scanner_id', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('exposures_institution').on('exposures').column('institution_code').execute();
+  await db.schema.createIndex('exposures_host').on('exposures').column('host_id').execute();
 }
