@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 
+const api = `http://127.0.0.1:${process.env.WEIAN_PORT ?? 8080}`;
+
 export default defineConfig({
   plugins: [vue()],
   // vue-i18n feature flags: Composition API only, no devtools in production (smaller bundle).
@@ -10,7 +12,8 @@ export default defineConfig({
     __INTLIFY_PROD_DEVTOOLS__: 'false',
   },
   build: { outDir: 'dist', chunkSizeWarningLimit: 1200 },
-  server: { proxy: { '/trpc': { target: 'http://127.0.0.1:8080', ws: true }, '/export': 'http://127.0.0.1:8080' } },
+  // `pnpm dev`: the API is the server on WEIAN_PORT (8080 by default).
+  server: { proxy: { '/trpc': { target: api, ws: true }, '/export': api } },
   // Element Plus is inlined so that Vite handles the per-component CSS imports its files make.
   test: { name: 'dashboard', include: ['src/**/*.test.ts'], environment: 'happy-dom', server: { deps: { inline: ['element-plus'] } } },
 });

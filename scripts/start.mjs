@@ -2,9 +2,9 @@
 // `pnpm start`: builds what is not built, starts the server on the embedded SQLite default with a
 // demo region, enrolls one real agent on this machine and keeps it reporting. Ctrl-C stops both.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { firstAdminPassword } from './adminPassword.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const port = process.env.WEIAN_PORT ?? '8080';
@@ -49,10 +49,7 @@ if (!existsSync(dist) || statSync(dist).mtimeMs < newest(join(root, 'dashboard',
   must(spawnSync('pnpm', ['--filter', '@weian/dashboard', 'run', 'build'], { cwd: root, stdio: 'inherit' }), 'dashboard build');
 }
 mkdirSync(dataDir, { recursive: true });
-// The first admin: a generated password kept beside the data (mode 0600), used only while no user exists.
-const passwordFile = join(dataDir, 'admin-password.txt');
-if (!process.env.WEIAN_ADMIN_PASSWORD && !existsSync(passwordFile)) writeFileSync(passwordFile, `Wa-${randomBytes(12).toString('base64url')}\n`, { mode: 0o600 });
-const adminPassword = process.env.WEIAN_ADMIN_PASSWORD ?? readFileSync(passwordFile, 'utf8').trim();
+const { file: passwordFile, password: adminPassword } = firstAdminPassword(dataDir);
 env.WEIAN_ADMIN_PASSWORD = adminPassword;
 const server = spawn(process.execPath, [...weianServer, 'serve'], { cwd: root, env, stdio: 'inherit' });
 const children = [server];

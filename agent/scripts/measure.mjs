@@ -9,7 +9,7 @@
 // Prints one JSON object on stdout; progress on stderr.
 // Usage: node agent/scripts/measure.mjs [--duration S (180)] [--interval-ms MS (3000)] [--bundle FILE]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { AgentClient, describeSendError, readCa } from './client.js';
 import { ChildError, COLLECT_CHILD_COMMAND, runSelf } from './collect-process.js';
 import type { AgentConfig } from './config.js';
-import { loadState } from './state.js';
+import { loadState, saveState } from './state.js';
+import { loadSelfCheck, recordSelfCheck } from './selfCheck.js';
 import { AgentRevokedError, agentPaths, clientFor, drainOutbox, outboxFor, sleep, type AgentPaths } from './sync.js';
 import { INSTALL_SERVICE_SUMMARY } from './service.js';
 import { AGENT_VERSION } from './version.js';
@@ -24,7 +25,7 @@ const collecting = () => Promise.all([import('./collect.js'), import('./runner.j
  * (tests, benchmarks) answers from a capture instead of the host and needs no memo.
  */
 async function scheduledCollection(paths: AgentPaths, config: AgentConfig) {
-  const [{ collectReport }, { liveRunner, replayRunner }, { fileMemo }] = await Promise.all([import('./collect.js'), import('./runner.js'), import('./collectors/memo.js')]);
+  const [{ collectReport }, { liveRunner, replayRunner }, { fileMemo }] = await Promise.all([import('./collect.js'), import('./runner.js'), import('./collectors/helpers/memo.js')]);
   const replay = process.env.WEIAN_AGENT_REPLAY;
   if (replay) return collectReport({ runner: await replayRunner(resolve(replay)), config });
   const memo = await fileMemo(paths.memo);
@@ -38,6 +39,8 @@ const DEFAULT_CONFIG = process.platform === 'win32' ? 'C:\\ProgramData\\WeiAn\\a
 
 /** Exit status of a revoked agent: the service manager is told not to restart it (EX_CONFIG). */
 export const EXIT_REVOKED = 78;
+/** Exit status after an upgrade or a rollback (EX_TEMPFAIL): the service manager (Restart=on-failure) starts the executable now in place. */
+export const EXIT_RESTART = 75;
 
 const USAGE = `weian-agent ${AGENT_VERSION}
 
@@ -55,7 +58,8 @@ Commands:
                                                   print one JSON line per open port (banner, SSH host key, TLS certificate, HTTP title, rules)
   scan --server URL --scanner ID --secret S [--ca FILE]
                                                   the same on the list the server hands this scanner, and report what it saw back
-  status [--config FILE]                          enrollment, last successful sync, outbox depth, last error
+  status [--config FILE]                          enrollment, last successful sync, outbox depth, last error,
+                                                  sections the last collection withheld as invalid (selfCheck)
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
   install-service [--config FILE] [--dry-run] [--no-start]
                                                   ${INSTALL_SERVICE_SUMMARY}
@@ -92,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
       const { default: si } = await import('systeminformation');
       const machineId = await si.uuid().then((u) => u.os || null, () => null);
       const result = await new AgentClient({ server: values.server, ca: readCa(caFile) }).enroll({ token: values.token, hostname: hostname(), machineId, agentVersion: AGENT_VERSION });
-      await saveConfig(configPath, localConfig({ server: values.server, agentId: result.agentId, secret: result.secret, hostId: result.hostId, institution: result.institution, settings: result.settings, caFile, dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined }));
+      await saveConfig(configPath, localConfig({ server: values.server, agentId: result.agentId, secret: result.secret, hostId: result.hostId, institution: result.institution, settings: result.settings, serverKey: result.serverKey, caFile, dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined }));
       console.log(`enrolled as ${result.agentId} (host ${result.hostId}) in ${result.institution.name}; config written to ${configPath}`);
       return 0;
     }
@@ -112,7 +116,9 @@ async function main(argv: string[]): Promise<number> {
       const config = await loadConfig(configPath);
       const paths = agentPaths(configPath, config);
       const outbox = outboxFor(paths, config);
-      const dropped = await outbox.enqueue(await scheduledCollection(paths, config));
+      const report = await scheduledCollection(paths, config);
+      await recordSelfCheck(paths.selfCheck, report, new Date().toISOString(), (m) => console.error(`weian-agent: ${m}`));
+      const dropped = await outbox.enqueue(report);
       if (dropped.length) console.error(`outbox full: dropped the ${dropped.length} oldest queued report(s)`);
       const pause = envMs('WEIAN_AGENT_PAUSE_AFTER_SEND_MS');
       try {
@@ -174,20 +180,33 @@ async function main(argv: string[]): Promise<number> {
       const configPath = resolve(values.config ?? DEFAULT_CONFIG);
       // Validated by a short-lived child: the schemas are not worth keeping in memory for the agent's lifetime.
       const config = JSON.parse(await runSelf(['__config', '--config', configPath])) as AgentConfig;
-      const [{ startDaemon }, { collectInChild }] = await Promise.all([import('./daemon.js'), import('./collect-process.js')]);
+      const [{ startDaemon }, { collectInChild }, upgrades, { isSingleExecutable }] = await Promise.all([import('./daemon.js'), import('./collect-process.js'), import('./upgrade.js'), import('./self.js')]);
+      const paths = agentPaths(configPath, config);
+      const upgradeDeps = (kind: Awaited<ReturnType<typeof upgrades.installKind>>) => upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION });
+      // An upgrade left on disk by the last run ends here: reported with the next heartbeat, or rolled back.
+      const settled = await upgrades.settleUpgrade(upgradeDeps(null));
+      if (settled) {
+        await saveState(paths.state, { ...(await loadState(paths.state)), upgrade: settled.outcome });
+        console.log(`upgrade ${settled.outcome.fromVersion} → ${settled.outcome.toVersion}: ${settled.outcome.status}${settled.outcome.reason ? ` (${settled.outcome.reason})` : ''}`);
+        if (settled.restart) return EXIT_RESTART;
+      }
       const pause = envMs('WEIAN_AGENT_PAUSE_AFTER_SEND_MS');
       const daemon = startDaemon({
         config,
-        paths: agentPaths(configPath, config),
+        paths,
         client: clientFor(config),
         collect: () => collectInChild(configPath),
         log: (line) => console.log(line),
         intervalMs: envMs('WEIAN_AGENT_INTERVAL_MS'),
         heartbeatMs: envMs('WEIAN_AGENT_HEARTBEAT_MS'),
         afterSend: pause ? () => sleep(pause) : undefined,
+        // upgradeDeps() reads config.serverKey when called: a key the daemon pinned meanwhile counts.
+        upgrade: async (cmd) => upgrades.runUpgrade(cmd, upgradeDeps(await upgrades.installKind(process.execPath, isSingleExecutable))),
+        upgradeReported: (outcome) => upgrades.confirmUpgrade(upgradeDeps(null), outcome),
       });
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => daemon.stop());
-      const { revoked } = await daemon.done;
+      const { revoked, restart } = await daemon.done;
+      if (restart) return EXIT_RESTART;
       if (revoked) {
         console.error(`weian-agent: stopped: the server refused this agent (${revoked})`);
         return EXIT_REVOKED;
@@ -227,9 +246,10 @@ async function main(argv: string[]): Promise<number> {
       const paths = agentPaths(configPath, config);
       const state = await loadState(paths.state);
       const outbox = await outboxFor(paths, config).depth();
+      const selfCheck = await loadSelfCheck(paths.selfCheck);
       console.log(
         JSON.stringify(
-          { enrolled: true, agentId: config.agentId, hostId: config.hostId, server: config.server, institution: config.institution, lastSyncAt: state.lastSyncAt, outbox, lastError: state.lastError, revoked: state.revoked },
+          { enrolled: true, agentId: config.agentId, hostId: config.hostId, server: config.server, institution: config.institution, lastSyncAt: state.lastSyncAt, outbox, lastError: state.lastError, revoked: state.revoked, selfCheck },
           null,
           2,
         ),

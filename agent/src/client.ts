@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { AgentSettings, EnrollInput, EnrollResult, HeartbeatInput, Report, ReportAck } from '@weian/shared';
+import type { EnrollInput, EnrollResult, Report, ReportAck } from '@weian/shared';
+import { AgentCommand, HeartbeatAck, type HeartbeatInput } from '@weian/shared/agentCommands';
 import { callProcedure, fetchPost, keepSubscribed, nodePost, TrpcError, type Post } from './trpc-wire.js';
 
 /**
@@ -17,21 +18,11 @@ export interface AgentClientOptions {
   timeoutMs?: number;
 }
 
-/** What the server may push down the `agent.commands` subscription. */
-export type AgentCommand = { type: 'collect'; id: string } | { type: 'settings'; id: string; settings: AgentSettings };
-
 export interface CommandStreamHandlers {
   onCommand(cmd: AgentCommand): void;
   /** The socket is up (true) or down (false); the agent keeps working by HTTP either way. */
   onConnection?(up: boolean): void;
   onError?(e: unknown): void;
-}
-
-export interface HeartbeatAck {
-  serverTime: string;
-  settings: AgentSettings;
-  /** Commands queued for this agent while its socket was down (HTTP fallback). */
-  commands?: AgentCommand[];
 }
 
 /**
@@ -62,8 +53,16 @@ export class AgentClient {
   report(report: Report): Promise<ReportAck> {
     return this.mutation('agent.report', report) as Promise<ReportAck>;
   }
-  heartbeat(input: HeartbeatInput): Promise<HeartbeatAck> {
-    return this.mutation('agent.heartbeat', input) as Promise<HeartbeatAck>;
+  /**
+   * The ack is checked against the shared contract. A command this version cannot read (one a newer
+   * server added) is dropped and named in `skipped`, so it costs neither the settings nor the other commands.
+   */
+  async heartbeat(input: HeartbeatInput): Promise<HeartbeatAck & { skipped?: string[] }> {
+    const raw = (await this.mutation('agent.heartbeat', input)) as { commands?: unknown } | null;
+    const listed: unknown[] = Array.isArray(raw?.commands) ? raw.commands : [];
+    const ack = HeartbeatAck.parse({ ...raw, commands: undefined });
+    const read = listed.map((c) => AgentCommand.safeParse(c));
+    return { ...ack, commands: read.flatMap((r) => (r.success ? [r.data] : [])), skipped: read.flatMap((r, i) => (r.success ? [] : [JSON.stringify(listed[i]).slice(0, 200)])) };
   }
   /** Scanner mode (issue 24): its region's registered targets and the ports to try, by the scanner's own id and secret. */
   scannerTargets(c: { scannerId: string; secret: string }): Promise<{ targets: string[]; ports: number[] }> {
@@ -90,7 +89,11 @@ export class AgentClient {
       ca: this.opts.ca,
       retryDelayMs,
       keepAlive: { intervalMs: 30_000, pongTimeoutMs: 10_000 },
-      onData: (cmd) => handlers.onCommand(cmd as AgentCommand),
+      onData: (data) => {
+        const cmd = AgentCommand.safeParse(data);
+        if (cmd.success) handlers.onCommand(cmd.data);
+        else handlers.onError?.(new Error(`unreadable command from the server: ${cmd.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`));
+      },
       onConnection: handlers.onConnection,
       onError: handlers.onError,
     });

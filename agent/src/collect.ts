@@ -1,9 +1,10 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { REPORT_SCHEMA_VERSION, SECTION_NAMES, canonicalJson, newReportId, type Report, type SectionEnvelope, type SectionName } from '@weian/shared';
 import { collectors as defaultCollectors, CollectError, type CollectContext, type Collector } from './collectors/index.js';
-import type { MemoStore } from './collectors/memo.js';
+import type { MemoStore } from './collectors/helpers/memo.js';
 import type { AgentConfig } from './config.js';
 import type { Runner } from './runner.js';
+import { checkedSection } from './selfCheck.js';
 import { AGENT_VERSION } from './version.js';
 import { withoutNul } from './withoutNul.js';
 
@@ -25,7 +26,7 @@ async function runOne<K extends SectionName>(collector: Collector<K>, ctx: Omit<
     // Every section passes here: what the server would refuse (NUL) is dropped before it is hashed.
     const outcome = withoutNul(await Promise.race([collector.collect({ ...ctx, signal: ac.signal }), timeout]));
     if (outcome.status === 'unsupported') return { status: 'unsupported', reason: outcome.reason };
-    return { status: 'ok', hash: sectionHash(outcome.data), data: outcome.data, ...(outcome.warnings?.length ? { warnings: outcome.warnings.slice(0, 32) } : {}) };
+    return checkedSection(collector.section, { status: 'ok', hash: sectionHash(outcome.data), data: outcome.data, ...(outcome.warnings?.length ? { warnings: outcome.warnings.slice(0, 32) } : {}) });
   } catch (e) {
     const code = e instanceof CollectError ? e.code : 'collector-failed';
     const message = withoutNul((e instanceof Error ? e.message : String(e)).slice(0, 4000));

@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { AgentSettings, DEFAULT_AGENT_SETTINGS } from '@weian/shared';
+import { AgentSettings, DEFAULT_AGENT_SETTINGS, ServerKey } from '@weian/shared/agentCommands';
 
 const common = {
   name: z.string().min(1).max(128),
@@ -31,6 +31,8 @@ export const AgentConfig = z.object({
   institution: z.object({ code: z.string(), name: z.string() }).optional(),
   /** PEM file of the CA that signed the server's certificate. */
   caFile: z.string().optional(),
+  /** The server's Ed25519 key (base64 SPKI) that signs upgrades: given at enrolment, pinned here. */
+  serverKey: ServerKey.optional(),
   /** Where the outbox and sync state live; default: beside the config file. */
   dataDir: z.string().optional(),
   settings: AgentSettings.default(DEFAULT_AGENT_SETTINGS),

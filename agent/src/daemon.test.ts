@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -7,6 +7,7 @@ import type { Report } from '@weian/shared';
 import type { AgentClient } from './client.js';
 import { localConfig } from './config.js';
 import { startDaemon } from './daemon.js';
+import { loadState, saveState } from './state.js';
 import { agentPaths, outboxFor } from './sync.js';
 import { TrpcError } from './trpc-wire.js';
 
@@ -36,5 +37,39 @@ describe('daemon', () => {
     failSend(new TrpcError('could not reach 127.0.0.1:1 (ECONNREFUSED)', 'NETWORK', null, 'ECONNREFUSED'));
     expect(await daemon.done).toEqual({ revoked: null });
     expect((await outboxFor(paths, config).list()).length).toBe(1); // still queued for the next run
+  });
+
+  it('reports a kept upgrade outcome with the next heartbeat, forgets it once sent, and pins the server key on first use only', async () => {
+    const config = localConfig();
+    const paths = agentPaths(join(mkdtempSync(join(tmpdir(), 'weian-daemon-')), 'agent.json'), config);
+    const outcome = { id: 'cmd-1', status: 'failed' as const, fromVersion: '0.1.0', toVersion: '0.2.0', reason: '校验和不符', at: '2026-12-06T10:00:00.000Z' };
+    await saveState(paths.state, { ...(await loadState(paths.state)), upgrade: outcome });
+    const first = 'A'.repeat(59) + '=';
+    const keys = [first, 'B'.repeat(59) + '='];
+    const sent: unknown[] = [];
+    let beats!: () => void;
+    const twice = new Promise<void>((r) => (beats = r));
+    const client = {
+      report: async () => new Promise(() => {}),
+      heartbeat: async (input: unknown) => {
+        sent.push(input);
+        if (sent.length === 2) beats();
+        return { serverTime: new Date().toISOString(), settings: config.settings, serverKey: keys[sent.length - 1] };
+      },
+      commands: () => () => undefined,
+    } as unknown as AgentClient;
+    const reported: unknown[] = [];
+    const daemon = startDaemon({ config, paths, client, collect: () => new Promise(() => {}), log: () => {}, commands: false, heartbeatMs: 5, intervalMs: 3_600_000, upgradeReported: async (o) => void reported.push(o) });
+    await twice;
+    daemon.stop();
+    await daemon.done;
+    expect(sent[0]).toMatchObject({ upgrade: outcome });
+    expect(sent[1]).not.toHaveProperty('upgrade');
+    expect(reported).toEqual([outcome]);
+    expect((await loadState(paths.state)).upgrade).toBeUndefined();
+    // The first key heard is kept; a different one later does not replace it.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(JSON.parse(readFileSync(paths.config, 'utf8')).serverKey).toBe(first);
+    expect(config.serverKey).toBe(first);
   });
 });

@@ -1,11 +1,14 @@
-import { canonicalJson, type AgentSettings, type Report } from '@weian/shared';
+import { canonicalJson, type Report } from '@weian/shared';
+import type { AgentCommand, AgentSettings, UpgradeOutcome } from '@weian/shared/agentCommands';
 import type { Collected } from './collect-process.js';
 import { backoffMs } from './backoff.js';
-import { describeSendError, type AgentClient, type AgentCommand } from './client.js';
+import { describeSendError, type AgentClient } from './client.js';
 import type { AgentConfig } from './config.js';
+import { recordSelfCheck } from './selfCheck.js';
 import { loadState, saveState, writeFileDurable } from './state.js';
 import { repeat, type Timers } from './schedule.js';
 import { AgentRevokedError, drainOutbox, outboxFor, type AgentPaths } from './sync.js';
+import type { UpgradeCommand } from './upgrade.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface DaemonOptions {
@@ -24,11 +27,15 @@ export interface DaemonOptions {
   afterSend?: (sent: Report) => Promise<void>;
   /** Keep the commands WebSocket (default true). */
   commands?: boolean;
+  /** Runs a signed upgrade (upgrade.ts); `restart`: the new version is in place, stop so the service manager starts it. */
+  upgrade?: (cmd: UpgradeCommand) => Promise<{ restart: true } | { restart: false; outcome: UpgradeOutcome }>;
+  /** The server has the upgrade's outcome: drop what was kept for a rollback. */
+  upgradeReported?: (outcome: UpgradeOutcome) => Promise<void>;
 }
 
 export interface Daemon {
-  /** Resolves when the agent stops: on `stop()`, or with the reason when the server revoked it. */
-  done: Promise<{ revoked: string | null }>;
+  /** Resolves when the agent stops: on `stop()`, with the reason when the server revoked it, or to start the upgraded version. */
+  done: Promise<{ revoked: string | null; restart?: boolean }>;
   collectNow(): Promise<void>;
   stop(): void;
 }
@@ -43,8 +50,8 @@ export function startDaemon(o: DaemonOptions): Daemon {
   const random = o.random ?? Math.random;
   const outbox = outboxFor(o.paths, o.config);
   const stopping = new AbortController();
-  let finish!: (r: { revoked: string | null }) => void;
-  const done = new Promise<{ revoked: string | null }>((r) => (finish = r));
+  let finish!: (r: { revoked: string | null; restart?: boolean }) => void;
+  const done = new Promise<{ revoked: string | null; restart?: boolean }>((r) => (finish = r));
   const settings = () => o.config.settings;
   const log = (line: string) => o.log(`${now().toISOString()} ${line}`);
 
@@ -83,12 +90,14 @@ export function startDaemon(o: DaemonOptions): Daemon {
     shutdown(message);
   };
 
+  const persistConfig = (what: string) => writeFileDurable(o.paths.config, JSON.stringify(o.config, null, 2) + '\n').catch((e: Error) => log(`could not save ${what}: ${e.message}`));
+
   const applySettings = (next: AgentSettings | undefined) => {
     // The whole settings compare: the region's weak-credential check (issue 24) travels in them too.
     if (!next || canonicalJson(next) === canonicalJson(settings())) return;
     o.config.settings = next;
     log(`new settings from the server: collect every ${next.collectIntervalMinutes} min, heartbeat every ${next.heartbeatSeconds} s`);
-    writeFileDurable(o.paths.config, JSON.stringify(o.config, null, 2) + '\n').catch((e: Error) => log(`could not save settings: ${e.message}`));
+    persistConfig('settings');
   };
 
   const collection = repeat(
@@ -103,6 +112,7 @@ export function startDaemon(o: DaemonOptions): Daemon {
         return;
       }
       const { report, cpuSeconds } = collected;
+      await recordSelfCheck(o.paths.selfCheck, report, now().toISOString(), log).catch((e: Error) => log(`could not save the self-check: ${e.message}`));
       const dropped = await outbox.enqueue(report);
       log(`report ${report.reportId} queued${cpuSeconds === null ? '' : ` (collection: ${cpuSeconds.toFixed(2)} CPU-s)`}`);
       if (dropped.length) log(`outbox full: dropped the oldest queued report(s) ${dropped.map((d) => d.reportId).join(', ')}`);
@@ -116,15 +126,58 @@ export function startDaemon(o: DaemonOptions): Daemon {
       log(`server asks for a collection now (${cmd.id})`);
       void collection.runNow();
     } else if (cmd.type === 'settings') applySettings(cmd.settings);
+    else if (cmd.type === 'upgrade') void upgrade(cmd);
+  };
+
+  let upgrading = false;
+  let unreported: UpgradeOutcome | undefined;
+  const upgrade = async (cmd: UpgradeCommand) => {
+    if (!o.upgrade || upgrading) return log(`upgrade ${cmd.id} ignored: ${upgrading ? 'another upgrade is under way' : 'upgrades are off'}`);
+    upgrading = true;
+    try {
+      log(`server asks for an upgrade (${cmd.id})`);
+      const r = await o.upgrade(cmd);
+      if (r.restart) {
+        log('upgrade installed: stopping so that the new version starts');
+        return shutdown(null, true);
+      }
+      log(`upgrade ${r.outcome.toVersion} failed: ${r.outcome.reason}`);
+      // Held in memory for the next heartbeat, and in the state file should the agent stop first.
+      unreported = r.outcome;
+      const state = await loadState(o.paths.state);
+      await saveState(o.paths.state, { ...state, upgrade: r.outcome });
+      void heartbeat.runNow();
+    } catch (e) {
+      log(`upgrade failed: ${(e as Error).message}`);
+    } finally {
+      upgrading = false;
+    }
+  };
+
+  /** Agents enrolled before the server had a signing key pin the one its first heartbeat answer names (trust on first use). */
+  const pinServerKey = (key: string | undefined) => {
+    if (!key || o.config.serverKey) return;
+    o.config.serverKey = key;
+    log('pinned the server key that signs upgrades (from a heartbeat answer: trust on first use)');
+    persistConfig('the server key');
   };
 
   const heartbeat = repeat(
     async () => {
       try {
         const depth = await outbox.depth();
-        const r = await o.client.heartbeat({ sentAt: now().toISOString(), agentVersion: AGENT_VERSION, outboxDepth: depth.reports });
+        const outcome = unreported ?? (await loadState(o.paths.state)).upgrade;
+        const r = await o.client.heartbeat({ sentAt: now().toISOString(), agentVersion: AGENT_VERSION, outboxDepth: depth.reports, ...(outcome ? { upgrade: outcome } : {}) });
+        if (outcome) {
+          unreported = undefined;
+          const { upgrade: _, ...state } = await loadState(o.paths.state);
+          await saveState(o.paths.state, state);
+          await o.upgradeReported?.(outcome);
+        }
+        pinServerKey(r.serverKey);
         applySettings(r.settings);
         for (const cmd of r.commands ?? []) handleCommand(cmd);
+        for (const s of r.skipped ?? []) log(`a command this version cannot read was skipped: ${s}`);
         if (depth.reports) kick();
       } catch (e) {
         const d = describeSendError(e);
@@ -157,13 +210,13 @@ export function startDaemon(o: DaemonOptions): Daemon {
   kick(); // whatever an earlier run left queued
   log(`running: collecting every ${o.intervalMs ? `${o.intervalMs} ms` : `${settings().collectIntervalMinutes} min`}, outbox ${o.paths.outbox}`);
 
-  function shutdown(revokedMessage: string | null) {
+  function shutdown(revokedMessage: string | null, restart = false) {
     if (stopping.signal.aborted) return;
     stopping.abort();
     collection.stop();
     heartbeat.stop();
     closeCommands?.();
-    void Promise.resolve(draining).then(() => finish({ revoked: revokedMessage }));
+    void Promise.resolve(draining).then(() => finish({ revoked: revokedMessage, ...(restart ? { restart } : {}) }));
   }
   return { done, collectNow: () => collection.runNow(), stop: () => shutdown(null) };
 }

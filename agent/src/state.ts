@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SectionName } from '@weian/shared';
+import type { UpgradeOutcome } from '@weian/shared/agentCommands';
 
 /** What the agent remembers between runs, beside its config. */
 export interface SyncState {
@@ -12,6 +13,8 @@ export interface SyncState {
   lastError: { at: string; message: string } | null;
   /** Set when the server refused the agent's credentials (revoked): the agent stops and says why. */
   revoked: { at: string; message: string } | null;
+  /** How the last upgrade ended, kept until a heartbeat has told the server. */
+  upgrade?: UpgradeOutcome;
 }
 
 export const emptyState = (): SyncState => ({ acknowledged: {}, resend: [], lastSyncAt: null, lastError: null, revoked: null });

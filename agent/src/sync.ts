@@ -16,13 +16,15 @@ export interface AgentPaths {
   dataDir: string;
   state: string;
   outbox: string;
-  /** Expensive collector reads remembered between collection processes (collectors/memo.ts). */
+  /** Expensive collector reads remembered between collection processes (collectors/helpers/memo.ts). */
   memo: string;
+  /** The latest collection's own schema check (selfCheck.ts), for `status`. */
+  selfCheck: string;
 }
 
 export function agentPaths(configPath: string, config?: AgentConfig): AgentPaths {
   const dataDir = config?.dataDir ?? dirname(configPath);
-  return { config: configPath, dataDir, state: join(dataDir, 'state.json'), outbox: join(dataDir, 'outbox'), memo: join(dataDir, 'collect-memo.json') };
+  return { config: configPath, dataDir, state: join(dataDir, 'state.json'), outbox: join(dataDir, 'outbox'), memo: join(dataDir, 'collect-memo.json'), selfCheck: join(dataDir, 'self-check.json') };
 }
 
 export function clientFor(config: AgentConfig): AgentClient {

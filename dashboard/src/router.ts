@@ -1,6 +1,7 @@
 import { watch } from 'vue';
 import { createRouter, createWebHistory, type RouteLocationRaw, type RouteRecordRaw, type Router } from 'vue-router';
 import { roleCan, type Permission } from './lib/access.js';
+import { safeRedirect } from './lib/redirect.js';
 import { useSessionStore } from './stores/session.js';
 
 declare module 'vue-router' {
@@ -33,6 +34,7 @@ export const NAV: NavEntry[] = [
   { name: 'alerts', label: 'navx.alerts', permission: 'alerts:work' },
   { name: 'notices', label: 'notices.nav', permission: 'notices:read' },
   { name: 'incidents', label: 'incidents.title', permission: 'incidents:read' },
+  { name: 'self-inspection', label: 'selfInspection.nav', permission: 'selfInspection:read' },
   { name: 'hosts', label: 'nav.hosts', permission: 'hosts:read' },
   { name: 'agents', label: 'navx.agents', permission: 'tokens:create', group: 'admin' },
   { name: 'agent-install', label: 'agentInstall.nav', permission: 'tokens:create', group: 'admin' },
@@ -58,6 +60,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/alerts', name: 'alerts', component: () => import('./views/alerts/AlertsView.vue'), meta: { title: 'alerts.title', regionScoped: true, permission: 'alerts:work' } },
   { path: '/notices', name: 'notices', component: () => import('./views/notices/NoticesView.vue'), meta: { title: 'notices.nav', permission: 'notices:read' } },
   { path: '/notices/:noticeId', name: 'notice', component: () => import('./views/notices/NoticeView.vue'), props: true, meta: { title: 'notices.nav', permission: 'notices:read' } },
+  { path: '/self-inspection', name: 'self-inspection', component: () => import('./views/selfInspection/SelfInspectionView.vue'), meta: { title: 'selfInspection.nav', permission: 'selfInspection:read' } },
+  { path: '/self-inspection/institutions/:code', name: 'self-inspection-institution', component: () => import('./views/selfInspection/SelfInspectionInstitutionView.vue'), props: true, meta: { title: 'selfInspection.nav', permission: 'selfInspection:read' } },
   { path: '/incidents', name: 'incidents', component: () => import('./views/incidents/IncidentsView.vue'), meta: { title: 'incidents.title', regionScoped: true, permission: 'incidents:read' } },
   { path: '/hosts', name: 'hosts', component: () => import('./views/hosts/HostList.vue'), meta: { title: 'hosts.title', regionScoped: true } },
   { path: '/hosts/:hostId', name: 'host', component: () => import('./views/hosts/HostDetail.vue'), props: true, meta: { title: 'hosts.title' } },
@@ -78,11 +82,6 @@ export function homeRoute(): RouteLocationRaw {
   const user = useSessionStore().user;
   if (user?.role === 'institution' && user.institutionCode) return { name: 'institution', params: { code: user.institutionCode } };
   return { name: roleCan(user?.role, 'regions:read') ? 'overview' : 'hosts' };
-}
-
-/** Only a path on this site: "//evil.example" or "https://…" from a crafted link is ignored. */
-export function safeRedirect(value: unknown): string {
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
 }
 
 /** Sends signed-out users to the sign-in page, also when a session ends while a page is open. */

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { arrangementProblems, HolidayArrangementSchema } from '@weian/shared';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { DomainError } from './errors.js';
+import { environmentHelp } from './envHelp.js';
 import { EventBus } from './events.js';
 import { startServer } from './main.js';
 import { onParentExit } from './parentWatch.js';
@@ -18,6 +20,9 @@ import { ROLES } from './services/scope.js';
 import { recordAudit } from './services/audit.js';
 import { demoPresent, seedDemo } from './services/demo.js';
 import { loadArrangement } from './services/calendar.js';
+import { makeBackup } from './services/serverBackup.js';
+import { restoreSqlite, BackupError } from './storage/backup.js';
+import { runningServerPid } from './pidFile.js';
 import type { Principal } from './services/auth.js';
 
 /** Who the CLI acts as where a service needs a principal: an admin, audited as the CLI. */
@@ -88,18 +93,21 @@ const init = { init: { type: 'boolean' } } as const;
 
 const COMMANDS: Record<string, Command> = {
   serve: {
-    usage: `weian-server serve [--port N] [--tls-cert FILE --tls-key FILE]
+    usage: `weian-server serve [--port N] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]
   Runs the server (WEIAN_PORT, WEIAN_HOST, WEIAN_DATA_DIR, DATABASE_URL, WEIAN_ADMIN_PASSWORD).
   Creates and migrates the database on its first start; its "listening" log line names the database.
-  Stops on SIGINT/SIGTERM, and when the process that started it (pnpm) exits.`,
-    options: { port: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' } },
+  Stops on SIGINT/SIGTERM, and when the process that started it (pnpm) exits.
+  --tls-ca: the private CA that signed the certificate; served at /agent/ca.pem for the install lines.`,
+    options: { port: { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' } },
     async run(values) {
       const cert = str(values['tls-cert']);
       const key = str(values['tls-key']);
+      const ca = str(values['tls-ca']);
       if (Boolean(cert) !== Boolean(key)) throw new ConfigError('--tls-cert and --tls-key go together');
+      if (ca && !cert) throw new ConfigError('--tls-ca goes with --tls-cert and --tls-key');
       const server = await startServer({
         ...(values.port !== undefined ? { port: num('port', values.port, 8080) } : {}),
-        ...(cert && key ? { tls: { cert: userPath(cert), key: userPath(key) } } : {}),
+        ...(cert && key ? { tls: { cert: userPath(cert), key: userPath(key), ...(ca ? { ca: userPath(ca) } : {}) } } : {}),
       });
       let stopping = false;
       const stop = async (why: string) => {
@@ -187,6 +195,67 @@ const COMMANDS: Record<string, Command> = {
       return 0;
     },
   },
+  backup: {
+    usage: `weian-server backup --to FILE
+  Writes a consistent copy of the SQLite database to FILE while the server keeps running (agents go on
+  reporting; what was committed when the copy began is in it), checks it opens whole, and writes its
+  SHA-256 beside it (FILE.sha256). Recorded in the audit log; the dashboard (系统状态) shows the age of
+  the last one. The server also backs itself up on schedule: \`weian-server help env\`, WEIAN_BACKUP_*.
+  On PostgreSQL use pg_dump instead (docs/operations.md).`,
+    options: { to: { type: 'string' } },
+    async run(values) {
+      const to = str(values.to);
+      if (!to) throw new ConfigError('backup needs --to FILE');
+      const config = loadConfig();
+      if (isPostgresUrl(config.databaseUrl))
+        throw new ConfigError(`the database is PostgreSQL (${config.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}): back it up with pg_dump --format=custom --file ${to} "$DATABASE_URL" (docs/operations.md)`);
+      const path = userPath(to);
+      let last = -1;
+      const r = await withDeps(false, (deps) =>
+        makeBackup(deps, {
+          dataDir: config.dataDir,
+          to: path,
+          kind: 'manual',
+          actor: CLI_ACTOR,
+          onProgress: (done, total) => {
+            const pct = total ? Math.floor((done / total) * 10) * 10 : 100;
+            if (pct !== last && process.stderr.isTTY) process.stderr.write(`\rcopying… ${pct}%`);
+            last = pct;
+          },
+        }),
+      );
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      console.log(`backup written: ${r.file} (${(r.bytes / 1048576).toFixed(1)} MiB, ${r.hosts} hosts, ${r.reports} reports)`);
+      console.log(`sha256 ${r.sha256} (also in ${r.file}.sha256)`);
+      return 0;
+    },
+  },
+  restore: {
+    usage: `weian-server restore FILE
+  Puts a backup made by \`weian-server backup\` in place of the database in WEIAN_DATA_DIR. The server must
+  be stopped. The backup is checked first (whole, WeiAn's, not from a newer version); the database it
+  replaces is kept beside it as weian.sqlite.before-restore-<time>, so nothing is lost.`,
+    options: {},
+    positionals: ['FILE'],
+    async run(_values, [file]) {
+      const config = loadConfig();
+      if (isPostgresUrl(config.databaseUrl)) throw new ConfigError('the database is PostgreSQL: restore a pg_dump file with pg_restore (docs/operations.md)');
+      const running = runningServerPid(config.dataDir);
+      if (running) throw new ConfigError(`a WeiAn server (pid ${running}) is running on ${config.dataDir}: stop it first (systemctl stop weian-server), then restore`);
+      const path = userPath(file!);
+      const sumFile = `${path}.sha256`;
+      if (existsSync(sumFile)) {
+        const want = readFileSync(sumFile, 'utf8').split(/\s+/)[0];
+        const got = createHash('sha256').update(readFileSync(path)).digest('hex');
+        if (want !== got) throw new ConfigError(`${path} does not match its checksum ${sumFile} (${got} ≠ ${want}): the copy is damaged`);
+      }
+      const r = restoreSqlite(path, config.dataDir, new Date());
+      console.log(`restored ${path}: ${r.check.hosts} hosts, ${r.check.reports} reports${r.keptAs ? `; the database it replaced is kept as ${r.keptAs}` : ''}`);
+      // A backup from an older WeiAn is brought up to this version's schema now, not at the next start.
+      await withDeps(false, (deps) => recordAudit(deps, { actor: CLI_ACTOR, action: 'server.restore', detail: { file: path, hosts: r.check.hosts, reports: r.check.reports, keptAs: r.keptAs } }));
+      return 0;
+    },
+  },
   'calendar import': {
     usage: `weian-server calendar import FILE [--init]
   Loads a year's official holiday arrangement (国务院办公厅 notice: holiday ranges and 调休 working
@@ -224,7 +293,7 @@ ${Object.values(COMMANDS)
   .map((c) => `  ${c.usage.split('\n')[0]!.replace(/^weian-server /, '')}`)
   .join('\n')}
 
-\`weian-server <command> --help\` explains one. ${ENV_NOTE}
+\`weian-server <command> --help\` explains one; \`weian-server help env\` lists every setting. ${ENV_NOTE}
 Every command prints the database it uses; only serve creates one without --init.`;
 
 const isHelp = (a: string | undefined) => a === '--help' || a === '-h' || a === 'help';
@@ -241,6 +310,10 @@ function parseError(e: { code: string; message: string }, usage: string): Config
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (isHelp(argv[0]) && argv[1] === 'env') {
+    console.log(environmentHelp());
+    return 0;
+  }
   if (argv.length === 0 || isHelp(argv[0])) {
     console.log(USAGE);
     return 0;
@@ -285,7 +358,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     // One line, no stack: what went wrong and what to do. WEIAN_LOG=debug shows the stack of an unexpected error.
-    const known = e instanceof ConfigError || e instanceof DomainError;
+    const known = e instanceof ConfigError || e instanceof DomainError || e instanceof BackupError;
     const message = e instanceof Error ? e.message : String(e);
     console.error(`weian-server: ${message.replace(/\s*\n\s*/g, ' ')}`);
     if (!known && process.env.WEIAN_LOG === 'debug') console.error(e);

@@ -1,8 +1,7 @@
 import { EventEmitter, on } from 'node:events';
-import type { AlertChange } from './services/alerts.js';
-import type { FindingChange } from './services/evaluation.js';
-import type { AgentCommand } from './services/commands.js';
-import type { IncidentChange } from './services/incidents.js';
+import type { AlertChange, FindingChange, IncidentChange } from './eventPayloads.js';
+import type { AgentCommand } from '@weian/shared';
+import type { NoticeChange } from './services/notices.js';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */
 export interface EventMap {
@@ -19,10 +18,12 @@ export interface EventMap {
   'alert.changed': AlertChange;
   /** Sessions ended (sign-out, user deleted, password changed): every process re-checks its open sockets at once. */
   'session.ended': { userId: string };
-  /** Sustained failed sign-ins on one account (services/loginThrottle.ts): the server log tells operators. */
-  'auth.sustained-failures': { username: string; failures: number; at: string };
+  /** Sustained failed sign-ins on one account (services/loginThrottle.ts): an alert for admins (services/signInAlerts.ts), and the server log. */
+  'auth.sustained-failures': { username: string; failures: number; at: string; lastAddress: string };
   /** An incident was reported, or changed (follow-up, close, summary, comment, request for more, 已接报). */
   'incident.changed': IncidentChange;
+  /** A rectification notice was issued or moved (signed, answered, submitted, reviewed, verified by data, reopened). */
+  'notice.changed': NoticeChange;
 }
 export type EventName = keyof EventMap;
 

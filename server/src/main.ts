@@ -7,11 +7,14 @@ import { loadLimits } from './http/limits.js';
 import { createJobRunner, type JobRunner } from './jobs/runner.js';
 import { jobsFor, scheduleJobs } from './jobs/index.js';
 import { createLogger } from './log.js';
-import { startAlertEngine } from './services/alerts.js';
+import { startAlertEngine } from './services/alertEngine.js';
+import { agentRelease, loadOrCreateSigningKey } from './services/agentRelease.js';
+import { WEIAN_VERSION } from '@weian/shared/version';
 import type { ServiceDeps } from './services/deps.js';
 import { bootstrapAdmin, LOGIN_LIMITS } from './services/auth.js';
 import { flushInstitutionScores } from './services/scoreRefresher.js';
 import { migrate, openDb } from './storage/db.js';
+import { writePidFile } from './pidFile.js';
 import { describeOpenError } from './storage/databaseState.js';
 
 export interface RunningServer {
@@ -26,13 +29,13 @@ export interface RunningServer {
 /** Composition root: config → database (migrated) → services → HTTP + ws. */
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const config = loadConfig(process.env, overrides);
-  const log = createLogger(config.log);
+  const log = createLogger(config.log, config.logFormat);
   const limits = loadLimits(process.env);
   // An unwritable data dir, a full disk, a missing or unreachable PostgreSQL stop the start with one clear line.
   const handle = await (async () => {
     let h: ReturnType<typeof openDb> | undefined;
     try {
-      h = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: true });
+      h = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, backgroundCheckpoints: true, sqliteCacheKib: config.sqliteCacheKib });
       await migrate(h.db);
       return h;
     } catch (e) {
@@ -40,7 +43,10 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       throw new ConfigError(describeOpenError(e, config));
     }
   })();
-  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date(), channelHosts: config.channelHosts };
+  const releasePid = handle.dialect === 'sqlite' ? writePidFile(config.dataDir) : null;
+  // The upgrade-signing key lives beside the SQLite file (with PostgreSQL too): made on first start.
+  const release = agentRelease({ dist: config.agentDist, key: loadOrCreateSigningKey(config.dataDir), fallbackVersion: WEIAN_VERSION });
+  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date(), channelHosts: config.channelHosts, backupSchedule: config.backup, agentRelease: release };
   // Several processes on one PostgreSQL: live events reach subscribers on every process.
   const bridge = handle.pubsub ? bridgeEvents(deps.bus, handle.pubsub, { log }) : null;
   await bridge?.ready;
@@ -49,8 +55,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   // Sustained guessing at one account (also in the audit log): operators watching the log see it at once.
   deps.bus.onOrigin('auth.sustained-failures', (e) => log.error(`sustained failed sign-ins: ${e.failures} for user "${e.username}" in the last ${LOGIN_LIMITS.windowMs / 60_000} minutes; an admin can clear them with users.unlock`));
   const jobs = createJobRunner(deps, { log });
-  scheduleJobs(jobs, jobsFor({ alerts: { offlineAfterMs: config.offlineAfterMinutes * 60_000 } }));
-  const admin = await bootstrapAdmin(deps, process.env.WEIAN_ADMIN_PASSWORD);
+  scheduleJobs(jobs, jobsFor({ alerts: { offlineAfterMs: config.offlineAfterMinutes * 60_000 }, backup: { dataDir: config.dataDir, ...config.backup } }));
+  const admin = await bootstrapAdmin(deps, config.adminPassword);
   if (admin === 'created') log.info('first admin user "admin" created from WEIAN_ADMIN_PASSWORD');
   if (admin === 'no-password') log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `pnpm weian-server user add --username U --role admin --password-stdin` (`weian-server …` where installed as a command)');
   const http = createHttpStack(config, deps, log, { limits });
@@ -79,6 +85,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       await alerts.stop();
       await bridge?.close();
       await handle.close();
+      releasePid?.();
     },
   };
 }

@@ -60,6 +60,8 @@ const article = (law: ArticleText, n: number, item: number | null): ArticleText 
 
 /** One citation code in words; a code this table does not know is shown as it is. */
 export function articleText(code: string): ArticleText {
+  // A law cited as a whole, where its article numbers could not be confirmed from the official text.
+  if (Object.hasOwn(LAWS, code)) return LAWS[code]!;
   const law = /^(M|CSL|IR|DS)-?(\d+)(?:\((\d+)\))?$/.exec(code);
   if (law) return article(LAWS[law[1]!]!, Number(law[2]), law[3] ? Number(law[3]) : null);
   const mlps = /^MLPS-(\d{2})$/.exec(code);

@@ -13,7 +13,7 @@ describe('eolFor', () => {
     expect(name({ distro: 'Debian GNU/Linux', release: '11', id: 'debian', codename: 'bullseye' })).toBe('Debian 11 (bullseye)');
     expect(name({ distro: 'Ubuntu', release: '22.04.4 LTS', id: 'ubuntu' })).toBe('Ubuntu 22.04 LTS');
     expect(name({ distro: 'Ubuntu', release: '23.10', id: 'ubuntu' })).toBeNull(); // not LTS: not in the table
-    expect(name({ distro: 'openEuler', release: '22.03', id: 'openEuler' })).toBe('openEuler 22.03 LTS');
+    expect(name({ distro: 'openEuler', release: '22.03', id: 'openEuler', codename: 'LTS' })).toBe('openEuler 22.03 LTS');
     expect(name({ distro: 'UnionTech OS Server 20', release: '20', id: 'uos' })).toBe('UOS Server 20');
     expect(name({ distro: 'Kylin Linux Advanced Server', release: 'V10', id: 'kylin', codename: 'Sword' })).toBe('Kylin Linux Advanced Server V10 SP2');
     expect(name({ distro: 'Kylin Linux Advanced Server', release: 'V10 (SP3)', id: 'kylin' })).toBe('Kylin Linux Advanced Server V10 SP3');
@@ -41,6 +41,19 @@ describe('eolFor', () => {
     // Not mistaken for one another.
     expect(name({ distro: 'Kylin Linux Advanced Server', release: 'V10', id: 'kylin', codename: 'Tercel' })).toBe('Kylin Linux Advanced Server V10 SP1');
     expect(name({ distro: 'CentOS Linux', release: '7.9.2009', id: 'centos' })).toBe('CentOS Linux 7');
+  });
+
+  it('tells openEuler SP lines apart: each SP unknown, bounded by its LTS line’s end (issue 19)', () => {
+    const oe = (release: string, codename: string | null) => eolFor(os({ distro: 'openEuler', release, id: 'openEuler', codename }));
+    expect(oe('22.03', 'LTS-SP1')).toMatchObject({ name: 'openEuler 22.03 LTS SP1', date: null, notAfter: '2026-06-30' });
+    expect(oe('20.03', 'LTS-SP3')).toMatchObject({ name: 'openEuler 20.03 LTS SP3', date: null, notAfter: '2025-11-30' });
+    expect(oe('20.03', 'LTS-SP4')?.name).toBe('openEuler 20.03 LTS SP4');
+    expect(oe('24.03', 'LTS-SP2')).toMatchObject({ name: 'openEuler 24.03 LTS SP2', notAfter: '2028-12-31' });
+    expect(oe('22.03 (LTS-SP2)', null)?.name).toBe('openEuler 22.03 LTS SP2');
+    expect(oe('20.03', 'LTS')?.name).toBe('openEuler 20.03 LTS');
+    // The SP not reported: only the line's end is known.
+    expect(oe('22.03', null)).toMatchObject({ name: 'openEuler 22.03 LTS（服务包未知）', date: null, notAfter: '2026-06-30' });
+    for (const e of EOL_TABLE.filter((x) => x.name.startsWith('openEuler'))) expect(e.date, e.name).toBeNull();
   });
 
   it('names a source for every entry', () => {

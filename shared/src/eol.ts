@@ -14,6 +14,11 @@ export interface EolEntry {
   source: string;
   /** The same source in Chinese, for findings and exports a bureau reads. */
   sourceZh: string;
+  /**
+   * Where `date` is unknown, a date support cannot outlast (an openEuler SP ends no later than its
+   * LTS line): past it the rule fails; before it the rule stays unknown.
+   */
+  notAfter?: IsoDate;
 }
 
 type Os = DeviceData['os'];
@@ -62,6 +67,7 @@ interface Row {
   date: IsoDate | null;
   source: Source;
   match: (f: Facts) => boolean;
+  notAfter?: IsoDate;
 }
 
 const winServer = (name: string, date: IsoDate, edition: RegExp, build?: number): Row => ({
@@ -87,6 +93,34 @@ const isAnolis = (f: Facts) => f.id === 'anolis' || /anolis/.test(f.distro);
 const isBcLinux = (f: Facts) => f.id === 'bclinux' || /bc-?linux|bigcloud/.test(f.distro);
 const isNeoKylin = (f: Facts) => f.id === 'neokylin' || /neokylin|中标麒麟/.test(f.distro);
 const isKylinSec = (f: Facts) => f.id === 'kylinsec' || /kylinsec|麒麟信安/.test(f.distro);
+/** openEuler's service pack from os-release VERSION "22.03 (LTS-SP1)" (systeminformation's codename "LTS-SP1"); 0: the LTS release itself. */
+const openEulerSp = (f: Facts): number | null => {
+  const text = `${f.codename} ${f.release}`;
+  const sp = /lts[-\s]?sp(\d+)/.exec(text);
+  if (sp) return Number(sp[1]);
+  return /\blts\b/.test(text) ? 0 : null;
+};
+const OE_GOVERNANCE: Source = [
+  'openEuler release-management, Goverance/lifecycle.md (LTS+SP lifecycle, 2022): each SP has a lifecycle of its own (small SP 9 months, large SP 24 months, in principle)',
+  'openEuler 社区版本生命周期管理规范（长期支持版本及其服务包，2022 年）：各服务包的生命周期分别确定（原则上小服务包 9 个月、大服务包 24 个月）',
+];
+/**
+ * openEuler per SP line (issue 19). The LTS line's end (the table's dates, from the community lifecycle
+ * page) bounds every SP. The SPs' own dates could not be verified from a vendor publication (the 2022
+ * rule that SP3, as the last SP, ends with the line no longer holds: 20.03 and 22.03 got an SP4), so
+ * each is unknown, failing only once the line itself has ended.
+ */
+function openEulerRows(line: '20.03' | '22.03' | '24.03', lineEnd: IsoDate, sps: readonly number[]): Row[] {
+  const on = (f: Facts) => isOpenEuler(f) && f.majorMinor === line;
+  const rows: Row[] = sps.map((sp) => {
+    const name = sp === 0 ? `openEuler ${line} LTS` : `openEuler ${line} LTS SP${sp}`;
+    const match = (f: Facts) => on(f) && openEulerSp(f) === sp;
+    return { name, date: null, notAfter: lineEnd, source: also(OE_GOVERNANCE, `; this SP's own date not recorded, no later than the line's end ${lineEnd}`, `；本服务包的日期尚未收录，不晚于该长期支持版本的结束日 ${lineEnd}`), match };
+  });
+  // The release read without its SP: only the line's end is known.
+  rows.push({ name: `openEuler ${line} LTS（服务包未知）`, date: null, notAfter: lineEnd, source: also(OE, '; the service pack was not reported, only the line’s end is known', '；未报告服务包版本，仅知该长期支持版本的结束日'), match: on });
+  return rows;
+}
 const kylinSp = (f: Facts): number | null => {
   const sp = /sp(\d)/.exec(`${f.release} ${f.distro}`);
   if (sp) return Number(sp[1]);
@@ -134,9 +168,9 @@ const TABLE: Row[] = [
   linux('Ubuntu 20.04 LTS', '2025-05-31', UBUNTU, (f) => isUbuntu(f) && f.majorMinor === '20.04'),
   linux('Ubuntu 22.04 LTS', '2027-04-30', also(UBUNTU, ', published as April 2027', '，公布为 2027 年 4 月'), (f) => isUbuntu(f) && f.majorMinor === '22.04'),
   linux('Ubuntu 24.04 LTS', '2029-04-30', also(UBUNTU, ', published as April 2029', '，公布为 2029 年 4 月'), (f) => isUbuntu(f) && f.majorMinor === '24.04'),
-  linux('openEuler 20.03 LTS', '2025-11-30', OE, (f) => isOpenEuler(f) && f.majorMinor === '20.03'),
-  linux('openEuler 22.03 LTS', '2026-06-30', OE, (f) => isOpenEuler(f) && f.majorMinor === '22.03'),
-  linux('openEuler 24.03 LTS', '2028-12-31', OE, (f) => isOpenEuler(f) && f.majorMinor === '24.03'),
+  ...openEulerRows('20.03', '2025-11-30', [0, 1, 2, 3, 4]),
+  ...openEulerRows('22.03', '2026-06-30', [0, 1, 2, 3, 4]),
+  ...openEulerRows('24.03', '2028-12-31', [0, 1, 2, 3, 4]),
   // UnionTech's 2020 service plan for UOS Server 20: 5 years standard + 3 extended + 2 final service, ending in 2029.
   linux('UOS Server 20', '2029-12-31', ['UnionTech UOS service-cycle plan (2020): server V20 service ends in 2029 (year only)', '统信 UOS 服务周期规划（2020 年）：服务器 V20 服务于 2029 年结束（仅公布年份）'], (f) => isUos(f) && f.major === '20'),
   linux('Rocky Linux 8', '2029-05-31', ['Rocky Linux release and version guide (end of life)', 'Rocky Linux 版本指南（生命周期终止日期）'], (f) => isRocky(f) && f.major === '8'),
@@ -154,7 +188,7 @@ const TABLE: Row[] = [
   ),
 ];
 
-const entry = ({ name, date, source }: Row): EolEntry => ({ name, date, source: source[0], sourceZh: source[1] });
+const entry = ({ name, date, source, notAfter }: Row): EolEntry => ({ name, date, source: source[0], sourceZh: source[1], ...(notAfter ? { notAfter } : {}) });
 
 /** The end-of-life entry for a reported OS, or null when the table does not know that release. */
 export function eolFor(os: Os): EolEntry | null {

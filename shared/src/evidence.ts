@@ -37,7 +37,6 @@ export function sniffEvidenceType(bytes: Uint8Array): EvidenceType | null {
 export function evidenceNameProblem(name: string): string | null {
   if (!name || name.length > EVIDENCE_MAX_NAME) return `a file name must have 1–${EVIDENCE_MAX_NAME} characters`;
   if (name !== name.normalize('NFC')) return 'the file name is not in Unicode normal form (NFC)';
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f/\\:*?"<>|]/.test(name)) return `the file name ${JSON.stringify(name)} contains a path separator or a reserved character`;
   if (name.startsWith('.') || name.includes('..')) return `the file name ${JSON.stringify(name)} may not start with a dot or contain ".."`;
   if (name !== name.trim() || name.endsWith('.')) return 'the file name may not start or end with a space or end with a dot';

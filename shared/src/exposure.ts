@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DATABASE_PORTS, HIGH_RISK_PORTS, PLAINTEXT_PORTS, REMOTE_MANAGEMENT_PORTS } from './services.js';
+import { DATABASE_PORTS, HIGH_RISK_PORTS, PLAINTEXT_PORTS, REMOTE_MANAGEMENT_PORTS } from './wellKnownPorts.js';
 
 /**
  * Exposure seen from outside (资产测绘, issue 24): what a region registers as an institution's public
@@ -98,7 +98,6 @@ export const MAX_BANNER_CHARS = 256;
  */
 export function sanitizeBanner(raw: Buffer | string, max = MAX_BANNER_CHARS): string {
   const text = typeof raw === 'string' ? raw.slice(0, max * 4) : raw.subarray(0, max * 4).toString('utf8');
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufffd]/g, ' ').replace(/ {2,}/g, ' ').trim().slice(0, max);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canIncident, gradeIncident, IncidentDraftInput, incidentFlags, incidentTimesProblem, reportDeadline, summaryDeadline, IncidentSettings, RegionSettings } from './index.js';
+import { canIncident, gradeIncident, IncidentDraftInput, incidentFlags, incidentPeriodCounts, incidentTimesProblem, reportDeadline, summaryDeadline, IncidentSettings, RegionSettings } from './index.js';
 
 const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
 const draft = { title: '勒索病毒加密 HIS 数据库', type: 'ransomware' as const, discoveredAt: '2026-11-02T01:00:00Z', impact: '门诊挂号中断', measures: '断网隔离' };
@@ -58,5 +58,28 @@ describe('incident clock', () => {
     expect(RegionSettings.parse({}).incidents).toBeUndefined();
     expect(RegionSettings.parse({ incidents: {} }).incidents).toEqual({ generalReportHours: 24, summaryDays: 30 });
     expect(RegionSettings.safeParse({ incidents: { summaryDays: 0 } }).success).toBe(false);
+  });
+});
+
+describe('incidentPeriodCounts (the rankings column)', () => {
+  const inc = (reportedAt: string, over: Partial<Parameters<typeof incidentPeriodCounts>[0][number]> = {}) => ({
+    status: 'reported' as const,
+    reportDeadline: new Date(Date.parse(reportedAt) - 60_000).toISOString(),
+    reportedAt,
+    summaryDeadline: null,
+    summarizedAt: null,
+    ...over,
+  });
+  it('counts late reports within the month in China time, judged at its end', () => {
+    // 2026-11-30T16:30Z is 2026-12-01 00:30 in China: December's, not November's.
+    const rows = [inc('2026-11-01T00:00:00Z'), inc('2026-11-30T15:59:00Z'), inc('2026-11-30T16:30:00Z'), inc('2026-10-31T15:00:00Z', { reportDeadline: '2026-10-31T16:00:00Z' })];
+    expect(incidentPeriodCounts(rows, '2026-11', new Date('2027-01-01T00:00:00Z'))).toEqual({ late: 2, summaryMissing: 0 });
+    expect(incidentPeriodCounts(rows, '2026-12', new Date('2027-01-01T00:00:00Z'))).toEqual({ late: 1, summaryMissing: 0 });
+  });
+  it('counts a summary due in the month as missing when absent or late at the end, not before it falls due', () => {
+    const due = '2026-11-20T02:00:00Z';
+    const closed = (summarizedAt: string | null) => inc('2026-10-01T02:00:00Z', { status: summarizedAt ? 'summarized' : 'closed', reportDeadline: '2026-10-01T03:00:00Z', summaryDeadline: due, summarizedAt });
+    expect(incidentPeriodCounts([closed(null)], '2026-11', new Date('2026-11-20T01:00:00Z'))).toEqual({ late: 0, summaryMissing: 0 });
+    expect(incidentPeriodCounts([closed(null), closed('2026-11-21T00:00:00Z'), closed('2026-11-19T00:00:00Z')], '2026-11', new Date('2026-12-05T00:00:00Z'))).toEqual({ late: 0, summaryMissing: 2 });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegionCode } from './regionCode.js';
 
 /**
  * Network-security incidents (事件上报) under 《国家网络安全事件报告管理办法》 (in force 2025-11-01):
@@ -35,8 +36,11 @@ export type IncidentCriteria = z.infer<typeof IncidentCriteria>;
 /**
  * The quantified lines of the 分级指南 as read for WeiAn: a level is reached when any of its lines is.
  * The outage line is the guide's "CII wholly interrupted for N hours", so it applies to CII only.
- * NOTE: these figures are transcribed from the annex and not re-confirmed against the official
- * text here; the guide's qualitative lines (national security, social order) cannot be measured,
+ * Checked (wt23) against the guide as published on 2025-09-12: the 特别重大 line (CII wholly down
+ * 6 h or more; personal information of over 100 million people leaked) matches. The 重大 and 较大
+ * figures (2 h / 10 million, 0.5 h / 1 million) could not be read from a copy of the official text
+ * and are still unconfirmed: they should become region settings. The guide's qualitative lines
+ * (national security, social order) cannot be measured,
  * so a reporter may grade higher than the figures say, with a reason, never lower.
  */
 export const GRADING_CRITERIA: ReadonlyArray<{ level: Exclude<IncidentLevel, 'general'>; ciiDownHours: number; recordsLeaked: number }> = [
@@ -101,6 +105,39 @@ export function incidentFlags(i: { status: IncidentStatus; reportDeadline: strin
   return { late, summaryOverdue };
 }
 
+/** A ranking period (a month in China time, "YYYY-MM") as the instants it spans: [from, to). */
+export function periodInstants(period: string): { from: Date; to: Date } {
+  const [y, m] = period.split('-').map(Number) as [number, number];
+  const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  return { from: new Date(`${period}-01T00:00:00+08:00`), to: new Date(`${next}-01T00:00:00+08:00`) };
+}
+
+export interface IncidentPeriodCounts {
+  /** Reported within the period, after the deadline. */
+  late: number;
+  /** Summary reports that fell due within the period (up to `asOf`) and were missing or late by then. */
+  summaryMissing: number;
+}
+type CountedIncident = Parameters<typeof incidentFlags>[0];
+/**
+ * The rankings' incident column (methodology): one institution's incidents of a period, as judged at
+ * `asOf` (the period's end, or now for the current one). Counted, not scored: the score is the rules'.
+ */
+export function incidentPeriodCounts(incidents: readonly CountedIncident[], period: string, asOf: Date): IncidentPeriodCounts {
+  const { from, to } = periodInstants(period);
+  const at = new Date(Math.min(to.getTime(), asOf.getTime()));
+  // In the period and already past at `asOf` (a report filed this very instant counts).
+  const within = (iso: string | null) => iso !== null && Date.parse(iso) >= from.getTime() && Date.parse(iso) < to.getTime() && Date.parse(iso) <= asOf.getTime();
+  let late = 0;
+  let summaryMissing = 0;
+  for (const i of incidents) {
+    const f = incidentFlags(i, at);
+    if (within(i.reportedAt) && f.late) late++;
+    if (within(i.summaryDeadline) && f.summaryOverdue) summaryMissing++;
+  }
+  return { late, summaryMissing };
+}
+
 /** Texts are bounded: a report is forwarded upward and must stay readable. */
 export const INCIDENT_TEXT_MAX = 4000;
 const Text = (max = INCIDENT_TEXT_MAX) => z.string().trim().min(1).max(max);
@@ -140,7 +177,7 @@ export const IncidentNoteInput = IncidentId.extend({ text: Text(2000) });
 export const IncidentListInput = z
   .object({
     status: z.array(z.enum(INCIDENT_STATUSES)).max(3).optional(),
-    regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code').optional(),
+    regionCode: RegionCode.optional(),
     limit: z.number().int().min(1).max(500).default(100),
   })
   .default({ limit: 100 });

@@ -5,9 +5,10 @@ import { EOL_TABLE } from './eol.js';
 import { HOST_RULE_READS } from './rules/reads.js';
 import { RULE_DATA } from './rules/catalogue.js';
 import type { RuleData, ThresholdSpec } from './rules/types.js';
-import { DEFAULT_SCORE_WEIGHTS } from './schemas/records.js';
+import { DEFAULT_SCORE_WEIGHTS } from './schemas/settings.js';
 import { PLACE_NAME_READINGS } from './nameOrder.js';
 import { CRITICAL_CAP, GRADES, LEVEL3_HOST_WEIGHT, SEVERITY_WEIGHTS } from './scoring.js';
+import { supervisionMethod } from './supervisionFigures.js';
 import { SEVERITY_ZH } from './terms.js';
 import { renderWorkedExample } from './workedExample.js';
 
@@ -95,10 +96,14 @@ ${grades('zh')}
 
 同一地区内按得分从高到低；得分相同者，严重不合规项少者在前，再比高危不合规项，再按机构名称（中文拼音排序，多音字地名按地名读音，见下表），名称完全相同时按机构代码。仅因名称或代码先后的机构并列名次（如 1、2、2、4）。不合规项计数与导出中的“严重不合规”“高危不合规”列相同：只计“不合规”，不含“未知”和有效例外——未知的严重项已在得分中按封顶计入，而排名的先后应能从导出的数字直接核对。
 
+一个排名中的所有机构按排名地区的规则设置（启用的规则、阈值、权重）评判。市、县只能在上级设置的基础上收紧：收紧地区的机构在本地区的视图中按其更严格的设置计分；在上级地区的排名及其导出中，则以已存储的检查结果为基础、按排名地区的设置重新计分（排名地区未启用的规则不计入，阈值不同的规则按排名地区的阈值重新判定），因此下级的收紧不会改变其机构在上级排名中的位置。排名页注明哪些下级地区收紧了哪些规则。往月排名读取该月最后一次每日快照，按快照时各机构所在地区的设置计分。
+“事件迟报/缺总结”列（网络安全事件报告，《网络安全事件报告管理办法》）：本期（中国时间的自然月）内上报时已超过报告时限的事件数 / 总结报告截止日落在本期、到本期末（当月为此刻）仍未提交或晚于截止日提交的事件数。两项只计数、列示，不计入得分和名次。
+
 多音字地名读音表（排序时按右列读音）：
 
 ${placeReadings(withPinyin)}
-`;
+
+${supervisionMethod('zh')}`;
 }
 
 function en(host: readonly RuleData[], inst: readonly RuleData[]): string {
@@ -144,12 +149,15 @@ ${grades('en')}
 ### Ranking
 
 Within a region, by score descending; equal scores by fewer failing critical findings, then fewer failing high findings, then the institution's name in Chinese (pinyin) collation, with polyphonic place names read as places (table above), then, for identical names, the institution code. Institutions ordered only by name or code share a rank (1, 2, 2, 4). The failing counts are the exports' "严重不合规" and "高危不合规" columns: failing only, not unknown, findings under a valid exception excluded. An unknown critical already costs its cap in the score, and the order must be checkable from the numbers in the export.
-`;
+
+A ranking judges every institution by the ranking region's settings (rules enabled, thresholds, weights). A city or county may only tighten what it inherits: its institutions are scored by its stricter settings in its own views, while in a ranking of a region above (and its exports) they are scored again from their stored findings under the ranking region's settings (rules that region does not run are left out, rules it runs with other thresholds are judged again with its thresholds), so a lower level's tightening cannot move its institutions in the ranking above. The ranking names the regions below that tighten, and the rules. A past month's ranking reads that month's last daily snapshot, scored by each institution's settings at the time.
+The "incidents late / no summary" column (incident reporting, Incident Reporting Measures): incidents of the period (a calendar month in China time) reported after their reporting deadline / incidents whose summary-report deadline falls in the period and that had no summary, or a late one, at the period's end (now, for the current month). Both are counted and shown; they change neither score nor rank.
+${supervisionMethod('en')}`;
 }
 
 function eolSection(lang: Lang | 'both'): string {
   if (lang === 'zh') {
-    const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? '未知'} | ${cell(e.sourceZh)} |`);
+    const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? (e.notAfter ? `未知（不晚于 ${e.notAfter}）` : '未知')} | ${cell(e.sourceZh)} |`);
     return `## 操作系统停止支持日期（规则 HOST-OS-EOL）
 
 | 系统 | 停止安全支持 | 来源 |
@@ -157,7 +165,7 @@ function eolSection(lang: Lang | 'both'): string {
 ${rows.join('\n')}
 `;
   }
-  const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? '— (unknown / 未知)'} | ${cell(e.source)} |`);
+  const rows = EOL_TABLE.map((e) => `| ${e.name} | ${e.date ?? (e.notAfter ? `— (unknown, no later than ${e.notAfter} / 未知，不晚于 ${e.notAfter})` : '— (unknown / 未知)')} | ${cell(e.source)} |`);
   return `## 操作系统停止支持日期 / Operating-system end-of-life dates (HOST-OS-EOL)
 
 | 系统 / OS | 停止安全支持 / end of support | 来源 / source |

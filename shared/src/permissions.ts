@@ -26,12 +26,21 @@ export const PERMISSIONS = {
   'records:write': INSTITUTION,
   'tokens:create': INSTITUTION,
   'agents:manage': INSTITUTION,
+  /** Remote upgrade of agents to the release the server holds: whoever installs them. */
+  'agents:upgrade': INSTITUTION,
   /** The national holiday calendar behind every working-day deadline: one administrator's job. */
   'calendar:manage': ['admin'],
+  /** The server itself (its own backups, its database): the system administrator's. */
+  'system:read': ['admin'],
   /** Rectification notices (整改通知): read within scope; bureaus issue and review, the institution answers. */
   'notices:read': ALL,
   'notices:issue': REGION_BUREAUS,
   'notices:answer': ['institution'],
+  /** The yearly self-inspection (自查自评): bureaus publish the checklist and review, the institution fills it in. */
+  'selfInspection:read': ALL,
+  'selfInspection:publish': REGION_BUREAUS,
+  'selfInspection:review': REGION_BUREAUS,
+  'selfInspection:fill': ['institution'],
   /** Incidents (事件上报): everyone reads within scope, institutions report, bureaus receive and comment. */
   'incidents:read': ALL,
   'incidents:report': INSTITUTION,

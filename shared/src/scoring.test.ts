@@ -25,22 +25,22 @@ const centos7 = (exceptions: RiskException[] = []) =>
   healthyHost((d) => void (d.device = healthyDevice({ distro: 'CentOS Linux', release: '7.9.2009', id: 'centos' })), { exceptions });
 
 describe('host score', () => {
-  it('healthy host: 98 / 98 = 100', () => {
-    expect(hostScore(evaluateHost(healthyHost(), DEFAULT_SETTINGS, NOW), NOW)).toMatchObject({ score: 100, earned: 98, possible: 98, capped: false });
+  it('healthy host: 100 / 100 = 100', () => {
+    expect(hostScore(evaluateHost(healthyHost(), DEFAULT_SETTINGS, NOW), NOW)).toMatchObject({ score: 100, earned: 100, possible: 100, capped: false });
   });
 
   it('worked example: a failing critical rule caps the host at 59', () => {
     // RDP listens on 0.0.0.0 of a host with a public address: HOST-PORT-REMOTE-PUBLIC (critical, 10) fails.
-    // Ratio: (98 − 10) / 98 = 88 / 98 = 89.80 %  →  a failing critical caps it at 59.
+    // Ratio: (100 − 10) / 100 = 90 %  →  a failing critical caps it at 59.
     const s = hostScore(evaluateHost(rdpExposed(), DEFAULT_SETTINGS, NOW), NOW);
-    expect(s).toMatchObject({ earned: 88, possible: 98, capped: true, score: 59 });
+    expect(s).toMatchObject({ earned: 90, possible: 100, capped: true, score: 59 });
     expect(gradeOf(s.score!).letter).toBe('D');
   });
 
   it('a failing high rule lowers the ratio without the cap', () => {
-    // Firewall off (high, 5): (98 − 5) / 98 = 93 / 98 = 94.897… → 94.9
+    // Firewall off (high, 5): (100 − 5) / 100 = 95
     const s = hostScore(evaluateHost(healthyHost((d) => void (d.security.firewall.active = false)), DEFAULT_SETTINGS, NOW), NOW);
-    expect(s).toMatchObject({ earned: 93, possible: 98, score: 94.9, capped: false });
+    expect(s).toMatchObject({ earned: 95, possible: 100, score: 95, capped: false });
   });
 
   it('unknown never raises a score: it weighs exactly like a failure in the ratio', () => {
@@ -55,8 +55,8 @@ describe('host score', () => {
       // …and an unknown critical caps like a failing one: hiding an exposed port never pays.
       if (f.severity === 'critical') expect(unknownScore.score, f.ruleId).toBe(as('fail').score);
     }
-    // Firewall state unreadable: (98 − 5) / 98 = 94.9, the same as firewall off, never 100.
-    expect(hostScore(evaluateHost(healthyHost((d) => void (d.security.firewall.active = null)), DEFAULT_SETTINGS, NOW), NOW).score).toBe(94.9);
+    // Firewall state unreadable: (100 − 5) / 100 = 95, the same as firewall off, never 100.
+    expect(hostScore(evaluateHost(healthyHost((d) => void (d.security.firewall.active = null)), DEFAULT_SETTINGS, NOW), NOW).score).toBe(95);
     // A host that never reported: everything that needs data is unknown.
     const silent = evaluateHost(
       { ...healthyHost(undefined, { lastReportAt: null }), sections: { device: { status: 'missing' }, patches: { status: 'missing' }, ports: { status: 'missing' }, backups: { status: 'missing' }, security: { status: 'missing' } } },
@@ -69,11 +69,11 @@ describe('host score', () => {
   it('an exception leaves the finding out until it expires, then it counts again', () => {
     const exc: RiskException = { id: 'x1', subject: { kind: 'host', id: 'h1' }, ruleId: 'HOST-OS-EOL', reason: 'PACS certified on CentOS 7 only; isolated VLAN', approver: '信息科 王主任', expiresOn: '2026-03-31' };
     const findings = evaluateHost(centos7([exc]), DEFAULT_SETTINGS, NOW);
-    // Until 2026-03-31 (China): HOST-OS-EOL (critical 10) is excluded: 88 / 88 = 100, and no cap.
-    expect(hostScore(findings, NOW)).toMatchObject({ earned: 88, possible: 88, score: 100, capped: false });
+    // Until 2026-03-31 (China): HOST-OS-EOL (critical 10) is excluded: 90 / 90 = 100, and no cap.
+    expect(hostScore(findings, NOW)).toMatchObject({ earned: 90, possible: 90, score: 100, capped: false });
     expect(hostScore(findings, new Date('2026-03-31T15:59:00Z')).score).toBe(100); // 23:59 on the 31st
-    // From 2026-04-01 00:00 China time the stored finding counts again: 88 / 98 = 89.8, capped at 59.
-    expect(hostScore(findings, new Date('2026-03-31T16:00:00Z'))).toMatchObject({ earned: 88, possible: 98, score: 59, capped: true });
+    // From 2026-04-01 00:00 China time the stored finding counts again: 90 / 100 = 90, capped at 59.
+    expect(hostScore(findings, new Date('2026-03-31T16:00:00Z'))).toMatchObject({ earned: 90, possible: 100, score: 59, capped: true });
     // Failing counts for rankings follow the same rule.
     expect(countFailing(findings, NOW).critical).toBe(0);
     expect(countFailing(findings, new Date('2026-04-01T02:00:00Z')).critical).toBe(1);
@@ -91,19 +91,20 @@ describe('institution score', () => {
     // training is recorded (fails, low 1). INST-COVERAGE is left to the coverage part. Weights:
     //   UNGRADED high 5, FILING high 5, EVALUATION critical 10 (level 3), PRELAUNCH medium 2,
     //   LEADERSHIP medium 2, SELF-INSPECTION high 5, DRILL medium 2, DATA-INVENTORY medium 2,
-    //   TRAINING low 1, PERMISSION-REVIEW low 1                          possible = 35
-    //   earned = 35 − 2 − 1 = 32;  32 / 35 = 91.43 % → 91.4
+    //   TRAINING low 1, PERMISSION-REVIEW low 1, DATA-IMPORTANT-LEVEL critical 10, DATA-FILING high 5,
+    //   DATA-RISK-ASSESSMENT high 5, PI-AUDIT medium 2, DATA-MEETING medium 2   possible = 59
+    //   earned = 59 − 2 − 1 = 56;  56 / 59 = 94.92 % → 94.9
     const inst = healthyInstitution({ coverage: { registered: 3, reporting: 2 } });
     inst.governance = [...inst.governance.filter((r) => r.kind !== 'emergency-drill' && r.kind !== 'training'), { kind: 'emergency-drill', date: '2025-01-10' }];
     const findings = evaluateInstitution(inst, DEFAULT_SETTINGS, NOW);
     // Coverage: 2 of 3 hosts reported in the last 24 h: 66.67 % → 66.7
-    // Score: 0.6 × 72.0 + 0.3 × 91.4 + 0.1 × 66.7 = 43.2 + 27.42 + 6.67 = 77.29 → 77.3, grade C 合格
+    // Score: 0.6 × 72.0 + 0.3 × 94.9 + 0.1 × 66.7 = 43.2 + 28.47 + 6.67 = 78.34 → 78.3, grade C 合格
     const s = institutionScore(
       { hosts: [{ score: h1, mlpsLevel: 3 }, { score: h2, mlpsLevel: null }, { score: 70, mlpsLevel: 2 }], findings, coverage: inst.coverage },
       DEFAULT_SETTINGS.weights,
       NOW,
     );
-    expect(s).toMatchObject({ technical: 72, governance: 91.4, coverage: 66.7, score: 77.3 });
+    expect(s).toMatchObject({ technical: 72, governance: 94.9, coverage: 66.7, score: 78.3 });
     expect(s.grade).toMatchObject({ letter: 'C', zh: '合格' });
   });
 

@@ -1,4 +1,4 @@
-import type { ScoreWeights } from './schemas/records.js';
+import type { ScoreWeights } from './schemas/settings.js';
 import type { MlpsLevel } from './schemas/records.js';
 import { exceptionActive, type Finding } from './rules/index.js';
 import { compareNames } from './nameOrder.js';

@@ -1,7 +1,7 @@
 import { regionFigures, institutionPart } from './regionFigures.js';
 import type { Severity } from './rules/types.js';
 import type { MlpsLevel } from './schemas/records.js';
-import { DEFAULT_SCORE_WEIGHTS } from './schemas/records.js';
+import { DEFAULT_SCORE_WEIGHTS } from './schemas/settings.js';
 import { CRITICAL_CAP, hostScore, institutionScore, LEVEL3_HOST_WEIGHT, SEVERITY_WEIGHTS } from './scoring.js';
 import { fromTenths, toTenths, WEIGHT_UNIT, weightUnits } from './tenths.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostSections, sampleReport } from '../../server/src/testing/harness.js';
 import { signIn, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
 import { tally } from './counts.js';
-import { enrollOverHttp, pool, rawCall } from './hostile.js';
+import { batchGet, enrollOverHttp, healthzUnder, rawCall } from './hostile.js';
 
 /**
  * One request must not stall the server (issue 18): tRPC batches of 1,300 calls in one GET, one
@@ -13,10 +13,6 @@ import { enrollOverHttp, pool, rawCall } from './hostile.js';
  */
 const counts = tally(import.meta.url);
 const MAX = 16;
-const batchGet = (url: string, path: string, n: number, cookie: string) => {
-  const input = JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, undefined])));
-  return fetch(`${url}/trpc/${Array(n).fill(path).join(',')}?batch=1&input=${encodeURIComponent(input)}`, { headers: { cookie } });
-};
 
 describe('calls per batch, answer sizes, and /healthz under abuse', () => {
   let server: ServerProcess;
@@ -110,28 +106,14 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
   });
 
   it('keeps /healthz answering while six clients send batches as fast as they can', async () => {
-    let stop = false;
     let abusive = 0;
-    const abuse = async () => {
-      while (!stop) {
-        const big = await batchGet(server.url, 'hosts.list', 1300, admin);
-        await big.arrayBuffer();
-        const ok = await batchGet(server.url, 'rules.list', MAX, admin);
-        await ok.arrayBuffer();
-        abusive += 2;
-      }
-    };
-    const clients = Array.from({ length: 6 }, abuse);
-    const waits: number[] = [];
-    await pool(Array.from({ length: 20 }), 1, async () => {
-      const t0 = performance.now();
-      const h = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(15_000) });
-      expect(h.status).toBe(200);
-      waits.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 100));
+    const waits = await healthzUnder(server.url, 6, async () => {
+      const big = await batchGet(server.url, 'hosts.list', 1300, admin);
+      await big.arrayBuffer();
+      const ok = await batchGet(server.url, 'rules.list', MAX, admin);
+      await ok.arrayBuffer();
+      abusive += 2;
     });
-    stop = true;
-    await Promise.all(clients);
     counts.inputs += abusive;
     counts.faults += 6;
     counts.attack({ attack: '6 clients sending oversized and full batches while /healthz is polled', tried: waits.length, held: waits.filter((w) => w < 3000).length, result: `/healthz slowest ${Math.round(Math.max(...waits))} ms over ${abusive} abusive requests` });

@@ -96,6 +96,7 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
   });
 
   it('refuses a chunked multi-megabyte body without Content-Length before it has all arrived, on the agent path and the adapter', async () => {
+    counts.attackOfTest({ attack: '12 MiB chunked bodies without Content-Length (agent.report, users.create, auth.login), and a declared 2 MiB body', tried: 4, result: '413 PAYLOAD_TOO_LARGE before the body all arrived; /healthz still answers' });
     const total = 12 * 1024 * 1024;
     for (const [path, headers] of [
       ['/trpc/agent.report', { authorization: agent.authorization }],
@@ -117,6 +118,7 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
   });
 
   it('closes a WebSocket whose message is over 64 KiB (1009), and the server keeps serving', async () => {
+    counts.attackOfTest({ attack: 'one WebSocket message over 64 KiB', tried: 1, result: 'socket closed (1009); the server keeps serving' });
     const { ws, outcome } = await openWs(wsUrl(server), { cookie: admin });
     expect(outcome).toBe('open');
     const done = closed(ws);
@@ -128,6 +130,7 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
   });
 
   it('refuses a session more WebSocket connections than its limit, and gives the slot back on close', async () => {
+    counts.attackOfTest({ attack: 'one session opening more WebSocket connections than its limit', tried: 1, result: '429; the slot is given back on close' });
     const open: WebSocket[] = [];
     for (let i = 0; i < 3; i++) {
       const c = await openWs(wsUrl(server), { cookie: admin });
@@ -150,6 +153,7 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
   });
 
   it('refuses an agent a second WebSocket connection', async () => {
+    counts.attackOfTest({ attack: 'an agent opening a second WebSocket; a socket that never sends its connection params', tried: 2, result: 'both closed (1008)' });
     const params = JSON.stringify({ method: 'connectionParams', data: { authorization: agent.authorization } });
     const first = await openWs(wsUrl(server, '?connectionParams=1'));
     expect(first.outcome).toBe('open');
@@ -175,6 +179,7 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
   });
 
   it('refuses more subscriptions on one connection than its limit, and accepts one again after a stop', async () => {
+    counts.attackOfTest({ attack: 'subscriptions on one connection over its limit', tried: 3, result: 'each over the limit refused (TOO_MANY_REQUESTS); one accepted again after a stop' });
     const { ws } = await openWs(wsUrl(server), { cookie: admin });
     const messages: Array<{ id: number; result?: { type: string }; error?: { data: { code: string } } }> = [];
     ws.on('message', (d) => messages.push(JSON.parse(d.toString())));
@@ -198,6 +203,7 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
   });
 
   it('refuses one address more WebSocket connections than its limit', async () => {
+    counts.attackOfTest({ attack: 'one address opening 14 WebSocket connections (limit 12)', tried: 2, result: 'the 2 over the limit refused with 429' });
     const open: WebSocket[] = [];
     let refused = 0;
     for (let i = 0; i < 14; i++) {
@@ -213,6 +219,7 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
   });
 
   it('closes slowloris headers and a slow body, and caps idle sockets from one address', async () => {
+    counts.attackOfTest({ attack: 'slowloris headers, a slow body, 64 idle sockets from one address', tried: 3, result: 'slow requests closed by the timeouts; sockets over 60 closed at once; the server still answers' });
     const raw = () =>
       new Promise<Socket>((resolve, reject) => {
         const s = connect(server.port, '127.0.0.1', () => resolve(s));

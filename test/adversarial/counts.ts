@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
 import { ARTIFACTS } from '../helpers/browser.js';
 
 /**
@@ -46,7 +47,18 @@ export interface Attack {
   result: string;
 }
 
-export function tally(file: string): Tally & { flush(): void; attack(a: Attack): void } {
+/**
+ * An attack whose defence is the running test's assertions: recorded when the test finishes, all
+ * `tried` held when it passed, none when it failed. `tried` and `result` may be read then (counts
+ * the test keeps as it goes).
+ */
+export interface TestAttack {
+  attack: string;
+  tried: number | (() => number);
+  result: string | (() => string);
+}
+
+export function tally(file: string): Tally & { flush(): void; attack(a: Attack): void; attackOfTest(a: TestAttack): void } {
   const name = basename(file).replace(/\.test\.ts$/, '');
   const attacks: Attack[] = [];
   const t = {
@@ -55,6 +67,13 @@ export function tally(file: string): Tally & { flush(): void; attack(a: Attack):
     lost: 0,
     attack(a: Attack) {
       attacks.push(a);
+    },
+    attackOfTest(a: TestAttack) {
+      onTestFinished(({ task }) => {
+        const tried = typeof a.tried === 'function' ? a.tried() : a.tried;
+        const passed = task.result?.state === 'pass';
+        attacks.push({ attack: a.attack, tried, held: passed ? tried : 0, result: passed ? (typeof a.result === 'function' ? a.result() : a.result) : `did not hold: ${task.result?.errors?.[0]?.message?.split('\n')[0] ?? 'the test failed'}` });
+      });
     },
     flush() {
       mkdirSync(DIR, { recursive: true });

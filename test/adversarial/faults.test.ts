@@ -83,6 +83,7 @@ describe('faults: kill -9 under load, full disk, read-only data', () => {
   });
 
   it.each(['sqlite', 'postgres'] as const)('kill -9 of the server under a load of reports loses no acknowledged report (%s)', async (dialect) => {
+    counts.attackOfTest({ attack: `kill -9 of the server under a load of reports, 3 rounds (${dialect})`, tried: 3, result: 'no acknowledged report lost; back up after each' });
     const env: Record<string, string> = {};
     if (dialect === 'postgres') {
       const pg = await createPgDatabase('weian_adv_kill');
@@ -111,6 +112,7 @@ describe('faults: kill -9 under load, full disk, read-only data', () => {
   });
 
   it('a full disk: writes answer a clear retryable error, reads still work, nothing is corrupted, and it recovers when space is freed', async () => {
+    counts.attackOfTest({ attack: 'reports and edits while the data disk is full', tried: 1, result: 'clear retryable 503s, reads still served, nothing corrupted or lost; recovers when space is freed' });
     const dir = tempDir('weian-full-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12m', 'tmpfs', dir]);
     mounts.push(dir);
@@ -161,6 +163,7 @@ describe('faults: kill -9 under load, full disk, read-only data', () => {
   });
 
   it('a read-only data directory: a clear message at start (or clear retryable errors for writes), and no corruption', async () => {
+    counts.attackOfTest({ attack: 'a read-only data directory', tried: 1, result: 'a clear message (or retryable errors for writes), no corruption' });
     const dir = tempDir('weian-ro-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', dir]);
     mounts.push(dir);

@@ -91,6 +91,7 @@ describe.each([
   });
 
   it('answers every procedure 2xx or 4xx for hostile input, anonymous, as admin and as an agent', async () => {
+    counts.attackOfTest({ attack: `generated hostile input to every procedure, anonymous, as admin and as an agent (${dialect})`, tried: () => sent, result: '2xx or 4xx for every call; no 5xx, no leak' });
     const callers = [
       { who: 'anonymous', headers: {} as Record<string, string> },
       { who: 'admin', headers: { cookie: admin } },
@@ -122,6 +123,7 @@ describe.each([
   });
 
   it('answers malformed bodies, deep nesting and wrong content types with 4xx', async () => {
+    counts.attackOfTest({ attack: `malformed bodies, deep nesting, wrong content types (${dialect})`, tried: () => sent, result: '4xx for every one' });
     const mutations = PROCEDURES.filter((p) => p.type === 'mutation').map((p) => p.path);
     const bodies = [
       '{',
@@ -162,6 +164,7 @@ describe.each([
   });
 
   it('stores hostile text in a valid report as plain data, and refuses every malformed report', async () => {
+    counts.attackOfTest({ attack: `hostile text in valid reports, and malformed reports (${dialect})`, tried: () => sent, result: 'text stored as plain data; every malformed report refused' });
     const stop = deadline();
     const runs = Math.max(40, Math.round(400 * scale));
     // A valid report whose free-text fields carry hostile strings: stored, read back byte for byte.
@@ -222,6 +225,7 @@ describe.each([
   });
 
   it('answers hostile subscription messages over WebSocket without crashing', async () => {
+    counts.attackOfTest({ attack: `hostile subscription messages over WebSocket, anonymous and as admin (${dialect})`, tried: () => frames.length * 2, result: 'no 5xx, no leak, no crash' });
     const subs = PROCEDURES.filter((p) => p.type === 'subscription');
     expect(subs.length).toBeGreaterThan(0);
     const frames: string[] = [];
@@ -251,6 +255,7 @@ describe.each([
   });
 
   it('is still healthy, logged no internal errors, and its admin is still only the admin', async () => {
+    counts.attackOfTest({ attack: `after the fuzzing: the server's health, its log, its admin (${dialect})`, tried: 1, result: 'healthy, no internal error logged, no user made admin' });
     const h = await fetch(`${server.url}/healthz`);
     expect(h.status).toBe(200);
     expect(server.log().split('\n').filter((l) => l.includes('ERROR')).map((l) => l.slice(0, 400)).join('\n')).toBe('');

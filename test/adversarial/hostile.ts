@@ -144,13 +144,14 @@ export async function rawCall(url: string, path: string, type: 'query' | 'mutati
 }
 
 /** A token from the real CLI and an agent enrolled with it over HTTP: its credentials, host and institution. */
-export async function enrollOverHttp(server: ServerProcess, opts: { institution?: string; name?: string; hostname?: string; uses?: number } = {}) {
+export async function enrollOverHttp(server: ServerProcess, opts: { institution?: string; name?: string; hostname?: string; uses?: number; region?: string } = {}) {
   const institution = opts.institution ?? `ADV-${randomUUID().slice(0, 8)}`;
+  const args = ['token', 'create', '--institution', institution, '--name', opts.name ?? '对抗测试医院', '--region', opts.region ?? '330106', '--uses', String(opts.uses ?? 1)];
   // The CLI writes the same SQLite file as the running server: its deferred transaction can meet
   // SQLITE_BUSY_SNAPSHOT when the server commits in between (reported; not ours to fix). Retried.
-  let tok = await runCli('server', ['token', 'create', '--institution', institution, '--name', opts.name ?? '对抗测试医院', '--region', '330106', '--uses', String(opts.uses ?? 1)], { env: server.env });
+  let tok = await runCli('server', args, { env: server.env });
   for (let i = 0; i < 3 && tok.code !== 0 && /database is locked|SQLITE_BUSY/.test(tok.stderr); i++) {
-    tok = await runCli('server', ['token', 'create', '--institution', institution, '--name', opts.name ?? '对抗测试医院', '--region', '330106', '--uses', String(opts.uses ?? 1)], { env: server.env });
+    tok = await runCli('server', args, { env: server.env });
   }
   if (tok.code !== 0) throw new Error(tok.stderr);
   const token = lastLine(tok.stdout);
@@ -176,4 +177,35 @@ export async function pool<T>(items: T[], n: number, fn: (item: T, i: number) =>
       }
     }),
   );
+}
+
+/** One GET batching `path` `n` times, in tRPC's `?batch=1` form: what the dashboard's link sends, only more of it. */
+export const batchGet = (url: string, path: string, n: number, cookie: string) => {
+  const input = JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, undefined])));
+  return fetch(`${url}/trpc/${Array(n).fill(path).join(',')}?batch=1&input=${encodeURIComponent(input)}`, { headers: { cookie } });
+};
+
+/**
+ * Polls /healthz 20 times, 100 ms apart, while `clients` loops run `abuse` as fast as they can;
+ * returns each poll's wait in ms (a /healthz that is not 200 fails the caller).
+ */
+export async function healthzUnder(url: string, clients: number, abuse: () => Promise<void>): Promise<number[]> {
+  let stop = false;
+  const loops = Array.from({ length: clients }, async () => {
+    while (!stop) await abuse();
+  });
+  const waits: number[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const h = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(15_000) });
+      if (h.status !== 200) throw new Error(`/healthz answered ${h.status} under abuse`);
+      waits.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    stop = true;
+    await Promise.all(loops);
+  }
+  return waits;
 }

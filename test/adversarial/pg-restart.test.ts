@@ -70,6 +70,7 @@ describe('faults: PostgreSQL restarted under load', () => {
   }, 60_000);
 
   it('the server reconnects by itself and the agent outbox catches up: every collected report stored exactly once', async () => {
+    counts.attackOfTest({ attack: 'PostgreSQL restarted under a live agent\'s load', tried: () => counts.inputs, result: 'the same server process reconnected; every collected report stored exactly once' });
     const pg = await tempCluster();
     cleanups.push(pg.remove);
     await pg.start();

@@ -44,6 +44,7 @@ describe('replays, stale and borrowed credentials', () => {
   });
 
   it('stores a replayed report once, answers the same, and a tampered replay changes nothing', async () => {
+    counts.attackOfTest({ attack: 'a replayed report, and a tampered replay', tried: 4, result: 'stored once, the same answer; the tampered replay changes nothing' });
     const r = sampleReport(a.agentId, new Date(), {}, 'host-a');
     const first = await report(a, r);
     expect(first.status, first.text).toBe(200);
@@ -68,6 +69,7 @@ describe('replays, stale and borrowed credentials', () => {
   });
 
   it('refuses a report collected in the future', async () => {
+    counts.attackOfTest({ attack: 'a report collected in the future', tried: 1, result: 'refused' });
     const r = sampleReport(a.agentId, new Date(Date.now() + 3600_000));
     const res = await report(a, r);
     counts.inputs++;
@@ -77,6 +79,7 @@ describe('replays, stale and borrowed credentials', () => {
   });
 
   it("refuses a report for another agent's host, whatever the body claims", async () => {
+    counts.attackOfTest({ attack: 'a report for another agent\'s host', tried: 1, result: 'refused, whatever the body claims' });
     const res = await report(a, sampleReport(b.agentId, new Date(), {}, 'host-b'));
     counts.inputs++;
     expect(res.status).toBe(403);
@@ -88,6 +91,7 @@ describe('replays, stale and borrowed credentials', () => {
   });
 
   it('refuses a wrong secret and a revoked one, on report, heartbeat and the commands socket', async () => {
+    counts.attackOfTest({ attack: 'a wrong and a revoked agent secret on report, heartbeat and the commands socket', tried: 4, result: 'refused on each' });
     const wrong = { authorization: `Agent ${a.agentId}:${'x'.repeat(43)}` };
     expect((await report(wrong, sampleReport(a.agentId, new Date()))).status).toBe(401);
     const victim = await enrollOverHttp(server);
@@ -112,6 +116,7 @@ describe('replays, stale and borrowed credentials', () => {
   });
 
   it('refuses a spent enrollment token and audits the attempt', async () => {
+    counts.attackOfTest({ attack: 'a spent enrollment token', tried: 1, result: 'refused and audited' });
     const first = await enrollOverHttp(server, { hostname: 'first-use' });
     const res = await fetch(`${server.url}/trpc/agent.enroll`, {
       method: 'POST',
@@ -127,6 +132,7 @@ describe('replays, stale and borrowed credentials', () => {
   });
 
   it('audits failed logins and rate-limits guessing', async () => {
+    counts.attackOfTest({ attack: '7 wrong passwords for one name from one address', tried: 7, result: 'each audited (no password in the log); throttled after 5' });
     let last = 0;
     for (let i = 0; i < 7; i++) {
       const r = await rawCall(server.url, 'auth.login', 'mutation', { username: 'admin-guess', password: `guess-${i}` }, {});
@@ -140,6 +146,7 @@ describe('replays, stale and borrowed credentials', () => {
   });
 
   it("refuses a deleted user's session cookie over HTTP and over a new WebSocket, and ends the live subscription it had open", async () => {
+    counts.attackOfTest({ attack: 'a deleted user\'s session cookie over HTTP, a new WebSocket and an open subscription', tried: 3, result: 'refused; the live subscription ended' });
     const password = 'Adversarial-Pass-9';
     const created = await rawCall(server.url, 'users.create', 'mutation', { username: 'soon-gone', role: 'county', scopeCode: '330106', password }, { cookie: admin });
     expect(created.status, created.text).toBe(200);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, startServerProcess, type ServerProcess } from '../helpers/index.js';
+import { hostSections, sampleReport } from '../../server/src/testing/harness.js';
+import { signIn, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
 import { tally } from './counts.js';
 import { enrollOverHttp, rawCall } from './hostile.js';
 
@@ -12,6 +13,13 @@ import { enrollOverHttp, rawCall } from './hostile.js';
 const counts = tally(import.meta.url);
 const PASSWORD = 'Regrade-Pass-31';
 const WEIGHTS = { technical: 0.6, governance: 0.3, coverage: 0.1 };
+interface Row {
+  code: string;
+  score: number;
+  rank: number;
+  technical: number;
+  failing: { critical: number; high: number; medium: number; low: number };
+}
 
 describe('a county cannot re-grade itself', () => {
   let server: ServerProcess;
@@ -21,7 +29,7 @@ describe('a county cannot re-grade itself', () => {
   const ranking = async (regionCode: string) => {
     const r = await rawCall(server.url, 'institutions.ranking', 'query', { regionCode }, { cookie: admin });
     expect(r.status, r.text).toBe(200);
-    return (JSON.parse(r.text) as { result: { data: { weights: typeof WEIGHTS; tightenedBelow: Array<{ regionCode: string; regionName: string; ruleIds: string[] }> } } }).result.data;
+    return (JSON.parse(r.text) as { result: { data: { weights: typeof WEIGHTS; tightenedBelow: Array<{ regionCode: string; regionName: string; ruleIds: string[] }>; rows: Row[] } } }).result.data;
   };
 
   beforeAll(async () => {
@@ -72,5 +80,63 @@ describe('a county cannot re-grade itself', () => {
     expect(city.weights).toEqual(WEIGHTS);
     // The county's own ranking is judged by its own settings: nothing below it is stricter.
     expect((await ranking('330106')).tightenedBelow).toEqual([]);
+  });
+
+  it("ranks a county's institutions under the city's rules: the county's tightening moves them in its own view only", async () => {
+    // The province switches off the public-port rule; the county switches it back on (stricter: allowed).
+    const province = await put(admin, '330000', { rules: [{ ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 10 } }, { ruleId: 'HOST-PORT-REMOTE-PUBLIC', enabled: false }], weights: WEIGHTS });
+    expect(province.status, province.text).toBe(200);
+    const tightened = await put(county, '330106', { rules: [{ ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 5 } }, { ruleId: 'HOST-PORT-REMOTE-PUBLIC', enabled: true }], weights: WEIGHTS });
+    expect(tightened.status, tightened.text).toBe(200);
+    // Two institutions reporting the same host (SSH open to the world): one in the county that
+    // tightened, one in a county of the same city that did not.
+    const strict = await enrollOverHttp(server, { hostname: 'twin-xihu', region: '330106', name: '孪生西湖医院' });
+    const plain = await enrollOverHttp(server, { hostname: 'twin-shangcheng', region: '330102', name: '孪生上城医院' });
+    const now = new Date();
+    for (const [a, host] of [[strict, 'twin-xihu'], [plain, 'twin-shangcheng']] as const) {
+      const r = await rawCall(server.url, 'agent.report', 'mutation', sampleReport(a.agentId, now, hostSections(now, host, 'exposed')), { authorization: a.authorization });
+      expect(r.status, r.text).toBe(200);
+    }
+    const rowOf = (rows: Row[], code: string) => rows.find((r) => r.code === code);
+    // Scores follow reports by about a second.
+    const countyView = await waitFor(
+      async () => {
+        const row = rowOf((await ranking('330106')).rows, strict.institution);
+        return row && row.score > 0 ? row : undefined;
+      },
+      { what: "the county's institution scored" },
+    );
+    const cityRanking = await waitFor(
+      async () => {
+        const data = await ranking('330100');
+        return (rowOf(data.rows, plain.institution)?.score ?? 0) > 0 ? data : undefined;
+      },
+      { what: "the other county's institution scored" },
+    );
+    const inCity = rowOf(cityRanking.rows, strict.institution)!;
+    const twin = rowOf(cityRanking.rows, plain.institution)!;
+    counts.inputs += 2;
+    const same = inCity.score === twin.score && inCity.rank === twin.rank && inCity.failing.critical === twin.failing.critical;
+    counts.attack({
+      attack: "a county's tightening moves its institutions in the city's ranking",
+      tried: 1,
+      held: same && countyView.score < inCity.score ? 1 : 0,
+      result: `city ranks both twins ${inCity.score} (rank ${inCity.rank}/${twin.rank}); the county's own view ${countyView.score}`,
+    });
+    // In the city's ranking both are judged by the city's rules: the same host, the same score and rank.
+    expect(inCity).toMatchObject({ score: twin.score, rank: twin.rank, technical: twin.technical, failing: twin.failing });
+    expect(inCity.failing.critical).toBe(0);
+    // The county's own view judges by its stricter rule: a failing critical caps the host.
+    expect(countyView.score).toBeLessThan(inCity.score);
+    expect(countyView.failing.critical).toBeGreaterThan(0);
+    // The city's export ranks them as its page does.
+    const csv = await (await fetch(`${server.url}/export/rankings.csv?region=330100`, { headers: { cookie: admin } })).text();
+    const line = (name: string) => csv.split(/\r?\n/).find((l) => l.includes(name)) ?? '';
+    for (const name of ['孪生西湖医院', '孪生上城医院']) {
+      expect(line(name), csv.slice(0, 500)).toContain(`,${inCity.score},`);
+      expect(line(name)).not.toContain(`,${countyView.score},`);
+    }
+    // And the city's ranking says where a county judges more strictly.
+    expect(cityRanking.tightenedBelow).toContainEqual({ regionCode: '330106', regionName: expect.any(String), ruleIds: expect.arrayContaining(['HOST-PORT-REMOTE-PUBLIC']) });
   });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { REPO } from '../helpers/paths.js';
 import { DIR, type Attack } from './counts.js';
 
@@ -42,6 +43,10 @@ function main(): void {
     .filter((r) => r.attacks?.length)
     .sort((a, b) => a.file.localeCompare(b.file));
   if (!records.length) throw new Error(`no recorded attacks in ${DIR}: run the adversarial tests first`);
+  // Every file of the suite, or the table would say less than was tried: run the missing ones first.
+  const files = readdirSync(fileURLToPath(new URL('.', import.meta.url))).filter((f) => f.endsWith('.test.ts')).map((f) => f.replace(/\.test\.ts$/, ''));
+  const missing = files.filter((f) => !records.some((r) => r.file === f));
+  if (missing.length) throw new Error(`no recorded attacks from ${missing.map((f) => `test/adversarial/${f}.test.ts`).join(', ')}: run them, then this again`);
   const path = join(REPO, 'SECURITY.md');
   const doc = readFileSync(path, 'utf8');
   const i = doc.indexOf(START);

@@ -1,7 +1,6 @@
-import { request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastLine, runCli, signIn, startServerProcess, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
+import { lastLine, postFrom, runCli, signIn, startServerProcess, TEST_ADMIN, waitFor, type ServerProcess } from '../helpers/index.js';
 import { tally } from './counts.js';
 import { pool, rawCall } from './hostile.js';
 
@@ -14,19 +13,6 @@ import { pool, rawCall } from './hostile.js';
 const counts = tally(import.meta.url);
 const PASSWORD = 'Throttle-Pass-83';
 
-/** One JSON POST from a chosen source address (127.0.0.0/8 all reach the server on 127.0.0.1). */
-function postFrom(url: string, path: string, body: unknown, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; cookie: string | null }> {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = request(`${url}${path}`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] ?? null }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 const login = (server: ServerProcess, username: string, password: string, from: string) => postFrom(server.url, '/trpc/auth.login', { username, password }, from);
 
 describe('sign-in throttling and enrollment limits', () => {
@@ -87,13 +73,21 @@ describe('sign-in throttling and enrollment limits', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.detail).toMatchObject({ username: 'victim', failures: 25 });
     expect(server.log()).toContain('sustained failed sign-ins: 25 for user "victim"');
+    // And in the alerts view: one alert (not one per attempt), where the account lives.
+    type AlertItem = { id: string; ruleId: string; subjectKind: string; subjectName: string; regionCode: string; status: string; count: number };
+    const signInAlerts = async () => (JSON.parse((await rawCall(server.url, 'alerts.list', 'query', { limit: 100 }, { cookie: admin })).text) as { result: { data: { items: AlertItem[] } } }).result.data.items.filter((a) => a.ruleId === 'AUTH-SUSTAINED-FAILURES');
+    const raised = await waitFor(async () => ((await signInAlerts()).length ? await signInAlerts() : undefined), { what: 'the sign-in alert' });
+    expect(raised).toEqual([expect.objectContaining({ subjectKind: 'user', subjectName: 'victim', regionCode: '330106', status: 'open', count: 1 })]);
     const users = JSON.parse((await rawCall(server.url, 'users.list', 'query', undefined, { cookie: admin })).text) as { result: { data: Array<{ id: string; username: string }> } };
     const victimId = users.result.data.find((u) => u.username === 'victim')!.id;
     const unlock = await rawCall(server.url, 'users.unlock', 'mutation', { userId: victimId }, { cookie: admin });
     expect(unlock.status, unlock.text).toBe(200);
     const back = await login(server, 'victim', PASSWORD, '127.0.1.1');
-    counts.attack({ attack: '25 guesses at one account from 5 addresses', tried: 25, held: alerts.length === 1 && back.status === 200 ? 25 : 0, result: 'admins told (audit + log); unlocked by users.unlock' });
+    // Unlocking deals with the alert too.
+    const after = await signInAlerts();
+    counts.attack({ attack: '25 guesses at one account from 5 addresses', tried: 25, held: alerts.length === 1 && raised.length === 1 && after[0]?.status === 'resolved' && back.status === 200 ? 25 : 0, result: 'admins told (one alert in the account\'s region, audit, log); unlocked by users.unlock, which resolves the alert' });
     expect(back.status, back.text).toBe(200);
+    expect(after).toEqual([expect.objectContaining({ id: raised[0]!.id, status: 'resolved' })]);
   });
 
   it('rate-limits refused enrollments per address and keeps one audit row per address and window, with the count', async () => {

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentCli } from '../faults/agentProcess.js';
 import { lastLine, runCli, startServerProcess, tempDir, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
+import { makeCa, makeServerCert } from '../helpers/tls.js';
 import { tally } from './counts.js';
 
 /**
@@ -14,23 +14,6 @@ import { tally } from './counts.js';
  * The dashboard's security headers are checked on the same server.
  */
 const counts = tally(import.meta.url);
-
-function makeCa(dir: string, name: string): { key: string; cert: string } {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], { stdio: 'ignore' });
-  return { key, cert };
-}
-function makeServerCert(dir: string, ca: { key: string; cert: string }, name: string): { key: string; cert: string } {
-  const key = join(dir, `${name}.key`);
-  const csr = join(dir, `${name}.csr`);
-  const cert = join(dir, `${name}.pem`);
-  const ext = join(dir, `${name}.ext`);
-  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
-  execFileSync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', cert, '-days', '2', '-extfile', ext], { stdio: 'ignore' });
-  return { key, cert };
-}
 
 function get(url: string, ca: string, path = '/'): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
@@ -68,6 +51,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('serves HTTPS only: healthz over TLS, and plain HTTP on the port gets no answer', async () => {
+    counts.attackOfTest({ attack: 'plain HTTP to the TLS port', tried: 1, result: 'no answer; HTTPS served' });
     expect(server.url).toMatch(/^https:/);
     expect((await get(server.url, readFileSync(ca.cert, 'utf8'), '/healthz')).status).toBe(200);
     const plain = await fetch(server.url.replace('https:', 'http:') + '/healthz').then(
@@ -78,6 +62,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('enrolls and reports with --ca; the session cookie is Secure', async () => {
+    counts.attackOfTest({ attack: 'the session cookie read over plain HTTP', tried: 1, result: 'cookie marked Secure; enrolled and reported with the private CA' });
     const configPath = join(dir, 'good', 'agent.json');
     const enroll = await runCli('agent', ['enroll', '--server', server.url, '--token', await token(), '--ca', ca.cert, '--config', configPath]);
     expect(enroll.code, enroll.stderr).toBe(0);
@@ -98,6 +83,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('refuses to enroll against a certificate signed by another CA, or with no CA given', async () => {
+    counts.attackOfTest({ attack: 'enrolling against a certificate of another CA, or without the CA', tried: 2, result: 'both refused by the agent' });
     for (const args of [['--ca', rogueCa.cert], []]) {
       const t = await token();
       const configPath = join(dir, `bad-${args.length}`, 'agent.json');
@@ -112,6 +98,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('refuses to report to a server whose certificate changed to another CA', async () => {
+    counts.attackOfTest({ attack: 'a server certificate swapped for another CA\'s after enrollment', tried: 1, result: 'the agent refuses to report to it' });
     const configPath = join(dir, 'switch', 'agent.json');
     expect((await runCli('agent', ['enroll', '--server', server.url, '--token', await token(), '--ca', ca.cert, '--config', configPath])).code).toBe(0);
     // Same address, now an impostor with a certificate from the rogue CA.
@@ -130,6 +117,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('sends the security headers with the dashboard: CSP without inline scripts, no framing, no sniffing', async () => {
+    counts.attackOfTest({ attack: 'dashboard pages (traversal and script in the URL included) checked for CSP, framing and sniffing headers', tried: 4, result: 'CSP without inline scripts, no framing, nosniff on each' });
     for (const path of ['/', '/hosts', '/assets/../../../etc/passwd', '/login?x=<script>']) {
       const r = await get(server.url, readFileSync(ca.cert, 'utf8'), path);
       counts.inputs++;

@@ -78,6 +78,7 @@ describe('hostile names are shown as text in the dashboard and the exports', () 
   });
 
   it('host list, host detail and institution page show the names literally; no dialog, no request to the beacon', async () => {
+    counts.attackOfTest({ attack: 'hostile host, process, institution and formula names in the host list, host detail and institution page, in Chromium', tried: 3, result: 'shown as text: no dialog, no request to the beacon' });
     const { page } = tab;
     await page.goto(server.url);
     await page.waitForURL(/\/login/);
@@ -112,6 +113,7 @@ describe('hostile names are shown as text in the dashboard and the exports', () 
   });
 
   it('exports (whatever exists of /export/rankings.csv|xlsx|pdf) carry the names as text, and rendering them fetches nothing', async () => {
+    counts.attackOfTest({ attack: 'hostile names in the csv, xlsx and pdf exports', tried: 3, result: 'carried as text; rendering them fetches nothing' });
     const cookie = await signIn(server.url);
     const get = (format: string) => fetch(`${server.url}/export/rankings.${format}?region=330106`, { headers: { cookie } });
     const tried: Record<string, number> = {};

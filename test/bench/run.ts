@@ -16,13 +16,15 @@ import { TEST_ADMIN, signIn } from '../helpers/auth.js';
 import { ensureDashboardBuilt } from '../helpers/browser.js';
 import { lastLine, runCli } from '../helpers/cli.js';
 import { REPO } from '../helpers/paths.js';
-import { createPgDatabase } from '../helpers/pg.js';
+import { createPgDatabase, PG_ADMIN_URL } from '../helpers/pg.js';
 import { freePort, tempDir } from '../helpers/server.js';
-import { enrollSimulatedAgents, percentile, runLoad, type LoadResult } from '../load/loadgen.js';
+import { enrollSimulatedAgents, percentile, runLoad, type LoadOptions, type LoadResult } from '../load/loadgen.js';
 import { fixtureReports, prng, SimulatedHost } from '../load/reports.js';
-import { childrenCpuS, loadAverage, processCpuS, rssMb, startNode, type NodeProcess } from './procs.js';
+import { coresFor, FIRST_REPORTS_PER_S, PROVINCE_HOSTS, startCpuWindow, STEADY_REPORTS_PER_S } from './capacity.js';
+import { childrenCpuS, loadAverage, rssMb, startNode, type NodeProcess } from './procs.js';
 import { seedProvince, type SeedResult } from './seed.js';
 import { weakPasswordCost } from './credentials.js';
+import { cutTrace, replayTrace, snapshotDb } from './sqlTrace.js';
 
 /**
  * The project's benchmark: one JSON line per measurement on stdout (progress on stderr), against
@@ -83,9 +85,9 @@ const want = (group: string) => !values.only || values.only.split(',').includes(
 const PROFILE_ARGS = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ARTIFACTS, 'profiles')}`] : [];
 
 /** The real server as one node process (no tsx wrapper), so its pid is the one measured. */
-async function startServer(env: Record<string, string>): Promise<NodeProcess & { url: string }> {
+async function startServer(env: Record<string, string>, preload: string[] = []): Promise<NodeProcess & { url: string }> {
   const port = await freePort();
-  const proc = await startNode([...PROFILE_ARGS, '--import', 'tsx', 'server/src/cli.ts', 'serve'], { WEIAN_HOST: '127.0.0.1', WEIAN_PORT: String(port), WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password, ...env }, 'listening on');
+  const proc = await startNode([...PROFILE_ARGS, '--import', 'tsx', ...preload, 'server/src/cli.ts', 'serve'], { WEIAN_HOST: '127.0.0.1', WEIAN_PORT: String(port), WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password, ...env }, 'listening on');
   return Object.assign(proc, { url: `http://127.0.0.1:${port}` });
 }
 
@@ -99,15 +101,66 @@ function ingestLines(dialect: 'sqlite' | 'postgres', r: LoadResult & { serverCpu
   emit(`ingest.${dialect}.server_cpu_ms_per_report`, (r.serverCpuS * 1000) / r.acked, 'CPU ms', null, `server process CPU over the window; the load generator used ${((r.genCpuS * 1000) / r.acked).toFixed(2)} CPU ms per report`, cmd);
 }
 
-/** Agents warm up (their first, full reports) before the measured window: steady state is what the budget is about. */
-async function measureIngest(server: { url: string; pid: number }, env: Record<string, string>, agents: number, seconds: number) {
-  const sims = await enrollSimulatedAgents({ url: server.url, agents, serverEnv: env, progress });
-  const warm = await runLoad({ url: server.url, agents, rate: 0, durationS: SIZE.warmupS }, sims);
-  const cpu0 = processCpuS(server.pid);
+/** Several servers' load results as one: the load generator's 16 connections split between them. */
+function merged(rs: LoadResult[]): LoadResult {
+  if (rs.length === 1) return rs[0]!;
+  const all = (k: 'latenciesMs' | 'fullBytes' | 'steadyBytes') => rs.flatMap((r) => r[k]);
+  const total = (k: 'agents' | 'sent' | 'acked' | 'errors') => rs.reduce((n, r) => n + r[k], 0);
+  const elapsedS = Math.max(...rs.map((r) => r.elapsedS));
+  return { agents: total('agents'), sent: total('sent'), acked: total('acked'), errors: total('errors'), errorSamples: rs.flatMap((r) => r.errorSamples), elapsedS, reportsPerS: total('acked') / elapsedS, latenciesMs: all('latenciesMs').sort((a, b) => a - b), fullBytes: all('fullBytes'), steadyBytes: all('steadyBytes') };
+}
+
+// Alerts, notices and institution scores follow a report after its answer (scores a second later): their CPU belongs to it.
+const SETTLE_MS = 2000;
+
+/**
+ * Every agent's first (full) report, metered on its own, as on enrolment day; then a warm-up and the
+ * measured steady window: steady state is what the rate budget is about. With several servers the
+ * agents are split between them and their CPU is summed.
+ */
+async function measureIngest(servers: Array<{ url: string; pid: number }>, env: Record<string, string>, agents: number, seconds: number, pg?: { adminUrl: string; database: string }) {
+  const concurrency = LANES / servers.length;
+  const stamp = Date.now().toString(36);
+  const sims = await Promise.all(servers.map((s, k) => enrollSimulatedAgents({ url: s.url, agents: Math.round(agents / servers.length), serverEnv: env, concurrency, institution: `LOAD-${k}-${stamp}`, progress })));
+  const load = async (opts: Partial<LoadOptions> & { durationS: number }) =>
+    merged(await Promise.all(servers.map((s, k) => runLoad({ url: s.url, agents: sims[k]!.length, rate: 0, concurrency, ...opts, progress: k === 0 ? opts.progress : undefined }, sims[k]))));
+  const pids = servers.map((s) => s.pid);
+  let window = await startCpuWindow(pids, pg);
+  const first = await load({ once: true, durationS: 600 });
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const firstCpu = await window();
+  const warm = await load({ durationS: SIZE.warmupS });
+  window = await startCpuWindow(pids, pg);
   const gen0 = process.cpuUsage();
-  const measured = await runLoad({ url: server.url, agents, rate: 0, durationS: seconds, progress }, sims);
+  const measured = await load({ durationS: seconds, progress });
   const gen = process.cpuUsage(gen0);
-  return { warm, measured: { ...measured, serverCpuS: processCpuS(server.pid) - cpu0, genCpuS: (gen.user + gen.system) / 1e6, load: loadAverage() } };
+  const steadyCpu = await window();
+  return { first, firstCpu, warm, steadyCpu, measured: { ...measured, serverCpuS: steadyCpu.serverMs / 1000, genCpuS: (gen.user + gen.system) / 1e6, load: loadAverage() } };
+}
+
+/**
+ * The capacity model: CPU-ms per steady and per first report, server and database apart, and the
+ * cores a province of 100,000 hosts needs for each. Returns the steady CPU-ms per report, both together.
+ */
+function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<typeof measureIngest>>, servers = 1): number {
+  const tag = servers === 1 ? dialect : `${dialect}.${servers}_servers`;
+  const cmd = `pnpm bench --only ${dialect}${quick ? ' --quick' : ''}`;
+  const where = dialect === 'sqlite' ? 'SQLite runs inside the server process: its CPU is in the server figure' : 'PostgreSQL backends of the benchmark database, from /proc/<pid>/stat';
+  const kinds = [
+    { kind: 'steady', cpu: run.steadyCpu, n: run.measured.acked, rate: STEADY_REPORTS_PER_S, what: `${PROVINCE_HOSTS.toLocaleString('en')} hosts reporting every 15 minutes` },
+    { kind: 'first', cpu: run.firstCpu, n: run.first.acked, rate: FIRST_REPORTS_PER_S, what: `${PROVINCE_HOSTS.toLocaleString('en')} first reports within one hour` },
+  ];
+  let steadyMs = NaN;
+  for (const { kind, cpu, n, rate, what } of kinds) {
+    const server = cpu.serverMs / n;
+    const db = cpu.dbMs / n;
+    const note = `${n} ${kind === 'first' ? 'first (full)' : 'steady'} reports over ${servers} server process(es)`;
+    emit(`capacity.${tag}.${kind}_server_cpu_ms`, server, 'CPU ms', null, note, cmd);
+    if (dialect === 'postgres') emit(`capacity.${tag}.${kind}_db_cpu_ms`, db, 'CPU ms', null, `${where}; ${cpu.newBackends} backend(s) started in the window; WAL writer and checkpointer are shared and left out`, cmd);
+    emit(`capacity.${tag}.${kind}_cores`, coresFor(rate, server + db), 'cores', null, `${what} = ${rate.toFixed(1)} reports/s × ${(server + db).toFixed(2)} CPU ms (server ${server.toFixed(2)} + database ${db.toFixed(2)}); ${where}; no headroom`, cmd);
+    if (kind === 'steady') steadyMs = server + db;
+  }
+  return steadyMs;
 }
 
 let rawCpuMs = NaN;
@@ -153,6 +206,39 @@ async function rawIngestRate(agents: number, seconds: number): Promise<number> {
   rawCpuMs = (cpu.user + cpu.system) / 1000 / n;
   await handle.close();
   return rate;
+}
+
+/**
+ * The server's rates over the replay of its own SQL for the same reports: a recording server (the
+ * trace kept in memory, written between phases) takes first reports, a warm-up and a steady window;
+ * the trace of each is replayed through better-sqlite3 alone from a snapshot taken before them.
+ */
+async function sqlReplayRatios(agents: number, seconds: number) {
+  const dataDir = tempDir('weian-bench-trace-');
+  const prefix = join(dataDir, 'trace');
+  const env = { WEIAN_DATA_DIR: dataDir };
+  const server = await startServer({ ...env, WEIAN_BENCH_SQL_TRACE: prefix }, ['--import', './test/bench/sqlTrace.ts']);
+  let first: LoadResult, steady: LoadResult, segments: string[];
+  try {
+    const sims = await enrollSimulatedAgents({ url: server.url, agents, serverEnv: env, progress });
+    // Start-up and enrolment are not replayed: the replay starts from the database as it is now.
+    await cutTrace(server.pid, prefix, 0);
+    await snapshotDb(join(dataDir, 'weian.sqlite'), join(dataDir, 'start.sqlite'));
+    first = await runLoad({ url: server.url, agents, rate: 0, durationS: 600, once: true }, sims);
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const firstSeg = await cutTrace(server.pid, prefix, 1);
+    await runLoad({ url: server.url, agents, rate: 0, durationS: SIZE.warmupS }, sims);
+    const warmSeg = await cutTrace(server.pid, prefix, 2);
+    steady = await runLoad({ url: server.url, agents, rate: 0, durationS: seconds }, sims);
+    segments = [firstSeg, warmSeg, await cutTrace(server.pid, prefix, 3)];
+  } finally {
+    await server.stop();
+  }
+  const [firstReplay, , steadyReplay] = replayTrace(join(dataDir, 'start.sqlite'), join(dataDir, 'replay.sqlite'), segments);
+  const ratio = (metric: string, r: LoadResult, replay: { seconds: number; statements: number }, limit: number, what: string) =>
+    emit(metric, replay.seconds / r.elapsedS, 'ratio', { op: '>=', limit }, `${what}: ${r.acked} reports from ${agents} agents, ${Math.round(r.acked / r.elapsedS)}/s through the recording server vs ${Math.round(r.acked / replay.seconds)}/s replaying its ${(replay.statements / r.acked).toFixed(1)} statements per report through better-sqlite3 alone (same statements, parameters, transactions, pragmas); recorder and replayer: test/bench/sqlTrace.ts`);
+  ratio('ingest.sqlite.full_ratio_to_sql', first, firstReplay!, 0.6, 'first (full) reports (alerts and scores they cause included)');
+  ratio('ingest.sqlite.steady_ratio_to_sql', steady, steadyReplay!, 0.5, 'steady reports');
 }
 
 function gzKb(file: string) {
@@ -240,7 +326,7 @@ async function seededProvince(quickSize: typeof SIZE): Promise<{ dataDir: string
   const marker = keep && join(keep, 'seeded.json');
   if (marker && existsSync(marker)) {
     const seeded = JSON.parse(readFileSync(marker, 'utf8')) as SeedResult;
-    if (seeded.institutions === quickSize.institutions && seeded.hosts === quickSize.hosts) {
+    if (seeded.institutions === quickSize.institutions && seeded.hosts === quickSize.hosts && seeded.openAlerts !== undefined) {
       copyFileSync(join(keep, 'weian.sqlite'), join(dataDir, 'weian.sqlite'));
       progress(`reusing the province seeded in ${keep}`);
       return { dataDir, seeded };
@@ -252,7 +338,7 @@ async function seededProvince(quickSize: typeof SIZE): Promise<{ dataDir: string
   const seeded = await seedProvince(deps, { institutions: quickSize.institutions, hosts: quickSize.hosts, progress });
   // Closing the last connection folds the log into the one file that is kept.
   await handle.close();
-  progress(`seeded ${seeded.hosts} hosts / ${seeded.institutions} institutions over ${seeded.counties} counties in ${seeded.seconds.toFixed(1)} s`);
+  progress(`seeded ${seeded.hosts} hosts / ${seeded.institutions} institutions over ${seeded.counties} counties with ${seeded.openAlerts} open alerts in ${seeded.seconds.toFixed(1)} s`);
   if (keep) {
     mkdirSync(keep, { recursive: true });
     copyFileSync(join(dataDir, 'weian.sqlite'), join(keep, 'weian.sqlite'));
@@ -267,7 +353,7 @@ async function queries(quickSize: typeof SIZE) {
   try {
     const cookie = await signIn(server.url);
     const client = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${server.url}/trpc`, headers: { cookie } })] });
-    const size = `${seeded.hosts} hosts / ${seeded.institutions} institutions`;
+    const size = `${seeded.hosts} hosts / ${seeded.institutions} institutions / ${seeded.openAlerts} open alerts`;
     const time = async (metric: string, call: () => Promise<unknown>, what = '') => {
       for (let i = 0; i < 3; i++) await call();
       const ms: number[] = [];
@@ -281,6 +367,7 @@ async function queries(quickSize: typeof SIZE) {
     };
     await time('query.overview.p95_ms', () => client.regions.overview.query({ regionCode: '330000' }));
     await time('query.ranking.p95_ms', () => client.institutions.ranking.query({ regionCode: '330000', pageSize: 50 }), ', first page of 50 rows (as the dashboard asks; rank over the whole province)');
+    await time('query.alerts.p95_ms', () => client.alerts.list.query({ regionCode: '330000', status: ['open', 'acknowledged'], sort: 'severity', limit: 50, offset: 0 }), ', alerts.list of unresolved alerts, first page of 50 by severity with its total (as the alerts view asks)');
     await time('query.hosts.p95_ms', () => client.hosts.list.query({ regionCode: '330000', limit: 50, offset: 0 }), ', hosts.list first page of 50 in hostname order with its total (as the hosts view asks)');
     emit('server.rss_mb', rssMb(server.pid), 'MB', null, `the server process after those queries, ${size} on SQLite`);
   } finally {
@@ -308,16 +395,19 @@ async function main() {
   if (want('agent')) await agentCollectCpu(bundle);
   if (want('credentials')) await credentialCost();
 
+  let sqliteCpuMs = NaN;
   if (want('sqlite') || want('agent')) {
     const dataDir = tempDir('weian-bench-sqlite-');
     const env = { WEIAN_DATA_DIR: dataDir };
     const server = await startServer(env);
     try {
       if (want('sqlite')) {
-        const { warm, measured } = await measureIngest(server, env, SIZE.agents, SIZE.ingestS);
+        const run = await measureIngest([server], env, SIZE.agents, SIZE.ingestS);
+        const { measured } = run;
         ingestLines('sqlite', measured, SIZE.agents, SIZE.ingestS);
+        sqliteCpuMs = capacityLines('sqlite', run);
         const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
-        const full = avg([...warm.fullBytes, ...measured.fullBytes]);
+        const full = avg(run.first.fullBytes);
         const steady = avg(measured.steadyBytes);
         emit('sync.steady_bytes', steady, 'bytes', { op: '<=', limit: 1536 }, `mean JSON body of delta reports (5% carry a changed section), vs ${Math.round(full)} bytes full`, 'pnpm loadgen');
         emit('sync.full_bytes', full, 'bytes', null, 'mean JSON body of a first (full) report, from the fixture captures varied per host', 'pnpm loadgen');
@@ -325,6 +415,8 @@ async function main() {
         await server.stop();
         const raw = await rawIngestRate(SIZE.agents, SIZE.rawS);
         emit('ingest.sqlite.raw_reports_per_s', raw, 'reports/s', null, `parse + validate + ingest service on SQLite in one process, no HTTP; ${rawCpuMs.toFixed(2)} CPU ms per report`);
+        progress('the server\'s SQL trace, recorded and replayed');
+        await sqlReplayRatios(SIZE.pgAgents, SIZE.rawS);
         emit('ingest.sqlite.ratio_to_raw', measured.reportsPerS / raw, 'ratio', { op: '>=', limit: 0.35 }, `${Math.round(measured.reportsPerS)} through the server / ${Math.round(raw)} raw; by CPU per report ${(rawCpuMs / ((measured.serverCpuS * 1000) / measured.acked)).toFixed(2)}`);
       }
       if (want('agent')) {
@@ -341,16 +433,26 @@ async function main() {
   }
 
   if (want('postgres')) {
-    const db = await createPgDatabase('weian_bench');
-    const env = { DATABASE_URL: db.url };
-    const server = await startServer(env);
-    try {
-      const { measured } = await measureIngest(server, env, SIZE.pgAgents, SIZE.pgS);
-      ingestLines('postgres', measured, SIZE.pgAgents, SIZE.pgS);
-    } finally {
-      await server.stop();
-      await db.drop();
+    // One server process, then two on a fresh database of their own: CPU per report must not grow with processes.
+    const perReport: number[] = [];
+    for (const processes of [1, 2]) {
+      const db = await createPgDatabase('weian_bench');
+      const env = { DATABASE_URL: db.url };
+      const servers: Awaited<ReturnType<typeof startServer>>[] = [];
+      try {
+        for (let i = 0; i < processes; i++) servers.push(await startServer(env));
+        const run = await measureIngest(servers, env, SIZE.pgAgents, SIZE.pgS, { adminUrl: PG_ADMIN_URL, database: db.name });
+        if (processes === 1) ingestLines('postgres', run.measured, SIZE.pgAgents, SIZE.pgS);
+        perReport.push(capacityLines('postgres', run, processes));
+      } finally {
+        for (const s of servers) await s.stop();
+        await db.drop();
+      }
     }
+    const [one, two] = perReport as [number, number];
+    const note = 'steady reports; server process(es) and PostgreSQL backends together, CPU per report (independent of what else the 2 cores run)';
+    emit('ingest.postgres.cpu_ms_per_report', one, 'CPU ms', Number.isFinite(sqliteCpuMs) ? { op: '<=', limit: Math.round(2 * sqliteCpuMs * 100) / 100 } : null, `${note}; budget 2× SQLite's ${Number.isFinite(sqliteCpuMs) ? sqliteCpuMs.toFixed(2) : '(not measured in this run: --only sqlite,postgres)'}`);
+    emit('ingest.postgres.two_servers_cpu_ratio', two / one, 'ratio', { op: '<=', limit: 1 }, `${two.toFixed(2)} CPU ms per report with two server processes on one database / ${one.toFixed(2)} with one; ${note}`);
   }
 
   if (want('queries')) await queries(SIZE);

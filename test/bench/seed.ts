@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Report } from '@weian/shared';
+import { listAlertViews } from '../../server/src/services/alerts.js';
+import { startAlertEngine } from '../../server/src/services/alertEngine.js';
 import { ingestReport } from '../../server/src/services/ingest.js';
 import { flushInstitutionScores } from '../../server/src/services/scoreRefresher.js';
 import type { ServiceDeps } from '../../server/src/services/deps.js';
@@ -17,13 +19,16 @@ export interface SeedResult {
   institutions: number;
   hosts: number;
   counties: number;
+  /** Alerts open after the seed (a seed kept from before alerts were seeded has none recorded, and is seeded again). */
+  openAlerts: number;
   seconds: number;
 }
 
 /**
  * A province at scale: institutions over Zhejiang's counties, hosts with agents, each host with one
  * real-looking report taken through the ingest service (sections, findings, scores), written in
- * transactions of many rows through the storage functions.
+ * transactions of many rows through the storage functions. The alert engine runs as in the server,
+ * so every critical or high finding opens its alert (and its rectification items) as real ingest would.
  */
 export async function seedProvince(deps: ServiceDeps, opts: { institutions: number; hosts: number; seed?: number; progress?: (l: string) => void }): Promise<SeedResult> {
   const t0 = performance.now();
@@ -62,6 +67,7 @@ export async function seedProvince(deps: ServiceDeps, opts: { institutions: numb
     });
   }
   opts.progress?.(`seeded ${opts.institutions} institutions and ${opts.hosts} hosts; ingesting one report per host`);
+  const alerts = startAlertEngine(deps, { error: (m) => opts.progress?.(m) });
   // Many reports in flight, so the ingest service stores them in groups, as it does under load.
   let done = 0;
   const lane = async (k: number) => {
@@ -73,7 +79,9 @@ export async function seedProvince(deps: ServiceDeps, opts: { institutions: numb
     }
   };
   await Promise.all(Array.from({ length: SEED_LANES }, (_, k) => lane(k)));
+  await alerts.stop();
+  const openAlerts = (await listAlertViews(deps, { kind: 'all' }, { status: ['open'], limit: 1, offset: 0 })).total;
   // Institution scores are refreshed a second after their hosts change: bring them all up to date now.
   await flushInstitutionScores(deps);
-  return { institutions: opts.institutions, hosts: opts.hosts, counties: counties.length, seconds: (performance.now() - t0) / 1000 };
+  return { institutions: opts.institutions, hosts: opts.hosts, counties: counties.length, openAlerts, seconds: (performance.now() - t0) / 1000 };
 }

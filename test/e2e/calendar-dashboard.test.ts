@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInClient } from '../helpers/auth.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, signInWithForm, type BrowserPage } from '../helpers/browser.js';
 import { REPO } from '../helpers/paths.js';
-import { startServerProcess, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
+import { runCli, startServerProcess, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
 
 // An administrator sees that next year's holidays are missing and loads them from a file in the dashboard.
 describe('dashboard: the holiday calendar banner and form', () => {
@@ -73,5 +73,21 @@ describe('dashboard: the holiday calendar banner and form', () => {
     expect((await again.client.calendar.status.query()).loaded.map((l) => l.year)).toEqual([2027]);
     expect(JSON.stringify(await again.client.audit.list.query({ limit: 20 }))).toMatch(/calendar\.load/);
     again.close();
+  });
+
+  it("tells the admin when WeiAn's own backup failed, and stops once one succeeds", async () => {
+    const { page } = tab;
+    // A backup that cannot be written (its directory's parent is a file) is recorded as failed.
+    const failed = await runCli('server', ['backup', '--to', join(server.dataDir, 'weian.sqlite', 'nightly.sqlite')], { env: server.env });
+    expect(failed.code).toBe(2);
+    await page.goto(`${server.url}/overview`);
+    const banner = page.getByTestId('backup-banner');
+    await expect.poll(() => banner.innerText()).toMatch(/卫安服务器数据库最近一次备份失败[\s\S]*原因：.*nightly\.sqlite/);
+    await screenshot(page, 'backup-failed-banner');
+    const ok = await runCli('server', ['backup', '--to', join(server.dataDir, 'nightly.sqlite')], { env: server.env });
+    expect(ok.code, ok.stderr).toBe(0);
+    await page.reload();
+    await page.getByTestId('page-title').waitFor();
+    await expect.poll(() => banner.count()).toBe(0);
   });
 });

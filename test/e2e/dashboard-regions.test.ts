@@ -9,7 +9,7 @@ import { replayRunner } from '@weian/agent/runner';
 import { sectionHash } from '@weian/agent/collect';
 import { compareNames, RULE_DATA_BY_ID, type Report } from '@weian/shared';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, type BrowserPage } from '../helpers/browser.js';
-import { lastLine, REPO, runCli, signedInClient, startServerProcess, tempDir, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
+import { lastLine, postFrom, REPO, runCli, signedInClient, startServerProcess, tempDir, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
 
 const COUNTY_USER = { username: 'xihu-bureau', password: 'Xihu-County-Pass-1' };
 const HOSPITAL_USER = { username: 'live-hospital', password: 'Live-Hospital-Pass-1' };
@@ -187,6 +187,21 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     await expect.poll(() => page.getByTestId('alert-drawer').innerText()).toContain(`${COUNTY_USER.username}`);
     await screenshot(page, 'dashboard-regions-6-alert-acknowledged-zh');
     await page.keyboard.press('Escape');
+  });
+
+  it('shows sustained failed sign-ins on an account in the live feed, naming the account', async () => {
+    const { page } = tab;
+    await page.goto(`${server.url}/overview`);
+    await page.getByTestId('alert-feed').waitFor();
+    // The feed's live subscription opens with the page.
+    await page.waitForTimeout(1500);
+    // Five addresses, five guesses each: the account's failures reach the alert level (services/loginThrottle.ts).
+    for (let a = 1; a <= 5; a++) for (let i = 0; i < 5; i++) expect((await postFrom(server.url, '/trpc/auth.login', { username: COUNTY_USER.username, password: `guess-${a}-${i}` }, `127.0.3.${a}`)).status).toBe(401);
+    const item = page.getByTestId('feed-AUTH-SUSTAINED-FAILURES');
+    await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(1);
+    // A county account's alert belongs to the county, not to an institution: the account is named instead.
+    expect(await item.innerText()).toContain(`账号 ${COUNTY_USER.username}`);
+    await screenshot(page, 'dashboard-regions-6b-alert-sign-in-feed-zh');
   });
 
   it('switches the overview to English', async () => {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../server/src/testing/receiver.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot } from '../helpers/browser.js';
@@ -84,6 +85,20 @@ describe('incident reports (事件上报), end to end', () => {
     });
     expect(inc.late).toBe(true);
     expect((await xihu.client.incidents.list.query()).find((i) => i.id === inc.id)?.late).toBe(true);
+    // The ranking's incident column counts it, and the region's statistics export says so.
+    const row = (await xihu.client.institutions.ranking.query({ regionCode: '330106' })).rows.find((r) => r.code === 'ZJ-XH-001');
+    expect(row?.incidents.late).toBe(1);
+    const res = await fetch(`${server.url}/export/incidents.xlsx?region=330106`, { headers: { cookie: xihu.cookie } });
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await res.arrayBuffer()) as never);
+    const overall: unknown[][] = [];
+    wb.getWorksheet('总体情况')!.eachRow((r) => overall.push((r.values as unknown[]).slice(1)));
+    expect(overall).toContainEqual(['迟报', 1]);
+    const other = await fetch(`${server.url}/export/incidents.pdf?region=330106`, { headers: { cookie: gongshu.cookie } });
+    expect(other.status).toBe(403);
+    const one = await fetch(`${server.url}/export/incident.pdf?id=${inc.id}`, { headers: { cookie: hospital.cookie } });
+    expect([one.status, (await one.arrayBuffer()).byteLength > 1000]).toEqual([200, true]);
   });
 
   it('refuses bad input clearly', async () => {

@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInClient } from '../helpers/auth.js';
-import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, type BrowserPage } from '../helpers/browser.js';
-import { lastLine, runCli, startServerProcess, type ServerProcess } from '../helpers/index.js';
+import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, signInWithForm, type BrowserPage } from '../helpers/browser.js';
+import { institutionWithAgent, startServerProcess, type ServerProcess } from '../helpers/index.js';
 
 // A county bureau issues a rectification notice about what the real agent reported; the hospital
 // signs, answers and submits in the real dashboard; the bureau returns an item; another county sees nothing.
@@ -21,18 +21,11 @@ describe('rectification notices: real server, real agent, real browser', () => {
   beforeAll(async () => {
     await ensureDashboardBuilt();
     server = await startServerProcess();
-    const configPath = join(server.dataDir, 'agent', 'agent.json');
-    const tok = await runCli('server', ['token', 'create', '--institution', INST, '--name', '杭州市西湖区妇幼保健院', '--region', '330106'], { env: server.env });
-    expect(tok.code, tok.stderr).toBe(0);
-    const enroll = await runCli('agent', ['enroll', '--server', server.url, '--token', lastLine(tok.stdout), '--config', configPath]);
-    expect(enroll.code, enroll.stderr).toBe(0);
-    const once = await runCli('agent', ['once', '--config', configPath]);
-    expect(once.code, once.stderr).toBe(0);
-    const admin = await signedInClient(server.url);
-    await admin.client.users.create.mutate({ ...county, role: 'county', scopeCode: '330106' });
-    await admin.client.users.create.mutate({ ...neighbour, role: 'county', scopeCode: '330105' });
-    await admin.client.users.create.mutate({ ...officer, role: 'institution', scopeCode: INST });
-    admin.close();
+    await institutionWithAgent(server, { code: INST, name: '杭州市西湖区妇幼保健院', region: '330106' }, [
+      { ...county, role: 'county', scopeCode: '330106' },
+      { ...neighbour, role: 'county', scopeCode: '330105' },
+      { ...officer, role: 'institution', scopeCode: INST },
+    ]);
     browser = await launchBrowser();
     tab = await openPage(browser);
   });
@@ -127,10 +120,48 @@ describe('rectification notices: real server, real agent, real browser', () => {
     const detail = await bureau.client.notices.get.query({ noticeId: notice!.id });
     await expect(bureau.client.notices.review.mutate({ noticeId: notice!.id, itemId: detail.items[0]!.id, decision: 'accept' })).rejects.toThrow(/override/);
     await bureau.client.notices.review.mutate({ noticeId: notice!.id, itemId: detail.items[1]!.id, decision: 'return', comment: '缺少审批表扫描件' });
-    await page.reload();
+    // No reload: the open page hears the change over the live subscription.
     await expect.poll(() => page.getByTestId('notice').innerText()).toContain('复核意见：缺少审批表扫描件');
+
+    // The bureau's page: the technical item still fails in the agent's data, so only an explicit override accepts it, with the comment as its reason.
+    const reviewer = await openPage(browser);
+    await signInWithForm(reviewer.page, server.url, county);
+    await reviewer.page.goto(`${server.url}/notices/${notice!.id}`);
+    const technical = reviewer.page.getByTestId(`item-${detail.items[0]!.id}`);
+    await expect.poll(() => technical.getByTestId('item-override').count()).toBe(1);
+    expect(await technical.getByTestId('item-accept').count()).toBe(0);
+    await technical.getByTestId('item-comment').fill('现场核查：端口已由防火墙阻断');
+    await technical.getByTestId('item-override').click();
+    await expect.poll(() => reviewer.page.getByTestId('notice-status').innerText()).toBe('已退回');
+
+    // The hospital asks for more time on its page; the bureau grants it on its page and the deadline moves.
+    await page.reload();
+    await page.getByTestId('extension-reason').fill('需采购审批表扫描设备');
+    await page.getByTestId('extension-days').locator('input').fill('5');
+    await page.getByTestId('extension-days').locator('input').press('Tab');
+    await page.getByTestId('extension-request').click();
+    await expect.poll(() => page.getByTestId('notice-extension-pending').innerText()).toContain('延长 5 个工作日');
+    await reviewer.page.reload();
+    await reviewer.page.getByTestId('extension-grant').click();
+    await expect.poll(() => reviewer.page.getByTestId('notice-extension-pending').count()).toBe(0);
+    const extended = await bureau.client.notices.get.query({ noticeId: notice!.id });
+    expect(extended.deadline > notice!.deadline).toBe(true);
+    expect(extended.events.map((e) => e.action)).toEqual(expect.arrayContaining(['review', 'requestExtension', 'decideExtension']));
+    await reviewer.context.close();
+
+    // The documents over the real HTTP route: the letter and the report to the bureau, nothing to another county.
+    for (const path of [`/export/notice.pdf?notice=${notice!.id}`, `/export/rectification.pdf?notice=${notice!.id}`, `/export/rectification.xlsx?notice=${notice!.id}`]) {
+      const res = await fetch(`${server.url}${path}`, { headers: { cookie: bureau.cookie } });
+      expect(res.status, path).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+    const stranger = await signedInClient(server.url, neighbour);
+    expect((await fetch(`${server.url}/export/rectification.pdf?notice=${notice!.id}`, { headers: { cookie: stranger.cookie } })).status).toBe(403);
+    stranger.close();
+
     const audit = JSON.stringify(await (await signedInClient(server.url)).client.audit.list.query({ limit: 100 }));
-    for (const a of ['notices.issue', 'notices.sign', 'notices.upload', 'notices.answer', 'notices.submit', 'notices.review']) expect(audit).toContain(a);
+    for (const a of ['notices.issue', 'notices.sign', 'notices.upload', 'notices.answer', 'notices.submit', 'notices.review', 'notices.requestExtension', 'notices.decideExtension']) expect(audit).toContain(a);
+    expect(audit).toContain('现场核查：端口已由防火墙阻断');
     bureau.close();
   });
 });

@@ -196,6 +196,8 @@ describe('README.md, followed literally', () => {
       expect(ran.some((l) => l.includes(pg.url))).toBe(true);
       expect(ran.some((l) => l.startsWith('createdb '))).toBe(true);
       expect(ran.some((l) => l.includes('calendar import'))).toBe(true);
+      expect(ran.some((l) => l.includes('weian-server backup --to'))).toBe(true);
+      expect(ran.some((l) => l.includes('weian-server restore'))).toBe(true);
     });
 
     it('seeds the demo once: `pnpm demo` again changes nothing', async () => {

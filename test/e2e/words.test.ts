@@ -79,6 +79,10 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await visit('/overview', `/overview?region=${COUNTY}`);
     await visit('/rankings', `/rankings?region=${COUNTY}`);
     await visit('/institutions/:code', `/institutions/${INSTITUTION}`);
+    // The data register tab (数据目录), which the demo fills: categories, levels and bands in words.
+    await page.goto(`${server.url}/institutions/${INSTITUTION}?tab=data`);
+    await page.getByTestId('register-entries').waitFor();
+    check('institution data register', await settledText('main'));
     await visit('/alerts', `/alerts?region=${COUNTY}`);
     await page.getByTestId('alert-table').locator('tbody tr').first().click();
     await page.getByTestId('alert-drawer').waitFor();
@@ -87,6 +91,8 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await visit('/notices', '/notices');
     // The demo issues no notice: a notice that does not exist shows the refusal, in words.
     await visit('/notices/:noticeId', '/notices/no-such-notice');
+    await visit('/self-inspection', '/self-inspection');
+    await visit('/self-inspection/institutions/:code', `/self-inspection/institutions/${INSTITUTION}`);
     await visit('/hosts', `/hosts?region=${COUNTY}`);
     // The demo's first HIS server runs Kylin, whose support end is not in the packaged table.
     visited.add('/hosts/:hostId');

@@ -43,3 +43,9 @@ export async function ensureAgentBuilt(): Promise<void> {
 export async function buildAgentVersion(version: string, dist: string): Promise<void> {
   await build(['--version', version, '--dist', dist, '--platforms', 'linux-x64']);
 }
+
+/** The linux-x64 single executable alone, of a given version, into its own directory (seconds): the two builds an upgrade test runs. */
+export async function buildExecutableVersion(version: string, dist: string): Promise<string> {
+  await build(['--version', version, '--dist', dist, '--platforms', 'linux-x64', '--no-packages', '--out', join(dist, 'weian-agent.mjs')]);
+  return agentArtifacts(version, dist).linuxX64;
+}

@@ -4,3 +4,4 @@ export * from './server.js';
 export * from './trpc.js';
 export * from './wait.js';
 export * from './auth.js';
+export * from './agentOnce.js';

@@ -1,5 +1,6 @@
 import { createTRPCClient, createWSClient, httpLink, splitLink, wsLink } from '@trpc/client';
 import WebSocket from 'ws';
+import { request } from 'node:http';
 import type { AppRouter } from '@weian/server';
 
 /** A real tRPC client as the dashboard would use it: HTTP for queries and mutations, ws for subscriptions. */
@@ -21,4 +22,18 @@ export function trpcClient(url: string, opts: { cookie?: () => string | undefine
     links: [splitLink({ condition: (op) => op.type === 'subscription', true: wsLink({ client: ws }), false: httpLink({ url: `${url}/trpc`, headers }) })],
   });
   return { client, close: () => ws.close() };
+}
+
+/** One JSON POST from a chosen source address (127.0.0.0/8 all reach the server on 127.0.0.1). */
+export function postFrom(url: string, path: string, body: unknown, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; cookie: string | null }> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = request(`${url}${path}`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] ?? null }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
 }

@@ -32,6 +32,8 @@ const ALLOWED = new Set([
   // accounts and remote-access hardening (issue 19): settings, services and accounts as Windows and PAM name them
   'NLA', 'SMBv1', 'Guest', 'Telnet', 'FTP', 'FTPSVC', 'EventLog', 'auditpol', 'pam_pwquality', 'pam_faillock', 'pam_tally2',
   'in.telnetd', 'telnetd', 'vsftpd', 'proftpd', 'pure-ftpd', 'in.ftpd',
+  // log retention (issue 19): the log daemons and the settings an administrator changes, as they are named
+  'journald', 'logrotate', 'rotate', 'MaxRetentionSec', 'SystemMaxUse', 'num_logs',
 ]);
 
 /** Codes: rule ids, host ids, host names and versions, Windows processes and updates, models. */

@@ -24,6 +24,8 @@ export interface LoadOptions {
   driftRatio?: number;
   seed?: number;
   institution?: string;
+  /** Each agent sends exactly one report (its first, full one) and the run ends when all have: what enrolment day costs. */
+  once?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -46,7 +48,7 @@ export const percentile = (sorted: number[], p: number) => (sorted.length ? sort
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-interface Sim {
+export interface Sim {
   host: SimulatedHost;
   client: AgentClient;
   agentId: string;
@@ -205,8 +207,9 @@ export async function runLoad(opts: LoadOptions, sims?: Sim[]): Promise<LoadResu
         let sim: Sim | undefined;
         for (let tries = 0; tries < agents.length && !sim; tries++) {
           const candidate = agents[cursor++ % agents.length]!;
-          if (!candidate.busy) sim = candidate;
+          if (!candidate.busy && !(opts.once && candidate.reports > 0)) sim = candidate;
         }
+        if (!sim && opts.once && !agents.some((a) => a.reports === 0)) return;
         if (!sim) {
           await new Promise((r) => setTimeout(r, 1));
           continue;

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,7 +8,7 @@ import { linuxInstallLine } from '@weian/shared/agentInstall';
 import { enrollmentToken, REPLAY, storedReports } from '../faults/agentProcess.js';
 import { agentArtifacts, AGENT_DIST, buildAgentVersion, ensureAgentBuilt } from '../helpers/agentBuild.js';
 import { ensureDashboardBuilt, launchBrowser, openPage } from '../helpers/browser.js';
-import { lastLine, runCli, signedInClient, startServerProcess, tempDir, type ServerProcess } from '../helpers/index.js';
+import { lastLine, runCli, signedInClient, startServerProcess, tempDir, waitFor, type ServerProcess } from '../helpers/index.js';
 
 /**
  * The amd64 deb installed, upgraded and removed on this machine (the suite runs as root). There is
@@ -38,10 +38,12 @@ const outbox = () => readdirSync(join(STATE, 'outbox')).filter((n) => n.endsWith
 
 let server: ServerProcess;
 let nextDeb: string;
+let nextDist: string;
 beforeAll(async () => {
   await ensureAgentBuilt();
   const dist = tempDir('weian-next-build-');
   await buildAgentVersion(NEXT, dist);
+  nextDist = dist;
   nextDeb = agentArtifacts(NEXT, dist).debAmd64;
   server = await startServerProcess({ env: { WEIAN_AGENT_DIST: AGENT_DIST } });
   await purge();
@@ -187,5 +189,57 @@ describe('the deb on this machine', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('校验失败');
     expect(await installed()).toBe('');
+  }, 600_000);
+
+  it('upgrades the installed deb remotely: asked over its command channel, the agent installs the next deb with dpkg and comes back as it', async () => {
+    await purge();
+    // A server holding the next release (its deb and VERSION), as after the hospital's server was upgraded.
+    const newer = await startServerProcess({ env: { WEIAN_AGENT_DIST: nextDist } });
+    let supervisor: ReturnType<typeof spawn> | null = null;
+    try {
+      await dpkg('-i', agentArtifacts(WEIAN_VERSION).debAmd64);
+      const enroll = await agent(['enroll', '--server', newer.url, '--token', await enrollmentToken(newer, 'ZJ-XH-001'), '--config', CONFIG, '--data-dir', STATE]);
+      expect(enroll.code, enroll.stderr).toBe(0);
+      const config = readFileSync(CONFIG, 'utf8');
+      // No systemd here: its part (Restart=on-failure, RestartPreventExitStatus=78) played by a loop.
+      supervisor = spawn('sh', ['-c', 'while :; do /usr/bin/weian-agent run --config "$0"; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done', CONFIG], {
+        env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      let output = '';
+      supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+      supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      await waitFor(() => output.includes('acknowledged') && output.includes('command channel open'), { timeoutMs: 60_000, what: `a first report and the command channel\n${output}` });
+
+      const admin = await signedInClient(newer.url);
+      try {
+        const agentId = (JSON.parse(config) as { agentId: string }).agentId;
+        expect(await admin.client.agents.upgrade.mutate({})).toEqual({ version: NEXT, agentIds: [agentId] });
+        const done = await waitFor(async () => {
+          const a = (await admin.client.agents.list.query({})).find((x) => x.id === agentId)!;
+          return a.upgrade?.status !== 'requested' && a.version === NEXT ? a : a.upgrade?.status === 'failed' ? a : null;
+        }, { timeoutMs: 120_000, what: `the agent to report ${NEXT}\n${output}` });
+        expect(done.upgrade, output).toMatchObject({ status: 'upgraded', toVersion: NEXT });
+      } finally {
+        admin.close();
+      }
+      expect(await installed()).toBe(`install ok installed ${NEXT}`);
+      expect((await agent(['--version'])).stdout.trim()).toBe(NEXT);
+      expect(output).toContain('exited 75');
+      expect(readFileSync(CONFIG, 'utf8')).toContain('"serverKey"');
+      // The upgraded agent keeps sending: the outbox drains.
+      await waitFor(() => outbox().length === 0 && (output.match(/acknowledged/g) ?? []).length >= 2, { timeoutMs: 60_000, what: `reports from ${NEXT}\n${output}` });
+    } finally {
+      if (supervisor?.pid) {
+        try {
+          process.kill(-supervisor.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await newer.cleanup();
+      await purge();
+    }
   }, 600_000);
 });

@@ -1,7 +1,7 @@
 import type { SecurityData } from '@weian/shared';
 import type { Runner } from '../runner.js';
-import { configLines, listDir } from './probe.js';
-import { isRecord, parseKeyColon, str } from './parse.js';
+import { configLines, listDir } from './helpers/probe.js';
+import { isRecord, parseKeyColon, str } from './helpers/parse.js';
 
 /**
  * Password policy and account lockout (等保 身份鉴别 / 登录失败处理): what a local login must meet

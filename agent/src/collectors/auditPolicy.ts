@@ -1,5 +1,5 @@
 import type { SecurityData } from '@weian/shared';
-import { isRecord, lines, str } from './parse.js';
+import { isRecord, lines, str } from './helpers/parse.js';
 
 /**
  * Windows audit policy (等保 安全审计): whether logon events, audit-policy changes and user-account

@@ -1,7 +1,7 @@
 import type { PatchesData } from '@weian/shared';
 import type { Runner } from '../runner.js';
-import { bool, isRecord, num, str } from './parse.js';
-import { configLines, statPath } from './probe.js';
+import { bool, isRecord, num, str } from './helpers/parse.js';
+import { configLines, statPath } from './helpers/probe.js';
 
 /**
  * Automatic security updates, as information beside the patch rules: unattended-upgrades (apt),

@@ -7,7 +7,7 @@ import { BackupsData } from '@weian/shared';
 import { localConfig } from '../config.js';
 import { liveRunner } from '../runner.js';
 import { backups, parseBorgInfo, parseCommandResult, parseResticSnapshots, restoreTestedAt } from './backups.js';
-import { findNewest } from './glob.js';
+import { findNewest } from './helpers/glob.js';
 
 const fx = (p: string) => readFile(join(import.meta.dirname, '../../fixtures', p), 'utf8');
 let dir: string;

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { LIMITS, type BackupJob } from '@weian/shared';
 import type { BackupJobConfig } from '../config.js';
 import type { Runner } from '../runner.js';
-import { findNewest, type NewestMatch } from './glob.js';
-import { capList, clip, describeFailure, epochToIso, isRecord, localTimeToIso, mapLimit, num, parseJson } from './parse.js';
-import { statPath, utcOffsetMinutes } from './probe.js';
-import { runPowerShell } from './powershell.js';
+import { findNewest, type NewestMatch } from './helpers/glob.js';
+import { capList, clip, describeFailure, epochToIso, isRecord, localTimeToIso, mapLimit, num, parseJson } from './helpers/parse.js';
+import { statPath, utcOffsetMinutes } from './helpers/probe.js';
+import { runPowerShell } from './helpers/powershell.js';
 import type { Collector } from './types.js';
 import { parseWbadmin, WBADMIN_SCRIPT } from './wbadmin.js';
 

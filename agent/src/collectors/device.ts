@@ -1,5 +1,6 @@
 import type { Systeminformation as SI } from 'systeminformation';
 import { classifyAddress, type DeviceData } from '@weian/shared';
+import type { Runner } from '../runner.js';
 import type { Collector } from './types.js';
 
 /**
@@ -32,7 +33,7 @@ const siProbes: HostProbes = {
   uuid: async () => (await si()).uuid(),
   time: async () => (await si()).time(),
 };
-const probesFor = async (platform: NodeJS.Platform): Promise<HostProbes> => (platform === 'linux' ? (await import('./linux-host.js')).linuxHost : siProbes);
+const probesFor = async (runner: Runner): Promise<HostProbes> => (runner.platform === 'linux' ? (await import('./linux-host.js')).linuxHost(runner) : siProbes);
 
 const orNull = (s: string | undefined | null) => (s && s.trim() && s.trim() !== '-' && !/^default string$/i.test(s.trim()) ? s.trim() : null);
 
@@ -56,7 +57,7 @@ export const device: Collector<'device'> = {
   async collect({ runner, now }) {
     // Live reads only: a replay answers every call from its capture.
     let probes: Promise<HostProbes> | undefined;
-    const live = <K extends keyof HostProbes>(name: K) => runner.call(`si.${name}`, async () => (await (probes ??= probesFor(runner.platform)))[name]() as ReturnType<HostProbes[K]>);
+    const live = <K extends keyof HostProbes>(name: K) => runner.call(`si.${name}`, async () => (await (probes ??= probesFor(runner)))[name]() as ReturnType<HostProbes[K]>);
     const [os, sys, cpu, mem, disks, fs, ifaces, uuid, time] = await Promise.all([
       live('osInfo'),
       live('system'),

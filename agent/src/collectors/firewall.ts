@@ -1,4 +1,4 @@
-import { lines } from './parse.js';
+import { lines } from './helpers/parse.js';
 
 /**
  * Whether the host firewall filters traffic TO the host: the path inbound packets take (the INPUT
@@ -14,7 +14,7 @@ export interface InputFiltering {
 }
 
 /** Chains that container and VM managers own: they steer their own traffic, they are not the host's inbound policy. */
-const ORCHESTRATION_CHAIN = /^(DOCKER|KUBE-|LIBVIRT_|CNI-|cali-|FLANNEL|WEAVE|ISTIO|nixos-fw-log)/i;
+export const ORCHESTRATION_CHAIN = /^(DOCKER|KUBE-|LIBVIRT_|CNI-|cali-|FLANNEL|WEAVE|ISTIO|nixos-fw-log)/i;
 /**
  * A drop/reject that filters inbound service traffic: not one limited to marked packets, invalid
  * connection states or loopback destinations (kube-proxy's KUBE-FIREWALL, conntrack hygiene).
@@ -56,7 +56,7 @@ export function iptablesInput(out: string): InputFiltering {
     : { filtered: false, basis: `iptables INPUT policy ${policy} with no filtering rule: inbound traffic is accepted${note}` };
 }
 
-interface NftChain {
+export interface NftChain {
   table: string;
   name: string;
   type: string | null;
@@ -66,7 +66,7 @@ interface NftChain {
 }
 
 /** `nft list ruleset`: chains with their hook, policy and rules. */
-function nftChains(out: string): NftChain[] | null {
+export function nftChains(out: string): NftChain[] | null {
   const chains: NftChain[] = [];
   let table: string | null = null;
   let chain: NftChain | null = null;

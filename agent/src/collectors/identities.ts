@@ -1,7 +1,7 @@
 import type { HostIdentities, Listener } from '@weian/shared';
 import type { Runner } from '../runner.js';
 import { sshFingerprint, tlsCertificate } from '../scan/grab.js';
-import { listDir } from './probe.js';
+import { listDir } from './helpers/probe.js';
 
 /**
  * This host's SSH host-key fingerprints and its TLS listeners' certificates (issue 24), so that a

@@ -15,5 +15,5 @@ export const collectors: { [K in SectionName]: Collector<K> } = {
   security,
 };
 
-export type { Collector, CollectContext, CollectOutcome } from './types.js';
+export type { Collector, CollectContext } from './types.js';
 export { CollectError } from './types.js';

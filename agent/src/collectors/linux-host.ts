@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import { access, readdir, readFile, statfs } from 'node:fs/promises';
 import { arch, cpus, hostname, networkInterfaces, release, totalmem, uptime } from 'node:os';
-import { lines, parseKeyEquals } from './parse.js';
+import { lines, parseKeyEquals } from './helpers/parse.js';
+import type { Runner } from '../runner.js';
 import type { HostProbes } from './device.js';
 
 /**
@@ -14,16 +14,21 @@ import type { HostProbes } from './device.js';
 const text = (path: string) => readFile(path, 'utf8').then((s) => s.trim(), () => null);
 const exists = (path: string) => access(path).then(() => true, () => false);
 
-/** `hostname -f`: the resolver's canonical name, which only getaddrinfo knows (Node does not expose it). */
-const fqdn = () =>
-  new Promise<string>((resolve) => execFile('hostname', ['-f'], { timeout: 5_000, env: { ...process.env, LC_ALL: 'C' } }, (e, out) => resolve(e ? '' : out.trim())));
+/**
+ * `hostname -f`: the resolver's canonical name, which only getaddrinfo knows (Node does not expose it).
+ * Run by the runner like every other command, so a capture holds it too.
+ */
+const fqdn = async (runner: Runner) => {
+  const r = await runner.exec('hostname', ['-f'], { timeoutMs: 5_000 });
+  return r.code === 0 ? r.stdout.trim() : '';
+};
 
-async function osInfo() {
+async function osInfo(runner: Runner) {
   const kv = parseKeyEquals((await text('/etc/os-release')) ?? (await text('/usr/lib/os-release')) ?? '');
   return {
     platform: 'linux',
     hostname: hostname(),
-    fqdn: (await fqdn()) || hostname(),
+    fqdn: (await fqdn(runner)) || hostname(),
     distro: kv.NAME ?? kv.PRETTY_NAME ?? 'Linux',
     release: kv.VERSION_ID ?? '',
     // os-release's ID ("debian", "kylin", "openEuler"): what the end-of-life table matches on.
@@ -156,8 +161,9 @@ async function ifaces() {
   });
 }
 
-export const linuxHost: HostProbes = {
-  osInfo,
+/** The probes on Linux; the one command among them runs through `runner`. */
+export const linuxHost = (runner: Runner): HostProbes => ({
+  osInfo: () => osInfo(runner),
   system,
   cpu,
   mem: async () => ({ total: totalmem() }),
@@ -169,4 +175,4 @@ export const linuxHost: HostProbes = {
     const btime = /^btime\s+(\d+)$/m.exec((await text('/proc/stat')) ?? '')?.[1];
     return { uptime: uptime(), ...(btime ? { bootTime: Number(btime) } : {}) };
   },
-};
+});

@@ -1,6 +1,6 @@
 import type { Runner } from '../runner.js';
-import { lines } from './parse.js';
-import { processNames } from './probe.js';
+import { lines } from './helpers/parse.js';
+import { processNames } from './helpers/probe.js';
 
 /** A Linux service as systemd names its units and as `ps` names its process. */
 export interface ServiceSpec {

@@ -1,13 +1,13 @@
 import { LIMITS, type PatchesData } from '@weian/shared';
 import type { ExecResult, Runner } from '../runner.js';
-import { memoized, runnerMemo } from './memo.js';
-import { capList, clip, describeFailure, epochToIso, isRecord, lines, localTimeToIso, num, parseJson, psDate, str, toArray } from './parse.js';
-import { osRelease, statPath, utcOffsetMinutes } from './probe.js';
-import { runPowerShell } from './powershell.js';
+import { memoized, runnerMemo } from './helpers/memo.js';
+import { capList, clip, describeFailure, epochToIso, isRecord, lines, localTimeToIso, num, psDate, str, toArray } from './helpers/parse.js';
+import { osRelease, statPath, utcOffsetMinutes } from './helpers/probe.js';
+import { runPowerShell } from './helpers/powershell.js';
 import { CollectError, type CollectContext, type Collector, type CollectOutcome } from './types.js';
-import { UncertainFields } from './uncertain.js';
+import { UncertainFields } from './helpers/uncertain.js';
 import { linuxAutoUpdate, parseWindowsAutoUpdate, WINDOWS_AUTO_UPDATE_SCRIPT, type AutoUpdate } from './autoUpdate.js';
-import { compareRpm, rpmEvr } from './versions.js';
+import { compareRpm, rpmEvr } from './helpers/versions.js';
 
 export type PendingUpdate = PatchesData['pending'][number];
 type Manager = PatchesData['manager'];

@@ -1,8 +1,10 @@
 import { LIMITS, bindScope, classifyAddress, publiclyExposed, wellKnownService, type Listener } from '@weian/shared';
 import type { Runner } from '../runner.js';
 import { hostIdentities } from './identities.js';
-import { capList, isRecord, num, str, toArray } from './parse.js';
-import { runPowerShell } from './powershell.js';
+import { capList, isRecord, num, str, toArray } from './helpers/parse.js';
+import { runPowerShell } from './helpers/powershell.js';
+import { runnerMemo, type MemoStore } from './helpers/memo.js';
+import { linuxPortFilter, reachOf } from './portFilter.js';
 import { CollectError, type Collector } from './types.js';
 
 /** Splits "addr:port" where addr may be "[::1]", "*", "0.0.0.0%lo" or a bare IPv6 like ":::22". */
@@ -118,17 +120,22 @@ async function collectWindows(runner: Runner) {
   if (!parsed) throw new CollectError('command-failed', `listening sockets could not be read: ${ps.problem ?? 'unexpected JSON'} (Get-NetTCPConnection needs Windows Server 2012 or later)`);
   const warnings: string[] = [];
   if (parsed.skipped) warnings.push(`${parsed.skipped} socket entr(ies) of Get-NetTCPConnection/Get-NetUDPEndpoint could not be read`);
-  return { listeners: describeListeners(parsed.sockets, parsed.hasPublicAddress), warnings };
+  // Windows Firewall's per-port rules are not read: a listener beyond loopback is not known to be filtered.
+  const listeners = describeListeners(parsed.sockets, parsed.hasPublicAddress).map((l) => (l.bind === 'loopback' ? l : { ...l, reach: 'unknown' as const, reachBy: 'Windows Firewall: per-port rules are not read' }));
+  return { listeners, warnings };
 }
 
-async function collectLinux(runner: Runner) {
+async function collectLinux(runner: Runner, memo: MemoStore, now: number) {
   // Not -H: the iproute2 of CentOS 7 (4.11) does not know it; the header line is skipped by the parser.
   const [r, hasPublic] = await Promise.all([runner.exec('ss', ['-tulnp']), hostHasPublicAddress(runner)]);
   if (r.spawnError) throw new CollectError('command-missing', `ss could not be run (${r.spawnError}); install iproute2`);
   if (r.timedOut) throw new CollectError('timeout', 'ss did not answer in time');
   if (r.code !== 0) throw new CollectError('command-failed', `ss exited ${r.code}: ${r.stderr.slice(0, 500)}`);
   const parsed = parseSs(r.stdout);
-  const listeners = describeListeners(parsed.sockets, hasPublic);
+  const described = describeListeners(parsed.sockets, hasPublic);
+  // The firewall is read only when something listens beyond loopback.
+  const filter = described.some((l) => l.bind !== 'loopback') ? await linuxPortFilter(runner, memo, now) : null;
+  const listeners = filter ? described.map((l) => ({ ...l, ...reachOf(l, filter) })) : described;
   const warnings: string[] = [];
   if (parsed.skipped) warnings.push(`${parsed.skipped} line(s) of ss output could not be read`);
   if (r.truncated) warnings.push('ss output was larger than the output cap; the list is partial');
@@ -138,9 +145,9 @@ async function collectLinux(runner: Runner) {
 
 export const ports: Collector<'ports'> = {
   section: 'ports',
-  async collect({ runner }) {
+  async collect({ runner, memo, now }) {
     if (runner.platform !== 'linux' && runner.platform !== 'win32') return { status: 'unsupported', reason: `ports are not collected on ${runner.platform}` };
-    const { listeners, warnings } = runner.platform === 'win32' ? await collectWindows(runner) : await collectLinux(runner);
+    const { listeners, warnings } = runner.platform === 'win32' ? await collectWindows(runner) : await collectLinux(runner, memo ?? runnerMemo(runner), now().getTime());
     const data = { listeners: capList(listeners, LIMITS.ports, 'listening sockets', warnings) };
     // What names this host to a scanner outside (issue 24): Linux hosts; Windows' RDP certificate is not read yet.
     const identities = runner.platform === 'linux' ? await hostIdentities(runner, data.listeners) : undefined;

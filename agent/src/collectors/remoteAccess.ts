@@ -1,5 +1,5 @@
 import type { SecurityData } from '@weian/shared';
-import { bool, isRecord, str, toArray } from './parse.js';
+import { bool, isRecord, str, toArray } from './helpers/parse.js';
 
 /**
  * Remote-access hardening (M11, 等保 访问控制): RDP with or without Network Level Authentication,

@@ -5,14 +5,15 @@ import { linuxAccounts, windowsAccounts, WINDOWS_ACCOUNTS_SCRIPT, type AccountPr
 import { parseAuditpolCsv, WINDOWS_AUDITPOL_SCRIPT } from './auditPolicy.js';
 import { withCredentials } from './credentials.js';
 import { inputFiltering } from './firewall.js';
+import { linuxLogRetention, parseWindowsLogRetention, WINDOWS_LOG_RETENTION_SCRIPT } from './logRetention.js';
 import { linuxRemoteAccess, parseWindowsRemoteAccess, WINDOWS_REMOTE_ACCESS_SCRIPT } from './remoteAccess.js';
 import { serviceView, type ServiceSpec, type ServiceView } from './linux-services.js';
-import { bool, describeFailure, epochToIso, isRecord, parseKeyColon, parseKeyEquals, psDate, str, toArray } from './parse.js';
-import { osRelease, statPath } from './probe.js';
-import { runPowerShell } from './powershell.js';
+import { bool, describeFailure, epochToIso, isRecord, parseKeyColon, parseKeyEquals, psDate, str, toArray } from './helpers/parse.js';
+import { osRelease, statPath } from './helpers/probe.js';
+import { runPowerShell } from './helpers/powershell.js';
 import { parseSshdConfig, parseSshdT, readSshdConfig, vendorPermitRootLogin } from './sshd.js';
 import { CollectError, type CollectContext, type Collector, type CollectOutcome } from './types.js';
-import { UncertainFields } from './uncertain.js';
+import { UncertainFields } from './helpers/uncertain.js';
 
 // ---- Linux parsers --------------------------------------------------------------------------
 
@@ -230,7 +231,15 @@ async function collectLinux(ctx: CollectContext): Promise<CollectOutcome<'securi
     throw new CollectError('unreadable', 'neither systemd nor the process list could be read: host security is unknown');
   const uncertain = accountFlags(accounts.problems, warnings);
   const remoteAccess = linuxRemoteAccess(view.processes);
-  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
+  const logProblems: string[] = [];
+  const syslog = [view.running(S.rsyslog), view.running(S.syslogng)];
+  const logRetention = await linuxLogRetention(
+    runner,
+    { syslog: syslog.includes(true) ? true : syslog.includes(null) ? null : false, journald: view.running(S.journald), auditd: view.running(S.auditd) },
+    logProblems,
+  );
+  for (const p of logProblems) uncertain.flag('logRetention', 'not-readable', p);
+  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess, logRetention, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
 }
 
 /** What could not be read of the account policy: flagged on the field it concerns. */
@@ -285,9 +294,12 @@ async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'secu
   for (const p of remote.problems) uncertain.flag('remoteAccess', 'not-readable', p);
   const auditpol = parseAuditpolCsv((await runPowerShell(runner, WINDOWS_AUDITPOL_SCRIPT, 30_000)).json);
   for (const p of auditpol.problems) uncertain.flag('auditPolicy', 'not-readable', p);
+  const logsPs = await runPowerShell(runner, WINDOWS_LOG_RETENTION_SCRIPT, 60_000);
+  const logs = parseWindowsLogRetention(logsPs.json);
+  for (const p of logsPs.problem ? [`the event logs could not be read: ${logsPs.problem}`] : logs.problems) uncertain.flag('logRetention', 'not-readable', p);
   return {
     status: 'ok',
-    data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess: remote.remoteAccess, auditPolicy: auditpol.auditPolicy, ...uncertain.part },
+    data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess: remote.remoteAccess, auditPolicy: auditpol.auditPolicy, logRetention: logsPs.problem ? null : logs.logRetention, ...uncertain.part },
     ...(warnings.length ? { warnings } : {}),
   };
 }

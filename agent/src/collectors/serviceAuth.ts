@@ -1,6 +1,6 @@
 import type { NoAuthService, ServiceAuthVerdict } from '@weian/shared';
 import type { Runner } from '../runner.js';
-import { configLines, listDir } from './probe.js';
+import { configLines, listDir } from './helpers/probe.js';
 import { parseSs } from './ports.js';
 import { PROBES, type ProbeVerdict } from './serviceProbes.js';
 

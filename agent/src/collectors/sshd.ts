@@ -1,6 +1,6 @@
 import type { Runner } from '../runner.js';
-import { configLines, listDir, type OsRelease } from './probe.js';
-import { hasGlob, lines, segmentRegExp } from './parse.js';
+import { configLines, listDir, type OsRelease } from './helpers/probe.js';
+import { hasGlob, lines, segmentRegExp } from './helpers/parse.js';
 
 export interface SshSettings {
   permitRootLogin: string | null;

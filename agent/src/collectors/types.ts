@@ -1,7 +1,7 @@
 import type { SectionData, SectionName } from '@weian/shared';
 import type { Runner } from '../runner.js';
 import type { AgentConfig } from '../config.js';
-import type { MemoStore } from './memo.js';
+import type { MemoStore } from './helpers/memo.js';
 
 export interface CollectContext {
   runner: Runner;

@@ -1,5 +1,5 @@
 import type { JobState } from './backups.js';
-import { clip, isRecord, num, psDate, str } from './parse.js';
+import { clip, isRecord, num, psDate, str } from './helpers/parse.js';
 
 /**
  * Windows Server Backup as a backup job kind: Get-WBSummary (the WindowsServerBackup module, with

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { liveRunner } from '../runner.js';
 import { linuxCredentials } from './credentials.js';
 import { crypt, cryptMatches, cryptScheme } from './crypt.js';
-import type { MemoEntry } from './memo.js';
+import type { MemoEntry } from './helpers/memo.js';
 import { checkWeakPasswords, loginAccounts, type WeakPasswordDeps } from './weakPasswords.js';
 
 const FIXTURES = join(import.meta.dirname, '../../testdata/credentials');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AccountVerdict, CredentialCheckSettings } from '@weian/shared';
 import { COMPUTED_SCHEMES, cryptMatches, cryptScheme } from './crypt.js';
-import type { MemoStore } from './memo.js';
+import type { MemoStore } from './helpers/memo.js';
 import { accountNamePatterns, institutionPatterns, WEAK_PASSWORDS } from './weakPasswordWords.js';
 
 /**
@@ -77,7 +77,11 @@ export function candidates(account: string, settings: CredentialCheckSettings, n
   const seen = new Set<string>();
   const out: Array<{ word: string; check: Check }> = [];
   const add = (words: readonly string[], check: Check) => {
-    for (const word of words) if (!seen.has(word)) (seen.add(word), out.push({ word, check }));
+    for (const word of words) {
+      if (seen.has(word)) continue;
+      seen.add(word);
+      out.push({ word, check });
+    }
   };
   add(accountNamePatterns(account), 'account-name');
   add(dictionary, 'dictionary');

@@ -13,6 +13,8 @@ export type AuditEntry = Out<ApiClient['audit']['list']['query']>[number];
 export const adminApi = {
   agents: () => call(() => api().agents.list.query({})),
   createToken: (institutionCode: string, uses: number, expiresInHours: number) => call(() => api().agents.createToken.mutate({ institutionCode, uses, expiresInHours })),
+  /** One agent, or (no id) every outdated agent the user sees. */
+  upgradeAgents: (agentId?: string) => call(() => api().agents.upgrade.mutate(agentId ? { agentId } : {})),
   revokeAgent: (agentId: string, reason: string) => call(() => api().agents.revoke.mutate({ agentId, reason })),
   rules: () => call(() => api().rules.list.query()),
   users: () => call(() => api().users.list.query()),

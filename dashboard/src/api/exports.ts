@@ -7,6 +7,13 @@ export type ExportFormat = 'xlsx' | 'csv' | 'pdf';
 export const exportUrl = {
   rankings: (format: ExportFormat, region: string, period?: string) => `/export/rankings.${format}?${new URLSearchParams({ region, ...(period ? { period } : {}) })}`,
   institution: (format: 'xlsx' | 'pdf', institution: string, period?: string) => `/export/institution.${format}?${new URLSearchParams({ institution, ...(period ? { period } : {}) })}`,
+  /** 事件报告: one incident. */
+  incident: (format: 'xlsx' | 'pdf', id: string) => `/export/incident.${format}?${new URLSearchParams({ id })}`,
+  /** 事件统计: a region's incidents of a period. */
+  incidents: (format: 'xlsx' | 'pdf', region: string, period?: string) => `/export/incidents.${format}?${new URLSearchParams({ region, ...(period ? { period } : {}) })}`,
+  /** 整改通知书 (PDF) and 整改报告 (PDF, XLSX) of one notice. */
+  notice: (notice: string) => `/export/notice.pdf?${new URLSearchParams({ notice })}`,
+  rectification: (format: 'xlsx' | 'pdf', notice: string) => `/export/rectification.${format}?${new URLSearchParams({ notice })}`,
 };
 
 const KIND_BY_STATUS: Record<number, ApiError['kind']> = { 400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 413: 'tooLarge', 429: 'tooMany' };

@@ -14,6 +14,7 @@ export type HostReceipt = Out<ApiClient['hosts']['reports']['query']>[number];
  */
 export const SECTIONS = ['device', 'patches', 'ports', 'backups', 'security'] as const satisfies readonly SectionName[];
 type MissingSection = Exclude<SectionName, (typeof SECTIONS)[number]>;
+/** @public exported only so that the compile-time check above is not an unused variable. */
 export const sectionsComplete: [MissingSection] extends [never] ? true : MissingSection = true;
 
 export type StoredSection = HostDetail['sections'][SectionName];

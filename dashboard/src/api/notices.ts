@@ -1,5 +1,5 @@
 import { api, type ApiClient } from './client.js';
-import { call } from './errors.js';
+import { call, handleError, type ApiError } from './errors.js';
 import type { In, Out } from './types.js';
 
 type N = ApiClient['notices'];
@@ -18,4 +18,11 @@ export const noticesApi = {
   upload: (noticeId: string, name: string, contentBase64: string) => call(() => api().notices.upload.mutate({ noticeId, name, contentBase64 })),
   submit: (noticeId: string) => call(() => api().notices.submit.mutate({ noticeId })),
   review: (input: In<N['review']['mutate']>) => call(() => api().notices.review.mutate(input)),
+  requestExtension: (noticeId: string, reason: string, workingDays: number) => call(() => api().notices.requestExtension.mutate({ noticeId, reason, workingDays })),
+  /** Calls `onChange` whenever a notice the user may see moves (scoped by the server); returns the unsubscribe. */
+  live: (onChange: (noticeId: string) => void, onError: (e: ApiError) => void = () => {}) => {
+    const sub = api().notices.live.subscribe(undefined, { onData: (ev) => onChange(ev.noticeId), onError: (e) => onError(handleError(e)) });
+    return () => sub.unsubscribe();
+  },
+  decideExtension: (noticeId: string, grant: boolean, comment?: string) => call(() => api().notices.decideExtension.mutate({ noticeId, grant, ...(comment ? { comment } : {}) })),
 };

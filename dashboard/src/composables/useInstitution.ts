@@ -1,5 +1,6 @@
 import { computed, ref } from 'vue';
 import type { ApiError } from '../api/errors.js';
+import { dataRegisterApi, type DataRegisterEntryInput, type ImportantDataFiling } from '../api/dataRegister.js';
 import { hostsOfInstitution } from '../api/hosts.js';
 import { institutionsApi, type ExceptionInput, type GovernanceInput } from '../api/institutions.js';
 import { roleCan } from '../lib/access.js';
@@ -16,6 +17,7 @@ export function useInstitution(code: () => string) {
   const records = useResource(code, institutionsApi.records);
   const findings = useResource(code, institutionsApi.findings);
   const hosts = useResource(code, hostsOfInstitution);
+  const dataRegister = useResource(code, dataRegisterApi.get);
   const canEdit = computed(() => roleCan(session.user?.role, 'records:write'));
   const busy = ref(false);
   const error = ref<ApiError | null>(null);
@@ -26,7 +28,7 @@ export function useInstitution(code: () => string) {
     error.value = null;
     try {
       await work();
-      await Promise.all([records.reload(), detail.reload(), findings.reload()]);
+      await Promise.all([records.reload(), detail.reload(), findings.reload(), dataRegister.reload()]);
       return true;
     } catch (e) {
       error.value = e as ApiError;
@@ -41,6 +43,7 @@ export function useInstitution(code: () => string) {
     records,
     findings,
     hosts,
+    dataRegister,
     hostNames,
     canEdit,
     busy,
@@ -49,5 +52,8 @@ export function useInstitution(code: () => string) {
     removeGovernance: (id: string) => edit(() => institutionsApi.removeGovernance(code(), id)),
     addException: (exception: ExceptionInput) => edit(() => institutionsApi.addException(code(), exception)),
     removeException: (id: string) => edit(() => institutionsApi.removeException(code(), id)),
+    saveDataEntry: (entry: DataRegisterEntryInput, id?: string) => edit(() => dataRegisterApi.saveEntry(code(), entry, id)),
+    removeDataEntry: (id: string) => edit(() => dataRegisterApi.removeEntry(code(), id)),
+    saveDataFiling: (filing: ImportantDataFiling) => edit(() => dataRegisterApi.saveFiling(code(), filing)),
   };
 }

@@ -1,3 +1,4 @@
+import { isRegionCode } from '@weian/shared';
 import { computed } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { useRegionsStore } from '../stores/regions.js';
@@ -15,7 +16,7 @@ export function useRegionScope() {
 
   const regionCode = computed(() => {
     const q = route.query.region;
-    return typeof q === 'string' && /^\d{6}$/.test(q) ? q : regions.home;
+    return typeof q === 'string' && isRegionCode(q) ? q : regions.home;
   });
 
   function selectRegion(code: string) {

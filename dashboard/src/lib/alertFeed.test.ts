@@ -24,4 +24,10 @@ describe('the overview alert feed', () => {
     expect(feedItems([change(other, 'opened', '2026-12-06T08:00:00.000Z')], [other, alert('a1')], '330106', 12).map((i) => i.alert.id)).toEqual(['a1']);
     expect(feedItems([], [other, alert('a1')], '330100', 12).map((i) => i.alert.id)).toEqual(['x', 'a1']);
   });
+
+  it('takes a county whose code ends in 0 as that county alone, not as a prefix of its neighbours', () => {
+    const own = alert('own', { regionCode: '110110' });
+    const neighbour = alert('next', { regionCode: '110111' });
+    expect(feedItems([], [own, neighbour], '110110', 12).map((i) => i.alert.id)).toEqual(['own']);
+  });
 });

@@ -1,5 +1,5 @@
 import { compareNames } from '@weian/shared';
-import type { InstitutionRow, RegionRow, RegionTree } from '../api/regions.js';
+import type { RegionTree } from '../api/regions.js';
 
 /** One node of the region tree: a region (province, city, county) or an institution under its county. */
 export interface TreeNode {
@@ -61,4 +61,3 @@ export function pathTo(roots: TreeNode[], key: string): string[] {
   return [];
 }
 
-export type { InstitutionRow, RegionRow };

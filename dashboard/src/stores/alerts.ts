@@ -1,3 +1,4 @@
+import { regionWithin } from '@weian/shared';
 import { defineStore } from 'pinia';
 import { reactive, ref } from 'vue';
 import { alertsApi, type Alert, type AlertChange, type AlertDetail, type AlertFilter, type AlertPage, type AlertsApi, type AlertStatus } from '../api/alerts.js';
@@ -31,7 +32,7 @@ function placed(items: Alert[], a: Alert, sort: AlertSort | undefined): Alert[] 
   return at < 0 ? [...items, a] : [...items.slice(0, at), a, ...items.slice(at)];
 }
 
-const inRegion = (regionCode: string, prefix: string | null) => !prefix || regionCode.startsWith(prefix.replace(/0+$/, ''));
+const inRegion = (regionCode: string, region: string | null) => !region || regionWithin(regionCode, region);
 
 /** Whether an alert belongs on the page the query describes. */
 export function matches(a: Alert, q: AlertQuery): boolean {

@@ -1,38 +1,49 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
+import { parseSums } from '../services/agentRelease.js';
 import { securityHeaders } from './static.js';
 
-/** The install script the dashboard's one-line command pipes into sh (agent-install.sh beside this file). */
+/** The install scripts the dashboard's one-line commands run (beside this file): sh for Linux, PowerShell for Windows. */
 const INSTALL_SH = readFileSync(new URL('./agent-install.sh', import.meta.url), 'utf8');
+const INSTALL_PS1 = readFileSync(new URL('./agent-install.ps1', import.meta.url), 'utf8');
 
-/** `sha256  name` lines, as sha256sum writes them, into name → sum. */
-export function parseSums(text: string): Map<string, string> {
-  const sums = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const m = /^([0-9a-f]{64}) [ *]([A-Za-z0-9._-]+)$/.exec(line.trim());
-    if (m) sums.set(m[2]!, m[1]!);
-  }
-  return sums;
-}
+/** SHA-256 of the (first) certificate's DER, lowercase hex: what `openssl x509 -fingerprint -sha256` shows, and what the install line compares. */
+export const caFingerprint = (pem: string) => createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+
+/** Header that carries the CA's fingerprint beside /agent/ca.pem (the 探针安装 page shows it and puts it in the line). */
+export const CA_FINGERPRINT_HEADER = 'x-weian-ca-sha256';
 
 /**
  * Hospital intranets have no internet: the WeiAn server hands out the agent packages it was built
  * with. Only files named in the build's SHA256SUMS are served (never a path from the request), each
  * with its sum in a header and as `NAME.sha256` beside it, plus the install script.
  */
-export function agentDownloadsHandler(dist: string, log: Logger, opts: { tls?: boolean } = {}) {
-  const tls = Boolean(opts.tls);
+export function agentDownloadsHandler(dist: string, log: Logger, opts: { tls?: (req: IncomingMessage) => boolean; caFile?: string | undefined } = {}) {
+  const tls = opts.tls ?? (() => false);
+  // Read and checked once at start: a CA file that is not a certificate stops the server, not an install.
+  const ca = opts.caFile ? readFileSync(opts.caFile, 'utf8') : null;
+  const fingerprint = ca ? caFingerprint(ca) : null;
   const text = (req: IncomingMessage, res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache', ...securityHeaders(req, tls) });
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache', ...securityHeaders(req, tls(req)) });
     res.end(body);
   };
   return (req: IncomingMessage, res: ServerResponse, path: string): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(req, res, 405, 'method not allowed\n');
     const name = path.slice('/agent/'.length);
     if (name === 'install.sh') return text(req, res, 200, INSTALL_SH, 'text/x-shellscript; charset=utf-8');
+    // Windows PowerShell 5.1 decodes by the charset named here (its default would garble the Chinese messages).
+    if (name === 'install.ps1') return text(req, res, 200, INSTALL_PS1, 'text/plain; charset=utf-8');
+    // Always 200, so the 探针安装 page can ask without a failed request in the browser's console.
+    if (name === 'ca.json') return text(req, res, 200, JSON.stringify({ sha256: fingerprint }), 'application/json');
+    if (name === 'ca.pem') {
+      if (!ca || !fingerprint) return text(req, res, 404, '本服务器没有配置私有 CA 证书（weian-server serve --tls-ca）。\nno private CA configured on this server\n');
+      res.setHeader(CA_FINGERPRINT_HEADER, fingerprint);
+      return text(req, res, 200, ca, 'application/x-pem-file');
+    }
     void (async () => {
       const sumsText = await readFile(join(dist, 'SHA256SUMS'), 'utf8').catch(() => null);
       if (sumsText === null) return text(req, res, 404, '服务器上还没有探针安装包：请在服务器上运行 pnpm build。\nNo agent packages on this server: run `pnpm build` on it.\n');
@@ -50,7 +61,7 @@ export function agentDownloadsHandler(dist: string, log: Logger, opts: { tls?: b
         'content-disposition': `attachment; filename="${artifact}"`,
         'x-content-sha256': sum,
         'cache-control': 'no-cache',
-        ...securityHeaders(req, tls),
+        ...securityHeaders(req, tls(req)),
       });
       if (req.method === 'HEAD') return void res.end();
       createReadStream(file).pipe(res);

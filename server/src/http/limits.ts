@@ -6,6 +6,7 @@ import { ConfigError } from '../config.js';
 import { parseAgentAuthorization } from '../services/agentAuth.js';
 import { SESSION } from '../services/auth.js';
 import { parseCookies } from '../trpc/context.js';
+import { ANSWER_TOO_LARGE, answerTooLargeMessage, wsMessageId, wsMessageOver } from './answerCap.js';
 
 /**
  * Connection-level limits: what one client may hold open. Bodies and WebSocket messages have
@@ -14,27 +15,18 @@ import { parseCookies } from '../trpc/context.js';
  *
  * Every value can be lowered (or raised) by an environment variable, read once at start.
  */
-const Env = z.object({
-  /** Open TCP connections (HTTP and ws) from one remote address; more are closed at once. */
-  WEIAN_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(1024),
-  /** Open WebSocket connections from one remote address. */
-  WEIAN_MAX_WS_PER_IP: z.coerce.number().int().min(1).default(256),
-  /** Open WebSocket connections carrying one session cookie (one signed-in user's tabs). */
-  WEIAN_MAX_WS_PER_SESSION: z.coerce.number().int().min(1).default(16),
-  /** Open WebSocket connections authenticated as one agent (it needs one). */
-  WEIAN_MAX_WS_PER_AGENT: z.coerce.number().int().min(1).default(2),
-  /** Live subscriptions on one WebSocket connection. */
-  WEIAN_MAX_SUBSCRIPTIONS_PER_WS: z.coerce.number().int().min(1).default(16),
-  /** A ws client that announced connection params must send them within this time. */
-  WEIAN_WS_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  /** How often an open WebSocket's session is checked again; a socket whose session ended is closed. */
-  WEIAN_WS_SESSION_RECHECK_MS: z.coerce.number().int().min(100).default(15_000),
-  /** The whole request head must arrive within this time (slowloris). */
-  WEIAN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
-  /** The whole request, body included, must arrive within this time (slow body). */
-  WEIAN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
-  /** tRPC calls in one HTTP batch or one WebSocket message (the dashboard batches at most DASHBOARD_BATCH_ITEMS). */
-  WEIAN_MAX_CALLS_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(16),
+export const LimitsEnv = z.object({
+  WEIAN_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(1024).describe('Open TCP connections (HTTP and ws) from one remote address; more are closed at once.'),
+  WEIAN_MAX_WS_PER_IP: z.coerce.number().int().min(1).default(256).describe('Open WebSocket connections from one remote address.'),
+  WEIAN_MAX_WS_PER_SESSION: z.coerce.number().int().min(1).default(16).describe('Open WebSocket connections carrying one session cookie (one signed-in user\'s tabs).'),
+  WEIAN_MAX_WS_PER_AGENT: z.coerce.number().int().min(1).default(2).describe('Open WebSocket connections authenticated as one agent (it needs one).'),
+  WEIAN_MAX_SUBSCRIPTIONS_PER_WS: z.coerce.number().int().min(1).default(16).describe('Live subscriptions on one WebSocket connection.'),
+  WEIAN_WS_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('A ws client that announced connection params must send them within this time.'),
+  WEIAN_WS_SESSION_RECHECK_MS: z.coerce.number().int().min(100).default(15_000).describe('How often an open WebSocket\'s session is checked again; a socket whose session ended is closed.'),
+  WEIAN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000).describe('The whole request head must arrive within this time (slowloris).'),
+  WEIAN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).describe('The whole request, body included, must arrive within this time (slow body).'),
+  WEIAN_MAX_CALLS_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(16).describe('tRPC calls in one HTTP batch or one WebSocket message (the dashboard batches at most DASHBOARD_BATCH_ITEMS).'),
+  WEIAN_MAX_ANSWER_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024).describe('Bytes in one tRPC answer over HTTP or one WebSocket message sent; larger answers are refused with 413 (the dashboard\'s largest page is well under 1 MiB).'),
 });
 
 export interface ConnectionLimits {
@@ -48,13 +40,14 @@ export interface ConnectionLimits {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   callsPerBatch: number;
+  answerBytes: number;
 }
 
 /** Largest WebSocket message accepted; `ws` closes the connection (1009) on a bigger frame before buffering it. */
 export const WS_MAX_PAYLOAD = 64 * 1024;
 
 export function loadLimits(env: NodeJS.ProcessEnv = process.env): ConnectionLimits {
-  const parsed = Env.safeParse(env);
+  const parsed = LimitsEnv.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const e = parsed.data;
   return {
@@ -68,6 +61,7 @@ export function loadLimits(env: NodeJS.ProcessEnv = process.env): ConnectionLimi
     headersTimeoutMs: e.WEIAN_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.WEIAN_REQUEST_TIMEOUT_MS,
     callsPerBatch: e.WEIAN_MAX_CALLS_PER_BATCH,
+    answerBytes: e.WEIAN_MAX_ANSWER_BYTES,
   };
 }
 
@@ -144,6 +138,10 @@ export function applyLimits(
     sessionAlive?: (token: string) => Promise<boolean>;
     /** Whether a WebSocket upgrade's Origin may open a socket (cross-site WebSocket hijacking). */
     originAllowed?: (req: IncomingMessage) => boolean;
+    /** The client behind a trusted reverse proxy (default: the socket's peer). */
+    clientAddress?: (req: IncomingMessage) => string;
+    /** A trusted reverse proxy carries many clients: its connections are not capped as one address's. */
+    isTrustedProxy?: (socket: Socket) => boolean;
     /** Calls `recheck` whenever some session ended on any process; returns the unsubscribe. */
     onSessionsEnded?: (recheck: () => void) => () => void;
   } = {},
@@ -157,6 +155,7 @@ export function applyLimits(
   server.requestTimeout = limits.requestTimeoutMs;
   // One address cannot take every socket (slowloris from one host, a runaway client).
   const onSocket = (socket: Socket) => {
+    if (opts.isTrustedProxy?.(socket)) return;
     const release = sockets.take(addressOf(socket), limits.connectionsPerIp);
     if (!release) return void socket.destroy();
     socket.once('close', release);
@@ -179,9 +178,10 @@ export function applyLimits(
     }
     const releases: Array<() => void> = [];
     const releaseAll = () => releases.forEach((r) => r());
-    const byIp = wsByIp.take(addressOf(req.socket), limits.wsPerIp);
+    const client = opts.clientAddress?.(req) ?? addressOf(req.socket);
+    const byIp = wsByIp.take(client, limits.wsPerIp);
     if (!byIp) {
-      refuse(`address ${addressOf(req.socket)}`);
+      refuse(`address ${client}`);
       return done(false, 429, 'Too many WebSocket connections from this address');
     }
     releases.push(byIp);
@@ -201,10 +201,16 @@ export function applyLimits(
   };
 
   /** Screens a new connection's messages: agent connections per agent id, subscriptions per connection. */
+  // What /metrics shows: sockets that authenticated as agents, and live subscriptions (dashboards' and agents').
+  const live = { agentSockets: 0, subscriptions: 0 };
   const onConnection = (ws: WebSocket, req: IncomingMessage) => {
     const active = new Set<unknown>();
     let releaseAgent: (() => void) | null = null;
-    ws.once('close', () => releaseAgent?.());
+    ws.once('close', () => {
+      if (releaseAgent) live.agentSockets -= 1;
+      live.subscriptions -= active.size;
+      releaseAgent?.();
+    });
     const expectsParams = new URL(req.url ?? '/', 'http://x').searchParams.get('connectionParams') === '1';
     let paramsSeen = !expectsParams;
     const handshake = expectsParams
@@ -239,10 +245,17 @@ export function applyLimits(
     // Subscriptions end by the client's stop, or by the server's "stopped" or error for that id.
     const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
     ws.send = ((data: unknown, ...rest: unknown[]) => {
+      // One message, a bounded size: an oversized answer becomes a small error for its id (which ends a subscription).
+      if (wsMessageOver(data, limits.answerBytes)) {
+        refuse('answer size on a WebSocket');
+        const id = wsMessageId(data);
+        active.delete(id);
+        return send(refusal(id, answerTooLargeMessage(limits.answerBytes), ANSWER_TOO_LARGE), ...rest);
+      }
       if (active.size && typeof data === 'string' && (data.includes('"stopped"') || data.includes('"error"'))) {
         try {
           const m = JSON.parse(data) as { id?: unknown; result?: { type?: string }; error?: unknown };
-          if (m.error || m.result?.type === 'stopped') active.delete(m.id);
+          if ((m.error || m.result?.type === 'stopped') && active.delete(m.id)) live.subscriptions -= 1;
         } catch {
           // not JSON: not ours to read
         }
@@ -286,6 +299,7 @@ export function applyLimits(
               ws.close(WS_CLOSE_OVER_LIMIT, 'too many connections for this agent');
               return { pass: false };
             }
+            live.agentSockets += 1;
           }
         } else if (m && typeof m === 'object' && m.method === 'subscription') {
           if (active.size >= limits.subscriptionsPerWs && !active.has(m.id)) {
@@ -293,9 +307,10 @@ export function applyLimits(
             if (ws.readyState === ws.OPEN) send(refusal(m.id ?? null, `too many subscriptions on this connection (at most ${limits.subscriptionsPerWs})`));
             continue;
           }
+          if (!active.has(m.id)) live.subscriptions += 1;
           active.add(m.id);
         } else if (m && typeof m === 'object' && m.method === 'subscription.stop') {
-          active.delete(m.id);
+          if (active.delete(m.id)) live.subscriptions -= 1;
         }
         kept.push(m);
       }
@@ -320,7 +335,7 @@ export function applyLimits(
     }) as typeof ws.on;
   };
 
-  return { verifyClient, onConnection, detach: () => server.off('connection', onSocket) };
+  return { verifyClient, onConnection, stats: () => ({ ...live }), detach: () => server.off('connection', onSocket) };
 }
 
 /**

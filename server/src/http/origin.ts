@@ -16,12 +16,12 @@ export function ownOrigin(req: IncomingMessage, tls: boolean): string | null {
  * the only thing that tells it apart. Clients that are not browsers (agents, tools) send no Origin
  * and authenticate otherwise; every browser sends one on a WebSocket upgrade.
  */
-export function originPolicy(opts: { tls: boolean; allowed: readonly string[] }): (req: IncomingMessage) => boolean {
+export function originPolicy(opts: { tls: (req: IncomingMessage) => boolean; allowed: readonly string[] }): (req: IncomingMessage) => boolean {
   const allowed = new Set(opts.allowed.map((o) => o.trim().toLowerCase().replace(/\/+$/, '')));
   return (req) => {
     const origin = req.headers.origin;
     if (origin === undefined) return true;
     const o = origin.toLowerCase();
-    return o === ownOrigin(req, opts.tls) || allowed.has(o);
+    return o === ownOrigin(req, opts.tls(req)) || allowed.has(o);
   };
 }

@@ -16,11 +16,16 @@ import { exportsHandler } from './exports.js';
 import { agentDownloadsHandler } from './agentDownloads.js';
 import { findChromium } from '../services/exports/pdfRenderer.js';
 import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
+import { clientAddress, clientUsesTls } from './clientAddress.js';
+import { createMetrics } from './metrics.js';
+import { requestId } from '../log.js';
+import { probeRead } from '../storage/readiness.js';
 import { applyLimits, closeAfterRefusal, DEFAULT_LIMITS, serverOptions, subscriptionPaths, WS_MAX_PAYLOAD, type ConnectionLimits } from './limits.js';
 import type { Logger } from '../log.js';
 import { isSessionLive } from '../services/auth.js';
 import { originPolicy } from './origin.js';
 import { readinessCheck } from './readiness.js';
+import { answerTooLargeMessage, capAnswer } from './answerCap.js';
 
 export interface HttpStack {
   server: Server;
@@ -49,24 +54,47 @@ export interface HttpStackOptions {
 const AGENT_FAST_CALLS = Object.fromEntries(Object.entries(AGENT_CALLS).map(([name, call]) => [`agent.${name}`, call as AgentCall<never, unknown>]));
 
 export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Logger, opts: HttpStackOptions = {}): HttpStack {
-  const createContext = contextFactory(deps, { secureCookies: Boolean(config.tls) });
+  // Behind a reverse proxy (WEIAN_TRUSTED_PROXIES) the client and its scheme come from the proxy's headers.
+  const proxies = config.trustedProxies;
+  const clientOf = (req: IncomingMessage) => clientAddress(req, proxies);
+  const tlsFor = (req: IncomingMessage) => Boolean(config.tls) || clientUsesTls(req, proxies);
+  const createContext = contextFactory(deps, { secureCookies: tlsFor, clientAddress: clientOf });
   const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR' || error.code === 'SERVICE_UNAVAILABLE') log.error(`tRPC ${path ?? '?'}: ${error.cause?.stack ?? error.stack ?? error.message}`);
   };
   const limits = opts.limits ?? DEFAULT_LIMITS;
-  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
+  const adapter = createHTTPHandler({ router: appRouter, createContext, basePath: '/trpc/', maxBodySize: LIMITS.bodyBytes, maxBatchSize: limits.callsPerBatch, onError });
+  // Every answer of the adapter is bounded in size (answerCap.ts); the agents' fast path answers a few bytes.
+  const trpc = (req: IncomingMessage, res: ServerResponse) => {
+    capAnswer(res, limits.answerBytes, (r, size) => {
+      const path = (req.url ?? '/').split('?')[0]!.slice('/trpc/'.length);
+      log.info(`tRPC answer refused: ${size} bytes over ${limits.answerBytes} (${path.slice(0, 200)})`);
+      const error = new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: answerTooLargeMessage(limits.answerBytes) });
+      writeAnswer(r, trpcErrorAnswer(appRouter, { error, path: undefined, type: 'unknown' }));
+    });
+    return adapter(req, res);
+  };
   const fastPath = opts.agentFastPath === false ? () => false : agentFastPath({ router: appRouter, calls: AGENT_FAST_CALLS, createContext, maxBodySize: LIMITS.bodyBytes, onError });
-  const serveStatic = staticHandler(config.dashboardDir, { tls: Boolean(config.tls) });
-  const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: Boolean(config.tls) });
+  const serveStatic = staticHandler(config.dashboardDir, { tls: tlsFor });
+  const agentDownloads = agentDownloadsHandler(config.agentDist, log, { tls: tlsFor, caFile: config.tls?.ca });
   const isSubscription = subscriptionPaths(appRouter);
-  const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log });
+  const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log, clientAddress: clientOf });
 
+  // Its socket counts are read at scrape time, after listen(): the socket server below exists by then.
+  const metrics = createMetrics(deps, { sockets: () => ({ total: wss.clients.size, ...guard.stats() }) }, { token: config.metricsToken, clientAddress: clientOf });
   const readiness = readinessCheck(deps, { dataDir: deps.dialect === 'sqlite' ? config.dataDir : null });
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    // Every answer carries its request id; with WEIAN_LOG=debug each request is logged with it (never its query or body).
+    const id = requestId();
+    res.setHeader('x-request-id', id);
+    if (log.debug) {
+      const started = performance.now();
+      res.once('finish', () => log.debug?.('request', { id, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started), client: clientOf(req) }));
+    }
     // Under TLS every answer tells the browser to stay on HTTPS (pages get it with their other headers too).
-    if (config.tls) res.setHeader('strict-transport-security', HSTS);
+    if (tlsFor(req)) res.setHeader('strict-transport-security', HSTS);
     if (path.startsWith('/trpc/')) {
       // A body refused as too large ends the connection: otherwise Node drains the rest of the upload to
       // keep the connection alive, and the sender pushes all of it. (Only then: a GET's unread empty body
@@ -80,6 +108,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
         return writeAnswer(res, trpcErrorAnswer(appRouter, { error, path: path.slice('/trpc/'.length), type: 'unknown' }));
       }
       const procedurePath = path.slice('/trpc/'.length);
+      if (procedurePath === 'agent.report') metrics.observeReport(res);
       // One request, a bounded number of calls: 1,300 calls in one GET used to take the server's memory and /healthz with it.
       if (procedurePath.split(',').length > limits.callsPerBatch) {
         const error = new TRPCError({ code: 'BAD_REQUEST', message: `at most ${limits.callsPerBatch} calls in one batch` });
@@ -107,16 +136,15 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
       );
     }
     if (path === '/healthz') {
-      return void deps.db
-        .selectFrom('regions')
-        .select('code')
-        .limit(1)
-        .execute()
-        .then(
+      return void probeRead(deps.db).then(
           () => json(res, 200, { status: 'ok', database: deps.dialect }),
           (e: Error) => json(res, 503, { status: 'unavailable', error: e.message }),
         );
     }
+    if (path === '/metrics') return void metrics.handle(req, res).catch((e: Error) => {
+      log.error(`metrics: ${e.message}`);
+      if (!res.headersSent) json(res, 500, { error: { message: 'metrics unavailable' } });
+    });
     if (path === '/readyz') return void readiness().then((r) => json(res, r.ready ? 200 : 503, r));
     if (path.startsWith('/export/')) return exportsHttp.handle(req, res);
     if (path.startsWith('/agent/')) return agentDownloads(req, res, path);
@@ -137,7 +165,9 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   })();
   const guard = applyLimits(server, limits, log, {
     sessionAlive: (token) => isSessionLive(deps, token),
-    originAllowed: originPolicy({ tls: Boolean(config.tls), allowed: config.allowedOrigins }),
+    originAllowed: originPolicy({ tls: tlsFor, allowed: config.allowedOrigins }),
+    clientAddress: clientOf,
+    isTrustedProxy: (socket) => proxies.has(socket.remoteAddress ?? ''),
     onSessionsEnded: (recheck) => {
       sessionWatchers.add(recheck);
       return () => sessionWatchers.delete(recheck);
@@ -153,6 +183,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     server,
     async close() {
       stopWatching.abort();
+      metrics.close();
       wsHandler.broadcastReconnectNotification();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));

@@ -37,7 +37,8 @@ export function securityHeaders(req: IncomingMessage, tls: boolean): Record<stri
 }
 
 /** Serves the built dashboard; unknown paths get index.html (client-side routes). */
-export function staticHandler(root: string, opts: { tls: boolean } = { tls: false }) {
+/** `tls` tells, per request, whether the browser reached us over TLS (ours, or a trusted proxy's). */
+export function staticHandler(root: string, opts: { tls: (req: IncomingMessage) => boolean } = { tls: () => false }) {
   const base = normalize(root + sep);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -49,7 +50,7 @@ export function staticHandler(root: string, opts: { tls: boolean } = { tls: fals
       info = await stat(path).catch(() => null);
     }
     if (!info) {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders(req, opts.tls) });
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', ...securityHeaders(req, opts.tls(req)) });
       res.end('The dashboard is not built yet: run `pnpm build`.\n');
       return;
     }
@@ -58,7 +59,7 @@ export function staticHandler(root: string, opts: { tls: boolean } = { tls: fals
       'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
       'content-length': info.size,
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      ...securityHeaders(req, opts.tls),
+      ...securityHeaders(req, opts.tls(req)),
     });
     if (req.method === 'HEAD') return void res.end();
     createReadStream(path).pipe(res);

@@ -1,14 +1,17 @@
-import { DEFAULT_ALERT_OPTIONS, detectOffline, type AlertOptions } from '../services/alerts.js';
+import { DEFAULT_ALERT_OPTIONS, detectOffline, resolveQuietSignIns, type AlertOptions } from '../services/alerts.js';
 import { pruneAuthRecords } from '../services/auth.js';
 import { runDailyEvaluation } from '../services/daily.js';
 import { raiseOverdueNotices } from '../services/notices.js';
-import { checkIncidentSummaries } from '../services/incidents.js';
+import { checkIncidentSummaries, retryIncidentNotifications } from '../services/incidents.js';
 import { sendDueNotifications, type SendOptions } from '../services/notify.js';
+import { scheduledBackup, type BackupSchedule } from '../services/serverBackup.js';
 import type { JobRunner, JobSpec } from './runner.js';
 
 export interface JobOptions {
   alerts?: AlertOptions;
   notify?: Partial<SendOptions>;
+  /** The server's own SQLite backups (absent: none scheduled, as for one-shot tools). */
+  backup?: BackupSchedule;
 }
 
 /** Every scheduled job; the work lives in services, this is only when. */
@@ -36,6 +39,12 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       run: async (deps) => void (await detectOffline(deps, opts.alerts ?? DEFAULT_ALERT_OPTIONS)),
     },
     {
+      // Accounts no longer guessed at for a whole throttling window resolve their sign-in alert.
+      name: 'alerts-sign-in',
+      cron: '* * * * *',
+      run: async (deps) => void (await resolveQuietSignIns(deps)),
+    },
+    {
       // Retention: expired sessions and stale login failures would otherwise accumulate forever.
       name: 'auth-prune',
       cron: '17 * * * *',
@@ -52,6 +61,20 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       name: 'incidents-summary',
       cron: '*/5 * * * *',
       run: async (deps) => void (await checkIncidentSummaries(deps)),
+    },
+    {
+      // The server's own database: a backup when the newest is older than WEIAN_BACKUP_EVERY_HOURS, then retention.
+      name: 'server-backup',
+      cron: '41 * * * *',
+      run: async (deps) => {
+        if (opts.backup) await scheduledBackup(deps, opts.backup);
+      },
+    },
+    {
+      // Incident messages a channel did not take are sent again with the outbox's backoff.
+      name: 'incidents-notify-retry',
+      cron: '*/30 * * * * *',
+      run: async (deps) => void (await retryIncidentNotifications(deps, opts.notify)),
     },
   ];
 }

@@ -10,11 +10,14 @@ import { hostsRouter } from './hosts.js';
 import { exposureRouter } from './exposure.js';
 import { scannerRouter } from './scanner.js';
 import { incidentsRouter } from './incidents.js';
+import { dataRegisterRouter } from './dataRegister.js';
 import { institutionsRouter } from './institutions.js';
 import { noticesRouter } from './notices.js';
 import { regionsRouter } from './regions.js';
+import { selfInspectionRouter } from './selfInspection.js';
 import { usersRouter } from './users.js';
 import { rulesRouter } from './rules.js';
+import { systemRouter } from './system.js';
 
 export const appRouter = router({
   agent: agentRouter,
@@ -28,10 +31,13 @@ export const appRouter = router({
   exposure: exposureRouter,
   scanner: scannerRouter,
   incidents: incidentsRouter,
+  dataRegister: dataRegisterRouter,
   institutions: institutionsRouter,
   notices: noticesRouter,
   regions: regionsRouter,
   rules: rulesRouter,
+  system: systemRouter,
+  selfInspection: selfInspectionRouter,
   users: usersRouter,
 });
 

@@ -11,6 +11,9 @@ import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, sign
 import { closeIncident, reportIncident } from '../services/incidents.js';
 import { registerPublicTarget } from '../services/publicTargets.js';
 import { createScanner, ingestScan } from '../services/scanners.js';
+import { fakeAgentDist, testAgentRelease } from '../testing/agentDist.js';
+import { saveDataRegisterEntry } from '../services/dataRegister.js';
+import { getSelfInspectionView, saveSelfInspectionAnswer, submitSelfInspection, uploadSelfInspectionEvidence } from '../services/selfInspection.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import type { Context } from '../trpc/context.js';
 import { createCallerFactory } from '../trpc/init.js';
@@ -53,6 +56,7 @@ interface Fixture {
   notices: Record<Target, string>;
   evidence: Record<Target, string>;
   incidents: Record<Target, string>;
+  selfInspectionEvidence: Record<Target, string>;
 }
 
 /**
@@ -71,6 +75,7 @@ interface Entry {
 
 const REGION_VIEW = { institution: [] as Target[] };
 const SYSTEM = { name: '医院信息系统', level: 3 as const, criticalInfrastructure: false, personalInfoOver100k: true, gradedOn: '2026-01-05', filedOn: '2026-01-12', lastEvaluatedOn: '2026-03-01', wentLiveOn: '2020-01-01', prelaunchTestedOn: '2019-12-01', retiredOn: null, hostIds: [] };
+const REGISTER_ENTRY = { category: 'health-status' as const, level: 'important' as const, volume: '100k-10m' as const, systemIds: [] };
 const EXCEPTION = (t: Target) => ({ subject: { kind: 'institution' as const, id: t }, ruleId: 'INST-GOV-TRAINING' as const, reason: '培训延期至明年一季度', approver: '院长', expiresOn: '2026-12-31' });
 
 /** A whole year (made-up dates, valid in form) for the admin-only holiday calendar. */
@@ -121,6 +126,7 @@ const TABLE: Record<string, Entry> = {
     run: async (f, who, t) => (await f.caller(who)).agents.configure({ agentId: f.agents[t], settings: { collectIntervalMinutes: 15, heartbeatSeconds: 60 } }),
   },
   'agents.collectNow': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).agents.collectNow({ agentId: f.agents[t] }) },
+  'agents.upgrade': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).agents.upgrade({ agentId: f.agents[t] }) },
   'agents.revoke': {
     roles: INST,
     scoped: 'target',
@@ -173,6 +179,21 @@ const TABLE: Record<string, Entry> = {
     sees: REGION_VIEW,
     // Paged, sorted and filtered: the scope check comes first whatever else is asked.
     run: async (f, who, t) => (await f.caller(who)).institutions.ranking({ regionCode: REGION[t], page: 1, pageSize: 20, sort: 'score', order: 'desc', types: ['other'], text: t }),
+  },
+  'dataRegister.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).dataRegister.get({ institutionCode: t }) },
+  'dataRegister.saveEntry': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).dataRegister.saveEntry({ institutionCode: t, entry: REGISTER_ENTRY }) },
+  'dataRegister.removeEntry': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => {
+      const { id } = await saveDataRegisterEntry(f.db.deps, f.admin, t, REGISTER_ENTRY);
+      return (await f.caller(who)).dataRegister.removeEntry({ institutionCode: t, id });
+    },
+  },
+  'dataRegister.saveFiling': {
+    roles: INST,
+    scoped: 'target',
+    run: async (f, who, t) => (await f.caller(who)).dataRegister.saveFiling({ institutionCode: t, filing: { filedOn: '2026-01-05', receipt: 'WJ-2026-001' } }),
   },
   'institutions.saveSystem': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).institutions.saveSystem({ institutionCode: t, system: SYSTEM }) },
   'institutions.removeSystem': {
@@ -298,11 +319,14 @@ const TABLE: Record<string, Entry> = {
     scoped: 'target',
     run: async (f, who, t) => (await f.caller(who)).notices.requestExtension({ noticeId: (await newNotice(f, t, 'issued')).id, reason: '设备采购周期', workingDays: 5 }),
   },
+  'notices.live': { roles: ALL, scoped: 'list', run: (f, who) => liveTargets(f, who, (c) => c.notices.live(), (t) => newNotice(f, t, 'issued')), seen: (_f, r) => r as Target[] },
   'notices.submit': { roles: ['institution'], scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.submit({ noticeId: (await newNotice(f, t, 'answered')).id }) },
   'calendar.status': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.status() },
   'calendar.get': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.get({ year: 2031 }) },
   'calendar.load': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.load(ARRANGEMENT) },
+  'system.backup': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).system.backup() },
   ...INCIDENT_ENTRIES(),
+  ...SELF_INSPECTION_ENTRIES(),
 };
 /** Incidents (事件上报): institutions report and work their own, bureaus receive within their region, everyone reads within scope. */
 function INCIDENT_ENTRIES(): Record<string, Entry> {
@@ -380,6 +404,56 @@ const seedExposures = async (f: Fixture) => {
   await ingestScan(f.db.deps, { ...s, observations: addresses.map((address) => ({ address, port: 3389, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false })) });
 };
 const liveIncidents = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.incidents.live(), (t) => newIncident(f, t));
+
+/** Self-inspection (自查自评): everyone reads within scope, bureaus publish their region's template and review, institutions fill in their own. */
+const SI_YEAR = 2026;
+function SELF_INSPECTION_ENTRIES(): Record<string, Entry> {
+  const listed = (r: unknown) => (r as Array<{ institutionCode: string }>).map((i) => i.institutionCode as Target);
+  return {
+    'selfInspection.template': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.template({ year: SI_YEAR }) },
+    'selfInspection.list': { roles: ALL, scoped: 'list', run: async (f, who) => (await f.caller(who)).selfInspection.list({ year: SI_YEAR }), seen: (_f, r) => listed(r) },
+    'selfInspection.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).selfInspection.get({ year: SI_YEAR, institutionCode: t }) },
+    'selfInspection.evidence': {
+      roles: ALL,
+      scoped: 'target',
+      run: async (f, who, t) => (await f.caller(who)).selfInspection.evidence({ year: SI_YEAR, institutionCode: t, sha256: f.selfInspectionEvidence[t] }),
+    },
+    // A bureau publishes for its own region only: nothing names a target.
+    'selfInspection.publishTemplate': { roles: REGION_BUREAUS, scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.publishTemplate({ year: SI_YEAR + 1, deadline: null, raised: {}, added: [] }) },
+    'selfInspection.review': {
+      roles: REGION_BUREAUS,
+      scoped: 'target',
+      run: async (f, who, t) => {
+        await submittedSelfInspection(f, t, SI_YEAR);
+        return (await f.caller(who)).selfInspection.review({ year: SI_YEAR, institutionCode: t, decision: 'return', comment: '请补充佐证材料' });
+      },
+    },
+    // An institution fills in its own only: its scope names the institution, the input does not.
+    'selfInspection.save': { roles: ['institution'], scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.save({ year: SI_YEAR + 1, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4, responsible: '张三' }) },
+    'selfInspection.upload': { roles: ['institution'], scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.upload({ year: SI_YEAR + 1, name: '制度.pdf', contentBase64: PDF_BASE64 }) },
+    'selfInspection.submit': {
+      roles: ['institution'],
+      scoped: 'none',
+      run: async (f, who) => {
+        await filledSelfInspection(f, 'A', SI_YEAR + 2);
+        return (await f.caller(who)).selfInspection.submit({ year: SI_YEAR + 2 });
+      },
+    },
+  };
+}
+/** Every item `t` must answer, answered by the real service. */
+async function filledSelfInspection(f: Fixture, t: Target, year: number): Promise<void> {
+  const inst = await principalOf(f, `inst-${t}`);
+  const view = await getSelfInspectionView(f.db.deps, inst, t, year);
+  for (const item of view.items) if (!view.answers[item.id]?.locked && !view.answers[item.id]) await saveSelfInspectionAnswer(f.db.deps, inst, { year, itemId: item.id, answer: '已落实', selfScore: item.points, responsible: '信息科', evidence: [] });
+}
+/** `t`'s self-inspection waiting for review (resubmitted after an earlier call returned it). */
+async function submittedSelfInspection(f: Fixture, t: Target, year: number): Promise<void> {
+  const inst = await principalOf(f, `inst-${t}`);
+  if ((await getSelfInspectionView(f.db.deps, inst, t, year)).status === 'submitted') return;
+  await filledSelfInspection(f, t, year);
+  await submitSelfInspection(f.db.deps, inst, year);
+}
 
 /** Agent-facing procedures: authenticated by agent secrets, refused to users (tested below). */
 // Scanners' calls are authenticated by their own id and secret (services/scanners.test.ts refuses a wrong one).
@@ -471,6 +545,7 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
     const deps = f.db.deps;
     // CHANNEL's loopback URL is on the operator's allow-list (nothing listens there: channels.test fails, as before).
     deps.channelHosts = ['127.0.0.1:9'];
+    deps.agentRelease = testAgentRelease(fakeAgentDist('99.0.0'));
     f.hosts = {} as Fixture['hosts'];
     f.agents = {} as Fixture['agents'];
     for (const t of ['A', 'B', 'C'] as Target[]) {
@@ -494,6 +569,8 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
     }
     f.incidents = {} as Fixture['incidents'];
     for (const t of ['A', 'B', 'C'] as Target[]) f.incidents[t] = await newIncident(f, t);
+    f.selfInspectionEvidence = {} as Fixture['selfInspectionEvidence'];
+    for (const t of ['A', 'B', 'C'] as Target[]) f.selfInspectionEvidence[t] = (await uploadSelfInspectionEvidence(deps, await principalOf(f, `inst-${t}`), { year: SI_YEAR, name: '制度.pdf', contentBase64: PDF_BASE64 })).sha256;
     const ctxFor = async (who: Who): Promise<Context> => {
       // One real login per role (scrypt is deliberately slow); the principal is what the session resolves to.
       if (!principals.has(who)) principals.set(who, who === 'anonymous' ? null : (await login(deps, { username: who, password: PASSWORD }, '127.0.0.1')).principal);

@@ -1,4 +1,4 @@
-import { EnrollInput, HeartbeatInput, Report } from '@weian/shared';
+import { EnrollInput, HeartbeatInput, Report, type HeartbeatAck } from '@weian/shared';
 import { commandHub } from '../services/commands.js';
 import { rotateAgentSecret } from '../services/agentAuth.js';
 import { recordAudit } from '../services/audit.js';
@@ -24,9 +24,9 @@ export const AGENT_CALLS = {
   report: agentCall({ input: Report, run: (ctx, input) => ingestReport(ctx.deps, ctx.agent, input, ctx.bodyBytes) }),
   heartbeat: agentCall({
     input: HeartbeatInput,
-    run: async (ctx, input) => {
+    run: async (ctx, input): Promise<HeartbeatAck> => {
       await recordHeartbeat(ctx.deps, ctx.agent, input);
-      return { serverTime: ctx.deps.now().toISOString(), settings: await agentSettingsFor(ctx.deps.db, ctx.agent), commands: commandHub(ctx.deps).takePending(ctx.agent.id) };
+      return { serverTime: ctx.deps.now().toISOString(), settings: await agentSettingsFor(ctx.deps.db, ctx.agent), commands: commandHub(ctx.deps).takePending(ctx.agent.id), serverKey: ctx.deps.agentRelease?.publicKey };
     },
   }),
 };

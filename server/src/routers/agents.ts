@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentSettings } from '@weian/shared';
 import { collectNowAs, configureAgentAs, createTokenAs, listAgentsInScope, revokeAgentAs } from '../services/directory.js';
+import { upgradeAgentsAs } from '../services/agentUpgrade.js';
 import { authed, router } from '../trpc/init.js';
 
 /** People managing agents (the agent-facing procedures are in routers/agent.ts). */
@@ -17,6 +18,10 @@ export const agentsRouter = router({
   collectNow: authed('agents:manage')
     .input(z.object({ agentId: z.string().min(1).max(64) }))
     .mutation(({ ctx, input }) => collectNowAs(ctx.deps, ctx.principal, input.agentId)),
+  /** One agent, or every outdated agent in the caller's scope (optionally one institution of it). */
+  upgrade: authed('agents:upgrade')
+    .input(z.object({ agentId: z.string().min(1).max(64).optional(), institutionCode: z.string().min(1).max(64).optional() }))
+    .mutation(({ ctx, input }) => upgradeAgentsAs(ctx.deps, ctx.principal, input)),
   revoke: authed('agents:manage')
     .input(z.object({ agentId: z.string().min(1).max(64), reason: z.string().min(1).max(500) }))
     .mutation(({ ctx, input }) => revokeAgentAs(ctx.deps, ctx.principal, input.agentId, input.reason)),

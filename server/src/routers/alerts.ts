@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegionCode } from '@weian/shared';
 import { acknowledgeAlert, assignAlert, commentAlert, getAlertDetail, listAlertViews, resolveAlert } from '../services/alerts.js';
 import { visibleIn } from '../services/scope.js';
 import { authed, router } from '../trpc/init.js';
@@ -15,7 +16,7 @@ export const alertsRouter = router({
         .object({
           status: z.array(Status).max(3).optional(),
           severity: z.array(Severity).max(4).optional(),
-          regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code').optional(),
+          regionCode: RegionCode.optional(),
           institutionCode: z.string().min(1).max(64).optional(),
           sort: z.enum(['recent', 'severity']).optional(),
           limit: z.number().int().min(1).max(500).default(50),

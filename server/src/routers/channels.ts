@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegionCode } from '@weian/shared';
 import { CHANNEL_KINDS } from '../services/channels/index.js';
 import { createChannel, deleteChannel, listChannelViews, testChannel, updateChannelConfig } from '../services/notificationChannels.js';
 import { authed, router } from '../trpc/init.js';
@@ -20,7 +21,7 @@ const ChannelId = z.object({ channelId: z.string().min(1).max(64) });
 export const channelsRouter = router({
   list: authed('channels:write').query(({ ctx }) => listChannelViews(ctx.deps, ctx.principal.scope)),
   create: authed('channels:write')
-    .input(z.object({ regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code'), channel: Channel }))
+    .input(z.object({ regionCode: RegionCode, channel: Channel }))
     .mutation(({ ctx, input }) => createChannel(ctx.deps, ctx.principal, input.regionCode, input.channel)),
   update: authed('channels:write')
     .input(ChannelId.extend({ channel: Channel.partial() }))

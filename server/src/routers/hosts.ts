@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RegionCode } from '@weian/shared';
 import { getHostDetail, listHostReports, listHostSummaries } from '../services/hosts.js';
 import { visibleIn } from '../services/scope.js';
 import { hostFindings } from '../services/findings.js';
@@ -13,7 +14,7 @@ export const hostsRouter = router({
       z
         .object({
           institutionCode: z.string().max(64).optional(),
-          regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code').optional(),
+          regionCode: RegionCode.optional(),
           q: z.string().max(100).optional(),
           status: z.array(z.enum(['active', 'stale', 'retired'])).max(3).optional(),
           risk: z.array(z.enum(['critical', 'high', 'none', 'unknown'])).max(4).optional(),

@@ -1,16 +1,16 @@
 import { z } from 'zod';
-import { GovernanceRecordInput, GRADES, InstitutionType, MlpsSystemInput, RECORD_LIMITS, RiskExceptionInput } from '@weian/shared';
+import { GovernanceRecordInput, GRADES, InstitutionType, MlpsSystemInput, RECORD_LIMITS, RegionCode, RiskExceptionInput } from '@weian/shared';
 import { getInstitutionDetail } from '../services/directory.js';
 import { institutionFindings } from '../services/findings.js';
 import { ranking, RANKING_PAGE_SIZE, RANKING_SORTS } from '../services/rankings.js';
 import { addException, addGovernanceRecord, institutionRecords, removeException, removeGovernanceRecord, removeMlpsSystem, saveMlpsSystem } from '../services/records.js';
-import { getInstitutionScore } from '../storage/findings.js';
+import { getInstitutionScore } from '../storage/scores.js';
 import { authed, router } from '../trpc/init.js';
 
 export const InstitutionCode = z.object({ institutionCode: z.string().min(1).max(64) });
 const RecordId = InstitutionCode.extend({ id: z.string().min(1).max(64) });
 export const RankingInput = z.object({
-  regionCode: z.string().regex(/^\d{6}$/, 'a six-digit region code'),
+  regionCode: RegionCode,
   period: z.string().max(7).optional(),
   // One page of the ranking; rank and position stay those of the whole region (services/rankings.ts).
   page: z.number().int().min(1).max(1_000_000).optional(),

@@ -12,6 +12,7 @@ import {
   submitNotice,
   uploadEvidence,
 } from '../services/notices.js';
+import { visibleIn } from '../services/scope.js';
 import { authed, router } from '../trpc/init.js';
 
 /** Rectification notices (整改通知): thin; the service enforces states, scope and who acts. Every mutation is audited by the middleware. */
@@ -29,4 +30,8 @@ export const noticesRouter = router({
   answer: authed('notices:answer').input(AnswerNoticeItemInput).mutation(({ ctx, input }) => answerNoticeItem(ctx.deps, ctx.principal, input)),
   requestExtension: authed('notices:answer').input(ExtensionRequestInput).mutation(({ ctx, input }) => requestExtension(ctx.deps, ctx.principal, input)),
   submit: authed('notices:answer').input(NoticeId).mutation(({ ctx, input }) => submitNotice(ctx.deps, ctx.principal, input.noticeId)),
+  /** Pushes which notices the subscriber may see moved, as they move (the dashboard reloads them). */
+  live: authed('notices:read').subscription(async function* ({ ctx, signal }) {
+    for await (const ev of ctx.deps.bus.stream('notice.changed', signal)) if (visibleIn(ctx.principal.scope, ev)) yield ev;
+  }),
 });

@@ -10,6 +10,8 @@ export const NOTICE_OVERDUE_RULE = 'NOTICE-OVERDUE';
 /** Incident duties (ids as in the regulation catalogue): a 较大-or-above report filed late; a summary report overdue. */
 export const INCIDENT_LATE_RULE = 'INST-INCIDENT-LATE';
 export const INCIDENT_SUMMARY_RULE = 'INST-INCIDENT-SUMMARY';
+/** Sustained failed sign-ins on one account (services/signInAlerts.ts). */
+export const SIGN_IN_RULE = 'AUTH-SUSTAINED-FAILURES';
 const OWN_RULES: Record<string, { zh: string; en: string }> = {
   [OFFLINE_RULE]: { zh: '探针离线', en: 'Agent offline' },
   [IDENTITY_RULE]: { zh: '主机身份冲突（疑似克隆）', en: 'Host identity conflict (likely a clone)' },
@@ -22,6 +24,7 @@ const OWN_RULES: Record<string, { zh: string; en: string }> = {
   'EXT-DATABASE': { zh: '数据库或缓存端口暴露在互联网', en: 'Database or cache port open to the Internet' },
   'EXT-PORT-RISKY': { zh: '高危端口暴露在互联网', en: 'High-risk port open to the Internet' },
   'EXT-PLAINTEXT': { zh: '明文协议或明文登录页暴露在互联网', en: 'Plaintext protocol or login page open to the Internet' },
+  [SIGN_IN_RULE]: { zh: '账号持续登录失败（疑似猜测密码）', en: 'Sustained failed sign-ins on an account (likely password guessing)' },
 };
 
 /** The title an alert shows: the catalogue's for rule findings, ours for the server's own alert rules. */

@@ -10,7 +10,8 @@ import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '.
 import { startReceiver } from '../testing/receiver.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { OFFLINE_RULE } from './alertRules.js';
-import { acknowledgeAlert, assignAlert, commentAlert, detectOffline, getAlertDetail, listAlertViews, raiseAlert, resolveAlert, startAlertEngine, type AlertChange, type AlertEngine } from './alerts.js';
+import { acknowledgeAlert, assignAlert, commentAlert, detectOffline, getAlertDetail, listAlertViews, raiseAlert, resolveAlert, type AlertChange } from './alerts.js';
+import { startAlertEngine, type AlertEngine } from './alertEngine.js';
 import { login, type Principal } from './auth.js';
 import { runDailyEvaluation } from './daily.js';
 import type { FindingChange } from './evaluation.js';

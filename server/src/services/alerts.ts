@@ -1,6 +1,5 @@
 import { badRequest, conflict, forbidden } from '../errors.js';
 import {
-  countOpenBySeverity,
   getAlert,
   insertAlertEvent,
   listAlertEvents,
@@ -23,16 +22,16 @@ import { actorColumns, type Actor } from './actors.js';
 import { IDENTITY_RULE, NOTICE_OVERDUE_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
-import type { FindingChange } from './evaluation.js';
-import { onFindingChangedForNotices } from './notices.js';
+import type { AlertChange, AlertView, FindingChange } from '../eventPayloads.js';
 import { queueNotifications } from './notify.js';
-import { addOverviewExtra } from './overview.js';
 import { chinaDate } from '@weian/shared';
 import { getFindings } from '../storage/findings.js';
 import { listOverdueNotices } from '../storage/notices.js';
 import { getHost } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { scopeOf, visibleIn, type Scope } from './scope.js';
+import { quietSignInAlerts, signInAlertOf } from './signInAlerts.js';
+import type { EventMap } from '../events.js';
 import { newId } from './secrets.js';
 
 /** Coverage is an institution rule but no deadline: it alerts like any finding (by severity). */
@@ -43,42 +42,10 @@ export interface AlertOptions {
   /** An agent silent this long raises an offline alert (server setting WEIAN_OFFLINE_AFTER_MINUTES, default 30). */
   offlineAfterMs: number;
 }
+export type { AlertChange, AlertView } from '../eventPayloads.js';
 export const DEFAULT_ALERT_OPTIONS: AlertOptions = { offlineAfterMs: 30 * 60_000 };
 
-export interface AlertView {
-  id: string;
-  kind: AlertKind;
-  subjectKind: 'host' | 'institution';
-  subjectId: string;
-  ruleId: string;
-  title: { zh: string; en: string };
-  severity: AlertSeverity;
-  status: AlertRow['status'];
-  institutionCode: string;
-  regionCode: string;
-  /** Hostname (host alerts) or institution name, as when the alert opened. */
-  subjectName: string;
-  institutionName: string;
-  evidence: { zh: string; en: string };
-  count: number;
-  openedAt: string;
-  lastSeenAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  assignee: { id: string; name: string } | null;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  updatedAt: string;
-}
 
-/** What alerts.live pushes; region and institution at the top so subscribers are filtered like every event. */
-export interface AlertChange {
-  change: 'opened' | 'updated' | 'resolved';
-  regionCode: string;
-  institutionCode: string;
-  at: string;
-  alert: AlertView;
-}
 
 export const viewOf = (r: AlertRow): AlertView => ({
   id: r.id,
@@ -119,7 +86,9 @@ function eventRow(alertId: string, at: string, actor: Actor, action: AlertEventR
 
 // ---- raised and cleared by the system -------------------------------------------------------------------
 export interface RaiseInput {
-  subjectKind: 'host' | 'institution';
+  subjectKind: AlertRow['subject_kind'];
+  /** What the alert names its subject by, when neither a host nor an institution (an account's username). */
+  subjectName?: string;
   subjectId: string;
   ruleId: string;
   kind: AlertKind;
@@ -139,7 +108,7 @@ export async function raiseAlert(deps: ServiceDeps, input: RaiseInput): Promise<
     const institution = await getInstitution(tx, input.institutionCode);
     const host = input.subjectKind === 'host' ? await getHost(tx, { kind: 'all' }, input.subjectId) : undefined;
     const r = await upsertOpenAlert(tx, {
-      subject_name: input.subjectKind === 'host' ? (host?.hostname ?? null) : (institution?.name ?? null),
+      subject_name: input.subjectName ?? (input.subjectKind === 'host' ? (host?.hostname ?? null) : (institution?.name ?? null)),
       institution_name: institution?.name ?? null,
       id: newId('al'),
       subject_kind: input.subjectKind,
@@ -171,7 +140,7 @@ export async function raiseAlert(deps: ServiceDeps, input: RaiseInput): Promise<
 }
 
 /** The condition cleared: the open episode (if any) resolves; a return of the condition is a new episode. */
-export async function clearAlert(deps: ServiceDeps, key: { subjectKind: 'host' | 'institution'; subjectId: string; ruleId: string }, reason: { zh: string; en: string }): Promise<AlertView | null> {
+export async function clearAlert(deps: ServiceDeps, key: { subjectKind: AlertRow['subject_kind']; subjectId: string; ruleId: string }, reason: { zh: string; en: string }): Promise<AlertView | null> {
   const at = deps.now().toISOString();
   const row = await deps.db.transaction().execute(async (tx) => {
     const r = await resolveOpenAlert(tx, key, at, 'system');
@@ -242,40 +211,17 @@ export async function detectOffline(deps: ServiceDeps, opts: AlertOptions = DEFA
   return { opened, resolved };
 }
 
-
-// ---- the engine: reacts to this process's events, one at a time ------------------------------------------
-export interface AlertEngine {
-  /** Resolves when every event received so far has been handled (tests, shutdown). */
-  idle(): Promise<void>;
-  stop(): Promise<void>;
+/** Sustained failed sign-ins on an account: its alert opens, or counts a repeat (signInAlerts.ts). */
+export async function onSustainedFailures(deps: ServiceDeps, e: EventMap['auth.sustained-failures']): Promise<void> {
+  const alert = await signInAlertOf(deps, e);
+  if (alert) await raiseAlert(deps, alert);
 }
 
-/**
- * Subscribes to the bus for events that happened on this process (`onOrigin`): with N processes each
- * change is handled once, by the process where it happened, and the database's unique index settles
- * any race (two processes opening the same alert). Handled in order, so a fail then a pass for the same
- * finding open and then resolve. Runs after ingest has answered: it never blocks it.
- */
-export function startAlertEngine(deps: ServiceDeps, log: { error(m: string): void }): AlertEngine {
-  let tail: Promise<void> = Promise.resolve();
-  const enqueue = (what: string, work: () => Promise<void>) => {
-    tail = tail.then(work).catch((e: Error) => log.error(`alerts: handling ${what} failed: ${e.stack ?? e.message}`));
-  };
-  const offs = [
-    // Then the rectification items about the same finding (数据已核验, or reopened with an alert).
-    deps.bus.onOrigin('finding.changed', (c) => enqueue(`finding ${c.ruleId} of ${c.subjectId}`, () => onFindingChanged(deps, c).then(() => onFindingChangedForNotices(deps, c)))),
-    deps.bus.onOrigin('host.identity-conflict', (e) => enqueue(`identity conflict of ${e.hostId}`, () => onIdentityConflict(deps, e))),
-  ];
-  return {
-    idle: async () => {
-      // Work queued while waiting extends the tail: wait until it stops moving.
-      for (let seen: Promise<void> | null = null; seen !== tail; ) await (seen = tail);
-    },
-    async stop() {
-      for (const off of offs) off();
-      await this.idle();
-    },
-  };
+/** The every-minute job's other half: accounts whose failed sign-ins stopped for a whole window resolve their alert. */
+export async function resolveQuietSignIns(deps: ServiceDeps): Promise<number> {
+  let resolved = 0;
+  for (const key of await quietSignInAlerts(deps)) if (await clearAlert(deps, key, { zh: '登录失败已停止', en: 'the failed sign-ins stopped' })) resolved++;
+  return resolved;
 }
 
 // ---- people's work on alerts ------------------------------------------------------------------------------
@@ -332,7 +278,7 @@ async function conditionStillHolds(deps: ServiceDeps, alert: AlertRow): Promise<
     const overdue = (await listOverdueNotices(deps.db, chinaDate(deps.now()))).filter((n) => n.institution_code === alert.subject_id);
     return overdue.length ? `${overdue.length} rectification notice(s) are still past their deadline (${overdue.map((n) => n.number).join(', ')})` : null;
   }
-  if (alert.kind === 'finding' || alert.kind === 'deadline') {
+  if ((alert.kind === 'finding' || alert.kind === 'deadline') && alert.subject_kind !== 'user') {
     const finding = (await getFindings(deps.db, alert.subject_kind, alert.subject_id)).find((f) => f.rule_id === alert.rule_id);
     if (finding?.status !== 'fail') return null;
     const evidence = JSON.parse(finding.evidence) as { zh?: string };
@@ -377,9 +323,3 @@ export async function commentAlert(deps: ServiceDeps, principal: Principal, id: 
   announce(deps, row.resolved_at ? 'resolved' : 'updated', { ...row, updated_at: at });
   return viewOf({ ...row, updated_at: at });
 }
-
-// The region overview shows open alert counts beside the compliance figures.
-addOverviewExtra(async (deps, scope, prefix) => {
-  const n = await countOpenBySeverity(deps.db, scope, prefix);
-  return { openCriticalAlerts: n.critical ?? 0, openHighAlerts: n.high ?? 0 };
-});

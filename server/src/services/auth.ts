@@ -73,7 +73,7 @@ export async function login(deps: ServiceDeps, input: { username: string; passwo
     // Sustained guessing at one account: the admins are told once per window (the audit log, and the server log).
     if (byUser + 1 === LOGIN_LIMITS.alertAfter) {
       await recordAudit(deps, { actor: { type: 'system', id: null, name: 'login-throttle' }, action: 'auth.sustained-failures', outcome: 'denied', detail: { username: input.username, failures: byUser + 1, windowMinutes: LOGIN_LIMITS.windowMs / 60_000, lastAddress: remoteAddress } });
-      deps.bus.emit('auth.sustained-failures', { username: input.username, failures: byUser + 1, at: now.toISOString() });
+      deps.bus.emit('auth.sustained-failures', { username: input.username, failures: byUser + 1, at: now.toISOString(), lastAddress: remoteAddress });
     }
     throw unauthorized('wrong username or password');
   }

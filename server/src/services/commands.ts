@@ -1,10 +1,7 @@
 import { EventEmitter, on } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { AgentSettings } from '@weian/shared';
+import type { AgentCommand, AgentSettings } from '@weian/shared';
 import { perDeps, type ServiceDeps } from './deps.js';
-
-/** What the server can ask of a connected agent (the agent's client.ts names the same shapes). */
-export type AgentCommand = { type: 'collect'; id: string } | { type: 'settings'; id: string; settings: AgentSettings };
 
 /** Sent on an agent's channel to end its streams. */
 const END = Symbol('end');
@@ -28,8 +25,8 @@ export class CommandHub {
       return 'delivered';
     }
     const queue = this.pending.get(agentId) ?? [];
-    // A newer settings command replaces an older one; everything else keeps the latest few.
-    const kept = command.type === 'settings' ? queue.filter((c) => c.type !== 'settings') : queue;
+    // A newer settings or upgrade command replaces an older one of its type; everything else keeps the latest few.
+    const kept = command.type === 'settings' || command.type === 'upgrade' ? queue.filter((c) => c.type !== command.type) : queue;
     this.pending.set(agentId, [...kept, command].slice(-MAX_PENDING));
     return 'queued';
   }
@@ -82,3 +79,4 @@ export const endAgentCommands = (deps: ServiceDeps, agentId: string) => {
 };
 export const requestCollection = (deps: ServiceDeps, agentId: string) => issue(deps, agentId, { type: 'collect', id: randomUUID() });
 export const pushSettings = (deps: ServiceDeps, agentId: string, settings: AgentSettings) => issue(deps, agentId, { type: 'settings', id: randomUUID(), settings });
+export const requestUpgrade = (deps: ServiceDeps, agentId: string, signed: { id: string; manifest: string; signature: string }) => issue(deps, agentId, { type: 'upgrade', ...signed });

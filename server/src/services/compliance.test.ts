@@ -1,16 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '@weian/shared';
 import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, type TestDb } from '../testing/harness.js';
-import { getFindings, getInstitutionScore } from '../storage/findings.js';
+import { getFindings } from '../storage/findings.js';
+import { getInstitutionScore } from '../storage/scores.js';
 import { getHost } from '../storage/hosts.js';
 import { insertInstitution } from '../storage/institutions.js';
-import { listTransitions } from '../storage/findings.js';
+import { listTransitions } from '../storage/transitions.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { login } from './auth.js';
 import { runDailyEvaluation } from './daily.js';
 import { ingestReport } from './ingest.js';
 import { ranking } from './rankings.js';
 import { addException, addGovernanceRecord } from './records.js';
+import { saveDataRegisterEntry } from './dataRegister.js';
 import { createUser } from './users.js';
 import { regionOverview } from './overview.js';
 import { flushInstitutionScores } from './scoreRefresher.js';
@@ -38,9 +40,9 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect(findings.get('HOST-PORT-REMOTE-PUBLIC')?.since).toBe(t.clock.now.toISOString());
     // Applicable weights (by hand): OS-EOL 10, PATCH-SECURITY 5, PATCH-STALE 2, REBOOT 1, REMOTE-PUBLIC 10,
     // RISKY-PUBLIC 10, PLAINTEXT 5, DB-WILDCARD 2, FIREWALL 5, AUDIT 2, TIME 2, SSH-ROOT 5, PASSWORD-POLICY 5,
-    // ACCOUNT-LOCKOUT 2, REMOTE-HARDENING 5, AGENT-SILENT 5 = 76. Anti-malware (Linux, not required),
+    // ACCOUNT-LOCKOUT 2, REMOTE-HARDENING 5, LOG-RETENTION 2, AGENT-SILENT 5 = 78. Anti-malware (Linux, not required),
     // backups (no MLPS level, no jobs), the Windows audit policy and the opt-in credential checks (the region has not turned them on) do not apply.
-    // Earned 76 − 10 = 66 → 86.8, but a failing critical rule caps the host at 59.
+    // Earned 78 − 10 = 68 → 87.2, but a failing critical rule caps the host at 59.
     const notApplicable = [...findings.values()].filter((f) => f.status === 'not-applicable').map((f) => f.rule_id).sort();
     expect(notApplicable).toEqual(['HOST-AUDIT-POLICY', 'HOST-AV-MISSING', 'HOST-AV-STALE', 'HOST-BACKUP-FAILED', 'HOST-BACKUP-NONE', 'HOST-BACKUP-OFFSITE', 'HOST-BACKUP-RESTORE-TEST', 'HOST-BACKUP-STALE', 'HOST-SERVICE-NOAUTH', 'HOST-WEAK-PASSWORD']);
     expect([...findings.values()].filter((f) => f.status === 'unknown')).toEqual([]);
@@ -66,7 +68,7 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     const f = (await getFindings(t.deps.db, 'host', a1.hostId)).filter((x) => x.rule_id.startsWith('HOST-PORT'));
     expect(f.map((x) => x.status)).toEqual(['unknown', 'unknown', 'unknown', 'unknown']);
     const score = (await t.deps.db.selectFrom('host_scores').select('score').where('host_id', '=', a1.hostId).executeTakeFirstOrThrow()).score!;
-    // The four port rules (critical 10 + critical 10 + high 5 + medium 2 = 27) weigh as not passed: 49/76.
+    // The four port rules (critical 10 + critical 10 + high 5 + medium 2 = 27) weigh as not passed: 51/78.
     expect(score).toBeLessThanOrEqual(59);
   });
 
@@ -84,17 +86,20 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     const user = (await login(t.deps, { username: 'inst-a', password: 'Inst-A-Pass-123' }, '127.0.0.1')).principal;
     for (const kind of ['leadership-meeting', 'emergency-drill', 'data-inventory', 'training', 'permission-review'] as const) await addGovernanceRecord(t.deps, user, 'A', { kind, date: '2026-10-15' });
     await addGovernanceRecord(t.deps, user, 'A', { kind: 'self-inspection', date: '2026-10-20', vulnerabilityScan: true, penetrationTest: true });
+    await addGovernanceRecord(t.deps, user, 'A', { kind: 'data-security-meeting', date: '2026-10-15' });
+    // A data register of general data without personal information: the other data rules do not apply.
+    await saveDataRegisterEntry(t.deps, user, 'A', { category: 'health-resources', level: 'general', volume: 'no-personal-info', systemIds: [] });
     // Governance now fails only INST-MLPS-UNGRADED (high 5) of: leadership 2, self-inspection 5, drill 2,
-    // inventory 2, training 1, permission review 1, ungraded 5 = 18 → 13/18 = 72.2.
-    // Score 0.6 × 79.5 + 0.3 × 72.2 + 0.1 × 100 = 47.7 + 21.66 + 10 = 79.4 → C.
+    // inventory 2, training 1, permission review 1, data meeting 2, ungraded 5 = 20 → 15/20 = 75.0.
+    // Score 0.6 × 79.5 + 0.3 × 75.0 + 0.1 × 100 = 47.7 + 22.5 + 10 = 80.2 → B.
     const a2s = await getInstitutionScore(t.deps.db, 'A');
-    expect([a2s?.governance, a2s?.score, a2s?.grade]).toEqual([72.2, 79.4, 'C']);
+    expect([a2s?.governance, a2s?.score, a2s?.grade]).toEqual([75, 80.2, 'B']);
 
     const admin = { kind: 'all' } as const;
     const r = await ranking(t.deps, admin, { regionCode: '330100' });
-    // B: technical 100, governance 0, coverage 100 → 70.0; A (79.4) ranks first.
+    // B: technical 100, governance 0, coverage 100 → 70.0; A (80.2) ranks first.
     expect(r.rows.map((x) => [x.rank, x.code, x.score, x.grade])).toEqual([
-      [1, 'A', 79.4, 'C'],
+      [1, 'A', 80.2, 'B'],
       [2, 'B', 70, 'C'],
     ]);
     expect(r.rows[0]!.failing).toEqual({ critical: 1, high: 1, medium: 0, low: 0 });
@@ -109,13 +114,13 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect((await listHostSummaries(t.deps, admin, { regionCode: '330100', limit: 100, offset: 0 })).total).toBe(3);
     expect(county.rows.map((x) => x.code)).toEqual(['A']);
     const overview = await regionOverview(t.deps, admin, '330100');
-    expect(overview.kpis).toMatchObject({ institutions: 2, hostsRegistered: 3, hostsReporting: 3, averageScore: 74.7 });
+    expect(overview.kpis).toMatchObject({ institutions: 2, hostsRegistered: 3, hostsReporting: 3, averageScore: 75.1 });
     expect(overview.subRegions.map((s) => s.code).sort()).toEqual(['330105', '330106']);
     expect(overview.topFailingRules[0]).toMatchObject({ ruleId: 'INST-MLPS-UNGRADED', count: 2 });
     const exposed = (o: typeof overview) => o.topFailingRules.find((r) => r.ruleId === 'HOST-PORT-REMOTE-PUBLIC')?.count;
     expect(exposed(overview)).toBe(1);
-    expect(overview.distribution).toEqual({ A: 0, B: 0, C: 2, D: 0 });
-    expect(overview.subRegions.map((s) => [s.code, s.averageScore, s.institutions])).toEqual([['330106', 79.4, 1], ['330105', 70, 1]]);
+    expect(overview.distribution).toEqual({ A: 0, B: 1, C: 1, D: 0 });
+    expect(overview.subRegions.map((s) => [s.code, s.averageScore, s.institutions])).toEqual([['330106', 80.2, 1], ['330105', 70, 1]]);
     // A second look with nothing written in between gives the same figures.
     expect(await regionOverview(t.deps, admin, '330100')).toEqual(overview);
     // Looked at again after another host changed, at the same instant: the counts are read anew, not remembered.
@@ -125,7 +130,7 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     expect(exposed(changed)).toBe(2);
     const b = (await getInstitutionScore(t.deps.db, 'B'))!.score;
     expect(b).toBeLessThan(70);
-    expect(changed.kpis.averageScore).toBe(Math.round(((79.4 + b) / 2) * 10) / 10);
+    expect(changed.kpis.averageScore).toBe(Math.round(((80.2 + b) / 2) * 10) / 10);
     // An institution with nothing reported yet counts, as 0 (D): missing evidence is never a pass.
     await insertInstitution(t.deps.db, { code: 'C', name: '丙卫生院', region_code: '330105', type: 'primary-care', created_at: t.clock.now.toISOString() });
     const withC = await regionOverview(t.deps, admin, '330100');

@@ -1,5 +1,5 @@
 import { chinaDate } from '@weian/shared';
-import { snapshotScores } from '../storage/findings.js';
+import { snapshotScores } from '../storage/scoreHistory.js';
 import { listHostIdsToEvaluate } from '../storage/hosts.js';
 import { listInstitutions } from '../storage/institutions.js';
 import type { ServiceDeps } from './deps.js';

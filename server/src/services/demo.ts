@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { chinaDate, REPORT_SCHEMA_VERSION, type InstitutionType, type Report, type SectionData } from '@weian/shared';
-import { snapshotScores } from '../storage/findings.js';
+import { snapshotScores } from '../storage/scoreHistory.js';
 import { findHostByMachineId, markHostsReported } from '../storage/hosts.js';
 import { refreshInstitutionScore } from './evaluation.js';
 import { listInstitutions } from '../storage/institutions.js';
@@ -11,9 +11,10 @@ import type { ServiceDeps } from './deps.js';
 import { createEnrollmentToken, enrollAgent } from './enrollment.js';
 import { ingestReport } from './ingest.js';
 import { addGovernanceRecord, saveMlpsSystem } from './records.js';
+import { saveDataRegisterEntry, saveImportantDataFiling } from './dataRegister.js';
 import { runDailyEvaluation } from './daily.js';
 import { okSection } from './sections.js';
-import { startAlertEngine } from './alerts.js';
+import { startAlertEngine } from './alertEngine.js';
 
 /** A small seeded PRNG (mulberry32): the same demo every time. */
 function prng(seed: number) {
@@ -66,6 +67,14 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
     { protocol: 'tcp', address: ip, port: 443, pid: 1000 + index, process: windows ? 'w3wp.exe' : 'nginx', bind: 'private', publicExposure: false, service: 'https', category: 'web' },
     ...(p.telnet ? [{ protocol: 'tcp' as const, address: '0.0.0.0', port: 23, pid: 1100 + index, process: 'in.telnetd', bind: 'wildcard' as const, publicExposure: p.rdpPublic, service: 'telnet', category: 'plaintext' as const }] : []),
   ];
+  // The host firewall's verdict on each listener beyond loopback (issue 19), as the agent records it.
+  const reach = (l: (typeof listeners)[number]): (typeof listeners)[number] => {
+    if (windows) return { ...l, reach: 'unknown', reachBy: 'Windows Firewall: per-port rules are not read' };
+    if (!p.firewall) return { ...l, reach: 'open', reachBy: 'nftables: no chain on the input hook' };
+    // Databases bound to their own address are admitted from the application subnet only; a wildcard one is left open.
+    if (l.category === 'database' && l.bind !== 'wildcard') return { ...l, reach: 'restricted', reachBy: `firewalld zone public: accepted only from 10.${20 + (index % 30)}.0.0/16 (rich rules)` };
+    return { ...l, reach: 'open', reachBy: `firewalld zone public: ${l.service ?? `${l.port}/${l.protocol}`}` };
+  };
   const pending = Array.from({ length: p.pendingSecurity + (index % 3) }, (_, i) => ({ name: windows ? `KB50${index % 90}${i}` : `openssl-${i}`, installedVersion: '1.0', availableVersion: '1.1', security: i < p.pendingSecurity }));
   return {
     device: okSection({
@@ -83,7 +92,7 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
         bootedAt: day(20 + (index % 40)),
       }),
     patches: okSection({ manager: windows ? 'windows-update' : p.os === 'debian' ? 'apt' : 'yum', pending, pendingCount: pending.length, securityCount: p.pendingSecurity, lastPatchedAt: day(p.pendingSecurity ? 40 + (index % 80) : 3 + (index % 20)), rebootRequired: false, rebootRequiredSince: null }),
-    ports: okSection({ listeners }),
+    ports: okSection({ listeners: listeners.map(reach) }),
     backups: okSection(
         p.backup === 'none'
           ? { configured: false, jobs: [] }
@@ -112,6 +121,7 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
         audit: { active: index % 13 !== 0, service: windows ? 'EventLog' : 'auditd' },
         ssh: windows ? null : { running: true, permitRootLogin: index % 9 === 0 ? 'yes' : 'no', passwordAuthentication: index % 9 === 0 },
         ...accountsAndHardening(p, index),
+        logRetention: logRetention(p, index, day),
       }),
   };
 }
@@ -132,6 +142,30 @@ function accountsAndHardening(p: Profile, index: number): Pick<SectionData['secu
     passwordPolicy: { minLength: index % 5 === 0 ? 5 : 8, complexity: index % 5 !== 0, maxAgeDays: index % 3 === 0 ? 0 : 90, source: '/etc/login.defs, pam_pwquality' },
     lockout: { threshold: index % 4 === 1 ? 0 : 5, durationMinutes: 10, source: 'pam_faillock' },
     remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: p.telnet ? ['in.telnetd'] : [] },
+  };
+}
+
+/**
+ * Log retention (issue 19) as hospitals keep it: Windows' 20 MB event logs overwritten within weeks on a
+ * third, archived by policy elsewhere; Linux logrotate's four weeks on a third, 26 weeks where hardened.
+ */
+function logRetention(p: Profile, index: number, day: (n: number) => string): SectionData['security']['logRetention'] {
+  if (p.os.startsWith('win')) {
+    const overwritten = index % 3 === 0;
+    return {
+      stores: ['Security', 'System', 'Application'].map((name) =>
+        overwritten
+          ? { name, oldestEntryAt: day(name === 'Security' ? 12 + (index % 20) : 200), keepDays: null, atSizeCap: name === 'Security', neverDeletes: false, detail: 'Circular, maximum 20 MB' }
+          : { name, oldestEntryAt: day(210 + (index % 90)), keepDays: null, atSizeCap: false, neverDeletes: name === 'Security', detail: name === 'Security' ? 'AutoBackup, maximum 1024 MB' : 'Circular, maximum 200 MB' },
+      ),
+    };
+  }
+  const weeks = index % 3 === 1 ? 4 : 26;
+  return {
+    stores: [
+      { name: '/var/log/secure', oldestEntryAt: null, keepDays: weeks * 7, atSizeCap: null, neverDeletes: false, detail: `logrotate: weekly, rotate ${weeks}` },
+      { name: 'auditd', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: true, detail: 'auditd.conf: max_log_file_action KEEP_LOGS' },
+    ],
   };
 }
 
@@ -181,8 +215,9 @@ export async function seedDemo(deps: ServiceDeps, admin: Principal, opts: DemoOp
       };
       hosts.push({ agent: { id: r.agentId, hostId: r.hostId, institutionCode: code, regionCode: COUNTY }, profile, hostname, index: index++ });
     }
+    let systemId: string | null = null;
     if (rnd.chance(0.85)) {
-      await saveMlpsSystem(sim, admin, code, {
+      ({ id: systemId } = await saveMlpsSystem(sim, admin, code, {
         name: type === 'primary-care' ? '基层医疗卫生信息系统' : '医院信息系统（HIS）',
         level: type === 'tertiary-hospital' || type === 'secondary-hospital' ? 3 : 2,
         criticalInfrastructure: type === 'tertiary-hospital',
@@ -194,8 +229,13 @@ export async function seedDemo(deps: ServiceDeps, admin: Principal, opts: DemoOp
         prelaunchTestedOn: rnd.chance(0.8) ? '2019-05-20' : null,
         retiredOn: null,
         hostIds: hosts.filter((h) => h.agent.institutionCode === code).slice(0, 3).map((h) => h.agent.hostId),
-      });
+      }));
     }
+    // 数据目录 without drawing on `rnd` (the rest of the replay stays as it was): hospitals hold important
+    // health data of over 100,000 people in their HIS; only tertiary hospitals have filed it.
+    const hospital = type === 'tertiary-hospital' || type === 'secondary-hospital';
+    await saveDataRegisterEntry(sim, admin, code, { category: 'health-status', level: hospital ? 'important' : 'general', volume: hospital ? '100k-10m' : 'under-100k', systemIds: systemId ? [systemId] : [] });
+    if (type === 'tertiary-hospital') await saveImportantDataFiling(sim, admin, code, { filedOn: '2025-06-30', receipt: `WJ-2025-${code.slice(-3)}` });
     for (const kind of ['leadership-meeting', 'emergency-drill', 'data-inventory', 'training', 'permission-review'] as const) {
       if (rnd.chance(care)) await addGovernanceRecord(sim, admin, code, { kind, date: chinaDate(new Date(end.getTime() - rnd.int(20, 300) * 86_400_000 - days * 0)) > chinaDate(clock) ? chinaDate(clock) : chinaDate(new Date(clock.getTime() - rnd.int(10, 200) * 86_400_000)) });
     }

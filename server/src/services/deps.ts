@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { EventBus } from '../events.js';
+import type { AgentRelease } from './agentRelease.js';
 import type { Dialect } from '../storage/db.js';
 import type { Database } from '../storage/schema.js';
 
@@ -15,6 +16,10 @@ export interface ServiceDeps {
   now: () => Date;
   /** Hosts notification channels may send to besides their kinds' documented ones (WEIAN_CHANNEL_HOSTS). */
   channelHosts?: readonly string[];
+  /** Where and how often the server backs up its own SQLite database (WEIAN_BACKUP_*), for the status page. */
+  backupSchedule?: { dir: string; everyHours: number; keep: number };
+  /** The agent release and the key that signs it (remote upgrade); absent: upgrades are refused. */
+  agentRelease?: AgentRelease;
 }
 
 /** One T per ServiceDeps (a process's state for one database: queues, hubs, caches), made on first use. */

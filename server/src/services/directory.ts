@@ -1,5 +1,5 @@
 import { forbidden } from '../errors.js';
-import type { AgentSettings } from '@weian/shared';
+import { regionAncestors, type AgentSettings } from '@weian/shared';
 import { getAgentInScope, listAgents, revokeAgent, setAgentSettings } from '../storage/agents.js';
 import { endAgentCommands, pushSettings, requestCollection } from './commands.js';
 import { getInstitutionInScope, listInstitutions } from '../storage/institutions.js';
@@ -13,13 +13,12 @@ import type { Scope } from './scope.js';
 export async function regionTree(deps: ServiceDeps, principal: Principal) {
   const scope = principal.scope;
   const institutions = await listInstitutions(deps.db, scope);
-  const ancestorsOf = (code: string) => [`${code.slice(0, 2)}0000`, `${code.slice(0, 4)}00`, code];
   const codes =
     scope.kind === 'all'
       ? { prefix: null, ancestors: [] }
       : scope.kind === 'region'
-        ? { prefix: scope.prefix, ancestors: ancestorsOf(scope.code) }
-        : { prefix: undefined, ancestors: institutions.flatMap((i) => ancestorsOf(i.region_code)) };
+        ? { prefix: scope.prefix, ancestors: regionAncestors(scope.code) }
+        : { prefix: undefined, ancestors: institutions.flatMap((i) => regionAncestors(i.region_code)) };
   const regions = await listRegions(deps.db, codes);
   return {
     regions: regions.map((r) => ({ code: r.code, name: r.name, parentCode: r.parent_code, level: r.level })),
@@ -61,6 +60,7 @@ export async function listAgentsInScope(deps: ServiceDeps, scope: Scope, institu
     lastSeenAt: agentLastSeen(a),
     revokedAt: a.revoked_at,
     revokedReason: a.revoked_reason,
+    upgrade: a.upgrade_status ? { status: a.upgrade_status, toVersion: a.upgrade_to_version, reason: a.upgrade_reason, at: a.upgrade_updated_at } : null,
   }));
 }
 

@@ -145,5 +145,5 @@ export async function enrollAgent(deps: ServiceDeps, input: EnrollInput, remoteA
     detail: { hostId: result.hostId, agentVersion: input.agentVersion },
     remoteAddress: remoteAddress ?? null,
   });
-  return { agentId: result.agentId, hostId: result.hostId, institution: result.institution, secret, settings: DEFAULT_AGENT_SETTINGS };
+  return { agentId: result.agentId, hostId: result.hostId, institution: result.institution, secret, settings: DEFAULT_AGENT_SETTINGS, serverKey: deps.agentRelease?.publicKey };
 }

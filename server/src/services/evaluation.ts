@@ -8,73 +8,33 @@ import {
   mlpsDeadlines,
   reportingWindowHours,
   type Finding,
-  type GovernanceRecordInput,
   type MlpsLevel,
   type MlpsSystem,
-  type RiskException,
+  type ResolvedSettings,
 } from '@weian/shared';
-import { failingByRule, getFindings, getFirstSeen, listHostScores, syncFirstSeen, upsertFinding, deleteFinding, insertTransition, upsertHostScore, upsertInstitutionScore } from '../storage/findings.js';
+import { failingByRule, getFindings, upsertFinding, deleteFinding } from '../storage/findings.js';
+import { getInstitutionScore, listHostScores, upsertHostScore, upsertInstitutionScore } from '../storage/scores.js';
+import { insertTransition } from '../storage/transitions.js';
+import { getFirstSeen, syncFirstSeen } from '../storage/updateFirstSeen.js';
 import { getHost, listInstitutionHosts } from '../storage/hosts.js';
+import { loadDataRegister } from '../storage/dataRegister.js';
 import { getInstitution } from '../storage/institutions.js';
-import { hostMlpsLevel, listExceptions, listGovernance, listMlpsSystems, listSystemHosts } from '../storage/records.js';
+import { exceptionOf, findingRow, governanceOf, storedFinding } from '../storage/mappers.js';
+import { hostMlpsLevel, listExceptions, listGovernance, loadSystems } from '../storage/records.js';
 import { getSections } from '../storage/reports.js';
-import type { Db, FindingsTable, GovernanceRecordsTable, MlpsSystemsTable, RiskExceptionsTable } from '../storage/schema.js';
+import type { Db, FindingsTable } from '../storage/schema.js';
+import type { FindingChange } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
 import { storedSections, toHostSections } from './sections.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
+import { onlyRules, rulesToRejudge } from './settingsTree.js';
 import { exposuresOfHost } from '../storage/scanners.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
+export type { FindingChange } from '../eventPayloads.js';
+
 const ALL: { kind: 'all' } = { kind: 'all' };
-
-/** A finding whose status changed: what alerts and live views react to. */
-export interface FindingChange {
-  subjectKind: 'host' | 'institution';
-  subjectId: string;
-  ruleId: string;
-  institutionCode: string;
-  regionCode: string;
-  from: Finding['status'] | null;
-  to: Finding['status'];
-  severity: Finding['severity'];
-  evidence: { zh: string; en: string };
-  at: string;
-}
-
-// ---- row ↔ record conversions ------------------------------------------------------------------------
-export const systemOf = (r: MlpsSystemsTable, hostIds: string[]): MlpsSystem => ({
-  id: r.id,
-  name: r.name,
-  level: r.level as MlpsLevel | null,
-  criticalInfrastructure: Boolean(r.critical_infrastructure),
-  personalInfoOver100k: Boolean(r.personal_info_over_100k),
-  gradedOn: r.graded_on,
-  filedOn: r.filed_on,
-  lastEvaluatedOn: r.last_evaluated_on,
-  wentLiveOn: r.went_live_on,
-  prelaunchTestedOn: r.prelaunch_tested_on,
-  retiredOn: r.retired_on,
-  hostIds,
-});
-export const governanceOf = (r: GovernanceRecordsTable): GovernanceRecordInput & { id: string } =>
-  r.kind === 'self-inspection'
-    ? { id: r.id, kind: 'self-inspection', date: r.date, vulnerabilityScan: Boolean(r.vulnerability_scan), penetrationTest: Boolean(r.penetration_test), ...(r.note ? { note: r.note } : {}) }
-    : ({ id: r.id, kind: r.kind, date: r.date, ...(r.note ? { note: r.note } : {}) } as GovernanceRecordInput & { id: string });
-export const exceptionOf = (r: RiskExceptionsTable): RiskException => ({
-  id: r.id,
-  subject: { kind: r.subject_kind, id: r.subject_id },
-  ruleId: r.rule_id as RiskException['ruleId'],
-  reason: r.reason,
-  approver: r.approver,
-  expiresOn: r.expires_on,
-});
-
-export async function loadSystems(db: Db, institutionCode: string): Promise<MlpsSystem[]> {
-  const rows = await listMlpsSystems(db, institutionCode);
-  const links = await listSystemHosts(db, rows.map((r) => r.id));
-  return rows.map((r) => systemOf(r, links.filter((l) => l.system_id === r.id).map((l) => l.host_id)));
-}
 
 // ---- findings ----------------------------------------------------------------------------------------------
 /**
@@ -90,20 +50,7 @@ async function persistFindings(db: Db, subject: { kind: 'host' | 'institution'; 
     const evidence = JSON.stringify(f.evidence);
     const statusChanged = old?.status !== f.status;
     if (!statusChanged && old.severity === f.severity && old.evidence === evidence && old.exception_id === (f.exception?.id ?? null)) continue;
-    const row: FindingsTable = {
-      subject_kind: subject.kind,
-      subject_id: subject.id,
-      rule_id: f.ruleId,
-      institution_code: subject.institutionCode,
-      status: f.status,
-      severity: f.severity,
-      evidence,
-      exception_id: f.exception?.id ?? null,
-      exception_expires_on: f.exception?.expiresOn ?? null,
-      since: statusChanged ? at : old.since,
-      evaluated_at: at,
-    };
-    await upsertFinding(db, row);
+    await upsertFinding(db, findingRow(subject, f, at, statusChanged ? at : old.since));
     if (statusChanged) {
       await insertTransition(db, { id: newId('ft'), subject_kind: subject.kind, subject_id: subject.id, rule_id: f.ruleId, institution_code: subject.institutionCode, from_status: old?.status ?? null, to_status: f.status, severity: f.severity, at });
       changes.push({ subjectKind: subject.kind, subjectId: subject.id, ruleId: f.ruleId, institutionCode: subject.institutionCode, regionCode: subject.regionCode, from: old?.status ?? null, to: f.status, severity: f.severity, evidence: { zh: f.evidence.zh, en: f.evidence.en }, at });
@@ -114,32 +61,37 @@ async function persistFindings(db: Db, subject: { kind: 'host' | 'institution'; 
   return changes;
 }
 
-/** Evaluates one host's rules from what is stored now, stores findings and the host's score. */
-export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string): Promise<FindingChange[]> {
-  const host = await getHost(db, ALL, hostId);
-  if (!host || host.status === 'retired') return [];
-  const now = deps.now();
-  const at = now.toISOString();
-  const settings = await settingsForRegion(db, host.region_code);
-  const sections = toHostSections(storedSections(await getSections(db, hostId)));
+type HostRow = NonNullable<Awaited<ReturnType<typeof getHost>>>;
+
+/**
+ * What a host's rules read, from what is stored now. `remember`: the security updates first seen
+ * in this evaluation are stored (an evaluation that counts); otherwise nothing is written (a
+ * ranking judging the host under another region's settings).
+ */
+async function hostRuleInput(db: Db, host: HostRow, now: Date, remember: boolean) {
+  const sections = toHostSections(storedSections(await getSections(db, host.id)));
   // The agent knows what is pending now; how long it has been pending is what the server remembers.
-  const firstSeenRows = await getFirstSeen(db, hostId);
+  const firstSeenRows = await getFirstSeen(db, host.id);
   const known = new Map(firstSeenRows.map((r) => [r.name, new Date(r.first_seen_at)]));
   if (sections.patches.status === 'ok') {
     const pending = sections.patches.data.pending.filter((p) => p.security).map((p) => p.name);
-    await syncFirstSeen(db, hostId, pending, at, new Set(known.keys()));
+    if (remember) await syncFirstSeen(db, host.id, pending, now.toISOString(), new Set(known.keys()));
     for (const n of pending) if (!known.has(n)) known.set(n, now);
     for (const n of [...known.keys()]) if (!pending.includes(n)) known.delete(n);
   }
-  const mlpsLevel = (await hostMlpsLevel(db, hostId, chinaDate(now))) as MlpsLevel | null;
-  const exceptions = (await listExceptions(db, { subjectKind: 'host', subjectId: hostId })).map(exceptionOf);
-  const seenFromOutside = (await exposuresOfHost(db, hostId)).map((e) => ({ port: e.internal_port!, address: e.address, externalPort: e.port }));
-  const findings = evaluateHost({ sections, mlpsLevel, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions, seenFromOutside }, settings, now);
-  const changes = await persistFindings(db, { kind: 'host', id: hostId, institutionCode: host.institution_code, regionCode: host.region_code }, findings, at);
+  const mlpsLevel = (await hostMlpsLevel(db, host.id, chinaDate(now))) as MlpsLevel | null;
+  const exceptions = (await listExceptions(db, { subjectKind: 'host', subjectId: host.id })).map(exceptionOf);
+  // What a scanner saw of this host from outside (its fingerprint behind a port mapping): judged as public.
+  const seenFromOutside = (await exposuresOfHost(db, host.id)).map((e) => ({ port: e.internal_port!, address: e.address, externalPort: e.port }));
+  return { sections, mlpsLevel, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions, seenFromOutside };
+}
+
+/** A host's score and failing counts as stored in host_scores, from its findings. */
+function hostScoreRow(host: HostRow, findings: Finding[], mlpsLevel: MlpsLevel | null, now: Date) {
   const score = hostScore(findings, now);
   const failing = countFailing(findings, now);
-  await upsertHostScore(db, {
-    host_id: hostId,
+  return {
+    host_id: host.id,
     institution_code: host.institution_code,
     score: score.score,
     capped: score.capped ? 1 : 0,
@@ -148,9 +100,33 @@ export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string)
     failing_high: failing.high,
     failing_medium: failing.medium,
     failing_low: failing.low,
-    updated_at: at,
-  });
+    updated_at: now.toISOString(),
+  };
+}
+
+/** Evaluates one host's rules from what is stored now, stores findings and the host's score. */
+export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string): Promise<FindingChange[]> {
+  const host = await getHost(db, ALL, hostId);
+  if (!host || host.status === 'retired') return [];
+  const now = deps.now();
+  const at = now.toISOString();
+  const settings = await settingsForRegion(db, host.region_code);
+  const input = await hostRuleInput(db, host, now, true);
+  const findings = evaluateHost(input, settings, now);
+  const changes = await persistFindings(db, { kind: 'host', id: hostId, institutionCode: host.institution_code, regionCode: host.region_code }, findings, at);
+  await upsertHostScore(db, hostScoreRow(host, findings, input.mlpsLevel, now));
   return changes;
+}
+
+/** What an institution's rules read, from what is stored now (coverage counts hosts within `settings`' reporting window). */
+async function institutionRuleInput(deps: ServiceDeps, db: Db, institutionCode: string, settings: ResolvedSettings, now: Date) {
+  const coverage = await coverageOf(db, institutionCode, now, reportingWindowHours(settings));
+  const systems = await loadSystems(db, institutionCode);
+  const governance = (await listGovernance(db, institutionCode)).map(governanceOf);
+  const exceptions = (await listExceptions(db, { subjectKind: 'institution', subjectId: institutionCode })).map(exceptionOf);
+  const calendar = await workingCalendarFor(deps, db);
+  const dataRegister = await loadDataRegister(db, institutionCode);
+  return { systems, governance, coverage, exceptions, calendar, dataRegister };
 }
 
 /** Institution rules (MLPS, governance, coverage), then the institution's score. */
@@ -160,14 +136,10 @@ export async function evaluateInstitutionNow(deps: ServiceDeps, db: Db, institut
   const now = deps.now();
   const at = now.toISOString();
   const settings = await settingsForRegion(db, inst.region_code);
-  const coverage = await coverageOf(db, institutionCode, now, reportingWindowHours(settings));
-  const systems = await loadSystems(db, institutionCode);
-  const governance = (await listGovernance(db, institutionCode)).map(governanceOf);
-  const exceptions = (await listExceptions(db, { subjectKind: 'institution', subjectId: institutionCode })).map(exceptionOf);
-  const calendar = await workingCalendarFor(deps, db);
-  const findings = evaluateInstitution({ systems, governance, coverage, exceptions, calendar }, settings, now);
+  const input = await institutionRuleInput(deps, db, institutionCode, settings, now);
+  const findings = evaluateInstitution(input, settings, now);
   const changes = await persistFindings(db, { kind: 'institution', id: institutionCode, institutionCode, regionCode: inst.region_code }, findings, at);
-  await refreshInstitutionScore(deps, db, institutionCode, { findings, systems, coverage });
+  await refreshInstitutionScore(deps, db, institutionCode, { findings, systems: input.systems, coverage: input.coverage });
   return changes;
 }
 
@@ -176,6 +148,51 @@ async function coverageOf(db: Db, institutionCode: string, now: Date, windowHour
   const since = new Date(now.getTime() - windowHours * 3600_000).toISOString();
   return { registered: hosts.length, reporting: hosts.filter((h) => h.last_report_at !== null && h.last_report_at >= since).length };
 }
+
+type HostScoreRow = Pick<Awaited<ReturnType<typeof listHostScores>>[number], 'score' | 'mlps_level' | 'failing_critical' | 'failing_high' | 'failing_medium' | 'failing_low'>;
+
+/** An institution's score row (as institution_scores stores it) from its hosts' scores, its own findings, systems and coverage. */
+async function institutionScoreRow(
+  deps: ServiceDeps,
+  db: Db,
+  inst: { code: string; region_code: string },
+  settings: ResolvedSettings,
+  parts: { hostScores: readonly HostScoreRow[]; findings: Finding[]; systems: MlpsSystem[]; coverage: { registered: number; reporting: number } },
+  now: Date,
+) {
+  const { hostScores, findings, systems, coverage } = parts;
+  const s = institutionScore({ hosts: hostScores.map((h) => ({ score: h.score, mlpsLevel: h.mlps_level as MlpsLevel | null })), findings, coverage }, settings.weights, now);
+  const failing = countFailing(findings, now);
+  for (const h of hostScores) {
+    failing.critical += h.failing_critical;
+    failing.high += h.failing_high;
+    failing.medium += h.failing_medium;
+    failing.low += h.failing_low;
+  }
+  const calendar = await workingCalendarFor(deps, db);
+  const overdue = systems.reduce((n, sys) => {
+    const d = mlpsDeadlines(sys, now, { dueSoonDays: settings.dueSoonDays, calendar });
+    return n + [d.filing, d.evaluation].filter((x) => x?.status === 'overdue').length;
+  }, 0);
+  return {
+    institution_code: inst.code,
+    region_code: inst.region_code,
+    score: s.score,
+    grade: s.grade.letter,
+    technical: s.technical,
+    governance: s.governance,
+    coverage: s.coverage,
+    failing_critical: failing.critical,
+    failing_high: failing.high,
+    failing_medium: failing.medium,
+    failing_low: failing.low,
+    hosts_registered: coverage.registered,
+    hosts_reporting: coverage.reporting,
+    overdue_mlps: overdue,
+    updated_at: now.toISOString(),
+  };
+}
+export type InstitutionScoreRow = Awaited<ReturnType<typeof institutionScoreRow>>;
 
 /**
  * Recomputes an institution's score from its hosts' current scores and its own findings. Called
@@ -192,49 +209,54 @@ export async function refreshInstitutionScore(
   const now = deps.now();
   const settings = await settingsForRegion(db, inst.region_code);
   const hostScores = await listHostScores(db, institutionCode);
-  const stored = known?.findings ?? (await getFindings(db, 'institution', institutionCode)).map(storedFinding);
+  const findings = known?.findings ?? (await getFindings(db, 'institution', institutionCode)).map(storedFinding);
   const coverage = known?.coverage ?? (await coverageOf(db, institutionCode, now, reportingWindowHours(settings)));
   const systems = known?.systems ?? (await loadSystems(db, institutionCode));
-  const s = institutionScore({ hosts: hostScores.map((h) => ({ score: h.score, mlpsLevel: h.mlps_level as MlpsLevel | null })), findings: stored, coverage }, settings.weights, now);
-  const failing = countFailing(stored, now);
-  for (const h of hostScores) {
-    failing.critical += h.failing_critical;
-    failing.high += h.failing_high;
-    failing.medium += h.failing_medium;
-    failing.low += h.failing_low;
-  }
-  const calendar = await workingCalendarFor(deps, db);
-  const overdue = systems.reduce((n, sys) => {
-    const d = mlpsDeadlines(sys, now, { dueSoonDays: settings.dueSoonDays, calendar });
-    return n + [d.filing, d.evaluation].filter((x) => x?.status === 'overdue').length;
-  }, 0);
+  const row = await institutionScoreRow(deps, db, inst, settings, { hostScores, findings, systems, coverage }, now);
   const byRule = (await failingByRule(db, institutionCode)).map((r) => [r.rule_id, r.severity, Number(r.n)]);
-  await upsertInstitutionScore(db, {
-    failing_by_rule: JSON.stringify(byRule),
-    institution_code: institutionCode,
-    region_code: inst.region_code,
-    score: s.score,
-    grade: s.grade.letter,
-    technical: s.technical,
-    governance: s.governance,
-    coverage: s.coverage,
-    failing_critical: failing.critical,
-    failing_high: failing.high,
-    failing_medium: failing.medium,
-    failing_low: failing.low,
-    hosts_registered: coverage.registered,
-    hosts_reporting: coverage.reporting,
-    overdue_mlps: overdue,
-    updated_at: now.toISOString(),
-  });
+  await upsertInstitutionScore(db, { ...row, failing_by_rule: JSON.stringify(byRule) });
 }
 
-/** A stored finding in the rule engine's shape, for scoring without re-evaluating. */
-export const storedFinding = (r: FindingsTable): Finding => ({
-  ruleId: r.rule_id as Finding['ruleId'],
-  subject: r.subject_kind,
-  status: r.status,
-  severity: r.severity,
-  evidence: JSON.parse(r.evidence) as Finding['evidence'],
-  exception: r.exception_id ? { id: r.exception_id, expiresOn: r.exception_expires_on! } : null,
-});
+/**
+ * An institution judged under another region's settings, from what is stored, writing nothing. A
+ * ranking judges every institution under the ranking region's settings, so that a county's
+ * tightening (stricter for its own institutions) cannot move them against the others (issue 18).
+ * The stored findings (made under the institution's own settings) stand, except rules `settings`
+ * does not run (left out) and rules it runs otherwise (evaluated again from stored sections and
+ * records); then the same scoring as every stored score.
+ */
+export async function judgeInstitutionUnder(
+  deps: ServiceDeps,
+  db: Db,
+  institutionCode: string,
+  settings: ResolvedSettings,
+  /** Rows judged before under the same settings, by institution: reused while its stored score has not changed (its revision). */
+  judged?: Map<string, { revision: number; row: InstitutionScoreRow }>,
+): Promise<InstitutionScoreRow | null> {
+  const inst = await getInstitution(db, institutionCode);
+  const stored = await getInstitutionScore(db, institutionCode);
+  if (!inst || !stored) return null;
+  const before = judged?.get(institutionCode);
+  if (before && before.revision === stored.revision) return before.row;
+  const now = deps.now();
+  const own = await settingsForRegion(db, inst.region_code);
+  const { drop, recheck } = rulesToRejudge(own, settings);
+  const rechecked = onlyRules(settings, recheck);
+  const kept = (rows: FindingsTable[]) => rows.map(storedFinding).filter((f) => !drop.has(f.ruleId) && !recheck.has(f.ruleId));
+  const hostScores: HostScoreRow[] = [];
+  for (const h of await listHostScores(db, institutionCode)) {
+    const host = await getHost(db, ALL, h.host_id);
+    if (!host) continue;
+    const fresh = recheck.size ? evaluateHost(await hostRuleInput(db, host, now, false), rechecked, now) : [];
+    hostScores.push(hostScoreRow(host, [...kept(await getFindings(db, 'host', host.id)), ...fresh], h.mlps_level as MlpsLevel | null, now));
+  }
+  // Coverage counts hosts within the silent-host window: counted again only when the window differs.
+  const sameWindow = reportingWindowHours(own) === reportingWindowHours(settings);
+  const coverage = sameWindow ? { registered: stored.hosts_registered, reporting: stored.hosts_reporting } : await coverageOf(db, institutionCode, now, reportingWindowHours(settings));
+  const systems = await loadSystems(db, institutionCode);
+  const fresh = recheck.size ? evaluateInstitution({ ...(await institutionRuleInput(deps, db, institutionCode, settings, now)), coverage }, rechecked, now) : [];
+  const findings = [...kept(await getFindings(db, 'institution', institutionCode)), ...fresh];
+  const row = await institutionScoreRow(deps, db, inst, settings, { hostScores, findings, systems, coverage }, now);
+  judged?.set(institutionCode, { revision: stored.revision, row });
+  return row;
+}

@@ -1,5 +1,6 @@
 import { RULE_DATA_BY_ID, type RuleId } from '@weian/shared';
-import { getFindings, listInstitutionFailingFindings, listTransitions } from '../storage/findings.js';
+import { getFindings, listInstitutionFailingFindings } from '../storage/findings.js';
+import { listTransitions } from '../storage/transitions.js';
 import type { FindingsTable } from '../storage/schema.js';
 import type { Scope } from '../storage/scope.js';
 import type { ServiceDeps } from './deps.js';

@@ -4,9 +4,8 @@ import { getSections, listReceipts } from '../storage/reports.js';
 import type { Scope } from '../storage/scope.js';
 import type { ServiceDeps } from './deps.js';
 import { storedSections } from './sections.js';
-import { regionPrefix } from './rankings.js';
 import { regionCache } from './regionCache.js';
-import { round1 } from '@weian/shared';
+import { regionPrefix, round1 } from '@weian/shared';
 
 export interface HostSummary {
   id: string;

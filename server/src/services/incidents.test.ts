@@ -1,12 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError } from '../errors.js';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
 import { startReceiver } from '../testing/receiver.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE, OFFLINE_RULE } from './alertRules.js';
 import { getAlertDetail, listAlertViews, raiseAlert } from './alerts.js';
-import type { Principal } from './auth.js';
 import { fetchSender } from './channels/index.js';
 import {
   checkIncidentSummaries,
@@ -21,30 +19,21 @@ import {
   requestIncidentInfo,
   submitIncidentSummary,
   liveIncidentView,
+  retryIncidentNotifications,
   type IncidentChange,
   type ReportIncidentInput,
 } from './incidents.js';
 import { createChannel } from './notificationChannels.js';
+import { ranking } from './rankings.js';
 import { saveMlpsSystem } from './records.js';
 import { putSettings } from './settings.js';
+import { ADMIN, INST_A, county, outcome as code } from '../testing/principals.js';
 
-const ADMIN: Principal = { userId: 'u_admin', username: 'admin', displayName: 'admin', role: 'admin', scopeCode: null, scope: { kind: 'all' }, regionCode: null, institutionCode: null };
-const INST_A: Principal = { userId: 'u_a', username: 'xinxike-a', displayName: '信息科', role: 'institution', scopeCode: 'A', scope: { kind: 'institution', code: 'A' }, regionCode: '330106', institutionCode: 'A' };
-const county = (code: string): Principal => ({ userId: `u_${code}`, username: `county-${code}`, displayName: code, role: 'county', scopeCode: code, scope: { kind: 'region', code, prefix: code }, regionCode: code, institutionCode: null });
 const XIHU = county('330106');
 const GONGSHU = county('330105');
 const HOUR = 3600_000;
 const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
 const PATIENT_TEXT = '患者张三等 1200 人的病历被加密';
-
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    return e instanceof DomainError ? e.code : (e as Error).name;
-  }
-};
 
 describe.each(DIALECTS)('incidents (%s)', (dialect) => {
   let t: TestDb;
@@ -189,6 +178,73 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
     expect(await checkIncidentSummaries(t.deps)).toEqual({ overdue: 0 });
     expect((await alertsOf(INCIDENT_SUMMARY_RULE)).map((x) => x.status)).toEqual(['resolved']);
+  });
+
+  it('a channel that refuses the message is retried with backoff until it takes it; every attempt is on the timeline', async () => {
+    // The robot fails twice (HTTP 500), then accepts.
+    const rx = await startReceiver((_r, n) => (n <= 2 ? { status: 500, body: 'busy' } : { status: 200, body: '{"errcode":0}' }));
+    try {
+      await createChannel(t.deps, ADMIN, '330106', { name: '西湖区值班', kind: 'webhook', url: `${rx.base}/hook`, secret: 'k3y', minSeverity: 'critical', mode: 'daily' });
+      const opts = { send, maxAttempts: 5, backoffBaseMs: 60_000, backoffMaxMs: 600_000 };
+      const inc = await reportIncident(t.deps, INST_A, input(), send);
+      expect(rx.received).toHaveLength(1);
+      // Not before the first backoff (1 min).
+      t.clock.advance(30_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 0, sent: 0 });
+      t.clock.advance(31_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 1, sent: 0 });
+      // The second backoff is 2 min.
+      t.clock.advance(61_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 0, sent: 0 });
+      t.clock.advance(60_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 1, sent: 1 });
+      t.clock.advance(3600_000);
+      expect(await retryIncidentNotifications(t.deps, opts)).toEqual({ retried: 0, sent: 0 });
+      expect(rx.received).toHaveLength(3);
+      // Every attempt is signed alike and carries no patient data.
+      for (const r of rx.received) {
+        expect(r.headers['x-weian-signature']).toBe(`sha256=${createHmac('sha256', 'k3y').update(r.body).digest('hex')}`);
+        expect(r.body).not.toContain('张三');
+      }
+      const d = await getIncidentDetail(t.deps, XIHU.scope, inc.id);
+      expect(d.timeline.filter((e) => e.action === 'notified').map((e) => [e.detail.attempt, e.detail.ok, e.detail.httpStatus])).toEqual([[1, false, 500], [2, false, 500], [3, true, 200]]);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('gives up after the last attempt', async () => {
+    const rx = await startReceiver(() => ({ status: 503, body: 'down' }));
+    try {
+      await createChannel(t.deps, ADMIN, '330106', { name: '西湖区值班', kind: 'webhook', url: `${rx.base}/hook`, secret: 'k3y', minSeverity: 'critical', mode: 'daily' });
+      const opts = { send, maxAttempts: 3, backoffBaseMs: 1_000, backoffMaxMs: 1_000 };
+      await reportIncident(t.deps, INST_A, input(), send);
+      for (let i = 0; i < 5; i++) {
+        t.clock.advance(2_000);
+        await retryIncidentNotifications(t.deps, opts);
+      }
+      expect(rx.received).toHaveLength(3);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('the ranking column counts late reports and missing summaries of the period, on the controlled clock', async () => {
+    const column = async () => (await ranking(t.deps, XIHU.scope, { regionCode: '330106' })).rows.find((r) => r.code === 'A')!.incidents;
+    expect(await column()).toEqual({ late: 0, summaryMissing: 0 });
+    const onTime = await reportIncident(t.deps, INST_A, input({}, 3 * HOUR + 59 * 60_000), send);
+    expect(await column()).toEqual({ late: 0, summaryMissing: 0 });
+    await reportIncident(t.deps, INST_A, input({}, 4 * HOUR + 60_000), send);
+    expect(await column()).toEqual({ late: 1, summaryMissing: 0 });
+    // The summary of the on-time one falls due 30 days after closing, in December: November keeps its late report.
+    await closeIncident(t.deps, INST_A, onTime.id, '处置完毕');
+    t.clock.advance(30 * 24 * HOUR + 60_000);
+    expect(await column()).toEqual({ late: 0, summaryMissing: 1 });
+    await submitIncidentSummary(t.deps, INST_A, onTime.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
+    // Submitted after its deadline: still missing on time, so it stays counted.
+    expect(await column()).toEqual({ late: 0, summaryMissing: 1 });
+    // Another county's view of its own region shows nothing of A.
+    expect((await ranking(t.deps, GONGSHU.scope, { regionCode: '330105' })).rows.map((r) => r.code)).toEqual(['B']);
   });
 
   it('a live event fits one PostgreSQL NOTIFY even for the largest incident the schema allows', async () => {

@@ -3,22 +3,27 @@ import {
   IncidentDraftInput,
   IncidentSettings,
   incidentFlags,
+  incidentPeriodCounts,
   incidentTimesProblem,
+  periodInstants,
   INCIDENT_LEVEL_ZH,
   INCIDENT_TYPE_ZH,
   isLargeOrAbove,
+  regionAncestors,
+  regionPrefix,
   reportDeadline,
   summaryDeadline,
   type IncidentAction,
   type IncidentCriteria,
+  type IncidentPeriodCounts,
   type IncidentType,
 } from '@weian/shared';
 import type { z } from 'zod';
 import { badRequest, conflict, forbidden } from '../errors.js';
 import { listInstitutionHosts } from '../storage/hosts.js';
-import { getIncidentInScope, insertIncident, listClosedIncidents, insertIncidentEvent, listIncidentEvents, listIncidents, updateIncident, type IncidentEventRow, type IncidentRow } from '../storage/incidents.js';
+import { getIncident, getIncidentInScope, insertIncident, listClosedIncidents, listIncidentClocks, listNotifiedEventsSince, insertIncidentEvent, listIncidentEvents, listIncidents, updateIncident, type IncidentEventRow, type IncidentRow } from '../storage/incidents.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
-import { listChannelsFor } from '../storage/notifications.js';
+import { getChannel, listChannelsFor, type ChannelRow } from '../storage/notifications.js';
 import { getRegionSettings, listMlpsSystems } from '../storage/records.js';
 import type { Db } from '../storage/schema.js';
 import type { Scope } from '../storage/scope.js';
@@ -26,55 +31,14 @@ import { clearAlert, commentAlert, getAlertDetail, raiseAlert } from './alerts.j
 import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE } from './alertRules.js';
 import type { Principal } from './auth.js';
 import { fetchSender, type NotificationMessage, type Sender } from './channels/index.js';
+import type { IncidentChange, IncidentView } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
-import { sendToChannel } from './notify.js';
+import { DEFAULT_SEND_OPTIONS, sendToChannel, type SendOptions } from './notify.js';
 import { newId } from './secrets.js';
-import { regionAncestry } from './settings.js';
 
-export interface IncidentView {
-  id: string;
-  institutionCode: string;
-  institutionName: string;
-  regionCode: string;
-  title: string;
-  type: IncidentType;
-  level: IncidentRow['level'];
-  cii: boolean;
-  criteria: IncidentCriteria;
-  gradingReason: string | null;
-  status: IncidentRow['status'];
-  discoveredAt: string;
-  reportedAt: string;
-  reportDeadline: string;
-  impact: string;
-  measures: string;
-  cause: string | null;
-  supportRequested: string | null;
-  systemIds: string[];
-  hostIds: string[];
-  alertId: string | null;
-  closedAt: string | null;
-  summaryDeadline: string | null;
-  summarizedAt: string | null;
-  summary: { cause: string; measures: string; rectification: string; lessons: string } | null;
-  receivedAt: string | null;
-  receivedBy: string | null;
-  reportedBy: string;
-  updatedAt: string;
-  /** Judged on the server's clock: reported after its deadline; summary report missing past its deadline. */
-  late: boolean;
-  summaryOverdue: boolean;
-}
 
-/** What incidents.live pushes; region and institution at the top so subscribers are filtered like every event. */
-export interface IncidentChange {
-  change: 'reported' | 'updated';
-  action: IncidentAction;
-  regionCode: string;
-  institutionCode: string;
-  at: string;
-  incident: IncidentView;
-}
+
+export type { IncidentChange, IncidentView } from '../eventPayloads.js';
 
 export function incidentView(r: IncidentRow, now: Date): IncidentView {
   const json = <T>(s: string | null) => (s === null ? null : (JSON.parse(s) as T));
@@ -114,7 +78,7 @@ export function incidentView(r: IncidentRow, now: Date): IncidentView {
 
 /** The incident settings in force for a county: the most specific region that set them wins. */
 export async function incidentSettingsFor(db: Db, regionCode: string): Promise<IncidentSettings> {
-  const codes = regionAncestry(regionCode);
+  const codes = regionAncestors(regionCode);
   const rows = new Map((await getRegionSettings(db, codes)).map((r) => [r.region_code, r.settings]));
   let settings = IncidentSettings.parse({});
   for (const code of codes) {
@@ -194,12 +158,50 @@ export function incidentMessage(r: IncidentRow): NotificationMessage {
 
 /** Sends a 较大-or-above incident to every enabled channel of its county, city and province now; each attempt lands on the timeline. */
 async function notifyChannels(deps: ServiceDeps, row: IncidentRow, send: Sender): Promise<void> {
-  const channels = await listChannelsFor(deps.db, regionAncestry(row.region_code));
+  const channels = await listChannelsFor(deps.db, regionAncestors(row.region_code));
   const message = incidentMessage(row);
-  for (const c of channels) {
-    const result = await sendToChannel(c, message, deps.now(), send, deps.channelHosts);
-    await insertIncidentEvent(deps.db, event(row.id, deps.now().toISOString(), null, 'notified', { channelId: c.id, channel: c.name, ok: result.ok, httpStatus: result.httpStatus, error: result.error }));
+  for (const c of channels) await notifyOnce(deps, row, c, message, send, 1);
+}
+
+/** One attempt at one channel, recorded on the timeline; true when it went through. */
+async function notifyOnce(deps: ServiceDeps, row: IncidentRow, c: Pick<ChannelRow, 'id' | 'name' | 'kind' | 'url' | 'secret'>, message: NotificationMessage, send: Sender, attempt: number): Promise<boolean> {
+  const result = await sendToChannel(c, message, deps.now(), send, deps.channelHosts);
+  await insertIncidentEvent(deps.db, event(row.id, deps.now().toISOString(), null, 'notified', { channelId: c.id, channel: c.name, ok: result.ok, httpStatus: result.httpStatus, error: result.error, attempt }));
+  return result.ok;
+}
+
+/** How far back the retry job looks: past the last backoff of the outbox's schedule. */
+const RETRY_WINDOW_MS = 24 * 3600_000;
+
+/**
+ * Channel retries for incidents: a send that failed is tried again with the outbox's backoff
+ * (base × 2^(n−1), capped) until its attempts run out; every attempt lands on the timeline. A channel
+ * deleted or disabled since is not retried.
+ */
+export async function retryIncidentNotifications(deps: ServiceDeps, opts: Partial<SendOptions> = {}): Promise<{ retried: number; sent: number }> {
+  const o = { ...DEFAULT_SEND_OPTIONS, ...opts };
+  const now = deps.now();
+  const events = await listNotifiedEventsSince(deps.db, new Date(now.getTime() - RETRY_WINDOW_MS).toISOString());
+  // The latest attempt per (incident, channel), and how many there were.
+  const last = new Map<string, { incidentId: string; channelId: string; at: string; ok: boolean; attempts: number }>();
+  for (const e of events) {
+    const d = JSON.parse(e.detail) as { channelId?: string; ok?: boolean };
+    if (!d.channelId) continue;
+    const key = `${e.incident_id} ${d.channelId}`;
+    last.set(key, { incidentId: e.incident_id, channelId: d.channelId, at: e.at, ok: d.ok === true, attempts: (last.get(key)?.attempts ?? 0) + 1 });
   }
+  let retried = 0;
+  let sent = 0;
+  for (const l of last.values()) {
+    if (l.ok || l.attempts >= o.maxAttempts) continue;
+    const wait = Math.min(o.backoffBaseMs * 2 ** (l.attempts - 1), o.backoffMaxMs);
+    if (now.getTime() < Date.parse(l.at) + wait) continue;
+    const [row, channel] = await Promise.all([getIncident(deps.db, l.incidentId), getChannel(deps.db, l.channelId)]);
+    if (!row || !channel || !channel.enabled) continue;
+    retried++;
+    if (await notifyOnce(deps, row, channel, incidentMessage(row), o.send, l.attempts + 1)) sent++;
+  }
+  return { retried, sent };
 }
 
 async function visibleIncident(deps: ServiceDeps, scope: Scope, id: string): Promise<IncidentRow> {
@@ -329,10 +331,9 @@ export const receiveIncident = (deps: ServiceDeps, p: Principal, id: string) =>
   });
 
 // Reading ---------------------------------------------------------------------------------------------
-const PREFIX = (code: string) => (code.endsWith('0000') ? code.slice(0, 2) : code.endsWith('00') ? code.slice(0, 4) : code);
 
 export async function listIncidentViews(deps: ServiceDeps, scope: Scope, filter: { status?: IncidentRow['status'][] | undefined; regionCode?: string | undefined; alertId?: string | undefined; limit: number }) {
-  const rows = await listIncidents(deps.db, scope, { status: filter.status, regionPrefix: filter.regionCode ? PREFIX(filter.regionCode) : undefined, alertId: filter.alertId, limit: filter.limit });
+  const rows = await listIncidents(deps.db, scope, { status: filter.status, regionPrefix: filter.regionCode ? regionPrefix(filter.regionCode) : undefined, alertId: filter.alertId, limit: filter.limit });
   const now = deps.now();
   return rows.map((r) => incidentView(r, now));
 }
@@ -388,4 +389,24 @@ export async function checkIncidentSummaries(deps: ServiceDeps): Promise<{ overd
     await raiseAlert(deps, { subjectKind: 'institution', subjectId: code, ruleId: INCIDENT_SUMMARY_RULE, kind: 'deadline', severity: 'medium', institutionCode: code, regionCode: e.regionCode, evidence: { zh, en } });
   }
   return { overdue };
+}
+
+/**
+ * The rankings' incident column for some institutions and a period (methodology: late reports and
+ * missing summaries, counted as judged at the period's end or now). Institutions without incidents get zeros.
+ */
+export async function incidentCountsFor(deps: ServiceDeps, codes: readonly string[], period: string): Promise<Map<string, IncidentPeriodCounts>> {
+  const { from, to } = periodInstants(period);
+  const rows = await listIncidentClocks(deps.db, codes, from.toISOString(), to.toISOString());
+  const now = deps.now();
+  return new Map(
+    codes.map((code) => [
+      code,
+      incidentPeriodCounts(
+        rows.filter((r) => r.institution_code === code).map((r) => ({ status: r.status, reportDeadline: r.report_deadline, reportedAt: r.reported_at, summaryDeadline: r.summary_deadline, summarizedAt: r.summarized_at })),
+        period,
+        now,
+      ),
+    ]),
+  );
 }

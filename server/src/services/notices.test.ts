@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Report, SectionData } from '@weian/shared';
-import { appRouter } from '../routers/_app.js';
 import { listAudit } from '../storage/audit.js';
+import { sshPorts, userCaller } from '../testing/callers.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
-import { createCallerFactory } from '../trpc/init.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { NOTICE_OVERDUE_RULE, NOTICE_REOPENED_RULE } from './alertRules.js';
-import { listAlertViews, startAlertEngine, type AlertEngine } from './alerts.js';
+import { listAlertViews } from './alerts.js';
+import { startAlertEngine, type AlertEngine } from './alertEngine.js';
 import { login } from './auth.js';
 import { ingestReport } from './ingest.js';
+import { ranking } from './rankings.js';
 import { raiseOverdueNotices } from './notices.js';
 import { createChannel } from './notificationChannels.js';
 import { listDeliveries } from '../storage/notifications.js';
@@ -17,13 +17,6 @@ import { createUser } from './users.js';
 const PASSWORD = 'Notices-Test-Pass-1';
 const RULE = 'HOST-PORT-REMOTE-PUBLIC';
 const quiet = { error: (m: string) => console.error(m) };
-const ports = (pub: boolean): Partial<Report['sections']> => ({
-  ports: {
-    status: 'ok',
-    hash: (pub ? 'c' : 'd').repeat(64),
-    data: { listeners: [{ protocol: 'tcp', address: pub ? '202.96.1.10' : '10.0.0.5', port: 22, pid: 1, process: 'sshd', bind: pub ? 'public' : 'private', publicExposure: pub, service: 'ssh', category: 'remote-management' }] } as SectionData['ports'],
-  },
-});
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
 const EXE = Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00]);
 const blank = { title: '关于限期整改网络安全问题的通知', requirement: '请于期限内完成整改并反馈', severity: 'high' as const, due: { workingDays: 10 } };
@@ -36,13 +29,10 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
   let c: AuthenticatedAgent;
   const send = async (agent: AuthenticatedAgent, pub: boolean) => {
     t.clock.advance(60_000);
-    await ingestReport(t.deps, agent, sampleReport(agent.id, t.clock.now, ports(pub)), 1000);
+    await ingestReport(t.deps, agent, sampleReport(agent.id, t.clock.now, sshPorts(pub)), 1000);
     await engine.idle();
   };
-  const as = async (username: string) => {
-    const principal = (await login(t.deps, { username, password: PASSWORD }, '127.0.0.1')).principal;
-    return createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
-  };
+  const as = (username: string) => userCaller(t.deps, username, PASSWORD);
   const count = async () => Number((await t.deps.db.withTables<{ notices: { id: string } }>().selectFrom('notices').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n);
 
   beforeEach(async () => {
@@ -122,6 +112,12 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     expect(n.events.map((e) => `${e.action}:${e.actor}`)).toEqual(['issued:xihu', 'sign:inst-a', 'evidence:inst-a', 'answer:inst-a', 'answer:inst-a', 'submit:inst-a', 'verified:system', 'review:xihu', 'review:hangzhou']);
     // Served within scope only.
     expect((await county.notices.evidence({ noticeId: id, sha256: up.sha256 })).contentBase64).toBe(PDF.toString('base64'));
+    // The ranking beside the score: A's notice closed within its deadline, B's is still open.
+    const rows = (await ranking(t.deps, { kind: 'all' }, { regionCode: '330106' })).rows;
+    expect(['A', 'B'].map((code) => rows.find((r) => r.code === code)).map((r) => [r!.noticesOpen, r!.noticesOverdue, r!.noticesOnTimeRate])).toEqual([
+      [0, 0, 100],
+      [1, 0, null],
+    ]);
 
     const audit = await listAudit(t.deps.db, { kind: 'all' }, { limit: 200 });
     const actions = audit.map((e) => `${e.action}:${e.outcome}`);
@@ -202,8 +198,7 @@ describe('overdue notices (sqlite, controlled clock)', () => {
       await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
       await createUser(t.deps, 'cli', { username: 'xihu', role: 'county', scopeCode: '330106', password: PASSWORD });
       await createUser(t.deps, 'cli', { username: 'inst-a', role: 'institution', scopeCode: 'A', password: PASSWORD });
-      const caller = async (username: string) =>
-        createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal: (await login(t.deps, { username, password: PASSWORD }, '127.0.0.1')).principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+      const caller = (username: string) => userCaller(t.deps, username, PASSWORD);
       const county = await caller('xihu');
       const inst = await caller('inst-a');
       const channel = await createChannel(t.deps, (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal, '330106', { name: '督办群', kind: 'wecom', url: 'http://127.0.0.1:9/x?key=k', minSeverity: 'high', mode: 'immediate' });
@@ -241,8 +236,7 @@ describe('deadlines running into a year without a holiday arrangement (sqlite)',
     try {
       await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
       await createUser(t.deps, 'cli', { username: 'xihu', role: 'county', scopeCode: '330106', password: PASSWORD });
-      const principal = (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal;
-      const county = createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+      const county = await userCaller(t.deps, 'xihu', PASSWORD);
       const base = { ...blank, target: { kind: 'institution' as const, institutionCode: 'A' }, items: [{ kind: 'text' as const, title: '制度', requirement: '补齐' }] };
       await expect(county.notices.issue(base)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringMatching(/2027 arrangement/) });
       await expect(county.notices.issue({ ...base, due: { date: '2027-01-05' } })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });

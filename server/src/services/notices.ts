@@ -3,12 +3,10 @@
  * and submits, the issuing region reviews. The transitions are shared's pure state machine; this
  * module adds who is who (scope), storage, the timeline, and verification by the agents' data.
  */
-import { createHash } from 'node:crypto';
 import {
   applyNoticeAction,
   CalendarRangeError,
   allowedNoticeActions,
-  checkEvidence,
   chinaDate,
   deadlineFlag,
   deadlineProblem,
@@ -59,10 +57,22 @@ import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
 import { REGION_ROLES, visibleIn } from './scope.js';
+import { acceptEvidence } from './evidenceFiles.js';
 import { newId } from './secrets.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
 type Link = { subjectKind: 'host' | 'institution'; subjectId: string };
+
+/** What a live subscriber hears: which notice moved and why; it reloads what it shows (small enough for one PostgreSQL NOTIFY). */
+export interface NoticeChange {
+  noticeId: string;
+  institutionCode: string;
+  regionCode: string;
+  action: string;
+  at: string;
+}
+const announce = (deps: ServiceDeps, n: Pick<NoticeRow, 'id' | 'institution_code' | 'institution_region_code'>, action: string) =>
+  deps.bus.emit('notice.changed', { noticeId: n.id, institutionCode: n.institution_code, regionCode: n.institution_region_code, action, at: deps.now().toISOString() });
 
 /** Who the caller is to this notice: the institution addressed, the issuing region (or above), or neither. */
 function roleIn(principal: Principal, notice: NoticeRow): NoticeActor | null {
@@ -148,7 +158,7 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
   const year = Number(today.slice(0, 4));
   const bulk = input.target.kind === 'filter';
 
-  return deps.db.transaction().execute(async (tx) => {
+  const result = await deps.db.transaction().execute(async (tx) => {
     const targets =
       input.target.kind === 'institution'
         ? [await getInstitution(tx, input.target.institutionCode)].filter((i) => i && visibleIn(principal.scope, { regionCode: i.region_code, institutionCode: i.code }))
@@ -206,8 +216,10 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
       issued.push({ id, number, institutionCode: inst.code, deadline });
     }
     if (!issued.length) throw badRequest('no institution in your region matches: nothing was issued');
-    return { issued, skipped };
+    return { issued, skipped, regions: issued.map((n) => (targets as Array<{ code: string; region_code: string }>).find((t) => t.code === n.institutionCode)!.region_code) };
   });
+  result.issued.forEach((n, i) => announce(deps, { id: n.id, institution_code: n.institutionCode, institution_region_code: result.regions[i]! }, 'issued'));
+  return { issued: result.issued, skipped: result.skipped };
 }
 
 function itemRow(noticeId: string, position: number, title: string, requirement: string, ruleId: string | null, links: Link[], at: string): NoticeItemRow {
@@ -283,7 +295,7 @@ async function transition(
   action: NoticeAction,
   write: (tx: Db, notice: NoticeRow, next: NoticeState, at: string) => Promise<Record<string, unknown>>,
 ) {
-  await deps.db.transaction().execute(async (tx) => {
+  const moved = await deps.db.transaction().execute(async (tx) => {
     const notice = await visibleNotice(tx, principal, noticeId);
     const role = roleIn(principal, notice);
     if (!role) throw forbidden(`you may read notice ${notice.number} but not act on it`);
@@ -301,7 +313,9 @@ async function transition(
       if (before.status !== next.status) await updateNoticeItem(tx, next.id, { status: next.status, updated_at: at });
     }
     await insertNoticeEvent(tx, eventRow(noticeId, 'itemId' in action ? action.itemId : null, at, { type: 'user', principal }, action.type, detail));
+    return notice;
   });
+  announce(deps, moved, action.type);
   return getNoticeDetail(deps, principal, noticeId);
 }
 
@@ -349,19 +363,16 @@ export function reviewNoticeItem(deps: ServiceDeps, principal: Principal, input:
 // ---- evidence -------------------------------------------------------------------------------------
 /** Checked by its bytes (type, size) and its name; stored once by SHA-256; attached to the notice. */
 export async function uploadEvidence(deps: ServiceDeps, principal: Principal, input: z.infer<typeof UploadEvidenceInput>) {
-  const bytes = Buffer.from(input.contentBase64, 'base64');
-  const check = checkEvidence(input.name, bytes);
-  if (!check.ok) throw badRequest(`evidence refused: ${check.reason}`);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const at = deps.now().toISOString();
+  const { sha256, size, type, file } = acceptEvidence(input.name, input.contentBase64, at);
   await deps.db.transaction().execute(async (tx) => {
     const notice = await visibleNotice(tx, principal, input.noticeId);
     if (roleIn(principal, notice) !== 'institution') throw forbidden('only the institution addressed uploads evidence');
     if (notice.status !== 'signed' && notice.status !== 'returned') throw conflict(`${notice.number} is ${notice.status}: evidence is uploaded while answering`);
-    const at = deps.now().toISOString();
-    const added = await attachEvidence(tx, { sha256, size: bytes.length, type: check.type, content: bytes.toString('base64'), created_at: at }, { notice_id: notice.id, sha256, name: input.name, uploaded_at: at, uploaded_by: principal.username });
-    if (added) await insertNoticeEvent(tx, eventRow(notice.id, null, at, { type: 'user', principal }, 'evidence', { sha256, name: input.name, size: bytes.length, type: check.type }));
+    const added = await attachEvidence(tx, file, { notice_id: notice.id, sha256, name: input.name, uploaded_at: at, uploaded_by: principal.username });
+    if (added) await insertNoticeEvent(tx, eventRow(notice.id, null, at, { type: 'user', principal }, 'evidence', { sha256, name: input.name, size, type }));
   });
-  return { sha256, size: bytes.length, type: check.type };
+  return { sha256, size, type };
 }
 
 /** The file, only to those who see the notice. */
@@ -382,7 +393,7 @@ export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingCh
   if (c.from === c.to) return;
   const candidates = (await openItemsForRule(deps.db, c.ruleId)).filter((i) => (JSON.parse(i.links) as Link[]).some((l) => l.subjectKind === c.subjectKind && l.subjectId === c.subjectId));
   for (const cand of candidates) {
-    const reopened = await deps.db.transaction().execute(async (tx) => {
+    const moved = await deps.db.transaction().execute(async (tx): Promise<{ notice: NoticeRow; action: 'verified' | 'reopened' } | null> => {
       const notice = await getNotice(tx, { kind: 'all' }, cand.notice_id);
       if (!notice || notice.status === 'closed') return null;
       const items = await getNoticeItems(tx, notice.id);
@@ -394,7 +405,7 @@ export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingCh
       if (verified) {
         await updateNoticeItem(tx, item.id, { verified: 1, updated_at: at });
         await insertNoticeEvent(tx, eventRow(notice.id, item.id, at, system, 'verified', { ruleId: c.ruleId, subjectId: c.subjectId }));
-        return null;
+        return { notice, action: 'verified' };
       }
       const r = applyNoticeAction(stateOf(notice, items), 'system', { type: 'reopen', itemId: item.id });
       if (!r.ok) return null;
@@ -402,8 +413,10 @@ export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingCh
       await updateNoticeItem(tx, item.id, { verified: 0, status: next.status, updated_at: at });
       if (r.state.status !== notice.status) await updateNoticeFrom(tx, notice.id, notice.status, { status: r.state.status, updated_at: at });
       await insertNoticeEvent(tx, eventRow(notice.id, item.id, at, system, 'reopened', { ruleId: c.ruleId, subjectId: c.subjectId, evidence: c.evidence }));
-      return notice;
+      return { notice, action: 'reopened' };
     });
+    if (moved) announce(deps, moved.notice, moved.action);
+    const reopened = moved?.action === 'reopened' ? moved.notice : null;
     if (reopened)
       await raiseAlert(deps, {
         subjectKind: 'institution',

@@ -13,12 +13,12 @@ import {
   type DeliveryRow,
 } from '../storage/notifications.js';
 import type { Db } from '../storage/schema.js';
+import { regionAncestors } from '@weian/shared';
 import { CHANNELS, fetchSender, type NotificationMessage, type Sender } from './channels/index.js';
 import { destinationAllowed } from './channels/destinations.js';
 import { ruleTitle } from './alertRules.js';
 import type { ServiceDeps } from './deps.js';
 import { newId } from './secrets.js';
-import { regionAncestry } from './settings.js';
 
 /** Alerts of one institution arriving this close together go out as one message (a burst is one message). */
 export const GROUP_WINDOW_MS = 30_000;
@@ -72,7 +72,7 @@ export function dueAt(channel: Pick<ChannelRow, 'mode' | 'quiet_start' | 'quiet_
  * city and province above, at or above their minimum severity. Runs in the alert's transaction.
  */
 export async function queueNotifications(db: Db, alert: AlertRow, now: Date): Promise<number> {
-  const channels = (await listChannelsFor(db, regionAncestry(alert.region_code))).filter((c) => SEVERITY_RANK[alert.severity] >= SEVERITY_RANK[c.min_severity]);
+  const channels = (await listChannelsFor(db, regionAncestors(alert.region_code))).filter((c) => SEVERITY_RANK[alert.severity] >= SEVERITY_RANK[c.min_severity]);
   for (const c of channels) {
     const due = dueAt(c, now).toISOString();
     await addToGroup(

@@ -1,18 +1,14 @@
-import { regionFigures, RULE_DATA_BY_ID, type RegionPart, type RuleId } from '@weian/shared';
-import { listFailingByRule, listScoreRevisions, regionInstitutionGroups, regionScoreGroups, regionTrend } from '../storage/findings.js';
+import { childPrefixLength, codeOfPrefix, regionFigures, regionPrefix, RULE_DATA_BY_ID, type RegionPart, type RuleId } from '@weian/shared';
+import { countOpenBySeverity } from '../storage/alerts.js';
+import { regionInstitutionGroups, regionScoreGroups } from '../storage/overviewAggregates.js';
+import { regionTrend } from '../storage/scoreHistory.js';
+import { listFailingByRule, listScoreRevisions } from '../storage/scores.js';
 import { regionCache } from './regionCache.js';
 import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
 import { perDeps, type ServiceDeps } from './deps.js';
-import { regionPrefix, visibleRegion } from './rankings.js';
+import { visibleRegion } from './regions.js';
 import { chinaDate } from '@weian/shared';
-
-const CHILD_PREFIX = { 2: 4, 4: 6, 6: null } as const;
-
-/** Hooks later capabilities register to add figures (alerts add their open counts). */
-export type OverviewExtra = (deps: ServiceDeps, scope: Scope, regionPrefix: string) => Promise<Record<string, unknown>>;
-const extras: OverviewExtra[] = [];
-export const addOverviewExtra = (fn: OverviewExtra) => void extras.push(fn);
 
 /** The figures of a region computed from its stored scores, read again only when a score changed. */
 const scoreFiguresCache = regionCache<ScoreFigures>();
@@ -20,7 +16,7 @@ type ScoreFigures = Awaited<ReturnType<typeof readScoreFigures>>;
 
 async function readScoreFigures(deps: ServiceDeps, scope: Scope, prefix: string) {
   // Under a province or city the groups are its cities or counties; under a county, its institutions.
-  const childLen = CHILD_PREFIX[prefix.length as 2 | 4 | 6];
+  const childLen = childPrefixLength(prefix.length);
   const scored = await regionScoreGroups(deps.db, scope, prefix, childLen);
   const counted = await regionInstitutionGroups(deps.db, scope, prefix, childLen);
   // Each group's parts (sums per grade from the database), then its institutions without a score yet:
@@ -56,7 +52,8 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
   const names = f.childLen ? new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name])) : null;
   const since = chinaDate(new Date(now.getTime() - 90 * 86_400_000));
   const trend = await regionTrend(deps.db, regionCode, since);
-  const extra = Object.assign({}, ...(await Promise.all(extras.map((fn) => fn(deps, scope, prefix)))));
+  // Open alerts move apart from scores, so they are counted on every look (one grouped count).
+  const openAlerts = await countOpenBySeverity(deps.db, scope, prefix);
   return {
     region,
     kpis: {
@@ -64,14 +61,15 @@ export async function regionOverview(deps: ServiceDeps, scope: Scope, regionCode
       ...f.totals,
       averageScore: f.average,
       grade: f.grade,
-      ...extra,
+      openCriticalAlerts: openAlerts.critical ?? 0,
+      openHighAlerts: openAlerts.high ?? 0,
     },
     distribution: { ...f.distribution },
     trend: trendWithToday(trend, chinaDate(now), f),
     topFailingRules: f.topFailing.map((t) => ({ ...t, title: RULE_DATA_BY_ID[t.ruleId as RuleId]?.title ?? { zh: t.ruleId, en: t.ruleId } })),
     subRegions: f.groups
       .map((g) => {
-        const code = names ? g.code.padEnd(6, '0') : g.code;
+        const code = names ? codeOfPrefix(g.code) : g.code;
         return { code, name: names ? (names.get(code) ?? code) : g.institutionName, institutions: g.institutions, averageScore: g.averageScore };
       })
       .sort((a, b) => (b.averageScore ?? 0) - (a.averageScore ?? 0)),

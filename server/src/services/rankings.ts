@@ -1,28 +1,19 @@
-import { compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, round1, type Grade, type InstitutionType } from '@weian/shared';
-import { forbidden } from '../errors.js';
-import { listHistoryAt, listInstitutionScores, listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/findings.js';
-import { getRegion, listRegions } from '../storage/regions.js';
+import { chinaDate, compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, regionPrefix, round1, type Grade, type IncidentPeriodCounts, type InstitutionType, type ResolvedSettings, type SupervisionFigures } from '@weian/shared';
+import { listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/rankingKeys.js';
+import { listHistoryAt } from '../storage/scoreHistory.js';
+import { listInstitutionScores } from '../storage/scores.js';
+import { listRegions } from '../storage/regions.js';
 import type { Scope } from '../storage/scope.js';
-import type { ServiceDeps } from './deps.js';
+import { perDeps, type ServiceDeps } from './deps.js';
 import { regionCache } from './regionCache.js';
+import { incidentCountsFor } from './incidents.js';
 import { checkPeriod, currentPeriod, periodEnd, previousPeriod } from './periods.js';
-import { regionChain } from './regions.js';
-import { regionLevelOf } from './scope.js';
-import { settingsForRegion, tightenedBelow } from './settings.js';
-
-const PREFIX = { province: 2, city: 4, county: 6 } as const;
-export const regionPrefix = (code: string) => code.slice(0, PREFIX[regionLevelOf(code) ?? 'county']);
+import { visibleRegion } from './regions.js';
+import { judgedOtherwiseBelow, settingsForRegion, tightenedBelow } from './settings.js';
+import { judgeInstitutionUnder, type InstitutionScoreRow } from './evaluation.js';
+import { supervisionFiguresOf } from './supervisionFigures.js';
 
 type Row = Awaited<ReturnType<typeof listInstitutionScores>>[number];
-
-/** A region the caller may look at as a whole: inside their scope (institution users have no region). */
-export async function visibleRegion(deps: ServiceDeps, scope: Scope, code: string) {
-  regionChain(code);
-  // At or below the caller's own region; institution users look at their institution, not a region.
-  if (!(scope.kind === 'all' || (scope.kind === 'region' && code.startsWith(scope.prefix)))) throw forbidden(`region ${code} is not visible to you`);
-  const region = await getRegion(deps.db, code);
-  return { code, name: region?.name ?? regionChain(code).at(-1)!.name };
-}
 
 /** The period a ranking is for: the current month is live, a past month is read from its last daily snapshot. */
 export function rankingPeriod(now: Date, requested: string | undefined) {
@@ -57,7 +48,7 @@ export function rankingRowOf(r: Row, regionNames: ReadonlyMap<string, string>, p
   };
 }
 
-export type RankingRowOut = ReturnType<typeof rankingRowOf> & { position: number; rank: number; grade: Grade['letter'] };
+export type RankingRowOut = ReturnType<typeof rankingRowOf> & SupervisionFigures & { position: number; rank: number; grade: Grade['letter']; incidents: IncidentPeriodCounts };
 
 /** One institution as a ranking orders and filters it, with the stored values it was read from (`extra` ones too). */
 function rankingKeyOf(stored: RankingKeyRow) {
@@ -76,7 +67,31 @@ function rankingKeyOf(stored: RankingKeyRow) {
 export type RankingKey = ReturnType<typeof rankingKeyOf>;
 export type RankedKey = RankingKey & { position: number; rank: number };
 
-/** Live rankings' ranked keys, per region, scope and key columns read. */
+/**
+ * Keys of institutions in `regions` (those judged otherwise than by `settings`) replaced by their
+ * institution judged under `settings` (evaluation.ts): the full row's values ride along in `stored`,
+ * so the page and the export show what was ranked.
+ */
+async function judgedUnder(deps: ServiceDeps, settings: ResolvedSettings, otherwise: { regions: readonly string[]; fingerprint: string }, keys: RankingKeyRow[]): Promise<RankingKeyRow[]> {
+  if (!otherwise.regions.length) return keys;
+  const prefixes = otherwise.regions.map(regionPrefix);
+  // Judging again costs a few milliseconds a host: only institutions whose stored score changed since are judged again.
+  const cache = judgedRows(deps);
+  if (!cache.has(otherwise.fingerprint) && cache.size >= 16) cache.clear();
+  const judgedBefore = cache.get(otherwise.fingerprint) ?? new Map<string, { revision: number; row: InstitutionScoreRow }>();
+  cache.set(otherwise.fingerprint, judgedBefore);
+  const out: RankingKeyRow[] = [];
+  for (const k of keys) {
+    const judged = prefixes.some((p) => k.region_code?.startsWith(p)) ? await judgeInstitutionUnder(deps, deps.db, k.code, settings, judgedBefore) : null;
+    out.push(judged ? { ...k, ...judged } : k);
+  }
+  return out;
+}
+
+/** Institutions judged under another region's settings, per fingerprint of the settings (judgedOtherwiseBelow), with the revision they were judged at. */
+const judgedRows = perDeps(() => new Map<string, Map<string, { revision: number; row: InstitutionScoreRow }>>());
+
+/** Live rankings' ranked keys, per region, scope, key columns read and the settings they were judged by. */
 const rankedLive = regionCache<RankedKey[]>();
 
 /**
@@ -95,11 +110,18 @@ export async function openRankingKeys(deps: ServiceDeps, scope: Scope, input: { 
   const region = await visibleRegion(deps, scope, input.regionCode);
   const p = rankingPeriod(now, input.period);
   const prefix = regionPrefix(input.regionCode);
-  const readRanked = async () => rankInstitutions((await listRankingKeys(deps.db, scope, prefix, p.day, { extra })).map(rankingKeyOf));
-  // A live ranking is read and ordered again only when a score or an institution changed (a province: ~20 ms).
-  const ranked: RankedKey[] = p.live ? await rankedLive(deps, scope, prefix, extra.join(','), readRanked) : await readRanked();
-  const regionNames = new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name]));
   const settings = await settingsForRegion(deps.db, input.regionCode);
+  // One rule set for everyone ranked: institutions of regions below that judge more strictly are
+  // judged again under this region's settings (a past month is read as its snapshots stored it).
+  const otherwise = p.live ? await judgedOtherwiseBelow(deps.db, input.regionCode, prefix) : { regions: [], fingerprint: '' };
+  const readRanked = async () => {
+    const keys = await listRankingKeys(deps.db, scope, prefix, p.day, { extra: otherwise.regions.length && !extra.includes('region_code') ? [...extra, 'region_code'] : extra });
+    return rankInstitutions((await judgedUnder(deps, settings, otherwise, keys)).map(rankingKeyOf));
+  };
+  // A live ranking is read and ordered again only when a score, an institution or the settings that judge it changed (a province: ~20 ms).
+  const variant = otherwise.regions.length ? `${extra.join(',')}|${otherwise.fingerprint}` : extra.join(',');
+  const ranked: RankedKey[] = p.live ? await rankedLive(deps, scope, prefix, variant, readRanked) : await readRanked();
+  const regionNames = new Map((await listRegions(deps.db, { prefix, ancestors: [] })).map((r) => [r.code, r.name]));
 
   /** The previous period's scores (its last snapshot), of some institutions or of the whole region. */
   const previousScores = async (codes?: readonly string[]) => new Map((await listRankingKeys(deps.db, scope, prefix, p.previousDay, { codes })).map((k) => [k.code, k.score ?? 0]));
@@ -111,11 +133,14 @@ export async function openRankingKeys(deps: ServiceDeps, scope: Scope, input: { 
     const full = p.day === null ? await listInstitutionScores(deps.db, scope, prefix, codes) : await listHistoryAt(deps.db, scope, prefix, p.day, codes);
     const byCode = new Map(full.map((r) => [r.code, r]));
     const before = previous ?? (await previousScores(codes));
+    // Incidents: counted for the column, not scored (methodology).
+    const incidents = await incidentCountsFor(deps, codes, p.period);
+    const supervision = await supervisionFiguresOf(deps.db, codes, p.day ?? chinaDate(now));
     return page.flatMap((k) => {
       const r = byCode.get(k.code);
       // Removed between the two reads: it is no longer in the region, so it leaves the ranking too.
       if (!r) return [];
-      return [{ ...rankingRowOf({ ...r, ...k.stored }, regionNames, before), position: k.position, rank: k.rank, grade: k.grade }];
+      return [{ ...rankingRowOf({ ...r, ...k.stored }, regionNames, before), ...supervision.get(k.code)!, position: k.position, rank: k.rank, grade: k.grade, incidents: incidents.get(k.code)! }];
     });
   }
 

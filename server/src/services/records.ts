@@ -2,25 +2,26 @@ import { GovernanceRecordInput, MlpsSystemInput, RiskExceptionInput, chinaDate, 
 import { badRequest, forbidden } from '../errors.js';
 import { getHost } from '../storage/hosts.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
-import { deleteGovernance, deleteMlpsSystem, insertException, insertGovernance, listExceptions, listGovernance, upsertMlpsSystem, withdrawException } from '../storage/records.js';
+import { exceptionOf, governanceOf } from '../storage/mappers.js';
+import { deleteGovernance, deleteMlpsSystem, insertException, insertGovernance, listExceptions, listGovernance, loadSystems, upsertMlpsSystem, withdrawException } from '../storage/records.js';
 import type { Db } from '../storage/schema.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
-import { evaluateHostNow, evaluateInstitutionNow, exceptionOf, governanceOf, loadSystems, refreshInstitutionScore, type FindingChange } from './evaluation.js';
+import { evaluateHostNow, evaluateInstitutionNow, type FindingChange } from './evaluation.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
 type Scope = Principal['scope'];
 
-async function ownInstitution(db: Db, scope: Scope, code: string) {
+export async function ownInstitution(db: Db, scope: Scope, code: string) {
   const inst = await getInstitutionInScope(db, scope, code);
   if (!inst) throw forbidden(`institution ${code} is not visible to you`);
   return inst;
 }
 
 /** Record edits re-judge the institution at once, then tell live views and alerts what changed. */
-async function editAndReevaluate<T>(deps: ServiceDeps, code: string, edit: (tx: Db) => Promise<T>, alsoHosts: string[] = []): Promise<T> {
+export async function editAndReevaluate<T>(deps: ServiceDeps, code: string, edit: (tx: Db) => Promise<T>, alsoHosts: string[] = []): Promise<T> {
   const { result, changes } = await deps.db.transaction().execute(async (tx) => {
     const result = await edit(tx);
     const changes: FindingChange[] = [];
@@ -165,4 +166,3 @@ export async function removeException(deps: ServiceDeps, principal: Principal, c
   return { id };
 }
 
-export { refreshInstitutionScore };

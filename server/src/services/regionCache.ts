@@ -1,4 +1,4 @@
-import { regionScoresVersion } from '../storage/findings.js';
+import { regionScoresVersion } from '../storage/scores.js';
 import type { Scope } from '../storage/scope.js';
 import { perDeps, type ServiceDeps } from './deps.js';
 

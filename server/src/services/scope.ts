@@ -1,11 +1,12 @@
+import { prefixAt, REGION_LEVELS } from '@weian/shared';
 import type { Role } from '../storage/schema.js';
 import type { Scope } from '../storage/scope.js';
 
 export type { Scope } from '../storage/scope.js';
 
-export const REGION_ROLES = ['province', 'city', 'county'] as const;
+/** The roles of a region's bureau users: one per region level, named after it. */
+export const REGION_ROLES = REGION_LEVELS;
 export { ROLES } from '@weian/shared/permissions';
-const PREFIX_LEN = { province: 2, city: 4, county: 6 } as const;
 
 /** The scope a user's role and scope code give. */
 export function scopeOf(user: { role: Role; scope_code: string | null }): Scope {
@@ -13,7 +14,7 @@ export function scopeOf(user: { role: Role; scope_code: string | null }): Scope 
   // A scoped role without a scope code (never stored so, but defensively) sees nothing: '-' matches no code.
   if (user.role === 'institution') return { kind: 'institution', code: user.scope_code ?? '-' };
   const code = user.scope_code ?? '-';
-  return { kind: 'region', code, prefix: code.slice(0, PREFIX_LEN[user.role]) };
+  return { kind: 'region', code, prefix: prefixAt(code, user.role) };
 }
 
 /** Whether something in (regionCode, institutionCode) is visible; for events, which cannot be filtered in SQL. */
@@ -26,12 +27,4 @@ export function visibleIn(scope: Scope, at: { regionCode: string; institutionCod
 /** Whether scope `inner` lies inside `outer` (used for creating users "below" oneself). */
 export function regionCodeWithin(outer: Scope, regionCode: string): boolean {
   return outer.kind === 'all' || (outer.kind === 'region' && regionCode.startsWith(outer.prefix));
-}
-
-/** Level of the region a code names: 330000 province, 330100 city, 330106 county. */
-export function regionLevelOf(code: string): 'province' | 'city' | 'county' | null {
-  if (!/^\d{6}$/.test(code)) return null;
-  if (code.endsWith('0000')) return 'province';
-  if (code.endsWith('00')) return 'city';
-  return 'county';
 }

@@ -1,4 +1,5 @@
-import { DEFAULT_AGENT_SETTINGS, RegionSettings, resolveSettings, type AgentSettings, type RegionSettingsInput, type ResolvedSettings, type RuleId } from '@weian/shared';
+import { createHash } from 'node:crypto';
+import { DEFAULT_AGENT_SETTINGS, regionAncestors, regionLevelOf, RegionSettings, resolveSettings, type AgentSettings, type RegionSettingsInput, type ResolvedSettings, type RuleId } from '@weian/shared';
 import { badRequest, forbidden } from '../errors.js';
 import { getRegionSettings, listRegionSettingsUnder, putRegionSettings } from '../storage/records.js';
 import type { Principal } from './auth.js';
@@ -8,14 +9,11 @@ import { regionChain } from './regions.js';
 import { regionCodeWithin } from './scope.js';
 import { applyLevel, loosenings, tightenedRules } from './settingsTree.js';
 
-/** province → city → county codes above (and including) a county. */
-export const regionAncestry = (regionCode: string) => [...new Set([`${regionCode.slice(0, 2)}0000`, `${regionCode.slice(0, 4)}00`, regionCode])];
-
 const TTL_MS = 60_000;
 const cache = new Map<string, { at: number; settings: ResolvedSettings }>();
 
 /** The province sets the baseline; cities and counties only tighten it (settingsTree.ts). */
-const isBaseline = (regionCode: string) => regionCode.endsWith('0000');
+const isBaseline = (regionCode: string) => regionLevelOf(regionCode) === 'province';
 
 /** Province, then city, then county settings applied in turn: each lower level only tightens what it inherits. */
 function mergeDown(codes: readonly string[], rows: ReadonlyMap<string, RegionSettings>): ResolvedSettings {
@@ -38,7 +36,7 @@ const readRows = async (db: Db, codes: string[]) => new Map((await getRegionSett
 export async function settingsForRegion(db: Db, regionCode: string): Promise<ResolvedSettings> {
   const hit = cache.get(regionCode);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.settings;
-  const codes = regionAncestry(regionCode);
+  const codes = regionAncestors(regionCode);
   const settings = mergeDown(codes, await readRows(db, codes));
   cache.set(regionCode, { at: Date.now(), settings });
   return settings;
@@ -64,8 +62,8 @@ export async function getOwnRegionSettings(deps: ServiceDeps, regionCode: string
 
 /**
  * The regions below `regionCode` whose settings are stricter than its own, and the rules they
- * tighten: a ranking's institutions are judged by their own county's (stricter or equal) settings,
- * and the ranking says where that differs from the region it ranks in.
+ * tighten: their own views judge their institutions more strictly, a ranking of `regionCode` judges
+ * everyone by its settings (rankings.ts), and says where a region below is stricter.
  */
 export async function tightenedBelow(db: Db, regionCode: string, prefix: string): Promise<Array<{ regionCode: string; ruleIds: RuleId[] }>> {
   const mine = await settingsForRegion(db, regionCode);
@@ -78,12 +76,35 @@ export async function tightenedBelow(db: Db, regionCode: string, prefix: string)
   return out;
 }
 
+/** Everything in settings that decides a finding or a score, as one comparable string. */
+export const judgingKey = (s: ResolvedSettings) => JSON.stringify([s.rules, s.requireLinuxAntimalware, s.weights, s.dueSoonDays]);
+
+/**
+ * The regions below `regionCode` whose institutions are judged otherwise than by its own settings
+ * (their own or their city's are stricter): a ranking of `regionCode` judges those institutions
+ * again under its settings. Most regions have none, and then a ranking reads stored scores only.
+ */
+export async function judgedOtherwiseBelow(db: Db, regionCode: string, prefix: string): Promise<{ regions: string[]; fingerprint: string }> {
+  const mine = judgingKey(await settingsForRegion(db, regionCode));
+  const below = (await listRegionSettingsUnder(db, prefix)).filter((r) => r.region_code !== regionCode);
+  const regions: string[] = [];
+  // Which settings judge what: a ranking judged under one fingerprint stays right while it holds.
+  const hash = createHash('sha256').update(mine);
+  for (const r of below) {
+    const theirs = judgingKey(await settingsForRegion(db, r.region_code));
+    if (theirs === mine) continue;
+    regions.push(r.region_code);
+    hash.update(`|${r.region_code}|${theirs}`);
+  }
+  return { regions, fingerprint: hash.digest('base64url') };
+}
+
 export async function putSettings(deps: ServiceDeps, principal: Principal, regionCode: string, input: RegionSettingsInput) {
   regionChain(regionCode);
   if (!regionCodeWithin(principal.scope, regionCode)) throw forbidden(`region ${regionCode} is not yours to configure`);
   const settings = RegionSettings.parse(input);
   if (!isBaseline(regionCode)) {
-    const above = regionAncestry(regionCode).filter((c) => c !== regionCode);
+    const above = regionAncestors(regionCode).filter((c) => c !== regionCode);
     const loose = loosenings(mergeDown(above, await readRows(deps.db, above)), settings);
     if (loose.length) throw badRequest(`settings may only tighten what the region above sets: ${loose.join('; ')}`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegionSettings, resolveSettings } from '@weian/shared';
-import { applyLevel, loosenings, tightenedRules } from './settingsTree.js';
+import { applyLevel, loosenings, onlyRules, rulesToRejudge, tightenedRules } from './settingsTree.js';
 
 const settings = (s: Parameters<typeof RegionSettings.parse>[0]) => RegionSettings.parse(s);
 
@@ -35,5 +35,18 @@ describe('settings tighten down the tree', () => {
     expect(merged.rules['HOST-PATCH-SECURITY'].thresholds.maxPendingDays).toBe(5);
     expect(tightenedRules(province, merged).sort()).toEqual(['HOST-PATCH-SECURITY', 'HOST-PATCH-STALE']);
     expect(tightenedRules(province, province)).toEqual([]);
+  });
+
+  it("names what judging a county's findings under the province's settings changes: rules to leave out, rules to check again", () => {
+    const county = applyLevel(province, settings({ rules: [{ ruleId: 'HOST-PATCH-STALE', enabled: true }, { ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 5 } }] }), false);
+    const { drop, recheck } = rulesToRejudge(county, province);
+    expect([...drop]).toEqual(['HOST-PATCH-STALE']);
+    expect([...recheck]).toEqual(['HOST-PATCH-SECURITY']);
+    // Nothing to change between equal settings; the anti-malware requirement rechecks the host rules.
+    expect(rulesToRejudge(province, province)).toEqual({ drop: new Set(), recheck: new Set() });
+    const strict = rulesToRejudge({ ...province, requireLinuxAntimalware: true }, province).recheck;
+    expect(strict.has('HOST-PATCH-SECURITY') && !strict.has('HOST-PATCH-STALE')).toBe(true);
+    const only = onlyRules(province, recheck);
+    expect(Object.entries(only.rules).filter(([, r]) => r.enabled).map(([id]) => id)).toEqual(['HOST-PATCH-SECURITY']);
   });
 });

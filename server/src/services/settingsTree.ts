@@ -1,4 +1,4 @@
-import { RULE_DATA_BY_ID, type CredentialCheckSettings, type RegionSettings, type ResolvedSettings, type RuleId, type ThresholdValue } from '@weian/shared';
+import { RULE_DATA, RULE_DATA_BY_ID, type CredentialCheckSettings, type RegionSettings, type ResolvedSettings, type RuleId, type ThresholdValue } from '@weian/shared';
 
 /**
  * Rule settings tighten down the region tree (DESIGN.md, REGULATION.md): the province sets the
@@ -75,4 +75,30 @@ export function tightenedRules(inherited: ResolvedSettings, own: ResolvedSetting
     const b = own.rules[id];
     return (b.enabled && !a.enabled) || Object.entries(b.thresholds).some(([k, v]) => looser(id, k, a.thresholds[k]!, v));
   });
+}
+
+/**
+ * What judging under `to` changes against findings made under `own` (a lower level's stricter
+ * settings): `drop`, rules `own` runs that `to` does not; `recheck`, rules `to` runs with other
+ * thresholds (or that `own` does not run, or every host rule when the Linux anti-malware
+ * requirement differs). Every other stored finding stands as it is.
+ */
+export function rulesToRejudge(own: ResolvedSettings, to: ResolvedSettings): { drop: Set<RuleId>; recheck: Set<RuleId> } {
+  const drop = new Set<RuleId>();
+  const recheck = new Set<RuleId>();
+  const antimalware = own.requireLinuxAntimalware !== to.requireLinuxAntimalware;
+  for (const r of RULE_DATA) {
+    const a = own.rules[r.id];
+    const b = to.rules[r.id];
+    if (!b.enabled) {
+      if (a.enabled) drop.add(r.id);
+    } else if (!a.enabled || (antimalware && r.subject === 'host') || JSON.stringify(a.thresholds) !== JSON.stringify(b.thresholds)) recheck.add(r.id);
+  }
+  return { drop, recheck };
+}
+
+/** `settings` running only `ids` (the others switched off): to evaluate a few rules again. */
+export function onlyRules(settings: ResolvedSettings, ids: ReadonlySet<RuleId>): ResolvedSettings {
+  const rules = Object.fromEntries(Object.entries(settings.rules).map(([id, r]) => [id, { ...r, enabled: r.enabled && ids.has(id as RuleId) }])) as ResolvedSettings['rules'];
+  return { ...settings, rules };
 }

@@ -1,3 +1,4 @@
+import { regionLevelOf } from '@weian/shared';
 import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.js';
 import { getInstitution } from '../storage/institutions.js';
 import { upsertRegions } from '../storage/regions.js';
@@ -5,10 +6,12 @@ import type { Role } from '../storage/schema.js';
 import { deleteUserSessions } from '../storage/sessions.js';
 import { getUser, getUserByUsername, insertUser, listUsers, markUserDeleted } from '../storage/users.js';
 import { clearUserFailures, type Principal } from './auth.js';
+import { clearAlert } from './alerts.js';
+import { signInAlertKey } from './signInAlerts.js';
 import type { ServiceDeps } from './deps.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import { regionChain } from './regions.js';
-import { regionLevelOf, scopeOf, visibleIn, type Scope } from './scope.js';
+import { visibleIn, type Scope } from './scope.js';
 import { newId } from './secrets.js';
 
 export interface NewUser {
@@ -99,7 +102,8 @@ export async function unlockUser(deps: ServiceDeps, actor: Principal, userId: st
   const where = await placement(deps, user.role, user.scope_code).catch(() => ({ regionCode: '', institutionCode: '', scopeCode: user.scope_code }));
   if (actor.role !== 'admin' && !mayManage(actor, { role: user.role, ...where })) throw forbidden('no such user in your scope');
   await clearUserFailures(deps, user.username);
+  // Unlocked by an admin: the account's sign-in alert (if open) is dealt with.
+  await clearAlert(deps, signInAlertKey(user.username), { zh: '管理员已解除锁定', en: 'unlocked by an admin' });
   return { id: user.id, username: user.username, regionCode: where.regionCode || null, institutionCode: where.institutionCode || null };
 }
 
-export { scopeOf };

@@ -1,5 +1,5 @@
 import { hot } from './hot.js';
-import type { AgentsTable, Db } from './schema.js';
+import type { AgentsTable, AgentUpgradesTable, Db } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
 export async function insertAgent(db: Db, row: AgentsTable): Promise<void> {
@@ -31,6 +31,7 @@ export function listAgents(db: Db, scope: Scope, opts: { institutionCode?: strin
     .selectFrom('agents')
     .innerJoin('institutions', 'institutions.code', 'agents.institution_code')
     .innerJoin('hosts', 'hosts.id', 'agents.host_id')
+    .leftJoin('agent_upgrades', 'agent_upgrades.agent_id', 'agents.id')
     .select([
       'agents.id',
       'agents.host_id',
@@ -44,6 +45,10 @@ export function listAgents(db: Db, scope: Scope, opts: { institutionCode?: strin
       'hosts.last_seen_at as host_last_seen_at',
       'agents.revoked_at',
       'agents.revoked_reason',
+      'agent_upgrades.status as upgrade_status',
+      'agent_upgrades.to_version as upgrade_to_version',
+      'agent_upgrades.reason as upgrade_reason',
+      'agent_upgrades.updated_at as upgrade_updated_at',
     ])
     .where(inScope(scope, INSTITUTION_COLS) as never);
   if (opts.institutionCode) q = q.where('agents.institution_code', '=', opts.institutionCode);
@@ -81,4 +86,35 @@ export async function promoteNextSecret(db: Db, id: string): Promise<void> {
     .where('id', '=', id)
     .where('next_secret_hash', 'is not', null)
     .execute();
+}
+
+/** Agents in `scope` that are live (not revoked), with their versions: whom an upgrade of the scope reaches. */
+export function listLiveAgentVersions(db: Db, scope: Scope, opts: { institutionCode?: string | undefined; agentId?: string | undefined }) {
+  let q = db
+    .selectFrom('agents')
+    .innerJoin('institutions', 'institutions.code', 'agents.institution_code')
+    .select(['agents.id', 'agents.version', 'agents.institution_code', 'institutions.region_code'])
+    .where('agents.revoked_at', 'is', null)
+    .where(inScope(scope, INSTITUTION_COLS) as never);
+  if (opts.institutionCode) q = q.where('agents.institution_code', '=', opts.institutionCode);
+  if (opts.agentId) q = q.where('agents.id', '=', opts.agentId);
+  return q.limit(5000).execute();
+}
+
+/** A new upgrade request replaces the agent's previous one (only the latest is shown). */
+export async function upsertAgentUpgrade(db: Db, row: AgentUpgradesTable): Promise<void> {
+  const { agent_id: _, ...rest } = row;
+  await db.insertInto('agent_upgrades').values(row).onConflict((oc) => oc.column('agent_id').doUpdateSet(rest)).execute();
+}
+
+/** The agent's report of how an upgrade ended; only for the command it answers (an older one's late report changes nothing). */
+export async function finishAgentUpgrade(db: Db, agentId: string, o: { commandId: string; status: 'upgraded' | 'failed'; reason: string | null; at: string }): Promise<boolean> {
+  const r = await db
+    .updateTable('agent_upgrades')
+    .set({ status: o.status, reason: o.reason, updated_at: o.at })
+    .where('agent_id', '=', agentId)
+    .where('command_id', '=', o.commandId)
+    .where('status', '=', 'requested')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

@@ -4,13 +4,14 @@ import { inScope, type Scope } from './scope.js';
 
 export type AlertSeverity = 'critical' | 'high' | 'medium' | 'low';
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
-/** Why the alert exists: a failing finding, a silent agent, a passed deadline, a cloned identity. */
-export type AlertKind = 'finding' | 'offline' | 'deadline' | 'identity';
+/** Why the alert exists: a failing finding, a silent agent, a passed deadline, a cloned identity, sustained failed sign-ins on an account. */
+export type AlertKind = 'finding' | 'offline' | 'deadline' | 'identity' | 'sign-in';
 
 /** Kept beside their only user, like job_runs: nothing else reads these tables. */
 export interface AlertsTable {
   id: string;
-  subject_kind: 'host' | 'institution';
+  /** `user`: an account (sign-in alerts; subject_id is the username as sign-in compares it, lower-cased). */
+  subject_kind: 'host' | 'institution' | 'user';
   subject_id: string;
   rule_id: string;
   kind: AlertKind;
@@ -76,17 +77,6 @@ export async function upsertOpenAlert(db: Db, row: AlertRow): Promise<{ alert: A
     .returningAll()
     .executeTakeFirstOrThrow();
   return { alert, inserted: alert.id === row.id };
-}
-
-export function getOpenAlert(db: Db, subjectKind: string, subjectId: string, ruleId: string) {
-  return alertsDb(db)
-    .selectFrom('alerts')
-    .selectAll()
-    .where('subject_kind', '=', subjectKind as AlertRow['subject_kind'])
-    .where('subject_id', '=', subjectId)
-    .where('rule_id', '=', ruleId)
-    .where('resolved_at', 'is', null)
-    .executeTakeFirst();
 }
 
 /** Resolves the open episode, if any; returns it (resolved) so the caller can announce it. */
@@ -215,4 +205,9 @@ export function listIdentityAlertsCleared(db: Db, ruleId: string) {
     .where('alerts.resolved_at', 'is', null)
     .where('hosts.identity_conflict', 'is', null)
     .execute();
+}
+
+/** The open alerts of one of the server's own rules, with what names their subject. */
+export function listOpenAlertsOfRule(db: Db, ruleId: string) {
+  return alertsDb(db).selectFrom('alerts').select(['subject_kind', 'subject_id', 'opened_at']).where('rule_id', '=', ruleId).where('resolved_at', 'is', null).execute();
 }

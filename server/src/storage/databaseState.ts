@@ -21,6 +21,12 @@ export async function hasSchema(db: Kysely<Database>): Promise<boolean> {
   return tables.some((t) => t.name === 'kysely_migration');
 }
 
+/** When this database was set up: its first migration (a fresh install needs no backup warning yet). */
+export async function installedAt(db: Kysely<Database>): Promise<string | null> {
+  const row = await (db as unknown as Kysely<{ kysely_migration: { timestamp: string } }>).selectFrom('kysely_migration').select((eb) => eb.fn.min('timestamp').as('first')).executeTakeFirst();
+  return row?.first ? new Date(row.first).toISOString() : null;
+}
+
 /** The sentence for a database that cannot be opened or migrated, by cause. */
 export function describeOpenError(e: unknown, where: { databaseUrl: string | undefined; dataDir: string }): string {
   const err = e as { code?: string; message?: string };

@@ -26,13 +26,14 @@ export interface OpenDbOptions {
   dataDir: string;
   /** SQLite: checkpoint the WAL from a worker thread, off the request path (the server; not one-shot commands). */
   backgroundCheckpoints?: boolean;
+  sqliteCacheKib?: number;
 }
 
-/** SQLite's page cache per connection, in KiB (WEIAN_SQLITE_CACHE_KIB to change it). */
-const PAGE_CACHE_KIB = Number(process.env.WEIAN_SQLITE_CACHE_KIB) || 65_536;
+/** SQLite's page cache per connection, in KiB (WEIAN_SQLITE_CACHE_KIB for the server). */
+const PAGE_CACHE_KIB = 65_536;
 
 /** The only place that names a dialect. */
-export function openDb({ databaseUrl, dataDir, backgroundCheckpoints = false }: OpenDbOptions): DbHandle {
+export function openDb({ databaseUrl, dataDir, backgroundCheckpoints = false, sqliteCacheKib = PAGE_CACHE_KIB }: OpenDbOptions): DbHandle {
   if (isPostgresUrl(databaseUrl)) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     // An idle pooled connection that PostgreSQL drops (restart, crash, failover, admin terminate)
@@ -53,7 +54,7 @@ export function openDb({ databaseUrl, dataDir, backgroundCheckpoints = false }: 
   sqlite.pragma('busy_timeout = 5000');
   // SQLite's default page cache is 2 MiB; a province's hot pages (hosts, sections, receipts, scores)
   // are tens of MiB, and every page read past the cache is a system call.
-  sqlite.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  sqlite.pragma(`cache_size = -${sqliteCacheKib}`);
   const checkpointer = backgroundCheckpoints ? startCheckpointer(file) : null;
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });

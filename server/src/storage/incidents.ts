@@ -93,3 +93,38 @@ export function listIncidentEvents(db: Db, incidentId: string) {
 export function listClosedIncidents(db: Db) {
   return idb(db).selectFrom('incidents').select(['id', 'institution_code', 'region_code', 'title', 'status', 'summary_deadline', 'summarized_at']).where('status', 'in', ['closed', 'summarized']).orderBy('summary_deadline').execute();
 }
+
+/** The clock fields of some institutions' incidents reported, or with a summary due, in [from, to): the rankings' column. */
+export function listIncidentClocks(db: Db, codes: readonly string[], from: string, to: string) {
+  if (codes.length === 0) return Promise.resolve([]);
+  return idb(db)
+    .selectFrom('incidents')
+    .select(['institution_code', 'status', 'report_deadline', 'reported_at', 'summary_deadline', 'summarized_at'])
+    .where('institution_code', 'in', [...codes])
+    .where((eb) => eb.or([eb.and([eb('reported_at', '>=', from), eb('reported_at', '<', to)]), eb.and([eb('summary_deadline', '>=', from), eb('summary_deadline', '<', to)])]))
+    .execute();
+}
+
+/** Channel sends recorded on timelines since `since`, oldest first: what the retry job reads. */
+export function listNotifiedEventsSince(db: Db, since: string) {
+  return idb(db).selectFrom('incident_events').select(['incident_id', 'at', 'detail']).where('action', '=', 'notified').where('at', '>=', since).orderBy('incident_id').orderBy('seq').execute();
+}
+
+/** One incident by id, whatever the scope: for jobs. */
+export function getIncident(db: Db, id: string) {
+  return idb(db).selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Incidents in scope, of institutions under a region prefix, reported in [from, to): a period's statistics. */
+export function listIncidentsReportedIn(db: Db, scope: Scope, prefix: string, from: string, to: string) {
+  return idb(db)
+    .selectFrom('incidents')
+    .selectAll()
+    .where(inScope(scope, COLS) as never)
+    .where('region_code', 'like', `${prefix}%`)
+    .where('reported_at', '>=', from)
+    .where('reported_at', '<', to)
+    .orderBy('reported_at')
+    .orderBy('id')
+    .execute();
+}

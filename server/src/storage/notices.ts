@@ -198,8 +198,12 @@ export async function institutionsMatching(db: Db, scope: Scope, f: { regionCode
 
 // ---- evidence ------------------------------------------------------------------------------------
 /** Content is stored once per SHA-256; a second upload of the same bytes only attaches it. */
-export async function attachEvidence(db: Db, file: EvidenceFilesTable, link: NoticeEvidenceTable): Promise<boolean> {
+export async function storeEvidenceFile(db: Db, file: EvidenceFilesTable): Promise<void> {
   await noticesDb(db).insertInto('evidence_files').values(file).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+}
+
+export async function attachEvidence(db: Db, file: EvidenceFilesTable, link: NoticeEvidenceTable): Promise<boolean> {
+  await storeEvidenceFile(db, file);
   const r = await noticesDb(db).insertInto('notice_evidence').values(link).onConflict((oc) => oc.columns(['notice_id', 'sha256']).doNothing()).executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 }
@@ -246,4 +250,10 @@ export function institutionsWithOpenAlert(db: Db, ruleId: string) {
     .where('rule_id', '=', ruleId)
     .where('resolved_at', 'is', null)
     .execute();
+}
+
+/** Counted beside rankings: every notice to some institutions (issue, deadline, closing). */
+export function noticeFacts(db: Db, codes: readonly string[]) {
+  if (!codes.length) return Promise.resolve([]);
+  return noticesDb(db).selectFrom('notices').select(['institution_code', 'issued_at', 'deadline', 'closed_at']).where('institution_code', 'in', codes).execute();
 }

@@ -166,3 +166,14 @@ export function listAttempts(db: Db, deliveryId: string) {
 export function listDeliveries(db: Db, channelId: string) {
   return ndb(db).selectFrom('notification_deliveries').selectAll().where('channel_id', '=', channelId).orderBy('created_at').orderBy('id').execute();
 }
+
+/** Send attempts recorded so far, by channel kind and result (every process's, for /metrics). */
+export function countAttemptsByKind(db: Db) {
+  return ndb(db)
+    .selectFrom('notification_attempts')
+    .innerJoin('notification_deliveries', 'notification_deliveries.id', 'notification_attempts.delivery_id')
+    .innerJoin('notification_channels', 'notification_channels.id', 'notification_deliveries.channel_id')
+    .select((eb) => ['notification_channels.kind as kind', 'notification_attempts.ok as ok', eb.fn.countAll<number | string>().as('n')])
+    .groupBy(['notification_channels.kind', 'notification_attempts.ok'])
+    .execute();
+}

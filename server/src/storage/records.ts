@@ -1,3 +1,5 @@
+import type { MlpsSystem } from '@weian/shared';
+import { systemOf } from './mappers.js';
 import type { Db, GovernanceRecordsTable, MlpsSystemsTable, RiskExceptionsTable } from './schema.js';
 
 // ---- MLPS systems ---------------------------------------------------------------------------
@@ -8,6 +10,13 @@ export function listMlpsSystems(db: Db, institutionCode: string) {
 export function listSystemHosts(db: Db, systemIds: string[]) {
   if (!systemIds.length) return Promise.resolve([]);
   return db.selectFrom('mlps_system_hosts').selectAll().where('system_id', 'in', systemIds).execute();
+}
+
+/** An institution's MLPS systems with the hosts each covers. */
+export async function loadSystems(db: Db, institutionCode: string): Promise<MlpsSystem[]> {
+  const rows = await listMlpsSystems(db, institutionCode);
+  const links = await listSystemHosts(db, rows.map((r) => r.id));
+  return rows.map((r) => systemOf(r, links.filter((l) => l.system_id === r.id).map((l) => l.host_id)));
 }
 
 export async function upsertMlpsSystem(db: Db, row: MlpsSystemsTable, hostIds: string[]): Promise<void> {

@@ -53,6 +53,18 @@ export interface AgentsTable {
   /** A rotated secret not yet used; the current one stays valid until it is. */
   next_secret_hash: string | null;
 }
+/** The latest remote upgrade of an agent: `requested` until the agent reports `upgraded` or `failed`. */
+export interface AgentUpgradesTable {
+  agent_id: string;
+  command_id: string;
+  status: 'requested' | 'upgraded' | 'failed';
+  from_version: string;
+  to_version: string;
+  reason: string | null;
+  requested_by: string;
+  requested_at: string;
+  updated_at: string;
+}
 export interface ReportReceiptsTable {
   report_id: string;
   agent_id: string;
@@ -255,6 +267,7 @@ export interface Database {
   enrollment_tokens: EnrollmentTokensTable;
   hosts: HostsTable;
   agents: AgentsTable;
+  agent_upgrades: AgentUpgradesTable;
   report_receipts: ReportReceiptsTable;
   host_sections: HostSectionsTable;
   users: UsersTable;

@@ -18,6 +18,8 @@ import { migrate, openDb, type Dialect } from '../storage/db.js';
 export interface TestDb {
   deps: ServiceDeps;
   clock: { now: Date; advance(ms: number): void };
+  /** SQLite: the directory of the database file (on PostgreSQL an empty temporary directory). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,7 @@ export async function createTestDb(dialect: Dialect = 'sqlite', start = new Date
       clock.now = new Date(clock.now.getTime() + ms);
     },
   };
-  let cleanup: () => Promise<void>;
+  let dropDatabase: (() => Promise<void>) | null = null;
   let databaseUrl: string | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'weian-db-'));
   if (dialect === 'postgres') {
@@ -40,14 +42,12 @@ export async function createTestDb(dialect: Dialect = 'sqlite', start = new Date
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
     databaseUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-    cleanup = async () => {
+    dropDatabase = async () => {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     };
-  } else {
-    cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
   }
   const handle = openDb({ databaseUrl, dataDir });
   await migrate(handle.db);
@@ -55,9 +55,11 @@ export async function createTestDb(dialect: Dialect = 'sqlite', start = new Date
   return {
     deps,
     clock,
+    dataDir,
     async close() {
       await handle.close();
-      await cleanup();
+      await dropDatabase?.();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -131,6 +133,7 @@ export function hostSections(now: Date, hostname: string, kind: 'healthy' | 'exp
       passwordPolicy: { minLength: 10, complexity: true, maxAgeDays: 90, source: '/etc/login.defs, pam_pwquality' },
       lockout: { threshold: 5, durationMinutes: 10, source: 'pam_faillock' },
       remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] },
+      logRetention: { stores: [{ name: '/var/log/secure', oldestEntryAt: null, keepDays: 182, atSizeCap: null, neverDeletes: false, detail: 'logrotate: weekly, rotate 26' }] },
     }),
   };
 }

@@ -27,7 +27,7 @@ export function parseCookies(header: string | undefined): Record<string, string>
 }
 
 /** One createContext for HTTP and WebSocket connections. */
-export function contextFactory(deps: ServiceDeps, opts: { secureCookies: boolean }) {
+export function contextFactory(deps: ServiceDeps, opts: { secureCookies: (req: IncomingMessage) => boolean; clientAddress: (req: IncomingMessage) => string }) {
   return async ({ req, res, info }: { req: IncomingMessage; res?: ServerResponse | object; info?: { connectionParams?: Record<string, string | undefined> | null } }): Promise<Context> => {
     const header = req.headers.authorization ?? info?.connectionParams?.authorization;
     const sessionToken = parseCookies(req.headers.cookie)[SESSION.cookie] ?? null;
@@ -36,12 +36,12 @@ export function contextFactory(deps: ServiceDeps, opts: { secureCookies: boolean
       agentCredentials: parseAgentAuthorization(header),
       principal: await resolveSession(deps, sessionToken),
       sessionToken,
-      remoteAddress: req.socket.remoteAddress ?? 'unknown',
+      remoteAddress: opts.clientAddress(req),
       bodyBytes: Number(req.headers['content-length'] ?? 0) || 0,
       setSessionCookie(token, maxAgeSeconds = SESSION.absoluteMs / 1000) {
         if (!res || !('setHeader' in res)) throw new Error('session cookies can only be set over HTTP');
         const httpRes = res as ServerResponse;
-        const attrs = ['Path=/', 'HttpOnly', 'SameSite=Strict', ...(opts.secureCookies ? ['Secure'] : [])];
+        const attrs = ['Path=/', 'HttpOnly', 'SameSite=Strict', ...(opts.secureCookies(req) ? ['Secure'] : [])];
         httpRes.setHeader('set-cookie', token ? `${SESSION.cookie}=${token}; Max-Age=${Math.floor(maxAgeSeconds)}; ${attrs.join('; ')}` : `${SESSION.cookie}=; Max-Age=0; ${attrs.join('; ')}`);
       },
     };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyData, healthyWindowsData, sectionsOf } from './fixtures.js';
 import { DEFAULT_SETTINGS, evaluateHost, resolveSettings, type Finding } from './index.js';
-import { RegionSettings } from '../schemas/records.js';
+import { RegionSettings } from '../schemas/settings.js';
 import type { SectionData } from '../schemas/sections.js';
 
 // Password policy, lockout, Windows audit policy and remote-access hardening (issue 19): what fails,

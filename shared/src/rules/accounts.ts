@@ -2,6 +2,7 @@ import { couldNotTell, fail, notApplicable, pass, sectionData, unknown, type Hos
 import { reasonZh, uncertainFlags } from './reads.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 import type { SecurityData } from '../schemas/sections.js';
+import { judgeLogStore, logGroups, type StoreVerdict } from './logRetention.js';
 
 /**
  * Accounts and hardening (等保 身份鉴别 / 安全审计 / 入侵防范; issue 19): password policy, account
@@ -9,8 +10,8 @@ import type { SecurityData } from '../schemas/sections.js';
  * agent could not read makes the rule unknown, never a pass.
  */
 
-type Part = 'passwordPolicy' | 'lockout' | 'auditPolicy' | 'remoteAccess';
-const PART_ZH: Record<Part, string> = { passwordPolicy: '口令策略', lockout: '登录失败锁定策略', auditPolicy: 'Windows 审核策略', remoteAccess: '远程访问配置' };
+type Part = 'passwordPolicy' | 'lockout' | 'auditPolicy' | 'remoteAccess' | 'logRetention';
+const PART_ZH: Record<Part, string> = { passwordPolicy: '口令策略', lockout: '登录失败锁定策略', auditPolicy: 'Windows 审核策略', remoteAccess: '远程访问配置', logRetention: '日志留存配置' };
 
 /** The part of the security section a rule reads; agents before issue 19 do not send it at all. */
 function securityPart<P extends Part>(input: HostCheckInput, part: P): { ok: true; data: NonNullable<SecurityData[P]> } | { ok: false; result: CheckResult } {
@@ -63,7 +64,7 @@ function judge(
   return pass(passed.zh, passed.en, data);
 }
 
-export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LOCKOUT' | 'HOST-AUDIT-POLICY' | 'HOST-REMOTE-HARDENING'> = {
+export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LOCKOUT' | 'HOST-AUDIT-POLICY' | 'HOST-REMOTE-HARDENING' | 'HOST-LOG-RETENTION'> = {
   'HOST-PASSWORD-POLICY': (input, t) => {
     const pp = securityPart(input, 'passwordPolicy');
     if (!pp.ok) return pp.result;
@@ -150,5 +151,24 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
         : { zh: '无 Telnet、FTP 服务在运行', en: 'no Telnet/FTP service running' },
       { rdpEnabled, rdpNla, smb1, guestEnabled, plaintextServices },
     );
+  },
+
+  // Every log must be kept the minimum: the Security log rotating away in ten days loses logons however
+  // long System is kept. The journal and the syslog files hold the same system messages: one kept copy is enough.
+  'HOST-LOG-RETENTION': (input, t, now) => {
+    const lr = securityPart(input, 'logRetention');
+    if (!lr.ok) return lr.result;
+    const minDays = Number(t.minDays);
+    if (!lr.data.stores.length) return unknown('探针未发现任何日志存储，无法判断日志留存时间', 'the agent found no log store, so how long logs are kept is unknown', { reason: 'value-unknown', field: 'logRetention' });
+    const verdicts = lr.data.stores.map((s) => ({ store: s, ...judgeLogStore(s, minDays, now) }));
+    const data = { minDays, stores: verdicts.map((v) => ({ name: v.store.name, status: v.status, keepDays: v.store.keepDays, oldestEntryAt: v.store.oldestEntryAt, detail: v.store.detail })) };
+    const groups = logGroups(verdicts);
+    const of = (st: StoreVerdict['status']) => groups.filter((g) => g.status === st).flatMap((g) => g.members.filter((v) => v.status === st));
+    const fails = of('fail');
+    if (fails.length) return fail(fails.map((v) => `${v.zh}，不足 ${minDays} 天`).join('；'), fails.map((v) => `${v.en}, under ${minDays}`).join('; '), data);
+    const open = of('unknown');
+    if (open.length)
+      return withAgentReasons(unknown(`无法确定日志是否留存满 ${minDays} 天：${open.map((v) => v.zh).join('；')}`, `whether logs are kept ${minDays} days cannot be told: ${open.map((v) => v.en).join('; ')}`, { reason: 'value-unknown', field: 'logRetention.stores', ...data }), input, 'logRetention');
+    return pass(`日志留存不少于 ${minDays} 天：${verdicts.map((v) => v.zh).join('；')}`, `logs kept at least ${minDays} days: ${verdicts.map((v) => v.en).join('; ')}`, data);
   },
 };

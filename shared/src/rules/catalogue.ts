@@ -23,7 +23,12 @@ export const RULE_DATA = [
     title: { zh: '安全更新长期未安装', en: 'Security update pending too long' },
     failsWhen: { zh: '某个安全更新自服务器首次发现起超过阈值天数仍未安装', en: 'a security update has been pending longer than the threshold since the server first saw it' },
     remediation: { zh: '在维护窗口内安装待装的安全更新', en: 'Install the pending security updates in a maintenance window' },
-    articles: ['M9', 'MLPS-21'], thresholds: { maxPendingDays: days(14, '最长待装天数', 'maximum days pending', 365) },
+    articles: ['M9', 'MLPS-21'],
+    thresholds: {
+      maxPendingDays: days(14, '最长待装天数', 'maximum days pending', 365),
+      // Off by default: such hosts are then unknown. On, every pending update of a host whose repositories do not mark security fixes counts as one.
+      pendingAsSecurity: { default: false, unit: 'flag', label: { zh: '无法区分安全更新时，所有待装更新均视为安全更新', en: 'where security updates cannot be told apart, count every pending update as one' }, stricter: 'higher' },
+    },
   },
   {
     id: 'HOST-PATCH-STALE', subject: 'host', family: 'patches', severity: 'medium',
@@ -43,14 +48,14 @@ export const RULE_DATA = [
   {
     id: 'HOST-PORT-REMOTE-PUBLIC', subject: 'host', family: 'ports', severity: 'critical',
     title: { zh: '远程管理端口暴露在公网', en: 'Remote-management port exposed publicly' },
-    failsWhen: { zh: '远程管理端口（22、23、3389、5900、5985、5986）在公网地址上监听', en: 'a remote-management port (22, 23, 3389, 5900, 5985, 5986) listens on a public address' },
+    failsWhen: { zh: '远程管理端口（22、23、3389、5900、5985、5986）在公网地址上监听，且主机防火墙未过滤（无法确定时按可达计）', en: 'a remote-management port (22, 23, 3389, 5900, 5985, 5986) listens on a public address and the host firewall does not filter it (counted as reachable when that cannot be told)' },
     remediation: { zh: '关闭公网监听，改为经堡垒机或VPN进行远程运维，并经评估后按需开放', en: 'Stop listening on public addresses; do remote operations through a bastion host or VPN after assessment' },
     articles: ['M11', 'MLPS-19'], thresholds: {},
   },
   {
     id: 'HOST-PORT-RISKY-PUBLIC', subject: 'host', family: 'ports', severity: 'critical',
     title: { zh: '高危端口暴露在公网', en: 'High-risk service port exposed publicly' },
-    failsWhen: { zh: '国家网络与信息安全信息通报中心公布的高危端口在公网地址上监听', en: 'a port from the national notification centre\'s high-risk list listens on a public address' },
+    failsWhen: { zh: '国家网络与信息安全信息通报中心公布的高危端口在公网地址上监听，且主机防火墙未过滤（无法确定时按可达计）', en: 'a port from the national notification centre\'s high-risk list listens on a public address and the host firewall does not filter it (counted as reachable when that cannot be told)' },
     remediation: { zh: '关闭该服务的公网监听，或以防火墙限制为仅授权地址访问', en: 'Stop the public listener or restrict it to authorised addresses with a firewall' },
     articles: ['M11', 'MLPS-18'], thresholds: {},
   },
@@ -64,7 +69,7 @@ export const RULE_DATA = [
   {
     id: 'HOST-PORT-DB-WILDCARD', subject: 'host', family: 'ports', severity: 'medium',
     title: { zh: '数据库端口监听所有网卡', en: 'Database port listening on all interfaces' },
-    failsWhen: { zh: '数据库或缓存端口绑定在所有网卡（0.0.0.0 / ::），而不是其服务的地址', en: 'a database or cache port is bound to all interfaces (0.0.0.0 / ::) rather than the addresses it serves' },
+    failsWhen: { zh: '数据库或缓存端口绑定在所有网卡（0.0.0.0 / ::），而不是其服务的地址，且主机防火墙未将其过滤或限定为内网来源', en: 'a database or cache port is bound to all interfaces (0.0.0.0 / ::) rather than the addresses it serves, and the host firewall neither filters it nor limits it to private sources' },
     remediation: { zh: '将数据库绑定到业务所需的内网地址', en: 'Bind the database to the internal addresses it serves' },
     articles: ['MLPS-18'], thresholds: {},
   },
@@ -162,6 +167,13 @@ export const RULE_DATA = [
     failsWhen: { zh: 'Redis、MongoDB、Elasticsearch、memcached 无需凭据即可访问，MySQL/MariaDB 的 root 账户口令为空，或 PostgreSQL 的 pg_hba.conf 对远程地址配置了 trust', en: 'Redis, MongoDB, Elasticsearch or memcached answers without credentials, MySQL/MariaDB root has an empty password, or PostgreSQL\'s pg_hba.conf trusts remote addresses' },
     remediation: { zh: '为服务启用认证（Redis requirepass/ACL、MongoDB --auth、Elasticsearch 安全功能、memcached SASL、为 MySQL root 设置口令、pg_hba.conf 改为 scram-sha-256），并将监听地址限制为业务所需地址', en: 'Turn authentication on (Redis requirepass/ACL, MongoDB --auth, Elasticsearch security, memcached SASL, a password for MySQL root, scram-sha-256 in pg_hba.conf) and bind the service to the addresses it serves only' },
     articles: ['MLPS-01', 'M11'], thresholds: {},
+  },
+  {
+    id: 'HOST-LOG-RETENTION', subject: 'host', family: 'security', severity: 'medium',
+    title: { zh: '日志留存不足六个月', en: 'Logs kept less than six months' },
+    failsWhen: { zh: '主机的某个日志（系统日志文件、持久化的 journald 日志、auditd 审计日志或 Windows 事件日志）按其配置保留不足阈值天数（默认 180 天），或已达容量上限而最早一条日志不足该天数', en: 'a log store of the host (syslog files, a persistent journal, the auditd log or a Windows event log) keeps entries for less than the threshold (default 180 days) by its configuration, or has reached its size cap with a younger oldest entry' },
+    remediation: { zh: '调大日志轮转保留份数或容量上限（logrotate 的 rotate、journald 的 MaxRetentionSec 与 SystemMaxUse、auditd 的 num_logs、事件日志的最大大小或存档），或将日志集中转存到日志服务器并保留至少六个月', en: 'Keep more rotations or raise the size caps (logrotate rotate, journald MaxRetentionSec/SystemMaxUse, auditd num_logs, event log maximum size or archiving), or ship the logs to a log server that keeps them at least six months' },
+    articles: ['CSL-21', 'MLPS-12'], thresholds: { minDays: { default: 180, unit: 'days', label: { zh: '最短留存天数', en: 'minimum days kept' }, min: 180, max: 3650, stricter: 'higher' } },
   },
   // ---- host: backups ---------------------------------------------------------------------
   {
@@ -295,6 +307,47 @@ export const RULE_DATA = [
     failsWhen: { zh: '近 12 个月内没有用户权限复核记录', en: 'no review of user permissions in the last 12 months' },
     remediation: { zh: '复核各系统用户及其权限，清理多余账号，并录入', en: 'Review users and permissions in every system, remove what is not needed, and record it' },
     articles: ['FY-roles'], thresholds: months12,
+  },
+  // ---- institution: data security (rules/data.ts, on the data register) --------------------
+  {
+    id: 'INST-DATA-IMPORTANT-LEVEL', subject: 'institution', family: 'data', severity: 'critical',
+    title: { zh: '重要数据存放于三级以下系统', en: 'Important data held below MLPS level 3' },
+    failsWhen: { zh: '数据目录中的重要数据或核心数据存放于等级保护三级以下的定级对象', en: 'important or core data in the data register is held in an MLPS system graded below level 3' },
+    remediation: { zh: '将重要数据迁入三级及以上系统，或将该系统按三级定级、备案和测评', en: 'Move the important data into a system of level 3 or above, or grade, file and evaluate that system at level 3' },
+    articles: ['DS', 'M6(1)'],
+    // The level-3 floor is read from summaries of the 2026 Measures, not their text: a setting, default 3.
+    thresholds: { minLevel: { default: 3, unit: 'level', label: { zh: '存放重要数据的最低等级', en: 'minimum level for important data' }, min: 3, max: 4, stricter: 'higher' } },
+  },
+  {
+    id: 'INST-DATA-FILING', subject: 'institution', family: 'data', severity: 'high',
+    title: { zh: '重要数据目录未报送', en: 'Important-data catalogue not filed' },
+    failsWhen: { zh: '数据目录中有重要数据或核心数据，但未记录向卫生健康主管部门报送重要数据目录（日期和回执）', en: 'the data register lists important or core data but no filing of the catalogue with the local health department (date and receipt) is recorded' },
+    remediation: { zh: '向属地卫生健康主管部门报送重要数据目录，并录入报送日期和回执编号', en: 'File the important-data catalogue with the local health department and record the date and receipt number' },
+    articles: ['DS'], thresholds: {},
+  },
+  {
+    id: 'INST-DATA-RISK-ASSESSMENT', subject: 'institution', family: 'data', severity: 'high',
+    title: { zh: '未按期报送数据安全风险评估报告', en: 'Data-security risk assessment report not submitted' },
+    failsWhen: { zh: '持有重要数据，但近 12 个月内没有向卫生健康主管部门报送数据安全风险评估报告的记录', en: 'important data is held but no data-security risk assessment report was submitted to the local health department in the last 12 months' },
+    remediation: { zh: '开展数据安全风险评估，向属地卫生健康主管部门报送报告并录入', en: 'Run a data-security risk assessment, submit the report to the local health department and record it' },
+    articles: ['DS', 'M18'], thresholds: months12,
+  },
+  {
+    id: 'INST-PI-AUDIT', subject: 'institution', family: 'data', severity: 'medium',
+    title: { zh: '个人信息保护合规审计逾期', en: 'Personal-information protection compliance audit overdue' },
+    failsWhen: { zh: '处理个人信息，但近 24 个月内没有个人信息保护合规审计记录', en: 'personal information is processed but no PI-protection compliance audit in the last 24 months' },
+    remediation: { zh: '自行或委托专业机构开展个人信息保护合规审计并录入', en: 'Run a PI-protection compliance audit, in house or through a professional body, and record it' },
+    articles: ['DS'],
+    // 24 months is the figure of 《个人信息保护合规审计管理办法》 for processors of over 10 million
+    // people; for smaller ones the texts say "regularly": a region may tighten it.
+    thresholds: { maxMonths: { default: 24, unit: 'months', label: { zh: '最长间隔（月）', en: 'maximum interval (months)' }, min: 1, max: 24, stricter: 'lower' } },
+  },
+  {
+    id: 'INST-DATA-MEETING', subject: 'institution', family: 'data', severity: 'medium',
+    title: { zh: '未按年召开数据安全和个人信息保护工作会议', en: 'No yearly data-security and PI-protection meeting' },
+    failsWhen: { zh: '近 12 个月内没有数据安全和个人信息保护工作会议记录', en: 'no data-security and personal-information protection meeting in the last 12 months' },
+    remediation: { zh: '召开数据安全和个人信息保护工作会议并录入会议记录', en: 'Hold a data-security and PI-protection meeting and record it' },
+    articles: ['DS'], thresholds: months12,
   },
   // ---- institution: coverage -------------------------------------------------------------
   {

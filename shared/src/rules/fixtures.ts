@@ -1,6 +1,7 @@
 import type { CredentialsData } from '../schemas/credentials.js';
 import type { DeviceData, SectionData } from '../schemas/sections.js';
 import type { MlpsSystem } from '../schemas/records.js';
+import type { DataRegister } from '../dataRegister.js';
 import type { HostRuleInput, HostSections, InstitutionRuleInput } from './types.js';
 
 /**
@@ -54,6 +55,13 @@ export function healthyData(): SectionData {
       lockout: { threshold: 5, durationMinutes: 15, source: 'pam_faillock' },
       // RDP, SMBv1 and Guest do not apply on Linux.
       remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] },
+      // Syslog files under logrotate kept 26 weeks, the audit log never removed.
+      logRetention: {
+        stores: [
+          { name: '/var/log/secure', oldestEntryAt: null, keepDays: 182, atSizeCap: null, neverDeletes: false, detail: 'logrotate: weekly, rotate 26' },
+          { name: 'auditd', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: true, detail: 'max_log_file_action KEEP_LOGS' },
+        ],
+      },
     },
   };
 }
@@ -70,6 +78,7 @@ export function healthyWindowsData(): SectionData {
     lockout: { threshold: 5, durationMinutes: 30, source: 'secedit' },
     auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: true, accountManagement: true },
     remoteAccess: { rdpEnabled: true, rdpNla: true, smb1: false, guestEnabled: false, plaintextServices: [] },
+    logRetention: { stores: ['Security', 'System', 'Application'].map((name) => ({ name, oldestEntryAt: daysAgo(400), keepDays: null, atSizeCap: false, neverDeletes: false, detail: 'Circular, maximum 4096 MB' })) },
   });
   return data;
 }
@@ -108,6 +117,19 @@ export function system(over: Partial<MlpsSystem> = {}): MlpsSystem {
   };
 }
 
+/** HIS holds important health data of over 100,000 people, filed with the health department. */
+export function healthyRegister(over: Partial<DataRegister> = {}): DataRegister {
+  return {
+    entries: [
+      { id: 'dr-1', category: 'health-status', level: 'important', volume: '100k-10m', systemIds: ['sys-his'] },
+      { id: 'dr-2', category: 'health-resources', level: 'general', volume: 'no-personal-info', systemIds: [] },
+    ],
+    importantDataFiledOn: '2025-06-01',
+    importantDataReceipt: 'WJ-2025-0601',
+    ...over,
+  };
+}
+
 /** Every governance item done within the last year, coverage complete. */
 export function healthyInstitution(over: Partial<InstitutionRuleInput> = {}): InstitutionRuleInput {
   return {
@@ -119,7 +141,11 @@ export function healthyInstitution(over: Partial<InstitutionRuleInput> = {}): In
       { kind: 'data-inventory', date: '2025-08-01' },
       { kind: 'training', date: '2025-11-11' },
       { kind: 'permission-review', date: '2026-01-05' },
+      { kind: 'data-security-meeting', date: '2025-12-15' },
+      { kind: 'data-risk-assessment', date: '2025-07-01' },
+      { kind: 'pi-audit', date: '2025-05-20' },
     ],
+    dataRegister: healthyRegister(),
     coverage: { registered: 10, reporting: 10 },
     ...over,
   };

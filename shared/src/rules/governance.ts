@@ -6,7 +6,7 @@ import type { CheckResult, InstitutionCheckInput } from './types.js';
 type YearlyRuleId = 'INST-GOV-LEADERSHIP' | 'INST-GOV-SELF-INSPECTION' | 'INST-GOV-DRILL' | 'INST-DATA-INVENTORY' | 'INST-GOV-TRAINING' | 'INST-GOV-PERMISSION-REVIEW';
 
 /** Every governance rule has one shape: the latest record of a kind must be younger than the interval. */
-function yearly(kind: GovernanceKind): (input: InstitutionCheckInput, t: { maxMonths: number }, now: Date) => CheckResult {
+export function yearly(kind: GovernanceKind): (input: InstitutionCheckInput, t: { maxMonths: number }, now: Date) => CheckResult {
   const label = GOVERNANCE_KIND_LABELS[kind];
   return (input, t, now) => {
     const d = governanceDeadline(input.governance, kind, now, { months: t.maxMonths, dueSoonDays: input.dueSoonDays });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyDevice, healthyHost } from './fixtures.js';
 import { DEFAULT_SETTINGS, evaluateHost, resolveSettings, type Finding } from './index.js';
-import { RegionSettings, type RiskException } from '../schemas/records.js';
+import type { RiskException } from '../schemas/records.js';
+import { RegionSettings } from '../schemas/settings.js';
 import type { HostRuleInput } from './types.js';
 import type { SectionData } from '../schemas/sections.js';
 
@@ -12,7 +13,7 @@ const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOStr
 describe('a healthy host', () => {
   it('passes every host rule, or is not applicable where the rule does not apply', () => {
     const f = judge(healthyHost());
-    expect(Object.keys(f)).toHaveLength(26);
+    expect(Object.keys(f)).toHaveLength(27);
     for (const finding of Object.values(f)) expect(['pass', 'not-applicable'], finding.ruleId).toContain(finding.status);
     expect(f['HOST-AV-MISSING']!.status).toBe('not-applicable'); // Linux, region does not require it
   });
@@ -60,6 +61,13 @@ describe('host rules fail on what REGULATION.md names', () => {
     const f = judge(healthyHost((d) => void (d.device = healthyDevice({ distro: 'CentOS Linux', release: '7.9.2009', id: 'centos', codename: 'Core' }))));
     expect(f['HOST-OS-EOL']).toMatchObject({ status: 'fail', severity: 'critical' });
     expect(f['HOST-OS-EOL']!.evidence.data).toMatchObject({ eolDate: '2024-06-30' });
+  });
+
+  it('HOST-OS-EOL: an openEuler SP without a verified date fails once its LTS line has ended, and is unknown before', () => {
+    const sp1 = (d: SectionData) => void (d.device = healthyDevice({ distro: 'openEuler', release: '20.03', id: 'openEuler', codename: 'LTS-SP1' }));
+    // FIXTURE_NOW (2026-03) is past the 20.03 line's end (2025-11-30).
+    expect(judge(healthyHost(sp1))['HOST-OS-EOL']).toMatchObject({ status: 'fail', evidence: { data: { notAfter: '2025-11-30' } } });
+    expect(judge(healthyHost(sp1), DEFAULT_SETTINGS, new Date('2025-06-01T00:00:00Z'))['HOST-OS-EOL']).toMatchObject({ status: 'unknown', evidence: { data: { reason: 'eol-date-unverified' } } });
   });
 
   it('HOST-PATCH-SECURITY: counts from when the server first saw the update', () => {

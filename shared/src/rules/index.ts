@@ -1,5 +1,6 @@
 import { chinaDate, type IsoDate } from '../calendar.js';
-import { RegionSettings, type RiskException, type ScoreWeights } from '../schemas/records.js';
+import type { RiskException } from '../schemas/records.js';
+import { RegionSettings, type ScoreWeights } from '../schemas/settings.js';
 import type { CredentialCheckSettings } from '../schemas/credentials.js';
 import { accountChecks } from './accounts.js';
 import { agentChecks } from './agent.js';
@@ -8,21 +9,24 @@ import { RULE_DATA, type HostRuleId, type InstitutionRuleId, type RuleId } from 
 import { unknown, type HostCheck, type InstitutionCheck } from './check.js';
 import { coverageChecks } from './coverage.js';
 import { credentialChecks } from './credentials.js';
+import { dataChecks } from './data.js';
 import { governanceChecks } from './governance.js';
 import { mlpsChecks } from './mlps.js';
 import { patchChecks } from './patches.js';
 import { portChecks } from './ports.js';
-import { HOST_RULE_READS, withUncertainty } from './reads.js';
+import { HOST_RULE_READS, waivedFlags, withUncertainty } from './reads.js';
 import { securityChecks } from './security.js';
 import type { CheckResult, CheckStatus, Evidence, HostRuleInput, InstitutionRuleInput, RuleData, RuleSubject, Severity, ThresholdValue } from './types.js';
 
 export * from './types.js';
 export { HOST_RULE_READS, uncertainFlags, type FieldPath } from './reads.js';
+export { judgeLogStore, logStoreNameZh, type LogStore, type StoreVerdict } from './logRetention.js';
+export { firewallAdmits } from './ports.js';
 export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, type InstitutionRuleId, type ThresholdsOf } from './catalogue.js';
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.
 const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...accountChecks, ...credentialChecks, ...backupChecks, ...agentChecks };
-const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...coverageChecks };
+const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...dataChecks, ...coverageChecks };
 
 type AnyThresholds = Record<string, ThresholdValue>;
 export type Rule = RuleData & { id: RuleId } & (
@@ -102,7 +106,10 @@ function run<I>(rule: Rule, check: (input: I, t: AnyThresholds, now: Date) => Ch
   let result: CheckResult;
   try {
     result = check(input, settings.rules[rule.id].thresholds, now);
-    if (rule.subject === 'host') result = withUncertainty(result, HOST_RULE_READS[rule.id as HostRuleId], (input as HostRuleInput).sections);
+    if (rule.subject === 'host') {
+      const id = rule.id as HostRuleId;
+      result = withUncertainty(result, HOST_RULE_READS[id], (input as HostRuleInput).sections, waivedFlags(id, settings.rules[id].thresholds));
+    }
   } catch (e) {
     // A check must not take the others down with it; its finding says what went wrong.
     const message = e instanceof Error ? e.message : String(e);

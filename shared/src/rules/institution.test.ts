@@ -7,9 +7,9 @@ import { mlpsDeadlines } from '../deadlines.js';
 const judge = (input: InstitutionRuleInput, now = NOW) => Object.fromEntries(evaluateInstitution(input, DEFAULT_SETTINGS, now).map((f) => [f.ruleId, f])) as Record<string, Finding>;
 
 describe('institution rules', () => {
-  it('a healthy institution passes all 11', () => {
+  it('a healthy institution passes all 16', () => {
     const f = judge(healthyInstitution());
-    expect(Object.keys(f)).toHaveLength(11);
+    expect(Object.keys(f)).toHaveLength(16);
     for (const x of Object.values(f)) expect(x.status, x.ruleId).toBe('pass');
   });
 
@@ -42,7 +42,7 @@ describe('institution rules', () => {
   it('INST-MLPS-EVALUATION: 1 year at level 3 (critical), 3 or 5 years at level 2 (high)', () => {
     const l3 = judge(healthyInstitution({ systems: [system({ lastEvaluatedOn: '2025-03-15' })] }))['INST-MLPS-EVALUATION']!;
     expect(l3).toMatchObject({ status: 'fail', severity: 'critical' }); // due 2026-03-15, now 2026-03-16
-    const l2 = (over: object) => judge(healthyInstitution({ systems: [system({ level: 2, lastEvaluatedOn: '2022-03-01', ...over })] }))['INST-MLPS-EVALUATION']!;
+    const l2 = (over: object) => judge(healthyInstitution({ systems: [system({ level: 2, lastEvaluatedOn: '2022-03-01', ...over })], dataRegister: null }))['INST-MLPS-EVALUATION']!;
     expect(l2({ personalInfoOver100k: true })).toMatchObject({ status: 'fail', severity: 'high' }); // due 2025-03-01
     expect(l2({ personalInfoOver100k: false })).toMatchObject({ status: 'pass', severity: 'high' }); // due 2027-03-01
     // Never evaluated: counted from grading.

@@ -1,5 +1,6 @@
 import { CalendarRangeError, chinaDate, daysBetween } from '../calendar.js';
 import { calendarGapZh, deadlineStatus, evaluationDueOn, evaluationIntervalYears, filingDueOn, isLive } from '../deadlines.js';
+import { systemsOver100k } from '../dataRegister.js';
 import type { MlpsSystem } from '../schemas/records.js';
 import { combine, fail, notApplicable, pass, unknown, type InstitutionChecks } from './check.js';
 import type { CheckResult, InstitutionCheckInput } from './types.js';
@@ -53,11 +54,14 @@ export const mlpsChecks: InstitutionChecks<'INST-MLPS-UNGRADED' | 'INST-MLPS-FIL
       notApplicable('没有需要备案的二级及以上定级对象', 'no live system of level 2 or above to file'),
     ),
 
-  'INST-MLPS-EVALUATION': (input, t, now) =>
-    perSystem(
+  'INST-MLPS-EVALUATION': (input, t, now) => {
+    // M6(4): the data register's volume bands can put a level-2 system on the 3-year cycle too.
+    const over100k = systemsOver100k(input.dataRegister);
+    return perSystem(
       input,
       now,
-      (s) => {
+      (sys) => {
+        const s = over100k.has(sys.id) && !sys.personalInfoOver100k ? { ...sys, personalInfoOver100k: true } : sys;
         const years = evaluationIntervalYears(s, t);
         if (years === null) return notApplicable(`${s.name}：一级或未定级，无测评要求`, `${s.name}: level 1 or ungraded, no evaluation required`);
         const severity = s.level !== null && s.level >= 3 ? 'critical' : 'high';
@@ -65,7 +69,7 @@ export const mlpsChecks: InstitutionChecks<'INST-MLPS-UNGRADED' | 'INST-MLPS-FIL
         if (due === null) return unknown(`${s.name}：未录入测评日期或定级日期`, `${s.name}: neither an evaluation nor a grading date recorded`, { reason: 'no-date' }, severity);
         const status = deadlineStatus(due, now, input.dueSoonDays);
         const from = s.lastEvaluatedOn ? { zh: `最近测评 ${s.lastEvaluatedOn}`, en: `last evaluated ${s.lastEvaluatedOn}` } : { zh: `从未测评，自定级日 ${s.gradedOn} 起算`, en: `never evaluated, counted from grading on ${s.gradedOn}` };
-        const data = { system: s.id, level: s.level, intervalYears: years, lastEvaluatedOn: s.lastEvaluatedOn, dueOn: due, deadline: status };
+        const data = { system: s.id, level: s.level, intervalYears: years, personalInfoOver100k: s.personalInfoOver100k, lastEvaluatedOn: s.lastEvaluatedOn, dueOn: due, deadline: status };
         if (status === 'overdue')
           return fail(
             `${s.name}（${s.level}级，每 ${years} 年）：${from.zh}，应于 ${due} 前测评，已逾期 ${daysBetween(due, chinaDate(now))} 天`,
@@ -77,7 +81,8 @@ export const mlpsChecks: InstitutionChecks<'INST-MLPS-UNGRADED' | 'INST-MLPS-FIL
         return pass(`${s.name}：${from.zh}，下次应于 ${due} 前测评${note.zh}`, `${s.name}: ${from.en}; next due by ${due}${note.en}`, data, severity);
       },
       notApplicable('没有需要测评的二级及以上定级对象', 'no live system of level 2 or above to evaluate'),
-    ),
+    );
+  },
 
   'INST-MLPS-PRELAUNCH-TEST': (input, _t, now) => {
     const today = chinaDate(now);

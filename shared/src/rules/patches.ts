@@ -10,6 +10,8 @@ export const patchChecks: HostChecks<'HOST-OS-EOL' | 'HOST-PATCH-SECURITY' | 'HO
     const label = `${os.distro} ${os.release}`.trim();
     const eol = eolFor(os);
     if (!eol) return unknown(`终止支持日期表中没有该操作系统：${label}`, `the end-of-life table does not know this OS: ${label}`, { reason: 'os-not-in-table', os: label });
+    if (eol.date === null && eol.notAfter && chinaDate(now) > eol.notAfter)
+      return fail(`${eol.name} 最迟已于 ${eol.notAfter} 停止安全支持（${eol.sourceZh}）`, `${eol.name} reached end of life on ${eol.notAfter} at the latest (${eol.source})`, { os: eol.name, notAfter: eol.notAfter, source: eol.source });
     if (eol.date === null)
       return unknown(`${eol.name} 的终止支持日期尚未核实（${eol.sourceZh}）`, `no verified end-of-life date for ${eol.name} (${eol.source})`, { reason: 'eol-date-unverified', os: eol.name });
     const data = { os: eol.name, eolDate: eol.date, source: eol.source };
@@ -22,27 +24,30 @@ export const patchChecks: HostChecks<'HOST-OS-EOL' | 'HOST-PATCH-SECURITY' | 'HO
   'HOST-PATCH-SECURITY': (input, t, now) => {
     const patches = sectionData('patches', input.sections.patches);
     if (!patches.ok) return patches.result;
-    const security = patches.data.pending.filter((u) => u.security);
+    // The region's setting: where the repositories do not mark security fixes, every pending update may be one.
+    const allAsSecurity = patches.data.securityCount === null && t.pendingAsSecurity === true;
+    const security = patches.data.pending.filter((u) => u.security || allAsSecurity);
     // The agent reports what is pending now; how long is the server's memory. Not seen before = seen now.
     const overdue = security
       .map((u) => ({ name: u.name, days: ageDays(input.securityUpdateFirstSeen.get(u.name) ?? now, now) }))
       .filter((u) => u.days > t.maxPendingDays)
       .sort((a, b) => b.days - a.days);
     // A fail stands on the updates that are known to be security fixes; a pass needs them all told apart.
-    if (overdue.length === 0 && patches.data.securityCount === null)
+    if (overdue.length === 0 && patches.data.securityCount === null && !allAsSecurity)
       return couldNotTell('哪些待装更新是安全更新', 'which pending updates are security updates', 'securityCount');
+    const counted = allAsSecurity ? { zh: '（本地区设置：无法区分时所有待装更新均视为安全更新）', en: ' (region setting: every pending update counted as a security update)' } : { zh: '', en: '' };
     if (overdue.length === 0)
       return pass(
-        security.length ? `${security.length} 个安全更新待装，均未超过 ${t.maxPendingDays} 天` : '没有待装的安全更新',
-        security.length ? `${security.length} security updates pending, none longer than ${t.maxPendingDays} days` : 'no security update pending',
-        { pending: security.length },
+        `${security.length ? `${security.length} 个安全更新待装，均未超过 ${t.maxPendingDays} 天` : '没有待装的安全更新'}${counted.zh}`,
+        `${security.length ? `${security.length} security updates pending, none longer than ${t.maxPendingDays} days` : 'no security update pending'}${counted.en}`,
+        { pending: security.length, pendingAsSecurity: allAsSecurity },
       );
     const names = overdue.map((u) => u.name);
     const oldest = fmtDays(overdue[0]!.days);
     return fail(
-      `${overdue.length} 个安全更新待装超过 ${t.maxPendingDays} 天（最久 ${oldest} 天）：${listText(names)}`,
-      `${overdue.length} security updates pending over ${t.maxPendingDays} days (oldest ${oldest} days): ${listText(names)}`,
-      { overdue: names.slice(0, 100), oldestDays: Number(oldest) },
+      `${overdue.length} 个安全更新待装超过 ${t.maxPendingDays} 天（最久 ${oldest} 天）：${listText(names)}${counted.zh}`,
+      `${overdue.length} security updates pending over ${t.maxPendingDays} days (oldest ${oldest} days): ${listText(names)}${counted.en}`,
+      { overdue: names.slice(0, 100), oldestDays: Number(oldest), pendingAsSecurity: allAsSecurity },
     );
   },
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyCredentials, healthyHost, healthyInstitution, healthyWindowsData } from './fixtures.js';
 import { evaluateHost, evaluateInstitution, resolveSettings, RULES, HOST_RULE_READS, type Finding, type HostRuleId } from './index.js';
-import { RegionSettings } from '../schemas/records.js';
+import { RegionSettings } from '../schemas/settings.js';
 import type { SectionData, SectionName } from '../schemas/sections.js';
 import type { HostRuleInput, HostSections } from './types.js';
 

@@ -31,6 +31,7 @@ export const HOST_RULE_READS: { readonly [K in HostRuleId]: readonly FieldPath[]
   'HOST-WEAK-PASSWORD': ['security.credentials', 'security.credentials.accounts', 'security.credentials.windows'],
   // ports.listeners only raises the severity of a fail: a flag on it must not turn a pass unknown.
   'HOST-SERVICE-NOAUTH': ['security.credentials', 'security.credentials.services'],
+  'HOST-LOG-RETENTION': ['security.logRetention'],
   'HOST-BACKUP-NONE': ['backups.jobs'],
   'HOST-BACKUP-STALE': ['backups.jobs'],
   'HOST-BACKUP-FAILED': ['backups.jobs'],
@@ -93,10 +94,19 @@ const CODE_ZH: Readonly<Record<string, string>> = {
 /** A flag's reason as the Chinese views show it: by its code where known, else the agent's words. */
 export const reasonZh = (f: UncertainFlag): string => CODE_ZH[f.code] ?? f.reason;
 
+/**
+ * Flags a region's setting answers: with HOST-PATCH-SECURITY's `pendingAsSecurity` on, a host that
+ * cannot tell security updates apart has every pending update counted as one, so that flag no longer
+ * stands in the way (a partial list still does).
+ */
+export function waivedFlags(ruleId: HostRuleId, thresholds: Readonly<Record<string, unknown>>): readonly string[] {
+  return ruleId === 'HOST-PATCH-SECURITY' && thresholds.pendingAsSecurity === true ? ['pending.security'] : [];
+}
+
 /** A pass on data the agent flagged uncertain becomes `unknown` with the agent's reasons. */
-export function withUncertainty(result: CheckResult, reads: readonly FieldPath[], sections: HostSections): CheckResult {
+export function withUncertainty(result: CheckResult, reads: readonly FieldPath[], sections: HostSections, waived: readonly string[] = []): CheckResult {
   if (result.status !== 'pass') return result;
-  const flags = flagsFor(reads, sections);
+  const flags = flagsFor(reads, sections).filter((f) => !waived.includes(f.field));
   if (!flags.length) return result;
   const zh = flags.map((f) => `${f.section}.${f.field}：${CODE_ZH[f.code] ?? f.reason}`).join('；');
   const en = flags.map((f) => `${f.section}.${f.field}: ${f.reason}`).join('; ');

@@ -1,6 +1,7 @@
 import type { IsoDate, WorkingCalendar } from '../calendar.js';
 import type { GovernanceRecordInput, MlpsLevel, MlpsSystem, RiskException } from '../schemas/records.js';
 import type { SectionData, SectionName } from '../schemas/sections.js';
+import type { DataRegister } from '../dataRegister.js';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -10,7 +11,7 @@ export const CHECK_STATUSES = ['pass', 'fail', 'unknown', 'not-applicable'] as c
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
 export type RuleSubject = 'host' | 'institution';
-export type RuleFamily = 'patches' | 'ports' | 'security' | 'backups' | 'agent' | 'mlps' | 'governance' | 'coverage';
+export type RuleFamily = 'patches' | 'ports' | 'security' | 'backups' | 'agent' | 'mlps' | 'governance' | 'data' | 'coverage';
 
 export interface Bilingual {
   zh: string;
@@ -97,6 +98,8 @@ export interface InstitutionRuleInput {
   exceptions?: readonly RiskException[];
   /** Working days for deadlines: the packaged years plus those an administrator loaded (default: packaged only). */
   calendar?: WorkingCalendar;
+  /** The data register; null or absent: none entered yet, so the data rules cannot judge (unknown). */
+  dataRegister?: DataRegister | null;
 }
 
 /** What host checks see: the input plus the region's policy that is not a per-rule threshold. */

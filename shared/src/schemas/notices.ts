@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isIsoDate } from '../calendar.js';
 import { EVIDENCE_MAX_BYTES, EVIDENCE_MAX_NAME } from '../evidence.js';
 import { NOTICE_MAX_WORKING_DAYS } from '../notices.js';
+import { RegionCode } from '../regionCode.js';
 import { RULE_IDS } from '../rules/index.js';
 import { GRADES } from '../scoring.js';
 import { sha256Hex } from './common.js';
@@ -30,7 +31,7 @@ export const IssueNoticeInput = z
       z
         .object({
           kind: z.literal('filter'),
-          regionCode: z.string().regex(/^\d{6}$/).optional(),
+          regionCode: RegionCode.optional(),
           failingRuleId: z.enum(RULE_IDS).optional(),
           grade: z.enum(GRADES.map((g) => g.letter) as ['A', 'B', 'C', 'D']).optional(),
         })
@@ -49,17 +50,17 @@ export type IssueNoticeInput = z.infer<typeof IssueNoticeInput>;
 export const NoticeId = z.object({ noticeId: Code }).strict();
 export const NoticeItemRef = z.object({ noticeId: Code, itemId: Code }).strict();
 
-export const UploadEvidenceInput = z
-  .object({
-    noticeId: Code,
-    name: z.string().min(1).max(EVIDENCE_MAX_NAME),
-    /** Base64 of the file; its decoded size and type are checked by the server from the bytes. */
-    contentBase64: z
-      .string()
-      .max(Math.ceil(EVIDENCE_MAX_BYTES / 3) * 4 + 4)
-      .regex(/^[A-Za-z0-9+/]*={0,2}$/, '不是 base64 / not base64'),
-  })
-  .strict();
+/** One evidence file as uploaded (notices, self-inspections): name and content, judged again by the server from the bytes. */
+export const EvidenceUpload = z.object({
+  name: z.string().min(1).max(EVIDENCE_MAX_NAME),
+  /** Base64 of the file; its decoded size and type are checked by the server from the bytes. */
+  contentBase64: z
+    .string()
+    .max(Math.ceil(EVIDENCE_MAX_BYTES / 3) * 4 + 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, '不是 base64 / not base64'),
+});
+
+export const UploadEvidenceInput = EvidenceUpload.extend({ noticeId: Code }).strict();
 
 export const AnswerNoticeItemInput = NoticeItemRef.extend({
   measures: Text(4000),

@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { isIsoDate } from '../calendar.js';
 import { RULE_DATA_BY_ID, RULE_IDS, type RuleId } from '../rules/catalogue.js';
 import { text } from './common.js';
-import { CredentialCheckSettings } from './credentials.js';
-import { IncidentSettings } from '../incidents.js';
 
 /**
  * Institution records that people enter through the dashboard: institutions, MLPS systems
@@ -57,8 +55,6 @@ export const Institution = z.object({
   type: InstitutionType,
 });
 export type Institution = z.infer<typeof Institution>;
-export const InstitutionInput = Institution;
-export type InstitutionInput = Institution;
 
 // ---- MLPS systems (定级对象) ------------------------------------------------------------------
 export const MLPS_LEVELS = [1, 2, 3, 4] as const;
@@ -105,6 +101,10 @@ export const GOVERNANCE_KINDS = [
   'data-inventory',
   'training',
   'permission-review',
+  // Data-security duties (《数据安全法》, the 2026 health-sector data Measures): rules/data.ts.
+  'data-security-meeting',
+  'data-risk-assessment',
+  'pi-audit',
 ] as const;
 export const GovernanceKind = z.enum(GOVERNANCE_KINDS);
 export type GovernanceKind = z.infer<typeof GovernanceKind>;
@@ -115,6 +115,9 @@ export const GOVERNANCE_KIND_LABELS: Readonly<Record<GovernanceKind, { zh: strin
   'data-inventory': { zh: '数据资产清查与分类分级', en: 'Data-asset inventory and classification' },
   training: { zh: '网络安全培训', en: 'Security training' },
   'permission-review': { zh: '用户权限复核', en: 'Permission review' },
+  'data-security-meeting': { zh: '数据安全和个人信息保护工作会议', en: 'Data-security and PI-protection meeting' },
+  'data-risk-assessment': { zh: '数据安全风险评估报告报送', en: 'Data-security risk assessment report submitted' },
+  'pi-audit': { zh: '个人信息保护合规审计', en: 'Personal-information protection compliance audit' },
 };
 
 const govBase = { date: isoDate(), note: text(RECORD_LIMITS.note).optional() };
@@ -149,61 +152,3 @@ export const RiskExceptionInput = z.object(exceptionFields).superRefine(exceptio
 export type RiskExceptionInput = z.infer<typeof RiskExceptionInput>;
 export const RiskException = z.object({ id: recordId(), ...exceptionFields }).superRefine(exceptionSubjectMatches);
 export type RiskException = z.infer<typeof RiskException>;
-
-// ---- rule settings per region ---------------------------------------------------------------
-export const RuleOverride = z
-  .object({
-    ruleId: RuleIdSchema,
-    enabled: z.boolean().optional(),
-    thresholds: z
-      .record(text(64), z.union([z.number().finite(), z.boolean()]))
-      .refine((t) => Object.keys(t).length <= RECORD_LIMITS.thresholdsPerRule, 'too many thresholds')
-      .optional(),
-  })
-  .superRefine((o, ctx) => {
-    const specs = RULE_DATA_BY_ID[o.ruleId].thresholds;
-    for (const [key, value] of Object.entries(o.thresholds ?? {})) {
-      const issue = (message: string) => ctx.addIssue({ code: 'custom', path: ['thresholds', key], message });
-      const spec = specs[key];
-      if (!spec) {
-        issue(`${o.ruleId} has no threshold "${key}" (known: ${Object.keys(specs).join(', ') || 'none'})`);
-        continue;
-      }
-      if (typeof value !== typeof spec.default) {
-        issue(`expected a ${typeof spec.default}`);
-        continue;
-      }
-      const v = Number(value);
-      if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) issue(`out of range ${spec.min ?? '-∞'}–${spec.max ?? '∞'}`);
-      // REGULATION.md: regions may tighten thresholds, never loosen them.
-      const d = Number(spec.default);
-      if (spec.stricter === 'lower' ? v > d : v < d) issue(`may only be tightened (default ${String(spec.default)}, stricter is ${spec.stricter})`);
-    }
-  });
-export type RuleOverride = z.infer<typeof RuleOverride>;
-
-export const DEFAULT_SCORE_WEIGHTS = { technical: 0.6, governance: 0.3, coverage: 0.1 } as const;
-const weight = () => z.number().min(0).max(1);
-export const ScoreWeights = z
-  .object({ technical: weight(), governance: weight(), coverage: weight() })
-  .refine((w) => Math.abs(w.technical + w.governance + w.coverage - 1) < 1e-9, 'weights must add up to 1');
-export type ScoreWeights = z.infer<typeof ScoreWeights>;
-
-export const RegionSettings = z.object({
-  rules: z
-    .array(RuleOverride)
-    .max(RULE_IDS.length)
-    .refine((rs) => new Set(rs.map((r) => r.ruleId)).size === rs.length, 'a rule is listed twice')
-    .default([]),
-  /** HOST-AV-MISSING and HOST-AV-STALE also apply to Linux hosts. */
-  requireLinuxAntimalware: z.boolean().default(false),
-  /** Weak local passwords and services without authentication, checked by the agents (issue 24): absent or not enabled means off. */
-  credentialChecks: CredentialCheckSettings.optional(),
-  weights: ScoreWeights.default({ ...DEFAULT_SCORE_WEIGHTS }),
-  /** A deadline this close is shown as due soon. */
-  dueSoonDays: z.number().int().min(1).max(180).default(30),
-  /** Incident clock settings the Measures leave open (一般 deadline, summary days); absent means the documented defaults. */
-  incidents: IncidentSettings.optional(),
-});
-export type RegionSettings = z.infer<typeof RegionSettings>;
-export type RegionSettingsInput = z.input<typeof RegionSettings>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS, instant, sha256Hex, text } from './common.js';
+import { AgentSettings, ServerKey } from '../agentCommands.js';
 import { SECTION_DATA, SECTION_NAMES, type SectionData, type SectionName } from './sections.js';
-import { CredentialCheckSettings } from './credentials.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -47,16 +47,6 @@ export type SectionEnvelope<K extends SectionName = SectionName> =
   | { status: 'error'; error: { code: string; message: string } }
   | { status: 'unsupported'; reason?: string };
 
-/** Settings the server hands to agents in every acknowledgement. */
-export const AgentSettings = z.object({
-  collectIntervalMinutes: z.number().int().min(1).max(24 * 60),
-  heartbeatSeconds: z.number().int().min(10).max(3600),
-  /** The region's weak-credential check (issue 24); absent: off. */
-  credentials: CredentialCheckSettings.optional(),
-});
-export type AgentSettings = z.infer<typeof AgentSettings>;
-export const DEFAULT_AGENT_SETTINGS: AgentSettings = { collectIntervalMinutes: 15, heartbeatSeconds: 60 };
-
 export const ReportAck = z.object({
   reportId: z.uuid(),
   hostId: text(64),
@@ -80,15 +70,10 @@ export const EnrollResult = z.object({
   hostId: text(64),
   institution: z.object({ code: text(64), name: text() }),
   settings: AgentSettings,
+  /** The server's Ed25519 key that signs upgrades: the agent pins it in its config. */
+  serverKey: ServerKey.optional(),
 });
 export type EnrollResult = z.infer<typeof EnrollResult>;
-
-export const HeartbeatInput = z.object({
-  sentAt: instant(),
-  agentVersion: text(64),
-  outboxDepth: z.number().int().nonnegative().max(1_000_000).optional(),
-});
-export type HeartbeatInput = z.infer<typeof HeartbeatInput>;
 
 /** Header the agent authenticates with: `Authorization: Agent <agentId>:<secret>`. */
 export const AGENT_AUTH_SCHEME = 'Agent';

@@ -123,6 +123,13 @@ export const Listener = z.object({
   publicExposure: z.boolean(),
   service: text().nullable(),
   category: ServiceCategory.nullable(),
+  /**
+   * Whether the host firewall lets new inbound connections reach it (issue 19; absent for loopback and
+   * from earlier agents): open; restricted (accepted from private networks only); filtered (dropped);
+   * unknown (the rules could not decide). reachBy: the mechanism and rule that decided.
+   */
+  reach: z.enum(['open', 'restricted', 'filtered', 'unknown']).optional(),
+  reachBy: text(512).optional(),
 });
 export type Listener = z.infer<typeof Listener>;
 export const PortsData = z.object({
@@ -217,6 +224,33 @@ export const SecurityData = z.object({
     .optional(),
   /** Weak credentials (issue 24, schemas/credentials.ts): absent when the region has not turned the check on. */
   credentials: CredentialsData.optional(),
+  /**
+   * Log retention (《网络安全法》第二十一条: network logs kept ≥ 6 months), one entry per log store the
+   * host keeps: the syslog files under logrotate, a persistent journal, auditd's log; Windows' Security,
+   * System and Application event logs. Optional: agents before issue 19 do not collect it; null: unreadable.
+   */
+  logRetention: z
+    .object({
+      stores: z
+        .array(
+          z.object({
+            name: text(),
+            /** The oldest entry the store still holds, where the agent could read it exactly. */
+            oldestEntryAt: nullableInstant(),
+            /** Days the configuration keeps entries (rotate × period, MaxRetentionSec); 0: lost at reboot; null: not bounded by time or not read. */
+            keepDays: z.number().int().min(0).max(36500).nullable(),
+            /** The store drops its oldest entries at a size cap and has reached it; null: not known. */
+            atSizeCap: z.boolean().nullable(),
+            /** The configuration never removes entries (auditd keep_logs, event log archived or retained when full). */
+            neverDeletes: z.boolean(),
+            /** What was read, for the host page. */
+            detail: text(LIMITS.longText),
+          }),
+        )
+        .max(16),
+    })
+    .nullable()
+    .optional(),
   uncertain: uncertain(),
 });
 export type SecurityData = z.infer<typeof SecurityData>;

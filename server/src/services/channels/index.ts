@@ -16,4 +16,4 @@ export const fetchSender =
     return { status: res.status, body: (await res.text()).slice(0, 4000) };
   };
 
-export type { ChannelModule, NotificationMessage, OutgoingRequest, Sender, SenderResponse } from './message.js';
+export type { ChannelModule, NotificationMessage, Sender } from './message.js';

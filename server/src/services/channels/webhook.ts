@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { ChannelModule } from './message.js';
 
-export const SIGNATURE_HEADER = 'x-weian-signature';
+const SIGNATURE_HEADER = 'x-weian-signature';
 
 /** Generic webhook: the message as JSON, the exact body signed with HMAC-SHA256 (hex) in a header. */
 export const webhook: ChannelModule = {

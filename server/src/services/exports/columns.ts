@@ -1,5 +1,6 @@
 import { failingLabel, GRADES } from '@weian/shared';
 import type { RankingRowOut } from '../rankings.js';
+import { SUPERVISION_COLUMNS } from './supervisionColumns.js';
 
 /**
  * The ranking table's columns, defined once for XLSX, CSV and PDF: header, how to read the value
@@ -43,6 +44,7 @@ export const RANKING_COLUMNS: readonly Column[] = [
   count('overdueMlps', '等保逾期事项', (r) => r.overdueMlps),
   // Null when the institution has no score in the previous period: "no comparison", not "no change".
   { key: 'change', header: '较上期变化', value: (r) => r.change, width: 11, numFmt: '+0.0;-0.0;0.0', numeric: true },
+  ...SUPERVISION_COLUMNS,
 ];
 
 export const rowValues = (row: RankingRowOut) => RANKING_COLUMNS.map((c) => c.value(row));

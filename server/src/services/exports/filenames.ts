@@ -30,6 +30,22 @@ export function institutionFileName(inst: { code: string; name: string }, period
   return { name: `机构评估报告_${safe(inst.name)}_${period}_${day}.${ext}`, ascii: `weian-institution-${asciiSafe(inst.code)}-${period}-${day}.${ext}` };
 }
 
+export function incidentFileName(incident: { id: string; institutionName: string }, generatedAt: string, ext: string): FileName {
+  const day = chinaDate(new Date(generatedAt));
+  return { name: `网络安全事件报告_${safe(incident.institutionName)}_${day}.${ext}`, ascii: `weian-incident-${asciiSafe(incident.id)}-${day}.${ext}` };
+}
+
+export function incidentStatsFileName(region: { code: string; name: string }, period: string, generatedAt: string, ext: string): FileName {
+  const day = chinaDate(new Date(generatedAt));
+  return { name: `网络安全事件统计_${safe(region.name)}_${period}_${day}.${ext}`, ascii: `weian-incidents-${asciiSafe(region.code)}-${period}-${day}.${ext}` };
+}
+
+/** 整改通知书_西湖卫安整改〔2026〕7号_2026-11-20.pdf; 整改报告_… likewise. */
+export function noticeFileName(document: 'notice' | 'rectification', n: { id: string; number: string; generatedAt: string }, ext: string): FileName {
+  const day = chinaDate(new Date(n.generatedAt));
+  return { name: `${document === 'notice' ? '整改通知书' : '整改报告'}_${safe(n.number)}_${day}.${ext}`, ascii: `weian-${document}-${asciiSafe(n.id)}-${day}.${ext}` };
+}
+
 /** RFC 6266 with RFC 5987's `filename*` (UTF-8, percent-encoded) and a plain `filename` fallback. */
 export function contentDisposition(f: FileName): string {
   const encoded = encodeURIComponent(f.name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

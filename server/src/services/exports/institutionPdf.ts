@@ -1,9 +1,9 @@
 import { failingLabel } from '@weian/shared';
 import { chinaTime, esc } from './format.js';
 import type { InstitutionReport } from './institutionReport.js';
-import { institutionSections } from './institutionSections.js';
+import { institutionSections, sectionsHtml } from './institutionSections.js';
 import type { PdfRenderer } from './pdfRenderer.js';
-import { kpis, reportPage, table } from './reportPage.js';
+import { kpis, reportPage } from './reportPage.js';
 import { gradeLabel } from './columns.js';
 
 /** What a hospital hands its leadership: the score and its parts, then each section as a table. */
@@ -20,9 +20,7 @@ ${kpis([
   [failingLabel('high'), s?.failing.high ?? '—'],
   ['等保逾期事项', s?.overdueMlps ?? '—'],
 ])}
-${institutionSections(r)
-  .map((sec) => `<h2>${esc(sec.title)}</h2>${table(sec.columns, sec.rows)}`)
-  .join('\n')}`;
+${sectionsHtml(institutionSections(r))}`;
   return reportPage(title, body);
 }
 

@@ -1,7 +1,9 @@
 import { countStatus, GOVERNANCE_KIND_LABELS, governanceRatio, gradeOf, RESULT_ZH, weightedRatio, type Finding, type GovernanceKind } from '@weian/shared';
 import { forbidden, notFound } from '../../errors.js';
-import { getFindings, listHistoryAt, listHostScores, listInstitutionHostFindings, listInstitutionScores } from '../../storage/findings.js';
-import { storedFinding } from '../evaluation.js';
+import { getFindings, listInstitutionHostFindings } from '../../storage/findings.js';
+import { listHistoryAt } from '../../storage/scoreHistory.js';
+import { listHostScores, listInstitutionScores } from '../../storage/scores.js';
+import { storedFinding } from '../../storage/mappers.js';
 import { listHosts } from '../../storage/hosts.js';
 import { getInstitution } from '../../storage/institutions.js';
 import { listRegions } from '../../storage/regions.js';

@@ -1,8 +1,11 @@
 import { articlesText, failingLabel, type Deadline } from '@weian/shared';
 import { gradeLabel } from './columns.js';
-import { chinaTime } from './format.js';
 import { SEVERITY_ZH, weightsText } from './methodology.js';
 import { STATUS_ZH, type InstitutionReport } from './institutionReport.js';
+import type { Writable } from 'node:stream';
+import { chinaTime, esc } from './format.js';
+import { table } from './reportPage.js';
+import { addRow, openWorkbook, sheetNamer, tableSheet } from './xlsx.js';
 
 /**
  * The institution report's tables, defined once: the PDF prints each as a section, the XLSX
@@ -21,7 +24,29 @@ export interface Section<T = unknown> {
   columns: ReadonlyArray<SectionColumn<T>>;
   rows: readonly T[];
 }
-const section = <T>(title: string, columns: ReadonlyArray<SectionColumn<T>>, rows: readonly T[]): Section => ({ title, columns, rows }) as Section;
+export const section = <T>(title: string, columns: ReadonlyArray<SectionColumn<T>>, rows: readonly T[]): Section => ({ title, columns, rows }) as Section;
+
+/** Sections as a workbook, one sheet each (the institution report, the incident exports). */
+export async function writeSectionsXlsx(sections: readonly Section[], out: Writable, generatedAt: string): Promise<void> {
+  const wb = openWorkbook(out, generatedAt);
+  const name = sheetNamer();
+  for (const s of sections) {
+    const sheet = tableSheet(wb, name(s.title), s.columns);
+    for (const row of s.rows) addRow(sheet, s.columns.map((c) => c.value(row)));
+    sheet.commit();
+  }
+  await wb.commit();
+}
+
+/** Sections as printed: a heading and a table each. */
+export const sectionsHtml = (sections: readonly Section[]) => sections.map((sec) => `<h2>${esc(sec.title)}</h2>${table(sec.columns, sec.rows)}`).join('\n');
+
+/** A two-column key/value table: a report's particulars. */
+export const factsSection = (title: string, facts: ReadonlyArray<[string, string | number | null]>, widths: [number, number] = [30, 60]) =>
+  section<[string, string | number | null]>(title, [
+    { header: '项目', width: widths[0], value: (x) => x[0] },
+    { header: '值', width: widths[1], value: (x) => x[1] },
+  ], facts);
 
 export const deadlineText = (d: Deadline | null) => (d === null ? '无此义务' : d.dueOn === null ? `无法判断（${d.reasonZh}）` : `${d.dueOn}（${STATUS_ZH[d.status]}）`);
 const n = (header: string, value: (r: never) => number | null, numFmt = '0', width = 10) => ({ header, value, numFmt, width, numeric: true });
@@ -51,10 +76,7 @@ export function institutionSections(r: InstitutionReport): Section[] {
   type Gov = InstitutionReport['governance'][number];
   type Exc = InstitutionReport['exceptions'][number];
   return [
-    section<[string, string | number | null]>('得分构成', [
-      { header: '项目', width: 30, value: (x) => x[0] },
-      { header: '值', width: 60, value: (x) => x[1] },
-    ], summary),
+    factsSection('得分构成', summary),
     section<Host>('主机得分', [
       { header: '主机', width: 28, value: (h) => h.hostname },
       { header: '得分', width: 8, numFmt: '0.0', numeric: true, value: (h) => h.score },

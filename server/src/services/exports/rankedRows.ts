@@ -1,8 +1,8 @@
 import { setImmediate } from 'node:timers/promises';
-import { institutionPart, rankInstitutions, type RegionPart, type ResolvedSettings } from '@weian/shared';
+import { childPrefixLength, codeOfPrefix, institutionPart, rankInstitutions, regionPrefix, type RegionPart, type ResolvedSettings } from '@weian/shared';
 import type { Scope } from '../../storage/scope.js';
 import type { ServiceDeps } from '../deps.js';
-import { openRankingKeys, regionPrefix, type RankingKey, type RankingRowOut } from '../rankings.js';
+import { openRankingKeys, type RankingKey, type RankingRowOut } from '../rankings.js';
 import { regionChain } from '../regions.js';
 
 /**
@@ -11,8 +11,6 @@ import { regionChain } from '../regions.js';
  * time, in rank order, and yielded.
  */
 export const PAGE_SIZE = 500;
-
-const CHILD_PREFIX: Record<number, number | null> = { 2: 4, 4: 6, 6: null };
 
 export interface RankingSource {
   region: { code: string; name: string };
@@ -34,10 +32,10 @@ export async function openRanking(deps: ServiceDeps, scope: Scope, input: { regi
   const r = await openRankingKeys(deps, scope, input, ['region_code']);
   // Asked for above: every key has its region.
   const regionOf = (k: RankingKey) => k.stored.region_code!;
-  const childLen = CHILD_PREFIX[r.prefix.length] ?? null;
+  const childLen = childPrefixLength(r.prefix.length);
   const subRegions = new Map<string, number>();
   for (const k of childLen ? r.ranked : []) {
-    const code = regionOf(k).slice(0, childLen!).padEnd(6, '0');
+    const code = codeOfPrefix(regionOf(k).slice(0, childLen!));
     subRegions.set(code, (subRegions.get(code) ?? 0) + 1);
   }
   const nameOf = (code: string) => r.regionNames.get(code) ?? regionChain(code).at(-1)!.name;

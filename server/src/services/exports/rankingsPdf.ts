@@ -1,8 +1,7 @@
-import { chinaDate, failingLabel, GRADES, LEVEL3_HOST_WEIGHT, regionFigures, type RegionPart } from '@weian/shared';
-import { regionTrend } from '../../storage/findings.js';
+import { chinaDate, failingLabel, GRADES, LEVEL3_HOST_WEIGHT, regionFigures, regionWithin, type RegionPart } from '@weian/shared';
+import { regionTrend } from '../../storage/scoreHistory.js';
 import type { ServiceDeps } from '../deps.js';
 import { periodEnd } from '../periods.js';
-import { regionPrefix } from '../rankings.js';
 import { barChart, lineChart } from './charts.js';
 import { gradeLabel, RANKING_COLUMNS } from './columns.js';
 import { chinaTime, esc, num1 } from './format.js';
@@ -28,7 +27,7 @@ export async function rankingsReportHtml(deps: ServiceDeps, source: RankingSourc
     tableRows.push(tableRow(RANKING_COLUMNS, row));
     const part = regionPartOf(row);
     parts.push(part);
-    const sub = source.subRegions.find((s) => row.regionCode.startsWith(regionPrefix(s.code)));
+    const sub = source.subRegions.find((s) => regionWithin(row.regionCode, s.code));
     if (sub) {
       if (!bySub.has(sub.code)) bySub.set(sub.code, []);
       bySub.get(sub.code)!.push(part);

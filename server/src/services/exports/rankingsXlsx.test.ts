@@ -14,7 +14,8 @@ import type { Principal } from '../auth.js';
 const ALL = { kind: 'all' } as const;
 const values = (sheet: ExcelJS.Worksheet) => {
   const rows: unknown[][] = [];
-  sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => v ?? null)));
+  // Array.from: an empty cell is a hole in exceljs' sparse array, which map() would skip.
+  sheet.eachRow((row) => rows.push(Array.from(row.values as unknown[]).slice(1).map((v) => v ?? null)));
   return rows;
 };
 const pad = (row: unknown[]) => [...row, ...Array(RANKING_COLUMNS.length - row.length).fill(null)];

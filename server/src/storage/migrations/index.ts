@@ -15,6 +15,9 @@ import * as hostList17b from './2026-12-06-17b-host-list.js';
 import * as auditAddress from './2026-12-06-18-audit-address-readiness.js';
 import * as notices from './2026-12-06-22-notices.js';
 import * as incidents from './2026-12-06-23-incidents.js';
+import * as dataRegister23b from './2026-12-06-23b-wt23-data-register.js';
+import * as agentUpgradesWt20 from './2026-12-06-50-wt20-agent-upgrades.js';
+import * as selfInspectionWt22 from './2026-12-06-50-wt22-selfinspection.js';
 import * as publicTargets from './2026-12-06-24-wt24-public-targets.js';
 import * as scanners from './2026-12-06-25-wt24-scanners.js';
 
@@ -36,6 +39,9 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-18-audit-address-readiness': auditAddress,
   '2026-12-06-22-notices': notices,
   '2026-12-06-23-incidents': incidents,
+  '2026-12-06-23b-wt23-data-register': dataRegister23b,
+  '2026-12-06-50-wt20-agent-upgrades': agentUpgradesWt20,
+  '2026-12-06-50-wt22-selfinspection': selfInspectionWt22,
   '2026-12-06-24-wt24-public-targets': publicTargets,
   '2026-12-06-25-wt24-scanners': scanners,
 };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Runner } from '../runner.js';
-import { writeFileDurable } from '../state.js';
+import type { Runner } from '../../runner.js';
+import { writeFileDurable } from '../../state.js';
 
 /**
  * Some reads are expensive (apt-get -s upgrade, dnf check-update, a Windows Update search: seconds

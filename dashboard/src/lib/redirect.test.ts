@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeRedirect } from './router.js';
+import { safeRedirect } from './redirect.js';
 
 describe('safeRedirect', () => {
   it('keeps paths on this site', () => {

@@ -1,5 +1,5 @@
 import { opendir, readFile, stat } from 'node:fs/promises';
-import type { Runner } from '../runner.js';
+import type { Runner } from '../../runner.js';
 import { lines, parseKeyEquals } from './parse.js';
 
 /**

@@ -14,7 +14,8 @@ export function rpmvercmp(a: string, b: string): number {
     if (a[i] === '~' || b[j] === '~') {
       if (a[i] !== '~') return 1;
       if (b[j] !== '~') return -1;
-      i++, j++;
+      i++;
+      j++;
       continue;
     }
     if (a[i] === '^' || b[j] === '^') {
@@ -22,7 +23,8 @@ export function rpmvercmp(a: string, b: string): number {
       if (j >= b.length) return 1;
       if (a[i] !== '^') return 1;
       if (b[j] !== '^') return -1;
-      i++, j++;
+      i++;
+      j++;
       continue;
     }
     if (i >= a.length || j >= b.length) break;
@@ -71,13 +73,15 @@ function dpkgPart(a: string, b: string): number {
       const bc = j < b.length && !/[0-9]/.test(b[j]!) ? b[j] : undefined;
       const d = dpkgOrder(ac) - dpkgOrder(bc);
       if (d) return Math.sign(d);
-      i++, j++;
+      i++;
+      j++;
     }
     while (a[i] === '0') i++;
     while (b[j] === '0') j++;
     while (i < a.length && j < b.length && /[0-9]/.test(a[i]!) && /[0-9]/.test(b[j]!)) {
       if (!first) first = a.charCodeAt(i) - b.charCodeAt(j);
-      i++, j++;
+      i++;
+      j++;
     }
     if (i < a.length && /[0-9]/.test(a[i]!)) return 1;
     if (j < b.length && /[0-9]/.test(b[j]!)) return -1;

@@ -1,4 +1,4 @@
-import type { ExecResult, Runner } from '../runner.js';
+import type { ExecResult, Runner } from '../../runner.js';
 import { describeFailure, parseJson } from './parse.js';
 
 /** The command line a script runs with (also what a capture's key holds). */

@@ -1,0 +1,202 @@
+import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { UpgradeManifest } from '@weian/shared/agentCommands';
+import { backupPath, confirmUpgrade, MAX_STARTS, runUpgrade, settleUpgrade, type UpgradeCommand, type UpgradeDeps, type UpgradeFs } from './upgrade.js';
+
+/**
+ * The agent's side of a remote upgrade, on real files in a temp directory with real Ed25519 keys:
+ * the "executables" are small shell scripts that answer `--version`, so the new one is really run
+ * before it replaces the old. Only the download (bytes from the server) is handed in.
+ */
+const run = async (file: string, args: string[]) => ({ stdout: (await promisify(execFile)(file, args)).stdout });
+const script = (version: string) => `#!/bin/sh\necho ${version}\n`;
+const keyPair = () => generateKeyPairSync('ed25519');
+const spki = (k: KeyObject) => k.export({ type: 'spki', format: 'der' }).toString('base64');
+
+let dir: string;
+let executable: string;
+let serverKey: { privateKey: KeyObject; publicKey: KeyObject };
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'weian-upgrade-'));
+  mkdirSync(join(dir, 'bin'));
+  executable = join(dir, 'bin', 'weian-agent');
+  writeFileSync(executable, script('0.1.0'), { mode: 0o755 });
+  // An outbox with a queued report: no upgrade, failed or not, may touch it.
+  mkdirSync(join(dir, 'data', 'outbox'), { recursive: true });
+  writeFileSync(join(dir, 'data', 'outbox', '000000000001-r1.json'), '{"queued":true}');
+  serverKey = keyPair();
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const NEW = Buffer.from(script('0.2.0'));
+const file = (bytes: Buffer, over: Partial<UpgradeManifest['files'][number]> = {}) => ({ file: 'weian-agent-linux-x64', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, arch: 'x64' as const, kind: 'sea' as const, ...over });
+function command(o: { version?: string; files?: UpgradeManifest['files']; key?: KeyObject; manifest?: string } = {}): UpgradeCommand {
+  const manifest = JSON.stringify({ version: o.version ?? '0.2.0', files: o.files ?? [file(NEW)], issuedAt: '2026-12-06T10:00:00.000Z' });
+  return { type: 'upgrade', id: 'cmd-1', manifest: o.manifest ?? manifest, signature: sign(null, Buffer.from(manifest), o.key ?? serverKey.privateKey).toString('base64') };
+}
+function deps(over: Partial<UpgradeDeps> & { served?: Buffer } = {}): UpgradeDeps {
+  const served = over.served ?? NEW;
+  return {
+    fs: fsp,
+    download: async function* () {
+      // In two pieces, as a socket delivers it.
+      yield served.subarray(0, 8);
+      yield served.subarray(8);
+    },
+    run,
+    serverKey: spki(serverKey.publicKey),
+    currentVersion: '0.1.0',
+    arch: 'x64',
+    kind: 'sea',
+    systemdRunning: false,
+    executable,
+    dir: join(dir, 'data'),
+    now: () => new Date('2026-12-06T10:00:05.000Z'),
+    ...over,
+  };
+}
+const untouched = () => {
+  expect(readFileSync(executable, 'utf8')).toBe(script('0.1.0'));
+  expect(readdirSync(join(dir, 'bin'))).toEqual(['weian-agent']);
+  expect(readdirSync(join(dir, 'data')).sort()).toEqual(['outbox']);
+  expect(readFileSync(join(dir, 'data', 'outbox', '000000000001-r1.json'), 'utf8')).toBe('{"queued":true}');
+};
+const failure = async (d: UpgradeDeps, cmd = command()) => {
+  const r = await runUpgrade(cmd, d);
+  if (r.restart) throw new Error('expected a refusal');
+  expect(r.outcome).toMatchObject({ id: 'cmd-1', status: 'failed', fromVersion: '0.1.0' });
+  return r.outcome.reason!;
+};
+
+describe('runUpgrade', () => {
+  it('installs a signed newer executable after running it, keeps the old one, and the new version reports success', async () => {
+    expect(await runUpgrade(command(), deps())).toEqual({ restart: true });
+    expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.2.0');
+    expect(readFileSync(backupPath(executable), 'utf8')).toBe(script('0.1.0'));
+    // The service manager starts the new version: it reports upgraded, and once the server has it, forgets the backup.
+    const settled = await settleUpgrade({ ...deps(), currentVersion: '0.2.0' });
+    expect(settled).toMatchObject({ restart: false, outcome: { id: 'cmd-1', status: 'upgraded', fromVersion: '0.1.0', toVersion: '0.2.0' } });
+    await confirmUpgrade(deps(), settled!.outcome);
+    expect(existsSync(backupPath(executable))).toBe(false);
+    expect(readdirSync(join(dir, 'data')).sort()).toEqual(['outbox']);
+    expect(await settleUpgrade({ ...deps(), currentVersion: '0.2.0' })).toBeNull();
+  });
+
+  it('refuses a truncated package', async () => {
+    expect(await failure(deps({ served: NEW.subarray(0, NEW.length - 3) }))).toMatch(/truncated: \d+ of \d+ bytes/);
+    untouched();
+  });
+
+  it('refuses a tampered package of the signed size', async () => {
+    const tampered = Buffer.from(NEW);
+    const at = tampered.length - 2;
+    tampered.writeUInt8(tampered.readUInt8(at) ^ 1, at);
+    expect(await failure(deps({ served: tampered }))).toMatch(/^校验和不符/);
+    untouched();
+  });
+
+  it('refuses a package longer than signed without writing past it', async () => {
+    expect(await failure(deps({ served: Buffer.concat([NEW, Buffer.from('rm -rf /\n')]) }))).toMatch(/larger than the signed/);
+    untouched();
+  });
+
+  it('refuses a manifest signed by another key, or changed after signing', async () => {
+    expect(await failure(deps(), command({ key: keyPair().privateKey }))).toMatch(/^签名无效/);
+    const signed = command();
+    const changed = { ...signed, manifest: signed.manifest.replace('"0.2.0"', '"0.9.0"') };
+    expect(await failure(deps(), changed)).toMatch(/^签名无效/);
+    expect(await failure(deps({ serverKey: undefined }))).toMatch(/no server key pinned/);
+    untouched();
+  });
+
+  it('refuses a downgrade and a reinstall of the running version', async () => {
+    expect(await failure(deps(), command({ version: '0.0.9' }))).toMatch(/^拒绝降级: offered 0\.0\.9, this agent runs 0\.1\.0/);
+    expect(await failure(deps(), command({ version: '0.1.0' }))).toMatch(/^拒绝降级/);
+    untouched();
+  });
+
+  it('refuses a release without a file for this architecture or install kind', async () => {
+    expect(await failure(deps({ arch: 'arm64' }))).toMatch(/no sea package for arm64/);
+    expect(await failure(deps({ kind: 'rpm' }))).toMatch(/no rpm package for x64/);
+    expect(await failure(deps({ kind: null }))).toMatch(/remote upgrade covers the Linux single executable/);
+    untouched();
+  });
+
+  it('refuses an executable that does not say the signed version', async () => {
+    const liar = Buffer.from(script('0.1.5'));
+    expect(await failure(deps({ served: liar }), command({ files: [file(liar)] }))).toMatch(/says it is "0\.1\.5", not 0\.2\.0/);
+    untouched();
+  });
+
+  it('a full disk during the download: reported, partial file removed, the old executable runs on', async () => {
+    let written = 0;
+    const fullDisk: UpgradeFs = {
+      ...fsp,
+      open: async (path, flags, mode) => {
+        const fh = await fsp.open(path, flags, mode);
+        if (!path.endsWith('.part')) return fh;
+        return {
+          write: (async (b: Uint8Array) => {
+            if ((written += b.length) > 8) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+            return fh.write(b);
+          }) as never,
+          sync: () => fh.sync(),
+          close: () => fh.close(),
+        };
+      },
+    };
+    expect(await failure(deps({ fs: fullDisk }))).toMatch(/^磁盘已满/);
+    untouched();
+    expect(await settleUpgrade(deps())).toBeNull();
+  });
+
+  it('a full disk while keeping the backup: nothing swapped', async () => {
+    const fullDisk: UpgradeFs = { ...fsp, copyFile: async (from, to) => (to === backupPath(executable) ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, copyfile'), { code: 'ENOSPC' })) : fsp.copyFile(from, to)) };
+    expect(await failure(deps({ fs: fullDisk }))).toMatch(/^磁盘已满/);
+    expect(readFileSync(executable, 'utf8')).toBe(script('0.1.0'));
+    expect(readFileSync(join(dir, 'data', 'outbox', '000000000001-r1.json'), 'utf8')).toBe('{"queued":true}');
+  });
+});
+
+describe('settleUpgrade', () => {
+  it('an agent killed mid-download comes back as the old version and reports why', async () => {
+    let reached!: () => void;
+    const midway = new Promise<void>((r) => (reached = r));
+    // The download stalls after its first piece: this "process" never gets further.
+    const stalled = deps({
+      download: async function* () {
+        yield NEW.subarray(0, 8);
+        reached();
+        await new Promise(() => {});
+      },
+    });
+    void runUpgrade(command(), stalled);
+    await midway;
+    const restarted = await settleUpgrade(deps());
+    expect(restarted).toMatchObject({ restart: false, outcome: { status: 'failed', toVersion: '0.2.0' } });
+    expect(restarted!.outcome.reason).toMatch(/stopped while downloading 0\.2\.0; still running 0\.1\.0/);
+    expect(readFileSync(executable, 'utf8')).toBe(script('0.1.0'));
+    expect(readFileSync(join(dir, 'data', 'outbox', '000000000001-r1.json'), 'utf8')).toBe('{"queued":true}');
+    expect(await settleUpgrade(deps())).toBeNull();
+  });
+
+  it(`a new version that starts ${MAX_STARTS} times without reaching the server is rolled back, and the old one says why`, async () => {
+    expect(await runUpgrade(command(), deps())).toEqual({ restart: true });
+    const asNew = { ...deps(), currentVersion: '0.2.0' };
+    for (let i = 0; i < MAX_STARTS; i++) expect(await settleUpgrade(asNew)).toMatchObject({ restart: false, outcome: { status: 'upgraded' } });
+    const rolledBack = await settleUpgrade(asNew);
+    expect(rolledBack).toMatchObject({ restart: true, outcome: { status: 'failed' } });
+    expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.1.0');
+    const old = await settleUpgrade(deps());
+    expect(old).toMatchObject({ restart: false, outcome: { status: 'failed', fromVersion: '0.1.0', toVersion: '0.2.0' } });
+    expect(old!.outcome.reason).toMatch(new RegExp(`started ${MAX_STARTS} times without reaching the server: rolled back to 0\\.1\\.0`));
+    expect(readdirSync(join(dir, 'bin'))).toEqual(['weian-agent']);
+    expect(await settleUpgrade(deps())).toBeNull();
+  });
+});

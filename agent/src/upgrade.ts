@@ -1,0 +1,257 @@
+import { execFile } from 'node:child_process';
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { UpgradeManifest, type AgentCommand, type AgentInstallKind, type ReleaseFile, type UpgradeOutcome } from '@weian/shared/agentCommands';
+import { compareVersions } from '@weian/shared/version';
+
+export type UpgradeCommand = Extract<AgentCommand, { type: 'upgrade' }>;
+
+/** The file operations an upgrade makes: node:fs/promises, or in tests one that fails on cue (a full disk). */
+export interface UpgradeFs {
+  open(path: string, flags: string, mode?: number): Promise<Pick<FileHandle, 'write' | 'sync' | 'close'>>;
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+  rename(from: string, to: string): Promise<void>;
+  copyFile(from: string, to: string): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  rm(path: string, opts: { force: boolean }): Promise<void>;
+  mkdir(path: string, opts: { recursive: boolean }): Promise<unknown>;
+}
+
+export interface UpgradeDeps {
+  fs: UpgradeFs;
+  /** The bytes of `/agent/FILE` from the server (rejects on a status other than 200). */
+  download(file: string): AsyncIterable<Uint8Array>;
+  /** Runs a program to its end: the new executable's `--version`, dpkg, rpm. */
+  run(file: string, args: string[]): Promise<{ stdout: string }>;
+  /** The server's key pinned in the config (base64 SPKI); without one nothing is installed. */
+  serverKey: string | undefined;
+  currentVersion: string;
+  /** process.arch */
+  arch: string;
+  /** How this agent was installed; null: not upgradable remotely (a script run by a system Node.js, or Windows). */
+  kind: AgentInstallKind | null;
+  /** systemd runs this host: a package manager is started outside the agent's own unit. */
+  systemdRunning: boolean;
+  /** The single executable a `sea` upgrade replaces (process.execPath). */
+  executable: string;
+  /** The agent's data directory: the download and the upgrade's marker go there, never the outbox. */
+  dir: string;
+  now(): Date;
+}
+
+/** An upgrade underway, on disk: what the next start of the agent (old or new) settles. */
+interface Marker {
+  id: string;
+  fromVersion: string;
+  toVersion: string;
+  phase: 'downloading' | 'installed';
+  /** The previous executable, kept until the new one has reported in (sea only). */
+  backup: string | null;
+  starts: number;
+  /** Set when the new version was rolled back: the reason the old one reports. */
+  failure?: string;
+}
+
+/** A new version that starts this many times without reaching the server is rolled back. */
+export const MAX_STARTS = 3;
+
+const markerPath = (dir: string) => join(dir, 'upgrade.json');
+const downloadPath = (dir: string, file: string) => join(dir, `upgrade-${file}`);
+const nextPath = (executable: string) => `${executable}.next`;
+export const backupPath = (executable: string) => `${executable}.previous`;
+
+class UpgradeRefused extends Error {}
+
+/** The manifest's signature under the pinned key: Ed25519 over the manifest text's UTF-8 bytes. */
+export function verifyManifest(manifest: string, signature: string, serverKey: string): boolean {
+  try {
+    const key = createPublicKey({ key: Buffer.from(serverKey, 'base64'), format: 'der', type: 'spki' });
+    return verify(null, Buffer.from(manifest, 'utf8'), key, Buffer.from(signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a signed upgrade command. Refuses, before touching anything, a manifest the pinned key did
+ * not sign, a version not newer than this one, a release without a file for this architecture and
+ * install kind. Then downloads beside the data (never over the outbox), checks size and SHA-256,
+ * and installs: a single executable is proven to start (`--version`) before it is renamed over the
+ * old one, which is kept; a package goes to its package manager. `restart: true`: the service
+ * manager is to start the new version, which reports the outcome (settleUpgrade).
+ */
+export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{ restart: true } | { restart: false; outcome: UpgradeOutcome }> {
+  let toVersion = 'unknown';
+  const failed = (reason: string) => ({ restart: false as const, outcome: { id: cmd.id, status: 'failed' as const, fromVersion: d.currentVersion, toVersion, reason, at: d.now().toISOString() } });
+  let file: ReleaseFile;
+  try {
+    if (!d.serverKey) throw new UpgradeRefused('no server key pinned in the agent config: re-enroll, or let a heartbeat pin it');
+    if (!verifyManifest(cmd.manifest, cmd.signature, d.serverKey)) throw new UpgradeRefused('签名无效: the manifest is not signed by the pinned server key');
+    const parsed = UpgradeManifest.safeParse(JSON.parse(cmd.manifest));
+    if (!parsed.success) throw new UpgradeRefused(`unreadable manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    toVersion = parsed.data.version;
+    if (compareVersions(toVersion, d.currentVersion) <= 0) throw new UpgradeRefused(`拒绝降级: offered ${toVersion}, this agent runs ${d.currentVersion}`);
+    if (!d.kind) throw new UpgradeRefused('remote upgrade covers the Linux single executable and the deb and rpm packages: install the new version of this agent by hand');
+    const found = parsed.data.files.find((f) => f.arch === d.arch && f.kind === d.kind);
+    if (!found) throw new UpgradeRefused(`the release has no ${d.kind} package for ${d.arch}`);
+    file = found;
+  } catch (e) {
+    return failed(e instanceof UpgradeRefused ? e.message : `unreadable manifest: ${(e as Error).message}`);
+  }
+
+  const download = downloadPath(d.dir, file.file);
+  const marker: Marker = { id: cmd.id, fromVersion: d.currentVersion, toVersion, phase: 'downloading', backup: null, starts: 0 };
+  try {
+    await d.fs.mkdir(d.dir, { recursive: true });
+    await writeMarker(d, marker);
+    await fetchChecked(d, file, download);
+    if (d.kind === 'sea') {
+      const next = nextPath(d.executable);
+      await d.fs.copyFile(download, next);
+      await d.fs.chmod(next, 0o755);
+      const said = (await d.run(next, ['--version'])).stdout.trim();
+      if (said !== toVersion) throw new UpgradeRefused(`the downloaded executable says it is ${JSON.stringify(said)}, not ${toVersion}`);
+      await d.fs.copyFile(d.executable, backupPath(d.executable));
+      await writeMarker(d, { ...marker, phase: 'installed', backup: backupPath(d.executable) });
+      // rename(2) swaps the file at once: a kill before it leaves the old one, after it the new one.
+      await d.fs.rename(next, d.executable);
+    } else {
+      await writeMarker(d, { ...marker, phase: 'installed' });
+      // Under systemd the package's scripts restart the service: dpkg/rpm run in a unit of their own, so
+      // that restart does not kill them with this agent. Without systemd they run here, and the agent's exit restarts it.
+      const pm = d.kind === 'deb' ? ['dpkg', '-i', download] : ['rpm', '-U', download];
+      if (d.systemdRunning) await d.run('systemd-run', ['--collect', '--wait', '--quiet', `--unit=weian-agent-upgrade-${cmd.id.slice(0, 8)}`, ...pm]);
+      else await d.run(pm[0]!, pm.slice(1));
+    }
+    await d.fs.rm(download, { force: true });
+    return { restart: true };
+  } catch (e) {
+    await Promise.all([download, `${download}.part`, nextPath(d.executable), markerPath(d.dir)].map((p) => d.fs.rm(p, { force: true }).catch(() => undefined)));
+    return failed(describeFailure(e));
+  }
+}
+
+/**
+ * At every start: an upgrade left on disk ends here. The new version running: counted as a start
+ * (rolled back to the kept executable after MAX_STARTS starts that never reached the server), else
+ * reported upgraded. The old one running (killed before the swap, or rolled back): reported failed,
+ * its leftovers removed. `restart`: the executable was just rolled back, start it again.
+ */
+export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion' | 'executable' | 'dir' | 'now'>): Promise<{ outcome: UpgradeOutcome; restart: boolean } | null> {
+  let marker: Marker;
+  try {
+    marker = JSON.parse(await d.fs.readFile(markerPath(d.dir), 'utf8')) as Marker;
+  } catch {
+    return null;
+  }
+  const outcome = (status: UpgradeOutcome['status'], reason?: string): UpgradeOutcome => ({ id: marker.id, status, fromVersion: marker.fromVersion, toVersion: marker.toVersion, ...(reason ? { reason } : {}), at: d.now().toISOString() });
+  if (d.currentVersion === marker.toVersion && marker.phase === 'installed') {
+    const starts = marker.starts + 1;
+    if (starts > MAX_STARTS && marker.backup) {
+      const failure = `version ${marker.toVersion} started ${MAX_STARTS} times without reaching the server: rolled back to ${marker.fromVersion}`;
+      await d.fs.copyFile(marker.backup, nextPath(d.executable));
+      await writeMarker(d, { ...marker, failure });
+      await d.fs.rename(nextPath(d.executable), d.executable);
+      return { outcome: outcome('failed', failure), restart: true };
+    }
+    await writeMarker(d, { ...marker, starts });
+    return { outcome: outcome('upgraded'), restart: false };
+  }
+  // The kept executable is the one running now (never swapped, or restored): not needed any more.
+  await Promise.all([markerPath(d.dir), nextPath(d.executable), ...(marker.backup ? [marker.backup] : [])].map((p) => d.fs.rm(p, { force: true })));
+  const reason = marker.failure ?? (marker.phase === 'downloading' ? `the agent stopped while downloading ${marker.toVersion}; still running ${d.currentVersion}` : `installed ${marker.toVersion} but ${d.currentVersion} started`);
+  return { outcome: outcome('failed', reason), restart: false };
+}
+
+/** The server has the outcome: an upgrade that worked forgets its marker and the kept old executable. */
+export async function confirmUpgrade(d: Pick<UpgradeDeps, 'fs' | 'dir'>, outcome: UpgradeOutcome): Promise<void> {
+  if (outcome.status !== 'upgraded') return;
+  const marker = JSON.parse(await d.fs.readFile(markerPath(d.dir), 'utf8').catch(() => 'null')) as Marker | null;
+  if (marker?.id !== outcome.id) return;
+  if (marker.backup) await d.fs.rm(marker.backup, { force: true });
+  await d.fs.rm(markerPath(d.dir), { force: true });
+}
+
+async function writeMarker(d: Pick<UpgradeDeps, 'fs' | 'dir'>, m: Marker): Promise<void> {
+  const tmp = `${markerPath(d.dir)}.tmp`;
+  const fh = await d.fs.open(tmp, 'w', 0o600);
+  try {
+    await fh.write(JSON.stringify(m));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await d.fs.rename(tmp, markerPath(d.dir));
+}
+
+/** Streams the file to DEST.part, hashing as it goes; only a file of the signed size and sum becomes DEST. */
+async function fetchChecked(d: UpgradeDeps, file: ReleaseFile, dest: string): Promise<void> {
+  const part = `${dest}.part`;
+  const hash = createHash('sha256');
+  let size = 0;
+  const fh = await d.fs.open(part, 'w', 0o700);
+  try {
+    for await (const chunk of d.download(file.file)) {
+      size += chunk.length;
+      if (size > file.size) throw new UpgradeRefused(`${file.file} is larger than the signed ${file.size} bytes`);
+      hash.update(chunk);
+      await fh.write(chunk);
+    }
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  if (size !== file.size) throw new UpgradeRefused(`${file.file} is truncated: ${size} of ${file.size} bytes`);
+  const sum = hash.digest('hex');
+  if (sum !== file.sha256) throw new UpgradeRefused(`校验和不符: ${file.file} has SHA-256 ${sum}, the signed manifest says ${file.sha256}`);
+  await d.fs.rename(part, dest);
+}
+
+function describeFailure(e: unknown): string {
+  if (e instanceof UpgradeRefused) return e.message;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return `磁盘已满: no space left while upgrading (${(e as Error).message}); the old version keeps running`;
+  return `upgrade failed: ${(e as Error).message}`;
+}
+
+const execFileP = promisify(execFile);
+const runProgram = async (file: string, args: string[]) => ({ stdout: (await execFileP(file, args, { timeout: 10 * 60_000, maxBuffer: 4 * 1024 * 1024 })).stdout });
+
+/** How this agent was installed: a package owns its executable, else the executable is its own; null: not upgradable remotely (a script, Windows). */
+export async function installKind(executable: string, singleExecutable: boolean, run = runProgram): Promise<AgentInstallKind | null> {
+  if (!singleExecutable || process.platform !== 'linux') return null;
+  if (await run('dpkg-query', ['-S', executable]).then(() => true, () => false)) return 'deb';
+  if (await run('rpm', ['-qf', executable]).then(() => true, () => false)) return 'rpm';
+  return 'sea';
+}
+
+/** GET SERVER/agent/FILE with the agent's CA, as a stream of chunks. */
+export function downloadFrom(server: string, ca: string | undefined): (file: string) => AsyncIterable<Uint8Array> {
+  return (file) => ({
+    async *[Symbol.asyncIterator]() {
+      const url = new URL(`/agent/${encodeURIComponent(file)}`, server);
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: 'GET', ...(ca ? { ca } : {}) }, resolve);
+        req.setTimeout(60_000, () => req.destroy(new Error(`no answer from ${url.host} within 60 s`)));
+        req.on('error', reject);
+        req.end();
+      });
+      if (res.statusCode !== 200) {
+        res.resume();
+        throw new Error(`${url.pathname}: the server answered ${res.statusCode}`);
+      }
+      yield* res;
+    },
+  });
+}
+
+/** The real side effects, for `weian-agent run`. */
+export function nodeUpgradeDeps(o: { server: string; ca: string | undefined; serverKey: string | undefined; kind: AgentInstallKind | null; dir: string; currentVersion: string }): UpgradeDeps {
+  return { fs: fsp, download: downloadFrom(o.server, o.ca), run: runProgram, serverKey: o.serverKey, currentVersion: o.currentVersion, arch: process.arch, kind: o.kind, systemdRunning: existsSync('/run/systemd/system'), executable: process.execPath, dir: o.dir, now: () => new Date() };
+}

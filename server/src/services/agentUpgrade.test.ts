@@ -1,0 +1,117 @@
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeartbeatAck, UpgradeManifest, type AgentCommand } from '@weian/shared';
+import { appRouter } from '../routers/_app.js';
+import { fakeAgentDist, testAgentRelease } from '../testing/agentDist.js';
+import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
+import type { Context } from '../trpc/context.js';
+import { createCallerFactory } from '../trpc/init.js';
+import { loadOrCreateSigningKey, releaseTarget, SIGNING_KEY_FILE } from './agentRelease.js';
+import { login } from './auth.js';
+import { commandHub } from './commands.js';
+import { createEnrollmentToken, enrollAgent } from './enrollment.js';
+import { createUser } from './users.js';
+
+const factory = createCallerFactory(appRouter);
+const base = (t: TestDb): Omit<Context, 'principal' | 'agentCredentials'> => ({ deps: t.deps, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+
+describe('release files', () => {
+  it('names which agents each built file upgrades, and offers no el7 rpm or Windows file', () => {
+    expect(releaseTarget('weian-agent-linux-x64')).toEqual({ arch: 'x64', kind: 'sea' });
+    expect(releaseTarget('weian-agent_0.2.0_arm64.deb')).toEqual({ arch: 'arm64', kind: 'deb' });
+    expect(releaseTarget('weian-agent-0.2.0-1.aarch64.rpm')).toEqual({ arch: 'arm64', kind: 'rpm' });
+    expect(releaseTarget('weian-agent-0.2.0-1.el7.x86_64.rpm')).toBeNull();
+    expect(releaseTarget('weian-agent-win-x64.exe')).toBeNull();
+  });
+
+  it('makes the signing key once, mode 0600, and keeps it across starts', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'weian-key-'));
+    const first = loadOrCreateSigningKey(dataDir);
+    expect(statSync(join(dataDir, SIGNING_KEY_FILE)).mode & 0o777).toBe(0o600);
+    const again = loadOrCreateSigningKey(dataDir);
+    expect(again.export({ type: 'pkcs8', format: 'der' }).equals(first.export({ type: 'pkcs8', format: 'der' }))).toBe(true);
+  });
+});
+
+describe.each(DIALECTS)('remote upgrade (%s)', (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(dialect);
+    t.deps.agentRelease = testAgentRelease(fakeAgentDist('0.2.0'));
+  });
+  afterAll(() => t.close());
+
+  const userOf = async (username: string, scopeCode: string) => {
+    await createUser(t.deps, 'cli', { username, role: 'institution', scopeCode, password: 'Inst-Upgrade-Pass-1' });
+    const principal = (await login(t.deps, { username, password: 'Inst-Upgrade-Pass-1' }, '127.0.0.1')).principal;
+    return factory({ ...base(t), principal, agentCredentials: null });
+  };
+  const agentCaller = (a: { id: string; secret: string }) => factory({ ...base(t), principal: null, agentCredentials: { id: a.id, secret: a.secret } });
+  const heartbeat = (a: { id: string; secret: string }, agentVersion: string, extra = {}) => agentCaller(a).agent.heartbeat({ sentAt: t.clock.now.toISOString(), agentVersion, ...extra });
+
+  it('signs the release for every outdated agent of the scope, skips current and foreign ones, and records what the agent reports', async () => {
+    const [old1, old2, current, foreign] = [
+      await enrollHost(t.deps, { institution: 'UP-A', region: '330106', hostname: 'a1' }),
+      await enrollHost(t.deps, { institution: 'UP-A', region: '330106', hostname: 'a2' }),
+      await enrollHost(t.deps, { institution: 'UP-A', region: '330106', hostname: 'a3' }),
+      await enrollHost(t.deps, { institution: 'UP-B', region: '330106', hostname: 'b1' }),
+    ];
+    await heartbeat(current, '0.2.0');
+    await heartbeat(old1, '0.1.0');
+    const user = await userOf('up-a', 'UP-A');
+
+    // The ack names the key an agent enrolled before pins; it is the one that verifies the manifest below.
+    const ack = HeartbeatAck.parse(await heartbeat(old2, '0.1.0'));
+    expect(ack.serverKey).toBe(t.deps.agentRelease!.publicKey);
+
+    const r = await user.agents.upgrade({});
+    expect(r.version).toBe('0.2.0');
+    expect(r.agentIds.sort()).toEqual([old1.id, old2.id].sort());
+    await expect(user.agents.upgrade({ agentId: foreign.id })).rejects.toThrow(/not visible to you/);
+    await expect(user.agents.upgrade({ agentId: current.id })).rejects.toThrow(/already runs 0\.2\.0/);
+
+    // Queued for the next heartbeat (no socket open): the command verifies under the server's key.
+    const [cmd] = commandHub(t.deps).takePending(old1.id) as Array<Extract<AgentCommand, { type: 'upgrade' }>>;
+    expect(cmd!.type).toBe('upgrade');
+    const key = createPublicKey({ key: Buffer.from(ack.serverKey!, 'base64'), format: 'der', type: 'spki' });
+    expect(verify(null, Buffer.from(cmd!.manifest), key, Buffer.from(cmd!.signature, 'base64'))).toBe(true);
+    const manifest = UpgradeManifest.parse(JSON.parse(cmd!.manifest));
+    expect(manifest.files.map((f) => `${f.kind}/${f.arch}/${f.file}`).sort()).toEqual(['deb/x64/weian-agent_0.2.0_amd64.deb', 'sea/arm64/weian-agent-linux-arm64', 'sea/x64/weian-agent-linux-x64']);
+    expect(manifest.files.find((f) => f.kind === 'sea' && f.arch === 'x64')).toMatchObject({ size: 7, sha256: createHash('sha256').update('x64 exe').digest('hex') });
+
+    const listed = async () => Object.fromEntries((await user.agents.list({})).map((a) => [a.id, a.upgrade]));
+    expect((await listed())[old1.id]).toMatchObject({ status: 'requested', toVersion: '0.2.0', reason: null });
+    expect((await listed())[current.id]).toBeNull();
+
+    const outcome = (id: string, status: 'upgraded' | 'failed', reason?: string) => ({ upgrade: { id, status, fromVersion: '0.1.0', toVersion: '0.2.0', ...(reason ? { reason } : {}), at: t.clock.now.toISOString() } });
+    // A late report of another command changes nothing; the agent's own one does.
+    await heartbeat(old1, '0.1.0', outcome('some-older-command', 'upgraded'));
+    expect((await listed())[old1.id]).toMatchObject({ status: 'requested' });
+    await heartbeat(old1, '0.2.0', outcome(cmd!.id, 'upgraded'));
+    const [cmd2] = commandHub(t.deps).takePending(old2.id) as Array<Extract<AgentCommand, { type: 'upgrade' }>>;
+    await heartbeat(old2, '0.1.0', outcome(cmd2!.id, 'failed', '校验和不符: weian-agent-linux-x64'));
+    const after = await user.agents.list({});
+    expect(after.find((a) => a.id === old1.id)).toMatchObject({ version: '0.2.0', upgrade: { status: 'upgraded', toVersion: '0.2.0' } });
+    expect(after.find((a) => a.id === old2.id)).toMatchObject({ version: '0.1.0', upgrade: { status: 'failed', reason: '校验和不符: weian-agent-linux-x64' } });
+    // Nothing left to upgrade but the one that failed.
+    expect((await user.agents.upgrade({})).agentIds).toEqual([old2.id]);
+  });
+
+  it('gives the key at enrolment, and refuses when the server has no packages', async () => {
+    const { token } = await createEnrollmentToken(t.deps, { institutionCode: 'UP-C', institutionName: 'UP-C', regionCode: '330106' });
+    const enrolled = await enrollAgent(t.deps, { token, hostname: 'c1', machineId: null, agentVersion: '0.1.0' });
+    expect(enrolled.serverKey).toBe(t.deps.agentRelease!.publicKey);
+    const a = { id: enrolled.agentId };
+    const user = await userOf('up-c', 'UP-C');
+    const saved = t.deps.agentRelease;
+    t.deps.agentRelease = testAgentRelease(mkdtempSync(join(tmpdir(), 'weian-empty-dist-')));
+    try {
+      await expect(user.agents.upgrade({ agentId: a.id })).rejects.toThrow(/no agent packages on this server/);
+    } finally {
+      t.deps.agentRelease = saved;
+    }
+  });
+});

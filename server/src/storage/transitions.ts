@@ -1,0 +1,19 @@
+import type { Db } from './schema.js';
+
+// Finding transitions: every status change of a finding, so "failing since when" is always answerable.
+
+export async function insertTransition(db: Db, row: { id: string; subject_kind: 'host' | 'institution'; subject_id: string; rule_id: string; institution_code: string; from_status: string | null; to_status: string; severity: string; at: string }): Promise<void> {
+  await db.insertInto('finding_transitions').values(row).execute();
+}
+
+export function listTransitions(db: Db, subjectKind: 'host' | 'institution', subjectId: string, limit: number) {
+  return db
+    .selectFrom('finding_transitions')
+    .selectAll()
+    .where('subject_kind', '=', subjectKind)
+    .where('subject_id', '=', subjectId)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { LIMITS, instant, sha256Hex, text } from './schemas/common.js';
+import { CredentialCheckSettings } from './schemas/credentials.js';
+
+/**
+ * The agent ↔ server command contract, defined once: what the server pushes down `agent.commands`
+ * or hands back with a heartbeat, and what the agent says in its heartbeat. Importable on its own
+ * (`@weian/shared/agentCommands`, zod only) so the long-lived agent validates what it receives
+ * without loading every report schema.
+ */
+
+/** Settings the server hands to agents in every acknowledgement. */
+export const AgentSettings = z.object({
+  collectIntervalMinutes: z.number().int().min(1).max(24 * 60),
+  heartbeatSeconds: z.number().int().min(10).max(3600),
+  /** The region's weak-credential check (issue 24); absent: off. */
+  credentials: CredentialCheckSettings.optional(),
+});
+export type AgentSettings = z.infer<typeof AgentSettings>;
+export const DEFAULT_AGENT_SETTINGS: AgentSettings = { collectIntervalMinutes: 15, heartbeatSeconds: 60 };
+
+/** How an agent was installed, which decides how it upgrades: its own executable replaced, or its package manager. */
+export const AGENT_INSTALL_KINDS = ['sea', 'deb', 'rpm'] as const;
+export type AgentInstallKind = (typeof AGENT_INSTALL_KINDS)[number];
+/** Node's names (process.arch), which the agent knows itself by. */
+export const AGENT_ARCHS = ['x64', 'arm64'] as const;
+export type AgentArch = (typeof AGENT_ARCHS)[number];
+
+/** One file of a release the server offers: what an agent of that kind and architecture downloads from `/agent/FILE`. */
+export const ReleaseFile = z.object({
+  file: z.string().regex(/^[A-Za-z0-9._-]+$/).max(200),
+  sha256: sha256Hex(),
+  size: z.number().int().positive(),
+  arch: z.enum(AGENT_ARCHS),
+  kind: z.enum(AGENT_INSTALL_KINDS),
+});
+export type ReleaseFile = z.infer<typeof ReleaseFile>;
+
+/** What the server signs: the release's version and its files (linux single executables and packages). */
+export const UpgradeManifest = z.object({
+  version: z.string().regex(/^\d+\.\d+\.\d+$/),
+  files: z.array(ReleaseFile).min(1).max(64),
+  issuedAt: instant(),
+});
+export type UpgradeManifest = z.infer<typeof UpgradeManifest>;
+
+/**
+ * Server's Ed25519 public key as base64 of its SPKI DER (44 bytes): given at enrolment and pinned in
+ * the agent's config.
+ */
+export const ServerKey = z.string().regex(/^[A-Za-z0-9+/]{59}=$/, 'an Ed25519 public key, base64 SPKI');
+
+export const AgentCommand = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('collect'), id: text(64) }),
+  z.object({ type: z.literal('settings'), id: text(64), settings: AgentSettings }),
+  /**
+   * Upgrade to the release `manifest` (an UpgradeManifest's JSON text, exactly as signed):
+   * `signature` is base64 Ed25519 over its UTF-8 bytes. The agent verifies before it parses.
+   */
+  z.object({ type: z.literal('upgrade'), id: text(64), manifest: text(LIMITS.longText * 4), signature: z.string().max(128) }),
+]);
+export type AgentCommand = z.infer<typeof AgentCommand>;
+
+/** How an upgrade ended, as the agent reports it (with heartbeats until one is acknowledged). */
+export const UpgradeOutcome = z.object({
+  id: text(64),
+  status: z.enum(['upgraded', 'failed']),
+  fromVersion: text(64),
+  toVersion: text(64),
+  /** Why it failed, in words an operator can act on. */
+  reason: text(LIMITS.longText).optional(),
+  at: instant(),
+});
+export type UpgradeOutcome = z.infer<typeof UpgradeOutcome>;
+
+export const HeartbeatInput = z.object({
+  sentAt: instant(),
+  agentVersion: text(64),
+  outboxDepth: z.number().int().nonnegative().max(1_000_000).optional(),
+  upgrade: UpgradeOutcome.optional(),
+});
+export type HeartbeatInput = z.infer<typeof HeartbeatInput>;
+
+export const HeartbeatAck = z.object({
+  serverTime: instant(),
+  settings: AgentSettings,
+  /** Commands queued for this agent while its socket was down (HTTP fallback). */
+  commands: z.array(AgentCommand).optional(),
+  /** The server's upgrade-signing key, for agents enrolled before it existed to pin (see docs/agent-install.md). */
+  serverKey: ServerKey.optional(),
+});
+export type HeartbeatAck = z.infer<typeof HeartbeatAck>;

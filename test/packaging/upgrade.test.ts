@@ -1,0 +1,180 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { WEIAN_VERSION } from '@weian/shared/version';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollmentToken, REPLAY } from '../faults/agentProcess.js';
+import { buildExecutableVersion } from '../helpers/agentBuild.js';
+import { ensureDashboardBuilt, launchBrowser, openPage, signInWithForm } from '../helpers/browser.js';
+import { signedInClient, startServerProcess, tempDir, TEST_ADMIN, waitFor, type ServerProcess } from '../helpers/index.js';
+
+/**
+ * Remote upgrade end to end on this machine: two real builds of the linux-x64 single executable
+ * (an older version and this one), a real server handing out this one, the older one installed
+ * and running under a supervisor that restarts it on exit status 75 as systemd's
+ * Restart=on-failure does. An admin asks for the upgrade with the button in the agents view
+ * (Chromium); the agent downloads, verifies, swaps itself, comes back as the new version and says
+ * so, and the view shows it. Then a tampered release: refused, reported, shown, and the agent runs on.
+ */
+/** A version older than this one (the dashboard marks agents older than its own version outdated). */
+const [X, Y, Z] = WEIAN_VERSION.split('.').map(Number) as [number, number, number];
+const OLD = Z > 0 ? `${X}.${Y}.${Z - 1}` : Y > 0 ? `${X}.${Y - 1}.999` : `${X - 1}.999.999`;
+const NEW = WEIAN_VERSION;
+const AFTER = `${X}.${Y}.${Z + 1}`;
+
+let server: ServerProcess;
+let serverDist: string;
+let oldExe: string;
+let pristine: string;
+const running: ChildProcess[] = [];
+const versionOf = (file: string) => execFileSync(file, ['--version'], { encoding: 'utf8' }).trim();
+
+beforeAll(async () => {
+  const oldDist = tempDir('weian-old-build-');
+  serverDist = tempDir('weian-new-build-');
+  [oldExe] = await Promise.all([buildExecutableVersion(OLD, oldDist), buildExecutableVersion(NEW, serverDist), ensureDashboardBuilt()]);
+  pristine = join(tempDir('weian-pristine-'), 'weian-agent-linux-x64');
+  copyFileSync(join(serverDist, 'weian-agent-linux-x64'), pristine);
+  server = await startServerProcess({ env: { WEIAN_AGENT_DIST: serverDist } });
+}, 600_000);
+afterAll(async () => {
+  for (const s of running) {
+    try {
+      process.kill(-s.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await server?.cleanup();
+});
+
+/**
+ * The old build installed in a directory of its own, enrolled, and running under the service
+ * manager's part: started again unless it exits 0 or 78 (systemd: Restart=on-failure,
+ * RestartPreventExitStatus=78), which includes exit status 75 after an upgrade and a kill.
+ */
+async function installOld() {
+  const dir = tempDir('weian-installed-');
+  const exe = join(dir, 'weian-agent');
+  const config = join(dir, 'etc', 'agent.json');
+  copyFileSync(oldExe, exe);
+  execFileSync('chmod', ['755', exe]);
+  expect(versionOf(exe)).toBe(OLD);
+  execFileSync(exe, ['enroll', '--server', server.url, '--token', await enrollmentToken(server, 'ZJ-XH-001'), '--config', config], { env: { ...process.env, ...REPLAY } });
+  const enrolled = JSON.parse(readFileSync(config, 'utf8')) as { agentId: string; serverKey?: string };
+  expect(enrolled.serverKey).toMatch(/^[A-Za-z0-9+/]{59}=$/);
+  const supervisor = spawn('sh', ['-c', 'while :; do "$0" run --config "$1"; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done', exe, config], {
+    env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  running.push(supervisor);
+  let output = '';
+  supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const agent = {
+    dir,
+    exe,
+    agentId: enrolled.agentId,
+    output: () => output,
+    acked: () => [...output.matchAll(/report ([0-9a-f-]{36}) acknowledged/g)].map((m) => m[1]!),
+    queued: () => [...output.matchAll(/report ([0-9a-f-]{36}) queued/g)].map((m) => m[1]!),
+    /** The agent process itself (the supervisor's child), not the supervisor. */
+    pid: () => Number(execFileSync('pgrep', ['-P', String(supervisor.pid)], { encoding: 'utf8' }).trim().split('\n')[0]),
+  };
+  await waitFor(() => agent.acked().length >= 1 && output.includes('command channel open'), { timeoutMs: 60_000, what: `a first report and the command channel\n${output}` });
+  return agent;
+}
+
+describe('remote upgrade of a running agent between two real builds', () => {
+  it('upgrades on request, comes back as the new version, and keeps sending', async () => {
+    const installed = await installOld();
+    const exe = () => installed.exe;
+    const output = installed.output;
+    const acked = () => installed.acked().length;
+    const enrolled = { agentId: installed.agentId };
+    const admin = await signedInClient(server.url);
+    const mine = async () => (await admin.client.agents.list.query({})).find((a) => a.id === enrolled.agentId)!;
+    const browser = await launchBrowser();
+    try {
+      const { page, problems } = await openPage(browser);
+      await signInWithForm(page, server.url, TEST_ADMIN);
+      await page.goto(`${server.url}/admin/agents`);
+      await page.getByTestId('agent-upgrade').click();
+      await expect.poll(() => page.getByTestId('agent-upgrade-status').textContent()).toBe(`已下发升级到 ${NEW}`);
+      const upgraded = await waitFor(async () => {
+        const a = await mine();
+        return a.upgrade?.status === 'upgraded' && a.version === NEW ? a : null;
+      }, { timeoutMs: 90_000, what: `the agent to report ${NEW}\n${output()}` });
+      expect(upgraded.upgrade).toMatchObject({ toVersion: NEW, reason: null });
+      await page.reload();
+      await expect.poll(() => page.getByTestId('agent-upgrade-status').textContent()).toBe(`已升级到 ${NEW}`);
+      expect(await page.getByTestId('agent-outdated').count()).toBe(0);
+      expect(output()).toContain('exited 75');
+      expect(versionOf(exe())).toBe(NEW);
+      // Confirmed: the kept old executable and the marker are gone; the new version sends reports.
+      await waitFor(() => !existsSync(`${exe()}.previous`) && !existsSync(join(installed.dir, 'etc', 'upgrade.json')), { what: 'the backup to be dropped' });
+      const before = acked();
+      await waitFor(() => acked() > before, { timeoutMs: 60_000, what: `a report from ${NEW}\n${output()}` });
+
+      // A tampered release: the server's file no longer matches the sum it signs. Refused, reported, nothing replaced.
+      writeFileSync(join(serverDist, 'VERSION'), `${AFTER}\n`);
+      appendFileSync(join(serverDist, 'weian-agent-linux-x64'), 'tampered');
+      expect((await admin.client.agents.upgrade.mutate({ agentId: enrolled.agentId })).version).toBe(AFTER);
+      const failed = await waitFor(async () => {
+        const a = await mine();
+        return a.upgrade?.status === 'failed' ? a : null;
+      }, { timeoutMs: 60_000, what: `the refusal to reach the server\n${output()}` });
+      expect(failed.upgrade!.reason).toMatch(/^校验和不符: weian-agent-linux-x64 has SHA-256 [0-9a-f]{64}, the signed manifest says [0-9a-f]{64}$/);
+      expect(failed.version).toBe(NEW);
+      await page.reload();
+      await expect.poll(() => page.getByTestId('agent-upgrade-status').textContent()).toBe(`升级到 ${AFTER} 失败，已保留原版本`);
+      expect(await page.getByTestId('agent-upgrade-reason').textContent()).toMatch(/^校验和不符/);
+      // The signed-out session probe before login answers 401; anything else is a finding.
+      expect(problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
+      expect(versionOf(exe())).toBe(NEW);
+      const still = acked();
+      await waitFor(() => acked() > still, { timeoutMs: 60_000, what: `the agent to keep reporting\n${output()}` });
+      expect(output().match(/exited \d+/g)).toEqual(['exited 75']);
+    } finally {
+      await browser.close();
+      admin.close();
+    }
+  }, 300_000);
+
+  it('an agent killed mid-upgrade comes back (old or new), says how the upgrade ended, and loses nothing queued', async () => {
+    // The release as built again (the test above tampered with it).
+    copyFileSync(pristine, join(serverDist, 'weian-agent-linux-x64'));
+    writeFileSync(join(serverDist, 'VERSION'), `${NEW}\n`);
+    const installed = await installOld();
+    const admin = await signedInClient(server.url);
+    try {
+      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(NEW);
+      // SIGKILL the moment the upgrade is on disk (its marker): mid-download, or at any later step.
+      const marker = join(installed.dir, 'etc', 'upgrade.json');
+      const pid = installed.pid();
+      await waitFor(() => existsSync(marker), { timeoutMs: 60_000, intervalMs: 1, what: `the upgrade to start\n${installed.output()}` });
+      process.kill(pid, 'SIGKILL');
+      const queuedAtKill = installed.queued();
+      const ackedAtKill = installed.acked().length;
+
+      const ended = await waitFor(async () => {
+        const a = (await admin.client.agents.list.query({})).find((x) => x.id === installed.agentId)!;
+        return a.upgrade && a.upgrade.status !== 'requested' ? a : null;
+      }, { timeoutMs: 90_000, what: `the outcome to reach the server\n${installed.output()}` });
+      expect(installed.output()).toContain('exited 137');
+      if (ended.upgrade!.status === 'failed') {
+        expect(ended.upgrade!.reason).toMatch(new RegExp(`stopped while downloading ${NEW}; still running ${OLD}|installed ${NEW} but ${OLD} started`));
+        expect(versionOf(installed.exe)).toBe(OLD);
+      } else {
+        expect(versionOf(installed.exe)).toBe(NEW);
+      }
+      console.log(`killed mid-upgrade: ${ended.upgrade!.status}${ended.upgrade!.reason ? ` (${ended.upgrade!.reason})` : ''}`);
+      // It came back and sends; everything queued before the kill reaches the server.
+      await waitFor(() => installed.acked().length > ackedAtKill && queuedAtKill.every((id) => installed.acked().includes(id)), { timeoutMs: 90_000, what: `reports after the kill\n${installed.output()}` });
+    } finally {
+      admin.close();
+    }
+  }, 300_000);
+});
