@@ -12,12 +12,12 @@ const quiet = (cmd) => spawnSync('bash', ['-c', cmd], { cwd: root, encoding: 'ut
 /**
  * Debian packages the suite uses: Chromium (browser tests, PDF export), poppler (reading PDFs back), a CJK font (screenshots);
  * for the agent's builds (test/packaging): rpm (and cpio to read one back), dpkg-dev, wixl + msitools, lintian, and qemu-user-static with the arm64 C/C++ runtimes;
- * nginx in front of the server (docs/operations.md).
+ * nginx in front of the server (docs/operations.md); an OpenSSH server whose host key the scanner tests read.
  */
-const PACKAGES = 'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross cpio nginx';
+const PACKAGES = 'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross cpio nginx openssh-server';
 function ensurePackages() {
   const hasFont = quiet('fc-list').stdout?.toLowerCase().includes('wenquanyi');
-  const tools = ['/usr/bin/chromium', '/usr/bin/pdftotext', '/usr/bin/rpmbuild', '/usr/bin/wixl', '/usr/bin/msiinfo', '/usr/bin/lintian', '/usr/bin/qemu-aarch64-static', '/usr/aarch64-linux-gnu/lib/libstdc++.so.6', '/usr/bin/cpio', '/usr/sbin/nginx'];
+  const tools = ['/usr/bin/chromium', '/usr/bin/pdftotext', '/usr/bin/rpmbuild', '/usr/bin/wixl', '/usr/bin/msiinfo', '/usr/bin/lintian', '/usr/bin/qemu-aarch64-static', '/usr/aarch64-linux-gnu/lib/libstdc++.so.6', '/usr/bin/cpio', '/usr/sbin/nginx', '/usr/sbin/sshd'];
   if (tools.every((t) => existsSync(t)) && hasFont) return;
   if (process.getuid?.() !== 0) throw new Error(`missing Debian packages: apt-get install ${PACKAGES}`);
   console.log('installing the Debian packages the suite needs…');

@@ -29,7 +29,7 @@ async function scheduledCollection(paths: AgentPaths, config: AgentConfig) {
   const replay = process.env.WEIAN_AGENT_REPLAY;
   if (replay) return collectReport({ runner: await replayRunner(resolve(replay)), config });
   const memo = await fileMemo(paths.memo);
-  const report = await collectReport({ runner: liveRunner(), config, memo });
+  const report = await collectReport({ runner: liveRunner(), config, memo, liveSecrets: true });
   // A memo that cannot be written costs the next collection time, never its report.
   await memo.save().catch((e: Error) => console.error(`weian-agent: could not save ${paths.memo}: ${e.message}`));
   return report;
@@ -53,6 +53,11 @@ Commands:
   capture DIR [--config FILE]                     record the raw output of every command the collectors run into DIR,
                                                   with the config's backup jobs (config.json) so a replay judges them
   run [--config FILE]                             keep running: collect on schedule, send, heartbeat, take server commands
+  scan --targets FILE [--only-ports LIST]         scanner mode: TCP-connect the high-risk ports of the public addresses, ranges and
+                                                  domains in FILE ({"targets":[…],"ports":[…],"limits":{…}}) at a bounded rate,
+                                                  print one JSON line per open port (banner, SSH host key, TLS certificate, HTTP title, rules)
+  scan --server URL --scanner ID --secret S [--ca FILE]
+                                                  the same on the list the server hands this scanner, and report what it saw back
   status [--config FILE]                          enrollment, last successful sync, outbox depth, last error,
                                                   sections the last collection withheld as invalid (selfCheck)
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
@@ -102,7 +107,8 @@ async function main(argv: string[]): Promise<number> {
         const runner = values.replay ? await replayRunner(resolve(values.replay)) : liveRunner();
         // A capture carries the backup jobs it was made with: a replay judges them unless --config says otherwise.
         const config = values.config ? await loadConfig(resolve(values.config)) : localConfig(values.replay ? await readCaptureConfig(resolve(values.replay)) : {});
-        console.log(JSON.stringify(await collectReport({ runner, config }), null, 2));
+        // Live, the weak-password check (when the config turns it on) reads /etc/shadow directly; a replay never does.
+        console.log(JSON.stringify(await collectReport({ runner, config, liveSecrets: !values.replay }), null, 2));
         return 0;
       }
       if (values.replay) throw new ConfigError('--replay goes with --print');
@@ -204,6 +210,26 @@ async function main(argv: string[]): Promise<number> {
       if (revoked) {
         console.error(`weian-agent: stopped: the server refused this agent (${revoked})`);
         return EXIT_REVOKED;
+      }
+      return 0;
+    }
+    case 'scan': {
+      const { values } = parseArgs({ args: rest, options: { targets: { type: 'string' }, 'only-ports': { type: 'string' }, server: { type: 'string' }, scanner: { type: 'string' }, secret: { type: 'string' }, ca: { type: 'string' } } });
+      const online = values.server && values.scanner && values.secret ? { scannerId: values.scanner, secret: values.secret } : null;
+      if (!values.targets && !online) throw new ConfigError('scan needs --targets FILE, or --server URL --scanner ID --secret S');
+      const [{ prepare, readTargetList, TargetList }, { scan, DEFAULT_LIMITS }, { extRulesFor }] = await Promise.all([import('./scan/targetList.js'), import('./scan/scanner.js'), import('@weian/shared')]);
+      const client = online ? new AgentClient({ server: values.server!, ca: readCa(values.ca ? resolve(values.ca) : undefined) }) : null;
+      const list = client ? TargetList.parse(await client.scannerTargets(online!)) : await readTargetList(resolve(values.targets!));
+      // WEIAN_SCAN_LOOPBACK: tests only, on loopback aliases they made; a real list holds public targets only.
+      const prepared = await prepare(list, { public: process.env.WEIAN_SCAN_LOOPBACK !== '1' });
+      const ports = values['only-ports'] ? values['only-ports'].split(',').map(Number) : prepared.ports;
+      const limits = { ...DEFAULT_LIMITS, ...prepared.limits };
+      console.error(`weian-agent: scanning ${prepared.targets.length} address(es) × ${ports.length} port(s), at most ${limits.ratePerSecond}/s, ${limits.concurrency} at once`);
+      const r = await scan(prepared.targets, ports, prepared.allowed, limits);
+      for (const o of r.observations) console.log(JSON.stringify({ ...o, rules: extRulesFor(o) }));
+      if (client) {
+        const ack = await client.scannerReport({ ...online!, observations: r.observations });
+        console.error(`weian-agent: reported ${ack.accepted} open port(s), ${ack.new.length} new`);
       }
       return 0;
     }

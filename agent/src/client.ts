@@ -64,6 +64,14 @@ export class AgentClient {
     const read = listed.map((c) => AgentCommand.safeParse(c));
     return { ...ack, commands: read.flatMap((r) => (r.success ? [r.data] : [])), skipped: read.flatMap((r, i) => (r.success ? [] : [JSON.stringify(listed[i]).slice(0, 200)])) };
   }
+  /** Scanner mode (issue 24): its region's registered targets and the ports to try, by the scanner's own id and secret. */
+  scannerTargets(c: { scannerId: string; secret: string }): Promise<{ targets: string[]; ports: number[] }> {
+    return this.mutation('scanner.targets', c) as Promise<{ targets: string[]; ports: number[] }>;
+  }
+  /** Scanner mode: what it saw open; the server keeps only addresses of its targets. */
+  scannerReport(input: { scannerId: string; secret: string; observations: unknown[] }): Promise<{ accepted: number; refused: number; new: string[] }> {
+    return this.mutation('scanner.report', input) as Promise<{ accepted: number; refused: number; new: string[] }>;
+  }
   /** A new secret, valid alongside the current one until first used (the server's two-phase rotation). */
   rotateSecret(): Promise<{ secret: string }> {
     return this.mutation('agent.rotateSecret', undefined) as Promise<{ secret: string }>;

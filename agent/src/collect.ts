@@ -43,13 +43,15 @@ export interface CollectOptions {
   collectors?: Partial<{ [K in SectionName]: Collector<K> }>;
   /** Where expensive reads are remembered between collections (default: in memory, per runner). */
   memo?: MemoStore;
+  /** The live host: see CollectContext.liveSecrets. */
+  liveSecrets?: boolean;
 }
 
 /** Runs every collector (concurrently, each with its timeout) and assembles a full report. */
-export async function collectReport({ runner, config, now = () => new Date(), collectors = {}, memo }: CollectOptions): Promise<Report> {
+export async function collectReport({ runner, config, now = () => new Date(), collectors = {}, memo, liveSecrets }: CollectOptions): Promise<Report> {
   const all = { ...defaultCollectors, ...collectors } as { [K in SectionName]: Collector<K> };
   const collectedAt = now().toISOString();
-  const entries = await Promise.all(SECTION_NAMES.map(async (name) => [name, await runOne(all[name], { runner, config, now, memo })] as const));
+  const entries = await Promise.all(SECTION_NAMES.map(async (name) => [name, await runOne(all[name], { runner, config, now, memo, liveSecrets })] as const));
   return {
     schema: REPORT_SCHEMA_VERSION,
     reportId: newReportId(Date.parse(collectedAt), randomFillSync),

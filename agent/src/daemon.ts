@@ -1,4 +1,4 @@
-import type { Report } from '@weian/shared';
+import { canonicalJson, type Report } from '@weian/shared';
 import type { AgentCommand, AgentSettings, UpgradeOutcome } from '@weian/shared/agentCommands';
 import type { Collected } from './collect-process.js';
 import { backoffMs } from './backoff.js';
@@ -93,7 +93,8 @@ export function startDaemon(o: DaemonOptions): Daemon {
   const persistConfig = (what: string) => writeFileDurable(o.paths.config, JSON.stringify(o.config, null, 2) + '\n').catch((e: Error) => log(`could not save ${what}: ${e.message}`));
 
   const applySettings = (next: AgentSettings | undefined) => {
-    if (!next || (next.collectIntervalMinutes === settings().collectIntervalMinutes && next.heartbeatSeconds === settings().heartbeatSeconds)) return;
+    // The whole settings compare: the region's weak-credential check (issue 24) travels in them too.
+    if (!next || canonicalJson(next) === canonicalJson(settings())) return;
     o.config.settings = next;
     log(`new settings from the server: collect every ${next.collectIntervalMinutes} min, heartbeat every ${next.heartbeatSeconds} s`);
     persistConfig('settings');

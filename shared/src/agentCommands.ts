@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS, instant, sha256Hex, text } from './schemas/common.js';
+import { CredentialCheckSettings } from './schemas/credentials.js';
 
 /**
  * The agent ↔ server command contract, defined once: what the server pushes down `agent.commands`
@@ -12,6 +13,8 @@ import { LIMITS, instant, sha256Hex, text } from './schemas/common.js';
 export const AgentSettings = z.object({
   collectIntervalMinutes: z.number().int().min(1).max(24 * 60),
   heartbeatSeconds: z.number().int().min(10).max(3600),
+  /** The region's weak-credential check (issue 24); absent: off. */
+  credentials: CredentialCheckSettings.optional(),
 });
 export type AgentSettings = z.infer<typeof AgentSettings>;
 export const DEFAULT_AGENT_SETTINGS: AgentSettings = { collectIntervalMinutes: 15, heartbeatSeconds: 60 };

@@ -45,6 +45,9 @@ export const PERMISSIONS = {
   'incidents:read': ALL,
   'incidents:report': INSTITUTION,
   'incidents:receive': BUREAUS,
+  /** Institutions' public addresses and domains (资产测绘): registered by the region's users, read within scope. */
+  'exposure:read': ALL,
+  'exposure:register': REGION_BUREAUS,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -23,6 +23,7 @@ import { fixtureReports, prng, SimulatedHost } from '../load/reports.js';
 import { coresFor, FIRST_REPORTS_PER_S, PROVINCE_HOSTS, startCpuWindow, STEADY_REPORTS_PER_S } from './capacity.js';
 import { childrenCpuS, loadAverage, rssMb, startNode, type NodeProcess } from './procs.js';
 import { seedProvince, type SeedResult } from './seed.js';
+import { weakPasswordCost } from './credentials.js';
 import { cutTrace, replayTrace, snapshotDb } from './sqlTrace.js';
 
 /**
@@ -30,7 +31,7 @@ import { cutTrace, replayTrace, snapshotDb } from './sqlTrace.js';
  * DESIGN.md's budgets. Everything runs on loopback on this machine, every phase bounded in time.
  * `--quick` measures the same things at a smaller size (under 3 minutes).
  */
-const USAGE = `pnpm bench [--quick] [--only dashboard,agent,sqlite,postgres,queries] [--profile] [--seed-dir DIR]
+const USAGE = `pnpm bench [--quick] [--only dashboard,agent,credentials,sqlite,postgres,queries] [--profile] [--seed-dir DIR]
   Measures the budgets of the design (ingest, queries at 100k hosts, agent footprint, dashboard load),
   one JSON object per line on standard output, progress on standard error.
   --quick     the same measurements at a smaller size (under 3 minutes)
@@ -374,12 +375,25 @@ async function queries(quickSize: typeof SIZE) {
   }
 }
 
+/** The weak-password check's CPU: per word by scheme, per account in full, and the daily budget it runs within. */
+async function credentialCost() {
+  progress('weak-password check on agent/testdata/credentials/shadow');
+  const c = await weakPasswordCost();
+  const cmd = 'pnpm bench --only credentials';
+  for (const [scheme, ms] of Object.entries(c.msPerWord)) emit(`credentials.${scheme}_ms_per_word`, ms, 'CPU ms', null, `crypt(3) of one candidate in node:crypto on this host (default rounds)`, cmd);
+  const fullMs = c.wordsPerAccount * c.msPerWord.sha512crypt;
+  emit('credentials.sha512_account_full_cpu_ms', fullMs, 'CPU ms', null, `${c.wordsPerAccount} candidates (bundled dictionary + account-name variants) on one SHA-512 account`, cmd);
+  emit('credentials.cpu_budget_ms_per_day', c.budgetMsPerDay, 'CPU ms', { op: '<=', limit: 60_000 }, `default daily budget per host (region-settable); covers about ${Math.floor(c.budgetMsPerDay / fullMs)} SHA-512 accounts in full per day, the rest resumed the next day`, cmd);
+  emit('credentials.fixture_run_cpu_ms', c.run.spentMs, 'CPU ms', { op: '<=', limit: c.budgetMsPerDay }, `the check on the fixture shadow file (${c.run.accounts} login-capable accounts, ${c.run.decided} decided) within one day's budget`, cmd);
+}
+
 async function main() {
   const t0 = performance.now();
   if (want('dashboard')) await dashboardSize();
 
   const bundle = want('agent') ? agentBundle() : '';
   if (want('agent')) await agentCollectCpu(bundle);
+  if (want('credentials')) await credentialCost();
 
   let sqliteCpuMs = NaN;
   if (want('sqlite') || want('agent')) {

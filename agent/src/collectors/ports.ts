@@ -1,5 +1,6 @@
 import { LIMITS, bindScope, classifyAddress, publiclyExposed, wellKnownService, type Listener } from '@weian/shared';
 import type { Runner } from '../runner.js';
+import { hostIdentities } from './identities.js';
 import { capList, isRecord, num, str, toArray } from './helpers/parse.js';
 import { runPowerShell } from './helpers/powershell.js';
 import { runnerMemo, type MemoStore } from './helpers/memo.js';
@@ -148,6 +149,9 @@ export const ports: Collector<'ports'> = {
     if (runner.platform !== 'linux' && runner.platform !== 'win32') return { status: 'unsupported', reason: `ports are not collected on ${runner.platform}` };
     const { listeners, warnings } = runner.platform === 'win32' ? await collectWindows(runner) : await collectLinux(runner, memo ?? runnerMemo(runner), now().getTime());
     const data = { listeners: capList(listeners, LIMITS.ports, 'listening sockets', warnings) };
+    // What names this host to a scanner outside (issue 24): Linux hosts; Windows' RDP certificate is not read yet.
+    const identities = runner.platform === 'linux' ? await hostIdentities(runner, data.listeners) : undefined;
+    if (identities) Object.assign(data, { identities });
     return { status: 'ok', data, ...(warnings.length ? { warnings } : {}) };
   },
 };

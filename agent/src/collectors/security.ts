@@ -3,6 +3,7 @@ import type { Runner } from '../runner.js';
 import { detectProductSpec, signatureDate } from './antimalware.js';
 import { linuxAccounts, windowsAccounts, WINDOWS_ACCOUNTS_SCRIPT, type AccountProblem } from './accounts.js';
 import { parseAuditpolCsv, WINDOWS_AUDITPOL_SCRIPT } from './auditPolicy.js';
+import { withCredentials } from './credentials.js';
 import { inputFiltering } from './firewall.js';
 import { linuxLogRetention, parseWindowsLogRetention, WINDOWS_LOG_RETENTION_SCRIPT } from './logRetention.js';
 import { linuxRemoteAccess, parseWindowsRemoteAccess, WINDOWS_REMOTE_ACCESS_SCRIPT } from './remoteAccess.js';
@@ -305,9 +306,11 @@ async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'secu
 
 export const security: Collector<'security'> = {
   section: 'security',
+  // The opt-in credential check adds up to 5 s of hashing and 3 s of probes to the default 20 s.
+  timeoutMs: 30_000,
   async collect(ctx) {
-    if (ctx.runner.platform === 'win32') return collectWindows(ctx);
-    if (ctx.runner.platform === 'linux') return collectLinux(ctx);
+    if (ctx.runner.platform === 'win32') return withCredentials(ctx, await collectWindows(ctx));
+    if (ctx.runner.platform === 'linux') return withCredentials(ctx, await collectLinux(ctx));
     return { status: 'unsupported', reason: `host security is not collected on ${ctx.runner.platform}` };
   },
 };

@@ -11,6 +11,11 @@ export interface CollectContext {
   signal: AbortSignal;
   /** Where expensive reads are remembered (default: in memory, for this runner only). */
   memo?: MemoStore;
+  /**
+   * True on the live host only: the credential check (issue 24) may read /etc/shadow directly, never
+   * through the runner, so that no capture holds a hash. A replay leaves it unset.
+   */
+  liveSecrets?: boolean;
 }
 
 /**

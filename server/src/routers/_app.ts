@@ -7,6 +7,8 @@ import { calendarRouter } from './calendar.js';
 import { authRouter } from './auth.js';
 import { channelsRouter } from './channels.js';
 import { hostsRouter } from './hosts.js';
+import { exposureRouter } from './exposure.js';
+import { scannerRouter } from './scanner.js';
 import { incidentsRouter } from './incidents.js';
 import { dataRegisterRouter } from './dataRegister.js';
 import { institutionsRouter } from './institutions.js';
@@ -26,6 +28,8 @@ export const appRouter = router({
   calendar: calendarRouter,
   channels: channelsRouter,
   hosts: hostsRouter,
+  exposure: exposureRouter,
+  scanner: scannerRouter,
   incidents: incidentsRouter,
   dataRegister: dataRegisterRouter,
   institutions: institutionsRouter,

@@ -9,6 +9,8 @@ import { raiseAlert } from '../services/alerts.js';
 import { createChannel } from '../services/notificationChannels.js';
 import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, signNotice, submitNotice, uploadEvidence } from '../services/notices.js';
 import { closeIncident, reportIncident } from '../services/incidents.js';
+import { registerPublicTarget } from '../services/publicTargets.js';
+import { createScanner, ingestScan } from '../services/scanners.js';
 import { fakeAgentDist, testAgentRelease } from '../testing/agentDist.js';
 import { saveDataRegisterEntry } from '../services/dataRegister.js';
 import { getSelfInspectionView, saveSelfInspectionAnswer, submitSelfInspection, uploadSelfInspectionEvidence } from '../services/selfInspection.js';
@@ -351,6 +353,21 @@ function INCIDENT_ENTRIES(): Record<string, Entry> {
     'incidents.requestInfo': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.requestInfo({ incidentId: await newIncident(f, t), text: '请补充' }) },
     'incidents.receive': { roles: BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.receive({ incidentId: await newIncident(f, t) }) },
     'incidents.live': { roles: ALL, scoped: 'list', run: (f, who) => liveIncidents(f, who), seen: (_f, r) => r as Target[] },
+    'exposure.list': {
+      roles: ALL,
+      scoped: 'list',
+      run: async (f, who) => (await seedPublicTargets(f), (await f.caller(who)).exposure.list()),
+      seen: (_f, r) => (r as Array<{ institutionCode: string }>).map((x) => x.institutionCode as Target),
+    },
+    'exposure.register': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.register({ institutionCode: t, target: nextPublicAddress(f) }) },
+    'exposure.observations': {
+      roles: ALL,
+      scoped: 'list',
+      run: async (f, who) => (await seedExposures(f), (await f.caller(who)).exposure.observations()),
+      seen: (_f, r) => (r as Array<{ institutionCode: string }>).map((x) => x.institutionCode as Target),
+    },
+    'exposure.createScanner': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.createScanner({ regionCode: REGION[t], name: `scanner-${f.seq++}` }) },
+    'exposure.remove': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.remove({ id: await newPublicTarget(f, t) }) },
   };
 }
 const incidentDraft = (f: Fixture) => ({
@@ -364,6 +381,28 @@ const incidentDraft = (f: Fixture) => ({
 });
 // 一般 incidents: no channel message leaves the test.
 const newIncident = async (f: Fixture, t: Target) => (await reportIncident(f.db.deps, f.admin, { institutionCode: t, incident: incidentDraft(f) })).id;
+/** A public address not registered yet (61.100.x.1 …: public, and unique per call). */
+const nextPublicAddress = (f: Fixture) => `61.${100 + Math.floor(f.seq / 250)}.${f.seq++ % 250}.1`;
+const newPublicTarget = async (f: Fixture, t: Target) => (await registerPublicTarget(f.db.deps, f.admin, { institutionCode: t, target: nextPublicAddress(f), note: null })).id;
+const seeded = new WeakMap<Fixture, string[]>();
+/** One registered address for each of A, B and C (once per database). */
+const seedPublicTargets = async (f: Fixture) => {
+  if (!seeded.has(f)) {
+    const addresses: string[] = [];
+    seeded.set(f, addresses);
+    for (const t of ['A', 'B', 'C'] as Target[]) addresses.push((await registerPublicTarget(f.db.deps, f.admin, { institutionCode: t, target: nextPublicAddress(f), note: null })).value);
+  }
+  return seeded.get(f)!;
+};
+const exposed = new WeakSet<Fixture>();
+/** A province scanner's report of an open port on each of them. */
+const seedExposures = async (f: Fixture) => {
+  if (exposed.has(f)) return;
+  exposed.add(f);
+  const addresses = await seedPublicTargets(f);
+  const s = await createScanner(f.db.deps, f.admin, { regionCode: '330000', name: 'province' });
+  await ingestScan(f.db.deps, { ...s, observations: addresses.map((address) => ({ address, port: 3389, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false })) });
+};
 const liveIncidents = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.incidents.live(), (t) => newIncident(f, t));
 
 /** Self-inspection (自查自评): everyone reads within scope, bureaus publish their region's template and review, institutions fill in their own. */
@@ -417,7 +456,8 @@ async function submittedSelfInspection(f: Fixture, t: Target, year: number): Pro
 }
 
 /** Agent-facing procedures: authenticated by agent secrets, refused to users (tested below). */
-const AGENT_PROCEDURES = ['agent.enroll', 'agent.report', 'agent.heartbeat', 'agent.commands', 'agent.rotateSecret'];
+// Scanners' calls are authenticated by their own id and secret (services/scanners.test.ts refuses a wrong one).
+const AGENT_PROCEDURES = ['agent.enroll', 'agent.report', 'agent.heartbeat', 'agent.commands', 'agent.rotateSecret', 'scanner.targets', 'scanner.report'];
 const REGION: Record<Target, string> = { A: '330106', B: '330105', C: '330212' };
 
 // Nothing listens on port 9: a channel test there answers "not delivered" without leaving the machine.

@@ -1,10 +1,11 @@
-import { EnrollInput, HeartbeatInput, Report, DEFAULT_AGENT_SETTINGS, type HeartbeatAck } from '@weian/shared';
+import { EnrollInput, HeartbeatInput, Report, type HeartbeatAck } from '@weian/shared';
 import { commandHub } from '../services/commands.js';
 import { rotateAgentSecret } from '../services/agentAuth.js';
 import { recordAudit } from '../services/audit.js';
 import { enrollAgent } from '../services/enrollment.js';
 import { ingestReport } from '../services/ingest.js';
 import { recordHeartbeat } from '../services/heartbeat.js';
+import { agentSettingsFor } from '../services/settings.js';
 import { agentProcedure, publicProcedure, router, type AgentContext } from '../trpc/init.js';
 import type { z } from 'zod';
 
@@ -25,7 +26,7 @@ export const AGENT_CALLS = {
     input: HeartbeatInput,
     run: async (ctx, input): Promise<HeartbeatAck> => {
       await recordHeartbeat(ctx.deps, ctx.agent, input);
-      return { serverTime: ctx.deps.now().toISOString(), settings: ctx.agent.settings ?? DEFAULT_AGENT_SETTINGS, commands: commandHub(ctx.deps).takePending(ctx.agent.id), serverKey: ctx.deps.agentRelease?.publicKey };
+      return { serverTime: ctx.deps.now().toISOString(), settings: await agentSettingsFor(ctx.deps.db, ctx.agent), commands: commandHub(ctx.deps).takePending(ctx.agent.id), serverKey: ctx.deps.agentRelease?.publicKey };
     },
   }),
 };

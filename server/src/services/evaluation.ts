@@ -29,6 +29,7 @@ import { storedSections, toHostSections } from './sections.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
 import { onlyRules, rulesToRejudge } from './settingsTree.js';
+import { exposuresOfHost } from '../storage/scanners.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
 export type { FindingChange } from '../eventPayloads.js';
@@ -80,7 +81,9 @@ async function hostRuleInput(db: Db, host: HostRow, now: Date, remember: boolean
   }
   const mlpsLevel = (await hostMlpsLevel(db, host.id, chinaDate(now))) as MlpsLevel | null;
   const exceptions = (await listExceptions(db, { subjectKind: 'host', subjectId: host.id })).map(exceptionOf);
-  return { sections, mlpsLevel, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions };
+  // What a scanner saw of this host from outside (its fingerprint behind a port mapping): judged as public.
+  const seenFromOutside = (await exposuresOfHost(db, host.id)).map((e) => ({ port: e.internal_port!, address: e.address, externalPort: e.port }));
+  return { sections, mlpsLevel, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions, seenFromOutside };
 }
 
 /** A host's score and failing counts as stored in host_scores, from its findings. */

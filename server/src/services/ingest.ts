@@ -1,4 +1,4 @@
-import { DEFAULT_AGENT_SETTINGS, SECTION_NAMES, type Report, type ReportAck, type SectionName } from '@weian/shared';
+import { SECTION_NAMES, type Report, type ReportAck, type SectionName } from '@weian/shared';
 import { badRequest, forbidden } from '../errors.js';
 import { markHostReported, setIdentityConflict } from '../storage/hosts.js';
 import type { Db } from '../storage/schema.js';
@@ -8,6 +8,7 @@ import { getEvaluationState } from '../storage/findings.js';
 import { getReceipt, getSectionHashes, insertReceipt, upsertSection } from '../storage/reports.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { perDeps, type ServiceDeps } from './deps.js';
+import { agentSettingsFor } from './settings.js';
 
 /** How far in the future a report's collection time may be (agent clocks drift); beyond, it is refused. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -177,7 +178,7 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
       }
     }
   }
-  const ack: ReportAck = { reportId: report.reportId, hostId: agent.hostId, receivedAt, resend, settings: agent.settings ?? DEFAULT_AGENT_SETTINGS };
+  const ack: ReportAck = { reportId: report.reportId, hostId: agent.hostId, receivedAt, resend, settings: await agentSettingsFor(tx, agent) };
   const inserted = await insertReceipt(tx, {
     report_id: report.reportId,
     agent_id: agent.id,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { regionAncestors, regionLevelOf, RegionSettings, resolveSettings, type RegionSettingsInput, type ResolvedSettings, type RuleId } from '@weian/shared';
+import { DEFAULT_AGENT_SETTINGS, regionAncestors, regionLevelOf, RegionSettings, resolveSettings, type AgentSettings, type RegionSettingsInput, type ResolvedSettings, type RuleId } from '@weian/shared';
 import { badRequest, forbidden } from '../errors.js';
 import { getRegionSettings, listRegionSettingsUnder, putRegionSettings } from '../storage/records.js';
 import type { Principal } from './auth.js';
@@ -40,6 +40,16 @@ export async function settingsForRegion(db: Db, regionCode: string): Promise<Res
   const settings = mergeDown(codes, await readRows(db, codes));
   cache.set(regionCode, { at: Date.now(), settings });
   return settings;
+}
+
+/**
+ * What an agent's acknowledgements and heartbeats hand out: its own settings (set per agent by
+ * people, else the defaults) plus its region's weak-credential check when a level turned it on.
+ */
+export async function agentSettingsFor(db: Db, agent: { regionCode: string; settings?: AgentSettings }): Promise<AgentSettings> {
+  const own = agent.settings ?? DEFAULT_AGENT_SETTINGS;
+  const checks = (await settingsForRegion(db, agent.regionCode)).credentialChecks;
+  return checks?.enabled ? { ...own, credentials: checks } : own;
 }
 
 export async function getOwnRegionSettings(deps: ServiceDeps, regionCode: string) {

@@ -1,4 +1,4 @@
-import { RULE_DATA, RULE_DATA_BY_ID, type RegionSettings, type ResolvedSettings, type RuleId, type ThresholdValue } from '@weian/shared';
+import { RULE_DATA, RULE_DATA_BY_ID, type CredentialCheckSettings, type RegionSettings, type ResolvedSettings, type RuleId, type ThresholdValue } from '@weian/shared';
 
 /**
  * Rule settings tighten down the region tree (DESIGN.md, REGULATION.md): the province sets the
@@ -26,6 +26,7 @@ export function loosenings(inherited: ResolvedSettings, own: RegionSettings): st
     }
   }
   if (!sameWeights(own.weights, inherited.weights)) out.push('score weights are set by the province: a lower level keeps them');
+  if (inherited.credentialChecks?.enabled && own.credentialChecks && !own.credentialChecks.enabled) out.push('credentialChecks: the weak-credential check is on above and cannot be turned off here');
   return out;
 }
 
@@ -47,6 +48,23 @@ export function applyLevel(inherited: ResolvedSettings, own: RegionSettings, bas
     requireLinuxAntimalware: inherited.requireLinuxAntimalware || own.requireLinuxAntimalware,
     weights: baseline ? own.weights : inherited.weights,
     dueSoonDays: own.dueSoonDays,
+    credentialChecks: baseline ? (own.credentialChecks ?? null) : tighterCredentialChecks(inherited.credentialChecks, own.credentialChecks),
+  };
+}
+
+/**
+ * Below the province the weak-credential check only tightens too: a level may turn it on, add words
+ * and initials, and give it more CPU; it cannot turn off what is on above.
+ */
+function tighterCredentialChecks(above: CredentialCheckSettings | null, own: CredentialCheckSettings | undefined): CredentialCheckSettings | null {
+  if (!own) return above;
+  if (!above) return own;
+  const union = <T>(a: readonly T[], b: readonly T[], max: number) => [...new Set([...a, ...b])].slice(0, max);
+  return {
+    enabled: above.enabled || own.enabled,
+    words: union(above.words, own.words, 200),
+    initials: union(above.initials, own.initials, 20),
+    cpuBudgetMsPerDay: Math.max(above.cpuBudgetMsPerDay, own.cpuBudgetMsPerDay),
   };
 }
 

@@ -288,7 +288,52 @@ export interface Database {
   institution_scores: InstitutionScoresTable;
   score_history: ScoreHistoryTable;
   region_score_history: RegionScoreHistoryTable;
+  public_targets: PublicTargetsTable;
+  scanners: ScannersTable;
+  exposures: ExposuresTable;
+}
+
+// ---- exposure seen from outside (issue 24) ---------------------------------------------------
+export interface PublicTargetsTable {
+  id: string;
+  institution_code: string;
+  region_code: string;
+  kind: 'ip' | 'range' | 'domain';
+  value: string;
+  /** IPv4 entries: first and last address as integers; null for a domain. */
+  first_address: number | null;
+  last_address: number | null;
+  note: string | null;
+  created_at: string;
+  created_by: string;
 }
 
 /** Every storage function takes this first, so a caller may pass a transaction. */
 export type Db = Kysely<Database> | Transaction<Database>;
+export interface ScannersTable {
+  id: string;
+  region_code: string;
+  name: string;
+  secret_hash: string;
+  created_at: string;
+  created_by: string;
+  last_seen_at: string | null;
+}
+export interface ExposuresTable {
+  id: string;
+  institution_code: string;
+  region_code: string;
+  address: string;
+  port: number;
+  rules: string;
+  banner: string | null;
+  ssh_host_key: string | null;
+  tls_sha256: string | null;
+  http_title: string | null;
+  host_id: string | null;
+  tie_by: string | null;
+  internal_port: number | null;
+  first_seen: string;
+  last_seen: string;
+  scanner_id: string;
+}

@@ -152,6 +152,22 @@ export const RULE_DATA = [
     remediation: { zh: '为远程桌面启用 NLA，关闭 SMBv1，禁用 Guest 账户，停用 Telnet、FTP 并改用 SSH、SFTP', en: 'Require NLA for Remote Desktop, turn SMBv1 off, disable the Guest account, stop Telnet/FTP and use SSH/SFTP instead' },
     articles: ['M11', 'MLPS-19'], thresholds: {},
   },
+  // ---- host: weak credentials (issue 24; the agent checks only where the region opts in) ----
+  {
+    id: 'HOST-WEAK-PASSWORD', subject: 'host', family: 'security', severity: 'critical',
+    title: { zh: '本地账户存在弱口令', en: 'Weak local account password' },
+    failsWhen: { zh: '可登录的本地账户口令为空或在弱口令字典中（含账户名变形、机构缩写加年份与地区补充词）；Windows 上为允许空口令、内置 Administrator 启用或有账户口令永不过期（Windows 口令本身不检测）', en: 'a login-capable local account has an empty password or one in the weak-password dictionary (with account-name variants, institution initials + year and the region\'s words); on Windows: blank passwords allowed, the built-in Administrator enabled, or an account whose password never expires (Windows passwords themselves are not tested)' },
+    remediation: { zh: '立即为该账户设置符合口令策略的强口令（不少于 8 位，含大小写字母、数字和符号，不含账户名与机构缩写）；不需登录的账户锁定或改为 nologin；Windows 上禁用或重命名内置 Administrator、启用“限制空口令只能控制台登录”、为账户设置口令过期', en: 'Set a strong password on the account at once (8+ characters, upper and lower case, digits and symbols, not the account name or the institution\'s initials); lock accounts that need no login or give them nologin; on Windows disable or rename the built-in Administrator, limit blank passwords to console logon and let passwords expire' },
+    articles: ['MLPS-01', 'M11'], thresholds: {},
+  },
+  {
+    id: 'HOST-SERVICE-NOAUTH', subject: 'host', family: 'security', severity: 'high',
+    severityNote: { zh: '服务端口监听在本机回环地址以外（其他主机可连接）时为严重', en: 'critical when the service\'s port listens beyond loopback (other hosts can connect)' },
+    title: { zh: '数据库或缓存服务无需认证即可访问', en: 'Database or cache service without authentication' },
+    failsWhen: { zh: 'Redis、MongoDB、Elasticsearch、memcached 无需凭据即可访问，MySQL/MariaDB 的 root 账户口令为空，或 PostgreSQL 的 pg_hba.conf 对远程地址配置了 trust', en: 'Redis, MongoDB, Elasticsearch or memcached answers without credentials, MySQL/MariaDB root has an empty password, or PostgreSQL\'s pg_hba.conf trusts remote addresses' },
+    remediation: { zh: '为服务启用认证（Redis requirepass/ACL、MongoDB --auth、Elasticsearch 安全功能、memcached SASL、为 MySQL root 设置口令、pg_hba.conf 改为 scram-sha-256），并将监听地址限制为业务所需地址', en: 'Turn authentication on (Redis requirepass/ACL, MongoDB --auth, Elasticsearch security, memcached SASL, a password for MySQL root, scram-sha-256 in pg_hba.conf) and bind the service to the addresses it serves only' },
+    articles: ['MLPS-01', 'M11'], thresholds: {},
+  },
   {
     id: 'HOST-LOG-RETENTION', subject: 'host', family: 'security', severity: 'medium',
     title: { zh: '日志留存不足六个月', en: 'Logs kept less than six months' },

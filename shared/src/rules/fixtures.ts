@@ -1,3 +1,4 @@
+import type { CredentialsData } from '../schemas/credentials.js';
 import type { DeviceData, SectionData } from '../schemas/sections.js';
 import type { MlpsSystem } from '../schemas/records.js';
 import type { DataRegister } from '../dataRegister.js';
@@ -147,5 +148,15 @@ export function healthyInstitution(over: Partial<InstitutionRuleInput> = {}): In
     dataRegister: healthyRegister(),
     coverage: { registered: 10, reporting: 10 },
     ...over,
+  };
+}
+
+/** A Linux host's weak-credential part where the region checks it and nothing is weak (issue 24; absent from healthyData: the check is opt-in). */
+export function healthyCredentials(): CredentialsData {
+  return {
+    accounts: [{ account: 'root', weak: false, scheme: 'sha512crypt', check: 'dictionary' }],
+    windows: null,
+    services: [{ service: 'redis', port: 6379, noAuth: false, check: 'PING without AUTH', reason: null }],
+    notChecked: [],
   };
 }

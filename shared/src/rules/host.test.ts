@@ -13,7 +13,7 @@ const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOStr
 describe('a healthy host', () => {
   it('passes every host rule, or is not applicable where the rule does not apply', () => {
     const f = judge(healthyHost());
-    expect(Object.keys(f)).toHaveLength(25);
+    expect(Object.keys(f)).toHaveLength(27);
     for (const finding of Object.values(f)) expect(['pass', 'not-applicable'], finding.ruleId).toContain(finding.status);
     expect(f['HOST-AV-MISSING']!.status).toBe('not-applicable'); // Linux, region does not require it
   });

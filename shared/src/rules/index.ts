@@ -1,12 +1,14 @@
 import { chinaDate, type IsoDate } from '../calendar.js';
 import type { RiskException } from '../schemas/records.js';
 import { RegionSettings, type ScoreWeights } from '../schemas/settings.js';
+import type { CredentialCheckSettings } from '../schemas/credentials.js';
 import { accountChecks } from './accounts.js';
 import { agentChecks } from './agent.js';
 import { backupChecks } from './backups.js';
 import { RULE_DATA, type HostRuleId, type InstitutionRuleId, type RuleId } from './catalogue.js';
 import { unknown, type HostCheck, type InstitutionCheck } from './check.js';
 import { coverageChecks } from './coverage.js';
+import { credentialChecks } from './credentials.js';
 import { dataChecks } from './data.js';
 import { governanceChecks } from './governance.js';
 import { mlpsChecks } from './mlps.js';
@@ -23,7 +25,7 @@ export { firewallAdmits } from './ports.js';
 export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, type InstitutionRuleId, type ThresholdsOf } from './catalogue.js';
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.
-const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...accountChecks, ...backupChecks, ...agentChecks };
+const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...accountChecks, ...credentialChecks, ...backupChecks, ...agentChecks };
 const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...dataChecks, ...coverageChecks };
 
 type AnyThresholds = Record<string, ThresholdValue>;
@@ -50,6 +52,8 @@ export interface ResolvedSettings {
   requireLinuxAntimalware: boolean;
   weights: ScoreWeights;
   dueSoonDays: number;
+  /** The agents' weak-credential check (issue 24): null where no level of the region turned it on. */
+  credentialChecks: CredentialCheckSettings | null;
 }
 
 /** Accepts a region's stored settings (already validated by `RegionSettings`), or nothing for the defaults. */
@@ -62,7 +66,7 @@ export function resolveSettings(region: RegionSettings = RegionSettings.parse({}
       return [r.id, { enabled: o?.enabled ?? true, thresholds: { ...defaults, ...(o?.thresholds ?? {}) } }];
     }),
   ) as Record<RuleId, ResolvedRule>;
-  return { rules, requireLinuxAntimalware: region.requireLinuxAntimalware, weights: region.weights, dueSoonDays: region.dueSoonDays };
+  return { rules, requireLinuxAntimalware: region.requireLinuxAntimalware, weights: region.weights, dueSoonDays: region.dueSoonDays, credentialChecks: region.credentialChecks ?? null };
 }
 export const DEFAULT_SETTINGS: ResolvedSettings = resolveSettings();
 

@@ -16,15 +16,17 @@ export const firewallAdmits = (l: Pick<Listener, 'reach'>): boolean => l.reach !
  * a listener the host firewall filters does not offend, and the pass says which were filtered and by what.
  */
 function portRule(
-  pick: (l: Listener) => boolean,
+  pick: (l: Listener, input: HostCheckInput) => boolean,
   text: { failZh: string; failEn: string; passZh: string; passEn: string },
   throughFirewall = false,
 ): (input: HostCheckInput) => CheckResult {
   return (input) => {
     const ports = sectionData('ports', input.sections.ports);
     if (!ports.ok) return ports.result;
-    const picked = ports.data.listeners.filter(pick);
-    const bad = throughFirewall ? picked.filter(firewallAdmits) : picked;
+    const picked = ports.data.listeners.filter((l) => pick(l, input));
+    // A port a scanner saw open from outside is reachable whatever the host firewall's rules say.
+    const outside = (l: Listener) => input.seenFromOutside?.find((o) => l.protocol === 'tcp' && o.port === l.port);
+    const bad = throughFirewall ? picked.filter((l) => firewallAdmits(l) || outside(l)) : picked;
     const shielded = picked.filter((l) => !bad.includes(l));
     if (bad.length === 0) {
       if (!shielded.length) return pass(text.passZh, text.passEn);
@@ -35,13 +37,17 @@ function portRule(
       });
     }
     const note = (l: Listener) => (throughFirewall && l.reach === 'unknown' ? '（主机防火墙是否放行未知）' : '');
-    const list = [...new Set(bad.map((l) => `${describe(l)}${note(l)}`))];
-    const listEn = [...new Set(bad.map((l) => `${describe(l)}${throughFirewall && l.reach === 'unknown' ? ' (whether the host firewall admits it is unknown)' : ''}`))];
+    const seen = (l: Listener) => (outside(l) ? ` ← ${outside(l)!.address}:${outside(l)!.externalPort}` : '');
+    const list = [...new Set(bad.map((l) => `${describe(l)}${seen(l)}${note(l)}`))];
+    const listEn = [...new Set(bad.map((l) => `${describe(l)}${seen(l)}${throughFirewall && l.reach === 'unknown' ? ' (whether the host firewall admits it is unknown)' : ''}`))];
     return fail(`${text.failZh}：${listText(list)}`, `${text.failEn}: ${listText(listEn)}`, {
       listeners: bad.slice(0, 100).map((l) => ({ protocol: l.protocol, port: l.port, address: l.address, process: l.process, ...(l.reach ? { reach: l.reach, reachBy: l.reachBy ?? null } : {}) })),
     });
   };
 }
+
+/** Public: by the host's own addresses, or because a scanner saw this very port from outside (the tie). */
+const isPublic = (l: Listener, input: HostCheckInput) => l.publicExposure || (l.protocol === 'tcp' && (input.seenFromOutside ?? []).some((o) => o.port === l.port));
 
 const remote = new Set(REMOTE_MANAGEMENT_PORTS);
 const risky = new Set(HIGH_RISK_PORTS);
@@ -49,13 +55,13 @@ const plaintext = new Set(PLAINTEXT_PORTS);
 const database = new Set(DATABASE_PORTS);
 
 export const portChecks: HostChecks<'HOST-PORT-REMOTE-PUBLIC' | 'HOST-PORT-RISKY-PUBLIC' | 'HOST-PORT-PLAINTEXT' | 'HOST-PORT-DB-WILDCARD'> = {
-  'HOST-PORT-REMOTE-PUBLIC': portRule((l) => l.publicExposure && remote.has(l.port), {
+  'HOST-PORT-REMOTE-PUBLIC': portRule((l, input) => isPublic(l, input) && remote.has(l.port), {
     failZh: '远程管理端口在公网可达',
     failEn: 'remote-management ports reachable publicly',
     passZh: '没有在公网可达的远程管理端口',
     passEn: 'no remote-management port reachable publicly',
   }, true),
-  'HOST-PORT-RISKY-PUBLIC': portRule((l) => l.publicExposure && risky.has(l.port), {
+  'HOST-PORT-RISKY-PUBLIC': portRule((l, input) => isPublic(l, input) && risky.has(l.port), {
     failZh: '高危端口在公网可达',
     failEn: 'high-risk ports reachable publicly',
     passZh: '没有在公网可达的高危端口',

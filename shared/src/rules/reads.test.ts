@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_NOW as NOW, healthyHost, healthyInstitution, healthyWindowsData } from './fixtures.js';
+import { FIXTURE_NOW as NOW, healthyCredentials, healthyHost, healthyInstitution, healthyWindowsData } from './fixtures.js';
 import { evaluateHost, evaluateInstitution, resolveSettings, RULES, HOST_RULE_READS, type Finding, type HostRuleId } from './index.js';
 import { RegionSettings } from '../schemas/settings.js';
 import type { SectionData, SectionName } from '../schemas/sections.js';
@@ -13,6 +13,8 @@ function passingHost(change: (d: SectionData) => void = () => {}, windows = fals
   return healthyHost((d) => {
     if (windows) Object.assign(d, healthyWindowsData());
     d.security.antimalware = { required: true, running: true, product: 'ClamAV', signatureUpdatedAt: new Date(NOW.getTime() - 86_400_000).toISOString() };
+    // The weak-credential rules are opt-in: the region that checks them gets a part that passes.
+    d.security.credentials = healthyCredentials();
     change(d);
   });
 }

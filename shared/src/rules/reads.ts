@@ -28,6 +28,9 @@ export const HOST_RULE_READS: { readonly [K in HostRuleId]: readonly FieldPath[]
   'HOST-ACCOUNT-LOCKOUT': ['security.lockout'],
   'HOST-AUDIT-POLICY': ['device.os', 'security.auditPolicy'],
   'HOST-REMOTE-HARDENING': ['device.os', 'security.remoteAccess'],
+  'HOST-WEAK-PASSWORD': ['security.credentials', 'security.credentials.accounts', 'security.credentials.windows'],
+  // ports.listeners only raises the severity of a fail: a flag on it must not turn a pass unknown.
+  'HOST-SERVICE-NOAUTH': ['security.credentials', 'security.credentials.services'],
   'HOST-LOG-RETENTION': ['security.logRetention'],
   'HOST-BACKUP-NONE': ['backups.jobs'],
   'HOST-BACKUP-STALE': ['backups.jobs'],

@@ -78,6 +78,11 @@ export interface HostRuleInput {
   lastReportAt: Date | null;
   /** This host's exceptions; expired ones are ignored. */
   exceptions?: readonly RiskException[];
+  /**
+   * This host's ports a scanner saw open on a public address (issue 24): tied by the host's own SSH
+   * host key or certificate, so the port is public whatever the host's own addresses say.
+   */
+  seenFromOutside?: ReadonlyArray<{ port: number; address: string; externalPort: number }>;
 }
 
 export interface InstitutionRuleInput {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AddressScope, LIMITS, bytes, count, nullableInstant, text } from './common.js';
+import { CredentialsData } from './credentials.js';
+import { HostIdentities } from './identities.js';
 
 export const SECTION_NAMES = ['device', 'patches', 'ports', 'backups', 'security'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
@@ -130,7 +132,12 @@ export const Listener = z.object({
   reachBy: text(512).optional(),
 });
 export type Listener = z.infer<typeof Listener>;
-export const PortsData = z.object({ listeners: z.array(Listener).max(LIMITS.ports), uncertain: uncertain() });
+export const PortsData = z.object({
+  listeners: z.array(Listener).max(LIMITS.ports),
+  /** SSH host keys and TLS certificates that name this host to a scanner outside (issue 24, schemas/identities.ts). */
+  identities: HostIdentities.optional(),
+  uncertain: uncertain(),
+});
 export type PortsData = z.infer<typeof PortsData>;
 
 // ---- backups --------------------------------------------------------------------------------
@@ -215,6 +222,8 @@ export const SecurityData = z.object({
     })
     .nullable()
     .optional(),
+  /** Weak credentials (issue 24, schemas/credentials.ts): absent when the region has not turned the check on. */
+  credentials: CredentialsData.optional(),
   /**
    * Log retention (《网络安全法》第二十一条: network logs kept ≥ 6 months), one entry per log store the
    * host keeps: the syslog files under logrotate, a persistent journal, auditd's log; Windows' Security,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IncidentSettings } from '../incidents.js';
+import { CredentialCheckSettings } from './credentials.js';
 import { RULE_DATA_BY_ID, RULE_IDS } from '../rules/catalogue.js';
 import { text } from './common.js';
 import { RECORD_LIMITS, RuleIdSchema } from './records.js';
@@ -53,6 +54,8 @@ export const RegionSettings = z.object({
     .default([]),
   /** HOST-AV-MISSING and HOST-AV-STALE also apply to Linux hosts. */
   requireLinuxAntimalware: z.boolean().default(false),
+  /** Weak local passwords and services without authentication, checked by the agents (issue 24): absent or not enabled means off. */
+  credentialChecks: CredentialCheckSettings.optional(),
   weights: ScoreWeights.default({ ...DEFAULT_SCORE_WEIGHTS }),
   /** A deadline this close is shown as due soon. */
   dueSoonDays: z.number().int().min(1).max(180).default(30),

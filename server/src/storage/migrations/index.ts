@@ -18,6 +18,8 @@ import * as incidents from './2026-12-06-23-incidents.js';
 import * as dataRegister23b from './2026-12-06-23b-wt23-data-register.js';
 import * as agentUpgradesWt20 from './2026-12-06-50-wt20-agent-upgrades.js';
 import * as selfInspectionWt22 from './2026-12-06-50-wt22-selfinspection.js';
+import * as publicTargets from './2026-12-06-24-wt24-public-targets.js';
+import * as scanners from './2026-12-06-25-wt24-scanners.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +42,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-23b-wt23-data-register': dataRegister23b,
   '2026-12-06-50-wt20-agent-upgrades': agentUpgradesWt20,
   '2026-12-06-50-wt22-selfinspection': selfInspectionWt22,
+  '2026-12-06-24-wt24-public-targets': publicTargets,
+  '2026-12-06-25-wt24-scanners': scanners,
 };

@@ -1,0 +1,74 @@
+import type { Observation } from '@weian/shared';
+import { grab } from './grab.js';
+
+/**
+ * The scanner (`weian-agent scan`, issue 24): TCP connects to the ports of the addresses in its
+ * list, at a bounded rate and concurrency, and grabs what each open port tells. A target not in
+ * the list it was given is refused, whoever asks.
+ */
+
+export interface ScanTarget {
+  address: string;
+  /** The registered domain this address was resolved from (SNI and the HTTP Host). */
+  servername?: string;
+}
+
+export interface ScanLimits {
+  /** Connection attempts started per second, at most. */
+  ratePerSecond: number;
+  /** Connections open at once, at most. */
+  concurrency: number;
+  /** Per connection attempt and per grab step. */
+  timeoutMs: number;
+}
+export const DEFAULT_LIMITS: ScanLimits = { ratePerSecond: 50, concurrency: 20, timeoutMs: 3000 };
+/** What a region may set, at most: a scanner never floods an institution's link. */
+export const MAX_LIMITS: ScanLimits = { ratePerSecond: 500, concurrency: 100, timeoutMs: 10_000 };
+
+export class TargetRefused extends Error {}
+
+export interface ScanResult {
+  observations: Observation[];
+  /** Connection attempts made, and when the first and last started (ms): the rate bound, shown. */
+  attempts: number;
+  startedAt: number;
+  lastAttemptAt: number;
+}
+
+export interface ScanDeps {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  grab: typeof grab;
+}
+const LIVE: ScanDeps = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), grab };
+
+export async function scan(targets: readonly ScanTarget[], ports: readonly number[], allowed: ReadonlySet<string>, limits: ScanLimits = DEFAULT_LIMITS, deps: ScanDeps = LIVE): Promise<ScanResult> {
+  const outside = targets.filter((t) => !allowed.has(t.address));
+  if (outside.length) throw new TargetRefused(`not in this scanner's target list: ${outside.map((t) => t.address).join(', ')}`);
+  const rate = Math.min(Math.max(limits.ratePerSecond, 0.1), MAX_LIMITS.ratePerSecond);
+  const concurrency = Math.min(Math.max(Math.floor(limits.concurrency), 1), MAX_LIMITS.concurrency);
+  const timeoutMs = Math.min(limits.timeoutMs, MAX_LIMITS.timeoutMs);
+  const jobs = targets.flatMap((t) => ports.map((port) => ({ ...t, port })));
+  const observations: Observation[] = [];
+  const startedAt = deps.now();
+  let lastAttemptAt = startedAt;
+  let next = 0;
+  let attempts = 0;
+  // Attempt i starts no earlier than startedAt + i / rate: the rate bound holds over any window.
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      const job = jobs[i]!;
+      const due = startedAt + (i * 1000) / rate;
+      const wait = due - deps.now();
+      if (wait > 0) await deps.sleep(wait);
+      attempts++;
+      lastAttemptAt = deps.now();
+      const o = await deps.grab(job.address, job.port, { timeoutMs, ...(job.servername ? { servername: job.servername } : {}) });
+      if (o) observations.push(o);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  observations.sort((a, b) => (a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1));
+  return { observations, attempts, startedAt, lastAttemptAt };
+}

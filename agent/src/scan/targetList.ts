@@ -1,0 +1,48 @@
+import { lookup } from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { parsePublicTarget, scanPorts, targetAddresses } from '@weian/shared';
+import type { ScanLimits, ScanTarget } from './scanner.js';
+
+/**
+ * A scanner's target list: what the server hands it (the institutions' registered addresses,
+ * ranges and domains, and the region's extra ports), or a file with the same shape. Domains are
+ * resolved here; the resolved addresses join the list, nothing else does.
+ */
+export const TargetList = z.object({
+  targets: z.array(z.string().min(1).max(253)).max(1000),
+  /** The region's ports, added to the high-risk list. */
+  ports: z.array(z.number().int().min(1).max(65535)).max(200).default([]),
+  limits: z.object({ ratePerSecond: z.number().positive(), concurrency: z.number().int().positive(), timeoutMs: z.number().int().positive() }).partial().default({}),
+});
+export type TargetList = z.infer<typeof TargetList>;
+
+export interface PreparedScan {
+  targets: ScanTarget[];
+  allowed: Set<string>;
+  ports: number[];
+  limits: Partial<ScanLimits>;
+}
+
+/**
+ * `public` false (tests on loopback aliases only): entries are taken as addresses as they are.
+ * Otherwise every entry must be a public address, range or domain, as the server validates them.
+ */
+export async function prepare(list: TargetList, opts: { public: boolean; resolve?: (name: string) => Promise<string[]> } = { public: true }): Promise<PreparedScan> {
+  const resolveName = opts.resolve ?? (async (name: string) => (await lookup(name, { all: true, family: 4 })).map((a) => a.address));
+  const targets: ScanTarget[] = [];
+  for (const entry of list.targets) {
+    if (!opts.public) {
+      targets.push({ address: entry });
+      continue;
+    }
+    const t = parsePublicTarget(entry);
+    if (t.kind === 'domain') for (const address of await resolveName(t.value).catch(() => [])) targets.push({ address, servername: t.value });
+    else for (const address of targetAddresses(t)) targets.push({ address });
+  }
+  return { targets, allowed: new Set(targets.map((t) => t.address)), ports: scanPorts(list.ports), limits: list.limits };
+}
+
+export async function readTargetList(path: string): Promise<TargetList> {
+  return TargetList.parse(JSON.parse(await readFile(path, 'utf8')));
+}

@@ -1,0 +1,73 @@
+import { parsePublicTarget, type RegisterPublicTargetInput } from '@weian/shared';
+import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { getInstitutionInScope } from '../storage/institutions.js';
+import { deletePublicTarget, getPublicTarget, insertPublicTarget, listPublicTargets, publicTargetsOverlapping, type PublicTargetRow } from '../storage/publicTargets.js';
+import type { Principal } from './auth.js';
+import type { ServiceDeps } from './deps.js';
+import { newId } from './secrets.js';
+import { visibleIn } from './scope.js';
+
+/**
+ * Institutions' public addresses, ranges and domain names (issue 24), registered by their region's
+ * users: what the scanners are pointed at and nothing else. An entry is refused when it is not public
+ * (private, loopback, reserved), malformed, wider than a /20, or overlaps another institution's.
+ * Audited by the router's middleware like every mutation.
+ */
+
+export interface PublicTargetView {
+  id: string;
+  institutionCode: string;
+  kind: PublicTargetRow['kind'];
+  value: string;
+  note: string | null;
+  createdAt: string;
+  createdBy: string;
+}
+const view = (r: PublicTargetRow): PublicTargetView => ({ id: r.id, institutionCode: r.institution_code, kind: r.kind, value: r.value, note: r.note, createdAt: r.created_at, createdBy: r.created_by });
+
+export async function registerPublicTarget(deps: ServiceDeps, principal: Principal, input: RegisterPublicTargetInput): Promise<PublicTargetView> {
+  let target;
+  try {
+    target = parsePublicTarget(input.target);
+  } catch (e) {
+    throw badRequest((e as Error).message);
+  }
+  return deps.db.transaction().execute(async (tx) => {
+    const inst = await getInstitutionInScope(tx, principal.scope, input.institutionCode);
+    if (!inst) throw forbidden(`institution ${input.institutionCode} is not in your region`);
+    const ip = target.kind === 'domain' ? null : target;
+    const clash = (await publicTargetsOverlapping(tx, { kind: target.kind, value: target.value, first: ip?.first ?? null, last: ip?.last ?? null }))[0];
+    if (clash) {
+      // Another region's institution is named only to those who may see it.
+      const mine = clash.institution_code === inst.code;
+      const visible = mine || visibleIn(principal.scope, { regionCode: clash.region_code, institutionCode: clash.institution_code });
+      throw conflict(`${target.value} overlaps ${clash.value}, already registered for ${mine ? 'this institution' : visible ? `institution ${clash.institution_code}` : 'an institution outside your region'}`);
+    }
+    const row: PublicTargetRow = {
+      id: newId('pt'),
+      institution_code: inst.code,
+      region_code: inst.region_code,
+      kind: target.kind,
+      value: target.value,
+      first_address: ip?.first ?? null,
+      last_address: ip?.last ?? null,
+      note: input.note,
+      created_at: deps.now().toISOString(),
+      created_by: principal.username,
+    };
+    await insertPublicTarget(tx, row);
+    return view(row);
+  });
+}
+
+export async function listPublicTargetViews(deps: ServiceDeps, principal: Principal, institutionCode?: string): Promise<PublicTargetView[]> {
+  return (await listPublicTargets(deps.db, principal.scope, institutionCode)).map(view);
+}
+
+export async function removePublicTarget(deps: ServiceDeps, principal: Principal, id: string): Promise<{ id: string }> {
+  const row = await getPublicTarget(deps.db, id);
+  if (!row) throw notFound('no such public target');
+  if (!visibleIn(principal.scope, { regionCode: row.region_code, institutionCode: row.institution_code })) throw forbidden('that public target is not in your region');
+  await deletePublicTarget(deps.db, id);
+  return { id };
+}

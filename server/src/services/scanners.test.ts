@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
+import type { Principal } from './auth.js';
+import { listAlertViews } from './alerts.js';
+import { getFindings } from '../storage/findings.js';
+import { ingestReport } from './ingest.js';
+import { registerPublicTarget } from './publicTargets.js';
+import { createScanner, ingestScan, listExposureViews, scannerTargets } from './scanners.js';
+
+// Scanners and what they report (issue 24): their list is their region's registered targets, only
+// those addresses are taken, exposures keep first and last seen, and a fingerprint the institution's
+// own agent reports names the host behind the port mapping.
+const county = (code: string): Principal => ({ userId: `u_${code}`, username: `county-${code}`, displayName: code, role: 'county', scopeCode: code, scope: { kind: 'region', code, prefix: code }, regionCode: code, institutionCode: null });
+const XIHU = county('330106');
+const GONGSHU = county('330105');
+const HIS_KEY = 'SHA256:' + 'H'.repeat(43);
+// sshd on the HIS server's private address: public only through the hospital firewall's port mapping.
+const SSHD = { protocol: 'tcp' as const, address: '0.0.0.0', port: 22, pid: 1, process: 'sshd', bind: 'wildcard' as const, publicExposure: false, service: 'ssh', category: 'remote-management' as const };
+const seen = (address: string, port: number, over: Record<string, unknown> = {}) => ({ address, port, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false, ...over });
+
+describe.each(DIALECTS)('scanners (%s)', (dialect) => {
+  let t: TestDb;
+  let hisHost: string;
+  beforeEach(async () => {
+    t = await createTestDb(dialect);
+    const his = await enrollHost(t.deps, { institution: 'XH-1', region: '330106', hostname: 'his-db' });
+    hisHost = his.hostId;
+    // The HIS server's agent reports its own SSH host key.
+    await ingestReport(t.deps, his, sampleReport(his.id, t.clock.now, { ports: { status: 'ok', hash: 'p'.repeat(64), data: { listeners: [SSHD], identities: { sshHostKeys: [HIS_KEY], tls: [] } } } }), 100);
+    await enrollHost(t.deps, { institution: 'GS-1', region: '330105', hostname: 'gs' });
+    await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: '61.164.10.0/29', note: null });
+    await registerPublicTarget(t.deps, GONGSHU, { institutionCode: 'GS-1', target: '220.191.1.1', note: null });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it("a county's scanner gets its county's targets and the port list; a wrong secret gets nothing", async () => {
+    await expect(createScanner(t.deps, XIHU, { regionCode: '330105', name: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: '西湖区扫描器' });
+    const list = await scannerTargets(t.deps, s);
+    expect(list.targets).toEqual(['61.164.10.0/29']);
+    expect(list.ports).toEqual(expect.arrayContaining([22, 3306, 3389, 6379]));
+    await expect(scannerTargets(t.deps, { scannerId: s.scannerId, secret: 'wrong' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('takes only its targets; keeps first seen, moves last seen; names the host behind the mapping by its SSH host key', async () => {
+    const remotePublic = async () => (await getFindings(t.deps.db, 'host', hisHost)).find((f) => f.rule_id === 'HOST-PORT-REMOTE-PUBLIC')!;
+    // Judged on the host's own addresses alone, its sshd is not public.
+    expect((await remotePublic()).status).toBe('pass');
+    const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
+    const first = await ingestScan(t.deps, {
+      ...s,
+      observations: [
+        seen('61.164.10.3', 2222, { banner: 'SSH-2.0-OpenSSH_7.4\u001b[31m', sshHostKey: HIS_KEY }),
+        seen('61.164.10.3', 3306, { banner: '5.7.44-log' }),
+        seen('220.191.1.1', 3389), // another county's institution: not this scanner's
+        seen('8.8.8.8', 80), // nobody's
+      ],
+    });
+    expect(first).toEqual({ accepted: 2, refused: 2, new: ['61.164.10.3:2222', '61.164.10.3:3306'] });
+    const t0 = t.clock.now.toISOString();
+    t.clock.advance(86_400_000);
+    const again = await ingestScan(t.deps, { ...s, observations: [seen('61.164.10.3', 3306)] });
+    expect(again.new).toEqual([]);
+    const views = await listExposureViews(t.deps, XIHU);
+    expect(views.map((v) => [v.port, v.rules, v.hostId, v.tiedBy])).toEqual([
+      [2222, ['EXT-REMOTE-ADMIN'], hisHost, 'ssh-host-key'],
+      [3306, ['EXT-DATABASE'], null, null],
+    ]);
+    expect(views[0]!.banner).toBe('SSH-2.0-OpenSSH_7.4 [31m');
+    expect(views[1]).toMatchObject({ firstSeen: t0, lastSeen: t.clock.now.toISOString() });
+    // New exposures alert: on the host behind the mapping when tied, else on the institution; a port seen again does not.
+    const alerts = (await listAlertViews(t.deps, { kind: 'all' }, { limit: 50, offset: 0 })).items.map((a) => [a.subjectKind, a.subjectId, a.ruleId, a.severity, a.count]).sort((a, b) => String(a[2]).localeCompare(String(b[2])));
+    expect(alerts).toEqual([
+      ['institution', 'XH-1', 'EXT-DATABASE', 'critical', 1],
+      ['host', hisHost, 'EXT-REMOTE-ADMIN', 'critical', 1],
+    ]);
+    // Tied: the host's own port rule now judges its sshd public, and says where it was seen.
+    const f = await remotePublic();
+    expect(f.status).toBe('fail');
+    expect(JSON.parse(f.evidence).zh).toContain('← 61.164.10.3:2222');
+    // Scoped: the neighbour county sees none of it.
+    expect(await listExposureViews(t.deps, GONGSHU)).toEqual([]);
+  });
+});

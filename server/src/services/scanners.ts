@@ -1,0 +1,166 @@
+import { extRulesFor, hostBehind, parsePublicTarget, sanitizeBanner, scanPorts, type ExtRuleId, type HostIdentity, type PortsData, type ScanReportInput } from '@weian/shared';
+import { forbidden, unauthorized } from '../errors.js';
+import { getExposure, getScanner, institutionPortSections, insertScanner, listExposures, markScannerSeen, publicTargetsUnder, upsertExposure } from '../storage/scanners.js';
+import type { PublicTargetsTable } from '../storage/schema.js';
+import type { Principal } from './auth.js';
+import type { ServiceDeps } from './deps.js';
+import { raiseAlert } from './alerts.js';
+import { evaluateHostNow } from './evaluation.js';
+import { markInstitutionDirty } from './scoreRefresher.js';
+import { hashSecret, newId, newSecret, secretMatches } from './secrets.js';
+import { regionCodeWithin } from './scope.js';
+
+/**
+ * Scanners (issue 24): a region's own `weian-agent scan`, enrolled by a region user with a secret
+ * of its own. It fetches the public targets of its region's institutions and reports what it saw
+ * open; only addresses of those targets are taken. Each open port becomes an exposure of the
+ * institution, with first and last seen, the EXT rules it meets, and the enrolled host behind it
+ * when that host's own SSH host key or TLS certificate is the one seen from outside.
+ */
+
+const prefixOf = (code: string) => (code.endsWith('0000') ? code.slice(0, 2) : code.endsWith('00') ? code.slice(0, 4) : code);
+
+export async function createScanner(deps: ServiceDeps, principal: Principal, input: { regionCode: string; name: string }) {
+  if (!regionCodeWithin(principal.scope, input.regionCode)) throw forbidden(`region ${input.regionCode} is not yours`);
+  const secret = newSecret();
+  const id = newId('sc');
+  await insertScanner(deps.db, { id, region_code: input.regionCode, name: input.name, secret_hash: hashSecret(secret), created_at: deps.now().toISOString(), created_by: principal.username, last_seen_at: null });
+  // The secret is shown once, like an agent's.
+  return { scannerId: id, secret, regionCode: input.regionCode };
+}
+
+async function authenticate(deps: ServiceDeps, c: { scannerId: string; secret: string }) {
+  const s = await getScanner(deps.db, c.scannerId);
+  if (!s || !secretMatches(c.secret, s.secret_hash)) throw unauthorized('scanner credentials are wrong');
+  return s;
+}
+
+/** What the scanner may be pointed at: its region's registered targets, and the ports to try. */
+export async function scannerTargets(deps: ServiceDeps, c: { scannerId: string; secret: string }) {
+  const s = await authenticate(deps, c);
+  await markScannerSeen(deps.db, s.id, deps.now().toISOString());
+  return { targets: (await publicTargetsUnder(deps.db, prefixOf(s.region_code))).map((t) => t.value), ports: scanPorts() };
+}
+
+/** The institution's registered target an address falls in (IPv4 ranges and addresses). */
+const owner = (targets: readonly PublicTargetsTable[], address: string) => {
+  let n: number;
+  try {
+    const t = parsePublicTarget(address);
+    if (t.kind !== 'ip') return null;
+    n = t.first;
+  } catch {
+    return null;
+  }
+  return targets.find((t) => t.first_address !== null && Number(t.first_address) <= n && n <= Number(t.last_address)) ?? null;
+};
+
+type Known = HostIdentity & { ports: PortsData };
+async function identitiesOf(deps: ServiceDeps, institutionCode: string): Promise<Known[]> {
+  return (await institutionPortSections(deps.db, institutionCode)).flatMap((r) => {
+    const ports = r.data ? (JSON.parse(r.data) as PortsData) : null;
+    const ids = ports?.identities;
+    return ports && ids ? [{ hostId: r.host_id, sshHostKeys: ids.sshHostKeys, tlsSha256: ids.tls.map((t) => t.sha256), ports }] : [];
+  });
+}
+
+/** The port behind the mapping: the certificate's own port, or the host's sshd (22 when its listener is not named). */
+function internalPort(host: Known, by: 'ssh-host-key' | 'tls-certificate', tlsSha256: string | null): number {
+  if (by === 'tls-certificate') return host.ports.identities!.tls.find((t) => t.sha256 === tlsSha256)!.port;
+  return host.ports.listeners.find((l) => l.protocol === 'tcp' && l.process === 'sshd')?.port ?? 22;
+}
+
+export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
+  const s = await authenticate(deps, input);
+  const now = deps.now().toISOString();
+  const targets = await publicTargetsUnder(deps.db, prefixOf(s.region_code));
+  const identities = new Map<string, Known[]>();
+  const tied = new Map<string, string>();
+  let refused = 0;
+  const fresh: string[] = [];
+  for (const o of input.observations) {
+    const t = owner(targets, o.address);
+    if (!t) {
+      refused++;
+      continue;
+    }
+    if (!identities.has(t.institution_code)) identities.set(t.institution_code, await identitiesOf(deps, t.institution_code));
+    const known = identities.get(t.institution_code)!;
+    const tie = hostBehind(o, known);
+    const host = tie ? known.find((h) => h.hostId === tie.hostId)! : null;
+    const id = `${o.address}:${o.port}`;
+    const before = await getExposure(deps.db, id);
+    const httpTitle = o.httpTitle === null ? null : sanitizeBanner(o.httpTitle);
+    const banner = o.banner === null ? null : sanitizeBanner(o.banner);
+    await upsertExposure(
+      deps.db,
+      {
+        id,
+        institution_code: t.institution_code,
+        region_code: t.region_code,
+        address: o.address,
+        port: o.port,
+        rules: JSON.stringify(extRulesFor({ port: o.port, plainHttp: o.plainHttp, httpTitle, banner })),
+        banner,
+        ssh_host_key: o.sshHostKey,
+        tls_sha256: o.tlsSha256,
+        http_title: httpTitle,
+        host_id: tie?.hostId ?? null,
+        tie_by: tie?.by ?? null,
+        internal_port: host && tie ? internalPort(host, tie.by, o.tlsSha256) : null,
+        first_seen: before?.first_seen ?? now,
+        last_seen: now,
+        scanner_id: s.id,
+      },
+      before !== undefined,
+    );
+    if (tie && before?.host_id !== tie.hostId) tied.set(tie.hostId, t.institution_code);
+    if (!before) {
+      fresh.push(id);
+      await alertNewExposure(deps, { institutionCode: t.institution_code, regionCode: t.region_code, address: o.address, port: o.port, banner, hostId: tie?.hostId ?? null }, extRulesFor({ port: o.port, plainHttp: o.plainHttp, httpTitle, banner }));
+    }
+  }
+  // A host newly tied to a public port: its port rules judge that port as public from now on.
+  for (const [hostId, institutionCode] of tied) {
+    const changes = await evaluateHostNow(deps, deps.db, hostId);
+    markInstitutionDirty(deps, institutionCode);
+    for (const c of changes) deps.bus.emit('finding.changed', c);
+  }
+  await markScannerSeen(deps.db, s.id, now);
+  return { accepted: input.observations.length - refused, refused, new: fresh };
+}
+
+const EXT_SEVERITY: Record<ExtRuleId, 'critical' | 'high'> = { 'EXT-REMOTE-ADMIN': 'critical', 'EXT-DATABASE': 'critical', 'EXT-PORT-RISKY': 'high', 'EXT-PLAINTEXT': 'high' };
+
+/** A port newly seen open: one alert per rule it meets, on the host behind it when tied, else on the institution. */
+async function alertNewExposure(deps: ServiceDeps, e: { institutionCode: string; regionCode: string; address: string; port: number; banner: string | null; hostId: string | null }, rules: readonly ExtRuleId[]) {
+  for (const ruleId of rules)
+    await raiseAlert(deps, {
+      subjectKind: e.hostId ? 'host' : 'institution',
+      subjectId: e.hostId ?? e.institutionCode,
+      ruleId,
+      kind: 'finding',
+      severity: EXT_SEVERITY[ruleId],
+      institutionCode: e.institutionCode,
+      regionCode: e.regionCode,
+      evidence: {
+        zh: `${e.address}:${e.port} 可从外部访问${e.banner ? `（${e.banner}）` : ''}${e.hostId ? '，指纹与本机构已登记主机一致' : ''}`,
+        en: `${e.address}:${e.port} answers from outside${e.banner ? ` (${e.banner})` : ''}${e.hostId ? "; its fingerprint is an enrolled host's" : ''}`,
+      },
+    });
+}
+
+export async function listExposureViews(deps: ServiceDeps, principal: Principal) {
+  return (await listExposures(deps.db, principal.scope)).map((r) => ({
+    institutionCode: r.institution_code,
+    address: r.address,
+    port: r.port,
+    rules: JSON.parse(r.rules) as string[],
+    banner: r.banner,
+    httpTitle: r.http_title,
+    hostId: r.host_id,
+    tiedBy: r.tie_by,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+  }));
+}

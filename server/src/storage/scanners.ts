@@ -1,0 +1,54 @@
+import type { Db, ExposuresTable, ScannersTable } from './schema.js';
+import { inScope, type Scope } from './scope.js';
+
+export async function insertScanner(db: Db, row: ScannersTable): Promise<void> {
+  await db.insertInto('scanners').values(row).execute();
+}
+export function getScanner(db: Db, id: string) {
+  return db.selectFrom('scanners').selectAll().where('id', '=', id).executeTakeFirst();
+}
+export async function markScannerSeen(db: Db, id: string, at: string): Promise<void> {
+  await db.updateTable('scanners').set({ last_seen_at: at }).where('id', '=', id).execute();
+}
+
+/** Public targets of the institutions under a region prefix: a scanner's list. */
+export function publicTargetsUnder(db: Db, regionPrefix: string) {
+  return db.selectFrom('public_targets').selectAll().where('region_code', 'like', `${regionPrefix}%`).orderBy('value').execute();
+}
+
+export function getExposure(db: Db, id: string) {
+  return db.selectFrom('exposures').selectAll().where('id', '=', id).executeTakeFirst();
+}
+export async function upsertExposure(db: Db, row: ExposuresTable, existed: boolean): Promise<void> {
+  if (existed) {
+    const { id, first_seen: _first, ...rest } = row;
+    await db.updateTable('exposures').set(rest).where('id', '=', id).execute();
+  } else await db.insertInto('exposures').values(row).execute();
+}
+export function listExposures(db: Db, scope: Scope) {
+  return db
+    .selectFrom('exposures')
+    .selectAll()
+    .where(inScope(scope, { region: 'exposures.region_code', institution: 'exposures.institution_code' }) as never)
+    .orderBy('institution_code')
+    .orderBy('address')
+    .orderBy('port')
+    .execute();
+}
+/** The ports section of each of an institution's hosts (identities ride in it). */
+export function institutionPortSections(db: Db, institutionCode: string) {
+  return db
+    .selectFrom('host_sections')
+    .innerJoin('hosts', 'hosts.id', 'host_sections.host_id')
+    .select(['host_sections.host_id', 'host_sections.data'])
+    .where('hosts.institution_code', '=', institutionCode)
+    .where('hosts.status', '!=', 'retired')
+    .where('host_sections.section', '=', 'ports')
+    .where('host_sections.status', '=', 'ok')
+    .execute();
+}
+
+/** The ports of one host that scanners saw from outside, through the tie. */
+export function exposuresOfHost(db: Db, hostId: string) {
+  return db.selectFrom('exposures').select(['address', 'port', 'internal_port']).where('host_id', '=', hostId).where('internal_port', 'is not', null).execute();
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import { CredentialCheckSettings } from '@weian/shared';
+import { crypt } from '../../agent/src/collectors/crypt.js';
+import { candidates, checkWeakPasswords } from '../../agent/src/collectors/weakPasswords.js';
+import { REPO } from '../helpers/paths.js';
+
+/**
+ * The weak-password check's cost (issue 24): CPU per dictionary word in each scheme, per account
+ * tried in full with the bundled dictionary, and what the default daily budget covers; then the
+ * check itself on the fixture shadow file within that budget.
+ */
+export interface CredentialCost {
+  msPerWord: Record<'sha512crypt' | 'sha256crypt' | 'md5crypt', number>;
+  wordsPerAccount: number;
+  budgetMsPerDay: number;
+  run: { accounts: number; decided: number; spentMs: number };
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+export async function weakPasswordCost(): Promise<CredentialCost> {
+  const settings = CredentialCheckSettings.parse({ enabled: true });
+  const words = candidates('his', settings, new Date()).map((c) => c.word);
+  const perWord = (setting: string) => {
+    const sample = words.slice(0, 20);
+    const t = cpuMs();
+    for (const w of sample) crypt(w, setting);
+    return (cpuMs() - t) / sample.length;
+  };
+  const msPerWord = { sha512crypt: perWord('$6$benchsaltbench1'), sha256crypt: perWord('$5$benchsaltbench1'), md5crypt: perWord('$1$benchslt') };
+  const dir = join(REPO, 'agent', 'testdata', 'credentials');
+  const memo = new Map();
+  const r = await checkWeakPasswords(
+    { readFile: async (p) => (await import('node:fs/promises')).readFile(p, 'utf8'), cpuMs, lowerPriority: () => {}, memo, now: new Date() },
+    { shadowPath: join(dir, 'shadow'), passwdPath: join(dir, 'passwd'), settings, sliceMs: settings.cpuBudgetMsPerDay },
+  );
+  return {
+    msPerWord,
+    wordsPerAccount: words.length,
+    budgetMsPerDay: settings.cpuBudgetMsPerDay,
+    run: { accounts: r.accounts.length, decided: r.accounts.filter((a) => a.weak !== null).length, spentMs: r.spentMs },
+  };
+}
