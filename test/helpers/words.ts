@@ -34,6 +34,8 @@ const ALLOWED = new Set([
   'in.telnetd', 'telnetd', 'vsftpd', 'proftpd', 'pure-ftpd', 'in.ftpd',
   // log retention (issue 19): the log daemons and the settings an administrator changes, as they are named
   'journald', 'logrotate', 'rotate', 'MaxRetentionSec', 'SystemMaxUse', 'num_logs',
+  // weak credentials and services without authentication (issue 24): the products, files and settings by their own names
+  'Administrator', 'nologin', 'Redis', 'MongoDB', 'Elasticsearch', 'memcached', 'MySQL', 'MariaDB', 'MySQL/MariaDB', 'PostgreSQL', 'pg_hba.conf', 'trust', 'requirepass/ACL', 'requirepass', 'ACL', 'SASL',
 ]);
 
 /** Codes: rule ids, host ids, host names and versions, Windows processes and updates, models. */
