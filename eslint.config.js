@@ -53,7 +53,10 @@ export default tseslint.config(
       'import-x/extensions': ['.ts', '.mts', '.js', '.mjs', '.vue'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.mts'], 'vue-eslint-parser': ['.vue'] },
       'import-x/resolver-next': [
-        createTypeScriptImportResolver({ project: ['shared/tsconfig.json', 'agent/tsconfig.json', 'server/tsconfig.json', 'dashboard/tsconfig.json', 'test/tsconfig.json'], noWarnOnMultipleProjects: true }),
+        createTypeScriptImportResolver({
+          project: ['shared/tsconfig.json', 'agent/tsconfig.json', 'server/tsconfig.json', 'dashboard/tsconfig.json', 'test/tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        }),
       ],
     },
     rules: {
@@ -72,9 +75,7 @@ export default tseslint.config(
   {
     files: ['shared/**'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict(
-        ...['agent', 'server', 'dashboard', 'test'].map((p) => packageImport(p, 'shared imports no workspace package: it is the bottom layer.')),
-      ),
+      '@typescript-eslint/no-restricted-imports': restrict(...['agent', 'server', 'dashboard', 'test'].map((p) => packageImport(p, 'shared imports no workspace package: it is the bottom layer.'))),
     },
   },
   {

@@ -36,4 +36,6 @@ for (const c of children) c.once('exit', (code) => stopAll(code ?? 1));
 const parent = process.ppid;
 setInterval(() => process.ppid !== parent && stopAll(), 500).unref();
 
-console.log(`\n  WeiAn 卫安 dev: dashboard http://127.0.0.1:${devPort} (hot reload), API http://127.0.0.1:${port}\n  sign in as admin / ${process.env.WEIAN_ADMIN_PASSWORD ? '(your WEIAN_ADMIN_PASSWORD)' : admin.password}  (kept in ${admin.file})\n`);
+console.log(
+  `\n  WeiAn 卫安 dev: dashboard http://127.0.0.1:${devPort} (hot reload), API http://127.0.0.1:${port}\n  sign in as admin / ${process.env.WEIAN_ADMIN_PASSWORD ? '(your WEIAN_ADMIN_PASSWORD)' : admin.password}  (kept in ${admin.file})\n`,
+);

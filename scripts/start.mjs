@@ -67,7 +67,10 @@ server.on('exit', (code) => {
 });
 
 for (let i = 0; ; i++) {
-  const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+  const ok = await fetch(`${url}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (ok) break;
   if (i > 150) {
     console.error('the server did not become healthy in 30 s');
@@ -83,11 +86,16 @@ if (seed.status === 0) process.stdout.write(seed.stdout);
 
 if (!existsSync(agentConfig)) {
   step('enrolling a local agent for this machine');
-  const tok = must(spawnSync(process.execPath, [...weianServer, 'token', 'create', '--institution', 'DEMO-LOCAL', '--name', '本机演示医院', '--region', '330106'], { cwd: root, env, encoding: 'utf8' }), 'token create');
+  const tok = must(
+    spawnSync(process.execPath, [...weianServer, 'token', 'create', '--institution', 'DEMO-LOCAL', '--name', '本机演示医院', '--region', '330106'], { cwd: root, env, encoding: 'utf8' }),
+    'token create',
+  );
   const token = tok.stdout.trim().split('\n').at(-1);
   must(spawnSync(tsx, ['agent/src/cli.ts', 'enroll', '--server', url, '--token', token, '--config', agentConfig], { cwd: root, env, encoding: 'utf8' }), 'agent enroll');
 }
 step('starting the local agent');
 children.push(spawn(tsx, ['agent/src/cli.ts', 'run', '--config', agentConfig], { cwd: root, env, stdio: 'inherit' }));
 
-console.log(`\n  WeiAn 卫安 is running: ${url}\n  sign in as admin / ${process.env.WEIAN_ADMIN_PASSWORD ? '(your WEIAN_ADMIN_PASSWORD)' : adminPassword}  (kept in ${passwordFile})\n  data in ${dataDir}; Ctrl-C to stop\n`);
+console.log(
+  `\n  WeiAn 卫安 is running: ${url}\n  sign in as admin / ${process.env.WEIAN_ADMIN_PASSWORD ? '(your WEIAN_ADMIN_PASSWORD)' : adminPassword}  (kept in ${passwordFile})\n  data in ${dataDir}; Ctrl-C to stop\n`,
+);

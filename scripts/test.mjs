@@ -17,7 +17,19 @@ const quiet = (cmd) => spawnSync('bash', ['-c', cmd], { cwd: root, encoding: 'ut
 const PACKAGES = 'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross cpio nginx openssh-server';
 function ensurePackages() {
   const hasFont = quiet('fc-list').stdout?.toLowerCase().includes('wenquanyi');
-  const tools = ['/usr/bin/chromium', '/usr/bin/pdftotext', '/usr/bin/rpmbuild', '/usr/bin/wixl', '/usr/bin/msiinfo', '/usr/bin/lintian', '/usr/bin/qemu-aarch64-static', '/usr/aarch64-linux-gnu/lib/libstdc++.so.6', '/usr/bin/cpio', '/usr/sbin/nginx', '/usr/sbin/sshd'];
+  const tools = [
+    '/usr/bin/chromium',
+    '/usr/bin/pdftotext',
+    '/usr/bin/rpmbuild',
+    '/usr/bin/wixl',
+    '/usr/bin/msiinfo',
+    '/usr/bin/lintian',
+    '/usr/bin/qemu-aarch64-static',
+    '/usr/aarch64-linux-gnu/lib/libstdc++.so.6',
+    '/usr/bin/cpio',
+    '/usr/sbin/nginx',
+    '/usr/sbin/sshd',
+  ];
   if (tools.every((t) => existsSync(t)) && hasFont) return;
   if (process.getuid?.() !== 0) throw new Error(`missing Debian packages: apt-get install ${PACKAGES}`);
   console.log('installing the Debian packages the suite needs…');
@@ -43,7 +55,7 @@ const typecheck = spawnSync('pnpm', ['-s', 'typecheck'], { stdio: 'inherit', cwd
 if (typecheck.status !== 0) console.error('\ntypecheck failed (see above)');
 
 // The architecture rules, unused code and dependencies (`pnpm lint`): a failure counts as a failed test.
-console.log('linting (eslint, knip)…');
+console.log('linting (eslint, knip, prettier)…');
 const lint = spawnSync('pnpm', ['-s', 'lint'], { stdio: 'inherit', cwd: root });
 if (lint.status !== 0) console.error('\nlint failed (see above)');
 

@@ -12,7 +12,11 @@ import { waitFor } from './helpers/wait.js';
 const dataDir = tempDir('weian-dev-');
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const answers = (url: string) => fetch(url).then(() => true, () => false);
+const answers = (url: string) =>
+  fetch(url).then(
+    () => true,
+    () => false,
+  );
 
 describe('pnpm dev', () => {
   it('serves the dashboard with hot reload and the API through the proxy, and Ctrl-C stops both', async () => {
@@ -54,7 +58,11 @@ describe('pnpm dev', () => {
       cwd: REPO,
       env,
       ready: (output) =>
-        waitFor(async () => (await answers(`http://127.0.0.1:${devPort}/`)) && (await answers(`http://127.0.0.1:${apiPort}/healthz`)), { timeoutMs: 90_000, intervalMs: 500, what: `pnpm dev to be up:\n${output()}` }),
+        waitFor(async () => (await answers(`http://127.0.0.1:${devPort}/`)) && (await answers(`http://127.0.0.1:${apiPort}/healthz`)), {
+          timeoutMs: 90_000,
+          intervalMs: 500,
+          what: `pnpm dev to be up:\n${output()}`,
+        }),
     });
     expect(await answers(`http://127.0.0.1:${apiPort}/healthz`)).toBe(false);
   });

@@ -32,10 +32,7 @@ function sources(): Array<{ file: string; texts: string[] }> {
     ...files(join(REPO, 'shared/src'), (n) => n.endsWith('.ts') && n !== 'terms.ts'),
   ];
   const docs = [join(REPO, 'README.md'), ...files(join(REPO, 'docs'), (n) => n.endsWith('.md'))];
-  return [
-    ...code.map((file) => ({ file, texts: chineseLiterals(readFileSync(file, 'utf8')) })),
-    ...docs.map((file) => ({ file, texts: chineseLines(readFileSync(file, 'utf8')) })),
-  ];
+  return [...code.map((file) => ({ file, texts: chineseLiterals(readFileSync(file, 'utf8')) })), ...docs.map((file) => ({ file, texts: chineseLines(readFileSync(file, 'utf8')) }))];
 }
 
 describe('one term per concept', () => {

@@ -81,7 +81,11 @@ execFileSync(process.execPath, ['--experimental-sea-config', 'sea-config.json'],
 
 const postject = postjectCommand();
 const executables = {};
-for (const [platform, file] of [['linux-x64', 'weian-agent-linux-x64'], ['linux-arm64', 'weian-agent-linux-arm64'], ['win-x64', 'weian-agent-win-x64.exe']].filter(([p]) => PLATFORMS.has(p))) {
+for (const [platform, file] of [
+  ['linux-x64', 'weian-agent-linux-x64'],
+  ['linux-arm64', 'weian-agent-linux-arm64'],
+  ['win-x64', 'weian-agent-win-x64.exe'],
+].filter(([p]) => PLATFORMS.has(p))) {
   const node = nodeBinary(platform, NODE_VERSION);
   const out = join(DIST, file);
   rmSync(out, { force: true });
@@ -122,7 +126,17 @@ if (PLATFORMS.has('linux-x64-glibc217')) {
 const artifacts = [...Object.values(executables), ...(legacyTar ? [legacyTar] : [])];
 if (!args.has('--no-packages')) {
   const unit = (legacy, exec) => execFileSync(process.execPath, [bundle, '__unit', ...exec.flatMap((e) => ['--exec', e]), ...(legacy ? ['--legacy'] : [])], { encoding: 'utf8' });
-  artifacts.push(...buildPackages({ dist: DIST, version: VERSION, executables, legacyDir: legacyTar ? legacyDir : null, licenseDir: join(dirname(nodeBinary('linux-x64', NODE_VERSION)), '..'), unit, work: join(DIST, 'pkg-work') }));
+  artifacts.push(
+    ...buildPackages({
+      dist: DIST,
+      version: VERSION,
+      executables,
+      legacyDir: legacyTar ? legacyDir : null,
+      licenseDir: join(dirname(nodeBinary('linux-x64', NODE_VERSION)), '..'),
+      unit,
+      work: join(DIST, 'pkg-work'),
+    }),
+  );
 }
 writeSums(artifacts);
 // The release's version for the server's signed upgrade manifest (a single executable's name does not carry it).

@@ -80,7 +80,11 @@ try {
   const server = start([...serverArgs, 'serve'], serverEnv);
   procs.push(server);
   await until('the server', () => server.output().includes('listening on'), 60_000);
-  const token = execFileSync(process.execPath, [...serverArgs, 'token', 'create', '--institution', 'MEASURE-1', '--name', '测量医院', '--region', '330106'], { cwd: REPO, env: { ...process.env, ...serverEnv }, encoding: 'utf8' })
+  const token = execFileSync(process.execPath, [...serverArgs, 'token', 'create', '--institution', 'MEASURE-1', '--name', '测量医院', '--region', '330106'], {
+    cwd: REPO,
+    env: { ...process.env, ...serverEnv },
+    encoding: 'utf8',
+  })
     .trim()
     .split('\n')
     .at(-1)

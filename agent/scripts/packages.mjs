@@ -106,11 +106,17 @@ export function buildPackages(o) {
   };
 
   // deb: Debian 12's lintian expects units under /lib/systemd/system (merged /usr makes both the same file).
-  for (const [arch, platform] of [['amd64', 'linux-x64'], ['arm64', 'linux-arm64']].filter(([, p]) => o.executables[p])) {
+  for (const [arch, platform] of [
+    ['amd64', 'linux-x64'],
+    ['arm64', 'linux-arm64'],
+  ].filter(([, p]) => o.executables[p])) {
     const root = stage(`deb-${arch}`, o.executables[platform], false, 'lib/systemd/system');
     const doc = join(root, 'usr/share/doc/weian-agent');
     writeFileSync(join(doc, 'copyright'), COPYRIGHT);
-    writeFileSync(join(doc, 'changelog.gz'), execFileSync('gzip', ['-n', '-9', '-c'], { input: `weian-agent (${o.version}) stable; urgency=medium\n\n  * Release ${o.version}.\n\n -- ${MAINTAINER}  Sat, 06 Dec 2025 00:00:00 +0000\n` }));
+    writeFileSync(
+      join(doc, 'changelog.gz'),
+      execFileSync('gzip', ['-n', '-9', '-c'], { input: `weian-agent (${o.version}) stable; urgency=medium\n\n  * Release ${o.version}.\n\n -- ${MAINTAINER}  Sat, 06 Dec 2025 00:00:00 +0000\n` }),
+    );
     mkdirSync(join(root, 'DEBIAN'));
     writeFileSync(
       join(root, 'DEBIAN/control'),
@@ -123,7 +129,9 @@ Section: admin
 Priority: optional
 Homepage: https://weian.invalid/
 Description: ${SUMMARY}
-${DESCRIPTION.split('\n').map((l) => ` ${l}`).join('\n')}
+${DESCRIPTION.split('\n')
+  .map((l) => ` ${l}`)
+  .join('\n')}
 `,
     );
     const script = (name, body) => writeFileSync(join(root, 'DEBIAN', name), `#!/bin/sh\nset -e\n${SCRIPT_LIB}\n${body}\nexit 0\n`, { mode: 0o755 });
@@ -141,7 +149,11 @@ ${DESCRIPTION.split('\n').map((l) => ` ${l}`).join('\n')}
   }
 
   // rpm: EL8+ flavours with the single executable; EL7 with Node 16 (systemd 219: MemoryLimit).
-  for (const [arch, platform, legacy] of [['x86_64', 'linux-x64', false], ['aarch64', 'linux-arm64', false], ['x86_64', 'linux-x64', true]].filter(([, p, legacy]) => (legacy ? o.legacyDir : o.executables[p]))) {
+  for (const [arch, platform, legacy] of [
+    ['x86_64', 'linux-x64', false],
+    ['aarch64', 'linux-arm64', false],
+    ['x86_64', 'linux-x64', true],
+  ].filter(([, p, legacy]) => (legacy ? o.legacyDir : o.executables[p]))) {
     const flavour = `rpm-${arch}${legacy ? '-el7' : ''}`;
     const root = stage(flavour, o.executables[platform], legacy, 'usr/lib/systemd/system');
     const top = join(o.work, `${flavour}-top`);
@@ -191,14 +203,23 @@ weian_after_remove
     execFileSync(
       'rpmbuild',
       [
-        '-bb', '--quiet', '--target', `${arch}-linux`,
-        '--define', `_topdir ${top}`,
+        '-bb',
+        '--quiet',
+        '--target',
+        `${arch}-linux`,
+        '--define',
+        `_topdir ${top}`,
         // gzip payload (quick to make; rpm 4.11 on EL7 reads it, zstd it cannot) and SHA-256 file digests.
-        '--define', '_binary_payload w6.gzdio',
-        '--define', '_binary_filedigest_algorithm 8',
-        '--define', 'use_source_date_epoch_as_buildtime 1',
-        '--define', 'clamp_mtime_to_source_date_epoch 1',
-        '--define', '_buildhost weian-build',
+        '--define',
+        '_binary_payload w6.gzdio',
+        '--define',
+        '_binary_filedigest_algorithm 8',
+        '--define',
+        'use_source_date_epoch_as_buildtime 1',
+        '--define',
+        'clamp_mtime_to_source_date_epoch 1',
+        '--define',
+        '_buildhost weian-build',
         spec,
       ],
       { env, stdio: ['ignore', 'ignore', 'inherit'] },
@@ -237,7 +258,11 @@ weian-agent: bogus-mail-host-in-debian-changelog *
  */
 function buildMsi(o, env) {
   // A product code per version, derived rather than random, so the same sources give the same MSI tables.
-  const productCode = (v) => createHash('sha256').update(`weian-agent ${v}`).digest('hex').replace(/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*$/, '$1-$2-5$3-8$4-$5');
+  const productCode = (v) =>
+    createHash('sha256')
+      .update(`weian-agent ${v}`)
+      .digest('hex')
+      .replace(/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*$/, '$1-$2-5$3-8$4-$5');
   const dir = join(o.work, 'msi');
   mkdirSync(dir, { recursive: true });
   const wxs = join(dir, 'weian-agent.wxs');

@@ -85,18 +85,39 @@ async function main(argv: string[]): Promise<number> {
   const configOption = { config: { type: 'string' } } as const;
   switch (command) {
     case 'enroll': {
-      const { values } = parseArgs({ args: rest, options: { server: { type: 'string' }, token: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean' }, 'data-dir': { type: 'string' }, ...configOption } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { server: { type: 'string' }, token: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean' }, 'data-dir': { type: 'string' }, ...configOption },
+      });
       if (!values.server || !values.token) throw new ConfigError('enroll needs --server URL and --token T');
       const url = new URL(values.server);
       if (url.protocol === 'http:' && !isLoopback(url.hostname) && !values.insecure) {
-        throw new ConfigError(`refusing to send the enrollment token and later the agent's secret in clear text to ${url.host}: use https:// (with --ca FILE for a private CA), or --insecure on a network you trust`);
+        throw new ConfigError(
+          `refusing to send the enrollment token and later the agent's secret in clear text to ${url.host}: use https:// (with --ca FILE for a private CA), or --insecure on a network you trust`,
+        );
       }
       const configPath = resolve(values.config ?? DEFAULT_CONFIG);
       const caFile = values.ca ? resolve(values.ca) : undefined;
       const { default: si } = await import('systeminformation');
-      const machineId = await si.uuid().then((u) => u.os || null, () => null);
+      const machineId = await si.uuid().then(
+        (u) => u.os || null,
+        () => null,
+      );
       const result = await new AgentClient({ server: values.server, ca: readCa(caFile) }).enroll({ token: values.token, hostname: hostname(), machineId, agentVersion: AGENT_VERSION });
-      await saveConfig(configPath, localConfig({ server: values.server, agentId: result.agentId, secret: result.secret, hostId: result.hostId, institution: result.institution, settings: result.settings, serverKey: result.serverKey, caFile, dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined }));
+      await saveConfig(
+        configPath,
+        localConfig({
+          server: values.server,
+          agentId: result.agentId,
+          secret: result.secret,
+          hostId: result.hostId,
+          institution: result.institution,
+          settings: result.settings,
+          serverKey: result.serverKey,
+          caFile,
+          dataDir: values['data-dir'] ? resolve(values['data-dir']) : undefined,
+        }),
+      );
       console.log(`enrolled as ${result.agentId} (host ${result.hostId}) in ${result.institution.name}; config written to ${configPath}`);
       return 0;
     }
@@ -180,9 +201,15 @@ async function main(argv: string[]): Promise<number> {
       const configPath = resolve(values.config ?? DEFAULT_CONFIG);
       // Validated by a short-lived child: the schemas are not worth keeping in memory for the agent's lifetime.
       const config = JSON.parse(await runSelf(['__config', '--config', configPath])) as AgentConfig;
-      const [{ startDaemon }, { collectInChild }, upgrades, { isSingleExecutable }] = await Promise.all([import('./daemon.js'), import('./collect-process.js'), import('./upgrade.js'), import('./self.js')]);
+      const [{ startDaemon }, { collectInChild }, upgrades, { isSingleExecutable }] = await Promise.all([
+        import('./daemon.js'),
+        import('./collect-process.js'),
+        import('./upgrade.js'),
+        import('./self.js'),
+      ]);
       const paths = agentPaths(configPath, config);
-      const upgradeDeps = (kind: Awaited<ReturnType<typeof upgrades.installKind>>) => upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION });
+      const upgradeDeps = (kind: Awaited<ReturnType<typeof upgrades.installKind>>) =>
+        upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION });
       // An upgrade left on disk by the last run ends here: reported with the next heartbeat, or rolled back.
       const settled = await upgrades.settleUpgrade(upgradeDeps(null));
       if (settled) {
@@ -214,10 +241,17 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'scan': {
-      const { values } = parseArgs({ args: rest, options: { targets: { type: 'string' }, 'only-ports': { type: 'string' }, server: { type: 'string' }, scanner: { type: 'string' }, secret: { type: 'string' }, ca: { type: 'string' } } });
+      const { values } = parseArgs({
+        args: rest,
+        options: { targets: { type: 'string' }, 'only-ports': { type: 'string' }, server: { type: 'string' }, scanner: { type: 'string' }, secret: { type: 'string' }, ca: { type: 'string' } },
+      });
       const online = values.server && values.scanner && values.secret ? { scannerId: values.scanner, secret: values.secret } : null;
       if (!values.targets && !online) throw new ConfigError('scan needs --targets FILE, or --server URL --scanner ID --secret S');
-      const [{ prepare, readTargetList, TargetList }, { scan, DEFAULT_LIMITS }, { extRulesFor }] = await Promise.all([import('./scan/targetList.js'), import('./scan/scanner.js'), import('@weian/shared')]);
+      const [{ prepare, readTargetList, TargetList }, { scan, DEFAULT_LIMITS }, { extRulesFor }] = await Promise.all([
+        import('./scan/targetList.js'),
+        import('./scan/scanner.js'),
+        import('@weian/shared'),
+      ]);
       const client = online ? new AgentClient({ server: values.server!, ca: readCa(values.ca ? resolve(values.ca) : undefined) }) : null;
       const list = client ? TargetList.parse(await client.scannerTargets(online!)) : await readTargetList(resolve(values.targets!));
       // WEIAN_SCAN_LOOPBACK: tests only, on loopback aliases they made; a real list holds public targets only.
@@ -249,7 +283,18 @@ async function main(argv: string[]): Promise<number> {
       const selfCheck = await loadSelfCheck(paths.selfCheck);
       console.log(
         JSON.stringify(
-          { enrolled: true, agentId: config.agentId, hostId: config.hostId, server: config.server, institution: config.institution, lastSyncAt: state.lastSyncAt, outbox, lastError: state.lastError, revoked: state.revoked, selfCheck },
+          {
+            enrolled: true,
+            agentId: config.agentId,
+            hostId: config.hostId,
+            server: config.server,
+            institution: config.institution,
+            lastSyncAt: state.lastSyncAt,
+            outbox,
+            lastError: state.lastError,
+            revoked: state.revoked,
+            selfCheck,
+          },
           null,
           2,
         ),

@@ -11,7 +11,11 @@ describe('client', () => {
     const answer = {
       serverTime: '2026-12-06T10:00:00.000Z',
       settings: { collectIntervalMinutes: 5, heartbeatSeconds: 30 },
-      commands: [{ type: 'collect', id: 'c1' }, { type: 'reboot-the-world', id: 'c2' }, { type: 'settings', id: 'c3', settings: { collectIntervalMinutes: 0, heartbeatSeconds: 30 } }],
+      commands: [
+        { type: 'collect', id: 'c1' },
+        { type: 'reboot-the-world', id: 'c2' },
+        { type: 'settings', id: 'c3', settings: { collectIntervalMinutes: 0, heartbeatSeconds: 30 } },
+      ],
     };
     const fetch = (async () => new Response(JSON.stringify({ result: { data: answer } }), { status: 200 })) as typeof globalThis.fetch;
     const client = new AgentClient({ server: 'http://127.0.0.1:1', credentials: { agentId: 'a', secret: 's' }, fetch });
@@ -20,7 +24,8 @@ describe('client', () => {
     expect(ack.commands).toEqual([{ type: 'collect', id: 'c1' }]);
     expect(ack.skipped!.map((s) => JSON.parse(s).id)).toEqual(['c2', 'c3']);
     // Settings out of bounds in the ack itself are not taken.
-    const bad = (async () => new Response(JSON.stringify({ result: { data: { ...answer, settings: { collectIntervalMinutes: 0, heartbeatSeconds: 30 } } } }), { status: 200 })) as typeof globalThis.fetch;
+    const bad = (async () =>
+      new Response(JSON.stringify({ result: { data: { ...answer, settings: { collectIntervalMinutes: 0, heartbeatSeconds: 30 } } } }), { status: 200 })) as typeof globalThis.fetch;
     await expect(new AgentClient({ server: 'http://127.0.0.1:1', fetch: bad }).heartbeat({ sentAt: '2026-12-06T10:00:00.000Z', agentVersion: '0.1.0' })).rejects.toThrow(/collectIntervalMinutes/);
   });
 });

@@ -6,7 +6,11 @@ import { AgentSettings, DEFAULT_AGENT_SETTINGS, ServerKey } from '@weian/shared/
 const common = {
   name: z.string().min(1).max(128),
   /** Expected interval between successful runs (RPO), hours. */
-  intervalHours: z.number().positive().max(24 * 366).default(24),
+  intervalHours: z
+    .number()
+    .positive()
+    .max(24 * 366)
+    .default(24),
   /** The job keeps a copy off-site (异地). */
   offsite: z.boolean().default(false),
   /** A file whose modification time (or a JSON {"testedAt": "…"}) records the last restore test. */
@@ -37,7 +41,14 @@ export const AgentConfig = z.object({
   dataDir: z.string().optional(),
   settings: AgentSettings.default(DEFAULT_AGENT_SETTINGS),
   outbox: z
-    .object({ maxReports: z.number().int().min(1).max(100_000).default(500), maxBytes: z.number().int().min(65_536).default(50 * 1024 * 1024) })
+    .object({
+      maxReports: z.number().int().min(1).max(100_000).default(500),
+      maxBytes: z
+        .number()
+        .int()
+        .min(65_536)
+        .default(50 * 1024 * 1024),
+    })
     .default({ maxReports: 500, maxBytes: 50 * 1024 * 1024 }),
   backups: z.array(BackupJobConfig).max(64).default([]),
   /** Linux hosts whose region asks for anti-malware report it as required. */

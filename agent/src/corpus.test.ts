@@ -9,7 +9,10 @@ import { FIXTURES, judgeCapture } from '../fixtures/judge.js';
 // README.md says why). Any difference fails: a rule that starts passing on a known risk, or a parser
 // that starts reading a capture differently.
 
-const dirs = (await readdir(FIXTURES, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const dirs = (await readdir(FIXTURES, { withFileTypes: true }))
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 interface Expected {
   /** The highest MLPS level of the systems the host is assumed to belong to (null: none). */

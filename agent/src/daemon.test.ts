@@ -59,7 +59,17 @@ describe('daemon', () => {
       commands: () => () => undefined,
     } as unknown as AgentClient;
     const reported: unknown[] = [];
-    const daemon = startDaemon({ config, paths, client, collect: () => new Promise(() => {}), log: () => {}, commands: false, heartbeatMs: 5, intervalMs: 3_600_000, upgradeReported: async (o) => void reported.push(o) });
+    const daemon = startDaemon({
+      config,
+      paths,
+      client,
+      collect: () => new Promise(() => {}),
+      log: () => {},
+      commands: false,
+      heartbeatMs: 5,
+      intervalMs: 3_600_000,
+      upgradeReported: async (o) => void reported.push(o),
+    });
     await twice;
     daemon.stop();
     await daemon.done;

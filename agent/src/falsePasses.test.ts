@@ -89,7 +89,7 @@ describe('5. reboot required on dnf hosts without dnf-utils', () => {
   });
 });
 
-describe('6. rpm versions in one form, compared by rpm\'s order', () => {
+describe("6. rpm versions in one form, compared by rpm's order", () => {
   it('installed and available versions both carry the epoch', async () => {
     const { report } = await judgeCapture('centos7');
     const pending = data<{ pending: Array<{ name: string; installedVersion: string | null; availableVersion: string | null }> }>(report.sections.patches).pending;

@@ -56,7 +56,16 @@ describe("the agent's own check of a report against the shared schema", () => {
       commands: () => () => undefined,
     } as unknown as AgentClient;
     const lines: string[] = [];
-    const daemon = startDaemon({ config, paths, client, collect: async () => ({ report: await collect(), cpuSeconds: null }), log: (l) => lines.push(l), commands: false, random: () => 0, intervalMs: 60_000 });
+    const daemon = startDaemon({
+      config,
+      paths,
+      client,
+      collect: async () => ({ report: await collect(), cpuSeconds: null }),
+      log: (l) => lines.push(l),
+      commands: false,
+      random: () => 0,
+      intervalMs: 60_000,
+    });
     await arrived;
     daemon.stop();
     await daemon.done;

@@ -29,7 +29,9 @@ export interface SelfCheck {
 }
 
 export const invalidSections = (report: Report): SelfCheck['invalid'] =>
-  (Object.entries(report.sections) as [SectionName, SectionEnvelope][]).flatMap(([section, s]) => (s.status === 'error' && s.error.code === INVALID_DATA ? [{ section, message: s.error.message }] : []));
+  (Object.entries(report.sections) as [SectionName, SectionEnvelope][]).flatMap(([section, s]) =>
+    s.status === 'error' && s.error.code === INVALID_DATA ? [{ section, message: s.error.message }] : [],
+  );
 
 /**
  * Logs each withheld section of a collected report and keeps the outcome of the latest collection in its own

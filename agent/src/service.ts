@@ -65,7 +65,10 @@ export function installPlan(platform: NodeJS.Platform, invocation: string[], con
       { run: ['schtasks.exe', '/Create', '/F', '/TN', WINDOWS_TASK, '/SC', 'ONSTART', '/RU', 'SYSTEM', '/RL', 'HIGHEST', '/TR', tr] },
       {
         run: [
-          'powershell.exe', '-NoProfile', '-NonInteractive', '-Command',
+          'powershell.exe',
+          '-NoProfile',
+          '-NonInteractive',
+          '-Command',
           `$s = New-ScheduledTaskSettingsSet -RestartCount 999 -RestartInterval (New-TimeSpan -Minutes 1) -ExecutionTimeLimit ([TimeSpan]::Zero) -AllowStartIfOnBatteries -DontStopIfGoingOnBatteries; Set-ScheduledTask -TaskName ${WINDOWS_TASK} -Settings $s | Out-Null`,
         ],
       },
@@ -84,7 +87,15 @@ const execReal: Exec = (argv) =>
     child.on('close', (code) => resolve(code ?? 1));
   });
 
-export async function installService(opts: { configPath: string; dryRun: boolean; start?: boolean; log: (line: string) => void; platform?: NodeJS.Platform; exec?: Exec; invocation?: string[] }): Promise<number> {
+export async function installService(opts: {
+  configPath: string;
+  dryRun: boolean;
+  start?: boolean;
+  log: (line: string) => void;
+  platform?: NodeJS.Platform;
+  exec?: Exec;
+  invocation?: string[];
+}): Promise<number> {
   const plan = installPlan(opts.platform ?? process.platform, opts.invocation ?? selfInvocation(), opts.configPath, opts.start ?? true);
   for (const step of plan) {
     if (step.write) {

@@ -42,4 +42,3 @@ export async function writeFileDurable(path: string, content: string, mode = 0o6
 }
 
 export const saveState = (path: string, state: SyncState) => writeFileDurable(path, JSON.stringify(state, null, 2));
-

@@ -35,7 +35,11 @@ interface ErrorShape {
   data?: { code?: unknown; httpStatus?: unknown };
 }
 const fromShape = (e: ErrorShape, status: number | null) =>
-  new TrpcError(typeof e.message === 'string' ? e.message : 'server error', typeof e.data?.code === 'string' ? e.data.code : 'UNKNOWN', typeof e.data?.httpStatus === 'number' ? e.data.httpStatus : status);
+  new TrpcError(
+    typeof e.message === 'string' ? e.message : 'server error',
+    typeof e.data?.code === 'string' ? e.data.code : 'UNKNOWN',
+    typeof e.data?.httpStatus === 'number' ? e.data.httpStatus : status,
+  );
 
 /** One POST: resolves with the status and body text, rejects only when no answer came. */
 export type Post = (url: URL, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<{ status: number; body: string }>;

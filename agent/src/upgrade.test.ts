@@ -35,7 +35,14 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const NEW = Buffer.from(script('0.2.0'));
-const file = (bytes: Buffer, over: Partial<UpgradeManifest['files'][number]> = {}) => ({ file: 'weian-agent-linux-x64', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, arch: 'x64' as const, kind: 'sea' as const, ...over });
+const file = (bytes: Buffer, over: Partial<UpgradeManifest['files'][number]> = {}) => ({
+  file: 'weian-agent-linux-x64',
+  sha256: createHash('sha256').update(bytes).digest('hex'),
+  size: bytes.length,
+  arch: 'x64' as const,
+  kind: 'sea' as const,
+  ...over,
+});
 function command(o: { version?: string; files?: UpgradeManifest['files']; key?: KeyObject; manifest?: string } = {}): UpgradeCommand {
   const manifest = JSON.stringify({ version: o.version ?? '0.2.0', files: o.files ?? [file(NEW)], issuedAt: '2026-12-06T10:00:00.000Z' });
   return { type: 'upgrade', id: 'cmd-1', manifest: o.manifest ?? manifest, signature: sign(null, Buffer.from(manifest), o.key ?? serverKey.privateKey).toString('base64') };
@@ -157,7 +164,11 @@ describe('runUpgrade', () => {
   });
 
   it('a full disk while keeping the backup: nothing swapped', async () => {
-    const fullDisk: UpgradeFs = { ...fsp, copyFile: async (from, to) => (to === backupPath(executable) ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, copyfile'), { code: 'ENOSPC' })) : fsp.copyFile(from, to)) };
+    const fullDisk: UpgradeFs = {
+      ...fsp,
+      copyFile: async (from, to) =>
+        to === backupPath(executable) ? Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, copyfile'), { code: 'ENOSPC' })) : fsp.copyFile(from, to),
+    };
     expect(await failure(deps({ fs: fullDisk }))).toMatch(/^磁盘已满/);
     expect(readFileSync(executable, 'utf8')).toBe(script('0.1.0'));
     expect(readFileSync(join(dir, 'data', 'outbox', '000000000001-r1.json'), 'utf8')).toBe('{"queued":true}');

@@ -150,7 +150,14 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
   } catch {
     return null;
   }
-  const outcome = (status: UpgradeOutcome['status'], reason?: string): UpgradeOutcome => ({ id: marker.id, status, fromVersion: marker.fromVersion, toVersion: marker.toVersion, ...(reason ? { reason } : {}), at: d.now().toISOString() });
+  const outcome = (status: UpgradeOutcome['status'], reason?: string): UpgradeOutcome => ({
+    id: marker.id,
+    status,
+    fromVersion: marker.fromVersion,
+    toVersion: marker.toVersion,
+    ...(reason ? { reason } : {}),
+    at: d.now().toISOString(),
+  });
   if (d.currentVersion === marker.toVersion && marker.phase === 'installed') {
     const starts = marker.starts + 1;
     if (starts > MAX_STARTS && marker.backup) {
@@ -165,7 +172,9 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
   }
   // The kept executable is the one running now (never swapped, or restored): not needed any more.
   await Promise.all([markerPath(d.dir), nextPath(d.executable), ...(marker.backup ? [marker.backup] : [])].map((p) => d.fs.rm(p, { force: true })));
-  const reason = marker.failure ?? (marker.phase === 'downloading' ? `the agent stopped while downloading ${marker.toVersion}; still running ${d.currentVersion}` : `installed ${marker.toVersion} but ${d.currentVersion} started`);
+  const reason =
+    marker.failure ??
+    (marker.phase === 'downloading' ? `the agent stopped while downloading ${marker.toVersion}; still running ${d.currentVersion}` : `installed ${marker.toVersion} but ${d.currentVersion} started`);
   return { outcome: outcome('failed', reason), restart: false };
 }
 
@@ -226,8 +235,20 @@ const runProgram = async (file: string, args: string[]) => ({ stdout: (await exe
 /** How this agent was installed: a package owns its executable, else the executable is its own; null: not upgradable remotely (a script, Windows). */
 export async function installKind(executable: string, singleExecutable: boolean, run = runProgram): Promise<AgentInstallKind | null> {
   if (!singleExecutable || process.platform !== 'linux') return null;
-  if (await run('dpkg-query', ['-S', executable]).then(() => true, () => false)) return 'deb';
-  if (await run('rpm', ['-qf', executable]).then(() => true, () => false)) return 'rpm';
+  if (
+    await run('dpkg-query', ['-S', executable]).then(
+      () => true,
+      () => false,
+    )
+  )
+    return 'deb';
+  if (
+    await run('rpm', ['-qf', executable]).then(
+      () => true,
+      () => false,
+    )
+  )
+    return 'rpm';
   return 'sea';
 }
 
@@ -253,5 +274,17 @@ export function downloadFrom(server: string, ca: string | undefined): (file: str
 
 /** The real side effects, for `weian-agent run`. */
 export function nodeUpgradeDeps(o: { server: string; ca: string | undefined; serverKey: string | undefined; kind: AgentInstallKind | null; dir: string; currentVersion: string }): UpgradeDeps {
-  return { fs: fsp, download: downloadFrom(o.server, o.ca), run: runProgram, serverKey: o.serverKey, currentVersion: o.currentVersion, arch: process.arch, kind: o.kind, systemdRunning: existsSync('/run/systemd/system'), executable: process.execPath, dir: o.dir, now: () => new Date() };
+  return {
+    fs: fsp,
+    download: downloadFrom(o.server, o.ca),
+    run: runProgram,
+    serverKey: o.serverKey,
+    currentVersion: o.currentVersion,
+    arch: process.arch,
+    kind: o.kind,
+    systemdRunning: existsSync('/run/systemd/system'),
+    executable: process.execPath,
+    dir: o.dir,
+    now: () => new Date(),
+  };
 }

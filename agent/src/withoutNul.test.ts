@@ -27,7 +27,15 @@ describe('NUL in host data', () => {
           section: 'patches',
           collect: async () => ({
             status: 'ok',
-            data: { manager: 'apt', pending: [{ name: 'libfoo\u00001', installedVersion: '1.0', availableVersion: '1.1', security: true }], pendingCount: 1, securityCount: 1, lastPatchedAt: null, rebootRequired: false, rebootRequiredSince: null },
+            data: {
+              manager: 'apt',
+              pending: [{ name: 'libfoo\u00001', installedVersion: '1.0', availableVersion: '1.1', security: true }],
+              pendingCount: 1,
+              securityCount: 1,
+              lastPatchedAt: null,
+              rebootRequired: false,
+              rebootRequiredSince: null,
+            },
           }),
         },
         backups: {

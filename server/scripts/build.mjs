@@ -43,7 +43,9 @@ await build({
   logLevel: 'warning',
   external: [...EXTERNAL, 'pg-native'],
   // ESM, with `require` for the CommonJS dependencies; ws's optional native add-ons are not shipped.
-  banner: { js: "import { createRequire as __weianCreateRequire } from 'node:module'; const require = __weianCreateRequire(import.meta.url); process.env.WS_NO_BUFFER_UTIL ??= '1'; process.env.WS_NO_UTF_8_VALIDATE ??= '1';" },
+  banner: {
+    js: "import { createRequire as __weianCreateRequire } from 'node:module'; const require = __weianCreateRequire(import.meta.url); process.env.WS_NO_BUFFER_UTIL ??= '1'; process.env.WS_NO_UTF_8_VALIDATE ??= '1';",
+  },
 });
 chmodSync(join(APP, 'server.mjs'), 0o755);
 // Read beside the bundle at start (http/agentDownloads.ts): the install scripts agents' one-line installs fetch.
@@ -84,7 +86,11 @@ if (!process.argv.includes('--no-deb')) {
   chmodSync(join(lib, 'node'), 0o755);
   mkdirSync(join(root, 'usr/bin'), { recursive: true });
   // The command, for operators: the same Node.js and bundle the service runs.
-  writeFileSync(join(root, 'usr/bin/weian-server'), '#!/bin/sh\n# WeiAn server CLI (weian-server --help); settings from /etc/weian/server.env when readable.\nif [ -r /etc/weian/server.env ]; then set -a; . /etc/weian/server.env; set +a; fi\nexec /usr/lib/weian-server/node /usr/lib/weian-server/server.mjs "$@"\n', { mode: 0o755 });
+  writeFileSync(
+    join(root, 'usr/bin/weian-server'),
+    '#!/bin/sh\n# WeiAn server CLI (weian-server --help); settings from /etc/weian/server.env when readable.\nif [ -r /etc/weian/server.env ]; then set -a; . /etc/weian/server.env; set +a; fi\nexec /usr/lib/weian-server/node /usr/lib/weian-server/server.mjs "$@"\n',
+    { mode: 0o755 },
+  );
   mkdirSync(join(root, 'lib/systemd/system'), { recursive: true });
   copyFileSync(join(SERVER, 'packaging/weian-server.service'), join(root, 'lib/systemd/system/weian-server.service'));
   mkdirSync(join(root, 'etc/weian'), { recursive: true });

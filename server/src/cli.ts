@@ -51,8 +51,7 @@ async function withDeps<T>(init: boolean, fn: (deps: ServiceDeps) => Promise<T>)
   const pg = isPostgresUrl(config.databaseUrl);
   if (!pg && !init && !sqliteExists(config.dataDir))
     throw new ConfigError(
-      `no database at ${sqliteFile(config.dataDir)}: this command would create a new, empty one. ` +
-        `Point WEIAN_DATA_DIR (or DATABASE_URL) at the server's data, or add --init to create it here`,
+      `no database at ${sqliteFile(config.dataDir)}: this command would create a new, empty one. ` + `Point WEIAN_DATA_DIR (or DATABASE_URL) at the server's data, or add --init to create it here`,
     );
   const isNew = !pg && !sqliteExists(config.dataDir);
   const handle = openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -131,7 +130,14 @@ const COMMANDS: Record<string, Command> = {
     async run(values) {
       // withDeps migrates; what it applied is what this command reports.
       const r = await withDeps(values.init === true, async (deps) => migrate(deps.db));
-      console.log(`migrations applied: ${r.results?.filter((m) => m.status === 'Success').map((m) => m.migrationName).join(', ') || 'none (up to date)'}`);
+      console.log(
+        `migrations applied: ${
+          r.results
+            ?.filter((m) => m.status === 'Success')
+            .map((m) => m.migrationName)
+            .join(', ') || 'none (up to date)'
+        }`,
+      );
       return 0;
     },
   },
@@ -172,7 +178,9 @@ const COMMANDS: Record<string, Command> = {
         await recordAudit(deps, { actor: CLI_ACTOR, action: 'demo.seed', detail: seeded });
         return { ...seeded, seconds: Math.round((Date.now() - started) / 100) / 10 };
       });
-      console.log(r ? `demo seeded: ${r.institutions} institutions, ${r.hosts} hosts, ${r.days} days of history (${r.seconds} s)` : 'demo data already present: nothing to do (seeding again would double it)');
+      console.log(
+        r ? `demo seeded: ${r.institutions} institutions, ${r.hosts} hosts, ${r.days} days of history (${r.seconds} s)` : 'demo data already present: nothing to do (seeding again would double it)',
+      );
       return 0;
     },
   },
@@ -208,7 +216,9 @@ const COMMANDS: Record<string, Command> = {
       if (!to) throw new ConfigError('backup needs --to FILE');
       const config = loadConfig();
       if (isPostgresUrl(config.databaseUrl))
-        throw new ConfigError(`the database is PostgreSQL (${config.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}): back it up with pg_dump --format=custom --file ${to} "$DATABASE_URL" (docs/operations.md)`);
+        throw new ConfigError(
+          `the database is PostgreSQL (${config.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}): back it up with pg_dump --format=custom --file ${to} "$DATABASE_URL" (docs/operations.md)`,
+        );
       const path = userPath(to);
       let last = -1;
       const r = await withDeps(false, (deps) =>

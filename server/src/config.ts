@@ -5,7 +5,16 @@ import { z } from 'zod';
 import { isAddressOrCidr, trustedProxies, type TrustedProxies } from './http/clientAddress.js';
 
 /** Comma-separated list → trimmed, non-empty entries. */
-const list = () => z.string().default('').transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean));
+const list = () =>
+  z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    );
 
 /**
  * Every environment variable the server reads, with its default and what it does: read once here,
@@ -21,7 +30,13 @@ export const Env = z.object({
   WEIAN_AGENT_DIST: z.string().optional().describe('The agent packages served under /agent/ (what `pnpm build` made; default: agent/dist).'),
   WEIAN_LOG: z.enum(['silent', 'info', 'debug']).default('info').describe('Log level: silent, info or debug (debug adds stacks and per-request lines).'),
   WEIAN_LOG_FORMAT: z.enum(['text', 'json']).default('text').describe('Log lines as text for a terminal, or JSON (one object per line, pino) for a log collector; the packaged service uses json.'),
-  WEIAN_OFFLINE_AFTER_MINUTES: z.coerce.number().int().min(2).max(7 * 24 * 60).default(30).describe('An agent silent this long raises an offline alert.'),
+  WEIAN_OFFLINE_AFTER_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(7 * 24 * 60)
+    .default(30)
+    .describe('An agent silent this long raises an offline alert.'),
   WEIAN_CHROMIUM: z.string().min(1).optional().describe('The Chromium that prints PDF exports (default: /usr/bin/chromium and the other usual paths are tried).'),
   WEIAN_ALLOWED_ORIGINS: list()
     .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'an origin: scheme://host[:port]')))

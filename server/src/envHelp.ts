@@ -18,9 +18,7 @@ function defaultOf(schema: z.ZodType): string | null {
 
 /** Every variable the server reads: the schemas are the one list, so this cannot drift from the code. */
 export function environmentVariables(): EnvVariable[] {
-  return [Env, LimitsEnv].flatMap((schema) =>
-    Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, s]) => ({ name, default: defaultOf(s), description: s.description ?? '' })),
-  );
+  return [Env, LimitsEnv].flatMap((schema) => Object.entries(schema.shape as Record<string, z.ZodType>).map(([name, s]) => ({ name, default: defaultOf(s), description: s.description ?? '' })));
 }
 
 /** `weian-server help env`: name, default and meaning of each variable. */

@@ -1,13 +1,5 @@
 /** Domain errors thrown by services; one place (trpc/init.ts) maps them to tRPC errors, HTTP code to status. */
-export type DomainErrorCode =
-  | 'BAD_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'TOO_MANY_REQUESTS'
-  | 'PRECONDITION_FAILED';
+export type DomainErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'PRECONDITION_FAILED';
 
 export class DomainError extends Error {
   constructor(

@@ -100,4 +100,3 @@ export interface IncidentChange {
 }
 
 /** What the server can ask of a connected agent (the agent's client.ts names the same shapes). */
-

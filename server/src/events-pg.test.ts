@@ -21,7 +21,7 @@ function record(bus: EventBus) {
 const until = async (cond: () => boolean, what: string | (() => string)) => {
   const deadline = Date.now() + 10_000;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 };
@@ -55,11 +55,16 @@ describe('PostgreSQL event bridge', () => {
   }
 
   it('delivers an event to subscribers on the other process once, and to its own process once', async () => {
-    const { procs: [a, b] } = await twoProcesses();
+    const {
+      procs: [a, b],
+    } = await twoProcesses();
     a!.bus.emit('host.changed', ev('h1'));
     b!.bus.emit('host.changed', ev('h2'));
     for (let i = 0; i < 50; i++) a!.bus.emit('host.changed', ev(`burst-${i}`));
-    await until(() => b!.seen.seen.length === 52 && a!.seen.seen.length === 52, () => `events on both processes (${a!.seen.seen.length}, ${b!.seen.seen.length})`);
+    await until(
+      () => b!.seen.seen.length === 52 && a!.seen.seen.length === 52,
+      () => `events on both processes (${a!.seen.seen.length}, ${b!.seen.seen.length})`,
+    );
     await new Promise((r) => setTimeout(r, 200)); // an echo would arrive by now
     expect(a!.seen.seen.filter((h) => h === 'h1')).toEqual(['h1']);
     expect(a!.seen.seen.filter((h) => h === 'h2')).toEqual(['h2']);
@@ -69,7 +74,10 @@ describe('PostgreSQL event bridge', () => {
   });
 
   it('listens again after its connection is killed', async () => {
-    const { procs: [a, b], dbName } = await twoProcesses();
+    const {
+      procs: [a, b],
+      dbName,
+    } = await twoProcesses();
     const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();
     // Kill every LISTENing session on this database (the bridges' dedicated clients).

@@ -39,7 +39,9 @@ export function bridgeEvents(bus: EventBus, pubsub: PubSub, opts: EventBridgeOpt
   let closed = false;
 
   const send = (events: Envelope['e']) =>
-    pubsub.notify(channel, JSON.stringify({ o: origin, e: events } satisfies Envelope)).catch((e: Error) => opts.log.error(`event NOTIFY failed (other processes miss ${events.length} event(s)): ${e.message}`));
+    pubsub
+      .notify(channel, JSON.stringify({ o: origin, e: events } satisfies Envelope))
+      .catch((e: Error) => opts.log.error(`event NOTIFY failed (other processes miss ${events.length} event(s)): ${e.message}`));
 
   const flush = () => {
     scheduled = false;

@@ -27,7 +27,12 @@ export function createLogger(level: LogLevel, format: LogFormat = 'text'): Logge
     };
   }
   const at = () => new Date().toISOString();
-  const extra = (f?: Record<string, unknown>) => (f ? ` ${Object.entries(f).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}` : '');
+  const extra = (f?: Record<string, unknown>) =>
+    f
+      ? ` ${Object.entries(f)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ')}`
+      : '';
   return {
     info: (m, f) => level !== 'silent' && console.log(`${at()} ${m}${extra(f)}`),
     error: (m, f) => console.error(`${at()} ERROR ${m}${extra(f)}`),

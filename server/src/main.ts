@@ -46,19 +46,30 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const releasePid = handle.dialect === 'sqlite' ? writePidFile(config.dataDir) : null;
   // The upgrade-signing key lives beside the SQLite file (with PostgreSQL too): made on first start.
   const release = agentRelease({ dist: config.agentDist, key: loadOrCreateSigningKey(config.dataDir), fallbackVersion: WEIAN_VERSION });
-  const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date(), channelHosts: config.channelHosts, backupSchedule: config.backup, agentRelease: release };
+  const deps: ServiceDeps = {
+    db: handle.db,
+    dialect: handle.dialect,
+    bus: new EventBus(),
+    now: () => new Date(),
+    channelHosts: config.channelHosts,
+    backupSchedule: config.backup,
+    agentRelease: release,
+  };
   // Several processes on one PostgreSQL: live events reach subscribers on every process.
   const bridge = handle.pubsub ? bridgeEvents(deps.bus, handle.pubsub, { log }) : null;
   await bridge?.ready;
   // Alerts react to changes made on this process; the database keeps one open alert per (subject, rule).
   const alerts = startAlertEngine(deps, log);
   // Sustained guessing at one account (also in the audit log): operators watching the log see it at once.
-  deps.bus.onOrigin('auth.sustained-failures', (e) => log.error(`sustained failed sign-ins: ${e.failures} for user "${e.username}" in the last ${LOGIN_LIMITS.windowMs / 60_000} minutes; an admin can clear them with users.unlock`));
+  deps.bus.onOrigin('auth.sustained-failures', (e) =>
+    log.error(`sustained failed sign-ins: ${e.failures} for user "${e.username}" in the last ${LOGIN_LIMITS.windowMs / 60_000} minutes; an admin can clear them with users.unlock`),
+  );
   const jobs = createJobRunner(deps, { log });
   scheduleJobs(jobs, jobsFor({ alerts: { offlineAfterMs: config.offlineAfterMinutes * 60_000 }, backup: { dataDir: config.dataDir, ...config.backup } }));
   const admin = await bootstrapAdmin(deps, config.adminPassword);
   if (admin === 'created') log.info('first admin user "admin" created from WEIAN_ADMIN_PASSWORD');
-  if (admin === 'no-password') log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `pnpm weian-server user add --username U --role admin --password-stdin` (`weian-server …` where installed as a command)');
+  if (admin === 'no-password')
+    log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `pnpm weian-server user add --username U --role admin --password-stdin` (`weian-server …` where installed as a command)');
   const http = createHttpStack(config, deps, log, { limits });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);

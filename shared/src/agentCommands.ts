@@ -11,7 +11,11 @@ import { CredentialCheckSettings } from './schemas/credentials.js';
 
 /** Settings the server hands to agents in every acknowledgement. */
 export const AgentSettings = z.object({
-  collectIntervalMinutes: z.number().int().min(1).max(24 * 60),
+  collectIntervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
   heartbeatSeconds: z.number().int().min(10).max(3600),
   /** The region's weak-credential check (issue 24); absent: off. */
   credentials: CredentialCheckSettings.optional(),
@@ -28,7 +32,10 @@ export type AgentArch = (typeof AGENT_ARCHS)[number];
 
 /** One file of a release the server offers: what an agent of that kind and architecture downloads from `/agent/FILE`. */
 export const ReleaseFile = z.object({
-  file: z.string().regex(/^[A-Za-z0-9._-]+$/).max(200),
+  file: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .max(200),
   sha256: sha256Hex(),
   size: z.number().int().positive(),
   arch: z.enum(AGENT_ARCHS),

@@ -93,7 +93,7 @@ export interface WorkingCalendar {
 /** `2004–2026, 2028` */
 function yearRanges(years: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < years.length; ) {
+  for (let i = 0; i < years.length;) {
     let j = i;
     while (j + 1 < years.length && years[j + 1] === years[j]! + 1) j++;
     parts.push(i === j ? `${years[i]}` : `${years[i]}–${years[j]}`);
@@ -145,7 +145,7 @@ export function addWorkingDays(date: IsoDate, n: number, calendar: WorkingCalend
   // The start date must be covered too: "after grading" is only meaningful on a known calendar.
   calendar.isWorkingDay(date);
   let day = date;
-  for (let left = n; left > 0; ) {
+  for (let left = n; left > 0;) {
     day = addDays(day, 1);
     if (calendar.isWorkingDay(day)) left--;
   }

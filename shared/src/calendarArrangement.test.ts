@@ -12,7 +12,20 @@ const { example: _flag, ...typedIn } = exampleFile;
 const y2027 = HolidayArrangementSchema.parse(typedIn);
 
 const graded = (gradedOn: string): MlpsSystem =>
-  ({ id: 's1', name: 'HIS', level: 3, gradedOn, filedOn: null, lastEvaluatedOn: null, personalInfoOver100k: true, criticalInfrastructure: false, wentLiveOn: null, prelaunchTestedOn: null, retiredOn: null, hostIds: [] }) as unknown as MlpsSystem;
+  ({
+    id: 's1',
+    name: 'HIS',
+    level: 3,
+    gradedOn,
+    filedOn: null,
+    lastEvaluatedOn: null,
+    personalInfoOver100k: true,
+    criticalInfrastructure: false,
+    wentLiveOn: null,
+    prelaunchTestedOn: null,
+    retiredOn: null,
+    hostIds: [],
+  }) as unknown as MlpsSystem;
 
 describe('deadlines across the 2026→2027 boundary', () => {
   it('are unknown without a 2027 arrangement (never a weekday guess)', () => {

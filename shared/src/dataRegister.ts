@@ -82,5 +82,4 @@ export interface DataRegister {
 }
 
 /** Systems the register says hold personal information of over 100,000 people (M6(4)). */
-export const systemsOver100k = (register: DataRegister | null | undefined): ReadonlySet<string> =>
-  new Set((register?.entries ?? []).filter((e) => isOver100k(e.volume)).flatMap((e) => e.systemIds));
+export const systemsOver100k = (register: DataRegister | null | undefined): ReadonlySet<string> => new Set((register?.entries ?? []).filter((e) => isOver100k(e.volume)).flatMap((e) => e.systemIds));

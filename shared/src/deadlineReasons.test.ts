@@ -2,10 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { mlpsDeadlines } from './deadlines.js';
 import type { MlpsSystem } from './schemas/records.js';
 
-const system = (o: Partial<MlpsSystem>): MlpsSystem => ({
-  id: 'sys-1', name: 'HIS', level: 3, criticalInfrastructure: false, personalInfoOver100k: false, gradedOn: null, filedOn: null,
-  lastEvaluatedOn: null, wentLiveOn: null, prelaunchTestedOn: null, retiredOn: null, hostIds: [], ...o,
-}) as MlpsSystem;
+const system = (o: Partial<MlpsSystem>): MlpsSystem =>
+  ({
+    id: 'sys-1',
+    name: 'HIS',
+    level: 3,
+    criticalInfrastructure: false,
+    personalInfoOver100k: false,
+    gradedOn: null,
+    filedOn: null,
+    lastEvaluatedOn: null,
+    wentLiveOn: null,
+    prelaunchTestedOn: null,
+    retiredOn: null,
+    hostIds: [],
+    ...o,
+  }) as MlpsSystem;
 
 // A deadline that cannot be computed says why in Chinese too: views and exports show that, not the English.
 describe('why a deadline is unknown, in Chinese', () => {

@@ -26,8 +26,7 @@ const dated = (dueOn: IsoDate, now: Date, dueSoonDays: number): Deadline => ({ d
 // ---- MLPS -----------------------------------------------------------------------------------
 /** M6(2): filed with the public security organ within 10 working days after the level is determined. */
 export const FILING_WORKING_DAYS = 10;
-export const filingDueOn = (gradedOn: IsoDate, workingDays: number = FILING_WORKING_DAYS, calendar: WorkingCalendar = PACKAGED_CALENDAR): IsoDate =>
-  addWorkingDays(gradedOn, workingDays, calendar);
+export const filingDueOn = (gradedOn: IsoDate, workingDays: number = FILING_WORKING_DAYS, calendar: WorkingCalendar = PACKAGED_CALENDAR): IsoDate => addWorkingDays(gradedOn, workingDays, calendar);
 
 /** M6(4): level 3/4 yearly; level 2 every 3 years with >100,000 people's personal information, else every 5. */
 export interface EvaluationIntervals {

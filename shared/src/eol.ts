@@ -115,10 +115,22 @@ function openEulerRows(line: '20.03' | '22.03' | '24.03', lineEnd: IsoDate, sps:
   const rows: Row[] = sps.map((sp) => {
     const name = sp === 0 ? `openEuler ${line} LTS` : `openEuler ${line} LTS SP${sp}`;
     const match = (f: Facts) => on(f) && openEulerSp(f) === sp;
-    return { name, date: null, notAfter: lineEnd, source: also(OE_GOVERNANCE, `; this SP's own date not recorded, no later than the line's end ${lineEnd}`, `；本服务包的日期尚未收录，不晚于该长期支持版本的结束日 ${lineEnd}`), match };
+    return {
+      name,
+      date: null,
+      notAfter: lineEnd,
+      source: also(OE_GOVERNANCE, `; this SP's own date not recorded, no later than the line's end ${lineEnd}`, `；本服务包的日期尚未收录，不晚于该长期支持版本的结束日 ${lineEnd}`),
+      match,
+    };
   });
   // The release read without its SP: only the line's end is known.
-  rows.push({ name: `openEuler ${line} LTS（服务包未知）`, date: null, notAfter: lineEnd, source: also(OE, '; the service pack was not reported, only the line’s end is known', '；未报告服务包版本，仅知该长期支持版本的结束日'), match: on });
+  rows.push({
+    name: `openEuler ${line} LTS（服务包未知）`,
+    date: null,
+    notAfter: lineEnd,
+    source: also(OE, '; the service pack was not reported, only the line’s end is known', '；未报告服务包版本，仅知该长期支持版本的结束日'),
+    match: on,
+  });
   return rows;
 }
 const kylinSp = (f: Facts): number | null => {
@@ -145,7 +157,12 @@ const TABLE: Row[] = [
   { name: 'Windows 10 Enterprise LTSB 2016', date: '2026-10-13', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsb|ltsc/.test(f.distro) && f.build === 14393 },
   { name: 'Windows 10 Enterprise LTSC 2019', date: '2029-01-09', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsc/.test(f.distro) && f.build === 17763 },
   { name: 'Windows 10 Enterprise LTSC 2021', date: '2027-01-12', source: MS, match: (f) => f.windows && /windows 10/.test(f.distro) && /ltsc/.test(f.distro) && f.build === 19044 },
-  { name: 'Windows 10', date: '2025-10-14', source: also(MS, '; Windows 10 22H2 Home/Pro/Enterprise', '；Windows 10 22H2 家庭版、专业版、企业版'), match: (f) => f.windows && /windows 10/.test(f.distro) && !/ltsb|ltsc/.test(f.distro) },
+  {
+    name: 'Windows 10',
+    date: '2025-10-14',
+    source: also(MS, '; Windows 10 22H2 Home/Pro/Enterprise', '；Windows 10 22H2 家庭版、专业版、企业版'),
+    match: (f) => f.windows && /windows 10/.test(f.distro) && !/ltsb|ltsc/.test(f.distro),
+  },
 
   linux('CentOS Linux 6', '2020-11-30', CENTOS, (f) => isCentosLinux(f) && f.major === '6'),
   linux('CentOS Linux 7', '2024-06-30', CENTOS, (f) => isCentosLinux(f) && f.major === '7'),
@@ -172,19 +189,36 @@ const TABLE: Row[] = [
   ...openEulerRows('22.03', '2026-06-30', [0, 1, 2, 3, 4]),
   ...openEulerRows('24.03', '2028-12-31', [0, 1, 2, 3, 4]),
   // UnionTech's 2020 service plan for UOS Server 20: 5 years standard + 3 extended + 2 final service, ending in 2029.
-  linux('UOS Server 20', '2029-12-31', ['UnionTech UOS service-cycle plan (2020): server V20 service ends in 2029 (year only)', '统信 UOS 服务周期规划（2020 年）：服务器 V20 服务于 2029 年结束（仅公布年份）'], (f) => isUos(f) && f.major === '20'),
+  linux(
+    'UOS Server 20',
+    '2029-12-31',
+    ['UnionTech UOS service-cycle plan (2020): server V20 service ends in 2029 (year only)', '统信 UOS 服务周期规划（2020 年）：服务器 V20 服务于 2029 年结束（仅公布年份）'],
+    (f) => isUos(f) && f.major === '20',
+  ),
   linux('Rocky Linux 8', '2029-05-31', ['Rocky Linux release and version guide (end of life)', 'Rocky Linux 版本指南（生命周期终止日期）'], (f) => isRocky(f) && f.major === '8'),
   linux('Rocky Linux 9', '2032-05-31', ['Rocky Linux release and version guide (end of life)', 'Rocky Linux 版本指南（生命周期终止日期）'], (f) => isRocky(f) && f.major === '9'),
   linux('AlmaLinux 8', '2029-03-01', ['AlmaLinux wiki, release notes (security support end)', 'AlmaLinux 发行说明（安全支持终止日期）'], (f) => isAlma(f) && f.major === '8'),
   linux('AlmaLinux 9', '2032-05-31', ['AlmaLinux wiki, release notes (security support end)', 'AlmaLinux 发行说明（安全支持终止日期）'], (f) => isAlma(f) && f.major === '9'),
   // Recognised, but no end date could be verified from the vendor's own publication: unknown, never guessed.
   ...['7', '8'].map((m) => linux(`Anolis OS ${m}`, null, ['OpenAnolis lifecycle page: date not yet recorded', '龙蜥操作系统生命周期公告：尚未收录日期'], (f) => isAnolis(f) && f.major === m)),
-  ...['7', '8'].map((m) => linux(`BC-Linux ${m}`, null, ['China Mobile BC-Linux lifecycle notice: date not yet recorded', '大云操作系统（BC-Linux）生命周期公告：尚未收录日期'], (f) => isBcLinux(f) && f.major === m)),
-  linux('NeoKylin Linux Advanced Server 7 (中标麒麟)', null, ['KylinSoft lifecycle notice for NeoKylin 7: date not yet recorded', '中标麒麟 7 生命周期公告：尚未收录日期'], (f) => isNeoKylin(f) && f.major === '7'),
+  ...['7', '8'].map((m) =>
+    linux(`BC-Linux ${m}`, null, ['China Mobile BC-Linux lifecycle notice: date not yet recorded', '大云操作系统（BC-Linux）生命周期公告：尚未收录日期'], (f) => isBcLinux(f) && f.major === m),
+  ),
+  linux(
+    'NeoKylin Linux Advanced Server 7 (中标麒麟)',
+    null,
+    ['KylinSoft lifecycle notice for NeoKylin 7: date not yet recorded', '中标麒麟 7 生命周期公告：尚未收录日期'],
+    (f) => isNeoKylin(f) && f.major === '7',
+  ),
   linux('KylinSec OS (麒麟信安)', null, ['KylinSec lifecycle notice: date not yet recorded', '麒麟信安生命周期公告：尚未收录日期'], isKylinSec),
   // KylinSoft's lifecycle notices for the V10 service packs could not be verified: kept unknown, never guessed.
   ...[1, 2, 3].map((sp) =>
-    linux(`Kylin Linux Advanced Server V10 SP${sp}`, null, ['KylinSoft product lifecycle notice (麒麟软件产品生命周期): date not yet recorded', '麒麟软件产品生命周期公告：尚未收录日期'], (f) => isKylinV10(f) && kylinSp(f) === sp),
+    linux(
+      `Kylin Linux Advanced Server V10 SP${sp}`,
+      null,
+      ['KylinSoft product lifecycle notice (麒麟软件产品生命周期): date not yet recorded', '麒麟软件产品生命周期公告：尚未收录日期'],
+      (f) => isKylinV10(f) && kylinSp(f) === sp,
+    ),
   ),
 ];
 

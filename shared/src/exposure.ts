@@ -98,7 +98,11 @@ export const MAX_BANNER_CHARS = 256;
  */
 export function sanitizeBanner(raw: Buffer | string, max = MAX_BANNER_CHARS): string {
   const text = typeof raw === 'string' ? raw.slice(0, max * 4) : raw.subarray(0, max * 4).toString('utf8');
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufffd]/g, ' ').replace(/ {2,}/g, ' ').trim().slice(0, max);
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufffd]/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim()
+    .slice(0, max);
 }
 
 export const EXT_RULE_IDS = ['EXT-REMOTE-ADMIN', 'EXT-DATABASE', 'EXT-PORT-RISKY', 'EXT-PLAINTEXT'] as const;
@@ -176,8 +180,14 @@ export const ObservationInput = z.object({
   address: z.string().min(7).max(15),
   port: z.number().int().min(1).max(65535),
   banner: z.string().max(4096).nullable(),
-  tlsSha256: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
-  sshHostKey: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).nullable(),
+  tlsSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+  sshHostKey: z
+    .string()
+    .regex(/^SHA256:[A-Za-z0-9+/]{43}$/)
+    .nullable(),
   httpTitle: z.string().max(4096).nullable(),
   plainHttp: z.boolean(),
 });

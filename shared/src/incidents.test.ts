@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { canIncident, gradeIncident, IncidentDraftInput, incidentFlags, incidentPeriodCounts, incidentTimesProblem, reportDeadline, summaryDeadline, IncidentSettings, RegionSettings } from './index.js';
+import {
+  canIncident,
+  gradeIncident,
+  IncidentDraftInput,
+  incidentFlags,
+  incidentPeriodCounts,
+  incidentTimesProblem,
+  reportDeadline,
+  summaryDeadline,
+  IncidentSettings,
+  RegionSettings,
+} from './index.js';
 
 const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
 const draft = { title: '勒索病毒加密 HIS 数据库', type: 'ransomware' as const, discoveredAt: '2026-11-02T01:00:00Z', impact: '门诊挂号中断', measures: '断网隔离' };
@@ -78,7 +89,8 @@ describe('incidentPeriodCounts (the rankings column)', () => {
   });
   it('counts a summary due in the month as missing when absent or late at the end, not before it falls due', () => {
     const due = '2026-11-20T02:00:00Z';
-    const closed = (summarizedAt: string | null) => inc('2026-10-01T02:00:00Z', { status: summarizedAt ? 'summarized' : 'closed', reportDeadline: '2026-10-01T03:00:00Z', summaryDeadline: due, summarizedAt });
+    const closed = (summarizedAt: string | null) =>
+      inc('2026-10-01T02:00:00Z', { status: summarizedAt ? 'summarized' : 'closed', reportDeadline: '2026-10-01T03:00:00Z', summaryDeadline: due, summarizedAt });
     expect(incidentPeriodCounts([closed(null)], '2026-11', new Date('2026-11-20T01:00:00Z'))).toEqual({ late: 0, summaryMissing: 0 });
     expect(incidentPeriodCounts([closed(null), closed('2026-11-21T00:00:00Z'), closed('2026-11-19T00:00:00Z')], '2026-11', new Date('2026-12-05T00:00:00Z'))).toEqual({ late: 0, summaryMissing: 2 });
   });

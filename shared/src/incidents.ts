@@ -18,14 +18,26 @@ export const isLargeOrAbove = (l: IncidentLevel) => rank(l) <= rank('large');
 
 export const INCIDENT_TYPES = ['ransomware', 'malware', 'intrusion', 'data-leak', 'ddos', 'outage', 'defacement', 'other'] as const;
 export type IncidentType = (typeof INCIDENT_TYPES)[number];
-export const INCIDENT_TYPE_ZH = { ransomware: '勒索病毒', malware: '恶意程序', intrusion: '网络攻击入侵', 'data-leak': '数据泄露', ddos: '拒绝服务攻击', outage: '系统中断', defacement: '网页篡改', other: '其他' } as const satisfies Record<IncidentType, string>;
+export const INCIDENT_TYPE_ZH = {
+  ransomware: '勒索病毒',
+  malware: '恶意程序',
+  intrusion: '网络攻击入侵',
+  'data-leak': '数据泄露',
+  ddos: '拒绝服务攻击',
+  outage: '系统中断',
+  defacement: '网页篡改',
+  other: '其他',
+} as const satisfies Record<IncidentType, string>;
 
 /** What the reporter answers in the guided choice; the level follows from it. */
 export const IncidentCriteria = z.object({
   /** The institution operates critical information infrastructure (关键信息基础设施). */
   cii: z.boolean(),
   /** How long the affected systems were wholly down, in hours (0 when not down). */
-  systemsDownHours: z.number().min(0).max(24 * 365),
+  systemsDownHours: z
+    .number()
+    .min(0)
+    .max(24 * 365),
   /** People whose personal information leaked. */
   recordsLeaked: z.number().int().min(0).max(2_000_000_000),
   /** Patients whose care was affected (recorded and shown; the guide sets no figure for it). */
@@ -61,7 +73,12 @@ export function gradeIncident(c: IncidentCriteria): IncidentLevel {
  * with documented defaults (24 h, 30 days), never hard-coded guesses.
  */
 export const IncidentSettings = z.object({
-  generalReportHours: z.number().int().min(1).max(24 * 30).default(24),
+  generalReportHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   summaryDays: z.number().int().min(1).max(365).default(30),
 });
 export type IncidentSettings = z.infer<typeof IncidentSettings>;
@@ -98,7 +115,10 @@ export const INCIDENT_TRANSITIONS: Record<IncidentAction, { from: readonly Incid
 export const canIncident = (action: IncidentAction, status: IncidentStatus) => INCIDENT_TRANSITIONS[action].from.includes(status);
 
 /** What is wrong with an incident on the clock: reported late, or the summary overdue. */
-export function incidentFlags(i: { status: IncidentStatus; reportDeadline: string; reportedAt: string | null; summaryDeadline: string | null; summarizedAt: string | null }, now: Date): { late: boolean; summaryOverdue: boolean } {
+export function incidentFlags(
+  i: { status: IncidentStatus; reportDeadline: string; reportedAt: string | null; summaryDeadline: string | null; summarizedAt: string | null },
+  now: Date,
+): { late: boolean; summaryOverdue: boolean } {
   const due = Date.parse(i.reportDeadline);
   const late = i.reportedAt ? Date.parse(i.reportedAt) > due : now.getTime() > due;
   const summaryOverdue = i.summaryDeadline !== null && (i.summarizedAt ? Date.parse(i.summarizedAt) > Date.parse(i.summaryDeadline) : now.getTime() > Date.parse(i.summaryDeadline));
@@ -163,7 +183,8 @@ export const IncidentDraftInput = z
   .superRefine((v, ctx) => {
     const floor = gradeIncident(v.criteria);
     if (rank(v.level) > rank(floor)) ctx.addIssue({ code: 'custom', path: ['level'], message: `the criteria given make this at least ${INCIDENT_LEVEL_ZH[floor]} (${INCIDENT_LEVEL_EN[floor]})` });
-    if (rank(v.level) < rank(floor) && !v.gradingReason) ctx.addIssue({ code: 'custom', path: ['gradingReason'], message: `graded above ${INCIDENT_LEVEL_ZH[floor]}, which the criteria give: say which line of the grading guide applies` });
+    if (rank(v.level) < rank(floor) && !v.gradingReason)
+      ctx.addIssue({ code: 'custom', path: ['gradingReason'], message: `graded above ${INCIDENT_LEVEL_ZH[floor]}, which the criteria give: say which line of the grading guide applies` });
   });
 export type IncidentDraftInput = z.input<typeof IncidentDraftInput>;
 

@@ -36,7 +36,10 @@ function ruleTable(rules: readonly RuleData[], lang: Lang): string {
   const rows = rules.map((r) => {
     const note = r.severityNote ? (lang === 'zh' ? `（${r.severityNote.zh}）` : ` (${r.severityNote.en})`) : '';
     const sev = SEV[lang][r.severity]! + note;
-    const th = Object.values(r.thresholds).map((s) => fmtThreshold(s, lang)).join('; ') || '—';
+    const th =
+      Object.values(r.thresholds)
+        .map((s) => fmtThreshold(s, lang))
+        .join('; ') || '—';
     return `| ${r.id} | ${cell(r.title[lang])} | ${cell(sev)} | ${lang === 'zh' ? cell(articlesText(r.articles).zh) : r.articles.join(', ')} | ${cell(r.failsWhen[lang])} | ${cell(th)} | ${cell(r.remediation[lang])} |`;
   });
   return [head, ...rows].join('\n');
@@ -45,7 +48,10 @@ function ruleTable(rules: readonly RuleData[], lang: Lang): string {
 const w = DEFAULT_SCORE_WEIGHTS;
 const backupMinLevel = () => String(RULE_DATA.find((r) => r.id === 'HOST-BACKUP-NONE')!.thresholds.minLevel!.default);
 const pct = (x: number) => `${Math.round(x * 100)}%`;
-const weights = (lang: Lang) => Object.entries(SEVERITY_WEIGHTS).map(([s, n]) => `${SEV[lang][s]} ${n}`).join(lang === 'zh' ? '，' : ', ');
+const weights = (lang: Lang) =>
+  Object.entries(SEVERITY_WEIGHTS)
+    .map(([s, n]) => `${SEV[lang][s]} ${n}`)
+    .join(lang === 'zh' ? '，' : ', ');
 const grades = (lang: Lang) =>
   GRADES.map((g, i) => {
     const upper = i === 0 ? '' : lang === 'zh' ? `，低于 ${GRADES[i - 1]!.min}` : `, below ${GRADES[i - 1]!.min}`;

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { workingCalendar } from './calendar.js';
 import { checkEvidence, evidenceNameProblem } from './evidence.js';
-import { allowedNoticeActions, applyNoticeAction, deadlineFlag, deadlineProblem, noticeDeadline, noticeNumber, workingDaysLeft, type NoticeAction, type NoticeActor, type NoticeState } from './notices.js';
+import {
+  allowedNoticeActions,
+  applyNoticeAction,
+  deadlineFlag,
+  deadlineProblem,
+  noticeDeadline,
+  noticeNumber,
+  workingDaysLeft,
+  type NoticeAction,
+  type NoticeActor,
+  type NoticeState,
+} from './notices.js';
 import { IssueNoticeInput, ReviewNoticeItemInput } from './schemas/notices.js';
 
 const start: NoticeState = {
@@ -27,14 +38,23 @@ const reason = (state: NoticeState, actor: NoticeActor, action: NoticeAction) =>
 
 describe('notice state machine', () => {
   it('issued → signed → answered → submitted → returned → resubmitted → closed', () => {
-    let s = run(start, [['institution', { type: 'sign' }], ['institution', { type: 'answer', itemId: 'tech' }], ['institution', { type: 'answer', itemId: 'text' }], ['institution', { type: 'submit' }]]);
+    let s = run(start, [
+      ['institution', { type: 'sign' }],
+      ['institution', { type: 'answer', itemId: 'tech' }],
+      ['institution', { type: 'answer', itemId: 'text' }],
+      ['institution', { type: 'submit' }],
+    ]);
     expect([s.status, s.items.map((i) => i.status)]).toEqual(['submitted', ['submitted', 'submitted']]);
     s = run(s, [['reviewer', { type: 'review', itemId: 'text', decision: 'return' }]]);
     expect(s.status).toBe('submitted'); // one item still waits for review
     s = run(s, [['reviewer', { type: 'review', itemId: 'tech', decision: 'accept', override: true }]]);
     expect([s.status, s.items.map((i) => i.status)]).toEqual(['returned', ['accepted', 'returned']]);
     expect(reason(s, 'institution', { type: 'answer', itemId: 'tech' })).toMatch(/already accepted/);
-    s = run(s, [['institution', { type: 'answer', itemId: 'text' }], ['institution', { type: 'submit' }], ['reviewer', { type: 'review', itemId: 'text', decision: 'accept' }]]);
+    s = run(s, [
+      ['institution', { type: 'answer', itemId: 'text' }],
+      ['institution', { type: 'submit' }],
+      ['reviewer', { type: 'review', itemId: 'text', decision: 'accept' }],
+    ]);
     expect(s.status).toBe('closed');
     expect(allowedNoticeActions(s, 'institution')).toEqual([]);
     expect(allowedNoticeActions(s, 'reviewer')).toEqual([]);
@@ -42,7 +62,12 @@ describe('notice state machine', () => {
 
   it('each action belongs to one side', () => {
     expect(reason(start, 'reviewer', { type: 'sign' })).toMatch(/only the institution/);
-    const submitted = run(start, [['institution', { type: 'sign' }], ['institution', { type: 'answer', itemId: 'tech' }], ['institution', { type: 'answer', itemId: 'text' }], ['institution', { type: 'submit' }]]);
+    const submitted = run(start, [
+      ['institution', { type: 'sign' }],
+      ['institution', { type: 'answer', itemId: 'tech' }],
+      ['institution', { type: 'answer', itemId: 'text' }],
+      ['institution', { type: 'submit' }],
+    ]);
     expect(reason(submitted, 'institution', { type: 'review', itemId: 'text', decision: 'accept' })).toMatch(/only the issuing region/);
     expect(reason(submitted, 'reviewer', { type: 'reopen', itemId: 'tech' })).toMatch(/only the server/);
     expect(allowedNoticeActions(start, 'institution').sort()).toEqual(['requestExtension', 'sign']);
@@ -54,20 +79,34 @@ describe('notice state machine', () => {
     const signed = run(start, [['institution', { type: 'sign' }]]);
     expect(reason(signed, 'institution', { type: 'sign' })).toMatch(/already signed/);
     expect(reason(run(signed, [['institution', { type: 'answer', itemId: 'tech' }]]), 'institution', { type: 'submit' })).toMatch(/1 item\(s\) have no answer/);
-    const submitted = run(signed, [['institution', { type: 'answer', itemId: 'tech' }], ['institution', { type: 'answer', itemId: 'text' }], ['institution', { type: 'submit' }]]);
+    const submitted = run(signed, [
+      ['institution', { type: 'answer', itemId: 'tech' }],
+      ['institution', { type: 'answer', itemId: 'text' }],
+      ['institution', { type: 'submit' }],
+    ]);
     expect(reason(submitted, 'institution', { type: 'submit' })).toMatch(/already submitted/);
     expect(reason(submitted, 'institution', { type: 'answer', itemId: 'nope' })).toMatch(/not part of this notice/);
   });
 
   it('a technical item whose findings fail needs an explicit override to be accepted; a verified one does not', () => {
-    const submitted = run(start, [['institution', { type: 'sign' }], ['institution', { type: 'answer', itemId: 'tech' }], ['institution', { type: 'answer', itemId: 'text' }], ['institution', { type: 'submit' }]]);
+    const submitted = run(start, [
+      ['institution', { type: 'sign' }],
+      ['institution', { type: 'answer', itemId: 'tech' }],
+      ['institution', { type: 'answer', itemId: 'text' }],
+      ['institution', { type: 'submit' }],
+    ]);
     expect(reason(submitted, 'reviewer', { type: 'review', itemId: 'tech', decision: 'accept' })).toMatch(/override/);
     const verified = { ...submitted, items: submitted.items.map((i) => (i.id === 'tech' ? { ...i, verified: true } : i)) };
     expect(reason(verified, 'reviewer', { type: 'review', itemId: 'tech', decision: 'accept' })).toBeNull();
   });
 
   it('reopening by data: an accepted technical item goes back to the institution; a closed notice is final', () => {
-    let s = run(start, [['institution', { type: 'sign' }], ['institution', { type: 'answer', itemId: 'tech' }], ['institution', { type: 'answer', itemId: 'text' }], ['institution', { type: 'submit' }]]);
+    let s = run(start, [
+      ['institution', { type: 'sign' }],
+      ['institution', { type: 'answer', itemId: 'tech' }],
+      ['institution', { type: 'answer', itemId: 'text' }],
+      ['institution', { type: 'submit' }],
+    ]);
     s = run({ ...s, items: s.items.map((i) => ({ ...i, verified: i.technical })) }, [['reviewer', { type: 'review', itemId: 'tech', decision: 'accept' }]]);
     s = run(s, [['system', { type: 'reopen', itemId: 'tech' }]]);
     expect([s.status, s.items[0]]).toEqual(['submitted', { id: 'tech', status: 'returned', technical: true, verified: false }]);

@@ -32,10 +32,12 @@ export interface RegionFigures {
 }
 
 /** One institution as a part: `score` null when it has none yet. */
-export const institutionPart = (
-  score: number | null,
-  counts: Omit<RegionPart, 'institutions' | 'scoreTenths' | 'grade'> = {},
-): RegionPart => ({ institutions: 1, scoreTenths: score === null ? 0 : toTenths(score), grade: score === null ? null : gradeOf(score).letter, ...counts });
+export const institutionPart = (score: number | null, counts: Omit<RegionPart, 'institutions' | 'scoreTenths' | 'grade'> = {}): RegionPart => ({
+  institutions: 1,
+  scoreTenths: score === null ? 0 : toTenths(score),
+  grade: score === null ? null : gradeOf(score).letter,
+  ...counts,
+});
 
 export function regionFigures(parts: Iterable<RegionPart>): RegionFigures {
   const distribution = Object.fromEntries(GRADES.map((g) => [g.letter, 0])) as Record<Grade['letter'], number>;

@@ -21,8 +21,7 @@ const rdpExposed = () =>
   healthyHost((d) =>
     d.ports.listeners.push({ protocol: 'tcp', address: '0.0.0.0', port: 3389, pid: 9, process: 'xrdp', bind: 'wildcard', publicExposure: true, service: 'rdp', category: 'remote-management' }),
   );
-const centos7 = (exceptions: RiskException[] = []) =>
-  healthyHost((d) => void (d.device = healthyDevice({ distro: 'CentOS Linux', release: '7.9.2009', id: 'centos' })), { exceptions });
+const centos7 = (exceptions: RiskException[] = []) => healthyHost((d) => void (d.device = healthyDevice({ distro: 'CentOS Linux', release: '7.9.2009', id: 'centos' })), { exceptions });
 
 describe('host score', () => {
   it('healthy host: 100 / 100 = 100', () => {
@@ -39,7 +38,14 @@ describe('host score', () => {
 
   it('a failing high rule lowers the ratio without the cap', () => {
     // Firewall off (high, 5): (100 − 5) / 100 = 95
-    const s = hostScore(evaluateHost(healthyHost((d) => void (d.security.firewall.active = false)), DEFAULT_SETTINGS, NOW), NOW);
+    const s = hostScore(
+      evaluateHost(
+        healthyHost((d) => void (d.security.firewall.active = false)),
+        DEFAULT_SETTINGS,
+        NOW,
+      ),
+      NOW,
+    );
     expect(s).toMatchObject({ earned: 95, possible: 100, score: 95, capped: false });
   });
 
@@ -48,7 +54,11 @@ describe('host score', () => {
     const perfect = hostScore(base, NOW).score!;
     for (const [i, f] of base.entries()) {
       if (f.status === 'not-applicable') continue;
-      const as = (status: CheckStatus) => hostScore(base.map((g, j) => (j === i ? { ...g, status } : g)), NOW);
+      const as = (status: CheckStatus) =>
+        hostScore(
+          base.map((g, j) => (j === i ? { ...g, status } : g)),
+          NOW,
+        );
       const unknownScore = as('unknown');
       expect(unknownScore.score!, f.ruleId).toBeLessThan(perfect);
       expect(unknownScore.earned, f.ruleId).toBe(as('fail').earned);
@@ -56,10 +66,22 @@ describe('host score', () => {
       if (f.severity === 'critical') expect(unknownScore.score, f.ruleId).toBe(as('fail').score);
     }
     // Firewall state unreadable: (100 − 5) / 100 = 95, the same as firewall off, never 100.
-    expect(hostScore(evaluateHost(healthyHost((d) => void (d.security.firewall.active = null)), DEFAULT_SETTINGS, NOW), NOW).score).toBe(95);
+    expect(
+      hostScore(
+        evaluateHost(
+          healthyHost((d) => void (d.security.firewall.active = null)),
+          DEFAULT_SETTINGS,
+          NOW,
+        ),
+        NOW,
+      ).score,
+    ).toBe(95);
     // A host that never reported: everything that needs data is unknown.
     const silent = evaluateHost(
-      { ...healthyHost(undefined, { lastReportAt: null }), sections: { device: { status: 'missing' }, patches: { status: 'missing' }, ports: { status: 'missing' }, backups: { status: 'missing' }, security: { status: 'missing' } } },
+      {
+        ...healthyHost(undefined, { lastReportAt: null }),
+        sections: { device: { status: 'missing' }, patches: { status: 'missing' }, ports: { status: 'missing' }, backups: { status: 'missing' }, security: { status: 'missing' } },
+      },
       DEFAULT_SETTINGS,
       NOW,
     );
@@ -67,7 +89,14 @@ describe('host score', () => {
   });
 
   it('an exception leaves the finding out until it expires, then it counts again', () => {
-    const exc: RiskException = { id: 'x1', subject: { kind: 'host', id: 'h1' }, ruleId: 'HOST-OS-EOL', reason: 'PACS certified on CentOS 7 only; isolated VLAN', approver: '信息科 王主任', expiresOn: '2026-03-31' };
+    const exc: RiskException = {
+      id: 'x1',
+      subject: { kind: 'host', id: 'h1' },
+      ruleId: 'HOST-OS-EOL',
+      reason: 'PACS certified on CentOS 7 only; isolated VLAN',
+      approver: '信息科 王主任',
+      expiresOn: '2026-03-31',
+    };
     const findings = evaluateHost(centos7([exc]), DEFAULT_SETTINGS, NOW);
     // Until 2026-03-31 (China): HOST-OS-EOL (critical 10) is excluded: 90 / 90 = 100, and no cap.
     expect(hostScore(findings, NOW)).toMatchObject({ earned: 90, possible: 90, score: 100, capped: false });
@@ -100,7 +129,15 @@ describe('institution score', () => {
     // Coverage: 2 of 3 hosts reported in the last 24 h: 66.67 % → 66.7
     // Score: 0.6 × 72.0 + 0.3 × 94.9 + 0.1 × 66.7 = 43.2 + 28.47 + 6.67 = 78.34 → 78.3, grade C 合格
     const s = institutionScore(
-      { hosts: [{ score: h1, mlpsLevel: 3 }, { score: h2, mlpsLevel: null }, { score: 70, mlpsLevel: 2 }], findings, coverage: inst.coverage },
+      {
+        hosts: [
+          { score: h1, mlpsLevel: 3 },
+          { score: h2, mlpsLevel: null },
+          { score: 70, mlpsLevel: 2 },
+        ],
+        findings,
+        coverage: inst.coverage,
+      },
       DEFAULT_SETTINGS.weights,
       NOW,
     );
@@ -146,18 +183,41 @@ describe('ranking', () => {
   });
 
   it('orders names without a polyphonic place name exactly as localeCompare with zh-CN does', () => {
-    const names = ['北湖社区卫生服务中心', '安康医院', '西湖区第三人民医院', '西溪街道社区卫生服务中心', '长期护理院', '重庆路卫生院', 'ABC 医院', 'abc 医院', '第10卫生院', '第9卫生院', '"中心"卫生院', '', '拱墅区中医院\n（新院区）', '=HYPERLINK("x")', '<script>', '𠮷野家诊所', '乐陵市人民医院'];
+    const names = [
+      '北湖社区卫生服务中心',
+      '安康医院',
+      '西湖区第三人民医院',
+      '西溪街道社区卫生服务中心',
+      '长期护理院',
+      '重庆路卫生院',
+      'ABC 医院',
+      'abc 医院',
+      '第10卫生院',
+      '第9卫生院',
+      '"中心"卫生院',
+      '',
+      '拱墅区中医院\n（新院区）',
+      '=HYPERLINK("x")',
+      '<script>',
+      '𠮷野家诊所',
+      '乐陵市人民医院',
+    ];
     const byLocale = [...names].sort((a, b) => a.localeCompare(b, 'zh-CN'));
     expect([...names].sort(compareNames)).toEqual(byLocale);
     for (const a of names) for (const b of names) expect(Math.sign(compareNames(a, b))).toBe(Math.sign(a.localeCompare(b, 'zh-CN')));
   });
 });
 
-
 describe('the tie-break after the score', () => {
   it('counts failing findings only, as the exports show them: an unknown critical costs its cap in the score, not a place among equals', () => {
-    const unknownCritical = [{ status: 'unknown' as const, severity: 'critical' as const, exception: null }, ...Array.from({ length: 9 }, () => ({ status: 'pass' as const, severity: 'critical' as const, exception: null }))];
-    const failingCritical = [{ status: 'fail' as const, severity: 'critical' as const, exception: null }, ...Array.from({ length: 9 }, () => ({ status: 'pass' as const, severity: 'critical' as const, exception: null }))];
+    const unknownCritical = [
+      { status: 'unknown' as const, severity: 'critical' as const, exception: null },
+      ...Array.from({ length: 9 }, () => ({ status: 'pass' as const, severity: 'critical' as const, exception: null })),
+    ];
+    const failingCritical = [
+      { status: 'fail' as const, severity: 'critical' as const, exception: null },
+      ...Array.from({ length: 9 }, () => ({ status: 'pass' as const, severity: 'critical' as const, exception: null })),
+    ];
     // Both capped at 59: equal scores.
     expect([hostScore(unknownCritical, NOW).score, hostScore(failingCritical, NOW).score]).toEqual([59, 59]);
     const rows = [

@@ -84,7 +84,10 @@ export interface InstitutionScore {
 const COVERAGE_RULES = new Set(['INST-COVERAGE']);
 /** The governance part's weights: the institution rules' weighted pass ratio, INST-COVERAGE left to the coverage part. */
 export const governanceRatio = (findings: InstitutionScoreInput['findings'], now: Date): RatioBreakdown =>
-  weightedRatio(findings.filter((f) => !COVERAGE_RULES.has(f.ruleId)), now);
+  weightedRatio(
+    findings.filter((f) => !COVERAGE_RULES.has(f.ruleId)),
+    now,
+  );
 
 export function institutionScore(input: InstitutionScoreInput, weights: ScoreWeights, now: Date): InstitutionScore {
   // All in tenths: each part is rounded once (half up), the score once more from the rounded parts.
@@ -146,13 +149,7 @@ export { compareNames } from './nameOrder.js';
  * tie-break an officer cannot read off the export could not be checked by hand.
  */
 export function compareRanking(a: RankingRow, b: RankingRow): number {
-  return (
-    b.score - a.score ||
-    a.failing.critical - b.failing.critical ||
-    a.failing.high - b.failing.high ||
-    compareNames(a.name, b.name) ||
-    (a.code ?? '').localeCompare(b.code ?? '')
-  );
+  return b.score - a.score || a.failing.critical - b.failing.critical || a.failing.high - b.failing.high || compareNames(a.name, b.name) || (a.code ?? '').localeCompare(b.code ?? '');
 }
 
 /**

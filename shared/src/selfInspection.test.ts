@@ -48,7 +48,13 @@ describe('template layers tighten only', () => {
   });
   it('names every loosening of a layer against what it inherits', () => {
     const inherited = resolveTemplate([layer('330000', { deadline: '2026-12-31' })]);
-    expect(layerProblems(inherited, { deadline: '2027-01-01', raised: { 'GOV-POLICY': 4, 'NOPE-1': 9 }, added: [{ id: 'GOV-MLPS', category: 'data', indicator: 'x', criteria: 'y', points: 1, articles: [] }] })).toEqual([
+    expect(
+      layerProblems(inherited, {
+        deadline: '2027-01-01',
+        raised: { 'GOV-POLICY': 4, 'NOPE-1': 9 },
+        added: [{ id: 'GOV-MLPS', category: 'data', indicator: 'x', criteria: 'y', points: 1, articles: [] }],
+      }),
+    ).toEqual([
       'GOV-POLICY: 4 points is not more than the 4 set above (a lower region may only raise points)',
       'NOPE-1: no such item to raise',
       'GOV-MLPS: the item id is already taken',
@@ -67,11 +73,27 @@ describe('template layers tighten only', () => {
 describe('judging items from findings', () => {
   const backup = DEFAULT_CHECKLIST.find((i) => i.id === 'DAT-BACKUP')!;
   it('any failing finding: not compliant; all passing: compliant; nothing or unknown: not judged', () => {
-    expect(judgeFromFindings(backup, [{ ruleId: 'HOST-BACKUP-NONE', status: 'pass' }, { ruleId: 'HOST-BACKUP-STALE', status: 'fail' }, { ruleId: 'HOST-BACKUP-FAILED', status: 'fail' }])).toEqual({ judged: true, compliant: false, failing: 2 });
-    expect(judgeFromFindings(backup, [{ ruleId: 'HOST-BACKUP-NONE', status: 'pass' }, { ruleId: 'HOST-BACKUP-OFFSITE', status: 'not-applicable' }])).toEqual({ judged: true, compliant: true, failing: 0 });
+    expect(
+      judgeFromFindings(backup, [
+        { ruleId: 'HOST-BACKUP-NONE', status: 'pass' },
+        { ruleId: 'HOST-BACKUP-STALE', status: 'fail' },
+        { ruleId: 'HOST-BACKUP-FAILED', status: 'fail' },
+      ]),
+    ).toEqual({ judged: true, compliant: false, failing: 2 });
+    expect(
+      judgeFromFindings(backup, [
+        { ruleId: 'HOST-BACKUP-NONE', status: 'pass' },
+        { ruleId: 'HOST-BACKUP-OFFSITE', status: 'not-applicable' },
+      ]),
+    ).toEqual({ judged: true, compliant: true, failing: 0 });
     expect(judgeFromFindings(backup, [{ ruleId: 'HOST-BACKUP-NONE', status: 'unknown' }])).toEqual({ judged: false });
     expect(judgeFromFindings(backup, [{ ruleId: 'HOST-OS-EOL', status: 'fail' }])).toEqual({ judged: false });
-    expect(judgeFromFindings(DEFAULT_CHECKLIST.find((i) => i.id === 'PHY-ROOM')!, [{ ruleId: 'HOST-OS-EOL', status: 'fail' }])).toEqual({ judged: false });
+    expect(
+      judgeFromFindings(
+        DEFAULT_CHECKLIST.find((i) => i.id === 'PHY-ROOM')!,
+        [{ ruleId: 'HOST-OS-EOL', status: 'fail' }],
+      ),
+    ).toEqual({ judged: false });
   });
 });
 
@@ -88,7 +110,7 @@ describe('self-inspection states and scores', () => {
     expect(allowedSelfInspectionActions('accepted', 'reviewer')).toEqual([]);
   });
   it('scores: half points at most the item’s points; the bureau’s score replaces the self-score in the final', () => {
-    const [x, y] = DEFAULT_CHECKLIST as [typeof DEFAULT_CHECKLIST[0], typeof DEFAULT_CHECKLIST[0]];
+    const [x, y] = DEFAULT_CHECKLIST as [(typeof DEFAULT_CHECKLIST)[0], (typeof DEFAULT_CHECKLIST)[0]];
     expect(scoreProblem(x, 2.5)).toBeNull();
     expect(scoreProblem(x, 2.3)).toMatch(/steps of 0.5/);
     expect(scoreProblem(x, x.points + 1)).toMatch(/0–5/);

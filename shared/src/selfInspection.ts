@@ -56,7 +56,15 @@ const item = (id: string, category: SelfInspectionCategory, indicator: string, c
 export const DEFAULT_CHECKLIST: readonly ChecklistItem[] = [
   item('GOV-LEADERSHIP', 'governance', '网络安全和信息化领导小组', '成立由主要负责人牵头的领导小组，每年至少召开一次会议，有会议纪要', 5, ['M5'], ['INST-GOV-LEADERSHIP']),
   item('GOV-POLICY', 'governance', '网络安全管理制度', '制定网络安全管理制度和操作规程，明确网络安全责任人和各岗位职责，每年修订', 4, ['M5', 'M9']),
-  item('GOV-MLPS', 'governance', '等级保护定级、备案与测评', '网络完成定级；二级以上在定级后 10 个工作日内备案；按级别周期开展等级测评并制定整改方案', 5, ['M6(1)', 'M6(2)', 'M6(4)'], ['INST-MLPS-UNGRADED', 'INST-MLPS-FILING', 'INST-MLPS-EVALUATION']),
+  item(
+    'GOV-MLPS',
+    'governance',
+    '等级保护定级、备案与测评',
+    '网络完成定级；二级以上在定级后 10 个工作日内备案；按级别周期开展等级测评并制定整改方案',
+    5,
+    ['M6(1)', 'M6(2)', 'M6(4)'],
+    ['INST-MLPS-UNGRADED', 'INST-MLPS-FILING', 'INST-MLPS-EVALUATION'],
+  ),
   item('GOV-SELFCHECK', 'governance', '年度自查与整改报备', '每年开展自查（文档核查、漏洞扫描、渗透测试），对发现问题限期整改并向上级卫生健康行政部门报备', 5, ['M9'], ['INST-GOV-SELF-INSPECTION']),
   item('PHY-ROOM', 'physical', '机房物理安全', '机房门禁、视频监控、温湿度、消防和不间断电源措施到位，出入有登记', 5, ['M11']),
   item('PHY-REMOTE', 'physical', '远程运维管控', '经互联网远程运维须经评估审批，使用堡垒机并全程审计，远程管理端口不暴露在互联网', 5, ['M11'], ['HOST-PORT-REMOTE-PUBLIC']),
@@ -70,7 +78,15 @@ export const DEFAULT_CHECKLIST: readonly ChecklistItem[] = [
   item('CRY-TRANSPORT', 'crypto', '传输加密', '不使用 Telnet、FTP 等明文远程协议，传输采用加密通道', 2, ['M15', 'FY-transmission'], ['HOST-PORT-PLAINTEXT']),
   item('DAT-INVENTORY', 'data', '数据资产清单与分类分级', '每年梳理数据资产，开展数据分类分级，重要数据按要求报告', 5, ['M20'], ['INST-DATA-INVENTORY']),
   item('DAT-MEDIA', 'data', '存储介质管理', '建立存储介质台账，介质加密存放，报废介质按规定销毁并记录', 4, ['FY-storage', 'M17']),
-  item('DAT-BACKUP', 'data', '数据备份与恢复', '重要数据定期备份并异地存放，定期开展恢复测试', 5, ['FY-storage', 'M12'], ['HOST-BACKUP-NONE', 'HOST-BACKUP-STALE', 'HOST-BACKUP-FAILED', 'HOST-BACKUP-OFFSITE', 'HOST-BACKUP-RESTORE-TEST']),
+  item(
+    'DAT-BACKUP',
+    'data',
+    '数据备份与恢复',
+    '重要数据定期备份并异地存放，定期开展恢复测试',
+    5,
+    ['FY-storage', 'M12'],
+    ['HOST-BACKUP-NONE', 'HOST-BACKUP-STALE', 'HOST-BACKUP-FAILED', 'HOST-BACKUP-OFFSITE', 'HOST-BACKUP-RESTORE-TEST'],
+  ),
   item('EMG-PLAN', 'emergency', '分级应急预案', '制定分级网络安全事件应急预案，明确处置流程和报告时限', 5, ['M8', 'FY-应急']),
   item('EMG-DRILL', 'emergency', '应急演练', '每年至少组织一次应急演练，有演练记录和总结', 5, ['M8'], ['INST-GOV-DRILL']),
   item('TEC-PATCH', 'technical', '系统维护期与安全补丁', '操作系统在厂商维护期内，安全补丁及时安装', 5, ['M9', 'MLPS-21'], ['HOST-OS-EOL', 'HOST-PATCH-SECURITY']),
@@ -178,16 +194,24 @@ const ACTORS: Record<SelfInspectionAction['type'], SelfInspectionActor> = { save
 const EDITABLE: ReadonlySet<SelfInspectionStatus> = new Set(['draft', 'returned']);
 
 /** The next status, or why the action is refused in this status for this actor. */
-export function applySelfInspectionAction(status: SelfInspectionStatus, actor: SelfInspectionActor, action: SelfInspectionAction): { ok: true; status: SelfInspectionStatus } | { ok: false; reason: string } {
+export function applySelfInspectionAction(
+  status: SelfInspectionStatus,
+  actor: SelfInspectionActor,
+  action: SelfInspectionAction,
+): { ok: true; status: SelfInspectionStatus } | { ok: false; reason: string } {
   if (ACTORS[action.type] !== actor) return { ok: false, reason: `only the ${ACTORS[action.type] === 'institution' ? 'institution' : 'reviewing region'} may ${action.type} a self-inspection` };
   const label = SELF_INSPECTION_STATUS_LABELS[status].en;
   switch (action.type) {
     case 'save':
       return EDITABLE.has(status) ? { ok: true, status } : { ok: false, reason: `the self-inspection is ${label}: it cannot be changed now` };
     case 'submit':
-      return EDITABLE.has(status) ? { ok: true, status: 'submitted' } : { ok: false, reason: status === 'submitted' ? 'the self-inspection was already submitted and waits for review' : `the self-inspection is ${label}: it cannot be submitted` };
+      return EDITABLE.has(status)
+        ? { ok: true, status: 'submitted' }
+        : { ok: false, reason: status === 'submitted' ? 'the self-inspection was already submitted and waits for review' : `the self-inspection is ${label}: it cannot be submitted` };
     case 'review':
-      return status === 'submitted' ? { ok: true, status: action.decision === 'accept' ? 'accepted' : 'returned' } : { ok: false, reason: `the self-inspection is ${label}: only a submitted one is reviewed` };
+      return status === 'submitted'
+        ? { ok: true, status: action.decision === 'accept' ? 'accepted' : 'returned' }
+        : { ok: false, reason: `the self-inspection is ${label}: only a submitted one is reviewed` };
   }
 }
 
@@ -199,10 +223,12 @@ export function allowedSelfInspectionActions(status: SelfInspectionStatus, actor
 
 /** Items that still need an answer before submission (every item needs an answer and a responsible person). */
 export function unansweredItems(items: readonly ChecklistItem[], answers: Readonly<Record<string, SelfInspectionAnswer>>): string[] {
-  return items.filter((i) => {
-    const a = answers[i.id];
-    return !a || !a.answer.trim() || !a.responsible.trim();
-  }).map((i) => i.id);
+  return items
+    .filter((i) => {
+      const a = answers[i.id];
+      return !a || !a.answer.trim() || !a.responsible.trim();
+    })
+    .map((i) => i.id);
 }
 
 /** Why a score cannot be given to `item`, or null: whole or half points from 0 to the item's points. */

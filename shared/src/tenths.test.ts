@@ -31,7 +31,14 @@ const STATUSES = ['pass', 'fail', 'unknown', 'not-applicable'] as const;
 describe('exact rounding', () => {
   it('the issue example: 66.6 / 33.3 / 100 is exactly 59.95, so 60.0 and C', () => {
     const inst = institutionScore(
-      { hosts: [{ score: 66.6, mlpsLevel: null }], findings: [{ ruleId: 'INST-GOV-DRILL', status: 'pass', severity: 'low', exception: null }, ...Array.from({ length: 2 }, () => ({ ruleId: 'INST-GOV-TRAINING' as const, status: 'fail' as const, severity: 'low' as const, exception: null }))], coverage: { registered: 1, reporting: 1 } },
+      {
+        hosts: [{ score: 66.6, mlpsLevel: null }],
+        findings: [
+          { ruleId: 'INST-GOV-DRILL', status: 'pass', severity: 'low', exception: null },
+          ...Array.from({ length: 2 }, () => ({ ruleId: 'INST-GOV-TRAINING' as const, status: 'fail' as const, severity: 'low' as const, exception: null })),
+        ],
+        coverage: { registered: 1, reporting: 1 },
+      },
       { technical: 0.6, governance: 0.3, coverage: 0.1 },
       NOW,
     );
@@ -53,7 +60,12 @@ describe('exact rounding', () => {
       institutionScore(
         {
           hosts: [{ score: technical, mlpsLevel: null }],
-          findings: Array.from({ length: 1000 }, (_, i) => ({ ruleId: 'INST-GOV-DRILL' as const, status: i < governance * 10 ? ('pass' as const) : ('fail' as const), severity: 'low' as const, exception: null })),
+          findings: Array.from({ length: 1000 }, (_, i) => ({
+            ruleId: 'INST-GOV-DRILL' as const,
+            status: i < governance * 10 ? ('pass' as const) : ('fail' as const),
+            severity: 'low' as const,
+            exception: null,
+          })),
           coverage: { registered: 1000, reporting: coverage * 10 },
         },
         { technical: 0.6, governance: 0.3, coverage: 0.1 },
@@ -100,14 +112,24 @@ describe('exact rounding', () => {
       const wg = r(1001 - wt);
       const wc = 1000 - wt - wg;
       const sumW = hosts.reduce((n, x) => n + (x.level ? 2n : 1n), 0n);
-      const tech = sumW ? halfUp(hosts.reduce((n, x) => n + (x.level ? 2n : 1n) * x.tenths, 0n), sumW) : 0n;
+      const tech = sumW
+        ? halfUp(
+            hosts.reduce((n, x) => n + (x.level ? 2n : 1n) * x.tenths, 0n),
+            sumW,
+          )
+        : 0n;
       const gov = govPass + govFail ? pctTenths(BigInt(govPass), BigInt(govPass + govFail)) : 0n;
       const cov = registered ? pctTenths(BigInt(reporting), BigInt(registered)) : 0n;
       const instExpected = halfUp(BigInt(wt) * tech + BigInt(wg) * gov + BigInt(wc) * cov, 1000n);
       const inst = institutionScore(
         {
           hosts: hosts.map((x) => ({ score: Number(x.tenths) / 10, mlpsLevel: x.level as 3 | null })),
-          findings: [...Array.from({ length: govPass }, () => 'pass' as const), ...Array.from({ length: govFail }, () => 'fail' as const)].map((status) => ({ ruleId: 'INST-GOV-DRILL' as const, status, severity: 'medium' as const, exception: null })),
+          findings: [...Array.from({ length: govPass }, () => 'pass' as const), ...Array.from({ length: govFail }, () => 'fail' as const)].map((status) => ({
+            ruleId: 'INST-GOV-DRILL' as const,
+            status,
+            severity: 'medium' as const,
+            exception: null,
+          })),
           coverage: { registered, reporting },
         },
         { technical: wt / 1000, governance: wg / 1000, coverage: wc / 1000 },

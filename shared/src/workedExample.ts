@@ -61,9 +61,7 @@ export const WORKED_EXAMPLE: { institutions: readonly ExampleInstitution[]; unsc
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 /** Findings as the scoring code takes them, from counts per severity. */
 export function findingsOf(counts: Counts) {
-  return SEVERITIES.flatMap((severity) =>
-    (['pass', 'fail', 'unknown'] as const).flatMap((status, i) => Array.from({ length: counts[severity][i]! }, () => ({ status, severity, exception: null }))),
-  );
+  return SEVERITIES.flatMap((severity) => (['pass', 'fail', 'unknown'] as const).flatMap((status, i) => Array.from({ length: counts[severity][i]! }, () => ({ status, severity, exception: null }))));
 }
 const NOW = new Date('2026-01-01T00:00:00Z');
 const t1 = (x: number) => x.toFixed(1);

@@ -38,7 +38,12 @@ describe('answer sizes are bounded', () => {
     const text = await whole.text();
     counts.inputs += 4;
     const body = JSON.parse(text) as Envelope;
-    counts.attack({ attack: `one answer over the size bound (rules.list ×4 against ${CAP} bytes)`, tried: 1, held: whole.status === 413 && text.length < 1000 ? 1 : 0, result: `${whole.status} in ${text.length} bytes` });
+    counts.attack({
+      attack: `one answer over the size bound (rules.list ×4 against ${CAP} bytes)`,
+      tried: 1,
+      held: whole.status === 413 && text.length < 1000 ? 1 : 0,
+      result: `${whole.status} in ${text.length} bytes`,
+    });
     expect(whole.status, text).toBe(413);
     expect(text.length).toBeLessThan(1000);
     expect(body.error?.data.code).toBe('PAYLOAD_TOO_LARGE');
@@ -61,10 +66,17 @@ describe('answer sizes are bounded', () => {
         else other++;
       }),
       // An agent's report is acknowledged meanwhile.
-      new Promise((r) => setTimeout(r, 500)).then(() => rawCall(server.url, 'agent.report', 'mutation', sampleReport(agent.agentId, now, hostSections(now, HOST, 'healthy')), { authorization: agent.authorization })),
+      new Promise((r) => setTimeout(r, 500)).then(() =>
+        rawCall(server.url, 'agent.report', 'mutation', sampleReport(agent.agentId, now, hostSections(now, HOST, 'healthy')), { authorization: agent.authorization }),
+      ),
     ]);
     counts.inputs += refused + other;
-    counts.attack({ attack: '6 clients asking for oversized answers while /healthz is polled and an agent reports', tried: waits.length, held: waits.filter((w) => w < 3000).length, result: `${refused} refused with 413, /healthz slowest ${Math.round(Math.max(...waits))} ms, report ${report.status}` });
+    counts.attack({
+      attack: '6 clients asking for oversized answers while /healthz is polled and an agent reports',
+      tried: waits.length,
+      held: waits.filter((w) => w < 3000).length,
+      result: `${refused} refused with 413, /healthz slowest ${Math.round(Math.max(...waits))} ms, report ${report.status}`,
+    });
     expect(report.status, report.text).toBe(200);
     expect(other).toBe(0);
     expect(refused).toBeGreaterThan(10);
@@ -86,7 +98,12 @@ describe('answer sizes are bounded', () => {
     const refusal = await waitFor(() => messages.find((m) => m.includes('PAYLOAD_TOO_LARGE')), { what: 'the oversized event refused' });
     counts.inputs += 1;
     const largest = Math.max(...messages.map((m) => Buffer.byteLength(m)));
-    counts.attack({ attack: `a subscription event over the size bound (${CAP} bytes) on a WebSocket`, tried: 1, held: largest <= CAP ? 1 : 0, result: `replaced by a ${Buffer.byteLength(refusal)}-byte error; largest message ${largest} bytes` });
+    counts.attack({
+      attack: `a subscription event over the size bound (${CAP} bytes) on a WebSocket`,
+      tried: 1,
+      held: largest <= CAP ? 1 : 0,
+      result: `replaced by a ${Buffer.byteLength(refusal)}-byte error; largest message ${largest} bytes`,
+    });
     expect(largest).toBeLessThanOrEqual(CAP);
     expect(JSON.parse(refusal)).toMatchObject({ id: 7, error: { data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413 } } });
     ws.close();

@@ -60,10 +60,19 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
   it('refuses a POST batch of mutations over the bound, before running any of them', async () => {
     const n = 1000;
     const input = Object.fromEntries(Array.from({ length: n }, (_, i) => [i, { alertId, text: `flood ${i}` }]));
-    const r = await fetch(`${server.url}/trpc/${Array(n).fill('alerts.comment').join(',')}?batch=1`, { method: 'POST', headers: { cookie: admin, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+    const r = await fetch(`${server.url}/trpc/${Array(n).fill('alerts.comment').join(',')}?batch=1`, {
+      method: 'POST',
+      headers: { cookie: admin, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
     counts.inputs += n;
     const refusal = await r.text();
-    counts.attack({ attack: 'one POST batching alerts.comment ×1,000 (13 s and 170 MiB before)', tried: 1, held: r.status === 400 && refusal.length < 2000 ? 1 : 0, result: `400 in ${refusal.length} bytes, no comment stored` });
+    counts.attack({
+      attack: 'one POST batching alerts.comment ×1,000 (13 s and 170 MiB before)',
+      tried: 1,
+      held: r.status === 400 && refusal.length < 2000 ? 1 : 0,
+      result: `400 in ${refusal.length} bytes, no comment stored`,
+    });
     expect(r.status).toBe(400);
     expect(refusal.length).toBeLessThan(2000);
     const detail = await rawCall(server.url, 'alerts.get', 'query', { alertId }, { cookie: admin });
@@ -78,7 +87,12 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
       sizes.push(r.text.length);
     }
     counts.inputs += 40;
-    counts.attack({ attack: 'alerts.comment ×40 on one alert: does the answer grow with its history?', tried: 40, held: sizes.filter((n) => n < 4000).length, result: `answers ${Math.min(...sizes)}–${Math.max(...sizes)} bytes` });
+    counts.attack({
+      attack: 'alerts.comment ×40 on one alert: does the answer grow with its history?',
+      tried: 40,
+      held: sizes.filter((n) => n < 4000).length,
+      result: `answers ${Math.min(...sizes)}–${Math.max(...sizes)} bytes`,
+    });
     expect(Math.max(...sizes)).toBeLessThan(4000);
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThan(100);
     for (const path of ['alerts.acknowledge', 'alerts.assign']) {
@@ -100,7 +114,12 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
     ws.send(JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ id: i, method: 'query', params: { path: 'rules.list' } }))));
     counts.inputs += 1000;
     const code = await closed;
-    counts.attack({ attack: 'one WebSocket message with 1,000 queries (20 MiB answered before)', tried: 1, held: code === 1008 && received < 10_000 ? 1 : 0, result: `socket closed (${code}), ${received} bytes sent back` });
+    counts.attack({
+      attack: 'one WebSocket message with 1,000 queries (20 MiB answered before)',
+      tried: 1,
+      held: code === 1008 && received < 10_000 ? 1 : 0,
+      result: `socket closed (${code}), ${received} bytes sent back`,
+    });
     expect(code).toBe(1008);
     expect(received).toBeLessThan(10_000);
   });
@@ -116,7 +135,12 @@ describe('calls per batch, answer sizes, and /healthz under abuse', () => {
     });
     counts.inputs += abusive;
     counts.faults += 6;
-    counts.attack({ attack: '6 clients sending oversized and full batches while /healthz is polled', tried: waits.length, held: waits.filter((w) => w < 3000).length, result: `/healthz slowest ${Math.round(Math.max(...waits))} ms over ${abusive} abusive requests` });
+    counts.attack({
+      attack: '6 clients sending oversized and full batches while /healthz is polled',
+      tried: waits.length,
+      held: waits.filter((w) => w < 3000).length,
+      result: `/healthz slowest ${Math.round(Math.max(...waits))} ms over ${abusive} abusive requests`,
+    });
     // Before the bound the slowest /healthz took 15 s; a generous ceiling, not a timing goal.
     expect(Math.max(...waits)).toBeLessThan(3000);
     expect(abusive).toBeGreaterThan(10);

@@ -79,7 +79,8 @@ function openWs(url: string, headers: Record<string, string> = {}): Promise<{ ws
     ws.once('error', () => resolve({ ws, outcome: -1 }));
   });
 }
-const closed = (ws: WebSocket) => new Promise<{ code: number; reason: string }>((r) => (ws.readyState === ws.CLOSED ? r({ code: 0, reason: 'already' }) : ws.once('close', (code, reason) => r({ code, reason: reason.toString() }))));
+const closed = (ws: WebSocket) =>
+  new Promise<{ code: number; reason: string }>((r) => (ws.readyState === ws.CLOSED ? r({ code: 0, reason: 'already' }) : ws.once('close', (code, reason) => r({ code, reason: reason.toString() }))));
 
 describe('bounds on bodies, messages, connections, subscriptions and slow clients', () => {
   let server: ServerProcess;
@@ -96,7 +97,11 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
   });
 
   it('refuses a chunked multi-megabyte body without Content-Length before it has all arrived, on the agent path and the adapter', async () => {
-    counts.attackOfTest({ attack: '12 MiB chunked bodies without Content-Length (agent.report, users.create, auth.login), and a declared 2 MiB body', tried: 4, result: '413 PAYLOAD_TOO_LARGE before the body all arrived; /healthz still answers' });
+    counts.attackOfTest({
+      attack: '12 MiB chunked bodies without Content-Length (agent.report, users.create, auth.login), and a declared 2 MiB body',
+      tried: 4,
+      result: '413 PAYLOAD_TOO_LARGE before the body all arrived; /healthz still answers',
+    });
     const total = 12 * 1024 * 1024;
     for (const [path, headers] of [
       ['/trpc/agent.report', { authorization: agent.authorization }],
@@ -111,7 +116,11 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
       expect(r.sent, path).toBeLessThan(total);
     }
     // A declared oversize body is refused from its header alone.
-    const res = await fetch(`${server.url}/trpc/agent.report`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: agent.authorization }, body: 'x'.repeat(2 * 1024 * 1024 + 1) });
+    const res = await fetch(`${server.url}/trpc/agent.report`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: agent.authorization },
+      body: 'x'.repeat(2 * 1024 * 1024 + 1),
+    });
     counts.inputs++;
     expect(res.status).toBe(413);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -142,11 +151,14 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
     expect(over.outcome).toBe(429);
     open[0]!.close();
     await closed(open[0]!);
-    const again = await waitFor(async () => {
-      const c = await openWs(wsUrl(server), { cookie: admin });
-      if (c.outcome === 'open') return c;
-      return null;
-    }, { timeoutMs: 5000, what: 'a freed slot' });
+    const again = await waitFor(
+      async () => {
+        const c = await openWs(wsUrl(server), { cookie: admin });
+        if (c.outcome === 'open') return c;
+        return null;
+      },
+      { timeoutMs: 5000, what: 'a freed slot' },
+    );
     open[0] = again.ws;
     for (const ws of open) ws.close();
     await Promise.all(open.map(closed));
@@ -219,7 +231,11 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
   });
 
   it('closes slowloris headers and a slow body, and caps idle sockets from one address', async () => {
-    counts.attackOfTest({ attack: 'slowloris headers, a slow body, 64 idle sockets from one address', tried: 3, result: 'slow requests closed by the timeouts; sockets over 60 closed at once; the server still answers' });
+    counts.attackOfTest({
+      attack: 'slowloris headers, a slow body, 64 idle sockets from one address',
+      tried: 3,
+      result: 'slow requests closed by the timeouts; sockets over 60 closed at once; the server still answers',
+    });
     const raw = () =>
       new Promise<Socket>((resolve, reject) => {
         const s = connect(server.port, '127.0.0.1', () => resolve(s));
@@ -269,6 +285,6 @@ describe('bounds on bodies, messages, connections, subscriptions and slow client
     expect(sockets.slice(0, 56).some((s) => !s.destroyed)).toBe(true);
     for (const s of sockets) s.destroy();
     await Promise.all(ends);
-    expect((await waitFor(async () => (await fetch(`${server.url}/healthz`)).status === 200, { timeoutMs: 5000, what: 'healthz after' }))).toBe(true);
+    expect(await waitFor(async () => (await fetch(`${server.url}/healthz`)).status === 200, { timeoutMs: 5000, what: 'healthz after' })).toBe(true);
   });
 });

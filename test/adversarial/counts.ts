@@ -26,7 +26,11 @@ function runId(): string {
   for (let i = 0; i < 8 && pid > 1; i++) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('vitest')) outer = pid;
-      pid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      pid = Number(
+        readFileSync(`/proc/${pid}/stat`, 'utf8')
+          .replace(/^.*\) /s, '')
+          .split(' ')[1],
+      );
     } catch {
       break;
     }
@@ -72,7 +76,12 @@ export function tally(file: string): Tally & { flush(): void; attack(a: Attack):
       onTestFinished(({ task }) => {
         const tried = typeof a.tried === 'function' ? a.tried() : a.tried;
         const passed = task.result?.state === 'pass';
-        attacks.push({ attack: a.attack, tried, held: passed ? tried : 0, result: passed ? (typeof a.result === 'function' ? a.result() : a.result) : `did not hold: ${task.result?.errors?.[0]?.message?.split('\n')[0] ?? 'the test failed'}` });
+        attacks.push({
+          attack: a.attack,
+          tried,
+          held: passed ? tried : 0,
+          result: passed ? (typeof a.result === 'function' ? a.result() : a.result) : `did not hold: ${task.result?.errors?.[0]?.message?.split('\n')[0] ?? 'the test failed'}`,
+        });
       });
     },
     flush() {

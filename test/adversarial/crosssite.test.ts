@@ -104,7 +104,12 @@ describe('cross-site requests and sockets', () => {
     counts.faults++;
     const users = await rawCall(server.url, 'users.list', 'query', undefined, { cookie: admin });
     const held = !outcome.opened && outcome.seen.length === 0 && !users.text.includes('csws-admin');
-    counts.attack({ attack: 'cross-site WebSocket hijacking: a page on another port (same site, cookie sent) opens ws and sends users.create, in Chromium', tried: 1, held: held ? 1 : 0, result: 'upgrade refused (Origin), no user created' });
+    counts.attack({
+      attack: 'cross-site WebSocket hijacking: a page on another port (same site, cookie sent) opens ws and sends users.create, in Chromium',
+      tried: 1,
+      held: held ? 1 : 0,
+      result: 'upgrade refused (Origin), no user created',
+    });
     expect(outcome.opened).toBe(false);
     expect(outcome.seen).toEqual([]);
     expect(users.text).not.toContain('csws-admin');
@@ -132,15 +137,28 @@ describe('cross-site requests and sockets', () => {
         if ('ws' in r) r.ws.close();
       } else expect(r, String(origin)).toEqual({ refused: 403 });
     }
-    counts.attack({ attack: 'WebSocket upgrade from a foreign Origin (other port, other host, https, null)', tried: cases.filter(([, ok]) => !ok).length, held: refused, result: '403 before the handshake' });
+    counts.attack({
+      attack: 'WebSocket upgrade from a foreign Origin (other port, other host, https, null)',
+      tried: cases.filter(([, ok]) => !ok).length,
+      held: refused,
+      result: '403 before the handshake',
+    });
   });
 
   it('serves only subscriptions over the socket: queries and mutations are refused there, subscriptions work', async () => {
     const { ws, messages } = opened(await openWs(server.url, { cookie: admin, origin: `http://${new URL(server.url).host}` }));
     ws.send(JSON.stringify({ id: 1, method: 'mutation', params: { path: 'users.create', input: { username: 'over-ws', role: 'admin', password: 'Over-Ws-Pass-12' } } }));
     ws.send(JSON.stringify({ id: 2, method: 'query', params: { path: 'auth.me' } }));
-    ws.send(JSON.stringify([{ id: 3, method: 'mutation', params: { path: 'auth.logout' } }, { id: 4, method: 'subscription', params: { path: 'alerts.live' } }]));
-    await waitFor(() => messages.filter((m) => m.id === 1 || m.id === 2 || m.id === 3).length === 3 && messages.some((m) => m.id === 4 && m.result?.type === 'started'), { timeoutMs: 5000, what: 'three refusals and one started subscription' });
+    ws.send(
+      JSON.stringify([
+        { id: 3, method: 'mutation', params: { path: 'auth.logout' } },
+        { id: 4, method: 'subscription', params: { path: 'alerts.live' } },
+      ]),
+    );
+    await waitFor(() => messages.filter((m) => m.id === 1 || m.id === 2 || m.id === 3).length === 3 && messages.some((m) => m.id === 4 && m.result?.type === 'started'), {
+      timeoutMs: 5000,
+      what: 'three refusals and one started subscription',
+    });
     counts.inputs += 4;
     const refusedOverWs = [1, 2, 3].filter((id) => messages.find((m) => m.id === id)?.error?.data?.code === 'METHOD_NOT_SUPPORTED').length;
     counts.attack({ attack: 'query or mutation (users.create, auth.logout) sent over an open WebSocket', tried: 3, held: refusedOverWs, result: 'METHOD_NOT_SUPPORTED; subscriptions still served' });
@@ -178,7 +196,12 @@ describe('cross-site requests and sockets', () => {
       counts.inputs++;
       answers.push(r.status);
     }
-    counts.attack({ attack: 'mutation posted as an HTML form would (multipart, urlencoded, text/plain)', tried: forms.length, held: answers.filter((x) => x === 415).length, result: '415, the session untouched' });
+    counts.attack({
+      attack: 'mutation posted as an HTML form would (multipart, urlencoded, text/plain)',
+      tried: forms.length,
+      held: answers.filter((x) => x === 415).length,
+      result: '415, the session untouched',
+    });
     for (const [i, status] of answers.entries()) expect(status, forms[i]![0]).toBe(415);
     const me = await rawCall(server.url, 'auth.me', 'query', undefined, { cookie: user.cookie });
     expect(me.status, 'the session survived every form').toBe(200);
@@ -227,7 +250,12 @@ describe('sessions ended on one PostgreSQL process close sockets on the others',
     const del = await rawCall(a.url, 'users.delete', 'mutation', { userId: user.id }, { cookie: adminA });
     expect(del.status, del.text).toBe(200);
     const closed = await live.closed;
-    counts.attack({ attack: 'user deleted on one PostgreSQL server process keeps its socket on another', tried: 1, held: closed.code === 1008 ? 1 : 0, result: 'socket closed at once on the other process' });
+    counts.attack({
+      attack: 'user deleted on one PostgreSQL server process keeps its socket on another',
+      tried: 1,
+      held: closed.code === 1008 ? 1 : 0,
+      result: 'socket closed at once on the other process',
+    });
     expect(closed).toEqual({ code: 1008, reason: 'session ended: sign in again' });
     counts.faults++;
   });

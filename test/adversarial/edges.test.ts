@@ -45,7 +45,12 @@ describe('late reports, file names, ids and re-enrollment', () => {
     const late = await report(a, sampleReport(a.agentId, new Date(now.getTime() - 86_400_000), {}, 'late-host'));
     expect(late.status, late.text).toBe(200);
     const last = Date.parse((await host(a.hostId)).lastReportAt!);
-    counts.attack({ attack: 'report collected in 1970, and a late replay after a newer report', tried: 2, held: (ancient.status === 400 ? 1 : 0) + (last === now.getTime() ? 1 : 0), result: '1970 refused (400); last report not moved back' });
+    counts.attack({
+      attack: 'report collected in 1970, and a late replay after a newer report',
+      tried: 2,
+      held: (ancient.status === 400 ? 1 : 0) + (last === now.getTime() ? 1 : 0),
+      result: '1970 refused (400); last report not moved back',
+    });
     expect(last).toBe(now.getTime());
     counts.inputs += 3;
     counts.faults += 2;
@@ -63,7 +68,12 @@ describe('late reports, file names, ids and re-enrollment', () => {
       if (format === 'xlsx') expect(r.status).toBe(200);
       if (r.status !== 200) continue; // a PDF needs Chromium; its name is made the same way
       const name = decodeURIComponent(disposition.split("UTF-8''")[1] ?? '');
-      counts.attack({ attack: `RLO and isolates in an institution name, ${format} export file name`, tried: 1, held: /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/.test(name) ? 0 : 1, result: 'bidi controls stripped' });
+      counts.attack({
+        attack: `RLO and isolates in an institution name, ${format} export file name`,
+        tried: 1,
+        held: /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/.test(name) ? 0 : 1,
+        result: 'bidi controls stripped',
+      });
       expect(name).toContain('西湖gnp.exe医院x');
       expect(name).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
     }
@@ -74,7 +84,8 @@ describe('late reports, file names, ids and re-enrollment', () => {
     // An institution in another county exists; "NOPE-1" does not.
     const foreign = await runCli('server', ['token', 'create', '--institution', 'FOREIGN-EDGE', '--name', '拱墅区医院', '--region', '330105'], { env: server.env });
     expect(foreign.code, foreign.stderr).toBe(0);
-    const mk = (scopeCode: string, role = 'institution') => rawCall(server.url, 'users.create', 'mutation', { username: `u-${randomUUID().slice(0, 6)}`, role, scopeCode, password: PASSWORD }, { cookie: county });
+    const mk = (scopeCode: string, role = 'institution') =>
+      rawCall(server.url, 'users.create', 'mutation', { username: `u-${randomUUID().slice(0, 6)}`, role, scopeCode, password: PASSWORD }, { cookie: county });
     const foreignInst = await mk('FOREIGN-EDGE');
     const unknownInst = await mk('NOPE-1');
     const foreignCounty = await mk('330105', 'county');
@@ -101,7 +112,11 @@ describe('late reports, file names, ids and re-enrollment', () => {
     const foreignUser = await assign(otherId);
     const unknownUser = await assign('u_does_not_exist');
     counts.inputs += 2;
-    const alike = [[foreignInst, unknownInst], [foreignCounty, unknownCounty], [foreignUser, unknownUser]].filter(([x, y]) => JSON.stringify(shape(x!)) === JSON.stringify(shape(y!))).length;
+    const alike = [
+      [foreignInst, unknownInst],
+      [foreignCounty, unknownCounty],
+      [foreignUser, unknownUser],
+    ].filter(([x, y]) => JSON.stringify(shape(x!)) === JSON.stringify(shape(y!))).length;
     counts.attack({ attack: 'tell unknown from foreign ids (users.create institution/region, alerts.assign user)', tried: 3, held: alike, result: 'same status and message; no username' });
     expect(shape(foreignUser)).toEqual(shape(unknownUser));
     expect(foreignUser.text).not.toContain('gongshu-secret-name');
@@ -113,7 +128,11 @@ describe('late reports, file names, ids and re-enrollment', () => {
     const enroll = async () => {
       const tok = await runCli('server', ['token', 'create', '--institution', 'REENROLL-1', '--name', '重注册医院', '--region', '330106'], { env: server.env });
       expect(tok.code, tok.stderr).toBe(0);
-      const r = await fetch(`${server.url}/trpc/agent.enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: lastLine(tok.stdout), hostname: 'twice', machineId, agentVersion: 'x' }) });
+      const r = await fetch(`${server.url}/trpc/agent.enroll`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: lastLine(tok.stdout), hostname: 'twice', machineId, agentVersion: 'x' }),
+      });
       const d = ((await r.json()) as Data<{ agentId: string; hostId: string; secret: string }>).result.data;
       return { ...d, authorization: `Agent ${d.agentId}:${d.secret}` };
     };
@@ -123,10 +142,17 @@ describe('late reports, file names, ids and re-enrollment', () => {
     counts.faults++;
     // The old secret no longer works; the new one does.
     const old = await report(first, sampleReport(first.agentId, new Date(), {}, 'twice'));
-    counts.attack({ attack: 'old agent keeps reporting after its host re-enrolled with another token', tried: 1, held: old.status === 401 ? 1 : 0, result: 'old agent revoked (superseded), audited, shown in agents view' });
+    counts.attack({
+      attack: 'old agent keeps reporting after its host re-enrolled with another token',
+      tried: 1,
+      held: old.status === 401 ? 1 : 0,
+      result: 'old agent revoked (superseded), audited, shown in agents view',
+    });
     expect(old.status).toBe(401);
     expect(old.text).toMatch(/revoked: superseded/);
-    const agents = data<Array<{ id: string; revokedAt: string | null; revokedReason: string | null }>>(await rawCall(server.url, 'agents.list', 'query', { institutionCode: 'REENROLL-1' }, { cookie: admin }));
+    const agents = data<Array<{ id: string; revokedAt: string | null; revokedReason: string | null }>>(
+      await rawCall(server.url, 'agents.list', 'query', { institutionCode: 'REENROLL-1' }, { cookie: admin }),
+    );
     expect(agents.find((x) => x.id === first.agentId)).toMatchObject({ revokedReason: `superseded: re-enrolled as agent ${second.agentId}` });
     expect(agents.find((x) => x.id === second.agentId)?.revokedAt).toBeNull();
     const audit = data<Array<{ action: string; detail: { superseded?: string[] } }>>(await rawCall(server.url, 'audit.list', 'query', { limit: 50, action: 'agent.superseded' }, { cookie: admin }));

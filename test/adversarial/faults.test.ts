@@ -17,7 +17,10 @@ import { enrollOverHttp, rawCall } from './hostile.js';
  * `PRAGMA integrity_check` afterwards.
  */
 const counts = tally(import.meta.url);
-const SQLite = createRequire(new URL('../../server/package.json', import.meta.url))('better-sqlite3') as new (f: string, o?: { readonly?: boolean }) => { pragma(q: string, o?: { simple: boolean }): unknown; close(): void };
+const SQLite = createRequire(new URL('../../server/package.json', import.meta.url))('better-sqlite3') as new (
+  f: string,
+  o?: { readonly?: boolean },
+) => { pragma(q: string, o?: { simple: boolean }): unknown; close(): void };
 
 const integrity = (dataDir: string) => {
   const db = new SQLite(join(dataDir, 'weian.sqlite'), { readonly: true });
@@ -112,7 +115,11 @@ describe('faults: kill -9 under load, full disk, read-only data', () => {
   });
 
   it('a full disk: writes answer a clear retryable error, reads still work, nothing is corrupted, and it recovers when space is freed', async () => {
-    counts.attackOfTest({ attack: 'reports and edits while the data disk is full', tried: 1, result: 'clear retryable 503s, reads still served, nothing corrupted or lost; recovers when space is freed' });
+    counts.attackOfTest({
+      attack: 'reports and edits while the data disk is full',
+      tried: 1,
+      result: 'clear retryable 503s, reads still served, nothing corrupted or lost; recovers when space is freed',
+    });
     const dir = tempDir('weian-full-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12m', 'tmpfs', dir]);
     mounts.push(dir);
@@ -133,7 +140,14 @@ describe('faults: kill -9 under load, full disk, read-only data', () => {
     // Bigger reports until the database needs a page it cannot have.
     for (let i = 0; i < 200 && refused.length < 3; i++) {
       const r = sampleReport(agent.agentId, new Date());
-      if (r.sections.device.status === 'ok') r.sections.device.data.filesystems = Array.from({ length: 200 }, (_, k) => ({ mount: `/m${i}-${k}`.padEnd(200, 'x'), fs: '/dev/sdz'.padEnd(300, 'y'), type: 'ext4', sizeBytes: k, usedBytes: 0 }));
+      if (r.sections.device.status === 'ok')
+        r.sections.device.data.filesystems = Array.from({ length: 200 }, (_, k) => ({
+          mount: `/m${i}-${k}`.padEnd(200, 'x'),
+          fs: '/dev/sdz'.padEnd(300, 'y'),
+          type: 'ext4',
+          sizeBytes: k,
+          usedBytes: 0,
+        }));
       const res = await rawCall(server.url, 'agent.report', 'mutation', r, { authorization: agent.authorization });
       counts.inputs++;
       if (res.status === 200) acked.push(r.reportId);
@@ -141,7 +155,15 @@ describe('faults: kill -9 under load, full disk, read-only data', () => {
     }
     expect(refused.length, 'the disk never filled').toBeGreaterThan(0);
     for (const r of refused) {
-      expect(r.status, `${r.text}\n${server.log().split('\n').filter((l) => l.includes('ERROR')).slice(0, 3).join('\n')}`).toBe(503);
+      expect(
+        r.status,
+        `${r.text}\n${server
+          .log()
+          .split('\n')
+          .filter((l) => l.includes('ERROR'))
+          .slice(0, 3)
+          .join('\n')}`,
+      ).toBe(503);
       expect(JSON.parse(r.text)).toMatchObject({ error: { data: { code: 'SERVICE_UNAVAILABLE' } } });
       expect(r.text).toMatch(/storage unavailable: the disk holding the (database|data) is full/);
     }

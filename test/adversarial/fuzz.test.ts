@@ -23,7 +23,11 @@ const SEED = Number(process.env.WEIAN_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const TIME_BUDGET_MS = 25_000;
 
 type ProcType = 'query' | 'mutation' | 'subscription';
-const PROCEDURES = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: ProcType; inputs: unknown[] } }>).map(([path, p]) => ({ path, type: p._def.type, schema: p._def.inputs[0] }));
+const PROCEDURES = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: ProcType; inputs: unknown[] } }>).map(([path, p]) => ({
+  path,
+  type: p._def.type,
+  schema: p._def.inputs[0],
+}));
 
 interface Failure {
   who: string;
@@ -91,7 +95,11 @@ describe.each([
   });
 
   it('answers every procedure 2xx or 4xx for hostile input, anonymous, as admin and as an agent', async () => {
-    counts.attackOfTest({ attack: `generated hostile input to every procedure, anonymous, as admin and as an agent (${dialect})`, tried: () => sent, result: '2xx or 4xx for every call; no 5xx, no leak' });
+    counts.attackOfTest({
+      attack: `generated hostile input to every procedure, anonymous, as admin and as an agent (${dialect})`,
+      tried: () => sent,
+      result: '2xx or 4xx for every call; no 5xx, no leak',
+    });
     const callers = [
       { who: 'anonymous', headers: {} as Record<string, string> },
       { who: 'admin', headers: { cookie: admin } },
@@ -141,7 +149,12 @@ describe.each([
       `{"0":${JSON.stringify({ x: 1 })},"1":null}`,
     ];
     let sent = 0;
-    const jobs = mutations.flatMap((path) => bodies.flatMap((rawBody) => [{ path, rawBody, contentType: 'application/json' }, { path, rawBody, contentType: 'text/plain' }]));
+    const jobs = mutations.flatMap((path) =>
+      bodies.flatMap((rawBody) => [
+        { path, rawBody, contentType: 'application/json' },
+        { path, rawBody, contentType: 'text/plain' },
+      ]),
+    );
     await pool(jobs, 8, async (j) => {
       // As in the first test, the admin's logout goes to its own session.
       for (const headers of [{}, { cookie: j.path === 'auth.logout' ? logoutCookie : admin }, { authorization: agent.authorization }] as Array<Record<string, string>>) {
@@ -189,7 +202,22 @@ describe.each([
       }
     }
     // Malformed: one field of a valid report replaced by a hostile value, at a random depth.
-    const paths: string[][] = [['schema'], ['reportId'], ['agentId'], ['collectedAt'], ['sections'], ['sections', 'device'], ['sections', 'device', 'status'], ['sections', 'device', 'hash'], ['sections', 'device', 'data'], ['sections', 'device', 'data', 'interfaces'], ['sections', 'device', 'data', 'disks'], ['sections', 'ports', 'status'], ['sections', 'patches', 'reason'], ['sections', 'device', 'data', 'memory', 'totalBytes']];
+    const paths: string[][] = [
+      ['schema'],
+      ['reportId'],
+      ['agentId'],
+      ['collectedAt'],
+      ['sections'],
+      ['sections', 'device'],
+      ['sections', 'device', 'status'],
+      ['sections', 'device', 'hash'],
+      ['sections', 'device', 'data'],
+      ['sections', 'device', 'data', 'interfaces'],
+      ['sections', 'device', 'data', 'disks'],
+      ['sections', 'ports', 'status'],
+      ['sections', 'patches', 'reason'],
+      ['sections', 'device', 'data', 'memory', 'totalBytes'],
+    ];
     const broken = fc.sample(fc.tuple(fc.constantFrom(...paths), nastyValue), { numRuns: runs, seed: SEED + 1 });
     await pool(broken, 6, async ([path, value]) => {
       if (Date.now() > stop) return;
@@ -207,10 +235,19 @@ describe.each([
       }
     });
     // Oversized lists, each just over its bound: refused, not truncated.
-    for (const [field, n] of [['interfaces', 129], ['disks', 257], ['filesystems', 257]] as const) {
+    for (const [field, n] of [
+      ['interfaces', 129],
+      ['disks', 257],
+      ['filesystems', 257],
+    ] as const) {
       const report = sampleReport(agent.agentId, new Date());
       if (report.sections.device.status !== 'ok') throw new Error('sample device');
-      const item = field === 'interfaces' ? { name: 'eth', mac: null, addresses: [] } : field === 'disks' ? { name: 'sda', type: null, sizeBytes: 1 } : { mount: '/', fs: '/dev/sda', type: 'ext4', sizeBytes: 1, usedBytes: 0 };
+      const item =
+        field === 'interfaces'
+          ? { name: 'eth', mac: null, addresses: [] }
+          : field === 'disks'
+            ? { name: 'sda', type: null, sizeBytes: 1 }
+            : { mount: '/', fs: '/dev/sda', type: 'ext4', sizeBytes: 1, usedBytes: 0 };
       (report.sections.device.data as unknown as Record<string, unknown>)[field] = Array.from({ length: n }, () => item);
       const r = await rawCall(server.url, 'agent.report', 'mutation', report, { authorization: agent.authorization });
       sent++;
@@ -229,8 +266,18 @@ describe.each([
     const subs = PROCEDURES.filter((p) => p.type === 'subscription');
     expect(subs.length).toBeGreaterThan(0);
     const frames: string[] = [];
-    for (const p of subs) for (const input of fc.sample(fc.oneof(shaped(p.schema), nastyValue), { numRuns: Math.round(20 * scale) + 2, seed: SEED + 2 })) frames.push(JSON.stringify({ id: frames.length + 1, method: 'subscription', params: { path: p.path, input } }));
-    frames.push('{', 'null', '[]', '{"id":null,"method":"query"}', '{"id":1,"method":"nope"}', JSON.stringify({ id: 'x', method: 'query', params: { path: '__proto__.constructor', input: {} } }), JSON.stringify({ id: 'y', method: 'mutation', params: { path: 'users.delete', input: { userId: "' OR 1=1 --" } } }));
+    for (const p of subs)
+      for (const input of fc.sample(fc.oneof(shaped(p.schema), nastyValue), { numRuns: Math.round(20 * scale) + 2, seed: SEED + 2 }))
+        frames.push(JSON.stringify({ id: frames.length + 1, method: 'subscription', params: { path: p.path, input } }));
+    frames.push(
+      '{',
+      'null',
+      '[]',
+      '{"id":null,"method":"query"}',
+      '{"id":1,"method":"nope"}',
+      JSON.stringify({ id: 'x', method: 'query', params: { path: '__proto__.constructor', input: {} } }),
+      JSON.stringify({ id: 'y', method: 'mutation', params: { path: 'users.delete', input: { userId: "' OR 1=1 --" } } }),
+    );
     for (const headers of [{}, { cookie: admin }]) {
       const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/trpc`, { headers });
       const answers: string[] = [];
@@ -258,7 +305,14 @@ describe.each([
     counts.attackOfTest({ attack: `after the fuzzing: the server's health, its log, its admin (${dialect})`, tried: 1, result: 'healthy, no internal error logged, no user made admin' });
     const h = await fetch(`${server.url}/healthz`);
     expect(h.status).toBe(200);
-    expect(server.log().split('\n').filter((l) => l.includes('ERROR')).map((l) => l.slice(0, 400)).join('\n')).toBe('');
+    expect(
+      server
+        .log()
+        .split('\n')
+        .filter((l) => l.includes('ERROR'))
+        .map((l) => l.slice(0, 400))
+        .join('\n'),
+    ).toBe('');
     const users = await rawCall(server.url, 'users.list', 'query', undefined, { cookie: admin });
     expect(users.status).toBe(200);
     expect(JSON.stringify(JSON.parse(users.text))).not.toContain('"isAdmin"');

@@ -7,7 +7,7 @@ export const INJECTIONS = [
   "' OR '1'='1",
   "'; DROP TABLE hosts; --",
   '" OR 1=1 --',
-  "1; SELECT pg_sleep(5)--",
+  '1; SELECT pg_sleep(5)--',
   "admin'--",
   "\\'; UPDATE users SET role='admin' --",
   '<script>alert(1)</script>',
@@ -24,8 +24,8 @@ export const INJECTIONS = [
   'constructor',
   'prototype',
   '%s%s%s%n',
-  '=cmd|\' /C calc\'!A0',
-  '+SUM(1+1)*cmd|\' /C calc\'!A0',
+  "=cmd|' /C calc'!A0",
+  "+SUM(1+1)*cmd|' /C calc'!A0",
   '@SUM(1+1)',
 ] as const;
 
@@ -70,7 +70,10 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     { weight: 5, arbitrary: nastyScalar },
     { weight: 1, arbitrary: fc.array(tie('value'), { maxLength: 4 }) },
-    { weight: 1, arbitrary: fc.dictionary(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'), fc.string({ maxLength: 8 })), tie('value'), { maxKeys: 4 }) },
+    {
+      weight: 1,
+      arbitrary: fc.dictionary(fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'), fc.string({ maxLength: 8 })), tie('value'), { maxKeys: 4 }),
+    },
     { weight: 1, arbitrary: fc.integer({ min: 1000, max: 20_000 }).map((n) => Array.from({ length: n }, () => 0)) },
   ),
 })).value;
@@ -127,7 +130,14 @@ export function leakIn(text: string): string | null {
 }
 
 /** One tRPC call over raw HTTP, as an attacker would send it (no client library smoothing anything). */
-export async function rawCall(url: string, path: string, type: 'query' | 'mutation' | 'subscription', input: unknown, headers: Record<string, string>, opts: { rawBody?: string; contentType?: string } = {}): Promise<{ status: number; text: string }> {
+export async function rawCall(
+  url: string,
+  path: string,
+  type: 'query' | 'mutation' | 'subscription',
+  input: unknown,
+  headers: Record<string, string>,
+  opts: { rawBody?: string; contentType?: string } = {},
+): Promise<{ status: number; text: string }> {
   const body = opts.rawBody ?? (input === undefined ? '' : JSON.stringify(input));
   // A server that never answers fails the test as surely as one that crashes.
   const signal = AbortSignal.timeout(15_000);

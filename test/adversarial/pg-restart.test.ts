@@ -25,8 +25,7 @@ const run = promisify(execFile);
 const FAST = { WEIAN_AGENT_INTERVAL_MS: '300', WEIAN_AGENT_HEARTBEAT_MS: '60000' };
 
 /** initdb refuses root: the cluster belongs to the postgres OS user when the tests run as root. */
-const asPostgres = (cmd: string, args: string[], timeout = 30_000) =>
-  process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', cmd, ...args], { timeout }) : run(cmd, args, { timeout });
+const asPostgres = (cmd: string, args: string[], timeout = 30_000) => (process.getuid?.() === 0 ? run('runuser', ['-u', 'postgres', '--', cmd, ...args], { timeout }) : run(cmd, args, { timeout }));
 
 async function tempCluster() {
   const dir = tempDir('weian-pg-restart-');
@@ -70,7 +69,11 @@ describe('faults: PostgreSQL restarted under load', () => {
   }, 60_000);
 
   it('the server reconnects by itself and the agent outbox catches up: every collected report stored exactly once', async () => {
-    counts.attackOfTest({ attack: 'PostgreSQL restarted under a live agent\'s load', tried: () => counts.inputs, result: 'the same server process reconnected; every collected report stored exactly once' });
+    counts.attackOfTest({
+      attack: "PostgreSQL restarted under a live agent's load",
+      tried: () => counts.inputs,
+      result: 'the same server process reconnected; every collected report stored exactly once',
+    });
     const pg = await tempCluster();
     cleanups.push(pg.remove);
     await pg.start();

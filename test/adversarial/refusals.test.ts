@@ -79,7 +79,7 @@ describe('replays, stale and borrowed credentials', () => {
   });
 
   it("refuses a report for another agent's host, whatever the body claims", async () => {
-    counts.attackOfTest({ attack: 'a report for another agent\'s host', tried: 1, result: 'refused, whatever the body claims' });
+    counts.attackOfTest({ attack: "a report for another agent's host", tried: 1, result: 'refused, whatever the body claims' });
     const res = await report(a, sampleReport(b.agentId, new Date(), {}, 'host-b'));
     counts.inputs++;
     expect(res.status).toBe(403);
@@ -146,7 +146,7 @@ describe('replays, stale and borrowed credentials', () => {
   });
 
   it("refuses a deleted user's session cookie over HTTP and over a new WebSocket, and ends the live subscription it had open", async () => {
-    counts.attackOfTest({ attack: 'a deleted user\'s session cookie over HTTP, a new WebSocket and an open subscription', tried: 3, result: 'refused; the live subscription ended' });
+    counts.attackOfTest({ attack: "a deleted user's session cookie over HTTP, a new WebSocket and an open subscription", tried: 3, result: 'refused; the live subscription ended' });
     const password = 'Adversarial-Pass-9';
     const created = await rawCall(server.url, 'users.create', 'mutation', { username: 'soon-gone', role: 'county', scopeCode: '330106', password }, { cookie: admin });
     expect(created.status, created.text).toBe(200);

@@ -60,7 +60,12 @@ describe('a county cannot re-grade itself', () => {
       counts.inputs++;
       counts.faults++;
     }
-    counts.attack({ attack: 'county re-grades itself: switches a rule off, loosens a threshold, moves the weights', tried: attempts.length, held: answers.filter((r) => r.status === 400).length, result: '400: settings may only tighten down the tree' });
+    counts.attack({
+      attack: 'county re-grades itself: switches a rule off, loosens a threshold, moves the weights',
+      tried: attempts.length,
+      held: answers.filter((r) => r.status === 400).length,
+      result: '400: settings may only tighten down the tree',
+    });
     for (const r of answers) {
       expect(r.status, r.text).toBe(400);
       expect(r.text).toContain('may only tighten');
@@ -84,16 +89,31 @@ describe('a county cannot re-grade itself', () => {
 
   it("ranks a county's institutions under the city's rules: the county's tightening moves them in its own view only", async () => {
     // The province switches off the public-port rule; the county switches it back on (stricter: allowed).
-    const province = await put(admin, '330000', { rules: [{ ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 10 } }, { ruleId: 'HOST-PORT-REMOTE-PUBLIC', enabled: false }], weights: WEIGHTS });
+    const province = await put(admin, '330000', {
+      rules: [
+        { ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 10 } },
+        { ruleId: 'HOST-PORT-REMOTE-PUBLIC', enabled: false },
+      ],
+      weights: WEIGHTS,
+    });
     expect(province.status, province.text).toBe(200);
-    const tightened = await put(county, '330106', { rules: [{ ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 5 } }, { ruleId: 'HOST-PORT-REMOTE-PUBLIC', enabled: true }], weights: WEIGHTS });
+    const tightened = await put(county, '330106', {
+      rules: [
+        { ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 5 } },
+        { ruleId: 'HOST-PORT-REMOTE-PUBLIC', enabled: true },
+      ],
+      weights: WEIGHTS,
+    });
     expect(tightened.status, tightened.text).toBe(200);
     // Two institutions reporting the same host (SSH open to the world): one in the county that
     // tightened, one in a county of the same city that did not.
     const strict = await enrollOverHttp(server, { hostname: 'twin-xihu', region: '330106', name: '孪生西湖医院' });
     const plain = await enrollOverHttp(server, { hostname: 'twin-shangcheng', region: '330102', name: '孪生上城医院' });
     const now = new Date();
-    for (const [a, host] of [[strict, 'twin-xihu'], [plain, 'twin-shangcheng']] as const) {
+    for (const [a, host] of [
+      [strict, 'twin-xihu'],
+      [plain, 'twin-shangcheng'],
+    ] as const) {
       const r = await rawCall(server.url, 'agent.report', 'mutation', sampleReport(a.agentId, now, hostSections(now, host, 'exposed')), { authorization: a.authorization });
       expect(r.status, r.text).toBe(200);
     }

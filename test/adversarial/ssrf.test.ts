@@ -21,7 +21,8 @@ describe('notification channels are no request forgery', () => {
   let internalPort: number;
   let closedPort: number;
   let hits = 0;
-  const create = (url: string, kind = 'webhook') => rawCall(server.url, 'channels.create', 'mutation', { regionCode: '330106', channel: { name: 'probe', kind, url, secret: 'k', minSeverity: 'high', mode: 'immediate' } }, { cookie: county });
+  const create = (url: string, kind = 'webhook') =>
+    rawCall(server.url, 'channels.create', 'mutation', { regionCode: '330106', channel: { name: 'probe', kind, url, secret: 'k', minSeverity: 'high', mode: 'immediate' } }, { cookie: county });
   const test = (channelId: string) => rawCall(server.url, 'channels.test', 'mutation', { channelId }, { cookie: county });
 
   beforeAll(async () => {
@@ -65,7 +66,12 @@ describe('notification channels are no request forgery', () => {
       counts.inputs++;
       counts.faults++;
     }
-    counts.attack({ attack: 'notification channel aimed at loopback, metadata, private and look-alike hosts', tried: targets.length, held: answers.filter((r) => r.status === 400).length, result: '400: not a documented host nor on WEIAN_CHANNEL_HOSTS' });
+    counts.attack({
+      attack: 'notification channel aimed at loopback, metadata, private and look-alike hosts',
+      tried: targets.length,
+      held: answers.filter((r) => r.status === 400).length,
+      result: '400: not a documented host nor on WEIAN_CHANNEL_HOSTS',
+    });
     for (const [i, r] of answers.entries()) {
       expect(r.status, `${targets[i]![1]} ${targets[i]![0]}: ${r.text}`).toBe(400);
       expect(r.text).toContain('WEIAN_CHANNEL_HOSTS');
@@ -90,7 +96,12 @@ describe('notification channels are no request forgery', () => {
     expect(a.text).not.toContain('500');
     const strip = (d: Record<string, unknown>) => ({ ...d, id: undefined });
     const same = JSON.stringify(strip(answer(a))) === JSON.stringify(strip(answer(b))) && !a.text.includes('INTERNAL-ADMIN-PAGE');
-    counts.attack({ attack: 'channels.test against an open port answering an error page, and a closed port', tried: 2, held: same ? 2 : 0, result: 'one generic failure for both: no body, no status' });
+    counts.attack({
+      attack: 'channels.test against an open port answering an error page, and a closed port',
+      tried: 2,
+      held: same ? 2 : 0,
+      result: 'one generic failure for both: no body, no status',
+    });
     expect(strip(answer(a))).toEqual(strip(answer(b)));
     expect(answer(a)).toMatchObject({ ok: false });
   });

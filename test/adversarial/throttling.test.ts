@@ -46,7 +46,12 @@ describe('sign-in throttling and enrollment limits', () => {
     // The attacker's address is throttled, even with the right password.
     expect((await login(server, 'admin', TEST_ADMIN.password, '127.0.0.21')).status).toBe(429);
     const real = await login(server, 'admin', TEST_ADMIN.password, '127.0.0.22');
-    counts.attack({ attack: "12 wrong passwords for admin from one address, to lock the admin out", tried: 12, held: real.status === 200 ? 12 : 0, result: 'that address throttled (backoff); admin signs in from its own' });
+    counts.attack({
+      attack: '12 wrong passwords for admin from one address, to lock the admin out',
+      tried: 12,
+      held: real.status === 200 ? 12 : 0,
+      result: 'that address throttled (backoff); admin signs in from its own',
+    });
     expect(real.status, real.text).toBe(200);
     counts.faults++;
   });
@@ -59,7 +64,12 @@ describe('sign-in throttling and enrollment limits', () => {
       counts.inputs++;
     }
     const colleague = await login(server, 'nat-colleague', PASSWORD, '127.0.0.30');
-    counts.attack({ attack: '30 failed sign-ins from one NAT address, to lock out everyone behind it', tried: 30, held: colleague.status === 200 ? 30 : 0, result: 'a colleague behind it still signs in (slowed, not blocked)' });
+    counts.attack({
+      attack: '30 failed sign-ins from one NAT address, to lock out everyone behind it',
+      tried: 30,
+      held: colleague.status === 200 ? 30 : 0,
+      result: 'a colleague behind it still signs in (slowed, not blocked)',
+    });
     expect(colleague.status, colleague.text).toBe(200);
     counts.faults++;
   });
@@ -75,7 +85,10 @@ describe('sign-in throttling and enrollment limits', () => {
     expect(server.log()).toContain('sustained failed sign-ins: 25 for user "victim"');
     // And in the alerts view: one alert (not one per attempt), where the account lives.
     type AlertItem = { id: string; ruleId: string; subjectKind: string; subjectName: string; regionCode: string; status: string; count: number };
-    const signInAlerts = async () => (JSON.parse((await rawCall(server.url, 'alerts.list', 'query', { limit: 100 }, { cookie: admin })).text) as { result: { data: { items: AlertItem[] } } }).result.data.items.filter((a) => a.ruleId === 'AUTH-SUSTAINED-FAILURES');
+    const signInAlerts = async () =>
+      (JSON.parse((await rawCall(server.url, 'alerts.list', 'query', { limit: 100 }, { cookie: admin })).text) as { result: { data: { items: AlertItem[] } } }).result.data.items.filter(
+        (a) => a.ruleId === 'AUTH-SUSTAINED-FAILURES',
+      );
     const raised = await waitFor(async () => ((await signInAlerts()).length ? await signInAlerts() : undefined), { what: 'the sign-in alert' });
     expect(raised).toEqual([expect.objectContaining({ subjectKind: 'user', subjectName: 'victim', regionCode: '330106', status: 'open', count: 1 })]);
     const users = JSON.parse((await rawCall(server.url, 'users.list', 'query', undefined, { cookie: admin })).text) as { result: { data: Array<{ id: string; username: string }> } };
@@ -85,7 +98,12 @@ describe('sign-in throttling and enrollment limits', () => {
     const back = await login(server, 'victim', PASSWORD, '127.0.1.1');
     // Unlocking deals with the alert too.
     const after = await signInAlerts();
-    counts.attack({ attack: '25 guesses at one account from 5 addresses', tried: 25, held: alerts.length === 1 && raised.length === 1 && after[0]?.status === 'resolved' && back.status === 200 ? 25 : 0, result: 'admins told (one alert in the account\'s region, audit, log); unlocked by users.unlock, which resolves the alert' });
+    counts.attack({
+      attack: '25 guesses at one account from 5 addresses',
+      tried: 25,
+      held: alerts.length === 1 && raised.length === 1 && after[0]?.status === 'resolved' && back.status === 200 ? 25 : 0,
+      result: "admins told (one alert in the account's region, audit, log); unlocked by users.unlock, which resolves the alert",
+    });
     expect(back.status, back.text).toBe(200);
     expect(after).toEqual([expect.objectContaining({ id: raised[0]!.id, status: 'resolved' })]);
   });
@@ -102,7 +120,12 @@ describe('sign-in throttling and enrollment limits', () => {
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(12); // the window's allowance (a few race past the count)
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(flood - 12);
     const rows = (await audit('agent.enroll')).filter((e) => e.outcome === 'denied' && e.actor.name === 'flood');
-    counts.attack({ attack: `${flood} enrollments with random tokens from one address`, tried: flood, held: statuses.filter((s) => s === 401 || s === 429).length, result: `${statuses.filter((s) => s === 429).length} rate-limited; ${rows.length} audit row(s) counting ${rows.reduce((n, r) => n + Number(r.detail.count), 0)}` });
+    counts.attack({
+      attack: `${flood} enrollments with random tokens from one address`,
+      tried: flood,
+      held: statuses.filter((s) => s === 401 || s === 429).length,
+      result: `${statuses.filter((s) => s === 429).length} rate-limited; ${rows.length} audit row(s) counting ${rows.reduce((n, r) => n + Number(r.detail.count), 0)}`,
+    });
     expect(rows.length).toBeLessThanOrEqual(2); // one per address and window (two if the flood straddled a window edge)
     expect(rows.reduce((n, r) => n + Number(r.detail.count), 0)).toBe(flood);
     // A real token from another address still enrolls.

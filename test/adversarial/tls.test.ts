@@ -98,7 +98,7 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('refuses to report to a server whose certificate changed to another CA', async () => {
-    counts.attackOfTest({ attack: 'a server certificate swapped for another CA\'s after enrollment', tried: 1, result: 'the agent refuses to report to it' });
+    counts.attackOfTest({ attack: "a server certificate swapped for another CA's after enrollment", tried: 1, result: 'the agent refuses to report to it' });
     const configPath = join(dir, 'switch', 'agent.json');
     expect((await runCli('agent', ['enroll', '--server', server.url, '--token', await token(), '--ca', ca.cert, '--config', configPath])).code).toBe(0);
     // Same address, now an impostor with a certificate from the rogue CA.
@@ -117,7 +117,11 @@ describe('HTTPS with a private CA, and the dashboard security headers', () => {
   });
 
   it('sends the security headers with the dashboard: CSP without inline scripts, no framing, no sniffing', async () => {
-    counts.attackOfTest({ attack: 'dashboard pages (traversal and script in the URL included) checked for CSP, framing and sniffing headers', tried: 4, result: 'CSP without inline scripts, no framing, nosniff on each' });
+    counts.attackOfTest({
+      attack: 'dashboard pages (traversal and script in the URL included) checked for CSP, framing and sniffing headers',
+      tried: 4,
+      result: 'CSP without inline scripts, no framing, nosniff on each',
+    });
     for (const path of ['/', '/hosts', '/assets/../../../etc/passwd', '/login?x=<script>']) {
       const r = await get(server.url, readFileSync(ca.cert, 'utf8'), path);
       counts.inputs++;

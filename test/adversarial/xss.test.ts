@@ -57,7 +57,17 @@ describe('hostile names are shown as text in the dashboard and the exports', () 
     ] as const) {
       const enrolled = await new AgentClient({ server: server.url }).enroll({ token, hostname, machineId: randomUUID(), agentVersion: 'xss' });
       const client = new AgentClient({ server: server.url, credentials: { agentId: enrolled.agentId, secret: enrolled.secret } });
-      const listener = { protocol: 'tcp' as const, address: '0.0.0.0', port: 8443, pid: 4242, process: names.process, bind: 'wildcard' as const, publicExposure: false, service: names.process, category: null };
+      const listener = {
+        protocol: 'tcp' as const,
+        address: '0.0.0.0',
+        port: 8443,
+        pid: 4242,
+        process: names.process,
+        bind: 'wildcard' as const,
+        publicExposure: false,
+        service: names.process,
+        category: null,
+      };
       const report = sampleReport(enrolled.agentId, new Date(), { ports: { status: 'ok', hash: 'e'.repeat(64), data: { listeners: [listener] } } }, hostname);
       await client.report(report);
       counts.inputs++;
@@ -78,7 +88,11 @@ describe('hostile names are shown as text in the dashboard and the exports', () 
   });
 
   it('host list, host detail and institution page show the names literally; no dialog, no request to the beacon', async () => {
-    counts.attackOfTest({ attack: 'hostile host, process, institution and formula names in the host list, host detail and institution page, in Chromium', tried: 3, result: 'shown as text: no dialog, no request to the beacon' });
+    counts.attackOfTest({
+      attack: 'hostile host, process, institution and formula names in the host list, host detail and institution page, in Chromium',
+      tried: 3,
+      result: 'shown as text: no dialog, no request to the beacon',
+    });
     const { page } = tab;
     await page.goto(server.url);
     await page.waitForURL(/\/login/);

@@ -43,9 +43,22 @@ async function seed(dataDir: string): Promise<void> {
       const governance = round1(random() * 100);
       const score = round1(0.6 * technical + 0.3 * governance + 10);
       await upsertInstitutionScore(tx, {
-        institution_code: code, region_code: county, score, grade: gradeOf(score).letter, technical, governance, coverage: 100,
-        failing_critical: Math.floor(random() * 3), failing_high: Math.floor(random() * 6), failing_medium: Math.floor(random() * 8), failing_low: Math.floor(random() * 4),
-        hosts_registered: 20, hosts_reporting: 20, overdue_mlps: Math.floor(random() * 2), updated_at: now.toISOString(), failing_by_rule: '[]',
+        institution_code: code,
+        region_code: county,
+        score,
+        grade: gradeOf(score).letter,
+        technical,
+        governance,
+        coverage: 100,
+        failing_critical: Math.floor(random() * 3),
+        failing_high: Math.floor(random() * 6),
+        failing_medium: Math.floor(random() * 8),
+        failing_low: Math.floor(random() * 4),
+        hosts_registered: 20,
+        hosts_reporting: 20,
+        overdue_mlps: Math.floor(random() * 2),
+        updated_at: now.toISOString(),
+        failing_by_rule: '[]',
       });
     }
     await snapshotScores(tx, chinaDate(lastMonth));
@@ -83,7 +96,10 @@ for (const format of values.formats.split(',') as Array<'xlsx' | 'csv' | 'pdf' |
     const sampler = setInterval(() => (during = Math.max(during, kb(pid, 'VmRSS'))), 5);
     const started = performance.now();
     // The tRPC query answers one page (the first 50, as the dashboard asks) of the same ranked province.
-    const url = format === 'trpc-ranking' ? `${server.url}/trpc/institutions.ranking?input=${encodeURIComponent(JSON.stringify({ regionCode: '330000', pageSize: 50 }))}` : `${server.url}/export/rankings.${format}?region=330000`;
+    const url =
+      format === 'trpc-ranking'
+        ? `${server.url}/trpc/institutions.ranking?input=${encodeURIComponent(JSON.stringify({ regionCode: '330000', pageSize: 50 }))}`
+        : `${server.url}/export/rankings.${format}?region=330000`;
     const res = await fetch(url, { headers: { cookie } });
     const firstByte = performance.now() - started;
     let bytes = 0;

@@ -87,7 +87,11 @@ const PROFILE_ARGS = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ARTI
 /** The real server as one node process (no tsx wrapper), so its pid is the one measured. */
 async function startServer(env: Record<string, string>, preload: string[] = []): Promise<NodeProcess & { url: string }> {
   const port = await freePort();
-  const proc = await startNode([...PROFILE_ARGS, '--import', 'tsx', ...preload, 'server/src/cli.ts', 'serve'], { WEIAN_HOST: '127.0.0.1', WEIAN_PORT: String(port), WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password, ...env }, 'listening on');
+  const proc = await startNode(
+    [...PROFILE_ARGS, '--import', 'tsx', ...preload, 'server/src/cli.ts', 'serve'],
+    { WEIAN_HOST: '127.0.0.1', WEIAN_PORT: String(port), WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password, ...env },
+    'listening on',
+  );
   return Object.assign(proc, { url: `http://127.0.0.1:${port}` });
 }
 
@@ -98,7 +102,14 @@ function ingestLines(dialect: 'sqlite' | 'postgres', r: LoadResult & { serverCpu
   if (dialect === 'sqlite') emit(`ingest.${dialect}.p50_ms`, percentile(r.latenciesMs, 50), 'ms', null, undefined, cmd);
   emit(`ingest.${dialect}.p99_ms`, percentile(r.latenciesMs, 99), 'ms', dialect === 'sqlite' ? { op: '<=', limit: 50 } : null, undefined, cmd);
   // Independent of what else the machine runs: the server's CPU per report bounds its rate per core.
-  emit(`ingest.${dialect}.server_cpu_ms_per_report`, (r.serverCpuS * 1000) / r.acked, 'CPU ms', null, `server process CPU over the window; the load generator used ${((r.genCpuS * 1000) / r.acked).toFixed(2)} CPU ms per report`, cmd);
+  emit(
+    `ingest.${dialect}.server_cpu_ms_per_report`,
+    (r.serverCpuS * 1000) / r.acked,
+    'CPU ms',
+    null,
+    `server process CPU over the window; the load generator used ${((r.genCpuS * 1000) / r.acked).toFixed(2)} CPU ms per report`,
+    cmd,
+  );
 }
 
 /** Several servers' load results as one: the load generator's 16 connections split between them. */
@@ -107,7 +118,18 @@ function merged(rs: LoadResult[]): LoadResult {
   const all = (k: 'latenciesMs' | 'fullBytes' | 'steadyBytes') => rs.flatMap((r) => r[k]);
   const total = (k: 'agents' | 'sent' | 'acked' | 'errors') => rs.reduce((n, r) => n + r[k], 0);
   const elapsedS = Math.max(...rs.map((r) => r.elapsedS));
-  return { agents: total('agents'), sent: total('sent'), acked: total('acked'), errors: total('errors'), errorSamples: rs.flatMap((r) => r.errorSamples), elapsedS, reportsPerS: total('acked') / elapsedS, latenciesMs: all('latenciesMs').sort((a, b) => a - b), fullBytes: all('fullBytes'), steadyBytes: all('steadyBytes') };
+  return {
+    agents: total('agents'),
+    sent: total('sent'),
+    acked: total('acked'),
+    errors: total('errors'),
+    errorSamples: rs.flatMap((r) => r.errorSamples),
+    elapsedS,
+    reportsPerS: total('acked') / elapsedS,
+    latenciesMs: all('latenciesMs').sort((a, b) => a - b),
+    fullBytes: all('fullBytes'),
+    steadyBytes: all('steadyBytes'),
+  };
 }
 
 // Alerts, notices and institution scores follow a report after its answer (scores a second later): their CPU belongs to it.
@@ -121,7 +143,9 @@ const SETTLE_MS = 2000;
 async function measureIngest(servers: Array<{ url: string; pid: number }>, env: Record<string, string>, agents: number, seconds: number, pg?: { adminUrl: string; database: string }) {
   const concurrency = LANES / servers.length;
   const stamp = Date.now().toString(36);
-  const sims = await Promise.all(servers.map((s, k) => enrollSimulatedAgents({ url: s.url, agents: Math.round(agents / servers.length), serverEnv: env, concurrency, institution: `LOAD-${k}-${stamp}`, progress })));
+  const sims = await Promise.all(
+    servers.map((s, k) => enrollSimulatedAgents({ url: s.url, agents: Math.round(agents / servers.length), serverEnv: env, concurrency, institution: `LOAD-${k}-${stamp}`, progress })),
+  );
   const load = async (opts: Partial<LoadOptions> & { durationS: number }) =>
     merged(await Promise.all(servers.map((s, k) => runLoad({ url: s.url, agents: sims[k]!.length, rate: 0, concurrency, ...opts, progress: k === 0 ? opts.progress : undefined }, sims[k]))));
   const pids = servers.map((s) => s.pid);
@@ -156,8 +180,16 @@ function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<t
     const db = cpu.dbMs / n;
     const note = `${n} ${kind === 'first' ? 'first (full)' : 'steady'} reports over ${servers} server process(es)`;
     emit(`capacity.${tag}.${kind}_server_cpu_ms`, server, 'CPU ms', null, note, cmd);
-    if (dialect === 'postgres') emit(`capacity.${tag}.${kind}_db_cpu_ms`, db, 'CPU ms', null, `${where}; ${cpu.newBackends} backend(s) started in the window; WAL writer and checkpointer are shared and left out`, cmd);
-    emit(`capacity.${tag}.${kind}_cores`, coresFor(rate, server + db), 'cores', null, `${what} = ${rate.toFixed(1)} reports/s × ${(server + db).toFixed(2)} CPU ms (server ${server.toFixed(2)} + database ${db.toFixed(2)}); ${where}; no headroom`, cmd);
+    if (dialect === 'postgres')
+      emit(`capacity.${tag}.${kind}_db_cpu_ms`, db, 'CPU ms', null, `${where}; ${cpu.newBackends} backend(s) started in the window; WAL writer and checkpointer are shared and left out`, cmd);
+    emit(
+      `capacity.${tag}.${kind}_cores`,
+      coresFor(rate, server + db),
+      'cores',
+      null,
+      `${what} = ${rate.toFixed(1)} reports/s × ${(server + db).toFixed(2)} CPU ms (server ${server.toFixed(2)} + database ${db.toFixed(2)}); ${where}; no headroom`,
+      cmd,
+    );
     if (kind === 'steady') steadyMs = server + db;
   }
   return steadyMs;
@@ -236,7 +268,13 @@ async function sqlReplayRatios(agents: number, seconds: number) {
   }
   const [firstReplay, , steadyReplay] = replayTrace(join(dataDir, 'start.sqlite'), join(dataDir, 'replay.sqlite'), segments);
   const ratio = (metric: string, r: LoadResult, replay: { seconds: number; statements: number }, limit: number, what: string) =>
-    emit(metric, replay.seconds / r.elapsedS, 'ratio', { op: '>=', limit }, `${what}: ${r.acked} reports from ${agents} agents, ${Math.round(r.acked / r.elapsedS)}/s through the recording server vs ${Math.round(r.acked / replay.seconds)}/s replaying its ${(replay.statements / r.acked).toFixed(1)} statements per report through better-sqlite3 alone (same statements, parameters, transactions, pragmas); recorder and replayer: test/bench/sqlTrace.ts`);
+    emit(
+      metric,
+      replay.seconds / r.elapsedS,
+      'ratio',
+      { op: '>=', limit },
+      `${what}: ${r.acked} reports from ${agents} agents, ${Math.round(r.acked / r.elapsedS)}/s through the recording server vs ${Math.round(r.acked / replay.seconds)}/s replaying its ${(replay.statements / r.acked).toFixed(1)} statements per report through better-sqlite3 alone (same statements, parameters, transactions, pragmas); recorder and replayer: test/bench/sqlTrace.ts`,
+    );
   ratio('ingest.sqlite.full_ratio_to_sql', first, firstReplay!, 0.6, 'first (full) reports (alerts and scores they cause included)');
   ratio('ingest.sqlite.steady_ratio_to_sql', steady, steadyReplay!, 0.5, 'steady reports');
 }
@@ -291,7 +329,14 @@ async function agentCollectCpu(bundle: string) {
     runs.push(childrenCpuS() - before);
   }
   runs.sort((a, b) => a - b);
-  emit('agent.collect_cpu_s', runs[Math.floor(runs.length / 2)]!, 'CPU s', { op: '<=', limit: 0.5 }, `median of ${runs.length}: one full collection on this host (live commands), the collecting process and its children incl. Node.js start-up`, `node agent/dist/weian-agent.mjs __collect --config FILE`);
+  emit(
+    'agent.collect_cpu_s',
+    runs[Math.floor(runs.length / 2)]!,
+    'CPU s',
+    { op: '<=', limit: 0.5 },
+    `median of ${runs.length}: one full collection on this host (live commands), the collecting process and its children incl. Node.js start-up`,
+    `node agent/dist/weian-agent.mjs __collect --config FILE`,
+  );
 }
 
 async function agentRss(bundle: string, server: { url: string }, env: Record<string, string>) {
@@ -301,7 +346,11 @@ async function agentRss(bundle: string, server: { url: string }, env: Record<str
   const config = join(dir, 'agent.json');
   const enroll = await startNode([bundle, 'enroll', '--server', server.url, '--token', lastLine(tok.stdout), '--config', config]);
   if ((await enroll.exited) !== 0) throw new Error(enroll.output());
-  const daemon = await startNode([bundle, 'run', '--config', config], { WEIAN_AGENT_INTERVAL_MS: '1500', WEIAN_AGENT_HEARTBEAT_MS: '1000', WEIAN_AGENT_REPLAY: join(REPO, 'agent', 'fixtures', 'debian12') });
+  const daemon = await startNode([bundle, 'run', '--config', config], {
+    WEIAN_AGENT_INTERVAL_MS: '1500',
+    WEIAN_AGENT_HEARTBEAT_MS: '1000',
+    WEIAN_AGENT_REPLAY: join(REPO, 'agent', 'fixtures', 'debian12'),
+  });
   const bare = await startNode(['-e', 'setInterval(()=>{},1e6)']);
   try {
     const deadline = Date.now() + 30_000;
@@ -309,7 +358,14 @@ async function agentRss(bundle: string, server: { url: string }, env: Record<str
     const acks = daemon.output().match(/acknowledged/g)?.length ?? 0;
     const agent = rssMb(daemon.pid);
     const base = rssMb(bare.pid);
-    emit('agent.rss_ratio', agent / base, 'ratio', { op: '<=', limit: 1.5 }, `weian-agent run ${agent.toFixed(1)} MB after ${acks} collections sent vs bare node ${base.toFixed(1)} MB`, 'node agent/dist/weian-agent.mjs run');
+    emit(
+      'agent.rss_ratio',
+      agent / base,
+      'ratio',
+      { op: '<=', limit: 1.5 },
+      `weian-agent run ${agent.toFixed(1)} MB after ${acks} collections sent vs bare node ${base.toFixed(1)} MB`,
+      'node agent/dist/weian-agent.mjs run',
+    );
   } finally {
     await daemon.stop();
     await bare.stop();
@@ -366,9 +422,21 @@ async function queries(quickSize: typeof SIZE) {
       emit(metric, percentile(ms, 95), 'ms', { op: '<=', limit: 30 }, `province 330000${what} over tRPC HTTP, ${size}, ${ms.length} calls after warm-up`);
     };
     await time('query.overview.p95_ms', () => client.regions.overview.query({ regionCode: '330000' }));
-    await time('query.ranking.p95_ms', () => client.institutions.ranking.query({ regionCode: '330000', pageSize: 50 }), ', first page of 50 rows (as the dashboard asks; rank over the whole province)');
-    await time('query.alerts.p95_ms', () => client.alerts.list.query({ regionCode: '330000', status: ['open', 'acknowledged'], sort: 'severity', limit: 50, offset: 0 }), ', alerts.list of unresolved alerts, first page of 50 by severity with its total (as the alerts view asks)');
-    await time('query.hosts.p95_ms', () => client.hosts.list.query({ regionCode: '330000', limit: 50, offset: 0 }), ', hosts.list first page of 50 in hostname order with its total (as the hosts view asks)');
+    await time(
+      'query.ranking.p95_ms',
+      () => client.institutions.ranking.query({ regionCode: '330000', pageSize: 50 }),
+      ', first page of 50 rows (as the dashboard asks; rank over the whole province)',
+    );
+    await time(
+      'query.alerts.p95_ms',
+      () => client.alerts.list.query({ regionCode: '330000', status: ['open', 'acknowledged'], sort: 'severity', limit: 50, offset: 0 }),
+      ', alerts.list of unresolved alerts, first page of 50 by severity with its total (as the alerts view asks)',
+    );
+    await time(
+      'query.hosts.p95_ms',
+      () => client.hosts.list.query({ regionCode: '330000', limit: 50, offset: 0 }),
+      ', hosts.list first page of 50 in hostname order with its total (as the hosts view asks)',
+    );
     emit('server.rss_mb', rssMb(server.pid), 'MB', null, `the server process after those queries, ${size} on SQLite`);
   } finally {
     await server.stop();
@@ -383,8 +451,22 @@ async function credentialCost() {
   for (const [scheme, ms] of Object.entries(c.msPerWord)) emit(`credentials.${scheme}_ms_per_word`, ms, 'CPU ms', null, `crypt(3) of one candidate in node:crypto on this host (default rounds)`, cmd);
   const fullMs = c.wordsPerAccount * c.msPerWord.sha512crypt;
   emit('credentials.sha512_account_full_cpu_ms', fullMs, 'CPU ms', null, `${c.wordsPerAccount} candidates (bundled dictionary + account-name variants) on one SHA-512 account`, cmd);
-  emit('credentials.cpu_budget_ms_per_day', c.budgetMsPerDay, 'CPU ms', { op: '<=', limit: 60_000 }, `default daily budget per host (region-settable); covers about ${Math.floor(c.budgetMsPerDay / fullMs)} SHA-512 accounts in full per day, the rest resumed the next day`, cmd);
-  emit('credentials.fixture_run_cpu_ms', c.run.spentMs, 'CPU ms', { op: '<=', limit: c.budgetMsPerDay }, `the check on the fixture shadow file (${c.run.accounts} login-capable accounts, ${c.run.decided} decided) within one day's budget`, cmd);
+  emit(
+    'credentials.cpu_budget_ms_per_day',
+    c.budgetMsPerDay,
+    'CPU ms',
+    { op: '<=', limit: 60_000 },
+    `default daily budget per host (region-settable); covers about ${Math.floor(c.budgetMsPerDay / fullMs)} SHA-512 accounts in full per day, the rest resumed the next day`,
+    cmd,
+  );
+  emit(
+    'credentials.fixture_run_cpu_ms',
+    c.run.spentMs,
+    'CPU ms',
+    { op: '<=', limit: c.budgetMsPerDay },
+    `the check on the fixture shadow file (${c.run.accounts} login-capable accounts, ${c.run.decided} decided) within one day's budget`,
+    cmd,
+  );
 }
 
 async function main() {
@@ -415,9 +497,15 @@ async function main() {
         await server.stop();
         const raw = await rawIngestRate(SIZE.agents, SIZE.rawS);
         emit('ingest.sqlite.raw_reports_per_s', raw, 'reports/s', null, `parse + validate + ingest service on SQLite in one process, no HTTP; ${rawCpuMs.toFixed(2)} CPU ms per report`);
-        progress('the server\'s SQL trace, recorded and replayed');
+        progress("the server's SQL trace, recorded and replayed");
         await sqlReplayRatios(SIZE.pgAgents, SIZE.rawS);
-        emit('ingest.sqlite.ratio_to_raw', measured.reportsPerS / raw, 'ratio', { op: '>=', limit: 0.35 }, `${Math.round(measured.reportsPerS)} through the server / ${Math.round(raw)} raw; by CPU per report ${(rawCpuMs / ((measured.serverCpuS * 1000) / measured.acked)).toFixed(2)}`);
+        emit(
+          'ingest.sqlite.ratio_to_raw',
+          measured.reportsPerS / raw,
+          'ratio',
+          { op: '>=', limit: 0.35 },
+          `${Math.round(measured.reportsPerS)} through the server / ${Math.round(raw)} raw; by CPU per report ${(rawCpuMs / ((measured.serverCpuS * 1000) / measured.acked)).toFixed(2)}`,
+        );
       }
       if (want('agent')) {
         const again = server.child.exitCode === null ? server : await startServer(env);
@@ -451,8 +539,20 @@ async function main() {
     }
     const [one, two] = perReport as [number, number];
     const note = 'steady reports; server process(es) and PostgreSQL backends together, CPU per report (independent of what else the 2 cores run)';
-    emit('ingest.postgres.cpu_ms_per_report', one, 'CPU ms', Number.isFinite(sqliteCpuMs) ? { op: '<=', limit: Math.round(2 * sqliteCpuMs * 100) / 100 } : null, `${note}; budget 2× SQLite's ${Number.isFinite(sqliteCpuMs) ? sqliteCpuMs.toFixed(2) : '(not measured in this run: --only sqlite,postgres)'}`);
-    emit('ingest.postgres.two_servers_cpu_ratio', two / one, 'ratio', { op: '<=', limit: 1 }, `${two.toFixed(2)} CPU ms per report with two server processes on one database / ${one.toFixed(2)} with one; ${note}`);
+    emit(
+      'ingest.postgres.cpu_ms_per_report',
+      one,
+      'CPU ms',
+      Number.isFinite(sqliteCpuMs) ? { op: '<=', limit: Math.round(2 * sqliteCpuMs * 100) / 100 } : null,
+      `${note}; budget 2× SQLite's ${Number.isFinite(sqliteCpuMs) ? sqliteCpuMs.toFixed(2) : '(not measured in this run: --only sqlite,postgres)'}`,
+    );
+    emit(
+      'ingest.postgres.two_servers_cpu_ratio',
+      two / one,
+      'ratio',
+      { op: '<=', limit: 1 },
+      `${two.toFixed(2)} CPU ms per report with two server processes on one database / ${one.toFixed(2)} with one; ${note}`,
+    );
   }
 
   if (want('queries')) await queries(SIZE);

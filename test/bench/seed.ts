@@ -45,7 +45,13 @@ export async function seedProvince(deps: ServiceDeps, opts: { institutions: numb
   await deps.db.transaction().execute(async (tx) => {
     await upsertRegions(tx, [...new Map(counties.flatMap(countyChain).map((r) => [r.code, r])).values()]);
     for (let i = 0; i < opts.institutions; i++) {
-      await insertInstitution(tx, { code: `SEED-${i.toString().padStart(5, '0')}`, name: `种子医院 ${i}`, region_code: counties[i % counties.length]!, type: TYPES[i % TYPES.length]!, created_at: now });
+      await insertInstitution(tx, {
+        code: `SEED-${i.toString().padStart(5, '0')}`,
+        name: `种子医院 ${i}`,
+        region_code: counties[i % counties.length]!,
+        type: TYPES[i % TYPES.length]!,
+        created_at: now,
+      });
     }
   });
   const bases = await fixtureReports();
@@ -59,9 +65,29 @@ export async function seedProvince(deps: ServiceDeps, opts: { institutions: numb
         const host = new SimulatedHost(bases[i % bases.length]!, i, random);
         const hostId = `h_seed${i}`;
         const id = `ag_seed${i}`;
-        await insertHost(tx, { id: hostId, institution_code: institutionCode, hostname: host.hostname, machine_id: null, status: 'active', first_seen_at: now, last_report_at: null, last_seen_at: now, identity_conflict: null });
+        await insertHost(tx, {
+          id: hostId,
+          institution_code: institutionCode,
+          hostname: host.hostname,
+          machine_id: null,
+          status: 'active',
+          first_seen_at: now,
+          last_report_at: null,
+          last_seen_at: now,
+          identity_conflict: null,
+        });
         // Columns left out are nullable ones added later (per-agent settings, rotation): NULL is their default.
-        await insertAgent(tx, { id, host_id: hostId, institution_code: institutionCode, secret_hash: '0'.repeat(64), version: 'seed', enrolled_at: now, revoked_at: null, revoked_reason: null, last_seen_at: now } as Parameters<typeof insertAgent>[1]);
+        await insertAgent(tx, {
+          id,
+          host_id: hostId,
+          institution_code: institutionCode,
+          secret_hash: '0'.repeat(64),
+          version: 'seed',
+          enrolled_at: now,
+          revoked_at: null,
+          revoked_reason: null,
+          last_seen_at: now,
+        } as Parameters<typeof insertAgent>[1]);
         agents.push({ id, hostId, institutionCode, regionCode: counties[inst % counties.length]!, host });
       }
     });

@@ -60,7 +60,7 @@ if (PREFIX && isMainThread) {
 export async function cutTrace(pid: number, prefix: string, segment: number): Promise<string> {
   const file = `${prefix}.${segment}.json`;
   process.kill(pid, 'SIGUSR2');
-  for (const deadline = Date.now() + 30_000; !existsSync(file); ) {
+  for (const deadline = Date.now() + 30_000; !existsSync(file);) {
     if (Date.now() > deadline) throw new Error(`the server wrote no SQL trace ${file}`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -13,7 +13,11 @@ import { startServerProcess, type ServerProcess } from '../helpers/server.js';
  */
 const INSTITUTION = 'ZJ-CAL-001';
 const example = JSON.parse(readFileSync(join(REPO, 'docs', 'calendar-2027.example.json'), 'utf8')) as Record<string, unknown>;
-const { example: _flag, note: _note, ...arrangement } = example as { example: boolean; note: string; year: number; holidays: Array<{ name: string; from: string; to: string }>; workdays: string[]; source: string };
+const {
+  example: _flag,
+  note: _note,
+  ...arrangement
+} = example as { example: boolean; note: string; year: number; holidays: Array<{ name: string; from: string; to: string }>; workdays: string[]; source: string };
 
 describe('loading a year of holidays into the server', () => {
   let server: ServerProcess;
@@ -25,7 +29,19 @@ describe('loading a year of holidays into the server', () => {
     // Graded Friday 2026-12-18: ten working days run past New Year (21–25, 28–31 are 9; then 2027).
     await admin.client.institutions.saveSystem.mutate({
       institutionCode: INSTITUTION,
-      system: { name: '医院信息系统', level: 3, criticalInfrastructure: false, personalInfoOver100k: true, gradedOn: '2026-12-18', filedOn: null, lastEvaluatedOn: null, wentLiveOn: null, prelaunchTestedOn: null, retiredOn: null, hostIds: [] },
+      system: {
+        name: '医院信息系统',
+        level: 3,
+        criticalInfrastructure: false,
+        personalInfoOver100k: true,
+        gradedOn: '2026-12-18',
+        filedOn: null,
+        lastEvaluatedOn: null,
+        wentLiveOn: null,
+        prelaunchTestedOn: null,
+        retiredOn: null,
+        hostIds: [],
+      },
     });
   });
   afterAll(async () => {

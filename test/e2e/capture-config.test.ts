@@ -14,7 +14,9 @@ describe('weian-agent capture with the agent config', () => {
     await writeFile(join(backups, 'his_20240510.dmp'), 'x'.repeat(1024));
     const configPath = join(dir, 'agent.json');
     const job = { name: 'HIS 每日导出', kind: 'files', glob: join(backups, '*.dmp'), intervalHours: 24, offsite: false };
-    await writeFile(configPath, JSON.stringify({ server: 'https://weian.example.gov.cn', agentId: 'ag_capture', secret: 'do-not-leak-this-secret', hostId: 'h_capture', backups: [job] }), { mode: 0o600 });
+    await writeFile(configPath, JSON.stringify({ server: 'https://weian.example.gov.cn', agentId: 'ag_capture', secret: 'do-not-leak-this-secret', hostId: 'h_capture', backups: [job] }), {
+      mode: 0o600,
+    });
 
     const capture = join(dir, 'capture');
     const made = await runCli('agent', ['capture', capture, '--config', configPath], { timeoutMs: 120_000 });

@@ -67,7 +67,11 @@ describe('CLI errors: one clear line, no stack, non-zero exit', () => {
     const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
     const r = weianServer('serve', { DATABASE_URL: url, WEIAN_PORT: '0', WEIAN_HOST: '127.0.0.1' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`the PostgreSQL database "${name}" does not exist on 127\\.0\\.0\\.1:5432: create it \\(createdb -h 127\\.0\\.0\\.1 -p 5432 -U postgres ${name}, or in psql: CREATE DATABASE "${name}";\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `the PostgreSQL database "${name}" does not exist on 127\\.0\\.0\\.1:5432: create it \\(createdb -h 127\\.0\\.0\\.1 -p 5432 -U postgres ${name}, or in psql: CREATE DATABASE "${name}";\\)`,
+      ),
+    );
     expect(r.stderr).not.toMatch(/writable|disk is not full/);
     expect(oneLine(r.stderr).filter((l) => l.includes('weian-server:'))).toHaveLength(1);
   });

@@ -17,12 +17,16 @@ const RDP_TITLE = RULE_DATA_BY_ID['HOST-PORT-REMOTE-PUBLIC'].title.zh;
 
 /** How many pixels of a chart's canvas are drawn on (not transparent). */
 const drawnPixels = (page: Page, testid: string) =>
-  page.getByTestId(testid).locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
-    return n;
-  });
+  page
+    .getByTestId(testid)
+    .locator('canvas')
+    .first()
+    .evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n;
+    });
 
 // The region views on the seeded demo county (西湖区), as a county bureau sees them, in a real Chromium.
 describe('dashboard in a browser: region overview, rankings, drill-down, alerts live', () => {
@@ -70,7 +74,8 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     expect(await page.getByTestId('kpi-hosts').innerText()).toMatch(/上报主机 \/ 登记主机\s+\d+\s*\/ \d+/);
     expect(await page.getByTestId('kpi-score').innerText()).toMatch(/平均得分\s+\d+(\.\d)?/);
     expect(await page.getByTestId('kpi-critical-alerts').locator('.value').innerText()).toMatch(/^\d+$/);
-    for (const chart of ['chart-distribution', 'chart-trend', 'chart-top-rules', 'chart-sub-regions']) await expect.poll(() => drawnPixels(page, chart), { message: chart, timeout: 10_000 }).toBeGreaterThan(2000);
+    for (const chart of ['chart-distribution', 'chart-trend', 'chart-top-rules', 'chart-sub-regions'])
+      await expect.poll(() => drawnPixels(page, chart), { message: chart, timeout: 10_000 }).toBeGreaterThan(2000);
     // A county bureau manages users of its county but not agents (institutions and admins do).
     expect(await page.getByTestId('nav-agents').count()).toBe(0);
     expect(await page.getByTestId('nav-users').count()).toBe(1);
@@ -169,7 +174,17 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     const report: Report = await collectReport({ runner: await replayRunner(join(REPO, 'agent', 'fixtures', 'windows2022')), config: localConfig({ agentId: agent.agentId }) });
     const ports = report.sections.ports;
     if (ports.status !== 'ok') throw new Error('the fixture has no ports section');
-    ports.data.listeners.push({ protocol: 'tcp', address: '0.0.0.0', port: 3389, pid: 1200, process: 'svchost.exe', bind: 'wildcard', publicExposure: true, service: 'rdp', category: 'remote-management' });
+    ports.data.listeners.push({
+      protocol: 'tcp',
+      address: '0.0.0.0',
+      port: 3389,
+      pid: 1200,
+      process: 'svchost.exe',
+      bind: 'wildcard',
+      publicExposure: true,
+      service: 'rdp',
+      category: 'remote-management',
+    });
     ports.hash = sectionHash(ports.data);
     await new AgentClient({ server: server.url, credentials: { agentId: agent.agentId, secret: agent.secret } }).report(report);
 
@@ -196,7 +211,8 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     // The feed's live subscription opens with the page.
     await page.waitForTimeout(1500);
     // Five addresses, five guesses each: the account's failures reach the alert level (services/loginThrottle.ts).
-    for (let a = 1; a <= 5; a++) for (let i = 0; i < 5; i++) expect((await postFrom(server.url, '/trpc/auth.login', { username: COUNTY_USER.username, password: `guess-${a}-${i}` }, `127.0.3.${a}`)).status).toBe(401);
+    for (let a = 1; a <= 5; a++)
+      for (let i = 0; i < 5; i++) expect((await postFrom(server.url, '/trpc/auth.login', { username: COUNTY_USER.username, password: `guess-${a}-${i}` }, `127.0.3.${a}`)).status).toBe(401);
     const item = page.getByTestId('feed-AUTH-SUSTAINED-FAILURES');
     await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(1);
     // A county account's alert belongs to the county, not to an institution: the account is named instead.

@@ -77,7 +77,11 @@ describe('export downloads from a real server process', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await res.arrayBuffer()) as never);
     expect(wb.worksheets.map((s) => s.name)).toEqual(['排名', '拱墅区', '西湖区', '评估方法']);
-    for (const [sheet, code] of [['排名', f.city], ['拱墅区', '330105'], ['西湖区', '330106']] as const) {
+    for (const [sheet, code] of [
+      ['排名', f.city],
+      ['拱墅区', '330105'],
+      ['西湖区', '330106'],
+    ] as const) {
       const expected = await wholeRanking({ regionCode: code, period: f.period });
       const rows: unknown[][] = [];
       wb.getWorksheet(sheet)!.eachRow((row) => rows.push(RANKING_COLUMNS.map((_, i) => row.getCell(i + 1).value ?? null)));

@@ -25,14 +25,20 @@ describe('incident reports (事件上报), end to end', () => {
     rx = await startReceiver();
     server = await startServerProcess({ env: { WEIAN_CHANNEL_HOSTS: '127.0.0.1' } });
     admin = await signedInClient(server.url);
-    for (const [code, name, region] of [['ZJ-XH-001', '西湖区人民医院', '330106'], ['ZJ-GS-001', '拱墅区人民医院', '330105']]) {
+    for (const [code, name, region] of [
+      ['ZJ-XH-001', '西湖区人民医院', '330106'],
+      ['ZJ-GS-001', '拱墅区人民医院', '330105'],
+    ]) {
       const tok = await runCli('server', ['token', 'create', '--institution', code!, '--name', name!, '--region', region!], { env: server.env });
       expect(tok.code, tok.stderr).toBe(0);
     }
     await admin.client.users.create.mutate({ username: 'xh-hospital', role: 'institution', scopeCode: 'ZJ-XH-001', password: PASSWORD });
     await admin.client.users.create.mutate({ username: 'xh-county', role: 'county', scopeCode: '330106', password: PASSWORD });
     await admin.client.users.create.mutate({ username: 'gs-county', role: 'county', scopeCode: '330105', password: PASSWORD });
-    await admin.client.channels.create.mutate({ regionCode: '330106', channel: { name: '西湖区卫健委值班群', kind: 'dingtalk', url: `${rx.base}/robot/send?access_token=t`, secret: SECRET, minSeverity: 'critical', mode: 'daily' } });
+    await admin.client.channels.create.mutate({
+      regionCode: '330106',
+      channel: { name: '西湖区卫健委值班群', kind: 'dingtalk', url: `${rx.base}/robot/send?access_token=t`, secret: SECRET, minSeverity: 'critical', mode: 'daily' },
+    });
     hospital = await signedInClient(server.url, { username: 'xh-hospital', password: PASSWORD });
     xihu = await signedInClient(server.url, { username: 'xh-county', password: PASSWORD });
     gongshu = await signedInClient(server.url, { username: 'gs-county', password: PASSWORD });
@@ -52,7 +58,15 @@ describe('incident reports (事件上报), end to end', () => {
       await new Promise((r) => setTimeout(r, 500));
       const inc = await hospital.client.incidents.report.mutate({
         institutionCode: 'ZJ-XH-001',
-        incident: { title: '勒索病毒加密 HIS 数据库', type: 'ransomware', discoveredAt: ago(HOUR), level: 'large', criteria: { ...none, recordsLeaked: 1_200_000, patientsAffected: 800 }, impact: '患者李四等病历无法调阅', measures: '断网隔离' },
+        incident: {
+          title: '勒索病毒加密 HIS 数据库',
+          type: 'ransomware',
+          discoveredAt: ago(HOUR),
+          level: 'large',
+          criteria: { ...none, recordsLeaked: 1_200_000, patientsAffected: 800 },
+          impact: '患者李四等病历无法调阅',
+          measures: '断网隔离',
+        },
       });
       expect([inc.level, inc.late, inc.status]).toEqual(['large', false, 'reported']);
       await waitFor(() => xihuSaw.includes(inc.id), { timeoutMs: 5_000, what: 'the county to see the incident live' });
@@ -81,7 +95,15 @@ describe('incident reports (事件上报), end to end', () => {
   it('a report filed more than 4 h after discovery is flagged late by the server clock', async () => {
     const inc = await hospital.client.incidents.report.mutate({
       institutionCode: 'ZJ-XH-001',
-      incident: { title: '数据泄露', type: 'data-leak', discoveredAt: ago(4 * HOUR + 5 * 60_000), level: 'large', criteria: { ...none, recordsLeaked: 1_000_000 }, impact: '个人信息泄露', measures: '下线接口' },
+      incident: {
+        title: '数据泄露',
+        type: 'data-leak',
+        discoveredAt: ago(4 * HOUR + 5 * 60_000),
+        level: 'large',
+        criteria: { ...none, recordsLeaked: 1_000_000 },
+        impact: '个人信息泄露',
+        measures: '下线接口',
+      },
     });
     expect(inc.late).toBe(true);
     expect((await xihu.client.incidents.list.query()).find((i) => i.id === inc.id)?.late).toBe(true);

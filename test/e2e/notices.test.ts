@@ -64,7 +64,16 @@ describe('rectification notices: real server, real agent, real browser', () => {
     expect(notice!.institutionCode).toBe(INST);
     expect((await bureau.client.notices.get.query({ noticeId: notice!.id })).items.map((i) => i.ruleId)).toEqual([failing!.ruleId, null]);
     expect(notice!.number).toMatch(/^西湖卫安整改〔\d{4}〕1号$/);
-    await expect(bureau.client.notices.issue.mutate({ title: 't', requirement: 'r', severity: 'low', due: { date: '2020-01-02' }, target: { kind: 'institution', institutionCode: INST }, items: [{ kind: 'text', title: 'x', requirement: 'y' }] })).rejects.toThrow(/not after today/);
+    await expect(
+      bureau.client.notices.issue.mutate({
+        title: 't',
+        requirement: 'r',
+        severity: 'low',
+        due: { date: '2020-01-02' },
+        target: { kind: 'institution', institutionCode: INST },
+        items: [{ kind: 'text', title: 'x', requirement: 'y' }],
+      }),
+    ).rejects.toThrow(/not after today/);
 
     // Another county: nothing visible, nothing to touch.
     const other = await signedInClient(server.url, neighbour);
@@ -103,7 +112,10 @@ describe('rectification notices: real server, real agent, real browser', () => {
     const pdf = { sha256: createHash('sha256').update(pdfBytes).digest('hex') };
 
     for (let i = 0; i < 2; i++) {
-      await page.getByTestId('item-measures').nth(i).fill(i === 0 ? '已按要求整改' : '已补充审批记录');
+      await page
+        .getByTestId('item-measures')
+        .nth(i)
+        .fill(i === 0 ? '已按要求整改' : '已补充审批记录');
       await page.getByTestId('item-answer').nth(i).click();
       await expect.poll(() => page.getByText(i === 0 ? '整改措施：已按要求整改' : '整改措施：已补充审批记录').count()).toBe(1);
     }
@@ -160,7 +172,8 @@ describe('rectification notices: real server, real agent, real browser', () => {
     stranger.close();
 
     const audit = JSON.stringify(await (await signedInClient(server.url)).client.audit.list.query({ limit: 100 }));
-    for (const a of ['notices.issue', 'notices.sign', 'notices.upload', 'notices.answer', 'notices.submit', 'notices.review', 'notices.requestExtension', 'notices.decideExtension']) expect(audit).toContain(a);
+    for (const a of ['notices.issue', 'notices.sign', 'notices.upload', 'notices.answer', 'notices.submit', 'notices.review', 'notices.requestExtension', 'notices.decideExtension'])
+      expect(audit).toContain(a);
     expect(audit).toContain('现场核查：端口已由防火墙阻断');
     bureau.close();
   });

@@ -32,7 +32,10 @@ import { runProcess } from '../helpers/cli.js';
  * WEIAN_HOST are set in the environment, as the README says they are used.
  */
 // The test package does not depend on better-sqlite3: borrow the server's, to read the data dir back.
-const SQLite = createRequire(new URL('../../server/package.json', import.meta.url))('better-sqlite3') as new (file: string, o: { readonly: boolean }) => { prepare(q: string): { get(): unknown }; close(): void };
+const SQLite = createRequire(new URL('../../server/package.json', import.meta.url))('better-sqlite3') as new (
+  file: string,
+  o: { readonly: boolean },
+) => { prepare(q: string): { get(): unknown }; close(): void };
 
 const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 
@@ -147,7 +150,23 @@ describe('README.md, followed literally', () => {
       pg = await createPgDatabase('weian_readme');
       await pg.drop();
       cleanups.push(() => pg.drop());
-      execOk('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(cwd, 'key.pem'), '-out', join(cwd, 'cert.pem'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+      execOk('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(cwd, 'key.pem'),
+        '-out',
+        join(cwd, 'cert.pem'),
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ]);
       const example = JSON.parse(readFileSync(join(REPO, 'docs', 'calendar-2027.example.json'), 'utf8')) as Record<string, unknown>;
       delete example.example;
       writeFileSync(join(cwd, 'calendar-2027.json'), JSON.stringify(example));
@@ -244,4 +263,3 @@ describe('a server command pointed at an empty data dir', () => {
     expect(existsSync(join(dir, 'weian.sqlite'))).toBe(true);
   });
 });
-

@@ -10,7 +10,16 @@ import { createTestDb, enrollHost, type TestDb } from '../../server/src/testing/
 
 // The scanner's two calls over HTTP, as `weian-agent scan --server` makes them, against the server's
 // own HTTP stack on loopback (the scan itself is tested on loopback aliases in agent/src/scan).
-const XIHU: Principal = { userId: 'u_x', username: 'county-xihu', displayName: 'x', role: 'county', scopeCode: '330106', scope: { kind: 'region', code: '330106', prefix: '330106' }, regionCode: '330106', institutionCode: null };
+const XIHU: Principal = {
+  userId: 'u_x',
+  username: 'county-xihu',
+  displayName: 'x',
+  role: 'county',
+  scopeCode: '330106',
+  scope: { kind: 'region', code: '330106', prefix: '330106' },
+  regionCode: '330106',
+  institutionCode: null,
+};
 
 describe('scanner over the wire', () => {
   let t: TestDb;

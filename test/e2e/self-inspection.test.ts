@@ -72,7 +72,9 @@ describe('self-inspection: real server, real agent, real browser', () => {
     // The size limit over the real HTTP path: a file of exactly the limit travels as base64 in one request; one byte more is refused by name.
     const atLimit = Buffer.concat([pdfBytes, Buffer.alloc(EVIDENCE_MAX_BYTES - pdfBytes.length, 0x20)]);
     await expect(hospital.client.selfInspection.upload.mutate({ year, name: '机房巡检记录.pdf', contentBase64: atLimit.toString('base64') })).resolves.toMatchObject({ size: EVIDENCE_MAX_BYTES });
-    await expect(hospital.client.selfInspection.upload.mutate({ year, name: '机房巡检记录2.pdf', contentBase64: Buffer.concat([atLimit, Buffer.from(' ')]).toString('base64') })).rejects.toThrow(/over the limit of 1400000/);
+    await expect(hospital.client.selfInspection.upload.mutate({ year, name: '机房巡检记录2.pdf', contentBase64: Buffer.concat([atLimit, Buffer.from(' ')]).toString('base64') })).rejects.toThrow(
+      /over the limit of 1400000/,
+    );
 
     for (const [n, item] of open.entries()) {
       const card = page.getByTestId(`si-item-${item.id}`);
@@ -110,7 +112,10 @@ describe('self-inspection: real server, real agent, real browser', () => {
     await b.page.waitForURL(/\/self-inspection\/institutions\//);
     await expect.poll(() => b.page.getByTestId('si-status').innerText()).toBe('已提交');
     const onSite = b.page.getByTestId(`si-item-${open[0]!.id}`);
-    await onSite.getByTestId('si-review-score-input').locator('input').fill(String(open[0]!.points - 1));
+    await onSite
+      .getByTestId('si-review-score-input')
+      .locator('input')
+      .fill(String(open[0]!.points - 1));
     await onSite.getByTestId('si-review-score-input').locator('input').press('Tab');
     await onSite.getByTestId('si-review-item-comment').fill('现场检查：制度未经审批');
     await b.page.getByTestId('si-accept').click();

@@ -105,7 +105,10 @@ describe('agent → server → storage → query, end to end', () => {
 
   describe('bad input is refused with a clear error and stores nothing', () => {
     const send = (body: string, headers: Record<string, string>) =>
-      fetch(`${server.url}/trpc/agent.report`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: { message: string; data: { code: string } } } }));
+      fetch(`${server.url}/trpc/agent.report`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { error: { message: string; data: { code: string } } },
+      }));
     let auth: Record<string, string>;
     let valid: Report;
     beforeAll(async () => {

@@ -18,7 +18,14 @@ const fresh = async () => {
   return { WEIAN_DATA_DIR: dir, WEIAN_PORT: String(await freePort()), WEIAN_HOST: '127.0.0.1', WEIAN_ADMIN_PASSWORD: 'Start-Test-Pass-1' };
 };
 const healthy = (env: { WEIAN_PORT: string }) => () =>
-  waitFor(() => fetch(`http://127.0.0.1:${env.WEIAN_PORT}/healthz`).then((r) => r.ok, () => false), { timeoutMs: 60_000, what: 'the server to answer /healthz' });
+  waitFor(
+    () =>
+      fetch(`http://127.0.0.1:${env.WEIAN_PORT}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    { timeoutMs: 60_000, what: 'the server to answer /healthz' },
+  );
 
 describe('stopping the server through pnpm', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('pnpm run weian-server serve stops whole on %s', async (signal) => {

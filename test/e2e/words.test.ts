@@ -39,7 +39,19 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
       const deps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
       await seedDemo(deps, SEEDER, { days: 3, scale: 0.25 });
       // A system graded without a date: its deadlines cannot be computed, and must say why in Chinese.
-      await saveMlpsSystem(deps, SEEDER, INSTITUTION, { name: '预约挂号系统', level: 2, criticalInfrastructure: false, personalInfoOver100k: false, gradedOn: null, filedOn: null, lastEvaluatedOn: null, wentLiveOn: null, prelaunchTestedOn: null, retiredOn: null, hostIds: [] });
+      await saveMlpsSystem(deps, SEEDER, INSTITUTION, {
+        name: '预约挂号系统',
+        level: 2,
+        criticalInfrastructure: false,
+        personalInfoOver100k: false,
+        gradedOn: null,
+        filedOn: null,
+        lastEvaluatedOn: null,
+        wentLiveOn: null,
+        prelaunchTestedOn: null,
+        retiredOn: null,
+        hostIds: [],
+      });
     } finally {
       await handle.close();
     }
@@ -47,7 +59,11 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     server = await startServerProcess({ dataDir });
     cookie = (await signedInClient(server.url)).cookie;
     // A refused sign-in, so that the audit log holds a denial with its reason.
-    const refused = await fetch(`${server.url}/trpc/auth.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'not-the-password' }) });
+    const refused = await fetch(`${server.url}/trpc/auth.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'not-the-password' }),
+    });
     expect(refused.status).toBe(401);
     browser = await launchBrowser();
     page = (await openPage(browser)).page;
@@ -120,7 +136,10 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await screenshot(page, 'words-audit-zh');
     // Refusals and dead ends too.
     await visit('/:pathMatch(.*)*', '/no-such-page');
-    for (const [where, url] of [['refused host', '/hosts/no-such-host'], ['refused institution', '/institutions/999999999']]) {
+    for (const [where, url] of [
+      ['refused host', '/hosts/no-such-host'],
+      ['refused institution', '/institutions/999999999'],
+    ]) {
       await page.goto(`${server.url}${url}`);
       await expect.poll(() => page.getByTestId('state-refused').innerText()).toContain('管辖范围');
       check(where!, await settledText());

@@ -55,4 +55,3 @@ export async function runService(line: string, opts: { cwd: string; env: Record<
   await waitFor(() => tree.every((p) => !alive(p)), { timeoutMs: 20_000, what: `every process of "${line}" to stop (left: ${tree.filter(alive).join(', ')})` });
   return output;
 }
-

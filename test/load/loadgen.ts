@@ -265,20 +265,18 @@ async function main() {
   if (dataDir) serverEnv.WEIAN_DATA_DIR = dataDir;
   if (databaseUrl) serverEnv.DATABASE_URL = databaseUrl;
   const log = (l: string) => console.error(`loadgen: ${l}`);
-  const r = await runLoad(
-    {
-      url: values.url!,
-      agents: num('agents', values.agents, 1, 200_000),
-      rate: num('rate', values.rate, 0, 100_000),
-      durationS: num('duration', values.duration, 1, 3600),
-      concurrency: num('concurrency', values.concurrency, 1, 1024),
-      driftRatio: num('drift', values.drift, 0, 1),
-      hostsPerInstitution: num('hosts-per-institution', values['hosts-per-institution'], 1, 10_000),
-      seed: num('seed', values.seed, 0, 2 ** 31),
-      serverEnv,
-      progress: log,
-    },
-  );
+  const r = await runLoad({
+    url: values.url!,
+    agents: num('agents', values.agents, 1, 200_000),
+    rate: num('rate', values.rate, 0, 100_000),
+    durationS: num('duration', values.duration, 1, 3600),
+    concurrency: num('concurrency', values.concurrency, 1, 1024),
+    driftRatio: num('drift', values.drift, 0, 1),
+    hostsPerInstitution: num('hosts-per-institution', values['hosts-per-institution'], 1, 10_000),
+    seed: num('seed', values.seed, 0, 2 ** 31),
+    serverEnv,
+    progress: log,
+  });
   const avg = (a: number[]) => (a.length ? Math.round(a.reduce((x, y) => x + y, 0) / a.length) : null);
   console.log(
     JSON.stringify({

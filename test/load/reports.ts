@@ -9,13 +9,68 @@ export const FIXTURES = ['debian12', 'centos7', 'kylin-v10', 'uos-garbled', 'win
 export type FullReport = Report;
 
 /** Counties of Zhejiang (GB/T 2260) that simulated institutions are spread over; codes the server's table lacks are skipped by users. */
-export const ZHEJIANG_COUNTIES = ['330102', '330105', '330106', '330108', '330109', '330110', '330111', '330112', '330122', '330127', '330182', '330203', '330205', '330206', '330211', '330212', '330225', '330226', '330281', '330282', '330302', '330303', '330304', '330324', '330381', '330382', '330402', '330411', '330421', '330481', '330502', '330503', '330521', '330602', '330603', '330604', '330624', '330681', '330702', '330703', '330723', '330781', '330782', '330802', '330803', '330822', '330881', '330902', '330903', '331002', '331003', '331004', '331081', '331102', '331121', '331181'];
+export const ZHEJIANG_COUNTIES = [
+  '330102',
+  '330105',
+  '330106',
+  '330108',
+  '330109',
+  '330110',
+  '330111',
+  '330112',
+  '330122',
+  '330127',
+  '330182',
+  '330203',
+  '330205',
+  '330206',
+  '330211',
+  '330212',
+  '330225',
+  '330226',
+  '330281',
+  '330282',
+  '330302',
+  '330303',
+  '330304',
+  '330324',
+  '330381',
+  '330382',
+  '330402',
+  '330411',
+  '330421',
+  '330481',
+  '330502',
+  '330503',
+  '330521',
+  '330602',
+  '330603',
+  '330604',
+  '330624',
+  '330681',
+  '330702',
+  '330703',
+  '330723',
+  '330781',
+  '330782',
+  '330802',
+  '330803',
+  '330822',
+  '330881',
+  '330902',
+  '330903',
+  '331002',
+  '331003',
+  '331004',
+  '331081',
+  '331102',
+  '331121',
+  '331181',
+];
 
 /** One full report per fixture, through the agent's real collectors and a replay of the capture. */
 export async function fixtureReports(): Promise<FullReport[]> {
-  return Promise.all(
-    FIXTURES.map(async (name) => collectReport({ runner: await replayRunner(join(REPO, 'agent', 'fixtures', name)), config: localConfig({ agentId: 'fixture' }) })),
-  );
+  return Promise.all(FIXTURES.map(async (name) => collectReport({ runner: await replayRunner(join(REPO, 'agent', 'fixtures', name)), config: localConfig({ agentId: 'fixture' }) })));
 }
 
 /** A small deterministic PRNG, so a run with the same seed sends the same reports. */
@@ -44,7 +99,11 @@ export class SimulatedHost {
   private sections: Sections;
   private acknowledged: Partial<Record<SectionName, string>> = {};
   private generation = 0;
-  constructor(base: FullReport, readonly index: number, private readonly random: () => number) {
+  constructor(
+    base: FullReport,
+    readonly index: number,
+    private readonly random: () => number,
+  ) {
     const s = structuredClone(base.sections);
     if (s.device.status === 'ok') s.device.data = { ...s.device.data, hostname: `loadgen-${index.toString().padStart(6, '0')}`, machineId: null };
     this.sections = s;
@@ -72,7 +131,8 @@ export class SimulatedHost {
       const d = this.sections.patches.data;
       const pending = d.pending.slice(0, Math.floor(r() * 20));
       const extra = Math.floor(r() * 5);
-      for (let i = 0; i < extra; i++) pending.push({ name: `pkg-${this.generation}-${i}-${Math.floor(r() * 1e6)}`, installedVersion: '1.0', availableVersion: `1.${this.generation + 1}`, security: r() < 0.3 });
+      for (let i = 0; i < extra; i++)
+        pending.push({ name: `pkg-${this.generation}-${i}-${Math.floor(r() * 1e6)}`, installedVersion: '1.0', availableVersion: `1.${this.generation + 1}`, security: r() < 0.3 });
       this.sections.patches = { ...this.sections.patches, data: { ...d, pending, pendingCount: pending.length, securityCount: pending.filter((p) => p.security).length } };
     }
   }
@@ -86,7 +146,14 @@ export class SimulatedHost {
 
   /** The next report as the agent sends it: unchanged sections as hashes once the server holds them. */
   next(agentId: string, collectedAt: Date, forceFull: readonly SectionName[] = []): Report {
-    const full: Report = { schema: REPORT_SCHEMA_VERSION, reportId: newReportId(collectedAt.getTime()), agentId, agentVersion: 'loadgen', collectedAt: collectedAt.toISOString(), sections: this.sections } as Report;
+    const full: Report = {
+      schema: REPORT_SCHEMA_VERSION,
+      reportId: newReportId(collectedAt.getTime()),
+      agentId,
+      agentVersion: 'loadgen',
+      collectedAt: collectedAt.toISOString(),
+      sections: this.sections,
+    } as Report;
     return toDelta(full, this.acknowledged, forceFull);
   }
 

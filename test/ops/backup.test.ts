@@ -9,7 +9,10 @@ import { signedInClient } from '../helpers/auth.js';
 import { enrollSimulatedAgents } from '../load/loadgen.js';
 
 // The test package does not depend on better-sqlite3: borrow the server's, to read backups back.
-const SQLite = createRequire(new URL('../../server/package.json', import.meta.url))('better-sqlite3') as new (file: string, o?: { readonly?: boolean }) => {
+const SQLite = createRequire(new URL('../../server/package.json', import.meta.url))('better-sqlite3') as new (
+  file: string,
+  o?: { readonly?: boolean },
+) => {
   prepare(q: string): { all(): unknown[]; get(): unknown };
   close(): void;
 };

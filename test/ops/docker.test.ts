@@ -42,7 +42,7 @@ describe('deploy/docker', () => {
     }
   });
 
-  it("the compose proxy serves the documented nginx site, pointed at the weian service", () => {
+  it('the compose proxy serves the documented nginx site, pointed at the weian service', () => {
     const site = /```nginx\n([\s\S]*?)```/.exec(readFileSync(join(REPO, 'docs/operations.md'), 'utf8'))![1]!;
     const compose = readFileSync(join(REPO, 'deploy/docker/nginx.conf'), 'utf8').replace(/^#.*\n/, '');
     expect(compose).toBe(site.replace('server 127.0.0.1:8080;', 'server weian:8080;'));

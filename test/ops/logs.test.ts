@@ -22,7 +22,10 @@ describe('structured logs', () => {
     await sims[0]!.client.report(report);
     await new Promise((r) => setTimeout(r, 300));
 
-    const lines = server.log().split('\n').filter((l) => l.startsWith('{'));
+    const lines = server
+      .log()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     const entries = lines.map((l) => JSON.parse(l) as { level: number; time: string; msg: string; id?: string; path?: string; status?: number; service: string });
     expect(entries.length).toBeGreaterThan(3);
     for (const e of entries) {
@@ -47,7 +50,11 @@ describe('structured logs', () => {
     try {
       await fetch(`${quiet.url}/healthz`);
       await new Promise((r) => setTimeout(r, 200));
-      const entries = quiet.log().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string });
+      const entries = quiet
+        .log()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string });
       expect(entries.some((e) => /listening on/.test(e.msg))).toBe(true);
       expect(entries.some((e) => e.msg === 'request')).toBe(false);
     } finally {

@@ -37,7 +37,14 @@ describe('/metrics', () => {
     const before = await get(`${server.url}/metrics`, '127.0.0.1');
     expect(before.status).toBe(200);
     expect(value(before.body, 'weian_reports_total{outcome="accepted",reason=""}')).toBeNaN();
-    for (const name of ['weian_websocket_connections', 'weian_agents_connected', 'weian_subscriptions', 'weian_database_latency_seconds', 'nodejs_eventloop_lag_seconds', 'process_resident_memory_bytes'])
+    for (const name of [
+      'weian_websocket_connections',
+      'weian_agents_connected',
+      'weian_subscriptions',
+      'weian_database_latency_seconds',
+      'nodejs_eventloop_lag_seconds',
+      'process_resident_memory_bytes',
+    ])
       expect(before.body, name).toMatch(new RegExp(`^${name} `, 'm'));
     expect(value(before.body, 'weian_database_latency_seconds')).toBeLessThan(5);
 

@@ -27,7 +27,12 @@ import { enrollSimulatedAgents } from '../load/loadgen.js';
  */
 const DOC = readFileSync(join(REPO, 'docs', 'operations.md'), 'utf8');
 const blocks = (lang: string) => [...DOC.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
-const shLines = blocks('sh').flatMap((b) => b.split('\n').map((l) => l.trim()).filter(Boolean));
+const shLines = blocks('sh').flatMap((b) =>
+  b
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean),
+);
 const used = new Set<string>();
 const line = (pattern: RegExp) => {
   const found = shLines.filter((l) => pattern.test(l));
@@ -37,11 +42,16 @@ const line = (pattern: RegExp) => {
 };
 const bash = (l: string, env: Record<string, string>, cwd: string) => runProcess('bash', ['-c', l], { cwd, env, timeoutMs: 120_000, what: l });
 
-const SQLite = createRequire(new URL('../../server/package.json', import.meta.url))('better-sqlite3') as new (file: string, o?: { readonly?: boolean }) => {
+const SQLite = createRequire(new URL('../../server/package.json', import.meta.url))('better-sqlite3') as new (
+  file: string,
+  o?: { readonly?: boolean },
+) => {
   prepare(q: string): { get(): unknown };
   close(): void;
 };
-const pg = createRequire(new URL('../../server/package.json', import.meta.url))('pg') as { Client: new (o: { connectionString: string }) => { connect(): Promise<void>; query(q: string): Promise<{ rows: Array<Record<string, unknown>> }>; end(): Promise<void> } };
+const pg = createRequire(new URL('../../server/package.json', import.meta.url))('pg') as {
+  Client: new (o: { connectionString: string }) => { connect(): Promise<void>; query(q: string): Promise<{ rows: Array<Record<string, unknown>> }>; end(): Promise<void> };
+};
 const pgCount = async (url: string, q: string) => {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
@@ -131,7 +141,27 @@ describe('docs/operations.md, as written', () => {
 
     beforeAll(async () => {
       mkdirSync(join(dir, 'logs'), { recursive: true });
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'weian.key'), '-out', join(dir, 'weian.crt'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          join(dir, 'weian.key'),
+          '-out',
+          join(dir, 'weian.crt'),
+          '-days',
+          '2',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
       ca = readFileSync(join(dir, 'weian.crt'));
       proxyPort = await freePort();
       serverPort = await freePort();
@@ -200,10 +230,20 @@ describe('docs/operations.md, as written', () => {
 
           // A client talking to the server directly cannot claim another address.
           await new Promise<void>((resolve, reject) => {
-            const req = plainRequest({ host: '127.0.0.1', port: serverPort, path: '/trpc/auth.login', method: 'POST', localAddress: '127.0.0.4', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.5' } }, (res) => {
-              res.resume();
-              res.on('end', () => resolve());
-            });
+            const req = plainRequest(
+              {
+                host: '127.0.0.1',
+                port: serverPort,
+                path: '/trpc/auth.login',
+                method: 'POST',
+                localAddress: '127.0.0.4',
+                headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.5' },
+              },
+              (res) => {
+                res.resume();
+                res.on('end', () => resolve());
+              },
+            );
             req.on('error', reject);
             req.end(JSON.stringify(wrong));
           });

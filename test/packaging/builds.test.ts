@@ -49,7 +49,10 @@ async function provesItself(cmd: string[], capture: string) {
   expect(version.stdout.trim(), version.stderr).toBe(WEIAN_VERSION);
 
   const replay = join(REPO, 'agent/fixtures', capture);
-  const [mine, reference] = await Promise.all([run([...cmd, 'once', '--print', '--replay', replay]), run([process.execPath, join(AGENT_DIST, 'weian-agent.mjs'), 'once', '--print', '--replay', replay])]);
+  const [mine, reference] = await Promise.all([
+    run([...cmd, 'once', '--print', '--replay', replay]),
+    run([process.execPath, join(AGENT_DIST, 'weian-agent.mjs'), 'once', '--print', '--replay', replay]),
+  ]);
   expect(mine.code, mine.stderr).toBe(0);
   expect(JSON.parse(mine.stdout).agentVersion).toBe(WEIAN_VERSION);
   expect(sectionsOf(mine.stdout)).toEqual(sectionsOf(reference.stdout));
@@ -80,7 +83,9 @@ async function maxGlibc(file: string): Promise<[number, number]> {
 
 describe('agent builds', () => {
   it('puts a SHA-256 sum beside every artifact, and all of them in SHA256SUMS', async () => {
-    const artifacts = Object.entries(A).filter(([k]) => k !== 'sums').map(([, f]) => f);
+    const artifacts = Object.entries(A)
+      .filter(([k]) => k !== 'sums')
+      .map(([, f]) => f);
     for (const f of artifacts) {
       const sum = createHash('sha256').update(readFileSync(f)).digest('hex');
       expect(readFileSync(`${f}.sha256`, 'utf8'), f).toBe(`${sum}  ${f.slice(AGENT_DIST.length + 1)}\n`);
@@ -120,7 +125,10 @@ describe('agent builds', () => {
   }, 600_000);
 
   it('lists what each package installs, for the right architecture', async () => {
-    for (const [deb, arch] of [[A.debAmd64, 'amd64'], [A.debArm64, 'arm64']] as const) {
+    for (const [deb, arch] of [
+      [A.debAmd64, 'amd64'],
+      [A.debArm64, 'arm64'],
+    ] as const) {
       const files = await sh('dpkg-deb', ['-c', deb]);
       for (const path of ['./usr/bin/weian-agent', './lib/systemd/system/weian-agent.service', './etc/weian/', './usr/share/doc/weian-agent/copyright']) expect(files, deb).toContain(path);
       expect(files).toMatch(/drwx------ root\/root +0 [\d-]+ [\d:]+ \.\/var\/lib\/weian-agent\//);
@@ -128,7 +136,11 @@ describe('agent builds', () => {
       expect((await sh('dpkg-deb', ['-f', deb, 'Architecture'])).trim()).toBe(arch);
       expect((await sh('dpkg-deb', ['-f', deb, 'Version'])).trim()).toBe(WEIAN_VERSION);
     }
-    for (const [rpm, arch] of [[A.rpmX86_64, 'x86_64'], [A.rpmAarch64, 'aarch64'], [A.rpmEl7, 'x86_64']] as const) {
+    for (const [rpm, arch] of [
+      [A.rpmX86_64, 'x86_64'],
+      [A.rpmAarch64, 'aarch64'],
+      [A.rpmEl7, 'x86_64'],
+    ] as const) {
       const files = (await sh('rpm', ['-qlp', rpm])).trim().split('\n');
       expect(files, rpm).toEqual(expect.arrayContaining(['/usr/bin/weian-agent', '/usr/lib/systemd/system/weian-agent.service', '/etc/weian', '/var/lib/weian-agent']));
       expect(await sh('rpm', ['-qp', '--qf', '%{ARCH} %{VERSION}', rpm])).toBe(`${arch} ${WEIAN_VERSION}`);
@@ -156,10 +168,20 @@ describe('agent builds', () => {
   }, 600_000);
 
   it('lists the MSI: the exe, C:\\ProgramData\\WeiAn and the scheduled task it creates and deletes', async () => {
-    const table = async (name: string) => (await sh('msiinfo', ['export', A.msi, name])).split(/\r?\n/).slice(3).filter(Boolean).map((l) => l.split('\t'));
+    const table = async (name: string) =>
+      (await sh('msiinfo', ['export', A.msi, name]))
+        .split(/\r?\n/)
+        .slice(3)
+        .filter(Boolean)
+        .map((l) => l.split('\t'));
     expect((await table('File')).map((r) => r[2])).toEqual(['weian-agent.exe']);
     const dirs = await table('Directory');
-    expect(dirs).toEqual(expect.arrayContaining([['DATADIR', 'CommonAppDataFolder', 'WeiAn'], ['INSTALLDIR', 'ProgramFiles64Folder', 'WeiAn']]));
+    expect(dirs).toEqual(
+      expect.arrayContaining([
+        ['DATADIR', 'CommonAppDataFolder', 'WeiAn'],
+        ['INSTALLDIR', 'ProgramFiles64Folder', 'WeiAn'],
+      ]),
+    );
     const actions = Object.fromEntries((await table('CustomAction')).map((r) => [r[0], r.slice(1)]));
     expect(actions.CreateTask?.[2]).toBe('install-service --no-start --config "[DATADIR]agent.json"');
     expect(actions.DeleteTask?.[2]).toBe('/Delete /F /TN WeiAnAgent');

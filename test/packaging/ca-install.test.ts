@@ -77,7 +77,9 @@ describe('private CA served by the server', () => {
   it('the 探针安装 page shows the fingerprint and puts it in the Linux line, which runs as copied; Windows gets the PowerShell line', async () => {
     // An institution and its IT officer, whose 探针安装 page opens with the institution chosen.
     expect((await runCli('server', ['token', 'create', '--institution', 'ZJ-CA-001', '--name', '测试医院', '--region', '330106'], { env: server.env })).code).toBe(0);
-    expect((await runCli('server', ['user', 'add', '--username', 'ca-it', '--role', 'institution', '--scope', 'ZJ-CA-001', '--password-stdin'], { env: server.env, input: 'Ca-Install-Pass-1\n' })).code).toBe(0);
+    expect(
+      (await runCli('server', ['user', 'add', '--username', 'ca-it', '--role', 'institution', '--scope', 'ZJ-CA-001', '--password-stdin'], { env: server.env, input: 'Ca-Install-Pass-1\n' })).code,
+    ).toBe(0);
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     try {
       // The browser of an IT officer whose machine trusts the region's CA (this one does not know it: told to go on).
@@ -98,7 +100,9 @@ describe('private CA served by the server', () => {
       await page.getByTestId('install-os').getByText('Windows').click();
       await page.getByTestId('install-generate').click();
       const ps = (await page.getByTestId('install-line').locator('code').textContent())!.trim();
-      expect(ps).toMatch(new RegExp(`^& \\(\\[scriptblock\\]::Create\\(\\(Invoke-RestMethod -UseBasicParsing '${server.url}/agent/install\\.ps1'\\)\\)\\) -Server '${server.url}' -Token 'wa_[A-Za-z0-9_-]+'$`));
+      expect(ps).toMatch(
+        new RegExp(`^& \\(\\[scriptblock\\]::Create\\(\\(Invoke-RestMethod -UseBasicParsing '${server.url}/agent/install\\.ps1'\\)\\)\\) -Server '${server.url}' -Token 'wa_[A-Za-z0-9_-]+'$`),
+      );
       expect(problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
     } finally {
       await browser.close();

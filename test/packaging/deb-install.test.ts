@@ -202,11 +202,15 @@ describe('the deb on this machine', () => {
       expect(enroll.code, enroll.stderr).toBe(0);
       const config = readFileSync(CONFIG, 'utf8');
       // No systemd here: its part (Restart=on-failure, RestartPreventExitStatus=78) played by a loop.
-      supervisor = spawn('sh', ['-c', 'while :; do /usr/bin/weian-agent run --config "$0"; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done', CONFIG], {
-        env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
+      supervisor = spawn(
+        'sh',
+        ['-c', 'while :; do /usr/bin/weian-agent run --config "$0"; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done', CONFIG],
+        {
+          env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        },
+      );
       let output = '';
       supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
       supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -216,10 +220,13 @@ describe('the deb on this machine', () => {
       try {
         const agentId = (JSON.parse(config) as { agentId: string }).agentId;
         expect(await admin.client.agents.upgrade.mutate({})).toEqual({ version: NEXT, agentIds: [agentId] });
-        const done = await waitFor(async () => {
-          const a = (await admin.client.agents.list.query({})).find((x) => x.id === agentId)!;
-          return a.upgrade?.status !== 'requested' && a.version === NEXT ? a : a.upgrade?.status === 'failed' ? a : null;
-        }, { timeoutMs: 120_000, what: `the agent to report ${NEXT}\n${output}` });
+        const done = await waitFor(
+          async () => {
+            const a = (await admin.client.agents.list.query({})).find((x) => x.id === agentId)!;
+            return a.upgrade?.status !== 'requested' && a.version === NEXT ? a : a.upgrade?.status === 'failed' ? a : null;
+          },
+          { timeoutMs: 120_000, what: `the agent to report ${NEXT}\n${output}` },
+        );
         expect(done.upgrade, output).toMatchObject({ status: 'upgraded', toVersion: NEXT });
       } finally {
         admin.close();

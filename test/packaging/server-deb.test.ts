@@ -34,7 +34,15 @@ describe('the server deb', () => {
 
   it('holds Node.js, the bundle, the dashboard, a hardened unit and the settings file', () => {
     const files = sh('dpkg-deb', ['-c', deb]);
-    for (const f of ['./usr/lib/weian-server/node', './usr/lib/weian-server/server.mjs', './usr/lib/weian-server/dashboard/index.html', './usr/lib/weian-server/node_modules/better-sqlite3/build/Release/better_sqlite3.node', './usr/bin/weian-server', './lib/systemd/system/weian-server.service', './etc/weian/server.env'])
+    for (const f of [
+      './usr/lib/weian-server/node',
+      './usr/lib/weian-server/server.mjs',
+      './usr/lib/weian-server/dashboard/index.html',
+      './usr/lib/weian-server/node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      './usr/bin/weian-server',
+      './lib/systemd/system/weian-server.service',
+      './etc/weian/server.env',
+    ])
       expect(files, f).toContain(f);
     // No development dependency is shipped: the bundle runs by plain node.
     for (const dev of ['tsx', 'typescript', 'vitest', 'esbuild']) expect(files).not.toMatch(new RegExp(`node_modules/${dev}/`));
@@ -71,7 +79,26 @@ describe('the server deb', () => {
       expect(await (await fetch(`${url}/`)).text()).toContain('<div id="app">');
 
       // An operator's command from the package, with the package's settings: a token for an institution.
-      const token = sh('setpriv', ['--reuid', 'weian', '--regid', 'weian', '--clear-groups', '--', '/usr/bin/weian-server', 'token', 'create', '--institution', '330106901', '--name', '包测试医院', '--region', '330106']).trim().split('\n').at(-1)!;
+      const token = sh('setpriv', [
+        '--reuid',
+        'weian',
+        '--regid',
+        'weian',
+        '--clear-groups',
+        '--',
+        '/usr/bin/weian-server',
+        'token',
+        'create',
+        '--institution',
+        '330106901',
+        '--name',
+        '包测试医院',
+        '--region',
+        '330106',
+      ])
+        .trim()
+        .split('\n')
+        .at(-1)!;
       expect(token).toMatch(/^wa_/);
       const agentDir = tempDir('weian-deb-agent-');
       const config = join(agentDir, 'agent.json');

@@ -81,7 +81,12 @@ async function installOld() {
     acked: () => [...output.matchAll(/report ([0-9a-f-]{36}) acknowledged/g)].map((m) => m[1]!),
     queued: () => [...output.matchAll(/report ([0-9a-f-]{36}) queued/g)].map((m) => m[1]!),
     /** The agent process itself (the supervisor's child), not the supervisor. */
-    pid: () => Number(execFileSync('pgrep', ['-P', String(supervisor.pid)], { encoding: 'utf8' }).trim().split('\n')[0]),
+    pid: () =>
+      Number(
+        execFileSync('pgrep', ['-P', String(supervisor.pid)], { encoding: 'utf8' })
+          .trim()
+          .split('\n')[0],
+      ),
   };
   await waitFor(() => agent.acked().length >= 1 && output.includes('command channel open'), { timeoutMs: 60_000, what: `a first report and the command channel\n${output}` });
   return agent;
@@ -103,10 +108,13 @@ describe('remote upgrade of a running agent between two real builds', () => {
       await page.goto(`${server.url}/admin/agents`);
       await page.getByTestId('agent-upgrade').click();
       await expect.poll(() => page.getByTestId('agent-upgrade-status').textContent()).toBe(`已下发升级到 ${NEW}`);
-      const upgraded = await waitFor(async () => {
-        const a = await mine();
-        return a.upgrade?.status === 'upgraded' && a.version === NEW ? a : null;
-      }, { timeoutMs: 90_000, what: `the agent to report ${NEW}\n${output()}` });
+      const upgraded = await waitFor(
+        async () => {
+          const a = await mine();
+          return a.upgrade?.status === 'upgraded' && a.version === NEW ? a : null;
+        },
+        { timeoutMs: 90_000, what: `the agent to report ${NEW}\n${output()}` },
+      );
       expect(upgraded.upgrade).toMatchObject({ toVersion: NEW, reason: null });
       await page.reload();
       await expect.poll(() => page.getByTestId('agent-upgrade-status').textContent()).toBe(`已升级到 ${NEW}`);
@@ -122,10 +130,13 @@ describe('remote upgrade of a running agent between two real builds', () => {
       writeFileSync(join(serverDist, 'VERSION'), `${AFTER}\n`);
       appendFileSync(join(serverDist, 'weian-agent-linux-x64'), 'tampered');
       expect((await admin.client.agents.upgrade.mutate({ agentId: enrolled.agentId })).version).toBe(AFTER);
-      const failed = await waitFor(async () => {
-        const a = await mine();
-        return a.upgrade?.status === 'failed' ? a : null;
-      }, { timeoutMs: 60_000, what: `the refusal to reach the server\n${output()}` });
+      const failed = await waitFor(
+        async () => {
+          const a = await mine();
+          return a.upgrade?.status === 'failed' ? a : null;
+        },
+        { timeoutMs: 60_000, what: `the refusal to reach the server\n${output()}` },
+      );
       expect(failed.upgrade!.reason).toMatch(/^校验和不符: weian-agent-linux-x64 has SHA-256 [0-9a-f]{64}, the signed manifest says [0-9a-f]{64}$/);
       expect(failed.version).toBe(NEW);
       await page.reload();
@@ -159,10 +170,13 @@ describe('remote upgrade of a running agent between two real builds', () => {
       const queuedAtKill = installed.queued();
       const ackedAtKill = installed.acked().length;
 
-      const ended = await waitFor(async () => {
-        const a = (await admin.client.agents.list.query({})).find((x) => x.id === installed.agentId)!;
-        return a.upgrade && a.upgrade.status !== 'requested' ? a : null;
-      }, { timeoutMs: 90_000, what: `the outcome to reach the server\n${installed.output()}` });
+      const ended = await waitFor(
+        async () => {
+          const a = (await admin.client.agents.list.query({})).find((x) => x.id === installed.agentId)!;
+          return a.upgrade && a.upgrade.status !== 'requested' ? a : null;
+        },
+        { timeoutMs: 90_000, what: `the outcome to reach the server\n${installed.output()}` },
+      );
       expect(installed.output()).toContain('exited 137');
       if (ended.upgrade!.status === 'failed') {
         expect(ended.upgrade!.reason).toMatch(new RegExp(`stopped while downloading ${NEW}; still running ${OLD}|installed ${NEW} but ${OLD} started`));
@@ -172,7 +186,10 @@ describe('remote upgrade of a running agent between two real builds', () => {
       }
       console.log(`killed mid-upgrade: ${ended.upgrade!.status}${ended.upgrade!.reason ? ` (${ended.upgrade!.reason})` : ''}`);
       // It came back and sends; everything queued before the kill reaches the server.
-      await waitFor(() => installed.acked().length > ackedAtKill && queuedAtKill.every((id) => installed.acked().includes(id)), { timeoutMs: 90_000, what: `reports after the kill\n${installed.output()}` });
+      await waitFor(() => installed.acked().length > ackedAtKill && queuedAtKill.every((id) => installed.acked().includes(id)), {
+        timeoutMs: 90_000,
+        what: `reports after the kill\n${installed.output()}`,
+      });
     } finally {
       admin.close();
     }

@@ -41,7 +41,9 @@ describe('Linux password policy', () => {
     expect(r.problems).toEqual([]);
   });
   it('faillock.conf gives deny when the PAM line does not; pam_tally2 without deny never locks', async () => {
-    const faillock = await linuxAccounts(filesHost({ '/etc/pam.d/system-auth': 'auth required pam_faillock.so preauth\npassword sufficient pam_unix.so\n', '/etc/security/faillock.conf': 'deny = 4\nunlock_time = 0\n' }));
+    const faillock = await linuxAccounts(
+      filesHost({ '/etc/pam.d/system-auth': 'auth required pam_faillock.so preauth\npassword sufficient pam_unix.so\n', '/etc/security/faillock.conf': 'deny = 4\nunlock_time = 0\n' }),
+    );
     expect(faillock.lockout).toMatchObject({ threshold: 4, durationMinutes: 0 });
     const tally = await linuxAccounts(filesHost({ '/etc/pam.d/system-auth': 'auth required pam_tally2.so onerr=fail\npassword sufficient pam_unix.so\n' }));
     expect(tally.lockout).toMatchObject({ threshold: 0, source: 'pam_tally2' });
@@ -71,7 +73,8 @@ describe('Windows password policy and lockout', () => {
     expect(windowsAccounts(json)).toMatchObject({ passwordPolicy: { minLength: 0, complexity: true, maxAgeDays: 42 }, lockout: { threshold: 0, durationMinutes: 30 }, problems: [] });
   });
   it('net accounts in English, unlimited age', () => {
-    const text = 'Force user logoff how long after time expires?:       Never\r\nMinimum password age (days):                          1\r\nMaximum password age (days):                          Unlimited\r\nMinimum password length:                              8\r\nLength of password history maintained:                24\r\nLockout threshold:                                    5\r\nLockout duration (minutes):                           30\r\nLockout observation window (minutes):                 30\r\nComputer role:                                        SERVER\r\nThe command completed successfully.\r\n';
+    const text =
+      'Force user logoff how long after time expires?:       Never\r\nMinimum password age (days):                          1\r\nMaximum password age (days):                          Unlimited\r\nMinimum password length:                              8\r\nLength of password history maintained:                24\r\nLockout threshold:                                    5\r\nLockout duration (minutes):                           30\r\nLockout observation window (minutes):                 30\r\nComputer role:                                        SERVER\r\nThe command completed successfully.\r\n';
     expect(parseNetAccounts(text)).toEqual({ minLength: 8, maxAgeDays: 0, threshold: 5, durationMinutes: 30 });
     // Without secedit, complexity cannot be told: null, with the reason.
     const r = windowsAccounts({ Secedit: '', NetAccounts: text });

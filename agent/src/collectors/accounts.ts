@@ -83,8 +83,7 @@ export function qualityPolicy(settings: Record<string, string>, module: 'pam_pwq
   const minlen = int(settings.minlen ?? '');
   const credits = CREDITS.map((k) => (settings[k] === undefined ? (cracklib ? 1 : 0) : int(settings[k])));
   const minclass = settings.minclass === undefined ? 0 : int(settings.minclass);
-  if (minclass === null || credits.some((c) => c === null) || (settings.minlen !== undefined && minlen === null))
-    return { minLength: null, complexity: null, note: `${module}: unreadable value` };
+  if (minclass === null || credits.some((c) => c === null) || (settings.minlen !== undefined && minlen === null)) return { minLength: null, complexity: null, note: `${module}: unreadable value` };
   const complexity = minclass >= 3 || credits.filter((c) => c! < 0).length >= 3;
   if (!lengthSet || minlen === null) return { minLength: null, complexity, note: `${module}: minlen or the d/u/l/o credits left at their compiled defaults, which depend on the version` };
   const positive = credits.reduce<number>((s, c) => s + Math.max(0, c!), 0);

@@ -42,7 +42,12 @@ export function parseAuditpolCsv(json: unknown): { auditPolicy: AuditPolicy | nu
   if (!change) problems.push('the Audit Policy Change setting could not be read from auditpol');
   if (!accounts) problems.push('the User Account Management setting could not be read from auditpol');
   return {
-    auditPolicy: { logonSuccess: logon?.success ?? null, logonFailure: logon?.failure ?? null, policyChange: change ? change.success || change.failure : null, accountManagement: accounts ? accounts.success || accounts.failure : null },
+    auditPolicy: {
+      logonSuccess: logon?.success ?? null,
+      logonFailure: logon?.failure ?? null,
+      policyChange: change ? change.success || change.failure : null,
+      accountManagement: accounts ? accounts.success || accounts.failure : null,
+    },
     problems,
   };
 }

@@ -14,7 +14,12 @@ const kv = (text: string | null, sep: RegExp): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const line of configLines(text ?? '')) {
     const m = sep.exec(line);
-    if (m) out[m[1]!.toLowerCase()] = m[2]!.trim().replace(/^"(.*)";?$/, '$1').replace(/;$/, '').replace(/^"(.*)"$/, '$1');
+    if (m)
+      out[m[1]!.toLowerCase()] = m[2]!
+        .trim()
+        .replace(/^"(.*)";?$/, '$1')
+        .replace(/;$/, '')
+        .replace(/^"(.*)"$/, '$1');
   }
   return out;
 };
@@ -49,7 +54,11 @@ export async function linuxAutoUpdate(runner: Runner, manager: 'apt' | 'dnf' | '
   }
   if (manager === 'dnf') {
     const wants = '/etc/systemd/system/timers.target.wants';
-    const [conf, install, plain] = await Promise.all([runner.readFile('/etc/dnf/automatic.conf'), statPath(runner, `${wants}/dnf-automatic-install.timer`), statPath(runner, `${wants}/dnf-automatic.timer`)]);
+    const [conf, install, plain] = await Promise.all([
+      runner.readFile('/etc/dnf/automatic.conf'),
+      statPath(runner, `${wants}/dnf-automatic-install.timer`),
+      statPath(runner, `${wants}/dnf-automatic.timer`),
+    ]);
     return dnfAutoUpdate(conf, { install: install !== null, plain: plain !== null });
   }
   const [conf, job] = await Promise.all([runner.readFile('/etc/yum/yum-cron.conf'), statPath(runner, '/etc/cron.daily/0yum-daily.cron')]);

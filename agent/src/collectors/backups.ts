@@ -25,7 +25,13 @@ export function filesState(m: NewestMatch, pattern: string): JobState {
   if (!m.newest) return failed(m.capped ? `no file matching ${pattern} among the first ${m.visited} entries read` : `no file matches ${pattern}`);
   const at = epochToIso(m.newest.mtimeMs);
   const empty = m.newest.size === 0;
-  return { lastSuccessAt: empty ? null : at, lastAttemptAt: at, lastStatus: empty ? 'failed' : 'success', sizeBytes: m.newest.size, error: empty ? `the newest artifact ${clip(m.newest.path, 1000)} is empty` : null };
+  return {
+    lastSuccessAt: empty ? null : at,
+    lastAttemptAt: at,
+    lastStatus: empty ? 'failed' : 'success',
+    sizeBytes: m.newest.size,
+    error: empty ? `the newest artifact ${clip(m.newest.path, 1000)} is empty` : null,
+  };
 }
 
 /** `restic snapshots --json`: [{time: "2024-05-10T02:00:03.123456789+08:00", summary?: {total_bytes_processed}}]. */
@@ -144,4 +150,3 @@ export const backups: Collector<'backups'> = {
     return { status: 'ok', data: { configured: true, jobs }, ...(warnings.length ? { warnings: warnings.slice(0, LIMITS.warnings) } : {}) };
   },
 };
-

@@ -52,7 +52,13 @@ export async function linuxCredentials(runner: Runner, opts: CredentialOptions):
   const notChecked: string[] = [];
   const [weak, svc] = await Promise.all([
     opts.secrets
-      ? checkWeakPasswords(opts.secrets, { shadowPath: opts.shadowPath ?? '/etc/shadow', passwdPath: opts.passwdPath ?? '/etc/passwd', settings: opts.settings, sliceMs: opts.sliceMs, dictionary: opts.dictionary })
+      ? checkWeakPasswords(opts.secrets, {
+          shadowPath: opts.shadowPath ?? '/etc/shadow',
+          passwdPath: opts.passwdPath ?? '/etc/passwd',
+          settings: opts.settings,
+          sliceMs: opts.sliceMs,
+          dictionary: opts.dictionary,
+        })
       : Promise.resolve(null),
     checkServiceAuth(runner, opts.services),
   ]);

@@ -37,12 +37,21 @@ function encode(bytes: Buffer, groups: readonly (readonly number[])[], tail: { i
 const rotated = (count: number, n: number, dir: 1 | -1) =>
   Array.from({ length: count }, (_, i) => {
     const base = [i, i + n, i + 2 * n];
-    const r = ((dir * i) % 3 + 3) % 3;
+    const r = (((dir * i) % 3) + 3) % 3;
     return [...base.slice(3 - r), ...base.slice(0, 3 - r)];
   });
 const SHA512_ORDER = { groups: rotated(21, 21, -1), tail: { idx: [-1, -1, 63], chars: 2 } };
 const SHA256_ORDER = { groups: rotated(10, 10, 1), tail: { idx: [-1, 31, 30], chars: 3 } };
-const MD5_ORDER = { groups: [[0, 6, 12], [1, 7, 13], [2, 8, 14], [3, 9, 15], [4, 10, 5]], tail: { idx: [-1, -1, 11], chars: 2 } };
+const MD5_ORDER = {
+  groups: [
+    [0, 6, 12],
+    [1, 7, 13],
+    [2, 8, 14],
+    [3, 9, 15],
+    [4, 10, 5],
+  ],
+  tail: { idx: [-1, -1, 11], chars: 2 },
+};
 
 /** `len` bytes of `block` repeated. */
 const repeat = (block: Buffer, len: number) => Buffer.concat(Array.from({ length: Math.ceil(len / block.length) }, () => block)).subarray(0, len);

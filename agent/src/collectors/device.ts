@@ -73,10 +73,7 @@ export const device: Collector<'device'> = {
     const interfaces: DeviceData['interfaces'] = ifaceList.map((i) => ({
       name: i.iface,
       mac: orNull(i.mac),
-      addresses: [
-        ...(i.ip4 ? [{ address: i.ip4, family: 4 as const }] : []),
-        ...(i.ip6 ? [{ address: i.ip6, family: 6 as const }] : []),
-      ].map((a) => ({ ...a, scope: classifyAddress(a.address) })),
+      addresses: [...(i.ip4 ? [{ address: i.ip4, family: 4 as const }] : []), ...(i.ip6 ? [{ address: i.ip6, family: 6 as const }] : [])].map((a) => ({ ...a, scope: classifyAddress(a.address) })),
     }));
     const family = os.platform === 'win32' || os.platform === 'Windows' ? 'windows' : os.platform === 'linux' ? 'linux' : 'other';
     const data: DeviceData = {

@@ -11,7 +11,10 @@ describe('host firewall: the inbound path', () => {
   });
   it('iptables: Kubernetes and Docker chains, mark and INVALID drops are not a host firewall', () => {
     const kube = [
-      '-P INPUT ACCEPT', '-P FORWARD DROP', '-N KUBE-FIREWALL', '-N KUBE-EXTERNAL-SERVICES',
+      '-P INPUT ACCEPT',
+      '-P FORWARD DROP',
+      '-N KUBE-FIREWALL',
+      '-N KUBE-EXTERNAL-SERVICES',
       '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
       '-A INPUT -j KUBE-FIREWALL',
       '-A INPUT -m conntrack --ctstate INVALID -j DROP',
@@ -26,12 +29,20 @@ describe('host firewall: the inbound path', () => {
   });
   it('nftables: filter chains on the input hook only; nat chains and forward drops do not count', () => {
     expect(nftInput('table inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0; policy drop;\n\t}\n}\n').filtered).toBe(true);
-    expect(nftInput('table inet f {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tjump checks\n\t}\n\tchain checks {\n\t\ttcp dport 3306 drop\n\t}\n}\n').filtered).toBe(true);
-    expect(nftInput('table ip nat {\n\tchain INPUT {\n\t\ttype nat hook input priority 100; policy accept;\n\t}\n}\ntable ip filter {\n\tchain FORWARD {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n}\n')).toMatchObject({ filtered: false });
+    expect(nftInput('table inet f {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tjump checks\n\t}\n\tchain checks {\n\t\ttcp dport 3306 drop\n\t}\n}\n').filtered).toBe(
+      true,
+    );
+    expect(
+      nftInput(
+        'table ip nat {\n\tchain INPUT {\n\t\ttype nat hook input priority 100; policy accept;\n\t}\n}\ntable ip filter {\n\tchain FORWARD {\n\t\ttype filter hook forward priority filter; policy drop;\n\t}\n}\n',
+      ),
+    ).toMatchObject({ filtered: false });
     expect(nftInput('').filtered).toBe(false);
     expect(nftInput('Error: garbled\n').filtered).toBeNull();
     // A set's elements are not rules.
-    expect(nftInput('table inet f {\n\tset blocked {\n\t\ttype ipv4_addr\n\t\telements = { 1.2.3.4 }\n\t}\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n').filtered).toBe(false);
+    expect(
+      nftInput('table inet f {\n\tset blocked {\n\t\ttype ipv4_addr\n\t\telements = { 1.2.3.4 }\n\t}\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n').filtered,
+    ).toBe(false);
   });
 });
 

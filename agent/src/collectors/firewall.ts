@@ -23,7 +23,9 @@ const narrowDrop = (rule: string) => /--mark\b|\bmark\b|--ctstate INVALID|--stat
 
 /** `iptables -S` (or `iptables-save`): the INPUT chain's policy and what its rules, followed through jumps, can drop. */
 export function iptablesInput(out: string): InputFiltering {
-  const ls = lines(out).map((l) => l.trim()).filter(Boolean);
+  const ls = lines(out)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const policy = ls.map((l) => /^-P\s+INPUT\s+(\S+)/.exec(l) ?? /^:INPUT\s+(\S+)/.exec(l)).find(Boolean)?.[1];
   if (!policy) return { filtered: null, basis: 'iptables: no INPUT chain in the output' };
   const rules = new Map<string, string[]>();
@@ -118,7 +120,8 @@ export function nftInput(out: string): InputFiltering {
   const chains = nftChains(out);
   if (chains === null) return { filtered: null, basis: 'nft: the ruleset could not be read' };
   const inputs = chains.filter((c) => c.hook === 'input' && c.type === 'filter');
-  if (!inputs.length) return { filtered: false, basis: chains.length ? 'nftables: no chain on the input hook (only forward/output/nat chains): inbound traffic is accepted' : 'nftables: empty ruleset' };
+  if (!inputs.length)
+    return { filtered: false, basis: chains.length ? 'nftables: no chain on the input hook (only forward/output/nat chains): inbound traffic is accepted' : 'nftables: empty ruleset' };
   const byName = new Map(chains.map((c) => [`${c.table} ${c.name}`, c]));
   const drops = (c: NftChain, seen: Set<NftChain>): string | null => {
     if (seen.has(c) || ORCHESTRATION_CHAIN.test(c.name)) return null;

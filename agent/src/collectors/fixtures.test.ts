@@ -56,10 +56,18 @@ describe('fixture reports say what their hosts show', () => {
     expect(p.pending.some((u) => u.name === 'grub2')).toBe(false);
     expect(s.status === 'ok' && s.warnings?.join()).toMatch(/no security advisories/);
     const sec = ok(parsed.sections.security)!;
-    expect(sec).toMatchObject({ firewall: { active: true, product: 'firewalld' }, timeSync: { synchronized: true, service: 'chrony' }, ssh: { running: true, permitRootLogin: 'yes', passwordAuthentication: true } });
+    expect(sec).toMatchObject({
+      firewall: { active: true, product: 'firewalld' },
+      timeSync: { synchronized: true, service: 'chrony' },
+      ssh: { running: true, permitRootLogin: 'yes', passwordAuthentication: true },
+    });
     expect(sec.audit.service).toContain('auditd');
     const jobs = ok(parsed.sections.backups)!.jobs;
-    expect(jobs.map((j) => [j.kind, j.lastStatus])).toEqual([['files', 'success'], ['restic', 'success'], ['command', 'failed']]);
+    expect(jobs.map((j) => [j.kind, j.lastStatus])).toEqual([
+      ['files', 'success'],
+      ['restic', 'success'],
+      ['command', 'failed'],
+    ]);
     expect(jobs[0]!.lastRestoreTestAt).toBe('2024-04-11T02:00:00.000Z');
     expect(jobs[1]).toMatchObject({ offsite: true, lastSuccessAt: '2024-05-09T17:00:03.552Z', sizeBytes: 52613349376 });
     const mysql = ok(parsed.sections.ports)!.listeners.find((l) => l.port === 3306)!;
@@ -87,7 +95,10 @@ describe('fixture reports say what their hosts show', () => {
     const s = parsed.sections.patches;
     const p = ok(s)!;
     expect(p).toMatchObject({ pendingCount: 6, securityCount: null, rebootRequired: null, lastPatchedAt: null });
-    expect(p.uncertain?.map((u) => [u.field, u.code])).toEqual([['pending', 'partial-list'], ['pending.security', 'garbled']]);
+    expect(p.uncertain?.map((u) => [u.field, u.code])).toEqual([
+      ['pending', 'partial-list'],
+      ['pending.security', 'garbled'],
+    ]);
     const warnings = (s.status === 'ok' && s.warnings) || [];
     expect(warnings.join('\n')).toMatch(/output cap[\s\S]*garbled[\s\S]*did not answer in time[\s\S]*ENOENT/);
     const ports = parsed.sections.ports;
@@ -128,7 +139,11 @@ describe('fixture reports say what their hosts show', () => {
   it('windows2022: a failed Windows Update search is an error section; real-time protection off; OpenSSH settings; public RDP', async () => {
     const { parsed } = await replay('windows2022');
     expect(parsed.sections.patches).toMatchObject({ status: 'error', error: { code: 'command-failed' } });
-    expect(ok(parsed.sections.security)).toMatchObject({ antimalware: { running: false }, timeSync: { synchronized: false }, ssh: { running: true, permitRootLogin: 'prohibit-password', passwordAuthentication: true } });
+    expect(ok(parsed.sections.security)).toMatchObject({
+      antimalware: { running: false },
+      timeSync: { synchronized: false },
+      ssh: { running: true, permitRootLogin: 'prohibit-password', passwordAuthentication: true },
+    });
     expect(ok(parsed.sections.ports)!.listeners.find((l) => l.port === 3389)).toMatchObject({ publicExposure: true, category: 'remote-management' });
   });
 });

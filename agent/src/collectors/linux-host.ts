@@ -11,8 +11,16 @@ import type { HostProbes } from './device.js';
  * systeminformation's result shape that the device collector reads, so captures stay one format.
  */
 
-const text = (path: string) => readFile(path, 'utf8').then((s) => s.trim(), () => null);
-const exists = (path: string) => access(path).then(() => true, () => false);
+const text = (path: string) =>
+  readFile(path, 'utf8').then(
+    (s) => s.trim(),
+    () => null,
+  );
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * `hostname -f`: the resolver's canonical name, which only getaddrinfo knows (Node does not expose it).
@@ -87,10 +95,16 @@ const X86_VENDORS: Record<string, string> = { GenuineIntel: 'Intel', AuthenticAM
 
 async function cpu() {
   const info = (await text('/proc/cpuinfo')) ?? '';
-  const blocks = info.split(/\n\s*\n/).map(parseColon).filter((b) => Object.keys(b).length);
+  const blocks = info
+    .split(/\n\s*\n/)
+    .map(parseColon)
+    .filter((b) => Object.keys(b).length);
   const first = blocks[0] ?? {};
   const vendor = X86_VENDORS[first['vendor_id'] ?? ''] ?? ARM_VENDORS[first['CPU implementer'] ?? ''] ?? '';
-  const modelName = (first['model name'] ?? cpus()[0]?.model ?? '').replace(/\((R|TM|tm|r)\)/g, '').replace(/\s+/g, ' ').trim();
+  const modelName = (first['model name'] ?? cpus()[0]?.model ?? '')
+    .replace(/\((R|TM|tm|r)\)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const brand = vendor && modelName.startsWith(`${vendor} `) ? modelName.slice(vendor.length + 1) : modelName;
   const logical = blocks.filter((b) => 'processor' in b).length || cpus().length;
   const physical = new Set(blocks.filter((b) => 'core id' in b).map((b) => `${b['physical id'] ?? 0}:${b['core id']}`)).size;

@@ -98,7 +98,7 @@ describe('Windows event logs', () => {
       { name: 'Security', oldestEntryAt: '2024-04-28T01:02:03.000Z', atSizeCap: true, neverDeletes: false },
       { name: 'System', oldestEntryAt: null, neverDeletes: true },
     ]);
-    expect(r.problems).toEqual(['the Application event log\'s settings could not be read']);
+    expect(r.problems).toEqual(["the Application event log's settings could not be read"]);
     expect(parseWindowsLogRetention('garbled').logRetention).toBeNull();
   });
 });

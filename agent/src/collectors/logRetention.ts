@@ -94,9 +94,41 @@ export function rotateKeepDays(r: RotateRule): number | null {
 
 /** systemd time spans ("1year", "6month", "180d", "2w 3d", "3600" seconds) in seconds. */
 export function parseTimeSpan(s: string): number | null {
-  const units: Record<string, number> = { s: 1, sec: 1, second: 1, seconds: 1, m: 60, min: 60, minute: 60, minutes: 60, h: 3600, hr: 3600, hour: 3600, hours: 3600, d: DAY_S, day: DAY_S, days: DAY_S, w: 7 * DAY_S, week: 7 * DAY_S, weeks: 7 * DAY_S, M: 30.44 * DAY_S, month: 30.44 * DAY_S, months: 30.44 * DAY_S, y: 365.25 * DAY_S, year: 365.25 * DAY_S, years: 365.25 * DAY_S };
+  const units: Record<string, number> = {
+    s: 1,
+    sec: 1,
+    second: 1,
+    seconds: 1,
+    m: 60,
+    min: 60,
+    minute: 60,
+    minutes: 60,
+    h: 3600,
+    hr: 3600,
+    hour: 3600,
+    hours: 3600,
+    d: DAY_S,
+    day: DAY_S,
+    days: DAY_S,
+    w: 7 * DAY_S,
+    week: 7 * DAY_S,
+    weeks: 7 * DAY_S,
+    M: 30.44 * DAY_S,
+    month: 30.44 * DAY_S,
+    months: 30.44 * DAY_S,
+    y: 365.25 * DAY_S,
+    year: 365.25 * DAY_S,
+    years: 365.25 * DAY_S,
+  };
   const parts = [...s.trim().matchAll(/(\d+(?:\.\d+)?)\s*([A-Za-z]*)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('').replace(/\s/g, '') !== s.replace(/\s/g, '')) return null;
+  if (
+    !parts.length ||
+    parts
+      .map((p) => p[0])
+      .join('')
+      .replace(/\s/g, '') !== s.replace(/\s/g, '')
+  )
+    return null;
   let total = 0;
   for (const [, n, unit] of parts) {
     const f = unit ? units[unit] : 1;
@@ -155,8 +187,7 @@ async function syslogStores(runner: Runner, problems: string[]): Promise<LogStor
   if (conf === null) problems.push('/etc/logrotate.conf could not be read: how long syslog files are kept is unknown');
   const rules = parseLogrotate([conf ?? '', ...rest.filter((t): t is string => t !== null)]);
   const named = SYSLOG_FILES.filter((f) => rules.has(f));
-  if (!named.length)
-    return [{ name: '/var/log', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: false, detail: `no logrotate rule names ${SYSLOG_FILES.join(', ')}` }];
+  if (!named.length) return [{ name: '/var/log', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: false, detail: `no logrotate rule names ${SYSLOG_FILES.join(', ')}` }];
   return named.map((f) => {
     const r = rules.get(f)!;
     const keepDays = rotateKeepDays(r);
@@ -176,7 +207,16 @@ async function journalStore(runner: Runner, syslog: boolean): Promise<LogStore |
   const persistent = storage === 'persistent' || (storage === 'auto' && dir?.dir === true);
   if (!persistent) {
     // With a syslog daemon the volatile journal is only a relay; without one, nothing survives a reboot.
-    return syslog ? null : { name: 'journald', oldestEntryAt: null, keepDays: 0, atSizeCap: null, neverDeletes: false, detail: `Storage=${storage}${storage === 'auto' ? ' without /var/log/journal' : ''}: the journal is lost at reboot` };
+    return syslog
+      ? null
+      : {
+          name: 'journald',
+          oldestEntryAt: null,
+          keepDays: 0,
+          atSizeCap: null,
+          neverDeletes: false,
+          detail: `Storage=${storage}${storage === 'auto' ? ' without /var/log/journal' : ''}: the journal is lost at reboot`,
+        };
   }
   const retention = cfg.MaxRetentionSec ? parseTimeSpan(cfg.MaxRetentionSec) : null;
   const cap = cfg.SystemMaxUse ? parseSize(cfg.SystemMaxUse) : null;
@@ -187,7 +227,12 @@ async function journalStore(runner: Runner, syslog: boolean): Promise<LogStore |
   const keepDays = retention !== null && retention > 0 ? Math.floor(retention / DAY_S) : null;
   // Without SystemMaxUse journald caps itself at 10% of the file system (at most 4G): only an explicit cap is compared.
   const atSizeCap = cap !== null && used !== null ? used >= cap * 0.9 : null;
-  const detail = [`Storage=${storage}`, `MaxRetentionSec=${cfg.MaxRetentionSec ?? 'unset'}`, `SystemMaxUse=${cfg.SystemMaxUse ?? 'unset (10% of the file system, at most 4G)'}`, used !== null ? `journals use ${usage.stdout.match(/take up\s+(\S+)/)?.[1]}` : 'disk usage not read'].join(', ');
+  const detail = [
+    `Storage=${storage}`,
+    `MaxRetentionSec=${cfg.MaxRetentionSec ?? 'unset'}`,
+    `SystemMaxUse=${cfg.SystemMaxUse ?? 'unset (10% of the file system, at most 4G)'}`,
+    used !== null ? `journals use ${usage.stdout.match(/take up\s+(\S+)/)?.[1]}` : 'disk usage not read',
+  ].join(', ');
   return { name: 'journald', oldestEntryAt: oldestArchivedEntry(files), keepDays, atSizeCap, neverDeletes: false, detail };
 }
 
@@ -260,7 +305,14 @@ export function parseWindowsLogRetention(json: unknown): { logRetention: LogRete
     }
     const mb = (n: number | null) => (n === null ? '?' : `${Math.round(n / 1048576)} MB`);
     const detail = `${mode}, maximum ${mb(max)}, file ${mb(size)}${oldest ? '' : ', oldest event not readable'}`;
-    stores.push({ name, oldestEntryAt: oldest, keepDays: null, atSizeCap: mode === 'Circular' && max !== null && size !== null ? size >= max * 0.95 : null, neverDeletes: mode !== 'Circular', detail });
+    stores.push({
+      name,
+      oldestEntryAt: oldest,
+      keepDays: null,
+      atSizeCap: mode === 'Circular' && max !== null && size !== null ? size >= max * 0.95 : null,
+      neverDeletes: mode !== 'Circular',
+      detail,
+    });
   }
   if (!stores.length) return { logRetention: null, problems: problems.length ? problems : ['the event logs could not be read (Get-WinEvent)'] };
   return { logRetention: { stores }, problems };

@@ -12,7 +12,7 @@ async function captured(key: string): Promise<string> {
 }
 
 describe('apt', () => {
-  it('reads Inst lines of this machine\'s apt-get -s upgrade, security from the -security suite', async () => {
+  it("reads Inst lines of this machine's apt-get -s upgrade, security from the -security suite", async () => {
     const out = await captured('exec:apt-get -s upgrade');
     const updates = parseAptSimulate(out);
     expect(updates.length).toBe(Number(/^(\d+) upgraded/m.exec(out)![1]));
@@ -23,11 +23,12 @@ describe('apt', () => {
     expect(parseAptSimulate('Inst newpkg (1.0-1 Debian:12.5/stable [all])')[0]).toMatchObject({ installedVersion: null, security: false });
   });
 
-  it('takes the last error-free install/upgrade from history.log, in the host\'s UTC offset', async () => {
+  it("takes the last error-free install/upgrade from history.log, in the host's UTC offset", async () => {
     const hist = await captured('file:/var/log/apt/history.log');
     const ends = [...hist.matchAll(/^End-Date: (.+)$/gm)].map((m) => m[1]!);
     expect(parseAptHistory(hist, 0)).toBe(new Date(`${ends.at(-1)!.replace(/\s+/, 'T')}Z`).toISOString());
-    const text = 'Start-Date: 2024-05-01  10:00:00\nUpgrade: a (1, 2)\nEnd-Date: 2024-05-01  10:01:00\n\nStart-Date: 2024-05-02  10:00:00\nUpgrade: b (1, 2)\nError: Sub-process /usr/bin/dpkg returned an error code (1)\nEnd-Date: 2024-05-02  10:01:00\n';
+    const text =
+      'Start-Date: 2024-05-01  10:00:00\nUpgrade: a (1, 2)\nEnd-Date: 2024-05-01  10:01:00\n\nStart-Date: 2024-05-02  10:00:00\nUpgrade: b (1, 2)\nError: Sub-process /usr/bin/dpkg returned an error code (1)\nEnd-Date: 2024-05-02  10:01:00\n';
     expect(parseAptHistory(text, 480)).toBe('2024-05-01T02:01:00.000Z');
     expect(parseAptHistory('', 0)).toBeNull();
     expect(parseDpkgLog('2024-05-10 02:00:03 status installed openssl:amd64 3.0.11-1\n2024-05-10 02:00:04 status half-configured x:amd64 1\n', 480)).toBe('2024-05-09T18:00:03.000Z');
@@ -71,9 +72,15 @@ describe('Windows', () => {
   });
   it('Windows Update search: security by classification id or MSRC severity, Chinese titles kept', async () => {
     const u = parseWindowsUpdateSearch(JSON.parse(await fx('windows2016/windows-update.json')))!;
-    expect(u.map((x) => [x.availableVersion, x.security])).toEqual([['KB5036899', true], ['KB2267602', false], ['KB5036604', true]]);
+    expect(u.map((x) => [x.availableVersion, x.security])).toEqual([
+      ['KB5036899', true],
+      ['KB2267602', false],
+      ['KB5036604', true],
+    ]);
     expect(u[0]!.name).toMatch(/累积更新/);
     expect(parseWindowsUpdateSearch(JSON.parse(await fx('windows2022/windows-update.json')))).toBeNull();
-    expect(parseWindowsUpdateSearch({ ResultCode: 2, Updates: { Title: 'one', KB: '1', Categories: '0FA1201D-4330-4FA8-8AE9-B877473B6441' } })).toEqual([{ name: 'one', installedVersion: null, availableVersion: 'KB1', security: true }]);
+    expect(parseWindowsUpdateSearch({ ResultCode: 2, Updates: { Title: 'one', KB: '1', Categories: '0FA1201D-4330-4FA8-8AE9-B877473B6441' } })).toEqual([
+      { name: 'one', installedVersion: null, availableVersion: 'KB1', security: true },
+    ]);
   });
 });

@@ -211,20 +211,22 @@ export function parseHotFixes(json: unknown): { ids: string[]; lastInstalledAt: 
 /** The search result: each update's title, KB number and whether it is classified as a security update (or carries an MSRC severity). */
 export function parseWindowsUpdateSearch(json: unknown): PendingUpdate[] | null {
   if (!isRecord(json) || !('Updates' in json) || windowsUpdateFailure(json) !== null) return null;
-  return toArray(json.Updates)
-    .filter(isRecord)
-    // An entry with neither title nor KB is no update (PowerShell's rendering of an empty result), not an "unnamed" one.
-    .filter((u) => str(u.Title) !== null || toArray(u.KB).some((k) => str(k) !== null))
-    .map((u) => {
-      const kb = toArray(u.KB).map(str).find(Boolean);
-      const cats = toArray(u.Categories).map((c) => (str(c) ?? '').toLowerCase());
-      return {
-        name: clip(str(u.Title) ?? `KB${kb}`),
-        installedVersion: null,
-        availableVersion: kb ? `KB${kb}` : null,
-        security: cats.includes(SECURITY_UPDATES_CATEGORY) || str(u.Severity) !== null,
-      };
-    });
+  return (
+    toArray(json.Updates)
+      .filter(isRecord)
+      // An entry with neither title nor KB is no update (PowerShell's rendering of an empty result), not an "unnamed" one.
+      .filter((u) => str(u.Title) !== null || toArray(u.KB).some((k) => str(k) !== null))
+      .map((u) => {
+        const kb = toArray(u.KB).map(str).find(Boolean);
+        const cats = toArray(u.Categories).map((c) => (str(c) ?? '').toLowerCase());
+        return {
+          name: clip(str(u.Title) ?? `KB${kb}`),
+          installedVersion: null,
+          availableVersion: kb ? `KB${kb}` : null,
+          security: cats.includes(SECURITY_UPDATES_CATEGORY) || str(u.Severity) !== null,
+        };
+      })
+  );
 }
 
 // ---- collection -----------------------------------------------------------------------------
@@ -260,8 +262,7 @@ function finish(p: Parts): CollectOutcome<'patches'> {
   return { status: 'ok', data, ...(warnings.length ? { warnings } : {}) };
 }
 
-const stampOf = async (runner: Runner, paths: string[]) =>
-  (await Promise.all(paths.map((p) => statPath(runner, p)))).map((s) => (s ? `${s.mtimeMs}:${s.size}` : '-')).join('|');
+const stampOf = async (runner: Runner, paths: string[]) => (await Promise.all(paths.map((p) => statPath(runner, p)))).map((s) => (s ? `${s.mtimeMs}:${s.size}` : '-')).join('|');
 
 /** A pending-list command's output is usable when it ran to the end with its documented exit code. */
 const usable = (r: ExecResult, okCodes: number[]) => !r.timedOut && !r.spawnError && r.code !== null && okCodes.includes(r.code);
@@ -273,8 +274,24 @@ async function collectApt(ctx: CollectContext): Promise<Parts> {
   const stamp = await stampOf(runner, ['/var/lib/dpkg/status', '/var/lib/apt/lists', '/var/cache/apt/pkgcache.bin']);
   const memo = ctx.memo ?? runnerMemo(runner);
   const [sim, policy, history, reboot, offset, autoUpdate] = await Promise.all([
-    memoized(memo, 'apt-get -s upgrade', stamp, PENDING_MAX_AGE_MS, ctx.now().getTime(), () => runner.exec('apt-get', ['-s', 'upgrade'], { timeoutMs: 120_000 }), (r) => usable(r, [0])),
-    memoized(memo, 'apt-cache policy', stamp, PENDING_MAX_AGE_MS, ctx.now().getTime(), () => runner.exec('apt-cache', ['policy'], { timeoutMs: 60_000 }), (r) => usable(r, [0])),
+    memoized(
+      memo,
+      'apt-get -s upgrade',
+      stamp,
+      PENDING_MAX_AGE_MS,
+      ctx.now().getTime(),
+      () => runner.exec('apt-get', ['-s', 'upgrade'], { timeoutMs: 120_000 }),
+      (r) => usable(r, [0]),
+    ),
+    memoized(
+      memo,
+      'apt-cache policy',
+      stamp,
+      PENDING_MAX_AGE_MS,
+      ctx.now().getTime(),
+      () => runner.exec('apt-cache', ['policy'], { timeoutMs: 60_000 }),
+      (r) => usable(r, [0]),
+    ),
     runner.readFile('/var/log/apt/history.log'),
     statPath(runner, '/var/run/reboot-required'),
     utcOffsetMinutes(runner),
@@ -283,7 +300,8 @@ async function collectApt(ctx: CollectContext): Promise<Parts> {
   if (!usable(sim, [0])) throw new CollectError('command-failed', `pending updates could not be listed: ${describeFailure('apt-get -s upgrade', sim)}`);
   const pending = parseAptSimulate(sim.stdout);
   if (sim.truncated) uncertain.flag('pending', 'partial-list', 'apt-get output was larger than the output cap; the pending list is partial');
-  if (!pending.length && /^\d+ (upgraded|newly installed)/m.test(sim.stdout) && !/^0 upgraded/m.test(sim.stdout)) uncertain.flag('pending', 'garbled', 'apt-get reported upgrades but no "Inst" line could be read');
+  if (!pending.length && /^\d+ (upgraded|newly installed)/m.test(sim.stdout) && !/^0 upgraded/m.test(sim.stdout))
+    uncertain.flag('pending', 'garbled', 'apt-get reported upgrades but no "Inst" line could be read');
   // An update from a "-security" suite proves the host has one; else the configured suites must show one.
   const securitySuite = pending.some((u) => u.security) || (usable(policy, [0]) ? parseAptPolicySecurity(policy.stdout) : null);
   const securityKnown = pending.length === 0 || securitySuite === true;
@@ -325,12 +343,28 @@ async function collectRpm(ctx: CollectContext, manager: 'dnf' | 'yum'): Promise<
   const now = ctx.now().getTime();
   const memo = ctx.memo ?? runnerMemo(runner);
   const slow = (args: string[], codes: number[]) =>
-    memoized(memo, `${manager} ${args.join(' ')}`, stamp, PENDING_MAX_AGE_MS, now, () => runner.exec(manager, args, { timeoutMs: 120_000 }), (r) => usable(r, codes));
+    memoized(
+      memo,
+      `${manager} ${args.join(' ')}`,
+      stamp,
+      PENDING_MAX_AGE_MS,
+      now,
+      () => runner.exec(manager, args, { timeoutMs: 120_000 }),
+      (r) => usable(r, codes),
+    );
   const [check, info, rpm, restart, autoUpdate] = await Promise.all([
     // check-update exits 100 when updates are available, 0 when none, 1 on error.
     slow(['check-update'], [0, 100]),
     slow(manager === 'dnf' ? ['updateinfo', 'list', '--security'] : ['updateinfo', 'list', 'security'], [0]),
-    memoized(memo, 'rpm -qa', stamp, PENDING_MAX_AGE_MS, now, () => runner.exec('rpm', ['-qa', '--qf', RPM_QUERY_FORMAT], { timeoutMs: 60_000 }), (r) => usable(r, [0])),
+    memoized(
+      memo,
+      'rpm -qa',
+      stamp,
+      PENDING_MAX_AGE_MS,
+      now,
+      () => runner.exec('rpm', ['-qa', '--qf', RPM_QUERY_FORMAT], { timeoutMs: 60_000 }),
+      (r) => usable(r, [0]),
+    ),
     rebootNeeded(runner, manager),
     linuxAutoUpdate(runner, manager),
   ]);
@@ -370,7 +404,15 @@ async function collectWindows(ctx: CollectContext): Promise<Parts> {
   const hotfixes = parseHotFixes(quick.json);
   if (!hotfixes) warnings.push(`installed hotfixes could not be read: ${quick.problem ?? 'unexpected JSON'}`);
   const stamp = hotfixes ? `${hotfixes.ids.join(',')}|${hotfixes.rebootPending}` : '-';
-  const search = await memoized(ctx.memo ?? runnerMemo(runner), 'windows-update-search', stamp, PENDING_MAX_AGE_MS, ctx.now().getTime(), () => runPowerShell(runner, WINDOWS_UPDATE_SCRIPT, 150_000), (r) => parseWindowsUpdateSearch(r.json) !== null);
+  const search = await memoized(
+    ctx.memo ?? runnerMemo(runner),
+    'windows-update-search',
+    stamp,
+    PENDING_MAX_AGE_MS,
+    ctx.now().getTime(),
+    () => runPowerShell(runner, WINDOWS_UPDATE_SCRIPT, 150_000),
+    (r) => parseWindowsUpdateSearch(r.json) !== null,
+  );
   const pending = parseWindowsUpdateSearch(search.json);
   if (!pending) {
     const why = search.problem ?? windowsUpdateFailure(search.json) ?? 'the Windows Update search printed no update list';
@@ -378,7 +420,17 @@ async function collectWindows(ctx: CollectContext): Promise<Parts> {
   }
   const policy = await runPowerShell(runner, WINDOWS_AUTO_UPDATE_SCRIPT, 30_000);
   const autoUpdate = parseWindowsAutoUpdate(policy.json);
-  return { manager: 'windows-update', pending, securityKnown: true, autoUpdate, uncertain: new UncertainFields(warnings), lastPatchedAt: hotfixes?.lastInstalledAt ?? null, rebootRequired: hotfixes?.rebootPending ?? null, rebootRequiredSince: null, warnings };
+  return {
+    manager: 'windows-update',
+    pending,
+    securityKnown: true,
+    autoUpdate,
+    uncertain: new UncertainFields(warnings),
+    lastPatchedAt: hotfixes?.lastInstalledAt ?? null,
+    rebootRequired: hotfixes?.rebootPending ?? null,
+    rebootRequiredSince: null,
+    warnings,
+  };
 }
 
 /** Which package manager this Linux host uses: the first of the distribution's likely ones whose binary exists. */

@@ -60,7 +60,8 @@ describe('nftables input hook', () => {
 });
 
 describe('firewalld default zone', () => {
-  const ZONE = 'public (active)\n  target: default\n  interfaces: eth0\n  sources: \n  services: dhcpv6-client ssh\n  ports: 8080/tcp\n  rich rules: \n\trule family="ipv4" source address="10.40.3.0/24" port port="5432" protocol="tcp" accept\n';
+  const ZONE =
+    'public (active)\n  target: default\n  interfaces: eth0\n  sources: \n  services: dhcpv6-client ssh\n  ports: 8080/tcp\n  rich rules: \n\trule family="ipv4" source address="10.40.3.0/24" port port="5432" protocol="tcp" accept\n';
   it('opens its services and ports, restricts by rich rules, filters the rest', () => {
     const f = firewalldPortFilter(ZONE);
     expect([reach(f, 22), reach(f, 8080), reach(f, 5432), reach(f, 3389), reach(f, 546, 'udp')]).toEqual(['open', 'open', 'restricted', 'filtered', 'open']);
@@ -75,7 +76,8 @@ describe('firewalld default zone', () => {
 });
 
 describe('ufw', () => {
-  const STATUS = 'Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), deny (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n22/tcp                     ALLOW IN    192.168.50.0/24\nNginx Full                 ALLOW IN    Anywhere\n3306                       DENY IN     Anywhere\n5000:5010/tcp              ALLOW IN    Anywhere\nNginx Full (v6)            ALLOW IN    Anywhere (v6)\n';
+  const STATUS =
+    'Status: active\nLogging: on (low)\nDefault: deny (incoming), allow (outgoing), deny (routed)\nNew profiles: skip\n\nTo                         Action      From\n--                         ------      ----\n22/tcp                     ALLOW IN    192.168.50.0/24\nNginx Full                 ALLOW IN    Anywhere\n3306                       DENY IN     Anywhere\n5000:5010/tcp              ALLOW IN    Anywhere\nNginx Full (v6)            ALLOW IN    Anywhere (v6)\n';
   it('first match wins; application profiles it knows; the default policy last', () => {
     const f = ufwPortFilter(STATUS);
     expect([reach(f, 22), reach(f, 443), reach(f, 3306), reach(f, 5005), reach(f, 8080)]).toEqual(['restricted', 'open', 'filtered', 'open', 'filtered']);

@@ -131,11 +131,32 @@ export function iptablesPortFilter(out: string): PortFilter {
 // ---- nftables ---------------------------------------------------------------------------------
 
 /** /etc/services names older nft versions print instead of numbers. */
-const NFT_SERVICES: Readonly<Record<string, string>> = { ssh: '22', telnet: '23', ftp: '21', http: '80', https: '443', domain: '53', mysql: '3306', postgresql: '5432', 'ms-sql-s': '1433', 'ms-wbt-server': '3389', ntp: '123', snmp: '161', ldap: '389', 'microsoft-ds': '445', 'netbios-ssn': '139', sunrpc: '111', dicom: '104' };
+const NFT_SERVICES: Readonly<Record<string, string>> = {
+  ssh: '22',
+  telnet: '23',
+  ftp: '21',
+  http: '80',
+  https: '443',
+  domain: '53',
+  mysql: '3306',
+  postgresql: '5432',
+  'ms-sql-s': '1433',
+  'ms-wbt-server': '3389',
+  ntp: '123',
+  snmp: '161',
+  ldap: '389',
+  'microsoft-ds': '445',
+  'netbios-ssn': '139',
+  sunrpc: '111',
+  dicom: '104',
+};
 
 /** One nft rule for a new inbound connection to a port: what it does, or that it cannot be told. */
 function nftRule(rule: string, protocol: string, port: number): { action: 'accept' | 'drop' | 'jump' | 'none' | 'unknown'; to?: string; source?: string } {
-  const r = rule.replace(/\bcounter(\s+packets \d+ bytes \d+)?/g, '').replace(/\bcomment "[^"]*"/g, '').trim();
+  const r = rule
+    .replace(/\bcounter(\s+packets \d+ bytes \d+)?/g, '')
+    .replace(/\bcomment "[^"]*"/g, '')
+    .trim();
   const action = /\b(accept|drop|reject)\b/.exec(r)?.[1];
   const jump = /\b(?:jump|goto)\s+(\S+)/.exec(r)?.[1];
   if (!action && !jump) return { action: 'none' };
@@ -212,11 +233,35 @@ export function nftPortFilter(out: string): PortFilter {
 
 /** The ports of firewalld's shipped service definitions that hospitals' hosts use (/usr/lib/firewalld/services). */
 const FIREWALLD_SERVICES: Readonly<Record<string, readonly string[]>> = {
-  ssh: ['22/tcp'], http: ['80/tcp'], https: ['443/tcp'], 'dhcpv6-client': ['546/udp'], cockpit: ['9090/tcp'], mdns: ['5353/udp'],
-  mysql: ['3306/tcp'], postgresql: ['5432/tcp'], redis: ['6379/tcp'], mongodb: ['27017/tcp'], 'ms-sql': ['1433/tcp'], oracle: ['1521/tcp'],
-  ftp: ['21/tcp'], telnet: ['23/tcp'], 'vnc-server': ['5900-5903/tcp'], rdp: ['3389/tcp'], ntp: ['123/udp'], dns: ['53/tcp', '53/udp'],
-  nfs: ['2049/tcp'], 'rpc-bind': ['111/tcp', '111/udp'], snmp: ['161/udp'], ldap: ['389/tcp'], ldaps: ['636/tcp'], samba: ['139/tcp', '445/tcp', '137/udp', '138/udp'],
-  'samba-client': ['137/udp', '138/udp'], 'zabbix-agent': ['10050/tcp'], 'zabbix-server': ['10051/tcp'], dicom: ['104/tcp'], kerberos: ['88/tcp', '88/udp'],
+  ssh: ['22/tcp'],
+  http: ['80/tcp'],
+  https: ['443/tcp'],
+  'dhcpv6-client': ['546/udp'],
+  cockpit: ['9090/tcp'],
+  mdns: ['5353/udp'],
+  mysql: ['3306/tcp'],
+  postgresql: ['5432/tcp'],
+  redis: ['6379/tcp'],
+  mongodb: ['27017/tcp'],
+  'ms-sql': ['1433/tcp'],
+  oracle: ['1521/tcp'],
+  ftp: ['21/tcp'],
+  telnet: ['23/tcp'],
+  'vnc-server': ['5900-5903/tcp'],
+  rdp: ['3389/tcp'],
+  ntp: ['123/udp'],
+  dns: ['53/tcp', '53/udp'],
+  nfs: ['2049/tcp'],
+  'rpc-bind': ['111/tcp', '111/udp'],
+  snmp: ['161/udp'],
+  ldap: ['389/tcp'],
+  ldaps: ['636/tcp'],
+  samba: ['139/tcp', '445/tcp', '137/udp', '138/udp'],
+  'samba-client': ['137/udp', '138/udp'],
+  'zabbix-agent': ['10050/tcp'],
+  'zabbix-server': ['10051/tcp'],
+  dicom: ['104/tcp'],
+  kerberos: ['88/tcp', '88/udp'],
 };
 
 /**
@@ -251,7 +296,9 @@ export function firewalldPortFilter(out: string): PortFilter {
   const ports = [...(kv.ports ?? '').split(/\s+/), ...services.flatMap((s) => FIREWALLD_SERVICES[s] ?? [])].filter(Boolean);
   const unknownServices = services.filter((s) => !(s in FIREWALLD_SERVICES));
   // Rich rules are listed one per line under "rich rules:".
-  const rich = lines(out).map((l) => l.trim()).filter((l) => /^rule\s/.test(l));
+  const rich = lines(out)
+    .map((l) => l.trim())
+    .filter((l) => /^rule\s/.test(l));
   const sources = (kv.sources ?? '').split(/\s+/).filter(Boolean);
   return {
     mechanism: zone,
@@ -277,7 +324,15 @@ export function firewalldPortFilter(out: string): PortFilter {
 // ---- ufw --------------------------------------------------------------------------------------
 
 /** ufw's shipped application profiles hospitals' hosts use (/etc/ufw/applications.d). */
-const UFW_APPS: Readonly<Record<string, string>> = { OpenSSH: '22/tcp', 'Nginx HTTP': '80/tcp', 'Nginx HTTPS': '443/tcp', 'Nginx Full': '80,443/tcp', Apache: '80/tcp', 'Apache Secure': '443/tcp', 'Apache Full': '80,443/tcp' };
+const UFW_APPS: Readonly<Record<string, string>> = {
+  OpenSSH: '22/tcp',
+  'Nginx HTTP': '80/tcp',
+  'Nginx HTTPS': '443/tcp',
+  'Nginx Full': '80,443/tcp',
+  Apache: '80/tcp',
+  'Apache Secure': '443/tcp',
+  'Apache Full': '80,443/tcp',
+};
 
 /** `ufw status verbose`: the default incoming policy and the rules, first match wins. */
 export function ufwPortFilter(out: string): PortFilter {
@@ -326,7 +381,15 @@ export async function linuxPortFilter(runner: Runner, memo: MemoStore, now: numb
   // answer, and keep their answer until the saved rules change or an hour passes.
   const cached = async (cmd: string, args: string[], stampPath: string) => {
     const st = await statPath(runner, stampPath);
-    return memoized(memo, `${cmd} ${args.join(' ')}`, st ? `${st.mtimeMs}:${st.size}` : 'none', RULES_MAX_AGE_MS, now, () => runner.exec(cmd, args, { timeoutMs: 10_000 }), (r) => r.code === 0);
+    return memoized(
+      memo,
+      `${cmd} ${args.join(' ')}`,
+      st ? `${st.mtimeMs}:${st.size}` : 'none',
+      RULES_MAX_AGE_MS,
+      now,
+      () => runner.exec(cmd, args, { timeoutMs: 10_000 }),
+      (r) => r.code === 0,
+    );
   };
   if ((await processNames(runner))?.includes('firewalld') !== false) {
     const fw = await cached('firewall-cmd', ['--list-all'], '/etc/firewalld/zones');
@@ -337,7 +400,10 @@ export async function linuxPortFilter(runner: Runner, memo: MemoStore, now: numb
     const st = await cached('ufw', ['status', 'verbose'], '/etc/ufw/user.rules');
     return st.code === 0 ? ufwPortFilter(st.stdout) : unknownAll('ufw', `ufw status verbose failed (${st.spawnError ?? `exit ${st.code}`})`);
   }
-  const [nft, ipt] = await Promise.all([runner.exec('nft', ['list', 'ruleset'], { timeoutMs: 5000, maxBytes: 1024 * 1024 }), runner.exec('iptables', ['-S'], { timeoutMs: 5000, maxBytes: 1024 * 1024 })]);
+  const [nft, ipt] = await Promise.all([
+    runner.exec('nft', ['list', 'ruleset'], { timeoutMs: 5000, maxBytes: 1024 * 1024 }),
+    runner.exec('iptables', ['-S'], { timeoutMs: 5000, maxBytes: 1024 * 1024 }),
+  ]);
   const filters = [nft.code === 0 ? nftPortFilter(nft.stdout) : null, ipt.code === 0 ? iptablesPortFilter(ipt.stdout) : null].filter((f): f is PortFilter => f !== null);
   if (!filters.length) return unknownAll(null, 'no firewall rules could be read (firewall-cmd, ufw, nft and iptables did not answer)');
   // iptables-legacy rules show only through iptables, iptables-nft through both: a port passes only if both let it.

@@ -97,7 +97,10 @@ export function parseWindowsPorts(json: unknown): (ParsedSockets & { hasPublicAd
   }
   const sockets: ParsedSockets['sockets'] = [];
   let skipped = 0;
-  for (const [protocol, list] of [['tcp', json.Tcp], ['udp', json.Udp]] as const) {
+  for (const [protocol, list] of [
+    ['tcp', json.Tcp],
+    ['udp', json.Udp],
+  ] as const) {
     for (const e of toArray(list)) {
       const address = isRecord(e) ? str(e.LocalAddress) : null;
       const port = isRecord(e) ? num(e.LocalPort) : null;
@@ -121,7 +124,9 @@ async function collectWindows(runner: Runner) {
   const warnings: string[] = [];
   if (parsed.skipped) warnings.push(`${parsed.skipped} socket entr(ies) of Get-NetTCPConnection/Get-NetUDPEndpoint could not be read`);
   // Windows Firewall's per-port rules are not read: a listener beyond loopback is not known to be filtered.
-  const listeners = describeListeners(parsed.sockets, parsed.hasPublicAddress).map((l) => (l.bind === 'loopback' ? l : { ...l, reach: 'unknown' as const, reachBy: 'Windows Firewall: per-port rules are not read' }));
+  const listeners = describeListeners(parsed.sockets, parsed.hasPublicAddress).map((l) =>
+    l.bind === 'loopback' ? l : { ...l, reach: 'unknown' as const, reachBy: 'Windows Firewall: per-port rules are not read' },
+  );
   return { listeners, warnings };
 }
 

@@ -32,7 +32,10 @@ export function parseWindowsRemoteAccess(json: unknown): { remoteAccess: RemoteA
     rdpNla: rdpEnabled === false ? null : nla,
     smb1: bool(json.Smb1),
     guestEnabled: guestDisabled === null ? null : !guestDisabled,
-    plaintextServices: toArray(json.Plaintext).map(str).filter((s): s is string => s !== null).slice(0, 16),
+    plaintextServices: toArray(json.Plaintext)
+      .map(str)
+      .filter((s): s is string => s !== null)
+      .slice(0, 16),
   };
   if (rdpEnabled === null) problems.push('whether RDP accepts connections could not be read (fDenyTSConnections)');
   if (rdpEnabled && nla === null) problems.push('whether RDP requires Network Level Authentication could not be read (UserAuthentication)');

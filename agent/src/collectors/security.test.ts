@@ -28,7 +28,12 @@ describe('Linux', () => {
     expect(parseFirewallRules('-P INPUT ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\n-A INPUT -j REJECT --reject-with icmp-host-prohibited\n')).toBe(true);
   });
   it('systemctl is-active: one state per unit, null when systemd does not answer or lines are missing', () => {
-    expect(parseIsActive('active\ninactive\n', ['a', 'b'])).toEqual(new Map([['a', 'active'], ['b', 'inactive']]));
+    expect(parseIsActive('active\ninactive\n', ['a', 'b'])).toEqual(
+      new Map([
+        ['a', 'active'],
+        ['b', 'inactive'],
+      ]),
+    );
     expect(parseIsActive('', ['a'])).toBeNull();
     expect(parseIsActive('active\n', ['a', 'b'])).toBeNull();
   });
@@ -58,7 +63,11 @@ describe('Windows', () => {
   });
   it('security JSON: firewall profiles, Defender state, services as strings or enum numbers', async () => {
     const raw = parseWindowsSecurity(JSON.parse(await fx('windows2016/security.json')))!;
-    expect(raw.firewall).toEqual([{ name: 'Domain', enabled: true }, { name: 'Private', enabled: true }, { name: 'Public', enabled: true }]);
+    expect(raw.firewall).toEqual([
+      { name: 'Domain', enabled: true },
+      { name: 'Private', enabled: true },
+      { name: 'Public', enabled: true },
+    ]);
     expect(raw.defender).toEqual({ running: true, signatureUpdatedAt: '2024-05-09T19:12:40.000Z' });
     expect(raw.services.get('W32Time')).toBe(true);
     expect(parseWindowsSecurity({ Services: { Name: 'EventLog', Status: 4 }, Firewall: { Name: 'Domain', Enabled: 1 } })!.services.get('EventLog')).toBe(true);

@@ -239,7 +239,11 @@ async function collectLinux(ctx: CollectContext): Promise<CollectOutcome<'securi
     logProblems,
   );
   for (const p of logProblems) uncertain.flag('logRetention', 'not-readable', p);
-  return { status: 'ok', data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess, logRetention, ...uncertain.part }, ...(warnings.length ? { warnings } : {}) };
+  return {
+    status: 'ok',
+    data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess, logRetention, ...uncertain.part },
+    ...(warnings.length ? { warnings } : {}),
+  };
 }
 
 /** What could not be read of the account policy: flagged on the field it concerns. */
@@ -299,7 +303,19 @@ async function collectWindows(ctx: CollectContext): Promise<CollectOutcome<'secu
   for (const p of logsPs.problem ? [`the event logs could not be read: ${logsPs.problem}`] : logs.problems) uncertain.flag('logRetention', 'not-readable', p);
   return {
     status: 'ok',
-    data: { firewall, antimalware, timeSync, audit, ssh, passwordPolicy: accounts.passwordPolicy, lockout: accounts.lockout, remoteAccess: remote.remoteAccess, auditPolicy: auditpol.auditPolicy, logRetention: logsPs.problem ? null : logs.logRetention, ...uncertain.part },
+    data: {
+      firewall,
+      antimalware,
+      timeSync,
+      audit,
+      ssh,
+      passwordPolicy: accounts.passwordPolicy,
+      lockout: accounts.lockout,
+      remoteAccess: remote.remoteAccess,
+      auditPolicy: auditpol.auditPolicy,
+      logRetention: logsPs.problem ? null : logs.logRetention,
+      ...uncertain.part,
+    },
     ...(warnings.length ? { warnings } : {}),
   };
 }

@@ -56,7 +56,15 @@ describe('harmless handshakes', () => {
   it('MySQL/MariaDB: root logs in with an empty password on this machine; a server that refuses it is not flagged', async () => {
     expect(await PROBES.mysql('127.0.0.1', 3306)).toMatchObject({ noAuth: true, check: 'root login with an empty password' });
     // A 5.7-style greeting, then "Access denied" to the login.
-    const greeting = Buffer.concat([Buffer.from([10]), Buffer.from('5.7.44\0'), Buffer.alloc(4), Buffer.from('abcdefgh\0'), Buffer.from([0xff, 0xf7, 33, 2, 0, 0xff, 0x81, 21]), Buffer.alloc(10), Buffer.from('ijklmnopqrst\0mysql_native_password\0')]);
+    const greeting = Buffer.concat([
+      Buffer.from([10]),
+      Buffer.from('5.7.44\0'),
+      Buffer.alloc(4),
+      Buffer.from('abcdefgh\0'),
+      Buffer.from([0xff, 0xf7, 33, 2, 0, 0xff, 0x81, 21]),
+      Buffer.alloc(10),
+      Buffer.from('ijklmnopqrst\0mysql_native_password\0'),
+    ]);
     const pkt = (seq: number, p: Buffer) => Buffer.concat([Buffer.from([p.length & 0xff, (p.length >> 8) & 0xff, 0, seq]), p]);
     const port = await tiny((got) => (got.length > 4 ? pkt(2, Buffer.concat([Buffer.from([0xff, 0x15, 0x04]), Buffer.from('#28000Access denied')])) : null), pkt(0, greeting));
     expect(await PROBES.mysql('127.0.0.1', port)).toMatchObject({ noAuth: false });

@@ -118,7 +118,18 @@ export function bsonOk(doc: Buffer): number | null {
     if (end < 0) return null;
     const name = doc.subarray(i + 1, end).toString('latin1');
     i = end + 1;
-    const size = type === 0x01 || type === 0x12 || type === 0x09 || type === 0x11 ? 8 : type === 0x10 ? 4 : type === 0x08 ? 1 : type === 0x02 ? 4 + doc.readInt32LE(i) : type === 0x03 || type === 0x04 ? doc.readInt32LE(i) : -1;
+    const size =
+      type === 0x01 || type === 0x12 || type === 0x09 || type === 0x11
+        ? 8
+        : type === 0x10
+          ? 4
+          : type === 0x08
+            ? 1
+            : type === 0x02
+              ? 4 + doc.readInt32LE(i)
+              : type === 0x03 || type === 0x04
+                ? doc.readInt32LE(i)
+                : -1;
     if (name === 'ok') return type === 0x01 ? doc.readDoubleLE(i) : type === 0x10 ? doc.readInt32LE(i) : type === 0x12 ? Number(doc.readBigInt64LE(i)) : null;
     if (size < 0) return null;
     i += size;
@@ -126,7 +137,11 @@ export function bsonOk(doc: Buffer): number | null {
   return null;
 }
 export function mongoRequest(): Buffer {
-  const doc = bsonDoc([['listDatabases', 1], ['nameOnly', 1], ['$db', 'admin']]);
+  const doc = bsonDoc([
+    ['listDatabases', 1],
+    ['nameOnly', 1],
+    ['$db', 'admin'],
+  ]);
   const header = Buffer.alloc(16);
   const body = Buffer.concat([Buffer.alloc(4), Buffer.from([0]), doc]); // flagBits 0, section kind 0
   header.writeInt32LE(16 + body.length, 0);

@@ -22,9 +22,7 @@ export interface CollectContext {
  * What a collector returns. Collectors never throw for partial failure: they return what they
  * could read plus warnings. `unsupported` is an honest "this OS has no such thing" with a reason.
  */
-export type CollectOutcome<K extends SectionName> =
-  | { status: 'ok'; data: SectionData[K]; warnings?: string[] }
-  | { status: 'unsupported'; reason: string };
+export type CollectOutcome<K extends SectionName> = { status: 'ok'; data: SectionData[K]; warnings?: string[] } | { status: 'unsupported'; reason: string };
 
 export interface Collector<K extends SectionName = SectionName> {
   readonly section: K;

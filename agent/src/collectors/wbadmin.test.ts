@@ -24,7 +24,11 @@ Snapshot ID: {66666666-7777-8888-9999-000000000000}
 describe('Windows Server Backup', () => {
   it('Get-WBSummary: a failed last run with an older success (Chinese host)', async () => {
     expect(parseWbadmin(JSON.parse(await fx('windows2019-zh-wuauserv/wbadmin.json')))).toEqual({
-      lastSuccessAt: '2024-05-07T15:00:41.000Z', lastAttemptAt: '2024-05-09T15:00:12.000Z', lastStatus: 'failed', sizeBytes: null, error: null,
+      lastSuccessAt: '2024-05-07T15:00:41.000Z',
+      lastAttemptAt: '2024-05-09T15:00:12.000Z',
+      lastStatus: 'failed',
+      sizeBytes: null,
+      error: null,
     });
   });
   it('without the module: the newest version of wbadmin get versions (UTC identifier), English and Chinese', async () => {

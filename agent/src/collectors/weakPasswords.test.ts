@@ -62,7 +62,8 @@ async function subset(accounts: string[]): Promise<string> {
 }
 // Where only the logic is under test: three words, one of them a fixture's password.
 const SHORT = ['123456', 'Abc@1234', 'Huawei@123'];
-const run = (shadowPath: string, s = settings(), d = deps(), dictionary?: string[]) => checkWeakPasswords(d, { shadowPath, passwdPath: PASSWD, settings: s, sliceMs: 1e9, ...(dictionary ? { dictionary } : {}) });
+const run = (shadowPath: string, s = settings(), d = deps(), dictionary?: string[]) =>
+  checkWeakPasswords(d, { shadowPath, passwdPath: PASSWD, settings: s, sliceMs: 1e9, ...(dictionary ? { dictionary } : {}) });
 const byAccount = <A extends { account: string }>(r: { accounts: A[] }): Record<string, A> => Object.fromEntries(r.accounts.map((a) => [a.account, a]));
 
 describe('weak local passwords on the fixture shadow file', () => {
@@ -129,7 +130,10 @@ describe('weak local passwords on the fixture shadow file', () => {
 
   it('only the verdict leaves the host: no hash, salt, password or dictionary word in the section part', async () => {
     const shadow = await readFile(SHADOW, 'utf8');
-    const hashes = shadow.split('\n').map((l) => l.split(':')[1] ?? '').filter((h) => h.length > 2);
+    const hashes = shadow
+      .split('\n')
+      .map((l) => l.split(':')[1] ?? '')
+      .filter((h) => h.length > 2);
     const part = await linuxCredentials(liveRunner('linux'), {
       settings: settings({ words: ['Pacs_Vendor_9'] }),
       secrets: deps(),

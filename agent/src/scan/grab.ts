@@ -87,7 +87,21 @@ const MACS = 'hmac-sha2-256,hmac-sha2-512,hmac-sha1';
 export const sshFingerprint = (blob: Buffer) => `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 
 async function sshHostKey(c: Conversation, identEnd: number): Promise<string | null> {
-  const kexinit = Buffer.concat([Buffer.from([20]), randomBytes(16), sshString(KEX), sshString(HOST_KEYS), sshString(CIPHERS), sshString(CIPHERS), sshString(MACS), sshString(MACS), sshString('none'), sshString('none'), sshString(''), sshString(''), Buffer.from([0, 0, 0, 0, 0])]);
+  const kexinit = Buffer.concat([
+    Buffer.from([20]),
+    randomBytes(16),
+    sshString(KEX),
+    sshString(HOST_KEYS),
+    sshString(CIPHERS),
+    sshString(CIPHERS),
+    sshString(MACS),
+    sshString(MACS),
+    sshString('none'),
+    sshString('none'),
+    sshString(''),
+    sshString(''),
+    Buffer.from([0, 0, 0, 0, 0]),
+  ]);
   const pub = generateKeyPairSync('x25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
   c.sock.write(Buffer.concat([Buffer.from('SSH-2.0-WeiAn_scan\r\n'), sshPacket(kexinit), sshPacket(Buffer.concat([Buffer.from([30]), sshString(pub)]))]));
   const reply = (b: Buffer) => sshPayloads(b.subarray(identEnd)).find((p) => p[0] === 31);
@@ -108,7 +122,7 @@ export function tlsCertificate(host: string, port: number, servername: string | 
     sock.on('secureConnect', async () => {
       const der = sock.getPeerCertificate()?.raw;
       const sha256 = der ? createHash('sha256').update(der).digest('hex') : null;
-      if (!sha256 || !title) return clearTimeout(timer), sock.destroy(), resolve(sha256 ? { sha256, title: null } : null);
+      if (!sha256 || !title) return (clearTimeout(timer), sock.destroy(), resolve(sha256 ? { sha256, title: null } : null));
       let got = Buffer.alloc(0);
       sock.on('data', (c: Buffer) => (got = Buffer.concat([got, c]).subarray(0, READ_BYTES)));
       sock.write(httpRequest(servername ?? host));

@@ -31,11 +31,17 @@ const freePort = async (host: string) => {
 
 beforeAll(async () => {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'ssh_host_ed25519_key')]);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=his.example.cn', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=his.example.cn', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt')],
+    { stdio: 'ignore' },
+  );
   // sshd's privilege-separation directory, as its own package's service creates it.
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
   ports.ssh = await freePort('127.0.0.2');
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', '/dev/null', '-p', String(ports.ssh), '-o', 'ListenAddress=127.0.0.2', '-o', 'PidFile=none', '-h', join(dir, 'ssh_host_ed25519_key')], { stdio: 'ignore' });
+  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', '/dev/null', '-p', String(ports.ssh), '-o', 'ListenAddress=127.0.0.2', '-o', 'PidFile=none', '-h', join(dir, 'ssh_host_ed25519_key')], {
+    stdio: 'ignore',
+  });
 
   const tls = createTlsServer({ key: readFileSync(join(dir, 'tls.key')), cert: readFileSync(join(dir, 'tls.crt')) }, (s) => {
     s.on('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><title>HIS 系统登录</title></html>'));
@@ -71,19 +77,18 @@ const limits = { ratePerSecond: 100, concurrency: 4, timeoutMs: 3000 };
 
 describe('the scanner on loopback addresses the test made', () => {
   it('grabs the SSH host key, the TLS certificate, HTTP titles and a banner, each bounded and clean', async () => {
-    const r = await scan(
-      [{ address: '127.0.0.2' }, { address: '127.0.0.3', servername: 'his.example.cn' }],
-      [ports.ssh, ports.tls, ports.http, ports.noise, ports.closed],
-      allowed,
-      limits,
-    );
+    const r = await scan([{ address: '127.0.0.2' }, { address: '127.0.0.3', servername: 'his.example.cn' }], [ports.ssh, ports.tls, ports.http, ports.noise, ports.closed], allowed, limits);
     const at = (address: string, port: number) => r.observations.find((o) => o.address === address && o.port === port);
     expect(r.attempts).toBe(10);
     // The closed port and the ports nobody listens on at that address: no observation.
     expect(r.observations.length).toBe(4);
     const ssh = at('127.0.0.2', ports.ssh)!;
     expect(ssh.banner).toMatch(/^SSH-2\.0-OpenSSH/);
-    expect(ssh.sshHostKey).toBe(execFileSync('ssh-keygen', ['-lf', join(dir, 'ssh_host_ed25519_key.pub')]).toString().split(' ')[1]);
+    expect(ssh.sshHostKey).toBe(
+      execFileSync('ssh-keygen', ['-lf', join(dir, 'ssh_host_ed25519_key.pub')])
+        .toString()
+        .split(' ')[1],
+    );
     const tls = at('127.0.0.3', ports.tls)!;
     expect(tls.tlsSha256).toBe(new X509Certificate(readFileSync(join(dir, 'tls.crt'))).fingerprint256.replace(/:/g, '').toLowerCase());
     expect(tls.httpTitle).toBe('HIS 系统登录');
@@ -119,8 +124,11 @@ describe('the scanner on loopback addresses the test made', () => {
 
   it("the agent's own identities: this machine's host keys as ssh-keygen prints them", async () => {
     const ids = await hostIdentities(liveRunner('linux'), []);
-    const expected = ['ed25519', 'ecdsa', 'rsa'].map((t) => `/etc/ssh/ssh_host_${t}_key.pub`).filter(existsSync).map((f) => execFileSync('ssh-keygen', ['-lf', f]).toString().split(' ')[1]);
-    expect(expected.length, "this machine has SSH host keys (openssh-server)").toBeGreaterThan(0);
+    const expected = ['ed25519', 'ecdsa', 'rsa']
+      .map((t) => `/etc/ssh/ssh_host_${t}_key.pub`)
+      .filter(existsSync)
+      .map((f) => execFileSync('ssh-keygen', ['-lf', f]).toString().split(' ')[1]);
+    expect(expected.length, 'this machine has SSH host keys (openssh-server)').toBeGreaterThan(0);
     expect((ids?.sshHostKeys ?? []).sort()).toEqual(expected.sort());
   });
 });

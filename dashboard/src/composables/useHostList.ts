@@ -22,6 +22,9 @@ export function useHostList() {
     if (JSON.stringify(i) !== JSON.stringify(before)) void hosts.showList(i);
   });
 
-  const text = useUrlText(() => view.value.text, (t) => update({ text: t }));
+  const text = useUrlText(
+    () => view.value.text,
+    (t) => update({ text: t }),
+  );
   return { regionCode, view, update, text, list: hosts.list, reload: hosts.loadList };
 }

@@ -21,9 +21,16 @@ export function useRankings() {
 
   const input = computed(() => (regionCode.value ? rankingInput(regionCode.value, view.value, periods) : null));
   // Another page, order or filter of the same region and period keeps the rows on screen meanwhile.
-  const { resource, reload } = useResource(input, (i) => institutionsApi.ranking(i), (a, b) => a.regionCode === b.regionCode && a.period === b.period);
+  const { resource, reload } = useResource(
+    input,
+    (i) => institutionsApi.ranking(i),
+    (a, b) => a.regionCode === b.regionCode && a.period === b.period,
+  );
 
-  const text = useUrlText(() => view.value.text, (t) => update({ text: t }));
+  const text = useUrlText(
+    () => view.value.text,
+    (t) => update({ text: t }),
+  );
 
   const exports = computed(() => {
     if (!regionCode.value) return {};

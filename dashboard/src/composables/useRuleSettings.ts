@@ -10,10 +10,17 @@ import { useResource } from './useResource.js';
 /** The rule catalogue with the region's thresholds, edited as a draft and saved at once. */
 export function useRuleSettings(regionCode: () => string | null) {
   const session = useSessionStore();
-  const rules = useResource(() => 'rules', () => adminApi.rules());
+  const rules = useResource(
+    () => 'rules',
+    () => adminApi.rules(),
+  );
   const settings = useResource(regionCode, regionsApi.settings);
   const draft = ref<RuleOverrides>([]);
-  watch(() => settings.resource.data, (s) => (draft.value = s ? draftOf(s.settings.rules) : []), { immediate: true });
+  watch(
+    () => settings.resource.data,
+    (s) => (draft.value = s ? draftOf(s.settings.rules) : []),
+    { immediate: true },
+  );
   const canEdit = computed(() => roleCan(session.user?.role, 'settings:write'));
   const dirty = computed(() => JSON.stringify(draft.value) !== JSON.stringify(settings.resource.data?.settings.rules ?? []));
   const saving = ref(false);

@@ -28,7 +28,8 @@ const en: MessageSchema = {
     server: 'Internal server error',
   },
   refusals: {
-    forbidden: 'This is outside what your account may see, or it no longer exists. Choose a region or institution you can see on the left; for wider access, ask your supervising health authority\'s administrator.',
+    forbidden:
+      "This is outside what your account may see, or it no longer exists. Choose a region or institution you can see on the left; for wider access, ask your supervising health authority's administrator.",
     notFound: 'What you asked for does not exist: it may have been deleted, or the link is wrong.',
   },
   auth: {
@@ -136,7 +137,16 @@ const en: MessageSchema = {
     category: 'Category',
     none: 'No listening ports',
     binds: { loopback: 'loopback', 'link-local': 'link-local', private: 'private', public: 'public', wildcard: 'all interfaces' },
-    categories: { 'remote-management': 'Remote management', database: 'Database', 'file-sharing': 'File sharing', 'container-api': 'Container API', plaintext: 'Plaintext', web: 'Web', other: 'Other', medical: 'Medical (DICOM/HL7)' },
+    categories: {
+      'remote-management': 'Remote management',
+      database: 'Database',
+      'file-sharing': 'File sharing',
+      'container-api': 'Container API',
+      plaintext: 'Plaintext',
+      web: 'Web',
+      other: 'Other',
+      medical: 'Medical (DICOM/HL7)',
+    },
   },
   backups: {
     notConfigured: 'No backup job configured',
@@ -207,7 +217,18 @@ const en: MessageSchema = {
     guest: 'Guest account enabled',
     plaintext: 'Telnet/FTP service running',
   },
-  navx: { overview: 'Overview', rankings: 'Rankings', alerts: 'Alerts', admin: 'Administration', agents: 'Agents and tokens', rules: 'Rules and thresholds', channels: 'Notification channels', users: 'Users', audit: 'Audit log', institution: 'My institution' },
+  navx: {
+    overview: 'Overview',
+    rankings: 'Rankings',
+    alerts: 'Alerts',
+    admin: 'Administration',
+    agents: 'Agents and tokens',
+    rules: 'Rules and thresholds',
+    channels: 'Notification channels',
+    users: 'Users',
+    audit: 'Audit log',
+    institution: 'My institution',
+  },
   tree: { search: 'Search regions or institutions', empty: 'No visible regions' },
   grades: { A: 'Excellent', B: 'Good', C: 'Pass', D: 'Fail', none: 'No score' },
   severity: { label: 'Severity', critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' },
@@ -233,8 +254,9 @@ const en: MessageSchema = {
     allAlerts: 'All alerts',
     compareBetween: '… {n} in between …',
     kpiHints: {
-      alerts: 'Alerts not yet resolved (acknowledged ones included). An alert is an event for someone to handle: opened when a rule starts failing, a probe goes offline or a deadline passes; resolved by itself when the condition clears.',
-      failing: 'Checks failing right now: one per rule per host and per institution, split by the rule\'s severity. Judged again on every report, whether or not anyone acknowledged an alert.',
+      alerts:
+        'Alerts not yet resolved (acknowledged ones included). An alert is an event for someone to handle: opened when a rule starts failing, a probe goes offline or a deadline passes; resolved by itself when the condition clears.',
+      failing: "Checks failing right now: one per rule per host and per institution, split by the rule's severity. Judged again on every report, whether or not anyone acknowledged an alert.",
     },
   },
   rankings: {
@@ -481,7 +503,15 @@ const en: MessageSchema = {
     loadMore: 'Load more',
     filterAction: 'Filter by action',
   },
-  institutionTypes: { 'tertiary-hospital': 'Tertiary hospital', 'secondary-hospital': 'Secondary hospital', 'primary-care': 'Primary care institution', 'maternal-child': 'Maternal and child health hospital', cdc: 'Center for disease control', 'specialty-hospital': 'Specialty hospital', other: 'Other' },
+  institutionTypes: {
+    'tertiary-hospital': 'Tertiary hospital',
+    'secondary-hospital': 'Secondary hospital',
+    'primary-care': 'Primary care institution',
+    'maternal-child': 'Maternal and child health hospital',
+    cdc: 'Center for disease control',
+    'specialty-hospital': 'Specialty hospital',
+    other: 'Other',
+  },
   receipts: { reportId: 'Report ID', collectedAt: 'Collected at', receivedAt: 'Received at', size: 'Size', empty: 'No reports yet' },
   // The audit log in words: actions, outcomes, who, and the details' fields. Keys are the codes with
   // every non-word character as _ (lib/auditText.ts), since a dot would nest.
@@ -518,7 +548,7 @@ const en: MessageSchema = {
   },
   // Incident reports (事件上报), issue 23.
   incidents: {
-    statsExport: 'This month\'s incident statistics for the region',
+    statsExport: "This month's incident statistics for the region",
     title: 'Incident reports',
     new: 'Report a security incident',
     submit: 'Report',
@@ -530,12 +560,33 @@ const en: MessageSchema = {
     summaryOverdue: 'Summary overdue',
     received: 'Received',
     note: 'Follow-up, handling note or comment',
-    fields: { institution: 'Institution', title: 'Incident', type: 'Type', discoveredAt: 'Discovered', level: 'Level', gradingReason: 'Grading reason', impact: 'Impact', measures: 'Measures taken', status: 'Status', deadline: 'Report deadline', summary: 'Summary report' },
+    fields: {
+      institution: 'Institution',
+      title: 'Incident',
+      type: 'Type',
+      discoveredAt: 'Discovered',
+      level: 'Level',
+      gradingReason: 'Grading reason',
+      impact: 'Impact',
+      measures: 'Measures taken',
+      status: 'Status',
+      deadline: 'Report deadline',
+      summary: 'Summary report',
+    },
     criteria: { cii: 'Critical information infrastructure', systemsDownHours: 'Systems down (hours)', recordsLeaked: 'Personal records leaked (people)', patientsAffected: 'Patients affected' },
     levels: { 'especially-major': 'Especially major', major: 'Major', large: 'Large', general: 'General' },
     types: { ransomware: 'Ransomware', malware: 'Malware', intrusion: 'Intrusion', 'data-leak': 'Data leak', ddos: 'Denial of service', outage: 'Outage', defacement: 'Defacement', other: 'Other' },
     statuses: { reported: 'Reported', closed: 'Handled', summarized: 'Summary submitted' },
-    actions: { report: 'First report', 'follow-up': 'Follow-up', close: 'Handled', summary: 'Summary report', comment: 'Comment', 'request-info': 'Ask for more', receive: 'Received', notified: 'Sent to channels' },
+    actions: {
+      report: 'First report',
+      'follow-up': 'Follow-up',
+      close: 'Handled',
+      summary: 'Summary report',
+      comment: 'Comment',
+      'request-info': 'Ask for more',
+      receive: 'Received',
+      notified: 'Sent to channels',
+    },
   },
   // Under an error's title: what it means for the reader, in place of the server's own (English) words.
   errorHints: {
@@ -561,7 +612,8 @@ const en: MessageSchema = {
   calendar: {
     nav: 'Holiday calendar',
     bannerTitle: 'The {year} holiday arrangement is not loaded',
-    bannerText: "The {year} public holidays and adjusted working days are not loaded: working-day deadlines reaching into {year} (such as MLPS filing) show as unknown. Load them from the State Council General Office's notice.",
+    bannerText:
+      "The {year} public holidays and adjusted working days are not loaded: working-day deadlines reaching into {year} (such as MLPS filing) show as unknown. Load them from the State Council General Office's notice.",
     bannerAction: 'Load the holiday arrangement',
     coverage: 'Holiday data on this server',
     years: 'Working days are known for {first}–{last} (packaged data plus years loaded by an administrator).',
@@ -591,7 +643,7 @@ const en: MessageSchema = {
     exampleFile: 'This is the example file, its dates are not official: replace them with the notice before saving.',
     badFile: 'Cannot read this file: {message}',
   },
-  rankingsTightened: { note: 'These lower regions tightened the rules for their own views; this ranking judges every institution by this region\'s settings: {regions}', rules: '{region} ({rules})' },
+  rankingsTightened: { note: "These lower regions tightened the rules for their own views; this ranking judges every institution by this region's settings: {regions}", rules: '{region} ({rules})' },
   agentUpgrade: {
     one: 'Upgrade',
     all: 'Upgrade all outdated agents',
@@ -650,7 +702,18 @@ const en: MessageSchema = {
     attach: 'Attach evidence (PDF, image, Office document, at most 1.4 MB): ',
     attached: '{n} evidence file(s) attached',
     timeline: 'Timeline',
-    events: { issued: 'Issued', sign: 'Signed for', evidence: 'Evidence uploaded', answer: 'Measures entered', submit: 'Submitted', review: 'Reviewed', requestExtension: 'Extension requested', decideExtension: 'Extension decided', verified: 'Verified by data', reopened: 'Failing again: reopened' },
+    events: {
+      issued: 'Issued',
+      sign: 'Signed for',
+      evidence: 'Evidence uploaded',
+      answer: 'Measures entered',
+      submit: 'Submitted',
+      review: 'Reviewed',
+      requestExtension: 'Extension requested',
+      decideExtension: 'Extension decided',
+      verified: 'Verified by data',
+      reopened: 'Failing again: reopened',
+    },
   },
   selfInspection: {
     nav: 'Self-inspection',
@@ -689,12 +752,23 @@ const en: MessageSchema = {
     accept: 'Accept',
     return: 'Return',
     refused: 'Not done',
-    categories: { governance: 'Governance', physical: 'Machine rooms', personnel: 'Personnel', supplyChain: 'Third parties and supply chain', medicalDevices: 'Medical devices', crypto: 'Cryptography', data: 'Data security', emergency: 'Emergency', technical: 'Technical protection' },
+    categories: {
+      governance: 'Governance',
+      physical: 'Machine rooms',
+      personnel: 'Personnel',
+      supplyChain: 'Third parties and supply chain',
+      medicalDevices: 'Medical devices',
+      crypto: 'Cryptography',
+      data: 'Data security',
+      emergency: 'Emergency',
+      technical: 'Technical protection',
+    },
   },
   agentInstall: {
     nav: 'Agent install',
     title: 'Agent install',
-    intro: "Choose the host's operating system and architecture to get one command to paste as root on the host: it downloads the package from this server, checks its SHA-256, installs it, enrolls and starts the service. The enrollment token inside works once, for 1 hour, and is shown only now.",
+    intro:
+      "Choose the host's operating system and architecture to get one command to paste as root on the host: it downloads the package from this server, checks its SHA-256, installs it, enrolls and starts the service. The enrollment token inside works once, for 1 hour, and is shown only now.",
     institution: 'Institution',
     os: 'Operating system',
     arch: 'Architecture',
@@ -704,7 +778,8 @@ const en: MessageSchema = {
     generate: 'Generate install command',
     line: 'Install command (root)',
     expires: 'Token expires',
-    windowsNote: 'Paste into PowerShell run as Administrator: it downloads the MSI from this server, checks its SHA-256, installs it quietly, enrolls and starts the scheduled task. With a private CA, import the CA certificate into the machine\'s Trusted Root Certification Authorities first.',
+    windowsNote:
+      "Paste into PowerShell run as Administrator: it downloads the MSI from this server, checks its SHA-256, installs it quietly, enrolls and starts the scheduled task. With a private CA, import the CA certificate into the machine's Trusted Root Certification Authorities first.",
     windowsLine: 'Install command (PowerShell as Administrator)',
     caServedHint: 'Leave empty: the command fetches the CA certificate from this server and uses it only if its fingerprint is the one below',
     caFingerprint: 'Server CA certificate fingerprint (SHA-256)',

@@ -14,7 +14,10 @@ const t = (key: string) => i18n.global.t(key);
 
 describe('host page: password policy and lockout rows (issue 19)', () => {
   it('in Chinese, with whether each default threshold is met', () => {
-    const rows = accountRows({ ...base, passwordPolicy: { minLength: 6, complexity: false, maxAgeDays: 0, source: 'pam_unix only' }, lockout: { threshold: 5, durationMinutes: 15, source: 'pam_faillock' } }, t);
+    const rows = accountRows(
+      { ...base, passwordPolicy: { minLength: 6, complexity: false, maxAgeDays: 0, source: 'pam_unix only' }, lockout: { threshold: 5, durationMinutes: 15, source: 'pam_faillock' } },
+      t,
+    );
     expect(rows.map((r) => [r.item, r.value, r.detail])).toEqual([
       ['密码最小长度', false, '6 · pam_unix only'],
       ['密码复杂度', false, ''],

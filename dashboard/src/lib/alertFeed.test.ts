@@ -8,14 +8,21 @@ const change = (a: Alert, kind: AlertChange['change'], at: string): AlertChange 
 describe('the overview alert feed', () => {
   it('shows the open critical/high alerts it loaded while nothing has happened live', () => {
     const items = feedItems([], [alert('a1'), alert('a2', { severity: 'high' })], '330106', 12);
-    expect(items.map((i) => [i.alert.id, i.change])).toEqual([['a1', 'open'], ['a2', 'open']]);
+    expect(items.map((i) => [i.alert.id, i.change])).toEqual([
+      ['a1', 'open'],
+      ['a2', 'open'],
+    ]);
   });
 
   it('puts live changes first and shows an alert once, by its latest change', () => {
     const resolved = change(alert('a2', { status: 'resolved' }), 'resolved', '2026-12-06T08:00:00.000Z');
     const opened = change(alert('n1'), 'opened', '2026-12-06T08:01:00.000Z');
     const items = feedItems([opened, resolved], [alert('a1'), alert('a2')], '330106', 12);
-    expect(items.map((i) => [i.alert.id, i.change])).toEqual([['n1', 'opened'], ['a2', 'resolved'], ['a1', 'open']]);
+    expect(items.map((i) => [i.alert.id, i.change])).toEqual([
+      ['n1', 'opened'],
+      ['a2', 'resolved'],
+      ['a1', 'open'],
+    ]);
     expect(feedItems([opened, resolved], [alert('a1'), alert('a2')], '330106', 2)).toHaveLength(2);
   });
 

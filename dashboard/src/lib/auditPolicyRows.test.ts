@@ -20,7 +20,10 @@ describe('host page: Windows audit policy rows (issue 19)', () => {
       ['审核策略更改', null],
       ['审核用户帐户管理', null],
     ]);
-    expect(auditPolicyRows({ ...base, auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: true, accountManagement: false } }, t).at(-1)).toMatchObject({ item: '审核用户帐户管理', value: false });
+    expect(auditPolicyRows({ ...base, auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: true, accountManagement: false } }, t).at(-1)).toMatchObject({
+      item: '审核用户帐户管理',
+      value: false,
+    });
     expect(auditPolicyRows({ ...base, auditPolicy: null }, t).every((r) => r.value === null)).toBe(true);
     expect(auditPolicyRows(base, t)).toEqual([]);
   });

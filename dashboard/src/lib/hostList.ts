@@ -82,7 +82,10 @@ export function hostListInput(regionCode: string | null, v: HostListView): HostL
 type TableOrder = 'ascending' | 'descending' | null;
 /** The table's column props and the server's orders. */
 const SORT_OF_PROP: Record<string, HostSort> = { hostname: 'hostname', score: 'score', lastSeenAt: 'lastSeen' };
-export const hostTableSort = (v: HostListView) => ({ prop: Object.keys(SORT_OF_PROP).find((p) => SORT_OF_PROP[p] === v.sort)!, order: v.order === 'desc' ? ('descending' as const) : ('ascending' as const) });
+export const hostTableSort = (v: HostListView) => ({
+  prop: Object.keys(SORT_OF_PROP).find((p) => SORT_OF_PROP[p] === v.sort)!,
+  order: v.order === 'desc' ? ('descending' as const) : ('ascending' as const),
+});
 /** A click on a column header; clearing the sort goes back to hostname order. */
 export function hostSortOfTable(e: { prop: string | null; order: TableOrder }): Pick<HostListView, 'sort' | 'order'> {
   const sort = e.prop && e.order ? SORT_OF_PROP[e.prop] : undefined;

@@ -4,7 +4,13 @@ import { i18n } from '../i18n/index.js';
 import { logRetentionRows } from './logRetentionRows.js';
 
 // Only logRetention matters to these rows; the rest of the section is the least the schema needs.
-const base = { firewall: { active: true, product: null }, antimalware: { running: true, product: null, signatureUpdatedAt: null }, timeSync: { synchronized: true, service: null }, audit: { active: true, service: null }, ssh: null } satisfies SecurityData;
+const base = {
+  firewall: { active: true, product: null },
+  antimalware: { running: true, product: null, signatureUpdatedAt: null },
+  timeSync: { synchronized: true, service: null },
+  audit: { active: true, service: null },
+  ssh: null,
+} satisfies SecurityData;
 const t = (key: string, values?: Record<string, unknown>) => (values ? i18n.global.t(key, values) : i18n.global.t(key));
 const NOW = new Date('2024-05-10T01:30:00Z');
 

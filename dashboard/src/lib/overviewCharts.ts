@@ -28,7 +28,9 @@ export function trendChart(o: RegionOverview, scoreLabel: string): ChartOption {
     tooltip,
     xAxis: { type: 'category', boundaryGap: false, data: o.trend.map((t) => t.day.slice(5)) },
     yAxis: { type: 'value', min: Math.max(0, Math.floor((low - 5) / 5) * 5), max: 100 },
-    series: [{ type: 'line', name: scoreLabel, data: o.trend.map((t) => t.score), showSymbol: false, smooth: true, lineStyle: { width: 2, color: '#1c7ed6' }, areaStyle: { color: 'rgba(28,126,214,0.12)' } }],
+    series: [
+      { type: 'line', name: scoreLabel, data: o.trend.map((t) => t.score), showSymbol: false, smooth: true, lineStyle: { width: 2, color: '#1c7ed6' }, areaStyle: { color: 'rgba(28,126,214,0.12)' } },
+    ],
   };
 }
 

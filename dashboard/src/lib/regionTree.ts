@@ -60,4 +60,3 @@ export function pathTo(roots: TreeNode[], key: string): string[] {
   }
   return [];
 }
-

@@ -23,7 +23,9 @@ describe('host page: remote-access hardening rows (issue 19)', () => {
     ]);
   });
   it('Linux: only the plaintext services row', () => {
-    expect(remoteAccessRows({ ...base, remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] } }, t).map((r) => r.item)).toEqual(['Telnet、FTP 服务在运行']);
+    expect(remoteAccessRows({ ...base, remoteAccess: { rdpEnabled: null, rdpNla: null, smb1: null, guestEnabled: null, plaintextServices: [] } }, t).map((r) => r.item)).toEqual([
+      'Telnet、FTP 服务在运行',
+    ]);
   });
   it('unreadable is shown as such; older agents show nothing', () => {
     expect(remoteAccessRows({ ...base, remoteAccess: null }, t)).toEqual([expect.objectContaining({ value: null, detail: '无法读取' })]);

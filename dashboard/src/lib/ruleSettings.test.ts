@@ -21,9 +21,17 @@ describe('rule threshold overrides', () => {
 
 describe('the draft of loaded overrides', () => {
   it('copies what the server sent, also from a reactive proxy, without sharing objects', () => {
-    const loaded = reactive({ rules: [{ ruleId: 'HOST-PATCH-STALE', thresholds: { maxPendingDays: 7 } }, { ruleId: 'HOST-OS-EOL', enabled: false }] as RuleOverrides });
+    const loaded = reactive({
+      rules: [
+        { ruleId: 'HOST-PATCH-STALE', thresholds: { maxPendingDays: 7 } },
+        { ruleId: 'HOST-OS-EOL', enabled: false },
+      ] as RuleOverrides,
+    });
     const draft = draftOf(loaded.rules);
-    expect(draft).toEqual([{ ruleId: 'HOST-PATCH-STALE', thresholds: { maxPendingDays: 7 } }, { ruleId: 'HOST-OS-EOL', enabled: false }]);
+    expect(draft).toEqual([
+      { ruleId: 'HOST-PATCH-STALE', thresholds: { maxPendingDays: 7 } },
+      { ruleId: 'HOST-OS-EOL', enabled: false },
+    ]);
     // The draft is plain data: it clones, and editing it leaves the loaded settings alone.
     expect(() => structuredClone(draft)).not.toThrow();
     draft[0]!.thresholds!.maxPendingDays = 3;

@@ -47,7 +47,10 @@ describe('applyChange', () => {
     expect(next.items.map((a) => a.id)).toEqual(['a1']);
     expect(next.total).toBe(1);
     const kept = applyChange(page, change(alert('a2', { status: 'acknowledged' })), q({ status: ['open', 'acknowledged'] }));
-    expect(kept.items.map((a) => [a.id, a.status])).toEqual([['a2', 'acknowledged'], ['a1', 'open']]);
+    expect(kept.items.map((a) => [a.id, a.status])).toEqual([
+      ['a2', 'acknowledged'],
+      ['a1', 'open'],
+    ]);
   });
 
   it('ignores alerts of other regions and severities', () => {

@@ -36,7 +36,12 @@ const inRegion = (regionCode: string, region: string | null) => !region || regio
 
 /** Whether an alert belongs on the page the query describes. */
 export function matches(a: Alert, q: AlertQuery): boolean {
-  return (!q.status.length || q.status.includes(a.status)) && (!q.severity.length || q.severity.includes(a.severity)) && inRegion(a.regionCode, q.regionCode) && (!q.institutionCode || a.institutionCode === q.institutionCode);
+  return (
+    (!q.status.length || q.status.includes(a.status)) &&
+    (!q.severity.length || q.severity.includes(a.severity)) &&
+    inRegion(a.regionCode, q.regionCode) &&
+    (!q.institutionCode || a.institutionCode === q.institutionCode)
+  );
 }
 
 /**
@@ -152,7 +157,12 @@ export function alertsStoreSetup(source: AlertsApi) {
       try {
         const updated = await work();
         done.value = { action, alert: updated };
-        if (page.data) page.data = applyChange(page.data, { change: updated.status === 'resolved' ? 'resolved' : 'updated', regionCode: updated.regionCode, institutionCode: updated.institutionCode, at: updated.updatedAt, alert: updated }, query);
+        if (page.data)
+          page.data = applyChange(
+            page.data,
+            { change: updated.status === 'resolved' ? 'resolved' : 'updated', regionCode: updated.regionCode, institutionCode: updated.institutionCode, at: updated.updatedAt, alert: updated },
+            query,
+          );
         // The answer carries no history: the open detail reads its events again.
         if (detail.data?.id === alertId) void openDetail(alertId);
         return true;

@@ -9,7 +9,19 @@ function fakeSource() {
   const calls = { list: 0, get: [] as string[], reports: [] as string[], subscribed: 0, unsubscribed: 0 };
   let handlers: Parameters<HostsApi['live']>[0] | null = null;
   let failList: ApiError | null = null;
-  const summary = (id: string): HostSummary => ({ id, hostname: `host-${id}`, institutionCode: 'I1', institutionName: '医院', regionCode: '330106', status: 'active', firstSeenAt: '2026-11-23T00:00:00.000Z', lastReportAt: null, lastSeenAt: null, score: null, failing: null });
+  const summary = (id: string): HostSummary => ({
+    id,
+    hostname: `host-${id}`,
+    institutionCode: 'I1',
+    institutionName: '医院',
+    regionCode: '330106',
+    status: 'active',
+    firstSeenAt: '2026-11-23T00:00:00.000Z',
+    lastReportAt: null,
+    lastSeenAt: null,
+    score: null,
+    failing: null,
+  });
   const source: HostsApi = {
     list: async () => {
       calls.list++;

@@ -84,7 +84,11 @@ describe('agent downloads', () => {
     expect([found[1], found[2]]).toEqual([msiSum, 'weian-agent-0.1.0-x64.msi']);
     expect(script).toContain('Invoke-WebRequest -UseBasicParsing -Uri "$Server/agent/$msi" -OutFile $file');
     const download = await fetch(`${base}/agent/${found[2]}`);
-    expect(createHash('sha256').update(Buffer.from(await download.arrayBuffer())).digest('hex')).toBe(found[1]);
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await download.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(found[1]);
     // A mismatch stops before msiexec; the token goes to enroll, and the task is started after it.
     const order = ['Get-FileHash', '-ne $want', 'msiexec.exe', 'enroll --server $Server --token $Token', 'schtasks.exe /Run /TN WeiAnAgent'].map((s) => script.indexOf(s));
     expect(order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1]!))).toBe(true);

@@ -36,7 +36,7 @@ function send(port: number, path: string, opts: { headers?: Record<string, strin
 /** What a tRPC client reads: status, the two headers the adapter sets, and the JSON bytes. */
 const visible = (a: Answer) => ({ status: a.status, contentType: a.headers['content-type'], vary: a.headers.vary, body: a.body });
 
-describe('agent fast path speaks the tRPC adapter\'s HTTP format', () => {
+describe("agent fast path speaks the tRPC adapter's HTTP format", () => {
   let t: TestDb;
   let fast: HttpStack;
   let standard: HttpStack;
@@ -145,7 +145,10 @@ describe('agent fast path speaks the tRPC adapter\'s HTTP format', () => {
   });
 
   it('leaves batched calls and other procedures to the adapter', async () => {
-    const batched = await send(fastPort, '/trpc/agent.heartbeat?batch=1', { headers: { authorization: auth }, body: JSON.stringify({ 0: { sentAt: t.clock.now.toISOString(), agentVersion: 'test', outboxDepth: 0 } }) });
+    const batched = await send(fastPort, '/trpc/agent.heartbeat?batch=1', {
+      headers: { authorization: auth },
+      body: JSON.stringify({ 0: { sentAt: t.clock.now.toISOString(), agentVersion: 'test', outboxDepth: 0 } }),
+    });
     expect(batched.status).toBe(200);
     expect(batched.headers['transfer-encoding']).toBe('chunked');
     expect(JSON.parse(batched.body)[0].result.data.serverTime).toBe(t.clock.now.toISOString());

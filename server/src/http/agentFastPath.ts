@@ -131,7 +131,10 @@ export function agentFastPath(opts: FastPathOptions) {
 }
 
 /** A tRPC error as the HTTP adapter answers it: the router's error formatter, its status, its JSON envelope. */
-export function trpcErrorAnswer(router: AnyTRPCRouter, o: { error: TRPCError; path: string | undefined; type: 'mutation' | 'query' | 'subscription' | 'unknown'; input?: unknown; ctx?: unknown }): { status: number; text: string } {
+export function trpcErrorAnswer(
+  router: AnyTRPCRouter,
+  o: { error: TRPCError; path: string | undefined; type: 'mutation' | 'query' | 'subscription' | 'unknown'; input?: unknown; ctx?: unknown },
+): { status: number; text: string } {
   const config = router._def._config;
   const shape = { error: getTRPCErrorShape({ config, error: o.error, type: o.type, path: o.path, input: o.input, ctx: o.ctx }) };
   return { status: getHTTPStatusCode([shape] as never, [o.error]), text: JSON.stringify(transformTRPCResponse(config, shape as never)) };

@@ -3,7 +3,15 @@ import { DomainError, HTTP_STATUS, type DomainErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveSession, SESSION } from '../services/auth.js';
 import type { ServiceDeps } from '../services/deps.js';
-import { createPdfRenderer, prepareIncidentExport, prepareIncidentStatsExport, prepareInstitutionExport, prepareNoticeExport, prepareRankingsExport, type PreparedExport } from '../services/exports/index.js';
+import {
+  createPdfRenderer,
+  prepareIncidentExport,
+  prepareIncidentStatsExport,
+  prepareInstitutionExport,
+  prepareNoticeExport,
+  prepareRankingsExport,
+  type PreparedExport,
+} from '../services/exports/index.js';
 import { ExportAborted } from '../services/exports/sink.js';
 import { parseCookies } from '../trpc/context.js';
 import { roleHas } from '../trpc/permissions.js';

@@ -18,15 +18,26 @@ import { ANSWER_TOO_LARGE, answerTooLargeMessage, wsMessageId, wsMessageOver } f
 export const LimitsEnv = z.object({
   WEIAN_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(1024).describe('Open TCP connections (HTTP and ws) from one remote address; more are closed at once.'),
   WEIAN_MAX_WS_PER_IP: z.coerce.number().int().min(1).default(256).describe('Open WebSocket connections from one remote address.'),
-  WEIAN_MAX_WS_PER_SESSION: z.coerce.number().int().min(1).default(16).describe('Open WebSocket connections carrying one session cookie (one signed-in user\'s tabs).'),
+  WEIAN_MAX_WS_PER_SESSION: z.coerce.number().int().min(1).default(16).describe("Open WebSocket connections carrying one session cookie (one signed-in user's tabs)."),
   WEIAN_MAX_WS_PER_AGENT: z.coerce.number().int().min(1).default(2).describe('Open WebSocket connections authenticated as one agent (it needs one).'),
   WEIAN_MAX_SUBSCRIPTIONS_PER_WS: z.coerce.number().int().min(1).default(16).describe('Live subscriptions on one WebSocket connection.'),
   WEIAN_WS_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000).describe('A ws client that announced connection params must send them within this time.'),
-  WEIAN_WS_SESSION_RECHECK_MS: z.coerce.number().int().min(100).default(15_000).describe('How often an open WebSocket\'s session is checked again; a socket whose session ended is closed.'),
+  WEIAN_WS_SESSION_RECHECK_MS: z.coerce.number().int().min(100).default(15_000).describe("How often an open WebSocket's session is checked again; a socket whose session ended is closed."),
   WEIAN_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000).describe('The whole request head must arrive within this time (slowloris).'),
   WEIAN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000).describe('The whole request, body included, must arrive within this time (slow body).'),
-  WEIAN_MAX_CALLS_PER_BATCH: z.coerce.number().int().min(1).max(1000).default(16).describe('tRPC calls in one HTTP batch or one WebSocket message (the dashboard batches at most DASHBOARD_BATCH_ITEMS).'),
-  WEIAN_MAX_ANSWER_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024).describe('Bytes in one tRPC answer over HTTP or one WebSocket message sent; larger answers are refused with 413 (the dashboard\'s largest page is well under 1 MiB).'),
+  WEIAN_MAX_CALLS_PER_BATCH: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(16)
+    .describe('tRPC calls in one HTTP batch or one WebSocket message (the dashboard batches at most DASHBOARD_BATCH_ITEMS).'),
+  WEIAN_MAX_ANSWER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(8 * 1024 * 1024)
+    .describe("Bytes in one tRPC answer over HTTP or one WebSocket message sent; larger answers are refused with 413 (the dashboard's largest page is well under 1 MiB)."),
 });
 
 export interface ConnectionLimits {
@@ -266,7 +277,13 @@ export function applyLimits(
     /** What tRPC's handler should see of a message: the same, a filtered copy, or nothing. */
     const verdicts = new WeakMap<object, { pass: false } | { pass: true; data: unknown }>();
     const screen = (raw: unknown): { pass: false } | { pass: true; data: unknown } => {
-      const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : Array.isArray(raw) ? Buffer.concat(raw as Buffer[]).toString('utf8') : raw instanceof ArrayBuffer ? Buffer.from(raw).toString('utf8') : String(raw);
+      const text = Buffer.isBuffer(raw)
+        ? raw.toString('utf8')
+        : Array.isArray(raw)
+          ? Buffer.concat(raw as Buffer[]).toString('utf8')
+          : raw instanceof ArrayBuffer
+            ? Buffer.from(raw).toString('utf8')
+            : String(raw);
       if (text === 'PING' || text === 'PONG') return { pass: true, data: raw };
       let parsed: unknown;
       try {
@@ -346,7 +363,11 @@ export function applyLimits(
  * included) that name a subscription, so they can be refused before the adapter opens a stream.
  */
 export function subscriptionPaths(router: { _def: { procedures: object } }): (paths: string) => boolean {
-  const subs = new Set(Object.entries(router._def.procedures as Record<string, { _def?: { type?: string } }>).filter(([, p]) => p._def?.type === 'subscription').map(([k]) => k));
+  const subs = new Set(
+    Object.entries(router._def.procedures as Record<string, { _def?: { type?: string } }>)
+      .filter(([, p]) => p._def?.type === 'subscription')
+      .map(([k]) => k),
+  );
   const decoded = (p: string) => {
     try {
       return decodeURIComponent(p);

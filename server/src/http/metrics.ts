@@ -16,12 +16,26 @@ export interface MetricsSources {
 }
 
 /** HTTP status of a refused report → the reason label (tRPC's code names). */
-const REASONS: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 409: 'conflict', 413: 'too_large', 415: 'unsupported_media_type', 429: 'too_many_requests', 503: 'unavailable' };
+const REASONS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  409: 'conflict',
+  413: 'too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+  503: 'unavailable',
+};
 
 export function createMetrics(deps: ServiceDeps, sources: MetricsSources, opts: { token: string | undefined; clientAddress: (req: IncomingMessage) => string }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const reports = new Counter({ name: 'weian_reports_total', help: 'Agent reports answered, by outcome (accepted, refused) and reason of refusal', labelNames: ['outcome', 'reason'] as const, registers: [registry] });
+  const reports = new Counter({
+    name: 'weian_reports_total',
+    help: 'Agent reports answered, by outcome (accepted, refused) and reason of refusal',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [registry],
+  });
   const ingestSeconds = new Histogram({
     name: 'weian_report_ingest_seconds',
     help: 'Time from request to answer for agent reports',

@@ -137,14 +137,15 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     }
     if (path === '/healthz') {
       return void probeRead(deps.db).then(
-          () => json(res, 200, { status: 'ok', database: deps.dialect }),
-          (e: Error) => json(res, 503, { status: 'unavailable', error: e.message }),
-        );
+        () => json(res, 200, { status: 'ok', database: deps.dialect }),
+        (e: Error) => json(res, 503, { status: 'unavailable', error: e.message }),
+      );
     }
-    if (path === '/metrics') return void metrics.handle(req, res).catch((e: Error) => {
-      log.error(`metrics: ${e.message}`);
-      if (!res.headersSent) json(res, 500, { error: { message: 'metrics unavailable' } });
-    });
+    if (path === '/metrics')
+      return void metrics.handle(req, res).catch((e: Error) => {
+        log.error(`metrics: ${e.message}`);
+        if (!res.headersSent) json(res, 500, { error: { message: 'metrics unavailable' } });
+      });
     if (path === '/readyz') return void readiness().then((r) => json(res, r.ready ? 200 : 503, r));
     if (path.startsWith('/export/')) return exportsHttp.handle(req, res);
     if (path.startsWith('/agent/')) return agentDownloads(req, res, path);

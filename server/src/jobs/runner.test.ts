@@ -32,7 +32,17 @@ describe.each(DIALECTS)('job runner on %s', (dialect) => {
   it('records a failing run and does not run that tick again', async () => {
     t = await createTestDb(dialect);
     let calls = 0;
-    const spec: JobSpec = { name: 'boom', cron: '* * * * *', run: async () => void (calls++, (() => { throw new Error('disk full'); })()) };
+    const spec: JobSpec = {
+      name: 'boom',
+      cron: '* * * * *',
+      run: async () =>
+        void (
+          calls++,
+          (() => {
+            throw new Error('disk full');
+          })()
+        ),
+    };
     const errors: string[] = [];
     const runner = createJobRunner(t.deps, { log: { info: () => {}, error: (m) => errors.push(m) } });
     const tick = new Date(Date.UTC(2026, 10, 2, 3, 0));

@@ -74,14 +74,36 @@ interface Entry {
 }
 
 const REGION_VIEW = { institution: [] as Target[] };
-const SYSTEM = { name: '医院信息系统', level: 3 as const, criticalInfrastructure: false, personalInfoOver100k: true, gradedOn: '2026-01-05', filedOn: '2026-01-12', lastEvaluatedOn: '2026-03-01', wentLiveOn: '2020-01-01', prelaunchTestedOn: '2019-12-01', retiredOn: null, hostIds: [] };
+const SYSTEM = {
+  name: '医院信息系统',
+  level: 3 as const,
+  criticalInfrastructure: false,
+  personalInfoOver100k: true,
+  gradedOn: '2026-01-05',
+  filedOn: '2026-01-12',
+  lastEvaluatedOn: '2026-03-01',
+  wentLiveOn: '2020-01-01',
+  prelaunchTestedOn: '2019-12-01',
+  retiredOn: null,
+  hostIds: [],
+};
 const REGISTER_ENTRY = { category: 'health-status' as const, level: 'important' as const, volume: '100k-10m' as const, systemIds: [] };
-const EXCEPTION = (t: Target) => ({ subject: { kind: 'institution' as const, id: t }, ruleId: 'INST-GOV-TRAINING' as const, reason: '培训延期至明年一季度', approver: '院长', expiresOn: '2026-12-31' });
+const EXCEPTION = (t: Target) => ({
+  subject: { kind: 'institution' as const, id: t },
+  ruleId: 'INST-GOV-TRAINING' as const,
+  reason: '培训延期至明年一季度',
+  approver: '院长',
+  expiresOn: '2026-12-31',
+});
 
 /** A whole year (made-up dates, valid in form) for the admin-only holiday calendar. */
 const ARRANGEMENT = {
   year: 2031,
-  holidays: ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'].map((name, i) => ({ name, from: `2031-${String(i + 1).padStart(2, '0')}-10`, to: `2031-${String(i + 1).padStart(2, '0')}-12` })),
+  holidays: ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'].map((name, i) => ({
+    name,
+    from: `2031-${String(i + 1).padStart(2, '0')}-10`,
+    to: `2031-${String(i + 1).padStart(2, '0')}-12`,
+  })),
   workdays: [],
 };
 
@@ -231,7 +253,11 @@ const TABLE: Record<string, Entry> = {
   'regions.putSettings': {
     roles: BUREAUS,
     scoped: 'target',
-    run: async (f, who, t) => (await f.caller(who)).regions.putSettings({ regionCode: REGION[t], settings: { rules: [], requireLinuxAntimalware: false, weights: { technical: 0.6, governance: 0.3, coverage: 0.1 }, dueSoonDays: 30 } }),
+    run: async (f, who, t) =>
+      (await f.caller(who)).regions.putSettings({
+        regionCode: REGION[t],
+        settings: { rules: [], requireLinuxAntimalware: false, weights: { technical: 0.6, governance: 0.3, coverage: 0.1 }, dueSoonDays: 30 },
+      }),
   },
   'rules.list': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller(who)).rules.list() },
   'audit.list': {
@@ -319,7 +345,18 @@ const TABLE: Record<string, Entry> = {
     scoped: 'target',
     run: async (f, who, t) => (await f.caller(who)).notices.requestExtension({ noticeId: (await newNotice(f, t, 'issued')).id, reason: '设备采购周期', workingDays: 5 }),
   },
-  'notices.live': { roles: ALL, scoped: 'list', run: (f, who) => liveTargets(f, who, (c) => c.notices.live(), (t) => newNotice(f, t, 'issued')), seen: (_f, r) => r as Target[] },
+  'notices.live': {
+    roles: ALL,
+    scoped: 'list',
+    run: (f, who) =>
+      liveTargets(
+        f,
+        who,
+        (c) => c.notices.live(),
+        (t) => newNotice(f, t, 'issued'),
+      ),
+    seen: (_f, r) => r as Target[],
+  },
   'notices.submit': { roles: ['institution'], scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.submit({ noticeId: (await newNotice(f, t, 'answered')).id }) },
   'calendar.status': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.status() },
   'calendar.get': { roles: ['admin'], scoped: 'none', run: async (f, who) => (await f.caller(who)).calendar.get({ year: 2031 }) },
@@ -366,7 +403,11 @@ function INCIDENT_ENTRIES(): Record<string, Entry> {
       run: async (f, who) => (await seedExposures(f), (await f.caller(who)).exposure.observations()),
       seen: (_f, r) => (r as Array<{ institutionCode: string }>).map((x) => x.institutionCode as Target),
     },
-    'exposure.createScanner': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.createScanner({ regionCode: REGION[t], name: `scanner-${f.seq++}` }) },
+    'exposure.createScanner': {
+      roles: REGION_BUREAUS,
+      scoped: 'target',
+      run: async (f, who, t) => (await f.caller(who)).exposure.createScanner({ regionCode: REGION[t], name: `scanner-${f.seq++}` }),
+    },
     'exposure.remove': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.remove({ id: await newPublicTarget(f, t) }) },
   };
 }
@@ -403,7 +444,13 @@ const seedExposures = async (f: Fixture) => {
   const s = await createScanner(f.db.deps, f.admin, { regionCode: '330000', name: 'province' });
   await ingestScan(f.db.deps, { ...s, observations: addresses.map((address) => ({ address, port: 3389, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false })) });
 };
-const liveIncidents = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.incidents.live(), (t) => newIncident(f, t));
+const liveIncidents = (f: Fixture, who: Who) =>
+  liveTargets(
+    f,
+    who,
+    (c) => c.incidents.live(),
+    (t) => newIncident(f, t),
+  );
 
 /** Self-inspection (自查自评): everyone reads within scope, bureaus publish their region's template and review, institutions fill in their own. */
 const SI_YEAR = 2026;
@@ -419,7 +466,11 @@ function SELF_INSPECTION_ENTRIES(): Record<string, Entry> {
       run: async (f, who, t) => (await f.caller(who)).selfInspection.evidence({ year: SI_YEAR, institutionCode: t, sha256: f.selfInspectionEvidence[t] }),
     },
     // A bureau publishes for its own region only: nothing names a target.
-    'selfInspection.publishTemplate': { roles: REGION_BUREAUS, scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.publishTemplate({ year: SI_YEAR + 1, deadline: null, raised: {}, added: [] }) },
+    'selfInspection.publishTemplate': {
+      roles: REGION_BUREAUS,
+      scoped: 'none',
+      run: async (f, who) => (await f.caller(who)).selfInspection.publishTemplate({ year: SI_YEAR + 1, deadline: null, raised: {}, added: [] }),
+    },
     'selfInspection.review': {
       roles: REGION_BUREAUS,
       scoped: 'target',
@@ -429,8 +480,16 @@ function SELF_INSPECTION_ENTRIES(): Record<string, Entry> {
       },
     },
     // An institution fills in its own only: its scope names the institution, the input does not.
-    'selfInspection.save': { roles: ['institution'], scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.save({ year: SI_YEAR + 1, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4, responsible: '张三' }) },
-    'selfInspection.upload': { roles: ['institution'], scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.upload({ year: SI_YEAR + 1, name: '制度.pdf', contentBase64: PDF_BASE64 }) },
+    'selfInspection.save': {
+      roles: ['institution'],
+      scoped: 'none',
+      run: async (f, who) => (await f.caller(who)).selfInspection.save({ year: SI_YEAR + 1, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4, responsible: '张三' }),
+    },
+    'selfInspection.upload': {
+      roles: ['institution'],
+      scoped: 'none',
+      run: async (f, who) => (await f.caller(who)).selfInspection.upload({ year: SI_YEAR + 1, name: '制度.pdf', contentBase64: PDF_BASE64 }),
+    },
     'selfInspection.submit': {
       roles: ['institution'],
       scoped: 'none',
@@ -445,7 +504,9 @@ function SELF_INSPECTION_ENTRIES(): Record<string, Entry> {
 async function filledSelfInspection(f: Fixture, t: Target, year: number): Promise<void> {
   const inst = await principalOf(f, `inst-${t}`);
   const view = await getSelfInspectionView(f.db.deps, inst, t, year);
-  for (const item of view.items) if (!view.answers[item.id]?.locked && !view.answers[item.id]) await saveSelfInspectionAnswer(f.db.deps, inst, { year, itemId: item.id, answer: '已落实', selfScore: item.points, responsible: '信息科', evidence: [] });
+  for (const item of view.items)
+    if (!view.answers[item.id]?.locked && !view.answers[item.id])
+      await saveSelfInspectionAnswer(f.db.deps, inst, { year, itemId: item.id, answer: '已落实', selfScore: item.points, responsible: '信息科', evidence: [] });
 }
 /** `t`'s self-inspection waiting for review (resubmitted after an earlier call returned it). */
 async function submittedSelfInspection(f: Fixture, t: Target, year: number): Promise<void> {
@@ -493,7 +554,16 @@ async function newNotice(f: Fixture, t: Target, stage: 'issued' | 'signed' | 'an
 }
 
 async function newAlert(f: Fixture, t: Target): Promise<string> {
-  const r = await raiseAlert(f.db.deps, { subjectKind: 'host', subjectId: `access-${f.seq++}`, ruleId: IDENTITY_RULE, kind: 'identity', severity: 'high', institutionCode: t, regionCode: REGION[t], evidence: { zh: '测试', en: 'test' } });
+  const r = await raiseAlert(f.db.deps, {
+    subjectKind: 'host',
+    subjectId: `access-${f.seq++}`,
+    ruleId: IDENTITY_RULE,
+    kind: 'identity',
+    severity: 'high',
+    institutionCode: t,
+    regionCode: REGION[t],
+    evidence: { zh: '测试', en: 'test' },
+  });
   return r.alert.id;
 }
 const newChannel = async (f: Fixture, t: Target) => (await createChannel(f.db.deps, f.admin, REGION[t], CHANNEL)).id;
@@ -513,7 +583,13 @@ async function liveTargets(f: Fixture, who: Who, open: (caller: Caller) => Promi
   await reading.catch(() => {});
   return seen;
 }
-const liveAlerts = (f: Fixture, who: Who) => liveTargets(f, who, (c) => c.alerts.live(), (t) => newAlert(f, t));
+const liveAlerts = (f: Fixture, who: Who) =>
+  liveTargets(
+    f,
+    who,
+    (c) => c.alerts.live(),
+    (t) => newAlert(f, t),
+  );
 
 async function liveEvents(f: Fixture, who: Who): Promise<Target[]> {
   const ac = new AbortController();
@@ -570,7 +646,8 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
     f.incidents = {} as Fixture['incidents'];
     for (const t of ['A', 'B', 'C'] as Target[]) f.incidents[t] = await newIncident(f, t);
     f.selfInspectionEvidence = {} as Fixture['selfInspectionEvidence'];
-    for (const t of ['A', 'B', 'C'] as Target[]) f.selfInspectionEvidence[t] = (await uploadSelfInspectionEvidence(deps, await principalOf(f, `inst-${t}`), { year: SI_YEAR, name: '制度.pdf', contentBase64: PDF_BASE64 })).sha256;
+    for (const t of ['A', 'B', 'C'] as Target[])
+      f.selfInspectionEvidence[t] = (await uploadSelfInspectionEvidence(deps, await principalOf(f, `inst-${t}`), { year: SI_YEAR, name: '制度.pdf', contentBase64: PDF_BASE64 })).sha256;
     const ctxFor = async (who: Who): Promise<Context> => {
       // One real login per role (scrypt is deliberately slow); the principal is what the session resolves to.
       if (!principals.has(who)) principals.set(who, who === 'anonymous' ? null : (await login(deps, { username: who, password: PASSWORD }, '127.0.0.1')).principal);
@@ -629,7 +706,15 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
     await expect(caller.agent.heartbeat({ sentAt: f.db.clock.now.toISOString(), agentVersion: 't' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     // Agent A's secret cannot write a report that names agent C (and so C's host).
     const a = await enrollHost(f.db.deps, { institution: 'A', region: '330106', hostname: 'a2' });
-    const agentCaller = callerFactory({ deps: f.db.deps, agentCredentials: { id: a.id, secret: a.secret }, principal: null, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+    const agentCaller = callerFactory({
+      deps: f.db.deps,
+      agentCredentials: { id: a.id, secret: a.secret },
+      principal: null,
+      sessionToken: null,
+      remoteAddress: '127.0.0.1',
+      bodyBytes: 0,
+      setSessionCookie: () => {},
+    });
     await expect(agentCaller.agent.report(sampleReport(f.agents.C, f.db.clock.now))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const before = await (await f.caller('admin')).hosts.reports({ hostId: f.hosts.C });
     expect(before.length).toBeGreaterThan(0);

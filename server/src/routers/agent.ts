@@ -26,7 +26,12 @@ export const AGENT_CALLS = {
     input: HeartbeatInput,
     run: async (ctx, input): Promise<HeartbeatAck> => {
       await recordHeartbeat(ctx.deps, ctx.agent, input);
-      return { serverTime: ctx.deps.now().toISOString(), settings: await agentSettingsFor(ctx.deps.db, ctx.agent), commands: commandHub(ctx.deps).takePending(ctx.agent.id), serverKey: ctx.deps.agentRelease?.publicKey };
+      return {
+        serverTime: ctx.deps.now().toISOString(),
+        settings: await agentSettingsFor(ctx.deps.db, ctx.agent),
+        commands: commandHub(ctx.deps).takePending(ctx.agent.id),
+        serverKey: ctx.deps.agentRelease?.publicKey,
+      };
     },
   }),
 };
@@ -38,7 +43,13 @@ export const agentRouter = router({
   /** A new secret for this agent (two-phase: valid alongside the old one until first used). */
   rotateSecret: agentProcedure.mutation(async ({ ctx }) => {
     const r = await rotateAgentSecret(ctx.deps, ctx.agent);
-    await recordAudit(ctx.deps, { actor: { type: 'agent', id: ctx.agent.id, name: ctx.agent.id }, action: 'agent.rotateSecret', regionCode: ctx.agent.regionCode, institutionCode: ctx.agent.institutionCode, remoteAddress: ctx.remoteAddress });
+    await recordAudit(ctx.deps, {
+      actor: { type: 'agent', id: ctx.agent.id, name: ctx.agent.id },
+      action: 'agent.rotateSecret',
+      regionCode: ctx.agent.regionCode,
+      institutionCode: ctx.agent.institutionCode,
+      remoteAddress: ctx.remoteAddress,
+    });
     return r;
   }),
   /** Server → agent commands (collect now, new settings), over the WebSocket. */

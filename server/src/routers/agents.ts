@@ -10,7 +10,18 @@ export const agentsRouter = router({
     .input(z.object({ institutionCode: z.string().max(64).optional() }).default({}))
     .query(({ ctx, input }) => listAgentsInScope(ctx.deps, ctx.principal.scope, input.institutionCode)),
   createToken: authed('tokens:create')
-    .input(z.object({ institutionCode: z.string().min(1).max(64), uses: z.number().int().min(1).max(10_000).default(1), expiresInHours: z.number().int().min(1).max(24 * 366).default(72) }))
+    .input(
+      z.object({
+        institutionCode: z.string().min(1).max(64),
+        uses: z.number().int().min(1).max(10_000).default(1),
+        expiresInHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 366)
+          .default(72),
+      }),
+    )
     .mutation(({ ctx, input }) => createTokenAs(ctx.deps, ctx.principal, input)),
   configure: authed('agents:manage')
     .input(z.object({ agentId: z.string().min(1).max(64), settings: AgentSettings }))

@@ -26,14 +26,22 @@ export const alertsRouter = router({
     )
     .query(({ ctx, input }) => listAlertViews(ctx.deps, ctx.principal.scope, input)),
   /** One alert with every change made to it (who, when, what). */
-  get: authed('alerts:work').input(AlertId).query(({ ctx, input }) => getAlertDetail(ctx.deps, ctx.principal.scope, input.alertId)),
-  acknowledge: authed('alerts:work').input(AlertId.extend({ note: Note })).mutation(({ ctx, input }) => acknowledgeAlert(ctx.deps, ctx.principal, input.alertId, input.note)),
+  get: authed('alerts:work')
+    .input(AlertId)
+    .query(({ ctx, input }) => getAlertDetail(ctx.deps, ctx.principal.scope, input.alertId)),
+  acknowledge: authed('alerts:work')
+    .input(AlertId.extend({ note: Note }))
+    .mutation(({ ctx, input }) => acknowledgeAlert(ctx.deps, ctx.principal, input.alertId, input.note)),
   /** userId null unassigns. */
   assign: authed('alerts:work')
     .input(AlertId.extend({ userId: z.string().min(1).max(64).nullable() }))
     .mutation(({ ctx, input }) => assignAlert(ctx.deps, ctx.principal, input.alertId, input.userId)),
-  comment: authed('alerts:work').input(AlertId.extend({ text: z.string().min(1).max(2000) })).mutation(({ ctx, input }) => commentAlert(ctx.deps, ctx.principal, input.alertId, input.text)),
-  resolve: authed('alerts:work').input(AlertId.extend({ note: Note })).mutation(({ ctx, input }) => resolveAlert(ctx.deps, ctx.principal, input.alertId, input.note)),
+  comment: authed('alerts:work')
+    .input(AlertId.extend({ text: z.string().min(1).max(2000) }))
+    .mutation(({ ctx, input }) => commentAlert(ctx.deps, ctx.principal, input.alertId, input.text)),
+  resolve: authed('alerts:work')
+    .input(AlertId.extend({ note: Note }))
+    .mutation(({ ctx, input }) => resolveAlert(ctx.deps, ctx.principal, input.alertId, input.note)),
   /** Pushes alerts the subscriber may see as they open, change and resolve. */
   live: authed('alerts:work').subscription(async function* ({ ctx, signal }) {
     for await (const ev of ctx.deps.bus.stream('alert.changed', signal)) if (visibleIn(ctx.principal.scope, ev)) yield ev;

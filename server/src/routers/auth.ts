@@ -13,13 +13,11 @@ const me = (p: { userId: string; username: string; displayName: string; role: st
 });
 
 export const authRouter = router({
-  login: publicProcedure
-    .input(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }))
-    .mutation(async ({ ctx, input }) => {
-      const s = await login(ctx.deps, input, ctx.remoteAddress);
-      ctx.setSessionCookie(s.token, SESSION.absoluteMs / 1000);
-      return { user: me(s.principal), expiresAt: s.expiresAt };
-    }),
+  login: publicProcedure.input(z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })).mutation(async ({ ctx, input }) => {
+    const s = await login(ctx.deps, input, ctx.remoteAddress);
+    ctx.setSessionCookie(s.token, SESSION.absoluteMs / 1000);
+    return { user: me(s.principal), expiresAt: s.expiresAt };
+  }),
   logout: authed('self').mutation(async ({ ctx }) => {
     await logout(ctx.deps, ctx.sessionToken, ctx.principal.userId);
     ctx.setSessionCookie(null);

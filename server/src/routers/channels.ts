@@ -26,7 +26,11 @@ export const channelsRouter = router({
   update: authed('channels:write')
     .input(ChannelId.extend({ channel: Channel.partial() }))
     .mutation(({ ctx, input }) => updateChannelConfig(ctx.deps, ctx.principal, input.channelId, input.channel)),
-  delete: authed('channels:write').input(ChannelId).mutation(({ ctx, input }) => deleteChannel(ctx.deps, ctx.principal, input.channelId)),
+  delete: authed('channels:write')
+    .input(ChannelId)
+    .mutation(({ ctx, input }) => deleteChannel(ctx.deps, ctx.principal, input.channelId)),
   /** Sends a test message now and answers with the endpoint's verdict. */
-  test: authed('channels:write').input(ChannelId).mutation(({ ctx, input }) => testChannel(ctx.deps, ctx.principal, input.channelId)),
+  test: authed('channels:write')
+    .input(ChannelId)
+    .mutation(({ ctx, input }) => testChannel(ctx.deps, ctx.principal, input.channelId)),
 });

@@ -6,7 +6,9 @@ import { InstitutionCode } from './institutions.js';
 
 /** 数据目录: read within scope; the institution keeps it (records:write, audited by the mutation middleware). */
 export const dataRegisterRouter = router({
-  get: authed('institutions:read').input(InstitutionCode).query(({ ctx, input }) => dataRegisterView(ctx.deps, ctx.principal.scope, input.institutionCode)),
+  get: authed('institutions:read')
+    .input(InstitutionCode)
+    .query(({ ctx, input }) => dataRegisterView(ctx.deps, ctx.principal.scope, input.institutionCode)),
   saveEntry: authed('records:write')
     .input(InstitutionCode.extend({ id: z.string().min(1).max(64).optional(), entry: DataRegisterEntryInput }))
     .mutation(({ ctx, input }) => saveDataRegisterEntry(ctx.deps, ctx.principal, input.institutionCode, { ...input.entry, id: input.id })),

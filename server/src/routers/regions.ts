@@ -11,7 +11,9 @@ const InRegion = z.object({ regionCode: RegionCode });
 export const regionsRouter = router({
   /** Regions and institutions the caller may see, to draw the region tree. */
   tree: authed('regions:read').query(({ ctx }) => regionTree(ctx.deps, ctx.principal)),
-  overview: authed('regions:read').input(InRegion).query(({ ctx, input }) => regionOverview(ctx.deps, ctx.principal.scope, input.regionCode)),
+  overview: authed('regions:read')
+    .input(InRegion)
+    .query(({ ctx, input }) => regionOverview(ctx.deps, ctx.principal.scope, input.regionCode)),
   settings: authed('regions:read')
     .input(InRegion)
     .query(async ({ ctx, input }) => {

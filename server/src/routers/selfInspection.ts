@@ -14,15 +14,31 @@ import { authed, router } from '../trpc/init.js';
 
 /** The yearly self-inspection (自查自评): thin; the service enforces states, scope and who acts. Every mutation is audited by the middleware. */
 export const selfInspectionRouter = router({
-  template: authed('selfInspection:read').input(SelfInspectionYear).query(({ ctx, input }) => getTemplate(ctx.deps, ctx.principal, input.year)),
-  list: authed('selfInspection:read').input(SelfInspectionYear).query(({ ctx, input }) => listSelfInspectionViews(ctx.deps, ctx.principal, input.year)),
-  get: authed('selfInspection:read').input(SelfInspectionRef).query(({ ctx, input }) => getSelfInspectionView(ctx.deps, ctx.principal, input.institutionCode, input.year)),
+  template: authed('selfInspection:read')
+    .input(SelfInspectionYear)
+    .query(({ ctx, input }) => getTemplate(ctx.deps, ctx.principal, input.year)),
+  list: authed('selfInspection:read')
+    .input(SelfInspectionYear)
+    .query(({ ctx, input }) => listSelfInspectionViews(ctx.deps, ctx.principal, input.year)),
+  get: authed('selfInspection:read')
+    .input(SelfInspectionRef)
+    .query(({ ctx, input }) => getSelfInspectionView(ctx.deps, ctx.principal, input.institutionCode, input.year)),
   evidence: authed('selfInspection:read')
     .input(SelfInspectionRef.extend({ sha256: sha256Hex() }))
     .query(({ ctx, input }) => downloadSelfInspectionEvidence(ctx.deps, ctx.principal, input.institutionCode, input.year, input.sha256)),
-  publishTemplate: authed('selfInspection:publish').input(PublishTemplateInput).mutation(({ ctx, input }) => publishTemplate(ctx.deps, ctx.principal, input)),
-  review: authed('selfInspection:review').input(ReviewSelfInspectionInput).mutation(({ ctx, input }) => reviewSelfInspection(ctx.deps, ctx.principal, input)),
-  save: authed('selfInspection:fill').input(SaveSelfInspectionAnswerInput).mutation(({ ctx, input }) => saveSelfInspectionAnswer(ctx.deps, ctx.principal, input)),
-  upload: authed('selfInspection:fill').input(UploadSelfInspectionEvidenceInput).mutation(({ ctx, input }) => uploadSelfInspectionEvidence(ctx.deps, ctx.principal, input)),
-  submit: authed('selfInspection:fill').input(SelfInspectionYear).mutation(({ ctx, input }) => submitSelfInspection(ctx.deps, ctx.principal, input.year)),
+  publishTemplate: authed('selfInspection:publish')
+    .input(PublishTemplateInput)
+    .mutation(({ ctx, input }) => publishTemplate(ctx.deps, ctx.principal, input)),
+  review: authed('selfInspection:review')
+    .input(ReviewSelfInspectionInput)
+    .mutation(({ ctx, input }) => reviewSelfInspection(ctx.deps, ctx.principal, input)),
+  save: authed('selfInspection:fill')
+    .input(SaveSelfInspectionAnswerInput)
+    .mutation(({ ctx, input }) => saveSelfInspectionAnswer(ctx.deps, ctx.principal, input)),
+  upload: authed('selfInspection:fill')
+    .input(UploadSelfInspectionEvidenceInput)
+    .mutation(({ ctx, input }) => uploadSelfInspectionEvidence(ctx.deps, ctx.principal, input)),
+  submit: authed('selfInspection:fill')
+    .input(SelfInspectionYear)
+    .mutation(({ ctx, input }) => submitSelfInspection(ctx.deps, ctx.principal, input.year)),
 });

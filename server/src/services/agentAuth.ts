@@ -31,7 +31,13 @@ export async function authenticateAgent(deps: ServiceDeps, credentials: { id: st
   // First use of a rotated secret retires the old one.
   if (next) await promoteNextSecret(deps.db, agent.id);
   if (agent.revoked_at) throw unauthorized(`agent revoked${agent.revoked_reason ? `: ${agent.revoked_reason}` : ''}; enroll it again with a new token`);
-  return { id: agent.id, hostId: agent.host_id, institutionCode: agent.institution_code, regionCode: agent.region_code, settings: agent.settings ? (JSON.parse(agent.settings) as AgentSettings) : DEFAULT_AGENT_SETTINGS };
+  return {
+    id: agent.id,
+    hostId: agent.host_id,
+    institutionCode: agent.institution_code,
+    regionCode: agent.region_code,
+    settings: agent.settings ? (JSON.parse(agent.settings) as AgentSettings) : DEFAULT_AGENT_SETTINGS,
+  };
 }
 
 /**

@@ -86,7 +86,9 @@ describe.each(DIALECTS)('remote upgrade (%s)', (dialect) => {
     expect((await listed())[old1.id]).toMatchObject({ status: 'requested', toVersion: '0.2.0', reason: null });
     expect((await listed())[current.id]).toBeNull();
 
-    const outcome = (id: string, status: 'upgraded' | 'failed', reason?: string) => ({ upgrade: { id, status, fromVersion: '0.1.0', toVersion: '0.2.0', ...(reason ? { reason } : {}), at: t.clock.now.toISOString() } });
+    const outcome = (id: string, status: 'upgraded' | 'failed', reason?: string) => ({
+      upgrade: { id, status, fromVersion: '0.1.0', toVersion: '0.2.0', ...(reason ? { reason } : {}), at: t.clock.now.toISOString() },
+    });
     // A late report of another command changes nothing; the agent's own one does.
     await heartbeat(old1, '0.1.0', outcome('some-older-command', 'upgraded'));
     expect((await listed())[old1.id]).toMatchObject({ status: 'requested' });

@@ -24,7 +24,17 @@ export async function upgradeAgentsAs(deps: ServiceDeps, principal: Principal, i
   const at = deps.now().toISOString();
   for (const a of outdated) {
     const id = randomUUID();
-    await upsertAgentUpgrade(deps.db, { agent_id: a.id, command_id: id, status: 'requested', from_version: a.version, to_version: signed.version, reason: null, requested_by: principal.username, requested_at: at, updated_at: at });
+    await upsertAgentUpgrade(deps.db, {
+      agent_id: a.id,
+      command_id: id,
+      status: 'requested',
+      from_version: a.version,
+      to_version: signed.version,
+      reason: null,
+      requested_by: principal.username,
+      requested_at: at,
+      updated_at: at,
+    });
     requestUpgrade(deps, a.id, { id, manifest: signed.manifest, signature: signed.signature });
   }
   return { version: signed.version, agentIds: outdated.map((a) => a.id) };

@@ -30,7 +30,7 @@ export function startAlertEngine(deps: ServiceDeps, log: { error(m: string): voi
   return {
     idle: async () => {
       // Work queued while waiting extends the tail: wait until it stops moving.
-      for (let seen: Promise<void> | null = null; seen !== tail; ) await (seen = tail);
+      for (let seen: Promise<void> | null = null; seen !== tail;) await (seen = tail);
     },
     async stop() {
       for (const off of offs) off();

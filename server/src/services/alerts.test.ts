@@ -32,7 +32,21 @@ const ports = (pub: boolean): Partial<Report['sections']> => ({
   ports: {
     status: 'ok',
     hash: (pub ? 'c' : 'd').repeat(64),
-    data: { listeners: [{ protocol: 'tcp', address: pub ? '202.96.1.10' : '10.0.0.5', port: 22, pid: 1, process: 'sshd', bind: pub ? 'public' : 'private', publicExposure: pub, service: 'ssh', category: 'remote-management' }] } as SectionData['ports'],
+    data: {
+      listeners: [
+        {
+          protocol: 'tcp',
+          address: pub ? '202.96.1.10' : '10.0.0.5',
+          port: 22,
+          pid: 1,
+          process: 'sshd',
+          bind: pub ? 'public' : 'private',
+          publicExposure: pub,
+          service: 'ssh',
+          category: 'remote-management',
+        },
+      ],
+    } as SectionData['ports'],
   },
 });
 
@@ -87,7 +101,18 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
   });
 
   it('reacts only to changes made on its own process: a change relayed from another process is alerted there', async () => {
-    const change: FindingChange = { subjectKind: 'host', subjectId: a.hostId, ruleId: 'HOST-FIREWALL-OFF', institutionCode: 'A', regionCode: '330106', from: 'pass', to: 'fail', severity: 'high', evidence: { zh: '防火墙未启用', en: 'no firewall' }, at: t.clock.now.toISOString() };
+    const change: FindingChange = {
+      subjectKind: 'host',
+      subjectId: a.hostId,
+      ruleId: 'HOST-FIREWALL-OFF',
+      institutionCode: 'A',
+      regionCode: '330106',
+      from: 'pass',
+      to: 'fail',
+      severity: 'high',
+      evidence: { zh: '防火墙未启用', en: 'no firewall' },
+      at: t.clock.now.toISOString(),
+    };
     t.deps.bus.emitLocal('finding.changed', change);
     await engine.idle();
     expect(await alertsOf('HOST-FIREWALL-OFF')).toEqual([]);
@@ -119,7 +144,16 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
   });
 
   it('two openers racing for the same (subject, rule) make one alert that counts both', async () => {
-    const input = { subjectKind: 'host' as const, subjectId: a.hostId, ruleId: 'HOST-FIREWALL-OFF', kind: 'finding' as const, severity: 'high' as const, institutionCode: 'A', regionCode: '330106', evidence: { zh: '防火墙未启用', en: 'no firewall' } };
+    const input = {
+      subjectKind: 'host' as const,
+      subjectId: a.hostId,
+      ruleId: 'HOST-FIREWALL-OFF',
+      kind: 'finding' as const,
+      severity: 'high' as const,
+      institutionCode: 'A',
+      regionCode: '330106',
+      evidence: { zh: '防火墙未启用', en: 'no firewall' },
+    };
     const results = await Promise.all(Array.from({ length: 6 }, () => raiseAlert(t.deps, input)));
     expect(results.filter((r) => r.opened)).toHaveLength(1);
     expect(new Set(results.map((r) => r.alert.id)).size).toBe(1);
@@ -134,7 +168,16 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
     const neighbour = await createUser(t.deps, 'cli', { username: 'gongshu', role: 'county', scopeCode: '330105', password: PASSWORD });
     const officer = await createUser(t.deps, 'cli', { username: 'inst-a', role: 'institution', scopeCode: 'A', password: PASSWORD });
     const county = (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal;
-    const { alert } = await raiseAlert(t.deps, { subjectKind: 'host', subjectId: a.hostId, ruleId: 'HOST-AV-MISSING', kind: 'finding', severity: 'high', institutionCode: 'A', regionCode: '330106', evidence: { zh: '无防病毒', en: 'no anti-malware' } });
+    const { alert } = await raiseAlert(t.deps, {
+      subjectKind: 'host',
+      subjectId: a.hostId,
+      ruleId: 'HOST-AV-MISSING',
+      kind: 'finding',
+      severity: 'high',
+      institutionCode: 'A',
+      regionCode: '330106',
+      evidence: { zh: '无防病毒', en: 'no anti-malware' },
+    });
 
     t.clock.advance(1000);
     await acknowledgeAlert(t.deps, county, alert.id, '已电话通知');
@@ -178,7 +221,16 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
     // Acknowledging (with the note) stays possible.
     await acknowledgeAlert(t.deps, officer, live!.id, '已关闭端口，等待下次上报');
     // Offline: refused while the agent stays silent.
-    const off = await raiseAlert(t.deps, { subjectKind: 'host', subjectId: a.hostId, ruleId: OFFLINE_RULE, kind: 'offline', severity: 'high', institutionCode: 'A', regionCode: '330106', evidence: { zh: '离线', en: 'offline' } });
+    const off = await raiseAlert(t.deps, {
+      subjectKind: 'host',
+      subjectId: a.hostId,
+      ruleId: OFFLINE_RULE,
+      kind: 'offline',
+      severity: 'high',
+      institutionCode: 'A',
+      regionCode: '330106',
+      evidence: { zh: '离线', en: 'offline' },
+    });
     await expect(resolveAlert(t.deps, officer, off.alert.id)).rejects.toMatchObject({ code: 'CONFLICT' });
     t.clock.advance(60_000);
     // The fix on the host, not in the alert, clears it: then a person may resolve what is left.
@@ -211,7 +263,10 @@ describe.each(DIALECTS)('alerts (%s)', (dialect) => {
     await createUser(t.deps, 'cli', { username: 'xihu', role: 'county', scopeCode: '330106', password: PASSWORD });
     const principal = (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal;
     const ac = new AbortController();
-    const caller = createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} }, { signal: ac.signal });
+    const caller = createCallerFactory(appRouter)(
+      { deps: t.deps, agentCredentials: null, principal, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} },
+      { signal: ac.signal },
+    );
     const got: AlertChange[] = [];
     const reading = (async () => {
       for await (const ev of (await caller.alerts.live()) as AsyncIterable<AlertChange>) got.push(ev);
@@ -288,7 +343,14 @@ describe.each(DIALECTS)('alert notifications (%s)', (dialect) => {
   it('a digest groups the hour, quiet hours hold messages, severity filters, and failures retry with backoff, each attempt recorded', async () => {
     // 02:00Z is 10:00 in China. Hourly digest for the city; a county channel for criticals only, quiet until 11:00.
     const digest = await createChannel(t.deps, ADMIN, '330100', { name: '日报', kind: 'wecom', url: `${rx.base}/digest?key=d`, minSeverity: 'high', mode: 'hourly' });
-    const critical = await createChannel(t.deps, ADMIN, '330106', { name: '值班', kind: 'wecom', url: `${rx.base}/critical?key=c`, minSeverity: 'critical', mode: 'immediate', quietHours: { start: '09:30', end: '11:00' } });
+    const critical = await createChannel(t.deps, ADMIN, '330106', {
+      name: '值班',
+      kind: 'wecom',
+      url: `${rx.base}/critical?key=c`,
+      minSeverity: 'critical',
+      mode: 'immediate',
+      quietHours: { start: '09:30', end: '11:00' },
+    });
     t.clock.advance(5 * 60_000);
     t.deps.bus.emit('finding.changed', failing(1, 'A', '330106'));
     t.deps.bus.emit('finding.changed', { ...failing(2, 'A', '330106'), ruleId: 'HOST-OS-EOL', severity: 'critical' });

@@ -45,8 +45,6 @@ export interface AlertOptions {
 export type { AlertChange, AlertView } from '../eventPayloads.js';
 export const DEFAULT_ALERT_OPTIONS: AlertOptions = { offlineAfterMs: 30 * 60_000 };
 
-
-
 export const viewOf = (r: AlertRow): AlertView => ({
   id: r.id,
   kind: r.kind,
@@ -203,7 +201,8 @@ export async function detectOffline(deps: ServiceDeps, opts: AlertOptions = DEFA
     if (r.opened) opened++;
   }
   for (const a of await listHostAlertsSeenSince(deps.db, before, OFFLINE_RULE)) {
-    if (await clearAlert(deps, { subjectKind: 'host', subjectId: a.subject_id, ruleId: OFFLINE_RULE }, { zh: `探针于 ${a.last_seen_at} 恢复上报`, en: `agent seen again at ${a.last_seen_at}` })) resolved++;
+    if (await clearAlert(deps, { subjectKind: 'host', subjectId: a.subject_id, ruleId: OFFLINE_RULE }, { zh: `探针于 ${a.last_seen_at} 恢复上报`, en: `agent seen again at ${a.last_seen_at}` }))
+      resolved++;
   }
   for (const a of await listIdentityAlertsCleared(deps.db, IDENTITY_RULE)) {
     if (await clearAlert(deps, { subjectKind: 'host', subjectId: a.subject_id, ruleId: IDENTITY_RULE }, { zh: '主机标识已恢复一致', en: 'the host reports its own identity again' })) resolved++;
@@ -286,8 +285,9 @@ async function conditionStillHolds(deps: ServiceDeps, alert: AlertRow): Promise<
   }
   const host = alert.subject_kind === 'host' ? await getHost(deps.db, { kind: 'all' }, alert.subject_id) : undefined;
   if (!host) return null;
-  if (alert.kind === 'offline' && (host.last_seen_at === null || host.last_seen_at <= alert.opened_at)) return `the agent has not reported since the alert opened (last seen ${host.last_seen_at ?? 'never'})`;
-  if (alert.kind === 'identity' && host.identity_conflict !== null) return 'the host still reports another machine\'s identity';
+  if (alert.kind === 'offline' && (host.last_seen_at === null || host.last_seen_at <= alert.opened_at))
+    return `the agent has not reported since the alert opened (last seen ${host.last_seen_at ?? 'never'})`;
+  if (alert.kind === 'identity' && host.identity_conflict !== null) return "the host still reports another machine's identity";
   return null;
 }
 

@@ -20,9 +20,15 @@ describe.each(DIALECTS)('alert list order and handler (%s)', (dialect) => {
   });
   afterEach(() => t.close());
 
-  it("sorts by severity on request (critical first, newest within), by newest activity otherwise", async () => {
+  it('sorts by severity on request (critical first, newest within), by newest activity otherwise', async () => {
     // Raised oldest to newest: low, critical, medium, high, critical.
-    for (const [rule, sev] of [['R-LOW', 'low'], ['R-CRIT-OLD', 'critical'], ['R-MED', 'medium'], ['R-HIGH', 'high'], ['R-CRIT-NEW', 'critical']] as const) {
+    for (const [rule, sev] of [
+      ['R-LOW', 'low'],
+      ['R-CRIT-OLD', 'critical'],
+      ['R-MED', 'medium'],
+      ['R-HIGH', 'high'],
+      ['R-CRIT-NEW', 'critical'],
+    ] as const) {
       await raise(rule, sev);
       t.clock.advance(1000);
     }

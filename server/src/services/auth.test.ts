@@ -14,8 +14,22 @@ describe.each(DIALECTS)('auth retention (%s)', (dialect) => {
   afterAll(() => t.close());
 
   const rows = async () => ({
-    sessions: Number((await t.deps.db.selectFrom('sessions').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow()).n),
-    failures: Number((await t.deps.db.selectFrom('login_failures').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow()).n),
+    sessions: Number(
+      (
+        await t.deps.db
+          .selectFrom('sessions')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+    failures: Number(
+      (
+        await t.deps.db
+          .selectFrom('login_failures')
+          .select((eb) => eb.fn.countAll<string | number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   });
 
   it('deletes expired sessions and aged-out login failures, and keeps what still counts', async () => {

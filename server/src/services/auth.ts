@@ -72,7 +72,12 @@ export async function login(deps: ServiceDeps, input: { username: string; passwo
     await recordAudit(deps, { actor: { type: 'anonymous', id: null, name: input.username }, action: 'auth.login', outcome: 'denied', detail: { reason: 'bad credentials' }, remoteAddress });
     // Sustained guessing at one account: the admins are told once per window (the audit log, and the server log).
     if (byUser + 1 === LOGIN_LIMITS.alertAfter) {
-      await recordAudit(deps, { actor: { type: 'system', id: null, name: 'login-throttle' }, action: 'auth.sustained-failures', outcome: 'denied', detail: { username: input.username, failures: byUser + 1, windowMinutes: LOGIN_LIMITS.windowMs / 60_000, lastAddress: remoteAddress } });
+      await recordAudit(deps, {
+        actor: { type: 'system', id: null, name: 'login-throttle' },
+        action: 'auth.sustained-failures',
+        outcome: 'denied',
+        detail: { username: input.username, failures: byUser + 1, windowMinutes: LOGIN_LIMITS.windowMs / 60_000, lastAddress: remoteAddress },
+      });
       deps.bus.emit('auth.sustained-failures', { username: input.username, failures: byUser + 1, at: now.toISOString(), lastAddress: remoteAddress });
     }
     throw unauthorized('wrong username or password');
@@ -91,7 +96,13 @@ export async function login(deps: ServiceDeps, input: { username: string; passwo
   });
   const institution = user.role === 'institution' && user.scope_code ? await getInstitution(deps.db, user.scope_code) : undefined;
   const principal = principalOf({ ...user, user_id: user.id, institution_region_code: institution?.region_code ?? null });
-  await recordAudit(deps, { actor: { type: 'user', id: user.id, name: user.username }, action: 'auth.login', regionCode: principal.regionCode, institutionCode: principal.institutionCode, remoteAddress });
+  await recordAudit(deps, {
+    actor: { type: 'user', id: user.id, name: user.username },
+    action: 'auth.login',
+    regionCode: principal.regionCode,
+    institutionCode: principal.institutionCode,
+    remoteAddress,
+  });
   return { token, principal, expiresAt };
 }
 

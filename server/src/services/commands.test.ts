@@ -35,10 +35,7 @@ describe.each(DIALECTS)('agent settings and commands (%s)', (dialect) => {
     await user.agents.configure({ agentId: agent.id, settings });
     await user.agents.collectNow({ agentId: agent.id });
     await new Promise((r) => setTimeout(r, 20));
-    expect(received).toMatchObject([
-      { type: 'settings', settings },
-      { type: 'collect' },
-    ]);
+    expect(received).toMatchObject([{ type: 'settings', settings }, { type: 'collect' }]);
 
     const ack = await agentCaller.agent.report(sampleReport(agent.id, t.clock.now));
     expect(ack.settings).toEqual(settings);
@@ -48,7 +45,7 @@ describe.each(DIALECTS)('agent settings and commands (%s)', (dialect) => {
     await reading.catch(() => {});
   });
 
-  it('ends a revoked agent\'s open command stream, and it cannot open another', async () => {
+  it("ends a revoked agent's open command stream, and it cannot open another", async () => {
     const agent = await enrollHost(t.deps, { institution: 'A', region: '330106', hostname: 'to-revoke' });
     const adminPrincipal = { userId: 'x', username: 'x', displayName: 'x', role: 'admin' as const, scopeCode: null, scope: { kind: 'all' as const }, regionCode: null, institutionCode: null };
     const admin = factory({ ...base(t), principal: adminPrincipal, agentCredentials: null });

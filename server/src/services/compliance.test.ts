@@ -43,8 +43,22 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     // ACCOUNT-LOCKOUT 2, REMOTE-HARDENING 5, LOG-RETENTION 2, AGENT-SILENT 5 = 78. Anti-malware (Linux, not required),
     // backups (no MLPS level, no jobs), the Windows audit policy and the opt-in credential checks (the region has not turned them on) do not apply.
     // Earned 78 − 10 = 68 → 87.2, but a failing critical rule caps the host at 59.
-    const notApplicable = [...findings.values()].filter((f) => f.status === 'not-applicable').map((f) => f.rule_id).sort();
-    expect(notApplicable).toEqual(['HOST-AUDIT-POLICY', 'HOST-AV-MISSING', 'HOST-AV-STALE', 'HOST-BACKUP-FAILED', 'HOST-BACKUP-NONE', 'HOST-BACKUP-OFFSITE', 'HOST-BACKUP-RESTORE-TEST', 'HOST-BACKUP-STALE', 'HOST-SERVICE-NOAUTH', 'HOST-WEAK-PASSWORD']);
+    const notApplicable = [...findings.values()]
+      .filter((f) => f.status === 'not-applicable')
+      .map((f) => f.rule_id)
+      .sort();
+    expect(notApplicable).toEqual([
+      'HOST-AUDIT-POLICY',
+      'HOST-AV-MISSING',
+      'HOST-AV-STALE',
+      'HOST-BACKUP-FAILED',
+      'HOST-BACKUP-NONE',
+      'HOST-BACKUP-OFFSITE',
+      'HOST-BACKUP-RESTORE-TEST',
+      'HOST-BACKUP-STALE',
+      'HOST-SERVICE-NOAUTH',
+      'HOST-WEAK-PASSWORD',
+    ]);
     expect([...findings.values()].filter((f) => f.status === 'unknown')).toEqual([]);
     const score = await t.deps.db.selectFrom('host_scores').selectAll().where('host_id', '=', a1.hostId).executeTakeFirstOrThrow();
     expect(score.score).toBe(59);
@@ -84,7 +98,8 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
 
     await createUser(t.deps, 'cli', { username: 'inst-a', role: 'institution', scopeCode: 'A', password: 'Inst-A-Pass-123' });
     const user = (await login(t.deps, { username: 'inst-a', password: 'Inst-A-Pass-123' }, '127.0.0.1')).principal;
-    for (const kind of ['leadership-meeting', 'emergency-drill', 'data-inventory', 'training', 'permission-review'] as const) await addGovernanceRecord(t.deps, user, 'A', { kind, date: '2026-10-15' });
+    for (const kind of ['leadership-meeting', 'emergency-drill', 'data-inventory', 'training', 'permission-review'] as const)
+      await addGovernanceRecord(t.deps, user, 'A', { kind, date: '2026-10-15' });
     await addGovernanceRecord(t.deps, user, 'A', { kind: 'self-inspection', date: '2026-10-20', vulnerabilityScan: true, penetrationTest: true });
     await addGovernanceRecord(t.deps, user, 'A', { kind: 'data-security-meeting', date: '2026-10-15' });
     // A data register of general data without personal information: the other data rules do not apply.
@@ -120,7 +135,10 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     const exposed = (o: typeof overview) => o.topFailingRules.find((r) => r.ruleId === 'HOST-PORT-REMOTE-PUBLIC')?.count;
     expect(exposed(overview)).toBe(1);
     expect(overview.distribution).toEqual({ A: 0, B: 1, C: 1, D: 0 });
-    expect(overview.subRegions.map((s) => [s.code, s.averageScore, s.institutions])).toEqual([['330106', 80.2, 1], ['330105', 70, 1]]);
+    expect(overview.subRegions.map((s) => [s.code, s.averageScore, s.institutions])).toEqual([
+      ['330106', 80.2, 1],
+      ['330105', 70, 1],
+    ]);
     // A second look with nothing written in between gives the same figures.
     expect(await regionOverview(t.deps, admin, '330100')).toEqual(overview);
     // Looked at again after another host changed, at the same instant: the counts are read anew, not remembered.
@@ -134,9 +152,16 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     // An institution with nothing reported yet counts, as 0 (D): missing evidence is never a pass.
     await insertInstitution(t.deps.db, { code: 'C', name: '丙卫生院', region_code: '330105', type: 'primary-care', created_at: t.clock.now.toISOString() });
     const withC = await regionOverview(t.deps, admin, '330100');
-    expect([withC.kpis.institutions, withC.distribution.D, withC.subRegions.find((s) => s.code === '330105')]).toEqual([3, (changed.distribution.D ?? 0) + 1, { code: '330105', name: expect.any(String), institutions: 2, averageScore: Math.round((b / 2) * 10) / 10 }]);
+    expect([withC.kpis.institutions, withC.distribution.D, withC.subRegions.find((s) => s.code === '330105')]).toEqual([
+      3,
+      (changed.distribution.D ?? 0) + 1,
+      { code: '330105', name: expect.any(String), institutions: 2, averageScore: Math.round((b / 2) * 10) / 10 },
+    ]);
     // Under a county the groups are its institutions, by name.
-    expect((await regionOverview(t.deps, admin, '330105')).subRegions.map((s) => [s.code, s.name])).toEqual([['B', expect.any(String)], ['C', '丙卫生院']]);
+    expect((await regionOverview(t.deps, admin, '330105')).subRegions.map((s) => [s.code, s.name])).toEqual([
+      ['B', expect.any(String)],
+      ['C', '丙卫生院'],
+    ]);
   });
 
   it('an exception lifts a finding out of the score until the day after it expires', async () => {
@@ -145,7 +170,13 @@ describe.each(DIALECTS)('compliance engine through the services (%s)', (dialect)
     await send(a2, hostSections(t.clock.now, 'a2', 'exposed'));
     const hostScore = async () => (await t.deps.db.selectFrom('host_scores').select('score').where('host_id', '=', a2.hostId).executeTakeFirstOrThrow()).score;
     expect(await hostScore()).toBe(59);
-    await addException(t.deps, user, 'A', { subject: { kind: 'host', id: a2.hostId }, ruleId: 'HOST-PORT-REMOTE-PUBLIC', reason: '远程运维专线改造中', approver: '信息科主任', expiresOn: '2026-11-10' });
+    await addException(t.deps, user, 'A', {
+      subject: { kind: 'host', id: a2.hostId },
+      ruleId: 'HOST-PORT-REMOTE-PUBLIC',
+      reason: '远程运维专线改造中',
+      approver: '信息科主任',
+      expiresOn: '2026-11-10',
+    });
     // Excepted: the failing critical leaves the ratio and the cap: 54/54 = 100.
     expect(await hostScore()).toBe(100);
     const excepted = (await getFindings(t.deps.db, 'host', a2.hostId)).find((f) => f.rule_id === 'HOST-PORT-REMOTE-PUBLIC')!;

@@ -7,7 +7,19 @@ import { INST_A, institutionUser, outcome as code } from '../testing/principals.
 
 const INST_B = institutionUser('B', '330105');
 // Level 2, no personal-information flag of its own, last evaluated 2022-12-01: due 2027-12-01 on the 5-year cycle, 2025-12-01 on the 3-year one.
-const LIS = { name: 'LIS 检验系统', level: 2 as const, criticalInfrastructure: false, personalInfoOver100k: false, gradedOn: '2022-01-05', filedOn: '2022-01-12', lastEvaluatedOn: '2022-12-01', wentLiveOn: '2020-01-01', prelaunchTestedOn: '2019-12-01', retiredOn: null, hostIds: [] };
+const LIS = {
+  name: 'LIS 检验系统',
+  level: 2 as const,
+  criticalInfrastructure: false,
+  personalInfoOver100k: false,
+  gradedOn: '2022-01-05',
+  filedOn: '2022-01-12',
+  lastEvaluatedOn: '2022-12-01',
+  wentLiveOn: '2020-01-01',
+  prelaunchTestedOn: '2019-12-01',
+  retiredOn: null,
+  hostIds: [],
+};
 const ENTRY = { category: 'health-status' as const, level: 'important' as const, volume: '100k-10m' as const };
 
 describe.each(DIALECTS)('data register (%s)', (dialect) => {

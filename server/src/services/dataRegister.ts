@@ -79,7 +79,13 @@ export async function saveImportantDataFiling(deps: ServiceDeps, principal: Prin
   const f = ImportantDataFilingInput.parse(input);
   if (f.filedOn !== null && f.filedOn > chinaDate(deps.now())) throw badRequest('a filing cannot be dated in the future');
   await editAndReevaluate(deps, code, (tx) =>
-    upsertDataRegister(tx, { institution_code: code, important_filed_on: f.filedOn, important_receipt: f.filedOn === null ? null : f.receipt, updated_at: deps.now().toISOString(), updated_by: principal.username }),
+    upsertDataRegister(tx, {
+      institution_code: code,
+      important_filed_on: f.filedOn,
+      important_receipt: f.filedOn === null ? null : f.receipt,
+      updated_at: deps.now().toISOString(),
+      updated_by: principal.username,
+    }),
   );
   return { filedOn: f.filedOn };
 }

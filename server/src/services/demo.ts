@@ -40,12 +40,44 @@ const INSTITUTIONS: Array<[name: string, type: InstitutionType, hosts: number]> 
   ['西湖区第三人民医院', 'tertiary-hospital', 30],
   ['西湖区精神卫生中心', 'specialty-hospital', 9],
   ['西湖区康复医院', 'specialty-hospital', 7],
-  ...['北山', '西溪', '翠苑', '文新', '古荡', '留下', '转塘', '蒋村', '灵隐', '三墩', '双浦', '文新北', '紫金港', '之江', '西湖', '东山弄', '古墩', '申花', '小和山', '龙坞', '袁浦', '周浦', '九莲', '浙大'].map(
-    (s): [string, InstitutionType, number] => [`${s}街道社区卫生服务中心`, 'primary-care', 8],
-  ),
+  ...[
+    '北山',
+    '西溪',
+    '翠苑',
+    '文新',
+    '古荡',
+    '留下',
+    '转塘',
+    '蒋村',
+    '灵隐',
+    '三墩',
+    '双浦',
+    '文新北',
+    '紫金港',
+    '之江',
+    '西湖',
+    '东山弄',
+    '古墩',
+    '申花',
+    '小和山',
+    '龙坞',
+    '袁浦',
+    '周浦',
+    '九莲',
+    '浙大',
+  ].map((s): [string, InstitutionType, number] => [`${s}街道社区卫生服务中心`, 'primary-care', 8]),
 ];
 
-type Profile = { os: 'debian' | 'centos7' | 'win2012' | 'win2019' | 'kylin'; rdpPublic: boolean; dbWildcard: boolean; telnet: boolean; pendingSecurity: number; firewall: boolean; backup: 'none' | 'ok' | 'stale' | 'failed'; offsite: boolean };
+type Profile = {
+  os: 'debian' | 'centos7' | 'win2012' | 'win2019' | 'kylin';
+  rdpPublic: boolean;
+  dbWildcard: boolean;
+  telnet: boolean;
+  pendingSecurity: number;
+  firewall: boolean;
+  backup: 'none' | 'ok' | 'stale' | 'failed';
+  offsite: boolean;
+};
 
 const OS: Record<Profile['os'], SectionData['device']['os']> = {
   debian: { family: 'linux', distro: 'Debian GNU/Linux', release: '12', id: 'debian', codename: 'bookworm', kernel: '6.1.0-26-amd64', arch: 'x64' },
@@ -62,10 +94,44 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
   const publicIp = p.rdpPublic ? `115.236.${index % 250}.${(index * 7) % 250}` : null;
   const day = (n: number) => new Date(now.getTime() - n * 86_400_000).toISOString();
   const listeners: SectionData['ports']['listeners'] = [
-    { protocol: 'tcp', address: '0.0.0.0', port: windows ? 3389 : 22, pid: 800 + index, process: windows ? 'svchost.exe' : 'sshd', bind: 'wildcard', publicExposure: p.rdpPublic, service: windows ? 'rdp' : 'ssh', category: 'remote-management' },
-    { protocol: 'tcp', address: p.dbWildcard ? '0.0.0.0' : ip, port: windows ? 1433 : 3306, pid: 900 + index, process: windows ? 'sqlservr.exe' : 'mysqld', bind: p.dbWildcard ? 'wildcard' : 'private', publicExposure: p.dbWildcard && p.rdpPublic, service: windows ? 'mssql' : 'mysql', category: 'database' },
+    {
+      protocol: 'tcp',
+      address: '0.0.0.0',
+      port: windows ? 3389 : 22,
+      pid: 800 + index,
+      process: windows ? 'svchost.exe' : 'sshd',
+      bind: 'wildcard',
+      publicExposure: p.rdpPublic,
+      service: windows ? 'rdp' : 'ssh',
+      category: 'remote-management',
+    },
+    {
+      protocol: 'tcp',
+      address: p.dbWildcard ? '0.0.0.0' : ip,
+      port: windows ? 1433 : 3306,
+      pid: 900 + index,
+      process: windows ? 'sqlservr.exe' : 'mysqld',
+      bind: p.dbWildcard ? 'wildcard' : 'private',
+      publicExposure: p.dbWildcard && p.rdpPublic,
+      service: windows ? 'mssql' : 'mysql',
+      category: 'database',
+    },
     { protocol: 'tcp', address: ip, port: 443, pid: 1000 + index, process: windows ? 'w3wp.exe' : 'nginx', bind: 'private', publicExposure: false, service: 'https', category: 'web' },
-    ...(p.telnet ? [{ protocol: 'tcp' as const, address: '0.0.0.0', port: 23, pid: 1100 + index, process: 'in.telnetd', bind: 'wildcard' as const, publicExposure: p.rdpPublic, service: 'telnet', category: 'plaintext' as const }] : []),
+    ...(p.telnet
+      ? [
+          {
+            protocol: 'tcp' as const,
+            address: '0.0.0.0',
+            port: 23,
+            pid: 1100 + index,
+            process: 'in.telnetd',
+            bind: 'wildcard' as const,
+            publicExposure: p.rdpPublic,
+            service: 'telnet',
+            category: 'plaintext' as const,
+          },
+        ]
+      : []),
   ];
   // The host firewall's verdict on each listener beyond loopback (issue 19), as the agent records it.
   const reach = (l: (typeof listeners)[number]): (typeof listeners)[number] => {
@@ -75,54 +141,80 @@ function sections(p: Profile, hostname: string, index: number, now: Date): Repor
     if (l.category === 'database' && l.bind !== 'wildcard') return { ...l, reach: 'restricted', reachBy: `firewalld zone public: accepted only from 10.${20 + (index % 30)}.0.0/16 (rich rules)` };
     return { ...l, reach: 'open', reachBy: `firewalld zone public: ${l.service ?? `${l.port}/${l.protocol}`}` };
   };
-  const pending = Array.from({ length: p.pendingSecurity + (index % 3) }, (_, i) => ({ name: windows ? `KB50${index % 90}${i}` : `openssl-${i}`, installedVersion: '1.0', availableVersion: '1.1', security: i < p.pendingSecurity }));
+  const pending = Array.from({ length: p.pendingSecurity + (index % 3) }, (_, i) => ({
+    name: windows ? `KB50${index % 90}${i}` : `openssl-${i}`,
+    installedVersion: '1.0',
+    availableVersion: '1.1',
+    security: i < p.pendingSecurity,
+  }));
   return {
     device: okSection({
-        hostname,
-        fqdn: `${hostname}.xihu.hz.local`,
-        machineId: `demo-${index}`,
-        os: OS[p.os],
-        hardware: { vendor: index % 2 ? 'Inspur' : 'Huawei', model: index % 2 ? 'NF5280M6' : '2288H V5', serial: `SN${100000 + index}`, uuid: null, virtual: index % 3 === 0, virtualization: index % 3 === 0 ? 'VMware' : null },
-        cpu: { model: 'Intel Xeon Silver 4210', cores: 16, physicalCores: 10 },
-        memory: { totalBytes: 64 * 2 ** 30 },
-        disks: [{ name: 'sda', type: 'SSD', sizeBytes: 960 * 10 ** 9 }],
-        filesystems: [{ mount: windows ? 'C:' : '/', fs: windows ? 'C:' : '/dev/sda1', type: windows ? 'NTFS' : 'ext4', sizeBytes: 900 * 10 ** 9, usedBytes: (300 + (index % 500)) * 10 ** 9 }],
-        interfaces: [{ name: windows ? 'Ethernet0' : 'eth0', mac: null, addresses: [{ address: ip, family: 4, scope: 'private' }, ...(publicIp ? [{ address: publicIp, family: 4 as const, scope: 'public' as const }] : [])] }],
-        hasPublicAddress: Boolean(publicIp),
-        bootedAt: day(20 + (index % 40)),
-      }),
-    patches: okSection({ manager: windows ? 'windows-update' : p.os === 'debian' ? 'apt' : 'yum', pending, pendingCount: pending.length, securityCount: p.pendingSecurity, lastPatchedAt: day(p.pendingSecurity ? 40 + (index % 80) : 3 + (index % 20)), rebootRequired: false, rebootRequiredSince: null }),
+      hostname,
+      fqdn: `${hostname}.xihu.hz.local`,
+      machineId: `demo-${index}`,
+      os: OS[p.os],
+      hardware: {
+        vendor: index % 2 ? 'Inspur' : 'Huawei',
+        model: index % 2 ? 'NF5280M6' : '2288H V5',
+        serial: `SN${100000 + index}`,
+        uuid: null,
+        virtual: index % 3 === 0,
+        virtualization: index % 3 === 0 ? 'VMware' : null,
+      },
+      cpu: { model: 'Intel Xeon Silver 4210', cores: 16, physicalCores: 10 },
+      memory: { totalBytes: 64 * 2 ** 30 },
+      disks: [{ name: 'sda', type: 'SSD', sizeBytes: 960 * 10 ** 9 }],
+      filesystems: [{ mount: windows ? 'C:' : '/', fs: windows ? 'C:' : '/dev/sda1', type: windows ? 'NTFS' : 'ext4', sizeBytes: 900 * 10 ** 9, usedBytes: (300 + (index % 500)) * 10 ** 9 }],
+      interfaces: [
+        {
+          name: windows ? 'Ethernet0' : 'eth0',
+          mac: null,
+          addresses: [{ address: ip, family: 4, scope: 'private' }, ...(publicIp ? [{ address: publicIp, family: 4 as const, scope: 'public' as const }] : [])],
+        },
+      ],
+      hasPublicAddress: Boolean(publicIp),
+      bootedAt: day(20 + (index % 40)),
+    }),
+    patches: okSection({
+      manager: windows ? 'windows-update' : p.os === 'debian' ? 'apt' : 'yum',
+      pending,
+      pendingCount: pending.length,
+      securityCount: p.pendingSecurity,
+      lastPatchedAt: day(p.pendingSecurity ? 40 + (index % 80) : 3 + (index % 20)),
+      rebootRequired: false,
+      rebootRequiredSince: null,
+    }),
     ports: okSection({ listeners: listeners.map(reach) }),
     backups: okSection(
-        p.backup === 'none'
-          ? { configured: false, jobs: [] }
-          : {
-              configured: true,
-              jobs: [
-                {
-                  name: `${hostname}-nightly`,
-                  kind: 'files',
-                  lastSuccessAt: day(p.backup === 'stale' ? 4 : 0.5),
-                  lastAttemptAt: day(0.5),
-                  lastStatus: p.backup === 'failed' ? 'failed' : 'success',
-                  sizeBytes: 40 * 2 ** 30,
-                  offsite: p.offsite,
-                  lastRestoreTestAt: day(30 + (index % 200)),
-                  intervalHours: 24,
-                  error: null,
-                },
-              ],
-            },
+      p.backup === 'none'
+        ? { configured: false, jobs: [] }
+        : {
+            configured: true,
+            jobs: [
+              {
+                name: `${hostname}-nightly`,
+                kind: 'files',
+                lastSuccessAt: day(p.backup === 'stale' ? 4 : 0.5),
+                lastAttemptAt: day(0.5),
+                lastStatus: p.backup === 'failed' ? 'failed' : 'success',
+                sizeBytes: 40 * 2 ** 30,
+                offsite: p.offsite,
+                lastRestoreTestAt: day(30 + (index % 200)),
+                intervalHours: 24,
+                error: null,
+              },
+            ],
+          },
     ),
     security: okSection({
-        firewall: { active: p.firewall, product: windows ? 'Windows Defender Firewall' : 'firewalld' },
-        antimalware: windows ? { running: true, product: index % 2 ? 'Windows Defender' : '360天擎', signatureUpdatedAt: day(index % 10) } : { running: null, product: null, signatureUpdatedAt: null },
-        timeSync: { synchronized: index % 11 !== 0, service: windows ? 'w32time' : 'chronyd' },
-        audit: { active: index % 13 !== 0, service: windows ? 'EventLog' : 'auditd' },
-        ssh: windows ? null : { running: true, permitRootLogin: index % 9 === 0 ? 'yes' : 'no', passwordAuthentication: index % 9 === 0 },
-        ...accountsAndHardening(p, index),
-        logRetention: logRetention(p, index, day),
-      }),
+      firewall: { active: p.firewall, product: windows ? 'Windows Defender Firewall' : 'firewalld' },
+      antimalware: windows ? { running: true, product: index % 2 ? 'Windows Defender' : '360天擎', signatureUpdatedAt: day(index % 10) } : { running: null, product: null, signatureUpdatedAt: null },
+      timeSync: { synchronized: index % 11 !== 0, service: windows ? 'w32time' : 'chronyd' },
+      audit: { active: index % 13 !== 0, service: windows ? 'EventLog' : 'auditd' },
+      ssh: windows ? null : { running: true, permitRootLogin: index % 9 === 0 ? 'yes' : 'no', passwordAuthentication: index % 9 === 0 },
+      ...accountsAndHardening(p, index),
+      logRetention: logRetention(p, index, day),
+    }),
   };
 }
 
@@ -156,7 +248,14 @@ function logRetention(p: Profile, index: number, day: (n: number) => string): Se
       stores: ['Security', 'System', 'Application'].map((name) =>
         overwritten
           ? { name, oldestEntryAt: day(name === 'Security' ? 12 + (index % 20) : 200), keepDays: null, atSizeCap: name === 'Security', neverDeletes: false, detail: 'Circular, maximum 20 MB' }
-          : { name, oldestEntryAt: day(210 + (index % 90)), keepDays: null, atSizeCap: false, neverDeletes: name === 'Security', detail: name === 'Security' ? 'AutoBackup, maximum 1024 MB' : 'Circular, maximum 200 MB' },
+          : {
+              name,
+              oldestEntryAt: day(210 + (index % 90)),
+              keepDays: null,
+              atSizeCap: false,
+              neverDeletes: name === 'Security',
+              detail: name === 'Security' ? 'AutoBackup, maximum 1024 MB' : 'Circular, maximum 200 MB',
+            },
       ),
     };
   }
@@ -228,23 +327,54 @@ export async function seedDemo(deps: ServiceDeps, admin: Principal, opts: DemoOp
         wentLiveOn: '2019-06-01',
         prelaunchTestedOn: rnd.chance(0.8) ? '2019-05-20' : null,
         retiredOn: null,
-        hostIds: hosts.filter((h) => h.agent.institutionCode === code).slice(0, 3).map((h) => h.agent.hostId),
+        hostIds: hosts
+          .filter((h) => h.agent.institutionCode === code)
+          .slice(0, 3)
+          .map((h) => h.agent.hostId),
       }));
     }
     // 数据目录 without drawing on `rnd` (the rest of the replay stays as it was): hospitals hold important
     // health data of over 100,000 people in their HIS; only tertiary hospitals have filed it.
     const hospital = type === 'tertiary-hospital' || type === 'secondary-hospital';
-    await saveDataRegisterEntry(sim, admin, code, { category: 'health-status', level: hospital ? 'important' : 'general', volume: hospital ? '100k-10m' : 'under-100k', systemIds: systemId ? [systemId] : [] });
+    await saveDataRegisterEntry(sim, admin, code, {
+      category: 'health-status',
+      level: hospital ? 'important' : 'general',
+      volume: hospital ? '100k-10m' : 'under-100k',
+      systemIds: systemId ? [systemId] : [],
+    });
     if (type === 'tertiary-hospital') await saveImportantDataFiling(sim, admin, code, { filedOn: '2025-06-30', receipt: `WJ-2025-${code.slice(-3)}` });
     for (const kind of ['leadership-meeting', 'emergency-drill', 'data-inventory', 'training', 'permission-review'] as const) {
-      if (rnd.chance(care)) await addGovernanceRecord(sim, admin, code, { kind, date: chinaDate(new Date(end.getTime() - rnd.int(20, 300) * 86_400_000 - days * 0)) > chinaDate(clock) ? chinaDate(clock) : chinaDate(new Date(clock.getTime() - rnd.int(10, 200) * 86_400_000)) });
+      if (rnd.chance(care))
+        await addGovernanceRecord(sim, admin, code, {
+          kind,
+          date:
+            chinaDate(new Date(end.getTime() - rnd.int(20, 300) * 86_400_000 - days * 0)) > chinaDate(clock) ? chinaDate(clock) : chinaDate(new Date(clock.getTime() - rnd.int(10, 200) * 86_400_000)),
+        });
     }
-    if (rnd.chance(care)) await addGovernanceRecord(sim, admin, code, { kind: 'self-inspection', date: chinaDate(new Date(clock.getTime() - rnd.int(10, 200) * 86_400_000)), vulnerabilityScan: true, penetrationTest: rnd.chance(0.7) });
+    if (rnd.chance(care))
+      await addGovernanceRecord(sim, admin, code, {
+        kind: 'self-inspection',
+        date: chinaDate(new Date(clock.getTime() - rnd.int(10, 200) * 86_400_000)),
+        vulnerabilityScan: true,
+        penetrationTest: rnd.chance(0.7),
+      });
   }
   log(`demo: ${INSTITUTIONS.length} institutions, ${hosts.length} hosts enrolled; replaying ${days} days`);
 
   const send = (h: (typeof hosts)[number]) =>
-    ingestReport(sim, h.agent, { schema: REPORT_SCHEMA_VERSION, reportId: randomUUID(), agentId: h.agent.id, agentVersion: '0.1.0', collectedAt: clock.toISOString(), sections: sections(h.profile, h.hostname, h.index, clock) }, 6000);
+    ingestReport(
+      sim,
+      h.agent,
+      {
+        schema: REPORT_SCHEMA_VERSION,
+        reportId: randomUUID(),
+        agentId: h.agent.id,
+        agentVersion: '0.1.0',
+        collectedAt: clock.toISOString(),
+        sections: sections(h.profile, h.hostname, h.index, clock),
+      },
+      6000,
+    );
   for (const h of hosts) await send(h);
   for (let d = 1; d <= days; d++) {
     clock = new Date(end.getTime() - (days - d) * 86_400_000);
@@ -262,7 +392,11 @@ export async function seedDemo(deps: ServiceDeps, admin: Principal, opts: DemoOp
       await send(h);
     }
     // Everyone else checked in with unchanged (delta) reports during the day.
-    await markHostsReported(sim.db, hosts.map((h) => h.agent.hostId), clock.toISOString());
+    await markHostsReported(
+      sim.db,
+      hosts.map((h) => h.agent.hostId),
+      clock.toISOString(),
+    );
     for (const code of new Set(hosts.map((h) => h.agent.institutionCode))) await sim.db.transaction().execute((tx) => refreshInstitutionScore(sim, tx, code));
     await snapshotScores(sim.db, chinaDate(clock));
     if (d % 15 === 0) log(`demo: day ${d}/${days}`);

@@ -33,7 +33,13 @@ export async function recordRefusedEnrollment(deps: ServiceDeps, address: string
   const row = await getAggregatedAudit(deps.db, ACTION, address, window);
   if (!row) {
     const detail: Aggregate = { window, count: 1, limited: limited ? 1 : 0, lastHostname: hostname.slice(0, 200), lastReason: reason };
-    return recordAudit(deps, { actor: { type: 'anonymous', id: null, name: hostname.slice(0, 200) }, action: ACTION, outcome: 'denied', detail: detail as unknown as Record<string, unknown>, remoteAddress: address });
+    return recordAudit(deps, {
+      actor: { type: 'anonymous', id: null, name: hostname.slice(0, 200) },
+      action: ACTION,
+      outcome: 'denied',
+      detail: detail as unknown as Record<string, unknown>,
+      remoteAddress: address,
+    });
   }
   const d = JSON.parse(row.detail) as Aggregate;
   await countAggregatedAudit(deps.db, row.id, JSON.stringify({ ...d, count: d.count + 1, limited: d.limited + (limited ? 1 : 0), lastHostname: hostname.slice(0, 200), lastReason: reason }));

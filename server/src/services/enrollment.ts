@@ -79,46 +79,46 @@ export async function enrollAgent(deps: ServiceDeps, input: EnrollInput, remoteA
   const result = await deps.db
     .transaction()
     .execute(async (tx) => {
-    const grant = await consumeToken(tx, hashSecret(input.token), now);
-    if (!grant) throw REFUSED;
-    const institution = await getInstitution(tx, grant.institution_code);
-    if (!institution || !(await getRegion(tx, institution.region_code))) throw notFound('the token’s institution no longer exists');
-    let host = await findHostByIdentity(tx, institution.code, input.machineId, input.hostname);
-    const existingHost = Boolean(host);
-    if (!host) {
-      // Same machine id under another hostname: a cloned VM image, most likely. Keep both, flag the new one.
-      const twin = input.machineId ? await findHostByMachineId(tx, institution.code, input.machineId) : undefined;
-      host = {
-        id: newId('h'),
+      const grant = await consumeToken(tx, hashSecret(input.token), now);
+      if (!grant) throw REFUSED;
+      const institution = await getInstitution(tx, grant.institution_code);
+      if (!institution || !(await getRegion(tx, institution.region_code))) throw notFound('the token’s institution no longer exists');
+      let host = await findHostByIdentity(tx, institution.code, input.machineId, input.hostname);
+      const existingHost = Boolean(host);
+      if (!host) {
+        // Same machine id under another hostname: a cloned VM image, most likely. Keep both, flag the new one.
+        const twin = input.machineId ? await findHostByMachineId(tx, institution.code, input.machineId) : undefined;
+        host = {
+          id: newId('h'),
+          institution_code: institution.code,
+          hostname: input.hostname,
+          machine_id: input.machineId,
+          status: 'active',
+          first_seen_at: now,
+          last_report_at: null,
+          last_seen_at: now,
+          identity_conflict: twin ? JSON.stringify({ kind: 'duplicate-machine-id', otherHostId: twin.id, otherHostname: twin.hostname, at: now }) : null,
+        };
+        await insertHost(tx, host);
+      }
+      const agentId = newId('ag');
+      await insertAgent(tx, {
+        id: agentId,
+        host_id: host.id,
         institution_code: institution.code,
-        hostname: input.hostname,
-        machine_id: input.machineId,
-        status: 'active',
-        first_seen_at: now,
-        last_report_at: null,
+        secret_hash: hashSecret(secret),
+        version: input.agentVersion,
+        enrolled_at: now,
+        revoked_at: null,
+        revoked_reason: null,
         last_seen_at: now,
-        identity_conflict: twin ? JSON.stringify({ kind: 'duplicate-machine-id', otherHostId: twin.id, otherHostname: twin.hostname, at: now }) : null,
-      };
-      await insertHost(tx, host);
-    }
-    const agentId = newId('ag');
-    await insertAgent(tx, {
-      id: agentId,
-      host_id: host.id,
-      institution_code: institution.code,
-      secret_hash: hashSecret(secret),
-      version: input.agentVersion,
-      enrolled_at: now,
-      revoked_at: null,
-      revoked_reason: null,
-      last_seen_at: now,
-      settings: null,
-      next_secret_hash: null,
-    });
-    // One live agent per host: a re-enrollment (another token of the institution, a reinstall) supersedes the old one,
-    // which would otherwise stay valid beside it.
-    const superseded = existingHost ? await supersedeHostAgents(tx, host.id, agentId, now, `${SUPERSEDED}: re-enrolled as agent ${agentId}`) : [];
-    return { agentId, hostId: host.id, institution: { code: institution.code, name: institution.name }, regionCode: institution.region_code, superseded };
+        settings: null,
+        next_secret_hash: null,
+      });
+      // One live agent per host: a re-enrollment (another token of the institution, a reinstall) supersedes the old one,
+      // which would otherwise stay valid beside it.
+      const superseded = existingHost ? await supersedeHostAgents(tx, host.id, agentId, now, `${SUPERSEDED}: re-enrolled as agent ${agentId}`) : [];
+      return { agentId, hostId: host.id, institution: { code: institution.code, name: institution.name }, regionCode: institution.region_code, superseded };
     })
     .catch(async (e: unknown) => {
       // A refused token is worth an audit line (it may be a leaked or replayed one): one per address and window, with a count.

@@ -52,8 +52,29 @@ async function persistFindings(db: Db, subject: { kind: 'host' | 'institution'; 
     if (!statusChanged && old.severity === f.severity && old.evidence === evidence && old.exception_id === (f.exception?.id ?? null)) continue;
     await upsertFinding(db, findingRow(subject, f, at, statusChanged ? at : old.since));
     if (statusChanged) {
-      await insertTransition(db, { id: newId('ft'), subject_kind: subject.kind, subject_id: subject.id, rule_id: f.ruleId, institution_code: subject.institutionCode, from_status: old?.status ?? null, to_status: f.status, severity: f.severity, at });
-      changes.push({ subjectKind: subject.kind, subjectId: subject.id, ruleId: f.ruleId, institutionCode: subject.institutionCode, regionCode: subject.regionCode, from: old?.status ?? null, to: f.status, severity: f.severity, evidence: { zh: f.evidence.zh, en: f.evidence.en }, at });
+      await insertTransition(db, {
+        id: newId('ft'),
+        subject_kind: subject.kind,
+        subject_id: subject.id,
+        rule_id: f.ruleId,
+        institution_code: subject.institutionCode,
+        from_status: old?.status ?? null,
+        to_status: f.status,
+        severity: f.severity,
+        at,
+      });
+      changes.push({
+        subjectKind: subject.kind,
+        subjectId: subject.id,
+        ruleId: f.ruleId,
+        institutionCode: subject.institutionCode,
+        regionCode: subject.regionCode,
+        from: old?.status ?? null,
+        to: f.status,
+        severity: f.severity,
+        evidence: { zh: f.evidence.zh, en: f.evidence.en },
+        at,
+      });
     }
   }
   // Rules that no longer apply (disabled by the region): their findings go.

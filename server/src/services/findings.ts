@@ -47,7 +47,10 @@ export async function institutionFindings(deps: ServiceDeps, scope: Scope, code:
   const history = await listTransitions(deps.db, 'institution', code, 200);
   return {
     institution: own.sort(order).map(presentFinding),
-    failingHostFindings: failing.filter((f) => f.subject_kind === 'host').sort(order).map(presentFinding),
+    failingHostFindings: failing
+      .filter((f) => f.subject_kind === 'host')
+      .sort(order)
+      .map(presentFinding),
     history: history.map((t) => ({ ruleId: t.rule_id, from: t.from_status, to: t.to_status, severity: t.severity, at: t.at })),
   };
 }

@@ -11,7 +11,8 @@ export async function markStale(deps: ServiceDeps, days: number): Promise<number
   const rows = await markStaleHosts(deps.db, before);
   if (!rows.length) return 0;
   const regionOf = new Map((await listInstitutions(deps.db, { kind: 'all' })).map((i) => [i.code, i.region_code]));
-  for (const r of rows) deps.bus.emit('host.changed', { hostId: r.id, institutionCode: r.institution_code, regionCode: regionOf.get(r.institution_code) ?? '', at: deps.now().toISOString(), reason: 'status' });
+  for (const r of rows)
+    deps.bus.emit('host.changed', { hostId: r.id, institutionCode: r.institution_code, regionCode: regionOf.get(r.institution_code) ?? '', at: deps.now().toISOString(), reason: 'status' });
   return rows.length;
 }
 

@@ -12,7 +12,9 @@ const publicSsh: Partial<Report['sections']> = {
   ports: {
     status: 'ok',
     hash: 'c'.repeat(64),
-    data: { listeners: [{ protocol: 'tcp', address: '202.96.1.10', port: 22, pid: 1, process: 'sshd', bind: 'public', publicExposure: true, service: 'ssh', category: 'remote-management' }] } as SectionData['ports'],
+    data: {
+      listeners: [{ protocol: 'tcp', address: '202.96.1.10', port: 22, pid: 1, process: 'sshd', bind: 'public', publicExposure: true, service: 'ssh', category: 'remote-management' }],
+    } as SectionData['ports'],
   },
 };
 

@@ -62,9 +62,11 @@ export async function listHostSummaries(deps: ServiceDeps, scope: Scope, opts: H
     listHostPage(deps.db, scope, { ...filter, sort: opts.sort ?? 'hostname', desc: opts.desc ?? false, limit: opts.limit, offset: opts.offset }),
     totals(deps, scope, prefix, JSON.stringify(filter), () => countHosts(deps.db, scope, filter)),
   ]);
-  const items = rows.map(
-    (h): HostListRow => ({ ...summary(h), score: h.score === null ? null : round1(h.score), failing: h.failing_critical === null || h.score === null ? null : { critical: h.failing_critical, high: h.failing_high ?? 0 } }),
-  );
+  const items = rows.map((h): HostListRow => ({
+    ...summary(h),
+    score: h.score === null ? null : round1(h.score),
+    failing: h.failing_critical === null || h.score === null ? null : { critical: h.failing_critical, high: h.failing_high ?? 0 },
+  }));
   return { items, total, limit: opts.limit, offset: opts.offset };
 }
 

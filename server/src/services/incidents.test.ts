@@ -82,7 +82,10 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
       expect(got.body).not.toContain('张三');
       expect(got.body).not.toContain('断网');
       const detail = await getIncidentDetail(t.deps, XIHU.scope, inc.id);
-      expect(detail.timeline.map((e) => [e.action, e.detail.ok ?? null])).toEqual([['report', null], ['notified', true]]);
+      expect(detail.timeline.map((e) => [e.action, e.detail.ok ?? null])).toEqual([
+        ['report', null],
+        ['notified', true],
+      ]);
 
       expect((await listIncidentViews(t.deps, XIHU.scope, { limit: 10 })).map((i) => i.id)).toEqual([inc.id]);
       expect(await listIncidentViews(t.deps, GONGSHU.scope, { limit: 10 })).toEqual([]);
@@ -118,7 +121,19 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     expect(await code(reportIncident(t.deps, INST_A, input({ hostIds: ['h-of-another'] }), send))).toBe('BAD_REQUEST');
     expect(await code(reportIncident(t.deps, INST_A, { ...input(), institutionCode: 'B' }, send))).toBe('FORBIDDEN');
     expect(await code(reportIncident(t.deps, INST_A, input({ level: 'general' }), send))).toBe('ZodError');
-    const sys = await saveMlpsSystem(t.deps, INST_A, 'A', { name: 'HIS', level: 3, criticalInfrastructure: true, personalInfoOver100k: true, gradedOn: '2025-04-01', filedOn: '2025-04-10', lastEvaluatedOn: null, wentLiveOn: null, prelaunchTestedOn: null, retiredOn: null, hostIds: [a.hostId] });
+    const sys = await saveMlpsSystem(t.deps, INST_A, 'A', {
+      name: 'HIS',
+      level: 3,
+      criticalInfrastructure: true,
+      personalInfoOver100k: true,
+      gradedOn: '2025-04-01',
+      filedOn: '2025-04-10',
+      lastEvaluatedOn: null,
+      wentLiveOn: null,
+      prelaunchTestedOn: null,
+      retiredOn: null,
+      hostIds: [a.hostId],
+    });
     const systemId = (sys as { id: string }).id;
     expect(await code(reportIncident(t.deps, INST_A, input({ systemIds: [systemId], hostIds: [a.hostId] }), send))).toBe('BAD_REQUEST');
     const ok = await reportIncident(t.deps, INST_A, input({ systemIds: [systemId], hostIds: [a.hostId], criteria: { ...none, cii: true, recordsLeaked: 1_500_000 } }, 30 * 60_000), send);
@@ -147,7 +162,16 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
   });
 
   it('an alert becomes a prefilled draft, and the report made from it is linked both ways', async () => {
-    const { alert } = await raiseAlert(t.deps, { subjectKind: 'host', subjectId: a.hostId, ruleId: OFFLINE_RULE, kind: 'offline', severity: 'high', institutionCode: 'A', regionCode: '330106', evidence: { zh: '自 09:00 起无心跳', en: 'silent since 09:00' } });
+    const { alert } = await raiseAlert(t.deps, {
+      subjectKind: 'host',
+      subjectId: a.hostId,
+      ruleId: OFFLINE_RULE,
+      kind: 'offline',
+      severity: 'high',
+      institutionCode: 'A',
+      regionCode: '330106',
+      evidence: { zh: '自 09:00 起无心跳', en: 'silent since 09:00' },
+    });
     const draft = await draftFromAlert(t.deps, INST_A.scope, alert.id);
     expect(draft).toMatchObject({ institutionCode: 'A', fromAlertId: alert.id, incident: { type: 'outage', hostIds: [a.hostId], discoveredAt: alert.openedAt }, alreadyReported: [] });
     expect(await code(draftFromAlert(t.deps, { kind: 'institution', code: 'B' }, alert.id))).toBe('FORBIDDEN');
@@ -207,7 +231,11 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
         expect(r.body).not.toContain('张三');
       }
       const d = await getIncidentDetail(t.deps, XIHU.scope, inc.id);
-      expect(d.timeline.filter((e) => e.action === 'notified').map((e) => [e.detail.attempt, e.detail.ok, e.detail.httpStatus])).toEqual([[1, false, 500], [2, false, 500], [3, true, 200]]);
+      expect(d.timeline.filter((e) => e.action === 'notified').map((e) => [e.detail.attempt, e.detail.ok, e.detail.httpStatus])).toEqual([
+        [1, false, 500],
+        [2, false, 500],
+        [3, true, 200],
+      ]);
     } finally {
       await rx.close();
     }
@@ -249,7 +277,12 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
 
   it('a live event fits one PostgreSQL NOTIFY even for the largest incident the schema allows', async () => {
     const long = '病'.repeat(4000);
-    const inc = await reportIncident(t.deps, INST_A, input({ title: '勒'.repeat(200), impact: long, measures: long, cause: long, supportRequested: '援'.repeat(1000), level: 'major', gradingReason: '理'.repeat(1000) }), send);
+    const inc = await reportIncident(
+      t.deps,
+      INST_A,
+      input({ title: '勒'.repeat(200), impact: long, measures: long, cause: long, supportRequested: '援'.repeat(1000), level: 'major', gradingReason: '理'.repeat(1000) }),
+      send,
+    );
     await closeIncident(t.deps, INST_A, inc.id, '处置完毕');
     const full = await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: long, measures: long, rectification: long, lessons: long });
     const big = { ...full, systemIds: Array.from({ length: 100 }, (_, i) => `sys_${'x'.repeat(56)}${i}`), hostIds: Array.from({ length: 500 }, (_, i) => `host_${'y'.repeat(55)}${i}`) };

@@ -21,7 +21,20 @@ import {
 import type { z } from 'zod';
 import { badRequest, conflict, forbidden } from '../errors.js';
 import { listInstitutionHosts } from '../storage/hosts.js';
-import { getIncident, getIncidentInScope, insertIncident, listClosedIncidents, listIncidentClocks, listNotifiedEventsSince, insertIncidentEvent, listIncidentEvents, listIncidents, updateIncident, type IncidentEventRow, type IncidentRow } from '../storage/incidents.js';
+import {
+  getIncident,
+  getIncidentInScope,
+  insertIncident,
+  listClosedIncidents,
+  listIncidentClocks,
+  listNotifiedEventsSince,
+  insertIncidentEvent,
+  listIncidentEvents,
+  listIncidents,
+  updateIncident,
+  type IncidentEventRow,
+  type IncidentRow,
+} from '../storage/incidents.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
 import { getChannel, listChannelsFor, type ChannelRow } from '../storage/notifications.js';
 import { getRegionSettings, listMlpsSystems } from '../storage/records.js';
@@ -35,8 +48,6 @@ import type { IncidentChange, IncidentView } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
 import { DEFAULT_SEND_OPTIONS, sendToChannel, type SendOptions } from './notify.js';
 import { newId } from './secrets.js';
-
-
 
 export type { IncidentChange, IncidentView } from '../eventPayloads.js';
 
@@ -126,7 +137,14 @@ export function liveIncidentView(v: IncidentView): IncidentView {
 }
 
 function announce(deps: ServiceDeps, change: IncidentChange['change'], action: IncidentAction, row: IncidentRow): void {
-  deps.bus.emit('incident.changed', { change, action, regionCode: row.region_code, institutionCode: row.institution_code, at: row.updated_at, incident: liveIncidentView(incidentView(row, deps.now())) });
+  deps.bus.emit('incident.changed', {
+    change,
+    action,
+    regionCode: row.region_code,
+    institutionCode: row.institution_code,
+    at: row.updated_at,
+    incident: liveIncidentView(incidentView(row, deps.now())),
+  });
 }
 
 /**
@@ -164,9 +182,19 @@ async function notifyChannels(deps: ServiceDeps, row: IncidentRow, send: Sender)
 }
 
 /** One attempt at one channel, recorded on the timeline; true when it went through. */
-async function notifyOnce(deps: ServiceDeps, row: IncidentRow, c: Pick<ChannelRow, 'id' | 'name' | 'kind' | 'url' | 'secret'>, message: NotificationMessage, send: Sender, attempt: number): Promise<boolean> {
+async function notifyOnce(
+  deps: ServiceDeps,
+  row: IncidentRow,
+  c: Pick<ChannelRow, 'id' | 'name' | 'kind' | 'url' | 'secret'>,
+  message: NotificationMessage,
+  send: Sender,
+  attempt: number,
+): Promise<boolean> {
   const result = await sendToChannel(c, message, deps.now(), send, deps.channelHosts);
-  await insertIncidentEvent(deps.db, event(row.id, deps.now().toISOString(), null, 'notified', { channelId: c.id, channel: c.name, ok: result.ok, httpStatus: result.httpStatus, error: result.error, attempt }));
+  await insertIncidentEvent(
+    deps.db,
+    event(row.id, deps.now().toISOString(), null, 'notified', { channelId: c.id, channel: c.name, ok: result.ok, httpStatus: result.httpStatus, error: result.error, attempt }),
+  );
   return result.ok;
 }
 
@@ -282,7 +310,16 @@ export async function reportIncident(deps: ServiceDeps, principal: Principal, in
   if (view.late && isLargeOrAbove(row.level)) {
     const zh = `事件「${row.title}」（${INCIDENT_LEVEL_ZH[row.level]}）发现于 ${row.discovered_at}，时限 ${row.report_deadline}，上报于 ${row.reported_at}`;
     const en = `incident ${row.id} (${row.level}) discovered ${row.discovered_at}, due ${row.report_deadline}, reported ${row.reported_at}`;
-    await raiseAlert(deps, { subjectKind: 'institution', subjectId: row.institution_code, ruleId: INCIDENT_LATE_RULE, kind: 'deadline', severity: 'critical', institutionCode: row.institution_code, regionCode: row.region_code, evidence: { zh, en } });
+    await raiseAlert(deps, {
+      subjectKind: 'institution',
+      subjectId: row.institution_code,
+      ruleId: INCIDENT_LATE_RULE,
+      kind: 'deadline',
+      severity: 'critical',
+      institutionCode: row.institution_code,
+      regionCode: row.region_code,
+      evidence: { zh, en },
+    });
   }
   if (isLargeOrAbove(row.level)) await notifyChannels(deps, row, send);
   return view;
@@ -306,7 +343,8 @@ async function act(deps: ServiceDeps, principal: Principal, id: string, c: Chang
 }
 
 // Institution side ------------------------------------------------------------------------------------
-export const followUpIncident = (deps: ServiceDeps, p: Principal, id: string, text: string, measures?: string) => act(deps, p, id, { action: 'follow-up', detail: { text, ...(measures ? { measures } : {}) } });
+export const followUpIncident = (deps: ServiceDeps, p: Principal, id: string, text: string, measures?: string) =>
+  act(deps, p, id, { action: 'follow-up', detail: { text, ...(measures ? { measures } : {}) } });
 export const closeIncident = (deps: ServiceDeps, p: Principal, id: string, text: string) =>
   act(deps, p, id, {
     action: 'close',
@@ -332,8 +370,17 @@ export const receiveIncident = (deps: ServiceDeps, p: Principal, id: string) =>
 
 // Reading ---------------------------------------------------------------------------------------------
 
-export async function listIncidentViews(deps: ServiceDeps, scope: Scope, filter: { status?: IncidentRow['status'][] | undefined; regionCode?: string | undefined; alertId?: string | undefined; limit: number }) {
-  const rows = await listIncidents(deps.db, scope, { status: filter.status, regionPrefix: filter.regionCode ? regionPrefix(filter.regionCode) : undefined, alertId: filter.alertId, limit: filter.limit });
+export async function listIncidentViews(
+  deps: ServiceDeps,
+  scope: Scope,
+  filter: { status?: IncidentRow['status'][] | undefined; regionCode?: string | undefined; alertId?: string | undefined; limit: number },
+) {
+  const rows = await listIncidents(deps.db, scope, {
+    status: filter.status,
+    regionPrefix: filter.regionCode ? regionPrefix(filter.regionCode) : undefined,
+    alertId: filter.alertId,
+    limit: filter.limit,
+  });
   const now = deps.now();
   return rows.map((r) => incidentView(r, now));
 }
@@ -386,7 +433,16 @@ export async function checkIncidentSummaries(deps: ServiceDeps): Promise<{ overd
     overdue += e.overdue.length;
     const zh = e.overdue.map((o) => `「${o.title}」总结报告应于 ${o.due} 前提交`).join('；');
     const en = e.overdue.map((o) => `incident ${o.id}: summary due ${o.due}`).join('; ');
-    await raiseAlert(deps, { subjectKind: 'institution', subjectId: code, ruleId: INCIDENT_SUMMARY_RULE, kind: 'deadline', severity: 'medium', institutionCode: code, regionCode: e.regionCode, evidence: { zh, en } });
+    await raiseAlert(deps, {
+      subjectKind: 'institution',
+      subjectId: code,
+      ruleId: INCIDENT_SUMMARY_RULE,
+      kind: 'deadline',
+      severity: 'medium',
+      institutionCode: code,
+      regionCode: e.regionCode,
+      evidence: { zh, en },
+    });
   }
   return { overdue };
 }
@@ -403,7 +459,9 @@ export async function incidentCountsFor(deps: ServiceDeps, codes: readonly strin
     codes.map((code) => [
       code,
       incidentPeriodCounts(
-        rows.filter((r) => r.institution_code === code).map((r) => ({ status: r.status, reportDeadline: r.report_deadline, reportedAt: r.reported_at, summaryDeadline: r.summary_deadline, summarizedAt: r.summarized_at })),
+        rows
+          .filter((r) => r.institution_code === code)
+          .map((r) => ({ status: r.status, reportDeadline: r.report_deadline, reportedAt: r.reported_at, summaryDeadline: r.summary_deadline, summarizedAt: r.summarized_at })),
         period,
         now,
       ),

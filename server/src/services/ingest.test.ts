@@ -37,7 +37,10 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
 
   it('keeps an error or unsupported section that says the same again, and takes one that changed', async () => {
     const [a] = await hosts(1);
-    const failing = (message: string) => ({ patches: { status: 'error' as const, error: { code: 'command-failed', message } }, backups: { status: 'unsupported' as const, reason: 'no backup jobs configured' } });
+    const failing = (message: string) => ({
+      patches: { status: 'error' as const, error: { code: 'command-failed', message } },
+      backups: { status: 'unsupported' as const, reason: 'no backup jobs configured' },
+    });
     const state = async () => {
       const rows = await getSections(t.deps.db, a!.hostId);
       const at = (name: string) => rows.find((r) => r.section === name)!.collected_at;

@@ -223,7 +223,13 @@ async function needsReevaluation(tx: Db, hostId: string, now: Date): Promise<boo
  * A host enrolled from one machine that now reports another machine's id: its agent config was
  * copied (a cloned VM with the agent inside). Flagged, never merged silently; cleared when it matches again.
  */
-async function checkIdentity(tx: Db, hostId: string, host: { machine_id: string | null; identity_conflict: string | null }, observed: string | null, at: string): Promise<Record<string, unknown> | null> {
+async function checkIdentity(
+  tx: Db,
+  hostId: string,
+  host: { machine_id: string | null; identity_conflict: string | null },
+  observed: string | null,
+  at: string,
+): Promise<Record<string, unknown> | null> {
   if (!host.machine_id || !observed) return null;
   if (host.machine_id === observed) {
     if (host.identity_conflict) await setIdentityConflict(tx, hostId, null);

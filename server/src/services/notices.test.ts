@@ -33,7 +33,16 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     await engine.idle();
   };
   const as = (username: string) => userCaller(t.deps, username, PASSWORD);
-  const count = async () => Number((await t.deps.db.withTables<{ notices: { id: string } }>().selectFrom('notices').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n);
+  const count = async () =>
+    Number(
+      (
+        await t.deps.db
+          .withTables<{ notices: { id: string } }>()
+          .selectFrom('notices')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()
+      )?.n,
+    );
 
   beforeEach(async () => {
     t = await createTestDb(dialect);
@@ -59,7 +68,14 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
 
   it('the full loop: bulk issue by failing rule, sign, evidence, answer, submit, verified by data, accept, closed; all audited', async () => {
     const county = await as('xihu');
-    const { issued, skipped } = await county.notices.issue({ ...blank, target: { kind: 'filter', failingRuleId: RULE }, items: [{ kind: 'rule', ruleId: RULE }, { kind: 'text', title: '远程运维管理制度', requirement: '补充远程运维审批记录' }] });
+    const { issued, skipped } = await county.notices.issue({
+      ...blank,
+      target: { kind: 'filter', failingRuleId: RULE },
+      items: [
+        { kind: 'rule', ruleId: RULE },
+        { kind: 'text', title: '远程运维管理制度', requirement: '补充远程运维审批记录' },
+      ],
+    });
     // C fails too, but is in another county.
     expect(issued.map((n) => [n.institutionCode, n.number])).toEqual([
       ['A', '西湖卫安整改〔2026〕1号'],
@@ -82,9 +98,17 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     await inst.notices.sign({ noticeId: id });
 
     // Bad files: refused, nothing kept.
-    await expect(inst.notices.upload({ noticeId: id, name: '整改报告.pdf', contentBase64: EXE.toString('base64') })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/not a PDF/) });
-    await expect(inst.notices.upload({ noticeId: id, name: '../../etc/passwd.pdf', contentBase64: PDF.toString('base64') })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/path separator/) });
-    await expect(inst.notices.upload({ noticeId: id, name: 'big.pdf', contentBase64: Buffer.concat([PDF, Buffer.alloc(1_400_000)]).toString('base64') })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(inst.notices.upload({ noticeId: id, name: '整改报告.pdf', contentBase64: EXE.toString('base64') })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/not a PDF/),
+    });
+    await expect(inst.notices.upload({ noticeId: id, name: '../../etc/passwd.pdf', contentBase64: PDF.toString('base64') })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/path separator/),
+    });
+    await expect(inst.notices.upload({ noticeId: id, name: 'big.pdf', contentBase64: Buffer.concat([PDF, Buffer.alloc(1_400_000)]).toString('base64') })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
     expect((await inst.notices.get({ noticeId: id })).evidence).toEqual([]);
     const up = await inst.notices.upload({ noticeId: id, name: '端口关闭截图与说明.pdf', contentBase64: PDF.toString('base64') });
     expect(up).toMatchObject({ size: PDF.length, type: 'pdf', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
@@ -109,7 +133,17 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     const city = await as('hangzhou');
     n = await city.notices.review({ noticeId: id, itemId: n.items[1]!.id, decision: 'accept', comment: '材料齐全' });
     expect([n.status, n.closedAt, n.actions]).toEqual(['closed', t.clock.now.toISOString(), []]);
-    expect(n.events.map((e) => `${e.action}:${e.actor}`)).toEqual(['issued:xihu', 'sign:inst-a', 'evidence:inst-a', 'answer:inst-a', 'answer:inst-a', 'submit:inst-a', 'verified:system', 'review:xihu', 'review:hangzhou']);
+    expect(n.events.map((e) => `${e.action}:${e.actor}`)).toEqual([
+      'issued:xihu',
+      'sign:inst-a',
+      'evidence:inst-a',
+      'answer:inst-a',
+      'answer:inst-a',
+      'submit:inst-a',
+      'verified:system',
+      'review:xihu',
+      'review:hangzhou',
+    ]);
     // Served within scope only.
     expect((await county.notices.evidence({ noticeId: id, sha256: up.sha256 })).contentBase64).toBe(PDF.toString('base64'));
     // The ranking beside the score: A's notice closed within its deadline, B's is still open.
@@ -121,7 +155,8 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
 
     const audit = await listAudit(t.deps.db, { kind: 'all' }, { limit: 200 });
     const actions = audit.map((e) => `${e.action}:${e.outcome}`);
-    for (const x of ['notices.issue:ok', 'notices.sign:ok', 'notices.upload:failed', 'notices.upload:ok', 'notices.submit:ok', 'notices.submit:failed', 'notices.review:denied', 'notices.review:ok']) expect(actions).toContain(x);
+    for (const x of ['notices.issue:ok', 'notices.sign:ok', 'notices.upload:failed', 'notices.upload:ok', 'notices.submit:ok', 'notices.submit:failed', 'notices.review:denied', 'notices.review:ok'])
+      expect(actions).toContain(x);
   });
 
   it('scope: another county sees and touches nothing; refusals write nothing', async () => {
@@ -138,12 +173,29 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     // A notice to an institution outside scope, a deadline in the past or on a holiday, a rule that does not fail there.
     const before = await count();
     await expect(county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'C' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(county.notices.issue({ ...blank, due: { date: '2026-10-30' }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/not after today/) });
-    await expect(county.notices.issue({ ...blank, due: { date: '2026-11-08' }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ message: expect.stringMatching(/not a working day/) });
-    await expect(county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'text', title: '制度', requirement: '补齐' }, { kind: 'rule', ruleId: 'HOST-FIREWALL-OFF' }] })).rejects.toMatchObject({ message: expect.stringMatching(/does not fail/) });
+    await expect(county.notices.issue({ ...blank, due: { date: '2026-10-30' }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject(
+      { code: 'BAD_REQUEST', message: expect.stringMatching(/not after today/) },
+    );
+    await expect(county.notices.issue({ ...blank, due: { date: '2026-11-08' }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject(
+      { message: expect.stringMatching(/not a working day/) },
+    );
+    await expect(
+      county.notices.issue({
+        ...blank,
+        target: { kind: 'institution', institutionCode: 'A' },
+        items: [
+          { kind: 'text', title: '制度', requirement: '补齐' },
+          { kind: 'rule', ruleId: 'HOST-FIREWALL-OFF' },
+        ],
+      }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/does not fail/) });
     // Institutions do not issue; bulk to the other county's grade is empty.
-    await expect((await as('inst-a')).notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(county.notices.issue({ ...blank, target: { kind: 'filter', regionCode: '330105', failingRuleId: RULE }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({ message: expect.stringMatching(/no institution/) });
+    await expect((await as('inst-a')).notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(county.notices.issue({ ...blank, target: { kind: 'filter', regionCode: '330105', failingRuleId: RULE }, items: [{ kind: 'rule', ruleId: RULE }] })).rejects.toMatchObject({
+      message: expect.stringMatching(/no institution/),
+    });
     expect(await count()).toBe(before);
     // A date deadline that is a later working day is taken as given; numbering continues.
     const next = await county.notices.issue({ ...blank, due: { date: '2026-11-20' }, target: { kind: 'institution', institutionCode: 'B' }, items: [{ kind: 'rule', ruleId: RULE }] });
@@ -201,8 +253,19 @@ describe('overdue notices (sqlite, controlled clock)', () => {
       const caller = (username: string) => userCaller(t.deps, username, PASSWORD);
       const county = await caller('xihu');
       const inst = await caller('inst-a');
-      const channel = await createChannel(t.deps, (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal, '330106', { name: '督办群', kind: 'wecom', url: 'http://127.0.0.1:9/x?key=k', minSeverity: 'high', mode: 'immediate' });
-      const { issued } = await county.notices.issue({ ...blank, due: { workingDays: 3 }, target: { kind: 'institution', institutionCode: 'A' }, items: [{ kind: 'text', title: '制度', requirement: '补齐' }] });
+      const channel = await createChannel(t.deps, (await login(t.deps, { username: 'xihu', password: PASSWORD }, '127.0.0.1')).principal, '330106', {
+        name: '督办群',
+        kind: 'wecom',
+        url: 'http://127.0.0.1:9/x?key=k',
+        minSeverity: 'high',
+        mode: 'immediate',
+      });
+      const { issued } = await county.notices.issue({
+        ...blank,
+        due: { workingDays: 3 },
+        target: { kind: 'institution', institutionCode: 'A' },
+        items: [{ kind: 'text', title: '制度', requirement: '补齐' }],
+      });
       // Issued Monday 2026-11-02: due Thursday 11-05.
       expect(issued[0]!.deadline).toBe('2026-11-05');
       expect(await raiseOverdueNotices(t.deps)).toEqual({ overdue: 0, institutions: 0, cleared: 0 });

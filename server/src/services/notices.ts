@@ -101,7 +101,11 @@ function eventRow(noticeId: string, itemId: string | null, at: string, actor: Ac
 /** Whether every linked finding passes now (an item without links is never "verified by data"). */
 async function verifiedNow(db: Db, ruleId: string | null, links: Link[]): Promise<boolean> {
   if (!ruleId || !links.length) return false;
-  const statuses = await findingStatuses(db, ruleId, links.map((l) => l.subjectId));
+  const statuses = await findingStatuses(
+    db,
+    ruleId,
+    links.map((l) => l.subjectId),
+  );
   return links.every((l) => ['pass', 'not-applicable'].includes(statuses.get(l.subjectId) ?? ''));
 }
 
@@ -140,7 +144,8 @@ export interface IssuedNotice {
  * that do not fail at an institution, and institutions left with no item.
  */
 export async function issueNotices(deps: ServiceDeps, principal: Principal, input: IssueNoticeInput): Promise<{ issued: IssuedNotice[]; skipped: string[] }> {
-  if (principal.scope.kind !== 'region' || !principal.scopeCode || !(REGION_ROLES as readonly string[]).includes(principal.role)) throw forbidden('only a county, city or province health bureau user issues rectification notices');
+  if (principal.scope.kind !== 'region' || !principal.scopeCode || !(REGION_ROLES as readonly string[]).includes(principal.role))
+    throw forbidden('only a county, city or province health bureau user issues rectification notices');
   const issuerRegion = principal.scopeCode;
   const now = deps.now();
   const today = chinaDate(now);
@@ -224,7 +229,21 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
 
 function itemRow(noticeId: string, position: number, title: string, requirement: string, ruleId: string | null, links: Link[], at: string): NoticeItemRow {
   // A freshly linked item fails by construction: verification starts false.
-  return { id: newId('ni'), notice_id: noticeId, position, title, requirement, rule_id: ruleId, links: JSON.stringify(links), status: 'pending', verified: 0, measures: null, evidence: '[]', review_comment: null, updated_at: at };
+  return {
+    id: newId('ni'),
+    notice_id: noticeId,
+    position,
+    title,
+    requirement,
+    rule_id: ruleId,
+    links: JSON.stringify(links),
+    status: 'pending',
+    verified: 0,
+    measures: null,
+    evidence: '[]',
+    review_comment: null,
+    updated_at: at,
+  };
 }
 
 // ---- reading --------------------------------------------------------------------------------------
@@ -456,6 +475,10 @@ export async function raiseOverdueNotices(deps: ServiceDeps): Promise<{ overdue:
   }
   let cleared = 0;
   for (const { subject_id } of await institutionsWithOpenAlert(deps.db, NOTICE_OVERDUE_RULE))
-    if (!byInstitution.has(subject_id) && (await clearAlert(deps, { subjectKind: 'institution', subjectId: subject_id, ruleId: NOTICE_OVERDUE_RULE }, { zh: '逾期整改通知已办结或延期', en: 'no notice is overdue any more' }))) cleared++;
+    if (
+      !byInstitution.has(subject_id) &&
+      (await clearAlert(deps, { subjectKind: 'institution', subjectId: subject_id, ruleId: NOTICE_OVERDUE_RULE }, { zh: '逾期整改通知已办结或延期', en: 'no notice is overdue any more' }))
+    )
+      cleared++;
   return { overdue: overdue.length, institutions: byInstitution.size, cleared };
 }

@@ -145,7 +145,20 @@ export async function testChannel(deps: ServiceDeps, principal: Principal, id: s
     title: '卫安通知渠道测试',
     digest: false,
     institution: null,
-    alerts: [{ id: 'test', change: 'opened' as const, severity: 'low' as const, ruleId: 'TEST', ruleTitle: '测试消息', subject: c.name, institutionCode: '', institutionName: '', evidence: `由 ${principal.username} 发送`, at: now.toISOString() }],
+    alerts: [
+      {
+        id: 'test',
+        change: 'opened' as const,
+        severity: 'low' as const,
+        ruleId: 'TEST',
+        ruleTitle: '测试消息',
+        subject: c.name,
+        institutionCode: '',
+        institutionName: '',
+        evidence: `由 ${principal.username} 发送`,
+        at: now.toISOString(),
+      },
+    ],
   };
   // One generic failure: the remote answer, its status and the network error would tell the caller
   // what listens where (open or closed ports, internal services' error pages). The log keeps them.

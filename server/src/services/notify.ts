@@ -114,7 +114,13 @@ export async function messageFor(db: Db, delivery: DeliveryRow, mode: ChannelRow
 }
 
 /** Sends one message to one channel now; every call is one attempt. */
-export async function sendToChannel(channel: Pick<ChannelRow, 'kind' | 'url' | 'secret'>, message: NotificationMessage, now: Date, send: Sender, allowList: readonly string[] | undefined): Promise<{ ok: boolean; httpStatus: number | null; error: string | null }> {
+export async function sendToChannel(
+  channel: Pick<ChannelRow, 'kind' | 'url' | 'secret'>,
+  message: NotificationMessage,
+  now: Date,
+  send: Sender,
+  allowList: readonly string[] | undefined,
+): Promise<{ ok: boolean; httpStatus: number | null; error: string | null }> {
   const module = CHANNELS[channel.kind];
   // Checked at send time too: rows stored before destinations were limited, or an allow-list since narrowed.
   if (!destinationAllowed(channel.kind, channel.url, allowList)) return { ok: false, httpStatus: null, error: 'destination not allowed (WEIAN_CHANNEL_HOSTS)' };
@@ -141,9 +147,19 @@ export async function sendDueNotifications(deps: ServiceDeps, opts: Partial<Send
     const channel = await getChannel(deps.db, d.channel_id);
     const started = deps.now();
     const attempts = d.attempts + 1;
-    const result = channel?.enabled ? await sendToChannel(channel, await messageFor(deps.db, d, channel.mode), started, o.send, deps.channelHosts) : { ok: false, httpStatus: null, error: 'the channel was deleted or disabled' };
+    const result = channel?.enabled
+      ? await sendToChannel(channel, await messageFor(deps.db, d, channel.mode), started, o.send, deps.channelHosts)
+      : { ok: false, httpStatus: null, error: 'the channel was deleted or disabled' };
     const at = deps.now();
-    await insertAttempt(deps.db, { id: newId('na'), delivery_id: d.id, at: at.toISOString(), ok: result.ok ? 1 : 0, http_status: result.httpStatus, error: result.error, duration_ms: Math.max(0, at.getTime() - started.getTime()) });
+    await insertAttempt(deps.db, {
+      id: newId('na'),
+      delivery_id: d.id,
+      at: at.toISOString(),
+      ok: result.ok ? 1 : 0,
+      http_status: result.httpStatus,
+      error: result.error,
+      duration_ms: Math.max(0, at.getTime() - started.getTime()),
+    });
     if (result.ok) {
       out.sent++;
       await finishDelivery(deps.db, d.id, { status: 'sent', attempts, next_attempt_at: d.next_attempt_at, sent_at: at.toISOString(), last_error: null });

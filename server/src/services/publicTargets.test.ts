@@ -4,7 +4,16 @@ import type { Principal } from './auth.js';
 import { listPublicTargetViews, registerPublicTarget, removePublicTarget } from './publicTargets.js';
 
 // Institutions' public targets (issue 24): validation, overlap across institutions, scope.
-const county = (code: string): Principal => ({ userId: `u_${code}`, username: `county-${code}`, displayName: code, role: 'county', scopeCode: code, scope: { kind: 'region', code, prefix: code }, regionCode: code, institutionCode: null });
+const county = (code: string): Principal => ({
+  userId: `u_${code}`,
+  username: `county-${code}`,
+  displayName: code,
+  role: 'county',
+  scopeCode: code,
+  scope: { kind: 'region', code, prefix: code },
+  regionCode: code,
+  institutionCode: null,
+});
 const XIHU = county('330106');
 const GONGSHU = county('330105');
 
@@ -35,7 +44,13 @@ describe.each(DIALECTS)('public targets (%s)', (dialect) => {
   });
 
   it('refuses private, reserved, malformed and over-wide entries', async () => {
-    for (const [bad, why] of [['10.0.0.8', /private/], ['192.168.0.0/24', /private/], ['127.0.0.2', /loopback/], ['his..example.cn', /not a valid domain/], ['61.0.0.0/12', /at most 4096/]] as const)
+    for (const [bad, why] of [
+      ['10.0.0.8', /private/],
+      ['192.168.0.0/24', /private/],
+      ['127.0.0.2', /loopback/],
+      ['his..example.cn', /not a valid domain/],
+      ['61.0.0.0/12', /at most 4096/],
+    ] as const)
       await expect(reg(XIHU, 'XH-1', bad)).rejects.toThrow(why);
   });
 

@@ -23,7 +23,15 @@ export interface PublicTargetView {
   createdAt: string;
   createdBy: string;
 }
-const view = (r: PublicTargetRow): PublicTargetView => ({ id: r.id, institutionCode: r.institution_code, kind: r.kind, value: r.value, note: r.note, createdAt: r.created_at, createdBy: r.created_by });
+const view = (r: PublicTargetRow): PublicTargetView => ({
+  id: r.id,
+  institutionCode: r.institution_code,
+  kind: r.kind,
+  value: r.value,
+  note: r.note,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+});
 
 export async function registerPublicTarget(deps: ServiceDeps, principal: Principal, input: RegisterPublicTargetInput): Promise<PublicTargetView> {
   let target;
@@ -41,7 +49,9 @@ export async function registerPublicTarget(deps: ServiceDeps, principal: Princip
       // Another region's institution is named only to those who may see it.
       const mine = clash.institution_code === inst.code;
       const visible = mine || visibleIn(principal.scope, { regionCode: clash.region_code, institutionCode: clash.institution_code });
-      throw conflict(`${target.value} overlaps ${clash.value}, already registered for ${mine ? 'this institution' : visible ? `institution ${clash.institution_code}` : 'an institution outside your region'}`);
+      throw conflict(
+        `${target.value} overlaps ${clash.value}, already registered for ${mine ? 'this institution' : visible ? `institution ${clash.institution_code}` : 'an institution outside your region'}`,
+      );
     }
     const row: PublicTargetRow = {
       id: newId('pt'),

@@ -19,7 +19,13 @@ describe.each(DIALECTS)("a city's ranking judges a tightening county's instituti
   beforeAll(async () => {
     t = await createTestDb(dialect);
     await putSettings(t.deps, ADMIN, '330000', { rules: [{ ruleId: 'HOST-PORT-REMOTE-PUBLIC', enabled: false }], weights: WEIGHTS } as never);
-    await putSettings(t.deps, ADMIN, '330106', { rules: [{ ruleId: 'HOST-PORT-REMOTE-PUBLIC', enabled: true }, { ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 3 } }], weights: WEIGHTS } as never);
+    await putSettings(t.deps, ADMIN, '330106', {
+      rules: [
+        { ruleId: 'HOST-PORT-REMOTE-PUBLIC', enabled: true },
+        { ruleId: 'HOST-PATCH-SECURITY', thresholds: { maxPendingDays: 3 } },
+      ],
+      weights: WEIGHTS,
+    } as never);
     for (const [institution, region] of [
       ['TWIN-STRICT', '330106'],
       ['TWIN-PLAIN', '330105'],

@@ -43,8 +43,22 @@ async function seed(t: TestDb) {
   await upsertRegions(db, [...new Map(COUNTIES.flatMap(countyChain).map((r) => [r.code, r])).values()]);
   const store = (f: (typeof FIXTURE)[number], score: number) =>
     upsertInstitutionScore(db, {
-      institution_code: f.code, region_code: f.region, score, grade: gradeOf(score).letter, technical: score, governance: score, coverage: f.coverage,
-      failing_critical: f.critical, failing_high: f.high, failing_medium: 1, failing_low: 2, hosts_registered: 4, hosts_reporting: Math.round(f.coverage / 25), overdue_mlps: f.overdue, updated_at: at, failing_by_rule: '[]',
+      institution_code: f.code,
+      region_code: f.region,
+      score,
+      grade: gradeOf(score).letter,
+      technical: score,
+      governance: score,
+      coverage: f.coverage,
+      failing_critical: f.critical,
+      failing_high: f.high,
+      failing_medium: 1,
+      failing_low: 2,
+      hosts_registered: 4,
+      hosts_reporting: Math.round(f.coverage / 25),
+      overdue_mlps: f.overdue,
+      updated_at: at,
+      failing_by_rule: '[]',
     });
   for (const f of FIXTURE) await insertInstitution(db, { code: f.code, name: f.name, region_code: f.region, type: f.type, created_at: at });
   for (const f of FIXTURE) if (f.previous !== null) await store(f, f.previous);
@@ -91,7 +105,9 @@ describe.each(DIALECTS)('the ranking, paged, filtered and sorted on the server (
   afterAll(() => t.close());
 
   it('ranks the whole province exactly as rankInstitutions does, with the stored values', () => {
-    const expected = rankInstitutions(FIXTURE.map((f) => ({ code: f.code, name: f.name, score: f.scored ? f.score : 0, failing: { critical: f.scored ? f.critical : 0, high: f.scored ? f.high : 0, medium: 0, low: 0 } })));
+    const expected = rankInstitutions(
+      FIXTURE.map((f) => ({ code: f.code, name: f.name, score: f.scored ? f.score : 0, failing: { critical: f.scored ? f.critical : 0, high: f.scored ? f.high : 0, medium: 0, low: 0 } })),
+    );
     expect(whole.rows.map((r) => [r.code, r.position, r.rank])).toEqual(expected.map((e) => [e.code, e.position, e.rank]));
     // The fixture has shared ranks, so ties are exercised.
     expect(new Set(whole.rows.map((r) => r.rank)).size).toBeLessThan(FIXTURE.length);
@@ -209,7 +225,10 @@ describe.each(DIALECTS)('the ranking, paged, filtered and sorted on the server (
       { regionCode: '33' },
     ];
     for (const input of bad) {
-      const error = await call(input).then(() => null, (e: unknown) => e);
+      const error = await call(input).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error, JSON.stringify(input)).toBeInstanceOf(TRPCError);
       expect((error as TRPCError).code, JSON.stringify(input)).toBe('BAD_REQUEST');
     }
@@ -235,8 +254,22 @@ describe.each(DIALECTS)('a live ranking is ordered again after any change it rea
     const last = before.rows.at(-1)!;
     expect(last.rank).toBeGreaterThan(1);
     await upsertInstitutionScore(db, {
-      institution_code: last.code, region_code: last.regionCode, score: 100, grade: 'A', technical: 100, governance: 100, coverage: 100,
-      failing_critical: 0, failing_high: 0, failing_medium: 0, failing_low: 0, hosts_registered: 1, hosts_reporting: 1, overdue_mlps: 0, updated_at: t.clock.now.toISOString(), failing_by_rule: '[]',
+      institution_code: last.code,
+      region_code: last.regionCode,
+      score: 100,
+      grade: 'A',
+      technical: 100,
+      governance: 100,
+      coverage: 100,
+      failing_critical: 0,
+      failing_high: 0,
+      failing_medium: 0,
+      failing_low: 0,
+      hosts_registered: 1,
+      hosts_reporting: 1,
+      overdue_mlps: 0,
+      updated_at: t.clock.now.toISOString(),
+      failing_by_rule: '[]',
     });
     const after = await ranking(t.deps, ALL, { regionCode: '330000', pageSize: 1 });
     expect(after.rows.map((r) => [r.code, r.rank, r.score])).toEqual([[last.code, 1, 100]]);

@@ -1,4 +1,18 @@
-import { chinaDate, compareNames, gradeOf, INSTITUTION_TYPE_LABELS, INSTITUTION_TYPES, rankInstitutions, regionPrefix, round1, type Grade, type IncidentPeriodCounts, type InstitutionType, type ResolvedSettings, type SupervisionFigures } from '@weian/shared';
+import {
+  chinaDate,
+  compareNames,
+  gradeOf,
+  INSTITUTION_TYPE_LABELS,
+  INSTITUTION_TYPES,
+  rankInstitutions,
+  regionPrefix,
+  round1,
+  type Grade,
+  type IncidentPeriodCounts,
+  type InstitutionType,
+  type ResolvedSettings,
+  type SupervisionFigures,
+} from '@weian/shared';
 import { listRankingKeys, type RankingKeyExtra, type RankingKeyRow } from '../storage/rankingKeys.js';
 import { listHistoryAt } from '../storage/scoreHistory.js';
 import { listInstitutionScores } from '../storage/scores.js';

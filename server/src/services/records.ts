@@ -45,7 +45,12 @@ export async function institutionRecords(deps: ServiceDeps, scope: Scope, code: 
     systems: systems.map((s) => ({ ...s, deadlines: mlpsDeadlines(s, now, { dueSoonDays: settings.dueSoonDays, calendar }) })),
     governance,
     governanceDeadlines: GOVERNANCE_KINDS.map((kind) => ({ kind, ...governanceDeadline(governance, kind, now, { dueSoonDays: settings.dueSoonDays }) })),
-    exceptions: (await listExceptions(deps.db, { institutionCode: code })).map((r) => ({ ...exceptionOf(r), createdAt: r.created_at, createdBy: r.created_by, active: r.expires_on >= chinaDate(now) })),
+    exceptions: (await listExceptions(deps.db, { institutionCode: code })).map((r) => ({
+      ...exceptionOf(r),
+      createdAt: r.created_at,
+      createdBy: r.created_by,
+      active: r.expires_on >= chinaDate(now),
+    })),
   };
 }
 
@@ -165,4 +170,3 @@ export async function removeException(deps: ServiceDeps, principal: Principal, c
   await editAndReevaluate(deps, code, async () => undefined, result.subject_kind === 'host' ? [result.subject_id] : []);
   return { id };
 }
-

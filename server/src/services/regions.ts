@@ -44,8 +44,7 @@ export function regionChain(code: string): RegionRow[] {
   return countyChain(code);
 }
 
-const cityName = (city: City | undefined, province: Province) =>
-  !city || city.name === '市辖区' || city.name === '县' ? `${province.name}${city?.name === '县' ? '（县）' : ''}` : city.name;
+const cityName = (city: City | undefined, province: Province) => (!city || city.name === '市辖区' || city.name === '县' ? `${province.name}${city?.name === '县' ? '（县）' : ''}` : city.name);
 
 /**
  * The chain province → city → county for a county's six-digit code (e.g. 330106 西湖区),

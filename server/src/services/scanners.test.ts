@@ -10,12 +10,31 @@ import { createScanner, ingestScan, listExposureViews, scannerTargets } from './
 // Scanners and what they report (issue 24): their list is their region's registered targets, only
 // those addresses are taken, exposures keep first and last seen, and a fingerprint the institution's
 // own agent reports names the host behind the port mapping.
-const county = (code: string): Principal => ({ userId: `u_${code}`, username: `county-${code}`, displayName: code, role: 'county', scopeCode: code, scope: { kind: 'region', code, prefix: code }, regionCode: code, institutionCode: null });
+const county = (code: string): Principal => ({
+  userId: `u_${code}`,
+  username: `county-${code}`,
+  displayName: code,
+  role: 'county',
+  scopeCode: code,
+  scope: { kind: 'region', code, prefix: code },
+  regionCode: code,
+  institutionCode: null,
+});
 const XIHU = county('330106');
 const GONGSHU = county('330105');
 const HIS_KEY = 'SHA256:' + 'H'.repeat(43);
 // sshd on the HIS server's private address: public only through the hospital firewall's port mapping.
-const SSHD = { protocol: 'tcp' as const, address: '0.0.0.0', port: 22, pid: 1, process: 'sshd', bind: 'wildcard' as const, publicExposure: false, service: 'ssh', category: 'remote-management' as const };
+const SSHD = {
+  protocol: 'tcp' as const,
+  address: '0.0.0.0',
+  port: 22,
+  pid: 1,
+  process: 'sshd',
+  bind: 'wildcard' as const,
+  publicExposure: false,
+  service: 'ssh',
+  category: 'remote-management' as const,
+};
 const seen = (address: string, port: number, over: Record<string, unknown> = {}) => ({ address, port, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false, ...over });
 
 describe.each(DIALECTS)('scanners (%s)', (dialect) => {
@@ -26,7 +45,12 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     const his = await enrollHost(t.deps, { institution: 'XH-1', region: '330106', hostname: 'his-db' });
     hisHost = his.hostId;
     // The HIS server's agent reports its own SSH host key.
-    await ingestReport(t.deps, his, sampleReport(his.id, t.clock.now, { ports: { status: 'ok', hash: 'p'.repeat(64), data: { listeners: [SSHD], identities: { sshHostKeys: [HIS_KEY], tls: [] } } } }), 100);
+    await ingestReport(
+      t.deps,
+      his,
+      sampleReport(his.id, t.clock.now, { ports: { status: 'ok', hash: 'p'.repeat(64), data: { listeners: [SSHD], identities: { sshHostKeys: [HIS_KEY], tls: [] } } } }),
+      100,
+    );
     await enrollHost(t.deps, { institution: 'GS-1', region: '330105', hostname: 'gs' });
     await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: '61.164.10.0/29', note: null });
     await registerPublicTarget(t.deps, GONGSHU, { institutionCode: 'GS-1', target: '220.191.1.1', note: null });
@@ -71,7 +95,9 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     expect(views[0]!.banner).toBe('SSH-2.0-OpenSSH_7.4 [31m');
     expect(views[1]).toMatchObject({ firstSeen: t0, lastSeen: t.clock.now.toISOString() });
     // New exposures alert: on the host behind the mapping when tied, else on the institution; a port seen again does not.
-    const alerts = (await listAlertViews(t.deps, { kind: 'all' }, { limit: 50, offset: 0 })).items.map((a) => [a.subjectKind, a.subjectId, a.ruleId, a.severity, a.count]).sort((a, b) => String(a[2]).localeCompare(String(b[2])));
+    const alerts = (await listAlertViews(t.deps, { kind: 'all' }, { limit: 50, offset: 0 })).items
+      .map((a) => [a.subjectKind, a.subjectId, a.ruleId, a.severity, a.count])
+      .sort((a, b) => String(a[2]).localeCompare(String(b[2])));
     expect(alerts).toEqual([
       ['institution', 'XH-1', 'EXT-DATABASE', 'critical', 1],
       ['host', hisHost, 'EXT-REMOTE-ADMIN', 'critical', 1],

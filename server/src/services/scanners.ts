@@ -24,7 +24,15 @@ export async function createScanner(deps: ServiceDeps, principal: Principal, inp
   if (!regionCodeWithin(principal.scope, input.regionCode)) throw forbidden(`region ${input.regionCode} is not yours`);
   const secret = newSecret();
   const id = newId('sc');
-  await insertScanner(deps.db, { id, region_code: input.regionCode, name: input.name, secret_hash: hashSecret(secret), created_at: deps.now().toISOString(), created_by: principal.username, last_seen_at: null });
+  await insertScanner(deps.db, {
+    id,
+    region_code: input.regionCode,
+    name: input.name,
+    secret_hash: hashSecret(secret),
+    created_at: deps.now().toISOString(),
+    created_by: principal.username,
+    last_seen_at: null,
+  });
   // The secret is shown once, like an agent's.
   return { scannerId: id, secret, regionCode: input.regionCode };
 }
@@ -117,7 +125,11 @@ export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
     if (tie && before?.host_id !== tie.hostId) tied.set(tie.hostId, t.institution_code);
     if (!before) {
       fresh.push(id);
-      await alertNewExposure(deps, { institutionCode: t.institution_code, regionCode: t.region_code, address: o.address, port: o.port, banner, hostId: tie?.hostId ?? null }, extRulesFor({ port: o.port, plainHttp: o.plainHttp, httpTitle, banner }));
+      await alertNewExposure(
+        deps,
+        { institutionCode: t.institution_code, regionCode: t.region_code, address: o.address, port: o.port, banner, hostId: tie?.hostId ?? null },
+        extRulesFor({ port: o.port, plainHttp: o.plainHttp, httpTitle, banner }),
+      );
     }
   }
   // A host newly tied to a public port: its port rules judge that port as public from now on.
@@ -133,7 +145,11 @@ export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
 const EXT_SEVERITY: Record<ExtRuleId, 'critical' | 'high'> = { 'EXT-REMOTE-ADMIN': 'critical', 'EXT-DATABASE': 'critical', 'EXT-PORT-RISKY': 'high', 'EXT-PLAINTEXT': 'high' };
 
 /** A port newly seen open: one alert per rule it meets, on the host behind it when tied, else on the institution. */
-async function alertNewExposure(deps: ServiceDeps, e: { institutionCode: string; regionCode: string; address: string; port: number; banner: string | null; hostId: string | null }, rules: readonly ExtRuleId[]) {
+async function alertNewExposure(
+  deps: ServiceDeps,
+  e: { institutionCode: string; regionCode: string; address: string; port: number; banner: string | null; hostId: string | null },
+  rules: readonly ExtRuleId[],
+) {
   for (const ruleId of rules)
     await raiseAlert(deps, {
       subjectKind: e.hostId ? 'host' : 'institution',

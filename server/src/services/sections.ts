@@ -3,11 +3,11 @@ import { canonicalJson, SECTION_NAMES, type HostSections, type SectionName } fro
 import type { HostSectionsTable } from '../storage/schema.js';
 
 /** A stored section as the rules (and the host page) see it; `collectedAt` says how fresh. */
-export type StoredSection = (
-  | { status: 'ok'; hash: string; data: unknown; warnings: string[] }
-  | { status: 'error'; error: { code: string; message: string } }
-  | { status: 'unsupported'; reason: string | null }
-) & { collectedAt: string } | { status: 'missing' };
+export type StoredSection =
+  | (({ status: 'ok'; hash: string; data: unknown; warnings: string[] } | { status: 'error'; error: { code: string; message: string } } | { status: 'unsupported'; reason: string | null }) & {
+      collectedAt: string;
+    })
+  | { status: 'missing' };
 
 export function toStoredSection(row: HostSectionsTable | undefined): StoredSection {
   if (!row) return { status: 'missing' };

@@ -25,11 +25,21 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
     await engine.idle();
   };
   const as = (username: string) => userCaller(t.deps, username, PASSWORD);
-  const rows = async () => Number((await t.deps.db.withTables<{ self_inspections: { id: string } }>().selectFrom('self_inspections').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n);
+  const rows = async () =>
+    Number(
+      (
+        await t.deps.db
+          .withTables<{ self_inspections: { id: string } }>()
+          .selectFrom('self_inspections')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()
+      )?.n,
+    );
   /** Answers every item the institution must answer. */
   const fillAll = async (inst: Awaited<ReturnType<typeof as>>) => {
     const view = await inst.selfInspection.get({ year: YEAR, institutionCode: 'A' });
-    for (const item of view.items) if (!view.answers[item.id]?.locked) await inst.selfInspection.save({ year: YEAR, itemId: item.id, answer: '已落实', selfScore: item.points, responsible: '信息科 张三' });
+    for (const item of view.items)
+      if (!view.answers[item.id]?.locked) await inst.selfInspection.save({ year: YEAR, itemId: item.id, answer: '已落实', selfScore: item.points, responsible: '信息科 张三' });
   };
 
   beforeEach(async () => {
@@ -58,13 +68,28 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
     const city = await as('hangzhou');
     const county = await as('xihu');
     await province.selfInspection.publishTemplate({ year: YEAR, deadline: '2026-12-31', raised: { 'GOV-POLICY': 8 }, added: [] });
-    await city.selfInspection.publishTemplate({ year: YEAR, deadline: null, raised: {}, added: [{ id: 'HZ-CLOUD', category: 'supplyChain', indicator: '云服务安全', criteria: '云服务商通过安全评估', points: 5, articles: ['M16'] }] });
+    await city.selfInspection.publishTemplate({
+      year: YEAR,
+      deadline: null,
+      raised: {},
+      added: [{ id: 'HZ-CLOUD', category: 'supplyChain', indicator: '云服务安全', criteria: '云服务商通过安全评估', points: 5, articles: ['M16'] }],
+    });
     // Lower than the province's 8, a deadline after the province's, a taken id: refused, nothing stored.
-    await expect(county.selfInspection.publishTemplate({ year: YEAR, deadline: null, raised: { 'GOV-POLICY': 6 }, added: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/GOV-POLICY: 6 points is not more than the 8/) });
-    await expect(county.selfInspection.publishTemplate({ year: YEAR, deadline: '2027-01-15', raised: {}, added: [] })).rejects.toMatchObject({ message: expect.stringMatching(/later than 2026-12-31/) });
-    await expect(county.selfInspection.publishTemplate({ year: YEAR, deadline: null, raised: {}, added: [{ id: 'HZ-CLOUD', category: 'data', indicator: 'x', criteria: 'y', points: 1, articles: [] }] })).rejects.toMatchObject({ message: expect.stringMatching(/HZ-CLOUD: the item id is already taken/) });
+    await expect(county.selfInspection.publishTemplate({ year: YEAR, deadline: null, raised: { 'GOV-POLICY': 6 }, added: [] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/GOV-POLICY: 6 points is not more than the 8/),
+    });
+    await expect(county.selfInspection.publishTemplate({ year: YEAR, deadline: '2027-01-15', raised: {}, added: [] })).rejects.toMatchObject({
+      message: expect.stringMatching(/later than 2026-12-31/),
+    });
+    await expect(
+      county.selfInspection.publishTemplate({ year: YEAR, deadline: null, raised: {}, added: [{ id: 'HZ-CLOUD', category: 'data', indicator: 'x', criteria: 'y', points: 1, articles: [] }] }),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/HZ-CLOUD: the item id is already taken/) });
     // A deadline in the past is refused outright.
-    await expect(county.selfInspection.publishTemplate({ year: YEAR, deadline: '2026-10-01', raised: {}, added: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/already past/) });
+    await expect(county.selfInspection.publishTemplate({ year: YEAR, deadline: '2026-10-01', raised: {}, added: [] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/already past/),
+    });
     await county.selfInspection.publishTemplate({ year: YEAR, deadline: '2026-12-15', raised: { 'GOV-POLICY': 10 }, added: [] });
 
     const seenByA = await (await as('inst-a')).selfInspection.template({ year: YEAR });
@@ -87,15 +112,24 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
     expect(view.started).toBe(false);
     // The agent reports SSH on a public address: 远程运维管控 is judged from the data, 0 points, locked.
     expect(view.answers['PHY-REMOTE']).toMatchObject({ locked: true, selfScore: 0, answer: expect.stringMatching(/不合规/) });
-    await expect(inst.selfInspection.save({ year: YEAR, itemId: 'PHY-REMOTE', answer: '已整改', selfScore: 5, responsible: '张三' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/judged from WeiAn's data/) });
+    await expect(inst.selfInspection.save({ year: YEAR, itemId: 'PHY-REMOTE', answer: '已整改', selfScore: 5, responsible: '张三' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/judged from WeiAn's data/),
+    });
     // Fixed on the host: the item follows the data while the self-inspection is open.
     await send(a, false);
     view = await inst.selfInspection.get({ year: YEAR, institutionCode: 'A' });
     expect(view.answers['PHY-REMOTE']).toMatchObject({ locked: true, selfScore: 5 });
 
     // Bad input: a score over the item's points, evidence never uploaded, a missing item.
-    await expect(inst.selfInspection.save({ year: YEAR, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4.5, responsible: '张三' })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/0–4 in steps of 0.5/) });
-    await expect(inst.selfInspection.save({ year: YEAR, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4, responsible: '张三', evidence: ['a'.repeat(64)] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/not uploaded/) });
+    await expect(inst.selfInspection.save({ year: YEAR, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4.5, responsible: '张三' })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/0–4 in steps of 0.5/),
+    });
+    await expect(inst.selfInspection.save({ year: YEAR, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4, responsible: '张三', evidence: ['a'.repeat(64)] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/not uploaded/),
+    });
     await expect(inst.selfInspection.save({ year: YEAR, itemId: 'NOPE-1', answer: 'x', selfScore: 0, responsible: '张三' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     // Submitting with nothing answered: refused and nothing half-written.
     await inst.selfInspection.save({ year: YEAR, itemId: 'GOV-POLICY', answer: '已制定管理制度', selfScore: 4, responsible: '信息科 张三' });
@@ -118,7 +152,13 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
     // The county reviews: a return needs a comment; an item score beyond its points is refused.
     await expect(county.selfInspection.review({ year: YEAR, institutionCode: 'A', decision: 'return' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(county.selfInspection.review({ year: YEAR, institutionCode: 'A', decision: 'accept', scores: [{ itemId: 'PHY-ROOM', score: 6 }] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    view = await county.selfInspection.review({ year: YEAR, institutionCode: 'A', decision: 'return', comment: '机房门禁记录缺失', scores: [{ itemId: 'PHY-ROOM', score: 2, comment: '现场检查：无门禁记录' }] });
+    view = await county.selfInspection.review({
+      year: YEAR,
+      institutionCode: 'A',
+      decision: 'return',
+      comment: '机房门禁记录缺失',
+      scores: [{ itemId: 'PHY-ROOM', score: 2, comment: '现场检查：无门禁记录' }],
+    });
     expect([view.status, view.reviewComment, view.answers['PHY-ROOM']!.reviewScore]).toEqual(['returned', '机房门禁记录缺失', 2]);
     // Returned: the live data applies again (the port is public now), the institution answers again.
     view = await inst.selfInspection.get({ year: YEAR, institutionCode: 'A' });
@@ -142,14 +182,29 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
     const row = (await ranking(t.deps, { kind: 'all' }, { regionCode: '330106' })).rows.find((r) => r.code === 'A')!;
     expect([row.selfInspectionSubmitted, row.selfInspectionPercent, row.noticesOpen, row.noticesOnTimeRate]).toEqual([true, view.scores.percent, 0, null]);
     const audit = (await listAudit(t.deps.db, { kind: 'all' }, { limit: 500 })).map((e) => `${e.action}:${e.outcome}`);
-    for (const x of ['selfInspection.upload:ok', 'selfInspection.save:ok', 'selfInspection.save:failed', 'selfInspection.submit:ok', 'selfInspection.submit:failed', 'selfInspection.review:ok', 'selfInspection.review:failed']) expect(audit).toContain(x);
+    for (const x of [
+      'selfInspection.upload:ok',
+      'selfInspection.save:ok',
+      'selfInspection.save:failed',
+      'selfInspection.submit:ok',
+      'selfInspection.submit:failed',
+      'selfInspection.review:ok',
+      'selfInspection.review:failed',
+    ])
+      expect(audit).toContain(x);
   });
 
   it('refuses mislabelled files and path tricks before writing anything', async () => {
     const inst = await as('inst-a');
     await expect(inst.selfInspection.upload({ year: YEAR, name: '制度.pdf', contentBase64: EXE })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/not a PDF/) });
-    await expect(inst.selfInspection.upload({ year: YEAR, name: '../../etc/制度.pdf', contentBase64: PDF })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/path separator/) });
-    await expect(inst.selfInspection.upload({ year: YEAR, name: '制度.png', contentBase64: PDF })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/the name says \.png/) });
+    await expect(inst.selfInspection.upload({ year: YEAR, name: '../../etc/制度.pdf', contentBase64: PDF })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/path separator/),
+    });
+    await expect(inst.selfInspection.upload({ year: YEAR, name: '制度.png', contentBase64: PDF })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/the name says \.png/),
+    });
     expect(await rows()).toBe(0);
   });
 

@@ -52,7 +52,12 @@ import { newId } from './secrets.js';
 
 type Answers = Record<string, SelfInspectionAnswer>;
 
-const layerOf = (r: TemplateLayerRow): TemplateLayer => ({ regionCode: r.region_code, deadline: r.deadline, added: JSON.parse(r.added) as ChecklistItem[], raised: JSON.parse(r.raised) as Record<string, number> });
+const layerOf = (r: TemplateLayerRow): TemplateLayer => ({
+  regionCode: r.region_code,
+  deadline: r.deadline,
+  added: JSON.parse(r.added) as ChecklistItem[],
+  raised: JSON.parse(r.raised) as Record<string, number>,
+});
 
 /** The chain province → … → `regionCode` as codes (empty for none: the default applies). */
 const chainOf = (regionCode: string | null): string[] => (regionCode ? regionChain(regionCode).map((r) => r.code) : []);
@@ -75,7 +80,8 @@ export async function getTemplate(deps: ServiceDeps, principal: Principal, year:
 
 /** A bureau publishes (or replaces) its region's layer for a year; refused if it would loosen anything set above. */
 export async function publishTemplate(deps: ServiceDeps, principal: Principal, input: PublishTemplateInput) {
-  if (principal.scope.kind !== 'region' || !principal.scopeCode || !(REGION_ROLES as readonly string[]).includes(principal.role)) throw forbidden('only a county, city or province health bureau publishes a self-inspection template');
+  if (principal.scope.kind !== 'region' || !principal.scopeCode || !(REGION_ROLES as readonly string[]).includes(principal.role))
+    throw forbidden('only a county, city or province health bureau publishes a self-inspection template');
   const regionCode = principal.scopeCode;
   const today = chinaDate(deps.now());
   if (input.deadline && input.deadline < today) throw badRequest(`the deadline ${input.deadline} is already past (today is ${today})`);

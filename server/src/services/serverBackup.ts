@@ -19,7 +19,10 @@ export interface BackupSchedule {
   keep: number;
 }
 
-export async function makeBackup(deps: ServiceDeps, opts: { dataDir: string; to: string; kind: 'manual' | 'scheduled'; actor: AuditEntry['actor']; onProgress?: (done: number, total: number) => void }): Promise<BackupResult> {
+export async function makeBackup(
+  deps: ServiceDeps,
+  opts: { dataDir: string; to: string; kind: 'manual' | 'scheduled'; actor: AuditEntry['actor']; onProgress?: (done: number, total: number) => void },
+): Promise<BackupResult> {
   try {
     const r = await backupSqlite(opts.dataDir, opts.to, opts.onProgress);
     await recordAudit(deps, { actor: opts.actor, action: BACKUP_ACTION, detail: { kind: opts.kind, file: r.file, bytes: r.bytes, sha256: r.sha256, reports: r.reports, hosts: r.hosts } });
@@ -65,7 +68,9 @@ export async function backupStatus(deps: ServiceDeps, schedule: Omit<BackupSched
   const good = rows.find((r) => r.outcome === 'ok');
   const failed = rows.find((r) => r.outcome === 'failed');
   const detail = (s: string) => JSON.parse(s) as Record<string, unknown>;
-  const last = good ? { at: good.at, kind: String(detail(good.detail).kind), file: String(detail(good.detail).file), bytes: Number(detail(good.detail).bytes), sha256: String(detail(good.detail).sha256) } : null;
+  const last = good
+    ? { at: good.at, kind: String(detail(good.detail).kind), file: String(detail(good.detail).file), bytes: Number(detail(good.detail).bytes), sha256: String(detail(good.detail).sha256) }
+    : null;
   const ageHours = last ? Math.round(((deps.now().getTime() - Date.parse(last.at)) / 3600_000) * 10) / 10 : null;
   const allowed = schedule && schedule.everyHours > 0 ? schedule.everyHours * 1.5 : 48;
   // With no backup yet, the clock runs from the install: a new server is not "stale" in its first day.

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_AGENT_SETTINGS, regionAncestors, regionLevelOf, RegionSettings, resolveSettings, type AgentSettings, type RegionSettingsInput, type ResolvedSettings, type RuleId } from '@weian/shared';
+import {
+  DEFAULT_AGENT_SETTINGS,
+  regionAncestors,
+  regionLevelOf,
+  RegionSettings,
+  resolveSettings,
+  type AgentSettings,
+  type RegionSettingsInput,
+  type ResolvedSettings,
+  type RuleId,
+} from '@weian/shared';
 import { badRequest, forbidden } from '../errors.js';
 import { getRegionSettings, listRegionSettingsUnder, putRegionSettings } from '../storage/records.js';
 import type { Principal } from './auth.js';

@@ -36,7 +36,17 @@ describe.each(DIALECTS)('sustained failed sign-ins raise one alert per account (
     await guess('Officer', 1);
     let alerts = await signInAlerts();
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ subject_kind: 'user', subject_id: 'officer', subject_name: 'Officer', region_code: '330106', institution_code: '', kind: 'sign-in', severity: 'high', status: 'open', count: 1 });
+    expect(alerts[0]).toMatchObject({
+      subject_kind: 'user',
+      subject_id: 'officer',
+      subject_name: 'Officer',
+      region_code: '330106',
+      institution_code: '',
+      kind: 'sign-in',
+      severity: 'high',
+      status: 'open',
+      count: 1,
+    });
     // Still guessed at within the window: the alert stays.
     t.clock.advance(LOGIN_LIMITS.windowMs / 2);
     expect(await resolveQuietSignIns(t.deps)).toBe(0);

@@ -79,7 +79,15 @@ export async function createUser(deps: ServiceDeps, actor: Principal | 'cli', in
 }
 
 export async function listVisibleUsers(deps: ServiceDeps, scope: Scope) {
-  return (await listUsers(deps.db, scope)).map((u) => ({ id: u.id, username: u.username, displayName: u.display_name, role: u.role, scopeCode: u.scope_code, createdAt: u.created_at, createdBy: u.created_by }));
+  return (await listUsers(deps.db, scope)).map((u) => ({
+    id: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    role: u.role,
+    scopeCode: u.scope_code,
+    createdAt: u.created_at,
+    createdBy: u.created_by,
+  }));
 }
 
 /** Deleting keeps the row (the audit log names it) but ends its sessions at once. */
@@ -106,4 +114,3 @@ export async function unlockUser(deps: ServiceDeps, actor: Principal, userId: st
   await clearAlert(deps, signInAlertKey(user.username), { zh: '管理员已解除锁定', en: 'unlocked by an admin' });
   return { id: user.id, username: user.username, regionCode: where.regionCode || null, institutionCode: where.institutionCode || null };
 }
-

@@ -66,7 +66,14 @@ export async function revokeAgent(db: Db, id: string, at: string, reason: string
 
 /** Revokes every other live agent of a host (a re-enrollment supersedes them); returns their ids. */
 export async function supersedeHostAgents(db: Db, hostId: string, keepId: string, at: string, reason: string): Promise<string[]> {
-  const rows = await db.updateTable('agents').set({ revoked_at: at, revoked_reason: reason }).where('host_id', '=', hostId).where('id', '!=', keepId).where('revoked_at', 'is', null).returning('id').execute();
+  const rows = await db
+    .updateTable('agents')
+    .set({ revoked_at: at, revoked_reason: reason })
+    .where('host_id', '=', hostId)
+    .where('id', '!=', keepId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
   return rows.map((r) => r.id);
 }
 
@@ -104,7 +111,11 @@ export function listLiveAgentVersions(db: Db, scope: Scope, opts: { institutionC
 /** A new upgrade request replaces the agent's previous one (only the latest is shown). */
 export async function upsertAgentUpgrade(db: Db, row: AgentUpgradesTable): Promise<void> {
   const { agent_id: _, ...rest } = row;
-  await db.insertInto('agent_upgrades').values(row).onConflict((oc) => oc.column('agent_id').doUpdateSet(rest)).execute();
+  await db
+    .insertInto('agent_upgrades')
+    .values(row)
+    .onConflict((oc) => oc.column('agent_id').doUpdateSet(rest))
+    .execute();
 }
 
 /** The agent's report of how an upgrade ended; only for the command it answers (an older one's late report changes nothing). */

@@ -103,7 +103,11 @@ export function getAlert(db: Db, scope: Scope, id: string) {
 }
 
 /** Applies a person's change to an alert that is still unresolved; undefined when it is not (any more). */
-export function updateUnresolvedAlert(db: Db, id: string, set: Partial<Pick<AlertRow, 'status' | 'acknowledged_at' | 'acknowledged_by' | 'assignee_id' | 'assignee_name' | 'resolved_at' | 'resolved_by' | 'updated_at'>>) {
+export function updateUnresolvedAlert(
+  db: Db,
+  id: string,
+  set: Partial<Pick<AlertRow, 'status' | 'acknowledged_at' | 'acknowledged_by' | 'assignee_id' | 'assignee_name' | 'resolved_at' | 'resolved_by' | 'updated_at'>>,
+) {
   return alertsDb(db).updateTable('alerts').set(set).where('id', '=', id).where('resolved_at', 'is', null).returningAll().executeTakeFirst();
 }
 
@@ -124,7 +128,9 @@ export interface AlertFilter {
 export type AlertSort = 'recent' | 'severity';
 
 function filtered(db: Db, scope: Scope, f: Omit<AlertFilter, 'limit' | 'offset' | 'sort'>) {
-  let q = alertsDb(db).selectFrom('alerts').where(inScope(scope, ALERT_COLS) as never);
+  let q = alertsDb(db)
+    .selectFrom('alerts')
+    .where(inScope(scope, ALERT_COLS) as never);
   if (f.status?.length) q = q.where('status', 'in', f.status);
   if (f.severity?.length) q = q.where('severity', 'in', f.severity);
   // A region filter covers everything under it: a city code matches its counties.
@@ -176,7 +182,16 @@ export function listSilentHostsWithoutAlert(db: Db, before: string, ruleId: stri
     .where('hosts.status', '!=', 'retired')
     .where('hosts.last_seen_at', '<', before)
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('alerts').select(sql<number>`1`.as('one')).where('alerts.subject_kind', '=', 'host').whereRef('alerts.subject_id', '=', 'hosts.id').where('alerts.rule_id', '=', ruleId).where('alerts.resolved_at', 'is', null))),
+      not(
+        exists(
+          selectFrom('alerts')
+            .select(sql<number>`1`.as('one'))
+            .where('alerts.subject_kind', '=', 'host')
+            .whereRef('alerts.subject_id', '=', 'hosts.id')
+            .where('alerts.rule_id', '=', ruleId)
+            .where('alerts.resolved_at', 'is', null),
+        ),
+      ),
     )
     .execute();
 }

@@ -117,7 +117,11 @@ export function scheduledBackups(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-export const scheduledBackupName = (at: Date) => `weian-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.sqlite`;
+export const scheduledBackupName = (at: Date) =>
+  `weian-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}.sqlite`;
 
 /** Deletes scheduled backups beyond the newest `keep` (and their sums); returns what it deleted. */
 export function pruneBackups(dir: string, keep: number): string[] {
@@ -135,8 +139,7 @@ export function pruneBackups(dir: string, keep: number): string[] {
  */
 export function restoreSqlite(from: string, dataDir: string, now: Date): { check: BackupCheck; keptAs: string | null } {
   const check = checkBackup(from);
-  if (check.unknownMigrations.length)
-    throw new BackupError(`${from} was made by a newer WeiAn (migrations ${check.unknownMigrations.join(', ')} are unknown here): restore it with that version`);
+  if (check.unknownMigrations.length) throw new BackupError(`${from} was made by a newer WeiAn (migrations ${check.unknownMigrations.join(', ')} are unknown here): restore it with that version`);
   const target = sqliteFile(dataDir);
   mkdirSync(dataDir, { recursive: true });
   const incoming = join(dataDir, `.weian.sqlite.restoring-${process.pid}`);
@@ -153,7 +156,10 @@ export function restoreSqlite(from: string, dataDir: string, now: Date): { check
   }
   let keptAs: string | null = null;
   if (existsSync(target)) {
-    keptAs = `${target}.before-restore-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+    keptAs = `${target}.before-restore-${now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}`;
     // Fold the WAL into the old file first, so the kept copy is whole on its own.
     const old = new SQLite(target, { fileMustExist: true });
     old.pragma('wal_checkpoint(TRUNCATE)');

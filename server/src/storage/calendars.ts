@@ -15,12 +15,6 @@ export async function upsertHolidayCalendar(db: Db, row: HolidayCalendarsTable):
 
 /** Institutions whose filing deadline could not be computed (unknown): the ones a newly loaded year can decide. */
 export async function institutionsWithUnknownFiling(db: Db): Promise<string[]> {
-  const rows = await db
-    .selectFrom('findings')
-    .select('subject_id')
-    .where('subject_kind', '=', 'institution')
-    .where('rule_id', '=', 'INST-MLPS-FILING')
-    .where('status', '=', 'unknown')
-    .execute();
+  const rows = await db.selectFrom('findings').select('subject_id').where('subject_kind', '=', 'institution').where('rule_id', '=', 'INST-MLPS-FILING').where('status', '=', 'unknown').execute();
   return rows.map((r) => r.subject_id);
 }

@@ -22,7 +22,10 @@ describe('background WAL checkpoints', () => {
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
     db.exec('create table t (b blob)');
     const insert = db.prepare('insert into t values (?)');
-    for (let i = 0; i < pages / 10; i++) db.transaction(() => { for (let k = 0; k < 10; k++) insert.run(Buffer.alloc(PAGE - 200, i)); })();
+    for (let i = 0; i < pages / 10; i++)
+      db.transaction(() => {
+        for (let k = 0; k < 10; k++) insert.run(Buffer.alloc(PAGE - 200, i));
+      })();
     cleanups.push(() => {
       db.close();
       rmSync(dir, { recursive: true, force: true });

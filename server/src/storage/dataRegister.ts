@@ -37,7 +37,11 @@ export function listDataRegisterEntries(db: Db, institutionCode: string) {
 /** The header exists from the first edit on: an entry or a filing creates it. */
 export async function upsertDataRegister(db: Db, row: DataRegisterRow): Promise<void> {
   const { institution_code: _code, ...rest } = row;
-  await ddb(db).insertInto('data_registers').values(row).onConflict((oc) => oc.column('institution_code').doUpdateSet(rest)).execute();
+  await ddb(db)
+    .insertInto('data_registers')
+    .values(row)
+    .onConflict((oc) => oc.column('institution_code').doUpdateSet(rest))
+    .execute();
 }
 
 /** Touches the header (who changed the register last) without changing the filing. */
@@ -51,7 +55,11 @@ export async function touchDataRegister(db: Db, institutionCode: string, at: str
 
 export async function upsertDataRegisterEntry(db: Db, row: DataRegisterEntryRow): Promise<void> {
   const { id: _id, ...rest } = row;
-  await ddb(db).insertInto('data_register_entries').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
+  await ddb(db)
+    .insertInto('data_register_entries')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet(rest))
+    .execute();
 }
 
 export async function deleteDataRegisterEntry(db: Db, institutionCode: string, id: string): Promise<boolean> {

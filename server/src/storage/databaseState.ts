@@ -23,7 +23,10 @@ export async function hasSchema(db: Kysely<Database>): Promise<boolean> {
 
 /** When this database was set up: its first migration (a fresh install needs no backup warning yet). */
 export async function installedAt(db: Kysely<Database>): Promise<string | null> {
-  const row = await (db as unknown as Kysely<{ kysely_migration: { timestamp: string } }>).selectFrom('kysely_migration').select((eb) => eb.fn.min('timestamp').as('first')).executeTakeFirst();
+  const row = await (db as unknown as Kysely<{ kysely_migration: { timestamp: string } }>)
+    .selectFrom('kysely_migration')
+    .select((eb) => eb.fn.min('timestamp').as('first'))
+    .executeTakeFirst();
   return row?.first ? new Date(row.first).toISOString() : null;
 }
 

@@ -26,15 +26,7 @@ export async function deleteFinding(db: Db, subjectKind: 'host' | 'institution',
 }
 
 export function listInstitutionFailingFindings(db: Db, institutionCode: string) {
-  return db
-    .selectFrom('findings')
-    .selectAll()
-    .where('institution_code', '=', institutionCode)
-    .where('status', 'in', ['fail', 'unknown'])
-    .orderBy('severity')
-    .orderBy('rule_id')
-    .limit(5000)
-    .execute();
+  return db.selectFrom('findings').selectAll().where('institution_code', '=', institutionCode).where('status', 'in', ['fail', 'unknown']).orderBy('severity').orderBy('rule_id').limit(5000).execute();
 }
 
 /** Every finding of an institution's hosts, passing ones too: what its host scores are rebuilt from in an export. */

@@ -37,7 +37,12 @@ export function markStaleHosts(db: Db, before: string): Promise<Array<{ id: stri
 
 /** Many hosts reported unchanged data at `at` (delta sync): their sections stay, their report time moves. */
 export async function markHostsReported(db: Db, ids: string[], at: string): Promise<void> {
-  for (let i = 0; i < ids.length; i += 500) await db.updateTable('hosts').set({ last_report_at: at, last_seen_at: at }).where('id', 'in', ids.slice(i, i + 500)).execute();
+  for (let i = 0; i < ids.length; i += 500)
+    await db
+      .updateTable('hosts')
+      .set({ last_report_at: at, last_seen_at: at })
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
 }
 
 /** Every host the daily job re-judges: all but retired ones. */
@@ -105,7 +110,11 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * PostgreSQL both leave it out when nothing reads it (a count without a risk filter).
  */
 function filteredHosts(db: Db, scope: Scope, f: HostFilter) {
-  let q = db.selectFrom('hosts').innerJoin('institutions', 'institutions.code', 'hosts.institution_code').leftJoin('host_scores', 'host_scores.host_id', 'hosts.id').where(inScope(scope, INSTITUTION_COLS) as never);
+  let q = db
+    .selectFrom('hosts')
+    .innerJoin('institutions', 'institutions.code', 'hosts.institution_code')
+    .leftJoin('host_scores', 'host_scores.host_id', 'hosts.id')
+    .where(inScope(scope, INSTITUTION_COLS) as never);
   if (f.institutionCode) q = q.where('hosts.institution_code', '=', f.institutionCode);
   if (f.regionPrefix) q = q.where('institutions.region_code', 'like', `${f.regionPrefix}%`);
   if (f.q) q = q.where(sql<boolean>`lower(hosts.hostname) like ${`%${escapeLike(f.q.toLowerCase())}%`} escape '\\'`);
@@ -161,9 +170,19 @@ const hostReported = hot((db, a: { id: string; collectedAt: string; receivedAt: 
     .updateTable('hosts')
     .set((eb) => ({
       // Never backwards: a late replay (an outbox draining old reports) leaves the newest time standing.
-      last_report_at: eb.case().when(eb.or([eb('last_report_at', 'is', null), eb('last_report_at', '<', a.collectedAt)])).then(a.collectedAt).else(eb.ref('last_report_at')).end() as never,
+      last_report_at: eb
+        .case()
+        .when(eb.or([eb('last_report_at', 'is', null), eb('last_report_at', '<', a.collectedAt)]))
+        .then(a.collectedAt)
+        .else(eb.ref('last_report_at'))
+        .end() as never,
       last_seen_at: a.receivedAt,
-      status: eb.case().when('status', '=', 'stale').then('active' as const).else(eb.ref('status')).end() as never,
+      status: eb
+        .case()
+        .when('status', '=', 'stale')
+        .then('active' as const)
+        .else(eb.ref('status'))
+        .end() as never,
       hostname: eb.fn.coalesce(eb.val(a.hostname), eb.ref('hostname')) as never,
     }))
     .where('id', '=', a.id)

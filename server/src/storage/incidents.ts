@@ -63,8 +63,15 @@ export async function insertIncident(db: Db, row: IncidentRow): Promise<void> {
 
 /** Appends to the incident's timeline, numbering the event after the last one. */
 export async function insertIncidentEvent(db: Db, row: Omit<IncidentEventRow, 'seq'>): Promise<void> {
-  const last = await idb(db).selectFrom('incident_events').select((eb) => eb.fn.max('seq').as('seq')).where('incident_id', '=', row.incident_id).executeTakeFirst();
-  await idb(db).insertInto('incident_events').values({ ...row, seq: Number(last?.seq ?? 0) + 1 }).execute();
+  const last = await idb(db)
+    .selectFrom('incident_events')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('incident_id', '=', row.incident_id)
+    .executeTakeFirst();
+  await idb(db)
+    .insertInto('incident_events')
+    .values({ ...row, seq: Number(last?.seq ?? 0) + 1 })
+    .execute();
 }
 
 /** Updates the fields given; the caller has checked the transition. */
@@ -74,11 +81,19 @@ export async function updateIncident(db: Db, id: string, set: Partial<Omit<Incid
 
 /** One incident only when it lies in `scope`. */
 export function getIncidentInScope(db: Db, scope: Scope, id: string) {
-  return idb(db).selectFrom('incidents').selectAll().where('id', '=', id).where(inScope(scope, COLS) as never).executeTakeFirst();
+  return idb(db)
+    .selectFrom('incidents')
+    .selectAll()
+    .where('id', '=', id)
+    .where(inScope(scope, COLS) as never)
+    .executeTakeFirst();
 }
 
 export function listIncidents(db: Db, scope: Scope, filter: { status?: IncidentStatus[] | undefined; regionPrefix?: string | undefined; alertId?: string | undefined; limit: number }) {
-  let q = idb(db).selectFrom('incidents').selectAll().where(inScope(scope, COLS) as never);
+  let q = idb(db)
+    .selectFrom('incidents')
+    .selectAll()
+    .where(inScope(scope, COLS) as never);
   if (filter.status?.length) q = q.where('status', 'in', filter.status);
   if (filter.regionPrefix) q = q.where('region_code', 'like', `${filter.regionPrefix}%`);
   if (filter.alertId) q = q.where('alert_id', '=', filter.alertId);
@@ -91,7 +106,12 @@ export function listIncidentEvents(db: Db, incidentId: string) {
 
 /** Closed incidents and those with a summary: what the summary check judges (all regions; a job's view). */
 export function listClosedIncidents(db: Db) {
-  return idb(db).selectFrom('incidents').select(['id', 'institution_code', 'region_code', 'title', 'status', 'summary_deadline', 'summarized_at']).where('status', 'in', ['closed', 'summarized']).orderBy('summary_deadline').execute();
+  return idb(db)
+    .selectFrom('incidents')
+    .select(['id', 'institution_code', 'region_code', 'title', 'status', 'summary_deadline', 'summarized_at'])
+    .where('status', 'in', ['closed', 'summarized'])
+    .orderBy('summary_deadline')
+    .execute();
 }
 
 /** The clock fields of some institutions' incidents reported, or with a summary due, in [from, to): the rankings' column. */

@@ -14,15 +14,29 @@ export async function insertInstitution(db: Db, row: InstitutionRow): Promise<vo
 }
 
 export function listInstitutions(db: Db, scope: Scope) {
-  return db.selectFrom('institutions').selectAll().where(inScope(scope, INSTITUTION_COLS) as never).orderBy('code').execute();
+  return db
+    .selectFrom('institutions')
+    .selectAll()
+    .where(inScope(scope, INSTITUTION_COLS) as never)
+    .orderBy('code')
+    .execute();
 }
 
 /** An institution only when it lies in `scope`. */
 export function getInstitutionInScope(db: Db, scope: Scope, code: string) {
-  return db.selectFrom('institutions').selectAll().where('code', '=', code).where(inScope(scope, INSTITUTION_COLS) as never).executeTakeFirst();
+  return db
+    .selectFrom('institutions')
+    .selectAll()
+    .where('code', '=', code)
+    .where(inScope(scope, INSTITUTION_COLS) as never)
+    .executeTakeFirst();
 }
 
 export async function setInstitutionType(db: Db, code: string, type: string): Promise<void> {
   // Every update counts up the revision: rankings and overviews read again only when it changed (regionScoresVersion).
-  await db.updateTable('institutions').set({ type, revision: sql<number>`revision + 1` }).where('code', '=', code).execute();
+  await db
+    .updateTable('institutions')
+    .set({ type, revision: sql<number>`revision + 1` })
+    .where('code', '=', code)
+    .execute();
 }

@@ -73,7 +73,12 @@ const NOTICE_COLS = { region: 'notices.institution_region_code', institution: 'n
 
 /** The next number in the issuing region's year (the unique index refuses a racing duplicate). */
 export async function nextNoticeSeq(db: Db, regionCode: string, year: number): Promise<number> {
-  const r = await noticesDb(db).selectFrom('notices').select(sql<number>`coalesce(max(seq), 0)`.as('max')).where('region_code', '=', regionCode).where('year', '=', year).executeTakeFirst();
+  const r = await noticesDb(db)
+    .selectFrom('notices')
+    .select(sql<number>`coalesce(max(seq), 0)`.as('max'))
+    .where('region_code', '=', regionCode)
+    .where('year', '=', year)
+    .executeTakeFirst();
   return Number(r?.max ?? 0) + 1;
 }
 
@@ -84,7 +89,11 @@ export async function insertNotice(db: Db, notice: NoticeRow, items: NoticeItemR
 
 /** Appended after the notice's last event (the unique index refuses two writers taking the same place). */
 export async function insertNoticeEvent(db: Db, row: Omit<NoticeEventRow, 'seq'>): Promise<void> {
-  const last = await noticesDb(db).selectFrom('notice_events').select(sql<number>`coalesce(max(seq), 0)`.as('max')).where('notice_id', '=', row.notice_id).executeTakeFirst();
+  const last = await noticesDb(db)
+    .selectFrom('notice_events')
+    .select(sql<number>`coalesce(max(seq), 0)`.as('max'))
+    .where('notice_id', '=', row.notice_id)
+    .executeTakeFirst();
   await noticesDb(db)
     .insertInto('notice_events')
     .values({ ...row, seq: Number(last?.max ?? 0) + 1 })
@@ -110,7 +119,12 @@ export function listNoticeEvents(db: Db, noticeId: string) {
 }
 
 /** Written only while the notice is still in `from`: a concurrent transition loses instead of overwriting. */
-export async function updateNoticeFrom(db: Db, id: string, from: NoticeRow['status'], set: Partial<Pick<NoticeRow, 'status' | 'deadline' | 'extension_request' | 'closed_at' | 'updated_at'>>): Promise<boolean> {
+export async function updateNoticeFrom(
+  db: Db,
+  id: string,
+  from: NoticeRow['status'],
+  set: Partial<Pick<NoticeRow, 'status' | 'deadline' | 'extension_request' | 'closed_at' | 'updated_at'>>,
+): Promise<boolean> {
   const r = await noticesDb(db).updateTable('notices').set(set).where('id', '=', id).where('status', '=', from).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -126,7 +140,9 @@ export interface NoticeFilter {
   offset: number;
 }
 export async function listNotices(db: Db, scope: Scope, f: NoticeFilter): Promise<{ rows: NoticeRow[]; total: number }> {
-  let q = noticesDb(db).selectFrom('notices').where(inScope(scope, NOTICE_COLS) as never);
+  let q = noticesDb(db)
+    .selectFrom('notices')
+    .where(inScope(scope, NOTICE_COLS) as never);
   if (f.status?.length) q = q.where('status', 'in', f.status);
   if (f.institutionCode) q = q.where('institution_code', '=', f.institutionCode);
   const total = await q.select(sql<number>`count(*)`.as('n')).executeTakeFirst();
@@ -181,7 +197,16 @@ export async function institutionsMatching(db: Db, scope: Scope, f: { regionCode
     .select(['institutions.code', 'institutions.name', 'institutions.region_code'])
     .where(inScope(scope, { region: 'institutions.region_code', institution: 'institutions.code' }) as never);
   if (f.regionCode) q = q.where('institutions.region_code', 'like', `${f.regionCode.replace(/(00)+$/, '')}%`);
-  if (f.grade) q = q.where((eb) => eb.exists(eb.selectFrom('institution_scores').select(sql<number>`1`.as('one')).whereRef('institution_scores.institution_code', '=', 'institutions.code').where('institution_scores.grade', '=', f.grade!)));
+  if (f.grade)
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('institution_scores')
+          .select(sql<number>`1`.as('one'))
+          .whereRef('institution_scores.institution_code', '=', 'institutions.code')
+          .where('institution_scores.grade', '=', f.grade!),
+      ),
+    );
   if (f.failingRuleId)
     q = q.where((eb) =>
       eb.exists(
@@ -199,12 +224,20 @@ export async function institutionsMatching(db: Db, scope: Scope, f: { regionCode
 // ---- evidence ------------------------------------------------------------------------------------
 /** Content is stored once per SHA-256; a second upload of the same bytes only attaches it. */
 export async function storeEvidenceFile(db: Db, file: EvidenceFilesTable): Promise<void> {
-  await noticesDb(db).insertInto('evidence_files').values(file).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+  await noticesDb(db)
+    .insertInto('evidence_files')
+    .values(file)
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .execute();
 }
 
 export async function attachEvidence(db: Db, file: EvidenceFilesTable, link: NoticeEvidenceTable): Promise<boolean> {
   await storeEvidenceFile(db, file);
-  const r = await noticesDb(db).insertInto('notice_evidence').values(link).onConflict((oc) => oc.columns(['notice_id', 'sha256']).doNothing()).executeTakeFirst();
+  const r = await noticesDb(db)
+    .insertInto('notice_evidence')
+    .values(link)
+    .onConflict((oc) => oc.columns(['notice_id', 'sha256']).doNothing())
+    .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 

@@ -79,7 +79,15 @@ export async function updateChannel(db: Db, id: string, set: Partial<Omit<Channe
 
 /** Channels configured at a region under `prefix` (the caller's scope, as a region-code prefix; '' for all). */
 export function listChannels(db: Db, prefix: string) {
-  return ndb(db).selectFrom('notification_channels').selectAll().where('deleted_at', 'is', null).where('region_code', 'like', `${prefix}%`).orderBy('region_code').orderBy('name').orderBy('id').execute();
+  return ndb(db)
+    .selectFrom('notification_channels')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('region_code', 'like', `${prefix}%`)
+    .orderBy('region_code')
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
 }
 
 export function getChannel(db: Db, id: string) {
@@ -103,7 +111,12 @@ export async function addToGroup(db: Db, group: Omit<DeliveryRow, 'status' | 'it
       .insertInto('notification_deliveries')
       .values({ ...group, status: 'collecting', items: 0, attempts: 0, sent_at: null, last_error: null })
       // The predicate is written out: SQLite matches a partial index only against a literal, not a parameter.
-      .onConflict((oc) => oc.columns(['channel_id', 'group_key']).where(sql<boolean>`status = 'collecting'`).doNothing())
+      .onConflict((oc) =>
+        oc
+          .columns(['channel_id', 'group_key'])
+          .where(sql<boolean>`status = 'collecting'`)
+          .doNothing(),
+      )
       .execute();
     const held = await ndb(db)
       .updateTable('notification_deliveries')
@@ -114,7 +127,10 @@ export async function addToGroup(db: Db, group: Omit<DeliveryRow, 'status' | 'it
       .returning('id')
       .executeTakeFirst();
     if (!held) continue;
-    await ndb(db).insertInto('notification_items').values({ ...item, delivery_id: held.id }).execute();
+    await ndb(db)
+      .insertInto('notification_items')
+      .values({ ...item, delivery_id: held.id })
+      .execute();
     return held.id;
   }
 }

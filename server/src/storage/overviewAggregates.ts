@@ -6,8 +6,7 @@ import { SCORE_COLS } from './scores.js';
 // A region's scores and institutions counted and summed in the database, for the overview.
 
 /** A region's institutions grouped by the first `groupLen` digits of their region code, or one by one (null). */
-const groupKey = (groupLen: number | null, regionCol: string, codeCol: string) =>
-  groupLen ? sql<string>`substr(${sql.ref(regionCol)}, 1, ${sql.lit(groupLen)})` : sql<string>`${sql.ref(codeCol)}`;
+const groupKey = (groupLen: number | null, regionCol: string, codeCol: string) => (groupLen ? sql<string>`substr(${sql.ref(regionCol)}, 1, ${sql.lit(groupLen)})` : sql<string>`${sql.ref(codeCol)}`);
 
 /**
  * A region's scores summed in the database per group and grade: a few hundred rows for a province of

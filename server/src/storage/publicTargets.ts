@@ -8,7 +8,11 @@ export async function insertPublicTarget(db: Db, row: PublicTargetRow): Promise<
 }
 
 /** PostgreSQL returns bigint as text: addresses are numbers to the callers. */
-const asRow = (r: PublicTargetRow): PublicTargetRow => ({ ...r, first_address: r.first_address === null ? null : Number(r.first_address), last_address: r.last_address === null ? null : Number(r.last_address) });
+const asRow = (r: PublicTargetRow): PublicTargetRow => ({
+  ...r,
+  first_address: r.first_address === null ? null : Number(r.first_address),
+  last_address: r.last_address === null ? null : Number(r.last_address),
+});
 
 /** Every entry that could overlap `first..last` (IPv4), or that names `value` (a domain): across all institutions. */
 export async function publicTargetsOverlapping(db: Db, t: { kind: string; value: string; first: number | null; last: number | null }): Promise<PublicTargetRow[]> {

@@ -2,7 +2,6 @@ import type { Db } from './schema.js';
 import { lastSnapshotDay } from './scoreHistory.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
-
 /** One institution's ranking key, as `listRankingKeys` reads it. */
 export interface RankingKeyRow {
   code: string;
@@ -28,7 +27,13 @@ const RANK_FIELDS = ['score', 'failing_critical', 'failing_high'] as const;
  * driver makes a JavaScript value of each), hence the extras on request. `codes` narrows it to some
  * institutions (a page's previous scores).
  */
-export function listRankingKeys(db: Db, scope: Scope, regionPrefix: string, day: string | null, opts: { extra?: readonly RankingKeyExtra[]; codes?: readonly string[] } = {}): Promise<RankingKeyRow[]> {
+export function listRankingKeys(
+  db: Db,
+  scope: Scope,
+  regionPrefix: string,
+  day: string | null,
+  opts: { extra?: readonly RankingKeyExtra[]; codes?: readonly string[] } = {},
+): Promise<RankingKeyRow[]> {
   const extra = opts.extra ?? [];
   const fields = [...RANK_FIELDS, ...extra.filter((c) => c !== 'region_code')];
   const base = db

@@ -15,15 +15,31 @@ export function listSystemHosts(db: Db, systemIds: string[]) {
 /** An institution's MLPS systems with the hosts each covers. */
 export async function loadSystems(db: Db, institutionCode: string): Promise<MlpsSystem[]> {
   const rows = await listMlpsSystems(db, institutionCode);
-  const links = await listSystemHosts(db, rows.map((r) => r.id));
-  return rows.map((r) => systemOf(r, links.filter((l) => l.system_id === r.id).map((l) => l.host_id)));
+  const links = await listSystemHosts(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) =>
+    systemOf(
+      r,
+      links.filter((l) => l.system_id === r.id).map((l) => l.host_id),
+    ),
+  );
 }
 
 export async function upsertMlpsSystem(db: Db, row: MlpsSystemsTable, hostIds: string[]): Promise<void> {
   const { id, ...rest } = row;
-  await db.insertInto('mlps_systems').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
+  await db
+    .insertInto('mlps_systems')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet(rest))
+    .execute();
   await db.deleteFrom('mlps_system_hosts').where('system_id', '=', id).execute();
-  if (hostIds.length) await db.insertInto('mlps_system_hosts').values(hostIds.map((host_id) => ({ system_id: id, host_id }))).execute();
+  if (hostIds.length)
+    await db
+      .insertInto('mlps_system_hosts')
+      .values(hostIds.map((host_id) => ({ system_id: id, host_id })))
+      .execute();
 }
 
 export async function deleteMlpsSystem(db: Db, institutionCode: string, id: string): Promise<boolean> {

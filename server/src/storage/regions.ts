@@ -26,9 +26,7 @@ export function listRegions(db: Db, codes: { prefix: string | null | undefined; 
   let q = db.selectFrom('regions').selectAll();
   if (codes.prefix !== null) {
     const prefix = codes.prefix;
-    q = q.where((eb) =>
-      eb.or([...(prefix === undefined ? [] : [eb('code', 'like', `${prefix}%`)]), ...(codes.ancestors.length ? [eb('code', 'in', codes.ancestors)] : []), eb.lit(false)]),
-    );
+    q = q.where((eb) => eb.or([...(prefix === undefined ? [] : [eb('code', 'like', `${prefix}%`)]), ...(codes.ancestors.length ? [eb('code', 'in', codes.ancestors)] : []), eb.lit(false)]));
   }
   return q.orderBy('code').execute();
 }

@@ -3,7 +3,12 @@ import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
 
 // The receipt and section-hash statements run for every report: compiled once (hot.ts).
 const receiptById = hot((db, a: { reportId: string }) => db.selectFrom('report_receipts').selectAll().where('report_id', '=', a.reportId));
-const receiptInsert = hot((db, row: ReportReceiptsTable) => db.insertInto('report_receipts').values(row).onConflict((oc) => oc.column('report_id').doNothing()));
+const receiptInsert = hot((db, row: ReportReceiptsTable) =>
+  db
+    .insertInto('report_receipts')
+    .values(row)
+    .onConflict((oc) => oc.column('report_id').doNothing()),
+);
 // With `error`: an error or unsupported section has no hash, and what it says is how the server tells it changed.
 const sectionHashes = hot((db, a: { hostId: string }) => db.selectFrom('host_sections').select(['section', 'hash', 'status', 'error']).where('host_id', '=', a.hostId));
 
@@ -43,16 +48,18 @@ export async function upsertSection(db: Db, row: HostSectionsTable): Promise<voi
     .insertInto('host_sections')
     .values(row)
     .onConflict((oc) =>
-      oc.columns(['host_id', 'section']).doUpdateSet({
-        status: row.status,
-        hash: row.hash,
-        data: row.data,
-        error: row.error,
-        collected_at: row.collected_at,
-        updated_at: row.updated_at,
-      })
-      // A late replay of an older report never overwrites newer data.
-      .where('host_sections.collected_at', '<=', row.collected_at),
+      oc
+        .columns(['host_id', 'section'])
+        .doUpdateSet({
+          status: row.status,
+          hash: row.hash,
+          data: row.data,
+          error: row.error,
+          collected_at: row.collected_at,
+          updated_at: row.updated_at,
+        })
+        // A late replay of an older report never overwrites newer data.
+        .where('host_sections.collected_at', '<=', row.collected_at),
     )
     .execute();
 }

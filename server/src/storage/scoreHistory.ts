@@ -64,14 +64,27 @@ export function listHistoryAt(db: Db, scope: Scope, regionPrefix: string, day: s
 }
 
 export const lastSnapshotDay = (day: string) => (eb: ExpressionBuilder<Database & { h: ScoreHistoryTable }, 'h'>) =>
-  eb.selectFrom('score_history as h2').select((e) => e.fn.max('h2.day').as('d')).whereRef('h2.institution_code', '=', 'h.institution_code').where('h2.day', '<=', day);
+  eb
+    .selectFrom('score_history as h2')
+    .select((e) => e.fn.max('h2.day').as('d'))
+    .whereRef('h2.institution_code', '=', 'h.institution_code')
+    .where('h2.day', '<=', day);
 
 /**
  * A region's (province, city or county code) daily score sum and institution count from `since` on,
  * as a region part (shared/src/regionFigures.ts): the trend line is `regionFigures([part])`.
  */
 export async function regionTrend(db: Db, regionCode: string, since: string) {
-  const rows = await db.selectFrom('region_score_history').select(['day', 'score_sum', 'score_tenths', 'institutions']).where('region_code', '=', regionCode).where('day', '>=', since).orderBy('day').execute();
+  const rows = await db
+    .selectFrom('region_score_history')
+    .select(['day', 'score_sum', 'score_tenths', 'institutions'])
+    .where('region_code', '=', regionCode)
+    .where('day', '>=', since)
+    .orderBy('day')
+    .execute();
   // Rows from before score_tenths existed: their sum was of one-decimal scores in double precision.
-  return rows.map((r) => ({ day: r.day, part: { institutions: r.institutions, scoreTenths: r.score_tenths === null ? toTenths(r.score_sum) : Number(r.score_tenths), grade: null } satisfies RegionPart }));
+  return rows.map((r) => ({
+    day: r.day,
+    part: { institutions: r.institutions, scoreTenths: r.score_tenths === null ? toTenths(r.score_sum) : Number(r.score_tenths), grade: null } satisfies RegionPart,
+  }));
 }

@@ -7,7 +7,11 @@ import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 export async function upsertHostScore(db: Db, row: HostScoresTable): Promise<void> {
   const { host_id, ...rest } = row;
   void host_id;
-  await db.insertInto('host_scores').values(row).onConflict((oc) => oc.column('host_id').doUpdateSet(rest)).execute();
+  await db
+    .insertInto('host_scores')
+    .values(row)
+    .onConflict((oc) => oc.column('host_id').doUpdateSet(rest))
+    .execute();
 }
 
 export function listHostScores(db: Db, institutionCode: string) {

@@ -42,7 +42,12 @@ export type SelfInspectionRow = SelfInspectionsTable;
 export type TemplateLayerRow = SelfInspectionTemplatesTable;
 
 const sdb = (db: Db) =>
-  db.withTables<{ self_inspection_templates: SelfInspectionTemplatesTable; self_inspections: SelfInspectionsTable; self_inspection_evidence: SelfInspectionEvidenceTable; evidence_files: EvidenceFilesTable }>();
+  db.withTables<{
+    self_inspection_templates: SelfInspectionTemplatesTable;
+    self_inspections: SelfInspectionsTable;
+    self_inspection_evidence: SelfInspectionEvidenceTable;
+    evidence_files: EvidenceFilesTable;
+  }>();
 const COLS = { region: 'self_inspections.institution_region_code', institution: 'self_inspections.institution_code' } as const;
 
 /** The layers of `regionCodes` (a chain, province first) for a year, in that order. */
@@ -57,22 +62,40 @@ export async function putTemplateLayer(db: Db, row: TemplateLayerRow): Promise<v
   await sdb(db)
     .insertInto('self_inspection_templates')
     .values(row)
-    .onConflict((oc) => oc.columns(['region_code', 'year']).doUpdateSet({ deadline: row.deadline, added: row.added, raised: row.raised, published_at: row.published_at, published_by: row.published_by }))
+    .onConflict((oc) =>
+      oc.columns(['region_code', 'year']).doUpdateSet({ deadline: row.deadline, added: row.added, raised: row.raised, published_at: row.published_at, published_by: row.published_by }),
+    )
     .execute();
 }
 
 /** An institution's self-inspection for a year if `scope` sees the institution. */
 export function getSelfInspection(db: Db, scope: Scope, institutionCode: string, year: number) {
-  return sdb(db).selectFrom('self_inspections').selectAll().where('institution_code', '=', institutionCode).where('year', '=', year).where(inScope(scope, COLS) as never).executeTakeFirst();
+  return sdb(db)
+    .selectFrom('self_inspections')
+    .selectAll()
+    .where('institution_code', '=', institutionCode)
+    .where('year', '=', year)
+    .where(inScope(scope, COLS) as never)
+    .executeTakeFirst();
 }
 
 export async function insertSelfInspection(db: Db, row: SelfInspectionRow): Promise<void> {
   // Two first saves racing: the unique index keeps one, the other reloads it.
-  await sdb(db).insertInto('self_inspections').values(row).onConflict((oc) => oc.columns(['institution_code', 'year']).doNothing()).execute();
+  await sdb(db)
+    .insertInto('self_inspections')
+    .values(row)
+    .onConflict((oc) => oc.columns(['institution_code', 'year']).doNothing())
+    .execute();
 }
 
 /** Written only while the row is still in `from`: a concurrent transition (a double submit) loses instead of overwriting. */
-export async function updateSelfInspectionFrom(db: Db, id: string, from: SelfInspectionRow['status'], updatedAt: string, set: Partial<Omit<SelfInspectionRow, 'id' | 'institution_code' | 'institution_region_code' | 'year'>>): Promise<boolean> {
+export async function updateSelfInspectionFrom(
+  db: Db,
+  id: string,
+  from: SelfInspectionRow['status'],
+  updatedAt: string,
+  set: Partial<Omit<SelfInspectionRow, 'id' | 'institution_code' | 'institution_region_code' | 'year'>>,
+): Promise<boolean> {
   const r = await sdb(db).updateTable('self_inspections').set(set).where('id', '=', id).where('status', '=', from).where('updated_at', '=', updatedAt).executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
@@ -110,7 +133,11 @@ export async function institutionFindingStatuses(db: Db, institutionCode: string
 // ---- evidence ------------------------------------------------------------------------------------
 export async function attachSelfInspectionEvidence(db: Db, file: EvidenceFilesTable, link: SelfInspectionEvidenceTable): Promise<boolean> {
   await storeEvidenceFile(db, file);
-  const r = await sdb(db).insertInto('self_inspection_evidence').values(link).onConflict((oc) => oc.columns(['inspection_id', 'sha256']).doNothing()).executeTakeFirst();
+  const r = await sdb(db)
+    .insertInto('self_inspection_evidence')
+    .values(link)
+    .onConflict((oc) => oc.columns(['inspection_id', 'sha256']).doNothing())
+    .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
@@ -118,7 +145,14 @@ export function listSelfInspectionEvidence(db: Db, inspectionId: string) {
   return sdb(db)
     .selectFrom('self_inspection_evidence')
     .innerJoin('evidence_files', 'evidence_files.sha256', 'self_inspection_evidence.sha256')
-    .select(['self_inspection_evidence.sha256', 'self_inspection_evidence.name', 'self_inspection_evidence.uploaded_at', 'self_inspection_evidence.uploaded_by', 'evidence_files.size', 'evidence_files.type'])
+    .select([
+      'self_inspection_evidence.sha256',
+      'self_inspection_evidence.name',
+      'self_inspection_evidence.uploaded_at',
+      'self_inspection_evidence.uploaded_by',
+      'evidence_files.size',
+      'evidence_files.type',
+    ])
     .where('self_inspection_evidence.inspection_id', '=', inspectionId)
     .orderBy('self_inspection_evidence.uploaded_at')
     .execute();

@@ -43,7 +43,10 @@ export async function deleteUserSessions(db: Db, userId: string, exceptTokenHash
 }
 
 export async function pruneSessions(db: Db, now: string): Promise<void> {
-  await db.deleteFrom('sessions').where((eb) => eb.or([eb('expires_at', '<=', now), eb('idle_expires_at', '<=', now)])).execute();
+  await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('idle_expires_at', '<=', now)]))
+    .execute();
 }
 
 /** Failures older than the rate-limit window no longer count for anything. */
@@ -52,11 +55,20 @@ export async function pruneLoginFailures(db: Db, before: string): Promise<void> 
 }
 
 export async function recordLoginFailure(db: Db, keys: string[], at: string): Promise<void> {
-  if (keys.length) await db.insertInto('login_failures').values(keys.map((key) => ({ key, at }))).execute();
+  if (keys.length)
+    await db
+      .insertInto('login_failures')
+      .values(keys.map((key) => ({ key, at })))
+      .execute();
 }
 
 export async function countLoginFailures(db: Db, key: string, since: string): Promise<number> {
-  const r = await db.selectFrom('login_failures').select((eb) => eb.fn.countAll<string | number>().as('n')).where('key', '=', key).where('at', '>', since).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('login_failures')
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where('key', '=', key)
+    .where('at', '>', since)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

@@ -2,7 +2,10 @@ import type { Db } from './schema.js';
 
 // Finding transitions: every status change of a finding, so "failing since when" is always answerable.
 
-export async function insertTransition(db: Db, row: { id: string; subject_kind: 'host' | 'institution'; subject_id: string; rule_id: string; institution_code: string; from_status: string | null; to_status: string; severity: string; at: string }): Promise<void> {
+export async function insertTransition(
+  db: Db,
+  row: { id: string; subject_kind: 'host' | 'institution'; subject_id: string; rule_id: string; institution_code: string; from_status: string | null; to_status: string; severity: string; at: string },
+): Promise<void> {
   await db.insertInto('finding_transitions').values(row).execute();
 }
 

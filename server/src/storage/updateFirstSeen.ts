@@ -19,5 +19,10 @@ export async function syncFirstSeen(db: Db, hostId: string, pending: string[], a
     }
   }
   const gone = [...known].filter((n) => !pending.includes(n));
-  for (let i = 0; i < gone.length; i += 500) await db.deleteFrom('update_first_seen').where('host_id', '=', hostId).where('name', 'in', gone.slice(i, i + 500)).execute();
+  for (let i = 0; i < gone.length; i += 500)
+    await db
+      .deleteFrom('update_first_seen')
+      .where('host_id', '=', hostId)
+      .where('name', 'in', gone.slice(i, i + 500))
+      .execute();
 }

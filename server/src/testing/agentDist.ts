@@ -7,7 +7,13 @@ import { agentRelease, loadOrCreateSigningKey, type AgentRelease } from '../serv
 /** A server's agent dist as `pnpm build` leaves it (files named as built, SHA256SUMS, VERSION), with small stand-in bodies. */
 export function fakeAgentDist(version: string): string {
   const d = mkdtempSync(join(tmpdir(), 'weian-dist-'));
-  const files = { 'weian-agent-linux-x64': 'x64 exe', 'weian-agent-linux-arm64': 'arm64 exe', [`weian-agent_${version}_amd64.deb`]: 'deb', [`weian-agent-${version}-1.el7.x86_64.rpm`]: 'el7', 'weian-agent-win-x64.exe': 'win' };
+  const files = {
+    'weian-agent-linux-x64': 'x64 exe',
+    'weian-agent-linux-arm64': 'arm64 exe',
+    [`weian-agent_${version}_amd64.deb`]: 'deb',
+    [`weian-agent-${version}-1.el7.x86_64.rpm`]: 'el7',
+    'weian-agent-win-x64.exe': 'win',
+  };
   let sums = '';
   for (const [name, body] of Object.entries(files)) {
     writeFileSync(join(d, name), body);

@@ -15,6 +15,20 @@ export const sshPorts = (pub: boolean): Partial<Report['sections']> => ({
   ports: {
     status: 'ok',
     hash: (pub ? 'c' : 'd').repeat(64),
-    data: { listeners: [{ protocol: 'tcp', address: pub ? '202.96.1.10' : '10.0.0.5', port: 22, pid: 1, process: 'sshd', bind: pub ? 'public' : 'private', publicExposure: pub, service: 'ssh', category: 'remote-management' }] } as SectionData['ports'],
+    data: {
+      listeners: [
+        {
+          protocol: 'tcp',
+          address: pub ? '202.96.1.10' : '10.0.0.5',
+          port: 22,
+          pid: 1,
+          process: 'sshd',
+          bind: pub ? 'public' : 'private',
+          publicExposure: pub,
+          service: 'ssh',
+          category: 'remote-management',
+        },
+      ],
+    } as SectionData['ports'],
   },
 });

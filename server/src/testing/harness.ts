@@ -65,7 +65,10 @@ export async function createTestDb(dialect: Dialect = 'sqlite', start = new Date
 }
 
 /** Creates (if needed) an institution under a county and enrolls one host in it. */
-export async function enrollHost(deps: ServiceDeps, opts: { institution: string; name?: string; region: string; hostname?: string; machineId?: string }): Promise<AuthenticatedAgent & { secret: string }> {
+export async function enrollHost(
+  deps: ServiceDeps,
+  opts: { institution: string; name?: string; region: string; hostname?: string; machineId?: string },
+): Promise<AuthenticatedAgent & { secret: string }> {
   const { token } = await createEnrollmentToken(deps, { institutionCode: opts.institution, institutionName: opts.name ?? opts.institution, regionCode: opts.region });
   const r = await enrollAgent(deps, { token, hostname: opts.hostname ?? `${opts.institution}-srv`, machineId: opts.machineId ?? randomUUID(), agentVersion: 'test' });
   return { id: r.agentId, hostId: r.hostId, institutionCode: opts.institution, regionCode: opts.region, secret: r.secret };
@@ -118,10 +121,35 @@ export function hostSections(now: Date, hostname: string, kind: 'healthy' | 'exp
   const pub = kind === 'exposed';
   const address = pub ? '202.96.1.10' : '10.0.0.5';
   return {
-    device: ok({ ...sampleDevice(hostname), machineId, interfaces: [{ name: 'eth0', mac: null, addresses: [{ address, family: 4 as const, scope: pub ? ('public' as const) : ('private' as const) }] }], hasPublicAddress: pub }),
-    patches: ok({ manager: 'apt' as const, pending: [], pendingCount: 0, securityCount: 0, lastPatchedAt: new Date(now.getTime() - 5 * 86_400_000).toISOString(), rebootRequired: false, rebootRequiredSince: null }),
+    device: ok({
+      ...sampleDevice(hostname),
+      machineId,
+      interfaces: [{ name: 'eth0', mac: null, addresses: [{ address, family: 4 as const, scope: pub ? ('public' as const) : ('private' as const) }] }],
+      hasPublicAddress: pub,
+    }),
+    patches: ok({
+      manager: 'apt' as const,
+      pending: [],
+      pendingCount: 0,
+      securityCount: 0,
+      lastPatchedAt: new Date(now.getTime() - 5 * 86_400_000).toISOString(),
+      rebootRequired: false,
+      rebootRequiredSince: null,
+    }),
     ports: ok({
-      listeners: [{ protocol: 'tcp' as const, address: pub ? '0.0.0.0' : '10.0.0.5', port: 22, pid: 1, process: 'sshd', bind: pub ? ('wildcard' as const) : ('private' as const), publicExposure: pub, service: 'ssh', category: 'remote-management' as const }],
+      listeners: [
+        {
+          protocol: 'tcp' as const,
+          address: pub ? '0.0.0.0' : '10.0.0.5',
+          port: 22,
+          pid: 1,
+          process: 'sshd',
+          bind: pub ? ('wildcard' as const) : ('private' as const),
+          publicExposure: pub,
+          service: 'ssh',
+          category: 'remote-management' as const,
+        },
+      ],
     }),
     backups: ok({ configured: false, jobs: [] }),
     security: ok({

@@ -15,7 +15,16 @@ export const institutionUser = (code: string, regionCode: string): Principal => 
 });
 /** Institution A, in 西湖区 (330106). */
 export const INST_A = institutionUser('A', '330106');
-export const county = (code: string): Principal => ({ userId: `u_${code}`, username: `county-${code}`, displayName: code, role: 'county', scopeCode: code, scope: { kind: 'region', code, prefix: code }, regionCode: code, institutionCode: null });
+export const county = (code: string): Principal => ({
+  userId: `u_${code}`,
+  username: `county-${code}`,
+  displayName: code,
+  role: 'county',
+  scopeCode: code,
+  scope: { kind: 'region', code, prefix: code },
+  regionCode: code,
+  institutionCode: null,
+});
 
 /** 'ok', a DomainError's code (FORBIDDEN, BAD_REQUEST …), or another error's name (ZodError). */
 export const outcome = async (p: Promise<unknown>): Promise<string> => {

@@ -135,24 +135,27 @@ export const agentProcedure = base.meta({ access: 'agent' }).use(async ({ ctx, g
  * who, when, what (the input, secrets redacted), from where, and how it ended.
  */
 export function authed(permission: Permission) {
-  return base.meta({ permission }).use(async ({ ctx, next, type, path, getRawInput }) => {
-    const principal = ctx.principal;
-    if (!principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first (your session may have expired)' });
-    const allowed = roleHas(principal.role, permission);
-    const result = allowed ? await next({ ctx: { ...ctx, principal } }) : null;
-    if (type === 'mutation') {
-      const outcome = !allowed ? 'denied' : result!.ok ? 'ok' : result!.error.cause instanceof DomainError && result!.error.cause.code === 'FORBIDDEN' ? 'denied' : 'failed';
-      await recordAudit(ctx.deps, {
-        actor: { type: 'user', id: principal.userId, name: principal.username },
-        action: path,
-        outcome,
-        regionCode: principal.regionCode,
-        institutionCode: principal.institutionCode,
-        detail: { input: await getRawInput().catch(() => null), ...(result && !result.ok ? { error: result.error.message } : {}) },
-        remoteAddress: ctx.remoteAddress,
-      });
-    }
-    if (!allowed) throw new TRPCError({ code: 'FORBIDDEN', message: `your role (${principal.role}) does not have the "${permission}" permission` });
-    return result!;
-  }).use(noNul);
+  return base
+    .meta({ permission })
+    .use(async ({ ctx, next, type, path, getRawInput }) => {
+      const principal = ctx.principal;
+      if (!principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first (your session may have expired)' });
+      const allowed = roleHas(principal.role, permission);
+      const result = allowed ? await next({ ctx: { ...ctx, principal } }) : null;
+      if (type === 'mutation') {
+        const outcome = !allowed ? 'denied' : result!.ok ? 'ok' : result!.error.cause instanceof DomainError && result!.error.cause.code === 'FORBIDDEN' ? 'denied' : 'failed';
+        await recordAudit(ctx.deps, {
+          actor: { type: 'user', id: principal.userId, name: principal.username },
+          action: path,
+          outcome,
+          regionCode: principal.regionCode,
+          institutionCode: principal.institutionCode,
+          detail: { input: await getRawInput().catch(() => null), ...(result && !result.ok ? { error: result.error.message } : {}) },
+          remoteAddress: ctx.remoteAddress,
+        });
+      }
+      if (!allowed) throw new TRPCError({ code: 'FORBIDDEN', message: `your role (${principal.role}) does not have the "${permission}" permission` });
+      return result!;
+    })
+    .use(noNul);
 }

@@ -13,8 +13,7 @@ const host = (windows: boolean, change: (s: Sec) => void = () => {}) => {
   change(data.security);
   return { sections: sectionsOf(data), mlpsLevel: 3 as const, securityUpdateFirstSeen: new Map(), lastReportAt: NOW };
 };
-const finding = (id: string, windows: boolean, change?: (s: Sec) => void, settings = DEFAULT_SETTINGS): Finding =>
-  evaluateHost(host(windows, change), settings, NOW).find((f) => f.ruleId === id)!;
+const finding = (id: string, windows: boolean, change?: (s: Sec) => void, settings = DEFAULT_SETTINGS): Finding => evaluateHost(host(windows, change), settings, NOW).find((f) => f.ruleId === id)!;
 
 describe('missing, unreadable or garbled data for each new rule is unknown with a reason, never a pass', () => {
   const cases: Array<[string, string, boolean, (s: Sec) => void]> = [
@@ -72,7 +71,10 @@ describe('HOST-PASSWORD-POLICY', () => {
 });
 
 describe('HOST-ACCOUNT-LOCKOUT', () => {
-  const at = (n: number) => (s: Sec): void => void (s.lockout!.threshold = n);
+  const at =
+    (n: number) =>
+    (s: Sec): void =>
+      void (s.lockout!.threshold = n);
   it('0 (never locks) fails, 11 fails, 10 passes, 3 passes', () => {
     expect(finding('HOST-ACCOUNT-LOCKOUT', true, at(0)).status).toBe('fail');
     expect(finding('HOST-ACCOUNT-LOCKOUT', false, at(11)).status).toBe('fail');

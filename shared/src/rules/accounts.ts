@@ -56,11 +56,11 @@ function judge(
 ): CheckResult {
   if (failures.length) return fail(failures.map((f) => f.zh).join('；'), failures.map((f) => f.en).join('; '), data);
   if (unread.length)
-    return unknown(
-      `探针无法判断${unread.map((u) => u.zh).join('、')}`,
-      `the agent could not tell ${unread.map((u) => u.en).join(', ')}`,
-      { reason: 'value-unknown', fields: unread.map((u) => u.field), ...data },
-    );
+    return unknown(`探针无法判断${unread.map((u) => u.zh).join('、')}`, `the agent could not tell ${unread.map((u) => u.en).join(', ')}`, {
+      reason: 'value-unknown',
+      fields: unread.map((u) => u.field),
+      ...data,
+    });
   return pass(passed.zh, passed.en, data);
 }
 
@@ -83,7 +83,10 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
     return judge(
       failures,
       unread,
-      { zh: `口令最小长度 ${minLength} 位${complexity ? '，要求复杂度' : ''}，最长使用 ${maxAgeDays} 天`, en: `minimum length ${minLength}${complexity ? ', complexity required' : ''}, maximum age ${maxAgeDays} days` },
+      {
+        zh: `口令最小长度 ${minLength} 位${complexity ? '，要求复杂度' : ''}，最长使用 ${maxAgeDays} 天`,
+        en: `minimum length ${minLength}${complexity ? ', complexity required' : ''}, maximum age ${maxAgeDays} days`,
+      },
       { minLength, complexity, maxAgeDays, source },
     );
   },
@@ -147,7 +150,10 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
       failures,
       unread,
       os.windows
-        ? { zh: `${rdpEnabled ? '远程桌面要求 NLA' : '远程桌面未启用'}，SMBv1 已关闭，Guest 已禁用，无 Telnet、FTP 服务`, en: `${rdpEnabled ? 'Remote Desktop requires NLA' : 'Remote Desktop off'}, SMBv1 off, Guest disabled, no Telnet/FTP service` }
+        ? {
+            zh: `${rdpEnabled ? '远程桌面要求 NLA' : '远程桌面未启用'}，SMBv1 已关闭，Guest 已禁用，无 Telnet、FTP 服务`,
+            en: `${rdpEnabled ? 'Remote Desktop requires NLA' : 'Remote Desktop off'}, SMBv1 off, Guest disabled, no Telnet/FTP service`,
+          }
         : { zh: '无 Telnet、FTP 服务在运行', en: 'no Telnet/FTP service running' },
       { rdpEnabled, rdpNla, smb1, guestEnabled, plaintextServices },
     );
@@ -159,7 +165,8 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
     const lr = securityPart(input, 'logRetention');
     if (!lr.ok) return lr.result;
     const minDays = Number(t.minDays);
-    if (!lr.data.stores.length) return unknown('探针未发现任何日志存储，无法判断日志留存时间', 'the agent found no log store, so how long logs are kept is unknown', { reason: 'value-unknown', field: 'logRetention' });
+    if (!lr.data.stores.length)
+      return unknown('探针未发现任何日志存储，无法判断日志留存时间', 'the agent found no log store, so how long logs are kept is unknown', { reason: 'value-unknown', field: 'logRetention' });
     const verdicts = lr.data.stores.map((s) => ({ store: s, ...judgeLogStore(s, minDays, now) }));
     const data = { minDays, stores: verdicts.map((v) => ({ name: v.store.name, status: v.status, keepDays: v.store.keepDays, oldestEntryAt: v.store.oldestEntryAt, detail: v.store.detail })) };
     const groups = logGroups(verdicts);
@@ -168,7 +175,15 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
     if (fails.length) return fail(fails.map((v) => `${v.zh}，不足 ${minDays} 天`).join('；'), fails.map((v) => `${v.en}, under ${minDays}`).join('; '), data);
     const open = of('unknown');
     if (open.length)
-      return withAgentReasons(unknown(`无法确定日志是否留存满 ${minDays} 天：${open.map((v) => v.zh).join('；')}`, `whether logs are kept ${minDays} days cannot be told: ${open.map((v) => v.en).join('; ')}`, { reason: 'value-unknown', field: 'logRetention.stores', ...data }), input, 'logRetention');
+      return withAgentReasons(
+        unknown(`无法确定日志是否留存满 ${minDays} 天：${open.map((v) => v.zh).join('；')}`, `whether logs are kept ${minDays} days cannot be told: ${open.map((v) => v.en).join('; ')}`, {
+          reason: 'value-unknown',
+          field: 'logRetention.stores',
+          ...data,
+        }),
+        input,
+        'logRetention',
+      );
     return pass(`日志留存不少于 ${minDays} 天：${verdicts.map((v) => v.zh).join('；')}`, `logs kept at least ${minDays} days: ${verdicts.map((v) => v.en).join('; ')}`, data);
   },
 };

@@ -19,8 +19,7 @@ const unreadable = (job: BackupJob): CheckResult | null =>
 
 export const backupChecks: HostChecks<'HOST-BACKUP-NONE' | 'HOST-BACKUP-STALE' | 'HOST-BACKUP-FAILED' | 'HOST-BACKUP-OFFSITE' | 'HOST-BACKUP-RESTORE-TEST'> = {
   'HOST-BACKUP-NONE': (input, t) => {
-    if (input.mlpsLevel === null || input.mlpsLevel < t.minLevel)
-      return notApplicable(`主机不属于${t.minLevel}级及以上定级对象`, `the host belongs to no MLPS system of level ${t.minLevel} or above`);
+    if (input.mlpsLevel === null || input.mlpsLevel < t.minLevel) return notApplicable(`主机不属于${t.minLevel}级及以上定级对象`, `the host belongs to no MLPS system of level ${t.minLevel} or above`);
     const backups = sectionData('backups', input.sections.backups);
     if (!backups.ok) return backups.result;
     const data = { mlpsLevel: input.mlpsLevel, jobs: backups.data.jobs.length };

@@ -8,7 +8,11 @@ export const coverageChecks: InstitutionChecks<'INST-COVERAGE'> = {
     const pct = (r: number) => `${Math.round(r * 1000) / 10}%`;
     const data = { registered, reporting, ratio: Math.round(ratio * 1000) / 1000, minRatio: t.minRatio };
     return ratio < t.minRatio
-      ? fail(`${registered} 台主机中 ${reporting} 台按时报告（${pct(ratio)}），低于 ${pct(t.minRatio)}`, `${reporting} of ${registered} hosts reporting (${pct(ratio)}), under ${pct(t.minRatio)}`, data)
+      ? fail(
+          `${registered} 台主机中 ${reporting} 台按时报告（${pct(ratio)}），低于 ${pct(t.minRatio)}`,
+          `${reporting} of ${registered} hosts reporting (${pct(ratio)}), under ${pct(t.minRatio)}`,
+          data,
+        )
       : pass(`${registered} 台主机中 ${reporting} 台按时报告（${pct(ratio)}）`, `${reporting} of ${registered} hosts reporting (${pct(ratio)})`, data);
   },
 };

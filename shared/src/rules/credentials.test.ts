@@ -14,7 +14,9 @@ const linuxPart = (): CredentialsData => {
 };
 const finding = (id: string, change: (c: CredentialsData, d: SectionData) => void = () => {}, windows = false): Finding => {
   const data = windows ? healthyWindowsData() : healthyData();
-  const c = windows ? { accounts: [], windows: { blankPasswordsAllowed: false, neverExpire: [], adminEnabled: false }, services: [], notChecked: ['Windows account passwords are not tested'] } : linuxPart();
+  const c = windows
+    ? { accounts: [], windows: { blankPasswordsAllowed: false, neverExpire: [], adminEnabled: false }, services: [], notChecked: ['Windows account passwords are not tested'] }
+    : linuxPart();
   data.security.credentials = c;
   change(c, data);
   return evaluateHost({ sections: sectionsOf(data), mlpsLevel: 3, securityUpdateFirstSeen: new Map(), lastReportAt: NOW }, DEFAULT_SETTINGS, NOW).find((f) => f.ruleId === id)!;
@@ -72,7 +74,10 @@ describe('HOST-SERVICE-NOAUTH', () => {
     expect([f.status, f.severity]).toEqual(['fail', 'high']);
   });
   it('critical when it is reachable beyond loopback (a wildcard or a LAN address)', () => {
-    for (const [address, bind] of [['0.0.0.0', 'wildcard'], ['10.1.2.3', 'private']] as const) {
+    for (const [address, bind] of [
+      ['0.0.0.0', 'wildcard'],
+      ['10.1.2.3', 'private'],
+    ] as const) {
       const f = finding('HOST-SERVICE-NOAUTH', (c, d) => (open(c), listening(6379, address, bind)(c, d)));
       expect([f.status, f.severity]).toEqual(['fail', 'critical']);
       expect(f.evidence.zh).toContain('回环地址以外');

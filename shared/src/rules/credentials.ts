@@ -14,7 +14,12 @@ function credentialsPart(input: HostCheckInput): { ok: true; data: CredentialsDa
   if (!security.ok) return security;
   const c = security.data.credentials;
   if (c === undefined)
-    return { ok: false, result: notApplicable('地区未开启弱口令与未授权访问检查（或探针版本未采集）', 'the region has not turned the weak-credential check on (or the agent does not collect it)', { reason: 'not-collected' }) };
+    return {
+      ok: false,
+      result: notApplicable('地区未开启弱口令与未授权访问检查（或探针版本未采集）', 'the region has not turned the weak-credential check on (or the agent does not collect it)', {
+        reason: 'not-collected',
+      }),
+    };
   return { ok: true, data: c };
 }
 
@@ -55,24 +60,24 @@ export const credentialChecks: HostChecks<'HOST-WEAK-PASSWORD' | 'HOST-SERVICE-N
       if (windows.neverExpire?.length) failures.push({ zh: `账户口令永不过期：${listText(windows.neverExpire)}`, en: `passwords never expire: ${listText(windows.neverExpire)}` });
       const data = { ...windows, notChecked };
       if (failures.length) return fail(failures.map((f) => f.zh).join('；'), failures.map((f) => f.en).join('; '), data);
-      if (Object.values(windows).some((v) => v === null)) return unknown('探针无法读取 Windows 账户设置', 'the agent could not read the Windows account settings', { reason: 'value-unknown', ...data });
-      return pass('不允许空口令，内置 Administrator 已禁用，账户口令会过期（Windows 口令本身未检测）', 'no blank passwords, built-in Administrator disabled, passwords expire (Windows passwords themselves not tested)', data);
+      if (Object.values(windows).some((v) => v === null))
+        return unknown('探针无法读取 Windows 账户设置', 'the agent could not read the Windows account settings', { reason: 'value-unknown', ...data });
+      return pass(
+        '不允许空口令，内置 Administrator 已禁用，账户口令会过期（Windows 口令本身未检测）',
+        'no blank passwords, built-in Administrator disabled, passwords expire (Windows passwords themselves not tested)',
+        data,
+      );
     }
     const weak = accounts.filter((a) => a.weak === true);
     const open = accounts.filter((a) => a.weak === null);
     const data = { accounts, notChecked };
     if (weak.length)
-      return fail(
-        `弱口令账户：${weak.map((a) => `${a.account}（${CHECK_ZH[a.check]}）`).join('、')}`,
-        `weak passwords: ${weak.map((a) => `${a.account} (${a.check})`).join(', ')}`,
-        data,
-      );
+      return fail(`弱口令账户：${weak.map((a) => `${a.account}（${CHECK_ZH[a.check]}）`).join('、')}`, `weak passwords: ${weak.map((a) => `${a.account} (${a.check})`).join(', ')}`, data);
     if (open.length)
-      return unknown(
-        `未能检测：${open.map((a) => `${a.account}（${CHECK_ZH[a.check]}）`).join('、')}`,
-        `not decided: ${open.map((a) => `${a.account} (${a.check})`).join(', ')}`,
-        { reason: 'value-unknown', ...data },
-      );
+      return unknown(`未能检测：${open.map((a) => `${a.account}（${CHECK_ZH[a.check]}）`).join('、')}`, `not decided: ${open.map((a) => `${a.account} (${a.check})`).join(', ')}`, {
+        reason: 'value-unknown',
+        ...data,
+      });
     if (notChecked.length && !accounts.length) return unknown('本地账户口令未检测', `local passwords were not tested: ${notChecked.join('; ')}`, { reason: 'not-checked', ...data });
     return pass(`${accounts.length} 个可登录账户均不在弱口令字典中`, `none of ${accounts.length} login-capable accounts has a dictionary password`, data);
   },
@@ -93,7 +98,15 @@ export const credentialChecks: HostChecks<'HOST-WEAK-PASSWORD' | 'HOST-SERVICE-N
       return fail(zh, en, data, reachable.length ? 'critical' : 'high');
     }
     if (undecided.length)
-      return unknown(`探针无法判断 ${undecided.map(name).join('、')} 是否需要认证`, `the agent could not tell whether ${undecided.map(name).join(', ')} require authentication: ${undecided.map((s) => s.reason).join('; ')}`, { reason: 'value-unknown', services });
-    return pass(services.length ? `${services.map(name).join('、')} 均需认证` : '未发现本机数据库或缓存服务', services.length ? `${services.map(name).join(', ')} require authentication` : 'no local database or cache service found', { services });
+      return unknown(
+        `探针无法判断 ${undecided.map(name).join('、')} 是否需要认证`,
+        `the agent could not tell whether ${undecided.map(name).join(', ')} require authentication: ${undecided.map((s) => s.reason).join('; ')}`,
+        { reason: 'value-unknown', services },
+      );
+    return pass(
+      services.length ? `${services.map(name).join('、')} 均需认证` : '未发现本机数据库或缓存服务',
+      services.length ? `${services.map(name).join(', ')} require authentication` : 'no local database or cache service found',
+      { services },
+    );
   },
 };

@@ -5,8 +5,7 @@ import type { InstitutionRuleInput } from './types.js';
 import { RegionSettings } from '../schemas/settings.js';
 import { articleText } from '../articles.js';
 
-const judge = (input: InstitutionRuleInput, settings = DEFAULT_SETTINGS) =>
-  Object.fromEntries(evaluateInstitution(input, settings, NOW).map((f) => [f.ruleId, f])) as Record<string, Finding>;
+const judge = (input: InstitutionRuleInput, settings = DEFAULT_SETTINGS) => Object.fromEntries(evaluateInstitution(input, settings, NOW).map((f) => [f.ruleId, f])) as Record<string, Finding>;
 const status = (input: InstitutionRuleInput, id: string) => judge(input)[id]!.status;
 const DATA_RULES = ['INST-DATA-IMPORTANT-LEVEL', 'INST-DATA-FILING', 'INST-DATA-RISK-ASSESSMENT', 'INST-PI-AUDIT'];
 const withoutKind = (kind: string) => healthyInstitution().governance.filter((g) => g.kind !== kind);
@@ -49,7 +48,11 @@ describe('data-security rules on the data register', () => {
     expect(f).toMatchObject({ status: 'fail', severity: 'high' });
     expect(f.evidence.zh).toContain('健康状况数据');
     expect(judge(healthyInstitution())['INST-DATA-FILING']!.evidence.zh).toContain('WJ-2025-0601');
-    const general = healthyRegister({ entries: [{ id: 'g', category: 'health-status', level: 'general', volume: 'under-100k', systemIds: [] }], importantDataFiledOn: null, importantDataReceipt: null });
+    const general = healthyRegister({
+      entries: [{ id: 'g', category: 'health-status', level: 'general', volume: 'under-100k', systemIds: [] }],
+      importantDataFiledOn: null,
+      importantDataReceipt: null,
+    });
     expect(status(healthyInstitution({ dataRegister: general }), 'INST-DATA-FILING')).toBe('not-applicable');
   });
 
@@ -80,7 +83,9 @@ describe('data-security rules on the data register', () => {
     const l2 = system({ level: 2, personalInfoOver100k: false, lastEvaluatedOn: '2022-03-01' });
     const small = healthyRegister({ entries: [{ id: 's', category: 'health-status', level: 'general', volume: 'under-100k', systemIds: ['sys-his'] }] });
     expect(status(healthyInstitution({ systems: [l2], dataRegister: small }), 'INST-MLPS-EVALUATION')).toBe('pass');
-    const big = judge(healthyInstitution({ systems: [l2], dataRegister: healthyRegister({ entries: [{ id: 'b', category: 'health-status', level: 'general', volume: '100k-10m', systemIds: ['sys-his'] }] }) }))['INST-MLPS-EVALUATION']!;
+    const big = judge(
+      healthyInstitution({ systems: [l2], dataRegister: healthyRegister({ entries: [{ id: 'b', category: 'health-status', level: 'general', volume: '100k-10m', systemIds: ['sys-his'] }] }) }),
+    )['INST-MLPS-EVALUATION']!;
     expect(big).toMatchObject({ status: 'fail', evidence: { data: { items: [{ intervalYears: 3, personalInfoOver100k: true }] } } });
     expect(status(healthyInstitution({ systems: [l2], dataRegister: null }), 'INST-MLPS-EVALUATION')).toBe('pass');
   });

@@ -38,11 +38,20 @@ export const dataChecks: InstitutionChecks<DataRuleId> = {
           return [{ label: label.zh, result: unknown(`${label.zh}：未登记存放在哪个定级对象`, `${label.en}: no MLPS system recorded as holding it`, { reason: 'no-system', category: e.category }) }];
         return e.systemIds.map((id) => {
           const s = systems.get(id);
-          if (!s) return { label: id, result: unknown(`${label.zh}：定级对象 ${id} 不在用或不存在`, `${label.en}: MLPS system ${id} is not live or unknown`, { reason: 'unknown-system', system: id }) };
+          if (!s)
+            return { label: id, result: unknown(`${label.zh}：定级对象 ${id} 不在用或不存在`, `${label.en}: MLPS system ${id} is not live or unknown`, { reason: 'unknown-system', system: id }) };
           const data = { category: e.category, level: e.level, system: s.id, mlpsLevel: s.level, minLevel: t.minLevel };
-          if (s.level === null) return { label: s.name, result: unknown(`${label.zh}存放于未定级的 ${s.name}`, `${label.en} is held in ${s.name}, which is not graded`, { ...data, reason: 'ungraded' }) };
+          if (s.level === null)
+            return { label: s.name, result: unknown(`${label.zh}存放于未定级的 ${s.name}`, `${label.en} is held in ${s.name}, which is not graded`, { ...data, reason: 'ungraded' }) };
           return s.level < t.minLevel
-            ? { label: s.name, result: fail(`${label.zh}（${e.level === 'core' ? '核心' : '重要'}数据）存放于 ${s.level} 级的 ${s.name}，低于 ${t.minLevel} 级`, `${label.en} (${e.level} data) is held in ${s.name} at level ${s.level}, below level ${t.minLevel}`, data) }
+            ? {
+                label: s.name,
+                result: fail(
+                  `${label.zh}（${e.level === 'core' ? '核心' : '重要'}数据）存放于 ${s.level} 级的 ${s.name}，低于 ${t.minLevel} 级`,
+                  `${label.en} (${e.level} data) is held in ${s.name} at level ${s.level}, below level ${t.minLevel}`,
+                  data,
+                ),
+              }
             : { label: s.name, result: pass(`${label.zh}存放于 ${s.level} 级的 ${s.name}`, `${label.en} is held in ${s.name} at level ${s.level}`, data) };
         });
       });
@@ -53,8 +62,16 @@ export const dataChecks: InstitutionChecks<DataRuleId> = {
     whereRegister(input, importantEntries, NO_IMPORTANT, (held, r) => {
       const categories = held.map((e) => e.category);
       if (r.importantDataFiledOn === null)
-        return fail(`持有重要数据（${held.map((e) => entryLabel(e).zh).join('、')}），未向卫生健康主管部门报送重要数据目录`, `important data held (${held.map((e) => entryLabel(e).en).join(', ')}) and the catalogue was not filed with the local health department`, { categories });
-      return pass(`重要数据目录已于 ${r.importantDataFiledOn} 报送（回执 ${r.importantDataReceipt ?? '—'}）`, `important-data catalogue filed on ${r.importantDataFiledOn} (receipt ${r.importantDataReceipt ?? '—'})`, { categories, filedOn: r.importantDataFiledOn, receipt: r.importantDataReceipt });
+        return fail(
+          `持有重要数据（${held.map((e) => entryLabel(e).zh).join('、')}），未向卫生健康主管部门报送重要数据目录`,
+          `important data held (${held.map((e) => entryLabel(e).en).join(', ')}) and the catalogue was not filed with the local health department`,
+          { categories },
+        );
+      return pass(
+        `重要数据目录已于 ${r.importantDataFiledOn} 报送（回执 ${r.importantDataReceipt ?? '—'}）`,
+        `important-data catalogue filed on ${r.importantDataFiledOn} (receipt ${r.importantDataReceipt ?? '—'})`,
+        { categories, filedOn: r.importantDataFiledOn, receipt: r.importantDataReceipt },
+      );
     }),
 
   'INST-DATA-RISK-ASSESSMENT': (input, t, now) => whereRegister(input, importantEntries, NO_IMPORTANT, () => yearly('data-risk-assessment')(input, t, now)),

@@ -42,7 +42,18 @@ export function healthyData(): SectionData {
     backups: {
       configured: true,
       jobs: [
-        { name: 'his-db', kind: 'restic', lastSuccessAt: hoursAgo(2), lastAttemptAt: hoursAgo(2), lastStatus: 'success', sizeBytes: 1e9, offsite: true, lastRestoreTestAt: daysAgo(30), intervalHours: 24, error: null },
+        {
+          name: 'his-db',
+          kind: 'restic',
+          lastSuccessAt: hoursAgo(2),
+          lastAttemptAt: hoursAgo(2),
+          lastStatus: 'success',
+          sizeBytes: 1e9,
+          offsite: true,
+          lastRestoreTestAt: daysAgo(30),
+          intervalHours: 24,
+          error: null,
+        },
       ],
     },
     security: {
@@ -78,7 +89,9 @@ export function healthyWindowsData(): SectionData {
     lockout: { threshold: 5, durationMinutes: 30, source: 'secedit' },
     auditPolicy: { logonSuccess: true, logonFailure: true, policyChange: true, accountManagement: true },
     remoteAccess: { rdpEnabled: true, rdpNla: true, smb1: false, guestEnabled: false, plaintextServices: [] },
-    logRetention: { stores: ['Security', 'System', 'Application'].map((name) => ({ name, oldestEntryAt: daysAgo(400), keepDays: null, atSizeCap: false, neverDeletes: false, detail: 'Circular, maximum 4096 MB' })) },
+    logRetention: {
+      stores: ['Security', 'System', 'Application'].map((name) => ({ name, oldestEntryAt: daysAgo(400), keepDays: null, atSizeCap: false, neverDeletes: false, detail: 'Circular, maximum 4096 MB' })),
+    },
   });
   return data;
 }

@@ -17,7 +17,11 @@ export function yearly(kind: GovernanceKind): (input: InstitutionCheckInput, t: 
     const data = { kind, lastOn: d.lastOn, dueOn: d.dueOn, deadline: d.status };
     if (d.lastOn === null) return fail(`没有${label.zh}记录${incomplete.zh}`, `no ${label.en.toLowerCase()} recorded${incomplete.en}`, data);
     if (d.status === 'overdue')
-      return fail(`最近一次${label.zh}在 ${d.lastOn}，已超过 ${t.maxMonths} 个月（应于 ${d.dueOn} 前）${incomplete.zh}`, `last ${label.en.toLowerCase()} on ${d.lastOn}, over ${t.maxMonths} months ago (due by ${d.dueOn})${incomplete.en}`, data);
+      return fail(
+        `最近一次${label.zh}在 ${d.lastOn}，已超过 ${t.maxMonths} 个月（应于 ${d.dueOn} 前）${incomplete.zh}`,
+        `last ${label.en.toLowerCase()} on ${d.lastOn}, over ${t.maxMonths} months ago (due by ${d.dueOn})${incomplete.en}`,
+        data,
+      );
     const soon = d.status === 'due-soon' ? { zh: '，即将到期', en: ', due soon' } : { zh: '', en: '' };
     return pass(`最近一次${label.zh}在 ${d.lastOn}，下次应于 ${d.dueOn} 前${soon.zh}`, `last ${label.en.toLowerCase()} on ${d.lastOn}; next due by ${d.dueOn}${soon.en}`, data);
   };

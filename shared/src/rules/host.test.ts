@@ -20,11 +20,7 @@ describe('a healthy host', () => {
 });
 
 describe('missing data is unknown, never pass', () => {
-  const statuses = [
-    { status: 'error', error: { code: 'TIMEOUT', message: 'timed out after 30 s' } },
-    { status: 'unsupported', reason: 'no package manager' },
-    { status: 'missing' },
-  ] as const;
+  const statuses = [{ status: 'error', error: { code: 'TIMEOUT', message: 'timed out after 30 s' } }, { status: 'unsupported', reason: 'no package manager' }, { status: 'missing' }] as const;
   for (const state of statuses)
     it(`for a section in state ${state.status}`, () => {
       for (const section of ['device', 'patches', 'ports', 'backups', 'security'] as const) {

@@ -96,9 +96,7 @@ export const exceptionActive = (e: { expiresOn: IsoDate }, now: Date): boolean =
 function applyException(status: CheckStatus, ruleId: RuleId, subject: RuleSubject, exceptions: readonly RiskException[] | undefined, now: Date): FindingException | null {
   // A pass needs no exception, and excluding a pass would lower the score rather than protect it.
   if (status !== 'fail' && status !== 'unknown') return null;
-  const e = (exceptions ?? [])
-    .filter((x) => x.ruleId === ruleId && x.subject.kind === subject && exceptionActive(x, now))
-    .sort((a, b) => (a.expiresOn < b.expiresOn ? 1 : -1))[0];
+  const e = (exceptions ?? []).filter((x) => x.ruleId === ruleId && x.subject.kind === subject && exceptionActive(x, now)).sort((a, b) => (a.expiresOn < b.expiresOn ? 1 : -1))[0];
   return e ? { id: e.id, expiresOn: e.expiresOn } : null;
 }
 

@@ -59,7 +59,10 @@ describe('institution rules', () => {
   it('governance: yearly items, and a self-inspection needs both a scan and a penetration test', () => {
     const inst = healthyInstitution();
     const gov = inst.governance.filter((r) => r.kind !== 'self-inspection' && r.kind !== 'emergency-drill');
-    const f = judge({ ...inst, governance: [...gov, { kind: 'self-inspection', date: '2026-01-10', vulnerabilityScan: true, penetrationTest: false }, { kind: 'emergency-drill', date: '2025-03-16' }] });
+    const f = judge({
+      ...inst,
+      governance: [...gov, { kind: 'self-inspection', date: '2026-01-10', vulnerabilityScan: true, penetrationTest: false }, { kind: 'emergency-drill', date: '2025-03-16' }],
+    });
     expect(f['INST-GOV-SELF-INSPECTION']!.status).toBe('fail');
     expect(f['INST-GOV-SELF-INSPECTION']!.evidence.en).toMatch(/do not count/);
     // Drill on 2025-03-16: due 2026-03-16, which is today: still in time, due soon.

@@ -8,7 +8,10 @@ import type { CheckResult, InstitutionCheckInput } from './types.js';
 const liveSystems = (input: InstitutionCheckInput, now: Date) => input.systems.filter((s) => isLive(s, now));
 /** One result per live system, aggregated (any fail fails, else any unknown…). */
 const perSystem = (input: InstitutionCheckInput, now: Date, judge: (s: MlpsSystem) => CheckResult, none: CheckResult) =>
-  combine(liveSystems(input, now).map((s) => ({ label: s.name, result: judge(s) })), none);
+  combine(
+    liveSystems(input, now).map((s) => ({ label: s.name, result: judge(s) })),
+    none,
+  );
 const soonNote = (status: string, zh: string, en: string) => (status === 'due-soon' ? { zh: `（${zh}）`, en: ` (${en})` } : { zh: '', en: '' });
 
 export const mlpsChecks: InstitutionChecks<'INST-MLPS-UNGRADED' | 'INST-MLPS-FILING' | 'INST-MLPS-EVALUATION' | 'INST-MLPS-PRELAUNCH-TEST'> = {
@@ -39,11 +42,7 @@ export const mlpsChecks: InstitutionChecks<'INST-MLPS-UNGRADED' | 'INST-MLPS-FIL
         if (s.filedOn !== null) {
           // Filed: the obligation is met; lateness stays on record but nothing is left to fix.
           const late = s.filedOn > due;
-          return pass(
-            `${s.name}：已于 ${s.filedOn} 备案${late ? `（晚于期限 ${due}）` : ''}`,
-            `${s.name}: filed on ${s.filedOn}${late ? ` (after the deadline ${due})` : ''}`,
-            { ...data, late },
-          );
+          return pass(`${s.name}：已于 ${s.filedOn} 备案${late ? `（晚于期限 ${due}）` : ''}`, `${s.name}: filed on ${s.filedOn}${late ? ` (after the deadline ${due})` : ''}`, { ...data, late });
         }
         const status = deadlineStatus(due, now, input.dueSoonDays);
         if (status === 'overdue')
@@ -68,7 +67,9 @@ export const mlpsChecks: InstitutionChecks<'INST-MLPS-UNGRADED' | 'INST-MLPS-FIL
         const due = evaluationDueOn(s, t);
         if (due === null) return unknown(`${s.name}：未录入测评日期或定级日期`, `${s.name}: neither an evaluation nor a grading date recorded`, { reason: 'no-date' }, severity);
         const status = deadlineStatus(due, now, input.dueSoonDays);
-        const from = s.lastEvaluatedOn ? { zh: `最近测评 ${s.lastEvaluatedOn}`, en: `last evaluated ${s.lastEvaluatedOn}` } : { zh: `从未测评，自定级日 ${s.gradedOn} 起算`, en: `never evaluated, counted from grading on ${s.gradedOn}` };
+        const from = s.lastEvaluatedOn
+          ? { zh: `最近测评 ${s.lastEvaluatedOn}`, en: `last evaluated ${s.lastEvaluatedOn}` }
+          : { zh: `从未测评，自定级日 ${s.gradedOn} 起算`, en: `never evaluated, counted from grading on ${s.gradedOn}` };
         const data = { system: s.id, level: s.level, intervalYears: years, personalInfoOver100k: s.personalInfoOver100k, lastEvaluatedOn: s.lastEvaluatedOn, dueOn: due, deadline: status };
         if (status === 'overdue')
           return fail(

@@ -11,7 +11,11 @@ export const patchChecks: HostChecks<'HOST-OS-EOL' | 'HOST-PATCH-SECURITY' | 'HO
     const eol = eolFor(os);
     if (!eol) return unknown(`终止支持日期表中没有该操作系统：${label}`, `the end-of-life table does not know this OS: ${label}`, { reason: 'os-not-in-table', os: label });
     if (eol.date === null && eol.notAfter && chinaDate(now) > eol.notAfter)
-      return fail(`${eol.name} 最迟已于 ${eol.notAfter} 停止安全支持（${eol.sourceZh}）`, `${eol.name} reached end of life on ${eol.notAfter} at the latest (${eol.source})`, { os: eol.name, notAfter: eol.notAfter, source: eol.source });
+      return fail(`${eol.name} 最迟已于 ${eol.notAfter} 停止安全支持（${eol.sourceZh}）`, `${eol.name} reached end of life on ${eol.notAfter} at the latest (${eol.source})`, {
+        os: eol.name,
+        notAfter: eol.notAfter,
+        source: eol.source,
+      });
     if (eol.date === null)
       return unknown(`${eol.name} 的终止支持日期尚未核实（${eol.sourceZh}）`, `no verified end-of-life date for ${eol.name} (${eol.source})`, { reason: 'eol-date-unverified', os: eol.name });
     const data = { os: eol.name, eolDate: eol.date, source: eol.source };
@@ -33,8 +37,7 @@ export const patchChecks: HostChecks<'HOST-OS-EOL' | 'HOST-PATCH-SECURITY' | 'HO
       .filter((u) => u.days > t.maxPendingDays)
       .sort((a, b) => b.days - a.days);
     // A fail stands on the updates that are known to be security fixes; a pass needs them all told apart.
-    if (overdue.length === 0 && patches.data.securityCount === null && !allAsSecurity)
-      return couldNotTell('哪些待装更新是安全更新', 'which pending updates are security updates', 'securityCount');
+    if (overdue.length === 0 && patches.data.securityCount === null && !allAsSecurity) return couldNotTell('哪些待装更新是安全更新', 'which pending updates are security updates', 'securityCount');
     const counted = allAsSecurity ? { zh: '（本地区设置：无法区分时所有待装更新均视为安全更新）', en: ' (region setting: every pending update counted as a security update)' } : { zh: '', en: '' };
     if (overdue.length === 0)
       return pass(
@@ -72,8 +75,7 @@ export const patchChecks: HostChecks<'HOST-OS-EOL' | 'HOST-PATCH-SECURITY' | 'HO
     // Without a start time, the last patch bounds it: the update that needs the reboot came no later.
     const since = rebootRequiredSince ?? lastPatchedAt;
     const days = since === null ? null : ageDays(since, now);
-    if (days === null || (rebootRequiredSince === null && days <= t.maxPendingDays))
-      return couldNotTell('需要重启已持续多久', 'how long the reboot has been pending', 'rebootRequiredSince');
+    if (days === null || (rebootRequiredSince === null && days <= t.maxPendingDays)) return couldNotTell('需要重启已持续多久', 'how long the reboot has been pending', 'rebootRequiredSince');
     const data = { since, days: Number(fmtDays(days)), estimated: rebootRequiredSince === null };
     return days > t.maxPendingDays
       ? fail(`补丁待重启已 ${fmtDays(days)} 天，超过 ${t.maxPendingDays} 天`, `reboot pending for ${fmtDays(days)} days, over ${t.maxPendingDays}`, data)

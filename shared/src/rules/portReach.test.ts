@@ -7,7 +7,15 @@ import type { Listener } from '../schemas/sections.js';
 // reach the agent could not tell still counts as exposed (never a silent pass), and says so.
 
 const rdp = (reach?: Listener['reach']): Listener => ({
-  protocol: 'tcp', address: '0.0.0.0', port: 3389, pid: 9, process: 'svchost', bind: 'wildcard', publicExposure: true, service: 'rdp', category: 'remote-management',
+  protocol: 'tcp',
+  address: '0.0.0.0',
+  port: 3389,
+  pid: 9,
+  process: 'svchost',
+  bind: 'wildcard',
+  publicExposure: true,
+  service: 'rdp',
+  category: 'remote-management',
   ...(reach ? { reach, reachBy: reach === 'filtered' ? 'iptables INPUT policy DROP' : 'test' } : {}),
 });
 const mysql = (reach?: Listener['reach']): Listener => ({ ...rdp(reach), port: 3306, process: 'mysqld', service: 'mysql', category: 'database' });

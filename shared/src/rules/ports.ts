@@ -55,18 +55,26 @@ const plaintext = new Set(PLAINTEXT_PORTS);
 const database = new Set(DATABASE_PORTS);
 
 export const portChecks: HostChecks<'HOST-PORT-REMOTE-PUBLIC' | 'HOST-PORT-RISKY-PUBLIC' | 'HOST-PORT-PLAINTEXT' | 'HOST-PORT-DB-WILDCARD'> = {
-  'HOST-PORT-REMOTE-PUBLIC': portRule((l, input) => isPublic(l, input) && remote.has(l.port), {
-    failZh: '远程管理端口在公网可达',
-    failEn: 'remote-management ports reachable publicly',
-    passZh: '没有在公网可达的远程管理端口',
-    passEn: 'no remote-management port reachable publicly',
-  }, true),
-  'HOST-PORT-RISKY-PUBLIC': portRule((l, input) => isPublic(l, input) && risky.has(l.port), {
-    failZh: '高危端口在公网可达',
-    failEn: 'high-risk ports reachable publicly',
-    passZh: '没有在公网可达的高危端口',
-    passEn: 'no high-risk port reachable publicly',
-  }, true),
+  'HOST-PORT-REMOTE-PUBLIC': portRule(
+    (l, input) => isPublic(l, input) && remote.has(l.port),
+    {
+      failZh: '远程管理端口在公网可达',
+      failEn: 'remote-management ports reachable publicly',
+      passZh: '没有在公网可达的远程管理端口',
+      passEn: 'no remote-management port reachable publicly',
+    },
+    true,
+  ),
+  'HOST-PORT-RISKY-PUBLIC': portRule(
+    (l, input) => isPublic(l, input) && risky.has(l.port),
+    {
+      failZh: '高危端口在公网可达',
+      failEn: 'high-risk ports reachable publicly',
+      passZh: '没有在公网可达的高危端口',
+      passEn: 'no high-risk port reachable publicly',
+    },
+    true,
+  ),
   // TCP only: UDP 512/514 are biff and syslog, not rexec/rsh.
   'HOST-PORT-PLAINTEXT': portRule((l) => l.protocol === 'tcp' && plaintext.has(l.port), {
     failZh: '明文远程协议在监听',
@@ -74,10 +82,14 @@ export const portChecks: HostChecks<'HOST-PORT-REMOTE-PUBLIC' | 'HOST-PORT-RISKY
     passZh: '没有明文远程协议在监听',
     passEn: 'no plaintext remote protocol listening',
   }),
-  'HOST-PORT-DB-WILDCARD': portRule((l) => l.bind === 'wildcard' && database.has(l.port), {
-    failZh: '数据库端口监听所有网卡且未被主机防火墙过滤',
-    failEn: 'database ports listening on all interfaces and not filtered by the host firewall',
-    passZh: '数据库端口均绑定到具体地址或被主机防火墙过滤',
-    passEn: 'database ports are bound to specific addresses or filtered by the host firewall',
-  }, true),
+  'HOST-PORT-DB-WILDCARD': portRule(
+    (l) => l.bind === 'wildcard' && database.has(l.port),
+    {
+      failZh: '数据库端口监听所有网卡且未被主机防火墙过滤',
+      failEn: 'database ports listening on all interfaces and not filtered by the host firewall',
+      passZh: '数据库端口均绑定到具体地址或被主机防火墙过滤',
+      passEn: 'database ports are bound to specific addresses or filtered by the host firewall',
+    },
+    true,
+  ),
 };

@@ -50,10 +50,12 @@ describe('a field the agent flags uncertain makes every rule that reads it unkno
   });
 
   it('a fail stands on what was read, flag or not', () => {
-    const f = judge(passingHost((d) => {
-      d.security.firewall = { active: false, product: 'iptables' };
-      d.security.uncertain = [{ field: 'firewall', code: 'partial-list', reason: 'nft could not be read' }];
-    }));
+    const f = judge(
+      passingHost((d) => {
+        d.security.firewall = { active: false, product: 'iptables' };
+        d.security.uncertain = [{ field: 'firewall', code: 'partial-list', reason: 'nft could not be read' }];
+      }),
+    );
     expect(f['HOST-FIREWALL-OFF']!.status).toBe('fail');
   });
 });
@@ -90,7 +92,13 @@ describe('agents of the previous version: a warning that the data cannot decide 
       d.patches.pending = [{ name: 'openssl', installedVersion: '1.0.2k-25.el7_9', availableVersion: '1:1.0.2k-26.el7_9', security: false }];
       d.patches.pendingCount = 1;
     });
-    const warned = { ...input, sections: { ...input.sections, patches: { ...input.sections.patches, warnings: ["the repositories publish no security advisories (updateinfo), as CentOS's own do not: security updates cannot be told apart"] } } } as HostRuleInput;
+    const warned = {
+      ...input,
+      sections: {
+        ...input.sections,
+        patches: { ...input.sections.patches, warnings: ["the repositories publish no security advisories (updateinfo), as CentOS's own do not: security updates cannot be told apart"] },
+      },
+    } as HostRuleInput;
     expect(judge(input)['HOST-PATCH-SECURITY']!.status).toBe('pass');
     expect(judge(warned)['HOST-PATCH-SECURITY']!.status).toBe('unknown');
   });

@@ -85,7 +85,7 @@ export function flagsFor(reads: readonly FieldPath[], sections: HostSections): A
 const CODE_ZH: Readonly<Record<string, string>> = {
   'no-security-classification': '软件源未标明哪些更新是安全更新，无法区分安全更新',
   'partial-list': '列表不完整（输出被截断或部分无法读取）',
-  'garbled': '命令输出无法解析',
+  garbled: '命令输出无法解析',
   'command-failed': '命令执行失败',
   'vendor-default-unknown': '配置未显式设置，且无法确定该发行版的默认值',
   'not-readable': '无法读取',

@@ -4,19 +4,14 @@ import { auditsNothing, withAgentReasons } from './accounts.js';
 import type { CheckResult, HostCheckInput } from './types.js';
 
 /** A service that must be active: true passes, false fails, null (agent could not tell) is unknown. */
-function mustBeActive(
-  pick: (s: SecurityData) => { active: boolean | null; name: string | null },
-  what: { zh: string; en: string; field: string },
-): (input: HostCheckInput) => CheckResult {
+function mustBeActive(pick: (s: SecurityData) => { active: boolean | null; name: string | null }, what: { zh: string; en: string; field: string }): (input: HostCheckInput) => CheckResult {
   return (input) => {
     const security = sectionData('security', input.sections.security);
     if (!security.ok) return security.result;
     const { active, name } = pick(security.data);
     if (active === null) return couldNotTell(`${what.zh}是否启用`, `whether ${what.en} is active`, what.field);
     const data = { product: name };
-    return active
-      ? pass(`${what.zh}已启用${name ? `（${name}）` : ''}`, `${what.en} active${name ? ` (${name})` : ''}`, data)
-      : fail(`${what.zh}未启用`, `${what.en} not active`, data);
+    return active ? pass(`${what.zh}已启用${name ? `（${name}）` : ''}`, `${what.en} active${name ? ` (${name})` : ''}`, data) : fail(`${what.zh}未启用`, `${what.en} not active`, data);
   };
 }
 
@@ -40,10 +35,14 @@ function windowsAuditRecords(input: HostCheckInput, service: CheckResult): Check
   if (!security.ok) return security.result;
   const ap = security.data.auditPolicy;
   if (ap === undefined || ap === null)
-    return withAgentReasons(unknown('事件日志服务在运行，但探针未能读取审核策略，无法确认是否记录审计事件', 'Event Log runs, but the agent could not read the audit policy, so whether anything is audited is unknown', {
-      reason: ap === undefined ? 'not-collected' : 'value-unknown',
-      field: 'auditPolicy',
-    }), input, 'auditPolicy');
+    return withAgentReasons(
+      unknown('事件日志服务在运行，但探针未能读取审核策略，无法确认是否记录审计事件', 'Event Log runs, but the agent could not read the audit policy, so whether anything is audited is unknown', {
+        reason: ap === undefined ? 'not-collected' : 'value-unknown',
+        field: 'auditPolicy',
+      }),
+      input,
+      'auditPolicy',
+    );
   const values = [ap.logonSuccess, ap.logonFailure, ap.policyChange, ap.accountManagement ?? null];
   const data = { ...(service.evidence.data ?? {}), auditPolicy: ap };
   if (values.some((v) => v === true)) return pass(`${service.evidence.zh}，审核策略记录登录或策略更改事件`, `${service.evidence.en}; the audit policy records logon or policy-change events`, data);

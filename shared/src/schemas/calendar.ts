@@ -36,11 +36,21 @@ export const HolidayArrangementSchema = z
   .strict()
   .superRefine((a, ctx) => {
     const issue = (path: (string | number)[], zh: string, en: string) => ctx.addIssue({ code: 'custom', path, message: `${zh} / ${en}` });
-    if (a.example) issue(['example'], '这是示例文件，日期并非官方安排：请按国务院办公厅通知填写并删除 "example"', 'this is the example file, its dates are not official: enter the State Council notice\'s dates and remove "example"');
+    if (a.example)
+      issue(
+        ['example'],
+        '这是示例文件，日期并非官方安排：请按国务院办公厅通知填写并删除 "example"',
+        'this is the example file, its dates are not official: enter the State Council notice\'s dates and remove "example"',
+      );
     const inYear = (d: string) => d.startsWith(`${a.year}-`);
     const off = new Map<string, string>();
     a.holidays.forEach((h, i) => {
-      if (!inYear(h.from) || !inYear(h.to)) issue(['holidays', i], `${h.name}：日期须在 ${a.year} 年内（跨年的假期只填本年部分）`, `${h.name}: dates must be within ${a.year} (enter only this year's part of a holiday that spans the new year)`);
+      if (!inYear(h.from) || !inYear(h.to))
+        issue(
+          ['holidays', i],
+          `${h.name}：日期须在 ${a.year} 年内（跨年的假期只填本年部分）`,
+          `${h.name}: dates must be within ${a.year} (enter only this year's part of a holiday that spans the new year)`,
+        );
       if (h.to < h.from) return issue(['holidays', i, 'to'], `${h.name}：结束日期早于开始日期`, `${h.name}: ends before it starts`);
       for (let d = h.from; d <= h.to; d = addDays(d, 1)) {
         const other = off.get(d);
@@ -50,7 +60,11 @@ export const HolidayArrangementSchema = z
     });
     for (const s of STATUTORY_HOLIDAYS)
       if (!a.holidays.some((h) => h.name.includes(s.key)))
-        issue(['holidays'], `缺少${s.key}：须填写全年的安排（元旦、春节、清明节、劳动节、端午节、中秋节、国庆节）`, `${s.en} is missing: enter the whole year's arrangement (all seven statutory holidays)`);
+        issue(
+          ['holidays'],
+          `缺少${s.key}：须填写全年的安排（元旦、春节、清明节、劳动节、端午节、中秋节、国庆节）`,
+          `${s.en} is missing: enter the whole year's arrangement (all seven statutory holidays)`,
+        );
     const seen = new Set<string>();
     a.workdays.forEach((d, i) => {
       if (!inYear(d)) issue(['workdays', i], `调休上班日 ${d} 不在 ${a.year} 年内`, `working day in lieu ${d} is not within ${a.year}`);
@@ -64,5 +78,4 @@ export const HolidayArrangementSchema = z
 export type HolidayArrangementInput = z.infer<typeof HolidayArrangementSchema>;
 
 /** Zod's issues as lines an administrator reads: where, then what. */
-export const arrangementProblems = (error: z.ZodError): string[] =>
-  error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+export const arrangementProblems = (error: z.ZodError): string[] => error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);

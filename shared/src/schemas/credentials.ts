@@ -13,7 +13,10 @@ export const CredentialCheckSettings = z.object({
   /** Extra weak passwords the region has seen (e.g. the HIS vendor's default). */
   words: z.array(z.string().min(1).max(64)).max(200).default([]),
   /** Institution name initials (e.g. "xxrmyy"): tried with years and the usual separators. */
-  initials: z.array(z.string().regex(/^[A-Za-z]{2,16}$/, 'letters only')).max(20).default([]),
+  initials: z
+    .array(z.string().regex(/^[A-Za-z]{2,16}$/, 'letters only'))
+    .max(20)
+    .default([]),
   /** CPU the check may spend per day on one host, ms; past it, accounts not reached are `unknown`. */
   cpuBudgetMsPerDay: z.number().int().min(1000).max(3_600_000).default(60_000),
 });
@@ -56,9 +59,7 @@ export const CredentialsData = z.object({
    * Windows: what can be known without dumping secrets; null values could not be read. Null on Linux.
    * neverExpire: enabled local accounts whose password never expires.
    */
-  windows: z
-    .object({ blankPasswordsAllowed: z.boolean().nullable(), neverExpire: z.array(text(64)).max(256).nullable(), adminEnabled: z.boolean().nullable() })
-    .nullable(),
+  windows: z.object({ blankPasswordsAllowed: z.boolean().nullable(), neverExpire: z.array(text(64)).max(256).nullable(), adminEnabled: z.boolean().nullable() }).nullable(),
   services: z.array(ServiceAuthVerdict).max(32),
   /** What was not checked, in the agent's words (e.g. "Windows passwords are not tested"). */
   notChecked: z.array(text(LIMITS.longText)).max(16),

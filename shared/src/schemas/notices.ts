@@ -75,14 +75,20 @@ export const ReviewNoticeItemInput = NoticeItemRef.extend({
   decision: z.enum(['accept', 'return']),
   comment: Text(1000).optional(),
   /** Accepting a technical item whose findings still fail: said explicitly, with the reason, and audited. */
-  override: z.object({ reason: Text(1000) }).strict().optional(),
+  override: z
+    .object({ reason: Text(1000) })
+    .strict()
+    .optional(),
 })
   .strict()
   .refine((r) => r.decision === 'accept' || r.comment, { message: '退回须写明意见 / a return needs a comment', path: ['comment'] });
 
 export const NoticeListInput = z
   .object({
-    status: z.array(z.enum(['issued', 'signed', 'submitted', 'returned', 'closed'])).max(5).optional(),
+    status: z
+      .array(z.enum(['issued', 'signed', 'submitted', 'returned', 'closed']))
+      .max(5)
+      .optional(),
     institutionCode: Code.optional(),
     limit: z.number().int().min(1).max(500).default(100),
     offset: z.number().int().min(0).default(0),

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { GovernanceRecordInput, MlpsSystemInput, RiskExceptionInput } from './records.js';
 
-const sys = { name: 'HIS', level: 3, criticalInfrastructure: false, personalInfoOver100k: true, gradedOn: '2025-04-01', filedOn: '2025-04-10', lastEvaluatedOn: null, wentLiveOn: null, prelaunchTestedOn: null, retiredOn: null, hostIds: [] };
+const sys = {
+  name: 'HIS',
+  level: 3,
+  criticalInfrastructure: false,
+  personalInfoOver100k: true,
+  gradedOn: '2025-04-01',
+  filedOn: '2025-04-10',
+  lastEvaluatedOn: null,
+  wentLiveOn: null,
+  prelaunchTestedOn: null,
+  retiredOn: null,
+  hostIds: [],
+};
 
 describe('record schemas', () => {
   it('accepts a valid MLPS system and rejects impossible ones', () => {

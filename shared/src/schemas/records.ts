@@ -27,15 +27,7 @@ const recordId = () => text(RECORD_LIMITS.id).min(1);
 const name = () => text(RECORD_LIMITS.name).trim().min(1);
 
 // ---- institution ----------------------------------------------------------------------------
-export const INSTITUTION_TYPES = [
-  'tertiary-hospital',
-  'secondary-hospital',
-  'primary-care',
-  'maternal-child',
-  'cdc',
-  'specialty-hospital',
-  'other',
-] as const;
+export const INSTITUTION_TYPES = ['tertiary-hospital', 'secondary-hospital', 'primary-care', 'maternal-child', 'cdc', 'specialty-hospital', 'other'] as const;
 export const InstitutionType = z.enum(INSTITUTION_TYPES);
 export type InstitutionType = z.infer<typeof InstitutionType>;
 export const INSTITUTION_TYPE_LABELS: Readonly<Record<InstitutionType, { zh: string; en: string }>> = {
@@ -127,8 +119,7 @@ const govOptions = (extra: Record<string, z.ZodType>) => [
   ...plainKinds.map((kind) => z.object({ kind: z.literal(kind), ...govBase, ...extra })),
 ];
 type GovernanceShape =
-  | { kind: 'self-inspection'; date: string; note?: string; vulnerabilityScan: boolean; penetrationTest: boolean }
-  | { kind: Exclude<GovernanceKind, 'self-inspection'>; date: string; note?: string };
+  { kind: 'self-inspection'; date: string; note?: string; vulnerabilityScan: boolean; penetrationTest: boolean } | { kind: Exclude<GovernanceKind, 'self-inspection'>; date: string; note?: string };
 export const GovernanceRecordInput = z.discriminatedUnion('kind', govOptions({}) as never) as unknown as z.ZodType<GovernanceShape>;
 export type GovernanceRecordInput = GovernanceShape;
 export const GovernanceRecord = z.discriminatedUnion('kind', govOptions({ id: recordId() }) as never) as unknown as z.ZodType<GovernanceShape & { id: string }>;
@@ -145,8 +136,7 @@ const exceptionFields = {
   expiresOn: isoDate(),
 };
 const exceptionSubjectMatches = (e: { subject: { kind: string }; ruleId: RuleId }, ctx: z.core.$RefinementCtx) => {
-  if (RULE_DATA_BY_ID[e.ruleId].subject !== e.subject.kind)
-    ctx.addIssue({ code: 'custom', path: ['subject', 'kind'], message: `${e.ruleId} is a ${RULE_DATA_BY_ID[e.ruleId].subject} rule` });
+  if (RULE_DATA_BY_ID[e.ruleId].subject !== e.subject.kind) ctx.addIssue({ code: 'custom', path: ['subject', 'kind'], message: `${e.ruleId} is a ${RULE_DATA_BY_ID[e.ruleId].subject} rule` });
 };
 export const RiskExceptionInput = z.object(exceptionFields).superRefine(exceptionSubjectMatches);
 export type RiskExceptionInput = z.infer<typeof RiskExceptionInput>;

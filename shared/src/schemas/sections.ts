@@ -55,9 +55,7 @@ export const DeviceData = z.object({
       z.object({
         name: text(),
         mac: text().nullable(),
-        addresses: z
-          .array(z.object({ address: text(), family: z.union([z.literal(4), z.literal(6)]), scope: AddressScope }))
-          .max(LIMITS.addressesPerInterface),
+        addresses: z.array(z.object({ address: text(), family: z.union([z.literal(4), z.literal(6)]), scope: AddressScope })).max(LIMITS.addressesPerInterface),
       }),
     )
     .max(LIMITS.interfaces),
@@ -97,10 +95,7 @@ export const PatchesData = z.object({
    * Automatic updates, as information beside the patch rules (issue 19; optional: earlier agents do
    * not send it). enabled null: the host's settings do not say.
    */
-  autoUpdate: z
-    .object({ enabled: z.boolean().nullable(), mechanism: text().nullable(), securityOnly: z.boolean().nullable(), server: text().nullable() })
-    .nullable()
-    .optional(),
+  autoUpdate: z.object({ enabled: z.boolean().nullable(), mechanism: text().nullable(), securityOnly: z.boolean().nullable(), server: text().nullable() }).nullable().optional(),
   uncertain: uncertain(),
 });
 export type PatchesData = z.infer<typeof PatchesData>;
@@ -153,7 +148,10 @@ export const BackupJob = z.object({
   offsite: z.boolean(),
   lastRestoreTestAt: nullableInstant(),
   /** Expected interval between successful runs (the RPO), hours. */
-  intervalHours: z.number().positive().max(24 * 366),
+  intervalHours: z
+    .number()
+    .positive()
+    .max(24 * 366),
   /** Why the job's state could not be read, when it could not. */
   error: text(LIMITS.longText).nullable(),
 });
@@ -200,7 +198,10 @@ export const SecurityData = z.object({
     .nullable()
     .optional(),
   /** Account lockout (登录失败处理): threshold 0 means accounts never lock. */
-  lockout: z.object({ threshold: count().nullable(), durationMinutes: count().nullable(), source: text(LIMITS.longText) }).nullable().optional(),
+  lockout: z
+    .object({ threshold: count().nullable(), durationMinutes: count().nullable(), source: text(LIMITS.longText) })
+    .nullable()
+    .optional(),
   /**
    * Windows audit policy (auditpol): logon events, audit-policy changes and user-account management
    * recorded; null: could not be read. accountManagement is optional: the first agents of issue 19 do not send it.

@@ -26,7 +26,10 @@ export const PublishTemplateInput = SelfInspectionYear.extend({
           indicator: Text(200),
           criteria: Text(1000),
           points: Points,
-          articles: z.array(z.string().regex(/^[A-Za-z]+-?[\w()\u4e00-\u9fff]*$/)).max(8).default([]),
+          articles: z
+            .array(z.string().regex(/^[A-Za-z]+-?[\w()\u4e00-\u9fff]*$/))
+            .max(8)
+            .default([]),
         })
         .strict(),
     )

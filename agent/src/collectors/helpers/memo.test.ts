@@ -43,7 +43,15 @@ describe('fileMemo: expensive reads remembered across processes', () => {
     const path = tmpFile();
     const store = await fileMemo(path);
     await memoized(store, 'apt', 'db:1', HOUR, 0, async () => 'good', always);
-    await memoized(store, 'apt', 'db:2', HOUR, 0, async () => 'failed', (v) => v !== 'failed');
+    await memoized(
+      store,
+      'apt',
+      'db:2',
+      HOUR,
+      0,
+      async () => 'failed',
+      (v) => v !== 'failed',
+    );
     await store.save();
     expect((await fileMemo(path)).get('apt')).toBeUndefined();
   });

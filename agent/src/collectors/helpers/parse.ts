@@ -62,8 +62,7 @@ export function bool(v: unknown): boolean | null {
 const validDate = (d: Date): string | null => (Number.isFinite(d.getTime()) && d.getTime() > 0 ? d.toISOString() : null);
 
 /** Epoch milliseconds or seconds to ISO; null for 0/garbage. */
-export const epochToIso = (n: number | null, unit: 'ms' | 's' = 'ms'): string | null =>
-  n === null || n <= 0 ? null : validDate(new Date(unit === 's' ? n * 1000 : n));
+export const epochToIso = (n: number | null, unit: 'ms' | 's' = 'ms'): string | null => (n === null || n <= 0 ? null : validDate(new Date(unit === 's' ? n * 1000 : n)));
 
 /**
  * A local wall-clock time ("2024-05-10 02:00:03", "2024-05-10T02:00:03.123456") at a UTC offset in minutes
@@ -140,7 +139,10 @@ export function segmentRegExp(segment: string, caseInsensitive = false): RegExp 
       const end = segment.indexOf(']', i + 1);
       if (end < 0) re += '\\[';
       else {
-        re += `[${segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${segment
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');

@@ -10,8 +10,30 @@ const MESSAGE: NotificationMessage = {
   digest: false,
   institution: { code: 'A', name: '西湖区人民医院' },
   alerts: [
-    { id: 'al_1', change: 'opened', severity: 'critical', ruleId: 'HOST-PORT-REMOTE-PUBLIC', ruleTitle: '远程管理端口暴露于公网', subject: 'his-db-01', institutionCode: 'A', institutionName: '西湖区人民医院', evidence: '3389 监听公网地址', at: NOW.toISOString() },
-    { id: 'al_2', change: 'opened', severity: 'high', ruleId: 'AGENT-OFFLINE', ruleTitle: '探针离线', subject: 'pacs-02', institutionCode: 'A', institutionName: '西湖区人民医院', evidence: '自 09:00 起无心跳', at: NOW.toISOString() },
+    {
+      id: 'al_1',
+      change: 'opened',
+      severity: 'critical',
+      ruleId: 'HOST-PORT-REMOTE-PUBLIC',
+      ruleTitle: '远程管理端口暴露于公网',
+      subject: 'his-db-01',
+      institutionCode: 'A',
+      institutionName: '西湖区人民医院',
+      evidence: '3389 监听公网地址',
+      at: NOW.toISOString(),
+    },
+    {
+      id: 'al_2',
+      change: 'opened',
+      severity: 'high',
+      ruleId: 'AGENT-OFFLINE',
+      ruleTitle: '探针离线',
+      subject: 'pacs-02',
+      institutionCode: 'A',
+      institutionName: '西湖区人民医院',
+      evidence: '自 09:00 起无心跳',
+      at: NOW.toISOString(),
+    },
   ],
 };
 const MARKDOWN = [
@@ -76,7 +98,11 @@ describe('notification channels, each against a local endpoint', () => {
   it('counts an HTTP 200 carrying a robot error code, an HTTP error and a refused connection as failures', async () => {
     const bad = await startReceiver((_r, n) => (n === 1 ? { status: 200, body: '{"errcode":310000,"errmsg":"sign not match"}' } : { status: 502, body: 'bad gateway' }));
     try {
-      expect(await sendToChannel({ kind: 'dingtalk', url: `${bad.base}/robot/send`, secret: 'x' }, MESSAGE, NOW, send, allow())).toEqual({ ok: false, httpStatus: 200, error: 'errcode 310000: sign not match' });
+      expect(await sendToChannel({ kind: 'dingtalk', url: `${bad.base}/robot/send`, secret: 'x' }, MESSAGE, NOW, send, allow())).toEqual({
+        ok: false,
+        httpStatus: 200,
+        error: 'errcode 310000: sign not match',
+      });
       expect(await sendToChannel({ kind: 'webhook', url: `${bad.base}/h`, secret: 'x' }, MESSAGE, NOW, send, allow())).toEqual({ ok: false, httpStatus: 502, error: 'HTTP 502' });
     } finally {
       await bad.close();

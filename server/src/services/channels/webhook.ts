@@ -9,7 +9,9 @@ export const webhook: ChannelModule = {
   secretRequired: true,
   build(target, message, now) {
     const body = JSON.stringify({ type: 'weian.alerts', sentAt: now.toISOString(), title: message.title, digest: message.digest, institution: message.institution, alerts: message.alerts });
-    const signature = createHmac('sha256', target.secret ?? '').update(body).digest('hex');
+    const signature = createHmac('sha256', target.secret ?? '')
+      .update(body)
+      .digest('hex');
     return { url: target.url, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: `sha256=${signature}` }, body };
   },
   // The status only: a receiver's body is not ours to keep or show.

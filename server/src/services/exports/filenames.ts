@@ -17,7 +17,13 @@ export interface FileName {
  */
 const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 /** No path separators, reserved characters, line breaks or bidi controls; short enough for every file system. */
-const safe = (s: string) => s.replace(BIDI, '').replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, '_').replace(/\s+/g, ' ').trim().slice(0, 60) || '_';
+const safe = (s: string) =>
+  s
+    .replace(BIDI, '')
+    .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, '_')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 60) || '_';
 const asciiSafe = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || '_';
 
 export function rankingFileName(region: { code: string; name: string }, period: string, generatedAt: string, ext: string): FileName {

@@ -32,11 +32,13 @@ describe('incident exports (事件报告, 事件统计)', () => {
   const sheets = async (bytes: Buffer) => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(bytes as never);
-    return Object.fromEntries(wb.worksheets.map((s) => {
-      const rows: unknown[][] = [];
-      s.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => v ?? null)));
-      return [s.name, rows];
-    }));
+    return Object.fromEntries(
+      wb.worksheets.map((s) => {
+        const rows: unknown[][] = [];
+        s.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => v ?? null)));
+        return [s.name, rows];
+      }),
+    );
   };
 
   beforeAll(async () => {
@@ -46,9 +48,21 @@ describe('incident exports (事件报告, 事件统计)', () => {
     const send = fetchSender(5_000);
     const at = (ago: number) => new Date(t.clock.now.getTime() - ago).toISOString();
     const base = { impact: '门诊挂号中断 2 小时', measures: '断网隔离受感染主机' };
-    ransomware = (await reportIncident(t.deps, INST_A, { institutionCode: 'A', incident: { ...base, title: '勒索病毒加密 HIS 数据库', type: 'ransomware', discoveredAt: at(HOUR), level: 'large', criteria: { ...none, recordsLeaked: 1_500_000 } } }, send)).id;
+    ransomware = (
+      await reportIncident(
+        t.deps,
+        INST_A,
+        { institutionCode: 'A', incident: { ...base, title: '勒索病毒加密 HIS 数据库', type: 'ransomware', discoveredAt: at(HOUR), level: 'large', criteria: { ...none, recordsLeaked: 1_500_000 } } },
+        send,
+      )
+    ).id;
     // Reported 5 h after discovery: late.
-    await reportIncident(t.deps, INST_A, { institutionCode: 'A', incident: { ...base, title: 'LIS 服务中断', type: 'outage', discoveredAt: at(5 * HOUR), level: 'large', criteria: { ...none, recordsLeaked: 1_500_000 } } }, send);
+    await reportIncident(
+      t.deps,
+      INST_A,
+      { institutionCode: 'A', incident: { ...base, title: 'LIS 服务中断', type: 'outage', discoveredAt: at(5 * HOUR), level: 'large', criteria: { ...none, recordsLeaked: 1_500_000 } } },
+      send,
+    );
     await reportIncident(t.deps, INST_A, { institutionCode: 'A', incident: { ...base, title: '官网页面被篡改', type: 'defacement', discoveredAt: at(HOUR), level: 'general', criteria: none } }, send);
     await followUpIncident(t.deps, INST_A, ransomware, '已从离线备份恢复门诊系统');
     await closeIncident(t.deps, INST_A, ransomware, '处置完毕');
@@ -66,8 +80,20 @@ describe('incident exports (事件报告, 事件统计)', () => {
     expect(x.fileName.name).toMatch(/^网络安全事件统计_西湖区_2026-11_2026-11-02\.xlsx$/);
     const s = await sheets(await body(x));
     expect(Object.keys(s)).toEqual(['总体情况', '按级别', '按类型', '事件清单']);
-    expect(s['总体情况']).toEqual(expect.arrayContaining([['事件总数', 3], ['迟报', 1], ['按时报告率', '66.7%']]));
-    expect(s['按级别']).toEqual([['级别', '事件数', '迟报', '按时报告率'], ['特别重大', 0, 0, '—'], ['重大', 0, 0, '—'], ['较大', 2, 1, '50.0%'], ['一般', 1, 0, '100.0%']]);
+    expect(s['总体情况']).toEqual(
+      expect.arrayContaining([
+        ['事件总数', 3],
+        ['迟报', 1],
+        ['按时报告率', '66.7%'],
+      ]),
+    );
+    expect(s['按级别']).toEqual([
+      ['级别', '事件数', '迟报', '按时报告率'],
+      ['特别重大', 0, 0, '—'],
+      ['重大', 0, 0, '—'],
+      ['较大', 2, 1, '50.0%'],
+      ['一般', 1, 0, '100.0%'],
+    ]);
     expect(s['按类型']!.map((r) => r[0])).toEqual(['类型', '勒索病毒', '系统中断', '网页篡改']);
     expect(s['事件清单']!.filter((r) => r[7] === '迟报').map((r) => r[1])).toEqual(['LIS 服务中断']);
 
@@ -80,7 +106,13 @@ describe('incident exports (事件报告, 事件统计)', () => {
   it('one incident report with its summary and timeline, as XLSX and PDF', async () => {
     const x = await prepareIncidentExport(t.deps, req(XIHU), { id: ransomware, format: 'xlsx' }, renderer);
     const s = await sheets(await body(x));
-    expect(s['事件概况']).toEqual(expect.arrayContaining([['事件级别', '较大'], ['是否按时报告', '按时'], ['状态', '已提交总结报告']]));
+    expect(s['事件概况']).toEqual(
+      expect.arrayContaining([
+        ['事件级别', '较大'],
+        ['是否按时报告', '按时'],
+        ['状态', '已提交总结报告'],
+      ]),
+    );
     expect(s['总结报告']).toEqual(expect.arrayContaining([['整改情况', '关闭公网 3389']]));
     expect(s['处置经过']!.map((r) => r[1])).toEqual(['事项', '首报', '续报', '处置完毕', '总结报告']);
     const text = pdfText(await body(await prepareIncidentExport(t.deps, req(INST_A), { id: ransomware, format: 'pdf' }, renderer)));

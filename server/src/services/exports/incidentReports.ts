@@ -15,7 +15,16 @@ import { factsSection, section, type Section } from './institutionSections.js';
  */
 const when = (iso: string | null) => (iso ? chinaTime(iso) : null);
 const yesNo = (b: boolean) => (b ? '是' : '否');
-const ACTION_ZH: Record<string, string> = { report: '首报', 'follow-up': '续报', close: '处置完毕', summary: '总结报告', comment: '批注', 'request-info': '要求补充', receive: '已接报', notified: '通知渠道' };
+const ACTION_ZH: Record<string, string> = {
+  report: '首报',
+  'follow-up': '续报',
+  close: '处置完毕',
+  summary: '总结报告',
+  comment: '批注',
+  'request-info': '要求补充',
+  receive: '已接报',
+  notified: '通知渠道',
+};
 
 export async function incidentReport(deps: ServiceDeps, scope: Scope, id: string) {
   const d = await getIncidentDetail(deps, scope, id);
@@ -43,17 +52,26 @@ export async function incidentReport(deps: ServiceDeps, scope: Scope, id: string
   ];
   type Event = (typeof d.timeline)[number];
   const summary: Array<[string, string | number | null]> = d.summary
-    ? [['事件原因', d.summary.cause], ['处置措施', d.summary.measures], ['整改情况', d.summary.rectification], ['经验教训', d.summary.lessons]]
+    ? [
+        ['事件原因', d.summary.cause],
+        ['处置措施', d.summary.measures],
+        ['整改情况', d.summary.rectification],
+        ['经验教训', d.summary.lessons],
+      ]
     : [];
   const sections: Section[] = [
     factsSection('事件概况', facts),
     factsSection('总结报告', summary),
-    section<Event>('处置经过', [
-      { header: '时间', width: 24, value: (e) => when(e.at) },
-      { header: '事项', width: 12, nowrap: true, value: (e) => ACTION_ZH[e.action] ?? e.action },
-      { header: '操作人', width: 16, value: (e) => e.actor.name },
-      { header: '内容', width: 60, value: (e) => timelineText(e.detail) },
-    ], d.timeline),
+    section<Event>(
+      '处置经过',
+      [
+        { header: '时间', width: 24, value: (e) => when(e.at) },
+        { header: '事项', width: 12, nowrap: true, value: (e) => ACTION_ZH[e.action] ?? e.action },
+        { header: '操作人', width: 16, value: (e) => e.actor.name },
+        { header: '内容', width: 60, value: (e) => timelineText(e.detail) },
+      ],
+      d.timeline,
+    ),
   ];
   return { incident: d, generatedAt, title: `网络安全事件报告：${d.title}`, sections };
 }
@@ -104,30 +122,42 @@ export async function incidentStatsReport(deps: ServiceDeps, scope: Scope, input
       ['按时报告率', pct(stats.all)],
       ['总结报告逾期', stats.all.summaryOverdue],
     ]),
-    section<ByLevel>('按级别', [
-      { header: '级别', width: 12, value: (x) => INCIDENT_LEVEL_ZH[x.level] },
-      { header: '事件数', width: 10, numeric: true, value: (x) => x.total },
-      { header: '迟报', width: 10, numeric: true, value: (x) => x.late },
-      { header: '按时报告率', width: 12, value: (x) => pct(x) },
-    ], stats.byLevel),
-    section<ByType>('按类型', [
-      { header: '类型', width: 16, value: (x) => INCIDENT_TYPE_ZH[x.type] },
-      { header: '事件数', width: 10, numeric: true, value: (x) => x.total },
-      { header: '迟报', width: 10, numeric: true, value: (x) => x.late },
-      { header: '按时报告率', width: 12, value: (x) => pct(x) },
-    ], stats.byType),
-    section<IncidentView>('事件清单', [
-      { header: '报告单位', width: 24, value: (i) => i.institutionName },
-      { header: '事件名称', width: 30, value: (i) => i.title },
-      { header: '级别', width: 10, nowrap: true, value: (i) => INCIDENT_LEVEL_ZH[i.level] },
-      { header: '类型', width: 12, nowrap: true, value: (i) => INCIDENT_TYPE_ZH[i.type] },
-      { header: '发现时间', width: 22, value: (i) => when(i.discoveredAt) },
-      { header: '报告时间', width: 22, value: (i) => when(i.reportedAt) },
-      { header: '报告时限', width: 22, value: (i) => when(i.reportDeadline) },
-      { header: '按时', width: 8, nowrap: true, value: (i) => (i.late ? '迟报' : '按时') },
-      { header: '状态', width: 14, value: (i) => INCIDENT_STATUS_ZH[i.status] },
-      { header: '总结报告', width: 14, value: (i) => (i.summarizedAt ? (i.summaryOverdue ? '逾期提交' : '已提交') : i.summaryOverdue ? '逾期未交' : '—') },
-    ], incidents),
+    section<ByLevel>(
+      '按级别',
+      [
+        { header: '级别', width: 12, value: (x) => INCIDENT_LEVEL_ZH[x.level] },
+        { header: '事件数', width: 10, numeric: true, value: (x) => x.total },
+        { header: '迟报', width: 10, numeric: true, value: (x) => x.late },
+        { header: '按时报告率', width: 12, value: (x) => pct(x) },
+      ],
+      stats.byLevel,
+    ),
+    section<ByType>(
+      '按类型',
+      [
+        { header: '类型', width: 16, value: (x) => INCIDENT_TYPE_ZH[x.type] },
+        { header: '事件数', width: 10, numeric: true, value: (x) => x.total },
+        { header: '迟报', width: 10, numeric: true, value: (x) => x.late },
+        { header: '按时报告率', width: 12, value: (x) => pct(x) },
+      ],
+      stats.byType,
+    ),
+    section<IncidentView>(
+      '事件清单',
+      [
+        { header: '报告单位', width: 24, value: (i) => i.institutionName },
+        { header: '事件名称', width: 30, value: (i) => i.title },
+        { header: '级别', width: 10, nowrap: true, value: (i) => INCIDENT_LEVEL_ZH[i.level] },
+        { header: '类型', width: 12, nowrap: true, value: (i) => INCIDENT_TYPE_ZH[i.type] },
+        { header: '发现时间', width: 22, value: (i) => when(i.discoveredAt) },
+        { header: '报告时间', width: 22, value: (i) => when(i.reportedAt) },
+        { header: '报告时限', width: 22, value: (i) => when(i.reportDeadline) },
+        { header: '按时', width: 8, nowrap: true, value: (i) => (i.late ? '迟报' : '按时') },
+        { header: '状态', width: 14, value: (i) => INCIDENT_STATUS_ZH[i.status] },
+        { header: '总结报告', width: 14, value: (i) => (i.summarizedAt ? (i.summaryOverdue ? '逾期提交' : '已提交') : i.summaryOverdue ? '逾期未交' : '—') },
+      ],
+      incidents,
+    ),
   ];
   return { region, period, generatedAt: now.toISOString(), title: `网络安全事件统计 ${region.name} ${period}`, stats, rows: incidents.length, sections };
 }

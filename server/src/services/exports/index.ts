@@ -105,7 +105,12 @@ function knownRegion(code: string): void {
   }
 }
 
-export async function prepareRankingsExport(deps: ServiceDeps, req: ExportRequest, input: { regionCode: string; period?: string | undefined; format: string }, pdf: PdfRenderer): Promise<PreparedExport> {
+export async function prepareRankingsExport(
+  deps: ServiceDeps,
+  req: ExportRequest,
+  input: { regionCode: string; period?: string | undefined; format: string },
+  pdf: PdfRenderer,
+): Promise<PreparedExport> {
   const a: Audit = { action: 'exports.rankings', regionCode: input.regionCode, institutionCode: null, detail: { format: input.format, region: input.regionCode, period: input.period ?? null } };
   return audited(deps, req, a, async () => {
     const format = checkFormat(input.format, RANKING_FORMATS);
@@ -124,8 +129,18 @@ export async function prepareRankingsExport(deps: ServiceDeps, req: ExportReques
   });
 }
 
-export async function prepareInstitutionExport(deps: ServiceDeps, req: ExportRequest, input: { institutionCode: string; period?: string | undefined; format: string }, pdf: PdfRenderer): Promise<PreparedExport> {
-  const a: Audit = { action: 'exports.institution', regionCode: null, institutionCode: input.institutionCode, detail: { format: input.format, institution: input.institutionCode, period: input.period ?? null } };
+export async function prepareInstitutionExport(
+  deps: ServiceDeps,
+  req: ExportRequest,
+  input: { institutionCode: string; period?: string | undefined; format: string },
+  pdf: PdfRenderer,
+): Promise<PreparedExport> {
+  const a: Audit = {
+    action: 'exports.institution',
+    regionCode: null,
+    institutionCode: input.institutionCode,
+    detail: { format: input.format, institution: input.institutionCode, period: input.period ?? null },
+  };
   return audited(deps, req, a, async () => {
     const format = checkFormat(input.format, INSTITUTION_FORMATS);
     if (!input.institutionCode || input.institutionCode.length > 64) throw badRequest('institution must be an institution code');
@@ -168,12 +183,17 @@ export async function prepareIncidentExport(deps: ServiceDeps, req: ExportReques
 }
 
 /** 事件统计: a region's incidents of a period by level and type, with the on-time rate. */
-export async function prepareIncidentStatsExport(deps: ServiceDeps, req: ExportRequest, input: { regionCode: string; period?: string | undefined; format: string }, pdf: PdfRenderer): Promise<PreparedExport> {
+export async function prepareIncidentStatsExport(
+  deps: ServiceDeps,
+  req: ExportRequest,
+  input: { regionCode: string; period?: string | undefined; format: string },
+  pdf: PdfRenderer,
+): Promise<PreparedExport> {
   const a: Audit = { action: 'exports.incidents', regionCode: input.regionCode, institutionCode: null, detail: { format: input.format, region: input.regionCode, period: input.period ?? null } };
   return audited(deps, req, a, async () => {
     const format = checkFormat(input.format, INCIDENT_FORMATS);
     knownRegion(input.regionCode);
-    if (req.principal.scope.kind === 'institution') throw forbidden('an institution account exports its own incident reports, not a region\'s statistics');
+    if (req.principal.scope.kind === 'institution') throw forbidden("an institution account exports its own incident reports, not a region's statistics");
     const r = await incidentStatsReport(deps, req.principal.scope, input);
     a.detail.period = r.period;
     const meta = `${r.region.name} · ${r.period} · 生成时间 ${chinaTime(r.generatedAt)}`;
@@ -184,7 +204,12 @@ export async function prepareIncidentStatsExport(deps: ServiceDeps, req: ExportR
 export const NOTICE_DOCUMENTS = { notice: ['pdf'], rectification: ['pdf', 'xlsx'] } as const;
 
 /** 整改通知书 (PDF) or 整改报告 (PDF, XLSX) of one notice, to whoever may read the notice. */
-export async function prepareNoticeExport(deps: ServiceDeps, req: ExportRequest, input: { noticeId: string; document: keyof typeof NOTICE_DOCUMENTS; format: string }, pdf: PdfRenderer): Promise<PreparedExport> {
+export async function prepareNoticeExport(
+  deps: ServiceDeps,
+  req: ExportRequest,
+  input: { noticeId: string; document: keyof typeof NOTICE_DOCUMENTS; format: string },
+  pdf: PdfRenderer,
+): Promise<PreparedExport> {
   const a: Audit = { action: `exports.${input.document}`, regionCode: null, institutionCode: null, detail: { format: input.format, notice: input.noticeId } };
   return audited(deps, req, a, async () => {
     const format = checkFormat(input.format, NOTICE_DOCUMENTS[input.document]);

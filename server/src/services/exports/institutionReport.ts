@@ -45,7 +45,15 @@ export async function institutionReport(deps: ServiceDeps, scope: Scope, input: 
     return { passed: countStatus(fs, now, 'pass'), unknown: countStatus(fs, now, 'unknown'), ...weightedRatio(fs, now) };
   };
   const hosts = (await listHostScores(deps.db, inst.code))
-    .map((h) => ({ id: h.host_id, hostname: hostNames.get(h.host_id) ?? h.host_id, score: h.score, capped: h.capped === 1, mlpsLevel: h.mlps_level, failing: { critical: h.failing_critical, high: h.failing_high, medium: h.failing_medium, low: h.failing_low }, ...basis(h.host_id) }))
+    .map((h) => ({
+      id: h.host_id,
+      hostname: hostNames.get(h.host_id) ?? h.host_id,
+      score: h.score,
+      capped: h.capped === 1,
+      mlpsLevel: h.mlps_level,
+      failing: { critical: h.failing_critical, high: h.failing_high, medium: h.failing_medium, low: h.failing_low },
+      ...basis(h.host_id),
+    }))
     .sort((a, b) => (a.score ?? -1) - (b.score ?? -1) || a.hostname.localeCompare(b.hostname));
   const findings = await institutionFindings(deps, scope, inst.code);
   // The governance part's weights as they stand now, so it can be rebuilt beside the failing items listed.

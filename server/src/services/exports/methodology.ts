@@ -1,4 +1,17 @@
-import { articlesText, CRITICAL_CAP, GRADES, LEVEL3_HOST_WEIGHT, RULE_DATA, SEVERITY_WEIGHTS, SEVERITY_ZH, renderMethodology, type ResolvedSettings, type RuleData, type RuleId, type ScoreWeights } from '@weian/shared';
+import {
+  articlesText,
+  CRITICAL_CAP,
+  GRADES,
+  LEVEL3_HOST_WEIGHT,
+  RULE_DATA,
+  SEVERITY_WEIGHTS,
+  SEVERITY_ZH,
+  renderMethodology,
+  type ResolvedSettings,
+  type RuleData,
+  type RuleId,
+  type ScoreWeights,
+} from '@weian/shared';
 
 /** Plain words for exports; the full text is docs/methodology.md, rendered by `renderMethodology`. */
 export { SEVERITY_ZH };
@@ -7,7 +20,10 @@ const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
 /** The institution score weights in force for the region (a region setting, so not always the defaults). */
 export const weightsText = (w: ScoreWeights) => `技术 ${pct(w.technical)} + 管理 ${pct(w.governance)} + 覆盖 ${pct(w.coverage)}`;
-export const severityWeightsText = () => Object.entries(SEVERITY_WEIGHTS).map(([s, n]) => `${SEVERITY_ZH[s as keyof typeof SEVERITY_ZH]} ${n}`).join('，');
+export const severityWeightsText = () =>
+  Object.entries(SEVERITY_WEIGHTS)
+    .map(([s, n]) => `${SEVERITY_ZH[s as keyof typeof SEVERITY_ZH]} ${n}`)
+    .join('，');
 export const gradesText = () => GRADES.map((g) => `${g.letter} ${g.zh} ≥ ${g.min}`).join('；');
 
 type Cell = string | number;

@@ -26,7 +26,10 @@ export function noticeLetterHtml(d: NoticeDocument): string {
 <p><b>${esc(d.institutionName)}</b>：</p>
 <p>${esc(d.title)}。${esc(d.requirement)}</p>
 <p>经检查，你单位存在以下问题，请依据《医疗卫生机构网络安全管理办法》第九条的规定于 <b>${esc(d.deadline)}</b> 前完成整改，并将整改情况及佐证材料通过卫安平台反馈。</p>
-${table(ITEM_LETTER_COLUMNS, d.items.map((item, i) => ({ item, n: i + 1 })))}
+${table(
+  ITEM_LETTER_COLUMNS,
+  d.items.map((item, i) => ({ item, n: i + 1 })),
+)}
 <p style="margin-top:24px;text-align:right">${esc(d.regionName)}卫生健康行政部门<br>${esc(issuedDay(d))}</p>
 <p class="note">下发人：${esc(d.issuedBy)} · 生成时间 ${esc(chinaTime(d.generatedAt))}</p>`;
   return reportPage(`${title} ${d.number}`, body);
@@ -95,7 +98,11 @@ export async function writeRectificationXlsx(d: NoticeDocument, out: Writable): 
   ];
   for (const [title, columns, rows] of sheets) {
     const sheet = tableSheet(wb, name(title), columns);
-    for (const row of rows) addRow(sheet, columns.map((c) => c.value(row as never)));
+    for (const row of rows)
+      addRow(
+        sheet,
+        columns.map((c) => c.value(row as never)),
+      );
     sheet.commit();
   }
   await wb.commit();

@@ -63,7 +63,10 @@ describe('PDF reports (one Chromium for the file)', () => {
     expect(first).toMatch(new RegExp(`^\\s*1\\s+${expected[0]!.code}\\s`));
     expect(first).toContain(expected[0]!.score.toString());
     // Landscape, as asked (a CSS page size once turned it portrait), and headers keep their words whole.
-    const [width, height] = /Page size:\s+([\d.]+) x ([\d.]+)/.exec(execFileSync('/usr/bin/pdfinfo', [join(dir, 'ranking.pdf')], { encoding: 'utf8' }))!.slice(1).map(Number);
+    const [width, height] = /Page size:\s+([\d.]+) x ([\d.]+)/
+      .exec(execFileSync('/usr/bin/pdfinfo', [join(dir, 'ranking.pdf')], { encoding: 'utf8' }))!
+      .slice(1)
+      .map(Number);
     expect(width).toBeGreaterThan(height!);
     for (const header of ['严重不合规', '高危不合规', '中危不合规', '低危不合规', '等保逾期事项']) expect(text).toContain(header);
     // The methodology is in the report, in words, not a pointer to a file in the source code.

@@ -50,16 +50,18 @@ export function createPdfRenderer(opts: { executablePath: string; concurrency?: 
     if (!browser && !existsSync(opts.executablePath)) return Promise.reject(chromiumMissing(opts.executablePath));
     if (!browser) launches++;
     // Loaded on the first PDF: playwright-core is a large module that most server processes never need.
-    browser ??= import('playwright-core').then(({ chromium }) => chromium.launch({ executablePath: opts.executablePath, args: CHROMIUM_ARGS })).then(
-      (b) => {
-        b.on('disconnected', () => (browser = null));
-        return b;
-      },
-      (e: Error) => {
-        browser = null;
-        throw e;
-      },
-    );
+    browser ??= import('playwright-core')
+      .then(({ chromium }) => chromium.launch({ executablePath: opts.executablePath, args: CHROMIUM_ARGS }))
+      .then(
+        (b) => {
+          b.on('disconnected', () => (browser = null));
+          return b;
+        },
+        (e: Error) => {
+          browser = null;
+          throw e;
+        },
+      );
     return browser;
   };
   const acquire = async () => {

@@ -62,4 +62,10 @@ export async function openRanking(deps: ServiceDeps, scope: Scope, input: { regi
 
 /** A ranking row as a part of its region's figures (shared/src/regionFigures.ts), for every export's summary. */
 export const regionPartOf = (row: RankingRowOut): RegionPart =>
-  institutionPart(row.score, { hostsRegistered: row.hostsRegistered, hostsReporting: row.hostsReporting, failingCritical: row.failing.critical, failingHigh: row.failing.high, overdueMlps: row.overdueMlps });
+  institutionPart(row.score, {
+    hostsRegistered: row.hostsRegistered,
+    hostsReporting: row.hostsReporting,
+    failingCritical: row.failing.critical,
+    failingHigh: row.failing.high,
+    overdueMlps: row.overdueMlps,
+  });

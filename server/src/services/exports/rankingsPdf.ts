@@ -38,7 +38,9 @@ export async function rankingsReportHtml(deps: ServiceDeps, source: RankingSourc
   const { distribution, totals: sum } = region;
   const end = source.live ? chinaDate(new Date(source.generatedAt)) : periodEnd(source.period);
   const since = chinaDate(new Date(Date.parse(`${end}T00:00:00Z`) - TREND_DAYS * 86_400_000));
-  const trend = (await regionTrend(deps.db, source.region.code, since)).filter((t) => (source.live ? t.day < end : t.day <= end)).map((t) => ({ day: t.day, value: regionFigures([t.part]).averageScore ?? 0 }));
+  const trend = (await regionTrend(deps.db, source.region.code, since))
+    .filter((t) => (source.live ? t.day < end : t.day <= end))
+    .map((t) => ({ day: t.day, value: regionFigures([t.part]).averageScore ?? 0 }));
   // A live ranking's line ends on the average printed above it, as the overview's does.
   if (source.live && region.averageScore !== null) trend.push({ day: end, value: region.averageScore });
 
@@ -49,7 +51,13 @@ export async function rankingsReportHtml(deps: ServiceDeps, source: RankingSourc
       GRADES.map((g) => ({ label: gradeLabel(g.letter), value: distribution[g.letter]!, color: GRADE_COLORS[g.letter]! })),
     ),
     ...(source.subRegions.length
-      ? [barChart('下级地区平均得分', source.subRegions.map((s) => ({ label: subOf.get(s.code) ?? s.code, value: regionFigures(bySub.get(s.code) ?? []).averageScore ?? 0 })), { max: 100 })]
+      ? [
+          barChart(
+            '下级地区平均得分',
+            source.subRegions.map((s) => ({ label: subOf.get(s.code) ?? s.code, value: regionFigures(bySub.get(s.code) ?? []).averageScore ?? 0 })),
+            { max: 100 },
+          ),
+        ]
       : []),
     lineChart(`地区平均得分趋势（截至 ${end}）`, trend),
   ];
@@ -90,7 +98,10 @@ function methodologyHtml(source: RankingSource): string {
   return `<h2>评估方法</h2>
 <ul class="note">
 <li>主机得分 = 适用规则的加权合规率 × 100；无法判断（数据缺失）按不合规计，不适用的规则不计，有效的风险接受所覆盖的结果在到期前不计。</li>
-${rows.slice(0, blank).map(([k, v]) => `<li>${esc(k)}：${esc(v ?? '')}</li>`).join('\n')}
+${rows
+  .slice(0, blank)
+  .map(([k, v]) => `<li>${esc(k)}：${esc(v ?? '')}</li>`)
+  .join('\n')}
 <li>机构得分由技术（有得分的主机得分的加权平均，三级及以上定级对象的主机权重为 ${LEVEL3_HOST_WEIGHT}）、管理（机构规则的加权合规率）、覆盖（在 HOST-AGENT-SILENT 的最长静默时间内上报的主机占登记主机的比例）三部分按上述权重相加；地区得分为辖区内全部机构得分的算术平均，尚无得分的机构按 0 分计入。各级得分精确计算，每级四舍五入一次。</li>
 <li>排名：得分从高到低；得分相同者严重不合规项少者在前，再比高危不合规项（只计“不合规”，不含“无法判断”），再按机构名称拼音排序（多音字地名按地名读音），名称相同按机构代码；仅因名称或代码先后的机构并列名次。“较上期变化”为与 ${esc(source.previousPeriod)} 月末快照之差，上期无快照为“—”。</li>
 </ul>

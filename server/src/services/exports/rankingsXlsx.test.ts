@@ -15,7 +15,13 @@ const ALL = { kind: 'all' } as const;
 const values = (sheet: ExcelJS.Worksheet) => {
   const rows: unknown[][] = [];
   // Array.from: an empty cell is a hole in exceljs' sparse array, which map() would skip.
-  sheet.eachRow((row) => rows.push(Array.from(row.values as unknown[]).slice(1).map((v) => v ?? null)));
+  sheet.eachRow((row) =>
+    rows.push(
+      Array.from(row.values as unknown[])
+        .slice(1)
+        .map((v) => v ?? null),
+    ),
+  );
   return rows;
 };
 const pad = (row: unknown[]) => [...row, ...Array(RANKING_COLUMNS.length - row.length).fill(null)];
@@ -41,7 +47,11 @@ describe('rankings XLSX', () => {
   });
 
   it('each ranking sheet reads back as ranking() of its region, row by row, with numbers as numbers', async () => {
-    for (const [name, code] of [[RANKING_SHEET, f.city], ['拱墅区', '330105'], ['西湖区', '330106']] as const) {
+    for (const [name, code] of [
+      [RANKING_SHEET, f.city],
+      ['拱墅区', '330105'],
+      ['西湖区', '330106'],
+    ] as const) {
       const rows = values(wb.getWorksheet(name)!);
       const expected = (await ranking(t.deps, ALL, { regionCode: code })).rows;
       expect(rows[0]).toEqual(RANKING_COLUMNS.map((c) => c.header));

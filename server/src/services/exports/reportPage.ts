@@ -40,8 +40,7 @@ export interface HtmlColumn<T> {
 }
 
 /** A cell as printed: scores with the one decimal they have in the spreadsheet and the methodology. */
-const printed = (c: HtmlColumn<never>, v: string | number | null) =>
-  typeof v !== 'number' || !c.numFmt?.includes('0.0') ? (v ?? '—') : c.numFmt.startsWith('+') ? signed1(v) : num1(v);
+const printed = (c: HtmlColumn<never>, v: string | number | null) => (typeof v !== 'number' || !c.numFmt?.includes('0.0') ? (v ?? '—') : c.numFmt.startsWith('+') ? signed1(v) : num1(v));
 
 const minWidth = (c: HtmlColumn<never>) => (c.width ? ` style="min-width:${(c.width / 2.6).toFixed(1)}em"` : '');
 export const tableHead = <T>(columns: ReadonlyArray<HtmlColumn<T>>) => `<thead><tr>${columns.map((c) => `<th${minWidth(c as HtmlColumn<never>)}>${esc(c.header)}</th>`).join('')}</tr></thead>`;

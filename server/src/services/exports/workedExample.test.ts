@@ -53,7 +53,12 @@ const table = (text: string) =>
     .split('\n')
     .filter((l) => l.startsWith('|'))
     .slice(2)
-    .map((l) => l.slice(1, -1).split('|').map((c) => c.trim()));
+    .map((l) =>
+      l
+        .slice(1, -1)
+        .split('|')
+        .map((c) => c.trim()),
+    );
 type Triple = [bigint, bigint, bigint];
 const triple = (cell: string): Triple => cell.split('/').map((x) => BigInt(x.trim())) as Triple;
 /** The number after the last arrow (or the whole cell): what the document says a figure rounds to. */
@@ -77,7 +82,10 @@ const hosts = table(section(example, '### 主机 / Hosts')).map(([name, institut
 const institutions = table(section(example, '### 机构 / Institutions')).map(([name, technical, gc, gh, gm, gl, governance, coverage, score, grade]) => ({
   name: name!,
   governance: [gc, gh, gm, gl].map((x) => triple(x!)),
-  coverage: coverage!.split('→')[0]!.split('/').map((x) => BigInt(x.trim())) as [bigint, bigint],
+  coverage: coverage!
+    .split('→')[0]!
+    .split('/')
+    .map((x) => BigInt(x.trim())) as [bigint, bigint],
   stated: { technical: stated(technical!), governance: stated(governance!), coverage: stated(coverage!), score: stated(score!), grade: grade! },
 }));
 const regionRow = table(section(example, '### 地区 / Region'))[0]!;
@@ -126,7 +134,10 @@ function institutionByHand(inst: (typeof institutions)[number]) {
 }
 const regionByHand = () => {
   const scores = [...institutions.map((i) => institutionByHand(i).score), ...unscored.map(() => 0n)];
-  const average = halfUp(scores.reduce((a, b) => a + b, 0n), BigInt(scores.length));
+  const average = halfUp(
+    scores.reduce((a, b) => a + b, 0n),
+    BigInt(scores.length),
+  );
   const distribution = Object.fromEntries(docGrades.map((g) => [g.letter, scores.filter((s) => gradeByHand(s) === g.letter).length]));
   // Failing (not unknown) findings of every host and institution rule, and the hosts counted by coverage.
   const failing = (severity: number) => [...hosts.map((h) => h.counts[severity]![1]), ...institutions.map((i) => i.governance[severity]![1])].reduce((a, b) => a + b, 0n);
@@ -173,22 +184,76 @@ async function seed(t: TestDb) {
   for (const name of regionNames) await insertInstitution(db, { code: codeOf(name), name, region_code: COUNTY, type: 'secondary-hospital', created_at: at });
   for (const h of hosts) {
     const institutionCode = codeOf(h.institution);
-    await insertHost(db, { id: h.name, institution_code: institutionCode, hostname: h.name, machine_id: null, status: 'active', first_seen_at: at, last_report_at: at, last_seen_at: at, identity_conflict: null });
+    await insertHost(db, {
+      id: h.name,
+      institution_code: institutionCode,
+      hostname: h.name,
+      machine_id: null,
+      status: 'active',
+      first_seen_at: at,
+      last_report_at: at,
+      last_seen_at: at,
+      identity_conflict: null,
+    });
     // The host's findings as the counts say, one host rule each (severity as counted), then its score
     // as evaluation stores it after judging a report.
-    const statuses = h.counts.flatMap(([p, f, u], i) => [...Array<'pass'>(Number(p)).fill('pass'), ...Array<'fail'>(Number(f)).fill('fail'), ...Array<'unknown'>(Number(u)).fill('unknown')].map((status) => ({ status, severity: SEV[i]! })));
+    const statuses = h.counts.flatMap(([p, f, u], i) =>
+      [...Array<'pass'>(Number(p)).fill('pass'), ...Array<'fail'>(Number(f)).fill('fail'), ...Array<'unknown'>(Number(u)).fill('unknown')].map((status) => ({ status, severity: SEV[i]! })),
+    );
     expect(statuses.length).toBeLessThanOrEqual(HOST_RULES.length);
     for (const [k, s] of statuses.entries())
-      await upsertFinding(db, { subject_kind: 'host', subject_id: h.name, rule_id: HOST_RULES[k]!, institution_code: institutionCode, status: s.status, severity: s.severity, evidence: JSON.stringify({ zh: '', en: '' }), exception_id: null, exception_expires_on: null, since: at, evaluated_at: at });
-    const findings = statuses.map((s, k) => storedFinding({ subject_kind: 'host', subject_id: h.name, rule_id: HOST_RULES[k]!, institution_code: institutionCode, status: s.status, severity: s.severity, evidence: '{"zh":"","en":""}', exception_id: null, exception_expires_on: null, since: at, evaluated_at: at }));
+      await upsertFinding(db, {
+        subject_kind: 'host',
+        subject_id: h.name,
+        rule_id: HOST_RULES[k]!,
+        institution_code: institutionCode,
+        status: s.status,
+        severity: s.severity,
+        evidence: JSON.stringify({ zh: '', en: '' }),
+        exception_id: null,
+        exception_expires_on: null,
+        since: at,
+        evaluated_at: at,
+      });
+    const findings = statuses.map((s, k) =>
+      storedFinding({
+        subject_kind: 'host',
+        subject_id: h.name,
+        rule_id: HOST_RULES[k]!,
+        institution_code: institutionCode,
+        status: s.status,
+        severity: s.severity,
+        evidence: '{"zh":"","en":""}',
+        exception_id: null,
+        exception_expires_on: null,
+        since: at,
+        evaluated_at: at,
+      }),
+    );
     const score = hostScore(findings, t.clock.now);
     const failing = countFailing(findings, t.clock.now);
-    await upsertHostScore(db, { host_id: h.name, institution_code: institutionCode, score: score.score, capped: score.capped ? 1 : 0, mlps_level: h.level, failing_critical: failing.critical, failing_high: failing.high, failing_medium: failing.medium, failing_low: failing.low, updated_at: at });
+    await upsertHostScore(db, {
+      host_id: h.name,
+      institution_code: institutionCode,
+      score: score.score,
+      capped: score.capped ? 1 : 0,
+      mlps_level: h.level,
+      failing_critical: failing.critical,
+      failing_high: failing.high,
+      failing_medium: failing.medium,
+      failing_low: failing.low,
+      updated_at: at,
+    });
   }
   for (const i of institutions) {
     // Governance results as counted (institution rules; the ids do not enter the score), coverage as stated.
     const findings = i.governance.flatMap(([p, f, u], k) =>
-      (['pass', 'fail', 'unknown'] as const).flatMap((status, j) => Array.from({ length: Number([p, f, u][j]) }, () => ({ ruleId: 'INST-GOV-DRILL', subject: 'institution', status, severity: SEV[k]!, evidence: { zh: '', en: '' }, exception: null }) as unknown as Finding)),
+      (['pass', 'fail', 'unknown'] as const).flatMap((status, j) =>
+        Array.from(
+          { length: Number([p, f, u][j]) },
+          () => ({ ruleId: 'INST-GOV-DRILL', subject: 'institution', status, severity: SEV[k]!, evidence: { zh: '', en: '' }, exception: null }) as unknown as Finding,
+        ),
+      ),
     );
     await refreshInstitutionScore(t.deps, db, codeOf(i.name), { findings, systems: [], coverage: { reporting: Number(i.coverage[0]), registered: Number(i.coverage[1]) } });
   }
@@ -214,7 +279,8 @@ describe.each(DIALECTS)('the product agrees with the worked example on every sur
   let t: TestDb;
   let renderer: PdfRenderer;
   const admin: Principal = { userId: 'u-admin', username: 'admin', displayName: 'admin', role: 'admin', scopeCode: null, scope: ALL, regionCode: null, institutionCode: null };
-  const caller = () => createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal: admin, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
+  const caller = () =>
+    createCallerFactory(appRouter)({ deps: t.deps, agentCredentials: null, principal: admin, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
   const region = regionByHand();
   const expectedScore = (name: string) => (unscored.includes(name) ? '0.0' : tenthsText(institutionByHand(institutions.find((i) => i.name === name)!).score)!);
 
@@ -250,7 +316,10 @@ describe.each(DIALECTS)('the product agrees with the worked example on every sur
 
   it('CSV: every institution’s score, and the region average recomputed from its rows', async () => {
     const csv = (await collectOutput(async (out) => writeRankingsCsv(await openRanking(t.deps, ALL, { regionCode: COUNTY }), out))).toString('utf8').replace(/^\uFEFF/, '');
-    const [head, ...lines] = csv.trim().split('\r\n').map((l) => l.split(','));
+    const [head, ...lines] = csv
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     const name = head!.indexOf('机构名称');
     const score = head!.indexOf('得分');
     const byName = new Map(lines.map((l) => [l[name]!, l[score]!]));
@@ -282,9 +351,22 @@ describe.each(DIALECTS)('the product agrees with the worked example on every sur
     // (on a landscape page the MLPS-overdue box, not part of the example, may share the line).
     const lines = text.split('\n');
     const labels = lines.findIndex((l) => /机构数\s+平均得分\s+地区等级/.test(l));
-    const values = lines.slice(0, labels).reverse().find((l) => l.trim())!.trim().split(/\s{2,}/).slice(0, 6);
+    const values = lines
+      .slice(0, labels)
+      .reverse()
+      .find((l) => l.trim())!
+      .trim()
+      .split(/\s{2,}/)
+      .slice(0, 6);
     const { failingCritical, failingHigh, hostsReporting, hostsRegistered } = region.totals;
-    expect(values).toEqual([String(region.institutions), tenthsText(region.average), `${region.grade} ${{ A: '优秀', B: '良好', C: '合格', D: '不合格' }[region.grade]}`, `${hostsReporting}/${hostsRegistered}`, String(failingCritical), String(failingHigh)]);
+    expect(values).toEqual([
+      String(region.institutions),
+      tenthsText(region.average),
+      `${region.grade} ${{ A: '优秀', B: '良好', C: '合格', D: '不合格' }[region.grade]}`,
+      `${hostsReporting}/${hostsRegistered}`,
+      String(failingCritical),
+      String(failingHigh),
+    ]);
     for (const n of regionNames) {
       const line = text.split('\n').find((l) => l.includes(n));
       expect(line, n).toBeDefined();

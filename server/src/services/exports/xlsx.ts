@@ -61,7 +61,12 @@ export function textSheet(wb: Workbook, name: string, widths: readonly number[],
 export function sheetNamer(reserved: readonly string[] = []) {
   const taken = new Set(reserved.map((n) => n.toLowerCase()));
   return (wanted: string) => {
-    const base = wanted.replace(/[[\]:*?/\\\u0000-\u001f]/g, ' ').replace(/^'+|'+$/g, '').trim().slice(0, 31) || 'Sheet';
+    const base =
+      wanted
+        .replace(/[[\]:*?/\\\u0000-\u001f]/g, ' ')
+        .replace(/^'+|'+$/g, '')
+        .trim()
+        .slice(0, 31) || 'Sheet';
     let name = base;
     for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base.slice(0, 31 - String(i).length - 1)}~${i}`;
     taken.add(name.toLowerCase());

@@ -143,7 +143,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('institution_scores_region').on('institution_scores').column('region_code').execute();
 
   // One row per institution per China day: what trends and past-period rankings read.
-  await scoreColumns(db.schema.createTable('score_history').addColumn('institution_code', 'text', (c) => c.notNull()).addColumn('day', 'text', (c) => c.notNull()))
+  await scoreColumns(
+    db.schema
+      .createTable('score_history')
+      .addColumn('institution_code', 'text', (c) => c.notNull())
+      .addColumn('day', 'text', (c) => c.notNull()),
+  )
     .addPrimaryKeyConstraint('score_history_pk', ['institution_code', 'day'])
     .execute();
   await db.schema.createIndex('score_history_region_day').on('score_history').columns(['region_code', 'day']).execute();
