@@ -2,11 +2,12 @@ import { getHost } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Report, SectionData } from '@weian/shared';
+import type { Report } from '@weian/shared';
 import { createCallerFactory } from '../trpc/init.js';
 import { appRouter } from '../routers/_app.js';
 import { listAttempts, listDeliveries } from '../storage/notifications.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
+import { sshPorts } from '../testing/callers.js';
 import { startReceiver } from '../testing/receiver.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { OFFLINE_RULE } from './alertRules.js';
@@ -27,28 +28,7 @@ const quiet = { error: (m: string) => console.error(m) };
 const PASSWORD = 'Alerts-Test-Pass-1';
 const ADMIN: Principal = { userId: 'u_admin', username: 'admin', displayName: 'admin', role: 'admin', scopeCode: null, scope: ALL, regionCode: null, institutionCode: null };
 
-/** A ports section with SSH on a public address (critical HOST-PORT-REMOTE-PUBLIC) or on a private one. */
-const ports = (pub: boolean): Partial<Report['sections']> => ({
-  ports: {
-    status: 'ok',
-    hash: (pub ? 'c' : 'd').repeat(64),
-    data: {
-      listeners: [
-        {
-          protocol: 'tcp',
-          address: pub ? '202.96.1.10' : '10.0.0.5',
-          port: 22,
-          pid: 1,
-          process: 'sshd',
-          bind: pub ? 'public' : 'private',
-          publicExposure: pub,
-          service: 'ssh',
-          category: 'remote-management',
-        },
-      ],
-    } as SectionData['ports'],
-  },
-});
+const ports = sshPorts;
 
 describe.each(DIALECTS)('alerts (%s)', (dialect) => {
   let t: TestDb;

@@ -1,19 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
+import { county } from '../testing/principals.js';
 import type { Principal } from './auth.js';
 import { listPublicTargetViews, registerPublicTarget, removePublicTarget } from './publicTargets.js';
 
 // Institutions' public targets (issue 24): validation, overlap across institutions, scope.
-const county = (code: string): Principal => ({
-  userId: `u_${code}`,
-  username: `county-${code}`,
-  displayName: code,
-  role: 'county',
-  scopeCode: code,
-  scope: { kind: 'region', code, prefix: code },
-  regionCode: code,
-  institutionCode: null,
-});
 const XIHU = county('330106');
 const GONGSHU = county('330105');
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
-import type { Principal } from './auth.js';
+import { county } from '../testing/principals.js';
 import { listAlertViews } from './alerts.js';
 import { getFindings } from '../storage/findings.js';
 import { ingestReport } from './ingest.js';
@@ -10,16 +10,6 @@ import { createScanner, ingestScan, listExposureViews, scannerTargets } from './
 // Scanners and what they report (issue 24): their list is their region's registered targets, only
 // those addresses are taken, exposures keep first and last seen, and a fingerprint the institution's
 // own agent reports names the host behind the port mapping.
-const county = (code: string): Principal => ({
-  userId: `u_${code}`,
-  username: `county-${code}`,
-  displayName: code,
-  role: 'county',
-  scopeCode: code,
-  scope: { kind: 'region', code, prefix: code },
-  regionCode: code,
-  institutionCode: null,
-});
 const XIHU = county('330106');
 const GONGSHU = county('330105');
 const HIS_KEY = 'SHA256:' + 'H'.repeat(43);
