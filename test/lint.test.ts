@@ -1,5 +1,6 @@
 // `pnpm lint` encodes the architecture: each fixture below breaks one rule, placed in a temporary folder inside
 // the package it concerns, and ESLint (the repository's own config) must report it; the allowed forms must pass.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ESLint } from 'eslint';
@@ -67,5 +68,28 @@ describe('lint rules that keep the layers apart', () => {
     });
     expect(r['a.ts']).toContain('import-x/no-cycle');
     expect(r['b.ts']).toContain('import-x/no-cycle');
+  });
+
+  it('no import cycles made of types only either (scripts/importCycles.mjs, which `pnpm lint` runs after ESLint)', async () => {
+    // ESLint's import-x/no-cycle skips `import type`; the script does not. A cycle of types and one value import:
+    const files = {
+      'inputs.ts': "import type { Record } from './records.js';\nexport interface Input { r: Record }\n",
+      'records.ts': "import { CATALOGUE } from './catalogue.js';\nexport interface Record { id: (typeof CATALOGUE)[number] }\n",
+      'catalogue.ts': "import type { Input } from './inputs.js';\nexport const CATALOGUE = ['a'] as const;\nexport type Uses = Input;\n",
+      'free.ts': "import type { Record } from './records.js';\nexport type Free = Record;\n",
+    };
+    const r = await lint('shared/src', files);
+    expect(r['inputs.ts']).not.toContain('import-x/no-cycle');
+    const dir = dirs.at(-1)!;
+    const run = (d: string) => spawnSync(process.execPath, [join(REPO, 'scripts/importCycles.mjs'), d], { encoding: 'utf8' });
+    const bad = run(dir);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/import cycle \(3 modules\): .*(inputs|records|catalogue)\.ts → /);
+    expect(bad.stderr).not.toContain('free.ts');
+    rmSync(join(dir, 'catalogue.ts'));
+    writeFileSync(join(dir, 'catalogue.ts'), "export const CATALOGUE = ['a'] as const;\n");
+    const good = run(dir);
+    expect(good.stderr).toBe('');
+    expect(good.status).toBe(0);
   });
 });

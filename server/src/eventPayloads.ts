@@ -100,3 +100,12 @@ export interface IncidentChange {
 }
 
 /** What the server can ask of a connected agent (the agent's client.ts names the same shapes). */
+
+/** A rectification notice that moved (issued, signed, answered, reviewed…): what its live views refetch on. */
+export interface NoticeChange {
+  noticeId: string;
+  institutionCode: string;
+  regionCode: string;
+  action: string;
+  at: string;
+}

@@ -1,7 +1,6 @@
 import { EventEmitter, on } from 'node:events';
-import type { AlertChange, FindingChange, IncidentChange } from './eventPayloads.js';
+import type { AlertChange, FindingChange, IncidentChange, NoticeChange } from './eventPayloads.js';
 import type { AgentCommand } from '@weian/shared';
-import type { NoticeChange } from './services/notices.js';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */
 export interface EventMap {

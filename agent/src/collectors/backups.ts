@@ -8,17 +8,7 @@ import { statPath, utcOffsetMinutes } from './helpers/probe.js';
 import { runPowerShell } from './helpers/powershell.js';
 import type { Collector } from './types.js';
 import { parseWbadmin, WBADMIN_SCRIPT } from './wbadmin.js';
-
-/** What one job's own tool says about its runs. */
-export interface JobState {
-  lastSuccessAt: string | null;
-  lastAttemptAt: string | null;
-  lastStatus: BackupJob['lastStatus'];
-  sizeBytes: number | null;
-  error: string | null;
-}
-
-const failed = (error: string): JobState => ({ lastSuccessAt: null, lastAttemptAt: null, lastStatus: 'unknown', sizeBytes: null, error: clip(error, LIMITS.longText) });
+import { failedJob as failed, type JobState } from './jobState.js';
 
 /** A files job: the newest artifact is the last success; an empty artifact is a failed run. */
 export function filesState(m: NewestMatch, pattern: string): JobState {

@@ -1,5 +1,5 @@
-import type { JobState } from './backups.js';
 import { clip, isRecord, num, psDate, str } from './helpers/parse.js';
+import { failedJob as failed, type JobState } from './jobState.js';
 
 /**
  * Windows Server Backup as a backup job kind: Get-WBSummary (the WindowsServerBackup module, with
@@ -12,8 +12,6 @@ export const WBADMIN_SCRIPT =
   "$s=[pscustomobject]@{LastSuccess=$(if ($w.LastSuccessfulBackupTime.Year -gt 2000) { $w.LastSuccessfulBackupTime.ToUniversalTime().ToString('o') });" +
   "LastBackup=$(if ($w.LastBackupTime.Year -gt 2000) { $w.LastBackupTime.ToUniversalTime().ToString('o') });ResultHR=$w.LastBackupResultHR;Versions=$w.NumberOfVersions}}catch{};" +
   '$v=(wbadmin get versions) -join [Environment]::NewLine;[pscustomobject]@{Summary=$s;Versions=$v} | ConvertTo-Json -Compress';
-
-const failed = (error: string): JobState => ({ lastSuccessAt: null, lastAttemptAt: null, lastStatus: 'unknown', sizeBytes: null, error: clip(error, 4096) });
 
 /** The newest "Version identifier: MM/DD/YYYY-HH:MM" (UTC) of `wbadmin get versions`, English or Chinese. */
 export function newestWbVersion(text: string): string | null {

@@ -15,7 +15,6 @@ import {
   type AlertFilter,
   type AlertKind,
   type AlertRow,
-  type AlertSeverity,
 } from '../storage/alerts.js';
 import { getUser } from '../storage/users.js';
 import { actorColumns, type Actor } from './actors.js';
@@ -30,6 +29,7 @@ import { listOverdueNotices } from '../storage/notices.js';
 import { getHost } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { scopeOf, visibleIn, type Scope } from './scope.js';
+import type { RaiseInput } from './alertInput.js';
 import { quietSignInAlerts, signInAlertOf } from './signInAlerts.js';
 import type { EventMap } from '../events.js';
 import { newId } from './secrets.js';
@@ -83,19 +83,6 @@ function eventRow(alertId: string, at: string, actor: Actor, action: AlertEventR
 }
 
 // ---- raised and cleared by the system -------------------------------------------------------------------
-export interface RaiseInput {
-  subjectKind: AlertRow['subject_kind'];
-  /** What the alert names its subject by, when neither a host nor an institution (an account's username). */
-  subjectName?: string;
-  subjectId: string;
-  ruleId: string;
-  kind: AlertKind;
-  severity: AlertSeverity;
-  institutionCode: string;
-  regionCode: string;
-  evidence: { zh: string; en: string };
-}
-
 /**
  * Opens the (subject, rule) alert or counts a repeat on the open one, records the event and queues
  * notifications for a new episode, all in one transaction; announces it after the commit.

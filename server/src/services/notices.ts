@@ -64,13 +64,6 @@ import { workingCalendarFor } from './workingCalendar.js';
 type Link = { subjectKind: 'host' | 'institution'; subjectId: string };
 
 /** What a live subscriber hears: which notice moved and why; it reloads what it shows (small enough for one PostgreSQL NOTIFY). */
-export interface NoticeChange {
-  noticeId: string;
-  institutionCode: string;
-  regionCode: string;
-  action: string;
-  at: string;
-}
 const announce = (deps: ServiceDeps, n: Pick<NoticeRow, 'id' | 'institution_code' | 'institution_region_code'>, action: string) =>
   deps.bus.emit('notice.changed', { noticeId: n.id, institutionCode: n.institution_code, regionCode: n.institution_region_code, action, at: deps.now().toISOString() });
 

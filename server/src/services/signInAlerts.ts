@@ -4,7 +4,7 @@ import { countLoginFailures } from '../storage/sessions.js';
 import { getUserByUsername } from '../storage/users.js';
 import type { EventMap } from '../events.js';
 import { SIGN_IN_RULE } from './alertRules.js';
-import type { RaiseInput } from './alerts.js';
+import type { RaiseInput } from './alertInput.js';
 import type { ServiceDeps } from './deps.js';
 import { failureKeys, LOGIN_LIMITS } from './loginThrottle.js';
 

@@ -1,6 +1,7 @@
 import { couldNotTell, fail, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
 import { reasonZh, uncertainFlags } from './reads.js';
-import type { CheckResult, HostCheckInput } from './types.js';
+import type { CheckResult } from './types.js';
+import type { HostCheckInput } from './inputs.js';
 import type { SecurityData } from '../schemas/sections.js';
 import { judgeLogStore, logGroups, type StoreVerdict } from './logRetention.js';
 

@@ -1,7 +1,8 @@
 import type { BackupJob, BackupsData } from '../schemas/sections.js';
 import { agoText } from '../relativeTime.js';
 import { ageDays, combine, fail, fmtDays, HOUR_MS, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
-import type { CheckResult, HostCheckInput } from './types.js';
+import type { CheckResult } from './types.js';
+import type { HostCheckInput } from './inputs.js';
 
 /** The declared jobs, or why the job rules do not apply or cannot be judged. */
 function jobsOf(input: HostCheckInput): { ok: true; jobs: BackupJob[] } | { ok: false; result: CheckResult } {

@@ -1,4 +1,5 @@
-import { SEVERITIES, type CheckResult, type CheckStatus, type Evidence, type HostCheckInput, type InstitutionCheckInput, type SectionState, type Severity } from './types.js';
+import { SEVERITIES, type CheckResult, type CheckStatus, type Evidence, type Severity } from './types.js';
+import type { HostCheckInput, InstitutionCheckInput, SectionState } from './inputs.js';
 import type { HostRuleId, InstitutionRuleId, ThresholdsOf } from './catalogue.js';
 import type { SectionName } from '../schemas/sections.js';
 

@@ -1,5 +1,6 @@
 import { fail, listText, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
-import type { CheckResult, HostCheckInput } from './types.js';
+import type { CheckResult } from './types.js';
+import type { HostCheckInput } from './inputs.js';
 import type { CredentialsData } from '../schemas/credentials.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyInstitution, healthyRegister, system } from './fixtures.js';
 import { DEFAULT_SETTINGS, evaluateInstitution, resolveSettings, type Finding } from './index.js';
-import type { InstitutionRuleInput } from './types.js';
+import type { InstitutionRuleInput } from './inputs.js';
 import { RegionSettings } from '../schemas/settings.js';
 import { articleText } from '../articles.js';
 

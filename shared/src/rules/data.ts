@@ -2,7 +2,8 @@ import { DATA_CATEGORY_LABELS, holdsPersonalInfo, isImportant, type DataRegister
 import { isLive } from '../deadlines.js';
 import { combine, fail, notApplicable, pass, unknown, type InstitutionChecks } from './check.js';
 import { yearly } from './governance.js';
-import type { CheckResult, InstitutionCheckInput } from './types.js';
+import type { CheckResult } from './types.js';
+import type { InstitutionCheckInput } from './inputs.js';
 
 /**
  * Data-security duties (《数据安全法》, 《医疗卫生机构数据安全和个人信息保护管理办法（试行）》) judged

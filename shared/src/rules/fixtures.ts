@@ -2,7 +2,7 @@ import type { CredentialsData } from '../schemas/credentials.js';
 import type { DeviceData, SectionData } from '../schemas/sections.js';
 import type { MlpsSystem } from '../schemas/records.js';
 import type { DataRegister } from '../dataRegister.js';
-import type { HostRuleInput, HostSections, InstitutionRuleInput } from './types.js';
+import type { HostRuleInput, HostSections, InstitutionRuleInput } from './inputs.js';
 
 /**
  * Builders for tests (here and in the server): a healthy host and institution at a fixed clock,

@@ -1,7 +1,8 @@
 import { governanceDeadline } from '../deadlines.js';
 import { GOVERNANCE_KIND_LABELS, type GovernanceKind } from '../schemas/records.js';
 import { fail, pass, type InstitutionCheck, type InstitutionChecks } from './check.js';
-import type { CheckResult, InstitutionCheckInput } from './types.js';
+import type { CheckResult } from './types.js';
+import type { InstitutionCheckInput } from './inputs.js';
 
 type YearlyRuleId = 'INST-GOV-LEADERSHIP' | 'INST-GOV-SELF-INSPECTION' | 'INST-GOV-DRILL' | 'INST-DATA-INVENTORY' | 'INST-GOV-TRAINING' | 'INST-GOV-PERMISSION-REVIEW';
 

@@ -3,7 +3,7 @@ import { FIXTURE_NOW as NOW, healthyDevice, healthyHost } from './fixtures.js';
 import { DEFAULT_SETTINGS, evaluateHost, resolveSettings, type Finding } from './index.js';
 import type { RiskException } from '../schemas/records.js';
 import { RegionSettings } from '../schemas/settings.js';
-import type { HostRuleInput } from './types.js';
+import type { HostRuleInput } from './inputs.js';
 import type { SectionData } from '../schemas/sections.js';
 
 const byId = (fs: Finding[]) => Object.fromEntries(fs.map((f) => [f.ruleId, f]));

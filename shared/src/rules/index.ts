@@ -16,9 +16,11 @@ import { patchChecks } from './patches.js';
 import { portChecks } from './ports.js';
 import { HOST_RULE_READS, waivedFlags, withUncertainty } from './reads.js';
 import { securityChecks } from './security.js';
-import type { CheckResult, CheckStatus, Evidence, HostRuleInput, InstitutionRuleInput, RuleData, RuleSubject, Severity, ThresholdValue } from './types.js';
+import type { CheckResult, CheckStatus, Evidence, RuleData, RuleSubject, Severity, ThresholdValue } from './types.js';
+import type { HostRuleInput, InstitutionRuleInput } from './inputs.js';
 
 export * from './types.js';
+export * from './inputs.js';
 export { HOST_RULE_READS, uncertainFlags, type FieldPath } from './reads.js';
 export { judgeLogStore, logStoreNameZh, type LogStore, type StoreVerdict } from './logRetention.js';
 export { firewallAdmits } from './ports.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_NOW as NOW, healthyInstitution, system } from './fixtures.js';
 import { DEFAULT_SETTINGS, evaluateInstitution, type Finding } from './index.js';
-import type { InstitutionRuleInput } from './types.js';
+import type { InstitutionRuleInput } from './inputs.js';
 import { mlpsDeadlines } from '../deadlines.js';
 
 const judge = (input: InstitutionRuleInput, now = NOW) => Object.fromEntries(evaluateInstitution(input, DEFAULT_SETTINGS, now).map((f) => [f.ruleId, f])) as Record<string, Finding>;

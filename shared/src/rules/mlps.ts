@@ -3,7 +3,8 @@ import { calendarGapZh, deadlineStatus, evaluationDueOn, evaluationIntervalYears
 import { systemsOver100k } from '../dataRegister.js';
 import type { MlpsSystem } from '../schemas/records.js';
 import { combine, fail, notApplicable, pass, unknown, type InstitutionChecks } from './check.js';
-import type { CheckResult, InstitutionCheckInput } from './types.js';
+import type { CheckResult } from './types.js';
+import type { InstitutionCheckInput } from './inputs.js';
 
 const liveSystems = (input: InstitutionCheckInput, now: Date) => input.systems.filter((s) => isLive(s, now));
 /** One result per live system, aggregated (any fail fails, else any unknown…). */

@@ -1,7 +1,8 @@
 import { DATABASE_PORTS, HIGH_RISK_PORTS, PLAINTEXT_PORTS, REMOTE_MANAGEMENT_PORTS } from '../wellKnownPorts.js';
 import type { Listener } from '../schemas/sections.js';
 import { fail, listText, pass, sectionData, type HostChecks } from './check.js';
-import type { CheckResult, HostCheckInput } from './types.js';
+import type { CheckResult } from './types.js';
+import type { HostCheckInput } from './inputs.js';
 
 const describe = (l: Listener) => `${l.protocol}/${l.port}${l.process ? ` (${l.process})` : ''} @ ${l.address}`;
 

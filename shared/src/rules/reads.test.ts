@@ -3,7 +3,7 @@ import { FIXTURE_NOW as NOW, healthyCredentials, healthyHost, healthyInstitution
 import { evaluateHost, evaluateInstitution, resolveSettings, RULES, HOST_RULE_READS, type Finding, type HostRuleId } from './index.js';
 import { RegionSettings } from '../schemas/settings.js';
 import type { SectionData, SectionName } from '../schemas/sections.js';
-import type { HostRuleInput, HostSections } from './types.js';
+import type { HostRuleInput, HostSections } from './inputs.js';
 
 // The general rule of issue 19, table-driven over the whole catalogue: when the data a rule reads is
 // missing, partial or flagged uncertain by the agent, the verdict is `unknown` with the reason shown.

@@ -1,7 +1,8 @@
 import type { SectionName } from '../schemas/sections.js';
 import type { HostRuleId } from './catalogue.js';
 import { unknown } from './check.js';
-import type { CheckResult, HostSections } from './types.js';
+import type { CheckResult } from './types.js';
+import type { HostSections } from './inputs.js';
 
 /**
  * What each host rule reads from the agent's sections, as "section.field" paths. One place, so that

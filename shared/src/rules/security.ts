@@ -1,7 +1,8 @@
 import type { SecurityData } from '../schemas/sections.js';
 import { ageDays, couldNotTell, fail, fmtDays, notApplicable, pass, sectionData, unknown, type HostChecks } from './check.js';
 import { auditsNothing, withAgentReasons } from './accounts.js';
-import type { CheckResult, HostCheckInput } from './types.js';
+import type { CheckResult } from './types.js';
+import type { HostCheckInput } from './inputs.js';
 
 /** A service that must be active: true passes, false fails, null (agent could not tell) is unknown. */
 function mustBeActive(pick: (s: SecurityData) => { active: boolean | null; name: string | null }, what: { zh: string; en: string; field: string }): (input: HostCheckInput) => CheckResult {

@@ -1,7 +1,5 @@
-import type { IsoDate, WorkingCalendar } from '../calendar.js';
-import type { GovernanceRecordInput, MlpsLevel, MlpsSystem, RiskException } from '../schemas/records.js';
-import type { SectionData, SectionName } from '../schemas/sections.js';
-import type { DataRegister } from '../dataRegister.js';
+// What a rule is and what it answers. It imports nothing, so the catalogue (which the record schemas read)
+// stays below the schemas; what the rules read (their inputs) is in inputs.ts.
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -57,57 +55,3 @@ export interface RuleData {
   articles: readonly string[];
   thresholds: Readonly<Record<string, ThresholdSpec>>;
 }
-
-// ---- inputs ---------------------------------------------------------------------------------
-
-/** A section as the server holds it for a host: `unchanged` already resolved to the stored data. */
-export type SectionState<K extends SectionName = SectionName> =
-  | { status: 'ok'; data: SectionData[K]; hash?: string; warnings?: string[] }
-  | { status: 'error'; error: { code: string; message: string } }
-  | { status: 'unsupported'; reason?: string }
-  /** Never received (no agent yet, or the server lost it and asked for a resend). */
-  | { status: 'missing' };
-export type HostSections = { [K in SectionName]: SectionState<K> };
-
-export interface HostRuleInput {
-  sections: HostSections;
-  /** Highest level among the live MLPS systems this host belongs to; null when it belongs to none. */
-  mlpsLevel: MlpsLevel | null;
-  /** When the server first saw each pending update, by update name (the agent only knows "pending now"). */
-  securityUpdateFirstSeen: ReadonlyMap<string, Date>;
-  lastReportAt: Date | null;
-  /** This host's exceptions; expired ones are ignored. */
-  exceptions?: readonly RiskException[];
-  /**
-   * This host's ports a scanner saw open on a public address (issue 24): tied by the host's own SSH
-   * host key or certificate, so the port is public whatever the host's own addresses say.
-   */
-  seenFromOutside?: ReadonlyArray<{ port: number; address: string; externalPort: number }>;
-}
-
-export interface InstitutionRuleInput {
-  systems: readonly MlpsSystem[];
-  /** Stored records (ids are not needed to judge them). */
-  governance: readonly GovernanceRecordInput[];
-  /**
-   * registered: the institution's hosts that are not retired; reporting: those of them whose last
-   * report is within HOST-AGENT-SILENT's window (see `reportingWindowHours`).
-   */
-  coverage: { registered: number; reporting: number };
-  /** This institution's exceptions; expired ones are ignored. */
-  exceptions?: readonly RiskException[];
-  /** Working days for deadlines: the packaged years plus those an administrator loaded (default: packaged only). */
-  calendar?: WorkingCalendar;
-  /** The data register; null or absent: none entered yet, so the data rules cannot judge (unknown). */
-  dataRegister?: DataRegister | null;
-}
-
-/** What host checks see: the input plus the region's policy that is not a per-rule threshold. */
-export interface HostCheckInput extends HostRuleInput {
-  requireLinuxAntimalware: boolean;
-}
-export interface InstitutionCheckInput extends InstitutionRuleInput {
-  dueSoonDays: number;
-}
-
-export type { IsoDate };

@@ -1,4 +1,4 @@
-import type { Column } from './columns.js';
+import type { Column } from './column.js';
 
 /** The ranking's rectification and self-inspection columns (shared/src/supervisionFigures.ts says how they count). */
 export const SUPERVISION_COLUMNS: readonly Column[] = [

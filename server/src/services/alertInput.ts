@@ -1,0 +1,15 @@
+import type { AlertKind, AlertRow, AlertSeverity } from '../storage/alerts.js';
+
+/** What the system raises an alert with (a finding, a silent agent, sustained failed sign-ins…). */
+export interface RaiseInput {
+  subjectKind: AlertRow['subject_kind'];
+  /** What the alert names its subject by, when neither a host nor an institution (an account's username). */
+  subjectName?: string;
+  subjectId: string;
+  ruleId: string;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  institutionCode: string;
+  regionCode: string;
+  evidence: { zh: string; en: string };
+}
