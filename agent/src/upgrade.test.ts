@@ -63,6 +63,7 @@ function deps(over: Partial<UpgradeDeps> & { served?: Buffer } = {}): UpgradeDep
     kind: 'sea',
     systemdRunning: false,
     executable,
+    trialArgs: ['run', '--config', join(dir, 'agent.json'), '--trial'],
     dir: join(dir, 'data'),
     now: () => new Date('2026-12-06T10:00:05.000Z'),
     ...over,
@@ -141,6 +142,23 @@ describe('runUpgrade', () => {
     untouched();
   });
 
+  it('a new version that crashes on its way up is never swapped in: the old one runs on and says why', async () => {
+    // Answers --version like a sound build, but `run` dies before any check of its own could run.
+    const crashing = Buffer.from(`#!/bin/sh\nif [ "$1" = run ]; then echo "Error: Cannot find module './daemon.js'" >&2; exit 3; fi\necho 0.2.0\n`);
+    expect(await failure(deps({ served: crashing }), command({ files: [file(crashing)] }))).toBe(
+      "新版本启动失败: 0.2.0 exited with status 3 in its start-up trial (Error: Cannot find module './daemon.js'); nothing was replaced, 0.1.0 keeps running",
+    );
+    untouched();
+    expect(await settleUpgrade(deps())).toBeNull();
+  });
+
+  it('the trial starts the new executable as `run` with the trial arguments', async () => {
+    const seen = join(dir, 'trial-args');
+    const recording = Buffer.from(`#!/bin/sh\n[ "$1" = run ] && echo "$@" > ${seen}\necho 0.2.0\n`);
+    expect(await runUpgrade(command({ files: [file(recording)] }), deps({ served: recording }))).toEqual({ restart: true });
+    expect(readFileSync(seen, 'utf8').trim()).toBe(`run --config ${join(dir, 'agent.json')} --trial`);
+  });
+
   it('a full disk during the download: reported, partial file removed, the old executable runs on', async () => {
     let written = 0;
     const fullDisk: UpgradeFs = {
@@ -192,9 +210,26 @@ describe('settleUpgrade', () => {
     const restarted = await settleUpgrade(deps());
     expect(restarted).toMatchObject({ restart: false, outcome: { status: 'failed', toVersion: '0.2.0' } });
     expect(restarted!.outcome.reason).toMatch(/stopped while downloading 0\.2\.0; still running 0\.1\.0/);
-    expect(readFileSync(executable, 'utf8')).toBe(script('0.1.0'));
-    expect(readFileSync(join(dir, 'data', 'outbox', '000000000001-r1.json'), 'utf8')).toBe('{"queued":true}');
+    // Nothing of the download is left in the data directory.
+    untouched();
     expect(await settleUpgrade(deps())).toBeNull();
+  });
+
+  it('an agent killed while trying out the new version comes back as the old one and reports why', async () => {
+    let reached!: () => void;
+    const midway = new Promise<void>((r) => (reached = r));
+    const hanging = deps({
+      run: async (f, args) => {
+        if (args[0] !== 'run') return run(f, args);
+        reached();
+        return new Promise(() => {});
+      },
+    });
+    void runUpgrade(command(), hanging);
+    await midway;
+    const restarted = await settleUpgrade(deps());
+    expect(restarted!.outcome.reason).toBe('the agent stopped while trying out 0.2.0; still running 0.1.0');
+    untouched();
   });
 
   it(`a new version that starts ${MAX_STARTS} times without reaching the server is rolled back, and the old one says why`, async () => {

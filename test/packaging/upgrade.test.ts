@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { WEIAN_VERSION } from '@weian/shared/version';
@@ -16,6 +16,8 @@ import { signedInClient, startServerProcess, tempDir, TEST_ADMIN, waitFor, type 
  * Restart=on-failure does. An admin asks for the upgrade with the button in the agents view
  * (Chromium); the agent downloads, verifies, swaps itself, comes back as the new version and says
  * so, and the view shows it. Then a tampered release: refused, reported, shown, and the agent runs on.
+ * Then what must not break an agent: a new build made (with a build flag) to crash at start, a full
+ * disk (a tmpfs this test mounts, at two sizes), a kill mid-upgrade, a downgrade.
  */
 /** A version older than this one (the dashboard marks agents older than its own version outdated). */
 const [X, Y, Z] = WEIAN_VERSION.split('.').map(Number) as [number, number, number];
@@ -27,15 +29,27 @@ let server: ServerProcess;
 let serverDist: string;
 let oldExe: string;
 let pristine: string;
+let crashing: string;
 const running: ChildProcess[] = [];
+const mounts: string[] = [];
 const versionOf = (file: string) => execFileSync(file, ['--version'], { encoding: 'utf8' }).trim();
+
+/** The files of a release the server reads: its executable, its sums and its version. */
+const RELEASE = ['weian-agent-linux-x64', 'SHA256SUMS', 'VERSION'];
+/** The server hands out the release built into `dist` from now on. */
+const publish = (dist: string) => RELEASE.forEach((f) => copyFileSync(join(dist, f), join(serverDist, f)));
 
 beforeAll(async () => {
   const oldDist = tempDir('weian-old-build-');
   serverDist = tempDir('weian-new-build-');
-  [oldExe] = await Promise.all([buildExecutableVersion(OLD, oldDist), buildExecutableVersion(NEW, serverDist), ensureDashboardBuilt()]);
-  pristine = join(tempDir('weian-pristine-'), 'weian-agent-linux-x64');
-  copyFileSync(join(serverDist, 'weian-agent-linux-x64'), pristine);
+  crashing = tempDir('weian-crashing-build-');
+  // A build that dies the moment it is started as the service, before any code of the agent runs;
+  // `--version` still answers. What a broken release looks like from outside.
+  const prelude = join(crashing, 'prelude.js');
+  writeFileSync(prelude, "if (process.argv[2] === 'run') { console.error('weian-agent: crash at start (a build made to fail)'); process.exit(70); }\n");
+  [oldExe] = await Promise.all([buildExecutableVersion(OLD, oldDist), buildExecutableVersion(NEW, serverDist), buildExecutableVersion(AFTER, crashing, prelude), ensureDashboardBuilt()]);
+  pristine = tempDir('weian-pristine-');
+  RELEASE.forEach((f) => copyFileSync(join(serverDist, f), join(pristine, f)));
   server = await startServerProcess({ env: { WEIAN_AGENT_DIST: serverDist } });
 }, 600_000);
 afterAll(async () => {
@@ -46,6 +60,7 @@ afterAll(async () => {
       // already gone
     }
   }
+  for (const m of mounts) execFileSync('umount', ['--lazy', m]);
   await server?.cleanup();
 });
 
@@ -54,8 +69,7 @@ afterAll(async () => {
  * manager's part: started again unless it exits 0 or 78 (systemd: Restart=on-failure,
  * RestartPreventExitStatus=78), which includes exit status 75 after an upgrade and a kill.
  */
-async function installOld() {
-  const dir = tempDir('weian-installed-');
+async function installOld(dir = tempDir('weian-installed-')) {
   const exe = join(dir, 'weian-agent');
   const config = join(dir, 'etc', 'agent.json');
   copyFileSync(oldExe, exe);
@@ -156,8 +170,7 @@ describe('remote upgrade of a running agent between two real builds', () => {
 
   it('an agent killed mid-upgrade comes back (old or new), says how the upgrade ended, and loses nothing queued', async () => {
     // The release as built again (the test above tampered with it).
-    copyFileSync(pristine, join(serverDist, 'weian-agent-linux-x64'));
-    writeFileSync(join(serverDist, 'VERSION'), `${NEW}\n`);
+    publish(pristine);
     const installed = await installOld();
     const admin = await signedInClient(server.url);
     try {
@@ -194,4 +207,97 @@ describe('remote upgrade of a running agent between two real builds', () => {
       admin.close();
     }
   }, 300_000);
+
+  /** How the upgrade just requested ended (the request set its status to 'requested'), once it has. */
+  const outcomeOf = async (admin: Awaited<ReturnType<typeof signedInClient>>, agentId: string) =>
+    waitFor(
+      async () => {
+        const a = (await admin.client.agents.list.query({})).find((x) => x.id === agentId)!;
+        return a.upgrade && a.upgrade.status !== 'requested' ? a : null;
+      },
+      { timeoutMs: 90_000, what: 'the outcome to reach the server' },
+    );
+  /** Everything queued before `since` reaches the server, and the agent goes on sending. */
+  async function nothingLost(installed: Awaited<ReturnType<typeof installOld>>, queued: string[], acked: number) {
+    await waitFor(() => installed.acked().length > acked && queued.every((id) => installed.acked().includes(id)), { timeoutMs: 90_000, what: `reports after the upgrade\n${installed.output()}` });
+  }
+
+  it('a new build that crashes at start is never swapped in: the old one runs on, loses nothing, and the reason reaches the dashboard', async () => {
+    publish(crashing);
+    const installed = await installOld();
+    const admin = await signedInClient(server.url);
+    try {
+      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(AFTER);
+      const [queued, acked] = [installed.queued(), installed.acked().length];
+      const ended = await outcomeOf(admin, installed.agentId);
+      expect(ended.upgrade).toMatchObject({ status: 'failed', toVersion: AFTER });
+      expect(ended.upgrade!.reason).toBe(
+        `新版本启动失败: ${AFTER} exited with status 70 in its start-up trial (weian-agent: crash at start (a build made to fail)); nothing was replaced, ${OLD} keeps running`,
+      );
+      expect(ended.version).toBe(OLD);
+      expect(versionOf(installed.exe)).toBe(OLD);
+      // Nothing of the upgrade is left: no second executable, no download, no marker.
+      expect(readdirSync(installed.dir).sort()).toEqual(['etc', 'weian-agent']);
+      expect(readdirSync(join(installed.dir, 'etc')).filter((f) => f.startsWith('upgrade'))).toEqual([]);
+      await nothingLost(installed, queued, acked);
+      // The old process never stopped.
+      expect(installed.output()).not.toMatch(/exited \d+/);
+    } finally {
+      admin.close();
+    }
+  }, 300_000);
+
+  it('a full disk during the upgrade (a tmpfs too small for the download, then for the backup): refused, reported, nothing lost; with room it upgrades', async () => {
+    publish(pristine);
+    const size = statSync(oldExe).size;
+    const dir = tempDir('weian-small-disk-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size + 16 * 1024 * 1024}`, 'weian-test', dir]);
+    mounts.push(dir);
+    const installed = await installOld(dir);
+    const admin = await signedInClient(server.url);
+    const resize = (bytes: number) => execFileSync('mount', ['-o', `remount,size=${bytes}`, dir]);
+    const attempt = async () => {
+      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(NEW);
+      const [queued, acked] = [installed.queued(), installed.acked().length];
+      const ended = await outcomeOf(admin, installed.agentId);
+      await nothingLost(installed, queued, acked);
+      return ended;
+    };
+    try {
+      // Room for the agent and its outbox, not for the download.
+      const noRoomToDownload = await attempt();
+      expect(noRoomToDownload.upgrade).toMatchObject({ status: 'failed', toVersion: NEW });
+      expect(noRoomToDownload.upgrade!.reason).toMatch(/^磁盘已满: no space left while upgrading .*; the old version keeps running$/);
+      expect(readdirSync(dir).sort()).toEqual(['etc', 'weian-agent']);
+      expect(readdirSync(join(dir, 'etc')).filter((f) => f.startsWith('upgrade'))).toEqual([]);
+
+      // Room for the download and the new executable beside the old one, not for the old one's backup.
+      resize(Math.floor(size * 3.5));
+      const noRoomForBackup = await attempt();
+      expect(noRoomForBackup.upgrade!.reason).toMatch(/^磁盘已满/);
+      expect(readdirSync(dir).sort()).toEqual(['etc', 'weian-agent']);
+      expect(versionOf(installed.exe)).toBe(OLD);
+      expect(installed.output()).not.toMatch(/exited \d+/);
+
+      resize(size * 5);
+      const upgraded = await attempt();
+      expect(upgraded.upgrade).toMatchObject({ status: 'upgraded', toVersion: NEW });
+      expect(versionOf(installed.exe)).toBe(NEW);
+      expect(installed.output().match(/exited \d+/g)).toEqual(['exited 75']);
+    } finally {
+      admin.close();
+    }
+  }, 300_000);
+
+  it('a downgrade is refused by the server before any agent is asked', async () => {
+    writeFileSync(join(serverDist, 'VERSION'), `${OLD}\n`);
+    const admin = await signedInClient(server.url);
+    try {
+      const current = (await admin.client.agents.list.query({})).find((a) => a.version === NEW)!;
+      await expect(admin.client.agents.upgrade.mutate({ agentId: current.id })).rejects.toThrow(`already runs ${NEW}, not older than ${OLD}`);
+    } finally {
+      admin.close();
+      publish(pristine);
+    }
+  });
 });
