@@ -19,7 +19,7 @@ export interface UpgradeFs {
   rename(from: string, to: string): Promise<void>;
   copyFile(from: string, to: string): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
-  rm(path: string, opts: { force: boolean }): Promise<void>;
+  rm(path: string, opts: { force: boolean; recursive?: boolean }): Promise<void>;
   mkdir(path: string, opts: { recursive: boolean }): Promise<unknown>;
 }
 
@@ -68,6 +68,10 @@ export const MAX_STARTS = 3;
 const markerPath = (dir: string) => join(dir, 'upgrade.json');
 const downloadPath = (dir: string, file: string) => join(dir, `upgrade-${file}`);
 const nextPath = (executable: string) => `${executable}.next`;
+/** Where a package's files are unpacked for its trial. */
+const unpackedPath = (dir: string) => join(dir, 'upgrade-unpacked');
+/** The agent's executable inside a deb or rpm (agent/scripts/packages.mjs puts it there). */
+const PACKAGED_EXECUTABLE = 'usr/bin/weian-agent';
 export const backupPath = (executable: string) => `${executable}.previous`;
 
 class UpgradeRefused extends Error {}
@@ -87,7 +91,8 @@ export function verifyManifest(manifest: string, signature: string, serverKey: s
  * not sign, a version not newer than this one, a release without a file for this architecture and
  * install kind. Then downloads beside the data (never over the outbox), checks size and SHA-256,
  * and installs: a single executable is proven to start (`--version`) before it is renamed over the
- * old one, which is kept; a package goes to its package manager. `restart: true`: the service
+ * old one, which is kept; a package's executable is unpacked and tried the same way, then the
+ * package goes to its package manager. `restart: true`: the service
  * manager is to start the new version, which reports the outcome (settleUpgrade).
  */
 export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{ restart: true } | { restart: false; outcome: UpgradeOutcome }> {
@@ -130,6 +135,14 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       // rename(2) swaps the file at once: a kill before it leaves the old one, after it the new one.
       await d.fs.rename(next, d.executable);
     } else {
+      // The package's own executable is tried before its package manager installs it and restarts the service.
+      await writeMarker(d, { ...marker, phase: 'trial' });
+      const unpacked = unpackedPath(d.dir);
+      await d.fs.mkdir(unpacked, { recursive: true });
+      if (d.kind === 'deb') await d.run('dpkg-deb', ['-x', download, unpacked]);
+      else await d.run('sh', ['-c', 'rpm2cpio "$1" | (cd "$2" && cpio -idm --quiet)', 'sh', download, unpacked]);
+      await startTrial(d, join(unpacked, PACKAGED_EXECUTABLE), toVersion);
+      await d.fs.rm(unpacked, { force: true, recursive: true });
       await writeMarker(d, { ...marker, phase: 'installed' });
       // Under systemd the package's scripts restart the service: dpkg/rpm run in a unit of their own, so
       // that restart does not kill them with this agent. Without systemd they run here, and the agent's exit restarts it.
@@ -140,7 +153,7 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
     await d.fs.rm(download, { force: true });
     return { restart: true };
   } catch (e) {
-    await Promise.all([download, `${download}.part`, nextPath(d.executable), markerPath(d.dir)].map((p) => d.fs.rm(p, { force: true }).catch(() => undefined)));
+    await Promise.all([download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir)].map((p) => d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined)));
     return failed(describeFailure(e));
   }
 }
@@ -179,8 +192,14 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
     return { outcome: outcome('upgraded'), restart: false };
   }
   // The kept executable is the one running now (never swapped, or restored): not needed any more.
-  const leftovers = [markerPath(d.dir), nextPath(d.executable), ...(marker.backup ? [marker.backup] : []), ...(marker.download ? [marker.download, `${marker.download}.part`] : [])];
-  await Promise.all(leftovers.map((p) => d.fs.rm(p, { force: true })));
+  const leftovers = [
+    markerPath(d.dir),
+    nextPath(d.executable),
+    unpackedPath(d.dir),
+    ...(marker.backup ? [marker.backup] : []),
+    ...(marker.download ? [marker.download, `${marker.download}.part`] : []),
+  ];
+  await Promise.all(leftovers.map((p) => d.fs.rm(p, { force: true, recursive: true })));
   const stopped = { downloading: 'downloading', trial: 'trying out' }[marker.phase as 'downloading' | 'trial'];
   const reason =
     marker.failure ?? (stopped ? `the agent stopped while ${stopped} ${marker.toVersion}; still running ${d.currentVersion}` : `installed ${marker.toVersion} but ${d.currentVersion} started`);
