@@ -71,7 +71,7 @@ const nextPath = (executable: string) => `${executable}.next`;
 /** Where a package's files are unpacked for its trial. */
 const unpackedPath = (dir: string) => join(dir, 'upgrade-unpacked');
 /** The agent's executable inside a deb or rpm (agent/scripts/packages.mjs puts it there). */
-const PACKAGED_EXECUTABLE = 'usr/bin/weian-agent';
+export const PACKAGED_EXECUTABLE = 'usr/bin/weian-agent';
 export const backupPath = (executable: string) => `${executable}.previous`;
 
 class UpgradeRefused extends Error {}
@@ -139,8 +139,7 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       await writeMarker(d, { ...marker, phase: 'trial' });
       const unpacked = unpackedPath(d.dir);
       await d.fs.mkdir(unpacked, { recursive: true });
-      if (d.kind === 'deb') await d.run('dpkg-deb', ['-x', download, unpacked]);
-      else await d.run('sh', ['-c', 'rpm2cpio "$1" | (cd "$2" && cpio -idm --quiet)', 'sh', download, unpacked]);
+      await d.run(...unpackCommand(d.kind, download, unpacked));
       await startTrial(d, join(unpacked, PACKAGED_EXECUTABLE), toVersion);
       await d.fs.rm(unpacked, { force: true, recursive: true });
       await writeMarker(d, { ...marker, phase: 'installed' });
@@ -225,6 +224,11 @@ async function writeMarker(d: Pick<UpgradeDeps, 'fs' | 'dir'>, m: Marker): Promi
     await fh.close();
   }
   await d.fs.rename(tmp, markerPath(d.dir));
+}
+
+/** Unpacks a deb or rpm's files into DIR without installing it: with the tools the host's package manager brings. */
+export function unpackCommand(kind: 'deb' | 'rpm', pkg: string, dir: string): [string, string[]] {
+  return kind === 'deb' ? ['dpkg-deb', ['-x', pkg, dir]] : ['sh', ['-c', 'rpm2cpio "$1" | (cd "$2" && cpio -idm --quiet)', 'sh', pkg, dir]];
 }
 
 /** The new executable started as `run` in its trial: exits 0 once config, modules and the server are within its reach. */
