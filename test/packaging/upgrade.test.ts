@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { WEIAN_VERSION } from '@weian/shared/version';
@@ -32,6 +33,8 @@ let pristine: string;
 let crashing: string;
 const running: ChildProcess[] = [];
 const mounts: string[] = [];
+/** An agent running NEW: enrolling again from the same host replaces the agent before, so only the latest is live. */
+let upgradedAgent: string;
 const versionOf = (file: string) => execFileSync(file, ['--version'], { encoding: 'utf8' }).trim();
 
 /** The files of a release the server reads: its executable, its sums and its version. */
@@ -273,6 +276,7 @@ describe('remote upgrade of a running agent between two real builds', () => {
       resize(size * 5);
       const upgraded = await attempt();
       expect(upgraded.upgrade).toMatchObject({ status: 'upgraded', toVersion: NEW });
+      upgradedAgent = installed.agentId;
       expect(versionOf(installed.exe)).toBe(NEW);
       expect(installed.output().match(/exited \d+/g)).toEqual(['exited 75']);
     } finally {
@@ -280,15 +284,49 @@ describe('remote upgrade of a running agent between two real builds', () => {
     }
   }, 300_000);
 
-  it('a downgrade is refused by the server before any agent is asked', async () => {
+  it('a downgrade is refused by the server before any agent is asked (the agent upgraded just above, the live one of its host)', async () => {
     writeFileSync(join(serverDist, 'VERSION'), `${OLD}\n`);
     const admin = await signedInClient(server.url);
     try {
-      const current = (await admin.client.agents.list.query({})).find((a) => a.version === NEW)!;
-      await expect(admin.client.agents.upgrade.mutate({ agentId: current.id })).rejects.toThrow(`already runs ${NEW}, not older than ${OLD}`);
+      await expect(admin.client.agents.upgrade.mutate({ agentId: upgradedAgent })).rejects.toThrow(`already runs ${NEW}, not older than ${OLD}`);
     } finally {
       admin.close();
       publish(pristine);
     }
   });
+
+  it('a release signed by another key (the server key replaced) is refused by the agent, which keeps the key it pinned and runs on', async () => {
+    publish(pristine);
+    const installed = await installOld();
+    // The key file the install guide names (server/src/services/agentRelease.ts, SIGNING_KEY_FILE).
+    const keyFile = join(server.dataDir, 'agent-signing-key.pem');
+    const original = readFileSync(keyFile);
+    const other = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const swapKey = async (pem: string | Buffer) => {
+      await server.stop();
+      writeFileSync(keyFile, pem, { mode: 0o600 });
+      await server.restart();
+    };
+    await swapKey(other);
+    const admin = await signedInClient(server.url);
+    try {
+      // The agent comes back to the restarted server (and hears its new key in every heartbeat answer).
+      await waitFor(() => installed.output().split('command channel open').length > 2, {
+        timeoutMs: 90_000,
+        what: `the agent to reconnect
+${installed.output()}`,
+      });
+      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(NEW);
+      const [queued, acked] = [installed.queued(), installed.acked().length];
+      const ended = await outcomeOf(admin, installed.agentId);
+      expect(ended.upgrade!.status).toBe('failed');
+      expect(ended.upgrade!.reason).toBe('签名无效: the manifest is not signed by the pinned server key');
+      expect(versionOf(installed.exe)).toBe(OLD);
+      await nothingLost(installed, queued, acked);
+      expect(installed.output()).not.toMatch(/exited \d+/);
+    } finally {
+      admin.close();
+      await swapKey(original);
+    }
+  }, 300_000);
 });
