@@ -7,7 +7,8 @@
 //   dist/weian-agent-VERSION-linux-x64-glibc217.tar.gz   Node 16 (the last line on glibc 2.17) + a bundle built for it
 //   dist/*.deb, *.rpm, *.msi             native packages (scripts/packages.mjs)
 //   dist/FILE.sha256, dist/SHA256SUMS    the SHA-256 of every artifact
-// Usage: node scripts/build.mjs [--no-sea] [--no-packages] [--version V] [--dist DIR] [--platforms P,…] [--out FILE (the bundle's path; tests build their own)]
+// Usage: node scripts/build.mjs [--no-sea] [--no-packages] [--version V] [--dist DIR] [--platforms P,…] [--out FILE (the bundle's path; tests build their own)] [--prelude FILE]
+//   --prelude FILE: JavaScript run before the agent's own code, in tests only (a build that crashes at start, to prove the upgrade's trial)
 //   --platforms: some of linux-x64,linux-arm64,win-x64,linux-x64-glibc217 (default all; a test's second build needs one)
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -50,7 +51,7 @@ const common = {
 };
 const defines = (sea) => ({ __WEIAN_SEA__: String(sea), ...(VERSION !== SOURCE_VERSION ? { __WEIAN_BUILD_VERSION__: JSON.stringify(VERSION) } : {}) });
 // ws would try its optional native add-ons at load; a single executable can only require built-ins.
-const NO_WS_ADDONS = "process.env.WS_NO_BUFFER_UTIL ??= '1'; process.env.WS_NO_UTF_8_VALIDATE ??= '1';";
+const NO_WS_ADDONS = "process.env.WS_NO_BUFFER_UTIL ??= '1'; process.env.WS_NO_UTF_8_VALIDATE ??= '1';" + (option('--prelude') ? readFileSync(option('--prelude'), 'utf8') : '');
 // ESM, with `require` available to the CommonJS dependencies (ws, systeminformation).
 const ESM_BANNER = `import { createRequire as __weianCreateRequire } from 'node:module'; const require = __weianCreateRequire(import.meta.url); ${NO_WS_ADDONS}`;
 

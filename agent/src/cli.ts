@@ -53,6 +53,8 @@ Commands:
   capture DIR [--config FILE]                     record the raw output of every command the collectors run into DIR,
                                                   with the config's backup jobs (config.json) so a replay judges them
   run [--config FILE]                             keep running: collect on schedule, send, heartbeat, take server commands
+  run --trial [--config FILE]                     start-up check an upgrade runs before the new version replaces the old:
+                                                  config, modules and the server's reach; exits 0, touches nothing
   scan --targets FILE [--only-ports LIST]         scanner mode: TCP-connect the high-risk ports of the public addresses, ranges and
                                                   domains in FILE ({"targets":[…],"ports":[…],"limits":{…}}) at a bounded rate,
                                                   print one JSON line per open port (banner, SSH host key, TLS certificate, HTTP title, rules)
@@ -197,7 +199,7 @@ async function main(argv: string[]): Promise<number> {
       const { setFlagsFromString } = await import('node:v8');
       setFlagsFromString('--no-opt');
       setFlagsFromString('--no-sparkplug');
-      const { values } = parseArgs({ args: rest, options: configOption });
+      const { values } = parseArgs({ args: rest, options: { trial: { type: 'boolean' }, ...configOption } });
       const configPath = resolve(values.config ?? DEFAULT_CONFIG);
       // Validated by a short-lived child: the schemas are not worth keeping in memory for the agent's lifetime.
       const config = JSON.parse(await runSelf(['__config', '--config', configPath])) as AgentConfig;
@@ -209,7 +211,14 @@ async function main(argv: string[]): Promise<number> {
       ]);
       const paths = agentPaths(configPath, config);
       const upgradeDeps = (kind: Awaited<ReturnType<typeof upgrades.installKind>>) =>
-        upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION });
+        upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION, configPath });
+      if (values.trial) {
+        // Started by the version before this one, before it hands over (upgrade.ts): the way up is
+        // proven, the server is within reach with this config's CA, and nothing (outbox, state, marker) is touched.
+        for await (const chunk of upgrades.downloadFrom(config.server, readCa(config.caFile))('SHA256SUMS')) void chunk;
+        console.log(`trial of ${AGENT_VERSION} passed`);
+        return 0;
+      }
       // An upgrade left on disk by the last run ends here: reported with the next heartbeat, or rolled back.
       const settled = await upgrades.settleUpgrade(upgradeDeps(null));
       if (settled) {

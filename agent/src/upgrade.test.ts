@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UpgradeManifest } from '@weian/shared/agentCommands';
@@ -63,6 +63,7 @@ function deps(over: Partial<UpgradeDeps> & { served?: Buffer } = {}): UpgradeDep
     kind: 'sea',
     systemdRunning: false,
     executable,
+    trialArgs: ['run', '--config', join(dir, 'agent.json'), '--trial'],
     dir: join(dir, 'data'),
     now: () => new Date('2026-12-06T10:00:05.000Z'),
     ...over,
@@ -93,6 +94,12 @@ describe('runUpgrade', () => {
     expect(existsSync(backupPath(executable))).toBe(false);
     expect(readdirSync(join(dir, 'data')).sort()).toEqual(['outbox']);
     expect(await settleUpgrade({ ...deps(), currentVersion: '0.2.0' })).toBeNull();
+  });
+
+  it("ignores files of install kinds or architectures it does not know (a later release's), and upgrades from the rest", async () => {
+    const later = [{ ...file(NEW), file: 'weian-agent-win-x64.exe', kind: 'exe' }, { ...file(NEW), file: 'weian-agent-linux-riscv64', arch: 'riscv64' }, file(NEW)];
+    expect(await runUpgrade(command({ files: later as never }), deps())).toEqual({ restart: true });
+    expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.2.0');
   });
 
   it('refuses a truncated package', async () => {
@@ -141,6 +148,23 @@ describe('runUpgrade', () => {
     untouched();
   });
 
+  it('a new version that crashes on its way up is never swapped in: the old one runs on and says why', async () => {
+    // Answers --version like a sound build, but `run` dies before any check of its own could run.
+    const crashing = Buffer.from(`#!/bin/sh\nif [ "$1" = run ]; then echo "Error: Cannot find module './daemon.js'" >&2; exit 3; fi\necho 0.2.0\n`);
+    expect(await failure(deps({ served: crashing }), command({ files: [file(crashing)] }))).toBe(
+      "新版本启动失败: 0.2.0 exited with status 3 in its start-up trial (Error: Cannot find module './daemon.js'); nothing was replaced, 0.1.0 keeps running",
+    );
+    untouched();
+    expect(await settleUpgrade(deps())).toBeNull();
+  });
+
+  it('the trial starts the new executable as `run` with the trial arguments', async () => {
+    const seen = join(dir, 'trial-args');
+    const recording = Buffer.from(`#!/bin/sh\n[ "$1" = run ] && echo "$@" > ${seen}\necho 0.2.0\n`);
+    expect(await runUpgrade(command({ files: [file(recording)] }), deps({ served: recording }))).toEqual({ restart: true });
+    expect(readFileSync(seen, 'utf8').trim()).toBe(`run --config ${join(dir, 'agent.json')} --trial`);
+  });
+
   it('a full disk during the download: reported, partial file removed, the old executable runs on', async () => {
     let written = 0;
     const fullDisk: UpgradeFs = {
@@ -175,6 +199,41 @@ describe('runUpgrade', () => {
   });
 });
 
+describe('runUpgrade of a deb-installed agent', () => {
+  /** A real .deb (dpkg-deb --build) whose usr/bin/weian-agent is the given script. */
+  function deb(body: string): Buffer {
+    const root = join(dir, 'deb-root');
+    mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+    mkdirSync(join(root, 'usr', 'bin'), { recursive: true });
+    writeFileSync(join(root, 'DEBIAN', 'control'), 'Package: weian-agent\nVersion: 0.2.0\nArchitecture: amd64\nMaintainer: test <t@localhost>\nDescription: test\n');
+    writeFileSync(join(root, 'usr', 'bin', 'weian-agent'), body, { mode: 0o755 });
+    execFileSync('dpkg-deb', ['--build', '--root-owner-group', root, join(dir, 'next.deb')], { stdio: 'ignore' });
+    rmSync(root, { recursive: true });
+    return readFileSync(join(dir, 'next.deb'));
+  }
+  /** Runs everything for real except the package manager itself: this machine's packages are not the test's to change. */
+  const installs: string[][] = [];
+  const debDeps = (served: Buffer) => deps({ served, kind: 'deb', run: async (f, args) => (f === 'dpkg' ? (installs.push([f, ...args]), { stdout: '' }) : run(f, args)) });
+  const debFile = (bytes: Buffer) => file(bytes, { file: 'weian-agent_0.2.0_amd64.deb', kind: 'deb' });
+  beforeEach(() => void (installs.length = 0));
+
+  it("tries the package's executable, then hands the package to dpkg", async () => {
+    const good = deb(script('0.2.0'));
+    expect(await runUpgrade(command({ files: [debFile(good)] }), debDeps(good))).toEqual({ restart: true });
+    expect(installs).toEqual([['dpkg', '-i', join(dir, 'data', 'upgrade-weian-agent_0.2.0_amd64.deb')]]);
+    expect(readdirSync(join(dir, 'data')).sort()).toEqual(['outbox', 'upgrade.json']);
+  });
+
+  it('a package whose agent crashes at start never reaches dpkg', async () => {
+    const crashing = deb('#!/bin/sh\necho "Segmentation fault" >&2\nexit 139\n');
+    expect(await failure(debDeps(crashing), command({ files: [debFile(crashing)] }))).toBe(
+      '新版本启动失败: 0.2.0 exited with status 139 in its start-up trial (Segmentation fault); nothing was replaced, 0.1.0 keeps running',
+    );
+    expect(installs).toEqual([]);
+    untouched();
+  });
+});
+
 describe('settleUpgrade', () => {
   it('an agent killed mid-download comes back as the old version and reports why', async () => {
     let reached!: () => void;
@@ -192,9 +251,26 @@ describe('settleUpgrade', () => {
     const restarted = await settleUpgrade(deps());
     expect(restarted).toMatchObject({ restart: false, outcome: { status: 'failed', toVersion: '0.2.0' } });
     expect(restarted!.outcome.reason).toMatch(/stopped while downloading 0\.2\.0; still running 0\.1\.0/);
-    expect(readFileSync(executable, 'utf8')).toBe(script('0.1.0'));
-    expect(readFileSync(join(dir, 'data', 'outbox', '000000000001-r1.json'), 'utf8')).toBe('{"queued":true}');
+    // Nothing of the download is left in the data directory.
+    untouched();
     expect(await settleUpgrade(deps())).toBeNull();
+  });
+
+  it('an agent killed while trying out the new version comes back as the old one and reports why', async () => {
+    let reached!: () => void;
+    const midway = new Promise<void>((r) => (reached = r));
+    const hanging = deps({
+      run: async (f, args) => {
+        if (args[0] !== 'run') return run(f, args);
+        reached();
+        return new Promise(() => {});
+      },
+    });
+    void runUpgrade(command(), hanging);
+    await midway;
+    const restarted = await settleUpgrade(deps());
+    expect(restarted!.outcome.reason).toBe('the agent stopped while trying out 0.2.0; still running 0.1.0');
+    untouched();
   });
 
   it(`a new version that starts ${MAX_STARTS} times without reaching the server is rolled back, and the old one says why`, async () => {

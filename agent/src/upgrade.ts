@@ -19,7 +19,7 @@ export interface UpgradeFs {
   rename(from: string, to: string): Promise<void>;
   copyFile(from: string, to: string): Promise<void>;
   chmod(path: string, mode: number): Promise<void>;
-  rm(path: string, opts: { force: boolean }): Promise<void>;
+  rm(path: string, opts: { force: boolean; recursive?: boolean }): Promise<void>;
   mkdir(path: string, opts: { recursive: boolean }): Promise<unknown>;
 }
 
@@ -40,6 +40,8 @@ export interface UpgradeDeps {
   systemdRunning: boolean;
   /** The single executable a `sea` upgrade replaces (process.execPath). */
   executable: string;
+  /** The arguments that start a version in its start-up trial (`run --config FILE --trial`): the new one must pass it before it replaces the old. */
+  trialArgs: string[];
   /** The agent's data directory: the download and the upgrade's marker go there, never the outbox. */
   dir: string;
   now(): Date;
@@ -50,10 +52,12 @@ interface Marker {
   id: string;
   fromVersion: string;
   toVersion: string;
-  phase: 'downloading' | 'installed';
+  phase: 'downloading' | 'trial' | 'installed';
   /** The previous executable, kept until the new one has reported in (sea only). */
   backup: string | null;
   starts: number;
+  /** The downloaded package: left behind by an agent killed before it finished. */
+  download?: string;
   /** Set when the new version was rolled back: the reason the old one reports. */
   failure?: string;
 }
@@ -64,6 +68,10 @@ export const MAX_STARTS = 3;
 const markerPath = (dir: string) => join(dir, 'upgrade.json');
 const downloadPath = (dir: string, file: string) => join(dir, `upgrade-${file}`);
 const nextPath = (executable: string) => `${executable}.next`;
+/** Where a package's files are unpacked for its trial. */
+const unpackedPath = (dir: string) => join(dir, 'upgrade-unpacked');
+/** The agent's executable inside a deb or rpm (agent/scripts/packages.mjs puts it there). */
+export const PACKAGED_EXECUTABLE = 'usr/bin/weian-agent';
 export const backupPath = (executable: string) => `${executable}.previous`;
 
 class UpgradeRefused extends Error {}
@@ -83,7 +91,8 @@ export function verifyManifest(manifest: string, signature: string, serverKey: s
  * not sign, a version not newer than this one, a release without a file for this architecture and
  * install kind. Then downloads beside the data (never over the outbox), checks size and SHA-256,
  * and installs: a single executable is proven to start (`--version`) before it is renamed over the
- * old one, which is kept; a package goes to its package manager. `restart: true`: the service
+ * old one, which is kept; a package's executable is unpacked and tried the same way, then the
+ * package goes to its package manager. `restart: true`: the service
  * manager is to start the new version, which reports the outcome (settleUpgrade).
  */
 export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{ restart: true } | { restart: false; outcome: UpgradeOutcome }> {
@@ -106,7 +115,7 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
   }
 
   const download = downloadPath(d.dir, file.file);
-  const marker: Marker = { id: cmd.id, fromVersion: d.currentVersion, toVersion, phase: 'downloading', backup: null, starts: 0 };
+  const marker: Marker = { id: cmd.id, fromVersion: d.currentVersion, toVersion, phase: 'downloading', backup: null, starts: 0, download };
   try {
     await d.fs.mkdir(d.dir, { recursive: true });
     await writeMarker(d, marker);
@@ -117,11 +126,22 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       await d.fs.chmod(next, 0o755);
       const said = (await d.run(next, ['--version'])).stdout.trim();
       if (said !== toVersion) throw new UpgradeRefused(`the downloaded executable says it is ${JSON.stringify(said)}, not ${toVersion}`);
+      // `--version` alone proves little: a version that dies on its way up would crash-loop where no
+      // rollback of its own is reached. It goes the way `run` goes (config, modules, the server) first.
+      await writeMarker(d, { ...marker, phase: 'trial' });
+      await startTrial(d, next, toVersion);
       await d.fs.copyFile(d.executable, backupPath(d.executable));
       await writeMarker(d, { ...marker, phase: 'installed', backup: backupPath(d.executable) });
       // rename(2) swaps the file at once: a kill before it leaves the old one, after it the new one.
       await d.fs.rename(next, d.executable);
     } else {
+      // The package's own executable is tried before its package manager installs it and restarts the service.
+      await writeMarker(d, { ...marker, phase: 'trial' });
+      const unpacked = unpackedPath(d.dir);
+      await d.fs.mkdir(unpacked, { recursive: true });
+      await d.run(...unpackCommand(d.kind, download, unpacked));
+      await startTrial(d, join(unpacked, PACKAGED_EXECUTABLE), toVersion);
+      await d.fs.rm(unpacked, { force: true, recursive: true });
       await writeMarker(d, { ...marker, phase: 'installed' });
       // Under systemd the package's scripts restart the service: dpkg/rpm run in a unit of their own, so
       // that restart does not kill them with this agent. Without systemd they run here, and the agent's exit restarts it.
@@ -132,7 +152,7 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
     await d.fs.rm(download, { force: true });
     return { restart: true };
   } catch (e) {
-    await Promise.all([download, `${download}.part`, nextPath(d.executable), markerPath(d.dir)].map((p) => d.fs.rm(p, { force: true }).catch(() => undefined)));
+    await Promise.all([download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir)].map((p) => d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined)));
     return failed(describeFailure(e));
   }
 }
@@ -171,10 +191,17 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
     return { outcome: outcome('upgraded'), restart: false };
   }
   // The kept executable is the one running now (never swapped, or restored): not needed any more.
-  await Promise.all([markerPath(d.dir), nextPath(d.executable), ...(marker.backup ? [marker.backup] : [])].map((p) => d.fs.rm(p, { force: true })));
+  const leftovers = [
+    markerPath(d.dir),
+    nextPath(d.executable),
+    unpackedPath(d.dir),
+    ...(marker.backup ? [marker.backup] : []),
+    ...(marker.download ? [marker.download, `${marker.download}.part`] : []),
+  ];
+  await Promise.all(leftovers.map((p) => d.fs.rm(p, { force: true, recursive: true })));
+  const stopped = { downloading: 'downloading', trial: 'trying out' }[marker.phase as 'downloading' | 'trial'];
   const reason =
-    marker.failure ??
-    (marker.phase === 'downloading' ? `the agent stopped while downloading ${marker.toVersion}; still running ${d.currentVersion}` : `installed ${marker.toVersion} but ${d.currentVersion} started`);
+    marker.failure ?? (stopped ? `the agent stopped while ${stopped} ${marker.toVersion}; still running ${d.currentVersion}` : `installed ${marker.toVersion} but ${d.currentVersion} started`);
   return { outcome: outcome('failed', reason), restart: false };
 }
 
@@ -197,6 +224,23 @@ async function writeMarker(d: Pick<UpgradeDeps, 'fs' | 'dir'>, m: Marker): Promi
     await fh.close();
   }
   await d.fs.rename(tmp, markerPath(d.dir));
+}
+
+/** Unpacks a deb or rpm's files into DIR without installing it: with the tools the host's package manager brings. */
+export function unpackCommand(kind: 'deb' | 'rpm', pkg: string, dir: string): [string, string[]] {
+  return kind === 'deb' ? ['dpkg-deb', ['-x', pkg, dir]] : ['sh', ['-c', 'rpm2cpio "$1" | (cd "$2" && cpio -idm --quiet)', 'sh', pkg, dir]];
+}
+
+/** The new executable started as `run` in its trial: exits 0 once config, modules and the server are within its reach. */
+async function startTrial(d: UpgradeDeps, next: string, toVersion: string): Promise<void> {
+  try {
+    await d.run(next, d.trialArgs);
+  } catch (e) {
+    const err = e as { code?: number | string; signal?: string | null; stderr?: string; message: string };
+    const why = (err.stderr ?? '').trim().split('\n').slice(-2).join(' ').slice(0, 400) || err.message;
+    const how = typeof err.code === 'number' ? `exited with status ${err.code}` : err.signal ? `was killed by ${err.signal}` : 'did not start';
+    throw new UpgradeRefused(`新版本启动失败: ${toVersion} ${how} in its start-up trial (${why}); nothing was replaced, ${d.currentVersion} keeps running`);
+  }
 }
 
 /** Streams the file to DEST.part, hashing as it goes; only a file of the signed size and sum becomes DEST. */
@@ -273,7 +317,15 @@ export function downloadFrom(server: string, ca: string | undefined): (file: str
 }
 
 /** The real side effects, for `weian-agent run`. */
-export function nodeUpgradeDeps(o: { server: string; ca: string | undefined; serverKey: string | undefined; kind: AgentInstallKind | null; dir: string; currentVersion: string }): UpgradeDeps {
+export function nodeUpgradeDeps(o: {
+  server: string;
+  ca: string | undefined;
+  serverKey: string | undefined;
+  kind: AgentInstallKind | null;
+  dir: string;
+  currentVersion: string;
+  configPath: string;
+}): UpgradeDeps {
   return {
     fs: fsp,
     download: downloadFrom(o.server, o.ca),
@@ -284,6 +336,7 @@ export function nodeUpgradeDeps(o: { server: string; ca: string | undefined; ser
     kind: o.kind,
     systemdRunning: existsSync('/run/systemd/system'),
     executable: process.execPath,
+    trialArgs: ['run', '--config', o.configPath, '--trial'],
     dir: o.dir,
     now: () => new Date(),
   };

@@ -43,10 +43,16 @@ export const ReleaseFile = z.object({
 });
 export type ReleaseFile = z.infer<typeof ReleaseFile>;
 
+/** A file for an install kind or architecture this version does not know (a later release's): skipped, so the rest still parses. */
+const foreignFile = (f: unknown) => {
+  const o = (typeof f === 'object' && f ? f : {}) as { kind?: unknown; arch?: unknown };
+  return !(AGENT_INSTALL_KINDS as readonly unknown[]).includes(o.kind) || !(AGENT_ARCHS as readonly unknown[]).includes(o.arch);
+};
+
 /** What the server signs: the release's version and its files (linux single executables and packages). */
 export const UpgradeManifest = z.object({
   version: z.string().regex(/^\d+\.\d+\.\d+$/),
-  files: z.array(ReleaseFile).min(1).max(64),
+  files: z.preprocess((files) => (Array.isArray(files) ? files.filter((f) => !foreignFile(f)) : files), z.array(ReleaseFile).min(1).max(64)),
   issuedAt: instant(),
 });
 export type UpgradeManifest = z.infer<typeof UpgradeManifest>;

@@ -44,8 +44,11 @@ export async function buildAgentVersion(version: string, dist: string): Promise<
   await build(['--version', version, '--dist', dist, '--platforms', 'linux-x64']);
 }
 
-/** The linux-x64 single executable alone, of a given version, into its own directory (seconds): the two builds an upgrade test runs. */
-export async function buildExecutableVersion(version: string, dist: string): Promise<string> {
-  await build(['--version', version, '--dist', dist, '--platforms', 'linux-x64', '--no-packages', '--out', join(dist, 'weian-agent.mjs')]);
+/**
+ * The linux-x64 single executable alone, of a given version, into its own directory (seconds): the two builds an upgrade test runs.
+ * `prelude`: a file of JavaScript run before the agent's code (a faulty build, made on purpose).
+ */
+export async function buildExecutableVersion(version: string, dist: string, prelude?: string): Promise<string> {
+  await build(['--version', version, '--dist', dist, '--platforms', 'linux-x64', '--no-packages', '--out', join(dist, 'weian-agent.mjs'), ...(prelude ? ['--prelude', prelude] : [])]);
   return agentArtifacts(version, dist).linuxX64;
 }

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { WEIAN_VERSION } from '@weian/shared/version';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentToken, REPLAY, storedReports } from '../faults/agentProcess.js';
+import { PACKAGED_EXECUTABLE, unpackCommand } from '@weian/agent/upgrade';
 import { agentArtifacts, AGENT_DIST, ensureAgentBuilt } from '../helpers/agentBuild.js';
 import { REPO, startServerProcess, tempDir, type CliResult, type ServerProcess } from '../helpers/index.js';
 
@@ -157,6 +158,19 @@ describe('agent builds', () => {
     expect(needs.length).toBeGreaterThan(0);
     expect(Math.max(...needs)).toBeLessThanOrEqual(17);
     expect(await sh('rpm', ['-qp', '--qf', '%{PAYLOADCOMPRESSOR}', A.rpmEl7])).toBe('gzip');
+  });
+
+  it("a remote upgrade can unpack each x86-64 package and start its agent before installing it (the command the agent's trial uses)", async () => {
+    for (const [pkg, kind] of [
+      [A.debAmd64, 'deb'],
+      [A.rpmX86_64, 'rpm'],
+      [A.rpmEl7, 'rpm'],
+    ] as const) {
+      const dir = tempDir('weian-unpacked-');
+      const [file, args] = unpackCommand(kind, pkg, dir);
+      await sh(file, args);
+      expect((await sh(join(dir, PACKAGED_EXECUTABLE), ['--version'])).trim(), pkg).toBe(WEIAN_VERSION);
+    }
   });
 
   it('passes lintian (with the overrides the embedded runtime needs)', async () => {

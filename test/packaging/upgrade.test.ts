@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { WEIAN_VERSION } from '@weian/shared/version';
@@ -16,6 +17,8 @@ import { signedInClient, startServerProcess, tempDir, TEST_ADMIN, waitFor, type 
  * Restart=on-failure does. An admin asks for the upgrade with the button in the agents view
  * (Chromium); the agent downloads, verifies, swaps itself, comes back as the new version and says
  * so, and the view shows it. Then a tampered release: refused, reported, shown, and the agent runs on.
+ * Then what must not break an agent: a new build made (with a build flag) to crash at start, a full
+ * disk (a tmpfs this test mounts, at two sizes), a kill mid-upgrade, a downgrade.
  */
 /** A version older than this one (the dashboard marks agents older than its own version outdated). */
 const [X, Y, Z] = WEIAN_VERSION.split('.').map(Number) as [number, number, number];
@@ -27,15 +30,29 @@ let server: ServerProcess;
 let serverDist: string;
 let oldExe: string;
 let pristine: string;
+let crashing: string;
 const running: ChildProcess[] = [];
+const mounts: string[] = [];
+/** An agent running NEW: enrolling again from the same host replaces the agent before, so only the latest is live. */
+let upgradedAgent: string;
 const versionOf = (file: string) => execFileSync(file, ['--version'], { encoding: 'utf8' }).trim();
+
+/** The files of a release the server reads: its executable, its sums and its version. */
+const RELEASE = ['weian-agent-linux-x64', 'SHA256SUMS', 'VERSION'];
+/** The server hands out the release built into `dist` from now on. */
+const publish = (dist: string) => RELEASE.forEach((f) => copyFileSync(join(dist, f), join(serverDist, f)));
 
 beforeAll(async () => {
   const oldDist = tempDir('weian-old-build-');
   serverDist = tempDir('weian-new-build-');
-  [oldExe] = await Promise.all([buildExecutableVersion(OLD, oldDist), buildExecutableVersion(NEW, serverDist), ensureDashboardBuilt()]);
-  pristine = join(tempDir('weian-pristine-'), 'weian-agent-linux-x64');
-  copyFileSync(join(serverDist, 'weian-agent-linux-x64'), pristine);
+  crashing = tempDir('weian-crashing-build-');
+  // A build that dies the moment it is started as the service, before any code of the agent runs;
+  // `--version` still answers. What a broken release looks like from outside.
+  const prelude = join(crashing, 'prelude.js');
+  writeFileSync(prelude, "if (process.argv[2] === 'run') { console.error('weian-agent: crash at start (a build made to fail)'); process.exit(70); }\n");
+  [oldExe] = await Promise.all([buildExecutableVersion(OLD, oldDist), buildExecutableVersion(NEW, serverDist), buildExecutableVersion(AFTER, crashing, prelude), ensureDashboardBuilt()]);
+  pristine = tempDir('weian-pristine-');
+  RELEASE.forEach((f) => copyFileSync(join(serverDist, f), join(pristine, f)));
   server = await startServerProcess({ env: { WEIAN_AGENT_DIST: serverDist } });
 }, 600_000);
 afterAll(async () => {
@@ -46,6 +63,7 @@ afterAll(async () => {
       // already gone
     }
   }
+  for (const m of mounts) execFileSync('umount', ['--lazy', m]);
   await server?.cleanup();
 });
 
@@ -54,8 +72,7 @@ afterAll(async () => {
  * manager's part: started again unless it exits 0 or 78 (systemd: Restart=on-failure,
  * RestartPreventExitStatus=78), which includes exit status 75 after an upgrade and a kill.
  */
-async function installOld() {
-  const dir = tempDir('weian-installed-');
+async function installOld(dir = tempDir('weian-installed-')) {
   const exe = join(dir, 'weian-agent');
   const config = join(dir, 'etc', 'agent.json');
   copyFileSync(oldExe, exe);
@@ -90,6 +107,20 @@ async function installOld() {
   };
   await waitFor(() => agent.acked().length >= 1 && output.includes('command channel open'), { timeoutMs: 60_000, what: `a first report and the command channel\n${output}` });
   return agent;
+}
+
+/** How the upgrade just requested ended (the request set its status to 'requested'), once it has. */
+const outcomeOf = async (admin: Awaited<ReturnType<typeof signedInClient>>, agentId: string) =>
+  waitFor(
+    async () => {
+      const a = (await admin.client.agents.list.query({})).find((x) => x.id === agentId)!;
+      return a.upgrade && a.upgrade.status !== 'requested' ? a : null;
+    },
+    { timeoutMs: 90_000, what: 'the outcome to reach the server' },
+  );
+/** Everything `queued` reaches the server, and the agent goes on sending (more than `acked` reports). */
+async function nothingLost(installed: Awaited<ReturnType<typeof installOld>>, queued: string[], acked: number) {
+  await waitFor(() => installed.acked().length > acked && queued.every((id) => installed.acked().includes(id)), { timeoutMs: 90_000, what: `reports after the upgrade\n${installed.output()}` });
 }
 
 describe('remote upgrade of a running agent between two real builds', () => {
@@ -156,8 +187,7 @@ describe('remote upgrade of a running agent between two real builds', () => {
 
   it('an agent killed mid-upgrade comes back (old or new), says how the upgrade ended, and loses nothing queued', async () => {
     // The release as built again (the test above tampered with it).
-    copyFileSync(pristine, join(serverDist, 'weian-agent-linux-x64'));
-    writeFileSync(join(serverDist, 'VERSION'), `${NEW}\n`);
+    publish(pristine);
     const installed = await installOld();
     const admin = await signedInClient(server.url);
     try {
@@ -170,28 +200,133 @@ describe('remote upgrade of a running agent between two real builds', () => {
       const queuedAtKill = installed.queued();
       const ackedAtKill = installed.acked().length;
 
-      const ended = await waitFor(
-        async () => {
-          const a = (await admin.client.agents.list.query({})).find((x) => x.id === installed.agentId)!;
-          return a.upgrade && a.upgrade.status !== 'requested' ? a : null;
-        },
-        { timeoutMs: 90_000, what: `the outcome to reach the server\n${installed.output()}` },
-      );
+      const ended = await outcomeOf(admin, installed.agentId);
       expect(installed.output()).toContain('exited 137');
       if (ended.upgrade!.status === 'failed') {
-        expect(ended.upgrade!.reason).toMatch(new RegExp(`stopped while downloading ${NEW}; still running ${OLD}|installed ${NEW} but ${OLD} started`));
+        expect(ended.upgrade!.reason).toMatch(new RegExp(`stopped while (downloading|trying out) ${NEW}; still running ${OLD}|installed ${NEW} but ${OLD} started`));
         expect(versionOf(installed.exe)).toBe(OLD);
       } else {
         expect(versionOf(installed.exe)).toBe(NEW);
       }
       console.log(`killed mid-upgrade: ${ended.upgrade!.status}${ended.upgrade!.reason ? ` (${ended.upgrade!.reason})` : ''}`);
       // It came back and sends; everything queued before the kill reaches the server.
-      await waitFor(() => installed.acked().length > ackedAtKill && queuedAtKill.every((id) => installed.acked().includes(id)), {
-        timeoutMs: 90_000,
-        what: `reports after the kill\n${installed.output()}`,
-      });
+      await nothingLost(installed, queuedAtKill, ackedAtKill);
     } finally {
       admin.close();
+    }
+  }, 300_000);
+
+  it('a new build that crashes at start is never swapped in: the old one runs on, loses nothing, and the reason reaches the dashboard', async () => {
+    publish(crashing);
+    const installed = await installOld();
+    const admin = await signedInClient(server.url);
+    try {
+      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(AFTER);
+      const [queued, acked] = [installed.queued(), installed.acked().length];
+      const ended = await outcomeOf(admin, installed.agentId);
+      expect(ended.upgrade).toMatchObject({ status: 'failed', toVersion: AFTER });
+      expect(ended.upgrade!.reason).toBe(
+        `新版本启动失败: ${AFTER} exited with status 70 in its start-up trial (weian-agent: crash at start (a build made to fail)); nothing was replaced, ${OLD} keeps running`,
+      );
+      expect(ended.version).toBe(OLD);
+      expect(versionOf(installed.exe)).toBe(OLD);
+      // Nothing of the upgrade is left: no second executable, no download, no marker.
+      expect(readdirSync(installed.dir).sort()).toEqual(['etc', 'weian-agent']);
+      expect(readdirSync(join(installed.dir, 'etc')).filter((f) => f.startsWith('upgrade'))).toEqual([]);
+      await nothingLost(installed, queued, acked);
+      // The old process never stopped.
+      expect(installed.output()).not.toMatch(/exited \d+/);
+    } finally {
+      admin.close();
+    }
+  }, 300_000);
+
+  it('a full disk during the upgrade (a tmpfs too small for the download, then for the backup): refused, reported, nothing lost; with room it upgrades', async () => {
+    publish(pristine);
+    const size = statSync(oldExe).size;
+    const dir = tempDir('weian-small-disk-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size + 16 * 1024 * 1024}`, 'weian-test', dir]);
+    mounts.push(dir);
+    const installed = await installOld(dir);
+    const admin = await signedInClient(server.url);
+    const resize = (bytes: number) => execFileSync('mount', ['-o', `remount,size=${bytes}`, dir]);
+    const attempt = async () => {
+      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(NEW);
+      const [queued, acked] = [installed.queued(), installed.acked().length];
+      const ended = await outcomeOf(admin, installed.agentId);
+      await nothingLost(installed, queued, acked);
+      return ended;
+    };
+    try {
+      // Room for the agent and its outbox, not for the download.
+      const noRoomToDownload = await attempt();
+      expect(noRoomToDownload.upgrade).toMatchObject({ status: 'failed', toVersion: NEW });
+      expect(noRoomToDownload.upgrade!.reason).toMatch(/^磁盘已满: no space left while upgrading .*; the old version keeps running$/);
+      expect(readdirSync(dir).sort()).toEqual(['etc', 'weian-agent']);
+      expect(readdirSync(join(dir, 'etc')).filter((f) => f.startsWith('upgrade'))).toEqual([]);
+
+      // Room for the download and the new executable beside the old one, not for the old one's backup.
+      resize(Math.floor(size * 3.5));
+      const noRoomForBackup = await attempt();
+      expect(noRoomForBackup.upgrade!.reason).toMatch(/^磁盘已满/);
+      expect(readdirSync(dir).sort()).toEqual(['etc', 'weian-agent']);
+      expect(versionOf(installed.exe)).toBe(OLD);
+      expect(installed.output()).not.toMatch(/exited \d+/);
+
+      resize(size * 5);
+      const upgraded = await attempt();
+      expect(upgraded.upgrade).toMatchObject({ status: 'upgraded', toVersion: NEW });
+      upgradedAgent = installed.agentId;
+      expect(versionOf(installed.exe)).toBe(NEW);
+      expect(installed.output().match(/exited \d+/g)).toEqual(['exited 75']);
+    } finally {
+      admin.close();
+    }
+  }, 300_000);
+
+  it('a downgrade is refused by the server before any agent is asked (the agent upgraded just above, the live one of its host)', async () => {
+    writeFileSync(join(serverDist, 'VERSION'), `${OLD}\n`);
+    const admin = await signedInClient(server.url);
+    try {
+      await expect(admin.client.agents.upgrade.mutate({ agentId: upgradedAgent })).rejects.toThrow(`already runs ${NEW}, not older than ${OLD}`);
+    } finally {
+      admin.close();
+      publish(pristine);
+    }
+  });
+
+  it('a release signed by another key (the server key replaced) is refused by the agent, which keeps the key it pinned and runs on', async () => {
+    publish(pristine);
+    const installed = await installOld();
+    // The key file the install guide names (server/src/services/agentRelease.ts, SIGNING_KEY_FILE).
+    const keyFile = join(server.dataDir, 'agent-signing-key.pem');
+    const original = readFileSync(keyFile);
+    const other = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
+    const swapKey = async (pem: string | Buffer) => {
+      await server.stop();
+      writeFileSync(keyFile, pem, { mode: 0o600 });
+      await server.restart();
+    };
+    await swapKey(other);
+    const admin = await signedInClient(server.url);
+    try {
+      // The agent comes back to the restarted server (and hears its new key in every heartbeat answer).
+      await waitFor(() => installed.output().split('command channel open').length > 2, {
+        timeoutMs: 90_000,
+        what: `the agent to reconnect
+${installed.output()}`,
+      });
+      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(NEW);
+      const [queued, acked] = [installed.queued(), installed.acked().length];
+      const ended = await outcomeOf(admin, installed.agentId);
+      expect(ended.upgrade!.status).toBe('failed');
+      expect(ended.upgrade!.reason).toBe('签名无效: the manifest is not signed by the pinned server key');
+      expect(versionOf(installed.exe)).toBe(OLD);
+      await nothingLost(installed, queued, acked);
+      expect(installed.output()).not.toMatch(/exited \d+/);
+    } finally {
+      admin.close();
+      await swapKey(original);
     }
   }, 300_000);
 });
