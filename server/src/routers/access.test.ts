@@ -412,7 +412,7 @@ function INCIDENT_ENTRIES(): Record<string, Entry> {
       roles: ALL,
       scoped: 'list',
       run: async (f, who) => (await seedScanners(f), (await f.caller(who)).exposure.scanners()),
-      seen: (_f, r) => (r as Array<{ regionCode: string }>).map((s) => letterOfRegion(s.regionCode)).filter((x) => x !== '?'),
+      seen: (_f, r) => (r as Array<{ regionCode: string }>).map((s) => letterOfRegion(s.regionCode)).filter((x) => (x as string) !== '?'),
     },
     'exposure.remove': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.remove({ id: await newPublicTarget(f, t) }) },
   };
