@@ -784,8 +784,9 @@ const en: MessageSchema = {
     internalPort: '(inner port {port})',
     tiedBy: { ssh: 'by: same SSH host key', tls: 'by: same TLS certificate' },
     untied: 'No enrolled host matches',
-    firstSeen: 'First seen',
-    lastSeen: 'Last seen',
+    seen: 'Seen',
+    firstSeenAt: 'first {at}',
+    lastSeenAt: 'last {at}',
     targetsIntro:
       "Register each institution's public IP addresses, ranges (at most /20) and domain names: scanners scan only what is registered here. Private addresses, overlaps with another institution and malformed domain names are refused; every registration and removal is audited.",
     target: 'Address / range / domain',

@@ -34,7 +34,7 @@ describe('public target refusals in Chinese', () => {
     expect(zh(refusalOf('2001:db8::1'))).toBe('2001:db8::1 是 IPv6 地址，暂不支持扫描。');
   });
   it('tells whose entry an overlap hits, without naming an institution outside the region', () => {
-    expect(zh('61.164.10.2 overlaps 61.164.10.0/29, already registered for institution 330106001')).toBe('61.164.10.2 与机构 330106001 已登记的 61.164.10.0/29 重叠：同一地址只能属于一个机构。');
+    expect(zh('61.164.10.2 overlaps 61.164.10.0/29, already registered for institution 330106001')).toBe('61.164.10.2 与机构“330106001”已登记的 61.164.10.0/29 重叠：同一地址只能属于一个机构。');
     expect(zh('61.164.10.2 overlaps 61.164.10.0/29, already registered for an institution outside your region')).toContain('本辖区以外某机构');
     expect(zh('his.example.cn overlaps his.example.cn, already registered for this institution')).toBe('his.example.cn 与本机构已登记的 his.example.cn 重叠。');
   });
