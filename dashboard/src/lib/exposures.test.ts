@@ -41,7 +41,7 @@ describe('exposures on the dashboard', () => {
   });
   it('shows the SSH host key before the TLS certificate, shortened', () => {
     const key = 'SHA256:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ';
-    expect(fingerprintOf(row({ sshHostKey: key, tlsSha256: 'f'.repeat(64) }))).toEqual({ kind: 'ssh', value: key, short: 'SHA256:abcdefghijkl…' });
+    expect(fingerprintOf(row({ sshHostKey: key, tlsSha256: 'f'.repeat(64) }))).toEqual({ kind: 'ssh', value: key, short: 'SHA256:abcdefgh…' });
     expect(fingerprintOf(row({ tlsSha256: 'ab'.repeat(32) }))?.short).toBe('abababababab…');
     expect(fingerprintOf(row({}))).toBeNull();
   });

@@ -15,7 +15,7 @@ export function exposuresIn(all: readonly Exposure[], where: { regionCode?: stri
 
 /** What identified the service from outside: the SSH host key, else the TLS certificate's SHA-256 (shortened for the table). */
 export function fingerprintOf(e: Pick<Exposure, 'sshHostKey' | 'tlsSha256'>): { kind: 'ssh' | 'tls'; value: string; short: string } | null {
-  if (e.sshHostKey) return { kind: 'ssh', value: e.sshHostKey, short: `${e.sshHostKey.slice(0, 19)}…` };
+  if (e.sshHostKey) return { kind: 'ssh', value: e.sshHostKey, short: `${e.sshHostKey.slice(0, 15)}…` };
   if (e.tlsSha256) return { kind: 'tls', value: e.tlsSha256, short: `${e.tlsSha256.slice(0, 12)}…` };
   return null;
 }
