@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { SecurityData } from '@weian/shared';
-import { i18n } from '../i18n/index.js';
 import { credentialRows } from './credentialRows.js';
+import { SECURITY_BASE, translate } from './securityRowsFixture.js';
 
-const base = {
-  firewall: { active: true, product: null },
-  antimalware: { running: true, product: null, signatureUpdatedAt: null },
-  timeSync: { synchronized: true, service: null },
-  audit: { active: true, service: null },
-  ssh: null,
-} satisfies SecurityData;
-const t = (key: string, values?: Record<string, unknown>) => (values ? i18n.global.t(key, values) : i18n.global.t(key));
+const t = translate;
+const base = SECURITY_BASE;
 const summary = (rows: ReturnType<typeof credentialRows>) => rows.map((r) => [r.item, r.value === null ? '未知' : r.value ? r.yes : r.no, r.detail]);
 
 describe('host page: weak-credential rows (issue 24), verdicts only', () => {
