@@ -103,6 +103,11 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     expect(await page.getByTestId('exposure-new').count()).toBe(2);
     expect(await page.getByTestId('exposure-fresh').innerText()).toBe('其中 2 个为新发现');
     await screenshot(page, 'exposure-list');
+    // In English too.
+    await page.getByTestId('language-switcher').getByText('English').click();
+    await expect.poll(() => page.getByTestId('exposure-table').innerText()).toMatch(/61\.164\.10\.2:2222[\s\S]*New[\s\S]*Remote admin[\s\S]*by: same SSH host key/);
+    await screenshot(page, 'exposure-list-en');
+    await page.getByTestId('language-switcher').getByText('中文').click();
     await page.getByTestId('exposure-host').first().click();
     await page.waitForURL(new RegExp(`/hosts/${host!.id}$`));
     await page.getByTestId('host-name').waitFor();

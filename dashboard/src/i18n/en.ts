@@ -776,7 +776,7 @@ const en: MessageSchema = {
     institution: 'Institution',
     address: 'Address:port',
     rule: 'Problem',
-    rules: { remoteAdmin: 'Remote management port', database: 'Database port', risky: 'High-risk port', plaintext: 'Plaintext protocol' },
+    rules: { remoteAdmin: 'Remote admin', database: 'Database', risky: 'High-risk port', plaintext: 'Plaintext' },
     banner: 'Banner / page title',
     fingerprint: 'Fingerprint',
     fingerprintKinds: { ssh: 'SSH host key', tls: 'TLS certificate' },
