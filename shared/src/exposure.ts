@@ -137,6 +137,19 @@ export function extRulesFor(o: Pick<Observation, 'port' | 'plainHttp' | 'httpTit
   return out;
 }
 
+export interface ScanLimits {
+  /** Connection attempts started per second, at most. */
+  ratePerSecond: number;
+  /** Connections open at once, at most. */
+  concurrency: number;
+  /** Per connection attempt and per grab step. */
+  timeoutMs: number;
+}
+/** What `weian-agent scan` uses unless told otherwise. */
+export const DEFAULT_SCAN_LIMITS: ScanLimits = { ratePerSecond: 50, concurrency: 20, timeoutMs: 3000 };
+/** What a region may set, at most: a scanner never floods an institution's link. */
+export const MAX_SCAN_LIMITS: ScanLimits = { ratePerSecond: 500, concurrency: 100, timeoutMs: 10_000 };
+
 /** The ports every scan tries: the high-risk list, remote management, plaintext protocols, and the region's own. */
 export function scanPorts(regionPorts: readonly number[] = []): number[] {
   return [...new Set([...REMOTE_MANAGEMENT_PORTS, ...PLAINTEXT_PORTS, ...HIGH_RISK_PORTS, ...DATABASE_PORTS, 80, 443, 8080, 8443, ...regionPorts])].sort((a, b) => a - b);

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../server/src/events.js';
 import type { Principal } from '../../server/src/services/auth.js';
 import { seedDemo } from '../../server/src/services/demo.js';
+import { registerPublicTarget } from '../../server/src/services/publicTargets.js';
 import { saveMlpsSystem } from '../../server/src/services/records.js';
+import { createScanner, ingestScan } from '../../server/src/services/scanners.js';
 import { migrate, openDb } from '../../server/src/storage/db.js';
 import { ARTIFACTS, ensureDashboardBuilt, launchBrowser, openPage, screenshot } from '../helpers/browser.js';
 import { REPO, signedInClient, startServerProcess, tempDir, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
@@ -51,6 +53,17 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
         prelaunchTestedOn: null,
         retiredOn: null,
         hostIds: [],
+      });
+      // Issue 24: a public range of the demo hospital, and what a scanner saw open there.
+      await registerPublicTarget(deps, SEEDER, { institutionCode: INSTITUTION, target: '61.164.10.0/29', note: '互联网出口' });
+      const scanner = await createScanner(deps, SEEDER, { regionCode: COUNTY, name: '西湖区边界扫描器' });
+      const seen = { banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false };
+      await ingestScan(deps, {
+        ...scanner,
+        observations: [
+          { ...seen, address: '61.164.10.2', port: 3306, banner: '5.7.44-log' },
+          { ...seen, address: '61.164.10.3', port: 80, httpTitle: '系统登录', plainHttp: true },
+        ],
       });
     } finally {
       await handle.close();
@@ -109,6 +122,14 @@ describe('no untranslated English in the Chinese dashboard and exports', () => {
     await visit('/notices/:noticeId', '/notices/no-such-notice');
     await visit('/self-inspection', '/self-inspection');
     await visit('/self-inspection/institutions/:code', `/self-inspection/institutions/${INSTITUTION}`);
+    await visit('/exposure', `/exposure?region=${COUNTY}`);
+    for (const tab of ['targets', 'scanners']) {
+      await page.getByTestId(`tab-${tab}`).click();
+      check(`exposure tab ${tab}`, await settledText('main'));
+    }
+    await page.goto(`${server.url}/institutions/${INSTITUTION}?tab=exposure`);
+    await page.getByTestId('exposure-table').waitFor();
+    check('institution exposure', await settledText('main'));
     await visit('/hosts', `/hosts?region=${COUNTY}`);
     // The demo's first HIS server runs Kylin, whose support end is not in the packaged table.
     visited.add('/hosts/:hostId');

@@ -1,4 +1,4 @@
-import type { Observation } from '@weian/shared';
+import { DEFAULT_SCAN_LIMITS, MAX_SCAN_LIMITS, type Observation, type ScanLimits } from '@weian/shared';
 import { grab } from './grab.js';
 
 /**
@@ -13,17 +13,10 @@ export interface ScanTarget {
   servername?: string;
 }
 
-export interface ScanLimits {
-  /** Connection attempts started per second, at most. */
-  ratePerSecond: number;
-  /** Connections open at once, at most. */
-  concurrency: number;
-  /** Per connection attempt and per grab step. */
-  timeoutMs: number;
-}
-export const DEFAULT_LIMITS: ScanLimits = { ratePerSecond: 50, concurrency: 20, timeoutMs: 3000 };
-/** What a region may set, at most: a scanner never floods an institution's link. */
-export const MAX_LIMITS: ScanLimits = { ratePerSecond: 500, concurrency: 100, timeoutMs: 10_000 };
+// The bounds live in shared (exposure.ts): the dashboard shows the same figures the scanner obeys.
+export type { ScanLimits };
+export const DEFAULT_LIMITS: ScanLimits = DEFAULT_SCAN_LIMITS;
+export const MAX_LIMITS: ScanLimits = MAX_SCAN_LIMITS;
 
 export class TargetRefused extends Error {}
 

@@ -6,10 +6,10 @@ const navFor = (role: string) => entries({ role, institutionCode: role === 'inst
 
 describe('navigation per role', () => {
   it('gives a county bureau its region views and bureau administration, not agent management', () => {
-    expect(navFor('county')).toEqual(['overview', 'rankings', 'alerts', 'notices', 'incidents', 'self-inspection', 'hosts', 'rules', 'channels', 'users', 'audit']);
+    expect(navFor('county')).toEqual(['overview', 'rankings', 'alerts', 'notices', 'incidents', 'self-inspection', 'hosts', 'exposure', 'rules', 'channels', 'users', 'audit']);
   });
   it('gives an institution its own page, alerts, hosts and agents, and no region views', () => {
-    expect(navFor('institution')).toEqual(['own-institution', 'alerts', 'notices', 'incidents', 'self-inspection', 'hosts', 'agents', 'agent-install']);
+    expect(navFor('institution')).toEqual(['own-institution', 'alerts', 'notices', 'incidents', 'self-inspection', 'hosts', 'exposure', 'agents', 'agent-install']);
   });
   it('gives the administrator everything', () => {
     expect(navFor('admin')).toEqual(NAV.filter((n) => !n.ownInstitution).map((n) => n.name));

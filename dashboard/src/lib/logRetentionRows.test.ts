@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { SecurityData } from '@weian/shared';
-import { i18n } from '../i18n/index.js';
 import { logRetentionRows } from './logRetentionRows.js';
+import { SECURITY_BASE, translate } from './securityRowsFixture.js';
 
 // Only logRetention matters to these rows; the rest of the section is the least the schema needs.
-const base = {
-  firewall: { active: true, product: null },
-  antimalware: { running: true, product: null, signatureUpdatedAt: null },
-  timeSync: { synchronized: true, service: null },
-  audit: { active: true, service: null },
-  ssh: null,
-} satisfies SecurityData;
-const t = (key: string, values?: Record<string, unknown>) => (values ? i18n.global.t(key, values) : i18n.global.t(key));
+const t = translate;
+const base = SECURITY_BASE;
 const NOW = new Date('2024-05-10T01:30:00Z');
 
 describe('host page: log retention rows (issue 19)', () => {

@@ -408,6 +408,12 @@ function INCIDENT_ENTRIES(): Record<string, Entry> {
       scoped: 'target',
       run: async (f, who, t) => (await f.caller(who)).exposure.createScanner({ regionCode: REGION[t], name: `scanner-${f.seq++}` }),
     },
+    'exposure.scanners': {
+      roles: ALL,
+      scoped: 'list',
+      run: async (f, who) => (await seedScanners(f), (await f.caller(who)).exposure.scanners()),
+      seen: (_f, r) => (r as Array<{ regionCode: string }>).map((s) => letterOfRegion(s.regionCode)).filter((x) => (x as string) !== '?'),
+    },
     'exposure.remove': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.remove({ id: await newPublicTarget(f, t) }) },
   };
 }
@@ -443,6 +449,13 @@ const seedExposures = async (f: Fixture) => {
   const addresses = await seedPublicTargets(f);
   const s = await createScanner(f.db.deps, f.admin, { regionCode: '330000', name: 'province' });
   await ingestScan(f.db.deps, { ...s, observations: addresses.map((address) => ({ address, port: 3389, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false })) });
+};
+const scanning = new WeakSet<Fixture>();
+/** A county scanner in each of A's, B's and C's regions (once per database). */
+const seedScanners = async (f: Fixture) => {
+  if (scanning.has(f)) return;
+  scanning.add(f);
+  for (const t of ['A', 'B', 'C'] as Target[]) await createScanner(f.db.deps, f.admin, { regionCode: REGION[t], name: `county-${t}` });
 };
 const liveIncidents = (f: Fixture, who: Who) =>
   liveTargets(

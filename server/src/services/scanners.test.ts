@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
-import { county } from '../testing/principals.js';
+import { ADMIN, county, institutionUser } from '../testing/principals.js';
 import { listAlertViews } from './alerts.js';
 import { getFindings } from '../storage/findings.js';
 import { ingestReport } from './ingest.js';
 import { registerPublicTarget } from './publicTargets.js';
-import { createScanner, ingestScan, listExposureViews, scannerTargets } from './scanners.js';
+import { createScanner, ingestScan, listExposureViews, listScannerViews, scannerTargets } from './scanners.js';
 
 // Scanners and what they report (issue 24): their list is their region's registered targets, only
 // those addresses are taken, exposures keep first and last seen, and a fingerprint the institution's
@@ -49,6 +49,25 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     await t.close();
   });
 
+  it('shows a county its own scanners and those above that scan it, counting only the targets it may see', async () => {
+    await createScanner(t.deps, ADMIN, { regionCode: '330000', name: 'province' });
+    await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'xihu' });
+    await createScanner(t.deps, GONGSHU, { regionCode: '330105', name: 'gongshu' });
+    const shown = (views: Awaited<ReturnType<typeof listScannerViews>>) => views.map((v) => [v.name, v.targets, v.addresses, v.lastSeenAt]);
+    expect(shown(await listScannerViews(t.deps, XIHU))).toEqual([
+      ['province', 1, 8, null],
+      ['xihu', 1, 8, null],
+    ]);
+    expect(shown(await listScannerViews(t.deps, institutionUser('GS-1', '330105')))).toEqual([
+      ['province', 1, 1, null],
+      ['gongshu', 1, 1, null],
+    ]);
+    expect((await listScannerViews(t.deps, ADMIN)).map((v) => [v.name, v.targets, v.addresses])).toEqual([
+      ['province', 2, 9],
+      ['gongshu', 1, 1],
+      ['xihu', 1, 8],
+    ]);
+  });
   it("a county's scanner gets its county's targets and the port list; a wrong secret gets nothing", async () => {
     await expect(createScanner(t.deps, XIHU, { regionCode: '330105', name: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: '西湖区扫描器' });

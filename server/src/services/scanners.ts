@@ -1,6 +1,17 @@
-import { extRulesFor, hostBehind, parsePublicTarget, sanitizeBanner, scanPorts, type ExtRuleId, type HostIdentity, type PortsData, type ScanReportInput } from '@weian/shared';
+import { extRulesFor, hostBehind, parsePublicTarget, regionAncestors, sanitizeBanner, scanPorts, type ExtRuleId, type HostIdentity, type PortsData, type ScanReportInput } from '@weian/shared';
 import { forbidden, unauthorized } from '../errors.js';
-import { getExposure, getScanner, institutionPortSections, insertScanner, listExposures, markScannerSeen, publicTargetsUnder, upsertExposure } from '../storage/scanners.js';
+import {
+  getExposure,
+  getScanner,
+  institutionPortSections,
+  insertScanner,
+  listExposures,
+  listScanners,
+  markScannerSeen,
+  publicTargetCounts,
+  publicTargetsUnder,
+  upsertExposure,
+} from '../storage/scanners.js';
 import type { PublicTargetsTable } from '../storage/schema.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
@@ -169,14 +180,41 @@ async function alertNewExposure(
 export async function listExposureViews(deps: ServiceDeps, principal: Principal) {
   return (await listExposures(deps.db, principal.scope)).map((r) => ({
     institutionCode: r.institution_code,
+    regionCode: r.region_code,
     address: r.address,
     port: r.port,
     rules: JSON.parse(r.rules) as string[],
     banner: r.banner,
     httpTitle: r.http_title,
+    sshHostKey: r.ssh_host_key,
+    tlsSha256: r.tls_sha256,
     hostId: r.host_id,
+    hostname: r.hostname,
+    internalPort: r.internal_port,
     tiedBy: r.tie_by,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
   }));
+}
+
+/**
+ * The scanners a caller is shown (its region's, and those above that also scan it), each with the
+ * targets it is pointed at that the caller may see, the ports it tries, and when it last called.
+ */
+export async function listScannerViews(deps: ServiceDeps, principal: Principal) {
+  const own = principal.scope.kind === 'all' ? null : principal.regionCode;
+  const covering = own ? regionAncestors(own).filter((c) => c !== own || principal.scope.kind === 'institution') : [];
+  const ports = scanPorts().length;
+  return Promise.all(
+    (await listScanners(deps.db, principal.scope, covering)).map(async (s) => ({
+      id: s.id,
+      name: s.name,
+      regionCode: s.region_code,
+      createdAt: s.created_at,
+      createdBy: s.created_by,
+      lastSeenAt: s.last_seen_at,
+      ports,
+      ...(await publicTargetCounts(deps.db, principal.scope, prefixOf(s.region_code))),
+    })),
+  );
 }

@@ -67,7 +67,10 @@ export async function getOwnRegionSettings(deps: ServiceDeps, regionCode: string
   const settings = row ? RegionSettings.parse(JSON.parse(row.settings)) : RegionSettings.parse({});
   // Below the province the weights are the inherited ones, whatever a row stored before they were.
   if (!isBaseline(regionCode)) settings.weights = { ...(await settingsForRegion(deps.db, regionCode)).weights };
-  return { regionCode, settings, updatedAt: row?.updated_at ?? null, updatedBy: row?.updated_by ?? null };
+  // What the levels above set for the weak-credential check: this level may only add to it (settingsTree.ts).
+  const above = regionAncestors(regionCode).filter((c) => c !== regionCode);
+  const inherited = above.length ? mergeDown(above, await readRows(deps.db, above)).credentialChecks : null;
+  return { regionCode, settings, inherited: { credentialChecks: inherited }, updatedAt: row?.updated_at ?? null, updatedBy: row?.updated_by ?? null };
 }
 
 /**

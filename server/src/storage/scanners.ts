@@ -11,6 +11,29 @@ export async function markScannerSeen(db: Db, id: string, at: string): Promise<v
   await db.updateTable('scanners').set({ last_seen_at: at }).where('id', '=', id).execute();
 }
 
+/**
+ * The scanners a caller is shown: those of regions inside its scope, and those of the regions above
+ * it (a province's scanner also scans a county's institutions). `covering` are those regions' codes.
+ */
+export function listScanners(db: Db, scope: Scope, covering: readonly string[]) {
+  let q = db.selectFrom('scanners').select(['id', 'region_code', 'name', 'created_at', 'created_by', 'last_seen_at']);
+  if (scope.kind === 'region') q = q.where((eb) => eb.or([eb('region_code', 'like', `${scope.prefix}%`), ...(covering.length ? [eb('region_code', 'in', covering)] : [])]));
+  else if (scope.kind === 'institution') q = q.where('region_code', 'in', covering.length ? [...covering] : ['']);
+  return q.orderBy('region_code').orderBy('name').execute();
+}
+
+/** How many targets and addresses each region prefix holds, counting only what the caller may see. */
+export async function publicTargetCounts(db: Db, scope: Scope, regionPrefix: string): Promise<{ targets: number; addresses: number; domains: number }> {
+  const rows = await db
+    .selectFrom('public_targets')
+    .select(['kind', 'first_address', 'last_address'])
+    .where('region_code', 'like', `${regionPrefix}%`)
+    .where(inScope(scope, { region: 'public_targets.region_code', institution: 'public_targets.institution_code' }) as never)
+    .execute();
+  const addresses = rows.reduce((n, r) => n + (r.first_address === null ? 0 : Number(r.last_address) - Number(r.first_address) + 1), 0);
+  return { targets: rows.length, addresses, domains: rows.filter((r) => r.kind === 'domain').length };
+}
+
 /** Public targets of the institutions under a region prefix: a scanner's list. */
 export function publicTargetsUnder(db: Db, regionPrefix: string) {
   return db.selectFrom('public_targets').selectAll().where('region_code', 'like', `${regionPrefix}%`).orderBy('value').execute();
@@ -28,11 +51,13 @@ export async function upsertExposure(db: Db, row: ExposuresTable, existed: boole
 export function listExposures(db: Db, scope: Scope) {
   return db
     .selectFrom('exposures')
-    .selectAll()
+    .leftJoin('hosts', 'hosts.id', 'exposures.host_id')
+    .selectAll('exposures')
+    .select('hosts.hostname')
     .where(inScope(scope, { region: 'exposures.region_code', institution: 'exposures.institution_code' }) as never)
-    .orderBy('institution_code')
-    .orderBy('address')
-    .orderBy('port')
+    .orderBy('exposures.institution_code')
+    .orderBy('exposures.address')
+    .orderBy('exposures.port')
     .execute();
 }
 /** The ports section of each of an institution's hosts (identities ride in it). */
