@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, signInWithForm, type BrowserPage } from '../helpers/browser.js';
-import { AGENT_CLI, institutionWithAgent, REPO, runCli, signedInClient, startServerProcess, TSX, waitFor, type ServerProcess } from '../helpers/index.js';
+import { AGENT_CLI, freePort, institutionWithAgent, REPO, runCli, signedInClient, startServerProcess, TSX, waitFor, type ServerProcess } from '../helpers/index.js';
 import { runService } from '../helpers/processTree.js';
 
 // Issue 24 in the dashboard: a county registers its hospital's public addresses (refusals in Chinese),
@@ -12,6 +13,8 @@ describe('internet exposure and weak credentials: real server, real agent, real 
   let server: ServerProcess;
   let browser: Browser;
   let tab: BrowserPage;
+  // A Redis of the test's own without a password, on loopback: what the agent must find open without authentication.
+  let openRedis: ChildProcess | undefined;
   const INST = 'ZJ-XH-020';
   const OTHER = 'ZJ-XH-021';
   const county = { username: 'xihu-exposure', password: 'Xihu-Exposure-Pass-1' };
@@ -33,6 +36,7 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     tab = await openPage(browser);
   }, 180_000);
   afterAll(async () => {
+    openRedis?.kill();
     await browser?.close();
     await server?.cleanup();
   });
@@ -166,6 +170,8 @@ describe('internet exposure and weak credentials: real server, real agent, real 
       /cannot be turned off/,
     );
 
+    const redisPort = await freePort();
+    openRedis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--protected-mode', 'no', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     // The running agent gets the check with an acknowledgement and runs it in its next collection.
     const [host] = (await bureau.client.hosts.list.query()).items;
     type Credentials = { accounts: Array<{ account: string }>; services: unknown[]; notChecked: string[] };
@@ -187,13 +193,12 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     await page.locator('main tr').last().scrollIntoViewIfNeeded();
     await screenshot(page, 'exposure-host-credentials');
     // A service found open without authentication is a finding of the host, with the verdict as its evidence.
-    const open = (security.credentials!.services as Array<{ noAuth: boolean | null }>).filter((x) => x.noAuth === true).length;
-    if (open) {
-      await expect.poll(() => page.locator('main').innerText()).toContain('无需认证即可访问');
-      await page.getByTestId('tab-findings').click();
-      await expect.poll(() => page.locator('main').innerText()).toContain('数据库或缓存服务无需认证即可访问');
-      await screenshot(page, 'exposure-host-noauth-finding');
-    }
+    const services = security.credentials!.services as Array<{ service: string; port: number; noAuth: boolean | null }>;
+    expect(services).toContainEqual(expect.objectContaining({ service: 'redis', port: redisPort, noAuth: true }));
+    await expect.poll(() => page.locator('main').innerText()).toContain('无需认证即可访问');
+    await page.getByTestId('tab-findings').click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('数据库或缓存服务无需认证即可访问');
+    await screenshot(page, 'exposure-host-noauth-finding');
     bureau.close();
     expect(tab.problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([]);
   }, 300_000);

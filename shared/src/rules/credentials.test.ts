@@ -72,6 +72,9 @@ describe('HOST-SERVICE-NOAUTH', () => {
   it('high when the open service listens on loopback only', () => {
     const f = finding('HOST-SERVICE-NOAUTH', (c, d) => (open(c), listening(6379, '127.0.0.1', 'loopback')(c, d)));
     expect([f.status, f.severity]).toEqual(['fail', 'high']);
+    // The Chinese line says what was found in Chinese; the agent's English description stays in the English line.
+    expect(f.evidence.zh).toBe('无需认证：Redis 6379（未认证即可执行 PING）');
+    expect(f.evidence.en).toContain('(PING without AUTH)');
   });
   it('critical when it is reachable beyond loopback (a wildcard or a LAN address)', () => {
     for (const [address, bind] of [

@@ -41,6 +41,15 @@ const SERVICE_ZH: Record<CredentialsData['services'][number]['service'], string>
   mysql: 'MySQL/MariaDB',
   postgresql: 'PostgreSQL',
 };
+/** What an open verdict means, per service, in Chinese (the agent's own `check` text is English and goes in the English line). */
+const OPEN_ZH: Record<CredentialsData['services'][number]['service'], string> = {
+  redis: '未认证即可执行 PING',
+  mongodb: '未认证即可列出数据库',
+  elasticsearch: '未认证即可读取',
+  memcached: '未认证即可读取统计信息',
+  mysql: 'root 空口令可登录',
+  postgresql: 'pg_hba.conf 对远程地址配置了 trust',
+};
 
 /** Ports of the ports section that listen beyond loopback (another host can connect). */
 function portsBeyondLoopback(input: HostCheckInput): Set<number> | null {
@@ -94,7 +103,7 @@ export const credentialChecks: HostChecks<'HOST-WEAK-PASSWORD' | 'HOST-SERVICE-N
       const beyond = portsBeyondLoopback(input);
       const reachable = open.filter((s) => beyond?.has(s.port));
       const data = { services, reachableBeyondLoopback: reachable.map((s) => s.port) };
-      const zh = `无需认证：${open.map((s) => `${name(s)}（${s.check}）`).join('、')}${reachable.length ? `；其中 ${reachable.map(name).join('、')} 监听在回环地址以外` : ''}`;
+      const zh = `无需认证：${open.map((s) => `${name(s)}（${OPEN_ZH[s.service]}）`).join('、')}${reachable.length ? `；其中 ${reachable.map(name).join('、')} 监听在回环地址以外` : ''}`;
       const en = `no authentication: ${open.map((s) => `${name(s)} (${s.check})`).join(', ')}${reachable.length ? `; ${reachable.map(name).join(', ')} listen beyond loopback` : ''}`;
       return fail(zh, en, data, reachable.length ? 'critical' : 'high');
     }
