@@ -49,7 +49,9 @@ describe('registered public targets', () => {
 
 describe('observations', () => {
   it('banners: control characters and escapes out, bounded even for 1 MB', () => {
-    expect(sanitizeBanner(Buffer.from('SSH-2.0-OpenSSH_7.4\r\n\u001b[31mred\u0000'))).toBe('SSH-2.0-OpenSSH_7.4 [31mred');
+    expect(sanitizeBanner(Buffer.from('SSH-2.0-OpenSSH_7.4\r\n\u001b[31mred\u0000'))).toBe('SSH-2.0-OpenSSH_7.4 red');
+    // A title-setting OSC sequence and a bare ESC-c reset vanish whole too.
+    expect(sanitizeBanner('\u001b]0;pwned\u0007Welcome\u001bc \u001b[1;32mok\u001b[0m')).toBe('Welcome ok');
     const huge = sanitizeBanner(Buffer.alloc(1024 * 1024, 'A'));
     expect(huge.length).toBe(256);
   });

@@ -93,12 +93,14 @@ export function targetAddresses(t: PublicTarget): string[] {
 export const MAX_BANNER_CHARS = 256;
 
 /**
- * A banner as stored and shown: at most `max` characters of the first bytes, control characters
- * (terminal escapes, NUL, line breaks) replaced by a space, runs of spaces collapsed.
+ * A banner as stored and shown: at most `max` characters of the first bytes, terminal escape
+ * sequences removed whole (not just their ESC, which would leave "[31m" behind), other control
+ * characters (NUL, line breaks) replaced by a space, runs of spaces collapsed.
  */
 export function sanitizeBanner(raw: Buffer | string, max = MAX_BANNER_CHARS): string {
   const text = typeof raw === 'string' ? raw.slice(0, max * 4) : raw.subarray(0, max * 4).toString('utf8');
   return text
+    .replace(/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[0-~])/g, '')
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\ufffd]/g, ' ')
     .replace(/ {2,}/g, ' ')
     .trim()
