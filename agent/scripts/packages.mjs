@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { rpmbuild } from '../../scripts/rpmbuild.mjs';
 
 export const CONFIG = '/etc/weian/agent.json';
 export const STATE_DIR = '/var/lib/weian-agent';
@@ -200,33 +201,8 @@ ${SCRIPT_LIB}
 weian_after_remove
 `,
     );
-    execFileSync(
-      'rpmbuild',
-      [
-        '-bb',
-        '--quiet',
-        '--target',
-        `${arch}-linux`,
-        '--define',
-        `_topdir ${top}`,
-        // gzip payload (quick to make; rpm 4.11 on EL7 reads it, zstd it cannot) and SHA-256 file digests.
-        '--define',
-        '_binary_payload w6.gzdio',
-        '--define',
-        '_binary_filedigest_algorithm 8',
-        '--define',
-        'use_source_date_epoch_as_buildtime 1',
-        '--define',
-        'clamp_mtime_to_source_date_epoch 1',
-        '--define',
-        '_buildhost weian-build',
-        spec,
-      ],
-      { env, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    const rpm = join(o.dist, `weian-agent-${o.version}-${release}.${arch}.rpm`);
-    copyFileSync(join(top, 'RPMS', arch, `weian-agent-${o.version}-${release}.${arch}.rpm`), rpm);
-    out.push(rpm);
+    const file = `weian-agent-${o.version}-${release}.${arch}.rpm`;
+    out.push(rpmbuild({ top, spec, arch, file, to: join(o.dist, file), env }));
   }
 
   if (o.executables['win-x64']) out.push(buildMsi(o, env));
