@@ -8,11 +8,9 @@
 //                                       a hardened systemd unit, /etc/weian/server.env, user `weian` (packages.mjs)
 //   dist/FILE.sha256                    each package's SHA-256
 // Usage: node server/scripts/build.mjs [--no-deb] [--arch amd64,arm64] [--dist DIR]   (the dashboard must be built first: `pnpm build` does both)
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { nodeBinary } from '../../scripts/nodeBinary.mjs';
