@@ -36,3 +36,21 @@ export function rpmbuild({ top, spec, arch, file, to, env }) {
   copyFileSync(join(top, 'RPMS', arch, file), to);
   return to;
 }
+
+/**
+ * The %post, %preun and %postun of a WeiAn spec: each runs `lib` (shell functions) and then its
+ * weian_after_install, weian_before_remove (on erase only) or weian_after_remove.
+ */
+export const rpmScriptlets = (lib) => `%post
+${lib}
+weian_after_install
+
+%preun
+${lib}
+# $1 is 0 on erase, 1 on upgrade (the new package's %post restarts the service).
+if [ "$1" = 0 ]; then weian_before_remove; fi
+
+%postun
+${lib}
+weian_after_remove
+`;

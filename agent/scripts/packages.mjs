@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { rpmbuild } from '../../scripts/rpmbuild.mjs';
+import { rpmbuild, rpmScriptlets } from '../../scripts/rpmbuild.mjs';
 
 export const CONFIG = '/etc/weian/agent.json';
 export const STATE_DIR = '/var/lib/weian-agent';
@@ -187,19 +187,7 @@ ${legacy ? '/usr/lib/weian-agent\n' : ''}/usr/bin/weian-agent
 %dir /etc/weian
 %dir %attr(0700,root,root) ${STATE_DIR}
 
-%post
-${SCRIPT_LIB}
-weian_after_install
-
-%preun
-${SCRIPT_LIB}
-# $1 is 0 on erase, 1 on upgrade (the new package's %post restarts the service).
-if [ "$1" = 0 ]; then weian_before_remove; fi
-
-%postun
-${SCRIPT_LIB}
-weian_after_remove
-`,
+${rpmScriptlets(SCRIPT_LIB)}`,
     );
     const file = `weian-agent-${o.version}-${release}.${arch}.rpm`;
     out.push(rpmbuild({ top, spec, arch, file, to: join(o.dist, file), env }));

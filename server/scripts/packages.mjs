@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { rpmbuild } from '../../scripts/rpmbuild.mjs';
+import { rpmbuild, rpmScriptlets } from '../../scripts/rpmbuild.mjs';
 
 const EPOCH = '1764979200'; // 2025-12-06: the same bytes for the same inputs
 const DATA = '/var/lib/weian-server';
@@ -155,19 +155,7 @@ cp -a ${rpmRoot}/. %{buildroot}/
 ${SCRIPT_LIB}
 weian_user
 
-%post
-${SCRIPT_LIB}
-weian_after_install
-
-%preun
-${SCRIPT_LIB}
-# $1 is 0 on erase, 1 on upgrade (the new package's %post restarts the service).
-if [ "$1" = 0 ]; then weian_before_remove; fi
-
-%postun
-${SCRIPT_LIB}
-weian_after_remove
-`,
+${rpmScriptlets(SCRIPT_LIB)}`,
   );
   mkdirSync(join(rpmRoot, DATA.slice(1)), { recursive: true });
   const file = `weian-server-${o.version}-1.${arch.rpm}.rpm`;
