@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { debDescription, debScripts } from '../../scripts/debian.mjs';
 import { rpmbuild, rpmScriptlets } from '../../scripts/rpmbuild.mjs';
 
 export const CONFIG = '/etc/weian/agent.json';
@@ -129,13 +130,9 @@ Depends: libc6 (>= 2.28), libstdc++6
 Section: admin
 Priority: optional
 Homepage: https://weian.invalid/
-Description: ${SUMMARY}
-${DESCRIPTION.split('\n')
-  .map((l) => ` ${l}`)
-  .join('\n')}
-`,
+${debDescription(SUMMARY, DESCRIPTION)}`,
     );
-    const script = (name, body) => writeFileSync(join(root, 'DEBIAN', name), `#!/bin/sh\nset -e\n${SCRIPT_LIB}\n${body}\nexit 0\n`, { mode: 0o755 });
+    const script = debScripts(root, SCRIPT_LIB);
     script('postinst', 'if [ "$1" = configure ]; then weian_after_install; fi');
     // On upgrade the old prerm runs with "upgrade": the service keeps running until postinst restarts it.
     script('prerm', 'if [ "$1" = remove ]; then weian_before_remove; fi');

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { debDescription, debScripts } from '../../scripts/debian.mjs';
 import { rpmbuild, rpmScriptlets } from '../../scripts/rpmbuild.mjs';
 
 const EPOCH = '1764979200'; // 2025-12-06: the same bytes for the same inputs
@@ -102,13 +103,9 @@ Depends: libc6 (>= 2.28), libstdc++6, passwd
 Recommends: chromium, fonts-wqy-microhei
 Section: admin
 Priority: optional
-Description: ${SUMMARY}
-${DESCRIPTION.split('\n')
-  .map((l) => ` ${l}`)
-  .join('\n')}
-`,
+${debDescription(SUMMARY, DESCRIPTION)}`,
   );
-  const script = (name, body) => writeFileSync(join(debRoot, 'DEBIAN', name), `#!/bin/sh\nset -e\n${SCRIPT_LIB}\n${body}\nexit 0\n`, { mode: 0o755 });
+  const script = debScripts(debRoot, SCRIPT_LIB);
   script('postinst', 'if [ "$1" = configure ]; then weian_user; weian_after_install; fi');
   script('prerm', 'if [ "$1" = remove ]; then weian_before_remove; fi');
   // purge is the Debian way to say "and my data": only then does the database go.
