@@ -15,7 +15,8 @@ const quiet = (cmd) => spawnSync('bash', ['-c', cmd], { cwd: root, encoding: 'ut
  * and the arm64 cross compiler (the server's SQLite add-on);
  * nginx in front of the server (docs/operations.md); an OpenSSH server whose host key the scanner tests read.
  */
-const PACKAGES = 'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross g++-aarch64-linux-gnu cpio nginx openssh-server';
+const PACKAGES =
+  'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross g++-aarch64-linux-gnu cpio nginx openssh-server';
 function ensurePackages() {
   const hasFont = quiet('fc-list').stdout?.toLowerCase().includes('wenquanyi');
   const tools = [
