@@ -11,10 +11,12 @@ const quiet = (cmd) => spawnSync('bash', ['-c', cmd], { cwd: root, encoding: 'ut
 
 /**
  * Debian packages the suite uses: Chromium (browser tests, PDF export), poppler (reading PDFs back), a CJK font (screenshots);
- * for the agent's builds (test/packaging): rpm (and cpio to read one back), dpkg-dev, wixl + msitools, lintian, and qemu-user-static with the arm64 C/C++ runtimes;
+ * for the agent's and server's builds (test/packaging): rpm (and cpio to read one back), dpkg-dev, wixl + msitools, lintian, qemu-user-static with the arm64 C/C++ runtimes,
+ * and the arm64 cross compiler (the server's SQLite add-on);
  * nginx in front of the server (docs/operations.md); an OpenSSH server whose host key the scanner tests read.
  */
-const PACKAGES = 'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross cpio nginx openssh-server';
+const PACKAGES =
+  'chromium poppler-utils fonts-wqy-microhei rpm dpkg-dev wixl msitools lintian qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross g++-aarch64-linux-gnu cpio nginx openssh-server';
 function ensurePackages() {
   const hasFont = quiet('fc-list').stdout?.toLowerCase().includes('wenquanyi');
   const tools = [
@@ -26,6 +28,7 @@ function ensurePackages() {
     '/usr/bin/lintian',
     '/usr/bin/qemu-aarch64-static',
     '/usr/aarch64-linux-gnu/lib/libstdc++.so.6',
+    '/usr/bin/aarch64-linux-gnu-g++',
     '/usr/bin/cpio',
     '/usr/sbin/nginx',
     '/usr/sbin/sshd',

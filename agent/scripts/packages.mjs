@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { debDescription, debScripts } from '../../scripts/debian.mjs';
+import { rpmbuild, rpmScriptlets } from '../../scripts/rpmbuild.mjs';
 
 export const CONFIG = '/etc/weian/agent.json';
 export const STATE_DIR = '/var/lib/weian-agent';
@@ -128,13 +130,9 @@ Depends: libc6 (>= 2.28), libstdc++6
 Section: admin
 Priority: optional
 Homepage: https://weian.invalid/
-Description: ${SUMMARY}
-${DESCRIPTION.split('\n')
-  .map((l) => ` ${l}`)
-  .join('\n')}
-`,
+${debDescription(SUMMARY, DESCRIPTION)}`,
     );
-    const script = (name, body) => writeFileSync(join(root, 'DEBIAN', name), `#!/bin/sh\nset -e\n${SCRIPT_LIB}\n${body}\nexit 0\n`, { mode: 0o755 });
+    const script = debScripts(root, SCRIPT_LIB);
     script('postinst', 'if [ "$1" = configure ]; then weian_after_install; fi');
     // On upgrade the old prerm runs with "upgrade": the service keeps running until postinst restarts it.
     script('prerm', 'if [ "$1" = remove ]; then weian_before_remove; fi');
@@ -186,47 +184,10 @@ ${legacy ? '/usr/lib/weian-agent\n' : ''}/usr/bin/weian-agent
 %dir /etc/weian
 %dir %attr(0700,root,root) ${STATE_DIR}
 
-%post
-${SCRIPT_LIB}
-weian_after_install
-
-%preun
-${SCRIPT_LIB}
-# $1 is 0 on erase, 1 on upgrade (the new package's %post restarts the service).
-if [ "$1" = 0 ]; then weian_before_remove; fi
-
-%postun
-${SCRIPT_LIB}
-weian_after_remove
-`,
+${rpmScriptlets(SCRIPT_LIB)}`,
     );
-    execFileSync(
-      'rpmbuild',
-      [
-        '-bb',
-        '--quiet',
-        '--target',
-        `${arch}-linux`,
-        '--define',
-        `_topdir ${top}`,
-        // gzip payload (quick to make; rpm 4.11 on EL7 reads it, zstd it cannot) and SHA-256 file digests.
-        '--define',
-        '_binary_payload w6.gzdio',
-        '--define',
-        '_binary_filedigest_algorithm 8',
-        '--define',
-        'use_source_date_epoch_as_buildtime 1',
-        '--define',
-        'clamp_mtime_to_source_date_epoch 1',
-        '--define',
-        '_buildhost weian-build',
-        spec,
-      ],
-      { env, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    const rpm = join(o.dist, `weian-agent-${o.version}-${release}.${arch}.rpm`);
-    copyFileSync(join(top, 'RPMS', arch, `weian-agent-${o.version}-${release}.${arch}.rpm`), rpm);
-    out.push(rpm);
+    const file = `weian-agent-${o.version}-${release}.${arch}.rpm`;
+    out.push(rpmbuild({ top, spec, arch, file, to: join(o.dist, file), env }));
   }
 
   if (o.executables['win-x64']) out.push(buildMsi(o, env));

@@ -24,6 +24,7 @@ import { makeBackup } from './services/serverBackup.js';
 import { restoreSqlite, BackupError } from './storage/backup.js';
 import { runningServerPid } from './pidFile.js';
 import type { Principal } from './services/auth.js';
+import { WEIAN_VERSION } from '@weian/shared/version';
 
 /** Who the CLI acts as where a service needs a principal: an admin, audited as the CLI. */
 const SYSTEM_PRINCIPAL: Principal = { userId: 'cli', username: 'weian-server', displayName: 'CLI', role: 'admin', scopeCode: null, scope: { kind: 'all' }, regionCode: null, institutionCode: null };
@@ -303,7 +304,7 @@ ${Object.values(COMMANDS)
   .map((c) => `  ${c.usage.split('\n')[0]!.replace(/^weian-server /, '')}`)
   .join('\n')}
 
-\`weian-server <command> --help\` explains one; \`weian-server help env\` lists every setting. ${ENV_NOTE}
+\`weian-server <command> --help\` explains one; \`weian-server help env\` lists every setting; \`weian-server --version\` prints the version. ${ENV_NOTE}
 Every command prints the database it uses; only serve creates one without --init.`;
 
 const isHelp = (a: string | undefined) => a === '--help' || a === '-h' || a === 'help';
@@ -320,6 +321,11 @@ function parseError(e: { code: string; message: string }, usage: string): Config
 }
 
 async function main(argv: string[]): Promise<number> {
+  // What an operator or a package test asks first: which WeiAn this is.
+  if (argv[0] === '--version') {
+    console.log(WEIAN_VERSION);
+    return 0;
+  }
   if (isHelp(argv[0]) && argv[1] === 'env') {
     console.log(environmentHelp());
     return 0;

@@ -31,3 +31,10 @@ describe('weian-server help env', () => {
     expect(loadConfig({ WEIAN_TRUSTED_PROXIES: '127.0.0.1,10.0.0.0/8' }).trustedProxies.has('10.2.3.4')).toBe(true);
   });
 });
+
+describe('the README', () => {
+  it('lists every setting exactly as `weian-server help env` prints it', () => {
+    const readme = readFileSync(join(SRC, '../../README.md'), 'utf8');
+    expect(/```text\n(Environment variables read by weian-server[\s\S]*?)\n```/.exec(readme)?.[1]).toBe(environmentHelp());
+  });
+});

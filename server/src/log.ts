@@ -9,6 +9,8 @@ import pino from 'pino';
  */
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
+  /** Something the operator should fix that does not stop the server (e.g. no Chromium for PDFs). */
+  warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   debug?(msg: string, fields?: Record<string, unknown>): void;
 }
@@ -22,6 +24,7 @@ export function createLogger(level: LogLevel, format: LogFormat = 'text'): Logge
     const p = pino({ level: level === 'silent' ? 'error' : level, base: { service: 'weian-server' }, timestamp: pino.stdTimeFunctions.isoTime });
     return {
       info: (m, f) => p.info(f ?? {}, m),
+      warn: (m, f) => p.warn(f ?? {}, m),
       error: (m, f) => p.error(f ?? {}, m),
       debug: (m, f) => p.debug(f ?? {}, m),
     };
@@ -35,6 +38,7 @@ export function createLogger(level: LogLevel, format: LogFormat = 'text'): Logge
       : '';
   return {
     info: (m, f) => level !== 'silent' && console.log(`${at()} ${m}${extra(f)}`),
+    warn: (m, f) => level !== 'silent' && console.error(`${at()} WARNING ${m}${extra(f)}`),
     error: (m, f) => console.error(`${at()} ERROR ${m}${extra(f)}`),
     debug: (m, f) => level === 'debug' && console.log(`${at()} DEBUG ${m}${extra(f)}`),
   };

@@ -16,6 +16,7 @@ import { flushInstitutionScores } from './services/scoreRefresher.js';
 import { migrate, openDb } from './storage/db.js';
 import { writePidFile } from './pidFile.js';
 import { describeOpenError } from './storage/databaseState.js';
+import { chromiumStartWarning, findChromium } from './services/exports/pdfRenderer.js';
 
 export interface RunningServer {
   url: string;
@@ -70,6 +71,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   if (admin === 'created') log.info('first admin user "admin" created from WEIAN_ADMIN_PASSWORD');
   if (admin === 'no-password')
     log.info('no users yet: set WEIAN_ADMIN_PASSWORD on start, or run `pnpm weian-server user add --username U --role admin --password-stdin` (`weian-server …` where installed as a command)');
+  // Checked now, not at the first PDF: the operator reading the start log learns it before a user does.
+  const noPdf = chromiumStartWarning(findChromium(config.chromiumPath));
+  if (noPdf) log.warn(noPdf);
   const http = createHttpStack(config, deps, log, { limits });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);

@@ -29,7 +29,7 @@ describe('scanner over the wire', () => {
     t = await createTestDb('sqlite');
     await enrollHost(t.deps, { institution: 'XH-1', region: '330106', hostname: 'his' });
     await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: '61.164.10.0/29', note: null });
-    stack = createHttpStack(loadConfig({}, { port: 0, host: '127.0.0.1' }), t.deps, { info: () => {}, error: () => {} });
+    stack = createHttpStack(loadConfig({}, { port: 0, host: '127.0.0.1' }), t.deps, { info: () => {}, warn: () => {}, error: () => {} });
     await new Promise<void>((r) => stack.server.listen(0, '127.0.0.1', () => r()));
     server = `http://127.0.0.1:${(stack.server.address() as AddressInfo).port}`;
   });

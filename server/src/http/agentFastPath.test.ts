@@ -56,7 +56,7 @@ describe("agent fast path speaks the tRPC adapter's HTTP format", () => {
     agentId = agent.id;
     auth = `${AGENT_AUTH_SCHEME} ${agent.id}:${agent.secret}`;
     const config = loadConfig({}, { port: 0, host: '127.0.0.1' });
-    const log = { info: () => {}, error: () => {} };
+    const log = { info: () => {}, warn: () => {}, error: () => {} };
     fast = createHttpStack(config, t.deps, log);
     standard = createHttpStack(config, t.deps, log, { agentFastPath: false });
     [fastPort, standardPort] = await Promise.all([listen(fast), listen(standard)]);

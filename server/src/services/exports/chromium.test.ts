@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../errors.js';
-import { CHROMIUM_PATHS, createPdfRenderer, findChromium } from './pdfRenderer.js';
+import { CHROMIUM_PATHS, chromiumStartWarning, createPdfRenderer, findChromium } from './pdfRenderer.js';
 
 describe('finding Chromium for PDF exports', () => {
   it('takes WEIAN_CHROMIUM as given, else the first usual path present', () => {
@@ -21,5 +21,12 @@ describe('finding Chromium for PDF exports', () => {
     expect((err as DomainError).message).toMatch(/PDF export needs Chromium on the server \(\/nonexistent\/chromium not found\)/);
     expect(renderer.stats().launches).toBe(0);
     await renderer.close();
+  });
+});
+
+describe('the Chromium check at start', () => {
+  it('warns, naming the path, the packages and the setting, only when the binary is missing', () => {
+    expect(chromiumStartWarning('/usr/bin/chromium', () => true)).toBeNull();
+    expect(chromiumStartWarning('/opt/none/chromium', () => false)).toMatch(/no Chromium at \/opt\/none\/chromium.*apt-get install chromium fonts-wqy-microhei.*WEIAN_CHROMIUM/);
   });
 });

@@ -12,6 +12,12 @@ export function findChromium(setting: string | undefined, exists: (p: string) =>
   return CHROMIUM_PATHS.find(exists) ?? DEFAULT_CHROMIUM;
 }
 
+/** Said once at start when the Chromium to print with is missing: PDFs will be refused, everything else works. */
+export function chromiumStartWarning(path: string, exists: (p: string) => boolean = existsSync): string | null {
+  if (exists(path)) return null;
+  return `PDF exports are unavailable: no Chromium at ${path}. Install it with its Chinese font (apt-get install chromium fonts-wqy-microhei), or set WEIAN_CHROMIUM to its path; XLSX and CSV exports work without it`;
+}
+
 /** A PDF asked of a server without Chromium: the administrator's to fix, said in both languages. */
 export const chromiumMissing = (path: string) =>
   new DomainError(
