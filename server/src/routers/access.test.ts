@@ -409,6 +409,17 @@ function INCIDENT_ENTRIES(): Record<string, Entry> {
       run: async (f, who, t) => (await f.caller(who)).exposure.createScanner({ regionCode: REGION[t], name: `scanner-${f.seq++}` }),
     },
     'exposure.remove': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.remove({ id: await newPublicTarget(f, t) }) },
+    'exposure.scanners': {
+      roles: ALL,
+      scoped: 'list',
+      run: async (f, who) => (await seedScanners(f), (await f.caller(who)).exposure.scanners()),
+      seen: (_f, r) => (r as Array<{ regionCode: string }>).flatMap((x) => (Object.keys(REGION) as Target[]).filter((t) => REGION[t] === x.regionCode)),
+    },
+    'exposure.revokeScanner': {
+      roles: REGION_BUREAUS,
+      scoped: 'target',
+      run: async (f, who, t) => (await f.caller(who)).exposure.revokeScanner({ scannerId: (await createScanner(f.db.deps, f.admin, { regionCode: REGION[t], name: `revoke-${f.seq++}` })).scannerId }),
+    },
   };
 }
 const incidentDraft = (f: Fixture) => ({
@@ -434,6 +445,13 @@ const seedPublicTargets = async (f: Fixture) => {
     for (const t of ['A', 'B', 'C'] as Target[]) addresses.push((await registerPublicTarget(f.db.deps, f.admin, { institutionCode: t, target: nextPublicAddress(f), note: null })).value);
   }
   return seeded.get(f)!;
+};
+const scannersSeeded = new WeakSet<Fixture>();
+/** One scanner in each target's county. */
+const seedScanners = async (f: Fixture) => {
+  if (scannersSeeded.has(f)) return;
+  scannersSeeded.add(f);
+  for (const t of ['A', 'B', 'C'] as Target[]) await createScanner(f.db.deps, f.admin, { regionCode: REGION[t], name: `county-${t}` });
 };
 const exposed = new WeakSet<Fixture>();
 /** A province scanner's report of an open port on each of them. */

@@ -1,6 +1,6 @@
-import { CreateScannerInput, ListPublicTargetsInput, PublicTargetId, RegisterPublicTargetInput } from '@weian/shared';
+import { CreateScannerInput, ListPublicTargetsInput, PublicTargetId, RegisterPublicTargetInput, ScannerId } from '@weian/shared';
 import { listPublicTargetViews, registerPublicTarget, removePublicTarget } from '../services/publicTargets.js';
-import { createScanner, listExposureViews } from '../services/scanners.js';
+import { createScanner, listExposureViews, listScannerViews, revokeScannerBy } from '../services/scanners.js';
 import { authed, router } from '../trpc/init.js';
 
 /** Exposure seen from outside (资产测绘, issue 24): institutions' registered public targets. Thin; mutations audited by the middleware. */
@@ -19,4 +19,10 @@ export const exposureRouter = router({
   createScanner: authed('exposure:register')
     .input(CreateScannerInput)
     .mutation(({ ctx, input }) => createScanner(ctx.deps, ctx.principal, input)),
+  /** The region's scanners (and those below): when each last fetched or reported, and whether revoked. */
+  scanners: authed('exposure:read').query(({ ctx }) => listScannerViews(ctx.deps, ctx.principal)),
+  /** A revoked scanner gets nothing from then on: no list, no report taken. */
+  revokeScanner: authed('exposure:register')
+    .input(ScannerId)
+    .mutation(({ ctx, input }) => revokeScannerBy(ctx.deps, ctx.principal, input.scannerId)),
 });

@@ -11,6 +11,19 @@ export async function markScannerSeen(db: Db, id: string, at: string): Promise<v
   await db.updateTable('scanners').set({ last_seen_at: at }).where('id', '=', id).execute();
 }
 
+export async function revokeScanner(db: Db, id: string, at: string, by: string): Promise<void> {
+  await db.updateTable('scanners').set({ revoked_at: at, revoked_by: by }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+}
+/** The scanners of the regions under a prefix (a region user's own and those below). */
+export function scannersUnder(db: Db, regionPrefix: string) {
+  return db
+    .selectFrom('scanners')
+    .select(['id', 'region_code', 'name', 'created_at', 'created_by', 'last_seen_at', 'revoked_at', 'revoked_by'])
+    .where('region_code', 'like', `${regionPrefix}%`)
+    .orderBy('created_at')
+    .execute();
+}
+
 /** Public targets of the institutions under a region prefix: a scanner's list. */
 export function publicTargetsUnder(db: Db, regionPrefix: string) {
   return db.selectFrom('public_targets').selectAll().where('region_code', 'like', `${regionPrefix}%`).orderBy('value').execute();
@@ -51,4 +64,16 @@ export function institutionPortSections(db: Db, institutionCode: string) {
 /** The ports of one host that scanners saw from outside, through the tie. */
 export function exposuresOfHost(db: Db, hostId: string) {
   return db.selectFrom('exposures').select(['address', 'port', 'internal_port']).where('host_id', '=', hostId).where('internal_port', 'is not', null).execute();
+}
+
+/** What scanners saw open on one institution's targets, with the name of the host tied to each. */
+export function exposuresOfInstitution(db: Db, institutionCode: string) {
+  return db
+    .selectFrom('exposures')
+    .leftJoin('hosts', 'hosts.id', 'exposures.host_id')
+    .select(['exposures.address', 'exposures.port', 'exposures.rules', 'exposures.first_seen', 'exposures.last_seen', 'hosts.hostname'])
+    .where('exposures.institution_code', '=', institutionCode)
+    .orderBy('exposures.address')
+    .orderBy('exposures.port')
+    .execute();
 }
