@@ -12,6 +12,9 @@ const months12 = { maxMonths: { default: 12, unit: 'months', label: { zh: '最�
   ThresholdSpec
 >;
 
+/** The outside-in rules: a target's latest complete scan round older than this leaves them unknown. */
+const scanRound = { maxRoundAgeDays: days(7, '扫描结果最长有效天数', 'maximum age of the latest scan round (days)', 90) } as const satisfies Record<string, ThresholdSpec>;
+
 export const RULE_DATA = [
   // ---- host: patches ---------------------------------------------------------------------
   {
@@ -636,7 +639,7 @@ export const RULE_DATA = [
       en: 'Remove the port mapping at the Internet edge; where remote maintenance is needed, approve it and go through a VPN or bastion host with full auditing',
     },
     articles: ['M11'],
-    thresholds: { maxRoundAgeDays: days(7, '扫描结果最长有效天数', 'maximum age of the latest scan round (days)', 90) },
+    thresholds: scanRound,
   },
   {
     id: 'EXT-DATABASE',
@@ -653,7 +656,7 @@ export const RULE_DATA = [
       en: 'Remove the mapping at once and open the database to the internal application servers only; check for unauthorised access and change the passwords',
     },
     articles: ['M11'],
-    thresholds: { maxRoundAgeDays: days(7, '扫描结果最长有效天数', 'maximum age of the latest scan round (days)', 90) },
+    thresholds: scanRound,
   },
   {
     id: 'EXT-PORT-RISKY',
@@ -667,7 +670,7 @@ export const RULE_DATA = [
     },
     remediation: { zh: '关闭该端口的映射，或在边界防火墙上只允许确需访问的来源地址', en: 'Remove the mapping, or let the edge firewall admit only the source addresses that need it' },
     articles: ['M11'],
-    thresholds: { maxRoundAgeDays: days(7, '扫描结果最长有效天数', 'maximum age of the latest scan round (days)', 90) },
+    thresholds: scanRound,
   },
   {
     id: 'EXT-PLAINTEXT',
@@ -684,7 +687,7 @@ export const RULE_DATA = [
       en: 'Disable the plaintext protocol and use SSH, SFTP or another encrypted protocol; serve login pages over HTTPS and redirect HTTP to it',
     },
     articles: ['M15', 'FY-transmission'],
-    thresholds: { maxRoundAgeDays: days(7, '扫描结果最长有效天数', 'maximum age of the latest scan round (days)', 90) },
+    thresholds: scanRound,
   },
   // ---- institution: coverage -------------------------------------------------------------
   {
