@@ -152,8 +152,8 @@ export interface Observation {
  */
 export function extRulesFor(o: Pick<Observation, 'port' | 'plainHttp' | 'httpTitle'> & { banner?: string | null }): ExtRuleId[] {
   const out: ExtRuleId[] = [];
-  // A port mapping moves SSH to any port: the banner says what it is.
-  if (REMOTE_MANAGEMENT_PORTS.includes(o.port) || /^SSH-/.test(o.banner ?? '')) out.push('EXT-REMOTE-ADMIN');
+  // A port mapping moves SSH or RDP to any port: the banner says what it is (the scanner names RDP "RDP").
+  if (REMOTE_MANAGEMENT_PORTS.includes(o.port) || /^SSH-|^RDP$/.test(o.banner ?? '')) out.push('EXT-REMOTE-ADMIN');
   if (DATABASE_PORTS.includes(o.port)) out.push('EXT-DATABASE');
   else if (HIGH_RISK_PORTS.includes(o.port) && !out.length) out.push('EXT-PORT-RISKY');
   if (PLAINTEXT_PORTS.includes(o.port) || (o.plainHttp && /登录|login|sign in|password|口令|密码/i.test(o.httpTitle ?? ''))) out.push('EXT-PLAINTEXT');
