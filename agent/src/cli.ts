@@ -60,6 +60,7 @@ Commands:
                                                   print one JSON line per open port (banner, SSH host key, TLS certificate, HTTP title, rules)
   scan --server URL --scanner ID --secret S [--ca FILE]
                                                   the same on the list the server hands this scanner, and report what it saw back
+                                                  (--documentation-targets: take the RFC 5737 documentation ranges as public, labs only)
   status [--config FILE]                          enrollment, last successful sync, outbox depth, last error,
                                                   sections the last collection withheld as invalid (selfCheck)
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
@@ -252,7 +253,15 @@ async function main(argv: string[]): Promise<number> {
     case 'scan': {
       const { values } = parseArgs({
         args: rest,
-        options: { targets: { type: 'string' }, 'only-ports': { type: 'string' }, server: { type: 'string' }, scanner: { type: 'string' }, secret: { type: 'string' }, ca: { type: 'string' } },
+        options: {
+          targets: { type: 'string' },
+          'only-ports': { type: 'string' },
+          server: { type: 'string' },
+          scanner: { type: 'string' },
+          secret: { type: 'string' },
+          ca: { type: 'string' },
+          'documentation-targets': { type: 'boolean' },
+        },
       });
       const online = values.server && values.scanner && values.secret ? { scannerId: values.scanner, secret: values.secret } : null;
       if (!values.targets && !online) throw new ConfigError('scan needs --targets FILE, or --server URL --scanner ID --secret S');
@@ -264,15 +273,17 @@ async function main(argv: string[]): Promise<number> {
       const client = online ? new AgentClient({ server: values.server!, ca: readCa(values.ca ? resolve(values.ca) : undefined) }) : null;
       const list = client ? TargetList.parse(await client.scannerTargets(online!)) : await readTargetList(resolve(values.targets!));
       // WEIAN_SCAN_LOOPBACK: tests only, on loopback aliases they made; a real list holds public targets only.
-      const prepared = await prepare(list, { public: process.env.WEIAN_SCAN_LOOPBACK !== '1' });
+      const prepared = await prepare(list, { public: process.env.WEIAN_SCAN_LOOPBACK !== '1', documentation: values['documentation-targets'] === true });
       const ports = values['only-ports'] ? values['only-ports'].split(',').map(Number) : prepared.ports;
       const limits = { ...DEFAULT_LIMITS, ...prepared.limits };
       console.error(`weian-agent: scanning ${prepared.targets.length} address(es) × ${ports.length} port(s), at most ${limits.ratePerSecond}/s, ${limits.concurrency} at once`);
       const r = await scan(prepared.targets, ports, prepared.allowed, limits);
       for (const o of r.observations) console.log(JSON.stringify({ ...o, rules: extRulesFor(o) }));
       if (client) {
-        const ack = await client.scannerReport({ ...online!, observations: r.observations });
-        console.error(`weian-agent: reported ${ack.accepted} open port(s), ${ack.new.length} new`);
+        // A round with every port of the list is complete for its entries: their ports not reported are closed.
+        const complete = values['only-ports'] ? [] : prepared.covered;
+        const ack = await client.scannerReport({ ...online!, observations: r.observations, complete });
+        console.error(`weian-agent: reported ${ack.accepted} open port(s), ${ack.new.length} new, ${ack.rounds.length} complete target(s)`);
       }
       return 0;
     }

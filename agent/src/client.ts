@@ -69,8 +69,8 @@ export class AgentClient {
     return this.mutation('scanner.targets', c) as Promise<{ targets: string[]; ports: number[] }>;
   }
   /** Scanner mode: what it saw open; the server keeps only addresses of its targets. */
-  scannerReport(input: { scannerId: string; secret: string; observations: unknown[] }): Promise<{ accepted: number; refused: number; new: string[] }> {
-    return this.mutation('scanner.report', input) as Promise<{ accepted: number; refused: number; new: string[] }>;
+  scannerReport(input: { scannerId: string; secret: string; observations: unknown[]; complete?: string[] }): Promise<{ accepted: number; refused: number; new: string[]; rounds: string[] }> {
+    return this.mutation('scanner.report', input) as Promise<{ accepted: number; refused: number; new: string[]; rounds: string[] }>;
   }
   /** A new secret, valid alongside the current one until first used (the server's two-phase rotation). */
   rotateSecret(): Promise<{ secret: string }> {

@@ -52,6 +52,13 @@ export const Env = z.object({
   WEIAN_BACKUP_DIR: z.string().optional().describe('Scheduled backups of the SQLite database are written here (default: <data dir>/backups).'),
   WEIAN_BACKUP_EVERY_HOURS: z.coerce.number().min(0).default(24).describe('Hours between scheduled backups of the SQLite database (0: none).'),
   WEIAN_BACKUP_KEEP: z.coerce.number().int().min(1).default(7).describe('Scheduled backups kept; older ones are deleted.'),
+  WEIAN_DOCUMENTATION_TARGETS: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((v) => v === '1')
+    .describe(
+      'Set to 1 to accept the documentation ranges 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 (RFC 5737) as public targets: for a lab or training install and the scanner tests only; they never route on the Internet, so leave it unset in production.',
+    ),
 });
 
 export interface ServerConfig {
@@ -79,6 +86,8 @@ export interface ServerConfig {
   /** WEIAN_METRICS_TOKEN: who may read /metrics beyond loopback. */
   metricsToken: string | undefined;
   backup: { dir: string; everyHours: number; keep: number };
+  /** WEIAN_DOCUMENTATION_TARGETS: the RFC 5737 ranges may be registered as public targets (labs and tests). */
+  documentationTargets: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -113,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sqliteCacheKib: e.WEIAN_SQLITE_CACHE_KIB,
     metricsToken: e.WEIAN_METRICS_TOKEN,
     backup: { dir: resolve(e.WEIAN_BACKUP_DIR ?? resolve(e.WEIAN_DATA_DIR, 'backups')), everyHours: e.WEIAN_BACKUP_EVERY_HOURS, keep: e.WEIAN_BACKUP_KEEP },
+    documentationTargets: e.WEIAN_DOCUMENTATION_TARGETS,
     ...overrides,
   };
 }

@@ -55,6 +55,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     channelHosts: config.channelHosts,
     backupSchedule: config.backup,
     agentRelease: release,
+    documentationTargets: config.documentationTargets,
   };
   // Several processes on one PostgreSQL: live events reach subscribers on every process.
   const bridge = handle.pubsub ? bridgeEvents(deps.bus, handle.pubsub, { log }) : null;

@@ -17,8 +17,19 @@ const isV4 = (a: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && a.split('.').ev
 const v4ToInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 export const intToV4 = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
+/**
+ * The documentation ranges of RFC 5737 (TEST-NET-1/2/3): never routed on the Internet, so refused as
+ * public unless the caller says so explicitly (a lab or training install, and the network-namespace
+ * test, which gives its listeners such addresses so that no real host is ever touched).
+ */
+export const DOCUMENTATION_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'] as const;
+export interface PublicTargetOptions {
+  /** Accept the documentation ranges as public (server WEIAN_DOCUMENTATION_TARGETS, scanner --documentation-targets). */
+  documentation?: boolean;
+}
+
 /** Not reachable from the Internet, or not an address at all: never registered as public. */
-function notPublicReason(first: number, last: number): string | null {
+function notPublicReason(first: number, last: number, opts: PublicTargetOptions): string | null {
   const inBlock = (base: string, bits: number) => {
     const b = v4ToInt(base);
     const size = 2 ** (32 - bits);
@@ -39,14 +50,14 @@ function notPublicReason(first: number, last: number): string | null {
     ['224.0.0.0', 4, 'multicast'],
     ['240.0.0.0', 4, 'reserved'],
   ];
-  const hit = blocks.find(([b, bits]) => inBlock(b, bits));
+  const hit = blocks.find(([b, bits, why]) => inBlock(b, bits) && !(why === 'documentation' && opts.documentation));
   return hit ? hit[2] : null;
 }
 
 const DOMAIN = /^(?=.{4,253}$)(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{2,59})$/;
 
 /** One registered entry: an IPv4 address, an IPv4 CIDR range (at most /20), or a domain name. Throws with the reason. */
-export function parsePublicTarget(input: string): PublicTarget {
+export function parsePublicTarget(input: string, opts: PublicTargetOptions = {}): PublicTarget {
   const value = input.trim().toLowerCase().replace(/\.$/, '');
   const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(value);
   if (cidr) {
@@ -55,13 +66,13 @@ export function parsePublicTarget(input: string): PublicTarget {
     if (bits > 32 || 2 ** (32 - bits) > MAX_RANGE_ADDRESSES) throw new Error(`${input}: a range may hold at most ${MAX_RANGE_ADDRESSES} addresses (/20 or narrower)`);
     const size = 2 ** (32 - bits);
     const first = Math.floor(v4ToInt(cidr[1]!) / size) * size;
-    const why = notPublicReason(first, first + size - 1);
+    const why = notPublicReason(first, first + size - 1, opts);
     if (why) throw new Error(`${input}: ${why} addresses are not public`);
     return { kind: 'range', value: `${intToV4(first)}/${bits}`, first, last: first + size - 1 };
   }
   if (isV4(value)) {
     const n = v4ToInt(value);
-    const why = notPublicReason(n, n);
+    const why = notPublicReason(n, n, opts);
     if (why) throw new Error(`${input}: ${why} address, not public`);
     return { kind: 'ip', value, first: n, last: n };
   }
@@ -80,6 +91,18 @@ export function targetsOverlap(a: PublicTarget, b: PublicTarget): boolean {
 /** The first entry of another institution that `target` overlaps, or null. */
 export function overlapWith<T extends { institutionCode: string; target: PublicTarget }>(target: PublicTarget, institutionCode: string, registered: readonly T[]): T | null {
   return registered.find((r) => r.institutionCode !== institutionCode && targetsOverlap(r.target, target)) ?? null;
+}
+
+/** The registered entry an IPv4 address falls in, or null (a domain entry holds no address of its own). */
+export function targetHolding<T>(targets: readonly T[], address: string, range: (t: T) => { first: number | null; last: number | null }): T | null {
+  if (!isV4(address)) return null;
+  const n = v4ToInt(address);
+  return (
+    targets.find((t) => {
+      const r = range(t);
+      return r.first !== null && r.last !== null && r.first <= n && n <= r.last;
+    }) ?? null
+  );
 }
 
 /** The addresses of IP targets, in order (domains are resolved by the scanner). */
@@ -131,8 +154,8 @@ export interface Observation {
  */
 export function extRulesFor(o: Pick<Observation, 'port' | 'plainHttp' | 'httpTitle'> & { banner?: string | null }): ExtRuleId[] {
   const out: ExtRuleId[] = [];
-  // A port mapping moves SSH to any port: the banner says what it is.
-  if (REMOTE_MANAGEMENT_PORTS.includes(o.port) || /^SSH-/.test(o.banner ?? '')) out.push('EXT-REMOTE-ADMIN');
+  // A port mapping moves SSH or RDP to any port: the banner says what it is (the scanner names RDP "RDP").
+  if (REMOTE_MANAGEMENT_PORTS.includes(o.port) || /^SSH-|^RDP$/.test(o.banner ?? '')) out.push('EXT-REMOTE-ADMIN');
   if (DATABASE_PORTS.includes(o.port)) out.push('EXT-DATABASE');
   else if (HIGH_RISK_PORTS.includes(o.port) && !out.length) out.push('EXT-PORT-RISKY');
   if (PLAINTEXT_PORTS.includes(o.port) || (o.plainHttp && /登录|login|sign in|password|口令|密码/i.test(o.httpTitle ?? ''))) out.push('EXT-PLAINTEXT');
@@ -189,6 +212,7 @@ export type RegisterPublicTargetInput = z.infer<typeof RegisterPublicTargetInput
 export const PublicTargetId = z.object({ id: z.string().min(1).max(64) });
 export const ListPublicTargetsInput = z.object({ institutionCode: z.string().min(1).max(64).optional() }).default({});
 export const CreateScannerInput = z.object({ regionCode: z.string().regex(/^\d{6}$/), name: z.string().min(1).max(64) });
+export const ScannerId = z.object({ scannerId: z.string().min(1).max(64) });
 /** A scanner's own credentials: it is not a user, and not an institution's agent. */
 export const ScannerCredentials = z.object({ scannerId: z.string().min(1).max(64), secret: z.string().min(1).max(128) });
 export const ObservationInput = z.object({
@@ -206,5 +230,9 @@ export const ObservationInput = z.object({
   httpTitle: z.string().max(4096).nullable(),
   plainHttp: z.boolean(),
 });
-export const ScanReportInput = ScannerCredentials.extend({ observations: z.array(ObservationInput).max(10_000) });
+export const ScanReportInput = ScannerCredentials.extend({
+  observations: z.array(ObservationInput).max(10_000),
+  /** The registered entries this round covered completely (every port of the list): their ports not reported are closed. */
+  complete: z.array(z.string().min(1).max(253)).max(1000).default([]),
+});
 export type ScanReportInput = z.infer<typeof ScanReportInput>;

@@ -87,7 +87,7 @@ ${ruleTable(inst, 'zh')}
 - 备份：未声明任何备份任务的主机，HOST-BACKUP-STALE、HOST-BACKUP-FAILED、HOST-BACKUP-OFFSITE、HOST-BACKUP-RESTORE-TEST 不适用（不计分）；这类主机是否必须有备份只由 HOST-BACKUP-NONE 判定（默认仅适用于 ${backupMinLevel()} 级及以上定级对象的主机）。
 - 机构得分 = ${pct(w.technical)} 技术 + ${pct(w.governance)} 管理 + ${pct(w.coverage)} 覆盖（权重可由地区设置，按六位小数计）：
   - 技术：有得分的主机得分的加权平均，属于三级及以上定级对象的主机权重为 ${LEVEL3_HOST_WEIGHT}，其他为 1；
-  - 管理：机构规则（INST-COVERAGE 除外，它已体现在覆盖部分）的加权合规率；
+  - 管理：机构规则（INST-COVERAGE 除外，它已体现在覆盖部分）的加权合规率；外部暴露规则（EXT-\*）也是机构规则，计入这一部分：只计目标最近一轮完整扫描中仍开放的端口；机构未登记公网地址时不适用，登记的地址在有效期内没有完整扫描时为“未知”；
   - 覆盖：在 HOST-AGENT-SILENT 的最长静默时间（默认 24 小时，地区可收紧）内有报告的主机数 / 已登记主机数（不含已退役主机）。
   - 没有主机或没有记录时对应部分为 0：缺少证据不视为合规。
 - 地区得分 = 辖区内全部机构得分的算术平均。尚无得分的机构（已登记、尚未上报）按 0 分、D 等计入平均和等级分布。概览卡片、趋势线、下级地区对比和排名导出（CSV、XLSX、PDF）的地区数字都由同一计算得出。
@@ -141,7 +141,7 @@ ${ruleTable(inst, 'en')}
 - Backups: on a host that declares no backup job, HOST-BACKUP-STALE, HOST-BACKUP-FAILED, HOST-BACKUP-OFFSITE and HOST-BACKUP-RESTORE-TEST are not applicable (not scored); whether such a host must have a backup is decided by HOST-BACKUP-NONE alone (by default only for hosts of MLPS systems of level ${backupMinLevel()} and above).
 - Institution score = ${pct(w.technical)} technical + ${pct(w.governance)} governance + ${pct(w.coverage)} coverage (weights are region settings, read to six decimals):
   - technical: weighted mean of the scores of the hosts that have one, hosts of MLPS systems of level 3 and above weighted ${LEVEL3_HOST_WEIGHT}, others 1;
-  - governance: weighted pass ratio of the institution rules except INST-COVERAGE (measured by the coverage part);
+  - governance: weighted pass ratio of the institution rules except INST-COVERAGE (measured by the coverage part); the outside-in rules (EXT-\*) are institution rules and count here: only ports still open in their target's latest complete scan round count; with no public address registered they are not applicable, and registered addresses without a complete round within the window make them unknown;
   - coverage: hosts reporting within HOST-AGENT-SILENT's maximum silence (default 24 h; a region may tighten it) / hosts registered (retired hosts excluded).
   - A part without hosts or records is 0: missing evidence is not compliance.
 - Region score = plain mean of the scores of all its institutions. An institution with no score yet (registered, nothing reported) counts as 0 and grade D, in the mean and in the grade counts. The overview card, the trend line, the sub-region comparison and the ranking exports (CSV, XLSX, PDF) take their region figures from the one computation.

@@ -449,6 +449,17 @@ async function credentialCost() {
   const c = await weakPasswordCost();
   const cmd = 'pnpm bench --only credentials';
   for (const [scheme, ms] of Object.entries(c.msPerWord)) emit(`credentials.${scheme}_ms_per_word`, ms, 'CPU ms', null, `crypt(3) of one candidate in node:crypto on this host (default rounds)`, cmd);
+  if (c.yescryptMsPerWord !== null) {
+    emit('credentials.yescrypt_ms_per_word', c.yescryptMsPerWord, 'CPU ms', null, "yescrypt (j9T) of one candidate by the system's crypt(3) through perl, perl's startup included", cmd);
+    emit(
+      'credentials.yescrypt_account_full_cpu_ms',
+      c.wordsPerAccount * c.yescryptMsPerWord,
+      'CPU ms',
+      null,
+      `${c.wordsPerAccount} candidates on one yescrypt account; the daily budget covers about ${Math.floor(c.budgetMsPerDay / (c.wordsPerAccount * c.yescryptMsPerWord))} in full`,
+      cmd,
+    );
+  }
   const fullMs = c.wordsPerAccount * c.msPerWord.sha512crypt;
   emit('credentials.sha512_account_full_cpu_ms', fullMs, 'CPU ms', null, `${c.wordsPerAccount} candidates (bundled dictionary + account-name variants) on one SHA-512 account`, cmd);
   emit(

@@ -9,6 +9,9 @@ import { runService } from '../helpers/processTree.js';
 // Issue 24 in the dashboard: a county registers its hospital's public addresses (refusals in Chinese),
 // a scanner reports what it saw, the exposure appears live with the host behind the port mapping,
 // the scanners are shown, and the region turns the weak-credential check on, which the agent then runs.
+/** A host section's data when the agent sent it; null for an error, unsupported or missing section. */
+const sectionData = (s: { status: string; data?: unknown } | { status: string } | undefined) => (s && 'data' in s ? s.data : null);
+
 describe('internet exposure and weak credentials: real server, real agent, real browser', () => {
   let server: ServerProcess;
   let browser: Browser;
@@ -86,7 +89,7 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     await expect.poll(() => page.getByTestId('exposure-table').innerText()).toContain('尚未发现对外开放的端口');
     const [host] = (await bureau.client.hosts.list.query()).items;
     const detail = await bureau.client.hosts.get.query({ hostId: host!.id });
-    const sshKey = (detail.sections.ports?.data as { identities?: { sshHostKeys: string[] } } | null)?.identities?.sshHostKeys[0];
+    const sshKey = (sectionData(detail.sections.ports) as { identities?: { sshHostKeys: string[] } } | null)?.identities?.sshHostKeys[0];
     expect(sshKey, 'the agent reports this machine’s SSH host key').toMatch(/^SHA256:/);
     const seen = { banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false };
     const ack = await bureau.client.scanner.report.mutate({
@@ -175,7 +178,7 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     // The running agent gets the check with an acknowledgement and runs it in its next collection.
     const [host] = (await bureau.client.hosts.list.query()).items;
     type Credentials = { accounts: Array<{ account: string }>; services: unknown[]; notChecked: string[] };
-    const credentialsNow = async () => ((await bureau.client.hosts.get.query({ hostId: host!.id })).sections.security?.data as { credentials?: Credentials } | undefined)?.credentials;
+    const credentialsNow = async () => (sectionData((await bureau.client.hosts.get.query({ hostId: host!.id })).sections.security) as { credentials?: Credentials } | null)?.credentials;
     let credentials: Credentials | undefined;
     await runService(`${TSX} ${AGENT_CLI} run --config ${join(server.dataDir, 'agent', 'agent.json')}`, {
       cwd: REPO,

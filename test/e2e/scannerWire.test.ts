@@ -44,7 +44,7 @@ describe('scanner over the wire', () => {
     expect(await client.scannerTargets(s)).toMatchObject({ targets: ['61.164.10.0/29'], ports: expect.arrayContaining([22, 3389]) });
     await expect(client.scannerTargets({ scannerId: s.scannerId, secret: 'nope' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     const ack = await client.scannerReport({ ...s, observations: [{ address: '61.164.10.2', port: 3389, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false }] });
-    expect(ack).toEqual({ accepted: 1, refused: 0, new: ['61.164.10.2:3389'] });
+    expect(ack).toEqual({ accepted: 1, refused: 0, new: ['61.164.10.2:3389'], rounds: [] });
     expect((await listExposureViews(t.deps, XIHU)).map((e) => [e.address, e.port, e.rules])).toEqual([['61.164.10.2', 3389, ['EXT-REMOTE-ADMIN']]]);
   });
 });

@@ -136,6 +136,16 @@ const ALLOWED = new Set([
   'C',
   'D',
   'E',
+  // outside-in rules (issue 24): the services a port of the high-risk list belongs to, as their vendors name them
+  'VNC',
+  'WinRM',
+  'SQL',
+  'Oracle',
+  'NetBIOS',
+  'SMB',
+  'rsync',
+  'Docker',
+  'WebLogic',
   // accounts and remote-access hardening (issue 19): settings, services and accounts as Windows and PAM name them
   'NLA',
   'SMBv1',

@@ -8,6 +8,7 @@ import { runPowerShell } from './helpers/powershell.js';
 import { checkServiceAuth, type ServiceAuthOptions } from './serviceAuth.js';
 import type { CollectContext, CollectOutcome } from './types.js';
 import { checkWeakPasswords, type WeakPasswordDeps } from './weakPasswords.js';
+import { perlCrypt } from './systemCrypt.js';
 
 /**
  * The security section's `credentials` part (issue 24, opt-in per region): weak local passwords
@@ -33,6 +34,7 @@ export function liveSecretDeps(memo: MemoStore, now: Date): WeakPasswordDeps {
     },
     memo,
     now,
+    systemCrypt: perlCrypt(),
   };
 }
 

@@ -3,8 +3,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 /**
  * crypt(3) for the schemes Linux shadow files use, in plain node:crypto (no native binding to
  * build on every distribution): MD5-crypt ($1$), SHA-256-crypt ($5$) and SHA-512-crypt ($6$), as
- * glibc and libxcrypt compute them. yescrypt ($y$) and the others are named but not computed: the
- * caller reports their accounts as unknown with the reason.
+ * glibc and libxcrypt compute them. yescrypt ($y$) and the others are named but not computed here:
+ * yescrypt goes to the system's own crypt(3) (systemCrypt.ts) where it has one, the rest are unknown.
  */
 export type CryptScheme = 'sha512crypt' | 'sha256crypt' | 'md5crypt' | 'yescrypt' | 'bcrypt' | 'descrypt' | 'other';
 export const COMPUTED_SCHEMES: readonly CryptScheme[] = ['sha512crypt', 'sha256crypt', 'md5crypt'];

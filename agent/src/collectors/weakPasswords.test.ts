@@ -9,6 +9,7 @@ import { linuxCredentials } from './credentials.js';
 import { crypt, cryptMatches, cryptScheme } from './crypt.js';
 import type { MemoEntry } from './helpers/memo.js';
 import { checkWeakPasswords, loginAccounts, type WeakPasswordDeps } from './weakPasswords.js';
+import { perlCrypt, type SystemCrypt } from './systemCrypt.js';
 
 const FIXTURES = join(import.meta.dirname, '../../testdata/credentials');
 const SHADOW = join(FIXTURES, 'shadow');
@@ -72,7 +73,7 @@ describe('weak local passwords on the fixture shadow file', () => {
     expect(names).toEqual(['root', 'weak512', 'strong512', 'weak256', 'strong256', 'weakmd5', 'strongmd5', 'hisadmin', 'pacs', 'blank', 'yes']);
   });
 
-  it('the bundled dictionary finds the weak password of each scheme and passes a strong one; yescrypt is unknown', async () => {
+  it('the bundled dictionary finds the weak password of each scheme and passes a strong one; yescrypt without the system crypt(3) is unknown', async () => {
     const v = byAccount(await run(await subset(['root', 'weak512', 'weak256', 'weakmd5', 'strongmd5', 'blank', 'yes', 'locked', 'daemon', 'nologin'])));
     expect(v).toEqual({
       root: { account: 'root', weak: true, scheme: 'sha512crypt', check: 'account-name' },
@@ -153,5 +154,56 @@ describe('weak local passwords on the fixture shadow file', () => {
     // Each verdict has exactly the four facts it may carry.
     for (const a of part.accounts) expect(Object.keys(a).sort()).toEqual(['account', 'check', 'scheme', 'weak']);
     expect(part.accounts.filter((a) => a.weak).map((a) => a.account)).toEqual(['root', 'weak512', 'pacs', 'blank']);
+  }, 120_000);
+});
+
+describe("yescrypt through the system's crypt(3) (perl, libxcrypt)", () => {
+  // Real yescrypt hashes made here by the system's own crypt(3), each with a fresh salt in yescrypt's encoding
+  // (22 characters of ./0-9A-Za-z: 128 bits, so the last one carries two bits and is one of ./01).
+  const ALPHABET = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const yescrypt = (password: string) => {
+    const salt = Array.from({ length: 21 }, () => ALPHABET[Math.floor(Math.random() * 64)]).join('') + ALPHABET[Math.floor(Math.random() * 4)];
+    return execFileSync('perl', ['-e', 'my $p = <STDIN>; chomp $p; print crypt($p, $ARGV[0])', `$y$j9T$${salt}$`], { input: `${password}\n` }).toString();
+  };
+  const shadowOf = async (lines: Array<[string, string]>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'weian-yescrypt-'));
+    await writeFile(join(dir, 'shadow'), lines.map(([a, h]) => `${a}:${h}:19700:0:99999:7:::\n`).join(''));
+    await writeFile(join(dir, 'passwd'), lines.map(([a]) => `${a}:x:1000:1000::/home/${a}:/bin/bash\n`).join(''));
+    return dir;
+  };
+  const withSystem = (crypt: SystemCrypt, msPerRead = 0) => ({ ...deps(new Map(), msPerRead), systemCrypt: crypt });
+
+  it('finds the weak password and passes a strong one, perl reading the hash and the words on STDIN, never in its argv', async () => {
+    const weak = yescrypt('Abc@1234');
+    expect(weak).toMatch(/^\$y\$j9T\$/);
+    const strong = yescrypt(`Strong-${Math.random().toString(36).slice(2)}-Pass`);
+    const dir = await shadowOf([
+      ['nurse', weak],
+      ['doctor', strong],
+    ]);
+    // A perl that records what it was started with, then runs the real one.
+    const log = join(dir, 'argv.log');
+    const wrapper = join(dir, 'perl');
+    await writeFile(wrapper, `#!/bin/sh\nprintf '%s\\n' "$@" >> '${log}'\nexec perl "$@"\n`, { mode: 0o755 });
+    const r = await checkWeakPasswords(withSystem(perlCrypt(wrapper)), { shadowPath: join(dir, 'shadow'), passwdPath: join(dir, 'passwd'), settings: settings(), dictionary: SHORT, sliceMs: 60_000 });
+    expect(byAccount(r)).toEqual({
+      nurse: { account: 'nurse', weak: true, scheme: 'yescrypt', check: 'dictionary' },
+      doctor: { account: 'doctor', weak: false, scheme: 'yescrypt', check: 'dictionary' },
+    });
+    // perl's own CPU is counted in the budget.
+    expect(r.spentMs).toBeGreaterThan(0);
+    const argv = await readFile(log, 'utf8');
+    for (const secret of [weak, strong, weak.split('$')[3]!, 'Abc@1234', ...SHORT]) expect(argv).not.toContain(secret);
+  }, 120_000);
+
+  it('stops at the budget (unknown), and is unknown with the reason where the system cannot compute it', async () => {
+    const dir = await shadowOf([['admin', yescrypt(`Strong-${Math.random().toString(36).slice(2)}`)]]);
+    const opts = { shadowPath: join(dir, 'shadow'), passwdPath: join(dir, 'passwd'), settings: settings() };
+    // A 1 ms slice: perl stops after its first word, far from the end of the bundled dictionary.
+    const tight = await checkWeakPasswords(withSystem(perlCrypt()), { ...opts, sliceMs: 1 });
+    expect(byAccount(tight).admin).toEqual({ account: 'admin', weak: null, scheme: 'yescrypt', check: 'budget' });
+    // No perl (or a crypt(3) without yescrypt): the probe says no, and the account is unknown, never a pass.
+    const none = await checkWeakPasswords(withSystem(perlCrypt(join(dir, 'no-such-perl'))), { ...opts, sliceMs: 60_000, dictionary: SHORT });
+    expect(byAccount(none).admin).toEqual({ account: 'admin', weak: null, scheme: 'yescrypt', check: 'scheme-unsupported' });
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AccountVerdict, CredentialCheckSettings } from '@weian/shared';
 import { COMPUTED_SCHEMES, cryptMatches, cryptScheme } from './crypt.js';
 import type { MemoStore } from './helpers/memo.js';
+import type { SystemCrypt } from './systemCrypt.js';
 import { accountNamePatterns, institutionPatterns, WEAK_PASSWORDS } from './weakPasswordWords.js';
 
 /**
@@ -24,6 +25,8 @@ export interface WeakPasswordDeps {
   lowerPriority(): void;
   memo: MemoStore;
   now: Date;
+  /** The system's crypt(3) for schemes node:crypto does not compute (yescrypt); absent: those stay unknown. */
+  systemCrypt?: SystemCrypt;
 }
 
 export interface WeakPasswordOptions {
@@ -116,7 +119,9 @@ export async function checkWeakPasswords(deps: WeakPasswordDeps, opts: WeakPassw
   const allowMs = Math.max(0, Math.min(opts.settings.cpuBudgetMsPerDay - spentBefore, opts.sliceMs ?? 5_000));
   deps.lowerPriority();
   const start = deps.cpuMs();
-  const spent = () => deps.cpuMs() - start;
+  // The system's crypt(3) runs in a child process: its CPU is added as it reports it.
+  let childMs = 0;
+  const spent = () => deps.cpuMs() - start + childMs;
   // Once over, the clock is not read again: every account not decided yet is `budget`.
   let over = allowMs <= 0;
   const within = () => !over && !(over = spent() >= allowMs);
@@ -128,7 +133,8 @@ export async function checkWeakPasswords(deps: WeakPasswordDeps, opts: WeakPassw
       accounts.push({ account, weak: true, scheme: 'none', check: 'empty-password' });
       continue;
     }
-    if (!COMPUTED_SCHEMES.includes(scheme)) {
+    const bySystem = !COMPUTED_SCHEMES.includes(scheme) && deps.systemCrypt !== undefined && (await deps.systemCrypt.supports(scheme));
+    if (!COMPUTED_SCHEMES.includes(scheme) && !bySystem) {
       accounts.push({ account, weak: null, scheme, check: 'scheme-unsupported' });
       continue;
     }
@@ -136,7 +142,18 @@ export async function checkWeakPasswords(deps: WeakPasswordDeps, opts: WeakPassw
     const stamp = digest(hash, ...list.map((c) => c.word));
     const hit = deps.memo.get(progressKey(account));
     const progress: Progress = hit?.stamp === stamp ? (hit.value as Progress) : { next: 0, found: null };
-    while (progress.found === null && progress.next < list.length && within()) {
+    while (bySystem && progress.found === null && progress.next < list.length && within()) {
+      const rest = list.slice(progress.next);
+      const r = await deps.systemCrypt!.tryWords(
+        hash,
+        rest.map((c) => c.word),
+        allowMs - spent(),
+      );
+      childMs += r.cpuMs;
+      progress.next += r.tried;
+      if (r.matched !== null) progress.found = rest[r.matched]!.check;
+    }
+    while (!bySystem && progress.found === null && progress.next < list.length && within()) {
       for (const c of list.slice(progress.next, progress.next + BATCH)) {
         progress.next++;
         if (cryptMatches(c.word, hash)) {

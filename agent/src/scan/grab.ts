@@ -142,6 +142,55 @@ export function httpTitle(b: Buffer): string | null {
   return sanitizeBanner(t ? t[1]! : text.split('\r\n')[0]!);
 }
 
+// ---- RDP: X.224 negotiation, then the certificate of the TLS the server offers ----------------------
+/** TPKT + X.224 Connection Request + RDP_NEG_REQ asking for TLS or CredSSP (MS-RDPBCGR 2.2.1.1): no credentials are ever sent. */
+const RDP_CONNECTION_REQUEST = Buffer.from([0x03, 0x00, 0x00, 0x13, 0x0e, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x08, 0x00, 0x03, 0x00, 0x00, 0x00]);
+
+/**
+ * An RDP server's certificate: the SHA-256 of the one its TLS presents once the X.224 negotiation
+ * selected TLS or CredSSP (the handshake is then dropped, before any authentication); `tls: false`
+ * when the server answered RDP but offered no TLS (standard RDP security); null when it is not RDP.
+ */
+export function rdpCertificate(host: string, port: number, timeoutMs: number): Promise<{ sha256: string | null } | null> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: { sha256: string | null } | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(v);
+    };
+    const sock = connect({ host, port });
+    const timer = setTimeout(() => finish(null), timeoutMs);
+    let got = Buffer.alloc(0);
+    sock.on('error', () => finish(null));
+    sock.on('close', () => finish(null));
+    sock.on('connect', () => sock.write(RDP_CONNECTION_REQUEST));
+    const onData = (c: Buffer) => {
+      got = Buffer.concat([got, c]).subarray(0, 64);
+      if (got.length < 11) return;
+      // TPKT version 3, then an X.224 Connection Confirm (0xD0).
+      if (got[0] !== 0x03 || (got[5]! & 0xf0) !== 0xd0) return finish(null);
+      const length = got.readUInt16BE(2);
+      if (got.length < Math.min(length, 19)) return;
+      sock.off('data', onData);
+      // RDP_NEG_RSP (type 2) with the selected protocol: 1 TLS, 2 CredSSP (over TLS), 8 RDSTLS; 0 is standard RDP security.
+      const selected = length >= 19 && got[11] === 0x02 ? got.readUInt32LE(15) : 0;
+      if (!(selected & 0x0b)) return finish({ sha256: null });
+      const tls = tlsConnect({ socket: sock, rejectUnauthorized: false });
+      tls.on('error', () => finish({ sha256: null }));
+      tls.on('secureConnect', () => {
+        const der = tls.getPeerCertificate()?.raw;
+        tls.destroy();
+        finish({ sha256: der ? createHash('sha256').update(der).digest('hex') : null });
+      });
+    };
+    sock.on('data', onData);
+  });
+}
+const RDP_PORT = 3389;
+
 /** Grabs what one open port tells. `servername`: the registered domain, for TLS SNI and the HTTP Host. */
 export async function grab(host: string, port: number, opts: { timeoutMs: number; servername?: string }): Promise<Observation | null> {
   const c = await open(host, port, opts.timeoutMs);
@@ -159,7 +208,9 @@ export async function grab(host: string, port: number, opts: { timeoutMs: number
   } finally {
     c.close();
   }
-  // Client-first: TLS (certificate, then HTTP inside), else plain HTTP.
+  // Client-first: RDP on its port (certificate where TLS is offered), TLS (certificate, then HTTP inside), plain HTTP, then RDP on another port.
+  const rdp = port === RDP_PORT ? await rdpCertificate(host, port, opts.timeoutMs) : null;
+  if (rdp) return { ...o, banner: 'RDP', tlsSha256: rdp.sha256 };
   const tls = await tlsCertificate(host, port, opts.servername, opts.timeoutMs);
   if (tls) return { ...o, tlsSha256: tls.sha256, httpTitle: tls.title };
   const h = await open(host, port, opts.timeoutMs);
@@ -167,8 +218,11 @@ export async function grab(host: string, port: number, opts: { timeoutMs: number
   try {
     h.sock.write(httpRequest(opts.servername ?? host));
     const title = httpTitle(await h.until((b) => /<\/title>/i.test(b.toString('latin1')), 1500));
-    return { ...o, httpTitle: title, plainHttp: title !== null };
+    if (title !== null || port === RDP_PORT) return { ...o, httpTitle: title, plainHttp: title !== null };
   } finally {
     h.close();
   }
+  // A port mapping moves RDP anywhere: a silent port that negotiates RDP is one.
+  const moved = await rdpCertificate(host, port, opts.timeoutMs);
+  return moved ? { ...o, banner: 'RDP', tlsSha256: moved.sha256 } : o;
 }

@@ -4,7 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { extRulesFor, hostBehind, type HostIdentities } from '@weian/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import { scan, TargetRefused } from './scanner.js';
 const dir = mkdtempSync(join(tmpdir(), 'weian-scan-'));
 const servers: Server[] = [];
 let sshd: ChildProcess;
-const ports = { ssh: 0, tls: 0, http: 0, noise: 0, closed: 0 };
+const ports = { ssh: 0, tls: 0, http: 0, noise: 0, closed: 0, rdp: 0, rdpPlain: 0 };
 
 const listen = (srv: Server, host: string) => new Promise<number>((r) => srv.listen(0, host, () => r((srv.address() as AddressInfo).port)));
 const freePort = async (host: string) => {
@@ -59,6 +59,30 @@ beforeAll(async () => {
   servers.push(noise);
   ports.noise = await listen(noise, '127.0.0.2');
   ports.closed = await freePort('127.0.0.2');
+  // Tiny fake RDP servers (moved off 3389, as a port mapping would): one answers the X.224 request selecting
+  // TLS and then speaks TLS with its certificate, one selects standard RDP security (no TLS to read).
+  const fakeRdp = (selected: number) =>
+    createServer((s) => {
+      s.on('error', () => {});
+      s.once('data', (req: Buffer) => {
+        // Only a TPKT + X.224 Connection Request with an RDP_NEG_REQ is answered.
+        if (req[0] !== 0x03 || req[5] !== 0xe0 || req[11] !== 0x01) return s.destroy();
+        const rsp = Buffer.from([0x03, 0x00, 0x00, 0x13, 0x0e, 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00, 0x02, 0x00, 0x08, 0x00, 0, 0, 0, 0]);
+        rsp.writeUInt32LE(selected, 15);
+        s.write(rsp);
+        if (selected) new TLSSocket(s, { isServer: true, key: readFileSync(join(dir, 'rdp.key')), cert: readFileSync(join(dir, 'rdp.crt')) }).on('error', () => {});
+      });
+    });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=his-rdp', '-keyout', join(dir, 'rdp.key'), '-out', join(dir, 'rdp.crt')],
+    { stdio: 'ignore' },
+  );
+  const rdp = fakeRdp(1);
+  const rdpPlain = fakeRdp(0);
+  servers.push(rdp, rdpPlain);
+  ports.rdp = await listen(rdp, '127.0.0.3');
+  ports.rdpPlain = await listen(rdpPlain, '127.0.0.3');
   for (let i = 0; i < 50 && !(await canConnect('127.0.0.2', ports.ssh)); i++) await new Promise((r) => setTimeout(r, 100));
 });
 afterAll(() => {
@@ -100,6 +124,16 @@ describe('the scanner on loopback addresses the test made', () => {
     expect(noise.banner!.length).toBeLessThanOrEqual(256);
     expect(noise.banner).not.toMatch(/[\u0000-\u001f]/);
   }, 30_000);
+
+  it('reads the certificate of an RDP server that offers TLS (X.224 negotiation), and names RDP without TLS too, on any port', async () => {
+    const r = await scan([{ address: '127.0.0.3' }], [ports.rdp, ports.rdpPlain], allowed, limits);
+    const at = (p: number) => r.observations.find((o) => o.port === p)!;
+    const [tlsRdp, plainRdp] = [at(ports.rdp), at(ports.rdpPlain)];
+    expect(tlsRdp).toMatchObject({ banner: 'RDP', tlsSha256: new X509Certificate(readFileSync(join(dir, 'rdp.crt'))).fingerprint256.replace(/:/g, '').toLowerCase(), plainHttp: false });
+    expect(plainRdp).toMatchObject({ banner: 'RDP', tlsSha256: null });
+    // Moved off 3389, it is still remote management.
+    expect(extRulesFor(tlsRdp)).toEqual(['EXT-REMOTE-ADMIN']);
+  });
 
   it('refuses any target outside its list, before connecting to anything', async () => {
     await expect(scan([{ address: '127.0.0.2' }, { address: '127.0.0.4' }], [ports.ssh], allowed, limits)).rejects.toThrow(TargetRefused);

@@ -22,25 +22,30 @@ export interface PreparedScan {
   allowed: Set<string>;
   ports: number[];
   limits: Partial<ScanLimits>;
+  /** The list's entries this round covers (a domain that did not resolve is not covered). */
+  covered: string[];
 }
 
 /**
  * `public` false (tests on loopback aliases only): entries are taken as addresses as they are.
- * Otherwise every entry must be a public address, range or domain, as the server validates them.
+ * Otherwise every entry must be a public address, range or domain, as the server validates them
+ * (`documentation`: the RFC 5737 ranges too, as a server started with WEIAN_DOCUMENTATION_TARGETS=1 takes them).
  */
-export async function prepare(list: TargetList, opts: { public: boolean; resolve?: (name: string) => Promise<string[]> } = { public: true }): Promise<PreparedScan> {
+export async function prepare(list: TargetList, opts: { public: boolean; documentation?: boolean; resolve?: (name: string) => Promise<string[]> } = { public: true }): Promise<PreparedScan> {
   const resolveName = opts.resolve ?? (async (name: string) => (await lookup(name, { all: true, family: 4 })).map((a) => a.address));
   const targets: ScanTarget[] = [];
+  const covered: string[] = [];
   for (const entry of list.targets) {
-    if (!opts.public) {
-      targets.push({ address: entry });
-      continue;
+    const before = targets.length;
+    if (!opts.public) targets.push({ address: entry });
+    else {
+      const t = parsePublicTarget(entry, { documentation: opts.documentation === true });
+      if (t.kind === 'domain') for (const address of await resolveName(t.value).catch(() => [])) targets.push({ address, servername: t.value });
+      else for (const address of targetAddresses(t)) targets.push({ address });
     }
-    const t = parsePublicTarget(entry);
-    if (t.kind === 'domain') for (const address of await resolveName(t.value).catch(() => [])) targets.push({ address, servername: t.value });
-    else for (const address of targetAddresses(t)) targets.push({ address });
+    if (targets.length > before) covered.push(entry);
   }
-  return { targets, allowed: new Set(targets.map((t) => t.address)), ports: scanPorts(list.ports), limits: list.limits };
+  return { targets, allowed: new Set(targets.map((t) => t.address)), ports: scanPorts(list.ports), limits: list.limits, covered };
 }
 
 export async function readTargetList(path: string): Promise<TargetList> {

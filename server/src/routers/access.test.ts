@@ -415,6 +415,11 @@ function INCIDENT_ENTRIES(): Record<string, Entry> {
       seen: (_f, r) => (r as Array<{ regionCode: string }>).map((s) => letterOfRegion(s.regionCode)).filter((x) => (x as string) !== '?'),
     },
     'exposure.remove': { roles: REGION_BUREAUS, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).exposure.remove({ id: await newPublicTarget(f, t) }) },
+    'exposure.revokeScanner': {
+      roles: REGION_BUREAUS,
+      scoped: 'target',
+      run: async (f, who, t) => (await f.caller(who)).exposure.revokeScanner({ scannerId: (await createScanner(f.db.deps, f.admin, { regionCode: REGION[t], name: `revoke-${f.seq++}` })).scannerId }),
+    },
   };
 }
 const incidentDraft = (f: Fixture) => ({
@@ -441,6 +446,13 @@ const seedPublicTargets = async (f: Fixture) => {
   }
   return seeded.get(f)!;
 };
+const scannersSeeded = new WeakSet<Fixture>();
+/** One scanner in each target's county. */
+const seedScanners = async (f: Fixture) => {
+  if (scannersSeeded.has(f)) return;
+  scannersSeeded.add(f);
+  for (const t of ['A', 'B', 'C'] as Target[]) await createScanner(f.db.deps, f.admin, { regionCode: REGION[t], name: `county-${t}` });
+};
 const exposed = new WeakSet<Fixture>();
 /** A province scanner's report of an open port on each of them. */
 const seedExposures = async (f: Fixture) => {
@@ -449,13 +461,6 @@ const seedExposures = async (f: Fixture) => {
   const addresses = await seedPublicTargets(f);
   const s = await createScanner(f.db.deps, f.admin, { regionCode: '330000', name: 'province' });
   await ingestScan(f.db.deps, { ...s, observations: addresses.map((address) => ({ address, port: 3389, banner: null, tlsSha256: null, sshHostKey: null, httpTitle: null, plainHttp: false })) });
-};
-const scanning = new WeakSet<Fixture>();
-/** A county scanner in each of A's, B's and C's regions (once per database). */
-const seedScanners = async (f: Fixture) => {
-  if (scanning.has(f)) return;
-  scanning.add(f);
-  for (const t of ['A', 'B', 'C'] as Target[]) await createScanner(f.db.deps, f.admin, { regionCode: REGION[t], name: `county-${t}` });
 };
 const liveIncidents = (f: Fixture, who: Who) =>
   liveTargets(

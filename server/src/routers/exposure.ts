@@ -1,6 +1,6 @@
-import { CreateScannerInput, ListPublicTargetsInput, PublicTargetId, RegisterPublicTargetInput } from '@weian/shared';
+import { CreateScannerInput, ListPublicTargetsInput, PublicTargetId, RegisterPublicTargetInput, ScannerId } from '@weian/shared';
 import { listPublicTargetViews, registerPublicTarget, removePublicTarget } from '../services/publicTargets.js';
-import { createScanner, listExposureViews, listScannerViews } from '../services/scanners.js';
+import { createScanner, listExposureViews, listScannerViews, revokeScannerBy } from '../services/scanners.js';
 import { authed, router } from '../trpc/init.js';
 
 /** Exposure seen from outside (资产测绘, issue 24): institutions' registered public targets. Thin; mutations audited by the middleware. */
@@ -16,9 +16,13 @@ export const exposureRouter = router({
     .mutation(({ ctx, input }) => removePublicTarget(ctx.deps, ctx.principal, input.id)),
   /** What the region's scanners saw open, with first and last seen and the host behind it when tied. */
   observations: authed('exposure:read').query(({ ctx }) => listExposureViews(ctx.deps, ctx.principal)),
-  /** The scanners that scan the caller's region, their target counts and last call (shown, not secret). */
+  /** The scanners that scan the caller's region, their target counts, last call and whether revoked (shown, not secret). */
   scanners: authed('exposure:read').query(({ ctx }) => listScannerViews(ctx.deps, ctx.principal)),
   createScanner: authed('exposure:register')
     .input(CreateScannerInput)
     .mutation(({ ctx, input }) => createScanner(ctx.deps, ctx.principal, input)),
+  /** A revoked scanner gets nothing from then on: no list, no report taken. */
+  revokeScanner: authed('exposure:register')
+    .input(ScannerId)
+    .mutation(({ ctx, input }) => revokeScannerBy(ctx.deps, ctx.principal, input.scannerId)),
 });

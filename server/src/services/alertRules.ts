@@ -19,11 +19,6 @@ const OWN_RULES: Record<string, { zh: string; en: string }> = {
   [NOTICE_REOPENED_RULE]: { zh: '整改项复发（已核验后再次不合规）', en: 'Rectification item failing again after verification' },
   [INCIDENT_LATE_RULE]: { zh: '网络安全事件未按时上报', en: 'Incident reported after its deadline' },
   [INCIDENT_SUMMARY_RULE]: { zh: '事件总结报告逾期未提交', en: 'Incident summary report overdue' },
-  // Outside-in (issue 24): a scanner saw a new port open on an institution's registered public targets.
-  'EXT-REMOTE-ADMIN': { zh: '远程管理端口暴露在互联网', en: 'Remote-management port open to the Internet' },
-  'EXT-DATABASE': { zh: '数据库或缓存端口暴露在互联网', en: 'Database or cache port open to the Internet' },
-  'EXT-PORT-RISKY': { zh: '高危端口暴露在互联网', en: 'High-risk port open to the Internet' },
-  'EXT-PLAINTEXT': { zh: '明文协议或明文登录页暴露在互联网', en: 'Plaintext protocol or login page open to the Internet' },
   [SIGN_IN_RULE]: { zh: '账号持续登录失败（疑似猜测密码）', en: 'Sustained failed sign-ins on an account (likely password guessing)' },
 };
 

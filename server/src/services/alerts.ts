@@ -23,7 +23,7 @@ import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { AlertChange, AlertView, FindingChange } from '../eventPayloads.js';
 import { queueNotifications } from './notify.js';
-import { chinaDate } from '@weian/shared';
+import { chinaDate, EXT_RULE_IDS } from '@weian/shared';
 import { getFindings } from '../storage/findings.js';
 import { listOverdueNotices } from '../storage/notices.js';
 import { getHost } from '../storage/hosts.js';
@@ -35,7 +35,9 @@ import type { EventMap } from '../events.js';
 import { newId } from './secrets.js';
 
 /** Coverage is an institution rule but no deadline: it alerts like any finding (by severity). */
-const NOT_DEADLINES = new Set(['INST-COVERAGE']);
+const NOT_DEADLINES = new Set(['INST-COVERAGE', ...EXT_RULE_IDS]);
+/** The outside-in rules alert per port when a scanner first sees it open (services/scanners.ts); their finding only resolves the alert. */
+const ALERTED_ON_INGEST: ReadonlySet<string> = new Set(EXT_RULE_IDS);
 const ALERTING_SEVERITIES: ReadonlySet<string> = new Set(['critical', 'high']);
 
 export interface AlertOptions {
@@ -143,7 +145,7 @@ export async function onFindingChanged(deps: ServiceDeps, c: FindingChange): Pro
   if (c.to === 'fail' && c.from !== 'fail') {
     // Institution rules are dated obligations (filing, evaluation, yearly governance): a failure means a deadline passed.
     const kind: AlertKind = c.subjectKind === 'institution' && !NOT_DEADLINES.has(c.ruleId) ? 'deadline' : 'finding';
-    if (kind === 'finding' && !ALERTING_SEVERITIES.has(c.severity)) return;
+    if (kind === 'finding' && (!ALERTING_SEVERITIES.has(c.severity) || ALERTED_ON_INGEST.has(c.ruleId))) return;
     await raiseAlert(deps, { ...key, kind, severity: c.severity, institutionCode: c.institutionCode, regionCode: c.regionCode, evidence: c.evidence });
   } else if (c.to === 'pass' || c.to === 'not-applicable') {
     await clearAlert(deps, key, { zh: '检查已通过', en: `the finding is now ${c.to}` });

@@ -20,6 +20,8 @@ export interface ServiceDeps {
   backupSchedule?: { dir: string; everyHours: number; keep: number };
   /** The agent release and the key that signs it (remote upgrade); absent: upgrades are refused. */
   agentRelease?: AgentRelease;
+  /** WEIAN_DOCUMENTATION_TARGETS: the RFC 5737 documentation ranges may be registered as public targets (labs, tests). */
+  documentationTargets?: boolean;
 }
 
 /** One T per ServiceDeps (a process's state for one database: queues, hubs, caches), made on first use. */

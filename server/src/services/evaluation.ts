@@ -7,9 +7,11 @@ import {
   institutionScore,
   mlpsDeadlines,
   reportingWindowHours,
+  targetHolding,
   type Finding,
   type MlpsLevel,
   type MlpsSystem,
+  type OutsideIn,
   type ResolvedSettings,
 } from '@weian/shared';
 import { failingByRule, getFindings, upsertFinding, deleteFinding } from '../storage/findings.js';
@@ -29,7 +31,8 @@ import { storedSections, toHostSections } from './sections.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
 import { onlyRules, rulesToRejudge } from './settingsTree.js';
-import { exposuresOfHost } from '../storage/scanners.js';
+import { exposuresOfHost, exposuresOfInstitution } from '../storage/scanners.js';
+import { institutionPublicTargets } from '../storage/publicTargets.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
 export type { FindingChange } from '../eventPayloads.js';
@@ -147,7 +150,18 @@ async function institutionRuleInput(deps: ServiceDeps, db: Db, institutionCode: 
   const exceptions = (await listExceptions(db, { subjectKind: 'institution', subjectId: institutionCode })).map(exceptionOf);
   const calendar = await workingCalendarFor(deps, db);
   const dataRegister = await loadDataRegister(db, institutionCode);
-  return { systems, governance, coverage, exceptions, calendar, dataRegister };
+  return { systems, governance, coverage, exceptions, calendar, dataRegister, outside: await outsideIn(db, institutionCode) };
+}
+
+/** The institution's registered public targets with their last complete round, and the ports scanners saw open on them. */
+async function outsideIn(db: Db, institutionCode: string): Promise<OutsideIn> {
+  const targets = await institutionPublicTargets(db, institutionCode);
+  const exposures = (await exposuresOfInstitution(db, institutionCode)).flatMap((e) => {
+    const t = targetHolding(targets, e.address, (x) => ({ first: x.first_address, last: x.last_address }));
+    if (!t) return []; // its entry was removed since: no longer the institution's
+    return [{ address: e.address, port: e.port, rules: JSON.parse(e.rules) as string[], target: t.value, firstSeen: new Date(e.first_seen), lastSeen: new Date(e.last_seen), host: e.hostname }];
+  });
+  return { targets: targets.map((t) => ({ value: t.value, scannedAt: t.scanned_at ? new Date(t.scanned_at) : null })), exposures };
 }
 
 /** Institution rules (MLPS, governance, coverage), then the institution's score. */

@@ -5,6 +5,7 @@ import { deletePublicTarget, getPublicTarget, insertPublicTarget, listPublicTarg
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import { newId } from './secrets.js';
+import { evaluateInstitutionNow } from './evaluation.js';
 import { visibleIn } from './scope.js';
 
 /**
@@ -22,6 +23,8 @@ export interface PublicTargetView {
   note: string | null;
   createdAt: string;
   createdBy: string;
+  /** The end of its last complete scan round; null: never scanned completely. */
+  scannedAt: string | null;
 }
 const view = (r: PublicTargetRow): PublicTargetView => ({
   id: r.id,
@@ -31,16 +34,17 @@ const view = (r: PublicTargetRow): PublicTargetView => ({
   note: r.note,
   createdAt: r.created_at,
   createdBy: r.created_by,
+  scannedAt: r.scanned_at,
 });
 
 export async function registerPublicTarget(deps: ServiceDeps, principal: Principal, input: RegisterPublicTargetInput): Promise<PublicTargetView> {
   let target;
   try {
-    target = parsePublicTarget(input.target);
+    target = parsePublicTarget(input.target, { documentation: deps.documentationTargets === true });
   } catch (e) {
     throw badRequest((e as Error).message);
   }
-  return deps.db.transaction().execute(async (tx) => {
+  const { view: v, changes } = await deps.db.transaction().execute(async (tx) => {
     const inst = await getInstitutionInScope(tx, principal.scope, input.institutionCode);
     if (!inst) throw forbidden(`institution ${input.institutionCode} is not in your region`);
     const ip = target.kind === 'domain' ? null : target;
@@ -64,10 +68,14 @@ export async function registerPublicTarget(deps: ServiceDeps, principal: Princip
       note: input.note,
       created_at: deps.now().toISOString(),
       created_by: principal.username,
+      scanned_at: null,
     };
     await insertPublicTarget(tx, row);
-    return view(row);
+    // The outside-in rules now have something to judge (unknown until a complete round).
+    return { view: view(row), changes: await evaluateInstitutionNow(deps, tx, inst.code) };
   });
+  for (const c of changes) deps.bus.emit('finding.changed', c);
+  return v;
 }
 
 export async function listPublicTargetViews(deps: ServiceDeps, principal: Principal, institutionCode?: string): Promise<PublicTargetView[]> {
@@ -78,6 +86,10 @@ export async function removePublicTarget(deps: ServiceDeps, principal: Principal
   const row = await getPublicTarget(deps.db, id);
   if (!row) throw notFound('no such public target');
   if (!visibleIn(principal.scope, { regionCode: row.region_code, institutionCode: row.institution_code })) throw forbidden('that public target is not in your region');
-  await deletePublicTarget(deps.db, id);
+  const changes = await deps.db.transaction().execute(async (tx) => {
+    await deletePublicTarget(tx, id);
+    return evaluateInstitutionNow(deps, tx, row.institution_code);
+  });
+  for (const c of changes) deps.bus.emit('finding.changed', c);
   return { id };
 }

@@ -4,8 +4,9 @@ import { ADMIN, county, institutionUser } from '../testing/principals.js';
 import { listAlertViews } from './alerts.js';
 import { getFindings } from '../storage/findings.js';
 import { ingestReport } from './ingest.js';
-import { registerPublicTarget } from './publicTargets.js';
-import { createScanner, ingestScan, listExposureViews, listScannerViews, scannerTargets } from './scanners.js';
+import { listPublicTargetViews, registerPublicTarget, removePublicTarget } from './publicTargets.js';
+import { createScanner, ingestScan, listExposureViews, listScannerViews, revokeScannerBy, scannerTargets } from './scanners.js';
+import { getInstitutionScore } from '../storage/scores.js';
 
 // Scanners and what they report (issue 24): their list is their region's registered targets, only
 // those addresses are taken, exposures keep first and last seen, and a fingerprint the institution's
@@ -91,7 +92,7 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
         seen('8.8.8.8', 80), // nobody's
       ],
     });
-    expect(first).toEqual({ accepted: 2, refused: 2, new: ['61.164.10.3:2222', '61.164.10.3:3306'] });
+    expect(first).toEqual({ accepted: 2, refused: 2, new: ['61.164.10.3:2222', '61.164.10.3:3306'], rounds: [] });
     const t0 = t.clock.now.toISOString();
     t.clock.advance(86_400_000);
     const again = await ingestScan(t.deps, { ...s, observations: [seen('61.164.10.3', 3306)] });
@@ -117,5 +118,59 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     expect(JSON.parse(f.evidence).zh).toContain('← 61.164.10.3:2222');
     // Scoped: the neighbour county sees none of it.
     expect(await listExposureViews(t.deps, GONGSHU)).toEqual([]);
+  });
+
+  const ext = async (code: string) => Object.fromEntries((await getFindings(t.deps.db, 'institution', code)).filter((f) => f.rule_id.startsWith('EXT-')).map((f) => [f.rule_id, f.status]));
+
+  it('EXT rules: unknown once a target is registered, judged by complete rounds, closed ports stop failing, and the score follows', async () => {
+    // Registered (beforeEach) but never scanned: unknown, never a pass; an institution without targets: not applicable.
+    expect(await ext('XH-1')).toEqual({ 'EXT-REMOTE-ADMIN': 'unknown', 'EXT-DATABASE': 'unknown', 'EXT-PORT-RISKY': 'unknown', 'EXT-PLAINTEXT': 'unknown' });
+    await enrollHost(t.deps, { institution: 'XH-2', region: '330106', hostname: 'x2' });
+    const bare = await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-2', target: '61.164.11.1', note: null });
+    await removePublicTarget(t.deps, XIHU, bare.id);
+    expect(await ext('XH-2')).toEqual({ 'EXT-REMOTE-ADMIN': 'not-applicable', 'EXT-DATABASE': 'not-applicable', 'EXT-PORT-RISKY': 'not-applicable', 'EXT-PLAINTEXT': 'not-applicable' });
+    const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
+    const before = (await getInstitutionScore(t.deps.db, 'XH-1'))!.governance;
+    // A complete round finds MySQL open on the range.
+    const r1 = await ingestScan(t.deps, { ...s, observations: [seen('61.164.10.3', 3306)], complete: ['61.164.10.0/29', '8.8.8.0/24'] });
+    expect(r1.rounds).toEqual(['61.164.10.0/29']); // only its own registered entries are stamped
+    expect(await ext('XH-1')).toEqual({ 'EXT-REMOTE-ADMIN': 'pass', 'EXT-DATABASE': 'fail', 'EXT-PORT-RISKY': 'pass', 'EXT-PLAINTEXT': 'pass' });
+    expect((await listPublicTargetViews(t.deps, XIHU, 'XH-1'))[0]!.scannedAt).toBe(t.clock.now.toISOString());
+    const failing = await getInstitutionScore(t.deps.db, 'XH-1');
+    // Unknown (weight 10+10+5+5 not earned) → three pass, one critical fails: 20 of 30 earned now.
+    expect(failing!.governance).toBeGreaterThan(before);
+    expect(failing!.failing_critical).toBeGreaterThanOrEqual(1);
+    // The next day the hospital closed the mapping: the next complete round does not see it.
+    t.clock.advance(86_400_000);
+    await ingestScan(t.deps, { ...s, observations: [], complete: ['61.164.10.0/29'] });
+    expect((await ext('XH-1'))['EXT-DATABASE']).toBe('pass');
+    expect((await getInstitutionScore(t.deps.db, 'XH-1'))!.governance).toBeGreaterThan(failing!.governance);
+    // First and last seen stay on the exposure, for the record.
+    expect((await listExposureViews(t.deps, XIHU)).map((e) => [e.port, e.lastSeen < t.clock.now.toISOString()])).toEqual([[3306, true]]);
+    // No complete round for longer than the window (7 days): unknown again.
+    t.clock.advance(8 * 86_400_000);
+    await ingestScan(t.deps, { ...s, observations: [seen('61.164.10.5', 80, { plainHttp: true, httpTitle: '系统登录' })] });
+    expect(await ext('XH-1')).toEqual({ 'EXT-REMOTE-ADMIN': 'unknown', 'EXT-DATABASE': 'unknown', 'EXT-PORT-RISKY': 'unknown', 'EXT-PLAINTEXT': 'fail' });
+  });
+
+  it('a revoked scanner gets nothing: no list, no report taken; only its region may revoke it; users see the scanners pointed at them', async () => {
+    const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
+    const other = await createScanner(t.deps, GONGSHU, { regionCode: '330105', name: 'gs' });
+    expect((await listScannerViews(t.deps, XIHU)).map((v) => v.name)).toEqual(['scan']);
+    expect((await listScannerViews(t.deps, institutionUser('XH-1', '330106'))).map((v) => v.name)).toEqual(['scan']);
+    await expect(revokeScannerBy(t.deps, XIHU, other.scannerId)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await revokeScannerBy(t.deps, XIHU, s.scannerId);
+    await expect(scannerTargets(t.deps, s)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(ingestScan(t.deps, { ...s, observations: [seen('61.164.10.3', 3306)] })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await listExposureViews(t.deps, XIHU)).toEqual([]);
+    expect((await listScannerViews(t.deps, XIHU))[0]).toMatchObject({ revokedBy: XIHU.username, revokedAt: t.clock.now.toISOString() });
+  });
+
+  it('documentation ranges (RFC 5737) are public targets only where the server is told so', async () => {
+    await expect(registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: '203.0.113.0/29', note: null })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const lab = { ...t.deps, documentationTargets: true };
+    expect((await registerPublicTarget(lab, XIHU, { institutionCode: 'XH-1', target: '203.0.113.0/29', note: null })).value).toBe('203.0.113.0/29');
+    // Private space stays refused even then.
+    await expect(registerPublicTarget(lab, XIHU, { institutionCode: 'XH-1', target: '10.0.0.1', note: null })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });

@@ -1,5 +1,18 @@
-import { extRulesFor, hostBehind, parsePublicTarget, regionAncestors, sanitizeBanner, scanPorts, type ExtRuleId, type HostIdentity, type PortsData, type ScanReportInput } from '@weian/shared';
-import { forbidden, unauthorized } from '../errors.js';
+import {
+  extRulesFor,
+  hostBehind,
+  parsePublicTarget,
+  regionAncestors,
+  sanitizeBanner,
+  scanPorts,
+  targetHolding,
+  type ExtRuleId,
+  type HostIdentity,
+  type PortsData,
+  type ScanReportInput,
+} from '@weian/shared';
+import { forbidden, notFound, unauthorized } from '../errors.js';
+import { markPublicTargetsScanned } from '../storage/publicTargets.js';
 import {
   getExposure,
   getScanner,
@@ -10,13 +23,14 @@ import {
   markScannerSeen,
   publicTargetCounts,
   publicTargetsUnder,
+  revokeScanner,
   upsertExposure,
 } from '../storage/scanners.js';
 import type { PublicTargetsTable } from '../storage/schema.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import { raiseAlert } from './alerts.js';
-import { evaluateHostNow } from './evaluation.js';
+import { evaluateHostNow, evaluateInstitutionNow, type FindingChange } from './evaluation.js';
 import { markInstitutionDirty } from './scoreRefresher.js';
 import { hashSecret, newId, newSecret, secretMatches } from './secrets.js';
 import { regionCodeWithin } from './scope.js';
@@ -43,6 +57,8 @@ export async function createScanner(deps: ServiceDeps, principal: Principal, inp
     created_at: deps.now().toISOString(),
     created_by: principal.username,
     last_seen_at: null,
+    revoked_at: null,
+    revoked_by: null,
   });
   // The secret is shown once, like an agent's.
   return { scannerId: id, secret, regionCode: input.regionCode };
@@ -51,7 +67,18 @@ export async function createScanner(deps: ServiceDeps, principal: Principal, inp
 async function authenticate(deps: ServiceDeps, c: { scannerId: string; secret: string }) {
   const s = await getScanner(deps.db, c.scannerId);
   if (!s || !secretMatches(c.secret, s.secret_hash)) throw unauthorized('scanner credentials are wrong');
+  // Revoked: no list, no report taken, nothing that tells it what is registered.
+  if (s.revoked_at) throw unauthorized('this scanner was revoked');
   return s;
+}
+
+/** A region user withdraws a scanner (lost, moved, retired): from now on it gets nothing. Audited by the router's middleware. */
+export async function revokeScannerBy(deps: ServiceDeps, principal: Principal, scannerId: string) {
+  const s = await getScanner(deps.db, scannerId);
+  if (!s) throw notFound('no such scanner');
+  if (!regionCodeWithin(principal.scope, s.region_code)) throw forbidden('that scanner is not in your region');
+  await revokeScanner(deps.db, s.id, deps.now().toISOString(), principal.username);
+  return { scannerId: s.id };
 }
 
 /** What the scanner may be pointed at: its region's registered targets, and the ports to try. */
@@ -62,17 +89,8 @@ export async function scannerTargets(deps: ServiceDeps, c: { scannerId: string; 
 }
 
 /** The institution's registered target an address falls in (IPv4 ranges and addresses). */
-const owner = (targets: readonly PublicTargetsTable[], address: string) => {
-  let n: number;
-  try {
-    const t = parsePublicTarget(address);
-    if (t.kind !== 'ip') return null;
-    n = t.first;
-  } catch {
-    return null;
-  }
-  return targets.find((t) => t.first_address !== null && Number(t.first_address) <= n && n <= Number(t.last_address)) ?? null;
-};
+export const owner = (targets: readonly PublicTargetsTable[], address: string) =>
+  targetHolding(targets, address, (t) => ({ first: t.first_address === null ? null : Number(t.first_address), last: t.last_address === null ? null : Number(t.last_address) }));
 
 type Known = HostIdentity & { ports: PortsData };
 async function identitiesOf(deps: ServiceDeps, institutionCode: string): Promise<Known[]> {
@@ -89,7 +107,7 @@ function internalPort(host: Known, by: 'ssh-host-key' | 'tls-certificate', tlsSh
   return host.ports.listeners.find((l) => l.protocol === 'tcp' && l.process === 'sshd')?.port ?? 22;
 }
 
-export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
+export async function ingestScan(deps: ServiceDeps, input: Omit<ScanReportInput, 'complete'> & { complete?: readonly string[] }) {
   const s = await authenticate(deps, input);
   const now = deps.now().toISOString();
   const targets = await publicTargetsUnder(deps.db, prefixOf(s.region_code));
@@ -143,14 +161,25 @@ export async function ingestScan(deps: ServiceDeps, input: ScanReportInput) {
       );
     }
   }
+  // A complete round over a registered entry: ports of it not seen now are closed (the EXT rules count only what this round saw).
+  const complete = new Set(input.complete ?? []);
+  const rounds = targets.filter((t) => complete.has(t.value));
+  await markPublicTargetsScanned(
+    deps.db,
+    rounds.map((t) => t.id),
+    now,
+  );
+  const changes: FindingChange[] = [];
   // A host newly tied to a public port: its port rules judge that port as public from now on.
   for (const [hostId, institutionCode] of tied) {
-    const changes = await evaluateHostNow(deps, deps.db, hostId);
+    changes.push(...(await evaluateHostNow(deps, deps.db, hostId)));
     markInstitutionDirty(deps, institutionCode);
-    for (const c of changes) deps.bus.emit('finding.changed', c);
   }
+  const institutions = new Set([...rounds.map((t) => t.institution_code), ...input.observations.flatMap((o) => owner(targets, o.address)?.institution_code ?? [])]);
+  for (const code of institutions) changes.push(...(await deps.db.transaction().execute((tx) => evaluateInstitutionNow(deps, tx, code))));
+  for (const c of changes) deps.bus.emit('finding.changed', c);
   await markScannerSeen(deps.db, s.id, now);
-  return { accepted: input.observations.length - refused, refused, new: fresh };
+  return { accepted: input.observations.length - refused, refused, new: fresh, rounds: rounds.map((t) => t.value) };
 }
 
 const EXT_SEVERITY: Record<ExtRuleId, 'critical' | 'high'> = { 'EXT-REMOTE-ADMIN': 'critical', 'EXT-DATABASE': 'critical', 'EXT-PORT-RISKY': 'high', 'EXT-PLAINTEXT': 'high' };
@@ -213,6 +242,8 @@ export async function listScannerViews(deps: ServiceDeps, principal: Principal) 
       createdAt: s.created_at,
       createdBy: s.created_by,
       lastSeenAt: s.last_seen_at,
+      revokedAt: s.revoked_at,
+      revokedBy: s.revoked_by,
       ports,
       ...(await publicTargetCounts(deps.db, principal.scope, prefixOf(s.region_code))),
     })),

@@ -40,3 +40,13 @@ export async function getPublicTarget(db: Db, id: string): Promise<PublicTargetR
 export async function deletePublicTarget(db: Db, id: string): Promise<void> {
   await db.deleteFrom('public_targets').where('id', '=', id).execute();
 }
+
+/** One institution's entries (the outside-in rules read them with their last complete round). */
+export async function institutionPublicTargets(db: Db, institutionCode: string): Promise<PublicTargetRow[]> {
+  return (await db.selectFrom('public_targets').selectAll().where('institution_code', '=', institutionCode).orderBy('value').execute()).map(asRow);
+}
+
+/** A scanner finished a complete round over these entries at `at`. */
+export async function markPublicTargetsScanned(db: Db, ids: readonly string[], at: string): Promise<void> {
+  if (ids.length) await db.updateTable('public_targets').set({ scanned_at: at }).where('id', 'in', ids).execute();
+}

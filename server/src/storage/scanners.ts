@@ -16,7 +16,7 @@ export async function markScannerSeen(db: Db, id: string, at: string): Promise<v
  * it (a province's scanner also scans a county's institutions). `covering` are those regions' codes.
  */
 export function listScanners(db: Db, scope: Scope, covering: readonly string[]) {
-  let q = db.selectFrom('scanners').select(['id', 'region_code', 'name', 'created_at', 'created_by', 'last_seen_at']);
+  let q = db.selectFrom('scanners').select(['id', 'region_code', 'name', 'created_at', 'created_by', 'last_seen_at', 'revoked_at', 'revoked_by']);
   if (scope.kind === 'region') q = q.where((eb) => eb.or([eb('region_code', 'like', `${scope.prefix}%`), ...(covering.length ? [eb('region_code', 'in', covering)] : [])]));
   else if (scope.kind === 'institution') q = q.where('region_code', 'in', covering.length ? [...covering] : ['']);
   return q.orderBy('region_code').orderBy('name').execute();
@@ -32,6 +32,10 @@ export async function publicTargetCounts(db: Db, scope: Scope, regionPrefix: str
     .execute();
   const addresses = rows.reduce((n, r) => n + (r.first_address === null ? 0 : Number(r.last_address) - Number(r.first_address) + 1), 0);
   return { targets: rows.length, addresses, domains: rows.filter((r) => r.kind === 'domain').length };
+}
+
+export async function revokeScanner(db: Db, id: string, at: string, by: string): Promise<void> {
+  await db.updateTable('scanners').set({ revoked_at: at, revoked_by: by }).where('id', '=', id).where('revoked_at', 'is', null).execute();
 }
 
 /** Public targets of the institutions under a region prefix: a scanner's list. */
@@ -76,4 +80,16 @@ export function institutionPortSections(db: Db, institutionCode: string) {
 /** The ports of one host that scanners saw from outside, through the tie. */
 export function exposuresOfHost(db: Db, hostId: string) {
   return db.selectFrom('exposures').select(['address', 'port', 'internal_port']).where('host_id', '=', hostId).where('internal_port', 'is not', null).execute();
+}
+
+/** What scanners saw open on one institution's targets, with the name of the host tied to each. */
+export function exposuresOfInstitution(db: Db, institutionCode: string) {
+  return db
+    .selectFrom('exposures')
+    .leftJoin('hosts', 'hosts.id', 'exposures.host_id')
+    .select(['exposures.address', 'exposures.port', 'exposures.rules', 'exposures.first_seen', 'exposures.last_seen', 'hosts.hostname'])
+    .where('exposures.institution_code', '=', institutionCode)
+    .orderBy('exposures.address')
+    .orderBy('exposures.port')
+    .execute();
 }

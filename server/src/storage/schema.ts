@@ -306,6 +306,8 @@ export interface PublicTargetsTable {
   note: string | null;
   created_at: string;
   created_by: string;
+  /** The end of the target's last complete scan round (every port of the list); null: never. */
+  scanned_at: string | null;
 }
 
 /** Every storage function takes this first, so a caller may pass a transaction. */
@@ -318,6 +320,9 @@ export interface ScannersTable {
   created_at: string;
   created_by: string;
   last_seen_at: string | null;
+  /** A revoked scanner is refused everything: its list, its reports. */
+  revoked_at: string | null;
+  revoked_by: string | null;
 }
 export interface ExposuresTable {
   id: string;

@@ -22,7 +22,7 @@ function parseRegulation(text: string): Row[] {
     if (/^##\s+Host rules/i.test(line)) subject = 'host';
     else if (/^##\s+Institution rules/i.test(line)) subject = 'institution';
     const cells = line.split('|').map((c) => c.trim());
-    if (subject && /^(HOST|INST)-[A-Z0-9-]+$/.test(cells[1] ?? '')) rows.push({ id: cells[1]!, subject, severityCell: cells[2]!, articles: cells[4]!.split(',').map((a) => a.trim()) });
+    if (subject && /^(HOST|INST|EXT)-[A-Z0-9-]+$/.test(cells[1] ?? '')) rows.push({ id: cells[1]!, subject, severityCell: cells[2]!, articles: cells[4]!.split(',').map((a) => a.trim()) });
   }
   return rows;
 }

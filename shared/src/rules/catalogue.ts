@@ -12,6 +12,9 @@ const months12 = { maxMonths: { default: 12, unit: 'months', label: { zh: '最�
   ThresholdSpec
 >;
 
+/** The outside-in rules: a target's latest complete scan round older than this leaves them unknown. */
+const scanRound = { maxRoundAgeDays: days(7, '扫描结果最长有效天数', 'maximum age of the latest scan round (days)', 90) } as const satisfies Record<string, ThresholdSpec>;
+
 export const RULE_DATA = [
   // ---- host: patches ---------------------------------------------------------------------
   {
@@ -617,6 +620,74 @@ export const RULE_DATA = [
     remediation: { zh: '召开数据安全和个人信息保护工作会议并录入会议记录', en: 'Hold a data-security and PI-protection meeting and record it' },
     articles: ['DS'],
     thresholds: months12,
+  },
+  // ---- institution: exposure seen from outside (issue 24) ------------------------------------
+  // Judged on the region's scanner results for the institution's registered public targets: only
+  // ports seen in a target's latest complete round count, so a closed mapping stops failing.
+  {
+    id: 'EXT-REMOTE-ADMIN',
+    subject: 'institution',
+    family: 'exposure',
+    severity: 'critical',
+    title: { zh: '远程管理端口暴露在互联网', en: 'Remote-management port open to the Internet' },
+    failsWhen: {
+      zh: '区域扫描器在机构登记的公网地址上，于最近一轮完整扫描中连通远程管理端口（SSH 22、Telnet 23、RDP 3389、VNC 5900、WinRM 5985/5986，或任何端口上应答的 SSH 服务）',
+      en: "in the latest complete round, the region's scanner reached a remote-management port on the institution's registered public addresses (SSH 22, Telnet 23, RDP 3389, VNC 5900, WinRM 5985/5986, or SSH answering on any port)",
+    },
+    remediation: {
+      zh: '在互联网边界关闭该端口映射；确需远程运维的，经评估审批后通过 VPN 或堡垒机接入并全程审计',
+      en: 'Remove the port mapping at the Internet edge; where remote maintenance is needed, approve it and go through a VPN or bastion host with full auditing',
+    },
+    articles: ['M11'],
+    thresholds: scanRound,
+  },
+  {
+    id: 'EXT-DATABASE',
+    subject: 'institution',
+    family: 'exposure',
+    severity: 'critical',
+    title: { zh: '数据库或缓存端口暴露在互联网', en: 'Database or cache port open to the Internet' },
+    failsWhen: {
+      zh: '最近一轮完整扫描中，机构登记的公网地址上的数据库或缓存端口可从外部连通（SQL Server 1433、Oracle 1521、MySQL 3306、PostgreSQL 5432、Redis 6379、Elasticsearch 9200、memcached 11211、MongoDB 27017、达梦 5236、人大金仓 54321 等）',
+      en: "in the latest complete round, a database or cache port answered on the institution's registered public addresses (SQL Server 1433, Oracle 1521, MySQL 3306, PostgreSQL 5432, Redis 6379, Elasticsearch 9200, memcached 11211, MongoDB 27017, DM 5236, Kingbase 54321 and others)",
+    },
+    remediation: {
+      zh: '立即关闭该端口在互联网上的映射，数据库只对内网应用服务器开放；检查是否已被未授权访问并修改口令',
+      en: 'Remove the mapping at once and open the database to the internal application servers only; check for unauthorised access and change the passwords',
+    },
+    articles: ['M11'],
+    thresholds: scanRound,
+  },
+  {
+    id: 'EXT-PORT-RISKY',
+    subject: 'institution',
+    family: 'exposure',
+    severity: 'high',
+    title: { zh: '高危端口暴露在互联网', en: 'High-risk port open to the Internet' },
+    failsWhen: {
+      zh: '最近一轮完整扫描中，机构登记的公网地址上高危端口清单中的其他端口（如 FTP 21、NetBIOS 135–139、SMB 445、rsync 873、Docker 2375、WebLogic 7001）可从外部连通',
+      en: "in the latest complete round, another port of the high-risk list (such as FTP 21, NetBIOS 135–139, SMB 445, rsync 873, Docker 2375, WebLogic 7001) answered on the institution's registered public addresses",
+    },
+    remediation: { zh: '关闭该端口的映射，或在边界防火墙上只允许确需访问的来源地址', en: 'Remove the mapping, or let the edge firewall admit only the source addresses that need it' },
+    articles: ['M11'],
+    thresholds: scanRound,
+  },
+  {
+    id: 'EXT-PLAINTEXT',
+    subject: 'institution',
+    family: 'exposure',
+    severity: 'high',
+    title: { zh: '明文协议或明文登录页暴露在互联网', en: 'Plaintext protocol or login page open to the Internet' },
+    failsWhen: {
+      zh: '最近一轮完整扫描中，机构登记的公网地址上有明文协议（FTP 21、Telnet 23、rexec/rlogin/rsh 512–514）或经明文 HTTP 提供的登录页可从外部访问',
+      en: "in the latest complete round, a plaintext protocol (FTP 21, Telnet 23, rexec/rlogin/rsh 512–514) or a login page over plain HTTP answered on the institution's registered public addresses",
+    },
+    remediation: {
+      zh: '停用明文协议，改用 SSH、SFTP 等加密协议；登录页改用 HTTPS，并将 HTTP 访问重定向到 HTTPS',
+      en: 'Disable the plaintext protocol and use SSH, SFTP or another encrypted protocol; serve login pages over HTTPS and redirect HTTP to it',
+    },
+    articles: ['M15', 'FY-transmission'],
+    thresholds: scanRound,
   },
   // ---- institution: coverage -------------------------------------------------------------
   {

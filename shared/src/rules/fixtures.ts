@@ -160,6 +160,8 @@ export function healthyInstitution(over: Partial<InstitutionRuleInput> = {}): In
     ],
     dataRegister: healthyRegister(),
     coverage: { registered: 10, reporting: 10 },
+    // One public range, scanned completely yesterday, nothing open.
+    outside: { targets: [{ value: '61.164.10.0/29', scannedAt: new Date(FIXTURE_NOW.getTime() - 86_400_000) }], exposures: [] },
     ...over,
   };
 }

@@ -10,6 +10,7 @@ import { unknown, type HostCheck, type InstitutionCheck } from './check.js';
 import { coverageChecks } from './coverage.js';
 import { credentialChecks } from './credentials.js';
 import { dataChecks } from './data.js';
+import { exposureChecks } from './exposure.js';
 import { governanceChecks } from './governance.js';
 import { mlpsChecks } from './mlps.js';
 import { patchChecks } from './patches.js';
@@ -28,7 +29,7 @@ export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, typ
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.
 const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...accountChecks, ...credentialChecks, ...backupChecks, ...agentChecks };
-const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...dataChecks, ...coverageChecks };
+const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...dataChecks, ...exposureChecks, ...coverageChecks };
 
 type AnyThresholds = Record<string, ThresholdValue>;
 export type Rule = RuleData & { id: RuleId } & (

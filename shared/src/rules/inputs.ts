@@ -45,6 +45,26 @@ export interface InstitutionRuleInput {
   calendar?: WorkingCalendar;
   /** The data register; null or absent: none entered yet, so the data rules cannot judge (unknown). */
   dataRegister?: DataRegister | null;
+  /** What the region's scanners saw of the institution's registered public targets; absent: none registered. */
+  outside?: OutsideIn | null;
+}
+
+/** Outside-in (issue 24): the institution's registered public targets and the ports scanners saw open on them. */
+export interface OutsideIn {
+  /** Each registered target with the end of its last complete scan round (every port of the list); null: never. */
+  targets: ReadonlyArray<{ value: string; scannedAt: Date | null }>;
+  exposures: ReadonlyArray<{
+    address: string;
+    port: number;
+    /** The EXT rules this port meets (shared/src/exposure.ts, extRulesFor). */
+    rules: readonly string[];
+    /** The registered target the address belongs to. */
+    target: string;
+    firstSeen: Date;
+    lastSeen: Date;
+    /** The enrolled host behind the port mapping, by its own fingerprint; null when none is known. */
+    host: string | null;
+  }>;
 }
 
 /** What host checks see: the input plus the region's policy that is not a per-rule threshold. */

@@ -9,7 +9,7 @@ export const CHECK_STATUSES = ['pass', 'fail', 'unknown', 'not-applicable'] as c
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
 export type RuleSubject = 'host' | 'institution';
-export type RuleFamily = 'patches' | 'ports' | 'security' | 'backups' | 'agent' | 'mlps' | 'governance' | 'data' | 'coverage';
+export type RuleFamily = 'patches' | 'ports' | 'security' | 'backups' | 'agent' | 'mlps' | 'governance' | 'data' | 'coverage' | 'exposure';
 
 export interface Bilingual {
   zh: string;

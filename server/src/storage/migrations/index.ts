@@ -20,6 +20,7 @@ import * as agentUpgradesWt20 from './2026-12-06-50-wt20-agent-upgrades.js';
 import * as selfInspectionWt22 from './2026-12-06-50-wt22-selfinspection.js';
 import * as publicTargets from './2026-12-06-24-wt24-public-targets.js';
 import * as scanners from './2026-12-06-25-wt24-scanners.js';
+import * as scanRoundsWt31 from './2026-12-06-51-wt31-scan-rounds.js';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-50-wt22-selfinspection': selfInspectionWt22,
   '2026-12-06-24-wt24-public-targets': publicTargets,
   '2026-12-06-25-wt24-scanners': scanners,
+  '2026-12-06-51-wt31-scan-rounds': scanRoundsWt31,
 };
