@@ -560,6 +560,14 @@ const en: MessageSchema = {
     summaryOverdue: 'Summary overdue',
     received: 'Received',
     note: 'Follow-up, handling note or comment',
+    grading: {
+      line: '{level}: critical information infrastructure wholly down ≥ {hours} h, or personal information of ≥ {people} people leaked',
+      confirmed: ' (the grading guide)',
+      unconfirmed: ' (default, not confirmed from the official text; a region may set it)',
+      regionSet: ' (set by the region)',
+      clock: 'Large and above: report within 1 h (CII) or 4 h; general: within {general} h; summary report within {days} days of closing',
+    },
+    summaryForm: { title: 'Summary report', due: 'due by {at}', cause: 'Cause', measures: 'Measures taken', rectification: 'Rectification', lessons: 'Lessons learned' },
     fields: {
       institution: 'Institution',
       title: 'Incident',
