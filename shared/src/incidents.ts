@@ -228,6 +228,16 @@ export function incidentPeriodCounts(incidents: readonly CountedIncident[], peri
   return { late, summaryMissing };
 }
 
+/** The two ranking columns' headers in the exports (CSV, XLSX, PDF). */
+export const INCIDENT_COLUMN_HEADERS = { late: '迟报事件', summaryMissing: '缺总结报告' } as const;
+/** How the incident columns count, for the methodology and the exports that carry it (one text, no drift). */
+export function incidentColumnMethod(lang: 'zh' | 'en'): string {
+  const { late, summaryMissing } = INCIDENT_COLUMN_HEADERS;
+  return lang === 'zh'
+    ? `“${late}”“${summaryMissing}”两列（网络安全事件报告，《网络安全事件报告管理办法》；排名页合为“事件迟报/缺总结”一列）：本期（中国时间的自然月）内上报时已超过报告时限的事件数；总结报告截止日落在本期、到本期末（当月为此刻）仍未提交或晚于截止日提交的事件数。两项只计数、列示，不计入得分和名次。时限在上报和处置完毕时按机构所在地区当时的设置确定并保存，之后改动设置不改变已定的时限。`
+    : `The "${late}" (late reports) and "${summaryMissing}" (missing summaries) columns of the exports, one "incidents late / no summary" column on the ranking page (incident reporting, Incident Reporting Measures): incidents of the period (a calendar month in China time) reported after their reporting deadline; incidents whose summary-report deadline falls in the period and that had no summary, or a late one, at the period's end (now, for the current month). Both are counted and shown; they change neither score nor rank. Deadlines are fixed when an incident is reported and closed, from its region's settings at the time; later changes of settings do not move them.`;
+}
+
 /** Texts are bounded: a report is forwarded upward and must stay readable. */
 export const INCIDENT_TEXT_MAX = 4000;
 const Text = (max = INCIDENT_TEXT_MAX) => z.string().trim().min(1).max(max);

@@ -2,7 +2,7 @@ import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from './calendar.js';
 import { DEFAULT_DUE_SOON_DAYS, FILING_WORKING_DAYS } from './deadlines.js';
 import { articlesText } from './articles.js';
 import { EOL_TABLE } from './eol.js';
-import { DEFAULT_INCIDENT_SETTINGS as INC, ESPECIALLY_MAJOR_LINE as EM } from './incidents.js';
+import { DEFAULT_INCIDENT_SETTINGS as INC, ESPECIALLY_MAJOR_LINE as EM, incidentColumnMethod } from './incidents.js';
 import { HOST_RULE_READS } from './rules/reads.js';
 import { RULE_DATA } from './rules/catalogue.js';
 import type { RuleData, ThresholdSpec } from './rules/types.js';
@@ -104,7 +104,7 @@ ${grades('zh')}
 同一地区内按得分从高到低；得分相同者，严重不合规项少者在前，再比高危不合规项，再按机构名称（中文拼音排序，多音字地名按地名读音，见下表），名称完全相同时按机构代码。仅因名称或代码先后的机构并列名次（如 1、2、2、4）。不合规项计数与导出中的“严重不合规”“高危不合规”列相同：只计“不合规”，不含“未知”和有效例外——未知的严重项已在得分中按封顶计入，而排名的先后应能从导出的数字直接核对。
 
 一个排名中的所有机构按排名地区的规则设置（启用的规则、阈值、权重）评判。市、县只能在上级设置的基础上收紧：收紧地区的机构在本地区的视图中按其更严格的设置计分；在上级地区的排名及其导出中，则以已存储的检查结果为基础、按排名地区的设置重新计分（排名地区未启用的规则不计入，阈值不同的规则按排名地区的阈值重新判定），因此下级的收紧不会改变其机构在上级排名中的位置。排名页注明哪些下级地区收紧了哪些规则。往月排名读取该月最后一次每日快照，按快照时各机构所在地区的设置计分。
-“事件迟报/缺总结”列（网络安全事件报告，《网络安全事件报告管理办法》）：本期（中国时间的自然月）内上报时已超过报告时限的事件数 / 总结报告截止日落在本期、到本期末（当月为此刻）仍未提交或晚于截止日提交的事件数。两项只计数、列示（排名页及 CSV、XLSX、PDF 导出的“迟报事件”“缺总结报告”两列），不计入得分和名次。时限在上报和处置完毕时按机构所在地区当时的设置确定并保存，之后改动设置不改变已定的时限。
+${incidentColumnMethod('zh')}
 
 ### 网络安全事件分级与时限
 
@@ -168,7 +168,7 @@ ${grades('en')}
 Within a region, by score descending; equal scores by fewer failing critical findings, then fewer failing high findings, then the institution's name in Chinese (pinyin) collation, with polyphonic place names read as places (table above), then, for identical names, the institution code. Institutions ordered only by name or code share a rank (1, 2, 2, 4). The failing counts are the exports' "严重不合规" and "高危不合规" columns: failing only, not unknown, findings under a valid exception excluded. An unknown critical already costs its cap in the score, and the order must be checkable from the numbers in the export.
 
 A ranking judges every institution by the ranking region's settings (rules enabled, thresholds, weights). A city or county may only tighten what it inherits: its institutions are scored by its stricter settings in its own views, while in a ranking of a region above (and its exports) they are scored again from their stored findings under the ranking region's settings (rules that region does not run are left out, rules it runs with other thresholds are judged again with its thresholds), so a lower level's tightening cannot move its institutions in the ranking above. The ranking names the regions below that tighten, and the rules. A past month's ranking reads that month's last daily snapshot, scored by each institution's settings at the time.
-The "incidents late / no summary" column (incident reporting, Incident Reporting Measures): incidents of the period (a calendar month in China time) reported after their reporting deadline / incidents whose summary-report deadline falls in the period and that had no summary, or a late one, at the period's end (now, for the current month). Both are counted and shown (on the ranking page and as the "迟报事件" and "缺总结报告" columns of the CSV, XLSX and PDF exports); they change neither score nor rank. Deadlines are fixed when an incident is reported and closed, from its region's settings at the time; later changes of settings do not move them.
+${incidentColumnMethod('en')}
 
 ### Incident grading and deadlines
 
