@@ -178,6 +178,22 @@ describe('incident reports (事件上报), end to end', () => {
       await screenshot(h.page, 'incidents-1-hospital');
       expect(h.problems).toEqual([]);
 
+      // An alert turned into an incident: the alert's drawer leads to a prefilled form that keeps the link.
+      const late = (await hospital.client.alerts.list.query({ limit: 50, offset: 0 })).items.find((x) => x.ruleId === 'INST-INCIDENT-LATE');
+      expect(late, 'the late report earlier in this file opened an alert').toBeDefined();
+      await h.page.goto(`${server.url}/alerts`);
+      await h.page.getByTestId('alert-table').locator('tbody tr').first().click();
+      await h.page.getByTestId('alert-to-incident').click();
+      await h.page.getByTestId('incident-from-alert').waitFor();
+      expect(await h.page.getByTestId('incident-title').inputValue()).not.toBe('');
+      await h.page.getByTestId('incident-measures').fill('复核上报流程');
+      await h.page.getByTestId('incident-submit').click();
+      await expect.poll(async () => (await hospital.client.incidents.forAlert.query({ alertId: late!.id })).length, { timeout: 10_000 }).toBe(1);
+      await h.page.goto(`${server.url}/alerts`);
+      await h.page.getByTestId('alert-table').locator('tbody tr').first().click();
+      await h.page.getByTestId('alert-incidents').getByText('关联事件').waitFor();
+      expect(h.problems).toEqual([]);
+
       const c = await signIn('xh-county');
       await c.page.getByTestId('incidents-table').getByText('门户网站被篡改').click();
       const drawer = c.page.getByTestId('incident-drawer');

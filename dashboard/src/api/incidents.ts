@@ -12,6 +12,9 @@ export type IncidentSummary = Omit<NonNullable<In<I['submitSummary']['mutate']>>
 export const incidentsApi = {
   /** The grading figures and clocks in force for the signed-in user's region. */
   settings: () => call(() => api().incidents.settings.query()),
+  /** The incidents made from an alert, and a report form prefilled from it (the link kept both ways). */
+  forAlert: (alertId: string) => call(() => api().incidents.forAlert.query({ alertId })),
+  draftFromAlert: (alertId: string) => call(() => api().incidents.draftFromAlert.query({ alertId })),
   list: (regionCode?: string) => call(() => api().incidents.list.query({ limit: 200, ...(regionCode ? { regionCode } : {}) })),
   get: (incidentId: string) => call(() => api().incidents.get.query({ incidentId })),
   report: (input: IncidentReport) => call(() => api().incidents.report.mutate(input)),

@@ -403,6 +403,8 @@ const en: MessageSchema = {
     'pi-audit': 'Personal-information protection compliance audit',
   },
   alerts: {
+    incident: 'Incident',
+    toIncident: 'Report as an incident',
     title: 'Alerts',
     status: 'Status',
     statuses: { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Resolved' },
@@ -548,6 +550,7 @@ const en: MessageSchema = {
   },
   // Incident reports (事件上报), issue 23.
   incidents: {
+    fromAlert: 'From an alert, prefilled from it',
     statsExport: "This month's incident statistics for the region",
     title: 'Incident reports',
     new: 'Report a security incident',

@@ -400,6 +400,8 @@ const zhCN = {
     'pi-audit': '个人信息保护合规审计',
   },
   alerts: {
+    incident: '关联事件',
+    toIncident: '转为事件上报',
     title: '告警',
     status: '状态',
     statuses: { open: '未处理', acknowledged: '已确认', resolved: '已解决' },
@@ -545,6 +547,7 @@ const zhCN = {
   },
   // Incident reports (事件上报), issue 23.
   incidents: {
+    fromAlert: '由告警转入，已按告警预填',
     statsExport: '本地区本月事件统计',
     title: '事件上报',
     new: '上报网络安全事件',
