@@ -103,14 +103,21 @@ describe('incident clock', () => {
     expect(RegionSettings.parse({}).incidents).toBeUndefined();
     // Only what a region sets is stored; the rest is inherited, down to the documented defaults.
     expect(RegionSettings.parse({ incidents: { summaryDays: 20 } }).incidents).toEqual({ summaryDays: 20 });
-    expect(resolveSettings(RegionSettings.parse({})).incidents).toEqual({
-      generalReportHours: 24,
-      summaryDays: 30,
-      majorCiiDownHours: 2,
-      majorRecordsLeaked: 10_000_000,
-      largeCiiDownHours: 0.5,
-      largeRecordsLeaked: 1_000_000,
-    });
+    // The documented defaults: 一般 24 h, summary 30 days, 重大 2 h / 10 million, 较大 0.5 h / 1 million.
+    expect(Object.entries(resolveSettings(RegionSettings.parse({})).incidents).flat()).toEqual([
+      'generalReportHours',
+      24,
+      'summaryDays',
+      30,
+      'majorCiiDownHours',
+      2,
+      'majorRecordsLeaked',
+      10_000_000,
+      'largeCiiDownHours',
+      0.5,
+      'largeRecordsLeaked',
+      1_000_000,
+    ]);
     expect(RegionSettings.safeParse({ incidents: { unknownFigure: 1 } }).success).toBe(false);
     expect(RegionSettings.safeParse({ incidents: { summaryDays: 0 } }).success).toBe(false);
   });
