@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyIncidentSettings,
   canIncident,
+  DEFAULT_INCIDENT_SETTINGS,
+  ESPECIALLY_MAJOR_LINE,
   gradeIncident,
+  gradingCriteria,
+  gradingProblem,
+  incidentLoosenings,
+  incidentSettingsProblems,
+  resolveSettings,
   IncidentDraftInput,
   incidentFlags,
   incidentPeriodCounts,
@@ -27,12 +35,38 @@ describe('incident grading', () => {
     expect(gradeIncident({ ...none, recordsLeaked: 10_000_000 })).toBe('major');
   });
   it('refuses a level below what the criteria give, and a higher one without a reason', () => {
-    const low = IncidentDraftInput.safeParse({ ...draft, level: 'general', criteria: { ...none, recordsLeaked: 2_000_000 } });
-    expect(low.success).toBe(false);
-    expect(low.error?.issues[0]?.message).toMatch(/较大/);
-    expect(IncidentDraftInput.safeParse({ ...draft, level: 'large', criteria: none }).success).toBe(false);
-    expect(IncidentDraftInput.safeParse({ ...draft, level: 'large', criteria: none, gradingReason: '重要网络和信息系统遭受较大的系统损失' }).success).toBe(true);
-    expect(IncidentDraftInput.safeParse({ ...draft, level: 'general', criteria: none }).success).toBe(true);
+    expect(gradingProblem({ level: 'general', criteria: { ...none, recordsLeaked: 2_000_000 } })).toEqual({ path: 'level', message: expect.stringMatching(/较大/) as string });
+    expect(gradingProblem({ level: 'large', criteria: none })?.path).toBe('gradingReason');
+    expect(gradingProblem({ level: 'large', criteria: none, gradingReason: '重要网络和信息系统遭受较大的系统损失' })).toBeNull();
+    expect(gradingProblem({ level: 'general', criteria: none })).toBeNull();
+  });
+  it('grades by the region’s figures for 重大 and 较大; the confirmed 特别重大 line stays', () => {
+    const facts = { ...none, recordsLeaked: 600_000 };
+    expect(gradeIncident(facts)).toBe('general');
+    const stricter = applyIncidentSettings(DEFAULT_INCIDENT_SETTINGS, { largeRecordsLeaked: 500_000, majorCiiDownHours: 1 }, false);
+    expect(gradeIncident(facts, stricter)).toBe('large');
+    expect(gradeIncident({ ...none, cii: true, systemsDownHours: 1 }, stricter)).toBe('major');
+    expect(gradingProblem({ level: 'general', criteria: facts }, stricter)?.path).toBe('level');
+    expect(gradingCriteria(stricter).map((g) => [g.level, g.confirmed])).toEqual([
+      ['especially-major', true],
+      ['major', false],
+      ['large', false],
+    ]);
+    expect(gradingCriteria(stricter)[0]).toMatchObject(ESPECIALLY_MAJOR_LINE);
+    // Figures cannot go above the confirmed line.
+    expect(IncidentSettings.safeParse({ majorRecordsLeaked: 200_000_000 }).success).toBe(false);
+    expect(IncidentSettings.safeParse({ largeCiiDownHours: 7 }).success).toBe(false);
+  });
+  it('tightens down the region tree: the province sets any figure, a lower level only lowers one', () => {
+    const province = applyIncidentSettings(DEFAULT_INCIDENT_SETTINGS, { largeRecordsLeaked: 2_000_000, summaryDays: 45 }, true);
+    expect(province).toMatchObject({ largeRecordsLeaked: 2_000_000, summaryDays: 45, majorRecordsLeaked: 10_000_000 });
+    // A county's looser figure does not count, a stricter one does; what it leaves out is inherited.
+    expect(applyIncidentSettings(province, { largeRecordsLeaked: 3_000_000, summaryDays: 20 }, false)).toMatchObject({ largeRecordsLeaked: 2_000_000, summaryDays: 20, generalReportHours: 24 });
+    expect(incidentLoosenings(province, { largeRecordsLeaked: 3_000_000, summaryDays: 20 })).toEqual(['incidents.largeRecordsLeaked: 3000000 is looser than 2000000 set above']);
+    expect(incidentLoosenings(province, undefined)).toEqual([]);
+    expect(incidentSettingsProblems({ ...DEFAULT_INCIDENT_SETTINGS, largeRecordsLeaked: 20_000_000 })).toEqual([expect.stringMatching(/较大 leak figure/)]);
+    expect(incidentSettingsProblems({ ...DEFAULT_INCIDENT_SETTINGS, largeCiiDownHours: 3 })).toEqual([expect.stringMatching(/较大 outage figure/)]);
+    expect(incidentSettingsProblems(DEFAULT_INCIDENT_SETTINGS)).toEqual([]);
   });
   it('bounds texts and needs criteria', () => {
     expect(IncidentDraftInput.safeParse({ ...draft, level: 'general', criteria: none, impact: 'x'.repeat(4001) }).success).toBe(false);
@@ -47,7 +81,7 @@ describe('incident clock', () => {
     expect(reportDeadline('large', true, at).toISOString()).toBe('2026-11-02T02:00:00.000Z');
     expect(reportDeadline('major', false, at).toISOString()).toBe('2026-11-02T05:00:00.000Z');
     expect(reportDeadline('general', true, at).toISOString()).toBe('2026-11-03T01:00:00.000Z');
-    expect(reportDeadline('general', false, at, IncidentSettings.parse({ generalReportHours: 8 })).toISOString()).toBe('2026-11-02T09:00:00.000Z');
+    expect(reportDeadline('general', false, at, { ...DEFAULT_INCIDENT_SETTINGS, generalReportHours: 8 }).toISOString()).toBe('2026-11-02T09:00:00.000Z');
     expect(summaryDeadline(at).toISOString()).toBe('2026-12-02T01:00:00.000Z');
   });
   it('flags a late report and a missing summary', () => {
@@ -67,7 +101,24 @@ describe('incident clock', () => {
   });
   it('region settings carry the incident settings with their documented defaults', () => {
     expect(RegionSettings.parse({}).incidents).toBeUndefined();
-    expect(RegionSettings.parse({ incidents: {} }).incidents).toEqual({ generalReportHours: 24, summaryDays: 30 });
+    // Only what a region sets is stored; the rest is inherited, down to the documented defaults.
+    expect(RegionSettings.parse({ incidents: { summaryDays: 20 } }).incidents).toEqual({ summaryDays: 20 });
+    // The documented defaults: 一般 24 h, summary 30 days, 重大 2 h / 10 million, 较大 0.5 h / 1 million.
+    expect(Object.entries(resolveSettings(RegionSettings.parse({})).incidents).flat()).toEqual([
+      'generalReportHours',
+      24,
+      'summaryDays',
+      30,
+      'majorCiiDownHours',
+      2,
+      'majorRecordsLeaked',
+      10_000_000,
+      'largeCiiDownHours',
+      0.5,
+      'largeRecordsLeaked',
+      1_000_000,
+    ]);
+    expect(RegionSettings.safeParse({ incidents: { unknownFigure: 1 } }).success).toBe(false);
     expect(RegionSettings.safeParse({ incidents: { summaryDays: 0 } }).success).toBe(false);
   });
 });

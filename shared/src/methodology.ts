@@ -2,6 +2,7 @@ import { CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR } from './calendar.js';
 import { DEFAULT_DUE_SOON_DAYS, FILING_WORKING_DAYS } from './deadlines.js';
 import { articlesText } from './articles.js';
 import { EOL_TABLE } from './eol.js';
+import { DEFAULT_INCIDENT_SETTINGS as INC, ESPECIALLY_MAJOR_LINE as EM, incidentColumnMethod } from './incidents.js';
 import { HOST_RULE_READS } from './rules/reads.js';
 import { RULE_DATA } from './rules/catalogue.js';
 import type { RuleData, ThresholdSpec } from './rules/types.js';
@@ -103,7 +104,17 @@ ${grades('zh')}
 同一地区内按得分从高到低；得分相同者，严重不合规项少者在前，再比高危不合规项，再按机构名称（中文拼音排序，多音字地名按地名读音，见下表），名称完全相同时按机构代码。仅因名称或代码先后的机构并列名次（如 1、2、2、4）。不合规项计数与导出中的“严重不合规”“高危不合规”列相同：只计“不合规”，不含“未知”和有效例外——未知的严重项已在得分中按封顶计入，而排名的先后应能从导出的数字直接核对。
 
 一个排名中的所有机构按排名地区的规则设置（启用的规则、阈值、权重）评判。市、县只能在上级设置的基础上收紧：收紧地区的机构在本地区的视图中按其更严格的设置计分；在上级地区的排名及其导出中，则以已存储的检查结果为基础、按排名地区的设置重新计分（排名地区未启用的规则不计入，阈值不同的规则按排名地区的阈值重新判定），因此下级的收紧不会改变其机构在上级排名中的位置。排名页注明哪些下级地区收紧了哪些规则。往月排名读取该月最后一次每日快照，按快照时各机构所在地区的设置计分。
-“事件迟报/缺总结”列（网络安全事件报告，《网络安全事件报告管理办法》）：本期（中国时间的自然月）内上报时已超过报告时限的事件数 / 总结报告截止日落在本期、到本期末（当月为此刻）仍未提交或晚于截止日提交的事件数。两项只计数、列示，不计入得分和名次。
+${incidentColumnMethod('zh')}
+
+### 网络安全事件分级与时限
+
+按《网络安全事件报告管理办法》及其分级指南，事件按下列量化标准定级，达到任一条即为该级；上报人可说明理由定得更高，不能定得更低。
+- 特别重大：关键信息基础设施全面中断 ≥ ${EM.ciiDownHours} 小时，或 ≥ ${EM.recordsLeaked.toLocaleString('en-US')} 人个人信息泄露（已按分级指南原文核实，不可设置）。
+- 重大：关键信息基础设施全面中断 ≥ ${INC.majorCiiDownHours} 小时，或 ≥ ${INC.majorRecordsLeaked.toLocaleString('en-US')} 人个人信息泄露。
+- 较大：关键信息基础设施全面中断 ≥ ${INC.largeCiiDownHours} 小时，或 ≥ ${INC.largeRecordsLeaked.toLocaleString('en-US')} 人个人信息泄露。
+- **重大、较大两级的数字未能从官方原文核实，是默认值**，由地区设置（重大、较大两级各自的中断时长和泄露人数）。省级设定基准（可高于或低于默认值，但较大不得高于重大，均不得高于特别重大）；市、县只能调低（更多事件定为更高级别），调高的设置被拒绝。上报表单按机构所在地区在用的数字给出最低级别。
+- 上报时限自发现时起算：较大及以上，关键信息基础设施运营者 1 小时、其他 4 小时（办法原文，不可设置）；一般事件 ${INC.generalReportHours} 小时（办法未规定，默认值，地区可设置）。
+- 总结报告：处置完毕后 ${INC.summaryDays} 天内提交（默认值，地区可设置；市、县只能缩短）。到期未提交即告警。
 
 多音字地名读音表（排序时按右列读音）：
 
@@ -157,7 +168,17 @@ ${grades('en')}
 Within a region, by score descending; equal scores by fewer failing critical findings, then fewer failing high findings, then the institution's name in Chinese (pinyin) collation, with polyphonic place names read as places (table above), then, for identical names, the institution code. Institutions ordered only by name or code share a rank (1, 2, 2, 4). The failing counts are the exports' "严重不合规" and "高危不合规" columns: failing only, not unknown, findings under a valid exception excluded. An unknown critical already costs its cap in the score, and the order must be checkable from the numbers in the export.
 
 A ranking judges every institution by the ranking region's settings (rules enabled, thresholds, weights). A city or county may only tighten what it inherits: its institutions are scored by its stricter settings in its own views, while in a ranking of a region above (and its exports) they are scored again from their stored findings under the ranking region's settings (rules that region does not run are left out, rules it runs with other thresholds are judged again with its thresholds), so a lower level's tightening cannot move its institutions in the ranking above. The ranking names the regions below that tighten, and the rules. A past month's ranking reads that month's last daily snapshot, scored by each institution's settings at the time.
-The "incidents late / no summary" column (incident reporting, Incident Reporting Measures): incidents of the period (a calendar month in China time) reported after their reporting deadline / incidents whose summary-report deadline falls in the period and that had no summary, or a late one, at the period's end (now, for the current month). Both are counted and shown; they change neither score nor rank.
+${incidentColumnMethod('en')}
+
+### Incident grading and deadlines
+
+Under the Incident Reporting Measures and their grading guide, an incident reaches a level when any of that level's lines is met; a reporter may grade higher with a reason, never lower.
+- Especially major: critical information infrastructure (CII) wholly down ≥ ${EM.ciiDownHours} h, or personal information of ≥ ${EM.recordsLeaked.toLocaleString('en-US')} people leaked (checked against the guide's text; not a setting).
+- Major: CII wholly down ≥ ${INC.majorCiiDownHours} h, or personal information of ≥ ${INC.majorRecordsLeaked.toLocaleString('en-US')} people leaked.
+- Large: CII wholly down ≥ ${INC.largeCiiDownHours} h, or personal information of ≥ ${INC.largeRecordsLeaked.toLocaleString('en-US')} people leaked.
+- **The major and large figures could not be confirmed from the official text: they are defaults**, and region settings (incidents.majorCiiDownHours, majorRecordsLeaked, largeCiiDownHours, largeRecordsLeaked). The province sets the baseline (above or below the defaults, large never above major, neither above especially major); a city or county may only lower a figure (grading more incidents higher), and a higher one is refused. The report form gives the least level under the figures in force for the institution's region.
+- Report deadline from discovery: large and above, 1 h for CII operators and 4 h for others (the Measures' own figures; not settings); general, ${INC.generalReportHours} h (the Measures set none: a default, region setting generalReportHours).
+- Summary report: within ${INC.summaryDays} days of closing (a default, region setting summaryDays; a city or county may only shorten it). Past that, an alert opens.
 ${supervisionMethod('en')}`;
 }
 

@@ -157,11 +157,41 @@ describe('incident reports (事件上报), end to end', () => {
       const local = new Date(Date.now() - 30 * 60_000 + 8 * HOUR).toISOString().slice(0, 16);
       await h.page.getByTestId('incident-title').fill('门户网站被篡改');
       await h.page.getByTestId('incident-discovered').fill(local);
+      // The guided level choice shows the lines in force: 特别重大 from the guide, 重大 and 较大 as unconfirmed defaults.
+      const grading = h.page.getByTestId('incident-grading');
+      await grading.getByText('较大：关键信息基础设施全面中断 ≥ 0.5 小时，或 ≥ 1,000,000 人个人信息泄露（默认值，未能从官方原文核实，地区可设置）').waitFor();
+      await grading.getByText('（分级指南原文）').waitFor();
+      await grading.getByText('处置完毕后 30 天内提交总结报告', { exact: false }).waitFor();
       await h.page.getByTestId('incident-impact').fill('首页被篡改');
       await h.page.getByTestId('incident-measures').fill('已下线网站');
       await h.page.getByTestId('incident-submit').click();
       await h.page.getByTestId('incidents-table').getByText('门户网站被篡改').waitFor();
+      // Closed, it asks for the summary report in the drawer, and takes it.
+      await h.page.getByTestId('incidents-table').getByText('门户网站被篡改').click();
+      await h.page.getByTestId('incident-drawer').locator('textarea').first().fill('已恢复网站');
+      await h.page.getByTestId('incident-drawer').getByRole('button', { name: '处置完毕' }).click();
+      const summaryForm = h.page.getByTestId('incident-summary-form');
+      for (const [i, text] of ['弱口令', '重置口令', '部署防篡改', '加强巡检'].entries()) await summaryForm.locator('textarea').nth(i).fill(text);
+      await h.page.getByTestId('incident-summary-submit').click();
+      await h.page.getByTestId('incident-drawer').getByText('总结报告 · xh-hospital').waitFor();
+      await h.page.getByTestId('incident-drawer').locator('.el-drawer__close-btn').click();
       await screenshot(h.page, 'incidents-1-hospital');
+      expect(h.problems).toEqual([]);
+
+      // An alert turned into an incident: the alert's drawer leads to a prefilled form that keeps the link.
+      const late = (await hospital.client.alerts.list.query({ limit: 50, offset: 0 })).items.find((x) => x.ruleId === 'INST-INCIDENT-LATE');
+      expect(late, 'the late report earlier in this file opened an alert').toBeDefined();
+      await h.page.goto(`${server.url}/alerts`);
+      await h.page.getByTestId('alert-table').locator('tbody tr').first().click();
+      await h.page.getByTestId('alert-to-incident').click();
+      await h.page.getByTestId('incident-from-alert').waitFor();
+      expect(await h.page.getByTestId('incident-title').inputValue()).not.toBe('');
+      await h.page.getByTestId('incident-measures').fill('复核上报流程');
+      await h.page.getByTestId('incident-submit').click();
+      await expect.poll(async () => (await hospital.client.incidents.forAlert.query({ alertId: late!.id })).length, { timeout: 10_000 }).toBe(1);
+      await h.page.goto(`${server.url}/alerts`);
+      await h.page.getByTestId('alert-table').locator('tbody tr').first().click();
+      await h.page.getByTestId('alert-incidents').getByText('关联事件').waitFor();
       expect(h.problems).toEqual([]);
 
       const c = await signIn('xh-county');
@@ -173,7 +203,7 @@ describe('incident reports (事件上报), end to end', () => {
       await screenshot(c.page, 'incidents-2-county');
       expect(c.problems).toEqual([]);
       const mine = (await xihu.client.incidents.list.query()).find((i) => i.title === '门户网站被篡改');
-      expect([mine?.level, mine?.receivedBy, mine?.late]).toEqual(['general', 'xh-county', false]);
+      expect([mine?.level, mine?.receivedBy, mine?.late, mine?.status]).toEqual(['general', 'xh-county', false, 'summarized']);
     } finally {
       await browser.close();
     }

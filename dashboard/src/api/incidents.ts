@@ -6,9 +6,15 @@ type I = ApiClient['incidents'];
 export type Incident = Out<I['list']['query']>[number];
 export type IncidentDetail = Out<I['get']['query']>;
 export type IncidentReport = NonNullable<In<I['report']['mutate']>>;
+export type IncidentSummary = Omit<NonNullable<In<I['submitSummary']['mutate']>>, 'incidentId'>;
 
 /** The incident calls the dashboard makes. */
 export const incidentsApi = {
+  /** The grading figures and clocks in force for the signed-in user's region. */
+  settings: () => call(() => api().incidents.settings.query()),
+  /** The incidents made from an alert, and a report form prefilled from it (the link kept both ways). */
+  forAlert: (alertId: string) => call(() => api().incidents.forAlert.query({ alertId })),
+  draftFromAlert: (alertId: string) => call(() => api().incidents.draftFromAlert.query({ alertId })),
   list: (regionCode?: string) => call(() => api().incidents.list.query({ limit: 200, ...(regionCode ? { regionCode } : {}) })),
   get: (incidentId: string) => call(() => api().incidents.get.query({ incidentId })),
   report: (input: IncidentReport) => call(() => api().incidents.report.mutate(input)),
@@ -16,5 +22,6 @@ export const incidentsApi = {
   close: (incidentId: string, text: string) => call(() => api().incidents.close.mutate({ incidentId, text })),
   comment: (incidentId: string, text: string) => call(() => api().incidents.comment.mutate({ incidentId, text })),
   requestInfo: (incidentId: string, text: string) => call(() => api().incidents.requestInfo.mutate({ incidentId, text })),
+  submitSummary: (incidentId: string, summary: IncidentSummary) => call(() => api().incidents.submitSummary.mutate({ incidentId, ...summary })),
   receive: (incidentId: string) => call(() => api().incidents.receive.mutate({ incidentId })),
 };

@@ -403,6 +403,8 @@ const en: MessageSchema = {
     'pi-audit': 'Personal-information protection compliance audit',
   },
   alerts: {
+    incident: 'Incident',
+    toIncident: 'Report as an incident',
     title: 'Alerts',
     status: 'Status',
     statuses: { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Resolved' },
@@ -548,6 +550,7 @@ const en: MessageSchema = {
   },
   // Incident reports (事件上报), issue 23.
   incidents: {
+    fromAlert: 'From an alert, prefilled from it',
     statsExport: "This month's incident statistics for the region",
     title: 'Incident reports',
     new: 'Report a security incident',
@@ -560,6 +563,14 @@ const en: MessageSchema = {
     summaryOverdue: 'Summary overdue',
     received: 'Received',
     note: 'Follow-up, handling note or comment',
+    grading: {
+      line: '{level}: critical information infrastructure wholly down ≥ {hours} h, or personal information of ≥ {people} people leaked',
+      confirmed: ' (the grading guide)',
+      unconfirmed: ' (default, not confirmed from the official text; a region may set it)',
+      regionSet: ' (set by the region)',
+      clock: 'Large and above: report within 1 h (CII) or 4 h; general: within {general} h; summary report within {days} days of closing',
+    },
+    summaryForm: { title: 'Summary report', due: 'due by {at}', cause: 'Cause', measures: 'Measures taken', rectification: 'Rectification', lessons: 'Lessons learned' },
     fields: {
       institution: 'Institution',
       title: 'Incident',

@@ -400,6 +400,8 @@ const zhCN = {
     'pi-audit': '个人信息保护合规审计',
   },
   alerts: {
+    incident: '关联事件',
+    toIncident: '转为事件上报',
     title: '告警',
     status: '状态',
     statuses: { open: '未处理', acknowledged: '已确认', resolved: '已解决' },
@@ -545,6 +547,7 @@ const zhCN = {
   },
   // Incident reports (事件上报), issue 23.
   incidents: {
+    fromAlert: '由告警转入，已按告警预填',
     statsExport: '本地区本月事件统计',
     title: '事件上报',
     new: '上报网络安全事件',
@@ -557,6 +560,14 @@ const zhCN = {
     summaryOverdue: '总结报告逾期',
     received: '已接报',
     note: '续报、处置说明或意见',
+    grading: {
+      line: '{level}：关键信息基础设施全面中断 ≥ {hours} 小时，或 ≥ {people} 人个人信息泄露',
+      confirmed: '（分级指南原文）',
+      unconfirmed: '（默认值，未能从官方原文核实，地区可设置）',
+      regionSet: '（本地区设置）',
+      clock: '较大及以上：关键信息基础设施 1 小时、其他 4 小时内上报；一般：{general} 小时内上报；处置完毕后 {days} 天内提交总结报告',
+    },
+    summaryForm: { title: '总结报告', due: '应于 {at} 前提交', cause: '事件原因', measures: '处置措施', rectification: '整改情况', lessons: '经验教训' },
     fields: {
       institution: '机构',
       title: '事件名称',

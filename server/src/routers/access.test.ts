@@ -372,6 +372,8 @@ function INCIDENT_ENTRIES(): Record<string, Entry> {
     'incidents.list': { roles: ALL, scoped: 'list', run: async (f, who) => (await f.caller(who)).incidents.list({ limit: 500 }), seen: (_f, r) => listed(r) },
     'incidents.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.get({ incidentId: f.incidents[t] }) },
     'incidents.forAlert': { roles: ALL, scoped: 'list', run: async (f, who) => (await f.caller(who)).incidents.forAlert({ alertId: f.alerts.A }) },
+    // The figures of the caller's own region: nothing to name, nothing of another region to see.
+    'incidents.settings': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller(who)).incidents.settings() },
     'incidents.draftFromAlert': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.draftFromAlert({ alertId: f.alerts[t] }) },
     // An institution reports for itself only: an institution user holds no region, so its scope is its own institution.
     'incidents.report': { roles: INST, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).incidents.report({ institutionCode: t, incident: incidentDraft(f) }) },

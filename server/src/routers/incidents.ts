@@ -6,6 +6,7 @@ import {
   draftFromAlert,
   followUpIncident,
   getIncidentDetail,
+  incidentSettingsView,
   listIncidentViews,
   receiveIncident,
   reportIncident,
@@ -29,6 +30,8 @@ export const incidentsRouter = router({
   forAlert: authed('incidents:read')
     .input(AlertId)
     .query(({ ctx, input }) => listIncidentViews(ctx.deps, ctx.principal.scope, { alertId: input.alertId, limit: 10 })),
+  /** The grading figures and clocks in force for the user's region: the report form's guided level choice reads them. */
+  settings: authed('incidents:read').query(({ ctx }) => incidentSettingsView(ctx.deps, ctx.principal)),
   /** A prefilled report form from an alert. */
   draftFromAlert: authed('incidents:report')
     .input(AlertId)

@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getFindings } from '../storage/findings.js';
-import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
+import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, type TestDb } from '../testing/harness.js';
+import { ingestReport } from './ingest.js';
+import { putSettings } from './settings.js';
 import { dataRegisterView, removeDataRegisterEntry, saveDataRegisterEntry, saveImportantDataFiling } from './dataRegister.js';
 import { addGovernanceRecord, saveMlpsSystem } from './records.js';
-import { INST_A, institutionUser, outcome as code } from '../testing/principals.js';
+import { ADMIN, INST_A, institutionUser, outcome as code } from '../testing/principals.js';
 
 const INST_B = institutionUser('B', '330105');
 // Level 2, no personal-information flag of its own, last evaluated 2022-12-01: due 2027-12-01 on the 5-year cycle, 2025-12-01 on the 3-year one.
@@ -32,6 +34,24 @@ describe.each(DIALECTS)('data register (%s)', (dialect) => {
     await enrollHost(t.deps, { institution: 'B', name: '拱墅区人民医院', region: '330105', hostname: 'his-b' });
   });
   afterEach(() => t.close());
+
+  it('a host of a system the register lists with important data keeps logs the region’s longer minimum, re-judged as the register changes', async () => {
+    const agent = await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106', hostname: 'lis-01' });
+    await ingestReport(t.deps, agent, sampleReport(agent.id, t.clock.now, hostSections(t.clock.now, 'lis-01', 'healthy')), 1000);
+    const logs = async () => (await getFindings(t.deps.db, 'host', agent.hostId)).find((f) => f.rule_id === 'HOST-LOG-RETENTION')?.status;
+    await putSettings(t.deps, ADMIN, '330106', { rules: [{ ruleId: 'HOST-LOG-RETENTION', thresholds: { importantDataMinDays: 365 } }] });
+    const { id: lis } = await saveMlpsSystem(t.deps, INST_A, 'A', { ...LIS, hostIds: [agent.hostId] });
+    // The healthy fixture keeps 182 days: enough for the general minimum.
+    expect(await logs()).toBe('pass');
+    const { id: entry } = await saveDataRegisterEntry(t.deps, INST_A, 'A', { ...ENTRY, systemIds: [lis] });
+    expect(await logs()).toBe('fail');
+    await saveDataRegisterEntry(t.deps, INST_A, 'A', { id: entry, ...ENTRY, level: 'general', systemIds: [lis] });
+    expect(await logs()).toBe('pass');
+    await saveDataRegisterEntry(t.deps, INST_A, 'A', { id: entry, ...ENTRY, level: 'core', systemIds: [lis] });
+    expect(await logs()).toBe('fail');
+    await removeDataRegisterEntry(t.deps, INST_A, 'A', entry);
+    expect(await logs()).toBe('pass');
+  });
 
   it('drives the data rules and the level-2 evaluation cycle as it is edited', async () => {
     const { id: lis } = await saveMlpsSystem(t.deps, INST_A, 'A', LIS);

@@ -37,38 +37,56 @@ export async function dataRegisterView(deps: ServiceDeps, scope: Scope, code: st
 export async function saveDataRegisterEntry(deps: ServiceDeps, principal: Principal, code: string, input: DataRegisterEntryInput & { id?: string | undefined }) {
   await ownInstitution(deps.db, principal.scope, code);
   const entry = DataRegisterEntryInput.parse(input);
-  const known = new Set((await loadSystems(deps.db, code)).map((s) => s.id));
+  const systems = await loadSystems(deps.db, code);
+  const known = new Set(systems.map((s) => s.id));
   for (const id of entry.systemIds) if (!known.has(id)) throw badRequest(`MLPS system ${id} is not one of this institution's systems`);
   const existing = await listDataRegisterEntries(deps.db, code);
+  // The hosts of the systems named before and after: their log-retention minimum may change (HOST-LOG-RETENTION).
+  const before = existing.find((e) => e.id === input.id);
+  const named = new Set([...entry.systemIds, ...(before ? (JSON.parse(before.system_ids) as string[]) : [])]);
+  const hosts = [...new Set(systems.filter((s) => named.has(s.id)).flatMap((s) => s.hostIds))];
   if (input.id && !existing.some((e) => e.id === input.id)) throw forbidden(`register entry ${input.id} is not one of this institution's`);
   if (!input.id && existing.length >= DATA_REGISTER_LIMITS.entries) throw badRequest(`a data register holds at most ${DATA_REGISTER_LIMITS.entries} entries`);
   const id = input.id ?? newId('dre');
   const at = deps.now().toISOString();
-  await editAndReevaluate(deps, code, async (tx) => {
-    await upsertDataRegisterEntry(tx, {
-      id,
-      institution_code: code,
-      category: entry.category,
-      level: entry.level,
-      volume: entry.volume,
-      system_ids: JSON.stringify(entry.systemIds),
-      note: entry.note?.trim() || null,
-      updated_at: at,
-      updated_by: principal.username,
-    });
-    await touchDataRegister(tx, code, at, principal.username);
-  });
+  await editAndReevaluate(
+    deps,
+    code,
+    async (tx) => {
+      await upsertDataRegisterEntry(tx, {
+        id,
+        institution_code: code,
+        category: entry.category,
+        level: entry.level,
+        volume: entry.volume,
+        system_ids: JSON.stringify(entry.systemIds),
+        note: entry.note?.trim() || null,
+        updated_at: at,
+        updated_by: principal.username,
+      });
+      await touchDataRegister(tx, code, at, principal.username);
+    },
+    hosts,
+  );
   return { id };
 }
 
 export async function removeDataRegisterEntry(deps: ServiceDeps, principal: Principal, code: string, id: string) {
   await ownInstitution(deps.db, principal.scope, code);
   const at = deps.now().toISOString();
-  const removed = await editAndReevaluate(deps, code, async (tx) => {
-    const gone = await deleteDataRegisterEntry(tx, code, id);
-    if (gone) await touchDataRegister(tx, code, at, principal.username);
-    return gone;
-  });
+  const entry = (await listDataRegisterEntries(deps.db, code)).find((e) => e.id === id);
+  const named = new Set(entry ? (JSON.parse(entry.system_ids) as string[]) : []);
+  const hosts = (await loadSystems(deps.db, code)).filter((s) => named.has(s.id)).flatMap((s) => s.hostIds);
+  const removed = await editAndReevaluate(
+    deps,
+    code,
+    async (tx) => {
+      const gone = await deleteDataRegisterEntry(tx, code, id);
+      if (gone) await touchDataRegister(tx, code, at, principal.username);
+      return gone;
+    },
+    [...new Set(hosts)],
+  );
   if (!removed) throw forbidden(`register entry ${id} is not one of this institution's`);
   return { id };
 }

@@ -19,7 +19,7 @@ import { getInstitutionScore, listHostScores, upsertHostScore, upsertInstitution
 import { insertTransition } from '../storage/transitions.js';
 import { getFirstSeen, syncFirstSeen } from '../storage/updateFirstSeen.js';
 import { getHost, listInstitutionHosts } from '../storage/hosts.js';
-import { loadDataRegister } from '../storage/dataRegister.js';
+import { hostHoldsImportantData, loadDataRegister } from '../storage/dataRegister.js';
 import { getInstitution } from '../storage/institutions.js';
 import { exceptionOf, findingRow, governanceOf, storedFinding } from '../storage/mappers.js';
 import { hostMlpsLevel, listExceptions, listGovernance, loadSystems } from '../storage/records.js';
@@ -104,10 +104,11 @@ async function hostRuleInput(db: Db, host: HostRow, now: Date, remember: boolean
     for (const n of [...known.keys()]) if (!pending.includes(n)) known.delete(n);
   }
   const mlpsLevel = (await hostMlpsLevel(db, host.id, chinaDate(now))) as MlpsLevel | null;
+  const holdsImportantData = await hostHoldsImportantData(db, host.institution_code, host.id, chinaDate(now));
   const exceptions = (await listExceptions(db, { subjectKind: 'host', subjectId: host.id })).map(exceptionOf);
   // What a scanner saw of this host from outside (its fingerprint behind a port mapping): judged as public.
   const seenFromOutside = (await exposuresOfHost(db, host.id)).map((e) => ({ port: e.internal_port!, address: e.address, externalPort: e.port }));
-  return { sections, mlpsLevel, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions, seenFromOutside };
+  return { sections, mlpsLevel, holdsImportantData, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions, seenFromOutside };
 }
 
 /** A host's score and failing counts as stored in host_scores, from its findings. */

@@ -13,6 +13,7 @@ import {
   draftFromAlert,
   followUpIncident,
   getIncidentDetail,
+  incidentSettingsView,
   listIncidentViews,
   receiveIncident,
   reportIncident,
@@ -27,7 +28,8 @@ import { createChannel } from './notificationChannels.js';
 import { ranking } from './rankings.js';
 import { saveMlpsSystem } from './records.js';
 import { putSettings } from './settings.js';
-import { ADMIN, INST_A, county, outcome as code } from '../testing/principals.js';
+import { ADMIN, INST_A, county, institutionUser, outcome as code } from '../testing/principals.js';
+import { DEFAULT_INCIDENT_SETTINGS, gradeIncident } from '@weian/shared';
 
 const XIHU = county('330106');
 const GONGSHU = county('330105');
@@ -115,12 +117,47 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     }
   });
 
+  it('the 重大 and 较大 figures are region settings: a county lowers one and the guided level for the same facts goes up', async () => {
+    const facts = { ...none, recordsLeaked: 600_000 };
+    const before = await incidentSettingsView(t.deps, INST_A);
+    expect([before.regionCode, before.settings, before.criteria.map((c) => [c.level, c.recordsLeaked, c.confirmed])]).toEqual([
+      '330106',
+      DEFAULT_INCIDENT_SETTINGS,
+      [
+        ['especially-major', 100_000_000, true],
+        ['major', 10_000_000, false],
+        ['large', 1_000_000, false],
+      ],
+    ]);
+    expect(gradeIncident(facts, before.settings)).toBe('general');
+    const first = await reportIncident(t.deps, INST_A, input({ level: 'general', criteria: facts }), send);
+    expect(first.level).toBe('general');
+
+    // The county grades stricter: 500,000 people leaked is 较大 there. Its neighbour keeps the defaults.
+    await putSettings(t.deps, XIHU, '330106', { incidents: { largeRecordsLeaked: 500_000 } });
+    const after = await incidentSettingsView(t.deps, INST_A);
+    expect(after.criteria.find((c) => c.level === 'large')?.recordsLeaked).toBe(500_000);
+    expect(gradeIncident(facts, after.settings)).toBe('large');
+    const refused = reportIncident(t.deps, INST_A, input({ level: 'general', criteria: facts }), send);
+    await expect(refused).rejects.toThrow(/at least 较大/);
+    const large = await reportIncident(t.deps, INST_A, input({ level: 'large', criteria: facts }, 30 * 60_000), send);
+    expect([large.level, Date.parse(large.reportDeadline) - Date.parse(large.discoveredAt)]).toEqual(['large', 4 * HOUR]);
+    expect((await incidentSettingsView(t.deps, institutionUser('B', '330105'))).settings).toEqual(DEFAULT_INCIDENT_SETTINGS);
+
+    // Below the province a figure only goes down; the levels stay in order; the province may set any figure.
+    expect(await code(putSettings(t.deps, XIHU, '330106', { incidents: { largeRecordsLeaked: 2_000_000 } }))).toBe('BAD_REQUEST');
+    expect(await code(putSettings(t.deps, ADMIN, '330000', { incidents: { largeRecordsLeaked: 20_000_000 } }))).toBe('BAD_REQUEST');
+    await putSettings(t.deps, ADMIN, '330000', { incidents: { largeRecordsLeaked: 2_000_000, summaryDays: 45 } });
+    expect((await incidentSettingsView(t.deps, institutionUser('B', '330105'))).settings).toMatchObject({ largeRecordsLeaked: 2_000_000, summaryDays: 45 });
+    expect((await incidentSettingsView(t.deps, INST_A)).settings).toMatchObject({ largeRecordsLeaked: 500_000, summaryDays: 45 });
+  });
+
   it('refuses discovery in the future, unknown systems and hosts, a CII institution denying CII, and other institutions', async () => {
     expect(await code(reportIncident(t.deps, INST_A, input({}, -5 * 60_000), send))).toBe('BAD_REQUEST');
     expect(await code(reportIncident(t.deps, INST_A, input({ systemIds: ['sys-nope'] }), send))).toBe('BAD_REQUEST');
     expect(await code(reportIncident(t.deps, INST_A, input({ hostIds: ['h-of-another'] }), send))).toBe('BAD_REQUEST');
     expect(await code(reportIncident(t.deps, INST_A, { ...input(), institutionCode: 'B' }, send))).toBe('FORBIDDEN');
-    expect(await code(reportIncident(t.deps, INST_A, input({ level: 'general' }), send))).toBe('ZodError');
+    expect(await code(reportIncident(t.deps, INST_A, input({ level: 'general' }), send))).toBe('BAD_REQUEST');
     const sys = await saveMlpsSystem(t.deps, INST_A, 'A', {
       name: 'HIS',
       level: 3,

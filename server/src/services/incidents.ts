@@ -1,7 +1,10 @@
 import {
   canIncident,
   IncidentDraftInput,
-  IncidentSettings,
+  DEFAULT_INCIDENT_SETTINGS,
+  gradingCriteria,
+  gradingProblem,
+  type ResolvedIncidentSettings,
   incidentFlags,
   incidentPeriodCounts,
   incidentTimesProblem,
@@ -37,7 +40,7 @@ import {
 } from '../storage/incidents.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
 import { getChannel, listChannelsFor, type ChannelRow } from '../storage/notifications.js';
-import { getRegionSettings, listMlpsSystems } from '../storage/records.js';
+import { listMlpsSystems } from '../storage/records.js';
 import type { Db } from '../storage/schema.js';
 import type { Scope } from '../storage/scope.js';
 import { clearAlert, commentAlert, getAlertDetail, raiseAlert } from './alerts.js';
@@ -48,6 +51,7 @@ import type { IncidentChange, IncidentView } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
 import { DEFAULT_SEND_OPTIONS, sendToChannel, type SendOptions } from './notify.js';
 import { newId } from './secrets.js';
+import { settingsForRegion } from './settings.js';
 
 export type { IncidentChange, IncidentView } from '../eventPayloads.js';
 
@@ -87,17 +91,13 @@ export function incidentView(r: IncidentRow, now: Date): IncidentView {
   };
 }
 
-/** The incident settings in force for a county: the most specific region that set them wins. */
-export async function incidentSettingsFor(db: Db, regionCode: string): Promise<IncidentSettings> {
-  const codes = regionAncestors(regionCode);
-  const rows = new Map((await getRegionSettings(db, codes)).map((r) => [r.region_code, r.settings]));
-  let settings = IncidentSettings.parse({});
-  for (const code of codes) {
-    const raw = rows.get(code);
-    const own = raw ? (JSON.parse(raw) as { incidents?: unknown }).incidents : undefined;
-    if (own) settings = IncidentSettings.parse(own);
-  }
-  return settings;
+/** The incident settings in force for a county: the province's, tightened by its city and itself (settings.ts). */
+export const incidentSettingsFor = async (db: Db, regionCode: string): Promise<ResolvedIncidentSettings> => (await settingsForRegion(db, regionCode)).incidents;
+
+/** The settings an incident form is judged by, for the signed-in user's region, with the grading lines they give. */
+export async function incidentSettingsView(deps: ServiceDeps, principal: Principal) {
+  const settings = principal.regionCode ? await incidentSettingsFor(deps.db, principal.regionCode) : DEFAULT_INCIDENT_SETTINGS;
+  return { regionCode: principal.regionCode, settings, defaults: DEFAULT_INCIDENT_SETTINGS, criteria: gradingCriteria(settings) };
 }
 
 const event = (incidentId: string, at: string, principal: Principal | null, action: IncidentEventRow['action'], detail: Record<string, unknown>): Omit<IncidentEventRow, 'seq'> => ({
@@ -267,6 +267,8 @@ export async function reportIncident(deps: ServiceDeps, principal: Principal, in
     if (alert.institutionCode !== institution.code) throw badRequest('the alert belongs to another institution');
   }
   const settings = await incidentSettingsFor(deps.db, institution.region_code);
+  const grading = gradingProblem(inc, settings);
+  if (grading) throw badRequest(`${grading.path}: ${grading.message}`);
   const at = now.toISOString();
   const row: IncidentRow = {
     id: newId('inc'),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   DEFAULT_AGENT_SETTINGS,
+  incidentSettingsProblems,
   regionAncestors,
   regionLevelOf,
   RegionSettings,
@@ -20,7 +21,9 @@ import { regionCodeWithin } from './scope.js';
 import { applyLevel, loosenings, tightenedRules } from './settingsTree.js';
 
 const TTL_MS = 60_000;
-const cache = new Map<string, { at: number; settings: ResolvedSettings }>();
+// Per database (tests and tools open several in one process), cleared by bumping the generation.
+const caches = new WeakMap<Db, Map<string, { at: number; generation: number; settings: ResolvedSettings }>>();
+let generation = 0;
 
 /** The province sets the baseline; cities and counties only tighten it (settingsTree.ts). */
 const isBaseline = (regionCode: string) => regionLevelOf(regionCode) === 'province';
@@ -44,11 +47,13 @@ const readRows = async (db: Db, codes: string[]) => new Map((await getRegionSett
  * outside it would wait forever).
  */
 export async function settingsForRegion(db: Db, regionCode: string): Promise<ResolvedSettings> {
+  const cache = caches.get(db) ?? new Map();
+  caches.set(db, cache);
   const hit = cache.get(regionCode);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.settings;
+  if (hit && hit.generation === generation && Date.now() - hit.at < TTL_MS) return hit.settings;
   const codes = regionAncestors(regionCode);
   const settings = mergeDown(codes, await readRows(db, codes));
-  cache.set(regionCode, { at: Date.now(), settings });
+  cache.set(regionCode, { at: Date.now(), generation, settings });
   return settings;
 }
 
@@ -116,12 +121,15 @@ export async function putSettings(deps: ServiceDeps, principal: Principal, regio
   regionChain(regionCode);
   if (!regionCodeWithin(principal.scope, regionCode)) throw forbidden(`region ${regionCode} is not yours to configure`);
   const settings = RegionSettings.parse(input);
+  const above = regionAncestors(regionCode).filter((c) => c !== regionCode);
+  const inherited = mergeDown(above, await readRows(deps.db, above));
   if (!isBaseline(regionCode)) {
-    const above = regionAncestors(regionCode).filter((c) => c !== regionCode);
-    const loose = loosenings(mergeDown(above, await readRows(deps.db, above)), settings);
+    const loose = loosenings(inherited, settings);
     if (loose.length) throw badRequest(`settings may only tighten what the region above sets: ${loose.join('; ')}`);
   }
+  const disordered = incidentSettingsProblems(applyLevel(inherited, settings, isBaseline(regionCode)).incidents);
+  if (disordered.length) throw badRequest(disordered.join('; '));
   await putRegionSettings(deps.db, regionCode, JSON.stringify(settings), deps.now().toISOString(), principal.username);
-  cache.clear();
+  generation++;
   return { regionCode, settings };
 }

@@ -1,4 +1,14 @@
-import { RULE_DATA, RULE_DATA_BY_ID, type CredentialCheckSettings, type RegionSettings, type ResolvedSettings, type RuleId, type ThresholdValue } from '@weian/shared';
+import {
+  applyIncidentSettings,
+  incidentLoosenings,
+  RULE_DATA,
+  RULE_DATA_BY_ID,
+  type CredentialCheckSettings,
+  type RegionSettings,
+  type ResolvedSettings,
+  type RuleId,
+  type ThresholdValue,
+} from '@weian/shared';
 
 /**
  * Rule settings tighten down the region tree (DESIGN.md, REGULATION.md): the province sets the
@@ -27,6 +37,7 @@ export function loosenings(inherited: ResolvedSettings, own: RegionSettings): st
   }
   if (!sameWeights(own.weights, inherited.weights)) out.push('score weights are set by the province: a lower level keeps them');
   if (inherited.credentialChecks?.enabled && own.credentialChecks && !own.credentialChecks.enabled) out.push('credentialChecks: the weak-credential check is on above and cannot be turned off here');
+  out.push(...incidentLoosenings(inherited.incidents, own.incidents));
   return out;
 }
 
@@ -49,6 +60,8 @@ export function applyLevel(inherited: ResolvedSettings, own: RegionSettings, bas
     weights: baseline ? own.weights : inherited.weights,
     dueSoonDays: own.dueSoonDays,
     credentialChecks: baseline ? (own.credentialChecks ?? null) : tighterCredentialChecks(inherited.credentialChecks, own.credentialChecks),
+    // Lower figures grade more incidents higher and leave less time: below the province only those count.
+    incidents: applyIncidentSettings(inherited.incidents, own.incidents, baseline),
   };
 }
 

@@ -84,3 +84,21 @@ export async function loadDataRegister(db: Db, institutionCode: string): Promise
   if (!header && entries.length === 0) return null;
   return { entries, importantDataFiledOn: header?.important_filed_on ?? null, importantDataReceipt: header?.important_receipt ?? null };
 }
+
+/**
+ * Whether the institution's data register lists important or core data in a live MLPS system this
+ * host belongs to (HOST-LOG-RETENTION's longer minimum). Read when the host is evaluated.
+ */
+export async function hostHoldsImportantData(db: Db, institutionCode: string, hostId: string, today: string): Promise<boolean> {
+  const entries = await ddb(db).selectFrom('data_register_entries').select('system_ids').where('institution_code', '=', institutionCode).where('level', 'in', ['important', 'core']).execute();
+  if (!entries.length) return false;
+  const held = new Set(entries.flatMap((e) => JSON.parse(e.system_ids) as string[]));
+  const systems = await db
+    .selectFrom('mlps_system_hosts')
+    .innerJoin('mlps_systems', 'mlps_systems.id', 'mlps_system_hosts.system_id')
+    .select('mlps_systems.id')
+    .where('mlps_system_hosts.host_id', '=', hostId)
+    .where((eb) => eb.or([eb('mlps_systems.retired_on', 'is', null), eb('mlps_systems.retired_on', '>', today)]))
+    .execute();
+  return systems.some((s) => held.has(s.id));
+}

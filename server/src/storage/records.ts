@@ -97,7 +97,9 @@ export async function withdrawException(db: Db, institutionCode: string, id: str
 }
 
 // ---- region settings --------------------------------------------------------------------------
-export function getRegionSettings(db: Db, codes: string[]) {
+export async function getRegionSettings(db: Db, codes: string[]) {
+  // `in ()` is a syntax error on PostgreSQL: a province has no region above it.
+  if (!codes.length) return [];
   return db.selectFrom('region_settings').selectAll().where('region_code', 'in', codes).execute();
 }
 

@@ -2,7 +2,13 @@ import { ingestReport } from '../services/ingest.js';
 import { runDailyEvaluation } from '../services/daily.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { periodEnd, previousPeriod, currentPeriod } from '../services/periods.js';
+import { closeIncident, reportIncident } from '../services/incidents.js';
+import { putSettings } from '../services/settings.js';
 import { enrollHost, hostSections, sampleReport } from './harness.js';
+import { ADMIN, institutionUser } from './principals.js';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 
 /**
  * Names a file format gets wrong: separators, quotes, line breaks, markup, a spreadsheet formula,
@@ -58,4 +64,35 @@ export async function seedExportFixture(deps: ServiceDeps, clock: { now: Date },
   }
   await runDailyEvaluation(deps);
   return { period, previous, city: '330100', counties: ['330105', '330106'] };
+}
+
+/** The institution the incident fixture reports for, and what the ranking's incident columns then say for it. */
+export const INCIDENT_FIXTURE = { code: 'HZ-XH-1', late: 1, summaryMissing: 1 } as const;
+/**
+ * Incidents for the rankings' incident columns, within the fixture's month: a 较大 report filed 5 h
+ * after discovery (late), and a 一般 incident closed 3 days ago whose summary, due after the one day
+ * its county allows, never came. Call after `seedExportFixture`; the clock ends where it was.
+ */
+export async function seedFixtureIncidents(deps: ServiceDeps, clock: { now: Date }): Promise<void> {
+  const today = clock.now;
+  const who = institutionUser(INCIDENT_FIXTURE.code, '330106');
+  const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
+  const report = (discoveredAt: Date, level: 'large' | 'general', recordsLeaked: number) =>
+    reportIncident(deps, who, {
+      institutionCode: INCIDENT_FIXTURE.code,
+      incident: {
+        title: '勒索病毒加密 HIS 数据库',
+        type: 'ransomware',
+        discoveredAt: discoveredAt.toISOString(),
+        level,
+        criteria: { ...none, recordsLeaked },
+        impact: '门诊挂号中断',
+        measures: '断网隔离',
+      },
+    });
+  await putSettings(deps, ADMIN, '330106', { incidents: { summaryDays: 1 } });
+  clock.now = new Date(today.getTime() - 3 * DAY);
+  await closeIncident(deps, who, (await report(new Date(clock.now.getTime() - HOUR), 'general', 0)).id, '处置完毕');
+  clock.now = today;
+  await report(new Date(today.getTime() - 5 * HOUR), 'large', 1_500_000);
 }

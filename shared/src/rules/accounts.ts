@@ -165,11 +165,15 @@ export const accountChecks: HostChecks<'HOST-PASSWORD-POLICY' | 'HOST-ACCOUNT-LO
   'HOST-LOG-RETENTION': (input, t, now) => {
     const lr = securityPart(input, 'logRetention');
     if (!lr.ok) return lr.result;
-    const minDays = Number(t.minDays);
+    const minDays = input.holdsImportantData ? Math.max(Number(t.minDays), Number(t.importantDataMinDays)) : Number(t.minDays);
     if (!lr.data.stores.length)
       return unknown('探针未发现任何日志存储，无法判断日志留存时间', 'the agent found no log store, so how long logs are kept is unknown', { reason: 'value-unknown', field: 'logRetention' });
     const verdicts = lr.data.stores.map((s) => ({ store: s, ...judgeLogStore(s, minDays, now) }));
-    const data = { minDays, stores: verdicts.map((v) => ({ name: v.store.name, status: v.status, keepDays: v.store.keepDays, oldestEntryAt: v.store.oldestEntryAt, detail: v.store.detail })) };
+    const data = {
+      minDays,
+      importantData: input.holdsImportantData === true,
+      stores: verdicts.map((v) => ({ name: v.store.name, status: v.status, keepDays: v.store.keepDays, oldestEntryAt: v.store.oldestEntryAt, detail: v.store.detail })),
+    };
     const groups = logGroups(verdicts);
     const of = (st: StoreVerdict['status']) => groups.filter((g) => g.status === st).flatMap((g) => g.members.filter((v) => v.status === st));
     const fails = of('fail');

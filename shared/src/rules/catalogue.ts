@@ -331,15 +331,27 @@ export const RULE_DATA = [
     severity: 'medium',
     title: { zh: '日志留存不足六个月', en: 'Logs kept less than six months' },
     failsWhen: {
-      zh: '主机的某个日志（系统日志文件、持久化的 journald 日志、auditd 审计日志或 Windows 事件日志）按其配置保留不足阈值天数（默认 180 天），或已达容量上限而最早一条日志不足该天数',
-      en: 'a log store of the host (syslog files, a persistent journal, the auditd log or a Windows event log) keeps entries for less than the threshold (default 180 days) by its configuration, or has reached its size cap with a younger oldest entry',
+      zh: '主机的某个日志（系统日志文件、持久化的 journald 日志、auditd 审计日志或 Windows 事件日志）按其配置保留不足阈值天数（默认 180 天；主机所属定级对象在数据目录中承载重要或核心数据时取两项阈值中较大者），或已达容量上限而最早一条日志不足该天数',
+      en: 'a log store of the host (syslog files, a persistent journal, the auditd log or a Windows event log) keeps entries for less than the threshold (default 180 days; the larger of the two thresholds when the data register lists important or core data in an MLPS system of the host) by its configuration, or has reached its size cap with a younger oldest entry',
     },
     remediation: {
       zh: '调大日志轮转保留份数或容量上限（logrotate 的 rotate、journald 的 MaxRetentionSec 与 SystemMaxUse、auditd 的 num_logs、事件日志的最大大小或存档），或将日志集中转存到日志服务器并保留至少六个月',
       en: 'Keep more rotations or raise the size caps (logrotate rotate, journald MaxRetentionSec/SystemMaxUse, auditd num_logs, event log maximum size or archiving), or ship the logs to a log server that keeps them at least six months',
     },
-    articles: ['CSL-21', 'MLPS-12'],
-    thresholds: { minDays: { default: 180, unit: 'days', label: { zh: '最短留存天数', en: 'minimum days kept' }, min: 180, max: 3650, stricter: 'higher' } },
+    articles: ['CSL-21', 'MLPS-12', 'DS'],
+    thresholds: {
+      minDays: { default: 180, unit: 'days', label: { zh: '最短留存天数', en: 'minimum days kept' }, min: 180, max: 3650, stricter: 'higher' },
+      // The 2026 health-data Measures ask longer for important data; the figure could not be confirmed from
+      // the official text, so the default adds nothing until a region sets it.
+      importantDataMinDays: {
+        default: 180,
+        unit: 'days',
+        label: { zh: '承载重要或核心数据的主机最短留存天数（未核实，默认同上）', en: 'minimum days kept on hosts holding important or core data (unconfirmed; default as above)' },
+        min: 180,
+        max: 3650,
+        stricter: 'higher',
+      },
+    },
   },
   // ---- host: backups ---------------------------------------------------------------------
   {

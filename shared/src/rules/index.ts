@@ -2,6 +2,7 @@ import { chinaDate, type IsoDate } from '../calendar.js';
 import type { RiskException } from '../schemas/records.js';
 import { RegionSettings, type ScoreWeights } from '../schemas/settings.js';
 import type { CredentialCheckSettings } from '../schemas/credentials.js';
+import { applyIncidentSettings, DEFAULT_INCIDENT_SETTINGS, type ResolvedIncidentSettings } from '../incidents.js';
 import { accountChecks } from './accounts.js';
 import { agentChecks } from './agent.js';
 import { backupChecks } from './backups.js';
@@ -57,6 +58,8 @@ export interface ResolvedSettings {
   dueSoonDays: number;
   /** The agents' weak-credential check (issue 24): null where no level of the region turned it on. */
   credentialChecks: CredentialCheckSettings | null;
+  /** Incident clocks and grading figures (incidents.ts), every figure present. */
+  incidents: ResolvedIncidentSettings;
 }
 
 /** Accepts a region's stored settings (already validated by `RegionSettings`), or nothing for the defaults. */
@@ -69,7 +72,14 @@ export function resolveSettings(region: RegionSettings = RegionSettings.parse({}
       return [r.id, { enabled: o?.enabled ?? true, thresholds: { ...defaults, ...(o?.thresholds ?? {}) } }];
     }),
   ) as Record<RuleId, ResolvedRule>;
-  return { rules, requireLinuxAntimalware: region.requireLinuxAntimalware, weights: region.weights, dueSoonDays: region.dueSoonDays, credentialChecks: region.credentialChecks ?? null };
+  return {
+    rules,
+    requireLinuxAntimalware: region.requireLinuxAntimalware,
+    weights: region.weights,
+    dueSoonDays: region.dueSoonDays,
+    credentialChecks: region.credentialChecks ?? null,
+    incidents: applyIncidentSettings(DEFAULT_INCIDENT_SETTINGS, region.incidents, true),
+  };
 }
 export const DEFAULT_SETTINGS: ResolvedSettings = resolveSettings();
 

@@ -18,6 +18,8 @@ export interface HostRuleInput {
   sections: HostSections;
   /** Highest level among the live MLPS systems this host belongs to; null when it belongs to none. */
   mlpsLevel: MlpsLevel | null;
+  /** The data register lists important or core data in a live MLPS system of this host (HOST-LOG-RETENTION keeps longer). */
+  holdsImportantData?: boolean;
   /** When the server first saw each pending update, by update name (the agent only knows "pending now"). */
   securityUpdateFirstSeen: ReadonlyMap<string, Date>;
   lastReportAt: Date | null;

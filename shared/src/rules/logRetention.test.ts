@@ -11,15 +11,30 @@ type Sec = SectionData['security'];
 type Store = NonNullable<Sec['logRetention']>['stores'][number];
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
 const store = (s: Partial<Store>): Store => ({ name: '/var/log/secure', oldestEntryAt: null, keepDays: null, atSizeCap: null, neverDeletes: false, detail: 'test', ...s });
-const finding = (stores: Store[] | null | undefined, settings = DEFAULT_SETTINGS, windows = false, flags?: Sec['uncertain']): Finding => {
+const finding = (stores: Store[] | null | undefined, settings = DEFAULT_SETTINGS, windows = false, flags?: Sec['uncertain'], holdsImportantData = false): Finding => {
   const data = windows ? healthyWindowsData() : healthyData();
   if (stores === undefined) delete data.security.logRetention;
   else data.security.logRetention = stores === null ? null : { stores };
   if (flags) data.security.uncertain = flags;
-  return evaluateHost({ sections: sectionsOf(data), mlpsLevel: 3, securityUpdateFirstSeen: new Map(), lastReportAt: NOW }, settings, NOW).find((f) => f.ruleId === 'HOST-LOG-RETENTION')!;
+  return evaluateHost({ sections: sectionsOf(data), mlpsLevel: 3, holdsImportantData, securityUpdateFirstSeen: new Map(), lastReportAt: NOW }, settings, NOW).find(
+    (f) => f.ruleId === 'HOST-LOG-RETENTION',
+  )!;
 };
 
 describe('HOST-LOG-RETENTION', () => {
+  it('keeps longer on a host holding important data once the region sets the (unconfirmed) figure; the default adds nothing', () => {
+    const kept200 = [store({ keepDays: 200 })];
+    const longer = resolveSettings(RegionSettings.parse({ rules: [{ ruleId: 'HOST-LOG-RETENTION', thresholds: { importantDataMinDays: 365 } }] }));
+    expect(finding(kept200, DEFAULT_SETTINGS, false, undefined, true).status).toBe('pass');
+    expect(finding(kept200, longer, false, undefined, false).status).toBe('pass');
+    const f = finding(kept200, longer, false, undefined, true);
+    expect([f.status, f.evidence.data]).toEqual(['fail', expect.objectContaining({ minDays: 365, importantData: true })]);
+    expect(f.evidence.zh).toContain('不足 365 天');
+    expect(finding([store({ keepDays: 400 })], longer, false, undefined, true).status).toBe('pass');
+    // A threshold below the general minimum is refused, like any loosening.
+    expect(RegionSettings.safeParse({ rules: [{ ruleId: 'HOST-LOG-RETENTION', thresholds: { importantDataMinDays: 90 } }] }).success).toBe(false);
+  });
+
   it('passes the healthy fixtures (Linux by configuration, Windows by the oldest event)', () => {
     expect(finding(healthyData().security.logRetention!.stores).status).toBe('pass');
     expect(finding(healthyWindowsData().security.logRetention!.stores, DEFAULT_SETTINGS, true).status).toBe('pass');

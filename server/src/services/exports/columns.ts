@@ -1,4 +1,4 @@
-import { failingLabel, GRADES } from '@weian/shared';
+import { failingLabel, GRADES, INCIDENT_COLUMN_HEADERS } from '@weian/shared';
 import type { RankingRowOut } from '../rankings.js';
 import type { Column } from './column.js';
 import { SUPERVISION_COLUMNS } from './supervisionColumns.js';
@@ -27,6 +27,9 @@ export const RANKING_COLUMNS: readonly Column[] = [
   // Null when the institution has no score in the previous period: "no comparison", not "no change".
   { key: 'change', header: '较上期变化', value: (r) => r.change, width: 11, numFmt: '+0.0;-0.0;0.0', numeric: true },
   ...SUPERVISION_COLUMNS,
+  // Counted, not scored (methodology: incidentColumnMethod).
+  count('incidentsLate', INCIDENT_COLUMN_HEADERS.late, (r) => r.incidents.late),
+  count('incidentsSummaryMissing', INCIDENT_COLUMN_HEADERS.summaryMissing, (r) => r.incidents.summaryMissing),
 ];
 
 export const rowValues = (row: RankingRowOut) => RANKING_COLUMNS.map((c) => c.value(row));

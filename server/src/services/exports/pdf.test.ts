@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../testing/harness.js';
-import { seedExportFixture, TRICKY_NAMES, type ExportFixture } from '../../testing/exportFixture.js';
+import { INCIDENT_FIXTURE, seedExportFixture, seedFixtureIncidents, TRICKY_NAMES, type ExportFixture } from '../../testing/exportFixture.js';
 import { ranking } from '../rankings.js';
 import { institutionReport } from './institutionReport.js';
 import { institutionReportHtml, renderInstitutionPdf } from './institutionPdf.js';
@@ -28,6 +28,7 @@ describe('PDF reports (one Chromium for the file)', () => {
   beforeAll(async () => {
     t = await createTestDb('sqlite');
     f = await seedExportFixture(t.deps, t.clock, new Date('2026-11-20T02:00:00Z'));
+    await seedFixtureIncidents(t.deps, t.clock);
     renderer = createPdfRenderer({ executablePath: DEFAULT_CHROMIUM });
   });
   afterAll(async () => {
@@ -68,7 +69,12 @@ describe('PDF reports (one Chromium for the file)', () => {
       .slice(1)
       .map(Number);
     expect(width).toBeGreaterThan(height!);
-    for (const header of ['严重不合规', '高危不合规', '中危不合规', '低危不合规', '等保逾期事项']) expect(text).toContain(header);
+    for (const header of ['严重不合规', '高危不合规', '中危不合规', '低危不合规', '等保逾期事项', '迟报事件', '缺总结报告']) expect(text).toContain(header);
+    // The incident columns are the last two: the institution with a late report and a missing summary ends its row with them.
+    expect(text.split('\n').find((l) => l.includes(INCIDENT_FIXTURE.code))).toMatch(new RegExp(`\\s${INCIDENT_FIXTURE.late}\\s+${INCIDENT_FIXTURE.summaryMissing}\\s*$`));
+    expect(text.split('\n').find((l) => l.includes('HZ-GS-4'))).toMatch(/\s0\s+0\s*$/);
+    // The methodology says how they count (the line may wrap anywhere).
+    expect(text.replace(/\s+/g, '')).toContain('两项只计数、列示，不计入得分和名次');
     // The methodology is in the report, in words, not a pointer to a file in the source code.
     expect(text).toContain('评估规则（本地区在用）');
     expect(text).not.toContain('docs/methodology.md');

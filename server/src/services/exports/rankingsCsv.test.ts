@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../testing/harness.js';
-import { seedExportFixture, TRICKY_NAMES, type ExportFixture } from '../../testing/exportFixture.js';
+import { INCIDENT_FIXTURE, seedExportFixture, seedFixtureIncidents, TRICKY_NAMES, type ExportFixture } from '../../testing/exportFixture.js';
 import { collectOutput } from '../../testing/collect.js';
 import { ranking } from '../rankings.js';
 import { RANKING_COLUMNS, rowValues } from './columns.js';
@@ -17,6 +17,7 @@ describe('rankings CSV', () => {
   beforeAll(async () => {
     t = await createTestDb('sqlite');
     f = await seedExportFixture(t.deps, t.clock, new Date('2026-11-20T02:00:00Z'));
+    await seedFixtureIncidents(t.deps, t.clock);
   });
   afterAll(() => t.close());
 
@@ -58,5 +59,16 @@ describe('rankings CSV', () => {
     expect(text).toContain('"浙江""大学""附属医院"');
     expect(text).toContain('"拱墅区中医院\n（新院区）"');
     expect(text).toContain(`,${TRICKY_NAMES.script},`);
+  });
+
+  it('carries the incident columns: late reports and missing summaries of the period', async () => {
+    const text = (await collectOutput(async (out) => writeRankingsCsv(await openRanking(t.deps, ALL, { regionCode: f.city }), out))).toString('utf8').slice(1);
+    const [head, ...lines] = text.split('\r\n');
+    const headers = head!.split(',');
+    const at = [headers.indexOf('迟报事件'), headers.indexOf('缺总结报告')];
+    expect(at.every((i) => i > 0)).toBe(true);
+    const cells = (code: string) => lines.find((l) => l.split(',')[1] === code)!.split(',');
+    expect(at.map((i) => cells(INCIDENT_FIXTURE.code)[i])).toEqual([String(INCIDENT_FIXTURE.late), String(INCIDENT_FIXTURE.summaryMissing)]);
+    expect(at.map((i) => cells('HZ-GS-4')[i])).toEqual(['0', '0']);
   });
 });

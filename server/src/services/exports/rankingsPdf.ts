@@ -1,4 +1,4 @@
-import { chinaDate, failingLabel, GRADES, LEVEL3_HOST_WEIGHT, regionFigures, regionWithin, type RegionPart } from '@weian/shared';
+import { chinaDate, failingLabel, GRADES, incidentColumnMethod, LEVEL3_HOST_WEIGHT, regionFigures, regionWithin, type RegionPart } from '@weian/shared';
 import { regionTrend } from '../../storage/scoreHistory.js';
 import type { ServiceDeps } from '../deps.js';
 import { periodEnd } from '../periods.js';
@@ -104,6 +104,7 @@ ${rows
   .join('\n')}
 <li>机构得分由技术（有得分的主机得分的加权平均，三级及以上定级对象的主机权重为 ${LEVEL3_HOST_WEIGHT}）、管理（机构规则的加权合规率）、覆盖（在 HOST-AGENT-SILENT 的最长静默时间内上报的主机占登记主机的比例）三部分按上述权重相加；地区得分为辖区内全部机构得分的算术平均，尚无得分的机构按 0 分计入。各级得分精确计算，每级四舍五入一次。</li>
 <li>排名：得分从高到低；得分相同者严重不合规项少者在前，再比高危不合规项（只计“不合规”，不含“无法判断”），再按机构名称拼音排序（多音字地名按地名读音），名称相同按机构代码；仅因名称或代码先后的机构并列名次。“较上期变化”为与 ${esc(source.previousPeriod)} 月末快照之差，上期无快照为“—”。</li>
+<li>${esc(incidentColumnMethod('zh'))}</li>
 </ul>
 <h3>评估规则（本地区在用）</h3>
 ${table(columns, rules)}`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { createTestDb, type TestDb } from '../../testing/harness.js';
-import { seedExportFixture, TRICKY_NAMES, type ExportFixture } from '../../testing/exportFixture.js';
+import { INCIDENT_FIXTURE, seedExportFixture, seedFixtureIncidents, TRICKY_NAMES, type ExportFixture } from '../../testing/exportFixture.js';
 import { collectOutput } from '../../testing/collect.js';
 import { ranking } from '../rankings.js';
 import { RANKING_COLUMNS, rowValues } from './columns.js';
@@ -33,6 +33,7 @@ describe('rankings XLSX', () => {
   beforeAll(async () => {
     t = await createTestDb('sqlite');
     f = await seedExportFixture(t.deps, t.clock, new Date('2026-11-20T02:00:00Z'));
+    await seedFixtureIncidents(t.deps, t.clock);
     // The province sets other weights (only it may): the city's methodology sheet must state those, not the defaults.
     const admin = { username: 'admin', scope: ALL } as unknown as Principal;
     await putSettings(t.deps, admin, `${f.city.slice(0, 2)}0000`, { weights: { technical: 0.5, governance: 0.4, coverage: 0.1 } } as never);
@@ -91,5 +92,16 @@ describe('rankings XLSX', () => {
     expect(name('a/b:c*d?[e]')).toBe('a b c d  e');
     expect(name('x'.repeat(40))).toHaveLength(31);
     expect(name('x'.repeat(40))).toBe(`${'x'.repeat(29)}~2`);
+  });
+
+  it('carries the incident columns as numbers, and says how they count in the methodology sheet', () => {
+    const rows = values(wb.getWorksheet(RANKING_SHEET)!);
+    const at = [rows[0]!.indexOf('迟报事件'), rows[0]!.indexOf('缺总结报告')];
+    expect(at.every((i) => i > 0)).toBe(true);
+    const row = rows.find((r) => r[1] === INCIDENT_FIXTURE.code)!;
+    expect(at.map((i) => row[i])).toEqual([INCIDENT_FIXTURE.late, INCIDENT_FIXTURE.summaryMissing]);
+    expect(at.map((i) => rows.find((r) => r[1] === 'HZ-GS-4')![i])).toEqual([0, 0]);
+    const method = values(wb.getWorksheet(METHODOLOGY_SHEET)!).flat().map(String);
+    expect(method.some((c) => c.includes('“迟报事件”“缺总结报告”两列') && c.includes('不计入得分和名次'))).toBe(true);
   });
 });
