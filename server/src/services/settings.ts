@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   DEFAULT_AGENT_SETTINGS,
+  mergeNoticeSettings,
   regionAncestors,
   regionLevelOf,
   RegionSettings,
@@ -115,7 +116,14 @@ export async function putSettings(deps: ServiceDeps, principal: Principal, regio
   const settings = RegionSettings.parse(input);
   if (!isBaseline(regionCode)) {
     const above = regionAncestors(regionCode).filter((c) => c !== regionCode);
-    const loose = loosenings(mergeDown(above, await readRows(deps.db, above)), settings);
+    const rows = await readRows(deps.db, above);
+    const loose = loosenings(mergeDown(above, rows), settings);
+    // The notices' reopen window only lengthens below the province (shared/src/notices.ts).
+    const window = mergeNoticeSettings(
+      rows.get(above[0]!)?.notices,
+      above.slice(1).map((c) => rows.get(c)?.notices),
+    ).reopenWindowDays;
+    if ((settings.notices?.reopenWindowDays ?? window) < window) loose.push(`notices.reopenWindowDays: ${settings.notices!.reopenWindowDays} days is shorter than ${window} set above`);
     if (loose.length) throw badRequest(`settings may only tighten what the region above sets: ${loose.join('; ')}`);
   }
   await putRegionSettings(deps.db, regionCode, JSON.stringify(settings), deps.now().toISOString(), principal.username);
