@@ -68,6 +68,11 @@ describe('self-inspection: real server, real agent, real browser', () => {
     writeFileSync(pdfFile, pdfBytes);
     await first.getByTestId('si-file').setInputFiles(pdfFile);
     await expect.poll(() => first.getByTestId('si-attached').innerText()).toBe('佐证材料：网络安全管理制度.pdf');
+    // Over the tRPC limit: the page streams it to POST /upload/evidence (up to 5 MiB).
+    const photo = join(server.dataDir, '机房照片.pdf');
+    writeFileSync(photo, Buffer.concat([pdfBytes, Buffer.alloc(3_000_000, 0x20)]));
+    await first.getByTestId('si-file').setInputFiles(photo);
+    await expect.poll(() => first.getByTestId('si-attached').innerText()).toBe('佐证材料：网络安全管理制度.pdf、机房照片.pdf');
 
     // The size limit over the real HTTP path: a file of exactly the limit travels as base64 in one request; one byte more is refused by name.
     const atLimit = Buffer.concat([pdfBytes, Buffer.alloc(EVIDENCE_MAX_BYTES - pdfBytes.length, 0x20)]);

@@ -11,6 +11,7 @@ import {
   uploadSelfInspectionEvidence,
 } from '../services/selfInspection.js';
 import { authed, router } from '../trpc/init.js';
+import { decodeEvidence } from '../services/evidenceFiles.js';
 
 /** The yearly self-inspection (自查自评): thin; the service enforces states, scope and who acts. Every mutation is audited by the middleware. */
 export const selfInspectionRouter = router({
@@ -37,7 +38,7 @@ export const selfInspectionRouter = router({
     .mutation(({ ctx, input }) => saveSelfInspectionAnswer(ctx.deps, ctx.principal, input)),
   upload: authed('selfInspection:fill')
     .input(UploadSelfInspectionEvidenceInput)
-    .mutation(({ ctx, input }) => uploadSelfInspectionEvidence(ctx.deps, ctx.principal, input)),
+    .mutation(({ ctx, input }) => uploadSelfInspectionEvidence(ctx.deps, ctx.principal, { year: input.year, name: input.name, content: decodeEvidence(input.contentBase64) })),
   submit: authed('selfInspection:fill')
     .input(SelfInspectionYear)
     .mutation(({ ctx, input }) => submitSelfInspection(ctx.deps, ctx.principal, input.year)),

@@ -28,7 +28,7 @@ import {
   type RuleId,
 } from '@weian/shared';
 import type { z } from 'zod';
-import type { AnswerNoticeItemInput, ExtensionDecisionInput, ExtensionRequestInput, NoticeListInput, ReviewNoticeItemInput, UploadEvidenceInput } from '@weian/shared';
+import type { AnswerNoticeItemInput, ExtensionDecisionInput, ExtensionRequestInput, NoticeListInput, ReviewNoticeItemInput } from '@weian/shared';
 import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.js';
 import { getInstitution } from '../storage/institutions.js';
 import {
@@ -63,7 +63,7 @@ import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
 import { REGION_ROLES, visibleIn } from './scope.js';
-import { acceptEvidence } from './evidenceFiles.js';
+import { acceptUpload, type EvidenceBytes } from './evidenceFiles.js';
 import { newId } from './secrets.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
@@ -387,9 +387,9 @@ export function reviewNoticeItem(deps: ServiceDeps, principal: Principal, input:
 
 // ---- evidence -------------------------------------------------------------------------------------
 /** Checked by its bytes (type, size) and its name; stored once by SHA-256; attached to the notice. */
-export async function uploadEvidence(deps: ServiceDeps, principal: Principal, input: z.infer<typeof UploadEvidenceInput>) {
+export async function uploadEvidence(deps: ServiceDeps, principal: Principal, input: EvidenceBytes & { noticeId: string }) {
   const at = deps.now().toISOString();
-  const { sha256, size, type, file } = acceptEvidence(input.name, input.contentBase64, at);
+  const { sha256, size, type, file } = acceptUpload(input, at);
   await deps.db.transaction().execute(async (tx) => {
     const notice = await visibleNotice(tx, principal, input.noticeId);
     if (roleIn(principal, notice) !== 'institution') throw forbidden('only the institution addressed uploads evidence');

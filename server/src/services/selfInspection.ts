@@ -25,7 +25,7 @@ import {
   type TemplateLayer,
 } from '@weian/shared';
 import type { z } from 'zod';
-import type { ReviewSelfInspectionInput, SaveSelfInspectionAnswerInput, UploadSelfInspectionEvidenceInput } from '@weian/shared';
+import type { ReviewSelfInspectionInput, SaveSelfInspectionAnswerInput } from '@weian/shared';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
 import {
@@ -45,7 +45,7 @@ import {
 import type { Db } from '../storage/schema.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
-import { acceptEvidence } from './evidenceFiles.js';
+import { acceptUpload, type EvidenceBytes } from './evidenceFiles.js';
 import { regionChain } from './regions.js';
 import { REGION_ROLES } from './scope.js';
 import { newId } from './secrets.js';
@@ -277,10 +277,10 @@ export async function saveSelfInspectionAnswer(deps: ServiceDeps, principal: Pri
   return getSelfInspectionView(deps, principal, code, input.year);
 }
 
-export async function uploadSelfInspectionEvidence(deps: ServiceDeps, principal: Principal, input: z.infer<typeof UploadSelfInspectionEvidenceInput>) {
+export async function uploadSelfInspectionEvidence(deps: ServiceDeps, principal: Principal, input: EvidenceBytes & { year: number }) {
   const code = ownInstitution(principal);
   const at = deps.now().toISOString();
-  const accepted = acceptEvidence(input.name, input.contentBase64, at);
+  const accepted = acceptUpload(input, at);
   await change(deps, principal, code, input.year, { type: 'save' }, async (s, _at, tx) => {
     await attachSelfInspectionEvidence(tx, accepted.file, { inspection_id: s.row.id, sha256: accepted.sha256, name: input.name, uploaded_at: at, uploaded_by: principal.username });
     return {};

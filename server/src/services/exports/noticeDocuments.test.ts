@@ -64,7 +64,7 @@ describe('notice documents: 整改通知书 (PDF) and 整改报告 (PDF, XLSX)',
     noticeId = issued[0]!.id;
     number = issued[0]!.number;
     await signNotice(t.deps, inst, noticeId);
-    await uploadEvidence(t.deps, inst, { noticeId, name: '门禁登记表.pdf', contentBase64: PDF.toString('base64') });
+    await uploadEvidence(t.deps, inst, { noticeId, name: '门禁登记表.pdf', content: PDF });
     const itemId = (await getNoticeDetail(t.deps, inst, noticeId)).items[0]!.id;
     await answerNoticeItem(t.deps, inst, { noticeId, itemId, measures: '已安装门禁并建立登记制度', evidence: [sha] });
     await submitNotice(t.deps, inst, noticeId);
