@@ -70,7 +70,8 @@ describe('self-inspection: real server, real agent, real browser', () => {
     await expect.poll(() => first.getByTestId('si-attached').innerText()).toBe('佐证材料：网络安全管理制度.pdf');
     // Over the tRPC limit: the page streams it to POST /upload/evidence (up to 5 MiB).
     const photo = join(server.dataDir, '机房照片.pdf');
-    writeFileSync(photo, Buffer.concat([pdfBytes, Buffer.alloc(3_000_000, 0x20)]));
+    const photoBytes = Buffer.concat([pdfBytes, Buffer.alloc(3_000_000, 0x20)]);
+    writeFileSync(photo, photoBytes);
     await first.getByTestId('si-file').setInputFiles(photo);
     await expect.poll(() => first.getByTestId('si-attached').innerText()).toBe('佐证材料：网络安全管理制度.pdf、机房照片.pdf');
 
@@ -98,7 +99,7 @@ describe('self-inspection: real server, real agent, real browser', () => {
     // Submitted: a second submission is refused, nothing changes.
     await expect(hospital.client.selfInspection.submit.mutate({ year })).rejects.toThrow(/already submitted/);
     const submitted = await hospital.client.selfInspection.get.query({ year, institutionCode: INST });
-    expect(submitted.answers[open[0]!.id]!.evidence).toEqual([sha]);
+    expect(submitted.answers[open[0]!.id]!.evidence).toEqual([sha, createHash('sha256').update(photoBytes).digest('hex')]);
     expect(submitted.scores.self).toBe(open.reduce((s, i) => s + i.points, 0) + locked.reduce((s, id) => s + submitted.answers[id]!.selfScore, 0));
     await context.close();
 
