@@ -13,6 +13,7 @@ import { createUser } from '../services/users.js';
 import { listAudit } from '../storage/audit.js';
 import { userCaller } from '../testing/callers.js';
 import { createTestDb, enrollHost, type TestDb } from '../testing/harness.js';
+import { textNotice } from '../testing/notices.js';
 import { createHttpStack, type HttpStack } from './server.js';
 
 const PASSWORD = 'Uploads-Test-Pass-1';
@@ -69,14 +70,7 @@ beforeAll(async () => {
     cookies.set(username, (await login(t.deps, { username, password: PASSWORD }, '127.0.0.1')).token);
   }
   const county = await userCaller(t.deps, 'xihu', PASSWORD);
-  const { issued } = await county.notices.issue({
-    title: '关于限期整改网络安全问题的通知',
-    requirement: '请于期限内完成整改并反馈',
-    severity: 'high',
-    due: { workingDays: 10 },
-    target: { kind: 'institution', institutionCode: 'A' },
-    items: [{ kind: 'text', title: '机房门禁', requirement: '安装门禁并登记' }],
-  });
+  const { issued } = await county.notices.issue(textNotice('A', { title: '机房门禁', requirement: '安装门禁并登记' }));
   noticeId = issued[0]!.id;
   await (await userCaller(t.deps, 'inst-a', PASSWORD)).notices.sign({ noticeId });
   const config = { ...loadConfig({}, { port: 0, host: '127.0.0.1' }), dataDir };
