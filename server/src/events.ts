@@ -2,6 +2,7 @@ import { EventEmitter, on } from 'node:events';
 import type { AlertChange, FindingChange, IncidentChange } from './eventPayloads.js';
 import type { AgentCommand } from '@weian/shared';
 import type { NoticeChange } from './services/notices.js';
+import type { SelfInspectionChange } from './services/selfInspection.js';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */
 export interface EventMap {
@@ -24,6 +25,8 @@ export interface EventMap {
   'incident.changed': IncidentChange;
   /** A rectification notice was issued or moved (signed, answered, submitted, reviewed, verified by data, reopened). */
   'notice.changed': NoticeChange;
+  /** An institution's yearly self-inspection was saved, given evidence, submitted or reviewed. */
+  'selfInspection.changed': SelfInspectionChange;
 }
 export type EventName = keyof EventMap;
 

@@ -91,8 +91,15 @@ describe('self-inspection: real server, real agent, real browser', () => {
       await card.getByTestId('si-save').click();
       await expect.poll(async () => Object.values((await hospital.client.selfInspection.get.query({ year, institutionCode: INST })).answers).filter((a) => !a.locked).length).toBe(n + 1);
     }
+    // The county's list is open meanwhile: the submission shows there live, without a reload (selfInspection.live, scoped).
+    const b = await openPage(browser);
+    await signInWithForm(b.page, server.url, county);
+    await b.page.goto(`${server.url}/self-inspection?year=${year}`);
+    await expect.poll(() => b.page.getByTestId('si-table').innerText()).toContain(NAME);
+    expect(await b.page.getByTestId('si-table').innerText()).not.toContain('已提交');
     await page.getByTestId('si-submit').click();
     await expect.poll(() => page.getByTestId('si-status').innerText()).toBe('已提交');
+    await expect.poll(() => b.page.getByTestId('si-table').innerText()).toMatch(new RegExp(`${NAME}[\\s\\S]*已提交`));
     const sha = createHash('sha256').update(pdfBytes).digest('hex');
     await expect.poll(() => page.getByTestId('si-evidence').innerText()).toContain(sha);
     await screenshot(page, 'self-inspection-submitted');
@@ -110,8 +117,6 @@ describe('self-inspection: real server, real agent, real browser', () => {
     other.close();
 
     // The county in the dashboard: the list, the institution, an on-site score, accept.
-    const b = await openPage(browser);
-    await signInWithForm(b.page, server.url, county);
     await b.page.goto(`${server.url}/self-inspection?year=${year}`);
     await expect.poll(() => b.page.getByTestId('si-table').innerText()).toMatch(new RegExp(`${NAME}[\\s\\S]*已提交`));
     await b.page.getByTestId('si-table').getByText(NAME).click();

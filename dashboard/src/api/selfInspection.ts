@@ -1,5 +1,5 @@
 import { api, type ApiClient } from './client.js';
-import { call } from './errors.js';
+import { call, handleError, type ApiError } from './errors.js';
 import type { In, Out } from './types.js';
 import { uploadEvidence } from './uploads.js';
 
@@ -18,4 +18,9 @@ export const selfInspectionApi = {
   upload: (year: number, file: File) => uploadEvidence({ selfInspection: year }, file),
   submit: (year: number) => call(() => api().selfInspection.submit.mutate({ year })),
   review: (input: In<S['review']['mutate']>) => call(() => api().selfInspection.review.mutate(input)),
+  /** Calls `onChange` whenever a self-inspection the user may see moves (scoped by the server); returns the unsubscribe. */
+  live: (onChange: (ev: { institutionCode: string; year: number }) => void, onError: (e: ApiError) => void = () => {}) => {
+    const sub = api().selfInspection.live.subscribe(undefined, { onData: (ev) => onChange(ev), onError: (e) => onError(handleError(e)) });
+    return () => sub.unsubscribe();
+  },
 };

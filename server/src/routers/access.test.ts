@@ -485,6 +485,18 @@ function SELF_INSPECTION_ENTRIES(): Record<string, Entry> {
       scoped: 'none',
       run: async (f, who) => (await f.caller(who)).selfInspection.save({ year: SI_YEAR + 1, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4, responsible: '张三' }),
     },
+    'selfInspection.live': {
+      roles: ALL,
+      scoped: 'list',
+      run: (f, who) =>
+        liveTargets(
+          f,
+          who,
+          (c) => c.selfInspection.live(),
+          async (t) => uploadSelfInspectionEvidence(f.db.deps, await principalOf(f, `inst-${t}`), { year: SI_YEAR + 2, name: '制度.pdf', content: Buffer.from(PDF_BASE64, 'base64') }),
+        ),
+      seen: (_f, r) => r as Target[],
+    },
     'selfInspection.upload': {
       roles: ['institution'],
       scoped: 'none',

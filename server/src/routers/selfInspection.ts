@@ -11,6 +11,7 @@ import {
   uploadSelfInspectionEvidence,
 } from '../services/selfInspection.js';
 import { authed, router } from '../trpc/init.js';
+import { visibleIn } from '../services/scope.js';
 import { decodeEvidence } from '../services/evidenceFiles.js';
 
 /** The yearly self-inspection (自查自评): thin; the service enforces states, scope and who acts. Every mutation is audited by the middleware. */
@@ -42,4 +43,8 @@ export const selfInspectionRouter = router({
   submit: authed('selfInspection:fill')
     .input(SelfInspectionYear)
     .mutation(({ ctx, input }) => submitSelfInspection(ctx.deps, ctx.principal, input.year)),
+  /** Pushes whose self-inspection the subscriber may see moved, as it moves (the dashboard reloads it). */
+  live: authed('selfInspection:read').subscription(async function* ({ ctx, signal }) {
+    for await (const ev of ctx.deps.bus.stream('selfInspection.changed', signal)) if (visibleIn(ctx.principal.scope, ev)) yield ev;
+  }),
 });

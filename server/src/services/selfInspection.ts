@@ -52,6 +52,15 @@ import { newId } from './secrets.js';
 
 type Answers = Record<string, SelfInspectionAnswer>;
 
+/** What a live subscriber hears: whose self-inspection of which year moved; it reloads what it shows. */
+export interface SelfInspectionChange {
+  institutionCode: string;
+  regionCode: string;
+  year: number;
+  action: SelfInspectionAction['type'];
+  at: string;
+}
+
 const layerOf = (r: TemplateLayerRow): TemplateLayer => ({
   regionCode: r.region_code,
   deadline: r.deadline,
@@ -206,7 +215,7 @@ async function change(
   action: SelfInspectionAction,
   write: (s: Loaded & { row: SelfInspectionRow }, at: string, tx: Db) => Promise<Partial<SelfInspectionRow>>,
 ): Promise<void> {
-  await deps.db.transaction().execute(async (tx) => {
+  const changed: SelfInspectionChange = await deps.db.transaction().execute(async (tx) => {
     const institution = await visibleInstitution(tx, principal, institutionCode);
     const role = roleIn(principal, institution);
     if (!role) throw forbidden(`you may read the self-inspection of ${institutionCode} but not act on it`);
@@ -237,7 +246,10 @@ async function change(
     const set = await write({ ...s, row: s.row }, at, tx);
     const moved = await updateSelfInspectionFrom(tx, s.row.id, s.status, s.row.updated_at, { ...set, status: r.status, updated_at: at });
     if (!moved) throw conflict(`the ${year} self-inspection of ${institutionCode} changed meanwhile: reload it and try again`);
+    return { institutionCode: institution.code, regionCode: institution.region_code, year, action: action.type, at };
   });
+  // Told once it is committed, never for a refusal.
+  deps.bus.emit('selfInspection.changed', changed);
 }
 
 const ownInstitution = (principal: Principal): string => {
