@@ -1,4 +1,4 @@
-import type { Finding, IncidentAction, IncidentCriteria, IncidentType } from '@weian/shared';
+import type { Finding, IncidentAction, IncidentCriteria, IncidentType, SelfInspectionAction } from '@weian/shared';
 import type { AlertKind, AlertRow, AlertSeverity } from './storage/alerts.js';
 import type { IncidentRow } from './storage/incidents.js';
 
@@ -107,5 +107,14 @@ export interface NoticeChange {
   institutionCode: string;
   regionCode: string;
   action: string;
+  at: string;
+}
+
+/** What a live subscriber hears: whose self-inspection of which year moved; it reloads what it shows. */
+export interface SelfInspectionChange {
+  institutionCode: string;
+  regionCode: string;
+  year: number;
+  action: SelfInspectionAction['type'];
   at: string;
 }

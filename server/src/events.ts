@@ -1,5 +1,5 @@
 import { EventEmitter, on } from 'node:events';
-import type { AlertChange, FindingChange, IncidentChange, NoticeChange } from './eventPayloads.js';
+import type { AlertChange, FindingChange, IncidentChange, NoticeChange, SelfInspectionChange } from './eventPayloads.js';
 import type { AgentCommand } from '@weian/shared';
 
 /** Everything the server pushes live. Each event names the institution so subscribers can be scoped. */
@@ -23,6 +23,8 @@ export interface EventMap {
   'incident.changed': IncidentChange;
   /** A rectification notice was issued or moved (signed, answered, submitted, reviewed, verified by data, reopened). */
   'notice.changed': NoticeChange;
+  /** An institution's yearly self-inspection was saved, given evidence, submitted or reviewed. */
+  'selfInspection.changed': SelfInspectionChange;
 }
 export type EventName = keyof EventMap;
 

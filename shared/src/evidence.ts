@@ -4,8 +4,14 @@
  * extension agrees with the content.
  */
 
-/** Bytes per file at most. Uploads travel base64 in one JSON request body (LIMITS.bodyBytes, 2 MiB). */
+/** Bytes per file at most through a tRPC call: the file travels base64 in one JSON request body (LIMITS.bodyBytes, 2 MiB). */
 export const EVIDENCE_MAX_BYTES = 1_400_000;
+/**
+ * Bytes per file at most through the upload route (POST /upload/evidence), which streams the raw
+ * bytes to disk outside the JSON body. Bounded so the file, base64 in a tRPC answer, still fits the
+ * default answer cap of 8 MiB when it is downloaded.
+ */
+export const EVIDENCE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
 export const EVIDENCE_MAX_NAME = 120;
 
 export type EvidenceType = 'pdf' | 'png' | 'jpeg' | 'ooxml' | 'ole';
@@ -44,9 +50,9 @@ export function evidenceNameProblem(name: string): string | null {
 }
 
 /** The type of an upload, or why it is refused: size, name, content type, and the name's extension against the content. */
-export function checkEvidence(name: string, bytes: Uint8Array): { ok: true; type: EvidenceType; mime: string } | { ok: false; reason: string } {
+export function checkEvidence(name: string, bytes: Uint8Array, maxBytes = EVIDENCE_MAX_BYTES): { ok: true; type: EvidenceType; mime: string } | { ok: false; reason: string } {
   if (bytes.length === 0) return { ok: false, reason: 'the file is empty' };
-  if (bytes.length > EVIDENCE_MAX_BYTES) return { ok: false, reason: `the file has ${bytes.length} bytes, over the limit of ${EVIDENCE_MAX_BYTES}` };
+  if (bytes.length > maxBytes) return { ok: false, reason: `the file has ${bytes.length} bytes, over the limit of ${maxBytes}` };
   const bad = evidenceNameProblem(name);
   if (bad) return { ok: false, reason: bad };
   const type = sniffEvidenceType(bytes);

@@ -3,6 +3,11 @@ import { workingCalendar } from './calendar.js';
 import { checkEvidence, evidenceNameProblem } from './evidence.js';
 import {
   allowedNoticeActions,
+  DEFAULT_NOTICE_SETTINGS,
+  mergeNoticeSettings,
+  NOTICE_MAX_REOPEN_WINDOW_DAYS,
+  NoticeSettings,
+  reopenWindowOpen,
   applyNoticeAction,
   deadlineFlag,
   deadlineProblem,
@@ -111,7 +116,40 @@ describe('notice state machine', () => {
     s = run(s, [['system', { type: 'reopen', itemId: 'tech' }]]);
     expect([s.status, s.items[0]]).toEqual(['submitted', { id: 'tech', status: 'returned', technical: true, verified: false }]);
     expect(reason(s, 'system', { type: 'reopen', itemId: 'text' })).toMatch(/only an item linked/);
-    expect(reason({ ...s, status: 'closed' }, 'system', { type: 'reopen', itemId: 'tech' })).toMatch(/closed/);
+    expect(reason({ ...s, status: 'closed' }, 'system', { type: 'reopen', itemId: 'tech' })).toMatch(/reopen window has passed/);
+  });
+
+  it('within the reopen window a closed notice reopens: the accepted item goes back, the notice to the institution', () => {
+    const closed = run(start, [
+      ['institution', { type: 'sign' }],
+      ['institution', { type: 'answer', itemId: 'tech' }],
+      ['institution', { type: 'answer', itemId: 'text' }],
+      ['institution', { type: 'submit' }],
+    ]);
+    const accepted = run({ ...closed, items: closed.items.map((i) => ({ ...i, verified: i.technical })) }, [
+      ['reviewer', { type: 'review', itemId: 'tech', decision: 'accept' }],
+      ['reviewer', { type: 'review', itemId: 'text', decision: 'accept' }],
+    ]);
+    expect(accepted.status).toBe('closed');
+    const s = run(accepted, [['system', { type: 'reopen', itemId: 'tech', windowOpen: true }]]);
+    expect([s.status, s.items.map((i) => [i.id, i.status, i.verified])]).toEqual([
+      'returned',
+      [
+        ['tech', 'returned', false],
+        ['text', 'accepted', false],
+      ],
+    ]);
+  });
+
+  it('the reopen window: the province sets it (0 makes closing final), levels below only lengthen it; counted in calendar days from closing', () => {
+    expect(mergeNoticeSettings(undefined, [])).toEqual(DEFAULT_NOTICE_SETTINGS);
+    expect(mergeNoticeSettings({ reopenWindowDays: 0 }, [undefined, {}])).toEqual({ reopenWindowDays: 0 });
+    expect(mergeNoticeSettings({ reopenWindowDays: 30 }, [{ reopenWindowDays: 10 }, { reopenWindowDays: 60 }])).toEqual({ reopenWindowDays: 60 });
+    expect(NoticeSettings.safeParse({ reopenWindowDays: NOTICE_MAX_REOPEN_WINDOW_DAYS + 1 }).success).toBe(false);
+    const closedAt = '2026-11-02T02:00:00.000Z';
+    expect(reopenWindowOpen(closedAt, new Date('2026-11-12T02:00:00.000Z'), { reopenWindowDays: 10 })).toBe(true);
+    expect(reopenWindowOpen(closedAt, new Date('2026-11-12T02:00:00.001Z'), { reopenWindowDays: 10 })).toBe(false);
+    expect(reopenWindowOpen(closedAt, new Date('2026-11-02T02:00:01.000Z'), { reopenWindowDays: 0 })).toBe(false);
   });
 
   it('one extension request at a time, decided by the reviewer', () => {

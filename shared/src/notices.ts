@@ -8,6 +8,7 @@
  * or returning (已退回) it; the notice closes (已办结) when every item is accepted, and goes back to
  * the institution (已退回) when any is returned.
  */
+import { z } from 'zod';
 import { addWorkingDays, daysBetween, isWorkingDay, type IsoDate, type WorkingCalendar } from './calendar.js';
 
 export const NOTICE_STATUSES = ['issued', 'signed', 'submitted', 'returned', 'closed'] as const;
@@ -55,8 +56,8 @@ export type NoticeAction =
   | { type: 'requestExtension' }
   | { type: 'decideExtension'; grant: boolean }
   | { type: 'review'; itemId: string; decision: 'accept' | 'return'; override?: boolean }
-  /** A verified item's finding failed again before the notice closed. */
-  | { type: 'reopen'; itemId: string };
+  /** A verified item's finding failed again before the notice closed, or within the region's reopen window after (`windowOpen`). */
+  | { type: 'reopen'; itemId: string; windowOpen?: boolean };
 
 export const NOTICE_ACTION_ACTORS: Record<NoticeAction['type'], NoticeActor> = {
   sign: 'institution',
@@ -67,6 +68,9 @@ export const NOTICE_ACTION_ACTORS: Record<NoticeAction['type'], NoticeActor> = {
   review: 'reviewer',
   reopen: 'system',
 };
+
+/** The longest reopen window a region may set. */
+export const NOTICE_MAX_REOPEN_WINDOW_DAYS = 365;
 
 export type NoticeTransition = { ok: true; state: NoticeState } | { ok: false; reason: string };
 
@@ -119,7 +123,7 @@ export function applyNoticeAction(state: NoticeState, actor: NoticeActor, action
       return { ok: true, state: { ...state, items, status: afterReview(items) } };
     }
     case 'reopen': {
-      if (state.status === 'closed') return refuse('the notice is closed');
+      if (state.status === 'closed' && !action.windowOpen) return refuse("the notice is closed and its region's reopen window has passed");
       if (!item!.technical) return refuse('only an item linked to findings reopens by data');
       // Not yet answered: it only loses its verification. Answered or accepted: it goes back to the institution.
       const back = item!.status === 'pending' ? 'pending' : 'returned';
@@ -140,6 +144,33 @@ export function allowedNoticeActions(state: NoticeState, actor: NoticeActor): Ar
     if (applyNoticeAction(state, actor, { type: 'review', itemId: i.id, decision: 'return' }).ok) out.add('review');
   }
   return [...out];
+}
+
+/**
+ * Region settings for notices. Neither the Measures nor the bureau documents fix how long a closed
+ * notice stays answerable to the data; WeiAn keeps it open to the agents for a quarter by default
+ * (the usual 回头看 period), and a region may lengthen it, never shorten what a level above set.
+ */
+export const NoticeSettings = z.object({
+  /** Calendar days after closing during which a linked finding failing again reopens the item (0: closing is final). */
+  reopenWindowDays: z.number().int().min(0).max(NOTICE_MAX_REOPEN_WINDOW_DAYS).default(90),
+});
+export type NoticeSettings = z.infer<typeof NoticeSettings>;
+export const DEFAULT_NOTICE_SETTINGS: NoticeSettings = { reopenWindowDays: 90 };
+
+/**
+ * The settings in force, like rule settings: the province sets the baseline (it may shorten the
+ * window, or set 0 to make closing final); a city or county below may only lengthen it.
+ */
+export function mergeNoticeSettings(province: Partial<NoticeSettings> | undefined, below: ReadonlyArray<Partial<NoticeSettings> | undefined>): NoticeSettings {
+  let reopenWindowDays = province?.reopenWindowDays ?? DEFAULT_NOTICE_SETTINGS.reopenWindowDays;
+  for (const own of below) if (own?.reopenWindowDays !== undefined) reopenWindowDays = Math.max(reopenWindowDays, own.reopenWindowDays);
+  return { reopenWindowDays };
+}
+
+/** Whether a notice closed at `closedAt` still reopens by data at `now`. */
+export function reopenWindowOpen(closedAt: string, now: Date, settings: NoticeSettings): boolean {
+  return now.getTime() - Date.parse(closedAt) <= settings.reopenWindowDays * 86_400_000;
 }
 
 /** Working days a notice may give at most: anything longer is no 限期整改. */

@@ -68,6 +68,12 @@ describe('self-inspection: real server, real agent, real browser', () => {
     writeFileSync(pdfFile, pdfBytes);
     await first.getByTestId('si-file').setInputFiles(pdfFile);
     await expect.poll(() => first.getByTestId('si-attached').innerText()).toBe('佐证材料：网络安全管理制度.pdf');
+    // Over the tRPC limit: the page streams it to POST /upload/evidence (up to 5 MiB).
+    const photo = join(server.dataDir, '机房照片.pdf');
+    const photoBytes = Buffer.concat([pdfBytes, Buffer.alloc(3_000_000, 0x20)]);
+    writeFileSync(photo, photoBytes);
+    await first.getByTestId('si-file').setInputFiles(photo);
+    await expect.poll(() => first.getByTestId('si-attached').innerText()).toBe('佐证材料：网络安全管理制度.pdf、机房照片.pdf');
 
     // The size limit over the real HTTP path: a file of exactly the limit travels as base64 in one request; one byte more is refused by name.
     const atLimit = Buffer.concat([pdfBytes, Buffer.alloc(EVIDENCE_MAX_BYTES - pdfBytes.length, 0x20)]);
@@ -85,15 +91,22 @@ describe('self-inspection: real server, real agent, real browser', () => {
       await card.getByTestId('si-save').click();
       await expect.poll(async () => Object.values((await hospital.client.selfInspection.get.query({ year, institutionCode: INST })).answers).filter((a) => !a.locked).length).toBe(n + 1);
     }
+    // The county's list is open meanwhile: the submission shows there live, without a reload (selfInspection.live, scoped).
+    const b = await openPage(browser);
+    await signInWithForm(b.page, server.url, county);
+    await b.page.goto(`${server.url}/self-inspection?year=${year}`);
+    await expect.poll(() => b.page.getByTestId('si-table').innerText()).toContain(NAME);
+    expect(await b.page.getByTestId('si-table').innerText()).not.toContain('已提交');
     await page.getByTestId('si-submit').click();
     await expect.poll(() => page.getByTestId('si-status').innerText()).toBe('已提交');
+    await expect.poll(() => b.page.getByTestId('si-table').innerText()).toMatch(new RegExp(`${NAME}[\\s\\S]*已提交`));
     const sha = createHash('sha256').update(pdfBytes).digest('hex');
     await expect.poll(() => page.getByTestId('si-evidence').innerText()).toContain(sha);
     await screenshot(page, 'self-inspection-submitted');
     // Submitted: a second submission is refused, nothing changes.
     await expect(hospital.client.selfInspection.submit.mutate({ year })).rejects.toThrow(/already submitted/);
     const submitted = await hospital.client.selfInspection.get.query({ year, institutionCode: INST });
-    expect(submitted.answers[open[0]!.id]!.evidence).toEqual([sha]);
+    expect(submitted.answers[open[0]!.id]!.evidence).toEqual([sha, createHash('sha256').update(photoBytes).digest('hex')]);
     expect(submitted.scores.self).toBe(open.reduce((s, i) => s + i.points, 0) + locked.reduce((s, id) => s + submitted.answers[id]!.selfScore, 0));
     await context.close();
 
@@ -104,8 +117,6 @@ describe('self-inspection: real server, real agent, real browser', () => {
     other.close();
 
     // The county in the dashboard: the list, the institution, an on-site score, accept.
-    const b = await openPage(browser);
-    await signInWithForm(b.page, server.url, county);
     await b.page.goto(`${server.url}/self-inspection?year=${year}`);
     await expect.poll(() => b.page.getByTestId('si-table').innerText()).toMatch(new RegExp(`${NAME}[\\s\\S]*已提交`));
     await b.page.getByTestId('si-table').getByText(NAME).click();

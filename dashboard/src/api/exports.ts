@@ -16,7 +16,8 @@ export const exportUrl = {
   rectification: (format: 'xlsx' | 'pdf', notice: string) => `/export/rectification.${format}?${new URLSearchParams({ notice })}`,
 };
 
-const KIND_BY_STATUS: Record<number, ApiError['kind']> = { 400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 413: 'tooLarge', 429: 'tooMany' };
+/** A plain-HTTP refusal's status as the kind of error views show. */
+export const KIND_BY_STATUS: Record<number, ApiError['kind']> = { 400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'notFound', 413: 'tooLarge', 429: 'tooMany' };
 
 /**
  * Fetches a file, reporting received bytes (and the total when the server says it), then hands it

@@ -1,6 +1,7 @@
 import { api, type ApiClient } from './client.js';
 import { call, handleError, type ApiError } from './errors.js';
 import type { In, Out } from './types.js';
+import { uploadEvidence } from './uploads.js';
 
 type N = ApiClient['notices'];
 export type NoticePage = Out<N['list']['query']>;
@@ -15,7 +16,7 @@ export const noticesApi = {
   issue: (input: In<N['issue']['mutate']>) => call(() => api().notices.issue.mutate(input)),
   sign: (noticeId: string) => call(() => api().notices.sign.mutate({ noticeId })),
   answer: (noticeId: string, itemId: string, measures: string, evidence: string[]) => call(() => api().notices.answer.mutate({ noticeId, itemId, measures, evidence })),
-  upload: (noticeId: string, name: string, contentBase64: string) => call(() => api().notices.upload.mutate({ noticeId, name, contentBase64 })),
+  upload: (noticeId: string, file: File) => uploadEvidence({ notice: noticeId }, file),
   submit: (noticeId: string) => call(() => api().notices.submit.mutate({ noticeId })),
   review: (input: In<N['review']['mutate']>) => call(() => api().notices.review.mutate(input)),
   requestExtension: (noticeId: string, reason: string, workingDays: number) => call(() => api().notices.requestExtension.mutate({ noticeId, reason, workingDays })),

@@ -1,6 +1,7 @@
 import { api, type ApiClient } from './client.js';
-import { call } from './errors.js';
+import { call, handleError, type ApiError } from './errors.js';
 import type { In, Out } from './types.js';
+import { uploadEvidence } from './uploads.js';
 
 type S = ApiClient['selfInspection'];
 export type SelfInspectionDetail = Out<S['get']['query']>;
@@ -14,7 +15,12 @@ export const selfInspectionApi = {
   get: (year: number, institutionCode: string) => call(() => api().selfInspection.get.query({ year, institutionCode })),
   publishTemplate: (input: In<S['publishTemplate']['mutate']>) => call(() => api().selfInspection.publishTemplate.mutate(input)),
   save: (input: In<S['save']['mutate']>) => call(() => api().selfInspection.save.mutate(input)),
-  upload: (year: number, name: string, contentBase64: string) => call(() => api().selfInspection.upload.mutate({ year, name, contentBase64 })),
+  upload: (year: number, file: File) => uploadEvidence({ selfInspection: year }, file),
   submit: (year: number) => call(() => api().selfInspection.submit.mutate({ year })),
   review: (input: In<S['review']['mutate']>) => call(() => api().selfInspection.review.mutate(input)),
+  /** Calls `onChange` whenever a self-inspection the user may see moves (scoped by the server); returns the unsubscribe. */
+  live: (onChange: (ev: { institutionCode: string; year: number }) => void, onError: (e: ApiError) => void = () => {}) => {
+    const sub = api().selfInspection.live.subscribe(undefined, { onData: (ev) => onChange(ev), onError: (e) => onError(handleError(e)) });
+    return () => sub.unsubscribe();
+  },
 };

@@ -710,7 +710,7 @@ const en: MessageSchema = {
     return: 'Return',
     refused: 'Not done',
     evidence: 'Evidence',
-    attach: 'Attach evidence (PDF, image, Office document, at most 1.4 MB): ',
+    attach: 'Attach evidence (PDF, image, Office document, at most 5 MB): ',
     attached: '{n} evidence file(s) attached',
     timeline: 'Timeline',
     events: {
@@ -750,7 +750,7 @@ const en: MessageSchema = {
     locked: "Verified by data (judged from the agents' reports)",
     answerPlaceholder: 'What is in place',
     responsible: 'Responsible person',
-    attach: 'Attach evidence (PDF, images, Office documents, up to 1.4 MB):',
+    attach: 'Attach evidence (PDF, images, Office documents, up to 5 MB):',
     attached: 'Evidence: {names}',
     save: 'Save',
     submit: 'Submit the self-inspection',

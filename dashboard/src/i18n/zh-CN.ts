@@ -697,7 +697,7 @@ const zhCN = {
     return: '退回',
     refused: '操作未完成',
     evidence: '佐证材料',
-    attach: '上传佐证材料（PDF、图片、Office 文档，不超过 1.4 MB）：',
+    attach: '上传佐证材料（PDF、图片、Office 文档，不超过 5 MB）：',
     attached: '已附 {n} 份佐证材料',
     timeline: '办理记录',
     events: {
@@ -737,7 +737,7 @@ const zhCN = {
     locked: '数据核验（由探针数据判定）',
     answerPlaceholder: '填写落实情况',
     responsible: '责任人',
-    attach: '上传佐证材料（PDF、图片、Office 文档，不超过 1.4 MB）：',
+    attach: '上传佐证材料（PDF、图片、Office 文档，不超过 5 MB）：',
     attached: '佐证材料：{names}',
     save: '保存',
     submit: '提交自查报告',

@@ -28,9 +28,10 @@ import { roleHas } from '../trpc/permissions.js';
  */
 const ROUTE = /^\/export\/(rankings|institution|incidents|incident|notice|rectification)\.([a-z]+)$/;
 
-type FailCode = DomainErrorCode | 'INTERNAL_SERVER_ERROR' | 'METHOD_NOT_SUPPORTED';
-const STATUS: Record<FailCode, number> = { ...HTTP_STATUS, INTERNAL_SERVER_ERROR: 500, METHOD_NOT_SUPPORTED: 405 };
-const fail = (res: ServerResponse, code: FailCode, message: string) => {
+type FailCode = DomainErrorCode | 'INTERNAL_SERVER_ERROR' | 'METHOD_NOT_SUPPORTED' | 'UNSUPPORTED_MEDIA_TYPE';
+const STATUS: Record<FailCode, number> = { ...HTTP_STATUS, INTERNAL_SERVER_ERROR: 500, METHOD_NOT_SUPPORTED: 405, UNSUPPORTED_MEDIA_TYPE: 415 };
+/** A refusal of the plain-HTTP routes (exports, uploads), in one JSON shape. */
+export const fail = (res: ServerResponse, code: FailCode, message: string) => {
   res.writeHead(STATUS[code], { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(JSON.stringify({ error: { message, code } }));
 };

@@ -505,6 +505,18 @@ function SELF_INSPECTION_ENTRIES(): Record<string, Entry> {
       scoped: 'none',
       run: async (f, who) => (await f.caller(who)).selfInspection.save({ year: SI_YEAR + 1, itemId: 'GOV-POLICY', answer: '已制定', selfScore: 4, responsible: '张三' }),
     },
+    'selfInspection.live': {
+      roles: ALL,
+      scoped: 'list',
+      run: (f, who) =>
+        liveTargets(
+          f,
+          who,
+          (c) => c.selfInspection.live(),
+          async (t) => uploadSelfInspectionEvidence(f.db.deps, await principalOf(f, `inst-${t}`), { year: SI_YEAR + 2, name: '制度.pdf', content: Buffer.from(PDF_BASE64, 'base64') }),
+        ),
+      seen: (_f, r) => r as Target[],
+    },
     'selfInspection.upload': {
       roles: ['institution'],
       scoped: 'none',
@@ -661,13 +673,15 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
       f.alerts[t] = await newAlert(f, t);
       f.channels[t] = await newChannel(f, t);
       f.notices[t] = (await newNotice(f, t, 'signed')).id;
-      f.evidence[t] = (await uploadEvidence(deps, await principalOf(f, `inst-${t}`), { noticeId: f.notices[t], name: '佐证.pdf', contentBase64: PDF_BASE64 })).sha256;
+      f.evidence[t] = (await uploadEvidence(deps, await principalOf(f, `inst-${t}`), { noticeId: f.notices[t], name: '佐证.pdf', content: Buffer.from(PDF_BASE64, 'base64') })).sha256;
     }
     f.incidents = {} as Fixture['incidents'];
     for (const t of ['A', 'B', 'C'] as Target[]) f.incidents[t] = await newIncident(f, t);
     f.selfInspectionEvidence = {} as Fixture['selfInspectionEvidence'];
     for (const t of ['A', 'B', 'C'] as Target[])
-      f.selfInspectionEvidence[t] = (await uploadSelfInspectionEvidence(deps, await principalOf(f, `inst-${t}`), { year: SI_YEAR, name: '制度.pdf', contentBase64: PDF_BASE64 })).sha256;
+      f.selfInspectionEvidence[t] = (
+        await uploadSelfInspectionEvidence(deps, await principalOf(f, `inst-${t}`), { year: SI_YEAR, name: '制度.pdf', content: Buffer.from(PDF_BASE64, 'base64') })
+      ).sha256;
     const ctxFor = async (who: Who): Promise<Context> => {
       // One real login per role (scrypt is deliberately slow); the principal is what the session resolves to.
       if (!principals.has(who)) principals.set(who, who === 'anonymous' ? null : (await login(deps, { username: who, password: PASSWORD }, '127.0.0.1')).principal);

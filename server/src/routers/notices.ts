@@ -24,6 +24,7 @@ import {
 } from '../services/notices.js';
 import { visibleIn } from '../services/scope.js';
 import { authed, router } from '../trpc/init.js';
+import { decodeEvidence } from '../services/evidenceFiles.js';
 
 /** Rectification notices (整改通知): thin; the service enforces states, scope and who acts. Every mutation is audited by the middleware. */
 export const noticesRouter = router({
@@ -50,7 +51,7 @@ export const noticesRouter = router({
     .mutation(({ ctx, input }) => signNotice(ctx.deps, ctx.principal, input.noticeId)),
   upload: authed('notices:answer')
     .input(UploadEvidenceInput)
-    .mutation(({ ctx, input }) => uploadEvidence(ctx.deps, ctx.principal, input)),
+    .mutation(({ ctx, input }) => uploadEvidence(ctx.deps, ctx.principal, { noticeId: input.noticeId, name: input.name, content: decodeEvidence(input.contentBase64) })),
   answer: authed('notices:answer')
     .input(AnswerNoticeItemInput)
     .mutation(({ ctx, input }) => answerNoticeItem(ctx.deps, ctx.principal, input)),

@@ -11,6 +11,8 @@ import {
   uploadSelfInspectionEvidence,
 } from '../services/selfInspection.js';
 import { authed, router } from '../trpc/init.js';
+import { visibleIn } from '../services/scope.js';
+import { decodeEvidence } from '../services/evidenceFiles.js';
 
 /** The yearly self-inspection (自查自评): thin; the service enforces states, scope and who acts. Every mutation is audited by the middleware. */
 export const selfInspectionRouter = router({
@@ -37,8 +39,12 @@ export const selfInspectionRouter = router({
     .mutation(({ ctx, input }) => saveSelfInspectionAnswer(ctx.deps, ctx.principal, input)),
   upload: authed('selfInspection:fill')
     .input(UploadSelfInspectionEvidenceInput)
-    .mutation(({ ctx, input }) => uploadSelfInspectionEvidence(ctx.deps, ctx.principal, input)),
+    .mutation(({ ctx, input }) => uploadSelfInspectionEvidence(ctx.deps, ctx.principal, { year: input.year, name: input.name, content: decodeEvidence(input.contentBase64) })),
   submit: authed('selfInspection:fill')
     .input(SelfInspectionYear)
     .mutation(({ ctx, input }) => submitSelfInspection(ctx.deps, ctx.principal, input.year)),
+  /** Pushes whose self-inspection the subscriber may see moved, as it moves (the dashboard reloads it). */
+  live: authed('selfInspection:read').subscription(async function* ({ ctx, signal }) {
+    for await (const ev of ctx.deps.bus.stream('selfInspection.changed', signal)) if (visibleIn(ctx.principal.scope, ev)) yield ev;
+  }),
 });

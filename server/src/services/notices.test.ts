@@ -234,8 +234,60 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     expect(n.events.at(-1)).toMatchObject({ action: 'review', actor: 'xihu', detail: { decision: 'accept', override: '现场核查：已加 ACL 仅允许专网访问' } });
     const audit = await listAudit(t.deps.db, { kind: 'all' }, { limit: 200 });
     expect(audit.find((e) => e.action === 'notices.review' && e.outcome === 'ok')?.detail).toMatch(/现场核查/);
-    // A closed notice is final: later data changes do not reopen it.
+  });
+
+  it('a closed notice reopens by data within the reopen window (province baseline, lengthened below), with an alert; after the window closing is final', async () => {
+    await createUser(t.deps, 'cli', { username: 'zhejiang', role: 'province', scopeCode: '330000', password: PASSWORD });
+    const county = await as('xihu');
+    const inst = await as('inst-b');
+    const day = 86_400_000;
+    const reopenAlerts = async () => (await listAlertViews(t.deps, { kind: 'all' }, { limit: 100, offset: 0 })).items.filter((x) => x.ruleId === NOTICE_REOPENED_RULE);
+    const { issued } = await county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'B' }, items: [{ kind: 'rule', ruleId: RULE }] });
+    const id = issued[0]!.id;
+    await inst.notices.sign({ noticeId: id });
+    const itemId = (await inst.notices.get({ noticeId: id })).items[0]!.id;
+    const closeAfterFix = async () => {
+      await send(b, false);
+      await inst.notices.answer({ noticeId: id, itemId, measures: '已关闭公网 SSH' });
+      await inst.notices.submit({ noticeId: id });
+      const n = await county.notices.review({ noticeId: id, itemId, decision: 'accept' });
+      expect([n.status, n.items[0]!.verified]).toEqual(['closed', true]);
+      return n.closedAt!;
+    };
+    const closedAt = await closeAfterFix();
+
+    // Default window (90 days): the port opens again 10 days after closing; the notice goes back to the institution.
+    t.clock.advance(10 * day);
+    await send(b, true);
+    let n = await inst.notices.get({ noticeId: id });
+    expect([n.status, n.closedAt, n.items[0]!.status, n.items[0]!.verified, n.actions.sort()]).toEqual(['returned', null, 'returned', false, ['answer', 'requestExtension']]);
+    expect(n.events.at(-1)).toMatchObject({ action: 'reopened', actor: 'system', detail: { ruleId: RULE, subjectId: n.items[0]!.links[0]!.subjectId, closedAt } });
+    expect((await reopenAlerts()).map((x) => [x.subjectId, x.status, x.evidence.zh.includes(`办结（${closedAt.slice(0, 10)}）后再次不合规`)])).toEqual([['B', 'open', true]]);
+
+    // The province shortens its baseline to 20 days; the county may lengthen it, never shorten it.
+    const province = await as('zhejiang');
+    await province.regions.putSettings({ regionCode: '330000', settings: { notices: { reopenWindowDays: 20 } } });
+    await expect(county.regions.putSettings({ regionCode: '330106', settings: { notices: { reopenWindowDays: 5 } } })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringMatching(/reopenWindowDays: 5 days is shorter than 20/),
+    });
+    await closeAfterFix();
+    t.clock.advance(21 * day);
+    await send(b, true);
+    n = await county.notices.get({ noticeId: id });
+    expect([n.status, n.items[0]!.verified, n.events.filter((e) => e.action === 'reopened').length]).toEqual(['closed', true, 1]);
+
+    // The county lengthens it to 60 days: the next failure, 21 days after closing, reopens again.
+    await county.regions.putSettings({ regionCode: '330106', settings: { notices: { reopenWindowDays: 60 } } });
     await send(b, false);
+    await send(b, true);
+    n = await county.notices.get({ noticeId: id });
+    expect([n.status, n.items[0]!.status, n.events.filter((e) => e.action === 'reopened').length]).toEqual(['returned', 'returned', 2]);
+    // The province sets 0: closing is final.
+    await province.regions.putSettings({ regionCode: '330000', settings: { notices: { reopenWindowDays: 0 } } });
+    await county.regions.putSettings({ regionCode: '330106', settings: {} });
+    await closeAfterFix();
+    t.clock.advance(day);
     await send(b, true);
     expect((await county.notices.get({ noticeId: id })).status).toBe('closed');
   });

@@ -12,6 +12,11 @@ import {
   deadlineProblem,
   noticeDeadline,
   noticeNumber,
+  mergeNoticeSettings,
+  NOTICE_MAX_REOPEN_WINDOW_DAYS,
+  NoticeSettings,
+  regionAncestors,
+  reopenWindowOpen,
   RULE_DATA_BY_ID,
   type DeadlineFlag,
   type IsoDate,
@@ -23,7 +28,7 @@ import {
   type RuleId,
 } from '@weian/shared';
 import type { z } from 'zod';
-import type { AnswerNoticeItemInput, ExtensionDecisionInput, ExtensionRequestInput, NoticeListInput, ReviewNoticeItemInput, UploadEvidenceInput } from '@weian/shared';
+import type { AnswerNoticeItemInput, ExtensionDecisionInput, ExtensionRequestInput, NoticeListInput, ReviewNoticeItemInput } from '@weian/shared';
 import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.js';
 import { getInstitution } from '../storage/institutions.js';
 import {
@@ -42,12 +47,13 @@ import {
   listNoticeEvidence,
   listNotices,
   nextNoticeSeq,
-  openItemsForRule,
+  itemsForRuleOpenOrClosedSince,
   updateNoticeFrom,
   updateNoticeItem,
   type NoticeItemRow,
   type NoticeRow,
 } from '../storage/notices.js';
+import { getRegionSettings } from '../storage/records.js';
 import { getRegion } from '../storage/regions.js';
 import type { Db } from '../storage/schema.js';
 import { clearAlert, raiseAlert } from './alerts.js';
@@ -57,7 +63,7 @@ import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import type { FindingChange } from './evaluation.js';
 import { REGION_ROLES, visibleIn } from './scope.js';
-import { acceptEvidence } from './evidenceFiles.js';
+import { acceptUpload, type EvidenceBytes } from './evidenceFiles.js';
 import { newId } from './secrets.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
@@ -374,9 +380,9 @@ export function reviewNoticeItem(deps: ServiceDeps, principal: Principal, input:
 
 // ---- evidence -------------------------------------------------------------------------------------
 /** Checked by its bytes (type, size) and its name; stored once by SHA-256; attached to the notice. */
-export async function uploadEvidence(deps: ServiceDeps, principal: Principal, input: z.infer<typeof UploadEvidenceInput>) {
+export async function uploadEvidence(deps: ServiceDeps, principal: Principal, input: EvidenceBytes & { noticeId: string }) {
   const at = deps.now().toISOString();
-  const { sha256, size, type, file } = acceptEvidence(input.name, input.contentBase64, at);
+  const { sha256, size, type, file } = acceptUpload(input, at);
   await deps.db.transaction().execute(async (tx) => {
     const notice = await visibleNotice(tx, principal, input.noticeId);
     if (roleIn(principal, notice) !== 'institution') throw forbidden('only the institution addressed uploads evidence');
@@ -396,50 +402,72 @@ export async function downloadEvidence(deps: ServiceDeps, principal: Principal, 
 }
 
 // ---- verified by data -----------------------------------------------------------------------------
+/** The notice settings in force for an institution's county: the province's, lengthened by any level below. */
+export async function noticeSettingsFor(db: Db, regionCode: string): Promise<NoticeSettings> {
+  const codes = regionAncestors(regionCode);
+  const rows = new Map((await getRegionSettings(db, codes)).map((r) => [r.region_code, (JSON.parse(r.settings) as { notices?: unknown }).notices]));
+  const own = (code: string | undefined) => (code && rows.get(code) ? NoticeSettings.partial().parse(rows.get(code)) : undefined);
+  return mergeNoticeSettings(own(codes[0]), codes.slice(1).map(own));
+}
+
 /**
- * A finding changed: items of open notices about that rule and subject are re-judged. All linked
- * findings passing marks the item 数据已核验; a verified item whose finding fails again reopens (back
- * to the institution) and raises an alert on the institution.
+ * A finding changed: items about that rule and subject, of notices still open or closed within their
+ * region's reopen window, are re-judged. All linked findings passing marks the item 数据已核验; a
+ * verified item whose finding fails again reopens (back to the institution, the notice too if it had
+ * closed) and raises an alert on the institution.
  */
 export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingChange): Promise<void> {
   if (c.from === c.to) return;
-  const candidates = (await openItemsForRule(deps.db, c.ruleId)).filter((i) => (JSON.parse(i.links) as Link[]).some((l) => l.subjectKind === c.subjectKind && l.subjectId === c.subjectId));
+  const longest = new Date(deps.now().getTime() - NOTICE_MAX_REOPEN_WINDOW_DAYS * 86_400_000).toISOString();
+  const candidates = (await itemsForRuleOpenOrClosedSince(deps.db, c.ruleId, longest)).filter((i) =>
+    (JSON.parse(i.links) as Link[]).some((l) => l.subjectKind === c.subjectKind && l.subjectId === c.subjectId),
+  );
   for (const cand of candidates) {
-    const moved = await deps.db.transaction().execute(async (tx): Promise<{ notice: NoticeRow; action: 'verified' | 'reopened' } | null> => {
+    const moved = await deps.db.transaction().execute(async (tx): Promise<{ notice: NoticeRow; action: 'verified' | 'reopened'; afterClose: boolean } | null> => {
       const notice = await getNotice(tx, { kind: 'all' }, cand.notice_id);
-      if (!notice || notice.status === 'closed') return null;
+      if (!notice) return null;
+      const now = deps.now();
+      const afterClose = notice.status === 'closed';
+      if (afterClose && !reopenWindowOpen(notice.closed_at!, now, await noticeSettingsFor(tx, notice.institution_region_code))) return null;
       const items = await getNoticeItems(tx, notice.id);
       const item = items.find((i) => i.id === cand.id)!;
       const verified = await verifiedNow(tx, item.rule_id, JSON.parse(item.links) as Link[]);
       if (verified === (item.verified === 1)) return null;
-      const at = deps.now().toISOString();
+      const at = now.toISOString();
       const system: Actor = { type: 'system' };
       if (verified) {
         await updateNoticeItem(tx, item.id, { verified: 1, updated_at: at });
         await insertNoticeEvent(tx, eventRow(notice.id, item.id, at, system, 'verified', { ruleId: c.ruleId, subjectId: c.subjectId }));
-        return { notice, action: 'verified' };
+        return { notice, action: 'verified', afterClose };
       }
-      const r = applyNoticeAction(stateOf(notice, items), 'system', { type: 'reopen', itemId: item.id });
+      const r = applyNoticeAction(stateOf(notice, items), 'system', { type: 'reopen', itemId: item.id, windowOpen: afterClose });
       if (!r.ok) return null;
       const next = r.state.items.find((i) => i.id === item.id)!;
       await updateNoticeItem(tx, item.id, { verified: 0, status: next.status, updated_at: at });
-      if (r.state.status !== notice.status) await updateNoticeFrom(tx, notice.id, notice.status, { status: r.state.status, updated_at: at });
-      await insertNoticeEvent(tx, eventRow(notice.id, item.id, at, system, 'reopened', { ruleId: c.ruleId, subjectId: c.subjectId, evidence: c.evidence }));
-      return { notice, action: 'reopened' };
+      if (r.state.status !== notice.status) await updateNoticeFrom(tx, notice.id, notice.status, { status: r.state.status, updated_at: at, ...(afterClose ? { closed_at: null } : {}) });
+      const detail = { ruleId: c.ruleId, subjectId: c.subjectId, evidence: c.evidence, ...(afterClose ? { closedAt: notice.closed_at } : {}) };
+      await insertNoticeEvent(tx, eventRow(notice.id, item.id, at, system, 'reopened', detail));
+      return { notice, action: 'reopened', afterClose };
     });
     if (moved) announce(deps, moved.notice, moved.action);
-    const reopened = moved?.action === 'reopened' ? moved.notice : null;
-    if (reopened)
+    const reopened = moved?.action === 'reopened' ? moved : null;
+    if (reopened) {
+      const { number, institution_code, institution_region_code, closed_at } = reopened.notice;
+      const when = reopened.afterClose ? { zh: `办结（${closed_at!.slice(0, 10)}）后`, en: ` after closing (${closed_at!.slice(0, 10)})` } : { zh: '', en: '' };
       await raiseAlert(deps, {
         subjectKind: 'institution',
-        subjectId: reopened.institution_code,
+        subjectId: institution_code,
         ruleId: NOTICE_REOPENED_RULE,
         kind: 'finding',
         severity: 'high',
-        institutionCode: reopened.institution_code,
-        regionCode: reopened.institution_region_code,
-        evidence: { zh: `${reopened.number}：已核验的整改项再次不合规（${c.ruleId}，${c.evidence.zh}）`, en: `${reopened.number}: a verified item fails again (${c.ruleId}, ${c.evidence.en})` },
+        institutionCode: institution_code,
+        regionCode: institution_region_code,
+        evidence: {
+          zh: `${number}：已核验的整改项${when.zh}再次不合规（${c.ruleId}，${c.evidence.zh}）`,
+          en: `${number}: a verified item fails again${when.en} (${c.ruleId}, ${c.evidence.en})`,
+        },
       });
+    }
   }
 }
 

@@ -25,7 +25,8 @@ import {
   type TemplateLayer,
 } from '@weian/shared';
 import type { z } from 'zod';
-import type { ReviewSelfInspectionInput, SaveSelfInspectionAnswerInput, UploadSelfInspectionEvidenceInput } from '@weian/shared';
+import type { ReviewSelfInspectionInput, SaveSelfInspectionAnswerInput } from '@weian/shared';
+import type { SelfInspectionChange } from '../eventPayloads.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
 import {
@@ -45,7 +46,7 @@ import {
 import type { Db } from '../storage/schema.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
-import { acceptEvidence } from './evidenceFiles.js';
+import { acceptUpload, type EvidenceBytes } from './evidenceFiles.js';
 import { regionChain } from './regions.js';
 import { REGION_ROLES } from './scope.js';
 import { newId } from './secrets.js';
@@ -206,7 +207,7 @@ async function change(
   action: SelfInspectionAction,
   write: (s: Loaded & { row: SelfInspectionRow }, at: string, tx: Db) => Promise<Partial<SelfInspectionRow>>,
 ): Promise<void> {
-  await deps.db.transaction().execute(async (tx) => {
+  const changed: SelfInspectionChange = await deps.db.transaction().execute(async (tx) => {
     const institution = await visibleInstitution(tx, principal, institutionCode);
     const role = roleIn(principal, institution);
     if (!role) throw forbidden(`you may read the self-inspection of ${institutionCode} but not act on it`);
@@ -237,7 +238,10 @@ async function change(
     const set = await write({ ...s, row: s.row }, at, tx);
     const moved = await updateSelfInspectionFrom(tx, s.row.id, s.status, s.row.updated_at, { ...set, status: r.status, updated_at: at });
     if (!moved) throw conflict(`the ${year} self-inspection of ${institutionCode} changed meanwhile: reload it and try again`);
+    return { institutionCode: institution.code, regionCode: institution.region_code, year, action: action.type, at };
   });
+  // Told once it is committed, never for a refusal.
+  deps.bus.emit('selfInspection.changed', changed);
 }
 
 const ownInstitution = (principal: Principal): string => {
@@ -277,10 +281,10 @@ export async function saveSelfInspectionAnswer(deps: ServiceDeps, principal: Pri
   return getSelfInspectionView(deps, principal, code, input.year);
 }
 
-export async function uploadSelfInspectionEvidence(deps: ServiceDeps, principal: Principal, input: z.infer<typeof UploadSelfInspectionEvidenceInput>) {
+export async function uploadSelfInspectionEvidence(deps: ServiceDeps, principal: Principal, input: EvidenceBytes & { year: number }) {
   const code = ownInstitution(principal);
   const at = deps.now().toISOString();
-  const accepted = acceptEvidence(input.name, input.contentBase64, at);
+  const accepted = acceptUpload(input, at);
   await change(deps, principal, code, input.year, { type: 'save' }, async (s, _at, tx) => {
     await attachSelfInspectionEvidence(tx, accepted.file, { inspection_id: s.row.id, sha256: accepted.sha256, name: input.name, uploaded_at: at, uploaded_by: principal.username });
     return {};

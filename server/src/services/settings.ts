@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   DEFAULT_AGENT_SETTINGS,
   incidentSettingsProblems,
+  mergeNoticeSettings,
   regionAncestors,
   regionLevelOf,
   RegionSettings,
@@ -122,9 +123,16 @@ export async function putSettings(deps: ServiceDeps, principal: Principal, regio
   if (!regionCodeWithin(principal.scope, regionCode)) throw forbidden(`region ${regionCode} is not yours to configure`);
   const settings = RegionSettings.parse(input);
   const above = regionAncestors(regionCode).filter((c) => c !== regionCode);
-  const inherited = mergeDown(above, await readRows(deps.db, above));
+  const rows = await readRows(deps.db, above);
+  const inherited = mergeDown(above, rows);
   if (!isBaseline(regionCode)) {
     const loose = loosenings(inherited, settings);
+    // The notices' reopen window only lengthens below the province (shared/src/notices.ts).
+    const window = mergeNoticeSettings(
+      rows.get(above[0]!)?.notices,
+      above.slice(1).map((c) => rows.get(c)?.notices),
+    ).reopenWindowDays;
+    if ((settings.notices?.reopenWindowDays ?? window) < window) loose.push(`notices.reopenWindowDays: ${settings.notices!.reopenWindowDays} days is shorter than ${window} set above`);
     if (loose.length) throw badRequest(`settings may only tighten what the region above sets: ${loose.join('; ')}`);
   }
   const disordered = incidentSettingsProblems(applyLevel(inherited, settings, isBaseline(regionCode)).incidents);

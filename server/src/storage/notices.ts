@@ -159,14 +159,15 @@ export async function listNotices(db: Db, scope: Scope, f: NoticeFilter): Promis
 }
 
 /** Items of notices not yet closed that are about `ruleId`, with their notice's state. */
-export function openItemsForRule(db: Db, ruleId: string) {
+/** Items about `ruleId` of notices still open or closed at or after `closedSince` (the longest reopen window a region may set). */
+export function itemsForRuleOpenOrClosedSince(db: Db, ruleId: string, closedSince: string) {
   return noticesDb(db)
     .selectFrom('notice_items')
     .innerJoin('notices', 'notices.id', 'notice_items.notice_id')
     .selectAll('notice_items')
     .select(['notices.institution_code', 'notices.institution_region_code', 'notices.number'])
     .where('notice_items.rule_id', '=', ruleId)
-    .where('notices.status', '!=', 'closed')
+    .where((eb) => eb.or([eb('notices.status', '!=', 'closed'), eb('notices.closed_at', '>=', closedSince)]))
     .execute();
 }
 

@@ -13,6 +13,7 @@ import { answerNoticeItem, getNoticeDetail, issueNotices, signNotice, submitNoti
 import { createUser } from '../users.js';
 import { prepareNoticeExport } from './index.js';
 import { createPdfRenderer, DEFAULT_CHROMIUM, type PdfRenderer } from './pdfRenderer.js';
+import { textNotice } from '../../testing/notices.js';
 
 const PASSWORD = 'Notice-Docs-Pass-1';
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
@@ -53,18 +54,11 @@ describe('notice documents: 整改通知书 (PDF) and 整改报告 (PDF, XLSX)',
     county = await as('xihu');
     neighbour = await as('gongshu');
     const inst = await as('inst-a');
-    const { issued } = await issueNotices(t.deps, county, {
-      title: '关于限期整改网络安全问题的通知',
-      requirement: '请于期限内完成整改并反馈',
-      severity: 'high',
-      due: { workingDays: 10 },
-      target: { kind: 'institution', institutionCode: 'A' },
-      items: [{ kind: 'text', title: '机房门禁记录缺失', requirement: '补齐门禁登记制度和记录' }],
-    });
+    const { issued } = await issueNotices(t.deps, county, textNotice('A', { title: '机房门禁记录缺失', requirement: '补齐门禁登记制度和记录' }));
     noticeId = issued[0]!.id;
     number = issued[0]!.number;
     await signNotice(t.deps, inst, noticeId);
-    await uploadEvidence(t.deps, inst, { noticeId, name: '门禁登记表.pdf', contentBase64: PDF.toString('base64') });
+    await uploadEvidence(t.deps, inst, { noticeId, name: '门禁登记表.pdf', content: PDF });
     const itemId = (await getNoticeDetail(t.deps, inst, noticeId)).items[0]!.id;
     await answerNoticeItem(t.deps, inst, { noticeId, itemId, measures: '已安装门禁并建立登记制度', evidence: [sha] });
     await submitNotice(t.deps, inst, noticeId);

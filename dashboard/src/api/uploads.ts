@@ -1,0 +1,35 @@
+import { ApiError, handleError } from './errors.js';
+import { KIND_BY_STATUS } from './exports.js';
+
+/** Where an evidence file goes: a notice the institution answers, or its self-inspection of a year. */
+export type EvidenceTarget = { notice: string } | { selfInspection: number };
+export interface StoredEvidence {
+  sha256: string;
+  size: number;
+  type: string;
+}
+
+/**
+ * Uploads one evidence file as raw bytes to POST /upload/evidence (up to 5 MiB; a tRPC call carries
+ * base64 in a 2 MiB JSON body). The server judges it by its bytes and name, as the procedures do.
+ */
+export async function uploadEvidence(target: EvidenceTarget, file: File): Promise<StoredEvidence> {
+  const query = new URLSearchParams({ ...('notice' in target ? { notice: target.notice } : { selfInspection: String(target.selfInspection) }), name: file.name });
+  let res: Response;
+  try {
+    res = await fetch(`/upload/evidence?${query}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/octet-stream' }, body: file });
+  } catch (e) {
+    throw handleError(e);
+  }
+  const body = (await res.json().catch(() => null)) as (StoredEvidence & { error?: { message: string } }) | null;
+  if (!res.ok || !body) throw handleError(new ApiError(KIND_BY_STATUS[res.status] ?? 'server', body?.error?.message ?? `HTTP ${res.status}`));
+  return body;
+}
+
+/** The file chosen in an `<input type="file">` change event; the input is cleared so the same file can be picked again. */
+export function pickedFile(event: Event): File | null {
+  const input = event.target as HTMLInputElement;
+  const file = input.files?.[0] ?? null;
+  input.value = '';
+  return file;
+}
