@@ -42,7 +42,7 @@ import {
   listNoticeEvidence,
   listNotices,
   nextNoticeSeq,
-  openItemsForRule,
+  openItemsForRules,
   updateNoticeFrom,
   updateNoticeItem,
   type NoticeItemRow,
@@ -404,13 +404,20 @@ export async function downloadEvidence(deps: ServiceDeps, principal: Principal, 
 
 // ---- verified by data -----------------------------------------------------------------------------
 /**
- * A finding changed: items of open notices about that rule and subject are re-judged. All linked
+ * Findings changed (what the alert engine gathered, often one report's): the open notice items about
+ * them are read in one query, then each item about a changed rule and subject is re-judged. All linked
  * findings passing marks the item 数据已核验; a verified item whose finding fails again reopens (back
  * to the institution) and raises an alert on the institution.
  */
-export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingChange): Promise<void> {
-  if (c.from === c.to) return;
-  const candidates = (await openItemsForRule(deps.db, c.ruleId)).filter((i) => (JSON.parse(i.links) as Link[]).some((l) => l.subjectKind === c.subjectKind && l.subjectId === c.subjectId));
+export async function onFindingsChangedForNotices(deps: ServiceDeps, all: FindingChange[]): Promise<void> {
+  const changes = all.filter((c) => c.from !== c.to);
+  if (!changes.length) return;
+  const open = await openItemsForRules(deps.db, [...new Set(changes.map((c) => c.ruleId))]);
+  for (const c of changes) await onFindingChangedForNotices(deps, c, open);
+}
+
+async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingChange, open: Awaited<ReturnType<typeof openItemsForRules>>): Promise<void> {
+  const candidates = open.filter((i) => i.rule_id === c.ruleId && (JSON.parse(i.links) as Link[]).some((l) => l.subjectKind === c.subjectKind && l.subjectId === c.subjectId));
   for (const cand of candidates) {
     const moved = await deps.db.transaction().execute(async (tx): Promise<{ notice: NoticeRow; action: 'verified' | 'reopened' } | null> => {
       const notice = await getNotice(tx, { kind: 'all' }, cand.notice_id);

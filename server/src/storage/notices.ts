@@ -159,13 +159,14 @@ export async function listNotices(db: Db, scope: Scope, f: NoticeFilter): Promis
 }
 
 /** Items of notices not yet closed that are about `ruleId`, with their notice's state. */
-export function openItemsForRule(db: Db, ruleId: string) {
+/** Items of open notices about any of `ruleIds`: one query for all the changes a report made. */
+export function openItemsForRules(db: Db, ruleIds: string[]) {
   return noticesDb(db)
     .selectFrom('notice_items')
     .innerJoin('notices', 'notices.id', 'notice_items.notice_id')
     .selectAll('notice_items')
     .select(['notices.institution_code', 'notices.institution_region_code', 'notices.number'])
-    .where('notice_items.rule_id', '=', ruleId)
+    .where('notice_items.rule_id', 'in', ruleIds)
     .where('notices.status', '!=', 'closed')
     .execute();
 }

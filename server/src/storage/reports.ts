@@ -43,23 +43,25 @@ export function getSections(db: Db, hostId: string) {
   return db.selectFrom('host_sections').selectAll().where('host_id', '=', hostId).execute();
 }
 
-export async function upsertSection(db: Db, row: HostSectionsTable): Promise<void> {
+/** A report's new or changed sections in one statement. */
+export async function upsertSections(db: Db, rows: HostSectionsTable[]): Promise<void> {
+  if (!rows.length) return;
   await db
     .insertInto('host_sections')
-    .values(row)
+    .values(rows)
     .onConflict((oc) =>
       oc
         .columns(['host_id', 'section'])
-        .doUpdateSet({
-          status: row.status,
-          hash: row.hash,
-          data: row.data,
-          error: row.error,
-          collected_at: row.collected_at,
-          updated_at: row.updated_at,
-        })
+        .doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          hash: eb.ref('excluded.hash'),
+          data: eb.ref('excluded.data'),
+          error: eb.ref('excluded.error'),
+          collected_at: eb.ref('excluded.collected_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+        }))
         // A late replay of an older report never overwrites newer data.
-        .where('host_sections.collected_at', '<=', row.collected_at),
+        .whereRef('host_sections.collected_at', '<=', 'excluded.collected_at'),
     )
     .execute();
 }
