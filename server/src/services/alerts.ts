@@ -161,7 +161,16 @@ async function clearIn(tx: Db, keys: ClearKey[], at: string): Promise<AlertMove[
   const bySubject = new Map<string, ClearKey[]>();
   for (const k of keys) bySubject.set(`${k.subjectKind}:${k.subjectId}`, [...(bySubject.get(`${k.subjectKind}:${k.subjectId}`) ?? []), k]);
   const resolved: AlertRow[] = [];
-  for (const ks of bySubject.values()) resolved.push(...(await resolveOpenAlerts(tx, ks[0]!, ks.map((k) => k.ruleId), at, 'system')));
+  for (const ks of bySubject.values())
+    resolved.push(
+      ...(await resolveOpenAlerts(
+        tx,
+        ks[0]!,
+        ks.map((k) => k.ruleId),
+        at,
+        'system',
+      )),
+    );
   const reasons = new Map(keys.map((k) => [`${k.subjectKind}:${k.subjectId}:${k.ruleId}`, k.reason]));
   await insertAlertEvents(
     tx,

@@ -5,7 +5,17 @@ import type { Db } from './schema.js';
 /** A subject's transitions of one evaluation, in one statement. */
 export async function insertTransitions(
   db: Db,
-  rows: Array<{ id: string; subject_kind: 'host' | 'institution'; subject_id: string; rule_id: string; institution_code: string; from_status: string | null; to_status: string; severity: string; at: string }>,
+  rows: Array<{
+    id: string;
+    subject_kind: 'host' | 'institution';
+    subject_id: string;
+    rule_id: string;
+    institution_code: string;
+    from_status: string | null;
+    to_status: string;
+    severity: string;
+    at: string;
+  }>,
 ): Promise<void> {
   if (rows.length) await db.insertInto('finding_transitions').values(rows).execute();
 }
