@@ -4,8 +4,7 @@ import { markHostReported, setIdentityConflict } from '../storage/hosts.js';
 import type { Db, HostSectionsTable } from '../storage/schema.js';
 import { evaluateHostNow, type FindingChange } from './evaluation.js';
 import { markInstitutionDirty } from './scoreRefresher.js';
-import { getEvaluationState } from '../storage/findings.js';
-import { getReceipt, getSectionHashes, insertReceipt, upsertSections } from '../storage/reports.js';
+import { getReceipt, getReportContext, insertReceipt, upsertSections, type ReportContext } from '../storage/reports.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { perDeps, type ServiceDeps } from './deps.js';
 import { agentSettingsFor } from './settings.js';
@@ -149,9 +148,9 @@ export const groupCommitStats = (deps: ServiceDeps): { transactions: number; rep
 /** The part of an ingest inside the transaction; throws DuplicateRace when another process stored the report first. */
 async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, now }: Pending): Promise<Stored> {
   const receivedAt = now.toISOString();
-  const prior = await getReceipt(tx, report.reportId);
-  if (prior) return { ack: replayAck(prior, agent), stored: false, changes: [], alerts: [], evaluated: false, conflict: null };
-  const held = new Map((await getSectionHashes(tx, agent.hostId)).map((s) => [s.section, s]));
+  const context = await getReportContext(tx, report.reportId, agent.hostId);
+  if (context.receipt) return { ack: replayAck(context.receipt, agent), stored: false, changes: [], alerts: [], evaluated: false, conflict: null };
+  const held = new Map(context.sections.map((s) => [s.section, s]));
   const resend: SectionName[] = [];
   const writes: HostSectionsTable[] = [];
   for (const name of SECTION_NAMES) {
@@ -197,7 +196,7 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
   const conflict = device.status === 'ok' && identity ? await checkIdentity(tx, agent.hostId, identity, device.data.machineId, receivedAt) : null;
   // Judged in the same transaction: a stored report is never without its findings. A report that
   // changes nothing is not re-judged unless the last judgement is old or the host was silent.
-  const changes = changed || (await needsReevaluation(tx, agent.hostId, now)) ? await evaluateHostNow(deps, tx, agent.hostId) : null;
+  const changes = changed || needsReevaluation(context, now) ? await evaluateHostNow(deps, tx, agent.hostId) : null;
   // Their alerts too: nothing a report causes is written in a transaction of its own.
   const alerts = changes?.length ? await alertsForFindingChanges(deps, tx, changes) : [];
   return { ack, stored: true, changes: (changes ?? []).map((c) => ({ ...c, alerted: true })), alerts, evaluated: changes !== null, conflict };
@@ -218,8 +217,7 @@ function announce(deps: ServiceDeps, { agent }: Pending, outcome: Stored): void 
 /** Time alone changes some judgements (patch age, backup staleness): re-judge at least hourly on reports. */
 export const REEVALUATE_AFTER_MS = 3600_000;
 
-async function needsReevaluation(tx: Db, hostId: string, now: Date): Promise<boolean> {
-  const state = await getEvaluationState(tx, hostId);
+function needsReevaluation(state: ReportContext, now: Date): boolean {
   if (!state.evaluatedAt || Date.parse(state.evaluatedAt) < now.getTime() - REEVALUATE_AFTER_MS) return true;
   // A host judged silent is no longer silent now that it reports.
   return state.silentStatus !== 'pass';
