@@ -17,6 +17,8 @@ export interface FindingChange {
   severity: Finding['severity'];
   evidence: { zh: string; en: string };
   at: string;
+  /** Its alert was already opened or resolved in the transaction that stored it (ingest): the alert engine leaves it. */
+  alerted?: boolean;
 }
 
 export interface AlertView {

@@ -2,7 +2,8 @@
 // notices about the same finding. Its own module so that alerts and notices need not import each other.
 import type { ServiceDeps } from './deps.js';
 import { onFindingChanged, onIdentityConflict, onSustainedFailures } from './alerts.js';
-import { onFindingChangedForNotices } from './notices.js';
+import { onFindingsChangedForNotices } from './notices.js';
+import type { FindingChange } from '../eventPayloads.js';
 
 export interface AlertEngine {
   /** Resolves when every event received so far has been handled (tests, shutdown). */
@@ -21,9 +22,23 @@ export function startAlertEngine(deps: ServiceDeps, log: { error(m: string): voi
   const enqueue = (what: string, work: () => Promise<void>) => {
     tail = tail.then(work).catch((e: Error) => log.error(`alerts: handling ${what} failed: ${e.stack ?? e.message}`));
   };
+  // Findings' changes are gathered while earlier work runs and handled together: the alerts a writer
+  // left (ingest opens its own), then the rectification items about them (数据已核验, or reopened
+  // with an alert), looked up in one query for all of them rather than one per finding.
+  let gathered: FindingChange[] = [];
+  const onFinding = (c: FindingChange) => {
+    gathered.push(c);
+    if (gathered.length > 1) return;
+    enqueue(`finding changes`, async () => {
+      const batch = gathered;
+      gathered = [];
+      // One finding's failure must not cost the others their alerts.
+      for (const f of batch) await onFindingChanged(deps, f).catch((e: Error) => log.error(`alerts: handling finding ${f.ruleId} of ${f.subjectId} failed: ${e.stack ?? e.message}`));
+      await onFindingsChangedForNotices(deps, batch);
+    });
+  };
   const offs = [
-    // Then the rectification items about the same finding (数据已核验, or reopened with an alert).
-    deps.bus.onOrigin('finding.changed', (c) => enqueue(`finding ${c.ruleId} of ${c.subjectId}`, () => onFindingChanged(deps, c).then(() => onFindingChangedForNotices(deps, c)))),
+    deps.bus.onOrigin('finding.changed', onFinding),
     deps.bus.onOrigin('host.identity-conflict', (e) => enqueue(`identity conflict of ${e.hostId}`, () => onIdentityConflict(deps, e))),
     deps.bus.onOrigin('auth.sustained-failures', (e) => enqueue(`sustained failed sign-ins for ${e.username}`, () => onSustainedFailures(deps, e))),
   ];

@@ -1,22 +1,23 @@
 import { badRequest, conflict, forbidden } from '../errors.js';
 import {
   getAlert,
-  insertAlertEvent,
+  insertAlertEvents,
   listAlertEvents,
   listAlerts,
   listHostAlertsSeenSince,
   listIdentityAlertsCleared,
   listSilentHostsWithoutAlert,
-  resolveOpenAlert,
+  resolveOpenAlerts,
   updateUnresolvedAlert,
   touchAlert,
-  upsertOpenAlert,
+  upsertOpenAlerts,
   type AlertEventRow,
   type AlertFilter,
   type AlertKind,
   type AlertRow,
 } from '../storage/alerts.js';
 import { getUser } from '../storage/users.js';
+import type { Db } from '../storage/schema.js';
 import { actorColumns, type Actor } from './actors.js';
 import { IDENTITY_RULE, NOTICE_OVERDUE_RULE, OFFLINE_RULE, ruleTitle } from './alertRules.js';
 import type { Principal } from './auth.js';
@@ -85,18 +86,31 @@ function eventRow(alertId: string, at: string, actor: Actor, action: AlertEventR
 }
 
 // ---- raised and cleared by the system -------------------------------------------------------------------
+/** An alert changed in a transaction: announced once that transaction committed. */
+export interface AlertMove {
+  change: AlertChange['change'];
+  row: AlertRow;
+}
+type ClearKey = { subjectKind: AlertRow['subject_kind']; subjectId: string; ruleId: string; reason: { zh: string; en: string } };
+
 /**
- * Opens the (subject, rule) alert or counts a repeat on the open one, records the event and queues
- * notifications for a new episode, all in one transaction; announces it after the commit.
+ * Opens each alert or counts a repeat on the open one, records the events and queues notifications
+ * for new episodes, in the caller's transaction `tx`: one statement per kind of write for all of them.
  */
-export async function raiseAlert(deps: ServiceDeps, input: RaiseInput): Promise<{ alert: AlertView; opened: boolean }> {
-  const at = deps.now().toISOString();
-  const { alert, inserted } = await deps.db.transaction().execute(async (tx) => {
-    const institution = await getInstitution(tx, input.institutionCode);
-    const host = input.subjectKind === 'host' ? await getHost(tx, { kind: 'all' }, input.subjectId) : undefined;
-    const r = await upsertOpenAlert(tx, {
-      subject_name: input.subjectName ?? (input.subjectKind === 'host' ? (host?.hostname ?? null) : (institution?.name ?? null)),
-      institution_name: institution?.name ?? null,
+async function raiseIn(deps: ServiceDeps, tx: Db, inputs: RaiseInput[], at: string): Promise<AlertMove[]> {
+  if (!inputs.length) return [];
+  // What lists and live pushes name the subject by, read once per institution and host.
+  const institutions = new Map<string, string | null>();
+  const hosts = new Map<string, string | null>();
+  for (const i of inputs) {
+    if (!institutions.has(i.institutionCode)) institutions.set(i.institutionCode, (await getInstitution(tx, i.institutionCode))?.name ?? null);
+    if (i.subjectKind === 'host' && !i.subjectName && !hosts.has(i.subjectId)) hosts.set(i.subjectId, (await getHost(tx, { kind: 'all' }, i.subjectId))?.hostname ?? null);
+  }
+  const results = await upsertOpenAlerts(
+    tx,
+    inputs.map((input) => ({
+      subject_name: input.subjectName ?? (input.subjectKind === 'host' ? (hosts.get(input.subjectId) ?? null) : (institutions.get(input.institutionCode) ?? null)),
+      institution_name: institutions.get(input.institutionCode) ?? null,
       id: newId('al'),
       subject_kind: input.subjectKind,
       subject_id: input.subjectId,
@@ -117,40 +131,103 @@ export async function raiseAlert(deps: ServiceDeps, input: RaiseInput): Promise<
       resolved_at: null,
       resolved_by: null,
       updated_at: at,
-    });
-    await insertAlertEvent(tx, eventRow(r.alert.id, at, { type: 'system' }, r.inserted ? 'opened' : 'repeated', { evidence: input.evidence, count: r.alert.count }));
-    if (r.inserted) await queueNotifications(tx, r.alert, deps.now());
-    return r;
-  });
-  announce(deps, inserted ? 'opened' : 'updated', alert);
-  return { alert: viewOf(alert), opened: inserted };
+    })),
+  );
+  await insertAlertEvents(
+    tx,
+    results.map((r, k) => eventRow(r.alert.id, at, { type: 'system' }, r.inserted ? 'opened' : 'repeated', { evidence: inputs[k]!.evidence, count: r.alert.count })),
+  );
+  await queueNotifications(
+    tx,
+    results.filter((r) => r.inserted).map((r) => r.alert),
+    deps.now(),
+  );
+  return results.map((r) => ({ change: r.inserted ? 'opened' : 'updated', row: r.alert }));
+}
+
+/** Resolves the open episodes of `keys` (if any) in `tx`: one statement per subject, one for the events. */
+async function clearIn(tx: Db, keys: ClearKey[], at: string): Promise<AlertMove[]> {
+  const bySubject = new Map<string, ClearKey[]>();
+  for (const k of keys) bySubject.set(`${k.subjectKind}:${k.subjectId}`, [...(bySubject.get(`${k.subjectKind}:${k.subjectId}`) ?? []), k]);
+  const resolved: AlertRow[] = [];
+  for (const ks of bySubject.values())
+    resolved.push(
+      ...(await resolveOpenAlerts(
+        tx,
+        ks[0]!,
+        ks.map((k) => k.ruleId),
+        at,
+        'system',
+      )),
+    );
+  const reasons = new Map(keys.map((k) => [`${k.subjectKind}:${k.subjectId}:${k.ruleId}`, k.reason]));
+  await insertAlertEvents(
+    tx,
+    resolved.map((r) => eventRow(r.id, at, { type: 'system' }, 'resolved', { reason: reasons.get(`${r.subject_kind}:${r.subject_id}:${r.rule_id}`) })),
+  );
+  return resolved.map((row) => ({ change: 'resolved', row }));
+}
+
+/** After the commit: what watches alerts hears of the moves. */
+export function announceAlerts(deps: ServiceDeps, moves: AlertMove[]): void {
+  for (const m of moves) announce(deps, m.change, m.row);
+}
+
+/**
+ * Opens the (subject, rule) alert or counts a repeat on the open one, records the event and queues
+ * notifications for a new episode, all in one transaction; announces it after the commit.
+ */
+export async function raiseAlert(deps: ServiceDeps, input: RaiseInput): Promise<{ alert: AlertView; opened: boolean }> {
+  const at = deps.now().toISOString();
+  const [move] = await deps.db.transaction().execute((tx) => raiseIn(deps, tx, [input], at));
+  announceAlerts(deps, [move!]);
+  return { alert: viewOf(move!.row), opened: move!.change === 'opened' };
 }
 
 /** The condition cleared: the open episode (if any) resolves; a return of the condition is a new episode. */
 export async function clearAlert(deps: ServiceDeps, key: { subjectKind: AlertRow['subject_kind']; subjectId: string; ruleId: string }, reason: { zh: string; en: string }): Promise<AlertView | null> {
   const at = deps.now().toISOString();
-  const row = await deps.db.transaction().execute(async (tx) => {
-    const r = await resolveOpenAlert(tx, key, at, 'system');
-    if (r) await insertAlertEvent(tx, eventRow(r.id, at, { type: 'system' }, 'resolved', { reason }));
-    return r;
-  });
-  if (!row) return null;
-  announce(deps, 'resolved', row);
-  return viewOf(row);
+  const moves = await deps.db.transaction().execute((tx) => clearIn(tx, [{ ...key, reason }], at));
+  announceAlerts(deps, moves);
+  return moves[0] ? viewOf(moves[0].row) : null;
 }
 
-/** What a finding's change means for its alert: open on a new failure that matters, resolve on a pass. */
-export async function onFindingChanged(deps: ServiceDeps, c: FindingChange): Promise<void> {
-  const key = { subjectKind: c.subjectKind, subjectId: c.subjectId, ruleId: c.ruleId };
-  if (c.to === 'fail' && c.from !== 'fail') {
-    // Institution rules are dated obligations (filing, evaluation, yearly governance): a failure means a deadline passed.
-    const kind: AlertKind = c.subjectKind === 'institution' && !NOT_DEADLINES.has(c.ruleId) ? 'deadline' : 'finding';
-    if (kind === 'finding' && (!ALERTING_SEVERITIES.has(c.severity) || ALERTED_ON_INGEST.has(c.ruleId))) return;
-    await raiseAlert(deps, { ...key, kind, severity: c.severity, institutionCode: c.institutionCode, regionCode: c.regionCode, evidence: c.evidence });
-  } else if (c.to === 'pass' || c.to === 'not-applicable') {
-    await clearAlert(deps, key, { zh: '检查已通过', en: `the finding is now ${c.to}` });
+/** What findings' changes mean for their alerts: open on a new failure that matters, resolve on a pass. */
+function alertActions(changes: FindingChange[]): { raises: RaiseInput[]; clears: ClearKey[] } {
+  const raises: RaiseInput[] = [];
+  const clears: ClearKey[] = [];
+  for (const c of changes) {
+    const key = { subjectKind: c.subjectKind, subjectId: c.subjectId, ruleId: c.ruleId };
+    if (c.to === 'fail' && c.from !== 'fail') {
+      // Institution rules are dated obligations (filing, evaluation, yearly governance): a failure means a deadline passed.
+      const kind: AlertKind = c.subjectKind === 'institution' && !NOT_DEADLINES.has(c.ruleId) ? 'deadline' : 'finding';
+      if (kind === 'finding' && (!ALERTING_SEVERITIES.has(c.severity) || ALERTED_ON_INGEST.has(c.ruleId))) continue;
+      raises.push({ ...key, kind, severity: c.severity, institutionCode: c.institutionCode, regionCode: c.regionCode, evidence: c.evidence });
+    } else if (c.to === 'pass' || c.to === 'not-applicable') {
+      clears.push({ ...key, reason: { zh: '检查已通过', en: `the finding is now ${c.to}` } });
+    }
+    // 'unknown' neither opens nor resolves: missing data is no proof that the risk went away.
   }
-  // 'unknown' neither opens nor resolves: missing data is no proof that the risk went away.
+  return { raises, clears };
+}
+
+/**
+ * The alerts of findings' changes, in the caller's transaction (ingest's: a report and the alerts
+ * it opens or resolves commit together); the moves are announced after the commit (`announceAlerts`).
+ */
+export async function alertsForFindingChanges(deps: ServiceDeps, tx: Db, changes: FindingChange[]): Promise<AlertMove[]> {
+  const { raises, clears } = alertActions(changes);
+  if (!raises.length && !clears.length) return [];
+  const at = deps.now().toISOString();
+  return [...(await raiseIn(deps, tx, raises, at)), ...(await clearIn(tx, clears, at))];
+}
+
+/** A finding's change that its writer did not handle: its alert in a transaction of its own (the alert engine). */
+export async function onFindingChanged(deps: ServiceDeps, c: FindingChange): Promise<void> {
+  if (c.alerted) return;
+  const { raises, clears } = alertActions([c]);
+  if (!raises.length && !clears.length) return;
+  announceAlerts(deps, await deps.db.transaction().execute((tx) => alertsForFindingChanges(deps, tx, [c])));
 }
 
 export async function onIdentityConflict(deps: ServiceDeps, e: { hostId: string; institutionCode: string; regionCode: string; detail: Record<string, unknown> }): Promise<void> {
@@ -240,7 +317,7 @@ async function changeAlert(deps: ServiceDeps, principal: Principal, id: string, 
   const at = deps.now().toISOString();
   const row = await deps.db.transaction().execute(async (tx) => {
     const r = await updateUnresolvedAlert(tx, id, { ...set, updated_at: at });
-    if (r) await insertAlertEvent(tx, eventRow(id, at, { type: 'user', principal }, action, detail));
+    if (r) await insertAlertEvents(tx, [eventRow(id, at, { type: 'user', principal }, action, detail)]);
     return r;
   });
   if (!row) throw conflict(`alert ${id} is already resolved`);
@@ -306,7 +383,7 @@ export async function commentAlert(deps: ServiceDeps, principal: Principal, id: 
   const row = await visibleAlert(deps, principal.scope, id);
   const at = deps.now().toISOString();
   await deps.db.transaction().execute(async (tx) => {
-    await insertAlertEvent(tx, eventRow(id, at, { type: 'user', principal }, 'commented', { text: trimmed }));
+    await insertAlertEvents(tx, [eventRow(id, at, { type: 'user', principal }, 'commented', { text: trimmed })]);
     await touchAlert(tx, id, at);
   });
   announce(deps, row.resolved_at ? 'resolved' : 'updated', { ...row, updated_at: at });

@@ -14,9 +14,9 @@ import {
   type OutsideIn,
   type ResolvedSettings,
 } from '@weian/shared';
-import { failingByRule, getFindings, upsertFinding, deleteFinding } from '../storage/findings.js';
+import { deleteFindings, failingByRule, getFindings, upsertFindings } from '../storage/findings.js';
 import { getInstitutionScore, listHostScores, upsertHostScore, upsertInstitutionScore } from '../storage/scores.js';
-import { insertTransition } from '../storage/transitions.js';
+import { insertTransitions } from '../storage/transitions.js';
 import { getFirstSeen, syncFirstSeen } from '../storage/updateFirstSeen.js';
 import { getHost, listInstitutionHosts } from '../storage/hosts.js';
 import { hostHoldsImportantData, loadDataRegister } from '../storage/dataRegister.js';
@@ -42,20 +42,23 @@ const ALL: { kind: 'all' } = { kind: 'all' };
 // ---- findings ----------------------------------------------------------------------------------------------
 /**
  * Stores a subject's new findings: a status change gets a transition (so "failing since when" is
- * always answerable) and a new `since`; unchanged findings are not rewritten.
+ * always answerable) and a new `since`; unchanged findings are not rewritten. Each kind of write is
+ * one statement for all the subject's rows (a first report changes dozens).
  */
 async function persistFindings(db: Db, subject: { kind: 'host' | 'institution'; id: string; institutionCode: string; regionCode: string }, findings: Finding[], at: string): Promise<FindingChange[]> {
   const existing = new Map((await getFindings(db, subject.kind, subject.id)).map((f) => [f.rule_id, f]));
   const changes: FindingChange[] = [];
+  const rows: FindingsTable[] = [];
+  const transitions: Parameters<typeof insertTransitions>[1] = [];
   for (const f of findings) {
     const old = existing.get(f.ruleId);
     existing.delete(f.ruleId);
     const evidence = JSON.stringify(f.evidence);
     const statusChanged = old?.status !== f.status;
     if (!statusChanged && old.severity === f.severity && old.evidence === evidence && old.exception_id === (f.exception?.id ?? null)) continue;
-    await upsertFinding(db, findingRow(subject, f, at, statusChanged ? at : old.since));
+    rows.push(findingRow(subject, f, at, statusChanged ? at : old.since));
     if (statusChanged) {
-      await insertTransition(db, {
+      transitions.push({
         id: newId('ft'),
         subject_kind: subject.kind,
         subject_id: subject.id,
@@ -80,8 +83,10 @@ async function persistFindings(db: Db, subject: { kind: 'host' | 'institution'; 
       });
     }
   }
+  await upsertFindings(db, rows);
+  await insertTransitions(db, transitions);
   // Rules that no longer apply (disabled by the region): their findings go.
-  for (const gone of existing.values()) await deleteFinding(db, subject.kind, subject.id, gone.rule_id);
+  await deleteFindings(db, subject.kind, subject.id, [...existing.keys()]);
   return changes;
 }
 

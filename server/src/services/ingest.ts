@@ -1,14 +1,14 @@
 import { SECTION_NAMES, type Report, type ReportAck, type SectionName } from '@weian/shared';
 import { badRequest, forbidden } from '../errors.js';
 import { markHostReported, setIdentityConflict } from '../storage/hosts.js';
-import type { Db } from '../storage/schema.js';
+import type { Db, HostSectionsTable } from '../storage/schema.js';
 import { evaluateHostNow, type FindingChange } from './evaluation.js';
 import { markInstitutionDirty } from './scoreRefresher.js';
-import { getEvaluationState } from '../storage/findings.js';
-import { getReceipt, getSectionHashes, insertReceipt, upsertSection } from '../storage/reports.js';
+import { getReceipt, getReportContext, insertReceipt, upsertSections, type ReportContext } from '../storage/reports.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { perDeps, type ServiceDeps } from './deps.js';
 import { agentSettingsFor } from './settings.js';
+import { alertsForFindingChanges, announceAlerts, type AlertMove } from './alerts.js';
 
 /** How far in the future a report's collection time may be (agent clocks drift); beyond, it is refused. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
@@ -25,6 +25,8 @@ interface Stored {
   ack: ReportAck;
   stored: boolean;
   changes: FindingChange[];
+  /** The alerts its findings' changes opened or resolved, in the same transaction. */
+  alerts: AlertMove[];
   evaluated: boolean;
   conflict: Record<string, unknown> | null;
 }
@@ -146,11 +148,11 @@ export const groupCommitStats = (deps: ServiceDeps): { transactions: number; rep
 /** The part of an ingest inside the transaction; throws DuplicateRace when another process stored the report first. */
 async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, now }: Pending): Promise<Stored> {
   const receivedAt = now.toISOString();
-  const prior = await getReceipt(tx, report.reportId);
-  if (prior) return { ack: replayAck(prior, agent), stored: false, changes: [], evaluated: false, conflict: null };
-  const held = new Map((await getSectionHashes(tx, agent.hostId)).map((s) => [s.section, s]));
+  const context = await getReportContext(tx, report.reportId, agent.hostId);
+  if (context.receipt) return { ack: replayAck(context.receipt, agent), stored: false, changes: [], alerts: [], evaluated: false, conflict: null };
+  const held = new Map(context.sections.map((s) => [s.section, s]));
   const resend: SectionName[] = [];
-  let changed = false;
+  const writes: HostSectionsTable[] = [];
   for (const name of SECTION_NAMES) {
     const s = report.sections[name];
     const h = held.get(name);
@@ -159,8 +161,7 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
       case 'ok': {
         // Same hash, same data: nothing to write (an agent that lost its delta state re-sends in full).
         if (h?.status === 'ok' && h.hash === s.hash) break;
-        changed = true;
-        await upsertSection(tx, { ...base, status: 'ok', hash: s.hash, data: JSON.stringify(s.data), error: s.warnings?.length ? JSON.stringify({ warnings: s.warnings }) : null });
+        writes.push({ ...base, status: 'ok', hash: s.hash, data: JSON.stringify(s.data), error: s.warnings?.length ? JSON.stringify({ warnings: s.warnings }) : null });
         break;
       }
       case 'unchanged':
@@ -172,12 +173,13 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
       case 'unsupported': {
         const error = s.status === 'error' ? JSON.stringify(s.error) : s.reason ? JSON.stringify({ reason: s.reason }) : null;
         if (h?.status === s.status && h.error === error) break;
-        changed = true;
-        await upsertSection(tx, { ...base, status: s.status, hash: null, data: null, error });
+        writes.push({ ...base, status: s.status, hash: null, data: null, error });
         break;
       }
     }
   }
+  await upsertSections(tx, writes);
+  const changed = writes.length > 0;
   const ack: ReportAck = { reportId: report.reportId, hostId: agent.hostId, receivedAt, resend, settings: await agentSettingsFor(tx, agent) };
   const inserted = await insertReceipt(tx, {
     report_id: report.reportId,
@@ -194,8 +196,10 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
   const conflict = device.status === 'ok' && identity ? await checkIdentity(tx, agent.hostId, identity, device.data.machineId, receivedAt) : null;
   // Judged in the same transaction: a stored report is never without its findings. A report that
   // changes nothing is not re-judged unless the last judgement is old or the host was silent.
-  const changes = changed || (await needsReevaluation(tx, agent.hostId, now)) ? await evaluateHostNow(deps, tx, agent.hostId) : null;
-  return { ack, stored: true, changes: changes ?? [], evaluated: changes !== null, conflict };
+  const changes = changed || needsReevaluation(context, now) ? await evaluateHostNow(deps, tx, agent.hostId) : null;
+  // Their alerts too: nothing a report causes is written in a transaction of its own.
+  const alerts = changes?.length ? await alertsForFindingChanges(deps, tx, changes) : [];
+  return { ack, stored: true, changes: (changes ?? []).map((c) => ({ ...c, alerted: true })), alerts, evaluated: changes !== null, conflict };
 }
 
 /** After the commit: what watches hosts, findings and scores hears of it. */
@@ -206,14 +210,14 @@ function announce(deps: ServiceDeps, { agent }: Pending, outcome: Stored): void 
   const at = outcome.ack.receivedAt;
   deps.bus.emit('host.changed', { hostId: agent.hostId, ...where, at, reason: 'report' });
   for (const c of outcome.changes) deps.bus.emit('finding.changed', c);
+  announceAlerts(deps, outcome.alerts);
   if (outcome.conflict) deps.bus.emit('host.identity-conflict', { hostId: agent.hostId, ...where, at, detail: outcome.conflict });
 }
 
 /** Time alone changes some judgements (patch age, backup staleness): re-judge at least hourly on reports. */
 export const REEVALUATE_AFTER_MS = 3600_000;
 
-async function needsReevaluation(tx: Db, hostId: string, now: Date): Promise<boolean> {
-  const state = await getEvaluationState(tx, hostId);
+function needsReevaluation(state: ReportContext, now: Date): boolean {
   if (!state.evaluatedAt || Date.parse(state.evaluatedAt) < now.getTime() - REEVALUATE_AFTER_MS) return true;
   // A host judged silent is no longer silent now that it reports.
   return state.silentStatus !== 'pass';

@@ -47,7 +47,7 @@ import {
   listNoticeEvidence,
   listNotices,
   nextNoticeSeq,
-  itemsForRuleOpenOrClosedSince,
+  itemsForRulesOpenOrClosedSince,
   updateNoticeFrom,
   updateNoticeItem,
   type NoticeItemRow,
@@ -411,17 +411,22 @@ export async function noticeSettingsFor(db: Db, regionCode: string): Promise<Not
 }
 
 /**
- * A finding changed: items about that rule and subject, of notices still open or closed within their
- * region's reopen window, are re-judged. All linked findings passing marks the item 数据已核验; a
- * verified item whose finding fails again reopens (back to the institution, the notice too if it had
- * closed) and raises an alert on the institution.
+ * Findings changed (what the alert engine gathered, often one report's): the items about them, of
+ * notices still open or closed within their region's reopen window, are read in one query, then each
+ * item about a changed rule and subject is re-judged. All linked findings passing marks the item
+ * 数据已核验; a verified item whose finding fails again reopens (back to the institution, the notice
+ * too if it had closed) and raises an alert on the institution.
  */
-export async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingChange): Promise<void> {
-  if (c.from === c.to) return;
+export async function onFindingsChangedForNotices(deps: ServiceDeps, all: FindingChange[]): Promise<void> {
+  const changes = all.filter((c) => c.from !== c.to);
+  if (!changes.length) return;
   const longest = new Date(deps.now().getTime() - NOTICE_MAX_REOPEN_WINDOW_DAYS * 86_400_000).toISOString();
-  const candidates = (await itemsForRuleOpenOrClosedSince(deps.db, c.ruleId, longest)).filter((i) =>
-    (JSON.parse(i.links) as Link[]).some((l) => l.subjectKind === c.subjectKind && l.subjectId === c.subjectId),
-  );
+  const items = await itemsForRulesOpenOrClosedSince(deps.db, [...new Set(changes.map((c) => c.ruleId))], longest);
+  for (const c of changes) await onFindingChangedForNotices(deps, c, items);
+}
+
+async function onFindingChangedForNotices(deps: ServiceDeps, c: FindingChange, items: Awaited<ReturnType<typeof itemsForRulesOpenOrClosedSince>>): Promise<void> {
+  const candidates = items.filter((i) => i.rule_id === c.ruleId && (JSON.parse(i.links) as Link[]).some((l) => l.subjectKind === c.subjectKind && l.subjectId === c.subjectId));
   for (const cand of candidates) {
     const moved = await deps.db.transaction().execute(async (tx): Promise<{ notice: NoticeRow; action: 'verified' | 'reopened'; afterClose: boolean } | null> => {
       const notice = await getNotice(tx, { kind: 'all' }, cand.notice_id);

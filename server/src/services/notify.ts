@@ -68,28 +68,36 @@ export function dueAt(channel: Pick<ChannelRow, 'mode' | 'quiet_start' | 'quiet_
 }
 
 /**
- * Puts a new alert into the outbox of every channel that wants it: channels of its county and of the
- * city and province above, at or above their minimum severity. Runs in the alert's transaction.
+ * Puts new alerts into the outbox of every channel that wants them: channels of their county and of
+ * the city and province above, at or above their minimum severity. Runs in the alerts' transaction;
+ * the channels are read once per region (a first report opens several alerts of one host).
  */
-export async function queueNotifications(db: Db, alert: AlertRow, now: Date): Promise<number> {
-  const channels = (await listChannelsFor(db, regionAncestors(alert.region_code))).filter((c) => SEVERITY_RANK[alert.severity] >= SEVERITY_RANK[c.min_severity]);
-  for (const c of channels) {
-    const due = dueAt(c, now).toISOString();
-    await addToGroup(
-      db,
-      {
-        id: newId('nd'),
-        channel_id: c.id,
-        group_key: c.mode === 'immediate' ? `inst:${alert.institution_code}` : 'digest',
-        institution_code: c.mode === 'immediate' ? alert.institution_code : null,
-        due_at: due,
-        next_attempt_at: due,
-        created_at: now.toISOString(),
-      },
-      { alert_id: alert.id, change: 'opened', at: now.toISOString() },
-    );
+export async function queueNotifications(db: Db, alerts: AlertRow[], now: Date): Promise<number> {
+  const byRegion = new Map<string, Awaited<ReturnType<typeof listChannelsFor>>>();
+  let queued = 0;
+  for (const alert of alerts) {
+    let all = byRegion.get(alert.region_code);
+    if (!all) byRegion.set(alert.region_code, (all = await listChannelsFor(db, regionAncestors(alert.region_code))));
+    for (const c of all) {
+      if (SEVERITY_RANK[alert.severity] < SEVERITY_RANK[c.min_severity]) continue;
+      const due = dueAt(c, now).toISOString();
+      await addToGroup(
+        db,
+        {
+          id: newId('nd'),
+          channel_id: c.id,
+          group_key: c.mode === 'immediate' ? `inst:${alert.institution_code}` : 'digest',
+          institution_code: c.mode === 'immediate' ? alert.institution_code : null,
+          due_at: due,
+          next_attempt_at: due,
+          created_at: now.toISOString(),
+        },
+        { alert_id: alert.id, change: 'opened', at: now.toISOString() },
+      );
+      queued++;
+    }
   }
-  return channels.length;
+  return queued;
 }
 
 /** The message a delivery carries, from its alerts as they are now. */

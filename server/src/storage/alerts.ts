@@ -55,13 +55,15 @@ const alertsDb = (db: Db) => db.withTables<{ alerts: AlertsTable; alert_events: 
 export const ALERT_COLS = { region: 'alerts.region_code', institution: 'alerts.institution_code' } as const;
 
 /**
- * Opens the (subject, rule) alert, or counts a repeat on the one already open. The partial unique
- * index makes this one statement race-free across processes: `inserted` tells who opened it.
+ * Opens each (subject, rule) alert, or counts a repeat on the one already open, in one statement.
+ * The partial unique index makes this race-free across processes: `inserted` tells who opened it.
+ * Keys must be distinct (PostgreSQL refuses to update one row twice in a statement).
  */
-export async function upsertOpenAlert(db: Db, row: AlertRow): Promise<{ alert: AlertRow; inserted: boolean }> {
-  const alert = await alertsDb(db)
+export async function upsertOpenAlerts(db: Db, rows: AlertRow[]): Promise<Array<{ alert: AlertRow; inserted: boolean }>> {
+  if (!rows.length) return [];
+  const alerts = await alertsDb(db)
     .insertInto('alerts')
-    .values(row)
+    .values(rows)
     .onConflict((oc) =>
       oc
         .columns(['subject_kind', 'subject_id', 'rule_id'])
@@ -75,21 +77,28 @@ export async function upsertOpenAlert(db: Db, row: AlertRow): Promise<{ alert: A
         })),
     )
     .returningAll()
-    .executeTakeFirstOrThrow();
-  return { alert, inserted: alert.id === row.id };
+    .execute();
+  // RETURNING promises no order: rows are matched to their input by key.
+  const byKey = new Map(alerts.map((a) => [alertKey(a), a]));
+  return rows.map((row) => {
+    const alert = byKey.get(alertKey(row))!;
+    return { alert, inserted: alert.id === row.id };
+  });
 }
+const alertKey = (a: Pick<AlertRow, 'subject_kind' | 'subject_id' | 'rule_id'>) => `${a.subject_kind}\u0000${a.subject_id}\u0000${a.rule_id}`;
 
-/** Resolves the open episode, if any; returns it (resolved) so the caller can announce it. */
-export function resolveOpenAlert(db: Db, key: { subjectKind: string; subjectId: string; ruleId: string }, at: string, by: string) {
+/** Resolves the open episodes of one subject's `ruleIds`, in one statement; returns them (resolved) so the caller can announce them. */
+export function resolveOpenAlerts(db: Db, subject: { subjectKind: AlertRow['subject_kind']; subjectId: string }, ruleIds: string[], at: string, by: string): Promise<AlertRow[]> {
+  if (!ruleIds.length) return Promise.resolve([]);
   return alertsDb(db)
     .updateTable('alerts')
     .set({ status: 'resolved', resolved_at: at, resolved_by: by, updated_at: at })
-    .where('subject_kind', '=', key.subjectKind as AlertRow['subject_kind'])
-    .where('subject_id', '=', key.subjectId)
-    .where('rule_id', '=', key.ruleId)
+    .where('subject_kind', '=', subject.subjectKind)
+    .where('subject_id', '=', subject.subjectId)
+    .where('rule_id', 'in', ruleIds)
     .where('resolved_at', 'is', null)
     .returningAll()
-    .executeTakeFirst();
+    .execute();
 }
 
 /** An alert only when it lies in `scope`. */
@@ -165,8 +174,8 @@ export async function countOpenBySeverity(db: Db, scope: Scope, regionPrefix: st
   return Object.fromEntries(rows.map((r) => [r.severity, Number(r.n)]));
 }
 
-export async function insertAlertEvent(db: Db, row: AlertEventRow): Promise<void> {
-  await alertsDb(db).insertInto('alert_events').values(row).execute();
+export async function insertAlertEvents(db: Db, rows: AlertEventRow[]): Promise<void> {
+  if (rows.length) await alertsDb(db).insertInto('alert_events').values(rows).execute();
 }
 
 export function listAlertEvents(db: Db, alertId: string) {

@@ -9,20 +9,23 @@ export function getFindings(db: Db, subjectKind: 'host' | 'institution', subject
   return db.selectFrom('findings').selectAll().where('subject_kind', '=', subjectKind).where('subject_id', '=', subjectId).execute();
 }
 
-export async function upsertFinding(db: Db, row: FindingRow): Promise<void> {
-  const { subject_kind, subject_id, rule_id, ...rest } = row;
-  void subject_kind;
-  void subject_id;
-  void rule_id;
+/** What an upsert of a finding rewrites (all but its key). */
+const FINDING_VALUES = ['institution_code', 'status', 'severity', 'evidence', 'exception_id', 'exception_expires_on', 'since', 'evaluated_at'] as const satisfies ReadonlyArray<keyof FindingRow>;
+
+/** Several of one subject's findings in one statement (a first report writes dozens): inserted, or updated in place. */
+export async function upsertFindings(db: Db, rows: FindingRow[]): Promise<void> {
+  if (!rows.length) return;
   await db
     .insertInto('findings')
-    .values(row)
-    .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'rule_id']).doUpdateSet(rest))
+    .values(rows)
+    .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'rule_id']).doUpdateSet((eb) => Object.fromEntries(FINDING_VALUES.map((c) => [c, eb.ref(`excluded.${c}`)]))))
     .execute();
 }
 
-export async function deleteFinding(db: Db, subjectKind: 'host' | 'institution', subjectId: string, ruleId: string): Promise<void> {
-  await db.deleteFrom('findings').where('subject_kind', '=', subjectKind).where('subject_id', '=', subjectId).where('rule_id', '=', ruleId).execute();
+/** Findings of rules that no longer apply to the subject, in one statement. */
+export async function deleteFindings(db: Db, subjectKind: 'host' | 'institution', subjectId: string, ruleIds: string[]): Promise<void> {
+  if (!ruleIds.length) return;
+  await db.deleteFrom('findings').where('subject_kind', '=', subjectKind).where('subject_id', '=', subjectId).where('rule_id', 'in', ruleIds).execute();
 }
 
 export function listInstitutionFailingFindings(db: Db, institutionCode: string) {

@@ -158,15 +158,14 @@ export async function listNotices(db: Db, scope: Scope, f: NoticeFilter): Promis
   return { rows, total: Number(total?.n ?? 0) };
 }
 
-/** Items of notices not yet closed that are about `ruleId`, with their notice's state. */
-/** Items about `ruleId` of notices still open or closed at or after `closedSince` (the longest reopen window a region may set). */
-export function itemsForRuleOpenOrClosedSince(db: Db, ruleId: string, closedSince: string) {
+/** Items about any of `ruleIds` of notices still open or closed at or after `closedSince` (the longest reopen window a region may set): one query for all the changes a report made. */
+export function itemsForRulesOpenOrClosedSince(db: Db, ruleIds: string[], closedSince: string) {
   return noticesDb(db)
     .selectFrom('notice_items')
     .innerJoin('notices', 'notices.id', 'notice_items.notice_id')
     .selectAll('notice_items')
     .select(['notices.institution_code', 'notices.institution_region_code', 'notices.number'])
-    .where('notice_items.rule_id', '=', ruleId)
+    .where('notice_items.rule_id', 'in', ruleIds)
     .where((eb) => eb.or([eb('notices.status', '!=', 'closed'), eb('notices.closed_at', '>=', closedSince)]))
     .execute();
 }

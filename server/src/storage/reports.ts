@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { hot } from './hot.js';
 import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
 
@@ -11,6 +12,53 @@ const receiptInsert = hot((db, row: ReportReceiptsTable) =>
 );
 // With `error`: an error or unsupported section has no hash, and what it says is how the server tells it changed.
 const sectionHashes = hot((db, a: { hostId: string }) => db.selectFrom('host_sections').select(['section', 'hash', 'status', 'error']).where('host_id', '=', a.hostId));
+
+// What ingest reads before it writes a report, in one statement (rows told apart by `kind`): the
+// receipt of its id, if any (a replay), the host's stored sections (what changed), and when the host
+// was last judged with its silence finding (whether a report that changes nothing is judged again).
+const text = sql<string | null>`cast(null as text)`;
+// Every branch's columns typed alike (text or null), as the union reads them.
+const col = (ref: string) => sql<string | null>`${sql.ref(ref)}`;
+const reportContextQuery = hot((db, a: { reportId: string; hostId: string }) =>
+  db
+    .selectFrom('report_receipts')
+    .select([sql<string>`'receipt'`.as('kind'), col('agent_id').as('a'), col('ack').as('b'), text.as('c'), text.as('d')])
+    .where('report_id', '=', a.reportId)
+    .unionAll(
+      db
+        .selectFrom('host_sections')
+        .select([sql<string>`'section'`.as('kind'), col('section').as('a'), col('hash').as('b'), col('status').as('c'), col('error').as('d')])
+        .where('host_id', '=', a.hostId),
+    )
+    .unionAll(
+      db
+        .selectFrom('host_scores')
+        .leftJoin('findings', (j) => j.onRef('findings.subject_id', '=', 'host_scores.host_id').on('findings.subject_kind', '=', 'host').on('findings.rule_id', '=', 'HOST-AGENT-SILENT'))
+        .select([sql<string>`'state'`.as('kind'), col('host_scores.updated_at').as('a'), col('findings.status').as('b'), text.as('c'), text.as('d')])
+        .where('host_scores.host_id', '=', a.hostId),
+    ),
+);
+
+export interface ReportContext {
+  receipt: { agent_id: string; ack: string } | undefined;
+  sections: Array<{ section: string; hash: string | null; status: HostSectionsTable['status']; error: string | null }>;
+  evaluatedAt: string | null;
+  silentStatus: string | null;
+}
+
+/** One lookup per report for what ingest needs to know before writing it (see the query above). */
+export async function getReportContext(db: Db, reportId: string, hostId: string): Promise<ReportContext> {
+  const out: ReportContext = { receipt: undefined, sections: [], evaluatedAt: null, silentStatus: null };
+  for (const r of (await reportContextQuery(db, { reportId, hostId })).rows) {
+    if (r.kind === 'receipt') out.receipt = { agent_id: r.a!, ack: r.b! };
+    else if (r.kind === 'section') out.sections.push({ section: r.a!, hash: r.b, status: r.c as HostSectionsTable['status'], error: r.d });
+    else {
+      out.evaluatedAt = r.a;
+      out.silentStatus = r.b;
+    }
+  }
+  return out;
+}
 
 export async function getReceipt(db: Db, reportId: string) {
   return (await receiptById(db, { reportId })).rows[0];
@@ -43,23 +91,25 @@ export function getSections(db: Db, hostId: string) {
   return db.selectFrom('host_sections').selectAll().where('host_id', '=', hostId).execute();
 }
 
-export async function upsertSection(db: Db, row: HostSectionsTable): Promise<void> {
+/** A report's new or changed sections in one statement. */
+export async function upsertSections(db: Db, rows: HostSectionsTable[]): Promise<void> {
+  if (!rows.length) return;
   await db
     .insertInto('host_sections')
-    .values(row)
+    .values(rows)
     .onConflict((oc) =>
       oc
         .columns(['host_id', 'section'])
-        .doUpdateSet({
-          status: row.status,
-          hash: row.hash,
-          data: row.data,
-          error: row.error,
-          collected_at: row.collected_at,
-          updated_at: row.updated_at,
-        })
+        .doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          hash: eb.ref('excluded.hash'),
+          data: eb.ref('excluded.data'),
+          error: eb.ref('excluded.error'),
+          collected_at: eb.ref('excluded.collected_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+        }))
         // A late replay of an older report never overwrites newer data.
-        .where('host_sections.collected_at', '<=', row.collected_at),
+        .whereRef('host_sections.collected_at', '<=', 'excluded.collected_at'),
     )
     .execute();
 }

@@ -1,12 +1,10 @@
-import type { Db } from './schema.js';
+import type { Db, FindingTransitionsTable } from './schema.js';
 
 // Finding transitions: every status change of a finding, so "failing since when" is always answerable.
 
-export async function insertTransition(
-  db: Db,
-  row: { id: string; subject_kind: 'host' | 'institution'; subject_id: string; rule_id: string; institution_code: string; from_status: string | null; to_status: string; severity: string; at: string },
-): Promise<void> {
-  await db.insertInto('finding_transitions').values(row).execute();
+/** A subject's transitions of one evaluation, in one statement. */
+export async function insertTransitions(db: Db, rows: FindingTransitionsTable[]): Promise<void> {
+  if (rows.length) await db.insertInto('finding_transitions').values(rows).execute();
 }
 
 export function listTransitions(db: Db, subjectKind: 'host' | 'institution', subjectId: string, limit: number) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { chinaDate, countFailing, hostScore, RULE_DATA, type Finding } from '@weian/shared';
 import { appRouter } from '../../routers/_app.js';
-import { upsertFinding } from '../../storage/findings.js';
+import { upsertFindings } from '../../storage/findings.js';
 import { snapshotScores } from '../../storage/scoreHistory.js';
 import { upsertHostScore } from '../../storage/scores.js';
 import { insertHost } from '../../storage/hosts.js';
@@ -201,9 +201,10 @@ async function seed(t: TestDb) {
       [...Array<'pass'>(Number(p)).fill('pass'), ...Array<'fail'>(Number(f)).fill('fail'), ...Array<'unknown'>(Number(u)).fill('unknown')].map((status) => ({ status, severity: SEV[i]! })),
     );
     expect(statuses.length).toBeLessThanOrEqual(HOST_RULES.length);
-    for (const [k, s] of statuses.entries())
-      await upsertFinding(db, {
-        subject_kind: 'host',
+    await upsertFindings(
+      db,
+      statuses.map((s, k) => ({
+        subject_kind: 'host' as const,
         subject_id: h.name,
         rule_id: HOST_RULES[k]!,
         institution_code: institutionCode,
@@ -214,7 +215,8 @@ async function seed(t: TestDb) {
         exception_expires_on: null,
         since: at,
         evaluated_at: at,
-      });
+      })),
+    );
     const findings = statuses.map((s, k) =>
       storedFinding({
         subject_kind: 'host',

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_ADMIN } from '../helpers/auth.js';
+import { freePort, tempDir } from '../helpers/server.js';
+import { enrollSimulatedAgents, runLoad, type Sim } from '../load/loadgen.js';
+import { FIXTURES } from '../load/reports.js';
+import { startNode, type NodeProcess } from './procs.js';
+import { cutTrace } from './sqlTrace.js';
+
+/**
+ * What a report costs the database, read from the real server's own SQL trace (the bench's recorder,
+ * test/bench/sqlTrace.ts): everything a host's first report writes commits in one transaction, one
+ * statement per kind of row, and a steady report stays a handful of statements.
+ */
+type Entry = [sql: string, params: unknown[]];
+const WRITE = /^\s*(insert into|update|delete from)\s+"?([a-z_]+)"?/i;
+const tableWritten = (sql: string) => WRITE.exec(sql)?.[2] ?? null;
+
+/** The trace's statements cut into transactions (`begin` … `commit`); statements outside one are a transaction of their own. */
+function transactions(statements: Entry[]): Entry[][] {
+  const out: Entry[][] = [];
+  let open: Entry[] | null = null;
+  for (const e of statements) {
+    const verb = e[0].trim().toLowerCase();
+    if (verb.startsWith('begin')) out.push((open = []));
+    else if (verb === 'commit' || verb === 'rollback') open = null;
+    else if (open) open.push(e);
+    else out.push([e]);
+  }
+  return out;
+}
+
+describe('the SQL of a report, from the server process', () => {
+  const dataDir = tempDir('weian-statements-');
+  const prefix = join(dataDir, 'trace');
+  let server: NodeProcess;
+  let url: string;
+  let sims: Sim[];
+  let segment = 0;
+  const cut = async () => (JSON.parse(readFileSync(await cutTrace(server.pid, prefix, segment++), 'utf8')) as { statements: Entry[] }).statements;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    server = await startNode(
+      ['--import', 'tsx', '--import', './test/bench/sqlTrace.ts', 'server/src/cli.ts', 'serve'],
+      { WEIAN_DATA_DIR: dataDir, WEIAN_HOST: '127.0.0.1', WEIAN_PORT: String(port), WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password, WEIAN_BENCH_SQL_TRACE: prefix },
+      'listening on',
+    );
+    sims = await enrollSimulatedAgents({ url, agents: FIXTURES.length, serverEnv: { WEIAN_DATA_DIR: dataDir } });
+    await cut();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("writes each host's first report with its findings, transitions, alerts and score in its report group's one transaction, one statement per kind of row", async () => {
+    // One host per fixture (Linux and Windows, old and new): some first reports open alerts, some resolve none.
+    const first = await runLoad({ url, agents: sims.length, rate: 0, durationS: 60, once: true }, sims);
+    expect(first.acked).toBe(sims.length);
+    // The alert engine (notices) and the institution score follow within a second: let them run into this segment.
+    await new Promise((r) => setTimeout(r, 2500));
+    const statements = await cut();
+    const txs = transactions(statements);
+    const groups = txs.filter((t) => t.some(([sql]) => tableWritten(sql) === 'report_receipts'));
+    const receipts = (t: Entry[]) => t.filter(([sql]) => tableWritten(sql) === 'report_receipts').length;
+    expect(groups.reduce((n, t) => n + receipts(t), 0)).toBe(sims.length);
+    const written = new Set<string>();
+    for (const t of groups) {
+      const perTable = new Map<string, number>();
+      for (const table of t.map(([sql]) => tableWritten(sql)).filter((x): x is string => x !== null)) perTable.set(table, (perTable.get(table) ?? 0) + 1);
+      // Rows that repeat (sections, findings, transitions, alert events) go in one multi-row statement per report; alerts in two (those opened, those resolved).
+      for (const table of ['host_sections', 'findings', 'finding_transitions', 'alert_events']) expect(perTable.get(table) ?? 0, table).toBeLessThanOrEqual(receipts(t));
+      expect(perTable.get('alerts') ?? 0).toBeLessThanOrEqual(2 * receipts(t));
+      for (const table of perTable.keys()) written.add(table);
+    }
+    for (const table of ['report_receipts', 'host_sections', 'findings', 'finding_transitions', 'host_scores', 'alerts', 'alert_events', 'hosts']) expect([...written]).toContain(table);
+    // Nothing the reports caused is written anywhere else: only the institutions' scores, batched a second later.
+    const elsewhere = txs.filter((t) => !groups.includes(t)).flatMap((t) => t.map(([sql]) => tableWritten(sql)).filter((x) => x !== null));
+    expect(new Set(elsewhere)).toEqual(new Set(['institution_scores']));
+    expect(statements.length / sims.length).toBeLessThanOrEqual(30);
+  });
+
+  it('keeps a steady report (nothing changed) to a handful of statements', async () => {
+    // One report at a time: no group commit to share a transaction's begin and commit.
+    const steady = await runLoad({ url, agents: sims.length, rate: 0, durationS: 3, concurrency: 1 }, sims);
+    expect(steady.acked).toBeGreaterThan(5);
+    const statements = await cut();
+    expect(statements.length / steady.acked).toBeLessThanOrEqual(7);
+  });
+});
