@@ -1,16 +1,4 @@
-import {
-  extRulesFor,
-  hostBehind,
-  parsePublicTarget,
-  regionAncestors,
-  sanitizeBanner,
-  scanPorts,
-  targetHolding,
-  type ExtRuleId,
-  type HostIdentity,
-  type PortsData,
-  type ScanReportInput,
-} from '@weian/shared';
+import { extRulesFor, hostBehind, regionAncestors, sanitizeBanner, scanPorts, targetHolding, type ExtRuleId, type HostIdentity, type PortsData, type ScanReportInput } from '@weian/shared';
 import { forbidden, notFound, unauthorized } from '../errors.js';
 import { markPublicTargetsScanned } from '../storage/publicTargets.js';
 import {
