@@ -19,6 +19,8 @@ const ALLOWED = new Set([
   'CA',
   'pnpm',
   'build',
+  // the prefix that names the outside-in rules together in the methodology (EXT-*)
+  'EXT',
   // hospital systems, as hospitals name them (HIS 系统)
   'HIS',
   'PACS',

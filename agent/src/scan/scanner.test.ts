@@ -118,7 +118,7 @@ describe('the scanner on loopback addresses the test made', () => {
     expect(tls.httpTitle).toBe('HIS 系统登录');
     expect(tls.plainHttp).toBe(false);
     const http = at('127.0.0.3', ports.http)!;
-    expect(http).toMatchObject({ plainHttp: true, httpTitle: 'PACS [2J 登录' });
+    expect(http).toMatchObject({ plainHttp: true, httpTitle: 'PACS 登录' });
     expect(extRulesFor(http)).toContain('EXT-PLAINTEXT');
     const noise = at('127.0.0.2', ports.noise)!;
     expect(noise.banner!.length).toBeLessThanOrEqual(256);

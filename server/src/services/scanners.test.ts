@@ -102,7 +102,7 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
       [2222, ['EXT-REMOTE-ADMIN'], hisHost, 'ssh-host-key'],
       [3306, ['EXT-DATABASE'], null, null],
     ]);
-    expect(views[0]!.banner).toBe('SSH-2.0-OpenSSH_7.4 [31m');
+    expect(views[0]!.banner).toBe('SSH-2.0-OpenSSH_7.4');
     expect(views[1]).toMatchObject({ firstSeen: t0, lastSeen: t.clock.now.toISOString() });
     // New exposures alert: on the host behind the mapping when tied, else on the institution; a port seen again does not.
     const alerts = (await listAlertViews(t.deps, { kind: 'all' }, { limit: 50, offset: 0 })).items
