@@ -77,7 +77,9 @@ describe('the SQL of a report, from the server process', () => {
     }
     for (const table of ['report_receipts', 'host_sections', 'findings', 'finding_transitions', 'host_scores', 'alerts', 'alert_events', 'hosts']) expect([...written]).toContain(table);
     // Nothing the reports caused is written anywhere else: only the institutions' scores, batched a second later.
-    const elsewhere = txs.filter((t) => !groups.includes(t)).flatMap((t) => t.map(([sql]) => tableWritten(sql)).filter((x) => x !== null));
+    // The scheduler's own bookkeeping and the notification outbox's 10-second tick write on their clocks, whatever reports come.
+    const BACKGROUND = new Set(['job_runs', 'notification_deliveries']);
+    const elsewhere = txs.filter((t) => !groups.includes(t)).flatMap((t) => t.map(([sql]) => tableWritten(sql)).filter((x): x is string => x !== null && !BACKGROUND.has(x)));
     expect(new Set(elsewhere)).toEqual(new Set(['institution_scores']));
     expect(statements.length / sims.length).toBeLessThanOrEqual(30);
   });

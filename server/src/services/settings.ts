@@ -22,8 +22,17 @@ import { regionCodeWithin } from './scope.js';
 import { applyLevel, loosenings, tightenedRules } from './settingsTree.js';
 
 const TTL_MS = 60_000;
-// Per database (tests and tools open several in one process), cleared by bumping the generation.
-const caches = new WeakMap<Db, Map<string, { at: number; generation: number; settings: ResolvedSettings }>>();
+// Per database (tests and tools open several in one process), cleared by bumping the generation. Keyed by
+// the database's adapter, which its transactions share: keyed by the handle, every report's transaction
+// missed the cache and read the region's settings again.
+type SettingsCache = Map<string, { at: number; generation: number; settings: ResolvedSettings }>;
+const caches = new WeakMap<object, SettingsCache>();
+const cacheOf = (db: Db): SettingsCache => {
+  const key = db.getExecutor().adapter;
+  const cache = caches.get(key) ?? new Map();
+  caches.set(key, cache);
+  return cache;
+};
 let generation = 0;
 
 /** The province sets the baseline; cities and counties only tighten it (settingsTree.ts). */
@@ -48,8 +57,7 @@ const readRows = async (db: Db, codes: string[]) => new Map((await getRegionSett
  * outside it would wait forever).
  */
 export async function settingsForRegion(db: Db, regionCode: string): Promise<ResolvedSettings> {
-  const cache = caches.get(db) ?? new Map();
-  caches.set(db, cache);
+  const cache = cacheOf(db);
   const hit = cache.get(regionCode);
   if (hit && hit.generation === generation && Date.now() - hit.at < TTL_MS) return hit.settings;
   const codes = regionAncestors(regionCode);
