@@ -38,6 +38,28 @@ export function rpmbuild({ top, spec, arch, file, to, env }) {
 }
 
 /**
+ * The head of a WeiAn spec, up to its %files: the package's tags (`tags`: more lines after AutoProv), no
+ * debug package nor post-install processing of the binaries, and an %install that copies the staged tree `root`.
+ */
+export const rpmSpecHead = ({ name, version, release, summary, description, root, tags = [] }) => `Name: ${name}
+Version: ${version}
+Release: ${release}
+Summary: ${summary}
+License: Proprietary
+URL: https://weian.invalid/
+AutoProv: no
+${tags.map((t) => `${t}\n`).join('')}%global debug_package %{nil}
+%global __os_install_post %{nil}
+%global _build_id_links none
+
+%description
+${description}
+
+%install
+cp -a ${root}/. %{buildroot}/
+`;
+
+/**
  * The %post, %preun and %postun of a WeiAn spec: each runs `lib` (shell functions) and then its
  * weian_after_install, weian_before_remove (on erase only) or weian_after_remove.
  */

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { debDescription, debScripts } from '../../scripts/debian.mjs';
-import { rpmbuild, rpmScriptlets } from '../../scripts/rpmbuild.mjs';
+import { rpmbuild, rpmScriptlets, rpmSpecHead } from '../../scripts/rpmbuild.mjs';
 
 export const CONFIG = '/etc/weian/agent.json';
 export const STATE_DIR = '/var/lib/weian-agent';
@@ -160,23 +160,7 @@ ${debDescription(SUMMARY, DESCRIPTION)}`,
     mkdirSync(top, { recursive: true });
     writeFileSync(
       spec,
-      `Name: weian-agent
-Version: ${o.version}
-Release: ${release}
-Summary: ${SUMMARY}
-License: Proprietary
-URL: https://weian.invalid/
-AutoProv: no
-%global debug_package %{nil}
-%global __os_install_post %{nil}
-%global _build_id_links none
-
-%description
-${DESCRIPTION}
-
-%install
-cp -a ${root}/. %{buildroot}/
-
+      `${rpmSpecHead({ name: 'weian-agent', version: o.version, release, summary: SUMMARY, description: DESCRIPTION, root })}
 %files
 ${legacy ? '/usr/lib/weian-agent\n' : ''}/usr/bin/weian-agent
 /usr/lib/systemd/system/weian-agent.service

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { debDescription, debScripts } from '../../scripts/debian.mjs';
-import { rpmbuild, rpmScriptlets } from '../../scripts/rpmbuild.mjs';
+import { rpmbuild, rpmScriptlets, rpmSpecHead } from '../../scripts/rpmbuild.mjs';
 
 const EPOCH = '1764979200'; // 2025-12-06: the same bytes for the same inputs
 const DATA = '/var/lib/weian-server';
@@ -121,24 +121,7 @@ ${debDescription(SUMMARY, DESCRIPTION)}`,
   mkdirSync(top, { recursive: true });
   writeFileSync(
     spec,
-    `Name: weian-server
-Version: ${o.version}
-Release: 1
-Summary: ${SUMMARY}
-License: Proprietary
-URL: https://weian.invalid/
-AutoProv: no
-Requires(pre): /usr/bin/getent, /usr/sbin/groupadd, /usr/sbin/useradd
-%global debug_package %{nil}
-%global __os_install_post %{nil}
-%global _build_id_links none
-
-%description
-${DESCRIPTION}
-
-%install
-cp -a ${rpmRoot}/. %{buildroot}/
-
+    `${rpmSpecHead({ name: 'weian-server', version: o.version, release: '1', summary: SUMMARY, description: DESCRIPTION, root: rpmRoot, tags: ['Requires(pre): /usr/bin/getent, /usr/sbin/groupadd, /usr/sbin/useradd'] })}
 %files
 /usr/lib/weian-server
 /usr/bin/weian-server
