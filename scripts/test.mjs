@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // `pnpm test`: makes sure the machine has what the suite needs (Chromium, PostgreSQL running),
 // runs the compiler and `pnpm lint`, then every Vitest project once, and prints the closing line CI reads: "N passed, N failed".
-import { spawnSync } from 'node:child_process';
+// The compiler's and lint's commands are single-threaded: they run side by side, and the server's SQLite add-ons
+// (minutes of C++ for arm64, which the packaging tests' server build needs) compile at low priority meanwhile.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -52,14 +55,67 @@ function ensurePostgres() {
 ensurePackages();
 ensurePostgres();
 
-// Vitest strips types without checking them: the compiler runs first, over every package.
-console.log('typechecking every package…');
-const typecheck = spawnSync('pnpm', ['-s', 'typecheck'], { stdio: 'inherit', cwd: root });
-if (typecheck.status !== 0) console.error('\ntypecheck failed (see above)');
+/**
+ * Runs `cmd` with the workspace's binaries on PATH (as `pnpm run` does), its output kept for later
+ * (commands run side by side would interleave it). Resolves to its exit status, output and seconds.
+ */
+function runQuiet(cmd, { nice = 0 } = {}) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn('nice', ['-n', String(nice), 'bash', '-c', cmd], {
+      cwd: root,
+      env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => resolve({ cmd, code: code ?? 1, output, seconds: Math.round((Date.now() - started) / 1000) }));
+  });
+}
 
-// The architecture rules, unused code and dependencies (`pnpm lint`): a failure counts as a failed test.
-console.log('linting (eslint, knip, prettier)…');
-const lint = spawnSync('pnpm', ['-s', 'lint'], { stdio: 'inherit', cwd: root });
+/** The commands of a package.json script (`a && b && c`): each is independent of the others. */
+const scriptSteps = (name) => JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts[name].split(' && ');
+
+/** Runs commands `at` a time, in the order given (put the longest first); resolves to their results in that order. */
+async function pool(cmds, at) {
+  const results = new Array(cmds.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < cmds.length) {
+      const i = next++;
+      results[i] = await runQuiet(cmds[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(at, cmds.length) }, worker));
+  return results;
+}
+
+// The whole suite: the SQLite add-ons, at once and at low priority. Nothing waits for them but the server's
+// build in the packaging tests, which takes the same lock and finds them made (server/scripts/sqliteAddon.mjs).
+const whole = process.argv.length <= 2;
+const addons = whole ? runQuiet('node server/scripts/sqliteAddon.mjs', { nice: 10 }) : null;
+
+// Vitest strips types without checking them: the compiler runs first, over every package; then the
+// architecture rules, unused code and dependencies (`pnpm lint`), where a failure counts as a failed test.
+console.log('typechecking every package and linting (eslint, import cycles, knip, prettier), side by side…');
+const typecheckSteps = scriptSteps('typecheck');
+const lintSteps = scriptSteps('lint');
+// Each script's first command is its longest (the compiler over the packages, ESLint): those two start first.
+const order = [...typecheckSteps.map((cmd, i) => ({ cmd, i, typecheck: true })), ...lintSteps.map((cmd, i) => ({ cmd, i, typecheck: false }))].sort((a, b) => a.i - b.i);
+const checks = (
+  await pool(
+    order.map((s) => s.cmd),
+    availableParallelism(),
+  )
+).map((r, k) => ({ ...r, typecheck: order[k].typecheck }));
+for (const r of checks) {
+  console.log(`${r.code === 0 ? 'ok' : 'FAILED'}  ${r.cmd}  (${r.seconds} s)`);
+  if (r.code !== 0 || r.output.trim()) console.log(r.output.trimEnd());
+}
+const typecheck = { status: checks.filter((r) => r.typecheck).every((r) => r.code === 0) ? 0 : 1 };
+if (typecheck.status !== 0) console.error('\ntypecheck failed (see above)');
+const lint = { status: checks.filter((r) => !r.typecheck).every((r) => r.code === 0) ? 0 : 1 };
 if (lint.status !== 0) console.error('\nlint failed (see above)');
 
 const out = join(root, 'test', '.artifacts');
@@ -82,5 +138,8 @@ if (existsSync(jsonFile)) {
   failed += brokenFiles;
 }
 if (lint.status !== 0) failed += 1;
+const addon = await addons;
+// Not a failure of its own: the server's build compiles again what is missing, and fails there if it must.
+if (addon && addon.code !== 0) console.warn(`\nthe early SQLite add-on compile failed:\n${addon.output}`);
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(run.status === 0 && typecheck.status === 0 && failed === 0 && passed > 0 ? 0 : 1);

@@ -2,9 +2,11 @@
 // lockfile's version) with Debian's compilers (a cross compiler for arm64) and the headers of npm's
 // node-<platform> package: nothing is downloaded from outside npm and Debian. Unlike the add-on `pnpm
 // install` builds for this machine, it runs on glibc 2.28 (server/packaging/glibc-2.28.h).
-// Cached per (add-on version, Node version, platform).
+// Cached per (add-on version, Node version, platform, this recipe). `pnpm test` compiles both at its start
+// (`node server/scripts/sqliteAddon.mjs`), beside the compiler and lint; a build that needs one meanwhile waits for it.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,12 @@ const CROSS = {
   'linux-arm64': { arch: 'arm64', prefix: 'aarch64-linux-gnu-', apt: 'g++-aarch64-linux-gnu' },
 };
 const GLIBC_FLOOR = fileURLToPath(new URL('../packaging/glibc-2.28.h', import.meta.url));
+/** What makes the add-on's bytes besides the package and Node versions: this script (flags, toolchains) and the glibc floor. */
+const RECIPE = createHash('sha256')
+  .update(readFileSync(fileURLToPath(import.meta.url)))
+  .update(readFileSync(GLIBC_FLOOR))
+  .digest('hex')
+  .slice(0, 12);
 
 /**
  * The path of better_sqlite3.node built for `platform` and Node.js `nodeVersion`.
@@ -27,8 +35,14 @@ export function sqliteAddon(o) {
   if (!cross) throw new Error(`no cross toolchain known for ${o.platform}`);
   const manifest = createRequire(o.resolveFrom).resolve('better-sqlite3/package.json');
   const version = JSON.parse(readFileSync(manifest, 'utf8')).version;
-  const out = join(o.cacheDir, `better-sqlite3-${version}-node${o.nodeVersion}-${o.platform}.node`);
+  const out = join(o.cacheDir, `better-sqlite3-${version}-node${o.nodeVersion}-${o.platform}-${RECIPE}.node`);
   if (existsSync(out)) return out;
+  mkdirSync(o.cacheDir, { recursive: true });
+  return whileLocked(`${out}.lock`, () => (existsSync(out) ? out : compile(o, cross, manifest, out)));
+}
+
+/** The compile itself (minutes for arm64 on 2 cores), into `out`. */
+function compile(o, cross, manifest, out) {
   try {
     execFileSync(`${cross.prefix}g++`, ['--version'], { stdio: 'ignore' });
   } catch {
@@ -66,4 +80,52 @@ export function sqliteAddon(o) {
     rmSync(work, { recursive: true, force: true });
   }
   return out;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+};
+
+/**
+ * Runs `fn` holding `lock` (a directory naming its holder's pid): two builds that need the same add-on
+ * (the early one `pnpm test` starts, a test's server build) compile it once; the second waits for the first.
+ * A lock whose holder is gone was left by a killed build.
+ */
+function whileLocked(lock, fn) {
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let holder = 0;
+      try {
+        holder = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+      } catch {
+        // between the holder's mkdir and its pid file
+      }
+      if (holder && !alive(holder)) rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(pause, 0, 0, 500);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+// `node server/scripts/sqliteAddon.mjs [PLATFORM…]`: compiles the add-ons into server/.cache ahead of the server's build.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const server = fileURLToPath(new URL('..', import.meta.url));
+  for (const platform of process.argv.length > 2 ? process.argv.slice(2) : Object.keys(CROSS)) {
+    sqliteAddon({ cacheDir: join(server, '.cache'), platform, nodeVersion: process.versions.node, resolveFrom: join(server, 'package.json') });
+  }
 }
