@@ -1,8 +1,12 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // One run over every package; unit tests sit beside their code, process-level tests live in test/.
 export default defineConfig({
   test: {
+    // The unit projects: Vitest's default is one worker fewer than the cores, which on CI's 2 leaves one worker
+    // and a core mostly idle (the main process only transforms files); two keep both busy.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       { test: { name: 'shared', root: './shared', include: ['src/**/*.test.ts'] } },
       { test: { name: 'agent', root: './agent', include: ['src/**/*.test.ts'], testTimeout: 20_000 } },

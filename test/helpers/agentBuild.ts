@@ -33,7 +33,7 @@ const build = (args: string[]) => promisify(execFile)(process.execPath, [join(AG
  */
 export async function ensureAgentBuilt(): Promise<void> {
   await withBuildLock(join(AGENT, '.build-lock'), 20 * 60_000, async () => {
-    const sources = Math.max(...['src', 'scripts', 'package.json', '../shared/src'].map((p) => newestMtime(join(AGENT, p))));
+    const sources = Math.max(...['src', 'scripts', 'package.json', '../shared/src', '../scripts', '../pnpm-lock.yaml'].map((p) => newestMtime(join(AGENT, p))));
     if (mtimeOr0(join(AGENT_DIST, 'SHA256SUMS')) > sources) return;
     await build([]);
   });

@@ -62,7 +62,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
  */
 export async function ensureDashboardBuilt(): Promise<void> {
   await withBuildLock(join(DASHBOARD, '.build-lock'), 120_000, async () => {
-    const sources = Math.max(...['src', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json'].map((p) => newestMtime(join(DASHBOARD, p))));
+    // shared/src: the dashboard bundles shared's code (regions, articles, install lines); the lockfile: its dependencies.
+    const sources = Math.max(...['src', 'index.html', 'vite.config.ts', 'package.json', 'tsconfig.json', '../shared/src', '../pnpm-lock.yaml'].map((p) => newestMtime(join(DASHBOARD, p))));
     if (mtimeOr0(join(DASHBOARD, 'dist', 'index.html')) > sources) return;
     await new Promise<void>((resolve, reject) => {
       let output = '';

@@ -25,9 +25,7 @@ export async function ensureServerBuilt(version: string): Promise<{ app: string 
   const packages = serverPackages(version);
   await withBuildLock(join(SERVER, '.build-lock'), 20 * 60_000, async () => {
     const sources = Math.max(
-      ...['src', 'scripts', 'packaging', 'package.json', '../shared/src', '../dashboard/dist', '../docs/operations.md', '../scripts/nodeBinary.mjs', '../scripts/rpmbuild.mjs'].map((p) =>
-        newestMtime(join(SERVER, p)),
-      ),
+      ...['src', 'scripts', 'packaging', 'package.json', '../shared/src', '../dashboard/dist', '../docs/operations.md', '../scripts', '../pnpm-lock.yaml'].map((p) => newestMtime(join(SERVER, p))),
     );
     if (Math.min(...Object.values(packages).map((p) => mtimeOr0(`${p}.sha256`))) > sources) return;
     await promisify(execFile)(process.execPath, [join(SERVER, 'scripts/build.mjs')], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 });
