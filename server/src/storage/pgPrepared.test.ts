@@ -48,4 +48,37 @@ describe('prepared statements on PostgreSQL', () => {
       expect((await probe()).rows).toEqual([{ id: 1, note: 'x' }]);
     });
   });
+
+  it('sends a transaction’s BEGIN with its first statement: committed, rolled back, failed and empty transactions behave as before', async () => {
+    const db = t.deps.db;
+    await sql`create table tx_probe (id int primary key)`.execute(db);
+    const ids = async () => (await sql<{ id: number }>`select id from tx_probe order by id`.execute(db)).rows.map((r) => r.id);
+    await db.transaction().execute(async (tx) => {
+      await sql`insert into tx_probe values (${1})`.execute(tx);
+      await sql`insert into tx_probe values (${2})`.execute(tx);
+    });
+    expect(await ids()).toEqual([1, 2]);
+    // Rolled back: the first statement's row goes too, so it ran inside the transaction, after BEGIN.
+    await expect(
+      db.transaction().execute(async (tx) => {
+        await sql`insert into tx_probe values (${3})`.execute(tx);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await ids()).toEqual([1, 2]);
+    // The first statement fails: the transaction is rolled back and the connection serves on.
+    await expect(db.transaction().execute(async (tx) => void (await sql`insert into tx_probe values (${1})`.execute(tx)))).rejects.toMatchObject({ code: '23505' });
+    // Nothing in it: nothing is sent, and the next transaction is a transaction of its own.
+    await db.transaction().execute(async () => {});
+    await expect(
+      db.transaction().execute(async (tx) => {
+        await sql`insert into tx_probe values (${4})`.execute(tx);
+        expect((await sql<{ n: string }>`select count(*) as n from tx_probe`.execute(tx)).rows[0]!.n).toBe('3');
+        throw new Error('again');
+      }),
+    ).rejects.toThrow('again');
+    expect(await ids()).toEqual([1, 2]);
+    // Left outside any transaction: a statement's own transaction starts with it.
+    expect((await sql<{ fresh: boolean }>`select now() = statement_timestamp() as fresh`.execute(db)).rows[0]!.fresh).toBe(true);
+  });
 });

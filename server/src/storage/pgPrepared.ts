@@ -8,6 +8,9 @@ const STALE_PLAN = '0A000';
 
 type Callback = (err: Error | null, result?: unknown) => void;
 
+/** What Kysely reads of a statement that needed no round trip. */
+const done = (command: string) => Promise.resolve({ command, rowCount: null, rows: [], fields: [] });
+
 /**
  * A pg client that runs every parameterised query as a named prepared statement. Unnamed, each
  * query is parsed, analysed and planned by its backend every time; ingest repeats the same few
@@ -16,14 +19,49 @@ type Callback = (err: Error | null, result?: unknown) => void;
  *
  * Names are never reused for another text (a per-connection counter), so a failed DEALLOCATE
  * (e.g. in an aborted transaction) leaks one statement until the connection closes, never a clash.
+ *
+ * A transaction's BEGIN goes out with its first statement, in one write and one round trip (pg's
+ * pipeline mode; each keeps its own Sync, so BEGIN's error, if any, is the one reported): every
+ * round trip costs the server a socket write and a wake-up, and the backend one more.
+ * Kysely awaits each statement, so nothing else is ever pipelined on a connection.
  */
 export class PreparingClient extends pg.Client {
   /** SQL text → statement name, least recently used first. */
   private readonly names = new Map<string, string>();
   private issued = 0;
+  /** Kysely asked for BEGIN; it is sent ahead of the next statement. */
+  private beginHeld = false;
+
+  constructor(config?: string | pg.ClientConfig) {
+    super({ ...(typeof config === 'string' ? { connectionString: config } : config), pipeline: true } as pg.ClientConfig);
+  }
 
   // pg's overloads (promise or callback, text or config) are kept: only text with values is prepared.
   override query(...args: unknown[]): never {
+    const [text] = args as [unknown];
+    // Promise calls only (Kysely's): a callback call is passed through as it is.
+    if (args.some((a) => typeof a === 'function')) return this.send(args);
+    if (text === 'begin') {
+      this.beginHeld = true;
+      return done('BEGIN') as never;
+    }
+    if (!this.beginHeld) return this.send(args);
+    this.beginHeld = false;
+    // Nothing was sent: nothing to end.
+    if (text === 'commit' || text === 'rollback') return done(text.toUpperCase()) as never;
+    const stream = (this as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+    stream.cork();
+    try {
+      const begun = super.query('begin') as Promise<unknown>;
+      const result = this.send(args) as Promise<unknown>;
+      // BEGIN answers first: its failure, if any, is the one reported.
+      return Promise.all([begun, result]).then(([, r]) => r) as never;
+    } finally {
+      stream.uncork();
+    }
+  }
+
+  private send(args: unknown[]): never {
     const [text, values, callback] = args as [unknown, unknown, Callback | undefined];
     if (typeof text !== 'string' || !Array.isArray(values) || !values.length) return (super.query as (...a: unknown[]) => never)(...args);
     const name = this.nameFor(text);
