@@ -196,11 +196,13 @@ function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<t
 }
 
 let rawCpuMs = NaN;
+/** PostgreSQL's backends' CPU per report in the last in-process ingest on PostgreSQL. */
+let rawDbCpuMs = NaN;
 const LANES = 16;
 /** The same reports, stored by the ingest service in this process: no HTTP, no tRPC, no second process. */
-async function rawIngestRate(agents: number, seconds: number): Promise<number> {
+async function rawIngestRate(agents: number, seconds: number, pg?: { url: string; name: string }): Promise<number> {
   const dataDir = tempDir('weian-bench-raw-');
-  const handle = openDb({ dataDir });
+  const handle = openDb({ dataDir, databaseUrl: pg?.url });
   await migrate(handle.db);
   const deps: ServiceDeps = { db: handle.db, dialect: handle.dialect, bus: new EventBus(), now: () => new Date() };
   const bases = await fixtureReports();
@@ -221,6 +223,7 @@ async function rawIngestRate(agents: number, seconds: number): Promise<number> {
   for (const h of hosts) await once(h);
   let n = 0;
   const t0 = performance.now();
+  const window = await startCpuWindow([], pg && { adminUrl: PG_ADMIN_URL, database: pg.name });
   const cpu0 = process.cpuUsage();
   const end = t0 + seconds * 1000;
   // As many reports in flight as the load generator keeps (its 16 connections), each host in one lane,
@@ -236,6 +239,7 @@ async function rawIngestRate(agents: number, seconds: number): Promise<number> {
   const rate = n / ((performance.now() - t0) / 1000);
   const cpu = process.cpuUsage(cpu0);
   rawCpuMs = (cpu.user + cpu.system) / 1000 / n;
+  rawDbCpuMs = (await window()).dbMs / n;
   await handle.close();
   return rate;
 }
@@ -564,6 +568,21 @@ async function main() {
       { op: '<=', limit: 1 },
       `${two.toFixed(2)} CPU ms per report with two server processes on one database / ${one.toFixed(2)} with one; ${note}`,
     );
+    // The storage path alone: what PostgreSQL costs per report without HTTP, beside SQLite's raw figure.
+    progress('raw ingest on PostgreSQL, same reports, no server');
+    const rawDb = await createPgDatabase('weian_bench_raw');
+    try {
+      const raw = await rawIngestRate(SIZE.pgAgents, SIZE.rawS, rawDb);
+      emit(
+        'ingest.postgres.raw_cpu_ms_per_report',
+        rawCpuMs + rawDbCpuMs,
+        'CPU ms',
+        null,
+        `parse + validate + ingest service on PostgreSQL in one process, no HTTP, steady reports, ${Math.round(raw)}/s: ${rawCpuMs.toFixed(2)} in the process + ${rawDbCpuMs.toFixed(2)} in its backends`,
+      );
+    } finally {
+      await rawDb.drop();
+    }
   }
 
   if (want('queries')) await queries(SIZE);

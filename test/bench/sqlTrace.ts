@@ -3,15 +3,17 @@ import { createRequire } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 
 /**
- * The SQL trace of a server process on SQLite, and its replay through better-sqlite3 alone: what the
+ * The SQL trace of a server process, and (on SQLite) its replay through better-sqlite3 alone: what the
  * same statements cost without the server around them, the storage limit ingest is measured against.
  *
  * Recording: the server runs with `--import ./test/bench/sqlTrace.ts` and WEIAN_BENCH_SQL_TRACE=PREFIX;
  * every statement it executes (SQL and parameters, in order, on its one connection) and every pragma
  * is kept in memory; on SIGUSR2 the statements so far are written to PREFIX.<n>.json and a new segment
  * starts, so the bench cuts the trace at its phases without the recorder touching the disk meanwhile.
+ * On PostgreSQL every statement sent on a pooled connection is kept with that connection's number
+ * (a third element), so a trace can still be cut into transactions.
  */
-type Entry = [sql: string, params: unknown[]];
+type Entry = [sql: string, params: unknown[], connection?: number];
 interface Statement {
   source: string;
   reader: boolean;
@@ -26,7 +28,8 @@ interface SQLiteDb {
 }
 type SQLiteCtor = new (file: string, o?: { readonly?: boolean }) => SQLiteDb;
 // The test package does not depend on better-sqlite3: use the server's, the very module the server loads.
-const SQLite = createRequire(new URL('../../server/package.json', import.meta.url))('better-sqlite3') as SQLiteCtor;
+const serverRequire = createRequire(new URL('../../server/package.json', import.meta.url));
+const SQLite = serverRequire('better-sqlite3') as SQLiteCtor;
 
 const PREFIX = process.env.WEIAN_BENCH_SQL_TRACE;
 // The main thread only: that is where the server's one connection lives (the checkpointer's thread has its own).
@@ -37,6 +40,20 @@ if (PREFIX && isMainThread) {
   const pragmas: string[] = [];
   let trace: Entry[] = [];
   let segment = 0;
+  // PostgreSQL: what the server's pg clients send, whichever way a query is given (text and values, or a config).
+  const pgProto = (serverRequire('pg') as { Client: { prototype: Record<string, (...a: unknown[]) => unknown> } }).Client.prototype;
+  const pgQuery = pgProto.query!;
+  const connections = new WeakMap<object, number>();
+  let opened = 0;
+  pgProto.query = function (this: object, config: unknown, values?: unknown, ...rest: unknown[]) {
+    const c = config as { text?: string; values?: unknown[] } | string;
+    const text = typeof c === 'string' ? c : c?.text;
+    if (typeof text === 'string') {
+      if (!connections.has(this)) connections.set(this, ++opened);
+      trace.push([text, (Array.isArray(values) ? values : typeof c === 'object' ? c.values : undefined) ?? [], connections.get(this)]);
+    }
+    return pgQuery.call(this, config, values, ...rest);
+  };
   for (const method of ['run', 'get', 'all', 'iterate']) {
     const original = statementProto[method]!;
     statementProto[method] = function (this: Statement, ...params: unknown[]) {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
 import { pgPubSub, type PubSub } from './pubsub.js';
+import { PreparingClient } from './pgPrepared.js';
 import type { Database } from './schema.js';
 import { isPostgresUrl, sqliteFile } from './databaseState.js';
 
@@ -35,7 +36,8 @@ const PAGE_CACHE_KIB = 65_536;
 /** The only place that names a dialect. */
 export function openDb({ databaseUrl, dataDir, backgroundCheckpoints = false, sqliteCacheKib = PAGE_CACHE_KIB }: OpenDbOptions): DbHandle {
   if (isPostgresUrl(databaseUrl)) {
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // Every parameterised statement prepared once per connection (pgPrepared.ts), as SQLite's cache below.
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, Client: PreparingClient });
     // An idle pooled connection that PostgreSQL drops (restart, crash, failover, admin terminate)
     // makes the pool emit 'error'; with no listener Node throws it and the whole server exits. The
     // pool has already discarded that client: the next query opens a fresh connection, and while

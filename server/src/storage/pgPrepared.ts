@@ -1,0 +1,108 @@
+import pg from 'pg';
+
+/** Prepared statements a connection keeps at most; the least recently used is deallocated beyond. */
+export const PREPARED_PER_CONNECTION = 256;
+
+/** PostgreSQL's "cached plan must not change result type": a `select *` prepared before its table changed. */
+const STALE_PLAN = '0A000';
+
+type Callback = (err: Error | null, result?: unknown) => void;
+
+/** What Kysely reads of a statement that needed no round trip. */
+const done = (command: string) => Promise.resolve({ command, rowCount: null, rows: [], fields: [] });
+
+/**
+ * A pg client that runs every parameterised query as a named prepared statement. Unnamed, each
+ * query is parsed, analysed and planned by its backend every time; ingest repeats the same few
+ * statements for every report, and that work was a large part of PostgreSQL's CPU per report.
+ * Named, node-postgres sends the Parse once per connection and afterwards only Bind and Execute.
+ *
+ * Names are never reused for another text (a per-connection counter), so a failed DEALLOCATE
+ * (e.g. in an aborted transaction) leaks one statement until the connection closes, never a clash.
+ *
+ * A transaction's BEGIN goes out with its first statement, in one write and one round trip (pg's
+ * pipeline mode; each keeps its own Sync, so BEGIN's error, if any, is the one reported): every
+ * round trip costs the server a socket write and a wake-up, and the backend one more.
+ * Kysely awaits each statement, so nothing else is ever pipelined on a connection.
+ */
+export class PreparingClient extends pg.Client {
+  /** SQL text → statement name, least recently used first. */
+  private readonly names = new Map<string, string>();
+  private issued = 0;
+  /** Kysely asked for BEGIN; it is sent ahead of the next statement. */
+  private beginHeld = false;
+
+  constructor(config?: string | pg.ClientConfig) {
+    super({ ...(typeof config === 'string' ? { connectionString: config } : config), pipeline: true } as pg.ClientConfig);
+  }
+
+  // pg's overloads (promise or callback, text or config) are kept: only text with values is prepared.
+  override query(...args: unknown[]): never {
+    const [text] = args as [unknown];
+    // Promise calls only (Kysely's): a callback call is passed through as it is.
+    if (args.some((a) => typeof a === 'function')) return this.send(args);
+    if (text === 'begin') {
+      this.beginHeld = true;
+      return done('BEGIN') as never;
+    }
+    if (!this.beginHeld) return this.send(args);
+    this.beginHeld = false;
+    // Nothing was sent: nothing to end.
+    if (text === 'commit' || text === 'rollback') return done(text.toUpperCase()) as never;
+    const stream = (this as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+    stream.cork();
+    try {
+      const begun = super.query('begin') as Promise<unknown>;
+      const result = this.send(args) as Promise<unknown>;
+      // BEGIN answers first: its failure, if any, is the one reported.
+      return Promise.all([begun, result]).then(([, r]) => r) as never;
+    } finally {
+      stream.uncork();
+    }
+  }
+
+  private send(args: unknown[]): never {
+    const [text, values, callback] = args as [unknown, unknown, Callback | undefined];
+    if (typeof text !== 'string' || !Array.isArray(values) || !values.length) return (super.query as (...a: unknown[]) => never)(...args);
+    const name = this.nameFor(text);
+    const config = { name, text, values };
+    const forgetIfStale = (e: unknown) => {
+      if ((e as { code?: string } | null)?.code === STALE_PLAN) this.forget(text, name);
+    };
+    if (typeof callback === 'function') {
+      return super.query(config, (err: Error | null, result: unknown) => {
+        if (err) forgetIfStale(err);
+        callback(err, result);
+      }) as never;
+    }
+    return (super.query(config) as Promise<unknown>).catch((e: unknown) => {
+      forgetIfStale(e);
+      throw e;
+    }) as never;
+  }
+
+  private nameFor(text: string): string {
+    let name = this.names.get(text);
+    if (name !== undefined) {
+      // Most recently used goes last.
+      this.names.delete(text);
+      this.names.set(text, name);
+      return name;
+    }
+    if (this.names.size >= PREPARED_PER_CONNECTION) {
+      const [oldText, oldName] = this.names.entries().next().value!;
+      this.forget(oldText, oldName);
+    }
+    name = `w${(this.issued++).toString(36)}`;
+    this.names.set(text, name);
+    return name;
+  }
+
+  /** Drops a statement here and, best effort, on the server (queued ahead of whatever comes next). */
+  private forget(text: string, name: string): void {
+    if (this.names.get(text) === name) this.names.delete(text);
+    const connection = (this as unknown as { connection: { parsedStatements: Record<string, string> } }).connection;
+    delete connection.parsedStatements[name];
+    (super.query(`DEALLOCATE ${name}`) as Promise<unknown>).catch(() => {});
+  }
+}
