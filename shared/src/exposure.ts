@@ -53,11 +53,11 @@ export function bigToV6(n: bigint): string {
 }
 
 /**
- * The documentation ranges of RFC 5737 (TEST-NET-1/2/3) and RFC 3849 (2001:db8::/32): never routed on
+ * The documentation ranges of RFC 5737 (TEST-NET-1/2/3), RFC 3849 (2001:db8::/32) and RFC 9637 (3fff::/20): never routed on
  * the Internet, so refused as public unless the caller says so explicitly (a lab or training install,
  * and the network-namespace test, which gives its listeners such addresses so that no real host is ever touched).
  */
-export const DOCUMENTATION_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'] as const;
+export const DOCUMENTATION_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20'] as const;
 export interface PublicTargetOptions {
   /** Accept the documentation ranges as public (server WEIAN_DOCUMENTATION_TARGETS, scanner --documentation-targets). */
   documentation?: boolean;
@@ -88,6 +88,7 @@ const V6_BLOCKS: Array<[string, number, string]> = [
   ['ff00::', 8, 'multicast'],
   ['2001::', 32, 'Teredo'],
   ['2001:db8::', 32, 'documentation'],
+  ['3fff::', 20, 'documentation'],
 ];
 const GLOBAL_UNICAST = { first: 0x2n << 124n, last: (0x4n << 124n) - 1n };
 
