@@ -69,7 +69,11 @@ describe('registered public targets', () => {
     expect(targetsOverlap(parsePublicTarget('240e:388::/120'), parsePublicTarget('240e:388::100/120'))).toBe(false);
     expect(targetsOverlap(parsePublicTarget('240e:388::/116'), parsePublicTarget('240e:388::800/120'))).toBe(true);
     expect(targetsOverlap(parsePublicTarget('61.164.10.0/28'), parsePublicTarget('240e:388::/120'))).toBe(false);
-    const reg = [{ institutionCode: 'A', value: '240e:388::/120' }, { institutionCode: 'B', value: '61.164.10.0/28' }, { institutionCode: 'C', value: 'his.example.cn' }];
+    const reg = [
+      { institutionCode: 'A', value: '240e:388::/120' },
+      { institutionCode: 'B', value: '61.164.10.0/28' },
+      { institutionCode: 'C', value: 'his.example.cn' },
+    ];
     expect(targetHolding(reg, '240e:388::7', (r) => r.value)?.institutionCode).toBe('A');
     expect(targetHolding(reg, '240E:388:0::7', (r) => r.value)?.institutionCode).toBe('A');
     expect(targetHolding(reg, '61.164.10.9', (r) => r.value)?.institutionCode).toBe('B');

@@ -41,7 +41,7 @@ function v6ToBig(a: string): bigint | null {
 export function bigToV6(n: bigint): string {
   const g = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn));
   let best = { at: -1, len: 1 };
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && g[j] === 0) j++;
     if (j - i > best.len) best = { at: i, len: j - i };

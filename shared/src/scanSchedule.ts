@@ -107,7 +107,8 @@ export function scanLoosenings(inherited: ScanSchedule, own: ScanSettings | unde
   const out: string[] = [];
   for (const k of ['ratePerSecond', 'concurrency', 'intervalHours'] as const)
     if (own?.[k] !== undefined && own[k] > inherited[k]) out.push(`scanning.${k}: ${own[k]} is above ${inherited[k]} set above`);
-  if (own?.window && !windowWithin(own.window, inherited.window)) out.push(`scanning.window: ${own.window.from}–${own.window.to} is not inside ${inherited.window!.from}–${inherited.window!.to} set above`);
+  if (own?.window && !windowWithin(own.window, inherited.window))
+    out.push(`scanning.window: ${own.window.from}–${own.window.to} is not inside ${inherited.window!.from}–${inherited.window!.to} set above`);
   return out;
 }
 

@@ -151,7 +151,11 @@ describe('fixture reports say what their hosts show', () => {
       sshHostKeys: ['SHA256:dw/fa6bgdAcHgv5d3uFP6JQpBAvUEaN6Uc4A4gg2QKo'],
       tls: [{ port: 3389, sha256: '39fa4164c53db2ba6eb1e9d15e375c171214fb8aa703ad310ebb5cbf28900405' }],
     });
-    expect(hostBehind({ sshHostKey: null, tlsSha256: '39fa4164c53db2ba6eb1e9d15e375c171214fb8aa703ad310ebb5cbf28900405' }, [{ hostId: 'PACS-WEB01', sshHostKeys: [], tlsSha256: ['39fa4164c53db2ba6eb1e9d15e375c171214fb8aa703ad310ebb5cbf28900405'] }])).toEqual({ hostId: 'PACS-WEB01', by: 'tls-certificate' });
+    expect(
+      hostBehind({ sshHostKey: null, tlsSha256: '39fa4164c53db2ba6eb1e9d15e375c171214fb8aa703ad310ebb5cbf28900405' }, [
+        { hostId: 'PACS-WEB01', sshHostKeys: [], tlsSha256: ['39fa4164c53db2ba6eb1e9d15e375c171214fb8aa703ad310ebb5cbf28900405'] },
+      ]),
+    ).toEqual({ hostId: 'PACS-WEB01', by: 'tls-certificate' });
   });
   it('an RDP certificate whose SHA-1 is not the thumbprint WMI names is not taken', () => {
     const b64 = Buffer.from('not the certificate').toString('base64');

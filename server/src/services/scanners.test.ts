@@ -171,7 +171,10 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     const night = { from: '22:00', to: '06:00' };
     await putSettings(t.deps, ADMIN, '330000', { scanning: { ratePerSecond: 20, concurrency: 5, intervalHours: 24, window: night, ports: [10086] } });
     await expect(putSettings(t.deps, XIHU, '330106', { scanning: { ratePerSecond: 100 } })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('scanning.ratePerSecond') });
-    await expect(putSettings(t.deps, XIHU, '330106', { scanning: { window: { from: '20:00', to: '06:00' } } })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('scanning.window') });
+    await expect(putSettings(t.deps, XIHU, '330106', { scanning: { window: { from: '20:00', to: '06:00' } } })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('scanning.window'),
+    });
     await putSettings(t.deps, XIHU, '330106', { scanning: { intervalHours: 12, ports: [8888] } });
     const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
     // 23:00 China time: inside the window, never scanned: due now, with the whole list.
@@ -188,12 +191,16 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     t.clock.advance(3_600_000);
     expect(await scannerTargets(t.deps, s)).toMatchObject({ targets: [], schedule: { nextRoundAt: '2026-12-08T14:00:00.000Z' } });
     const [view] = await listScannerViews(t.deps, XIHU);
-    expect(view).toMatchObject({ limits: { ratePerSecond: 20, concurrency: 5 }, schedule: { intervalHours: 12, window: night, nextRoundAt: '2026-12-08T14:00:00.000Z' }, lastRoundAt: '2026-12-07T15:00:00.000Z' });
+    expect(view).toMatchObject({
+      limits: { ratePerSecond: 20, concurrency: 5 },
+      schedule: { intervalHours: 12, window: night, nextRoundAt: '2026-12-08T14:00:00.000Z' },
+      lastRoundAt: '2026-12-07T15:00:00.000Z',
+    });
     t.clock.now = new Date('2026-12-08T14:00:00Z');
     expect((await scannerTargets(t.deps, s)).targets).toEqual(['61.164.10.0/29']);
   });
 
-  it('a registered domain: ports seen on the addresses it resolves to are its institution\'s, and feed the EXT rules; a name pointing inside is refused', async () => {
+  it("a registered domain: ports seen on the addresses it resolves to are its institution's, and feed the EXT rules; a name pointing inside is refused", async () => {
     await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: 'his.xhrmyy.example.cn', note: null });
     const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
     expect((await scannerTargets(t.deps, s)).targets).toEqual(['61.164.10.0/29', 'his.xhrmyy.example.cn']);
@@ -211,7 +218,7 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     expect((await ext('XH-1'))['EXT-REMOTE-ADMIN']).toBe('fail');
   });
 
-  it('IPv6: a prefix is registered, overlaps refused across institutions, and a port seen on it is the institution\'s', async () => {
+  it("IPv6: a prefix is registered, overlaps refused across institutions, and a port seen on it is the institution's", async () => {
     await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: '240e:388:10::/120', note: null });
     await expect(registerPublicTarget(t.deps, GONGSHU, { institutionCode: 'GS-1', target: '240e:388:10::7', note: null })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(registerPublicTarget(t.deps, GONGSHU, { institutionCode: 'GS-1', target: 'fd00::7', note: null })).rejects.toMatchObject({ code: 'BAD_REQUEST' });

@@ -275,19 +275,19 @@ export async function listScannerViews(deps: ServiceDeps, principal: Principal) 
     (await listScanners(deps.db, principal.scope, covering)).map(async (s) => {
       const scanning = (await settingsForRegion(deps.db, s.region_code)).scanning;
       return {
-      id: s.id,
-      name: s.name,
-      regionCode: s.region_code,
-      createdAt: s.created_at,
-      createdBy: s.created_by,
-      lastSeenAt: s.last_seen_at,
-      revokedAt: s.revoked_at,
-      revokedBy: s.revoked_by,
-      lastRoundAt: s.last_round_at,
-      ports: scanPorts(scanning.ports).length,
-      ...scheduleOf(scanning, s.last_round_at, now),
-      ...(await publicTargetCounts(deps.db, principal.scope, prefixOf(s.region_code))),
-    };
+        id: s.id,
+        name: s.name,
+        regionCode: s.region_code,
+        createdAt: s.created_at,
+        createdBy: s.created_by,
+        lastSeenAt: s.last_seen_at,
+        revokedAt: s.revoked_at,
+        revokedBy: s.revoked_by,
+        lastRoundAt: s.last_round_at,
+        ports: scanPorts(scanning.ports).length,
+        ...scheduleOf(scanning, s.last_round_at, now),
+        ...(await publicTargetCounts(deps.db, principal.scope, prefixOf(s.region_code))),
+      };
     }),
   );
 }
