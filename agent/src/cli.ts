@@ -58,9 +58,12 @@ Commands:
   scan --targets FILE [--only-ports LIST]         scanner mode: TCP-connect the high-risk ports of the public addresses, ranges and
                                                   domains in FILE ({"targets":[…],"ports":[…],"limits":{…}}) at a bounded rate,
                                                   print one JSON line per open port (banner, SSH host key, TLS certificate, HTTP title, rules)
-  scan --server URL --scanner ID --secret S [--ca FILE]
-                                                  the same on the list the server hands this scanner, and report what it saw back
-                                                  (--documentation-targets: take the RFC 5737 documentation ranges as public, labs only)
+  scan --server URL --scanner ID --secret S [--ca FILE] [--keep-running] [--resolver IP[:PORT]]…
+                                                  the same on the list the server hands this scanner, and report what it saw back,
+                                                  at the rate, concurrency, interval and window the region set (a round not yet due
+                                                  scans nothing; --keep-running: wait for each round); --resolver: resolve the
+                                                  registered domains through these DNS servers, as the Internet sees them
+                                                  (--documentation-targets: take the RFC 5737/3849 documentation ranges as public, labs only)
   status [--config FILE]                          enrollment, last successful sync, outbox depth, last error,
                                                   sections the last collection withheld as invalid (selfCheck)
   rotate-secret [--config FILE]                   replace this agent's secret (the old one stops working once the new one is used)
@@ -261,31 +264,33 @@ async function main(argv: string[]): Promise<number> {
           secret: { type: 'string' },
           ca: { type: 'string' },
           'documentation-targets': { type: 'boolean' },
+          resolver: { type: 'string', multiple: true },
+          'keep-running': { type: 'boolean' },
         },
       });
       const online = values.server && values.scanner && values.secret ? { scannerId: values.scanner, secret: values.secret } : null;
       if (!values.targets && !online) throw new ConfigError('scan needs --targets FILE, or --server URL --scanner ID --secret S');
-      const [{ prepare, readTargetList, TargetList }, { scan, DEFAULT_LIMITS }, { extRulesFor }] = await Promise.all([
-        import('./scan/targetList.js'),
-        import('./scan/scanner.js'),
-        import('@weian/shared'),
-      ]);
       const client = online ? new AgentClient({ server: values.server!, ca: readCa(values.ca ? resolve(values.ca) : undefined) }) : null;
-      const list = client ? TargetList.parse(await client.scannerTargets(online!)) : await readTargetList(resolve(values.targets!));
-      // WEIAN_SCAN_LOOPBACK: tests only, on loopback aliases they made; a real list holds public targets only.
-      const prepared = await prepare(list, { public: process.env.WEIAN_SCAN_LOOPBACK !== '1', documentation: values['documentation-targets'] === true });
-      const ports = values['only-ports'] ? values['only-ports'].split(',').map(Number) : prepared.ports;
-      const limits = { ...DEFAULT_LIMITS, ...prepared.limits };
-      console.error(`weian-agent: scanning ${prepared.targets.length} address(es) × ${ports.length} port(s), at most ${limits.ratePerSecond}/s, ${limits.concurrency} at once`);
-      const r = await scan(prepared.targets, ports, prepared.allowed, limits);
-      for (const o of r.observations) console.log(JSON.stringify({ ...o, rules: extRulesFor(o) }));
-      if (client) {
-        // A round with every port of the list is complete for its entries: their ports not reported are closed.
-        const complete = values['only-ports'] ? [] : prepared.covered;
-        const ack = await client.scannerReport({ ...online!, observations: r.observations, complete });
-        console.error(`weian-agent: reported ${ack.accepted} open port(s), ${ack.new.length} new, ${ack.rounds.length} complete target(s)`);
+      const { scanRound } = await import('./scan/round.js');
+      const round = () =>
+        scanRound({
+          client: client && online ? { client, credentials: online } : null,
+          targetsFile: values.targets ? resolve(values.targets) : null,
+          onlyPorts: values['only-ports'] ? values['only-ports'].split(',').map(Number) : null,
+          documentation: values['documentation-targets'] === true,
+          resolvers: values.resolver ?? [],
+          // WEIAN_SCAN_LOOPBACK: tests only, on loopback aliases they made; a real list holds public targets only.
+          loopback: process.env.WEIAN_SCAN_LOOPBACK === '1',
+        });
+      if (!values['keep-running']) {
+        await round();
+        return 0;
       }
-      return 0;
+      // A scanner left running: a round whenever the server says one is due, the list fetched again each time (settings change).
+      for (;;) {
+        const next = await round();
+        await new Promise((r) => setTimeout(r, Math.min(Math.max((next ?? 0) - Date.now(), 60_000), 3_600_000)));
+      }
     }
     case 'status': {
       const { values } = parseArgs({ args: rest, options: configOption });

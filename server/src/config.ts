@@ -57,7 +57,7 @@ export const Env = z.object({
     .default('0')
     .transform((v) => v === '1')
     .describe(
-      'Set to 1 to accept the documentation ranges 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 (RFC 5737) as public targets: for a lab or training install and the scanner tests only; they never route on the Internet, so leave it unset in production.',
+      'Set to 1 to accept the documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 (RFC 5737), 2001:db8::/32 (RFC 3849) and 3fff::/20 (RFC 9637) as public targets: for a lab or training install and the scanner tests only; they never route on the Internet, so leave it unset in production.',
     ),
 });
 
@@ -86,7 +86,7 @@ export interface ServerConfig {
   /** WEIAN_METRICS_TOKEN: who may read /metrics beyond loopback. */
   metricsToken: string | undefined;
   backup: { dir: string; everyHours: number; keep: number };
-  /** WEIAN_DOCUMENTATION_TARGETS: the RFC 5737 ranges may be registered as public targets (labs and tests). */
+  /** WEIAN_DOCUMENTATION_TARGETS: the documentation ranges (RFC 5737, 3849, 9637) may be registered as public targets (labs and tests). */
   documentationTargets: boolean;
 }
 

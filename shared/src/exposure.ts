@@ -8,8 +8,10 @@ import { DATABASE_PORTS, HIGH_RISK_PORTS, PLAINTEXT_PORTS, REMOTE_MANAGEMENT_POR
  */
 
 // ---- registered targets ---------------------------------------------------------------------
-export type PublicTarget = { kind: 'ip'; value: string; first: number; last: number } | { kind: 'range'; value: string; first: number; last: number } | { kind: 'domain'; value: string };
-/** A range may hold at most this many addresses (a /20): a scanner's round stays bounded. */
+/** An address or a CIDR range, IPv4 (first/last as numbers) or IPv6 (as bigints: 128 bits). */
+export type IpTarget = { kind: 'ip' | 'range'; family: 4; value: string; first: number; last: number } | { kind: 'ip' | 'range'; family: 6; value: string; first: bigint; last: bigint };
+export type PublicTarget = IpTarget | { kind: 'domain'; value: string };
+/** A range may hold at most this many addresses (an IPv4 /20, an IPv6 /116): a scanner's round stays bounded. */
 export const MAX_RANGE_ADDRESSES = 4096;
 
 /** The shared package runs in the browser too: no node:net here. */
@@ -17,75 +19,139 @@ const isV4 = (a: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(a) && a.split('.').ev
 const v4ToInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 export const intToV4 = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 
+/** An IPv6 address (with "::" and a trailing dotted IPv4 allowed) as a 128-bit integer; null when it is none. */
+function v6ToBig(a: string): bigint | null {
+  if (!/^[0-9a-f:.]+$/.test(a) || a.split('::').length > 2) return null;
+  let text = a;
+  const dotted = /^(.*:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(a);
+  if (dotted) {
+    if (!isV4(dotted[2]!)) return null;
+    const n = v4ToInt(dotted[2]!);
+    text = `${dotted[1]}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  }
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const part = (s: string) => (s === '' ? [] : s.split(':'));
+  const h = part(head);
+  const t = tail === undefined ? [] : part(tail);
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  if (groups.length !== 8 || (tail !== undefined && h.length + t.length > 7) || !groups.every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+  return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+/** RFC 5952 text: lowercase, no leading zeros, the longest run of two or more zero groups as "::". */
+export function bigToV6(n: bigint): string {
+  const g = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(112 - 16 * i)) & 0xffffn));
+  let best = { at: -1, len: 1 };
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > best.len) best = { at: i, len: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (best.at < 0) return hex.join(':');
+  return `${hex.slice(0, best.at).join(':')}::${hex.slice(best.at + best.len).join(':')}`;
+}
+
 /**
- * The documentation ranges of RFC 5737 (TEST-NET-1/2/3): never routed on the Internet, so refused as
- * public unless the caller says so explicitly (a lab or training install, and the network-namespace
- * test, which gives its listeners such addresses so that no real host is ever touched).
+ * The documentation ranges of RFC 5737 (TEST-NET-1/2/3), RFC 3849 (2001:db8::/32) and RFC 9637 (3fff::/20): never routed on
+ * the Internet, so refused as public unless the caller says so explicitly (a lab or training install,
+ * and the network-namespace test, which gives its listeners such addresses so that no real host is ever touched).
  */
-export const DOCUMENTATION_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24'] as const;
+export const DOCUMENTATION_RANGES = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '3fff::/20'] as const;
 export interface PublicTargetOptions {
   /** Accept the documentation ranges as public (server WEIAN_DOCUMENTATION_TARGETS, scanner --documentation-targets). */
   documentation?: boolean;
 }
 
+const V4_BLOCKS: Array<[string, number, string]> = [
+  ['0.0.0.0', 8, 'this-network'],
+  ['10.0.0.0', 8, 'private (RFC 1918)'],
+  ['100.64.0.0', 10, 'carrier-grade NAT (RFC 6598)'],
+  ['127.0.0.0', 8, 'loopback'],
+  ['169.254.0.0', 16, 'link-local'],
+  ['172.16.0.0', 12, 'private (RFC 1918)'],
+  ['192.0.2.0', 24, 'documentation'],
+  ['192.168.0.0', 16, 'private (RFC 1918)'],
+  ['198.18.0.0', 15, 'benchmarking'],
+  ['198.51.100.0', 24, 'documentation'],
+  ['203.0.113.0', 24, 'documentation'],
+  ['224.0.0.0', 4, 'multicast'],
+  ['240.0.0.0', 4, 'reserved'],
+];
+// Only global unicast (2000::/3) is public; inside it, the blocks that are not routed to one host.
+const V6_BLOCKS: Array<[string, number, string]> = [
+  ['::', 128, 'unspecified'],
+  ['::1', 128, 'loopback'],
+  ['::ffff:0:0', 96, 'IPv4-mapped'],
+  ['fc00::', 7, 'unique local (ULA)'],
+  ['fe80::', 10, 'link-local'],
+  ['ff00::', 8, 'multicast'],
+  ['2001::', 32, 'Teredo'],
+  ['2001:db8::', 32, 'documentation'],
+  ['3fff::', 20, 'documentation'],
+];
+const GLOBAL_UNICAST = { first: 0x2n << 124n, last: (0x4n << 124n) - 1n };
+
 /** Not reachable from the Internet, or not an address at all: never registered as public. */
-function notPublicReason(first: number, last: number, opts: PublicTargetOptions): string | null {
-  const inBlock = (base: string, bits: number) => {
-    const b = v4ToInt(base);
-    const size = 2 ** (32 - bits);
-    return first < b + size && last >= b;
-  };
-  const blocks: Array<[string, number, string]> = [
-    ['0.0.0.0', 8, 'this-network'],
-    ['10.0.0.0', 8, 'private (RFC 1918)'],
-    ['100.64.0.0', 10, 'carrier-grade NAT (RFC 6598)'],
-    ['127.0.0.0', 8, 'loopback'],
-    ['169.254.0.0', 16, 'link-local'],
-    ['172.16.0.0', 12, 'private (RFC 1918)'],
-    ['192.0.2.0', 24, 'documentation'],
-    ['192.168.0.0', 16, 'private (RFC 1918)'],
-    ['198.18.0.0', 15, 'benchmarking'],
-    ['198.51.100.0', 24, 'documentation'],
-    ['203.0.113.0', 24, 'documentation'],
-    ['224.0.0.0', 4, 'multicast'],
-    ['240.0.0.0', 4, 'reserved'],
-  ];
-  const hit = blocks.find(([b, bits, why]) => inBlock(b, bits) && !(why === 'documentation' && opts.documentation));
-  return hit ? hit[2] : null;
+function notPublicReason(t: IpTarget, opts: PublicTargetOptions): string | null {
+  const six = t.family === 6;
+  const first = BigInt(t.first);
+  const last = BigInt(t.last);
+  const hit = (six ? V6_BLOCKS : V4_BLOCKS).find(([base, bits, why]) => {
+    const size = 1n << BigInt((six ? 128 : 32) - bits);
+    const b = six ? v6ToBig(base)! : BigInt(v4ToInt(base));
+    return first < b + size && last >= b && !(why === 'documentation' && opts.documentation);
+  });
+  if (hit) return hit[2];
+  return six && (first < GLOBAL_UNICAST.first || last > GLOBAL_UNICAST.last) ? 'not global unicast (2000::/3)' : null;
 }
 
 const DOMAIN = /^(?=.{4,253}$)(?:(?!-)[a-z0-9-]{1,63}(?<!-)\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{2,59})$/;
 
-/** One registered entry: an IPv4 address, an IPv4 CIDR range (at most /20), or a domain name. Throws with the reason. */
+/** An address or CIDR range as written, without judging whether it is public; null when it is neither (a domain, or malformed). */
+export function parseIpTarget(input: string): IpTarget | null {
+  const value = input.trim().toLowerCase();
+  const slash = value.indexOf('/');
+  const addr = slash < 0 ? value : value.slice(0, slash);
+  const bitsText = slash < 0 ? null : value.slice(slash + 1);
+  if (bitsText !== null && !/^\d{1,3}$/.test(bitsText)) return null;
+  if (isV4(addr)) {
+    const bits = bitsText === null ? 32 : Number(bitsText);
+    if (bits > 32) return null;
+    const size = 2 ** (32 - bits);
+    const first = Math.floor(v4ToInt(addr) / size) * size;
+    return bitsText === null ? { kind: 'ip', family: 4, value: addr, first, last: first } : { kind: 'range', family: 4, value: `${intToV4(first)}/${bits}`, first, last: first + size - 1 };
+  }
+  const n = addr.includes(':') ? v6ToBig(addr) : null;
+  if (n === null) return null;
+  const bits = bitsText === null ? 128 : Number(bitsText);
+  if (bits > 128) return null;
+  const size = 1n << BigInt(128 - bits);
+  const first = (n / size) * size;
+  return bitsText === null ? { kind: 'ip', family: 6, value: bigToV6(n), first: n, last: n } : { kind: 'range', family: 6, value: `${bigToV6(first)}/${bits}`, first, last: first + size - 1n };
+}
+
+/** One registered entry: an IPv4 or IPv6 address, a CIDR range (at most 4096 addresses), or a domain name. Throws with the reason. */
 export function parsePublicTarget(input: string, opts: PublicTargetOptions = {}): PublicTarget {
   const value = input.trim().toLowerCase().replace(/\.$/, '');
-  const cidr = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(value);
-  if (cidr) {
-    if (!isV4(cidr[1]!)) throw new Error(`${input}: not an IPv4 range`);
-    const bits = Number(cidr[2]);
-    if (bits > 32 || 2 ** (32 - bits) > MAX_RANGE_ADDRESSES) throw new Error(`${input}: a range may hold at most ${MAX_RANGE_ADDRESSES} addresses (/20 or narrower)`);
-    const size = 2 ** (32 - bits);
-    const first = Math.floor(v4ToInt(cidr[1]!) / size) * size;
-    const why = notPublicReason(first, first + size - 1, opts);
-    if (why) throw new Error(`${input}: ${why} addresses are not public`);
-    return { kind: 'range', value: `${intToV4(first)}/${bits}`, first, last: first + size - 1 };
+  const ip = parseIpTarget(value);
+  if (ip) {
+    const size = BigInt(ip.last) - BigInt(ip.first) + 1n;
+    if (size > BigInt(MAX_RANGE_ADDRESSES)) throw new Error(`${input}: a range may hold at most ${MAX_RANGE_ADDRESSES} addresses (${ip.family === 4 ? '/20' : '/116'} or narrower)`);
+    const why = notPublicReason(ip, opts);
+    if (why) throw new Error(ip.kind === 'range' ? `${input}: ${why} addresses are not public` : `${input}: ${why} address, not public`);
+    return ip;
   }
-  if (isV4(value)) {
-    const n = v4ToInt(value);
-    const why = notPublicReason(n, n, opts);
-    if (why) throw new Error(`${input}: ${why} address, not public`);
-    return { kind: 'ip', value, first: n, last: n };
-  }
-  if (value.includes(':')) throw new Error(`${input}: IPv6 targets are not scanned yet`);
-  if (/^[\d.]+$/.test(value)) throw new Error(`${input}: not a valid IPv4 address`);
+  if (/^[\d./]+$/.test(value)) throw new Error(`${input}: not a valid IPv4 address or range`);
+  if (value.includes(':')) throw new Error(`${input}: not a valid IPv6 address or range`);
   if (!DOMAIN.test(value)) throw new Error(`${input}: not a valid domain name`);
   return { kind: 'domain', value };
 }
 
-/** Whether two registered targets cover the same address or name. */
+/** Whether two registered targets cover the same address or name (an IPv4 and an IPv6 entry never do). */
 export function targetsOverlap(a: PublicTarget, b: PublicTarget): boolean {
   if (a.kind === 'domain' || b.kind === 'domain') return a.kind === b.kind && a.value === b.value;
-  return a.first <= b.last && b.first <= a.last;
+  return a.family === b.family && BigInt(a.first) <= BigInt(b.last) && BigInt(b.first) <= BigInt(a.last);
 }
 
 /** The first entry of another institution that `target` overlaps, or null. */
@@ -93,14 +159,14 @@ export function overlapWith<T extends { institutionCode: string; target: PublicT
   return registered.find((r) => r.institutionCode !== institutionCode && targetsOverlap(r.target, target)) ?? null;
 }
 
-/** The registered entry an IPv4 address falls in, or null (a domain entry holds no address of its own). */
-export function targetHolding<T>(targets: readonly T[], address: string, range: (t: T) => { first: number | null; last: number | null }): T | null {
-  if (!isV4(address)) return null;
-  const n = v4ToInt(address);
+/** The registered entry (by its stored value) an address falls in, IPv4 or IPv6, or null (a domain entry holds no address of its own). */
+export function targetHolding<T>(targets: readonly T[], address: string, valueOf: (t: T) => string): T | null {
+  const a = parseIpTarget(address);
+  if (!a || a.kind !== 'ip') return null;
   return (
     targets.find((t) => {
-      const r = range(t);
-      return r.first !== null && r.last !== null && r.first <= n && n <= r.last;
+      const r = parseIpTarget(valueOf(t));
+      return r !== null && r.family === a.family && BigInt(r.first) <= BigInt(a.first) && BigInt(a.first) <= BigInt(r.last);
     }) ?? null
   );
 }
@@ -108,8 +174,12 @@ export function targetHolding<T>(targets: readonly T[], address: string, range: 
 /** The addresses of IP targets, in order (domains are resolved by the scanner). */
 export function targetAddresses(t: PublicTarget): string[] {
   if (t.kind === 'domain') return [];
-  return Array.from({ length: t.last - t.first + 1 }, (_, i) => intToV4(t.first + i));
+  if (t.family === 4) return Array.from({ length: t.last - t.first + 1 }, (_, i) => intToV4(t.first + i));
+  return Array.from({ length: Number(t.last - t.first) + 1 }, (_, i) => bigToV6(t.first + BigInt(i)));
 }
+
+/** "address:port", with an IPv6 address in brackets: the one way an open port is named (and its exposure's id). */
+export const endpointOf = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
 // ---- observations ---------------------------------------------------------------------------
 /** At most this much of a banner or title is kept. */
@@ -135,6 +205,8 @@ export type ExtRuleId = (typeof EXT_RULE_IDS)[number];
 
 export interface Observation {
   address: string;
+  /** The registered domain name this address was resolved from; null for an address or range entry. */
+  domain?: string | null;
   port: number;
   /** Server-first banner (SSH, FTP, SMTP…), sanitized. */
   banner: string | null;
@@ -216,7 +288,12 @@ export const ScannerId = z.object({ scannerId: z.string().min(1).max(64) });
 /** A scanner's own credentials: it is not a user, and not an institution's agent. */
 export const ScannerCredentials = z.object({ scannerId: z.string().min(1).max(64), secret: z.string().min(1).max(128) });
 export const ObservationInput = z.object({
-  address: z.string().min(7).max(15),
+  address: z
+    .string()
+    .max(39)
+    .refine((a) => parseIpTarget(a)?.kind === 'ip', 'an IPv4 or IPv6 address'),
+  /** The registered domain the scanner resolved this address from (absent: an address or range entry). */
+  domain: z.string().min(4).max(253).nullable().optional(),
   port: z.number().int().min(1).max(65535),
   banner: z.string().max(4096).nullable(),
   tlsSha256: z

@@ -2,6 +2,7 @@ export * from './schemas/index.js';
 export * from './network.js';
 export * from './wellKnownPorts.js';
 export * from './exposure.js';
+export * from './scanSchedule.js';
 export * from './canonical.js';
 export * from './schemas/records.js';
 export * from './schemas/settings.js';

@@ -82,7 +82,10 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     const scanner = await bureau.client.exposure.createScanner.mutate({ regionCode: '330106', name: '西湖区互联网边界扫描器' });
     await page.getByTestId('tab-scanners').click();
     await expect.poll(() => page.getByTestId('scanner-table').innerText()).toMatch(/西湖区互联网边界扫描器[\s\S]*1 项（8 个地址，0 个域名）[\s\S]*尚未运行/);
-    expect(await page.getByTestId('scanner-bounds').innerText()).toContain('每秒最多发起 50 次连接');
+    expect(await page.getByTestId('scanner-bounds').innerText()).toContain('不超过每秒 500 次、100 个连接');
+    // The rate, concurrency and schedule its region set (the defaults here), as the server hands them to it.
+    expect(await page.getByTestId('scanner-rate').innerText()).toBe('每秒 50 次，并发 20');
+    expect(await page.getByTestId('scanner-schedule').innerText()).toBe('每 24 小时一轮，全天');
 
     // The exposures tab open; the scanner reports the HIS server's sshd behind a port mapping, and RDP.
     await page.getByTestId('tab-exposures').click();
@@ -122,6 +125,16 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     // The scanner's last run and target count.
     await page.goto(`${server.url}/exposure?region=330106&tab=scanners`);
     await expect.poll(() => page.getByTestId('scanner-table').innerText()).not.toContain('尚未运行');
+    // Revoked from the table, after a confirmation: tagged, and from then on it gets nothing.
+    await page.getByTestId('scanner-revoke').click();
+    await page
+      .locator('.el-popconfirm', { hasText: '吊销扫描器“西湖区互联网边界扫描器”' })
+      .getByRole('button', { name: /确定|OK|Yes/ })
+      .click();
+    await expect.poll(() => page.getByTestId('scanner-table').innerText()).toContain(`已吊销 ${county.username}`);
+    expect(await page.getByTestId('scanner-revoke').count()).toBe(0);
+    await expect(bureau.client.scanner.targets.mutate({ scannerId: scanner.scannerId, secret: scanner.secret })).rejects.toThrow(/revoked/);
+    await screenshot(page, 'exposure-scanner-revoked');
 
     // The hospital sees its own exposure and targets, without the registration form; another county sees none.
     const hospital = await openPage(browser);

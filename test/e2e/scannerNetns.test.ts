@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanPorts } from '@weian/shared';
@@ -16,16 +17,47 @@ import { startServerProcess, tempDir, type ServerProcess } from '../helpers/serv
  * has 203.0.113.2 registered for an institution whose real agent reported this machine's SSH host keys;
  * inside the namespace a real sshd serves with those keys (as the firewall's mapping of port 22 would show it), a TLS
  * and a plain-HTTP login page answer, and every other port of the list records the connects it gets.
- * 203.0.113.3 is not registered: its recorder must see nothing. Torn down always, even on failure.
+ * 203.0.113.3 is not registered: its recorder must see nothing. The namespace also holds the IPv6
+ * documentation address 2001:db8:1::2 (RFC 3849; sshd listens there too), registered as such, and
+ * 203.0.113.4, which only the registered domain his.xihu.example.cn resolves to, through a DNS server
+ * this test runs on loopback (the scanner's --resolver). Torn down always, even on failure.
  */
 const NS = `weian-scan-${process.pid}`;
 const VETH = `wsc${process.pid % 100000}`;
 const PUBLIC = '203.0.113.2';
 const UNLISTED = '203.0.113.3';
+const V6 = '2001:db8:1::2';
+const BY_NAME = '203.0.113.4';
+const DOMAIN = 'his.xihu.example.cn';
 const dir = tempDir('weian-netns-');
 const COUNTY = { username: 'xihu-wjw', password: 'Xihu-County-Pass-1', role: 'county' as const, scopeCode: '330106' };
 const children: ChildProcess[] = [];
 let server: ServerProcess;
+let dns: UdpSocket;
+
+/** A DNS server for one name: A queries answered with `address`, others with no record, other names NXDOMAIN (RFC 1035 4.1). */
+function dnsServer(name: string, address: string): Promise<{ socket: UdpSocket; port: number }> {
+  const socket = createSocket('udp4');
+  socket.on('message', (q, from) => {
+    const labels: string[] = [];
+    let i = 12;
+    while (q[i]) {
+      labels.push(q.subarray(i + 1, i + 1 + q[i]!).toString());
+      i += q[i]! + 1;
+    }
+    const question = q.subarray(12, i + 5);
+    const type = q.readUInt16BE(i + 1);
+    const known = labels.join('.').toLowerCase() === name;
+    const answer = known && type === 1 ? Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, ...address.split('.').map(Number)]) : Buffer.alloc(0);
+    const head = Buffer.alloc(12);
+    q.copy(head, 0, 0, 2);
+    head.writeUInt16BE(0x8180 | (known ? 0 : 3), 2);
+    head.writeUInt16BE(1, 4);
+    head.writeUInt16BE(answer.length ? 1 : 0, 6);
+    socket.send(Buffer.concat([head, question, answer]), from.port, from.address);
+  });
+  return new Promise((r) => socket.bind(0, '127.0.0.1', () => r({ socket, port: (socket.address() as AddressInfo).port })));
+}
 
 const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 const inNs = (args: string[], opts: { stdio?: 'ignore' | 'pipe' } = {}) => spawn('ip', ['netns', 'exec', NS, ...args], { stdio: ['ignore', opts.stdio ?? 'pipe', 'pipe'] });
@@ -90,8 +122,10 @@ beforeAll(async () => {
   sh('ip', ['link', 'add', VETH, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS]);
   // Our end and the namespace's end on a /30 of TEST-NET-2; the TEST-NET-3 addresses live inside, routed there.
   sh('ip', ['addr', 'add', '198.51.100.1/30', 'dev', VETH]);
+  sh('ip', ['-6', 'addr', 'add', '2001:db8:1::1/64', 'dev', VETH, 'nodad']);
   sh('ip', ['link', 'set', VETH, 'up']);
-  for (const a of ['198.51.100.2/30', `${PUBLIC}/32`, `${UNLISTED}/32`]) sh('ip', ['netns', 'exec', NS, 'ip', 'addr', 'add', a, 'dev', 'eth0']);
+  for (const a of ['198.51.100.2/30', `${PUBLIC}/32`, `${UNLISTED}/32`, `${BY_NAME}/32`]) sh('ip', ['netns', 'exec', NS, 'ip', 'addr', 'add', a, 'dev', 'eth0']);
+  sh('ip', ['netns', 'exec', NS, 'ip', '-6', 'addr', 'add', `${V6}/64`, 'dev', 'eth0', 'nodad']);
   sh('ip', ['netns', 'exec', NS, 'ip', 'link', 'set', 'eth0', 'up']);
   sh('ip', ['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']);
   sh('ip', ['netns', 'exec', NS, 'ip', 'route', 'add', 'default', 'via', '198.51.100.1']);
@@ -101,7 +135,7 @@ beforeAll(async () => {
   const keys = ['ed25519', 'ecdsa', 'rsa'].flatMap((k) => ['-h', `/etc/ssh/ssh_host_${k}_key`]);
   // sshd's privilege-separation directory, as its own package's service creates it.
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
-  const sshd = inNs(['/usr/sbin/sshd', '-D', '-e', '-f', '/dev/null', '-p', '22', '-o', `ListenAddress=${PUBLIC}`, '-o', 'PidFile=none', ...keys], { stdio: 'ignore' });
+  const sshd = inNs(['/usr/sbin/sshd', '-D', '-e', '-f', '/dev/null', '-p', '22', '-o', `ListenAddress=${PUBLIC}`, '-o', `ListenAddress=[${V6}]`, '-o', 'PidFile=none', ...keys], { stdio: 'ignore' });
   children.push(sshd);
   execFileSync(
     'openssl',
@@ -114,11 +148,16 @@ beforeAll(async () => {
   const others = scanPorts().filter((p) => ![22, 80, 443].includes(p));
   const rec = inNs([process.execPath, '-e', RECORDER, PUBLIC, ...others.map(String)]);
   const unlisted = inNs([process.execPath, '-e', RECORDER, UNLISTED, ...scanPorts().map(String)]);
-  children.push(rec, unlisted);
+  // Behind the registered name: RDP's port answers.
+  const named = inNs([process.execPath, '-e', RECORDER, BY_NAME, '3389']);
+  children.push(rec, unlisted, named);
   record(rec);
   record(unlisted);
-  await Promise.all([ready(web), ready(rec), ready(unlisted)]);
+  record(named);
+  await Promise.all([ready(web), ready(rec), ready(unlisted), ready(named)]);
   for (let i = 0; i < 50 && !(await canConnect(PUBLIC, 22)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && !(await canConnect(V6, 22)); i++) await new Promise((r) => setTimeout(r, 100));
+  dns = (await dnsServer(DOMAIN, BY_NAME)).socket;
 
   server = await startServerProcess({ env: { WEIAN_DOCUMENTATION_TARGETS: '1' } });
   // A real agent on this machine reports its SSH host keys: the HIS server behind the mapping.
@@ -126,6 +165,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  dns?.close();
   await server?.cleanup();
   teardown();
 });
@@ -135,18 +175,25 @@ describe('weian-agent scan in a network namespace with TEST-NET addresses', () =
     const admin = await signedInClient(server.url, COUNTY);
     // Registering a documentation address works only because this server was told so.
     await admin.client.exposure.register.mutate({ institutionCode: 'HZ-HIS', target: PUBLIC, note: '出口映射' });
+    await admin.client.exposure.register.mutate({ institutionCode: 'HZ-HIS', target: '2001:DB8:1:0::2', note: 'IPv6 出口' });
+    await admin.client.exposure.register.mutate({ institutionCode: 'HZ-HIS', target: DOMAIN, note: '互联网医院' });
     const s = await admin.client.exposure.createScanner.mutate({ regionCode: '330106', name: '西湖区扫描器' });
+    const resolver = `127.0.0.1:${(dns.address() as AddressInfo).port}`;
+    const scanArgs = ['scan', '--server', server.url, '--scanner', s.scannerId, '--secret', s.secret, '--documentation-targets', '--resolver', resolver];
 
     const started = Date.now();
-    const run = await runCli('agent', ['scan', '--server', server.url, '--scanner', s.scannerId, '--secret', s.secret, '--documentation-targets'], { timeoutMs: 120_000 });
+    const run = await runCli('agent', scanArgs, { timeoutMs: 120_000 });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/scanning 1 address\(es\) × \d+ port\(s\), at most 50\/s/);
-    expect(run.stderr).toContain('1 complete target(s)');
+    expect(run.stderr).toMatch(/scanning 3 address\(es\) × \d+ port\(s\), at most 50\/s, 20 at once, every 24 h/);
+    expect(run.stderr).toContain('3 complete target(s)');
     const lines = run.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { port: number; sshHostKey: string | null; tlsSha256: string | null; httpTitle: string | null; rules: string[] });
-    const byPort = new Map(lines.map((l) => [l.port, l]));
+      .map((l) => JSON.parse(l) as { address: string; domain?: string; port: number; sshHostKey: string | null; tlsSha256: string | null; httpTitle: string | null; rules: string[] });
+    const byPort = new Map(lines.filter((l) => l.address === PUBLIC).map((l) => [l.port, l]));
+    // IPv6: the same sshd, by its host key; the name: RDP's port on the address it resolves to.
+    expect(lines.find((l) => l.address === V6 && l.port === 22)?.sshHostKey).toBe(byPort.get(22)?.sshHostKey);
+    expect(lines.filter((l) => l.address === BY_NAME)).toEqual([expect.objectContaining({ port: 3389, domain: DOMAIN, rules: ['EXT-REMOTE-ADMIN'] })]);
     expect(byPort.get(22)?.sshHostKey).toMatch(/^SHA256:/);
     expect(byPort.get(22)?.rules).toEqual(['EXT-REMOTE-ADMIN']);
     expect(byPort.get(443)?.tlsSha256).toMatch(/^[0-9a-f]{64}$/);
@@ -168,12 +215,26 @@ describe('weian-agent scan in a network namespace with TEST-NET addresses', () =
 
     // The server: exposures with first/last seen, sshd tied to the enrolled host by its host key.
     const seen = await admin.client.exposure.observations.query();
-    const ssh = seen.find((e) => e.port === 22)!;
+    const ssh = seen.find((e) => e.port === 22 && e.address === PUBLIC)!;
+    expect(seen.find((e) => e.address === V6 && e.port === 22)).toMatchObject({ institutionCode: 'HZ-HIS', tiedBy: 'ssh-host-key', hostId: ssh.hostId });
+    expect(seen.find((e) => e.address === BY_NAME)).toMatchObject({ institutionCode: 'HZ-HIS', port: 3389, domain: DOMAIN });
     expect(ssh).toMatchObject({ institutionCode: 'HZ-HIS', address: PUBLIC, tiedBy: 'ssh-host-key' });
     expect(ssh.hostId).toBeTruthy();
     expect(ssh.firstSeen).toBe(ssh.lastSeen);
     const targets = await admin.client.exposure.list.query({});
-    expect(targets[0]!.scannedAt).not.toBeNull();
+    expect(targets.map((t) => [t.value, t.scannedAt !== null])).toEqual([
+      [V6, true],
+      [PUBLIC, true],
+      [DOMAIN, true],
+    ]);
+
+    // The schedule: the next round is 24 h away, so a second run now gets an empty list and connects to nothing.
+    const before = recorded.length;
+    const early = await runCli('agent', scanArgs, { timeoutMs: 60_000 });
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stderr).toMatch(/no round due: the next starts at \S+ \(every 24 h\)/);
+    expect(early.stdout.trim()).toBe('');
+    expect(recorded.length).toBe(before);
     // The outside-in rules on the institution: each fails on what this round saw.
     const findings = await admin.client.institutions.findings.query({ institutionCode: 'HZ-HIS' });
     const ext = Object.fromEntries(findings.institution.filter((f) => f.ruleId.startsWith('EXT-')).map((f) => [f.ruleId, f.status]));
@@ -181,8 +242,7 @@ describe('weian-agent scan in a network namespace with TEST-NET addresses', () =
 
     // Revoked, the same scanner gets no list, so it connects to nothing.
     await admin.client.exposure.revokeScanner.mutate({ scannerId: s.scannerId });
-    const before = recorded.length;
-    const again = await runCli('agent', ['scan', '--server', server.url, '--scanner', s.scannerId, '--secret', s.secret, '--documentation-targets'], { timeoutMs: 60_000 });
+    const again = await runCli('agent', scanArgs, { timeoutMs: 60_000 });
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('revoked');
     expect(recorded.length).toBe(before);

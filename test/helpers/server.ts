@@ -53,7 +53,8 @@ export async function startServerProcess(opts: { dataDir?: string; env?: Record<
     c.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     c.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${output}`)), 30_000);
+      // 60 s: with several test runs sharing two cores, a cold tsx start alone has taken over 30 s.
+      const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${output}`)), 60_000);
       // A restart's output follows the first start's: look only at what this start printed.
       const from = output.length;
       const onData = () => {

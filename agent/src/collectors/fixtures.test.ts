@@ -1,11 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Report } from '@weian/shared';
+import { hostBehind, Report } from '@weian/shared';
 import { collectReport } from '../collect.js';
 import { localConfig } from '../config.js';
 import { replayRunner, type CaptureManifest } from '../runner.js';
 import { HANDWRITTEN } from '../../fixtures/build.js';
+import { parseRdpCertificate } from './identities.js';
 
 const root = join(import.meta.dirname, '../../fixtures');
 const dirs = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
@@ -145,6 +146,21 @@ describe('fixture reports say what their hosts show', () => {
       ssh: { running: true, permitRootLogin: 'prohibit-password', passwordAuthentication: true },
     });
     expect(ok(parsed.sections.ports)!.listeners.find((l) => l.port === 3389)).toMatchObject({ publicExposure: true, category: 'remote-management' });
+    // Issue 24: the RDP certificate WMI names (SHA-256 of the DER whose SHA-1 is the thumbprint) and Win32-OpenSSH's host key name this host to a scanner.
+    expect(ok(parsed.sections.ports)!.identities).toEqual({
+      sshHostKeys: ['SHA256:dw/fa6bgdAcHgv5d3uFP6JQpBAvUEaN6Uc4A4gg2QKo'],
+      tls: [{ port: 3389, sha256: '39fa4164c53db2ba6eb1e9d15e375c171214fb8aa703ad310ebb5cbf28900405' }],
+    });
+    expect(
+      hostBehind({ sshHostKey: null, tlsSha256: '39fa4164c53db2ba6eb1e9d15e375c171214fb8aa703ad310ebb5cbf28900405' }, [
+        { hostId: 'PACS-WEB01', sshHostKeys: [], tlsSha256: ['39fa4164c53db2ba6eb1e9d15e375c171214fb8aa703ad310ebb5cbf28900405'] },
+      ]),
+    ).toEqual({ hostId: 'PACS-WEB01', by: 'tls-certificate' });
+  });
+  it('an RDP certificate whose SHA-1 is not the thumbprint WMI names is not taken', () => {
+    const b64 = Buffer.from('not the certificate').toString('base64');
+    expect(parseRdpCertificate({ Thumbprint: '715C6E3724061A7FB3FA5CACC9D685597E97728C', Port: 3389, Certificate: b64 })).toBeNull();
+    expect(parseRdpCertificate({ Thumbprint: null, Port: 3389, Certificate: null })).toBeNull();
   });
 });
 

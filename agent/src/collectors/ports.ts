@@ -154,8 +154,8 @@ export const ports: Collector<'ports'> = {
     if (runner.platform !== 'linux' && runner.platform !== 'win32') return { status: 'unsupported', reason: `ports are not collected on ${runner.platform}` };
     const { listeners, warnings } = runner.platform === 'win32' ? await collectWindows(runner) : await collectLinux(runner, memo ?? runnerMemo(runner), now().getTime());
     const data = { listeners: capList(listeners, LIMITS.ports, 'listening sockets', warnings) };
-    // What names this host to a scanner outside (issue 24): Linux hosts; Windows' RDP certificate is not read yet.
-    const identities = runner.platform === 'linux' ? await hostIdentities(runner, data.listeners) : undefined;
+    // What names this host to a scanner outside (issue 24): SSH host keys, TLS certificates, and on Windows the RDP certificate.
+    const identities = await hostIdentities(runner, data.listeners);
     if (identities) Object.assign(data, { identities });
     return { status: 'ok', data, ...(warnings.length ? { warnings } : {}) };
   },

@@ -147,6 +147,15 @@ describe('the scanner on loopback addresses the test made', () => {
     expect(r.lastAttemptAt - r.startedAt).toBeGreaterThanOrEqual(11 * 50 - 5);
   });
 
+  it('stops when the scan window closes: no attempt starts after it, and the round says so', async () => {
+    const many = Array.from({ length: 12 }, () => ports.closed);
+    // A clock of its own: at 10/s the 6th attempt is due 500 ms in; with the window closing 450 ms in, five start.
+    let clock = 0;
+    const deps = { now: () => clock, sleep: async (ms: number) => void (clock += ms), grab: async () => null };
+    const r = await scan([{ address: '127.0.0.2' }], many, allowed, { ratePerSecond: 10, concurrency: 4, timeoutMs: 1000 }, deps, 450);
+    expect(r).toMatchObject({ attempts: 5, stopped: true });
+  });
+
   it("ties the port to the host behind it: the scanner's SSH host key is the one that host's agent reports", async () => {
     const r = await scan([{ address: '127.0.0.2' }], [ports.ssh], allowed, limits);
     // The agent side: the fingerprints it reports for its own host keys.

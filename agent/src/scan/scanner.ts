@@ -22,6 +22,8 @@ export class TargetRefused extends Error {}
 
 export interface ScanResult {
   observations: Observation[];
+  /** The window closed before every attempt was made: the round is not complete. */
+  stopped: boolean;
   /** Connection attempts made, and when the first and last started (ms): the rate bound, shown. */
   attempts: number;
   startedAt: number;
@@ -35,7 +37,15 @@ export interface ScanDeps {
 }
 const LIVE: ScanDeps = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)), grab };
 
-export async function scan(targets: readonly ScanTarget[], ports: readonly number[], allowed: ReadonlySet<string>, limits: ScanLimits = DEFAULT_LIMITS, deps: ScanDeps = LIVE): Promise<ScanResult> {
+/** `stopAt` (ms): the end of the scan window; no attempt starts after it. */
+export async function scan(
+  targets: readonly ScanTarget[],
+  ports: readonly number[],
+  allowed: ReadonlySet<string>,
+  limits: ScanLimits = DEFAULT_LIMITS,
+  deps: ScanDeps = LIVE,
+  stopAt = Infinity,
+): Promise<ScanResult> {
   const outside = targets.filter((t) => !allowed.has(t.address));
   if (outside.length) throw new TargetRefused(`not in this scanner's target list: ${outside.map((t) => t.address).join(', ')}`);
   const rate = Math.min(Math.max(limits.ratePerSecond, 0.1), MAX_LIMITS.ratePerSecond);
@@ -47,21 +57,27 @@ export async function scan(targets: readonly ScanTarget[], ports: readonly numbe
   let lastAttemptAt = startedAt;
   let next = 0;
   let attempts = 0;
+  let stopped = false;
   // Attempt i starts no earlier than startedAt + i / rate: the rate bound holds over any window.
   const worker = async () => {
     while (next < jobs.length) {
       const i = next++;
       const job = jobs[i]!;
       const due = startedAt + (i * 1000) / rate;
+      if (due > stopAt) {
+        stopped = true;
+        next = jobs.length;
+        return;
+      }
       const wait = due - deps.now();
       if (wait > 0) await deps.sleep(wait);
       attempts++;
       lastAttemptAt = deps.now();
       const o = await deps.grab(job.address, job.port, { timeoutMs, ...(job.servername ? { servername: job.servername } : {}) });
-      if (o) observations.push(o);
+      if (o) observations.push(job.servername ? { ...o, domain: job.servername } : o);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   observations.sort((a, b) => (a.address === b.address ? a.port - b.port : a.address < b.address ? -1 : 1));
-  return { observations, attempts, startedAt, lastAttemptAt };
+  return { observations, stopped, attempts, startedAt, lastAttemptAt };
 }

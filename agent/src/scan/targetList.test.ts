@@ -20,6 +20,12 @@ describe('the target list', () => {
     ]);
     expect(p.ports).toEqual(expect.arrayContaining([22, 3389, 6379, 10086]));
   });
+  it('scans only the public addresses a name resolves to (a name pointing inside is not followed), IPv6 ones too', async () => {
+    const split = async () => ['10.1.2.3', '61.164.10.5', 'fd00::5', '240e:388::5'];
+    const p = await prepare(TargetList.parse({ targets: ['his.xhrmyy.example.cn', '240e:388::/126'] }), { public: true, resolve: split });
+    expect(p.targets.map((t) => t.address)).toEqual(['61.164.10.5', '240e:388::5', '240e:388::', '240e:388::1', '240e:388::2', '240e:388::3']);
+    expect(p.covered).toEqual(['his.xhrmyy.example.cn', '240e:388::/126']);
+  });
   it('refuses a private or malformed entry in a real list', async () => {
     await expect(prepare(TargetList.parse({ targets: ['192.168.1.10'] }), { public: true, resolve })).rejects.toThrow(/private/);
     await expect(prepare(TargetList.parse({ targets: ['not a host'] }), { public: true, resolve })).rejects.toThrow(/not a valid domain/);

@@ -14,4 +14,5 @@ export const exposureApi = {
   remove: (id: string) => call(() => api().exposure.remove.mutate({ id })),
   observations: () => call(() => api().exposure.observations.query()),
   scanners: () => call(() => api().exposure.scanners.query()),
+  revokeScanner: (scannerId: string) => call(() => api().exposure.revokeScanner.mutate({ scannerId })),
 };

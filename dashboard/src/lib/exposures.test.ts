@@ -8,6 +8,7 @@ const row = (over: Partial<Exposure>): Exposure => ({
   regionCode: '330106',
   address: '61.164.10.2',
   port: 22,
+  domain: null,
   rules: ['EXT-REMOTE-ADMIN'],
   banner: null,
   httpTitle: null,

@@ -26,12 +26,17 @@ describe('public target refusals in Chinese', () => {
     expect(zh(refusalOf('127.0.0.2'))).toContain('环回地址');
     expect(zh(refusalOf('100.64.1.1'))).toContain('运营商级 NAT 地址');
     expect(zh(refusalOf('203.0.113.5'))).toContain('文档示例地址');
+    expect(zh(refusalOf('fd12:3456::1'))).toBe('fd12:3456::1 是唯一本地地址（ULA），不是公网地址，不能登记为对外资产。');
+    expect(zh(refusalOf('fe80::1'))).toContain('链路本地地址');
+    expect(zh(refusalOf('::1'))).toContain('环回地址');
+    expect(zh(refusalOf('2001:db8::/120'))).toContain('文档示例地址');
   });
   it('says what is malformed or too wide', () => {
     expect(zh(refusalOf('his..example.cn'))).toBe('his..example.cn 不是有效的域名。');
-    expect(zh(refusalOf('61.164.300.1'))).toBe('61.164.300.1 不是有效的 IPv4 地址。');
-    expect(zh(refusalOf('61.164.0.0/16'))).toBe('61.164.0.0/16 范围过大：一个地址段最多 4096 个地址（/20 或更小）。');
-    expect(zh(refusalOf('2001:db8::1'))).toBe('2001:db8::1 是 IPv6 地址，暂不支持扫描。');
+    expect(zh(refusalOf('61.164.300.1'))).toBe('61.164.300.1 不是有效的 IPv4 地址或地址段。');
+    expect(zh(refusalOf('61.164.0.0/16'))).toBe('61.164.0.0/16 范围过大：一个地址段最多 4096 个地址（IPv4 /20、IPv6 /116 或更小）。');
+    expect(zh(refusalOf('240e:1::/64'))).toContain('范围过大');
+    expect(zh(refusalOf('240e::1::2'))).toBe('240e::1::2 不是有效的 IPv6 地址或地址段。');
   });
   it('tells whose entry an overlap hits, without naming an institution outside the region', () => {
     expect(zh('61.164.10.2 overlaps 61.164.10.0/29, already registered for institution 330106001')).toBe('61.164.10.2 与机构“330106001”已登记的 61.164.10.0/29 重叠：同一地址只能属于一个机构。');

@@ -19,6 +19,11 @@ const BLOCKS: Record<string, string> = {
   benchmarking: 'benchmarking',
   multicast: 'multicast',
   reserved: 'reserved',
+  unspecified: 'unspecified',
+  'IPv4-mapped': 'ipv4Mapped',
+  'unique local (ULA)': 'ula',
+  Teredo: 'teredo',
+  'not global unicast (2000::/3)': 'notGlobal',
 };
 
 export function targetRefusal(message: string): TargetRefusal | null {
@@ -32,9 +37,8 @@ export function targetRefusal(message: string): TargetRefusal | null {
     return { key: `exposure.refusal.overlap.${whose}`, values: { target: overlap[1]!, existing: overlap[2]!, institution: overlap[4] ?? '' } };
   }
   const kinds: Array<[RegExp, string]> = [
-    [/^(.+?): IPv6 targets are not scanned yet$/, 'ipv6'],
-    [/^(.+?): not a valid IPv4 address$/, 'badAddress'],
-    [/^(.+?): not an IPv4 range$/, 'badRange'],
+    [/^(.+?): not a valid IPv6 address or range$/, 'badIpv6'],
+    [/^(.+?): not a valid IPv4 address or range$/, 'badAddress'],
     [/^(.+?): not a valid domain name$/, 'badDomain'],
   ];
   for (const [re, kind] of kinds) {

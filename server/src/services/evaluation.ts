@@ -163,7 +163,8 @@ async function institutionRuleInput(deps: ServiceDeps, db: Db, institutionCode: 
 async function outsideIn(db: Db, institutionCode: string): Promise<OutsideIn> {
   const targets = await institutionPublicTargets(db, institutionCode);
   const exposures = (await exposuresOfInstitution(db, institutionCode)).flatMap((e) => {
-    const t = targetHolding(targets, e.address, (x) => ({ first: x.first_address, last: x.last_address }));
+    // A domain's exposure is that entry's; an address's, the address or range it falls in.
+    const t = e.domain ? (targets.find((x) => x.value === e.domain) ?? null) : targetHolding(targets, e.address, (x) => x.value);
     if (!t) return []; // its entry was removed since: no longer the institution's
     return [{ address: e.address, port: e.port, rules: JSON.parse(e.rules) as string[], target: t.value, firstSeen: new Date(e.first_seen), lastSeen: new Date(e.last_seen), host: e.hostname }];
   });

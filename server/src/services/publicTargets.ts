@@ -1,4 +1,4 @@
-import { parsePublicTarget, type RegisterPublicTargetInput } from '@weian/shared';
+import { parsePublicTarget, targetsOverlap, type RegisterPublicTargetInput } from '@weian/shared';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { getInstitutionInScope } from '../storage/institutions.js';
 import { deletePublicTarget, getPublicTarget, insertPublicTarget, listPublicTargets, publicTargetsOverlapping, type PublicTargetRow } from '../storage/publicTargets.js';
@@ -47,8 +47,11 @@ export async function registerPublicTarget(deps: ServiceDeps, principal: Princip
   const { view: v, changes } = await deps.db.transaction().execute(async (tx) => {
     const inst = await getInstitutionInScope(tx, principal.scope, input.institutionCode);
     if (!inst) throw forbidden(`institution ${input.institutionCode} is not in your region`);
+    // IPv4 ranges are stored as integers and compared in SQL; IPv6 ones (128 bits) are compared here.
     const ip = target.kind === 'domain' ? null : target;
-    const clash = (await publicTargetsOverlapping(tx, { kind: target.kind, value: target.value, first: ip?.first ?? null, last: ip?.last ?? null }))[0];
+    const v4 = ip?.family === 4 ? ip : null;
+    const candidates = await publicTargetsOverlapping(tx, { kind: target.kind, value: target.value, first: v4?.first ?? null, last: v4?.last ?? null, ipv6: ip?.family === 6 });
+    const clash = ip?.family === 6 ? candidates.find((r) => targetsOverlap(parsePublicTarget(r.value, { documentation: true }), target)) : candidates[0];
     if (clash) {
       // Another region's institution is named only to those who may see it.
       const mine = clash.institution_code === inst.code;
@@ -63,8 +66,8 @@ export async function registerPublicTarget(deps: ServiceDeps, principal: Princip
       region_code: inst.region_code,
       kind: target.kind,
       value: target.value,
-      first_address: ip?.first ?? null,
-      last_address: ip?.last ?? null,
+      first_address: v4?.first ?? null,
+      last_address: v4?.last ?? null,
       note: input.note,
       created_at: deps.now().toISOString(),
       created_by: principal.username,

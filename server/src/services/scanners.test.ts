@@ -7,6 +7,7 @@ import { ingestReport } from './ingest.js';
 import { listPublicTargetViews, registerPublicTarget, removePublicTarget } from './publicTargets.js';
 import { createScanner, ingestScan, listExposureViews, listScannerViews, revokeScannerBy, scannerTargets } from './scanners.js';
 import { getInstitutionScore } from '../storage/scores.js';
+import { putSettings } from './settings.js';
 
 // Scanners and what they report (issue 24): their list is their region's registered targets, only
 // those addresses are taken, exposures keep first and last seen, and a fingerprint the institution's
@@ -164,6 +165,69 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
     await expect(ingestScan(t.deps, { ...s, observations: [seen('61.164.10.3', 3306)] })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await listExposureViews(t.deps, XIHU)).toEqual([]);
     expect((await listScannerViews(t.deps, XIHU))[0]).toMatchObject({ revokedBy: XIHU.username, revokedAt: t.clock.now.toISOString() });
+  });
+
+  it('the schedule the region set is handed out with the list and gates it; a lower level may only tighten it; the scanners table shows it', async () => {
+    const night = { from: '22:00', to: '06:00' };
+    await putSettings(t.deps, ADMIN, '330000', { scanning: { ratePerSecond: 20, concurrency: 5, intervalHours: 24, window: night, ports: [10086] } });
+    await expect(putSettings(t.deps, XIHU, '330106', { scanning: { ratePerSecond: 100 } })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('scanning.ratePerSecond') });
+    await expect(putSettings(t.deps, XIHU, '330106', { scanning: { window: { from: '20:00', to: '06:00' } } })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('scanning.window'),
+    });
+    await putSettings(t.deps, XIHU, '330106', { scanning: { intervalHours: 12, ports: [8888] } });
+    const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
+    // 23:00 China time: inside the window, never scanned: due now, with the whole list.
+    t.clock.now = new Date('2026-12-07T15:00:00Z');
+    const list = await scannerTargets(t.deps, s);
+    expect(list).toMatchObject({
+      targets: ['61.164.10.0/29'],
+      ports: expect.arrayContaining([22, 8888, 10086]),
+      limits: { ratePerSecond: 20, concurrency: 5 },
+      schedule: { intervalHours: 12, window: night, nextRoundAt: '2026-12-07T15:00:00.000Z' },
+    });
+    await ingestScan(t.deps, { ...s, observations: [seen('61.164.10.3', 3306)] });
+    // Reported: the next round is 12 h later (11:00 China time, outside the window), so it waits for 22:00; until then the list is empty.
+    t.clock.advance(3_600_000);
+    expect(await scannerTargets(t.deps, s)).toMatchObject({ targets: [], schedule: { nextRoundAt: '2026-12-08T14:00:00.000Z' } });
+    const [view] = await listScannerViews(t.deps, XIHU);
+    expect(view).toMatchObject({
+      limits: { ratePerSecond: 20, concurrency: 5 },
+      schedule: { intervalHours: 12, window: night, nextRoundAt: '2026-12-08T14:00:00.000Z' },
+      lastRoundAt: '2026-12-07T15:00:00.000Z',
+    });
+    t.clock.now = new Date('2026-12-08T14:00:00Z');
+    expect((await scannerTargets(t.deps, s)).targets).toEqual(['61.164.10.0/29']);
+  });
+
+  it("a registered domain: ports seen on the addresses it resolves to are its institution's, and feed the EXT rules; a name pointing inside is refused", async () => {
+    await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: 'his.xhrmyy.example.cn', note: null });
+    const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
+    expect((await scannerTargets(t.deps, s)).targets).toEqual(['61.164.10.0/29', 'his.xhrmyy.example.cn']);
+    const ack = await ingestScan(t.deps, {
+      ...s,
+      observations: [
+        seen('61.164.20.5', 3389, { domain: 'his.xhrmyy.example.cn', banner: 'RDP' }),
+        seen('10.1.2.3', 6379, { domain: 'his.xhrmyy.example.cn' }), // the name points inside: never taken as seen from outside
+        seen('61.164.20.6', 6379, { domain: 'other.example.cn' }), // not registered here, and in no registered range
+      ],
+      complete: ['his.xhrmyy.example.cn'],
+    });
+    expect(ack).toEqual({ accepted: 1, refused: 2, new: ['61.164.20.5:3389'], rounds: ['his.xhrmyy.example.cn'] });
+    expect((await listExposureViews(t.deps, XIHU)).map((v) => [v.institutionCode, v.address, v.domain, v.rules])).toEqual([['XH-1', '61.164.20.5', 'his.xhrmyy.example.cn', ['EXT-REMOTE-ADMIN']]]);
+    expect((await ext('XH-1'))['EXT-REMOTE-ADMIN']).toBe('fail');
+  });
+
+  it("IPv6: a prefix is registered, overlaps refused across institutions, and a port seen on it is the institution's", async () => {
+    await registerPublicTarget(t.deps, XIHU, { institutionCode: 'XH-1', target: '240e:388:10::/120', note: null });
+    await expect(registerPublicTarget(t.deps, GONGSHU, { institutionCode: 'GS-1', target: '240e:388:10::7', note: null })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(registerPublicTarget(t.deps, GONGSHU, { institutionCode: 'GS-1', target: 'fd00::7', note: null })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect((await registerPublicTarget(t.deps, GONGSHU, { institutionCode: 'GS-1', target: '240e:388:10::100/120', note: null })).value).toBe('240e:388:10::100/120');
+    const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
+    const ack = await ingestScan(t.deps, { ...s, observations: [seen('240e:388:10::7', 22, { banner: 'SSH-2.0-OpenSSH_9.2', sshHostKey: HIS_KEY }), seen('240e:388:10::107', 22)] });
+    expect(ack).toMatchObject({ accepted: 1, refused: 1, new: ['[240e:388:10::7]:22'] });
+    expect((await listExposureViews(t.deps, XIHU)).map((v) => [v.address, v.hostId, v.tiedBy])).toEqual([['240e:388:10::7', hisHost, 'ssh-host-key']]);
+    expect((await listScannerViews(t.deps, XIHU))[0]).toMatchObject({ targets: 2, addresses: 264 });
   });
 
   it('documentation ranges (RFC 5737) are public targets only where the server is told so', async () => {

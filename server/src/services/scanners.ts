@@ -1,4 +1,19 @@
-import { extRulesFor, hostBehind, regionAncestors, sanitizeBanner, scanPorts, targetHolding, type ExtRuleId, type HostIdentity, type PortsData, type ScanReportInput } from '@weian/shared';
+import {
+  endpointOf,
+  extRulesFor,
+  hostBehind,
+  nextRoundAt,
+  parsePublicTarget,
+  regionAncestors,
+  sanitizeBanner,
+  scanPorts,
+  targetHolding,
+  type ExtRuleId,
+  type HostIdentity,
+  type PortsData,
+  type ScanReportInput,
+  type ScanSchedule,
+} from '@weian/shared';
 import { forbidden, notFound, unauthorized } from '../errors.js';
 import { markPublicTargetsScanned } from '../storage/publicTargets.js';
 import {
@@ -22,6 +37,7 @@ import { evaluateHostNow, evaluateInstitutionNow, type FindingChange } from './e
 import { markInstitutionDirty } from './scoreRefresher.js';
 import { hashSecret, newId, newSecret, secretMatches } from './secrets.js';
 import { regionCodeWithin } from './scope.js';
+import { settingsForRegion } from './settings.js';
 
 /**
  * Scanners (issue 24): a region's own `weian-agent scan`, enrolled by a region user with a secret
@@ -47,6 +63,7 @@ export async function createScanner(deps: ServiceDeps, principal: Principal, inp
     last_seen_at: null,
     revoked_at: null,
     revoked_by: null,
+    last_round_at: null,
   });
   // The secret is shown once, like an agent's.
   return { scannerId: id, secret, regionCode: input.regionCode };
@@ -69,16 +86,46 @@ export async function revokeScannerBy(deps: ServiceDeps, principal: Principal, s
   return { scannerId: s.id };
 }
 
-/** What the scanner may be pointed at: its region's registered targets, and the ports to try. */
-export async function scannerTargets(deps: ServiceDeps, c: { scannerId: string; secret: string }) {
-  const s = await authenticate(deps, c);
-  await markScannerSeen(deps.db, s.id, deps.now().toISOString());
-  return { targets: (await publicTargetsUnder(deps.db, prefixOf(s.region_code))).map((t) => t.value), ports: scanPorts() };
+/** A scanner's schedule as handed out and shown: the region's figures and when its next round may start. */
+function scheduleOf(schedule: ScanSchedule, lastRoundAt: string | null, now: Date) {
+  return {
+    limits: { ratePerSecond: schedule.ratePerSecond, concurrency: schedule.concurrency },
+    schedule: { intervalHours: schedule.intervalHours, window: schedule.window, nextRoundAt: nextRoundAt(schedule, lastRoundAt ? new Date(lastRoundAt) : null, now).toISOString() },
+  };
 }
 
-/** The institution's registered target an address falls in (IPv4 ranges and addresses). */
-export const owner = (targets: readonly PublicTargetsTable[], address: string) =>
-  targetHolding(targets, address, (t) => ({ first: t.first_address === null ? null : Number(t.first_address), last: t.last_address === null ? null : Number(t.last_address) }));
+/**
+ * What the scanner may be pointed at: its region's registered targets, the ports to try (the high-risk
+ * list and the region's own), its rate and concurrency, and its schedule. Before its next round is due
+ * the list is empty: a scanner that ignored the schedule would still scan nothing.
+ */
+export async function scannerTargets(deps: ServiceDeps, c: { scannerId: string; secret: string }) {
+  const s = await authenticate(deps, c);
+  const now = deps.now();
+  await markScannerSeen(deps.db, s.id, now.toISOString());
+  const scanning = (await settingsForRegion(deps.db, s.region_code)).scanning;
+  const plan = scheduleOf(scanning, s.last_round_at, now);
+  const due = Date.parse(plan.schedule.nextRoundAt) <= now.getTime();
+  return { targets: due ? (await publicTargetsUnder(deps.db, prefixOf(s.region_code))).map((t) => t.value) : [], ports: scanPorts(scanning.ports), ...plan };
+}
+
+/** The institution's registered target an address falls in (IPv4 or IPv6 addresses and ranges). */
+export const owner = (targets: readonly PublicTargetsTable[], address: string) => targetHolding(targets, address, (t) => t.value);
+
+/**
+ * Whose an observed address is: the registered domain it was resolved from (when that domain is a
+ * target here and the address is public), else the address or range it falls in.
+ */
+function ownerOf(deps: ServiceDeps, targets: readonly PublicTargetsTable[], o: { address: string; domain?: string | null | undefined }) {
+  if (!o.domain) return owner(targets, o.address);
+  const domain = targets.find((t) => t.kind === 'domain' && t.value === o.domain);
+  try {
+    parsePublicTarget(o.address, { documentation: deps.documentationTargets === true });
+  } catch {
+    return null; // a name pointing inside is never taken as seen from outside
+  }
+  return domain ?? owner(targets, o.address);
+}
 
 type Known = HostIdentity & { ports: PortsData };
 async function identitiesOf(deps: ServiceDeps, institutionCode: string): Promise<Known[]> {
@@ -104,7 +151,7 @@ export async function ingestScan(deps: ServiceDeps, input: Omit<ScanReportInput,
   let refused = 0;
   const fresh: string[] = [];
   for (const o of input.observations) {
-    const t = owner(targets, o.address);
+    const t = ownerOf(deps, targets, o);
     if (!t) {
       refused++;
       continue;
@@ -113,7 +160,7 @@ export async function ingestScan(deps: ServiceDeps, input: Omit<ScanReportInput,
     const known = identities.get(t.institution_code)!;
     const tie = hostBehind(o, known);
     const host = tie ? known.find((h) => h.hostId === tie.hostId)! : null;
-    const id = `${o.address}:${o.port}`;
+    const id = endpointOf(o.address, o.port);
     const before = await getExposure(deps.db, id);
     const httpTitle = o.httpTitle === null ? null : sanitizeBanner(o.httpTitle);
     const banner = o.banner === null ? null : sanitizeBanner(o.banner);
@@ -133,6 +180,7 @@ export async function ingestScan(deps: ServiceDeps, input: Omit<ScanReportInput,
         host_id: tie?.hostId ?? null,
         tie_by: tie?.by ?? null,
         internal_port: host && tie ? internalPort(host, tie.by, o.tlsSha256) : null,
+        domain: t.kind === 'domain' ? t.value : null,
         first_seen: before?.first_seen ?? now,
         last_seen: now,
         scanner_id: s.id,
@@ -163,10 +211,10 @@ export async function ingestScan(deps: ServiceDeps, input: Omit<ScanReportInput,
     changes.push(...(await evaluateHostNow(deps, deps.db, hostId)));
     markInstitutionDirty(deps, institutionCode);
   }
-  const institutions = new Set([...rounds.map((t) => t.institution_code), ...input.observations.flatMap((o) => owner(targets, o.address)?.institution_code ?? [])]);
+  const institutions = new Set([...rounds.map((t) => t.institution_code), ...input.observations.flatMap((o) => ownerOf(deps, targets, o)?.institution_code ?? [])]);
   for (const code of institutions) changes.push(...(await deps.db.transaction().execute((tx) => evaluateInstitutionNow(deps, tx, code))));
   for (const c of changes) deps.bus.emit('finding.changed', c);
-  await markScannerSeen(deps.db, s.id, now);
+  await markScannerSeen(deps.db, s.id, now, true);
   return { accepted: input.observations.length - refused, refused, new: fresh, rounds: rounds.map((t) => t.value) };
 }
 
@@ -188,8 +236,8 @@ async function alertNewExposure(
       institutionCode: e.institutionCode,
       regionCode: e.regionCode,
       evidence: {
-        zh: `${e.address}:${e.port} 可从外部访问${e.banner ? `（${e.banner}）` : ''}${e.hostId ? '，指纹与本机构已登记主机一致' : ''}`,
-        en: `${e.address}:${e.port} answers from outside${e.banner ? ` (${e.banner})` : ''}${e.hostId ? "; its fingerprint is an enrolled host's" : ''}`,
+        zh: `${endpointOf(e.address, e.port)} 可从外部访问${e.banner ? `（${e.banner}）` : ''}${e.hostId ? '，指纹与本机构已登记主机一致' : ''}`,
+        en: `${endpointOf(e.address, e.port)} answers from outside${e.banner ? ` (${e.banner})` : ''}${e.hostId ? "; its fingerprint is an enrolled host's" : ''}`,
       },
     });
 }
@@ -200,6 +248,7 @@ export async function listExposureViews(deps: ServiceDeps, principal: Principal)
     regionCode: r.region_code,
     address: r.address,
     port: r.port,
+    domain: r.domain,
     rules: JSON.parse(r.rules) as string[],
     banner: r.banner,
     httpTitle: r.http_title,
@@ -221,19 +270,24 @@ export async function listExposureViews(deps: ServiceDeps, principal: Principal)
 export async function listScannerViews(deps: ServiceDeps, principal: Principal) {
   const own = principal.scope.kind === 'all' ? null : principal.regionCode;
   const covering = own ? regionAncestors(own).filter((c) => c !== own || principal.scope.kind === 'institution') : [];
-  const ports = scanPorts().length;
+  const now = deps.now();
   return Promise.all(
-    (await listScanners(deps.db, principal.scope, covering)).map(async (s) => ({
-      id: s.id,
-      name: s.name,
-      regionCode: s.region_code,
-      createdAt: s.created_at,
-      createdBy: s.created_by,
-      lastSeenAt: s.last_seen_at,
-      revokedAt: s.revoked_at,
-      revokedBy: s.revoked_by,
-      ports,
-      ...(await publicTargetCounts(deps.db, principal.scope, prefixOf(s.region_code))),
-    })),
+    (await listScanners(deps.db, principal.scope, covering)).map(async (s) => {
+      const scanning = (await settingsForRegion(deps.db, s.region_code)).scanning;
+      return {
+        id: s.id,
+        name: s.name,
+        regionCode: s.region_code,
+        createdAt: s.created_at,
+        createdBy: s.created_by,
+        lastSeenAt: s.last_seen_at,
+        revokedAt: s.revoked_at,
+        revokedBy: s.revoked_by,
+        lastRoundAt: s.last_round_at,
+        ports: scanPorts(scanning.ports).length,
+        ...scheduleOf(scanning, s.last_round_at, now),
+        ...(await publicTargetCounts(deps.db, principal.scope, prefixOf(s.region_code))),
+      };
+    }),
   );
 }

@@ -1,6 +1,8 @@
 import {
   applyIncidentSettings,
   incidentLoosenings,
+  applyScanSettings,
+  scanLoosenings,
   RULE_DATA,
   RULE_DATA_BY_ID,
   type CredentialCheckSettings,
@@ -38,6 +40,7 @@ export function loosenings(inherited: ResolvedSettings, own: RegionSettings): st
   if (!sameWeights(own.weights, inherited.weights)) out.push('score weights are set by the province: a lower level keeps them');
   if (inherited.credentialChecks?.enabled && own.credentialChecks && !own.credentialChecks.enabled) out.push('credentialChecks: the weak-credential check is on above and cannot be turned off here');
   out.push(...incidentLoosenings(inherited.incidents, own.incidents));
+  out.push(...scanLoosenings(inherited.scanning, own.scanning));
   return out;
 }
 
@@ -62,6 +65,8 @@ export function applyLevel(inherited: ResolvedSettings, own: RegionSettings, bas
     credentialChecks: baseline ? (own.credentialChecks ?? null) : tighterCredentialChecks(inherited.credentialChecks, own.credentialChecks),
     // Lower figures grade more incidents higher and leave less time: below the province only those count.
     incidents: applyIncidentSettings(inherited.incidents, own.incidents, baseline),
+    // Gentler on the hospitals' links and watching at least as closely: below the province only that counts.
+    scanning: applyScanSettings(inherited.scanning, own.scanning, baseline),
   };
 }
 

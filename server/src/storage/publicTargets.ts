@@ -14,10 +14,14 @@ const asRow = (r: PublicTargetRow): PublicTargetRow => ({
   last_address: r.last_address === null ? null : Number(r.last_address),
 });
 
-/** Every entry that could overlap `first..last` (IPv4), or that names `value` (a domain): across all institutions. */
-export async function publicTargetsOverlapping(db: Db, t: { kind: string; value: string; first: number | null; last: number | null }): Promise<PublicTargetRow[]> {
+/**
+ * Every entry that could overlap `first..last` (IPv4), or that names `value` (a domain): across all
+ * institutions. For IPv6 (`ipv6`), every IPv6 entry: 128-bit ranges are compared by the caller.
+ */
+export async function publicTargetsOverlapping(db: Db, t: { kind: string; value: string; first: number | null; last: number | null; ipv6?: boolean }): Promise<PublicTargetRow[]> {
   let q = db.selectFrom('public_targets').selectAll();
-  q = t.first === null || t.last === null ? q.where('value', '=', t.value) : q.where('first_address', '<=', t.last).where('last_address', '>=', t.first);
+  if (t.ipv6) q = q.where('kind', '!=', 'domain').where('first_address', 'is', null);
+  else q = t.first === null || t.last === null ? q.where('value', '=', t.value) : q.where('first_address', '<=', t.last).where('last_address', '>=', t.first);
   return (await q.execute()).map(asRow);
 }
 

@@ -1,3 +1,4 @@
+import { parseIpTarget } from '@weian/shared';
 import type { Db, ExposuresTable, ScannersTable } from './schema.js';
 import { inScope, type Scope } from './scope.js';
 
@@ -7,8 +8,12 @@ export async function insertScanner(db: Db, row: ScannersTable): Promise<void> {
 export function getScanner(db: Db, id: string) {
   return db.selectFrom('scanners').selectAll().where('id', '=', id).executeTakeFirst();
 }
-export async function markScannerSeen(db: Db, id: string, at: string): Promise<void> {
-  await db.updateTable('scanners').set({ last_seen_at: at }).where('id', '=', id).execute();
+export async function markScannerSeen(db: Db, id: string, at: string, round = false): Promise<void> {
+  await db
+    .updateTable('scanners')
+    .set(round ? { last_seen_at: at, last_round_at: at } : { last_seen_at: at })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**
@@ -16,7 +21,7 @@ export async function markScannerSeen(db: Db, id: string, at: string): Promise<v
  * it (a province's scanner also scans a county's institutions). `covering` are those regions' codes.
  */
 export function listScanners(db: Db, scope: Scope, covering: readonly string[]) {
-  let q = db.selectFrom('scanners').select(['id', 'region_code', 'name', 'created_at', 'created_by', 'last_seen_at', 'revoked_at', 'revoked_by']);
+  let q = db.selectFrom('scanners').select(['id', 'region_code', 'name', 'created_at', 'created_by', 'last_seen_at', 'last_round_at', 'revoked_at', 'revoked_by']);
   if (scope.kind === 'region') q = q.where((eb) => eb.or([eb('region_code', 'like', `${scope.prefix}%`), ...(covering.length ? [eb('region_code', 'in', covering)] : [])]));
   else if (scope.kind === 'institution') q = q.where('region_code', 'in', covering.length ? [...covering] : ['']);
   return q.orderBy('region_code').orderBy('name').execute();
@@ -26,11 +31,15 @@ export function listScanners(db: Db, scope: Scope, covering: readonly string[]) 
 export async function publicTargetCounts(db: Db, scope: Scope, regionPrefix: string): Promise<{ targets: number; addresses: number; domains: number }> {
   const rows = await db
     .selectFrom('public_targets')
-    .select(['kind', 'first_address', 'last_address'])
+    .select(['kind', 'value'])
     .where('region_code', 'like', `${regionPrefix}%`)
     .where(inScope(scope, { region: 'public_targets.region_code', institution: 'public_targets.institution_code' }) as never)
     .execute();
-  const addresses = rows.reduce((n, r) => n + (r.first_address === null ? 0 : Number(r.last_address) - Number(r.first_address) + 1), 0);
+  const size = (value: string) => {
+    const ip = parseIpTarget(value);
+    return ip ? Number(BigInt(ip.last) - BigInt(ip.first)) + 1 : 0;
+  };
+  const addresses = rows.reduce((n, r) => n + (r.kind === 'domain' ? 0 : size(r.value)), 0);
   return { targets: rows.length, addresses, domains: rows.filter((r) => r.kind === 'domain').length };
 }
 
@@ -87,7 +96,7 @@ export function exposuresOfInstitution(db: Db, institutionCode: string) {
   return db
     .selectFrom('exposures')
     .leftJoin('hosts', 'hosts.id', 'exposures.host_id')
-    .select(['exposures.address', 'exposures.port', 'exposures.rules', 'exposures.first_seen', 'exposures.last_seen', 'hosts.hostname'])
+    .select(['exposures.address', 'exposures.port', 'exposures.domain', 'exposures.rules', 'exposures.first_seen', 'exposures.last_seen', 'hosts.hostname'])
     .where('exposures.institution_code', '=', institutionCode)
     .orderBy('exposures.address')
     .orderBy('exposures.port')

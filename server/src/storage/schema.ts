@@ -300,7 +300,7 @@ export interface PublicTargetsTable {
   region_code: string;
   kind: 'ip' | 'range' | 'domain';
   value: string;
-  /** IPv4 entries: first and last address as integers; null for a domain. */
+  /** IPv4 entries: first and last address as integers; null for a domain and for IPv6 (128 bits: compared in code). */
   first_address: number | null;
   last_address: number | null;
   note: string | null;
@@ -323,6 +323,8 @@ export interface ScannersTable {
   /** A revoked scanner is refused everything: its list, its reports. */
   revoked_at: string | null;
   revoked_by: string | null;
+  /** When it last reported a round: its next is due the region's interval later. */
+  last_round_at: string | null;
 }
 export interface ExposuresTable {
   id: string;
@@ -338,6 +340,8 @@ export interface ExposuresTable {
   host_id: string | null;
   tie_by: string | null;
   internal_port: number | null;
+  /** The registered domain name the address was resolved from; null for an address or range entry. */
+  domain: string | null;
   first_seen: string;
   last_seen: string;
   scanner_id: string;

@@ -3,6 +3,7 @@ import type { RiskException } from '../schemas/records.js';
 import { RegionSettings, type ScoreWeights } from '../schemas/settings.js';
 import type { CredentialCheckSettings } from '../schemas/credentials.js';
 import { applyIncidentSettings, DEFAULT_INCIDENT_SETTINGS, type ResolvedIncidentSettings } from '../incidents.js';
+import { applyScanSettings, DEFAULT_SCAN_SCHEDULE, type ScanSchedule } from '../scanSchedule.js';
 import { accountChecks } from './accounts.js';
 import { agentChecks } from './agent.js';
 import { backupChecks } from './backups.js';
@@ -60,6 +61,8 @@ export interface ResolvedSettings {
   credentialChecks: CredentialCheckSettings | null;
   /** Incident clocks and grading figures (incidents.ts), every figure present. */
   incidents: ResolvedIncidentSettings;
+  /** The region's scanners: rate, concurrency, interval, window, extra ports (scanSchedule.ts). */
+  scanning: ScanSchedule;
 }
 
 /** Accepts a region's stored settings (already validated by `RegionSettings`), or nothing for the defaults. */
@@ -79,6 +82,7 @@ export function resolveSettings(region: RegionSettings = RegionSettings.parse({}
     dueSoonDays: region.dueSoonDays,
     credentialChecks: region.credentialChecks ?? null,
     incidents: applyIncidentSettings(DEFAULT_INCIDENT_SETTINGS, region.incidents, true),
+    scanning: applyScanSettings(DEFAULT_SCAN_SCHEDULE, region.scanning, true),
   };
 }
 export const DEFAULT_SETTINGS: ResolvedSettings = resolveSettings();

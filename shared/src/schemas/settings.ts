@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IncidentSettings } from '../incidents.js';
 import { NoticeSettings } from '../notices.js';
 import { CredentialCheckSettings } from './credentials.js';
+import { ScanSettings } from '../scanSchedule.js';
 import { RULE_DATA_BY_ID, RULE_IDS } from '../rules/catalogue.js';
 import { text } from './common.js';
 import { RECORD_LIMITS, RuleIdSchema } from './records.js';
@@ -62,6 +63,8 @@ export const RegionSettings = z.object({
   dueSoonDays: z.number().int().min(1).max(180).default(30),
   /** Incident clock settings the Measures leave open (一般 deadline, summary days); absent means the documented defaults. */
   incidents: IncidentSettings.optional(),
+  /** The scanners' rate, concurrency, interval, window and extra ports (scanSchedule.ts); absent means the defaults. */
+  scanning: ScanSettings.optional(),
   /** Rectification notices: how long after closing a linked finding failing again reopens an item; absent means the documented default. */
   notices: NoticeSettings.partial().optional(),
 });
