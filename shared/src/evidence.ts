@@ -25,6 +25,11 @@ export const EVIDENCE_TYPES: Record<EvidenceType, { mime: string; extensions: re
   ole: { mime: 'application/x-ole-storage', extensions: ['doc', 'xls', 'ppt'] },
 };
 
+/** What a file picker offers: every extension some evidence type takes (the server still judges the bytes). */
+export const EVIDENCE_ACCEPT = Object.values(EVIDENCE_TYPES)
+  .flatMap((t) => t.extensions.map((e) => `.${e}`))
+  .join(',');
+
 const MAGIC: Array<[EvidenceType, number[]]> = [
   ['pdf', [0x25, 0x50, 0x44, 0x46, 0x2d]],
   ['png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
