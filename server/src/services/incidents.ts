@@ -262,8 +262,7 @@ export async function reportIncident(deps: ServiceDeps, principal: Principal, in
   const systems = await listMlpsSystems(deps.db, institution.code);
   const systemIds = new Set(systems.map((s) => s.id));
   const unknownSystems = inc.systemIds.filter((id) => !systemIds.has(id));
-  if (unknownSystems.length)
-    throw badRequest(`systemIds: unknown MLPS systems for this institution (${institution.name}): ${unknownSystems.slice(0, 5).join(', ')}; pick them from its MLPS records`);
+  if (unknownSystems.length) throw badRequest(`systemIds: unknown MLPS systems for this institution (${institution.name}): ${unknownSystems.slice(0, 5).join(', ')}; pick them from its MLPS records`);
   const hostIds = new Set((await listInstitutionHosts(deps.db, institution.code)).map((h) => h.id));
   const unknownHosts = inc.hostIds.filter((id) => !hostIds.has(id));
   if (unknownHosts.length) throw badRequest(`hostIds: unknown hosts for this institution (${institution.name}): ${unknownHosts.slice(0, 5).join(', ')}; pick them from its hosts in WeiAn`);
@@ -384,7 +383,10 @@ export async function attachIncidentEvidence(deps: ServiceDeps, p: Principal, in
     action: 'attach',
     detail: async (tx, row, at) => {
       if (p.institutionCode !== row.institution_code) throw forbidden('only the reporting institution attaches evidence to its incident');
-      const stage = incidentEvidenceStage(row.status, (await listIncidentEvents(tx, row.id)).some((e) => e.action === 'follow-up'));
+      const stage = incidentEvidenceStage(
+        row.status,
+        (await listIncidentEvents(tx, row.id)).some((e) => e.action === 'follow-up'),
+      );
       const added = await attachEvidenceRow(tx, accepted.file, { incident_id: row.id, sha256, name: input.name, stage, uploaded_at: at, uploaded_by: p.username });
       return added ? { sha256, name: input.name, size, type, stage } : null;
     },
@@ -426,7 +428,11 @@ export async function listIncidentViews(
 export async function getIncidentDetail(deps: ServiceDeps, scope: Scope, id: string) {
   const row = await visibleIncident(deps, scope, id);
   const view = incidentView(row, deps.now());
-  const [events, evidence, names] = await Promise.all([listIncidentEvents(deps.db, id), listIncidentEvidence(deps.db, id), incidentSubjectNames(deps.db, row.institution_code, view.systemIds, view.hostIds)]);
+  const [events, evidence, names] = await Promise.all([
+    listIncidentEvents(deps.db, id),
+    listIncidentEvidence(deps.db, id),
+    incidentSubjectNames(deps.db, row.institution_code, view.systemIds, view.hostIds),
+  ]);
   const named = <T extends { id: string }>(ids: string[], rows: T[]) => ids.map((i) => rows.find((r) => r.id === i)).filter((r): r is T => !!r);
   return {
     ...view,

@@ -175,7 +175,15 @@ export function listIncidentEvidence(db: Db, incidentId: string) {
   return idb(db)
     .selectFrom('incident_evidence')
     .innerJoin('evidence_files', 'evidence_files.sha256', 'incident_evidence.sha256')
-    .select(['incident_evidence.sha256', 'incident_evidence.name', 'incident_evidence.stage', 'incident_evidence.uploaded_at', 'incident_evidence.uploaded_by', 'evidence_files.size', 'evidence_files.type'])
+    .select([
+      'incident_evidence.sha256',
+      'incident_evidence.name',
+      'incident_evidence.stage',
+      'incident_evidence.uploaded_at',
+      'incident_evidence.uploaded_by',
+      'evidence_files.size',
+      'evidence_files.type',
+    ])
     .where('incident_evidence.incident_id', '=', incidentId)
     .orderBy('incident_evidence.uploaded_at')
     .orderBy('incident_evidence.name')
@@ -186,9 +194,21 @@ export function listIncidentEvidence(db: Db, incidentId: string) {
 export async function incidentSubjectNames(db: Db, institutionCode: string, systemIds: readonly string[], hostIds: readonly string[]) {
   const [systems, hosts] = await Promise.all([
     systemIds.length
-      ? db.selectFrom('mlps_systems').select(['id', 'name', 'level']).where('institution_code', '=', institutionCode).where('id', 'in', [...systemIds]).execute()
+      ? db
+          .selectFrom('mlps_systems')
+          .select(['id', 'name', 'level'])
+          .where('institution_code', '=', institutionCode)
+          .where('id', 'in', [...systemIds])
+          .execute()
       : Promise.resolve([]),
-    hostIds.length ? db.selectFrom('hosts').select(['id', 'hostname']).where('institution_code', '=', institutionCode).where('id', 'in', [...hostIds]).execute() : Promise.resolve([]),
+    hostIds.length
+      ? db
+          .selectFrom('hosts')
+          .select(['id', 'hostname'])
+          .where('institution_code', '=', institutionCode)
+          .where('id', 'in', [...hostIds])
+          .execute()
+      : Promise.resolve([]),
   ]);
   return { systems, hosts };
 }

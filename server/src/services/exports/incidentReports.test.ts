@@ -72,17 +72,19 @@ describe('incident exports (事件报告, 事件统计)', () => {
       await reportIncident(
         t.deps,
         INST_A,
-        { institutionCode: 'A', incident: {
-          ...base,
-          title: '勒索病毒加密 HIS 数据库',
-          type: 'ransomware',
-          discoveredAt: at(HOUR),
-          level: 'large',
-          criteria: { ...none, recordsLeaked: 1_500_000 },
-          systemIds: [his.id],
-          hostIds: [host.hostId],
+        {
+          institutionCode: 'A',
+          incident: {
+            ...base,
+            title: '勒索病毒加密 HIS 数据库',
+            type: 'ransomware',
+            discoveredAt: at(HOUR),
+            level: 'large',
+            criteria: { ...none, recordsLeaked: 1_500_000 },
+            systemIds: [his.id],
+            hostIds: [host.hostId],
+          },
         },
-      },
         send,
       )
     ).id;

@@ -1,4 +1,14 @@
-import { INCIDENT_EVIDENCE_STAGE_ZH, INCIDENT_LEVEL_ZH, INCIDENT_LEVELS, INCIDENT_STATUS_ZH, INCIDENT_TYPE_ZH, INCIDENT_TYPES, periodInstants, type IncidentLevel, type IncidentType } from '@weian/shared';
+import {
+  INCIDENT_EVIDENCE_STAGE_ZH,
+  INCIDENT_LEVEL_ZH,
+  INCIDENT_LEVELS,
+  INCIDENT_STATUS_ZH,
+  INCIDENT_TYPE_ZH,
+  INCIDENT_TYPES,
+  periodInstants,
+  type IncidentLevel,
+  type IncidentType,
+} from '@weian/shared';
 import { listIncidentsReportedIn } from '../../storage/incidents.js';
 import type { Scope } from '../../storage/scope.js';
 import type { ServiceDeps } from '../deps.js';
