@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../server/src/testing/receiver.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot } from '../helpers/browser.js';
-import { institutionWithAgent, runCli, signedInClient, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
+import { lastLine, runCli, signedInClient, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
 
 type Client = Awaited<ReturnType<typeof signedInClient>>;
 const PASSWORD = 'Incident-E2e-Pass-1';
@@ -27,12 +27,19 @@ describe('incident reports (事件上报), end to end', () => {
     rx = await startReceiver();
     server = await startServerProcess({ env: { WEIAN_CHANNEL_HOSTS: '127.0.0.1' } });
     admin = await signedInClient(server.url);
-    // The hospital has a real agent's host, which its report picks as affected.
-    await institutionWithAgent(server, { code: 'ZJ-XH-001', name: '西湖区人民医院', region: '330106' }, [
-      { username: 'xh-hospital', role: 'institution', scopeCode: 'ZJ-XH-001', password: PASSWORD },
-    ]);
-    const tok = await runCli('server', ['token', 'create', '--institution', 'ZJ-GS-001', '--name', '拱墅区人民医院', '--region', '330105'], { env: server.env });
-    expect(tok.code, tok.stderr).toBe(0);
+    const tokens: string[] = [];
+    for (const [code, name, region] of [
+      ['ZJ-XH-001', '西湖区人民医院', '330106'],
+      ['ZJ-GS-001', '拱墅区人民医院', '330105'],
+    ]) {
+      const tok = await runCli('server', ['token', 'create', '--institution', code!, '--name', name!, '--region', region!], { env: server.env });
+      expect(tok.code, tok.stderr).toBe(0);
+      tokens.push(lastLine(tok.stdout));
+    }
+    // The hospital's host, enrolled by the real agent: its report picks it as affected.
+    const enroll = await runCli('agent', ['enroll', '--server', server.url, '--token', tokens[0]!, '--config', join(server.dataDir, 'agent', 'agent.json')]);
+    expect(enroll.code, enroll.stderr).toBe(0);
+    await admin.client.users.create.mutate({ username: 'xh-hospital', role: 'institution', scopeCode: 'ZJ-XH-001', password: PASSWORD });
     await admin.client.users.create.mutate({ username: 'xh-county', role: 'county', scopeCode: '330106', password: PASSWORD });
     await admin.client.users.create.mutate({ username: 'gs-county', role: 'county', scopeCode: '330105', password: PASSWORD });
     await admin.client.channels.create.mutate({

@@ -599,7 +599,17 @@ const zhCN = {
     levels: { 'especially-major': '特别重大', major: '重大', large: '较大', general: '一般' },
     types: { ransomware: '勒索病毒', malware: '恶意程序', intrusion: '网络攻击入侵', 'data-leak': '数据泄露', ddos: '拒绝服务攻击', outage: '系统中断', defacement: '网页篡改', other: '其他' },
     statuses: { reported: '已上报', closed: '已处置', summarized: '已提交总结报告' },
-    actions: { report: '首报', 'follow-up': '续报', close: '处置完毕', summary: '总结报告', comment: '意见', 'request-info': '要求补充', receive: '已接报', notified: '已推送通知渠道', attach: '附件' },
+    actions: {
+      report: '首报',
+      'follow-up': '续报',
+      close: '处置完毕',
+      summary: '总结报告',
+      comment: '意见',
+      'request-info': '要求补充',
+      receive: '已接报',
+      notified: '已推送通知渠道',
+      attach: '附件',
+    },
   },
   // Under an error's title: what it means for the reader, in place of the server's own (English) words.
   errorHints: {
