@@ -1,6 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
+import { EVIDENCE_FIXTURES, mlpsSystemRecord, sha256 } from '../testing/incidents.js';
 import { startReceiver } from '../testing/receiver.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE, OFFLINE_RULE } from './alertRules.js';
@@ -37,23 +38,8 @@ const GONGSHU = county('330105');
 const HOUR = 3600_000;
 const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
 const PATIENT_TEXT = '患者张三等 1200 人的病历被加密';
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32, 1)]);
-const PDF = Buffer.from('%PDF-1.7\n恢复记录\n');
-const DOCX = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(32, 2)]);
-const EXE = Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0x00]), Buffer.alloc(64)]);
-const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-const HIS_RECORD = {
-  name: 'HIS',
-  level: 3,
-  criticalInfrastructure: true,
-  personalInfoOver100k: true,
-  gradedOn: '2025-04-01',
-  filedOn: '2025-04-10',
-  lastEvaluatedOn: null,
-  wentLiveOn: null,
-  prelaunchTestedOn: null,
-  retiredOn: null,
-} as const;
+const { png: PNG, pdf: PDF, docx: DOCX, exe: EXE } = EVIDENCE_FIXTURES;
+const sha = sha256;
 
 describe.each(DIALECTS)('incidents (%s)', (dialect) => {
   let t: TestDb;
@@ -177,14 +163,14 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     expect(await code(reportIncident(t.deps, INST_A, input({ hostIds: ['h-of-another'] }), send))).toBe('BAD_REQUEST');
     expect(await code(reportIncident(t.deps, INST_A, { ...input(), institutionCode: 'B' }, send))).toBe('FORBIDDEN');
     expect(await code(reportIncident(t.deps, INST_A, input({ level: 'general' }), send))).toBe('BAD_REQUEST');
-    const sys = await saveMlpsSystem(t.deps, INST_A, 'A', { ...HIS_RECORD, hostIds: [a.hostId] });
+    const sys = await saveMlpsSystem(t.deps, INST_A, 'A', mlpsSystemRecord({ hostIds: [a.hostId] }));
     const systemId = (sys as { id: string }).id;
     expect(await code(reportIncident(t.deps, INST_A, input({ systemIds: [systemId], hostIds: [a.hostId] }), send))).toBe('BAD_REQUEST');
     const ok = await reportIncident(t.deps, INST_A, input({ systemIds: [systemId], hostIds: [a.hostId], criteria: { ...none, cii: true, recordsLeaked: 1_500_000 } }, 30 * 60_000), send);
     expect([ok.cii, ok.systemIds, ok.hostIds]).toEqual([true, [systemId], [a.hostId]]);
     expect(await getIncidentDetail(t.deps, XIHU.scope, ok.id)).toMatchObject({ systems: [{ id: systemId, name: 'HIS', level: 3 }], hosts: [{ id: a.hostId, hostname: 'his-01' }] });
     // Another institution's real system and host are as unknown here as made-up ones, and the refusal says which field.
-    const bSystem = (await saveMlpsSystem(t.deps, institutionUser('B', '330105'), 'B', { ...HIS_RECORD, criticalInfrastructure: false, hostIds: [b.hostId] })) as { id: string };
+    const bSystem = (await saveMlpsSystem(t.deps, institutionUser('B', '330105'), 'B', mlpsSystemRecord({ criticalInfrastructure: false, hostIds: [b.hostId] }))) as { id: string };
     await expect(reportIncident(t.deps, INST_A, input({ systemIds: [bSystem.id] }), send)).rejects.toThrow(/systemIds: unknown MLPS systems for this institution \(西湖区人民医院\)/);
     await expect(reportIncident(t.deps, INST_A, input({ hostIds: [b.hostId] }), send)).rejects.toThrow(/hostIds: unknown hosts for this institution \(西湖区人民医院\)/);
   });

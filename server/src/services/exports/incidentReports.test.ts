@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectOutput } from '../../testing/collect.js';
 import { createTestDb, enrollHost, type TestDb } from '../../testing/harness.js';
+import { EVIDENCE_FIXTURES, mlpsSystemRecord, sha256 } from '../../testing/incidents.js';
 import type { Principal } from '../auth.js';
 import { fetchSender } from '../channels/index.js';
 import { attachIncidentEvidence, closeIncident, followUpIncident, reportIncident, submitIncidentSummary } from '../incidents.js';
@@ -30,10 +30,8 @@ describe('incident exports (事件报告, 事件统计)', () => {
   let renderer: PdfRenderer;
   let ransomware: string;
   // Evidence of each kind the report takes: a screenshot, a PDF and an Office document.
-  const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
-  const PDF = Buffer.from('%PDF-1.7\n事件处置记录\n');
-  const DOCX = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64, 2)]);
-  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  const { png: PNG, pdf: PDF, docx: DOCX } = EVIDENCE_FIXTURES;
+  const sha = sha256;
   const req = (principal: Principal) => ({ principal, remoteAddress: '127.0.0.1' });
   const body = async (p: Awaited<ReturnType<typeof prepareIncidentExport>>) => collectOutput((out) => p.write(out));
   const sheets = async (bytes: Buffer) => {
@@ -52,19 +50,7 @@ describe('incident exports (事件报告, 事件统计)', () => {
     t = await createTestDb('sqlite');
     renderer = createPdfRenderer({ executablePath: DEFAULT_CHROMIUM });
     const host = await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106', hostname: 'his-01' });
-    const his = (await saveMlpsSystem(t.deps, INST_A, 'A', {
-      name: 'HIS 医院信息系统',
-      level: 3,
-      criticalInfrastructure: false,
-      personalInfoOver100k: true,
-      gradedOn: '2025-04-01',
-      filedOn: '2025-04-10',
-      lastEvaluatedOn: null,
-      wentLiveOn: null,
-      prelaunchTestedOn: null,
-      retiredOn: null,
-      hostIds: [host.hostId],
-    })) as { id: string };
+    const his = (await saveMlpsSystem(t.deps, INST_A, 'A', mlpsSystemRecord({ name: 'HIS 医院信息系统', criticalInfrastructure: false, hostIds: [host.hostId] }))) as { id: string };
     const send = fetchSender(5_000);
     const at = (ago: number) => new Date(t.clock.now.getTime() - ago).toISOString();
     const base = { impact: '门诊挂号中断 2 小时', measures: '断网隔离受感染主机' };
