@@ -25,6 +25,11 @@ export const EVIDENCE_TYPES: Record<EvidenceType, { mime: string; extensions: re
   ole: { mime: 'application/x-ole-storage', extensions: ['doc', 'xls', 'ppt'] },
 };
 
+/** What a file picker offers: every extension some evidence type takes (the server still judges the bytes). */
+export const EVIDENCE_ACCEPT = Object.values(EVIDENCE_TYPES)
+  .flatMap((t) => t.extensions.map((e) => `.${e}`))
+  .join(',');
+
 const MAGIC: Array<[EvidenceType, number[]]> = [
   ['pdf', [0x25, 0x50, 0x44, 0x46, 0x2d]],
   ['png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
@@ -49,10 +54,14 @@ export function evidenceNameProblem(name: string): string | null {
   return null;
 }
 
+/** Why a file of `size` bytes is too large, or null: a browser says so before reading a byte of it. */
+export const evidenceSizeProblem = (size: number, maxBytes = EVIDENCE_MAX_BYTES) => (size > maxBytes ? `the file has ${size} bytes, over the limit of ${maxBytes}` : null);
+
 /** The type of an upload, or why it is refused: size, name, content type, and the name's extension against the content. */
 export function checkEvidence(name: string, bytes: Uint8Array, maxBytes = EVIDENCE_MAX_BYTES): { ok: true; type: EvidenceType; mime: string } | { ok: false; reason: string } {
   if (bytes.length === 0) return { ok: false, reason: 'the file is empty' };
-  if (bytes.length > maxBytes) return { ok: false, reason: `the file has ${bytes.length} bytes, over the limit of ${maxBytes}` };
+  const tooLarge = evidenceSizeProblem(bytes.length, maxBytes);
+  if (tooLarge) return { ok: false, reason: tooLarge };
   const bad = evidenceNameProblem(name);
   if (bad) return { ok: false, reason: bad };
   const type = sniffEvidenceType(bytes);

@@ -170,7 +170,7 @@ export const summaryDeadline = (closedAt: Date, settings: ResolvedIncidentSettin
 export const INCIDENT_STATUSES = ['reported', 'closed', 'summarized'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export const INCIDENT_STATUS_ZH = { reported: '已上报', closed: '已处置', summarized: '已提交总结报告' } as const satisfies Record<IncidentStatus, string>;
-export const INCIDENT_ACTIONS = ['report', 'follow-up', 'close', 'summary', 'comment', 'request-info', 'receive'] as const;
+export const INCIDENT_ACTIONS = ['report', 'follow-up', 'close', 'summary', 'comment', 'request-info', 'receive', 'attach'] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 /** Which action may run from which status; anything else is refused. */
 export const INCIDENT_TRANSITIONS: Record<IncidentAction, { from: readonly IncidentStatus[]; to: IncidentStatus | null }> = {
@@ -181,8 +181,20 @@ export const INCIDENT_TRANSITIONS: Record<IncidentAction, { from: readonly Incid
   comment: { from: ['reported', 'closed', 'summarized'], to: null },
   'request-info': { from: ['reported', 'closed'], to: null },
   receive: { from: ['reported', 'closed', 'summarized'], to: null },
+  // Evidence files while the institution still reports: with the report and follow-ups, then for the summary.
+  attach: { from: ['reported', 'closed'], to: null },
 };
 export const canIncident = (action: IncidentAction, status: IncidentStatus) => INCIDENT_TRANSITIONS[action].from.includes(status);
+
+/** The part of the reporting an attachment belongs to (附件所属): the first report, a follow-up, or the summary report. */
+export const INCIDENT_EVIDENCE_STAGES = ['report', 'follow-up', 'summary'] as const;
+export type IncidentEvidenceStage = (typeof INCIDENT_EVIDENCE_STAGES)[number];
+export const INCIDENT_EVIDENCE_STAGE_ZH = { report: '首报', 'follow-up': '续报', summary: '总结报告' } as const satisfies Record<IncidentEvidenceStage, string>;
+/** An attachment made now goes with the summary once the incident is closed, else with the latest report or follow-up. */
+export function incidentEvidenceStage(status: IncidentStatus, followedUp: boolean): IncidentEvidenceStage {
+  if (status !== 'reported') return 'summary';
+  return followedUp ? 'follow-up' : 'report';
+}
 
 /** What is wrong with an incident on the clock: reported late, or the summary overdue. */
 export function incidentFlags(

@@ -1,9 +1,11 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver } from '../../server/src/testing/receiver.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot } from '../helpers/browser.js';
-import { runCli, signedInClient, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
+import { lastLine, runCli, signedInClient, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
 
 type Client = Awaited<ReturnType<typeof signedInClient>>;
 const PASSWORD = 'Incident-E2e-Pass-1';
@@ -25,13 +27,18 @@ describe('incident reports (事件上报), end to end', () => {
     rx = await startReceiver();
     server = await startServerProcess({ env: { WEIAN_CHANNEL_HOSTS: '127.0.0.1' } });
     admin = await signedInClient(server.url);
+    const tokens: string[] = [];
     for (const [code, name, region] of [
       ['ZJ-XH-001', '西湖区人民医院', '330106'],
       ['ZJ-GS-001', '拱墅区人民医院', '330105'],
     ]) {
       const tok = await runCli('server', ['token', 'create', '--institution', code!, '--name', name!, '--region', region!], { env: server.env });
       expect(tok.code, tok.stderr).toBe(0);
+      tokens.push(lastLine(tok.stdout));
     }
+    // The hospital's host, enrolled by the real agent: its report picks it as affected.
+    const enroll = await runCli('agent', ['enroll', '--server', server.url, '--token', tokens[0]!, '--config', join(server.dataDir, 'agent', 'agent.json')]);
+    expect(enroll.code, enroll.stderr).toBe(0);
     await admin.client.users.create.mutate({ username: 'xh-hospital', role: 'institution', scopeCode: 'ZJ-XH-001', password: PASSWORD });
     await admin.client.users.create.mutate({ username: 'xh-county', role: 'county', scopeCode: '330106', password: PASSWORD });
     await admin.client.users.create.mutate({ username: 'gs-county', role: 'county', scopeCode: '330105', password: PASSWORD });
@@ -42,7 +49,7 @@ describe('incident reports (事件上报), end to end', () => {
     hospital = await signedInClient(server.url, { username: 'xh-hospital', password: PASSWORD });
     xihu = await signedInClient(server.url, { username: 'xh-county', password: PASSWORD });
     gongshu = await signedInClient(server.url, { username: 'gs-county', password: PASSWORD });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     for (const c of [admin, hospital, xihu, gongshu]) c?.close();
     await server?.cleanup();
@@ -204,6 +211,99 @@ describe('incident reports (事件上报), end to end', () => {
       expect(c.problems).toEqual([]);
       const mine = (await xihu.client.incidents.list.query()).find((i) => i.title === '门户网站被篡改');
       expect([mine?.level, mine?.receivedBy, mine?.late, mine?.status]).toEqual(['general', 'xh-county', false, 'summarized']);
+    } finally {
+      await browser.close();
+    }
+  }, 240_000);
+
+  it('in the dashboard: the hospital picks the system and host and attaches a file; the county sees it arrive live, counting down', async () => {
+    await ensureDashboardBuilt();
+    const { id: systemId } = (await hospital.client.institutions.saveSystem.mutate({
+      institutionCode: 'ZJ-XH-001',
+      system: {
+        name: 'HIS 医院信息系统',
+        level: 3,
+        criticalInfrastructure: false,
+        personalInfoOver100k: true,
+        gradedOn: '2025-04-01',
+        filedOn: '2025-04-10',
+        lastEvaluatedOn: null,
+        wentLiveOn: null,
+        prelaunchTestedOn: null,
+        retiredOn: null,
+        hostIds: [],
+      },
+    })) as { id: string };
+    const host = (await hospital.client.hosts.list.query({ institutionCode: 'ZJ-XH-001' })).items[0]!;
+    const browser = await launchBrowser();
+    try {
+      const signIn = async (username: string) => {
+        const p = await openPage(browser);
+        await p.page.goto(`${server.url}/login`);
+        await p.page.locator('input[name=username]').fill(username);
+        await p.page.locator('input[name=password]').fill(PASSWORD);
+        await p.page.getByTestId('login-submit').click();
+        await p.page.waitForURL((u) => !u.pathname.startsWith('/login'));
+        p.problems.length = 0;
+        await p.page.goto(`${server.url}/incidents`);
+        await p.page.getByTestId('incidents-table').waitFor();
+        return p;
+      };
+      // The county's list is open before the report: it must arrive there without a reload.
+      const c = await signIn('xh-county');
+      const h = await signIn('xh-hospital');
+      const form = h.page.getByTestId('incident-form');
+      await h.page.getByTestId('incident-title').fill('HIS 服务器遭勒索病毒加密');
+      await h.page.getByTestId('incident-discovered').fill(new Date(Date.now() - 20 * 60_000 + 8 * HOUR).toISOString().slice(0, 16));
+      // The deadline it faces counts down as the form is filled: 一般 by the region's 24 h.
+      await expect.poll(() => form.getByTestId('incident-form-deadline').innerText()).toMatch(/应于 .* 前上报\s*剩余 23 小时 \d+ 分 \d+ 秒/);
+      // Systems and hosts are picked (with search) from the institution's own records.
+      const pickOption = async (testId: string, search: string, option: string) => {
+        await h.page.getByTestId(testId).click();
+        await h.page.keyboard.type(search);
+        await h.page.locator('.el-select-dropdown__item:visible', { hasText: option }).click();
+        await h.page.keyboard.press('Escape');
+      };
+      await pickOption('incident-systems', 'HIS', 'HIS 医院信息系统');
+      await pickOption('incident-hosts', host.hostname.slice(0, 3), host.hostname);
+      await h.page.getByTestId('incident-impact').fill('门诊挂号中断');
+      await h.page.getByTestId('incident-measures').fill('断网隔离');
+      // An .exe named .pdf is refused before anything is sent; a PNG screenshot waits for the report.
+      const exe = join(server.dataDir, '勒索信.pdf');
+      writeFileSync(exe, Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0x00]), Buffer.alloc(256)]));
+      await h.page.getByTestId('incident-file').setInputFiles(exe);
+      await expect.poll(() => h.page.getByTestId('incident-file-refused').innerText()).toMatch(/勒索信\.pdf.*not a PDF, PNG, JPEG or Office document/);
+      const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(512, 7)]);
+      const shot = join(server.dataDir, '勒索信截图.png');
+      writeFileSync(shot, png);
+      await h.page.getByTestId('incident-file').setInputFiles(shot);
+      await expect.poll(() => h.page.getByTestId('incident-pending').innerText()).toContain('勒索信截图.png');
+      await h.page.getByTestId('incident-submit').click();
+
+      const mine = async () => (await hospital.client.incidents.list.query()).find((i) => i.title === 'HIS 服务器遭勒索病毒加密');
+      await expect.poll(async () => (await mine())?.id, { timeout: 10_000 }).toBeDefined();
+      const id = (await mine())!.id;
+      await expect.poll(async () => (await hospital.client.incidents.get.query({ incidentId: id })).evidence.length, { timeout: 10_000 }).toBe(1);
+      const detail = await hospital.client.incidents.get.query({ incidentId: id });
+      expect([detail.systemIds, detail.hostIds, detail.evidence[0]!.sha256, detail.evidence[0]!.stage]).toEqual([[systemId], [host.id], createHash('sha256').update(png).digest('hex'), 'report']);
+
+      // The county: the row arrived live, its report deadline counting down second by second.
+      const row = c.page.getByTestId('incidents-table').locator('tr', { hasText: 'HIS 服务器遭勒索病毒加密' });
+      await row.waitFor({ timeout: 10_000 });
+      const countdown = row.locator('.countdown');
+      await expect.poll(() => countdown.innerText()).toMatch(/^剩余 23 小时 \d+ 分 \d+ 秒$/);
+      const first = await countdown.innerText();
+      await expect.poll(() => countdown.innerText(), { timeout: 5_000 }).not.toBe(first);
+      await row.click();
+      const drawer = c.page.getByTestId('incident-drawer');
+      await expect.poll(() => drawer.getByTestId('incident-subjects').innerText()).toBe(`受影响的等保系统：HIS 医院信息系统；受影响的主机：${host.hostname}`);
+      await expect.poll(() => drawer.getByTestId('incident-evidence').innerText()).toContain(createHash('sha256').update(png).digest('hex'));
+      expect(await drawer.getByTestId('incident-evidence').innerText()).toContain('勒索信截图.png');
+      await expect.poll(() => drawer.getByTestId('incident-deadline').innerText()).toMatch(/按时上报.*剩余 23 小时/s);
+      await screenshot(c.page, 'incidents-3-county-live');
+      expect(c.problems).toEqual([]);
+      // The hospital's page shows the refusal it met and nothing else went wrong.
+      expect(h.problems).toEqual([]);
     } finally {
       await browser.close();
     }

@@ -1,6 +1,7 @@
 import { api, type ApiClient } from './client.js';
-import { call } from './errors.js';
+import { call, handleError, type ApiError } from './errors.js';
 import type { In, Out } from './types.js';
+import { uploadEvidence } from './uploads.js';
 
 type I = ApiClient['incidents'];
 export type Incident = Out<I['list']['query']>[number];
@@ -24,4 +25,11 @@ export const incidentsApi = {
   requestInfo: (incidentId: string, text: string) => call(() => api().incidents.requestInfo.mutate({ incidentId, text })),
   submitSummary: (incidentId: string, summary: IncidentSummary) => call(() => api().incidents.submitSummary.mutate({ incidentId, ...summary })),
   receive: (incidentId: string) => call(() => api().incidents.receive.mutate({ incidentId })),
+  /** An attachment on the report, the current follow-up or the summary (the server decides which by the incident's state). */
+  upload: (incidentId: string, file: File) => uploadEvidence({ incident: incidentId }, file),
+  /** Calls `onChange` whenever an incident the user may see is reported or changes (scoped by the server); returns the unsubscribe. */
+  live: (onChange: (incidentId: string) => void, onError: (e: ApiError) => void = () => {}) => {
+    const sub = api().incidents.live.subscribe(undefined, { onData: (ev) => onChange(ev.incident.id), onError: (e) => onError(handleError(e)) });
+    return () => sub.unsubscribe();
+  },
 };

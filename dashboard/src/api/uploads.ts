@@ -1,8 +1,8 @@
 import { ApiError, handleError } from './errors.js';
 import { KIND_BY_STATUS } from './exports.js';
 
-/** Where an evidence file goes: a notice the institution answers, or its self-inspection of a year. */
-export type EvidenceTarget = { notice: string } | { selfInspection: number };
+/** Where an evidence file goes: a notice the institution answers, its self-inspection of a year, or an incident it reported. */
+export type EvidenceTarget = { notice: string } | { selfInspection: number } | { incident: string };
 export interface StoredEvidence {
   sha256: string;
   size: number;
@@ -14,7 +14,7 @@ export interface StoredEvidence {
  * base64 in a 2 MiB JSON body). The server judges it by its bytes and name, as the procedures do.
  */
 export async function uploadEvidence(target: EvidenceTarget, file: File): Promise<StoredEvidence> {
-  const query = new URLSearchParams({ ...('notice' in target ? { notice: target.notice } : { selfInspection: String(target.selfInspection) }), name: file.name });
+  const query = new URLSearchParams({ ...('selfInspection' in target ? { selfInspection: String(target.selfInspection) } : target), name: file.name });
   let res: Response;
   try {
     res = await fetch(`/upload/evidence?${query}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/octet-stream' }, body: file });

@@ -9,17 +9,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { login, SESSION } from '../services/auth.js';
+import { reportIncident } from '../services/incidents.js';
 import { createUser } from '../services/users.js';
 import { listAudit } from '../storage/audit.js';
 import { userCaller } from '../testing/callers.js';
 import { createTestDb, enrollHost, type TestDb } from '../testing/harness.js';
 import { textNotice } from '../testing/notices.js';
+import { institutionUser } from '../testing/principals.js';
 import { createHttpStack, type HttpStack } from './server.js';
 
 const PASSWORD = 'Uploads-Test-Pass-1';
 const YEAR = 2026;
 /** A PDF of `size` bytes: the header, then padding. */
 const pdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(size - 9, 0x20)]);
+const NONE = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
 const EXE = Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0x00]), Buffer.alloc(4096)]);
 
 let t: TestDb;
@@ -138,6 +141,30 @@ describe('POST /upload/evidence (files over the tRPC limit)', () => {
         .map((e) => e.actor_name)
         .sort(),
     ).toEqual(['inst-c', 'xihu']);
+  });
+
+  it('incident attachments go the same way: on the incident timeline with their hash; bad bytes, names, size, scope and roles refused', async () => {
+    const inc = await reportIncident(t.deps, institutionUser('A', '330106'), {
+      institutionCode: 'A',
+      incident: { title: '勒索病毒', type: 'ransomware', discoveredAt: new Date(t.clock.now.getTime() - 60_000).toISOString(), level: 'general', criteria: NONE, impact: '门诊中断', measures: '断网' },
+    });
+    const file = pdf(3_000_000);
+    const r = await post('inst-a', q({ incident: inc.id, name: '处置记录.pdf' }), file);
+    expect([r.status, r.body.sha256]).toEqual([200, createHash('sha256').update(file).digest('hex')]);
+    const inst = await userCaller(t.deps, 'inst-a', PASSWORD);
+    expect((await inst.incidents.get({ incidentId: inc.id })).evidence.map((e) => [e.name, e.size, e.stage])).toEqual([['处置记录.pdf', 3_000_000, 'report']]);
+    const refused = async (who: string, name: string, body: Buffer) => {
+      const res = await post(who, q({ incident: inc.id, name }), body);
+      return [res.status, res.body.error?.message];
+    };
+    expect(await refused('inst-a', '截图.pdf', EXE)).toEqual([400, expect.stringMatching(/not a PDF, PNG, JPEG or Office document/)]);
+    expect(await refused('inst-a', '../报告.pdf', pdf(1000))).toEqual([400, expect.stringMatching(/path separator/)]);
+    expect(await refused('inst-a', '太大.pdf', pdf(EVIDENCE_UPLOAD_MAX_BYTES + 1))).toEqual([413, expect.stringMatching(/over the limit of 5242880/)]);
+    expect(await refused('inst-c', '佐证.pdf', pdf(1000))).toEqual([403, expect.stringMatching(/not visible to you/)]);
+    expect(await refused('xihu', '佐证.pdf', pdf(1000))).toEqual([403, expect.stringMatching(/incidents:report/)]);
+    expect((await post('inst-a', q({ incident: inc.id, notice: noticeId, name: 'x.pdf' }), pdf(1000))).body.error?.message).toMatch(/name one upload target/);
+    expect((await inst.incidents.get({ incidentId: inc.id })).evidence).toHaveLength(1);
+    expect(leftovers()).toEqual([]);
   });
 
   it('self-inspection evidence over 1.4 MB goes the same way', async () => {

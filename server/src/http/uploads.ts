@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { recordAudit } from '../services/audit.js';
 import { resolveSession, SESSION } from '../services/auth.js';
 import type { ServiceDeps } from '../services/deps.js';
+import { attachIncidentEvidence } from '../services/incidents.js';
 import { uploadEvidence } from '../services/notices.js';
 import { uploadSelfInspectionEvidence } from '../services/selfInspection.js';
 import { parseCookies } from '../trpc/context.js';
@@ -23,6 +24,7 @@ import { closeAfterRefusal } from './limits.js';
  * Evidence files too large for a tRPC call (whose JSON body carries base64 and is capped at 2 MiB):
  *   POST /upload/evidence?notice=ID&name=NAME          (整改佐证材料, as notices.upload)
  *   POST /upload/evidence?selfInspection=YEAR&name=NAME (自查佐证材料, as selfInspection.upload)
+ *   POST /upload/evidence?incident=ID&name=NAME         (事件附件: on the report, a follow-up or the summary)
  * The body is the file's raw bytes as application/octet-stream (which a cross-site HTML form cannot
  * send without a CORS preflight that this server never answers), behind the session cookie. It is
  * streamed to a private file under the data directory and cut off at EVIDENCE_UPLOAD_MAX_BYTES; the
@@ -32,10 +34,11 @@ import { closeAfterRefusal } from './limits.js';
  */
 export const UPLOAD_PATH = '/upload/evidence';
 
-type Target = { kind: 'notice'; noticeId: string } | { kind: 'selfInspection'; year: number };
+type Target = { kind: 'notice'; noticeId: string } | { kind: 'selfInspection'; year: number } | { kind: 'incident'; incidentId: string };
 const TARGETS = {
   notice: { permission: 'notices:answer', action: 'notices.upload' },
   selfInspection: { permission: 'selfInspection:fill', action: 'selfInspection.upload' },
+  incident: { permission: 'incidents:report', action: 'incidents.upload' },
 } as const;
 
 class TooLarge extends Error {}
@@ -43,10 +46,16 @@ class TooLarge extends Error {}
 function targetOf(url: URL): Target | string {
   const notice = url.searchParams.get('notice');
   const year = url.searchParams.get('selfInspection');
-  if (notice && year === null) return notice.length <= 64 ? { kind: 'notice', noticeId: notice } : 'the notice id is too long';
-  if (year !== null && notice === null) return /^20\d\d$/.test(year) ? { kind: 'selfInspection', year: Number(year) } : 'selfInspection must be a year such as 2026';
-  return 'name the upload target: ?notice=ID or ?selfInspection=YEAR';
+  const incident = url.searchParams.get('incident');
+  const named = [notice, year, incident].filter((v) => v !== null).length;
+  if (named !== 1) return 'name one upload target: ?notice=ID, ?selfInspection=YEAR or ?incident=ID';
+  if (notice) return notice.length <= 64 ? { kind: 'notice', noticeId: notice } : 'the notice id is too long';
+  if (incident) return incident.length <= 64 ? { kind: 'incident', incidentId: incident } : 'the incident id is too long';
+  if (year !== null) return /^20\d\d$/.test(year) ? { kind: 'selfInspection', year: Number(year) } : 'selfInspection must be a year such as 2026';
+  return 'name one upload target: ?notice=ID, ?selfInspection=YEAR or ?incident=ID';
 }
+/** The target as the audit log names it (the procedure's input). */
+const auditInput = (t: Target) => (t.kind === 'notice' ? { noticeId: t.noticeId } : t.kind === 'incident' ? { incidentId: t.incidentId } : { year: t.year });
 
 export function uploadsHandler(deps: ServiceDeps, opts: { dir: string; log: Logger; clientAddress: (req: IncomingMessage) => string }) {
   const answer = (res: ServerResponse, body: unknown) => {
@@ -79,7 +88,7 @@ export function uploadsHandler(deps: ServiceDeps, opts: { dir: string; log: Logg
         outcome,
         regionCode: principal.regionCode,
         institutionCode: principal.institutionCode,
-        detail: { input: { ...(target.kind === 'notice' ? { noticeId: target.noticeId } : { year: target.year }), name }, via: UPLOAD_PATH, ...detail },
+        detail: { input: { ...auditInput(target), name }, via: UPLOAD_PATH, ...detail },
         remoteAddress: opts.clientAddress(req),
       });
     if (!roleHas(principal.role, permission)) {
@@ -108,7 +117,9 @@ export function uploadsHandler(deps: ServiceDeps, opts: { dir: string; log: Logg
     try {
       const stored = await (target.kind === 'notice'
         ? uploadEvidence(deps, principal, { ...upload, noticeId: target.noticeId })
-        : uploadSelfInspectionEvidence(deps, principal, { ...upload, year: target.year }));
+        : target.kind === 'incident'
+          ? attachIncidentEvidence(deps, principal, { ...upload, incidentId: target.incidentId })
+          : uploadSelfInspectionEvidence(deps, principal, { ...upload, year: target.year }));
       await audit('ok', { size: stored.size, sha256: stored.sha256 });
       return answer(res, stored);
     } catch (e) {

@@ -1,12 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
+import { EVIDENCE_FIXTURES, mlpsSystemRecord, sha256 } from '../testing/incidents.js';
 import { startReceiver } from '../testing/receiver.js';
 import type { AuthenticatedAgent } from './agentAuth.js';
 import { INCIDENT_LATE_RULE, INCIDENT_SUMMARY_RULE, OFFLINE_RULE } from './alertRules.js';
 import { getAlertDetail, listAlertViews, raiseAlert } from './alerts.js';
 import { fetchSender } from './channels/index.js';
 import {
+  attachIncidentEvidence,
   checkIncidentSummaries,
   closeIncident,
   commentIncident,
@@ -29,17 +31,20 @@ import { ranking } from './rankings.js';
 import { saveMlpsSystem } from './records.js';
 import { putSettings } from './settings.js';
 import { ADMIN, INST_A, county, institutionUser, outcome as code } from '../testing/principals.js';
-import { DEFAULT_INCIDENT_SETTINGS, gradeIncident } from '@weian/shared';
+import { DEFAULT_INCIDENT_SETTINGS, EVIDENCE_MAX_BYTES, gradeIncident } from '@weian/shared';
 
 const XIHU = county('330106');
 const GONGSHU = county('330105');
 const HOUR = 3600_000;
 const none = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
 const PATIENT_TEXT = '患者张三等 1200 人的病历被加密';
+const { png: PNG, pdf: PDF, docx: DOCX, exe: EXE } = EVIDENCE_FIXTURES;
+const sha = sha256;
 
 describe.each(DIALECTS)('incidents (%s)', (dialect) => {
   let t: TestDb;
   let a: AuthenticatedAgent;
+  let b: AuthenticatedAgent;
   const send = fetchSender(5_000);
   const input = (over: Partial<ReportIncidentInput['incident']> = {}, discoveredAgoMs = HOUR): ReportIncidentInput => ({
     institutionCode: 'A',
@@ -60,7 +65,7 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     // Channel receivers in these tests listen on loopback, which only the allow-list admits.
     t.deps.channelHosts = ['127.0.0.1'];
     a = await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106', hostname: 'his-01' });
-    await enrollHost(t.deps, { institution: 'B', name: '拱墅区人民医院', region: '330105', hostname: 'his-b' });
+    b = await enrollHost(t.deps, { institution: 'B', name: '拱墅区人民医院', region: '330105', hostname: 'his-b' });
   });
   afterEach(() => t.close());
 
@@ -158,23 +163,55 @@ describe.each(DIALECTS)('incidents (%s)', (dialect) => {
     expect(await code(reportIncident(t.deps, INST_A, input({ hostIds: ['h-of-another'] }), send))).toBe('BAD_REQUEST');
     expect(await code(reportIncident(t.deps, INST_A, { ...input(), institutionCode: 'B' }, send))).toBe('FORBIDDEN');
     expect(await code(reportIncident(t.deps, INST_A, input({ level: 'general' }), send))).toBe('BAD_REQUEST');
-    const sys = await saveMlpsSystem(t.deps, INST_A, 'A', {
-      name: 'HIS',
-      level: 3,
-      criticalInfrastructure: true,
-      personalInfoOver100k: true,
-      gradedOn: '2025-04-01',
-      filedOn: '2025-04-10',
-      lastEvaluatedOn: null,
-      wentLiveOn: null,
-      prelaunchTestedOn: null,
-      retiredOn: null,
-      hostIds: [a.hostId],
-    });
+    const sys = await saveMlpsSystem(t.deps, INST_A, 'A', mlpsSystemRecord({ hostIds: [a.hostId] }));
     const systemId = (sys as { id: string }).id;
     expect(await code(reportIncident(t.deps, INST_A, input({ systemIds: [systemId], hostIds: [a.hostId] }), send))).toBe('BAD_REQUEST');
     const ok = await reportIncident(t.deps, INST_A, input({ systemIds: [systemId], hostIds: [a.hostId], criteria: { ...none, cii: true, recordsLeaked: 1_500_000 } }, 30 * 60_000), send);
     expect([ok.cii, ok.systemIds, ok.hostIds]).toEqual([true, [systemId], [a.hostId]]);
+    expect(await getIncidentDetail(t.deps, XIHU.scope, ok.id)).toMatchObject({ systems: [{ id: systemId, name: 'HIS', level: 3 }], hosts: [{ id: a.hostId, hostname: 'his-01' }] });
+    // Another institution's real system and host are as unknown here as made-up ones, and the refusal says which field.
+    const bSystem = (await saveMlpsSystem(t.deps, institutionUser('B', '330105'), 'B', mlpsSystemRecord({ criticalInfrastructure: false, hostIds: [b.hostId] }))) as { id: string };
+    await expect(reportIncident(t.deps, INST_A, input({ systemIds: [bSystem.id] }), send)).rejects.toThrow(/systemIds: unknown MLPS systems for this institution \(西湖区人民医院\)/);
+    await expect(reportIncident(t.deps, INST_A, input({ hostIds: [b.hostId] }), send)).rejects.toThrow(/hostIds: unknown hosts for this institution \(西湖区人民医院\)/);
+  });
+
+  it('attachments on the report, a follow-up and the summary: judged by their bytes, kept once by SHA-256, on the timeline, the institution only', async () => {
+    const inc = await reportIncident(t.deps, INST_A, input(), send);
+    const seen: IncidentChange[] = [];
+    t.deps.bus.onOrigin('incident.changed', (e) => seen.push(e));
+    expect(await attachIncidentEvidence(t.deps, INST_A, { incidentId: inc.id, name: '勒索信.png', content: PNG })).toEqual({ sha256: sha(PNG), size: PNG.length, type: 'png' });
+    // The same file again is kept once and adds nothing to the timeline.
+    await attachIncidentEvidence(t.deps, INST_A, { incidentId: inc.id, name: '勒索信.png', content: PNG });
+    expect(seen.map((e) => e.action)).toEqual(['attach']);
+    await followUpIncident(t.deps, INST_A, inc.id, '已恢复门诊挂号');
+    await attachIncidentEvidence(t.deps, INST_A, { incidentId: inc.id, name: '恢复记录.pdf', content: PDF });
+    await closeIncident(t.deps, INST_A, inc.id, '处置完毕');
+    await attachIncidentEvidence(t.deps, INST_A, { incidentId: inc.id, name: '整改方案.docx', content: DOCX });
+    const refused = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return 'ok';
+      } catch (e) {
+        return `${(e as { code: string }).code} ${(e as Error).message}`;
+      }
+    };
+    expect(await refused(attachIncidentEvidence(t.deps, INST_A, { incidentId: inc.id, name: '报告.pdf', content: EXE }))).toMatch(/^BAD_REQUEST .*not a PDF, PNG, JPEG or Office document/);
+    expect(await refused(attachIncidentEvidence(t.deps, INST_A, { incidentId: inc.id, name: '../../etc/passwd.pdf', content: PDF }))).toMatch(/^BAD_REQUEST .*path separator/);
+    expect(await refused(attachIncidentEvidence(t.deps, INST_A, { incidentId: inc.id, name: '大.pdf', content: Buffer.concat([PDF, Buffer.alloc(EVIDENCE_MAX_BYTES)]) }))).toMatch(
+      /^BAD_REQUEST .*over the limit/,
+    );
+    expect(await refused(attachIncidentEvidence(t.deps, XIHU, { incidentId: inc.id, name: '批示.pdf', content: PDF }))).toMatch(/^FORBIDDEN .*reporting institution/);
+    expect(await refused(attachIncidentEvidence(t.deps, institutionUser('B', '330105'), { incidentId: inc.id, name: 'b.pdf', content: PDF }))).toMatch(/^FORBIDDEN/);
+    await submitIncidentSummary(t.deps, INST_A, inc.id, { cause: '弱口令', measures: '改密', rectification: '堡垒机', lessons: '培训' });
+    expect(await refused(attachIncidentEvidence(t.deps, INST_A, { incidentId: inc.id, name: '迟到.pdf', content: Buffer.concat([PDF, Buffer.from('x')]) }))).toMatch(/^CONFLICT/);
+    const d = await getIncidentDetail(t.deps, XIHU.scope, inc.id);
+    expect(d.evidence.map((e) => [e.name, e.stage, e.type, e.sha256])).toEqual([
+      ['勒索信.png', 'report', 'png', sha(PNG)],
+      ['恢复记录.pdf', 'follow-up', 'pdf', sha(PDF)],
+      ['整改方案.docx', 'summary', 'ooxml', sha(DOCX)],
+    ]);
+    expect(d.timeline.filter((e) => e.action !== 'notified').map((e) => e.action)).toEqual(['report', 'attach', 'follow-up', 'attach', 'close', 'attach', 'summary']);
+    expect(d.timeline.find((e) => e.action === 'attach')?.detail).toEqual({ sha256: sha(PNG), name: '勒索信.png', size: PNG.length, type: 'png', stage: 'report' });
   });
 
   it('follow-ups, close, summary on its own deadline; bureaus comment, ask for more and mark 已接报 once', async () => {

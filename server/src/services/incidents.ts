@@ -5,6 +5,7 @@ import {
   gradingCriteria,
   gradingProblem,
   type ResolvedIncidentSettings,
+  incidentEvidenceStage,
   incidentFlags,
   incidentPeriodCounts,
   incidentTimesProblem,
@@ -25,8 +26,11 @@ import type { z } from 'zod';
 import { badRequest, conflict, forbidden } from '../errors.js';
 import { listInstitutionHosts } from '../storage/hosts.js';
 import {
+  attachIncidentEvidence as attachEvidenceRow,
   getIncident,
   getIncidentInScope,
+  incidentSubjectNames,
+  listIncidentEvidence,
   insertIncident,
   listClosedIncidents,
   listIncidentClocks,
@@ -49,6 +53,7 @@ import type { Principal } from './auth.js';
 import { fetchSender, type NotificationMessage, type Sender } from './channels/index.js';
 import type { IncidentChange, IncidentView } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
+import { acceptUpload, type EvidenceBytes } from './evidenceFiles.js';
 import { DEFAULT_SEND_OPTIONS, sendToChannel, type SendOptions } from './notify.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
@@ -253,13 +258,14 @@ export async function reportIncident(deps: ServiceDeps, principal: Principal, in
   const now = deps.now();
   const problem = incidentTimesProblem(inc.discoveredAt, now);
   if (problem) throw badRequest(problem);
+  // Picked from WeiAn's own records of this institution: another institution's id is as unknown as a made-up one.
   const systems = await listMlpsSystems(deps.db, institution.code);
   const systemIds = new Set(systems.map((s) => s.id));
   const unknownSystems = inc.systemIds.filter((id) => !systemIds.has(id));
-  if (unknownSystems.length) throw badRequest(`unknown MLPS systems for this institution: ${unknownSystems.slice(0, 5).join(', ')}`);
+  if (unknownSystems.length) throw badRequest(`systemIds: unknown MLPS systems for this institution (${institution.name}): ${unknownSystems.slice(0, 5).join(', ')}; pick them from its MLPS records`);
   const hostIds = new Set((await listInstitutionHosts(deps.db, institution.code)).map((h) => h.id));
   const unknownHosts = inc.hostIds.filter((id) => !hostIds.has(id));
-  if (unknownHosts.length) throw badRequest(`unknown hosts for this institution: ${unknownHosts.slice(0, 5).join(', ')}`);
+  if (unknownHosts.length) throw badRequest(`hostIds: unknown hosts for this institution (${institution.name}): ${unknownHosts.slice(0, 5).join(', ')}; pick them from its hosts in WeiAn`);
   const ciiSystem = systems.find((s) => s.critical_infrastructure === 1 && !s.retired_on);
   if (ciiSystem && !inc.criteria.cii) throw badRequest(`the institution's MLPS records mark "${ciiSystem.name}" as critical information infrastructure: the 1-hour deadline applies`);
   if (input.fromAlertId) {
@@ -327,7 +333,12 @@ export async function reportIncident(deps: ServiceDeps, principal: Principal, in
   return view;
 }
 
-type Change = { action: Exclude<IncidentAction, 'report'>; set?: (row: IncidentRow, at: string) => Promise<Partial<IncidentRow>> | Partial<IncidentRow>; detail: Record<string, unknown> };
+type Change = {
+  action: Exclude<IncidentAction, 'report'>;
+  set?: (row: IncidentRow, at: string) => Promise<Partial<IncidentRow>> | Partial<IncidentRow>;
+  /** The timeline entry's detail, or what writes alongside it in the same transaction and gives it (null: nothing changed, no entry). */
+  detail: Record<string, unknown> | ((tx: Db, row: IncidentRow, at: string) => Promise<Record<string, unknown> | null>);
+};
 
 /** One person's action on an incident: allowed only from the statuses the shared table lists, kept on the timeline, announced. */
 async function act(deps: ServiceDeps, principal: Principal, id: string, c: Change): Promise<IncidentView> {
@@ -335,10 +346,14 @@ async function act(deps: ServiceDeps, principal: Principal, id: string, c: Chang
   if (!canIncident(c.action, row.status)) throw conflict(`an incident that is ${row.status} cannot take "${c.action}"`);
   const at = deps.now().toISOString();
   const set = { ...(c.set ? await c.set(row, at) : {}), updated_at: at };
-  await deps.db.transaction().execute(async (tx) => {
+  const changed = await deps.db.transaction().execute(async (tx) => {
+    const detail = typeof c.detail === 'function' ? await c.detail(tx, row, at) : c.detail;
+    if (!detail) return false;
     await updateIncident(tx, id, set);
-    await insertIncidentEvent(tx, event(id, at, principal, c.action, c.detail));
+    await insertIncidentEvent(tx, event(id, at, principal, c.action, detail));
+    return true;
   });
+  if (!changed) return incidentView(row, deps.now());
   const next = { ...row, ...set };
   announce(deps, 'updated', c.action, next);
   return incidentView(next, deps.now());
@@ -355,6 +370,29 @@ export const closeIncident = (deps: ServiceDeps, p: Principal, id: string, text:
   });
 export const submitIncidentSummary = (deps: ServiceDeps, p: Principal, id: string, summary: { cause: string; measures: string; rectification: string; lessons: string }) =>
   act(deps, p, id, { action: 'summary', detail: {}, set: (_row, at) => ({ status: 'summarized', summarized_at: at, summary: JSON.stringify(summary) }) });
+
+/**
+ * An evidence file (images, PDF, Office documents) on the report, a follow-up or the summary, from the
+ * reporting institution only: judged by its bytes and name and stored once by SHA-256 as notices' are
+ * (evidenceFiles.ts), listed on the timeline with its hash. The same file twice is kept once.
+ */
+export async function attachIncidentEvidence(deps: ServiceDeps, p: Principal, input: EvidenceBytes & { incidentId: string }) {
+  const accepted = acceptUpload(input, deps.now().toISOString());
+  const { sha256, size, type } = accepted;
+  await act(deps, p, input.incidentId, {
+    action: 'attach',
+    detail: async (tx, row, at) => {
+      if (p.institutionCode !== row.institution_code) throw forbidden('only the reporting institution attaches evidence to its incident');
+      const stage = incidentEvidenceStage(
+        row.status,
+        (await listIncidentEvents(tx, row.id)).some((e) => e.action === 'follow-up'),
+      );
+      const added = await attachEvidenceRow(tx, accepted.file, { incident_id: row.id, sha256, name: input.name, stage, uploaded_at: at, uploaded_by: p.username });
+      return added ? { sha256, name: input.name, size, type, stage } : null;
+    },
+  });
+  return { sha256, size, type };
+}
 
 // Bureau side -----------------------------------------------------------------------------------------
 export const commentIncident = (deps: ServiceDeps, p: Principal, id: string, text: string) => act(deps, p, id, { action: 'comment', detail: { text } });
@@ -389,9 +427,19 @@ export async function listIncidentViews(
 
 export async function getIncidentDetail(deps: ServiceDeps, scope: Scope, id: string) {
   const row = await visibleIncident(deps, scope, id);
-  const events = await listIncidentEvents(deps.db, id);
+  const view = incidentView(row, deps.now());
+  const [events, evidence, names] = await Promise.all([
+    listIncidentEvents(deps.db, id),
+    listIncidentEvidence(deps.db, id),
+    incidentSubjectNames(deps.db, row.institution_code, view.systemIds, view.hostIds),
+  ]);
+  const named = <T extends { id: string }>(ids: string[], rows: T[]) => ids.map((i) => rows.find((r) => r.id === i)).filter((r): r is T => !!r);
   return {
-    ...incidentView(row, deps.now()),
+    ...view,
+    /** The affected systems and hosts by name, in the order reported (one since removed from the records drops out). */
+    systems: named(view.systemIds, names.systems),
+    hosts: named(view.hostIds, names.hosts),
+    evidence: evidence.map((e) => ({ sha256: e.sha256, name: e.name, stage: e.stage, size: e.size, type: e.type, uploadedAt: e.uploaded_at, uploadedBy: e.uploaded_by })),
     timeline: events.map((e) => ({ id: e.id, at: e.at, action: e.action, actor: { type: e.actor_type, name: e.actor_name }, detail: JSON.parse(e.detail) as Record<string, unknown> })),
   };
 }

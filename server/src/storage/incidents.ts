@@ -1,4 +1,5 @@
-import type { IncidentLevel, IncidentStatus, IncidentType } from '@weian/shared';
+import type { IncidentEvidenceStage, IncidentLevel, IncidentStatus, IncidentType } from '@weian/shared';
+import { storeEvidenceFile, type EvidenceFilesTable } from './notices.js';
 import type { Db } from './schema.js';
 import { inScope, type Scope } from './scope.js';
 
@@ -47,14 +48,23 @@ export interface IncidentEventsTable {
   actor_type: 'system' | 'user';
   actor_id: string | null;
   actor_name: string;
-  action: 'report' | 'follow-up' | 'close' | 'summary' | 'comment' | 'request-info' | 'receive' | 'notified';
+  action: 'report' | 'follow-up' | 'close' | 'summary' | 'comment' | 'request-info' | 'receive' | 'notified' | 'attach';
   /** JSON. */
   detail: string;
+}
+/** An evidence file on an incident (content in evidence_files, shared with notices). */
+export interface IncidentEvidenceTable {
+  incident_id: string;
+  sha256: string;
+  name: string;
+  stage: IncidentEvidenceStage;
+  uploaded_at: string;
+  uploaded_by: string;
 }
 export type IncidentRow = IncidentsTable;
 export type IncidentEventRow = IncidentEventsTable;
 
-const idb = (db: Db) => db.withTables<{ incidents: IncidentsTable; incident_events: IncidentEventsTable }>();
+const idb = (db: Db) => db.withTables<{ incidents: IncidentsTable; incident_events: IncidentEventsTable; incident_evidence: IncidentEvidenceTable; evidence_files: EvidenceFilesTable }>();
 const COLS = { region: 'incidents.region_code', institution: 'incidents.institution_code' } as const;
 
 export async function insertIncident(db: Db, row: IncidentRow): Promise<void> {
@@ -147,4 +157,58 @@ export function listIncidentsReportedIn(db: Db, scope: Scope, prefix: string, fr
     .orderBy('reported_at')
     .orderBy('id')
     .execute();
+}
+
+// ---- evidence ------------------------------------------------------------------------------------
+/** Content stored once per SHA-256; the same file again on the same incident only returns false. */
+export async function attachIncidentEvidence(db: Db, file: EvidenceFilesTable, link: IncidentEvidenceTable): Promise<boolean> {
+  await storeEvidenceFile(db, file);
+  const r = await idb(db)
+    .insertInto('incident_evidence')
+    .values(link)
+    .onConflict((oc) => oc.columns(['incident_id', 'sha256']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export function listIncidentEvidence(db: Db, incidentId: string) {
+  return idb(db)
+    .selectFrom('incident_evidence')
+    .innerJoin('evidence_files', 'evidence_files.sha256', 'incident_evidence.sha256')
+    .select([
+      'incident_evidence.sha256',
+      'incident_evidence.name',
+      'incident_evidence.stage',
+      'incident_evidence.uploaded_at',
+      'incident_evidence.uploaded_by',
+      'evidence_files.size',
+      'evidence_files.type',
+    ])
+    .where('incident_evidence.incident_id', '=', incidentId)
+    .orderBy('incident_evidence.uploaded_at')
+    .orderBy('incident_evidence.name')
+    .execute();
+}
+
+/** The names of an incident's affected MLPS systems and hosts (of its own institution), as the records have them now. */
+export async function incidentSubjectNames(db: Db, institutionCode: string, systemIds: readonly string[], hostIds: readonly string[]) {
+  const [systems, hosts] = await Promise.all([
+    systemIds.length
+      ? db
+          .selectFrom('mlps_systems')
+          .select(['id', 'name', 'level'])
+          .where('institution_code', '=', institutionCode)
+          .where('id', 'in', [...systemIds])
+          .execute()
+      : Promise.resolve([]),
+    hostIds.length
+      ? db
+          .selectFrom('hosts')
+          .select(['id', 'hostname'])
+          .where('institution_code', '=', institutionCode)
+          .where('id', 'in', [...hostIds])
+          .execute()
+      : Promise.resolve([]),
+  ]);
+  return { systems, hosts };
 }

@@ -6,9 +6,11 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectOutput } from '../../testing/collect.js';
 import { createTestDb, enrollHost, type TestDb } from '../../testing/harness.js';
+import { EVIDENCE_FIXTURES, mlpsSystemRecord, sha256 } from '../../testing/incidents.js';
 import type { Principal } from '../auth.js';
 import { fetchSender } from '../channels/index.js';
-import { closeIncident, followUpIncident, reportIncident, submitIncidentSummary } from '../incidents.js';
+import { attachIncidentEvidence, closeIncident, followUpIncident, reportIncident, submitIncidentSummary } from '../incidents.js';
+import { saveMlpsSystem } from '../records.js';
 import { prepareIncidentExport, prepareIncidentStatsExport } from './index.js';
 import { createPdfRenderer, DEFAULT_CHROMIUM, type PdfRenderer } from './pdfRenderer.js';
 import { INST_A, county, outcome as code } from '../../testing/principals.js';
@@ -27,6 +29,9 @@ describe('incident exports (事件报告, 事件统计)', () => {
   let t: TestDb;
   let renderer: PdfRenderer;
   let ransomware: string;
+  // Evidence of each kind the report takes: a screenshot, a PDF and an Office document.
+  const { png: PNG, pdf: PDF, docx: DOCX } = EVIDENCE_FIXTURES;
+  const sha = sha256;
   const req = (principal: Principal) => ({ principal, remoteAddress: '127.0.0.1' });
   const body = async (p: Awaited<ReturnType<typeof prepareIncidentExport>>) => collectOutput((out) => p.write(out));
   const sheets = async (bytes: Buffer) => {
@@ -44,7 +49,8 @@ describe('incident exports (事件报告, 事件统计)', () => {
   beforeAll(async () => {
     t = await createTestDb('sqlite');
     renderer = createPdfRenderer({ executablePath: DEFAULT_CHROMIUM });
-    await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106', hostname: 'his-01' });
+    const host = await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106', hostname: 'his-01' });
+    const his = (await saveMlpsSystem(t.deps, INST_A, 'A', mlpsSystemRecord({ name: 'HIS 医院信息系统', criticalInfrastructure: false, hostIds: [host.hostId] }))) as { id: string };
     const send = fetchSender(5_000);
     const at = (ago: number) => new Date(t.clock.now.getTime() - ago).toISOString();
     const base = { impact: '门诊挂号中断 2 小时', measures: '断网隔离受感染主机' };
@@ -52,7 +58,19 @@ describe('incident exports (事件报告, 事件统计)', () => {
       await reportIncident(
         t.deps,
         INST_A,
-        { institutionCode: 'A', incident: { ...base, title: '勒索病毒加密 HIS 数据库', type: 'ransomware', discoveredAt: at(HOUR), level: 'large', criteria: { ...none, recordsLeaked: 1_500_000 } } },
+        {
+          institutionCode: 'A',
+          incident: {
+            ...base,
+            title: '勒索病毒加密 HIS 数据库',
+            type: 'ransomware',
+            discoveredAt: at(HOUR),
+            level: 'large',
+            criteria: { ...none, recordsLeaked: 1_500_000 },
+            systemIds: [his.id],
+            hostIds: [host.hostId],
+          },
+        },
         send,
       )
     ).id;
@@ -64,8 +82,11 @@ describe('incident exports (事件报告, 事件统计)', () => {
       send,
     );
     await reportIncident(t.deps, INST_A, { institutionCode: 'A', incident: { ...base, title: '官网页面被篡改', type: 'defacement', discoveredAt: at(HOUR), level: 'general', criteria: none } }, send);
+    await attachIncidentEvidence(t.deps, INST_A, { incidentId: ransomware, name: '勒索信截图.png', content: PNG });
     await followUpIncident(t.deps, INST_A, ransomware, '已从离线备份恢复门诊系统');
+    await attachIncidentEvidence(t.deps, INST_A, { incidentId: ransomware, name: '恢复记录.pdf', content: PDF });
     await closeIncident(t.deps, INST_A, ransomware, '处置完毕');
+    await attachIncidentEvidence(t.deps, INST_A, { incidentId: ransomware, name: '整改方案.docx', content: DOCX });
     await submitIncidentSummary(t.deps, INST_A, ransomware, { cause: '远程桌面弱口令', measures: '隔离、恢复', rectification: '关闭公网 3389', lessons: '定期复核口令' });
   });
   afterAll(async () => {
@@ -114,10 +135,24 @@ describe('incident exports (事件报告, 事件统计)', () => {
       ]),
     );
     expect(s['总结报告']).toEqual(expect.arrayContaining([['整改情况', '关闭公网 3389']]));
-    expect(s['处置经过']!.map((r) => r[1])).toEqual(['事项', '首报', '续报', '处置完毕', '总结报告']);
+    expect(s['事件概况']).toEqual(
+      expect.arrayContaining([
+        ['受影响的等保系统', 'HIS 医院信息系统（3级）'],
+        ['受影响的主机', 'his-01'],
+      ]),
+    );
+    expect(s['处置经过']!.map((r) => r[1])).toEqual(['事项', '首报', '附件', '续报', '附件', '处置完毕', '附件', '总结报告']);
+    // Each attachment with the part it belongs to and its hash.
+    expect(s['附件']!.map((r) => r.slice(0, 5))).toEqual([
+      ['文件名', '所属', '类型', '字节数', 'SHA-256'],
+      ['勒索信截图.png', '首报', 'PNG', PNG.length, sha(PNG)],
+      ['恢复记录.pdf', '续报', 'PDF', PDF.length, sha(PDF)],
+      ['整改方案.docx', '总结报告', 'OOXML', DOCX.length, sha(DOCX)],
+    ]);
     const text = pdfText(await body(await prepareIncidentExport(t.deps, req(INST_A), { id: ransomware, format: 'pdf' }, renderer)));
     expect(text).toContain('网络安全事件报告：勒索病毒加密 HIS 数据库');
     expect(text).toContain('已从离线备份恢复门诊系统');
+    expect(text.replace(/\s+/g, '')).toContain(sha(DOCX));
   });
 
   it('refuses other regions, institution accounts for a region, unknown formats and periods', async () => {

@@ -1,4 +1,14 @@
-import { INCIDENT_LEVEL_ZH, INCIDENT_LEVELS, INCIDENT_STATUS_ZH, INCIDENT_TYPE_ZH, INCIDENT_TYPES, periodInstants, type IncidentLevel, type IncidentType } from '@weian/shared';
+import {
+  INCIDENT_EVIDENCE_STAGE_ZH,
+  INCIDENT_LEVEL_ZH,
+  INCIDENT_LEVELS,
+  INCIDENT_STATUS_ZH,
+  INCIDENT_TYPE_ZH,
+  INCIDENT_TYPES,
+  periodInstants,
+  type IncidentLevel,
+  type IncidentType,
+} from '@weian/shared';
 import { listIncidentsReportedIn } from '../../storage/incidents.js';
 import type { Scope } from '../../storage/scope.js';
 import type { ServiceDeps } from '../deps.js';
@@ -24,6 +34,7 @@ const ACTION_ZH: Record<string, string> = {
   'request-info': '要求补充',
   receive: '已接报',
   notified: '通知渠道',
+  attach: '附件',
 };
 
 export async function incidentReport(deps: ServiceDeps, scope: Scope, id: string) {
@@ -40,6 +51,8 @@ export async function incidentReport(deps: ServiceDeps, scope: Scope, id: string
     ['报告时间', when(d.reportedAt)],
     ['报告时限', when(d.reportDeadline)],
     ['是否按时报告', d.late ? '迟报' : '按时'],
+    ['受影响的等保系统', d.systems.map((x) => (x.level ? `${x.name}（${x.level}级）` : x.name)).join('、') || '—'],
+    ['受影响的主机', d.hosts.map((h) => h.hostname).join('、') || '—'],
     ['影响范围', d.impact],
     ['已采取措施', d.measures],
     ['初步原因', d.cause],
@@ -51,6 +64,7 @@ export async function incidentReport(deps: ServiceDeps, scope: Scope, id: string
     ['接报', d.receivedAt ? `${when(d.receivedAt)}（${d.receivedBy ?? ''}）` : '未接报'],
   ];
   type Event = (typeof d.timeline)[number];
+  type Evidence = (typeof d.evidence)[number];
   const summary: Array<[string, string | number | null]> = d.summary
     ? [
         ['事件原因', d.summary.cause],
@@ -72,6 +86,20 @@ export async function incidentReport(deps: ServiceDeps, scope: Scope, id: string
       ],
       d.timeline,
     ),
+    // The files as received, each with its SHA-256: whoever gets the report can check a copy against it.
+    section<Evidence>(
+      '附件',
+      [
+        { header: '文件名', width: 30, value: (e) => e.name },
+        { header: '所属', width: 10, nowrap: true, value: (e) => INCIDENT_EVIDENCE_STAGE_ZH[e.stage] },
+        { header: '类型', width: 8, nowrap: true, value: (e) => e.type.toUpperCase() },
+        { header: '字节数', width: 12, numeric: true, value: (e) => e.size },
+        { header: 'SHA-256', width: 66, value: (e) => e.sha256 },
+        { header: '上传时间', width: 24, value: (e) => when(e.uploadedAt) },
+        { header: '上传人', width: 16, value: (e) => e.uploadedBy },
+      ],
+      d.evidence,
+    ),
   ];
   return { incident: d, generatedAt, title: `网络安全事件报告：${d.title}`, sections };
 }
@@ -79,6 +107,7 @@ export async function incidentReport(deps: ServiceDeps, scope: Scope, id: string
 /** A timeline entry's words: the text written, or for a channel send whether it went through. */
 function timelineText(detail: Record<string, unknown>): string {
   if (typeof detail.text === 'string') return detail.text;
+  if (typeof detail.sha256 === 'string') return `${String(detail.name)}（SHA-256 ${detail.sha256}）`;
   if (typeof detail.channel === 'string') return `${detail.channel}：${detail.ok ? '已送达' : `未送达（${String(detail.error ?? detail.httpStatus ?? '')}）`}`;
   return '';
 }
