@@ -90,5 +90,7 @@ describe('the SQL of a report, from the server process', () => {
     expect(steady.acked).toBeGreaterThan(5);
     const statements = await cut();
     expect(statements.length / steady.acked).toBeLessThanOrEqual(7);
+    // Their credentials were verified by their first reports: the report's own context lookup confirms them, no lookup of its own.
+    expect(statements.filter(([sql]) => /from "agents"/.test(sql) && !/report_receipts/.test(sql)).map(([sql]) => sql)).toEqual([]);
   });
 });
