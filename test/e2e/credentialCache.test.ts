@@ -37,7 +37,18 @@ describe.each(['sqlite', 'postgres'] as const)('cached agent credentials across 
       await handle.close();
     }
   }
-  const receipts = async (agentId: string) => Number((await inDatabase((db) => db.selectFrom('report_receipts').select((eb) => eb.fn.countAll<number>().as('n')).where('agent_id', '=', agentId).executeTakeFirstOrThrow())).n);
+  const receipts = async (agentId: string) =>
+    Number(
+      (
+        await inDatabase((db) =>
+          db
+            .selectFrom('report_receipts')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('agent_id', '=', agentId)
+            .executeTakeFirstOrThrow(),
+        )
+      ).n,
+    );
 
   let seq = 0;
   let token: string | undefined;

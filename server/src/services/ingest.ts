@@ -197,7 +197,9 @@ async function storeReport(deps: ServiceDeps, tx: Db, p: Pending): Promise<Store
         const error = s.status === 'error' ? JSON.stringify(s.error) : s.reason ? JSON.stringify({ reason: s.reason }) : null;
         if (h?.status === s.status && h.error === error) break;
         writes.push({ ...base, status: s.status, hash: null, data: null, error });
-        if (lands) known[name] = s.status === 'error' ? { status: 'error', error: s.error, collectedAt: report.collectedAt } : { status: 'unsupported', reason: s.reason ?? null, collectedAt: report.collectedAt };
+        if (lands)
+          known[name] =
+            s.status === 'error' ? { status: 'error', error: s.error, collectedAt: report.collectedAt } : { status: 'unsupported', reason: s.reason ?? null, collectedAt: report.collectedAt };
         break;
       }
     }

@@ -61,11 +61,7 @@ export function listAgents(db: Db, scope: Scope, opts: { institutionCode?: strin
 // Every heartbeat touches its agent: compiled once (hot.ts). It reads back the credential row, which
 // confirms the agent in the heartbeat's own transaction (services/agentAuth.ts, confirmAgent).
 const agentTouched = hot((db, a: { id: string; at: string; version: string }) =>
-  db
-    .updateTable('agents')
-    .set({ last_seen_at: a.at, version: a.version })
-    .where('id', '=', a.id)
-    .returning(['secret_hash', 'next_secret_hash', 'revoked_at', 'revoked_reason', 'settings']),
+  db.updateTable('agents').set({ last_seen_at: a.at, version: a.version }).where('id', '=', a.id).returning(['secret_hash', 'next_secret_hash', 'revoked_at', 'revoked_reason', 'settings']),
 );
 
 /** Marks the agent seen; returns its credential row as it is now (undefined when the agent is gone). */

@@ -6,7 +6,13 @@ import type { Db, FindingsTable } from './schema.js';
 export type FindingRow = FindingsTable;
 
 // Every evaluation reads its subject's findings: compiled once (hot.ts).
-const findingsOf = hot((db, a: { kind: string; id: string }) => db.selectFrom('findings').selectAll().where('subject_kind', '=', a.kind as 'host').where('subject_id', '=', a.id));
+const findingsOf = hot((db, a: { kind: string; id: string }) =>
+  db
+    .selectFrom('findings')
+    .selectAll()
+    .where('subject_kind', '=', a.kind as 'host')
+    .where('subject_id', '=', a.id),
+);
 export async function getFindings(db: Db, subjectKind: 'host' | 'institution', subjectId: string) {
   return (await findingsOf(db, { kind: subjectKind, id: subjectId })).rows;
 }

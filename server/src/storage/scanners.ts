@@ -80,7 +80,9 @@ export function institutionPortSections(db: Db, institutionCode: string) {
 
 /** The ports of one host that scanners saw from outside, through the tie. */
 // Every evaluation of a host reads them: compiled once (hot.ts).
-const hostExposures = hot((db, a: { hostId: string }) => db.selectFrom('exposures').select(['address', 'port', 'internal_port']).where('host_id', '=', a.hostId).where('internal_port', 'is not', null));
+const hostExposures = hot((db, a: { hostId: string }) =>
+  db.selectFrom('exposures').select(['address', 'port', 'internal_port']).where('host_id', '=', a.hostId).where('internal_port', 'is not', null),
+);
 export async function exposuresOfHost(db: Db, hostId: string) {
   return (await hostExposures(db, { hostId })).rows;
 }
