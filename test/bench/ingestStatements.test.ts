@@ -129,5 +129,7 @@ describe.each(['sqlite', 'postgres'] as const)('the SQL of a report, from the se
       .map(([q]) => q)
       .sort();
     if (dialect === 'postgres') expect(steadyStatements.postgres).toEqual(steadyStatements.sqlite);
+    // Their credentials were verified by their first reports: the report's own context lookup confirms them, no lookup of its own.
+    expect(statements.filter(([q]) => /from "agents"/.test(q) && !/report_receipts/.test(q)).map(([q]) => q)).toEqual([]);
   });
 });

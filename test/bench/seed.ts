@@ -13,6 +13,8 @@ import { upsertRegions } from '../../server/src/storage/regions.js';
 import { fixtureReports, prng, SimulatedHost, ZHEJIANG_COUNTIES } from '../load/reports.js';
 
 const SEED_LANES = 64;
+/** The seeded agents never authenticate over HTTP; their stored secret digest is a placeholder, which ingest confirms like any other. */
+const SEED_SECRET_HASH = '0'.repeat(64);
 const TYPES = ['tertiary-hospital', 'secondary-hospital', 'primary-care', 'cdc', 'other'];
 
 export interface SeedResult {
@@ -81,7 +83,7 @@ export async function seedProvince(deps: ServiceDeps, opts: { institutions: numb
           id,
           host_id: hostId,
           institution_code: institutionCode,
-          secret_hash: '0'.repeat(64),
+          secret_hash: SEED_SECRET_HASH,
           version: 'seed',
           enrolled_at: now,
           revoked_at: null,
@@ -100,7 +102,8 @@ export async function seedProvince(deps: ServiceDeps, opts: { institutions: numb
     for (let n = k; n < agents.length; n += SEED_LANES) {
       const a = agents[n]!;
       const report = Report.parse(a.host.next(a.id, deps.now()));
-      await ingestReport(deps, { id: a.id, hostId: a.hostId, institutionCode: a.institutionCode, regionCode: a.regionCode }, { ...report, reportId: randomUUID() }, 0);
+      // The credential the rows above hold: ingest confirms it in the report's transaction.
+      await ingestReport(deps, { id: a.id, hostId: a.hostId, institutionCode: a.institutionCode, regionCode: a.regionCode, credential: SEED_SECRET_HASH }, { ...report, reportId: randomUUID() }, 0);
       if (++done % 10_000 === 0) opts.progress?.(`ingested ${done} of ${agents.length} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
   };

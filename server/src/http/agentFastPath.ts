@@ -85,10 +85,12 @@ export function agentFastPath(opts: FastPathOptions) {
     // Like the adapter, the body is read only when the call asks for its input (after authentication).
     let input: unknown;
     let body: Promise<unknown> | undefined;
+    let nulFreeText = false;
     const getRawInput = () =>
       (body ??= readBody(req, opts.maxBodySize)
         .then((text) => {
           input = text ? config.transformer.input.deserialize(JSON.parse(text)) : undefined;
+          nulFreeText = !text.includes('\\u0000');
           return input;
         })
         // As the adapter words it: a body that cannot be read or parsed is the caller's error.
@@ -105,7 +107,8 @@ export function agentFastPath(opts: FastPathOptions) {
       }
       let data: unknown;
       try {
-        const agent = await agentGate(ctx, getRawInput);
+        // Every call served here confirms its agent in its own transaction (routers/agent.ts): a cached credential may stand.
+        const agent = await agentGate(ctx, getRawInput, { cached: true, nulFreeText: () => nulFreeText });
         const raw = await getRawInput();
         let parsed: never;
         try {
@@ -118,7 +121,8 @@ export function agentFastPath(opts: FastPathOptions) {
       } catch (cause) {
         throw apiError(getTRPCErrorFromUnknown(cause));
       }
-      answer = { status: 200, text: JSON.stringify(transformTRPCResponse(config, { result: { data } })) };
+      // What transformTRPCResponse makes of a result, without its three object spreads (2% of a steady report).
+      answer = { status: 200, text: JSON.stringify({ result: { data: config.transformer.output.serialize(data) } }) };
     } catch (cause) {
       const error = getTRPCErrorFromUnknown(cause);
       opts.onError?.({ error, path, type: 'mutation', input, ctx, req });

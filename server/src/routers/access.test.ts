@@ -15,6 +15,7 @@ import { fakeAgentDist, testAgentRelease } from '../testing/agentDist.js';
 import { saveDataRegisterEntry } from '../services/dataRegister.js';
 import { getSelfInspectionView, saveSelfInspectionAnswer, submitSelfInspection, uploadSelfInspectionEvidence } from '../services/selfInspection.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
+import type { AuthenticatedAgent } from '../services/agentAuth.js';
 import type { Context } from '../trpc/context.js';
 import { createCallerFactory } from '../trpc/init.js';
 import type { Role } from '../storage/schema.js';
@@ -47,6 +48,7 @@ interface Fixture {
   db: TestDb;
   hosts: Record<Target, string>;
   agents: Record<Target, string>;
+  enrolled: Record<Target, AuthenticatedAgent>;
   caller(who: Who, signal?: AbortSignal): Promise<Caller>;
   principal(who: Who): Principal | null;
   seq: number;
@@ -633,7 +635,7 @@ async function liveEvents(f: Fixture, who: Who): Promise<Target[]> {
   })();
   await new Promise((r) => setTimeout(r, 20));
   for (const t of ['A', 'B', 'C'] as Target[]) {
-    const agent = { id: f.agents[t], hostId: f.hosts[t], institutionCode: t, regionCode: REGION[t] };
+    const agent = f.enrolled[t];
     await ingestReport(f.db.deps, agent, sampleReport(agent.id, f.db.clock.now), 100);
   }
   await new Promise((r) => setTimeout(r, 50));
@@ -656,10 +658,12 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
     deps.agentRelease = testAgentRelease(fakeAgentDist('99.0.0'));
     f.hosts = {} as Fixture['hosts'];
     f.agents = {} as Fixture['agents'];
+    f.enrolled = {} as Fixture['enrolled'];
     for (const t of ['A', 'B', 'C'] as Target[]) {
       const a = await enrollHost(deps, { institution: t, region: REGION[t] });
       f.hosts[t] = a.hostId;
       f.agents[t] = a.id;
+      f.enrolled[t] = a;
       await ingestReport(deps, a, sampleReport(a.id, f.db.clock.now), 100);
       await createUser(deps, 'cli', { username: `inst-${t}`, role: 'institution', scopeCode: t, password: PASSWORD });
     }

@@ -6,7 +6,7 @@ import { enrollAgent } from '../services/enrollment.js';
 import { ingestReport } from '../services/ingest.js';
 import { recordHeartbeat } from '../services/heartbeat.js';
 import { agentSettingsFor } from '../services/settings.js';
-import { agentProcedure, publicProcedure, router, type AgentContext } from '../trpc/init.js';
+import { agentProcedure, confirmingAgentProcedure, publicProcedure, router, type AgentContext } from '../trpc/init.js';
 import type { z } from 'zod';
 
 /** One of an agent's calls as plain parts: the schema of its input and what it does. */
@@ -19,16 +19,18 @@ const agentCall = <I, O>(call: AgentCall<I, O>) => call;
 /**
  * The calls every agent makes every few minutes. The router serves them as procedures, and the
  * HTTP fast path (http/agentFastPath.ts) runs the same parts without tRPC's procedure machinery.
+ * Each confirms its agent's credential in its own transaction (agentAuth.ts, confirmAgent), so
+ * their authentication may come from the credential cache.
  */
 export const AGENT_CALLS = {
   report: agentCall({ input: Report, run: (ctx, input) => ingestReport(ctx.deps, ctx.agent, input, ctx.bodyBytes) }),
   heartbeat: agentCall({
     input: HeartbeatInput,
     run: async (ctx, input): Promise<HeartbeatAck> => {
-      await recordHeartbeat(ctx.deps, ctx.agent, input);
+      const agent = await recordHeartbeat(ctx.deps, ctx.agent, input);
       return {
         serverTime: ctx.deps.now().toISOString(),
-        settings: await agentSettingsFor(ctx.deps.db, ctx.agent),
+        settings: await agentSettingsFor(ctx.deps.db, agent),
         commands: commandHub(ctx.deps).takePending(ctx.agent.id),
         serverKey: ctx.deps.agentRelease?.publicKey,
       };
@@ -38,8 +40,8 @@ export const AGENT_CALLS = {
 
 export const agentRouter = router({
   enroll: publicProcedure.input(EnrollInput).mutation(({ ctx, input }) => enrollAgent(ctx.deps, input, ctx.remoteAddress)),
-  report: agentProcedure.input(AGENT_CALLS.report.input).mutation(({ ctx, input }) => AGENT_CALLS.report.run(ctx, input)),
-  heartbeat: agentProcedure.input(AGENT_CALLS.heartbeat.input).mutation(({ ctx, input }) => AGENT_CALLS.heartbeat.run(ctx, input)),
+  report: confirmingAgentProcedure.input(AGENT_CALLS.report.input).mutation(({ ctx, input }) => AGENT_CALLS.report.run(ctx, input)),
+  heartbeat: confirmingAgentProcedure.input(AGENT_CALLS.heartbeat.input).mutation(({ ctx, input }) => AGENT_CALLS.heartbeat.run(ctx, input)),
   /** A new secret for this agent (two-phase: valid alongside the old one until first used). */
   rotateSecret: agentProcedure.mutation(async ({ ctx }) => {
     const r = await rotateAgentSecret(ctx.deps, ctx.agent);

@@ -14,6 +14,7 @@ import { addGovernanceRecord, saveMlpsSystem } from './records.js';
 import { saveDataRegisterEntry, saveImportantDataFiling } from './dataRegister.js';
 import { runDailyEvaluation } from './daily.js';
 import { okSection } from './sections.js';
+import { hashSecret } from './secrets.js';
 import { startAlertEngine } from './alertEngine.js';
 
 /** A small seeded PRNG (mulberry32): the same demo every time. */
@@ -312,7 +313,7 @@ export async function seedDemo(deps: ServiceDeps, admin: Principal, opts: DemoOp
         backup: rnd.pick(care > 0.5 ? (['ok', 'ok', 'ok', 'stale', 'none'] as const) : (['ok', 'stale', 'failed', 'none', 'none'] as const)),
         offsite: rnd.chance(care),
       };
-      hosts.push({ agent: { id: r.agentId, hostId: r.hostId, institutionCode: code, regionCode: COUNTY }, profile, hostname, index: index++ });
+      hosts.push({ agent: { id: r.agentId, hostId: r.hostId, institutionCode: code, regionCode: COUNTY, credential: hashSecret(r.secret) }, profile, hostname, index: index++ });
     }
     let systemId: string | null = null;
     if (rnd.chance(0.85)) {

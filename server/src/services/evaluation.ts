@@ -27,7 +27,7 @@ import { getSections } from '../storage/reports.js';
 import type { Db, FindingsTable } from '../storage/schema.js';
 import type { FindingChange } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
-import { storedSections, toHostSections } from './sections.js';
+import { allKnown, storedSections, toHostSections, type KnownSections } from './sections.js';
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
 import { onlyRules, rulesToRejudge } from './settingsTree.js';
@@ -97,8 +97,8 @@ type HostRow = NonNullable<Awaited<ReturnType<typeof getHost>>>;
  * in this evaluation are stored (an evaluation that counts); otherwise nothing is written (a
  * ranking judging the host under another region's settings).
  */
-async function hostRuleInput(db: Db, host: HostRow, now: Date, remember: boolean) {
-  const sections = toHostSections(storedSections(await getSections(db, host.id)));
+async function hostRuleInput(db: Db, host: HostRow, now: Date, remember: boolean, wrote: KnownSections = {}) {
+  const sections = toHostSections(allKnown(wrote) ?? storedSections(await getSections(db, host.id), wrote));
   // The agent knows what is pending now; how long it has been pending is what the server remembers.
   const firstSeenRows = await getFirstSeen(db, host.id);
   const known = new Map(firstSeenRows.map((r) => [r.name, new Date(r.first_seen_at)]));
@@ -134,14 +134,17 @@ function hostScoreRow(host: HostRow, findings: Finding[], mlpsLevel: MlpsLevel |
   };
 }
 
-/** Evaluates one host's rules from what is stored now, stores findings and the host's score. */
-export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string): Promise<FindingChange[]> {
+/**
+ * Evaluates one host's rules from what is stored now, stores findings and the host's score.
+ * `known`: sections the caller wrote in this transaction, as they were stored (not read back).
+ */
+export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string, known?: KnownSections): Promise<FindingChange[]> {
   const host = await getHost(db, ALL, hostId);
   if (!host || host.status === 'retired') return [];
   const now = deps.now();
   const at = now.toISOString();
   const settings = await settingsForRegion(db, host.region_code);
-  const input = await hostRuleInput(db, host, now, true);
+  const input = await hostRuleInput(db, host, now, true, known);
   const findings = evaluateHost(input, settings, now);
   const changes = await persistFindings(db, { kind: 'host', id: hostId, institutionCode: host.institution_code, regionCode: host.region_code }, findings, at);
   await upsertHostScore(db, hostScoreRow(host, findings, input.mlpsLevel, now));

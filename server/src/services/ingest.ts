@@ -5,7 +5,8 @@ import type { Db, HostSectionsTable } from '../storage/schema.js';
 import { evaluateHostNow, type FindingChange } from './evaluation.js';
 import { markInstitutionDirty } from './scoreRefresher.js';
 import { getReceipt, getReportContext, insertReceipt, upsertSections, type ReportContext } from '../storage/reports.js';
-import type { AuthenticatedAgent } from './agentAuth.js';
+import { confirmAgent, type AuthenticatedAgent } from './agentAuth.js';
+import type { KnownSections } from './sections.js';
 import { perDeps, type ServiceDeps } from './deps.js';
 import { agentSettingsFor } from './settings.js';
 import { alertsForFindingChanges, announceAlerts, type AlertMove } from './alerts.js';
@@ -29,6 +30,11 @@ interface Stored {
   alerts: AlertMove[];
   evaluated: boolean;
   conflict: Record<string, unknown> | null;
+}
+
+/** A report its agent may no longer send (revoked, or its secret rotated away): answered with the refusal, nothing written. */
+interface Refused {
+  refused: unknown;
 }
 
 interface Pending {
@@ -96,12 +102,12 @@ class GroupCommitter {
   /** Writes the queued reports (or `alone`) in one transaction. */
   private async write(alone?: Pending): Promise<void> {
     let group: Pending[] = alone ? [alone] : [];
-    let stored: Stored[];
+    let stored: Array<Stored | Refused>;
     try {
       stored = await this.deps.db.transaction().execute(async (tx) => {
         // Taken once the connection is ours: what arrived while waiting for it joins this transaction.
         if (!alone) group = this.queue.splice(0, MAX_GROUP);
-        const out: Stored[] = [];
+        const out: Array<Stored | Refused> = [];
         for (const p of group) out.push(await storeReport(this.deps, tx, p));
         return out;
       });
@@ -122,6 +128,10 @@ class GroupCommitter {
     this.stats.reports += group.length;
     for (const [i, p] of group.entries()) {
       const outcome = stored[i]!;
+      if ('refused' in outcome) {
+        p.settle({ status: 'rejected', reason: outcome.refused });
+        continue;
+      }
       p.settle(
         await settled(() => {
           announce(this.deps, p, outcome);
@@ -146,22 +156,35 @@ const committer = perDeps((deps) => new GroupCommitter(deps));
 export const groupCommitStats = (deps: ServiceDeps): { transactions: number; reports: number } => ({ ...committer(deps).stats });
 
 /** The part of an ingest inside the transaction; throws DuplicateRace when another process stored the report first. */
-async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, now }: Pending): Promise<Stored> {
+async function storeReport(deps: ServiceDeps, tx: Db, p: Pending): Promise<Stored | Refused> {
+  const { report, bytes, now } = p;
   const receivedAt = now.toISOString();
-  const context = await getReportContext(tx, report.reportId, agent.hostId);
+  const context = await getReportContext(tx, report.reportId, p.agent.hostId, p.agent.id);
+  // Its credential as this transaction sees it: revoked or rotated on any process, the report is refused here, before it writes.
+  let agent: AuthenticatedAgent;
+  try {
+    agent = await confirmAgent(deps, tx, p.agent, context.agent);
+  } catch (refused) {
+    return { refused };
+  }
   if (context.receipt) return { ack: replayAck(context.receipt, agent), stored: false, changes: [], alerts: [], evaluated: false, conflict: null };
   const held = new Map(context.sections.map((s) => [s.section, s]));
   const resend: SectionName[] = [];
   const writes: HostSectionsTable[] = [];
+  // What this report writes, as evaluation would read it back: it judges these without reading or parsing them again.
+  const known: KnownSections = {};
   for (const name of SECTION_NAMES) {
     const s = report.sections[name];
     const h = held.get(name);
     const base = { host_id: agent.hostId, section: name, collected_at: report.collectedAt, updated_at: receivedAt };
+    // The upsert leaves a section newer than this report's standing (a late replay): then what is stored is not what is in hand.
+    const lands = !h || h.collected_at <= report.collectedAt;
     switch (s.status) {
       case 'ok': {
         // Same hash, same data: nothing to write (an agent that lost its delta state re-sends in full).
         if (h?.status === 'ok' && h.hash === s.hash) break;
         writes.push({ ...base, status: 'ok', hash: s.hash, data: JSON.stringify(s.data), error: s.warnings?.length ? JSON.stringify({ warnings: s.warnings }) : null });
+        if (lands) known[name] = { status: 'ok', hash: s.hash, data: s.data, warnings: s.warnings ?? [], collectedAt: report.collectedAt };
         break;
       }
       case 'unchanged':
@@ -174,6 +197,9 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
         const error = s.status === 'error' ? JSON.stringify(s.error) : s.reason ? JSON.stringify({ reason: s.reason }) : null;
         if (h?.status === s.status && h.error === error) break;
         writes.push({ ...base, status: s.status, hash: null, data: null, error });
+        if (lands)
+          known[name] =
+            s.status === 'error' ? { status: 'error', error: s.error, collectedAt: report.collectedAt } : { status: 'unsupported', reason: s.reason ?? null, collectedAt: report.collectedAt };
         break;
       }
     }
@@ -196,7 +222,7 @@ async function storeReport(deps: ServiceDeps, tx: Db, { agent, report, bytes, no
   const conflict = device.status === 'ok' && identity ? await checkIdentity(tx, agent.hostId, identity, device.data.machineId, receivedAt) : null;
   // Judged in the same transaction: a stored report is never without its findings. A report that
   // changes nothing is not re-judged unless the last judgement is old or the host was silent.
-  const changes = changed || needsReevaluation(context, now) ? await evaluateHostNow(deps, tx, agent.hostId) : null;
+  const changes = changed || needsReevaluation(context, now) ? await evaluateHostNow(deps, tx, agent.hostId, known) : null;
   // Their alerts too: nothing a report causes is written in a transaction of its own.
   const alerts = changes?.length ? await alertsForFindingChanges(deps, tx, changes) : [];
   return { ack, stored: true, changes: (changes ?? []).map((c) => ({ ...c, alerted: true })), alerts, evaluated: changes !== null, conflict };

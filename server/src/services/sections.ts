@@ -17,10 +17,14 @@ export function toStoredSection(row: HostSectionsTable | undefined): StoredSecti
   return { status: 'unsupported', reason: (extra.reason as string | undefined) ?? null, collectedAt: row.collected_at };
 }
 
-export function storedSections(rows: HostSectionsTable[]): Record<SectionName, StoredSection> {
+/** Sections as stored; those in `known` (the ones the caller just wrote, data in hand) are taken from there, not parsed again. */
+export function storedSections(rows: HostSectionsTable[], known: KnownSections = {}): Record<SectionName, StoredSection> {
   const byName = new Map(rows.map((r) => [r.section, r]));
-  return Object.fromEntries(SECTION_NAMES.map((n) => [n, toStoredSection(byName.get(n))])) as Record<SectionName, StoredSection>;
+  return Object.fromEntries(SECTION_NAMES.map((n) => [n, known[n] ?? toStoredSection(byName.get(n))])) as Record<SectionName, StoredSection>;
 }
+export type KnownSections = Partial<Record<SectionName, StoredSection>>;
+/** All of a host's sections, when `known` has them all. */
+export const allKnown = (known: KnownSections): Record<SectionName, StoredSection> | null => (SECTION_NAMES.every((n) => known[n]) ? (known as Record<SectionName, StoredSection>) : null);
 
 /** The rule engine's view: the same states, without the storage details. */
 export function toHostSections(sections: Record<SectionName, StoredSection>): HostSections {

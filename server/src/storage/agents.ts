@@ -6,7 +6,10 @@ export async function insertAgent(db: Db, row: AgentsTable): Promise<void> {
   await db.insertInto('agents').values(row).execute();
 }
 
-// Every agent request authenticates with it.
+/** What decides whether an agent's secret is accepted, and what its acknowledgements hand out. */
+export type AgentCredential = Pick<AgentsTable, 'secret_hash' | 'next_secret_hash' | 'revoked_at' | 'revoked_reason' | 'settings'>;
+
+// An agent request authenticates with it when its credential is not cached (services/agentAuth.ts).
 const agentById = hot((db, a: { id: string }) =>
   db.selectFrom('agents').innerJoin('institutions', 'institutions.code', 'agents.institution_code').selectAll('agents').select('institutions.region_code').where('agents.id', '=', a.id),
 );
@@ -55,8 +58,15 @@ export function listAgents(db: Db, scope: Scope, opts: { institutionCode?: strin
   return q.orderBy('agents.enrolled_at', 'desc').limit(5000).execute();
 }
 
-export async function touchAgent(db: Db, id: string, at: string, version: string): Promise<void> {
-  await db.updateTable('agents').set({ last_seen_at: at, version }).where('id', '=', id).execute();
+// Every heartbeat touches its agent: compiled once (hot.ts). It reads back the credential row, which
+// confirms the agent in the heartbeat's own transaction (services/agentAuth.ts, confirmAgent).
+const agentTouched = hot((db, a: { id: string; at: string; version: string }) =>
+  db.updateTable('agents').set({ last_seen_at: a.at, version: a.version }).where('id', '=', a.id).returning(['secret_hash', 'next_secret_hash', 'revoked_at', 'revoked_reason', 'settings']),
+);
+
+/** Marks the agent seen; returns its credential row as it is now (undefined when the agent is gone). */
+export async function touchAgent(db: Db, id: string, at: string, version: string): Promise<AgentCredential | undefined> {
+  return (await agentTouched(db, { id, at, version })).rows[0];
 }
 
 export async function revokeAgent(db: Db, id: string, at: string, reason: string): Promise<boolean> {

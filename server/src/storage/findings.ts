@@ -5,8 +5,16 @@ import type { Db, FindingsTable } from './schema.js';
 
 export type FindingRow = FindingsTable;
 
-export function getFindings(db: Db, subjectKind: 'host' | 'institution', subjectId: string) {
-  return db.selectFrom('findings').selectAll().where('subject_kind', '=', subjectKind).where('subject_id', '=', subjectId).execute();
+// Every evaluation reads its subject's findings: compiled once (hot.ts).
+const findingsOf = hot((db, a: { kind: string; id: string }) =>
+  db
+    .selectFrom('findings')
+    .selectAll()
+    .where('subject_kind', '=', a.kind as 'host')
+    .where('subject_id', '=', a.id),
+);
+export async function getFindings(db: Db, subjectKind: 'host' | 'institution', subjectId: string) {
+  return (await findingsOf(db, { kind: subjectKind, id: subjectId })).rows;
 }
 
 /** What an upsert of a finding rewrites (all but its key). */

@@ -1,4 +1,5 @@
 import type { MlpsSystem } from '@weian/shared';
+import { hot } from './hot.js';
 import { systemOf } from './mappers.js';
 import type { Db, GovernanceRecordsTable, MlpsSystemsTable, RiskExceptionsTable } from './schema.js';
 
@@ -49,14 +50,17 @@ export async function deleteMlpsSystem(db: Db, institutionCode: string, id: stri
 }
 
 /** Highest level among a host's systems that are live on `today` (YYYY-MM-DD); null when none. */
-export async function hostMlpsLevel(db: Db, hostId: string, today: string): Promise<number | null> {
-  const r = await db
+// Every evaluation of a host reads its level: compiled once (hot.ts).
+const hostLevel = hot((db, a: { hostId: string; today: string }) =>
+  db
     .selectFrom('mlps_system_hosts')
     .innerJoin('mlps_systems', 'mlps_systems.id', 'mlps_system_hosts.system_id')
     .select((eb) => eb.fn.max('mlps_systems.level').as('level'))
-    .where('mlps_system_hosts.host_id', '=', hostId)
-    .where((eb) => eb.or([eb('mlps_systems.retired_on', 'is', null), eb('mlps_systems.retired_on', '>', today)]))
-    .executeTakeFirst();
+    .where('mlps_system_hosts.host_id', '=', a.hostId)
+    .where((eb) => eb.or([eb('mlps_systems.retired_on', 'is', null), eb('mlps_systems.retired_on', '>', a.today)])),
+);
+export async function hostMlpsLevel(db: Db, hostId: string, today: string): Promise<number | null> {
+  const r = (await hostLevel(db, { hostId, today })).rows[0];
   return r?.level === null || r?.level === undefined ? null : Number(r.level);
 }
 
@@ -75,10 +79,17 @@ export async function deleteGovernance(db: Db, institutionCode: string, id: stri
 }
 
 // ---- risk exceptions --------------------------------------------------------------------------
-export function listExceptions(db: Db, filter: { institutionCode: string } | { subjectKind: 'host' | 'institution'; subjectId: string }) {
-  let q = db.selectFrom('risk_exceptions').selectAll().where('withdrawn_at', 'is', null);
-  q = 'institutionCode' in filter ? q.where('institution_code', '=', filter.institutionCode) : q.where('subject_kind', '=', filter.subjectKind).where('subject_id', '=', filter.subjectId);
-  return q.orderBy('expires_on', 'desc').execute();
+const liveExceptions = (db: Db) => db.selectFrom('risk_exceptions').selectAll().where('withdrawn_at', 'is', null);
+// Every evaluation reads its subject's exceptions: compiled once (hot.ts).
+const subjectExceptions = hot((db, a: { kind: string; id: string }) =>
+  liveExceptions(db)
+    .where('subject_kind', '=', a.kind as 'host')
+    .where('subject_id', '=', a.id)
+    .orderBy('expires_on', 'desc'),
+);
+export async function listExceptions(db: Db, filter: { institutionCode: string } | { subjectKind: 'host' | 'institution'; subjectId: string }) {
+  if (!('institutionCode' in filter)) return (await subjectExceptions(db, { kind: filter.subjectKind, id: filter.subjectId })).rows;
+  return liveExceptions(db).where('institution_code', '=', filter.institutionCode).orderBy('expires_on', 'desc').execute();
 }
 
 export async function insertException(db: Db, row: RiskExceptionsTable): Promise<void> {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { AgentCredential } from './agents.js';
 import { hot } from './hot.js';
 import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
 
@@ -14,44 +15,55 @@ const receiptInsert = hot((db, row: ReportReceiptsTable) =>
 const sectionHashes = hot((db, a: { hostId: string }) => db.selectFrom('host_sections').select(['section', 'hash', 'status', 'error']).where('host_id', '=', a.hostId));
 
 // What ingest reads before it writes a report, in one statement (rows told apart by `kind`): the
-// receipt of its id, if any (a replay), the host's stored sections (what changed), and when the host
-// was last judged with its silence finding (whether a report that changes nothing is judged again).
+// receipt of its id, if any (a replay), the host's stored sections (what changed), when the host
+// was last judged with its silence finding (whether a report that changes nothing is judged again),
+// and the sending agent's credential row (what confirms a cached authentication, inside the
+// report's transaction: services/agentAuth.ts).
 const text = sql<string | null>`cast(null as text)`;
 // Every branch's columns typed alike (text or null), as the union reads them.
 const col = (ref: string) => sql<string | null>`${sql.ref(ref)}`;
-const reportContextQuery = hot((db, a: { reportId: string; hostId: string }) =>
+const reportContextQuery = hot((db, a: { reportId: string; hostId: string; agentId: string }) =>
   db
     .selectFrom('report_receipts')
-    .select([sql<string>`'receipt'`.as('kind'), col('agent_id').as('a'), col('ack').as('b'), text.as('c'), text.as('d')])
+    .select([sql<string>`'receipt'`.as('kind'), col('agent_id').as('a'), col('ack').as('b'), text.as('c'), text.as('d'), text.as('e')])
     .where('report_id', '=', a.reportId)
     .unionAll(
       db
         .selectFrom('host_sections')
-        .select([sql<string>`'section'`.as('kind'), col('section').as('a'), col('hash').as('b'), col('status').as('c'), col('error').as('d')])
+        .select([sql<string>`'section'`.as('kind'), col('section').as('a'), col('hash').as('b'), col('status').as('c'), col('error').as('d'), col('collected_at').as('e')])
         .where('host_id', '=', a.hostId),
     )
     .unionAll(
       db
         .selectFrom('host_scores')
         .leftJoin('findings', (j) => j.onRef('findings.subject_id', '=', 'host_scores.host_id').on('findings.subject_kind', '=', 'host').on('findings.rule_id', '=', 'HOST-AGENT-SILENT'))
-        .select([sql<string>`'state'`.as('kind'), col('host_scores.updated_at').as('a'), col('findings.status').as('b'), text.as('c'), text.as('d')])
+        .select([sql<string>`'state'`.as('kind'), col('host_scores.updated_at').as('a'), col('findings.status').as('b'), text.as('c'), text.as('d'), text.as('e')])
         .where('host_scores.host_id', '=', a.hostId),
+    )
+    .unionAll(
+      db
+        .selectFrom('agents')
+        .select([sql<string>`'agent'`.as('kind'), col('secret_hash').as('a'), col('next_secret_hash').as('b'), col('revoked_at').as('c'), col('revoked_reason').as('d'), col('settings').as('e')])
+        .where('id', '=', a.agentId),
     ),
 );
 
 export interface ReportContext {
   receipt: { agent_id: string; ack: string } | undefined;
-  sections: Array<{ section: string; hash: string | null; status: HostSectionsTable['status']; error: string | null }>;
+  sections: Array<{ section: string; hash: string | null; status: HostSectionsTable['status']; error: string | null; collected_at: string }>;
   evaluatedAt: string | null;
   silentStatus: string | null;
+  /** The agent's credential row now; undefined when the agent is gone. */
+  agent: AgentCredential | undefined;
 }
 
 /** One lookup per report for what ingest needs to know before writing it (see the query above). */
-export async function getReportContext(db: Db, reportId: string, hostId: string): Promise<ReportContext> {
-  const out: ReportContext = { receipt: undefined, sections: [], evaluatedAt: null, silentStatus: null };
-  for (const r of (await reportContextQuery(db, { reportId, hostId })).rows) {
+export async function getReportContext(db: Db, reportId: string, hostId: string, agentId: string): Promise<ReportContext> {
+  const out: ReportContext = { receipt: undefined, sections: [], evaluatedAt: null, silentStatus: null, agent: undefined };
+  for (const r of (await reportContextQuery(db, { reportId, hostId, agentId })).rows) {
     if (r.kind === 'receipt') out.receipt = { agent_id: r.a!, ack: r.b! };
-    else if (r.kind === 'section') out.sections.push({ section: r.a!, hash: r.b, status: r.c as HostSectionsTable['status'], error: r.d });
+    else if (r.kind === 'section') out.sections.push({ section: r.a!, hash: r.b, status: r.c as HostSectionsTable['status'], error: r.d, collected_at: r.e! });
+    else if (r.kind === 'agent') out.agent = { secret_hash: r.a!, next_secret_hash: r.b, revoked_at: r.c, revoked_reason: r.d, settings: r.e };
     else {
       out.evaluatedAt = r.a;
       out.silentStatus = r.b;

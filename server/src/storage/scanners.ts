@@ -1,4 +1,5 @@
 import { parseIpTarget } from '@weian/shared';
+import { hot } from './hot.js';
 import type { Db, ExposuresTable, ScannersTable } from './schema.js';
 import { inScope, type Scope } from './scope.js';
 
@@ -87,8 +88,12 @@ export function institutionPortSections(db: Db, institutionCode: string) {
 }
 
 /** The ports of one host that scanners saw from outside, through the tie. */
-export function exposuresOfHost(db: Db, hostId: string) {
-  return db.selectFrom('exposures').select(['address', 'port', 'internal_port']).where('host_id', '=', hostId).where('internal_port', 'is not', null).execute();
+// Every evaluation of a host reads them: compiled once (hot.ts).
+const hostExposures = hot((db, a: { hostId: string }) =>
+  db.selectFrom('exposures').select(['address', 'port', 'internal_port']).where('host_id', '=', a.hostId).where('internal_port', 'is not', null),
+);
+export async function exposuresOfHost(db: Db, hostId: string) {
+  return (await hostExposures(db, { hostId })).rows;
 }
 
 /** What scanners saw open on one institution's targets, with the name of the host tied to each. */

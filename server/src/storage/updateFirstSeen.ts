@@ -1,9 +1,12 @@
+import { hot } from './hot.js';
 import type { Db } from './schema.js';
 
 // Security updates' first sightings per host: how long an update has been pending.
 
-export function getFirstSeen(db: Db, hostId: string) {
-  return db.selectFrom('update_first_seen').select(['name', 'first_seen_at']).where('host_id', '=', hostId).execute();
+// Every evaluation of a host reads them: compiled once (hot.ts).
+const firstSeenOf = hot((db, a: { hostId: string }) => db.selectFrom('update_first_seen').select(['name', 'first_seen_at']).where('host_id', '=', a.hostId));
+export async function getFirstSeen(db: Db, hostId: string) {
+  return (await firstSeenOf(db, { hostId })).rows;
 }
 
 /** Keeps first sightings of what is pending now, forgets what is no longer pending. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { REPORT_SCHEMA_VERSION, type Report, type SectionData } from '@weian/shared';
 import { okSection } from '../services/sections.js';
+import { hashSecret } from '../services/secrets.js';
 import { EventBus } from '../events.js';
 import type { AuthenticatedAgent } from '../services/agentAuth.js';
 import type { ServiceDeps } from '../services/deps.js';
@@ -71,7 +72,7 @@ export async function enrollHost(
 ): Promise<AuthenticatedAgent & { secret: string }> {
   const { token } = await createEnrollmentToken(deps, { institutionCode: opts.institution, institutionName: opts.name ?? opts.institution, regionCode: opts.region });
   const r = await enrollAgent(deps, { token, hostname: opts.hostname ?? `${opts.institution}-srv`, machineId: opts.machineId ?? randomUUID(), agentVersion: 'test' });
-  return { id: r.agentId, hostId: r.hostId, institutionCode: opts.institution, regionCode: opts.region, secret: r.secret };
+  return { id: r.agentId, hostId: r.hostId, institutionCode: opts.institution, regionCode: opts.region, secret: r.secret, credential: hashSecret(r.secret) };
 }
 
 export function sampleDevice(hostname: string): SectionData['device'] {

@@ -102,9 +102,13 @@ export function containsNul(input: unknown): boolean {
   }
   return false;
 }
-/** A body that cannot be read is left for input parsing to report. */
-async function refuseNul(getRawInput: () => Promise<unknown>): Promise<void> {
-  if (containsNul(await getRawInput().catch(() => undefined))) throw new TRPCError({ code: 'BAD_REQUEST', message: 'text may not contain NUL (U+0000) characters' });
+/**
+ * A body that cannot be read is left for input parsing to report. `textFree`: the caller read the
+ * JSON text and says no `\u0000` escape is in it (JSON has no other way to carry NUL), which spares the walk.
+ */
+async function refuseNul(getRawInput: () => Promise<unknown>, textFree?: () => boolean): Promise<void> {
+  const raw = await getRawInput().catch(() => undefined);
+  if (!textFree?.() && containsNul(raw)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'text may not contain NUL (U+0000) characters' });
 }
 const noNul = t.middleware(async ({ getRawInput, next }) => {
   await refuseNul(getRawInput);
@@ -112,9 +116,9 @@ const noNul = t.middleware(async ({ getRawInput, next }) => {
 });
 
 /** What an agent's call passes before its input is parsed: its credentials, then no NUL in what it sent. */
-export async function agentGate(ctx: Context, getRawInput: () => Promise<unknown>): Promise<AuthenticatedAgent> {
-  const agent = await authenticateAgent(ctx.deps, ctx.agentCredentials);
-  await refuseNul(getRawInput);
+export async function agentGate(ctx: Context, getRawInput: () => Promise<unknown>, opts: { cached?: boolean; nulFreeText?: () => boolean } = {}): Promise<AuthenticatedAgent> {
+  const agent = await authenticateAgent(ctx.deps, ctx.agentCredentials, opts);
+  await refuseNul(getRawInput, opts.nulFreeText);
   return agent;
 }
 /** The context of an agent's call, once `agentGate` let it through. */
@@ -129,6 +133,8 @@ export const publicProcedure = base.meta({ access: 'public' }).use(noNul);
 
 /** Authenticated by the agent's secret; `ctx.agent` is the caller. */
 export const agentProcedure = base.meta({ access: 'agent' }).use(async ({ ctx, getRawInput, next }) => next({ ctx: { ...ctx, agent: await agentGate(ctx, getRawInput) } }));
+/** For calls that confirm `ctx.agent` in their own transaction (agentAuth.ts, confirmAgent): a cached verification lets them through. */
+export const confirmingAgentProcedure = base.meta({ access: 'agent' }).use(async ({ ctx, getRawInput, next }) => next({ ctx: { ...ctx, agent: await agentGate(ctx, getRawInput, { cached: true }) } }));
 
 /**
  * A signed-in user holding `permission`. Mutations are written to the audit log, allowed or not:
