@@ -290,3 +290,16 @@ export function noticeFacts(db: Db, codes: readonly string[]) {
   if (!codes.length) return Promise.resolve([]);
   return noticesDb(db).selectFrom('notices').select(['institution_code', 'issued_at', 'deadline', 'closed_at']).where('institution_code', 'in', codes).execute();
 }
+
+/** The items of an institution's notices not closed, with their notice's number and deadline (INST-RECTIFY-OVERDUE). */
+export function openNoticeItems(db: Db, institutionCode: string) {
+  return noticesDb(db)
+    .selectFrom('notice_items')
+    .innerJoin('notices', 'notices.id', 'notice_items.notice_id')
+    .select(['notices.number', 'notices.deadline', 'notice_items.title', 'notice_items.status', 'notice_items.verified'])
+    .where('notices.institution_code', '=', institutionCode)
+    .where('notices.status', '!=', 'closed')
+    .orderBy('notices.deadline')
+    .orderBy('notice_items.position')
+    .execute();
+}
