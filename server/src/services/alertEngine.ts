@@ -46,8 +46,9 @@ export function startAlertEngine(deps: ServiceDeps, log: { error(m: string): voi
     });
   const offs = [
     deps.bus.onOrigin('finding.changed', onFinding),
-    deps.bus.onOrigin('notice.changed', (e) => rejudge(e.institutionCode)),
-    deps.bus.onOrigin('selfInspection.changed', (e) => rejudge(e.institutionCode)),
+    deps.bus.onOrigin('notice.changed', (e) => void (e.action !== 'answer' && rejudge(e.institutionCode))),
+    // Saving an answer changes neither rule: only submitting and the bureau's review do.
+    deps.bus.onOrigin('selfInspection.changed', (e) => void (e.action !== 'save' && rejudge(e.institutionCode))),
     deps.bus.onOrigin('host.identity-conflict', (e) => enqueue(`identity conflict of ${e.hostId}`, () => onIdentityConflict(deps, e))),
     deps.bus.onOrigin('auth.sustained-failures', (e) => enqueue(`sustained failed sign-ins for ${e.username}`, () => onSustainedFailures(deps, e))),
   ];

@@ -190,8 +190,8 @@ export async function findingStatuses(db: Db, ruleId: string, subjectIds: string
   return new Map(rows.map((r) => [r.subject_id, r.status]));
 }
 
-/** Institutions in scope (and under `regionCode`) failing `ruleId` and/or graded `grade`. */
-export async function institutionsMatching(db: Db, scope: Scope, f: { regionCode?: string | undefined; failingRuleId?: string | undefined; grade?: string | undefined }) {
+/** Institutions in scope (and under `regionCode`) failing every rule of `failingRuleIds` and/or graded `grade`. */
+export async function institutionsMatching(db: Db, scope: Scope, f: { regionCode?: string | undefined; failingRuleIds: readonly string[]; grade?: string | undefined }) {
   let q = db
     .selectFrom('institutions')
     .select(['institutions.code', 'institutions.name', 'institutions.region_code'])
@@ -207,14 +207,14 @@ export async function institutionsMatching(db: Db, scope: Scope, f: { regionCode
           .where('institution_scores.grade', '=', f.grade!),
       ),
     );
-  if (f.failingRuleId)
+  for (const ruleId of f.failingRuleIds)
     q = q.where((eb) =>
       eb.exists(
         eb
           .selectFrom('findings')
           .select(sql<number>`1`.as('one'))
           .whereRef('findings.institution_code', '=', 'institutions.code')
-          .where('findings.rule_id', '=', f.failingRuleId!)
+          .where('findings.rule_id', '=', ruleId)
           .where('findings.status', '=', 'fail'),
       ),
     );
