@@ -60,7 +60,10 @@ describe('issuing a notice from where the problem is seen', () => {
   it('the MLPS-filing-overdue filter: with no rule chosen, its rule is the item; with one, both must fail', () => {
     const form = { ...blankIssueForm(), mlpsFilingOverdue: true, title: '通知', requirement: '整改' };
     expect(IssueNoticeInput.parse(issueInput(form))).toMatchObject({ target: { kind: 'filter', mlpsFilingOverdue: true }, items: [{ kind: 'rule', ruleId: 'INST-MLPS-FILING' }] });
-    expect(issueInput({ ...form, failingRuleId: 'HOST-OS-EOL' })).toMatchObject({ target: { kind: 'filter', mlpsFilingOverdue: true, failingRuleId: 'HOST-OS-EOL' }, items: [{ ruleId: 'HOST-OS-EOL' }] });
+    expect(issueInput({ ...form, failingRuleId: 'HOST-OS-EOL' })).toMatchObject({
+      target: { kind: 'filter', mlpsFilingOverdue: true, failingRuleId: 'HOST-OS-EOL' },
+      items: [{ ruleId: 'HOST-OS-EOL' }],
+    });
     expect(formFromQuery({ mlpsFiling: '1' }).mlpsFilingOverdue).toBe(true);
   });
 

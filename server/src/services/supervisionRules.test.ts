@@ -78,7 +78,7 @@ describe.each(DIALECTS)('supervision rules from the records (%s)', (dialect) => 
     expect((await finding('INST-RECTIFY-OVERDUE')).status).toBe('fail');
   });
 
-  it("INST-SELF-INSPECTION-REPORT: not applicable without a deadline, pass before it, fail after it, pass once submitted (late noted)", async () => {
+  it('INST-SELF-INSPECTION-REPORT: not applicable without a deadline, pass before it, fail after it, pass once submitted (late noted)', async () => {
     expect((await finding('INST-SELF-INSPECTION-REPORT')).status).toBe('not-applicable');
     const county = await as('xihu');
     await county.selfInspection.publishTemplate({ year: 2026, deadline: '2026-11-20', raised: {}, added: [] });
@@ -92,7 +92,10 @@ describe.each(DIALECTS)('supervision rules from the records (%s)', (dialect) => 
     for (const item of view.items)
       if (!view.answers[item.id]?.locked) await inst.selfInspection.save({ year: 2026, itemId: item.id, answer: '已落实', selfScore: item.points, responsible: '信息科 张三' });
     await inst.selfInspection.submit({ year: 2026 });
-    expect(await finding('INST-SELF-INSPECTION-REPORT')).toMatchObject({ status: 'pass', evidence: { en: 'the 2026 self-inspection and rectification report was submitted on 2026-11-22 (after the deadline 2026-11-20)' } });
+    expect(await finding('INST-SELF-INSPECTION-REPORT')).toMatchObject({
+      status: 'pass',
+      evidence: { en: 'the 2026 self-inspection and rectification report was submitted on 2026-11-22 (after the deadline 2026-11-20)' },
+    });
     // Returned: counts as not submitted again.
     await county.selfInspection.review({ year: 2026, institutionCode: 'A', decision: 'return', comment: '请补充整改情况' });
     expect((await finding('INST-SELF-INSPECTION-REPORT')).status).toBe('fail');

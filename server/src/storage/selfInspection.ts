@@ -176,5 +176,10 @@ export function selfInspectionFacts(db: Db, year: number, codes: readonly string
 
 /** An institution's self-inspections of some years, as they stand (INST-SELF-INSPECTION-REPORT). */
 export function selfInspectionsOf(db: Db, institutionCode: string, years: readonly number[]) {
-  return sdb(db).selectFrom('self_inspections').select(['year', 'status', 'submitted_at']).where('institution_code', '=', institutionCode).where('year', 'in', [...years]).execute();
+  return sdb(db)
+    .selectFrom('self_inspections')
+    .select(['year', 'status', 'submitted_at'])
+    .where('institution_code', '=', institutionCode)
+    .where('year', 'in', [...years])
+    .execute();
 }

@@ -5,7 +5,14 @@ import { DEFAULT_SETTINGS, evaluateInstitution, RULE_DATA_BY_ID, type Finding } 
 import type { InstitutionRuleInput, RectificationItemFact } from './inputs.js';
 
 const judge = (input: InstitutionRuleInput, now = NOW) => Object.fromEntries(evaluateInstitution(input, DEFAULT_SETTINGS, now).map((f) => [f.ruleId, f])) as Record<string, Finding>;
-const item = (over: Partial<RectificationItemFact> = {}): RectificationItemFact => ({ notice: '西湖卫安整改〔2026〕3号', title: '高危端口', deadline: '2026-03-10', status: 'pending', verified: false, ...over });
+const item = (over: Partial<RectificationItemFact> = {}): RectificationItemFact => ({
+  notice: '西湖卫安整改〔2026〕3号',
+  title: '高危端口',
+  deadline: '2026-03-10',
+  status: 'pending',
+  verified: false,
+  ...over,
+});
 const rectify = (items: RectificationItemFact[] | null | undefined, now = NOW) => judge(healthyInstitution({ rectification: items }), now)['INST-RECTIFY-OVERDUE']!;
 const report = (selfInspections: InstitutionRuleInput['selfInspections'], now = NOW) => judge(healthyInstitution({ selfInspections }), now)['INST-SELF-INSPECTION-REPORT']!;
 
@@ -39,7 +46,9 @@ describe('INST-RECTIFY-OVERDUE', () => {
   });
 
   it('one overdue item among others fails the institution', () => {
-    expect(rectify([item({ deadline: '2026-04-01' }), item({ status: 'accepted' }), item({ title: '弱口令' })]).evidence.en).toMatch(/^1 rectification item\(s\) past their deadline and not done: .*"弱口令"/);
+    expect(rectify([item({ deadline: '2026-04-01' }), item({ status: 'accepted' }), item({ title: '弱口令' })]).evidence.en).toMatch(
+      /^1 rectification item\(s\) past their deadline and not done: .*"弱口令"/,
+    );
   });
 
   it('is not applicable without an open notice, and unknown when the notices were not read', () => {

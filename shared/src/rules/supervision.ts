@@ -74,8 +74,7 @@ export const supervisionChecks: InstitutionChecks<SupervisionRuleId> = {
     // This year's report is not due yet: last year's, if it was owed, stands until then.
     if (previous.submittedOn) return submitted(previous);
     if (previous.deadline !== null) return missed(previous);
-    if (current.deadline === null)
-      return notApplicable(`本地区未设定 ${year} 年度自查自评报送截止日`, `the region has set no deadline for the ${year} self-inspection report`, { year });
+    if (current.deadline === null) return notApplicable(`本地区未设定 ${year} 年度自查自评报送截止日`, `the region has set no deadline for the ${year} self-inspection report`, { year });
     const soon = deadlineStatus(current.deadline, now, input.dueSoonDays) === 'due-soon' ? { zh: '，即将到期', en: ', due soon' } : { zh: '', en: '' };
     return pass(`${year} 年度自查自评应于 ${current.deadline} 前报送${soon.zh}`, `the ${year} self-inspection report is due by ${current.deadline}${soon.en}`, {
       year,
