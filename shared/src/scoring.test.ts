@@ -123,8 +123,9 @@ describe('institution score', () => {
     //   TRAINING low 1, PERMISSION-REVIEW low 1, DATA-IMPORTANT-LEVEL critical 10, DATA-FILING high 5,
     //   DATA-RISK-ASSESSMENT high 5, PI-AUDIT medium 2, DATA-MEETING medium 2   possible = 59
     //   earned = 59 − 2 − 1 = 56;  56 / 59 = 94.92 % → 94.9
-    // No public address registered: the outside-in rules are not applicable and add nothing.
-    const inst = healthyInstitution({ coverage: { registered: 3, reporting: 2 }, outside: null });
+    // No public address registered: the outside-in rules are not applicable and add nothing; nor do the
+    // supervision rules, with no open notice and no self-inspection deadline set by the region.
+    const inst = healthyInstitution({ coverage: { registered: 3, reporting: 2 }, outside: null, rectification: [], selfInspections: [] });
     inst.governance = [...inst.governance.filter((r) => r.kind !== 'emergency-drill' && r.kind !== 'training'), { kind: 'emergency-drill', date: '2025-01-10' }];
     const findings = evaluateInstitution(inst, DEFAULT_SETTINGS, NOW);
     // Coverage: 2 of 3 hosts reported in the last 24 h: 66.67 % → 66.7

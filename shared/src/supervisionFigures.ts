@@ -50,7 +50,7 @@ export function supervisionMethod(lang: 'zh' | 'en'): string {
   if (lang === 'zh')
     return `### 整改与自查列
 
-排名和导出文件在得分之外列出以下各列，均按排名日期计算（当月为今天，历史月份为该月最后一天，中国时区）。这些列**不计入得分**：得分只反映探针数据和机构台账。
+排名和导出文件在得分之外列出以下各列，均按排名日期计算（当月为今天，历史月份为该月最后一天，中国时区）。这些列本身**不计入得分**。计入得分的是两条机构规则（与其他机构规则一样计入管理部分，各为高危、权重 5）：INST-RECTIFY-OVERDUE（未办结通知中有整改项过期限仍未完成：既未通过、也未反馈待复核、关联检查项也未经探针数据核验合规；没有未办结通知时不适用，未到期时合规）和 INST-SELF-INSPECTION-REPORT（本年度——截止日未到时为上一年度——的自查自评到地区截止日仍未提交；逾期提交合规并注明；地区未设截止日的年度不适用）。通知份数、按期办结率和自查得分率只列示。
 
 - **整改中通知**：截至该日已下发、尚未办结的整改通知份数。
 - **逾期通知**：其中整改期限（工作日计算后的日期）早于该日的份数。
@@ -60,7 +60,7 @@ export function supervisionMethod(lang: 'zh' | 'en'): string {
 `;
   return `### Rectification and self-inspection columns
 
-Rankings and exports list these columns beside the score, each as of the ranking's date (today for the current month, a past month's last day; China time). They **do not count in the score**: the score reflects only the agents' data and the institution's records.
+Rankings and exports list these columns beside the score, each as of the ranking's date (today for the current month, a past month's last day; China time). The columns themselves **do not count in the score**. Two institution rules do, in the governance part like every institution rule (each high, weight 5): INST-RECTIFY-OVERDUE (an item of an open notice past its deadline and not done: not accepted, not submitted and waiting for review, not verified by the agents' data; not applicable without an open notice, a pass while nothing is due) and INST-SELF-INSPECTION-REPORT (this year's self-inspection, or last year's until this year's deadline, not submitted by the region's deadline; a late submission passes and is noted; a year without a deadline is not applicable). The counts of notices, the on-time rate and the self-inspection score are shown only.
 
 - **Notices open**: rectification notices issued by that date and not closed.
 - **Notices overdue**: of those, the ones whose deadline (the date the working days give) is before that date.

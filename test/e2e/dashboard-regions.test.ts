@@ -106,7 +106,8 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     await expect.poll(() => query('page')).toBe('2');
     await expect.poll(() => rows.count()).toBe(all - 20);
     expect(await count.innerText()).toMatch(new RegExp(`^显示第 21–${all} 家，共 ${all} 家机构`));
-    const ranks = (await table.locator('tbody tr td:nth-child(1)').allInnerTexts()).map(Number);
+    // Column 1 picks rows for a rectification notice (a county user issues them): the rank is column 2.
+    const ranks = (await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).map(Number);
     expect(ranks.every((r, i) => r >= 1 && r <= 21 + i && (i === 0 || r >= ranks[i - 1]!))).toBe(true);
     expect(Math.max(...ranks)).toBeGreaterThan(20);
 
@@ -115,7 +116,7 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     await expect.poll(() => query('sort')).toBe('name');
     expect(query('page')).toBeNull();
     await expect.poll(() => count.innerText()).toMatch(/^显示第 1–20 家/);
-    const names = await table.locator('tbody tr td:nth-child(2)').allInnerTexts();
+    const names = await table.locator('tbody tr td:nth-child(3)').allInnerTexts();
     expect(names).toEqual([...names].sort(compareNames));
 
     // The name filter waits for the typing to pause, then asks the server (ElInput puts the test id on its <input>).
@@ -123,8 +124,8 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     await page.getByTestId('filter-search').fill(wanted);
     await expect.poll(() => query('q')).toBe(wanted);
     // The rows on screen stay until the server answers: wait for the filtered ones.
-    await expect.poll(async () => (await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).every((n) => n.includes(wanted))).toBe(true);
-    expect(await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).toContain(wanted);
+    await expect.poll(async () => (await table.locator('tbody tr td:nth-child(3)').allInnerTexts()).every((n) => n.includes(wanted))).toBe(true);
+    expect(await table.locator('tbody tr td:nth-child(3)').allInnerTexts()).toContain(wanted);
     await page.getByTestId('filter-search').fill('');
     await expect.poll(() => query('q')).toBeNull();
 
@@ -132,7 +133,7 @@ describe('dashboard in a browser: region overview, rankings, drill-down, alerts 
     await page.locator('.el-select-dropdown__item', { hasText: '基层医疗卫生机构' }).click();
     await page.keyboard.press('Escape');
     await expect.poll(() => query('types')).toBe('primary-care');
-    await expect.poll(async () => new Set(await table.locator('tbody tr td:nth-child(3)').allInnerTexts())).toEqual(new Set(['基层医疗卫生机构']));
+    await expect.poll(async () => new Set(await table.locator('tbody tr td:nth-child(4)').allInnerTexts())).toEqual(new Set(['基层医疗卫生机构']));
     const filtered = /^显示第 1–\d+ 家，共 (\d+) 家机构（全部 (\d+) 家）/.exec(await count.innerText());
     expect(Number(filtered?.[1])).toBeLessThan(Number(filtered?.[2]));
     expect(Number(filtered?.[2])).toBe(all);

@@ -3,6 +3,7 @@
 import type { ServiceDeps } from './deps.js';
 import { onFindingChanged, onIdentityConflict, onSustainedFailures } from './alerts.js';
 import { onFindingsChangedForNotices } from './notices.js';
+import { evaluateInstitutionNow } from './evaluation.js';
 import type { FindingChange } from '../eventPayloads.js';
 
 export interface AlertEngine {
@@ -37,8 +38,17 @@ export function startAlertEngine(deps: ServiceDeps, log: { error(m: string): voi
       await onFindingsChangedForNotices(deps, batch);
     });
   };
+  // A notice or self-inspection moved: the institution's supervision rules (INST-RECTIFY-OVERDUE,
+  // INST-SELF-INSPECTION-REPORT) are judged again at once rather than at the next daily run.
+  const rejudge = (institutionCode: string) =>
+    enqueue(`supervision rules of ${institutionCode}`, async () => {
+      for (const c of await deps.db.transaction().execute((tx) => evaluateInstitutionNow(deps, tx, institutionCode))) deps.bus.emit('finding.changed', c);
+    });
   const offs = [
     deps.bus.onOrigin('finding.changed', onFinding),
+    deps.bus.onOrigin('notice.changed', (e) => void (e.action !== 'answer' && rejudge(e.institutionCode))),
+    // Saving an answer changes neither rule: only submitting and the bureau's review do.
+    deps.bus.onOrigin('selfInspection.changed', (e) => void (e.action !== 'save' && rejudge(e.institutionCode))),
     deps.bus.onOrigin('host.identity-conflict', (e) => enqueue(`identity conflict of ${e.hostId}`, () => onIdentityConflict(deps, e))),
     deps.bus.onOrigin('auth.sustained-failures', (e) => enqueue(`sustained failed sign-ins for ${e.username}`, () => onSustainedFailures(deps, e))),
   ];

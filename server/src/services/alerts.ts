@@ -40,6 +40,8 @@ const NOT_DEADLINES = new Set(['INST-COVERAGE', ...EXT_RULE_IDS]);
 /** The outside-in rules alert per port when a scanner first sees it open (services/scanners.ts); their finding only resolves the alert. */
 const ALERTED_ON_INGEST: ReadonlySet<string> = new Set(EXT_RULE_IDS);
 const ALERTING_SEVERITIES: ReadonlySet<string> = new Set(['critical', 'high']);
+/** Overdue rectification has its own digest alert, one per institution (notices.ts, raiseOverdueNotices): the rule's failure adds none. */
+const DIGESTED = new Set(['INST-RECTIFY-OVERDUE']);
 
 export interface AlertOptions {
   /** An agent silent this long raises an offline alert (server setting WEIAN_OFFLINE_AFTER_MINUTES, default 30). */
@@ -199,6 +201,7 @@ function alertActions(changes: FindingChange[]): { raises: RaiseInput[]; clears:
   for (const c of changes) {
     const key = { subjectKind: c.subjectKind, subjectId: c.subjectId, ruleId: c.ruleId };
     if (c.to === 'fail' && c.from !== 'fail') {
+      if (DIGESTED.has(c.ruleId)) continue;
       // Institution rules are dated obligations (filing, evaluation, yearly governance): a failure means a deadline passed.
       const kind: AlertKind = c.subjectKind === 'institution' && !NOT_DEADLINES.has(c.ruleId) ? 'deadline' : 'finding';
       if (kind === 'finding' && (!ALERTING_SEVERITIES.has(c.severity) || ALERTED_ON_INGEST.has(c.ruleId))) continue;

@@ -33,6 +33,7 @@ import { settingsForRegion } from './settings.js';
 import { onlyRules, rulesToRejudge } from './settingsTree.js';
 import { exposuresOfHost, exposuresOfInstitution } from '../storage/scanners.js';
 import { institutionPublicTargets } from '../storage/publicTargets.js';
+import { supervisionFacts } from './supervisionFacts.js';
 import { workingCalendarFor } from './workingCalendar.js';
 
 export type { FindingChange } from '../eventPayloads.js';
@@ -152,14 +153,15 @@ export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string,
 }
 
 /** What an institution's rules read, from what is stored now (coverage counts hosts within `settings`' reporting window). */
-async function institutionRuleInput(deps: ServiceDeps, db: Db, institutionCode: string, settings: ResolvedSettings, now: Date) {
+async function institutionRuleInput(deps: ServiceDeps, db: Db, inst: { code: string; region_code: string }, settings: ResolvedSettings, now: Date) {
+  const institutionCode = inst.code;
   const coverage = await coverageOf(db, institutionCode, now, reportingWindowHours(settings));
   const systems = await loadSystems(db, institutionCode);
   const governance = (await listGovernance(db, institutionCode)).map(governanceOf);
   const exceptions = (await listExceptions(db, { subjectKind: 'institution', subjectId: institutionCode })).map(exceptionOf);
   const calendar = await workingCalendarFor(deps, db);
   const dataRegister = await loadDataRegister(db, institutionCode);
-  return { systems, governance, coverage, exceptions, calendar, dataRegister, outside: await outsideIn(db, institutionCode) };
+  return { systems, governance, coverage, exceptions, calendar, dataRegister, outside: await outsideIn(db, institutionCode), ...(await supervisionFacts(db, inst, now)) };
 }
 
 /** The institution's registered public targets with their last complete round, and the ports scanners saw open on them. */
@@ -181,7 +183,7 @@ export async function evaluateInstitutionNow(deps: ServiceDeps, db: Db, institut
   const now = deps.now();
   const at = now.toISOString();
   const settings = await settingsForRegion(db, inst.region_code);
-  const input = await institutionRuleInput(deps, db, institutionCode, settings, now);
+  const input = await institutionRuleInput(deps, db, inst, settings, now);
   const findings = evaluateInstitution(input, settings, now);
   const changes = await persistFindings(db, { kind: 'institution', id: institutionCode, institutionCode, regionCode: inst.region_code }, findings, at);
   await refreshInstitutionScore(deps, db, institutionCode, { findings, systems: input.systems, coverage: input.coverage });
@@ -299,7 +301,7 @@ export async function judgeInstitutionUnder(
   const sameWindow = reportingWindowHours(own) === reportingWindowHours(settings);
   const coverage = sameWindow ? { registered: stored.hosts_registered, reporting: stored.hosts_reporting } : await coverageOf(db, institutionCode, now, reportingWindowHours(settings));
   const systems = await loadSystems(db, institutionCode);
-  const fresh = recheck.size ? evaluateInstitution({ ...(await institutionRuleInput(deps, db, institutionCode, settings, now)), coverage }, rechecked, now) : [];
+  const fresh = recheck.size ? evaluateInstitution({ ...(await institutionRuleInput(deps, db, inst, settings, now)), coverage }, rechecked, now) : [];
   const findings = [...kept(await getFindings(db, 'institution', institutionCode)), ...fresh];
   const row = await institutionScoreRow(deps, db, inst, settings, { hostScores, findings, systems, coverage }, now);
   judged?.set(institutionCode, { revision: stored.revision, row });

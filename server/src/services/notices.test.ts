@@ -291,6 +291,51 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
     await send(b, true);
     expect((await county.notices.get({ noticeId: id })).status).toBe('closed');
   });
+
+  it('issues to rows picked in the rankings, from one finding (its host only), and to the MLPS-filing-overdue filter', async () => {
+    const county = await as('xihu');
+    // Picked rows: all in scope or nothing is issued.
+    await expect(
+      county.notices.issue({ ...blank, target: { kind: 'institutions', institutionCodes: ['A', 'C'] }, items: [{ kind: 'text', title: '制度', requirement: '补齐' }] }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringMatching(/institution C is not in your region/),
+    });
+    expect(await count()).toBe(0);
+    // From A's host finding: linked to that host; B (picked too) has no such failing host, so it is left out.
+    const fromFinding = await county.notices.issue({ ...blank, target: { kind: 'institutions', institutionCodes: ['A', 'B'] }, items: [{ kind: 'rule', ruleId: RULE, subjectId: a.hostId }] });
+    expect([fromFinding.issued.map((n) => n.institutionCode), fromFinding.skipped]).toEqual([['A'], ['B']]);
+    expect((await county.notices.get({ noticeId: fromFinding.issued[0]!.id })).items[0]).toMatchObject({ ruleId: RULE, links: [{ subjectKind: 'host', subjectId: a.hostId }] });
+    await expect(county.notices.issue({ ...blank, target: { kind: 'institution', institutionCode: 'B' }, items: [{ kind: 'rule', ruleId: RULE, subjectId: a.hostId }] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining(`does not fail on ${a.hostId} at institution B`),
+    });
+    // MLPS filing overdue: B's level-2 system graded in September and never filed (INST-MLPS-FILING fails); A has none.
+    await (
+      await as('inst-b')
+    ).institutions.saveSystem({
+      institutionCode: 'B',
+      system: {
+        name: '医院信息系统',
+        level: 2,
+        criticalInfrastructure: false,
+        personalInfoOver100k: false,
+        gradedOn: '2026-09-01',
+        filedOn: null,
+        lastEvaluatedOn: null,
+        wentLiveOn: null,
+        prelaunchTestedOn: null,
+        retiredOn: null,
+        hostIds: [],
+      },
+    });
+    const filing = await county.notices.issue({ ...blank, target: { kind: 'filter', mlpsFilingOverdue: true }, items: [{ kind: 'rule', ruleId: 'INST-MLPS-FILING' }] });
+    expect(filing.issued.map((n) => n.institutionCode)).toEqual(['B']);
+    expect((await county.notices.get({ noticeId: filing.issued[0]!.id })).items[0]).toMatchObject({ ruleId: 'INST-MLPS-FILING', links: [{ subjectKind: 'institution', subjectId: 'B' }] });
+    // Combined with a failing rule: both must fail (A and B fail RULE; only B's filing is overdue).
+    const both = await county.notices.issue({ ...blank, target: { kind: 'filter', mlpsFilingOverdue: true, failingRuleId: RULE }, items: [{ kind: 'rule', ruleId: RULE }] });
+    expect(both.issued.map((n) => n.institutionCode)).toEqual(['B']);
+  });
 });
 
 describe('overdue notices (sqlite, controlled clock)', () => {

@@ -30,7 +30,7 @@ import {
 import type { z } from 'zod';
 import type { AnswerNoticeItemInput, ExtensionDecisionInput, ExtensionRequestInput, NoticeListInput, ReviewNoticeItemInput } from '@weian/shared';
 import { badRequest, conflict, DomainError, forbidden, notFound } from '../errors.js';
-import { getInstitution } from '../storage/institutions.js';
+import { institutionsByCode } from '../storage/institutions.js';
 import {
   attachEvidence,
   failingSubjects,
@@ -160,19 +160,16 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
   const region = await getRegion(deps.db, issuerRegion);
   if (!region) throw badRequest(`your region ${issuerRegion} is not in the region table`);
   const year = Number(today.slice(0, 4));
-  const bulk = input.target.kind === 'filter';
+  // Several institutions: a rule item that does not fail at one of them is left out there, not refused.
+  const bulk = input.target.kind !== 'institution';
 
   const result = await deps.db.transaction().execute(async (tx) => {
-    const targets =
-      input.target.kind === 'institution'
-        ? [await getInstitution(tx, input.target.institutionCode)].filter((i) => i && visibleIn(principal.scope, { regionCode: i.region_code, institutionCode: i.code }))
-        : await institutionsMatching(tx, principal.scope, input.target);
-    if (input.target.kind === 'institution' && !targets.length) throw forbidden(`institution ${input.target.institutionCode} is not in your region`);
+    const targets = await targetInstitutions(tx, principal, input.target);
     const issued: IssuedNotice[] = [];
     const skipped: string[] = [];
     let seq = await nextNoticeSeq(tx, issuerRegion, year);
     const at = now.toISOString();
-    for (const inst of targets as Array<{ code: string; region_code: string }>) {
+    for (const inst of targets) {
       const id = newId('nt');
       const items: NoticeItemRow[] = [];
       for (const item of input.items) {
@@ -180,10 +177,10 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
           items.push(itemRow(id, items.length, item.title, item.requirement, null, [], at));
           continue;
         }
-        const links = await failingSubjects(tx, inst.code, item.ruleId);
+        const links = (await failingSubjects(tx, inst.code, item.ruleId)).filter((l) => !item.subjectId || l.subjectId === item.subjectId);
         if (!links.length) {
           if (bulk) continue;
-          throw badRequest(`rule ${item.ruleId} does not fail at institution ${inst.code}: nothing to rectify`);
+          throw badRequest(`rule ${item.ruleId} does not fail ${item.subjectId ? `on ${item.subjectId} ` : ''}at institution ${inst.code}: nothing to rectify`);
         }
         const rule = RULE_DATA_BY_ID[item.ruleId as RuleId];
         items.push(itemRow(id, items.length, rule.title.zh, item.requirement ?? rule.title.zh, item.ruleId, links, at));
@@ -220,11 +217,29 @@ export async function issueNotices(deps: ServiceDeps, principal: Principal, inpu
       issued.push({ id, number, institutionCode: inst.code, deadline });
     }
     if (!issued.length) throw badRequest('no institution in your region matches: nothing was issued');
-    return { issued, skipped, regions: issued.map((n) => (targets as Array<{ code: string; region_code: string }>).find((t) => t.code === n.institutionCode)!.region_code) };
+    return { issued, skipped, regions: issued.map((n) => targets.find((t) => t.code === n.institutionCode)!.region_code) };
   });
   result.issued.forEach((n, i) => announce(deps, { id: n.id, institution_code: n.institutionCode, institution_region_code: result.regions[i]! }, 'issued'));
   return { issued: result.issued, skipped: result.skipped };
 }
+
+/**
+ * Who a notice goes to: one institution, institutions picked by hand, or every institution in scope
+ * matching the filter. Named institutions must all be in the caller's scope, else nothing is issued.
+ */
+async function targetInstitutions(tx: Db, principal: Principal, target: IssueNoticeInput['target']): Promise<Array<{ code: string; region_code: string }>> {
+  if (target.kind === 'filter') {
+    const failingRuleIds = [...(target.failingRuleId ? [target.failingRuleId] : []), ...(target.mlpsFilingOverdue ? [MLPS_FILING_RULE] : [])];
+    return institutionsMatching(tx, principal.scope, { regionCode: target.regionCode, grade: target.grade, failingRuleIds: [...new Set(failingRuleIds)] });
+  }
+  const codes = target.kind === 'institution' ? [target.institutionCode] : [...new Set(target.institutionCodes)];
+  const found = (await institutionsByCode(tx, codes)).filter((i) => visibleIn(principal.scope, { regionCode: i.region_code, institutionCode: i.code }));
+  const outside = codes.filter((c) => !found.some((i) => i.code === c));
+  if (outside.length) throw forbidden(`institution ${outside.join(', ')} is not in your region`);
+  return found;
+}
+/** The rule whose verdict the "MLPS filing overdue" filter reuses. */
+const MLPS_FILING_RULE = 'INST-MLPS-FILING';
 
 function itemRow(noticeId: string, position: number, title: string, requirement: string, ruleId: string | null, links: Link[], at: string): NoticeItemRow {
   // A freshly linked item fails by construction: verification starts false.

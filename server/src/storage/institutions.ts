@@ -40,3 +40,14 @@ export async function setInstitutionType(db: Db, code: string, type: string): Pr
     .where('code', '=', code)
     .execute();
 }
+
+/** Institutions among `codes`, in code order (codes not found are simply missing). */
+export function institutionsByCode(db: Db, codes: readonly string[]) {
+  if (!codes.length) return Promise.resolve([]);
+  return db
+    .selectFrom('institutions')
+    .select(['code', 'name', 'region_code'])
+    .where('code', 'in', [...codes])
+    .orderBy('code')
+    .execute();
+}

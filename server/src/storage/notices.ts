@@ -190,8 +190,8 @@ export async function findingStatuses(db: Db, ruleId: string, subjectIds: string
   return new Map(rows.map((r) => [r.subject_id, r.status]));
 }
 
-/** Institutions in scope (and under `regionCode`) failing `ruleId` and/or graded `grade`. */
-export async function institutionsMatching(db: Db, scope: Scope, f: { regionCode?: string | undefined; failingRuleId?: string | undefined; grade?: string | undefined }) {
+/** Institutions in scope (and under `regionCode`) failing every rule of `failingRuleIds` and/or graded `grade`. */
+export async function institutionsMatching(db: Db, scope: Scope, f: { regionCode?: string | undefined; failingRuleIds: readonly string[]; grade?: string | undefined }) {
   let q = db
     .selectFrom('institutions')
     .select(['institutions.code', 'institutions.name', 'institutions.region_code'])
@@ -207,14 +207,14 @@ export async function institutionsMatching(db: Db, scope: Scope, f: { regionCode
           .where('institution_scores.grade', '=', f.grade!),
       ),
     );
-  if (f.failingRuleId)
+  for (const ruleId of f.failingRuleIds)
     q = q.where((eb) =>
       eb.exists(
         eb
           .selectFrom('findings')
           .select(sql<number>`1`.as('one'))
           .whereRef('findings.institution_code', '=', 'institutions.code')
-          .where('findings.rule_id', '=', f.failingRuleId!)
+          .where('findings.rule_id', '=', ruleId)
           .where('findings.status', '=', 'fail'),
       ),
     );
@@ -289,4 +289,17 @@ export function institutionsWithOpenAlert(db: Db, ruleId: string) {
 export function noticeFacts(db: Db, codes: readonly string[]) {
   if (!codes.length) return Promise.resolve([]);
   return noticesDb(db).selectFrom('notices').select(['institution_code', 'issued_at', 'deadline', 'closed_at']).where('institution_code', 'in', codes).execute();
+}
+
+/** The items of an institution's notices not closed, with their notice's number and deadline (INST-RECTIFY-OVERDUE). */
+export function openNoticeItems(db: Db, institutionCode: string) {
+  return noticesDb(db)
+    .selectFrom('notice_items')
+    .innerJoin('notices', 'notices.id', 'notice_items.notice_id')
+    .select(['notices.number', 'notices.deadline', 'notice_items.title', 'notice_items.status', 'notice_items.verified'])
+    .where('notices.institution_code', '=', institutionCode)
+    .where('notices.status', '!=', 'closed')
+    .orderBy('notices.deadline')
+    .orderBy('notice_items.position')
+    .execute();
 }

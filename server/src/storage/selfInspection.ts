@@ -173,3 +173,13 @@ export function selfInspectionFacts(db: Db, year: number, codes: readonly string
   if (!codes.length) return Promise.resolve([]);
   return sdb(db).selectFrom('self_inspections').select(['institution_code', 'status', 'submitted_at', 'percent']).where('year', '=', year).where('institution_code', 'in', codes).execute();
 }
+
+/** An institution's self-inspections of some years, as they stand (INST-SELF-INSPECTION-REPORT). */
+export function selfInspectionsOf(db: Db, institutionCode: string, years: readonly number[]) {
+  return sdb(db)
+    .selectFrom('self_inspections')
+    .select(['year', 'status', 'submitted_at'])
+    .where('institution_code', '=', institutionCode)
+    .where('year', 'in', [...years])
+    .execute();
+}

@@ -562,6 +562,41 @@ export const RULE_DATA = [
     articles: ['FY-roles'],
     thresholds: months12,
   },
+  // ---- institution: the supervision loop (rules/supervision.ts, on notices and self-inspections) ----
+  {
+    id: 'INST-RECTIFY-OVERDUE',
+    subject: 'institution',
+    family: 'governance',
+    severity: 'high',
+    title: { zh: '整改通知逾期未完成', en: 'Rectification notice overdue' },
+    failsWhen: {
+      zh: '未办结的整改通知中有整改项已过整改期限（按工作日计算的日期）仍未完成：既未通过复核，也未反馈待复核，关联的检查项也未经探针数据核验合规',
+      en: "an item of an open rectification notice is past its deadline (the date its working days give) and not done: neither accepted, nor submitted and waiting for review, nor verified by the agents' data",
+    },
+    remediation: {
+      zh: '完成整改并在整改通知中逐项反馈措施和佐证材料；确有困难的，在期限前申请延期',
+      en: 'Rectify, then answer each item of the notice with the measures and evidence; where the deadline cannot be met, ask for an extension before it passes',
+    },
+    articles: ['M9', 'M4'],
+    thresholds: {},
+  },
+  {
+    id: 'INST-SELF-INSPECTION-REPORT',
+    subject: 'institution',
+    family: 'governance',
+    severity: 'high',
+    title: { zh: '年度自查自评未按期报送', en: 'Yearly self-inspection report not submitted' },
+    failsWhen: {
+      zh: '本年度（截止日未到时为上一年度）的自查自评及整改情况到地区设定的截止日仍未提交，退回修改的视为未提交；逾期提交的在证据中注明；地区未设截止日的年度不适用',
+      en: "the year's self-inspection and rectification report (last year's until this year's deadline) was not submitted by the region's deadline; a returned one counts as not submitted; a late submission is noted in the evidence; a year without a deadline is not applicable",
+    },
+    remediation: {
+      zh: '按地区发布的自查表完成自查自评，连同整改情况提交上级卫生健康行政部门',
+      en: "Complete the region's self-inspection checklist and submit it with the rectification report to the superior health department",
+    },
+    articles: ['M9'],
+    thresholds: {},
+  },
   // ---- institution: data security (rules/data.ts, on the data register) --------------------
   {
     id: 'INST-DATA-IMPORTANT-LEVEL',

@@ -162,6 +162,12 @@ export function healthyInstitution(over: Partial<InstitutionRuleInput> = {}): In
     coverage: { registered: 10, reporting: 10 },
     // One public range, scanned completely yesterday, nothing open.
     outside: { targets: [{ value: '61.164.10.0/29', scannedAt: new Date(FIXTURE_NOW.getTime() - 86_400_000) }], exposures: [] },
+    // One notice item due in two weeks; last year's self-inspection submitted before its deadline.
+    rectification: [{ notice: '西湖卫安整改〔2026〕1号', title: '高危端口', deadline: '2026-03-30', status: 'pending', verified: false }],
+    selfInspections: [
+      { year: 2025, deadline: '2025-11-30', submittedOn: '2025-11-20' },
+      { year: 2026, deadline: '2026-11-30', submittedOn: null },
+    ],
     ...over,
   };
 }

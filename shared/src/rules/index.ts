@@ -19,6 +19,7 @@ import { patchChecks } from './patches.js';
 import { portChecks } from './ports.js';
 import { HOST_RULE_READS, waivedFlags, withUncertainty } from './reads.js';
 import { securityChecks } from './security.js';
+import { supervisionChecks } from './supervision.js';
 import type { CheckResult, CheckStatus, Evidence, RuleData, RuleSubject, Severity, ThresholdValue } from './types.js';
 import type { HostRuleInput, InstitutionRuleInput } from './inputs.js';
 
@@ -31,7 +32,7 @@ export { RULE_DATA, RULE_IDS, RULE_DATA_BY_ID, type RuleId, type HostRuleId, typ
 
 // The compiler checks that every rule of the catalogue has exactly one check of the right subject.
 const HOST_CHECKS: { [K in HostRuleId]: HostCheck<K> } = { ...patchChecks, ...portChecks, ...securityChecks, ...accountChecks, ...credentialChecks, ...backupChecks, ...agentChecks };
-const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...dataChecks, ...exposureChecks, ...coverageChecks };
+const INSTITUTION_CHECKS: { [K in InstitutionRuleId]: InstitutionCheck<K> } = { ...mlpsChecks, ...governanceChecks, ...supervisionChecks, ...dataChecks, ...exposureChecks, ...coverageChecks };
 
 type AnyThresholds = Record<string, ThresholdValue>;
 export type Rule = RuleData & { id: RuleId } & (

@@ -1,4 +1,5 @@
-import type { WorkingCalendar } from '../calendar.js';
+import type { IsoDate, WorkingCalendar } from '../calendar.js';
+import type { NoticeItemStatus } from '../notices.js';
 import type { GovernanceRecordInput, MlpsLevel, MlpsSystem, RiskException } from '../schemas/records.js';
 import type { SectionData, SectionName } from '../schemas/sections.js';
 import type { DataRegister } from '../dataRegister.js';
@@ -49,6 +50,29 @@ export interface InstitutionRuleInput {
   dataRegister?: DataRegister | null;
   /** What the region's scanners saw of the institution's registered public targets; absent: none registered. */
   outside?: OutsideIn | null;
+  /** The items of the institution's rectification notices not closed; absent: not read, so INST-RECTIFY-OVERDUE is unknown. */
+  rectification?: readonly RectificationItemFact[] | null;
+  /** The self-inspections of this year and the year before; absent: not read, so INST-SELF-INSPECTION-REPORT is unknown. */
+  selfInspections?: readonly SelfInspectionReportFact[] | null;
+}
+
+/** One item of a rectification notice (issue 22), with its notice's deadline (working days already counted). */
+export interface RectificationItemFact {
+  notice: string;
+  title: string;
+  deadline: IsoDate;
+  status: NoticeItemStatus;
+  /** Every linked finding passes in the agents' reports (数据已核验). */
+  verified: boolean;
+}
+
+/** A year's self-inspection (自查自评) as the rule needs it. */
+export interface SelfInspectionReportFact {
+  year: number;
+  /** The region's submission deadline for that year (the tightest down the region tree); null: none set. */
+  deadline: IsoDate | null;
+  /** China date of the submission while it stands submitted or accepted; null: not submitted, or returned. */
+  submittedOn: IsoDate | null;
 }
 
 /** Outside-in (issue 24): the institution's registered public targets and the ports scanners saw open on them. */

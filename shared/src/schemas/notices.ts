@@ -18,7 +18,15 @@ export const NOTICE_MAX_TARGETS = 500;
 
 /** One item: a failing rule (linked to that rule's failing findings at the institution), or free text (an on-site result). */
 export const NoticeItemInput = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('rule'), ruleId: z.enum(RULE_IDS), requirement: Text(1000).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('rule'),
+      ruleId: z.enum(RULE_IDS),
+      requirement: Text(1000).optional(),
+      /** From a finding: linked to that subject (a host id, or the institution's code) only, not every failing one. */
+      subjectId: Code.optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal('text'), title: Text(200), requirement: Text(1000) }).strict(),
 ]);
 export type NoticeItemInput = z.infer<typeof NoticeItemInput>;
@@ -28,15 +36,19 @@ export const IssueNoticeInput = z
     /** One institution, or every institution in the caller's scope matching the filter (one notice each). */
     target: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('institution'), institutionCode: Code }).strict(),
+      /** Institutions picked by hand (rows selected in the rankings): one notice each, all in scope or nothing is issued. */
+      z.object({ kind: z.literal('institutions'), institutionCodes: z.array(Code).min(1).max(NOTICE_MAX_TARGETS) }).strict(),
       z
         .object({
           kind: z.literal('filter'),
           regionCode: RegionCode.optional(),
           failingRuleId: z.enum(RULE_IDS).optional(),
           grade: z.enum(GRADES.map((g) => g.letter) as ['A', 'B', 'C', 'D']).optional(),
+          /** 等保备案逾期: INST-MLPS-FILING fails (its verdict, on the working-day calendar). */
+          mlpsFilingOverdue: z.literal(true).optional(),
         })
         .strict()
-        .refine((f) => f.failingRuleId || f.grade, '至少选择一个条件 / choose a failing rule or a grade'),
+        .refine((f) => f.failingRuleId || f.grade || f.mlpsFilingOverdue, '至少选择一个条件 / choose a failing rule, a grade or MLPS filing overdue'),
     ]),
     title: Text(200),
     requirement: Text(4000),
