@@ -25,6 +25,21 @@ export const EVIDENCE_TYPES: Record<EvidenceType, { mime: string; extensions: re
   ole: { mime: 'application/x-ole-storage', extensions: ['doc', 'xls', 'ppt'] },
 };
 
+/** The exact media type a download is served with: the Office formats by the extension the upload was checked against. */
+const MIME_BY_EXTENSION: Record<string, string> = {
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  doc: 'application/msword',
+  xls: 'application/vnd.ms-excel',
+  ppt: 'application/vnd.ms-powerpoint',
+};
+export function evidenceContentType(type: EvidenceType, name: string): string {
+  const ext = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
+  if (!EVIDENCE_TYPES[type].extensions.includes(ext)) return type === 'ooxml' || type === 'ole' ? 'application/octet-stream' : EVIDENCE_TYPES[type].mime;
+  return MIME_BY_EXTENSION[ext] ?? EVIDENCE_TYPES[type].mime;
+}
+
 const MAGIC: Array<[EvidenceType, number[]]> = [
   ['pdf', [0x25, 0x50, 0x44, 0x46, 0x2d]],
   ['png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
