@@ -90,11 +90,19 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
       code: 'BAD_REQUEST',
       message: expect.stringMatching(/already past/),
     });
-    await county.selfInspection.publishTemplate({ year: YEAR, deadline: '2026-12-15', raised: { 'GOV-POLICY': 10 }, added: [] });
+    await county.selfInspection.publishTemplate({ year: YEAR, deadline: '2026-12-15', raised: { 'GOV-POLICY': 10 }, added: [], requireEvidence: ['GOV-POLICY'] });
+    // The county's editor: what each level changed, and the floor its own layer may only raise.
+    const forCounty = await county.selfInspection.template({ year: YEAR });
+    expect(forCounty.layers.map((l) => [l.regionCode, l.regionName, l.publishedBy])).toEqual([
+      ['330000', '浙江省', 'zhejiang'],
+      ['330100', '杭州市', 'hangzhou'],
+      ['330106', '西湖区', 'xihu'],
+    ]);
+    expect([forCounty.inheritedItems.find((i) => i.id === 'GOV-POLICY')!.points, forCounty.inheritedDeadline, forCounty.own?.requireEvidence]).toEqual([8, '2026-12-31', ['GOV-POLICY']]);
 
     const seenByA = await (await as('inst-a')).selfInspection.template({ year: YEAR });
     expect(seenByA.deadline).toBe('2026-12-15');
-    expect(seenByA.items.find((i) => i.id === 'GOV-POLICY')!.points).toBe(10);
+    expect(seenByA.items.find((i) => i.id === 'GOV-POLICY')).toMatchObject({ points: 10, evidenceRequired: true });
     expect(seenByA.items.map((i) => i.id)).toEqual([...DEFAULT_CHECKLIST.map((i) => i.id), 'HZ-CLOUD']);
     expect(seenByA.totalPoints).toBe(100 + (10 - 4) + 5);
     // Ningbo's institution gets the province's layer only.
