@@ -8,8 +8,8 @@
 export const EVIDENCE_MAX_BYTES = 1_400_000;
 /**
  * Bytes per file at most through the upload route (POST /upload/evidence), which streams the raw
- * bytes to disk outside the JSON body. Bounded so the file, base64 in a tRPC answer, still fits the
- * default answer cap of 8 MiB when it is downloaded.
+ * bytes to disk outside the JSON body. Downloads go the same way, as raw bytes from
+ * GET /download/evidence/… (server/src/http/evidenceDownloads.ts).
  */
 export const EVIDENCE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
 export const EVIDENCE_MAX_NAME = 120;

@@ -93,8 +93,8 @@ describe('POST /upload/evidence (files over the tRPC limit)', () => {
     expect(leftovers()).toEqual([]);
     const inst = await userCaller(t.deps, 'inst-a', PASSWORD);
     expect((await inst.notices.get({ noticeId })).evidence.map((e) => [e.name, e.size])).toEqual([['机房门禁改造验收报告.pdf', 5_000_000]]);
-    const county = await userCaller(t.deps, 'xihu', PASSWORD);
-    expect(Buffer.from((await county.notices.evidence({ noticeId, sha256 })).contentBase64, 'base64').equals(file)).toBe(true);
+    const got = await fetch(`http://127.0.0.1:${port}/download/evidence/notice/${noticeId}/${sha256}`, { headers: { cookie: `${SESSION.cookie}=${cookies.get('xihu')}` } });
+    expect(Buffer.from(await got.arrayBuffer()).equals(file)).toBe(true);
     const audit = await listAudit(t.deps.db, { kind: 'all' }, { limit: 50 });
     expect(audit.find((e) => e.action === 'notices.upload' && e.outcome === 'ok')?.detail).toContain(sha256);
   });

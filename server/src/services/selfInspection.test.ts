@@ -8,6 +8,8 @@ import { startAlertEngine, type AlertEngine } from './alertEngine.js';
 import { ingestReport } from './ingest.js';
 import { ranking } from './rankings.js';
 import { createUser } from './users.js';
+import { downloadSelfInspectionEvidence } from './selfInspection.js';
+import { county as countyPrincipal } from '../testing/principals.js';
 
 const PASSWORD = 'Self-Inspection-Pass-1';
 const YEAR = 2026;
@@ -181,8 +183,8 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
     await expect(county.selfInspection.review({ year: YEAR, institutionCode: 'A', decision: 'accept' })).rejects.toMatchObject({ code: 'CONFLICT' });
 
     // Evidence is served within scope only.
-    await expect(county.selfInspection.evidence({ year: YEAR, institutionCode: 'A', sha256: evidence.sha256 })).resolves.toMatchObject({ name: '网络安全管理制度.pdf', contentBase64: PDF });
-    await expect((await as('yinzhou')).selfInspection.evidence({ year: YEAR, institutionCode: 'A', sha256: evidence.sha256 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(downloadSelfInspectionEvidence(t.deps, countyPrincipal('330106'), 'A', YEAR, evidence.sha256)).resolves.toMatchObject({ name: '网络安全管理制度.pdf', contentBase64: PDF });
+    await expect(downloadSelfInspectionEvidence(t.deps, countyPrincipal('330212'), 'A', YEAR, evidence.sha256)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     const list = await county.selfInspection.list({ year: YEAR });
     expect(list).toEqual([expect.objectContaining({ institutionCode: 'A', status: 'accepted', late: false, finalScore: view.scores.final })]);
