@@ -735,7 +735,7 @@ const en: MessageSchema = {
     deadline: 'Submission deadline',
     noDeadline: 'not set',
     publish: "Publish this region's requirements",
-    publishHint: 'A lower region may only bring the deadline forward, add items or raise points, never loosen what is set above',
+    publishHint: 'A lower region may only bring the deadline forward, add items, raise points or require evidence, never loosen what is set above',
     institution: 'Institution',
     status: 'Status',
     statuses: { none: 'not started', draft: 'being filled in', submitted: 'submitted', returned: 'returned', accepted: 'accepted' },

@@ -722,7 +722,7 @@ const zhCN = {
     deadline: '报送截止日期',
     noDeadline: '未设定',
     publish: '发布本区域要求',
-    publishHint: '下级区域只能提前截止日期、增加条目或提高分值，不能放宽上级的要求',
+    publishHint: '下级区域只能提前截止日期、增加条目、提高分值或要求佐证材料，不能放宽上级的要求',
     institution: '机构',
     status: '状态',
     statuses: { none: '未填报', draft: '填报中', submitted: '已提交', returned: '已退回', accepted: '已审核' },
