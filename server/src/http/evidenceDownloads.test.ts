@@ -1,22 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../log.js';
-import { login, SESSION } from '../services/auth.js';
 import { acceptEvidence } from '../services/evidenceFiles.js';
-import { createUser } from '../services/users.js';
 import { attachEvidence } from '../storage/notices.js';
-import { userCaller } from '../testing/callers.js';
-import { createTestDb, enrollHost, type TestDb } from '../testing/harness.js';
-import { textNotice } from '../testing/notices.js';
-import { createHttpStack, type HttpStack } from './server.js';
+import { evidenceHttpFixture, type EvidenceHttpFixture } from '../testing/evidenceHttp.js';
 
-const PASSWORD = 'Downloads-Test-Pass-1';
 const YEAR = 2026;
 /** A PDF of `size` bytes whose every byte value occurs (a decoding slip would show). */
 const pdf = (size: number) => {
@@ -28,12 +16,8 @@ const pdf = (size: number) => {
 const DOCX = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(2000, 7)]);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-let t: TestDb;
-let stack: HttpStack;
-let port: number;
-let dataDir: string;
+let f: EvidenceHttpFixture;
 let noticeId: string;
-const cookies = new Map<string, string>();
 
 interface Answer {
   status: number;
@@ -43,8 +27,8 @@ interface Answer {
 function http(method: 'GET' | 'POST' | 'HEAD', username: string | null, path: string, body?: Buffer): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = body ? { 'content-type': 'application/octet-stream', 'content-length': String(body.length) } : {};
-    if (username) headers.cookie = `${SESSION.cookie}=${cookies.get(username)}`;
-    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+    if (username) headers.cookie = f.cookie(username);
+    const req = request({ host: '127.0.0.1', port: f.port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -62,34 +46,13 @@ const noticeUrl = (id: string, sha256: string) => `/download/evidence/notice/${e
 const selfUrl = (code: string, sha256: string) => `/download/evidence/self-inspection/${YEAR}/${encodeURIComponent(code)}/${sha256}`;
 
 beforeAll(async () => {
-  t = await createTestDb('sqlite');
-  dataDir = mkdtempSync(join(tmpdir(), 'weian-downloads-'));
-  await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
-  await enrollHost(t.deps, { institution: 'C', name: '拱墅区中医院', region: '330105' });
-  for (const [username, role, scopeCode] of [
-    ['xihu', 'county', '330106'],
+  f = await evidenceHttpFixture([
     ['gongshu', 'county', '330105'],
     ['hangzhou', 'city', '330100'],
-    ['inst-a', 'institution', 'A'],
-    ['inst-c', 'institution', 'C'],
-  ] as const) {
-    await createUser(t.deps, 'cli', { username, role, scopeCode, password: PASSWORD });
-    cookies.set(username, (await login(t.deps, { username, password: PASSWORD }, '127.0.0.1')).token);
-  }
-  const county = await userCaller(t.deps, 'xihu', PASSWORD);
-  const { issued } = await county.notices.issue(textNotice('A', { title: '机房门禁', requirement: '安装门禁并登记' }));
-  noticeId = issued[0]!.id;
-  await (await userCaller(t.deps, 'inst-a', PASSWORD)).notices.sign({ noticeId });
-  const config = { ...loadConfig({}, { port: 0, host: '127.0.0.1' }), dataDir };
-  stack = createHttpStack(config, t.deps, createLogger('silent'));
-  await new Promise<void>((r) => stack.server.listen(0, '127.0.0.1', r));
-  port = (stack.server.address() as AddressInfo).port;
+  ]);
+  noticeId = f.noticeId;
 });
-afterAll(async () => {
-  await stack?.close();
-  await t?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => f?.close());
 
 describe('GET /download/evidence/… (evidence as a plain download)', () => {
   it('a file over the old 1.4 MB tRPC limit comes back byte-exact, with its type, length, name and SHA-256', async () => {
@@ -157,7 +120,7 @@ describe('GET /download/evidence/… (evidence as a plain download)', () => {
     for (const [i, name] of nasty.entries()) {
       const bytes = Buffer.concat([file, Buffer.from([i])]);
       const accepted = acceptEvidence('x.pdf', bytes, new Date().toISOString());
-      await attachEvidence(t.deps.db, accepted.file, { notice_id: noticeId, sha256: accepted.sha256, name, uploaded_at: new Date().toISOString(), uploaded_by: 'inst-a' });
+      await attachEvidence(f.t.deps.db, accepted.file, { notice_id: noticeId, sha256: accepted.sha256, name, uploaded_at: new Date().toISOString(), uploaded_by: 'inst-a' });
       const got = await http('GET', 'xihu', noticeUrl(noticeId, accepted.sha256));
       const disposition = got.headers['content-disposition'] as string;
       expect([name, got.status, got.body.equals(bytes), got.headers['set-cookie']]).toEqual([name, 200, true, undefined]);
