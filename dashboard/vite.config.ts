@@ -13,7 +13,7 @@ export default defineConfig({
   },
   build: { outDir: 'dist', chunkSizeWarningLimit: 1200 },
   // `pnpm dev`: the API is the server on WEIAN_PORT (8080 by default).
-  server: { proxy: { '/trpc': { target: api, ws: true }, '/export': api } },
+  server: { proxy: { '/trpc': { target: api, ws: true }, '/export': api, '/upload': api, '/download': api } },
   // Element Plus is inlined so that Vite handles the per-component CSS imports its files make.
   test: { name: 'dashboard', include: ['src/**/*.test.ts'], environment: 'happy-dom', server: { deps: { inline: ['element-plus'] } } },
 });

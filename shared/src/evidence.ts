@@ -8,8 +8,8 @@
 export const EVIDENCE_MAX_BYTES = 1_400_000;
 /**
  * Bytes per file at most through the upload route (POST /upload/evidence), which streams the raw
- * bytes to disk outside the JSON body. Bounded so the file, base64 in a tRPC answer, still fits the
- * default answer cap of 8 MiB when it is downloaded.
+ * bytes to disk outside the JSON body. Downloads go the same way, as raw bytes from
+ * GET /download/evidence/… (server/src/http/evidenceDownloads.ts).
  */
 export const EVIDENCE_UPLOAD_MAX_BYTES = 5 * 1024 * 1024;
 export const EVIDENCE_MAX_NAME = 120;
@@ -29,6 +29,21 @@ export const EVIDENCE_TYPES: Record<EvidenceType, { mime: string; extensions: re
 export const EVIDENCE_ACCEPT = Object.values(EVIDENCE_TYPES)
   .flatMap((t) => t.extensions.map((e) => `.${e}`))
   .join(',');
+
+/** The exact media type a download is served with: the Office formats by the extension the upload was checked against. */
+const MIME_BY_EXTENSION: Record<string, string> = {
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  doc: 'application/msword',
+  xls: 'application/vnd.ms-excel',
+  ppt: 'application/vnd.ms-powerpoint',
+};
+export function evidenceContentType(type: EvidenceType, name: string): string {
+  const ext = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
+  if (!EVIDENCE_TYPES[type].extensions.includes(ext)) return type === 'ooxml' || type === 'ole' ? 'application/octet-stream' : EVIDENCE_TYPES[type].mime;
+  return MIME_BY_EXTENSION[ext] ?? EVIDENCE_TYPES[type].mime;
+}
 
 const MAGIC: Array<[EvidenceType, number[]]> = [
   ['pdf', [0x25, 0x50, 0x44, 0x46, 0x2d]],

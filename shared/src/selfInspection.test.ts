@@ -16,7 +16,7 @@ import {
   type TemplateLayer,
 } from './selfInspection.js';
 
-const layer = (regionCode: string, l: Partial<TemplateLayer>): TemplateLayer => ({ regionCode, deadline: null, added: [], raised: {}, ...l });
+const layer = (regionCode: string, l: Partial<TemplateLayer>): TemplateLayer => ({ regionCode, deadline: null, added: [], raised: {}, requireEvidence: [], ...l });
 
 describe('default checklist', () => {
   it('is 100 points over every category, each item citing articles the catalogue can name and rules that exist', () => {
@@ -55,12 +55,25 @@ describe('template layers tighten only', () => {
         added: [{ id: 'GOV-MLPS', category: 'data', indicator: 'x', criteria: 'y', points: 1, articles: [] }],
       }),
     ).toEqual([
-      'GOV-POLICY: 4 points is not more than the 4 set above (a lower region may only raise points)',
-      'NOPE-1: no such item to raise',
-      'GOV-MLPS: the item id is already taken',
-      'the deadline 2027-01-01 is later than 2026-12-31 set above',
+      'GOV-POLICY：4 分不高于上级规定的 4 分，下级只能提高分值 / GOV-POLICY: 4 points is not more than the 4 set above (a lower region may only raise points)',
+      'NOPE-1：没有这个条目，无法提高分值 / NOPE-1: no such item to raise',
+      'GOV-MLPS：条目编号已被占用 / GOV-MLPS: the item id is already taken',
+      '截止日期 2027-01-01 晚于上级规定的 2026-12-31 / the deadline 2027-01-01 is later than 2026-12-31 set above',
     ]);
     expect(layerProblems(inherited, { deadline: '2026-12-01', raised: { 'GOV-POLICY': 5 }, added: [] })).toEqual([]);
+  });
+  it('requires evidence where any level asked for it; an unknown item is named; an item that needs evidence is unanswered without a file', () => {
+    const t = resolveTemplate([
+      layer('330000', { requireEvidence: ['GOV-POLICY'] }),
+      layer('330100', {}),
+      layer('330106', { added: [{ id: 'XH-1', category: 'data', indicator: 'x', criteria: 'y', points: 2, articles: [], evidenceRequired: true }] }),
+    ]);
+    expect(t.items.filter((i) => i.evidenceRequired).map((i) => i.id)).toEqual(['GOV-POLICY', 'XH-1']);
+    expect(layerProblems(t, { deadline: null, added: [], raised: {}, requireEvidence: ['NOPE-2'] })).toEqual(['NOPE-2：没有这个条目，无法要求佐证材料 / NOPE-2: no such item to require evidence for']);
+    const answered = { answer: '已制定', selfScore: 4, responsible: '王五', evidence: [] as string[] };
+    const policy = t.items.find((i) => i.id === 'GOV-POLICY')!;
+    expect(unansweredItems([policy], { 'GOV-POLICY': answered })).toEqual(['GOV-POLICY']);
+    expect(unansweredItems([policy], { 'GOV-POLICY': { ...answered, evidence: ['a'.repeat(64)] } })).toEqual([]);
   });
   it('refuses bad input at the edge', () => {
     expect(PublishTemplateInput.safeParse({ year: 2026, deadline: '2026-13-01' }).success).toBe(false);

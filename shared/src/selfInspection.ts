@@ -37,6 +37,8 @@ export interface ChecklistItem {
   articles: string[];
   /** Judged by WeiAn's findings for these rules: pre-filled and locked while the data can judge it. */
   ruleIds?: RuleId[];
+  /** At least one evidence file (佐证材料) before the self-inspection can be submitted (a region may require it, never drop it). */
+  evidenceRequired?: boolean;
 }
 
 const item = (id: string, category: SelfInspectionCategory, indicator: string, criteria: string, points: number, articles: string[], ruleIds?: RuleId[]): ChecklistItem => ({
@@ -103,6 +105,8 @@ export interface TemplateLayer {
   added: ChecklistItem[];
   /** Points raised on inherited items, by item id. */
   raised: Record<string, number>;
+  /** Inherited items that now need an evidence file, by item id. */
+  requireEvidence: string[];
 }
 
 export interface ResolvedTemplate {
@@ -113,22 +117,30 @@ export interface ResolvedTemplate {
 
 export const SELF_INSPECTION_MAX_POINTS = 20;
 
-/** What a layer would loosen or break against what it inherits, one line each (empty: it only tightens). */
-export function layerProblems(inherited: ResolvedTemplate, layer: Pick<TemplateLayer, 'deadline' | 'added' | 'raised'>): string[] {
+/**
+ * What a layer would loosen or break against what it inherits, one line each, Chinese / English
+ * (empty: it only tightens). The dashboard shows these before publishing; the server refuses with them.
+ */
+export function layerProblems(inherited: ResolvedTemplate, layer: Pick<TemplateLayer, 'deadline' | 'added' | 'raised'> & { requireEvidence?: readonly string[] }): string[] {
   const out: string[] = [];
   const known = new Map(inherited.items.map((i) => [i.id, i]));
   for (const [id, points] of Object.entries(layer.raised)) {
     const base = known.get(id);
-    if (!base) out.push(`${id}: no such item to raise`);
-    else if (points <= base.points) out.push(`${id}: ${points} points is not more than the ${base.points} set above (a lower region may only raise points)`);
+    if (!base) out.push(`${id}：没有这个条目，无法提高分值 / ${id}: no such item to raise`);
+    else if (points <= base.points)
+      out.push(
+        `${id}：${points} 分不高于上级规定的 ${base.points} 分，下级只能提高分值 / ${id}: ${points} points is not more than the ${base.points} set above (a lower region may only raise points)`,
+      );
   }
+  for (const id of layer.requireEvidence ?? []) if (!known.has(id)) out.push(`${id}：没有这个条目，无法要求佐证材料 / ${id}: no such item to require evidence for`);
   const ids = new Set<string>();
   for (const a of layer.added) {
-    if (known.has(a.id) || ids.has(a.id)) out.push(`${a.id}: the item id is already taken`);
-    if (a.ruleIds?.length) out.push(`${a.id}: an added item is answered by the institution, it cannot name rules`);
+    if (known.has(a.id) || ids.has(a.id)) out.push(`${a.id}：条目编号已被占用 / ${a.id}: the item id is already taken`);
+    if (a.ruleIds?.length) out.push(`${a.id}：新增条目由机构填写，不能关联规则 / ${a.id}: an added item is answered by the institution, it cannot name rules`);
     ids.add(a.id);
   }
-  if (layer.deadline && inherited.deadline && layer.deadline > inherited.deadline) out.push(`the deadline ${layer.deadline} is later than ${inherited.deadline} set above`);
+  if (layer.deadline && inherited.deadline && layer.deadline > inherited.deadline)
+    out.push(`截止日期 ${layer.deadline} 晚于上级规定的 ${inherited.deadline} / the deadline ${layer.deadline} is later than ${inherited.deadline} set above`);
   return out;
 }
 
@@ -141,6 +153,8 @@ export function resolveTemplate(layers: readonly TemplateLayer[], base: readonly
   let deadline: IsoDate | null = null;
   for (const layer of layers) {
     items = items.map((i) => (layer.raised[i.id] !== undefined && layer.raised[i.id]! > i.points ? { ...i, points: layer.raised[i.id]! } : i));
+    const required = new Set(layer.requireEvidence);
+    items = items.map((i) => (required.has(i.id) && !i.evidenceRequired ? { ...i, evidenceRequired: true } : i));
     const taken = new Set(items.map((i) => i.id));
     for (const { ruleIds: _judgedByRules, ...added } of layer.added) if (!taken.has(added.id)) items.push(added);
     if (layer.deadline && (!deadline || layer.deadline < deadline)) deadline = layer.deadline;
@@ -221,12 +235,15 @@ export function allowedSelfInspectionActions(status: SelfInspectionStatus, actor
   return probe.filter((a) => applySelfInspectionAction(status, actor, a).ok).map((a) => a.type);
 }
 
-/** Items that still need an answer before submission (every item needs an answer and a responsible person). */
+/**
+ * Items that still need an answer before submission: every item needs an answer and a responsible
+ * person, and one whose template requires evidence an evidence file (unless WeiAn's data judged it).
+ */
 export function unansweredItems(items: readonly ChecklistItem[], answers: Readonly<Record<string, SelfInspectionAnswer>>): string[] {
   return items
     .filter((i) => {
       const a = answers[i.id];
-      return !a || !a.answer.trim() || !a.responsible.trim();
+      return !a || !a.answer.trim() || !a.responsible.trim() || (i.evidenceRequired && !a.locked && !a.evidence.length);
     })
     .map((i) => i.id);
 }

@@ -125,7 +125,10 @@ describe('rectification notices: real server, real agent, real browser', () => {
     // The first item was answered with the file attached; the server kept it by SHA-256.
     const answered = await bureau.client.notices.get.query({ noticeId: notice!.id });
     expect(answered.items.map((i) => i.evidence)).toEqual([[pdf.sha256], []]);
-    expect((await bureau.client.notices.evidence.query({ noticeId: notice!.id, sha256: pdf.sha256 })).contentBase64).toBe(pdfBytes.toString('base64'));
+    // Downloaded as a plain GET behind the session cookie.
+    const got = await fetch(`${server.url}/download/evidence/notice/${encodeURIComponent(notice!.id)}/${pdf.sha256}`, { headers: { cookie: bureau.cookie } });
+    expect([got.status, got.headers.get('x-evidence-sha256')]).toEqual([200, pdf.sha256]);
+    expect(Buffer.from(await got.arrayBuffer()).equals(pdfBytes)).toBe(true);
     await screenshot(page, 'notice-submitted');
 
     // The bureau returns the free-text item; the hospital's page shows it.

@@ -26,6 +26,13 @@ export async function uploadEvidence(target: EvidenceTarget, file: File): Promis
   return body;
 }
 
+/** Where the browser downloads a stored evidence file (GET behind the session cookie; 404 outside the user's scope). */
+export const evidenceUrl = {
+  notice: (noticeId: string, sha256: string) => `/download/evidence/notice/${encodeURIComponent(noticeId)}/${sha256}`,
+  incident: (incidentId: string, sha256: string) => `/download/evidence/incident/${encodeURIComponent(incidentId)}/${sha256}`,
+  selfInspection: (year: number, institutionCode: string, sha256: string) => `/download/evidence/self-inspection/${year}/${encodeURIComponent(institutionCode)}/${sha256}`,
+};
+
 /** The file chosen in an `<input type="file">` change event; the input is cleared so the same file can be picked again. */
 export function pickedFile(event: Event): File | null {
   const input = event.target as HTMLInputElement;

@@ -15,6 +15,7 @@ import { contextFactory } from '../trpc/context.js';
 import { HSTS, staticHandler } from './static.js';
 import { exportsHandler } from './exports.js';
 import { UPLOAD_PATH, uploadsHandler } from './uploads.js';
+import { EVIDENCE_DOWNLOAD_PREFIX, evidenceDownloadsHandler } from './evidenceDownloads.js';
 import { agentDownloadsHandler } from './agentDownloads.js';
 import { findChromium } from '../services/exports/pdfRenderer.js';
 import { agentFastPath, readBody, trpcErrorAnswer, writeAnswer } from './agentFastPath.js';
@@ -83,6 +84,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
   const exportsHttp = exportsHandler(deps, { chromiumPath: opts.chromiumPath ?? findChromium(config.chromiumPath), log, clientAddress: clientOf });
   // Uploads pass through a private directory beside the database (or under the data directory with PostgreSQL).
   const uploads = uploadsHandler(deps, { dir: join(config.dataDir, 'uploads'), log, clientAddress: clientOf });
+  const evidenceDownloads = evidenceDownloadsHandler(deps, { log });
 
   // Its socket counts are read at scrape time, after listen(): the socket server below exists by then.
   const metrics = createMetrics(deps, { sockets: () => ({ total: wss.clients.size, ...guard.stats() }) }, { token: config.metricsToken, clientAddress: clientOf });
@@ -153,6 +155,7 @@ export function createHttpStack(config: ServerConfig, deps: ServiceDeps, log: Lo
     if (path === '/readyz') return void readiness().then((r) => json(res, r.ready ? 200 : 503, r));
     if (path.startsWith('/export/')) return exportsHttp.handle(req, res);
     if (path === UPLOAD_PATH) return uploads(req, res);
+    if (path.startsWith(EVIDENCE_DOWNLOAD_PREFIX)) return evidenceDownloads(req, res);
     if (path.startsWith('/agent/')) return agentDownloads(req, res, path);
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: { message: 'method not allowed' } });
     serveStatic(req, res).catch((e: Error) => {

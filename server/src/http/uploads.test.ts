@@ -1,36 +1,22 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EVIDENCE_UPLOAD_MAX_BYTES } from '@weian/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.js';
-import { createLogger } from '../log.js';
-import { login, SESSION } from '../services/auth.js';
 import { reportIncident } from '../services/incidents.js';
-import { createUser } from '../services/users.js';
 import { listAudit } from '../storage/audit.js';
-import { userCaller } from '../testing/callers.js';
-import { createTestDb, enrollHost, type TestDb } from '../testing/harness.js';
-import { textNotice } from '../testing/notices.js';
+import { evidenceHttpFixture, type EvidenceHttpFixture } from '../testing/evidenceHttp.js';
 import { institutionUser } from '../testing/principals.js';
-import { createHttpStack, type HttpStack } from './server.js';
 
-const PASSWORD = 'Uploads-Test-Pass-1';
 const YEAR = 2026;
 /** A PDF of `size` bytes: the header, then padding. */
 const pdf = (size: number) => Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(size - 9, 0x20)]);
 const NONE = { cii: false, systemsDownHours: 0, recordsLeaked: 0, patientsAffected: 0 };
 const EXE = Buffer.concat([Buffer.from([0x4d, 0x5a, 0x90, 0x00]), Buffer.alloc(4096)]);
 
-let t: TestDb;
-let stack: HttpStack;
-let port: number;
-let dataDir: string;
+let f: EvidenceHttpFixture;
 let noticeId: string;
-const cookies = new Map<string, string>();
 
 /** One raw POST; `chunked` sends no Content-Length (the server cannot refuse it up front). */
 function post(
@@ -41,9 +27,9 @@ function post(
 ): Promise<{ status: number; body: { error?: { message: string; code: string } } & Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { 'content-type': opts.type ?? 'application/octet-stream' };
-    if (username) headers.cookie = `${SESSION.cookie}=${cookies.get(username)}`;
+    if (username) headers.cookie = f.cookie(username);
     if (!opts.chunked) headers['content-length'] = String(body.length);
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: `/upload/evidence?${query}`, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port: f.port, method: 'POST', path: `/upload/evidence?${query}`, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
@@ -57,35 +43,13 @@ function post(
   });
 }
 const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
-const leftovers = () => readdirSync(join(dataDir, 'uploads'));
+const leftovers = () => readdirSync(join(f.dataDir, 'uploads'));
 
 beforeAll(async () => {
-  t = await createTestDb('sqlite');
-  dataDir = mkdtempSync(join(tmpdir(), 'weian-uploads-'));
-  await enrollHost(t.deps, { institution: 'A', name: '西湖区人民医院', region: '330106' });
-  await enrollHost(t.deps, { institution: 'C', name: '拱墅区中医院', region: '330105' });
-  for (const [username, role, scopeCode] of [
-    ['xihu', 'county', '330106'],
-    ['inst-a', 'institution', 'A'],
-    ['inst-c', 'institution', 'C'],
-  ] as const) {
-    await createUser(t.deps, 'cli', { username, role, scopeCode, password: PASSWORD });
-    cookies.set(username, (await login(t.deps, { username, password: PASSWORD }, '127.0.0.1')).token);
-  }
-  const county = await userCaller(t.deps, 'xihu', PASSWORD);
-  const { issued } = await county.notices.issue(textNotice('A', { title: '机房门禁', requirement: '安装门禁并登记' }));
-  noticeId = issued[0]!.id;
-  await (await userCaller(t.deps, 'inst-a', PASSWORD)).notices.sign({ noticeId });
-  const config = { ...loadConfig({}, { port: 0, host: '127.0.0.1' }), dataDir };
-  stack = createHttpStack(config, t.deps, createLogger('silent'));
-  await new Promise<void>((r) => stack.server.listen(0, '127.0.0.1', r));
-  port = (stack.server.address() as AddressInfo).port;
+  f = await evidenceHttpFixture();
+  noticeId = f.noticeId;
 });
-afterAll(async () => {
-  await stack?.close();
-  await t?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => f?.close());
 
 describe('POST /upload/evidence (files over the tRPC limit)', () => {
   it('a 5 MB PDF is accepted for a notice, kept by SHA-256, and served within scope; the temporary file is gone', async () => {
@@ -94,23 +58,23 @@ describe('POST /upload/evidence (files over the tRPC limit)', () => {
     const sha256 = createHash('sha256').update(file).digest('hex');
     expect([r.status, r.body]).toEqual([200, { sha256, size: 5_000_000, type: 'pdf' }]);
     expect(leftovers()).toEqual([]);
-    const inst = await userCaller(t.deps, 'inst-a', PASSWORD);
+    const inst = await f.caller('inst-a');
     expect((await inst.notices.get({ noticeId })).evidence.map((e) => [e.name, e.size])).toEqual([['机房门禁改造验收报告.pdf', 5_000_000]]);
-    const county = await userCaller(t.deps, 'xihu', PASSWORD);
-    expect(Buffer.from((await county.notices.evidence({ noticeId, sha256 })).contentBase64, 'base64').equals(file)).toBe(true);
-    const audit = await listAudit(t.deps.db, { kind: 'all' }, { limit: 50 });
+    const got = await fetch(`http://127.0.0.1:${f.port}/download/evidence/notice/${noticeId}/${sha256}`, { headers: { cookie: f.cookie('xihu') } });
+    expect(Buffer.from(await got.arrayBuffer()).equals(file)).toBe(true);
+    const audit = await listAudit(f.t.deps.db, { kind: 'all' }, { limit: 50 });
     expect(audit.find((e) => e.action === 'notices.upload' && e.outcome === 'ok')?.detail).toContain(sha256);
   });
 
   it('over the cap: refused, declared or not, without a partial file or a stored row', async () => {
-    const before = (await (await userCaller(t.deps, 'inst-a', PASSWORD)).notices.get({ noticeId })).evidence.length;
+    const before = (await (await f.caller('inst-a')).notices.get({ noticeId })).evidence.length;
     const big = pdf(EVIDENCE_UPLOAD_MAX_BYTES + 1);
     for (const chunked of [false, true]) {
       const r = await post('inst-a', q({ notice: noticeId, name: '太大.pdf' }), big, { chunked });
       expect([r.status, r.body.error?.code, r.body.error?.message]).toEqual([413, 'PAYLOAD_TOO_LARGE', expect.stringMatching(/over the limit of 5242880/)]);
       expect(leftovers()).toEqual([]);
     }
-    expect((await (await userCaller(t.deps, 'inst-a', PASSWORD)).notices.get({ noticeId })).evidence).toHaveLength(before);
+    expect((await (await f.caller('inst-a')).notices.get({ noticeId })).evidence).toHaveLength(before);
     // Exactly at the cap passes.
     expect((await post('inst-a', q({ notice: noticeId, name: '刚好.pdf' }), pdf(EVIDENCE_UPLOAD_MAX_BYTES))).status).toBe(200);
   });
@@ -134,7 +98,7 @@ describe('POST /upload/evidence (files over the tRPC limit)', () => {
     expect((await post('inst-a', q({ notice: noticeId, name: '佐证.pdf' }), pdf(1000), { type: 'multipart/form-data; boundary=x' })).status).toBe(415);
     expect((await post('inst-a', q({ name: '佐证.pdf' }), pdf(1000))).status).toBe(400);
     expect(leftovers()).toEqual([]);
-    const audit = await listAudit(t.deps.db, { kind: 'all' }, { limit: 100 });
+    const audit = await listAudit(f.t.deps.db, { kind: 'all' }, { limit: 100 });
     expect(
       audit
         .filter((e) => e.action === 'notices.upload' && e.outcome === 'denied')
@@ -144,14 +108,22 @@ describe('POST /upload/evidence (files over the tRPC limit)', () => {
   });
 
   it('incident attachments go the same way: on the incident timeline with their hash; bad bytes, names, size, scope and roles refused', async () => {
-    const inc = await reportIncident(t.deps, institutionUser('A', '330106'), {
+    const inc = await reportIncident(f.t.deps, institutionUser('A', '330106'), {
       institutionCode: 'A',
-      incident: { title: '勒索病毒', type: 'ransomware', discoveredAt: new Date(t.clock.now.getTime() - 60_000).toISOString(), level: 'general', criteria: NONE, impact: '门诊中断', measures: '断网' },
+      incident: {
+        title: '勒索病毒',
+        type: 'ransomware',
+        discoveredAt: new Date(f.t.clock.now.getTime() - 60_000).toISOString(),
+        level: 'general',
+        criteria: NONE,
+        impact: '门诊中断',
+        measures: '断网',
+      },
     });
     const file = pdf(3_000_000);
     const r = await post('inst-a', q({ incident: inc.id, name: '处置记录.pdf' }), file);
     expect([r.status, r.body.sha256]).toEqual([200, createHash('sha256').update(file).digest('hex')]);
-    const inst = await userCaller(t.deps, 'inst-a', PASSWORD);
+    const inst = await f.caller('inst-a');
     expect((await inst.incidents.get({ incidentId: inc.id })).evidence.map((e) => [e.name, e.size, e.stage])).toEqual([['处置记录.pdf', 3_000_000, 'report']]);
     const refused = async (who: string, name: string, body: Buffer) => {
       const res = await post(who, q({ incident: inc.id, name }), body);
@@ -164,6 +136,14 @@ describe('POST /upload/evidence (files over the tRPC limit)', () => {
     expect(await refused('xihu', '佐证.pdf', pdf(1000))).toEqual([403, expect.stringMatching(/incidents:report/)]);
     expect((await post('inst-a', q({ incident: inc.id, notice: noticeId, name: 'x.pdf' }), pdf(1000))).body.error?.message).toMatch(/name one upload target/);
     expect((await inst.incidents.get({ incidentId: inc.id })).evidence).toHaveLength(1);
+    // Downloaded by a plain GET within scope, byte-exact; another county's institution gets what a missing file gets.
+    const url = `http://127.0.0.1:${f.port}/download/evidence/incident/${inc.id}/${r.body.sha256 as string}`;
+    for (const who of ['inst-a', 'xihu']) {
+      const got = await fetch(url, { headers: { cookie: f.cookie(who) } });
+      expect([who, got.status, got.headers.get('x-evidence-sha256')]).toEqual([who, 200, r.body.sha256]);
+      expect(Buffer.from(await got.arrayBuffer()).equals(file)).toBe(true);
+    }
+    expect((await fetch(url, { headers: { cookie: f.cookie('inst-c') } })).status).toBe(404);
     expect(leftovers()).toEqual([]);
   });
 
@@ -171,7 +151,7 @@ describe('POST /upload/evidence (files over the tRPC limit)', () => {
     const file = pdf(3_000_000);
     const r = await post('inst-a', q({ selfInspection: String(YEAR), name: '网络安全培训记录.pdf' }), file);
     expect([r.status, r.body.size]).toEqual([200, 3_000_000]);
-    const inst = await userCaller(t.deps, 'inst-a', PASSWORD);
+    const inst = await f.caller('inst-a');
     expect((await inst.selfInspection.get({ institutionCode: 'A', year: YEAR })).evidence.map((e) => e.name)).toContain('网络安全培训记录.pdf');
     expect((await post('inst-c', q({ selfInspection: String(YEAR), name: 'x.pdf' }), EXE)).status).toBe(400);
     expect(leftovers()).toEqual([]);

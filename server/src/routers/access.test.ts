@@ -7,7 +7,7 @@ import { addException, addGovernanceRecord, saveMlpsSystem } from '../services/r
 import { IDENTITY_RULE } from '../services/alertRules.js';
 import { raiseAlert } from '../services/alerts.js';
 import { createChannel } from '../services/notificationChannels.js';
-import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, signNotice, submitNotice, uploadEvidence } from '../services/notices.js';
+import { answerNoticeItem, getNoticeDetail, issueNotices, requestExtension, signNotice, submitNotice } from '../services/notices.js';
 import { closeIncident, reportIncident } from '../services/incidents.js';
 import { registerPublicTarget } from '../services/publicTargets.js';
 import { createScanner, ingestScan } from '../services/scanners.js';
@@ -56,9 +56,7 @@ interface Fixture {
   alerts: Record<Target, string>;
   channels: Record<Target, string>;
   notices: Record<Target, string>;
-  evidence: Record<Target, string>;
   incidents: Record<Target, string>;
-  selfInspectionEvidence: Record<Target, string>;
 }
 
 /**
@@ -308,7 +306,6 @@ const TABLE: Record<string, Entry> = {
     seen: (_f, r) => (r as { items: Array<{ institutionCode: string }> }).items.map((n) => n.institutionCode as Target),
   },
   'notices.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.get({ noticeId: f.notices[t] }) },
-  'notices.evidence': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).notices.evidence({ noticeId: f.notices[t], sha256: f.evidence[t] }) },
   'notices.issue': {
     roles: REGION_BUREAUS,
     scoped: 'target',
@@ -482,11 +479,6 @@ function SELF_INSPECTION_ENTRIES(): Record<string, Entry> {
     'selfInspection.template': { roles: ALL, scoped: 'none', run: async (f, who) => (await f.caller(who)).selfInspection.template({ year: SI_YEAR }) },
     'selfInspection.list': { roles: ALL, scoped: 'list', run: async (f, who) => (await f.caller(who)).selfInspection.list({ year: SI_YEAR }), seen: (_f, r) => listed(r) },
     'selfInspection.get': { roles: ALL, scoped: 'target', run: async (f, who, t) => (await f.caller(who)).selfInspection.get({ year: SI_YEAR, institutionCode: t }) },
-    'selfInspection.evidence': {
-      roles: ALL,
-      scoped: 'target',
-      run: async (f, who, t) => (await f.caller(who)).selfInspection.evidence({ year: SI_YEAR, institutionCode: t, sha256: f.selfInspectionEvidence[t] }),
-    },
     // A bureau publishes for its own region only: nothing names a target.
     'selfInspection.publishTemplate': {
       roles: REGION_BUREAUS,
@@ -672,20 +664,13 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
     f.alerts = {} as Fixture['alerts'];
     f.channels = {} as Fixture['channels'];
     f.notices = {} as Fixture['notices'];
-    f.evidence = {} as Fixture['evidence'];
     for (const t of ['A', 'B', 'C'] as Target[]) {
       f.alerts[t] = await newAlert(f, t);
       f.channels[t] = await newChannel(f, t);
       f.notices[t] = (await newNotice(f, t, 'signed')).id;
-      f.evidence[t] = (await uploadEvidence(deps, await principalOf(f, `inst-${t}`), { noticeId: f.notices[t], name: '佐证.pdf', content: Buffer.from(PDF_BASE64, 'base64') })).sha256;
     }
     f.incidents = {} as Fixture['incidents'];
     for (const t of ['A', 'B', 'C'] as Target[]) f.incidents[t] = await newIncident(f, t);
-    f.selfInspectionEvidence = {} as Fixture['selfInspectionEvidence'];
-    for (const t of ['A', 'B', 'C'] as Target[])
-      f.selfInspectionEvidence[t] = (
-        await uploadSelfInspectionEvidence(deps, await principalOf(f, `inst-${t}`), { year: SI_YEAR, name: '制度.pdf', content: Buffer.from(PDF_BASE64, 'base64') })
-      ).sha256;
     const ctxFor = async (who: Who): Promise<Context> => {
       // One real login per role (scrypt is deliberately slow); the principal is what the session resolves to.
       if (!principals.has(who)) principals.set(who, who === 'anonymous' ? null : (await login(deps, { username: who, password: PASSWORD }, '127.0.0.1')).principal);

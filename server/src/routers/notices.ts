@@ -1,18 +1,7 @@
-import {
-  AnswerNoticeItemInput,
-  ExtensionDecisionInput,
-  ExtensionRequestInput,
-  IssueNoticeInput,
-  NoticeId,
-  NoticeListInput,
-  ReviewNoticeItemInput,
-  sha256Hex,
-  UploadEvidenceInput,
-} from '@weian/shared';
+import { AnswerNoticeItemInput, ExtensionDecisionInput, ExtensionRequestInput, IssueNoticeInput, NoticeId, NoticeListInput, ReviewNoticeItemInput, UploadEvidenceInput } from '@weian/shared';
 import {
   answerNoticeItem,
   decideExtension,
-  downloadEvidence,
   getNoticeDetail,
   issueNotices,
   listNoticeViews,
@@ -34,9 +23,6 @@ export const noticesRouter = router({
   get: authed('notices:read')
     .input(NoticeId)
     .query(({ ctx, input }) => getNoticeDetail(ctx.deps, ctx.principal, input.noticeId)),
-  evidence: authed('notices:read')
-    .input(NoticeId.extend({ sha256: sha256Hex() }))
-    .query(({ ctx, input }) => downloadEvidence(ctx.deps, ctx.principal, input.noticeId, input.sha256)),
   issue: authed('notices:issue')
     .input(IssueNoticeInput)
     .mutation(({ ctx, input }) => issueNotices(ctx.deps, ctx.principal, input)),

@@ -1,6 +1,5 @@
-import { PublishTemplateInput, ReviewSelfInspectionInput, SaveSelfInspectionAnswerInput, SelfInspectionRef, SelfInspectionYear, sha256Hex, UploadSelfInspectionEvidenceInput } from '@weian/shared';
+import { PublishTemplateInput, ReviewSelfInspectionInput, SaveSelfInspectionAnswerInput, SelfInspectionRef, SelfInspectionYear, UploadSelfInspectionEvidenceInput } from '@weian/shared';
 import {
-  downloadSelfInspectionEvidence,
   getSelfInspectionView,
   getTemplate,
   listSelfInspectionViews,
@@ -25,9 +24,6 @@ export const selfInspectionRouter = router({
   get: authed('selfInspection:read')
     .input(SelfInspectionRef)
     .query(({ ctx, input }) => getSelfInspectionView(ctx.deps, ctx.principal, input.institutionCode, input.year)),
-  evidence: authed('selfInspection:read')
-    .input(SelfInspectionRef.extend({ sha256: sha256Hex() }))
-    .query(({ ctx, input }) => downloadSelfInspectionEvidence(ctx.deps, ctx.principal, input.institutionCode, input.year, input.sha256)),
   publishTemplate: authed('selfInspection:publish')
     .input(PublishTemplateInput)
     .mutation(({ ctx, input }) => publishTemplate(ctx.deps, ctx.principal, input)),

@@ -23,11 +23,12 @@ import {
   type IncidentType,
 } from '@weian/shared';
 import type { z } from 'zod';
-import { badRequest, conflict, forbidden } from '../errors.js';
+import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { listInstitutionHosts } from '../storage/hosts.js';
 import {
   attachIncidentEvidence as attachEvidenceRow,
   getIncident,
+  getIncidentEvidenceContent,
   getIncidentInScope,
   incidentSubjectNames,
   listIncidentEvidence,
@@ -442,6 +443,14 @@ export async function getIncidentDetail(deps: ServiceDeps, scope: Scope, id: str
     evidence: evidence.map((e) => ({ sha256: e.sha256, name: e.name, stage: e.stage, size: e.size, type: e.type, uploadedAt: e.uploaded_at, uploadedBy: e.uploaded_by })),
     timeline: events.map((e) => ({ id: e.id, at: e.at, action: e.action, actor: { type: e.actor_type, name: e.actor_name }, detail: JSON.parse(e.detail) as Record<string, unknown> })),
   };
+}
+
+/** An attachment's bytes for the download route, within the caller's scope (outside it, as missing). */
+export async function downloadIncidentEvidence(deps: ServiceDeps, principal: Principal, incidentId: string, sha256: string) {
+  await visibleIncident(deps, principal.scope, incidentId);
+  const file = await getIncidentEvidenceContent(deps.db, incidentId, sha256);
+  if (!file) throw notFound(`no evidence ${sha256} on this incident`);
+  return { name: file.name, type: file.type, size: file.size, contentBase64: file.content };
 }
 
 /** A prefilled report form from an alert (e.g. many hosts silent at once, backups failing): the reporter completes and submits it with fromAlertId. */

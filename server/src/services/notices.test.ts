@@ -9,7 +9,8 @@ import { startAlertEngine, type AlertEngine } from './alertEngine.js';
 import { login } from './auth.js';
 import { ingestReport } from './ingest.js';
 import { ranking } from './rankings.js';
-import { raiseOverdueNotices } from './notices.js';
+import { downloadEvidence, raiseOverdueNotices } from './notices.js';
+import { county as countyPrincipal } from '../testing/principals.js';
 import { createChannel } from './notificationChannels.js';
 import { listDeliveries } from '../storage/notifications.js';
 import { createUser } from './users.js';
@@ -145,7 +146,8 @@ describe.each(DIALECTS)('rectification notices (%s)', (dialect) => {
       'review:hangzhou',
     ]);
     // Served within scope only.
-    expect((await county.notices.evidence({ noticeId: id, sha256: up.sha256 })).contentBase64).toBe(PDF.toString('base64'));
+    expect((await downloadEvidence(t.deps, countyPrincipal('330106'), id, up.sha256)).contentBase64).toBe(PDF.toString('base64'));
+    await expect(downloadEvidence(t.deps, countyPrincipal('330105'), id, up.sha256)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     // The ranking beside the score: A's notice closed within its deadline, B's is still open.
     const rows = (await ranking(t.deps, { kind: 'all' }, { regionCode: '330106' })).rows;
     expect(['A', 'B'].map((code) => rows.find((r) => r.code === code)).map((r) => [r!.noticesOpen, r!.noticesOverdue, r!.noticesOnTimeRate])).toEqual([

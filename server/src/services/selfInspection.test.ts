@@ -8,6 +8,8 @@ import { startAlertEngine, type AlertEngine } from './alertEngine.js';
 import { ingestReport } from './ingest.js';
 import { ranking } from './rankings.js';
 import { createUser } from './users.js';
+import { downloadSelfInspectionEvidence } from './selfInspection.js';
+import { county as countyPrincipal } from '../testing/principals.js';
 
 const PASSWORD = 'Self-Inspection-Pass-1';
 const YEAR = 2026;
@@ -90,11 +92,19 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
       code: 'BAD_REQUEST',
       message: expect.stringMatching(/already past/),
     });
-    await county.selfInspection.publishTemplate({ year: YEAR, deadline: '2026-12-15', raised: { 'GOV-POLICY': 10 }, added: [] });
+    await county.selfInspection.publishTemplate({ year: YEAR, deadline: '2026-12-15', raised: { 'GOV-POLICY': 10 }, added: [], requireEvidence: ['GOV-POLICY'] });
+    // The county's editor: what each level changed, and the floor its own layer may only raise.
+    const forCounty = await county.selfInspection.template({ year: YEAR });
+    expect(forCounty.layers.map((l) => [l.regionCode, l.regionName, l.publishedBy])).toEqual([
+      ['330000', '浙江省', 'zhejiang'],
+      ['330100', '杭州市', 'hangzhou'],
+      ['330106', '西湖区', 'xihu'],
+    ]);
+    expect([forCounty.inheritedItems.find((i) => i.id === 'GOV-POLICY')!.points, forCounty.inheritedDeadline, forCounty.own?.requireEvidence]).toEqual([8, '2026-12-31', ['GOV-POLICY']]);
 
     const seenByA = await (await as('inst-a')).selfInspection.template({ year: YEAR });
     expect(seenByA.deadline).toBe('2026-12-15');
-    expect(seenByA.items.find((i) => i.id === 'GOV-POLICY')!.points).toBe(10);
+    expect(seenByA.items.find((i) => i.id === 'GOV-POLICY')).toMatchObject({ points: 10, evidenceRequired: true });
     expect(seenByA.items.map((i) => i.id)).toEqual([...DEFAULT_CHECKLIST.map((i) => i.id), 'HZ-CLOUD']);
     expect(seenByA.totalPoints).toBe(100 + (10 - 4) + 5);
     // Ningbo's institution gets the province's layer only.
@@ -173,8 +183,8 @@ describe.each(DIALECTS)('self-inspection (%s)', (dialect) => {
     await expect(county.selfInspection.review({ year: YEAR, institutionCode: 'A', decision: 'accept' })).rejects.toMatchObject({ code: 'CONFLICT' });
 
     // Evidence is served within scope only.
-    await expect(county.selfInspection.evidence({ year: YEAR, institutionCode: 'A', sha256: evidence.sha256 })).resolves.toMatchObject({ name: '网络安全管理制度.pdf', contentBase64: PDF });
-    await expect((await as('yinzhou')).selfInspection.evidence({ year: YEAR, institutionCode: 'A', sha256: evidence.sha256 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(downloadSelfInspectionEvidence(t.deps, countyPrincipal('330106'), 'A', YEAR, evidence.sha256)).resolves.toMatchObject({ name: '网络安全管理制度.pdf', contentBase64: PDF });
+    await expect(downloadSelfInspectionEvidence(t.deps, countyPrincipal('330212'), 'A', YEAR, evidence.sha256)).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     const list = await county.selfInspection.list({ year: YEAR });
     expect(list).toEqual([expect.objectContaining({ institutionCode: 'A', status: 'accepted', late: false, finalScore: view.scores.final })]);

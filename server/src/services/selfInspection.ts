@@ -58,6 +58,7 @@ const layerOf = (r: TemplateLayerRow): TemplateLayer => ({
   deadline: r.deadline,
   added: JSON.parse(r.added) as ChecklistItem[],
   raised: JSON.parse(r.raised) as Record<string, number>,
+  requireEvidence: JSON.parse(r.require_evidence) as string[],
 });
 
 /** The chain province → … → `regionCode` as codes (empty for none: the default applies). */
@@ -69,14 +70,28 @@ async function templateIn(db: Db, year: number, regionCode: string | null): Prom
 }
 
 // ---- templates ------------------------------------------------------------------------------------
-/** The template the caller works with: a bureau's own region (with its own layer), an institution's region, or the default. */
+/**
+ * The template the caller works with: a bureau's own region (with its own layer), an institution's
+ * region, or the default. `layers` says what each level from the province down changed (the editor
+ * shows it per item); `inheritedItems` is the floor a bureau's own layer may only raise.
+ */
 export async function getTemplate(deps: ServiceDeps, principal: Principal, year: number) {
   const regionCode = principal.regionCode;
   const chain = chainOf(regionCode);
-  const layers = (await templateLayers(deps.db, year, chain)).map(layerOf);
+  const rows = await templateLayers(deps.db, year, chain);
+  const layers = rows.map(layerOf);
   const own = principal.scope.kind === 'region' ? (layers.find((l) => l.regionCode === regionCode) ?? null) : null;
   const inherited = resolveTemplate(layers.filter((l) => l.regionCode !== regionCode || principal.scope.kind !== 'region'));
-  return { year, regionCode, ...resolveTemplate(layers), inheritedDeadline: inherited.deadline, own };
+  const names = new Map(regionCode ? regionChain(regionCode).map((r) => [r.code, r.name]) : []);
+  return {
+    year,
+    regionCode,
+    ...resolveTemplate(layers),
+    inheritedDeadline: inherited.deadline,
+    inheritedItems: inherited.items,
+    own,
+    layers: layers.map((l, i) => ({ ...l, regionName: names.get(l.regionCode) ?? l.regionCode, publishedAt: rows[i]!.published_at, publishedBy: rows[i]!.published_by })),
+  };
 }
 
 /** A bureau publishes (or replaces) its region's layer for a year; refused if it would loosen anything set above. */
@@ -90,13 +105,14 @@ export async function publishTemplate(deps: ServiceDeps, principal: Principal, i
   await deps.db.transaction().execute(async (tx) => {
     const above = (await templateLayers(tx, input.year, chain.slice(0, -1))).map(layerOf);
     const problems = layerProblems(resolveTemplate(above), input);
-    if (problems.length) throw badRequest(`the template may only tighten what is set above: ${problems.join('; ')}`);
+    if (problems.length) throw badRequest(`自查表只能在上级基础上收紧 / the template may only tighten what is set above: ${problems.join('; ')}`);
     await putTemplateLayer(tx, {
       region_code: regionCode,
       year: input.year,
       deadline: input.deadline,
       added: JSON.stringify(input.added),
       raised: JSON.stringify(input.raised),
+      require_evidence: JSON.stringify([...new Set(input.requireEvidence)]),
       published_at: deps.now().toISOString(),
       published_by: principal.username,
     });
@@ -297,7 +313,7 @@ export async function submitSelfInspection(deps: ServiceDeps, principal: Princip
   const code = ownInstitution(principal);
   await change(deps, principal, code, year, { type: 'submit' }, async (s, at) => {
     const open = unansweredItems(s.template.items, s.answers);
-    if (open.length) throw badRequest(`${open.length} item(s) have no answer or responsible person yet: ${open.join(', ')}`);
+    if (open.length) throw badRequest(`${open.length} item(s) have no answer, responsible person or required evidence file yet: ${open.join(', ')}`);
     const scores = selfInspectionScores(s.template.items, s.answers);
     const late = s.template.deadline && chinaDate(new Date(at)) > s.template.deadline ? 1 : 0;
     return { answers: JSON.stringify(s.answers), template: JSON.stringify(s.template), submitted_at: at, late, self_score: scores.self, final_score: scores.final, percent: scores.percent };

@@ -190,6 +190,17 @@ export function listIncidentEvidence(db: Db, incidentId: string) {
     .execute();
 }
 
+/** One evidence file of an incident with its bytes (base64, as stored), for the download route. */
+export function getIncidentEvidenceContent(db: Db, incidentId: string, sha256: string) {
+  return idb(db)
+    .selectFrom('incident_evidence')
+    .innerJoin('evidence_files', 'evidence_files.sha256', 'incident_evidence.sha256')
+    .select(['incident_evidence.name', 'evidence_files.type', 'evidence_files.size', 'evidence_files.content'])
+    .where('incident_evidence.incident_id', '=', incidentId)
+    .where('incident_evidence.sha256', '=', sha256)
+    .executeTakeFirst();
+}
+
 /** The names of an incident's affected MLPS systems and hosts (of its own institution), as the records have them now. */
 export async function incidentSubjectNames(db: Db, institutionCode: string, systemIds: readonly string[], hostIds: readonly string[]) {
   const [systems, hosts] = await Promise.all([

@@ -10,6 +10,8 @@ export interface SelfInspectionTemplatesTable {
   deadline: string | null;
   added: string;
   raised: string;
+  /** Item ids (JSON) of inherited items this region requires evidence for. */
+  require_evidence: string;
   published_at: string;
   published_by: string;
 }
@@ -63,7 +65,9 @@ export async function putTemplateLayer(db: Db, row: TemplateLayerRow): Promise<v
     .insertInto('self_inspection_templates')
     .values(row)
     .onConflict((oc) =>
-      oc.columns(['region_code', 'year']).doUpdateSet({ deadline: row.deadline, added: row.added, raised: row.raised, published_at: row.published_at, published_by: row.published_by }),
+      oc
+        .columns(['region_code', 'year'])
+        .doUpdateSet({ deadline: row.deadline, added: row.added, raised: row.raised, require_evidence: row.require_evidence, published_at: row.published_at, published_by: row.published_by }),
     )
     .execute();
 }

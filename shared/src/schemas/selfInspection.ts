@@ -30,12 +30,15 @@ export const PublishTemplateInput = SelfInspectionYear.extend({
             .array(z.string().regex(/^[A-Za-z]+-?[\w()\u4e00-\u9fff]*$/))
             .max(8)
             .default([]),
+          evidenceRequired: z.boolean().optional(),
         })
         .strict(),
     )
     .max(50)
     .default([]),
   raised: z.record(ItemId, Points).default({}),
+  /** Inherited items that now need an evidence file before submission. */
+  requireEvidence: z.array(ItemId).max(200).default([]),
 }).strict();
 export type PublishTemplateInput = z.infer<typeof PublishTemplateInput>;
 

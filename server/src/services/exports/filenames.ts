@@ -52,6 +52,20 @@ export function noticeFileName(document: 'notice' | 'rectification', n: { id: st
   return { name: `${document === 'notice' ? '整改通知书' : '整改报告'}_${safe(n.number)}_${day}.${ext}`, ascii: `weian-${document}-${asciiSafe(n.id)}-${day}.${ext}` };
 }
 
+/**
+ * An uploaded evidence file under its own name, made safe again on the way out (a name stored before
+ * the upload checks, or typed around them, cannot break the header or name a path); the extension stays.
+ */
+export function evidenceFileName(stored: string, sha256: string): FileName {
+  const m = /^(.*?)(?:\.([A-Za-z0-9]{1,8}))?$/s.exec(stored)!;
+  const ext = m[2] ? `.${m[2].toLowerCase()}` : '';
+  const base =
+    safe(m[1]!)
+      .replace(/\.{2,}/g, '.')
+      .replace(/^\.+/, '') || '_';
+  return { name: `${base}${ext}`, ascii: `weian-evidence-${asciiSafe(sha256.slice(0, 12))}${ext}` };
+}
+
 /** RFC 6266 with RFC 5987's `filename*` (UTF-8, percent-encoded) and a plain `filename` fallback. */
 export function contentDisposition(f: FileName): string {
   const encoded = encodeURIComponent(f.name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

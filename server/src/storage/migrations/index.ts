@@ -21,6 +21,7 @@ import * as selfInspectionWt22 from './2026-12-06-50-wt22-selfinspection.js';
 import * as publicTargets from './2026-12-06-24-wt24-public-targets.js';
 import * as scanners from './2026-12-06-25-wt24-scanners.js';
 import * as scanRoundsWt31 from './2026-12-06-51-wt31-scan-rounds.js';
+import * as templateEvidenceWt36 from './2026-12-07-36-wt36-template-evidence.js';
 import * as incidentEvidenceWt37 from './2026-12-07-37-wt37-incident-evidence.js';
 import * as scanScheduleWt38 from './2026-12-07-38-wt38-scan-schedule.js';
 
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-24-wt24-public-targets': publicTargets,
   '2026-12-06-25-wt24-scanners': scanners,
   '2026-12-06-51-wt31-scan-rounds': scanRoundsWt31,
+  '2026-12-07-36-wt36-template-evidence': templateEvidenceWt36,
   '2026-12-07-37-wt37-incident-evidence': incidentEvidenceWt37,
   '2026-12-07-38-wt38-scan-schedule': scanScheduleWt38,
 };
