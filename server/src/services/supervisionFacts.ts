@@ -23,7 +23,7 @@ export async function supervisionFacts(db: Db, institution: { code: string; regi
   const selfInspections: SelfInspectionReportFact[] = [];
   for (const y of years) {
     // Only the deadline is needed: the tightest down the region tree, as the template resolves it.
-    const layers = (await templateLayers(db, y, chain)).map((l) => ({ regionCode: l.region_code, deadline: l.deadline, added: [], raised: {} }));
+    const layers = (await templateLayers(db, y, chain)).map((l) => ({ regionCode: l.region_code, deadline: l.deadline, added: [], raised: {}, requireEvidence: [] }));
     const row = rows.find((r) => r.year === y);
     const standing = row && (row.status === 'submitted' || row.status === 'accepted') && row.submitted_at;
     selfInspections.push({ year: y, deadline: resolveTemplate(layers).deadline, submittedOn: standing ? chinaDate(new Date(row.submitted_at!)) : null });
