@@ -66,6 +66,10 @@ async function provesItself(cmd: string[], capture: string) {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as { agentId: string; hostId: string };
   const stored = await storedReports(server, { ...config, configPath, outboxDir: join(configPath, '..', 'outbox') });
   expect(stored).toHaveLength(1);
+  // The start-up trial a remote upgrade puts this build through before it replaces the running one.
+  const trial = await run([...cmd, 'run', '--config', configPath, '--trial']);
+  expect(trial.code, trial.stderr).toBe(0);
+  expect(trial.stdout).toContain(`trial of ${WEIAN_VERSION} passed`);
 }
 
 const isElf = (file: string) => {
@@ -119,6 +123,9 @@ describe('agent builds', () => {
     for (const f of elves) expect((await maxGlibc(f)).join('.'), f).toMatch(/^2\.(\d|1[0-7])$/);
     expect((await run([join(dir, 'weian-agent/node'), '--version'])).stdout.trim()).toBe('v16.20.2');
     await provesItself([join(dir, 'weian-agent/weian-agent')], 'centos7');
+    // It knows it is the el7 build: it upgrades from the el7 rpm only (agent/src/upgrade.ts, installKind).
+    expect((await run([join(dir, 'weian-agent/weian-agent'), '--help'])).stdout).toMatch(/^weian-agent \d+\.\d+\.\d+ \(glibc 2\.17 build/);
+    expect((await run([A.linuxX64, '--help'])).stdout).not.toContain('glibc 2.17');
     // A live collection too: the disk figures come through the bundle's Node 16 statfs.
     const live = await run([join(dir, 'weian-agent/weian-agent'), 'once', '--print'], {});
     expect(live.code, live.stderr).toBe(0);
@@ -164,7 +171,7 @@ describe('agent builds', () => {
     for (const [pkg, kind] of [
       [A.debAmd64, 'deb'],
       [A.rpmX86_64, 'rpm'],
-      [A.rpmEl7, 'rpm'],
+      [A.rpmEl7, 'rpm-el7'],
     ] as const) {
       const dir = tempDir('weian-unpacked-');
       const [file, args] = unpackCommand(kind, pkg, dir);
