@@ -299,6 +299,21 @@ describe('installKind', () => {
   });
 });
 
+/** An upgrade whose process stops in the new version's trial (killed there): resolves once it got that far. */
+async function hangInTrial(): Promise<void> {
+  let reached!: () => void;
+  const midway = new Promise<void>((r) => (reached = r));
+  const hanging = deps({
+    run: async (f, args) => {
+      if (args[0] !== 'run') return run(f, args);
+      reached();
+      return new Promise(() => {});
+    },
+  });
+  void runUpgrade(command(), hanging);
+  await midway;
+}
+
 describe('settleUpgrade', () => {
   it('an agent killed mid-download comes back as the old version and reports why', async () => {
     let reached!: () => void;
@@ -322,17 +337,7 @@ describe('settleUpgrade', () => {
   });
 
   it('an agent killed while trying out the new version comes back as the old one and reports why', async () => {
-    let reached!: () => void;
-    const midway = new Promise<void>((r) => (reached = r));
-    const hanging = deps({
-      run: async (f, args) => {
-        if (args[0] !== 'run') return run(f, args);
-        reached();
-        return new Promise(() => {});
-      },
-    });
-    void runUpgrade(command(), hanging);
-    await midway;
+    await hangInTrial();
     const restarted = await settleUpgrade(deps());
     expect(restarted!.outcome.reason).toBe('the agent stopped while trying out 0.2.0; still running 0.1.0');
     untouched();
@@ -378,17 +383,7 @@ describe("guardStart (the unit's ExecStartPre, run by the kept old executable)",
   it('does nothing without an installed upgrade, once the new version reached the server, or when run by another version', async () => {
     expect(await guard()).toBeNull();
     // Killed in the trial: the old executable never left its place.
-    let reached!: () => void;
-    const midway = new Promise<void>((r) => (reached = r));
-    const hanging = deps({
-      run: async (f, args) => {
-        if (args[0] !== 'run') return run(f, args);
-        reached();
-        return new Promise(() => {});
-      },
-    });
-    void runUpgrade(command(), hanging);
-    await midway;
+    await hangInTrial();
     expect(await guard()).toBeNull();
     await settleUpgrade(deps());
     expect(await runUpgrade(command(), deps())).toEqual({ restart: true });
