@@ -49,7 +49,11 @@ const common = {
   // systeminformation probes optional macOS-only modules; they are never reached on Linux/Windows.
   external: ['osx-temperature-sensor', 'macos-temperature-sensor'],
 };
-const defines = (sea) => ({ __WEIAN_SEA__: String(sea), ...(VERSION !== SOURCE_VERSION ? { __WEIAN_BUILD_VERSION__: JSON.stringify(VERSION) } : {}) });
+const defines = (sea, flavour) => ({
+  __WEIAN_SEA__: String(sea),
+  ...(flavour ? { __WEIAN_FLAVOUR__: JSON.stringify(flavour) } : {}),
+  ...(VERSION !== SOURCE_VERSION ? { __WEIAN_BUILD_VERSION__: JSON.stringify(VERSION) } : {}),
+});
 // ws would try its optional native add-ons at load; a single executable can only require built-ins.
 const NO_WS_ADDONS = "process.env.WS_NO_BUFFER_UTIL ??= '1'; process.env.WS_NO_UTF_8_VALIDATE ??= '1';" + (option('--prelude') ? readFileSync(option('--prelude'), 'utf8') : '');
 // ESM, with `require` available to the CommonJS dependencies (ws, systeminformation).
@@ -111,7 +115,7 @@ if (PLATFORMS.has('linux-x64-glibc217')) {
       b.onResolve({ filter: /^node:fs\/promises$/ }, (a) => (a.importer === shim ? undefined : { path: shim }));
     },
   };
-  await build({ ...common, target: 'node16', format: 'esm', outfile: join(legacyDir, 'weian-agent.mjs'), banner: { js: ESM_BANNER }, define: defines(false), plugins: [node16FsPromises] });
+  await build({ ...common, target: 'node16', format: 'esm', outfile: join(legacyDir, 'weian-agent.mjs'), banner: { js: ESM_BANNER }, define: defines(false, 'glibc217'), plugins: [node16FsPromises] });
   asciiOnly(join(legacyDir, 'weian-agent.mjs'));
   copyFileSync(nodeBinary('linux-x64', NODE_GLIBC217), join(legacyDir, 'node'));
   copyFileSync(join(dirname(nodeBinary('linux-x64', NODE_GLIBC217)), '..', 'LICENSE'), join(legacyDir, 'LICENSE.node'));

@@ -11,6 +11,7 @@ import { loadState, saveState } from './state.js';
 import { loadSelfCheck, recordSelfCheck } from './selfCheck.js';
 import { AgentRevokedError, agentPaths, clientFor, drainOutbox, outboxFor, sleep, type AgentPaths } from './sync.js';
 import { INSTALL_SERVICE_SUMMARY } from './service.js';
+import { buildFlavour, isSingleExecutable } from './self.js';
 import { AGENT_VERSION } from './version.js';
 
 // Collectors, systeminformation, the runner and the schemas (zod) are imported only by the commands
@@ -42,7 +43,7 @@ export const EXIT_REVOKED = 78;
 /** Exit status after an upgrade or a rollback (EX_TEMPFAIL): the service manager (Restart=on-failure) starts the executable now in place. */
 export const EXIT_RESTART = 75;
 
-const USAGE = `weian-agent ${AGENT_VERSION}
+const USAGE = `weian-agent ${AGENT_VERSION}${buildFlavour === 'glibc217' ? ' (glibc 2.17 build: CentOS/RHEL/NeoKylin 7, upgraded remotely from the el7 rpm)' : ''}
 
 Commands:
   enroll --server URL --token T [--ca FILE] [--insecure] [--config FILE] [--data-dir DIR]
@@ -207,12 +208,7 @@ async function main(argv: string[]): Promise<number> {
       const configPath = resolve(values.config ?? DEFAULT_CONFIG);
       // Validated by a short-lived child: the schemas are not worth keeping in memory for the agent's lifetime.
       const config = JSON.parse(await runSelf(['__config', '--config', configPath])) as AgentConfig;
-      const [{ startDaemon }, { collectInChild }, upgrades, { isSingleExecutable }] = await Promise.all([
-        import('./daemon.js'),
-        import('./collect-process.js'),
-        import('./upgrade.js'),
-        import('./self.js'),
-      ]);
+      const [{ startDaemon }, { collectInChild }, upgrades] = await Promise.all([import('./daemon.js'), import('./collect-process.js'), import('./upgrade.js')]);
       const paths = agentPaths(configPath, config);
       const upgradeDeps = (kind: Awaited<ReturnType<typeof upgrades.installKind>>) =>
         upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION, configPath });
@@ -241,7 +237,7 @@ async function main(argv: string[]): Promise<number> {
         heartbeatMs: envMs('WEIAN_AGENT_HEARTBEAT_MS'),
         afterSend: pause ? () => sleep(pause) : undefined,
         // upgradeDeps() reads config.serverKey when called: a key the daemon pinned meanwhile counts.
-        upgrade: async (cmd) => upgrades.runUpgrade(cmd, upgradeDeps(await upgrades.installKind(process.execPath, isSingleExecutable))),
+        upgrade: async (cmd) => upgrades.runUpgrade(cmd, upgradeDeps(await upgrades.installKind(process.execPath, { singleExecutable: isSingleExecutable, flavour: buildFlavour }))),
         upgradeReported: (outcome) => upgrades.confirmUpgrade(upgradeDeps(null), outcome),
       });
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => daemon.stop());
@@ -336,6 +332,15 @@ async function main(argv: string[]): Promise<number> {
       await saveConfig(configPath, rotated);
       await clientFor(rotated).heartbeat({ sentAt: new Date().toISOString(), agentVersion: AGENT_VERSION });
       console.log(`secret rotated for ${config.agentId}; the old secret no longer works`);
+      return 0;
+    }
+    case '__upgrade-guard': {
+      // The unit's ExecStartPre, run by the kept old executable while an upgrade awaits its first report (upgrade.ts, guardStart).
+      const { values } = parseArgs({ args: rest, options: configOption });
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      const [{ guardStart, MAX_STARTS }, fsp] = await Promise.all([import('./upgrade.js'), import('node:fs/promises')]);
+      const guarded = await guardStart({ fs: fsp, currentVersion: AGENT_VERSION, dir: agentPaths(configPath, await loadConfig(configPath)).dataDir });
+      if (guarded) console.log(guarded.rolledBack ? `weian-agent: ${guarded.rolledBack}` : `weian-agent: the upgraded version's start ${guarded.starts} of ${MAX_STARTS} before a rollback`);
       return 0;
     }
     case '__unit': {

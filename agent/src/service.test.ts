@@ -44,4 +44,12 @@ describe('systemd unit and install plans', () => {
     expect(linux.at(-1)!.run).toEqual(['systemctl', 'enable', 'weian-agent.service']);
     expect(installPlan('linux', ['/usr/bin/weian-agent'], '/etc/weian/agent.json').at(-1)!.run).toEqual(['systemctl', 'enable', '--now', 'weian-agent.service']);
   });
+
+  it('a single executable (which upgrades itself) starts behind the guard of its kept predecessor; node with a script has none', () => {
+    const unitOf = (invocation: string[]) => installPlan('linux', invocation, '/etc/weian/agent.json')[0]!.write!.content;
+    expect(unitOf(['/opt/weian/weian-agent'])).toContain(
+      'ExecStartPre=-/opt/weian/weian-agent.previous __upgrade-guard --config /etc/weian/agent.json\nExecStart=/opt/weian/weian-agent run --config /etc/weian/agent.json\n',
+    );
+    expect(unitOf(['/usr/bin/node', '/opt/weian/weian-agent.mjs'])).not.toContain('ExecStartPre');
+  });
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { selfInvocation } from './self.js';
+import { backupPath } from './upgradeFiles.js';
 
 export const SERVICE_NAME = 'weian-agent';
 export const UNIT_PATH = `/etc/systemd/system/${SERVICE_NAME}.service`;
@@ -17,8 +18,10 @@ const quoteWindows = (a: string) => (/^[A-Za-z0-9_:.\\/-]+$/.test(a) ? a : `"${a
  * The systemd unit: restarts after a crash, but not after the server revoked the agent (exit 78).
  * `legacySystemd`: systemd 219 (CentOS/RHEL/NeoKylin 7) knows MemoryLimit, not MemoryMax.
  * `configPath`: the unit does not start (nor crash-loop) until enrollment has written the config.
+ * `startGuard`: run before each start, failure ignored ("-"; systemd skips a missing executable):
+ * the kept old executable, present only while an upgrade awaits its first report (upgrade.ts, guardStart).
  */
-export function systemdUnit(command: string[], opts: { legacySystemd?: boolean; configPath?: string } = {}): string {
+export function systemdUnit(command: string[], opts: { legacySystemd?: boolean; configPath?: string; startGuard?: string[] } = {}): string {
   return `[Unit]
 Description=WeiAn (卫安) network-security compliance agent
 After=network-online.target
@@ -26,7 +29,7 @@ Wants=network-online.target
 ${opts.configPath ? `ConditionPathExists=${opts.configPath}\n` : ''}
 [Service]
 Type=simple
-ExecStart=${command.map(quoteSystemd).join(' ')}
+${opts.startGuard ? `ExecStartPre=-${opts.startGuard.map(quoteSystemd).join(' ')}\n` : ''}ExecStart=${command.map(quoteSystemd).join(' ')}
 Restart=on-failure
 RestartSec=30
 RestartPreventExitStatus=78
@@ -51,8 +54,10 @@ export interface InstallStep {
 export function installPlan(platform: NodeJS.Platform, invocation: string[], configPath: string, start = true): InstallStep[] {
   const command = [...invocation, 'run', '--config', configPath];
   if (platform === 'linux') {
+    // A single executable upgrades itself in place (upgrade.ts): its kept predecessor guards the new one's starts.
+    const startGuard = invocation.length === 1 ? [backupPath(invocation[0]!), '__upgrade-guard', '--config', configPath] : undefined;
     return [
-      { write: { path: UNIT_PATH, content: systemdUnit(command, { configPath }), mode: 0o644 } },
+      { write: { path: UNIT_PATH, content: systemdUnit(command, { configPath, startGuard }), mode: 0o644 } },
       { run: ['systemctl', 'daemon-reload'] },
       { run: ['systemctl', 'enable', ...(start ? ['--now'] : []), `${SERVICE_NAME}.service`] },
     ];

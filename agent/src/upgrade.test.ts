@@ -7,7 +7,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UpgradeManifest } from '@weian/shared/agentCommands';
-import { backupPath, confirmUpgrade, MAX_STARTS, runUpgrade, settleUpgrade, type UpgradeCommand, type UpgradeDeps, type UpgradeFs } from './upgrade.js';
+import { confirmUpgrade, guardStart, installKind, MAX_STARTS, runUpgrade, settleUpgrade, type UpgradeCommand, type UpgradeDeps, type UpgradeFs } from './upgrade.js';
+import { backupPath } from './upgradeFiles.js';
 
 /**
  * The agent's side of a remote upgrade, on real files in a temp directory with real Ed25519 keys:
@@ -234,6 +235,85 @@ describe('runUpgrade of a deb-installed agent', () => {
   });
 });
 
+describe('runUpgrade of an rpm-installed agent: el7 and el8+', () => {
+  /** A real rpm (rpmbuild) holding usr/bin/weian-agent. */
+  function rpm(body: string): Buffer {
+    const top = join(dir, 'rpm-top');
+    mkdirSync(join(top, 'SOURCES'), { recursive: true });
+    writeFileSync(join(top, 'SOURCES', 'weian-agent'), body, { mode: 0o755 });
+    const spec = join(top, 'weian-agent.spec');
+    writeFileSync(
+      spec,
+      `Name: weian-agent\nVersion: 0.2.0\nRelease: 1\nSummary: test\nLicense: test\nBuildArch: noarch\n%description\ntest\n%install\nmkdir -p %{buildroot}/usr/bin\ninstall -m 0755 %{_sourcedir}/weian-agent %{buildroot}/usr/bin/weian-agent\n%files\n/usr/bin/weian-agent\n`,
+    );
+    execFileSync('rpmbuild', ['--define', `_topdir ${top}`, '--nodeps', '--quiet', '-bb', spec], { stdio: 'ignore' });
+    const built = readFileSync(join(top, 'RPMS', 'noarch', 'weian-agent-0.2.0-1.noarch.rpm'));
+    rmSync(top, { recursive: true });
+    return built;
+  }
+  const installs: string[][] = [];
+  const rpmDeps = (kind: 'rpm' | 'rpm-el7', served: Buffer) =>
+    deps({ served, kind, systemdRunning: true, run: async (f, args) => (f === 'systemd-run' ? (installs.push([f, ...args]), { stdout: '' }) : run(f, args)) });
+  beforeEach(() => void (installs.length = 0));
+
+  it('each flavour takes its own rpm from a release that has both, tries it, and hands it to rpm (el7: in a scope, systemd 219 has no --wait)', async () => {
+    const el7 = rpm(script('0.2.0'));
+    const el8 = rpm(`${script('0.2.0')}# el8\n`);
+    const files = [file(el8, { file: 'weian-agent-0.2.0-1.x86_64.rpm', kind: 'rpm' }), file(el7, { file: 'weian-agent-0.2.0-1.el7.x86_64.rpm', kind: 'rpm-el7' })];
+    expect(await runUpgrade(command({ files }), rpmDeps('rpm-el7', el7))).toEqual({ restart: true });
+    expect(installs).toEqual([['systemd-run', '--scope', '--unit=weian-agent-upgrade-cmd-1', 'rpm', '-U', join(dir, 'data', 'upgrade-weian-agent-0.2.0-1.el7.x86_64.rpm')]]);
+    rmSync(join(dir, 'data', 'upgrade.json'));
+    installs.length = 0;
+    expect(await runUpgrade(command({ files }), rpmDeps('rpm', el8))).toEqual({ restart: true });
+    expect(installs).toEqual([['systemd-run', '--collect', '--wait', '--quiet', '--unit=weian-agent-upgrade-cmd-1', 'rpm', '-U', join(dir, 'data', 'upgrade-weian-agent-0.2.0-1.x86_64.rpm')]]);
+  });
+
+  it('an el7 agent never takes the el8+ rpm, nor an el8+ agent the el7 one', async () => {
+    const el8 = NEW;
+    expect(await failure(rpmDeps('rpm-el7', el8), command({ files: [file(el8, { file: 'weian-agent-0.2.0-1.x86_64.rpm', kind: 'rpm' })] }))).toBe('the release has no rpm-el7 package for x64');
+    expect(await failure(rpmDeps('rpm', el8), command({ files: [file(el8, { file: 'weian-agent-0.2.0-1.el7.x86_64.rpm', kind: 'rpm-el7' })] }))).toBe('the release has no rpm package for x64');
+    expect(installs).toEqual([]);
+  });
+});
+
+describe('installKind', () => {
+  /** Which files the host's package managers say they own. */
+  const owning = (owners: Record<string, string[]>) => async (f: string, args: string[]) => {
+    if (!owners[f]?.includes(args.at(-1)!)) throw new Error(`${f}: not owned`);
+    return { stdout: '' };
+  };
+  const sea = { singleExecutable: true, flavour: null };
+  const el7 = { singleExecutable: false, flavour: 'glibc217' as const };
+
+  it('tells the el7 rpm from the el8+ rpm, a deb and a bare executable by the build and the package that owns it', async () => {
+    expect(await installKind('/usr/lib/weian-agent/node', el7, owning({ rpm: ['/usr/lib/weian-agent/node'] }), 'linux')).toBe('rpm-el7');
+    expect(await installKind('/usr/bin/weian-agent', sea, owning({ rpm: ['/usr/bin/weian-agent'] }), 'linux')).toBe('rpm');
+    expect(await installKind('/usr/bin/weian-agent', sea, owning({ 'dpkg-query': ['/usr/bin/weian-agent'] }), 'linux')).toBe('deb');
+    expect(await installKind('/opt/weian/weian-agent', sea, owning({}), 'linux')).toBe('sea');
+  });
+
+  it('gives null (install by hand) for the el7 tarball, a script run by a system Node.js, and Windows', async () => {
+    expect(await installKind('/opt/weian-agent/node', el7, owning({}), 'linux')).toBeNull();
+    expect(await installKind('/usr/bin/node', { singleExecutable: false, flavour: null }, owning({ 'dpkg-query': ['/usr/bin/node'] }), 'linux')).toBeNull();
+    expect(await installKind('C:\\Program Files\\WeiAn\\weian-agent.exe', sea, owning({}), 'win32')).toBeNull();
+  });
+});
+
+/** An upgrade whose process stops in the new version's trial (killed there): resolves once it got that far. */
+async function hangInTrial(): Promise<void> {
+  let reached!: () => void;
+  const midway = new Promise<void>((r) => (reached = r));
+  const hanging = deps({
+    run: async (f, args) => {
+      if (args[0] !== 'run') return run(f, args);
+      reached();
+      return new Promise(() => {});
+    },
+  });
+  void runUpgrade(command(), hanging);
+  await midway;
+}
+
 describe('settleUpgrade', () => {
   it('an agent killed mid-download comes back as the old version and reports why', async () => {
     let reached!: () => void;
@@ -257,17 +337,7 @@ describe('settleUpgrade', () => {
   });
 
   it('an agent killed while trying out the new version comes back as the old one and reports why', async () => {
-    let reached!: () => void;
-    const midway = new Promise<void>((r) => (reached = r));
-    const hanging = deps({
-      run: async (f, args) => {
-        if (args[0] !== 'run') return run(f, args);
-        reached();
-        return new Promise(() => {});
-      },
-    });
-    void runUpgrade(command(), hanging);
-    await midway;
+    await hangInTrial();
     const restarted = await settleUpgrade(deps());
     expect(restarted!.outcome.reason).toBe('the agent stopped while trying out 0.2.0; still running 0.1.0');
     untouched();
@@ -285,5 +355,42 @@ describe('settleUpgrade', () => {
     expect(old!.outcome.reason).toMatch(new RegExp(`started ${MAX_STARTS} times without reaching the server: rolled back to 0\\.1\\.0`));
     expect(readdirSync(join(dir, 'bin'))).toEqual(['weian-agent']);
     expect(await settleUpgrade(deps())).toBeNull();
+  });
+});
+
+describe("guardStart (the unit's ExecStartPre, run by the kept old executable)", () => {
+  const guard = (currentVersion = '0.1.0') => guardStart({ fs: fsp, currentVersion, dir: join(dir, 'data') });
+
+  it(`counts the new version's starts before they run, and puts the old executable back before start ${MAX_STARTS + 1}: the new one need not run a line`, async () => {
+    expect(await runUpgrade(command(), deps())).toEqual({ restart: true });
+    for (let i = 1; i <= MAX_STARTS; i++) {
+      expect(await guard()).toEqual({ starts: i, rolledBack: null });
+      // A start that gets as far as settling is not counted a second time.
+      if (i === 1) expect(await settleUpgrade({ ...deps(), currentVersion: '0.2.0' })).toMatchObject({ restart: false, outcome: { status: 'upgraded' } });
+    }
+    expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.2.0');
+    const last = await guard();
+    expect(last).toMatchObject({ starts: MAX_STARTS + 1 });
+    expect(last!.rolledBack).toBe(`新版本反复启动失败: 0.2.0 started ${MAX_STARTS} times without reaching the server: rolled back to 0.1.0`);
+    expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.1.0');
+    // The old version starts, reports the reason, and clears everything the upgrade left.
+    const old = await settleUpgrade(deps());
+    expect(old).toMatchObject({ restart: false, outcome: { status: 'failed', fromVersion: '0.1.0', toVersion: '0.2.0', reason: last!.rolledBack } });
+    untouched();
+    expect(await guard()).toBeNull();
+  });
+
+  it('does nothing without an installed upgrade, once the new version reached the server, or when run by another version', async () => {
+    expect(await guard()).toBeNull();
+    // Killed in the trial: the old executable never left its place.
+    await hangInTrial();
+    expect(await guard()).toBeNull();
+    await settleUpgrade(deps());
+    expect(await runUpgrade(command(), deps())).toEqual({ restart: true });
+    expect(await guard('0.2.0')).toBeNull();
+    const settled = await settleUpgrade({ ...deps(), currentVersion: '0.2.0' });
+    await confirmUpgrade(deps(), settled!.outcome);
+    for (let i = 0; i <= MAX_STARTS; i++) expect(await guard()).toBeNull();
+    expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.2.0');
   });
 });

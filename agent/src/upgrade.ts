@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { UpgradeManifest, type AgentCommand, type AgentInstallKind, type ReleaseFile, type UpgradeOutcome } from '@weian/shared/agentCommands';
 import { compareVersions } from '@weian/shared/version';
+import { backupPath } from './upgradeFiles.js';
 
 export type UpgradeCommand = Extract<AgentCommand, { type: 'upgrade' }>;
 
@@ -56,6 +57,10 @@ interface Marker {
   /** The previous executable, kept until the new one has reported in (sea only). */
   backup: string | null;
   starts: number;
+  /** The starts are counted before each start by the kept old executable (guardStart, the unit's ExecStartPre), not by the new version. */
+  guarded?: boolean;
+  /** The executable the upgrade replaced (sea): where a rollback puts the kept one back. */
+  executable?: string;
   /** The downloaded package: left behind by an agent killed before it finished. */
   download?: string;
   /** Set when the new version was rolled back: the reason the old one reports. */
@@ -72,7 +77,6 @@ const nextPath = (executable: string) => `${executable}.next`;
 const unpackedPath = (dir: string) => join(dir, 'upgrade-unpacked');
 /** The agent's executable inside a deb or rpm (agent/scripts/packages.mjs puts it there). */
 export const PACKAGED_EXECUTABLE = 'usr/bin/weian-agent';
-export const backupPath = (executable: string) => `${executable}.previous`;
 
 class UpgradeRefused extends Error {}
 
@@ -106,7 +110,7 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
     if (!parsed.success) throw new UpgradeRefused(`unreadable manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     toVersion = parsed.data.version;
     if (compareVersions(toVersion, d.currentVersion) <= 0) throw new UpgradeRefused(`拒绝降级: offered ${toVersion}, this agent runs ${d.currentVersion}`);
-    if (!d.kind) throw new UpgradeRefused('remote upgrade covers the Linux single executable and the deb and rpm packages: install the new version of this agent by hand');
+    if (!d.kind) throw new UpgradeRefused('remote upgrade covers the Linux single executable and the deb and rpm packages (el7 too): install the new version of this agent by hand');
     const found = parsed.data.files.find((f) => f.arch === d.arch && f.kind === d.kind);
     if (!found) throw new UpgradeRefused(`the release has no ${d.kind} package for ${d.arch}`);
     file = found;
@@ -131,7 +135,7 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       await writeMarker(d, { ...marker, phase: 'trial' });
       await startTrial(d, next, toVersion);
       await d.fs.copyFile(d.executable, backupPath(d.executable));
-      await writeMarker(d, { ...marker, phase: 'installed', backup: backupPath(d.executable) });
+      await writeMarker(d, { ...marker, phase: 'installed', backup: backupPath(d.executable), executable: d.executable });
       // rename(2) swaps the file at once: a kill before it leaves the old one, after it the new one.
       await d.fs.rename(next, d.executable);
     } else {
@@ -146,7 +150,9 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       // Under systemd the package's scripts restart the service: dpkg/rpm run in a unit of their own, so
       // that restart does not kill them with this agent. Without systemd they run here, and the agent's exit restarts it.
       const pm = d.kind === 'deb' ? ['dpkg', '-i', download] : ['rpm', '-U', download];
-      if (d.systemdRunning) await d.run('systemd-run', ['--collect', '--wait', '--quiet', `--unit=weian-agent-upgrade-${cmd.id.slice(0, 8)}`, ...pm]);
+      const unit = `--unit=weian-agent-upgrade-${cmd.id.slice(0, 8)}`;
+      // systemd 219 (el7) knows neither --wait nor --collect: there a scope of its own runs the package manager in the foreground.
+      if (d.systemdRunning) await d.run('systemd-run', d.kind === 'rpm-el7' ? ['--scope', unit, ...pm] : ['--collect', '--wait', '--quiet', unit, ...pm]);
       else await d.run(pm[0]!, pm.slice(1));
     }
     await d.fs.rm(download, { force: true });
@@ -179,12 +185,10 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
     at: d.now().toISOString(),
   });
   if (d.currentVersion === marker.toVersion && marker.phase === 'installed') {
-    const starts = marker.starts + 1;
+    // Under a unit with the start guard the kept old executable has counted this start already.
+    const starts = marker.guarded ? marker.starts : marker.starts + 1;
     if (starts > MAX_STARTS && marker.backup) {
-      const failure = `version ${marker.toVersion} started ${MAX_STARTS} times without reaching the server: rolled back to ${marker.fromVersion}`;
-      await d.fs.copyFile(marker.backup, nextPath(d.executable));
-      await writeMarker(d, { ...marker, failure });
-      await d.fs.rename(nextPath(d.executable), d.executable);
+      const failure = await rollBack(d, marker, d.executable);
       return { outcome: outcome('failed', failure), restart: true };
     }
     await writeMarker(d, { ...marker, starts });
@@ -203,6 +207,32 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
   const reason =
     marker.failure ?? (stopped ? `the agent stopped while ${stopped} ${marker.toVersion}; still running ${d.currentVersion}` : `installed ${marker.toVersion} but ${d.currentVersion} started`);
   return { outcome: outcome('failed', reason), restart: false };
+}
+
+/** Puts the kept executable back in place of the new one, and leaves the reason in the marker for the old version to report. */
+async function rollBack(d: Pick<UpgradeDeps, 'fs' | 'dir'>, marker: Marker, executable: string): Promise<string> {
+  const failure = `新版本反复启动失败: ${marker.toVersion} started ${MAX_STARTS} times without reaching the server: rolled back to ${marker.fromVersion}`;
+  await d.fs.copyFile(marker.backup!, nextPath(executable));
+  await writeMarker(d, { ...marker, failure });
+  await d.fs.rename(nextPath(executable), executable);
+  return failure;
+}
+
+/**
+ * Before every start of the service (the unit's ExecStartPre), run by the kept old executable while
+ * an upgrade awaits its first report: counts the new version's starts, and after MAX_STARTS puts
+ * itself back. The new version need not run a line of its own for this: one that dies on its way
+ * up, before settleUpgrade, is rolled back all the same. Anything else on disk is left alone.
+ */
+export async function guardStart(d: Pick<UpgradeDeps, 'fs' | 'currentVersion' | 'dir'>): Promise<{ starts: number; rolledBack: string | null } | null> {
+  const marker = JSON.parse(await d.fs.readFile(markerPath(d.dir), 'utf8').catch(() => 'null')) as Marker | null;
+  // Only the version the upgrade came from guards it, and only once its replacement is in place.
+  if (!marker || marker.phase !== 'installed' || !marker.backup || marker.failure || d.currentVersion !== marker.fromVersion) return null;
+  const starts = marker.starts + 1;
+  const executable = marker.executable ?? marker.backup.slice(0, -backupPath('').length);
+  if (starts > MAX_STARTS) return { starts, rolledBack: await rollBack(d, { ...marker, guarded: true }, executable) };
+  await writeMarker(d, { ...marker, starts, guarded: true });
+  return { starts, rolledBack: null };
 }
 
 /** The server has the outcome: an upgrade that worked forgets its marker and the kept old executable. */
@@ -227,7 +257,7 @@ async function writeMarker(d: Pick<UpgradeDeps, 'fs' | 'dir'>, m: Marker): Promi
 }
 
 /** Unpacks a deb or rpm's files into DIR without installing it: with the tools the host's package manager brings. */
-export function unpackCommand(kind: 'deb' | 'rpm', pkg: string, dir: string): [string, string[]] {
+export function unpackCommand(kind: Exclude<AgentInstallKind, 'sea'>, pkg: string, dir: string): [string, string[]] {
   return kind === 'deb' ? ['dpkg-deb', ['-x', pkg, dir]] : ['sh', ['-c', 'rpm2cpio "$1" | (cd "$2" && cpio -idm --quiet)', 'sh', pkg, dir]];
 }
 
@@ -276,23 +306,28 @@ function describeFailure(e: unknown): string {
 const execFileP = promisify(execFile);
 const runProgram = async (file: string, args: string[]) => ({ stdout: (await execFileP(file, args, { timeout: 10 * 60_000, maxBuffer: 4 * 1024 * 1024 })).stdout });
 
-/** How this agent was installed: a package owns its executable, else the executable is its own; null: not upgradable remotely (a script, Windows). */
-export async function installKind(executable: string, singleExecutable: boolean, run = runProgram): Promise<AgentInstallKind | null> {
-  if (!singleExecutable || process.platform !== 'linux') return null;
-  if (
-    await run('dpkg-query', ['-S', executable]).then(
+/**
+ * How this agent was installed: a package owns its executable, else the executable is its own; the
+ * el7 build (Node 16 with the bundle) upgrades only from the el7 rpm that installed it. null: not
+ * upgradable remotely (a script run by a system Node.js, the el7 tarball, Windows).
+ */
+export async function installKind(
+  executable: string,
+  build: { singleExecutable: boolean; flavour: 'glibc217' | null },
+  run = runProgram,
+  platform: NodeJS.Platform = process.platform,
+): Promise<AgentInstallKind | null> {
+  if (platform !== 'linux') return null;
+  const owned = (file: string, args: string[]) =>
+    run(file, args).then(
       () => true,
       () => false,
-    )
-  )
-    return 'deb';
-  if (
-    await run('rpm', ['-qf', executable]).then(
-      () => true,
-      () => false,
-    )
-  )
-    return 'rpm';
+    );
+  // The el7 build's executable is its Node 16 runtime, which the el7 rpm installs.
+  if (build.flavour === 'glibc217') return (await owned('rpm', ['-qf', executable])) ? 'rpm-el7' : null;
+  if (!build.singleExecutable) return null;
+  if (await owned('dpkg-query', ['-S', executable])) return 'deb';
+  if (await owned('rpm', ['-qf', executable])) return 'rpm';
   return 'sea';
 }
 

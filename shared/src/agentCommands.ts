@@ -23,8 +23,12 @@ export const AgentSettings = z.object({
 export type AgentSettings = z.infer<typeof AgentSettings>;
 export const DEFAULT_AGENT_SETTINGS: AgentSettings = { collectIntervalMinutes: 15, heartbeatSeconds: 60 };
 
-/** How an agent was installed, which decides how it upgrades: its own executable replaced, or its package manager. */
-export const AGENT_INSTALL_KINDS = ['sea', 'deb', 'rpm'] as const;
+/**
+ * How an agent was installed, which decides how it upgrades: its own executable replaced, or its
+ * package manager. `rpm-el7`: the el7 rpm (Node 16 with the bundle, glibc 2.17), which only an agent
+ * of that build takes; agents before it skip the kind (see foreignFile below).
+ */
+export const AGENT_INSTALL_KINDS = ['sea', 'deb', 'rpm', 'rpm-el7'] as const;
 export type AgentInstallKind = (typeof AGENT_INSTALL_KINDS)[number];
 /** Node's names (process.arch), which the agent knows itself by. */
 export const AGENT_ARCHS = ['x64', 'arm64'] as const;

@@ -52,3 +52,9 @@ export async function buildExecutableVersion(version: string, dist: string, prel
   await build(['--version', version, '--dist', dist, '--platforms', 'linux-x64', '--no-packages', '--out', join(dist, 'weian-agent.mjs'), ...(prelude ? ['--prelude', prelude] : [])]);
   return agentArtifacts(version, dist).linuxX64;
 }
+
+/** The glibc 2.17 build of a given version (Node 16 with its bundle, the tarball and the el7 rpm), into its own directory; returns the rpm. */
+export async function buildEl7Version(version: string, dist: string): Promise<string> {
+  await build(['--version', version, '--dist', dist, '--platforms', 'linux-x64-glibc217', '--out', join(dist, 'weian-agent.mjs')]);
+  return agentArtifacts(version, dist).rpmEl7;
+}

@@ -44,8 +44,11 @@ afterAll(async () => {
   await server?.cleanup();
 });
 
-/** `--version`, a replayed collection equal to the reference bundle's, then enroll + once against the real server, which stores the report. */
-async function provesItself(cmd: string[], capture: string) {
+/**
+ * `--version`, a replayed collection equal to the reference bundle's, then enroll + once against the real server, which stores the report,
+ * and the start-up trial of an upgrade. `trial: false` under qemu-user: `run` starts a child of its own by its path, which would not go through qemu.
+ */
+async function provesItself(cmd: string[], capture: string, opts: { trial: boolean } = { trial: true }) {
   const version = await run([...cmd, '--version']);
   expect(version.stdout.trim(), version.stderr).toBe(WEIAN_VERSION);
 
@@ -66,6 +69,11 @@ async function provesItself(cmd: string[], capture: string) {
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as { agentId: string; hostId: string };
   const stored = await storedReports(server, { ...config, configPath, outboxDir: join(configPath, '..', 'outbox') });
   expect(stored).toHaveLength(1);
+  if (!opts.trial) return;
+  // The start-up trial a remote upgrade puts this build through before it replaces the running one.
+  const trial = await run([...cmd, 'run', '--config', configPath, '--trial']);
+  expect(trial.code, trial.stderr).toBe(0);
+  expect(trial.stdout).toContain(`trial of ${WEIAN_VERSION} passed`);
 }
 
 const isElf = (file: string) => {
@@ -97,7 +105,7 @@ describe('agent builds', () => {
 
   it('runs the linux-arm64 single executable under qemu-aarch64: version, replay, enroll and once', async () => {
     expect(await sh('file', ['-b', A.linuxArm64])).toMatch(/ARM aarch64/);
-    await provesItself([...QEMU, A.linuxArm64], 'kylin-v10');
+    await provesItself([...QEMU, A.linuxArm64], 'kylin-v10', { trial: false });
   }, 600_000);
 
   it('runs the linux-x64 single executable made from the official node binary', async () => {
@@ -119,6 +127,9 @@ describe('agent builds', () => {
     for (const f of elves) expect((await maxGlibc(f)).join('.'), f).toMatch(/^2\.(\d|1[0-7])$/);
     expect((await run([join(dir, 'weian-agent/node'), '--version'])).stdout.trim()).toBe('v16.20.2');
     await provesItself([join(dir, 'weian-agent/weian-agent')], 'centos7');
+    // It knows it is the el7 build: it upgrades from the el7 rpm only (agent/src/upgrade.ts, installKind).
+    expect((await run([join(dir, 'weian-agent/weian-agent'), '--help'])).stdout).toMatch(/^weian-agent \d+\.\d+\.\d+ \(glibc 2\.17 build/);
+    expect((await run([A.linuxX64, '--help'])).stdout).not.toContain('glibc 2.17');
     // A live collection too: the disk figures come through the bundle's Node 16 statfs.
     const live = await run([join(dir, 'weian-agent/weian-agent'), 'once', '--print'], {});
     expect(live.code, live.stderr).toBe(0);
@@ -164,7 +175,7 @@ describe('agent builds', () => {
     for (const [pkg, kind] of [
       [A.debAmd64, 'deb'],
       [A.rpmX86_64, 'rpm'],
-      [A.rpmEl7, 'rpm'],
+      [A.rpmEl7, 'rpm-el7'],
     ] as const) {
       const dir = tempDir('weian-unpacked-');
       const [file, args] = unpackCommand(kind, pkg, dir);

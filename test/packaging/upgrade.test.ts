@@ -17,8 +17,8 @@ import { signedInClient, startServerProcess, tempDir, TEST_ADMIN, waitFor, type 
  * Restart=on-failure does. An admin asks for the upgrade with the button in the agents view
  * (Chromium); the agent downloads, verifies, swaps itself, comes back as the new version and says
  * so, and the view shows it. Then a tampered release: refused, reported, shown, and the agent runs on.
- * Then what must not break an agent: a new build made (with a build flag) to crash at start, a full
- * disk (a tmpfs this test mounts, at two sizes), a kill mid-upgrade, a downgrade.
+ * Then what must not break an agent: a new build made (with a build flag) to crash at start, one
+ * made to crash at every real start after passing its trial, a full disk (a tmpfs this test mounts, at two sizes), a kill mid-upgrade, a downgrade.
  */
 /** A version older than this one (the dashboard marks agents older than its own version outdated). */
 const [X, Y, Z] = WEIAN_VERSION.split('.').map(Number) as [number, number, number];
@@ -31,6 +31,7 @@ let serverDist: string;
 let oldExe: string;
 let pristine: string;
 let crashing: string;
+let crashingAfterTrial: string;
 const running: ChildProcess[] = [];
 const mounts: string[] = [];
 /** An agent running NEW: enrolling again from the same host replaces the agent before, so only the latest is live. */
@@ -46,11 +47,24 @@ beforeAll(async () => {
   const oldDist = tempDir('weian-old-build-');
   serverDist = tempDir('weian-new-build-');
   crashing = tempDir('weian-crashing-build-');
+  crashingAfterTrial = tempDir('weian-crashing-after-trial-build-');
   // A build that dies the moment it is started as the service, before any code of the agent runs;
   // `--version` still answers. What a broken release looks like from outside.
   const prelude = join(crashing, 'prelude.js');
   writeFileSync(prelude, "if (process.argv[2] === 'run') { console.error('weian-agent: crash at start (a build made to fail)'); process.exit(70); }\n");
-  [oldExe] = await Promise.all([buildExecutableVersion(OLD, oldDist), buildExecutableVersion(NEW, serverDist), buildExecutableVersion(AFTER, crashing, prelude), ensureDashboardBuilt()]);
+  // One that passes its trial and dies at every real start, before any code of the agent runs (so before it could count its starts).
+  const afterTrial = join(crashingAfterTrial, 'prelude.js');
+  writeFileSync(
+    afterTrial,
+    "if (process.argv[2] === 'run' && !process.argv.includes('--trial')) { console.error('weian-agent: crash at its real start (a build made to fail)'); process.exit(70); }\n",
+  );
+  [oldExe] = await Promise.all([
+    buildExecutableVersion(OLD, oldDist),
+    buildExecutableVersion(NEW, serverDist),
+    buildExecutableVersion(AFTER, crashing, prelude),
+    buildExecutableVersion(AFTER, crashingAfterTrial, afterTrial),
+    ensureDashboardBuilt(),
+  ]);
   pristine = tempDir('weian-pristine-');
   RELEASE.forEach((f) => copyFileSync(join(serverDist, f), join(pristine, f)));
   server = await startServerProcess({ env: { WEIAN_AGENT_DIST: serverDist } });
@@ -69,8 +83,8 @@ afterAll(async () => {
 
 /**
  * The old build installed in a directory of its own, enrolled, and running under the service
- * manager's part: started again unless it exits 0 or 78 (systemd: Restart=on-failure,
- * RestartPreventExitStatus=78), which includes exit status 75 after an upgrade and a kill.
+ * manager's part, from the lines of its own unit: started again unless it exits 0 or 78 (systemd:
+ * Restart=on-failure, RestartPreventExitStatus=78), which includes exit status 75 after an upgrade and a kill.
  */
 async function installOld(dir = tempDir('weian-installed-')) {
   const exe = join(dir, 'weian-agent');
@@ -81,11 +95,27 @@ async function installOld(dir = tempDir('weian-installed-')) {
   execFileSync(exe, ['enroll', '--server', server.url, '--token', await enrollmentToken(server, 'ZJ-XH-001'), '--config', config], { env: { ...process.env, ...REPLAY } });
   const enrolled = JSON.parse(readFileSync(config, 'utf8')) as { agentId: string; serverKey?: string };
   expect(enrolled.serverKey).toMatch(/^[A-Za-z0-9+/]{59}=$/);
-  const supervisor = spawn('sh', ['-c', 'while :; do "$0" run --config "$1"; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done', exe, config], {
-    env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  // The unit install-service writes for this executable, run as systemd runs it: ExecStartPre (its
+  // "-": a failure or a missing executable is skipped), then ExecStart, again unless it exits 0 or 78.
+  const unit = execFileSync(exe, ['install-service', '--dry-run', '--config', config], { encoding: 'utf8' });
+  const line = (key: string) => {
+    const value = new RegExp(`^${key}=(.*)$`, 'm').exec(unit)?.[1];
+    // Plain words only (temp paths): the line is handed to sh as it stands.
+    if (value !== undefined) expect(value).toMatch(/^-?[A-Za-z0-9_@%+=:,./ -]+$/);
+    return value;
+  };
+  const pre = line('ExecStartPre')!.replace(/^-/, '');
+  expect(pre).toBe(`${exe}.previous __upgrade-guard --config ${config}`);
+  const start = line('ExecStart')!;
+  const supervisor = spawn(
+    'sh',
+    ['-c', `while :; do if [ -e ${pre.split(' ')[0]} ]; then ${pre} || true; fi; ${start}; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done`],
+    {
+      env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   running.push(supervisor);
   let output = '';
   supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -236,6 +266,29 @@ describe('remote upgrade of a running agent between two real builds', () => {
       await nothingLost(installed, queued, acked);
       // The old process never stopped.
       expect(installed.output()).not.toMatch(/exited \d+/);
+    } finally {
+      admin.close();
+    }
+  }, 300_000);
+
+  it("a new build that passes its trial but crashes at every real start is rolled back by the kept old executable (the unit's start guard); the old one says why and loses nothing", async () => {
+    publish(crashingAfterTrial);
+    const installed = await installOld();
+    const admin = await signedInClient(server.url);
+    try {
+      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(AFTER);
+      const [queued, acked] = [installed.queued(), installed.acked().length];
+      const ended = await outcomeOf(admin, installed.agentId);
+      expect(ended.upgrade).toMatchObject({ status: 'failed', toVersion: AFTER });
+      expect(ended.upgrade!.reason).toBe(`新版本反复启动失败: ${AFTER} started 3 times without reaching the server: rolled back to ${OLD}`);
+      expect(ended.version).toBe(OLD);
+      expect(versionOf(installed.exe)).toBe(OLD);
+      // Swapped in once (75), three real starts that crashed (70), then the old one back.
+      expect(installed.output().match(/exited \d+/g)).toEqual(['exited 75', 'exited 70', 'exited 70', 'exited 70']);
+      expect(installed.output().match(/crash at its real start/g)).toHaveLength(3);
+      expect(readdirSync(installed.dir).sort()).toEqual(['etc', 'weian-agent']);
+      expect(readdirSync(join(installed.dir, 'etc')).filter((f) => f.startsWith('upgrade'))).toEqual([]);
+      await nothingLost(installed, queued, acked);
     } finally {
       admin.close();
     }

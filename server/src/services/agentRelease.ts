@@ -58,9 +58,10 @@ export function releaseTarget(file: string): { arch: AgentArch; kind: AgentInsta
   if (file === 'weian-agent-linux-arm64') return { arch: 'arm64', kind: 'sea' };
   const deb = /^weian-agent_\d+\.\d+\.\d+_(amd64|arm64)\.deb$/.exec(file);
   if (deb) return { arch: deb[1] === 'amd64' ? 'x64' : 'arm64', kind: 'deb' };
-  // The el7 rpm goes to hosts with glibc 2.17, which cannot tell themselves apart by package kind: not offered.
   const rpm = /^weian-agent-\d+\.\d+\.\d+-1\.(x86_64|aarch64)\.rpm$/.exec(file);
   if (rpm) return { arch: rpm[1] === 'x86_64' ? 'x64' : 'arm64', kind: 'rpm' };
+  // Its own kind: an agent of the el7 build (it knows itself, agent/src/self.ts) takes it, and only such an agent.
+  if (/^weian-agent-\d+\.\d+\.\d+-1\.el7\.x86_64\.rpm$/.test(file)) return { arch: 'x64', kind: 'rpm-el7' };
   return null;
 }
 

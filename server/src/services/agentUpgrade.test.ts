@@ -19,11 +19,13 @@ const factory = createCallerFactory(appRouter);
 const base = (t: TestDb): Omit<Context, 'principal' | 'agentCredentials'> => ({ deps: t.deps, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
 
 describe('release files', () => {
-  it('names which agents each built file upgrades, and offers no el7 rpm or Windows file', () => {
+  it('names which agents each built file upgrades: the el7 rpm under a kind of its own, no Windows file', () => {
     expect(releaseTarget('weian-agent-linux-x64')).toEqual({ arch: 'x64', kind: 'sea' });
     expect(releaseTarget('weian-agent_0.2.0_arm64.deb')).toEqual({ arch: 'arm64', kind: 'deb' });
     expect(releaseTarget('weian-agent-0.2.0-1.aarch64.rpm')).toEqual({ arch: 'arm64', kind: 'rpm' });
-    expect(releaseTarget('weian-agent-0.2.0-1.el7.x86_64.rpm')).toBeNull();
+    expect(releaseTarget('weian-agent-0.2.0-1.x86_64.rpm')).toEqual({ arch: 'x64', kind: 'rpm' });
+    expect(releaseTarget('weian-agent-0.2.0-1.el7.x86_64.rpm')).toEqual({ arch: 'x64', kind: 'rpm-el7' });
+    expect(releaseTarget('weian-agent-0.2.0-1.el7.aarch64.rpm')).toBeNull();
     expect(releaseTarget('weian-agent-win-x64.exe')).toBeNull();
   });
 
@@ -79,7 +81,13 @@ describe.each(DIALECTS)('remote upgrade (%s)', (dialect) => {
     const key = createPublicKey({ key: Buffer.from(ack.serverKey!, 'base64'), format: 'der', type: 'spki' });
     expect(verify(null, Buffer.from(cmd!.manifest), key, Buffer.from(cmd!.signature, 'base64'))).toBe(true);
     const manifest = UpgradeManifest.parse(JSON.parse(cmd!.manifest));
-    expect(manifest.files.map((f) => `${f.kind}/${f.arch}/${f.file}`).sort()).toEqual(['deb/x64/weian-agent_0.2.0_amd64.deb', 'sea/arm64/weian-agent-linux-arm64', 'sea/x64/weian-agent-linux-x64']);
+    expect(manifest.files.map((f) => `${f.kind}/${f.arch}/${f.file}`).sort()).toEqual([
+      'deb/x64/weian-agent_0.2.0_amd64.deb',
+      'rpm-el7/x64/weian-agent-0.2.0-1.el7.x86_64.rpm',
+      'rpm/x64/weian-agent-0.2.0-1.x86_64.rpm',
+      'sea/arm64/weian-agent-linux-arm64',
+      'sea/x64/weian-agent-linux-x64',
+    ]);
     expect(manifest.files.find((f) => f.kind === 'sea' && f.arch === 'x64')).toMatchObject({ size: 7, sha256: createHash('sha256').update('x64 exe').digest('hex') });
 
     const listed = async () => Object.fromEntries((await user.agents.list({})).map((a) => [a.id, a.upgrade]));

@@ -11,7 +11,8 @@ export function fakeAgentDist(version: string): string {
     'weian-agent-linux-x64': 'x64 exe',
     'weian-agent-linux-arm64': 'arm64 exe',
     [`weian-agent_${version}_amd64.deb`]: 'deb',
-    [`weian-agent-${version}-1.el7.x86_64.rpm`]: 'el7',
+    [`weian-agent-${version}-1.x86_64.rpm`]: 'el8 rpm',
+    [`weian-agent-${version}-1.el7.x86_64.rpm`]: 'el7 rpm',
     'weian-agent-win-x64.exe': 'win',
   };
   let sums = '';
