@@ -170,6 +170,17 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     await expect.poll(async () => (await bureau.client.regions.settings.query({ regionCode: '330106' })).settings.credentialChecks).toMatchObject({ enabled: true, words: ['Xihu@2025'] });
     await screenshot(page, 'exposure-credential-checks');
 
+    // The scanners' schedule on the same page, saved the same way: the county shortens the interval and sets a night window.
+    const field = async (testId: string, value: string) => {
+      await page.getByTestId(testId).locator('input').fill(value);
+      await page.getByTestId(testId).locator('input').press('Tab');
+    };
+    await field('scanning-interval', '12');
+    await field('scanning-from', '22:00');
+    await field('scanning-to', '06:00');
+    await page.getByTestId('save-settings').click();
+    await expect.poll(async () => (await bureau.client.regions.settings.query({ regionCode: '330106' })).settings.scanning).toEqual({ intervalHours: 12, window: { from: '22:00', to: '06:00' } });
+
     // The city turns it on with a word of its own: the county may not turn it off, and sees why.
     const admin = await signedInClient(server.url);
     const city = await admin.client.regions.settings.query({ regionCode: '330100' });

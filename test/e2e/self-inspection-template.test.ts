@@ -74,17 +74,29 @@ describe('self-inspection template editing and evidence downloads: real server, 
     await tpl.getByTestId('si-add-id').fill('XH-CLOUD');
     await tpl.getByTestId('si-add-indicator').fill('云服务安全评估');
     await tpl.getByTestId('si-add-criteria').fill('使用云服务的，云服务商通过安全评估并签订安全协议');
+    // The articles it cites, typed as one line the way a bureau writes them.
+    await tpl.getByTestId('si-add-articles').fill('M4、M16');
     await tpl.getByTestId('si-add-points').locator('input').fill('3');
     await tpl.getByTestId('si-add-points').locator('input').press('Tab');
     await tpl.getByTestId('si-add-evidence').click();
     await tpl.getByTestId('si-add-button').click();
     await expect.poll(() => tpl.getByTestId('si-template-row-XH-CLOUD').count()).toBe(1);
+    expect(
+      await tpl
+        .locator('tr', { has: tpl.getByTestId('si-template-row-XH-CLOUD') })
+        .getByTestId('si-item-articles')
+        .textContent(),
+    ).toContain('M4、M16');
     await tpl.getByTestId('si-publish').click();
     await expect.poll(() => tpl.getByTestId('si-layers').innerText()).toContain('西湖区：截止日期 沿用上级，新增 1 项，提高 1 项分值，要求 1 项附佐证材料');
     expect(await tpl.getByTestId('si-error').count()).toBe(0);
     expect(await policyRow.innerText()).toContain('西湖区提高至 10 分');
     const own = (await bureau.client.selfInspection.template.query({ year })).own!;
-    expect([own.raised, own.requireEvidence, own.added.map((i) => [i.id, i.points, i.evidenceRequired])]).toEqual([{ 'GOV-POLICY': 10 }, ['EMG-PLAN'], [['XH-CLOUD', 3, true]]]);
+    expect([own.raised, own.requireEvidence, own.added.map((i) => [i.id, i.points, i.evidenceRequired, i.articles])]).toEqual([
+      { 'GOV-POLICY': 10 },
+      ['EMG-PLAN'],
+      [['XH-CLOUD', 3, true, ['M4', 'M16']]],
+    ]);
     await screenshot(b.page, 'self-inspection-template-published');
 
     // The hospital: the new item, the raised points, evidence marked as required; it attaches a file over the old tRPC limit.

@@ -11,7 +11,7 @@ type CredentialChecks = NonNullable<RegionSettings['credentialChecks']>;
 /** The check's defaults (shared/src/schemas/credentials.ts): a region that has never set it starts here. */
 export const CREDENTIAL_CHECK_DEFAULTS: CredentialChecks = { enabled: false, words: [], initials: [], cpuBudgetMsPerDay: 60_000 };
 
-/** The rule catalogue with the region's thresholds and its weak-credential check, edited as a draft and saved at once. */
+/** The rule catalogue with the region's thresholds, its weak-credential check and its scanners' schedule, edited as a draft and saved at once. */
 export function useRuleSettings(regionCode: () => string | null) {
   const session = useSessionStore();
   const rules = useResource(
@@ -20,31 +20,38 @@ export function useRuleSettings(regionCode: () => string | null) {
   );
   const settings = useResource(regionCode, regionsApi.settings);
   const draft = ref<RuleOverrides>([]);
-  // Absent (never set here) stays absent until changed: the levels above decide meanwhile.
-  const checks = ref<CredentialChecks | undefined>(undefined);
+  const saved = ref(false);
+  /**
+   * A settings section this level may only tighten, edited beside the rules: absent (never set here) stays
+   * absent until changed, the levels above deciding meanwhile; `inherited` is what they set.
+   */
+  function section<K extends 'credentialChecks' | 'scanning'>(key: K, defaults: NonNullable<RegionSettings[K]>) {
+    type Value = NonNullable<RegionSettings[K]>;
+    const own = ref<Value | undefined>(undefined);
+    watch(
+      () => settings.resource.data,
+      (s) => (own.value = s?.settings[key] ? (structuredClone(toRaw(s.settings[key])) as Value) : undefined),
+      { immediate: true },
+    );
+    const inherited = computed(() => settings.resource.data?.inherited[key] ?? null);
+    const set = (change: Partial<Value>) => {
+      own.value = { ...(own.value ?? defaults), ...change } as Value;
+      saved.value = false;
+    };
+    const changed = () => JSON.stringify(own.value ?? null) !== JSON.stringify(settings.resource.data?.settings[key] ?? null);
+    return { own, inherited, set, changed };
+  }
   watch(
     () => settings.resource.data,
-    (s) => {
-      draft.value = s ? draftOf(s.settings.rules) : [];
-      checks.value = s?.settings.credentialChecks ? structuredClone(toRaw(s.settings.credentialChecks)) : undefined;
-    },
+    (s) => (draft.value = s ? draftOf(s.settings.rules) : []),
     { immediate: true },
   );
-  /** What the levels above set: this level may only add to it (the server refuses the rest). */
-  const inheritedChecks = computed(() => settings.resource.data?.inherited.credentialChecks ?? null);
-  const setChecks = (change: Partial<CredentialChecks>) => {
-    checks.value = { ...(checks.value ?? CREDENTIAL_CHECK_DEFAULTS), ...change };
-    saved.value = false;
-  };
+  const credentialChecks = section('credentialChecks', CREDENTIAL_CHECK_DEFAULTS);
+  const scanning = section('scanning', {});
   const canEdit = computed(() => roleCan(session.user?.role, 'settings:write'));
-  const dirty = computed(
-    () =>
-      JSON.stringify(draft.value) !== JSON.stringify(settings.resource.data?.settings.rules ?? []) ||
-      JSON.stringify(checks.value ?? null) !== JSON.stringify(settings.resource.data?.settings.credentialChecks ?? null),
-  );
+  const dirty = computed(() => JSON.stringify(draft.value) !== JSON.stringify(settings.resource.data?.settings.rules ?? []) || credentialChecks.changed() || scanning.changed());
   const saving = ref(false);
   const error = ref<ApiError | null>(null);
-  const saved = ref(false);
 
   const value = (ruleId: string, key: string, fallback: number | boolean) => thresholdValue(draft.value, ruleId, key, fallback);
   const set = (ruleId: string, key: string, v: number | boolean, fallback: number | boolean) => {
@@ -57,7 +64,7 @@ export function useRuleSettings(regionCode: () => string | null) {
     saving.value = true;
     error.value = null;
     try {
-      await regionsApi.putSettings(code, { ...settings.resource.data.settings, rules: draft.value, credentialChecks: checks.value });
+      await regionsApi.putSettings(code, { ...settings.resource.data.settings, rules: draft.value, credentialChecks: credentialChecks.own.value, scanning: scanning.own.value });
       await settings.reload();
       saved.value = true;
     } catch (e) {
@@ -66,5 +73,22 @@ export function useRuleSettings(regionCode: () => string | null) {
       saving.value = false;
     }
   }
-  return { rules, settings, canEdit, dirty, saving, error, saved, value, set, save, checks, inheritedChecks, setChecks };
+  return {
+    rules,
+    settings,
+    canEdit,
+    dirty,
+    saving,
+    error,
+    saved,
+    value,
+    set,
+    save,
+    checks: credentialChecks.own,
+    inheritedChecks: credentialChecks.inherited,
+    setChecks: credentialChecks.set,
+    scanning: scanning.own,
+    inheritedScanning: scanning.inherited,
+    setScanning: scanning.set,
+  };
 }

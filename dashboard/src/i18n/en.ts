@@ -796,6 +796,8 @@ const en: MessageSchema = {
       category: 'Category',
       indicator: 'Indicator',
       criteria: 'Criteria',
+      articles: 'Basis',
+      articlesPlaceholder: 'Articles cited, e.g. M11, MLPS-12',
       points: 'Points',
       evidenceRequired: 'Evidence required',
       changes: 'Changed by',
@@ -905,6 +907,18 @@ const en: MessageSchema = {
     lastRun: 'Last run',
     neverRun: 'Never run',
     enrolledBy: 'Enrolled by',
+  },
+  scanning: {
+    title: 'Outside-in scan schedule',
+    intro:
+      "This region's scanners' rate, concurrency, interval between rounds, time window and extra ports, handed out with their targets. A lower level may only be gentler and watch more closely: a lower rate and concurrency, a shorter interval, a window inside the one above, more ports. Never more than {maxRate} connections a second and {maxConcurrency} at once, whatever is set.",
+    rate: 'Connections/s',
+    concurrency: 'At once',
+    interval: 'Hours between rounds',
+    window: 'Time window',
+    windowHint: 'China time HH:MM, may run over midnight (e.g. 22:00–06:00); clear both for any time',
+    ports: 'Extra ports',
+    portsPlaceholder: 'Type a port and press Enter to add it to the high-risk list',
   },
   credentialChecks: {
     title: 'Weak password and no-authentication check',

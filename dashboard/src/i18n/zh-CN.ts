@@ -792,6 +792,8 @@ const zhCN = {
       category: '类别',
       indicator: '指标',
       criteria: '考核细则',
+      articles: '依据',
+      articlesPlaceholder: '依据条款，如 M11、MLPS-12',
       points: '分值',
       evidenceRequired: '须附佐证材料',
       changes: '各级变更',
@@ -899,6 +901,18 @@ const zhCN = {
     lastRun: '最近一次运行',
     neverRun: '尚未运行',
     enrolledBy: '注册人',
+  },
+  scanning: {
+    title: '外部暴露面扫描计划',
+    intro:
+      '本区域扫描器的速率、并发、轮次间隔、时间窗口和附加端口，随扫描对象一并下发。下级只能更温和、更频繁：更低的速率和并发、更短的间隔、上级窗口之内的窗口、更多端口。无论如何设置，都不超过每秒 {maxRate} 次、{maxConcurrency} 个连接。',
+    rate: '每秒连接数',
+    concurrency: '并发连接',
+    interval: '轮次间隔（小时）',
+    window: '时间窗口',
+    windowHint: '北京时间 HH:MM，可跨午夜（如 22:00–06:00）；两项都清空为全天',
+    ports: '附加端口',
+    portsPlaceholder: '输入端口号后回车，加入高危端口清单',
   },
   credentialChecks: {
     title: '弱口令与未授权访问检查',

@@ -7,7 +7,7 @@ import { ingestReport } from './ingest.js';
 import { listPublicTargetViews, registerPublicTarget, removePublicTarget } from './publicTargets.js';
 import { createScanner, ingestScan, listExposureViews, listScannerViews, revokeScannerBy, scannerTargets } from './scanners.js';
 import { getInstitutionScore } from '../storage/scores.js';
-import { putSettings } from './settings.js';
+import { getOwnRegionSettings, putSettings } from './settings.js';
 
 // Scanners and what they report (issue 24): their list is their region's registered targets, only
 // those addresses are taken, exposures keep first and last seen, and a fingerprint the institution's
@@ -176,6 +176,9 @@ describe.each(DIALECTS)('scanners (%s)', (dialect) => {
       message: expect.stringContaining('scanning.window'),
     });
     await putSettings(t.deps, XIHU, '330106', { scanning: { intervalHours: 12, ports: [8888] } });
+    // The settings page's bounds: the county is told what the province set; the province inherits nothing.
+    expect((await getOwnRegionSettings(t.deps, '330106')).inherited.scanning).toEqual({ ratePerSecond: 20, concurrency: 5, intervalHours: 24, window: night, ports: [10086] });
+    expect((await getOwnRegionSettings(t.deps, '330000')).inherited.scanning).toBeNull();
     const s = await createScanner(t.deps, XIHU, { regionCode: '330106', name: 'scan' });
     // 23:00 China time: inside the window, never scanned: due now, with the whole list.
     t.clock.now = new Date('2026-12-07T15:00:00Z');

@@ -81,10 +81,17 @@ export async function getOwnRegionSettings(deps: ServiceDeps, regionCode: string
   const settings = row ? RegionSettings.parse(JSON.parse(row.settings)) : RegionSettings.parse({});
   // Below the province the weights are the inherited ones, whatever a row stored before they were.
   if (!isBaseline(regionCode)) settings.weights = { ...(await settingsForRegion(deps.db, regionCode)).weights };
-  // What the levels above set for the weak-credential check: this level may only add to it (settingsTree.ts).
+  // What the levels above set for the weak-credential check and the scanners' schedule: this level may only tighten them
+  // (settingsTree.ts); the province, which sets the baseline, inherits nothing.
   const above = regionAncestors(regionCode).filter((c) => c !== regionCode);
-  const inherited = above.length ? mergeDown(above, await readRows(deps.db, above)).credentialChecks : null;
-  return { regionCode, settings, inherited: { credentialChecks: inherited }, updatedAt: row?.updated_at ?? null, updatedBy: row?.updated_by ?? null };
+  const merged = above.length ? mergeDown(above, await readRows(deps.db, above)) : null;
+  return {
+    regionCode,
+    settings,
+    inherited: { credentialChecks: merged?.credentialChecks ?? null, scanning: merged?.scanning ?? null },
+    updatedAt: row?.updated_at ?? null,
+    updatedBy: row?.updated_by ?? null,
+  };
 }
 
 /**
