@@ -21,6 +21,16 @@ export function descendants(pid: number): number[] {
   walk(pid);
   return all;
 }
+/** SIGKILL to each detached child's whole process group (a supervisor and what it started); one already gone is fine. */
+export function killGroups(children: ReadonlyArray<{ pid?: number | undefined }>): void {
+  for (const c of children) {
+    try {
+      process.kill(-c.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 /** Running (a zombie waiting for a reaper has stopped: it holds no port, no file, no CPU). */
 export const alive = (pid: number): boolean => {
   try {

@@ -6,6 +6,7 @@ import { WEIAN_VERSION } from '@weian/shared/version';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentToken, REPLAY } from '../faults/agentProcess.js';
 import { buildEl7Version } from '../helpers/agentBuild.js';
+import { killGroups } from '../helpers/processTree.js';
 import { signedInClient, startServerProcess, tempDir, waitFor, type ServerProcess } from '../helpers/index.js';
 
 /**
@@ -33,13 +34,7 @@ beforeAll(async () => {
   server = await startServerProcess({ env: { WEIAN_AGENT_DIST: newDist } });
 }, 900_000);
 afterAll(async () => {
-  for (const s of running) {
-    try {
-      process.kill(-s.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killGroups(running);
   await server?.cleanup();
 });
 

@@ -7,6 +7,7 @@ import { WEIAN_VERSION } from '@weian/shared/version';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentToken, REPLAY } from '../faults/agentProcess.js';
 import { buildExecutableVersion } from '../helpers/agentBuild.js';
+import { killGroups } from '../helpers/processTree.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, signInWithForm } from '../helpers/browser.js';
 import { signedInClient, startServerProcess, tempDir, TEST_ADMIN, waitFor, type ServerProcess } from '../helpers/index.js';
 
@@ -70,13 +71,7 @@ beforeAll(async () => {
   server = await startServerProcess({ env: { WEIAN_AGENT_DIST: serverDist } });
 }, 600_000);
 afterAll(async () => {
-  for (const s of running) {
-    try {
-      process.kill(-s.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killGroups(running);
   for (const m of mounts) execFileSync('umount', ['--lazy', m]);
   await server?.cleanup();
 });
@@ -246,8 +241,12 @@ describe('remote upgrade of a running agent between two real builds', () => {
     }
   }, 300_000);
 
-  it('a new build that crashes at start is never swapped in: the old one runs on, loses nothing, and the reason reaches the dashboard', async () => {
-    publish(crashing);
+  /**
+   * Publishes `build`, upgrades a fresh install of the old version to it and waits for the failure: what every failed
+   * upgrade must leave is checked here (the reason, the old version reported and in place, no upgrade file, nothing lost).
+   */
+  async function failedUpgradeTo(build: string, reason: string) {
+    publish(build);
     const installed = await installOld();
     const admin = await signedInClient(server.url);
     try {
@@ -255,43 +254,33 @@ describe('remote upgrade of a running agent between two real builds', () => {
       const [queued, acked] = [installed.queued(), installed.acked().length];
       const ended = await outcomeOf(admin, installed.agentId);
       expect(ended.upgrade).toMatchObject({ status: 'failed', toVersion: AFTER });
-      expect(ended.upgrade!.reason).toBe(
-        `新版本启动失败: ${AFTER} exited with status 70 in its start-up trial (weian-agent: crash at start (a build made to fail)); nothing was replaced, ${OLD} keeps running`,
-      );
+      expect(ended.upgrade!.reason).toBe(reason);
       expect(ended.version).toBe(OLD);
       expect(versionOf(installed.exe)).toBe(OLD);
       // Nothing of the upgrade is left: no second executable, no download, no marker.
       expect(readdirSync(installed.dir).sort()).toEqual(['etc', 'weian-agent']);
       expect(readdirSync(join(installed.dir, 'etc')).filter((f) => f.startsWith('upgrade'))).toEqual([]);
       await nothingLost(installed, queued, acked);
-      // The old process never stopped.
-      expect(installed.output()).not.toMatch(/exited \d+/);
+      return installed;
     } finally {
       admin.close();
     }
+  }
+
+  it('a new build that crashes at start is never swapped in: the old one runs on, loses nothing, and the reason reaches the dashboard', async () => {
+    const installed = await failedUpgradeTo(
+      crashing,
+      `新版本启动失败: ${AFTER} exited with status 70 in its start-up trial (weian-agent: crash at start (a build made to fail)); nothing was replaced, ${OLD} keeps running`,
+    );
+    // The old process never stopped.
+    expect(installed.output()).not.toMatch(/exited \d+/);
   }, 300_000);
 
   it("a new build that passes its trial but crashes at every real start is rolled back by the kept old executable (the unit's start guard); the old one says why and loses nothing", async () => {
-    publish(crashingAfterTrial);
-    const installed = await installOld();
-    const admin = await signedInClient(server.url);
-    try {
-      expect((await admin.client.agents.upgrade.mutate({ agentId: installed.agentId })).version).toBe(AFTER);
-      const [queued, acked] = [installed.queued(), installed.acked().length];
-      const ended = await outcomeOf(admin, installed.agentId);
-      expect(ended.upgrade).toMatchObject({ status: 'failed', toVersion: AFTER });
-      expect(ended.upgrade!.reason).toBe(`新版本反复启动失败: ${AFTER} started 3 times without reaching the server: rolled back to ${OLD}`);
-      expect(ended.version).toBe(OLD);
-      expect(versionOf(installed.exe)).toBe(OLD);
-      // Swapped in once (75), three real starts that crashed (70), then the old one back.
-      expect(installed.output().match(/exited \d+/g)).toEqual(['exited 75', 'exited 70', 'exited 70', 'exited 70']);
-      expect(installed.output().match(/crash at its real start/g)).toHaveLength(3);
-      expect(readdirSync(installed.dir).sort()).toEqual(['etc', 'weian-agent']);
-      expect(readdirSync(join(installed.dir, 'etc')).filter((f) => f.startsWith('upgrade'))).toEqual([]);
-      await nothingLost(installed, queued, acked);
-    } finally {
-      admin.close();
-    }
+    const installed = await failedUpgradeTo(crashingAfterTrial, `新版本反复启动失败: ${AFTER} started 3 times without reaching the server: rolled back to ${OLD}`);
+    // Swapped in once (75), three real starts that crashed (70), then the old one back.
+    expect(installed.output().match(/exited \d+/g)).toEqual(['exited 75', 'exited 70', 'exited 70', 'exited 70']);
+    expect(installed.output().match(/crash at its real start/g)).toHaveLength(3);
   }, 300_000);
 
   it('a full disk during the upgrade (a tmpfs too small for the download, then for the backup): refused, reported, nothing lost; with room it upgrades', async () => {
