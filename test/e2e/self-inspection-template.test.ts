@@ -86,7 +86,7 @@ describe('self-inspection template editing and evidence downloads: real server, 
         .locator('tr', { has: tpl.getByTestId('si-template-row-XH-CLOUD') })
         .getByTestId('si-item-articles')
         .textContent(),
-    ).toContain('M4、M16');
+    ).toContain('《管理办法》第四条；《管理办法》第十六条');
     await tpl.getByTestId('si-publish').click();
     await expect.poll(() => tpl.getByTestId('si-layers').innerText()).toContain('西湖区：截止日期 沿用上级，新增 1 项，提高 1 项分值，要求 1 项附佐证材料');
     expect(await tpl.getByTestId('si-error').count()).toBe(0);

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { WEIAN_VERSION } from '@weian/shared/version';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentToken, REPLAY } from '../faults/agentProcess.js';
-import { buildEl7Version } from '../helpers/agentBuild.js';
+import { AGENT_DIST, buildEl7Version, ensureAgentBuilt } from '../helpers/agentBuild.js';
 import { killGroups } from '../helpers/processTree.js';
 import { signedInClient, startServerProcess, tempDir, waitFor, type ServerProcess } from '../helpers/index.js';
 
@@ -28,10 +28,10 @@ let oldRpm: string;
 const running: ChildProcess[] = [];
 
 beforeAll(async () => {
-  const oldDist = tempDir('weian-el7-old-');
-  const newDist = tempDir('weian-el7-new-');
-  [oldRpm] = await Promise.all([buildEl7Version(OLD, oldDist), buildEl7Version(NEW, newDist)]);
-  server = await startServerProcess({ env: { WEIAN_AGENT_DIST: newDist } });
+  // The new version is the run's full build (shared with the other packaging tests): the server offers every kind it
+  // holds, and the el7 agent must take its own rpm among them.
+  [oldRpm] = await Promise.all([buildEl7Version(OLD, tempDir('weian-el7-old-')), ensureAgentBuilt()]);
+  server = await startServerProcess({ env: { WEIAN_AGENT_DIST: AGENT_DIST } });
 }, 900_000);
 afterAll(async () => {
   killGroups(running);

@@ -910,7 +910,7 @@ const zhCN = {
     concurrency: '并发连接',
     interval: '轮次间隔（小时）',
     window: '时间窗口',
-    windowHint: '北京时间 HH:MM，可跨午夜（如 22:00–06:00）；两项都清空为全天',
+    windowHint: '北京时间，时:分，可跨午夜（如 22:00–06:00）；两项都清空为全天',
     ports: '附加端口',
     portsPlaceholder: '输入端口号后回车，加入高危端口清单',
   },
