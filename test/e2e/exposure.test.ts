@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -171,13 +171,14 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     await screenshot(page, 'exposure-credential-checks');
 
     // The scanners' schedule on the same page, saved the same way: the county shortens the interval and sets a night window.
-    const field = async (testId: string, value: string) => {
-      await page.getByTestId(testId).locator('input').fill(value);
-      await page.getByTestId(testId).locator('input').press('Tab');
+    // Element Plus puts a number input's test id on its frame, a text input's on the <input> itself.
+    const field = async (input: Locator, value: string) => {
+      await input.fill(value);
+      await input.press('Tab');
     };
-    await field('scanning-interval', '12');
-    await field('scanning-from', '22:00');
-    await field('scanning-to', '06:00');
+    await field(page.getByTestId('scanning-interval').locator('input'), '12');
+    await field(page.getByTestId('scanning-from'), '22:00');
+    await field(page.getByTestId('scanning-to'), '06:00');
     await page.getByTestId('save-settings').click();
     await expect.poll(async () => (await bureau.client.regions.settings.query({ regionCode: '330106' })).settings.scanning).toEqual({ intervalHours: 12, window: { from: '22:00', to: '06:00' } });
 
