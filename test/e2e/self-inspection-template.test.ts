@@ -83,7 +83,7 @@ describe('self-inspection template editing and evidence downloads: real server, 
     await expect.poll(() => tpl.getByTestId('si-template-row-XH-CLOUD').count()).toBe(1);
     expect(
       await tpl
-        .locator('tr', { has: tpl.getByTestId('si-template-row-XH-CLOUD') })
+        .locator('tr', { has: b.page.getByTestId('si-template-row-XH-CLOUD') })
         .getByTestId('si-item-articles')
         .textContent(),
     ).toContain('《管理办法》第四条；《管理办法》第十六条');

@@ -201,7 +201,7 @@ const CODES = [
   /^[A-Z]{2,}\d{3,}[A-Z0-9]*$/, // hardware models (NF5280M6)
   /^[\w-]+\.exe$/i, // Windows processes
   /^(?:tcp|udp)\/\d+$/, // a listener
-  /^[A-Z]{2,}(?:-[A-Z0-9]+)+$/, // self-inspection checklist item ids (GOV-LEADERSHIP, XH-CLOUD), shown where a bureau edits the template
+  /^[A-Z]{2,}(?:-[A-Z]{2,})+$/, // self-inspection checklist item ids (GOV-LEADERSHIP, XH-CLOUD), shown where a bureau edits the template
 ];
 const RULE_ID_SET = new Set<string>(RULE_IDS);
 
