@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { mlpsSystemRecord } from '../../server/src/testing/incidents.js';
 import { startReceiver } from '../../server/src/testing/receiver.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot } from '../helpers/browser.js';
 import { lastLine, runCli, signedInClient, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
@@ -22,6 +24,20 @@ describe('incident reports (事件上报), end to end', () => {
   let xihu: Client;
   let gongshu: Client;
   const SECRET = 'SEC-incident-e2e-000000';
+
+  /** A page signed in through the form, on the incidents list (the login page's own "who am I" answers 401 before signing in: only what follows counts). */
+  async function incidentsPage(browser: Browser, username: string) {
+    const p = await openPage(browser);
+    await p.page.goto(`${server.url}/login`);
+    await p.page.locator('input[name=username]').fill(username);
+    await p.page.locator('input[name=password]').fill(PASSWORD);
+    await p.page.getByTestId('login-submit').click();
+    await p.page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    p.problems.length = 0;
+    await p.page.goto(`${server.url}/incidents`);
+    await p.page.getByTestId('incidents-table').waitFor();
+    return p;
+  }
 
   beforeAll(async () => {
     rx = await startReceiver();
@@ -147,19 +163,7 @@ describe('incident reports (事件上报), end to end', () => {
     await ensureDashboardBuilt();
     const browser = await launchBrowser();
     try {
-      const signIn = async (username: string) => {
-        const p = await openPage(browser);
-        await p.page.goto(`${server.url}/login`);
-        await p.page.locator('input[name=username]').fill(username);
-        await p.page.locator('input[name=password]').fill(PASSWORD);
-        await p.page.getByTestId('login-submit').click();
-        await p.page.waitForURL((u) => !u.pathname.startsWith('/login'));
-        // The login page's own "who am I" answers 401 before signing in: only what follows counts.
-        p.problems.length = 0;
-        await p.page.goto(`${server.url}/incidents`);
-        return p;
-      };
-      const h = await signIn('xh-hospital');
+      const h = await incidentsPage(browser, 'xh-hospital');
       // The browser runs in China time: datetime-local takes local wall time.
       const local = new Date(Date.now() - 30 * 60_000 + 8 * HOUR).toISOString().slice(0, 16);
       await h.page.getByTestId('incident-title').fill('门户网站被篡改');
@@ -201,7 +205,7 @@ describe('incident reports (事件上报), end to end', () => {
       await h.page.getByTestId('alert-incidents').getByText('关联事件').waitFor();
       expect(h.problems).toEqual([]);
 
-      const c = await signIn('xh-county');
+      const c = await incidentsPage(browser, 'xh-county');
       await c.page.getByTestId('incidents-table').getByText('门户网站被篡改').click();
       const drawer = c.page.getByTestId('incident-drawer');
       await drawer.getByText('首报').waitFor();
@@ -220,38 +224,14 @@ describe('incident reports (事件上报), end to end', () => {
     await ensureDashboardBuilt();
     const { id: systemId } = (await hospital.client.institutions.saveSystem.mutate({
       institutionCode: 'ZJ-XH-001',
-      system: {
-        name: 'HIS 医院信息系统',
-        level: 3,
-        criticalInfrastructure: false,
-        personalInfoOver100k: true,
-        gradedOn: '2025-04-01',
-        filedOn: '2025-04-10',
-        lastEvaluatedOn: null,
-        wentLiveOn: null,
-        prelaunchTestedOn: null,
-        retiredOn: null,
-        hostIds: [],
-      },
+      system: mlpsSystemRecord({ name: 'HIS 医院信息系统', criticalInfrastructure: false }),
     })) as { id: string };
     const host = (await hospital.client.hosts.list.query({ institutionCode: 'ZJ-XH-001' })).items[0]!;
     const browser = await launchBrowser();
     try {
-      const signIn = async (username: string) => {
-        const p = await openPage(browser);
-        await p.page.goto(`${server.url}/login`);
-        await p.page.locator('input[name=username]').fill(username);
-        await p.page.locator('input[name=password]').fill(PASSWORD);
-        await p.page.getByTestId('login-submit').click();
-        await p.page.waitForURL((u) => !u.pathname.startsWith('/login'));
-        p.problems.length = 0;
-        await p.page.goto(`${server.url}/incidents`);
-        await p.page.getByTestId('incidents-table').waitFor();
-        return p;
-      };
       // The county's list is open before the report: it must arrive there without a reload.
-      const c = await signIn('xh-county');
-      const h = await signIn('xh-hospital');
+      const c = await incidentsPage(browser, 'xh-county');
+      const h = await incidentsPage(browser, 'xh-hospital');
       const form = h.page.getByTestId('incident-form');
       await h.page.getByTestId('incident-title').fill('HIS 服务器遭勒索病毒加密');
       await h.page.getByTestId('incident-discovered').fill(new Date(Date.now() - 20 * 60_000 + 8 * HOUR).toISOString().slice(0, 16));
