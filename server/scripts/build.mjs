@@ -12,8 +12,8 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, r
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { nodeBinary } from '../../scripts/nodeBinary.mjs';
+import { bundleServer, EXTERNAL } from './bundle.mjs';
 import { ARCHES, buildServerPackages } from './packages.mjs';
 import { sqliteAddon } from './sqliteAddon.mjs';
 
@@ -31,24 +31,8 @@ const APP = join(DIST, 'weian-server');
 rmSync(APP, { recursive: true, force: true });
 mkdirSync(APP, { recursive: true });
 
-// 1. One bundle. Native or self-locating packages stay outside it: better-sqlite3 loads its .node file,
-// playwright-core finds its own files; both are copied beside the bundle as plain node_modules.
-const EXTERNAL = ['better-sqlite3', 'playwright-core'];
-await build({
-  entryPoints: [join(SERVER, 'src/cli.ts')],
-  outfile: join(APP, 'server.mjs'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  legalComments: 'none',
-  logLevel: 'warning',
-  external: [...EXTERNAL, 'pg-native'],
-  // ESM, with `require` for the CommonJS dependencies; ws's optional native add-ons are not shipped.
-  banner: {
-    js: "import { createRequire as __weianCreateRequire } from 'node:module'; const require = __weianCreateRequire(import.meta.url); process.env.WS_NO_BUFFER_UTIL ??= '1'; process.env.WS_NO_UTF_8_VALIDATE ??= '1';",
-  },
-});
+// 1. One bundle (bundle.mjs); the packages it leaves outside are copied beside it as plain node_modules.
+await bundleServer({ outfile: join(APP, 'server.mjs') });
 chmodSync(join(APP, 'server.mjs'), 0o755);
 // Read beside the bundle at start (http/agentDownloads.ts): the install scripts agents' one-line installs fetch.
 for (const f of ['agent-install.sh', 'agent-install.ps1']) copyFileSync(join(SERVER, 'src/http', f), join(APP, f));

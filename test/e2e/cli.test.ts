@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signIn } from '../helpers/auth.js';
 import { runCli } from '../helpers/cli.js';
+import { serverBundle } from '../helpers/bundles.js';
 import { PG_ADMIN_URL } from '../helpers/pg.js';
 import { REPO } from '../helpers/paths.js';
 import { startServerProcess, tempDir } from '../helpers/server.js';
 
 /** A command as a user types it in the checkout (pnpm's own chatter silenced with -s where pnpm is the runner). */
 const sh = (line: string, env: Record<string, string> = {}) => spawnSync('bash', ['-c', line], { cwd: REPO, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
-/** The installed command `weian-server` (the package's bin), run directly. */
-const weianServer = (args: string, env: Record<string, string> = {}) => sh(`node server/bin/weian-server.mjs ${args}`, env);
+/** The `weian-server` command as one bundle, as the packages install it (the checkout's bin answers the --help lines above through tsx). */
+const weianServer = async (args: string, env: Record<string, string> = {}) => sh(`node ${await serverBundle()} ${args}`, env);
 const oneLine = (s: string) => s.trim().split('\n');
 
 const cleanups: Array<() => unknown> = [];
@@ -54,18 +55,18 @@ describe('CLI errors: one clear line, no stack, non-zero exit', () => {
     ['calendar import', /^weian-server: calendar import takes FILE/],
     ['calendar import /nonexistent/calendar.json --init', /^weian-server: cannot read \/nonexistent\/calendar\.json as JSON/],
     ['token create --institution X', /^weian-server: no database at .*weian\.sqlite: this command would create a new, empty one/],
-  ])('weian-server %s', (args, message) => {
-    const r = weianServer(args, { WEIAN_DATA_DIR: join(dir, 'fresh') });
+  ])('weian-server %s', async (args, message) => {
+    const r = await weianServer(args, { WEIAN_DATA_DIR: join(dir, 'fresh') });
     expect(r.status).toBe(2);
     expect(oneLine(r.stderr), r.stderr).toHaveLength(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('says a missing PostgreSQL database does not exist and how to create it', () => {
+  it('says a missing PostgreSQL database does not exist and how to create it', async () => {
     const name = `weian_missing_${Date.now()}`;
     const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
-    const r = weianServer('serve', { DATABASE_URL: url, WEIAN_PORT: '0', WEIAN_HOST: '127.0.0.1' });
+    const r = await weianServer('serve', { DATABASE_URL: url, WEIAN_PORT: '0', WEIAN_HOST: '127.0.0.1' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
       new RegExp(

@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, signInWithForm, type BrowserPage } from '../helpers/browser.js';
-import { AGENT_CLI, freePort, institutionWithAgent, REPO, runCli, signedInClient, startServerProcess, TSX, waitFor, type ServerProcess } from '../helpers/index.js';
+import { agentBundle } from '../helpers/bundles.js';
+import { freePort, institutionWithAgent, REPO, runCli, signedInClient, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
 import { runService } from '../helpers/processTree.js';
 
 // Issue 24 in the dashboard: a county registers its hospital's public addresses (refusals in Chinese),
@@ -205,7 +206,7 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     type Credentials = { accounts: Array<{ account: string }>; services: unknown[]; notChecked: string[] };
     const credentialsNow = async () => (sectionData((await bureau.client.hosts.get.query({ hostId: host!.id })).sections.security) as { credentials?: Credentials } | null)?.credentials;
     let credentials: Credentials | undefined;
-    await runService(`${TSX} ${AGENT_CLI} run --config ${join(server.dataDir, 'agent', 'agent.json')}`, {
+    await runService(`${process.execPath} ${await agentBundle()} run --config ${join(server.dataDir, 'agent', 'agent.json')}`, {
       cwd: REPO,
       env: { WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '2000' },
       ready: () => waitFor(async () => (credentials = await credentialsNow()), { timeoutMs: 150_000, what: 'a security section with the credentials part' }),

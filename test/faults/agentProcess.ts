@@ -1,30 +1,14 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { openDb, type DbHandle } from '../../server/src/storage/db.js';
 import { listReceipts } from '../../server/src/storage/reports.js';
-import { REPO, lastLine, runCli, tempDir, type CliResult, type ServerProcess } from '../helpers/index.js';
+import { agentBundle } from '../helpers/bundles.js';
+import { REPO, lastLine, runCli, type CliResult, type ServerProcess } from '../helpers/index.js';
 
 /** Shared by the sync and fault tests: a real enrolled agent and a way to run it as a process. */
 /** Collections answer from a committed capture: real collectors on real recorded output, without live probing of this machine. */
 export const REPLAY = { WEIAN_AGENT_REPLAY: join(REPO, 'agent/fixtures/debian12') };
-
-/**
- * The agent as shipped: the one-file bundle, built from the current sources once per test process
- * into its own directory. Every `run` collection is a child process of the agent; started through
- * tsx each would compile the sources again (~0.7 CPU-s, against ~0.15 for the bundle), which on
- * 2 shared cores made the schedule, not the behaviour, what these tests waited for.
- */
-let built: Promise<string> | null = null;
-export function agentBundle(): Promise<string> {
-  built ??= (async () => {
-    const out = join(tempDir('weian-agent-bundle-'), 'weian-agent.mjs');
-    await promisify(execFile)(process.execPath, [join(REPO, 'agent/scripts/build.mjs'), '--no-sea', '--out', out], { cwd: REPO });
-    return out;
-  })();
-  return built;
-}
 
 export interface EnrolledAgent {
   configPath: string;

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { AGENT_CLI, REPO, SERVER_CLI, TSX } from './paths.js';
+import { agentBundle, serverBundle } from './bundles.js';
+import { REPO } from './paths.js';
 
 export interface CliResult {
   code: number | null;
@@ -8,8 +9,8 @@ export interface CliResult {
 }
 
 /** Runs a real CLI process to completion (bounded by timeoutMs). */
-export function runCli(which: 'server' | 'agent', args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
-  return runProcess(TSX, [which === 'server' ? SERVER_CLI : AGENT_CLI, ...args], { ...opts, what: `${which} ${args.join(' ')}` });
+export async function runCli(which: 'server' | 'agent', args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+  return runProcess(process.execPath, [await (which === 'server' ? serverBundle() : agentBundle()), ...args], { ...opts, what: `${which} ${args.join(' ')}` });
 }
 
 /** Runs any program to completion with its output captured (bounded by timeoutMs), stdin fed from `input`. */

@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TEST_ADMIN } from './auth.js';
-import { REPO, SERVER_CLI, TSX } from './paths.js';
+import { REPO } from './paths.js';
+import { serverBundle } from './bundles.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,14 +47,13 @@ export async function startServerProcess(opts: { dataDir?: string; env?: Record<
   const url = `${scheme}://127.0.0.1:${port}`;
 
   const start = async () => {
-    // Its own process group: tsx runs the server as a child, and kill9() must reach that child too,
-    // not just the tsx wrapper (which would leave the real server running as an orphan).
-    const c = spawn(TSX, [SERVER_CLI, 'serve', ...(opts.args ?? [])], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Its own process group: kill9() reaches whatever the server started as well.
+    const c = spawn(process.execPath, [await serverBundle(), 'serve', ...(opts.args ?? [])], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = c;
     c.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     c.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     await new Promise<void>((resolve, reject) => {
-      // 60 s: with several test runs sharing two cores, a cold tsx start alone has taken over 30 s.
+      // 60 s: with several test runs sharing two cores, a start has taken over 30 s.
       const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${output}`)), 60_000);
       // A restart's output follows the first start's: look only at what this start printed.
       const from = output.length;
