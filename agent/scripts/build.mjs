@@ -156,7 +156,8 @@ function nodeBinary(platform, version) {
 function tarReproducibly(out, cwd, entry) {
   execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-cf', out.replace(/\.gz$/, ''), '-C', cwd, entry]);
   rmSync(out, { force: true });
-  execFileSync('gzip', ['-n', '-9', out.replace(/\.gz$/, '')]);
+  // -6: -9 takes three times the CPU for 0.7% less on Node's binary.
+  execFileSync('gzip', ['-n', '-6', out.replace(/\.gz$/, '')]);
 }
 
 /** `FILE.sha256` beside each artifact (sha256sum's format, so `sha256sum -c` checks it), and one SHA256SUMS for them all. */

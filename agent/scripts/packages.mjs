@@ -142,7 +142,8 @@ ${debDescription(SUMMARY, DESCRIPTION)}`,
     mkdirSync(join(root, 'usr/share/lintian/overrides'), { recursive: true });
     writeFileSync(join(root, 'usr/share/lintian/overrides/weian-agent'), LINTIAN_OVERRIDES);
     const deb = join(o.dist, `weian-agent_${o.version}_${arch}.deb`);
-    execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', root, deb], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // gzip -6, as the rpms: -9 takes three times the CPU for 0.7% less on the embedded runtime.
+    execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z6', '--build', root, deb], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     out.push(deb);
   }
 

@@ -111,7 +111,8 @@ ${debDescription(SUMMARY, DESCRIPTION)}`,
   // purge is the Debian way to say "and my data": only then does the database go.
   script('postrm', `weian_after_remove\nif [ "$1" = purge ]; then rm -rf ${DATA}; rm -f ${ENV_FILE}; rmdir /etc/weian 2>/dev/null || true; fi`);
   const deb = join(o.dist, `weian-server_${o.version}_${arch.deb}.deb`);
-  execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '--build', debRoot, deb], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // gzip -6, as the rpms: -9 takes three times the CPU for 0.7% less on the bundled Node.js.
+  execFileSync('dpkg-deb', ['--root-owner-group', '-Zgzip', '-z6', '--build', debRoot, deb], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   sha256File(deb);
 
   // rpm: rpm has no purge, so erasing keeps the data (rpm leaves a directory that is not empty) and a changed server.env (.rpmsave).
