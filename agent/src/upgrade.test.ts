@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UpgradeManifest } from '@weian/shared/agentCommands';
 import { confirmUpgrade, guardStart, installKind, MAX_STARTS, runUpgrade, settleUpgrade, type UpgradeCommand, type UpgradeDeps, type UpgradeFs } from './upgrade.js';
-import { backupPath, windowsBackupPath } from './upgradeFiles.js';
+import { backupPath, readMarker, windowsBackupPath, writeMarker } from './upgradeFiles.js';
 import { handOver, WINDOWS_SWAP_TASK } from './windowsSwap.js';
 
 /**
@@ -70,6 +70,7 @@ function deps(over: Partial<UpgradeDeps> & { served?: Buffer } = {}): UpgradeDep
     pid: 4242,
     dir: join(dir, 'data'),
     now: () => new Date('2026-12-06T10:00:05.000Z'),
+    sleep: async () => {},
     ...over,
   };
 }
@@ -320,7 +321,7 @@ describe('runUpgrade of a Windows agent (exe or MSI), and the handover task that
    * exit 1 for a task that does not exist), msiexec /a unpacks into TARGETDIR and msiexec /i puts
    * the new executable in place, by the callbacks given; the new version (a shell script) really runs.
    */
-  function windows(o: { taskListed?: boolean; unpack?: (target: string) => number; install?: () => number; started?: () => Promise<void> } = {}) {
+  function windows(o: { taskListed?: boolean; handoverStarts?: boolean; unpack?: (target: string) => number; install?: () => number; started?: () => Promise<void> } = {}) {
     const calls: string[][] = [];
     const fail = (code: number) => Object.assign(new Error(`Command failed with ${code}`), { code });
     const fake = async (f: string, args: string[]) => {
@@ -331,6 +332,11 @@ describe('runUpgrade of a Windows agent (exe or MSI), and the handover task that
         return { stdout: '"\\WeiAnAgent","N/A","Ready"\r\n' };
       }
       if (f === 'schtasks.exe' && args.join(' ') === '/Run /TN WeiAnAgent') await o.started?.();
+      // The handover task, once started, says so in the marker (what the agent waits for before it exits).
+      if (f === 'schtasks.exe' && args.join(' ') === `/Run /TN ${WINDOWS_SWAP_TASK}` && o.handoverStarts !== false) {
+        const d = { fs: fsp, dir: data() };
+        await writeMarker(d, { ...(await readMarker(d))!, handedOver: true });
+      }
       const code = f === 'msiexec.exe' ? (args[0] === '/a' ? o.unpack!(args.find((a) => a.startsWith('TARGETDIR='))!.slice('TARGETDIR='.length)) : o.install!()) : 0;
       if (code) throw fail(code);
       return { stdout: '' };
@@ -388,6 +394,15 @@ describe('runUpgrade of a Windows agent (exe or MSI), and the handover task that
     expect(await handover(h.run)).toBe('upgraded');
     expect(h.calls).toContainEqual(['msiexec.exe', '/i', download, '/qn', '/norestart', '/l*v', `${download}.log`]);
     expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.2.0');
+  });
+
+  it('a handover task that does not start is deleted, and the agent runs on: it would not be started again after exiting', async () => {
+    const w = windows({ handoverStarts: false });
+    expect(await failure(deps({ kind: 'exe', run: w.run }), command({ files: [winFile(NEW, 'exe')] }))).toBe(
+      `交接任务未启动: the scheduled task ${WINDOWS_SWAP_TASK} did not start within 60 s; nothing was replaced, 0.1.0 keeps running`,
+    );
+    expect(w.calls.at(-1)).toEqual(['schtasks.exe', '/Delete', '/F', '/TN', WINDOWS_SWAP_TASK]);
+    untouched();
   });
 
   it('refuses before downloading when no agent task would start the new version', async () => {

@@ -10,7 +10,7 @@ import { UpgradeManifest, type AgentCommand, type AgentInstallKind, type Release
 import { compareVersions } from '@weian/shared/version';
 import { backupPath, markerPath, MAX_STARTS, nextPath, readMarker, rollBack, windowsBackupPath, writeMarker, type Marker, type UpgradeFs } from './upgradeFiles.js';
 import { findUnpackedExecutable, msiLogPath, msiUnpackCommand, windowsInstallKind } from './windowsInstall.js';
-import { agentTaskRegistered, swapPlan } from './windowsSwap.js';
+import { agentTaskRegistered, HANDOVER_WAIT, handoverStarted, swapPlan, WINDOWS_SWAP_TASK } from './windowsSwap.js';
 import { WINDOWS_TASK } from './service.js';
 
 export type UpgradeCommand = Extract<AgentCommand, { type: 'upgrade' }>;
@@ -43,6 +43,7 @@ export interface UpgradeDeps {
   /** The agent's data directory: the download and the upgrade's marker go there, never the outbox. */
   dir: string;
   now(): Date;
+  sleep(ms: number): Promise<void>;
 }
 
 const downloadPath = (dir: string, file: string) => join(dir, `upgrade-${file}`);
@@ -258,6 +259,11 @@ async function prepareHandover(d: UpgradeDeps, marker: Marker, kind: 'exe' | 'ms
   await d.fs.copyFile(d.executable, backup);
   await writeMarker(d, { ...marker, phase: 'installed', backup, executable: d.executable, download, windows: kind });
   for (const [file, ...args] of swapPlan({ backup, configPath: d.configPath, pid: d.pid })) await d.run(file!, args);
+  if (!(await handoverStarted(d))) {
+    // Deleted before the files go: a task that starts late then finds nothing to do.
+    await d.run('schtasks.exe', ['/Delete', '/F', '/TN', WINDOWS_SWAP_TASK]).catch(() => undefined);
+    throw new UpgradeRefused(`交接任务未启动: the scheduled task ${WINDOWS_SWAP_TASK} did not start within ${HANDOVER_WAIT.start / 1000} s; nothing was replaced, ${d.currentVersion} keeps running`);
+  }
 }
 
 /** Unpacks a deb or rpm's files into DIR without installing it: with the tools the host's package manager brings. */
@@ -383,5 +389,6 @@ export function nodeUpgradeDeps(o: {
     pid: process.pid,
     dir: o.dir,
     now: () => new Date(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
 }

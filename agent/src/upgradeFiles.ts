@@ -48,6 +48,8 @@ export interface Marker {
   failure?: string;
   /** Windows: the install kind the handover (windowsSwap.ts) replaces the executable by. */
   windows?: 'exe' | 'msi';
+  /** Windows: the handover task has started, so the agent may exit (it would not be started again otherwise). */
+  handedOver?: boolean;
   /** The process of the version that settled the marker last: the Windows handover watches it. */
   pid?: number;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +70,12 @@ const newVersion = (pid: number, reaches: boolean) => async () => {
   const settled = await settleUpgrade({ fs: fsp, dir, currentVersion: '0.2.0', executable, now: () => new Date('2026-12-07T05:00:00.000Z'), pid });
   if (reaches) await confirmUpgrade({ fs: fsp, dir }, settled!.outcome);
 };
-const asMsi = async () => writeMarker({ fs: fsp, dir }, (marker = { ...marker, windows: 'msi', download: join(dir, 'upgrade-weian-agent-0.2.0-x64.msi') }));
+/** The same upgrade of an agent the MSI installed: the download is the MSI. */
+async function asMsi() {
+  const msi = join(dir, 'upgrade-weian-agent-0.2.0-x64.msi');
+  renameSync(marker.download!, msi);
+  await writeMarker({ fs: fsp, dir }, (marker = { ...marker, windows: 'msi', download: msi }));
+}
 /** The old version's next start, once the handover gave up: what it reports, and what is left on disk. */
 async function oldVersionReports() {
   const settled = await settleUpgrade({ fs: fsp, dir, currentVersion: '0.1.0', executable, now: () => new Date('2026-12-07T05:00:00.000Z'), pid: 7 });

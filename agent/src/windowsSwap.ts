@@ -74,8 +74,18 @@ export interface HandoverDeps {
   log(line: string): void;
 }
 
-/** How long (ms) the handover waits: for the old agent to exit, for a start to settle, for the new version to reach the server. */
-export const HANDOVER_WAIT = { exit: 120_000, settle: 120_000, confirm: 600_000, poll: 2_000, busy: 30_000, busyTries: 5 };
+/**
+ * How long (ms) the agent waits for the handover task to start, and the handover for the old agent
+ * to exit, for a start to settle, for the new version to reach the server; how often it looks.
+ */
+export const HANDOVER_WAIT = { start: 60_000, exit: 120_000, settle: 120_000, confirm: 600_000, poll: 2_000, busy: 30_000, busyTries: 5 };
+
+/**
+ * The agent, after starting the handover task: has it started (it says so in the marker)? Only then
+ * may the agent exit; a task that never ran would leave the agent stopped until the next boot.
+ */
+export const handoverStarted = (d: { fs: UpgradeFs; dir: string; sleep(ms: number): Promise<void> }) =>
+  until(d, HANDOVER_WAIT.start, async () => (await readMarker(d))?.handedOver === true);
 
 class HandoverFailed extends Error {}
 
@@ -89,6 +99,7 @@ export async function handOver(d: HandoverDeps): Promise<'upgraded' | 'running' 
   try {
     const marker = await readMarker(d);
     if (!marker || marker.phase !== 'installed' || !marker.windows || !marker.executable || !marker.backup || !marker.download || marker.failure) return null;
+    await writeMarker(d, { ...marker, handedOver: true });
     return await swapAndWatch(d, marker as Marker & { executable: string; download: string });
   } finally {
     // The task deletes itself whatever happened; a one-shot task left behind would only be run again by an upgrade, which recreates it.
