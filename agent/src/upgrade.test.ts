@@ -345,10 +345,13 @@ describe('runUpgrade of a Windows agent (exe or MSI), and the handover task that
   }
   const data = () => join(dir, 'data');
   const winFile = (bytes: Buffer, kind: 'exe' | 'msi') => file(bytes, kind === 'exe' ? { file: 'weian-agent-win-x64.exe', kind } : { file: 'weian-agent-0.2.0-x64.msi', kind });
-  /** An administrative image as msiexec /a lays it out (the folder names follow the MSI's Directory table). */
+  /**
+   * An administrative image as msiexec /a lays it out: folders by the MSI's Directory table, where
+   * wixl writes ProgramFiles64Folder as "." (msiinfo export … Directory), so TARGETDIR\WeiAn\weian-agent.exe.
+   */
   const unpackTo = (body: string) => (target: string) => {
-    mkdirSync(join(target, 'PFiles64', 'WeiAn'), { recursive: true });
-    writeFileSync(join(target, 'PFiles64', 'WeiAn', 'weian-agent.exe'), body, { mode: 0o755 });
+    mkdirSync(join(target, 'WeiAn'), { recursive: true });
+    writeFileSync(join(target, 'WeiAn', 'weian-agent.exe'), body, { mode: 0o755 });
     return 0;
   };
   /** The new version's start, as the handover's schtasks /Run gives it one: it settles, and reaches the server. */
@@ -357,8 +360,7 @@ describe('runUpgrade of a Windows agent (exe or MSI), and the handover task that
     expect(settled).toMatchObject({ restart: false, outcome: { status: 'upgraded', toVersion: '0.2.0' } });
     await confirmUpgrade(deps(), settled!.outcome);
   };
-  const handover = (run: UpgradeDeps['run']) =>
-    handOver({ fs: fsp, run, dir: data(), configPath: join(dir, 'agent.json'), pid: 4242, alive: () => false, sleep: async () => {}, log: () => {} });
+  const handover = (run: UpgradeDeps['run']) => handOver({ fs: fsp, run, dir: data(), configPath: join(dir, 'agent.json'), pid: 4242, alive: () => false, sleep: async () => {}, log: () => {} });
 
   it('exe: tries the new exe, keeps a copy of the running one and registers the handover that copy runs; the handover swaps the exe and the new version reports', async () => {
     const w = windows();

@@ -143,7 +143,9 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
   } catch (e) {
     const windowsLeftovers = isWindowsKind(d.kind) ? [windowsBackupPath(d.dir)] : [];
     await Promise.all(
-      [download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir), ...windowsLeftovers].map((p) => d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined)),
+      [download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir), ...windowsLeftovers].map((p) =>
+        d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined),
+      ),
     );
     return failed(describeFailure(e));
   }
@@ -247,7 +249,9 @@ async function prepareHandover(d: UpgradeDeps, marker: Marker, kind: 'exe' | 'ms
     const unpacked = unpackedPath(d.dir);
     await d.fs.mkdir(unpacked, { recursive: true });
     await d.run(...msiUnpackCommand(download, unpacked)).catch((e: { code?: unknown; message: string }) => {
-      throw new UpgradeRefused(`MSI 解包失败: msiexec /a ${typeof e.code === 'number' ? `exited with ${e.code}` : `did not run (${e.message})`}; nothing was replaced, ${d.currentVersion} keeps running`);
+      throw new UpgradeRefused(
+        `MSI 解包失败: msiexec /a ${typeof e.code === 'number' ? `exited with ${e.code}` : `did not run (${e.message})`}; nothing was replaced, ${d.currentVersion} keeps running`,
+      );
     });
     const found = await findUnpackedExecutable(d.fs.readdir, unpacked, join);
     if (!found) throw new UpgradeRefused(`MSI 解包失败: no weian-agent.exe in ${download}; nothing was replaced, ${d.currentVersion} keeps running`);

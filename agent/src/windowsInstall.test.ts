@@ -88,8 +88,14 @@ it("finds the agent's executable in an MSI's administrative image, wherever its 
   const dir = mkdtempSync(join(tmpdir(), 'weian-msi-image-'));
   try {
     expect(await findUnpackedExecutable(readdir, dir, join)).toBeNull();
+    // The image of agent/scripts/packages.mjs's MSI: ProgramFiles64Folder is "." in its Directory table, and msiexec /a copies the .msi in too.
+    mkdirSync(join(dir, 'WeiAn'), { recursive: true });
+    writeFileSync(join(dir, 'weian-agent-0.2.0-x64.msi'), '');
+    writeFileSync(join(dir, 'WeiAn', 'weian-agent.exe'), '');
+    expect(await findUnpackedExecutable(readdir, dir, join)).toBe(join(dir, 'WeiAn', 'weian-agent.exe'));
+    // Another MSI's layout (a named Program Files folder) is found the same way.
+    rmSync(join(dir, 'WeiAn'), { recursive: true });
     mkdirSync(join(dir, 'PFiles64', 'WeiAn'), { recursive: true });
-    writeFileSync(join(dir, 'weian-agent.msi'), '');
     writeFileSync(join(dir, 'PFiles64', 'WeiAn', 'weian-agent.exe'), '');
     expect(await findUnpackedExecutable(readdir, dir, join)).toBe(join(dir, 'PFiles64', 'WeiAn', 'weian-agent.exe'));
   } finally {

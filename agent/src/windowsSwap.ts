@@ -84,8 +84,7 @@ export const HANDOVER_WAIT = { start: 60_000, exit: 120_000, settle: 120_000, co
  * The agent, after starting the handover task: has it started (it says so in the marker)? Only then
  * may the agent exit; a task that never ran would leave the agent stopped until the next boot.
  */
-export const handoverStarted = (d: { fs: UpgradeFs; dir: string; sleep(ms: number): Promise<void> }) =>
-  until(d, HANDOVER_WAIT.start, async () => (await readMarker(d))?.handedOver === true);
+export const handoverStarted = (d: { fs: UpgradeFs; dir: string; sleep(ms: number): Promise<void> }) => until(d, HANDOVER_WAIT.start, async () => (await readMarker(d))?.handedOver === true);
 
 class HandoverFailed extends Error {}
 
@@ -190,7 +189,8 @@ async function installMsi(d: HandoverDeps, msi: string, fromVersion: string): Pr
     const result = msiexecResult(await exitStatus(d.run, 'msiexec.exe', ['/i', msi, '/qn', '/norestart', '/l*v', log]), log);
     if ('ok' in result) return;
     if ('failure' in result) throw new HandoverFailed(`${result.failure}; ${fromVersion} keeps running`);
-    if (attempt >= HANDOVER_WAIT.busyTries) throw new HandoverFailed(`MSI 安装失败: another installation kept Windows Installer busy (msiexec 1618) ${attempt} times; nothing was replaced, ${fromVersion} keeps running`);
+    if (attempt >= HANDOVER_WAIT.busyTries)
+      throw new HandoverFailed(`MSI 安装失败: another installation kept Windows Installer busy (msiexec 1618) ${attempt} times; nothing was replaced, ${fromVersion} keeps running`);
     d.log(`another installation is under way (msiexec 1618): trying again in ${HANDOVER_WAIT.busy / 1000} s`);
     await d.sleep(HANDOVER_WAIT.busy);
   }
