@@ -343,6 +343,15 @@ async function main(argv: string[]): Promise<number> {
       if (guarded) console.log(guarded.rolledBack ? `weian-agent: ${guarded.rolledBack}` : `weian-agent: the upgraded version's start ${guarded.starts} of ${MAX_STARTS} before a rollback`);
       return 0;
     }
+    case '__upgrade-handover': {
+      // Windows: the one-shot SYSTEM task an upgrade registers, run by the kept old executable (windowsSwap.ts).
+      const { values } = parseArgs({ args: rest, options: { pid: { type: 'string' }, ...configOption } });
+      const configPath = resolve(values.config ?? DEFAULT_CONFIG);
+      const [{ handOver, nodeHandoverDeps }, config] = await Promise.all([import('./windowsSwap.js'), loadConfig(configPath)]);
+      const ended = await handOver(nodeHandoverDeps({ dir: agentPaths(configPath, config).dataDir, configPath, pid: Number(values.pid) }));
+      console.log(`weian-agent: upgrade handover: ${ended ?? 'nothing to hand over'}`);
+      return 0;
+    }
     case '__unit': {
       // The packages' systemd unit, printed by the build (agent/scripts/packages.mjs): one home for its text.
       const { values } = parseArgs({ args: rest, options: { exec: { type: 'string', multiple: true }, legacy: { type: 'boolean' }, ...configOption } });

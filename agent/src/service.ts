@@ -12,7 +12,8 @@ export const WINDOWS_TASK = 'WeiAnAgent';
 export const INSTALL_SERVICE_SUMMARY = `install and start the agent: a systemd unit (Linux), or a scheduled task ${WINDOWS_TASK} run as SYSTEM at boot and restarted on failure (Windows)`;
 
 const quoteSystemd = (a: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `"${a.replace(/["\\]/g, '\\$&')}"`);
-const quoteWindows = (a: string) => (/^[A-Za-z0-9_:.\\/-]+$/.test(a) ? a : `"${a.replace(/"/g, '\\"')}"`);
+/** One argument of a Windows command line (a scheduled task's /TR). */
+export const quoteWindows = (a: string) => (/^[A-Za-z0-9_:.\\/-]+$/.test(a) ? a : `"${a.replace(/"/g, '\\"')}"`);
 
 /**
  * The systemd unit: restarts after a crash, but not after the server revoked the agent (exit 78).

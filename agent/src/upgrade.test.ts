@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UpgradeManifest } from '@weian/shared/agentCommands';
 import { confirmUpgrade, guardStart, installKind, MAX_STARTS, runUpgrade, settleUpgrade, type UpgradeCommand, type UpgradeDeps, type UpgradeFs } from './upgrade.js';
-import { backupPath } from './upgradeFiles.js';
+import { backupPath, readMarker, windowsBackupPath, writeMarker } from './upgradeFiles.js';
+import { handOver, WINDOWS_SWAP_TASK } from './windowsSwap.js';
 
 /**
  * The agent's side of a remote upgrade, on real files in a temp directory with real Ed25519 keys:
@@ -65,13 +66,17 @@ function deps(over: Partial<UpgradeDeps> & { served?: Buffer } = {}): UpgradeDep
     systemdRunning: false,
     executable,
     trialArgs: ['run', '--config', join(dir, 'agent.json'), '--trial'],
+    configPath: join(dir, 'agent.json'),
+    pid: 4242,
     dir: join(dir, 'data'),
     now: () => new Date('2026-12-06T10:00:05.000Z'),
+    sleep: async () => {},
     ...over,
   };
 }
-const untouched = () => {
-  expect(readFileSync(executable, 'utf8')).toBe(script('0.1.0'));
+/** The executable of VERSION alone (the old one by default: nothing was changed), nothing in the data directory but the outbox as it was. */
+const untouched = (version = '0.1.0') => {
+  expect(readFileSync(executable, 'utf8')).toBe(script(version));
   expect(readdirSync(join(dir, 'bin'))).toEqual(['weian-agent']);
   expect(readdirSync(join(dir, 'data')).sort()).toEqual(['outbox']);
   expect(readFileSync(join(dir, 'data', 'outbox', '000000000001-r1.json'), 'utf8')).toBe('{"queued":true}');
@@ -98,7 +103,7 @@ describe('runUpgrade', () => {
   });
 
   it("ignores files of install kinds or architectures it does not know (a later release's), and upgrades from the rest", async () => {
-    const later = [{ ...file(NEW), file: 'weian-agent-win-x64.exe', kind: 'exe' }, { ...file(NEW), file: 'weian-agent-linux-riscv64', arch: 'riscv64' }, file(NEW)];
+    const later = [{ ...file(NEW), file: 'weian-agent-0.2.0.pkg', kind: 'pkg' }, { ...file(NEW), file: 'weian-agent-linux-riscv64', arch: 'riscv64' }, file(NEW)];
     expect(await runUpgrade(command({ files: later as never }), deps())).toEqual({ restart: true });
     expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.2.0');
   });
@@ -139,7 +144,7 @@ describe('runUpgrade', () => {
   it('refuses a release without a file for this architecture or install kind', async () => {
     expect(await failure(deps({ arch: 'arm64' }))).toMatch(/no sea package for arm64/);
     expect(await failure(deps({ kind: 'rpm' }))).toMatch(/no rpm package for x64/);
-    expect(await failure(deps({ kind: null }))).toMatch(/remote upgrade covers the Linux single executable/);
+    expect(await failure(deps({ kind: null }))).toMatch(/remote upgrade covers the single executables \(Linux, Windows\)/);
     untouched();
   });
 
@@ -292,10 +297,140 @@ describe('installKind', () => {
     expect(await installKind('/opt/weian/weian-agent', sea, owning({}), 'linux')).toBe('sea');
   });
 
-  it('gives null (install by hand) for the el7 tarball, a script run by a system Node.js, and Windows', async () => {
+  it('gives null (install by hand) for the el7 tarball and a script run by a system Node.js, on Linux and Windows', async () => {
     expect(await installKind('/opt/weian-agent/node', el7, owning({}), 'linux')).toBeNull();
     expect(await installKind('/usr/bin/node', { singleExecutable: false, flavour: null }, owning({ 'dpkg-query': ['/usr/bin/node'] }), 'linux')).toBeNull();
-    expect(await installKind('C:\\Program Files\\WeiAn\\weian-agent.exe', sea, owning({}), 'win32')).toBeNull();
+    expect(await installKind('C:\\Program Files\\nodejs\\node.exe', { singleExecutable: false, flavour: null }, owning({}), 'win32', 'C:\\Program Files')).toBeNull();
+  });
+
+  it('on Windows: the MSI when Windows Installer lists it and this is the executable it installed, else the bare exe', async () => {
+    // reg query's answer when the MSI is installed (the format is in windowsInstall.test.ts).
+    const listed = async (f: string) => {
+      if (f !== 'reg.exe') throw new Error(`${f}: not expected`);
+      return { stdout: '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{0D6B1C52-3E0A-5F11-8C2D-4B7A9E6F1A20}\r\n    DisplayName    REG_SZ    WeiAn Agent\r\n' };
+    };
+    expect(await installKind('C:\\Program Files\\WeiAn\\weian-agent.exe', sea, listed, 'win32', 'C:\\Program Files')).toBe('msi');
+    expect(await installKind('C:\\WeiAn\\weian-agent.exe', sea, listed, 'win32', 'C:\\Program Files')).toBe('exe');
+    expect(await installKind('C:\\Program Files\\WeiAn\\weian-agent.exe', sea, owning({}), 'win32', 'C:\\Program Files')).toBe('exe');
+  });
+});
+
+describe('runUpgrade of a Windows agent (exe or MSI), and the handover task that finishes it', () => {
+  /**
+   * Windows' programs as this Linux host can stand in for them: schtasks answers as documented (CSV,
+   * exit 1 for a task that does not exist), msiexec /a unpacks into TARGETDIR and msiexec /i puts
+   * the new executable in place, by the callbacks given; the new version (a shell script) really runs.
+   */
+  function windows(o: { taskListed?: boolean; handoverStarts?: boolean; unpack?: (target: string) => number; install?: () => number; started?: () => Promise<void> } = {}) {
+    const calls: string[][] = [];
+    const fail = (code: number) => Object.assign(new Error(`Command failed with ${code}`), { code });
+    const fake = async (f: string, args: string[]) => {
+      if (f !== 'schtasks.exe' && f !== 'msiexec.exe') return run(f, args);
+      calls.push([f, ...args]);
+      if (f === 'schtasks.exe' && args[0] === '/Query') {
+        if (o.taskListed === false) throw fail(1);
+        return { stdout: '"\\WeiAnAgent","N/A","Ready"\r\n' };
+      }
+      if (f === 'schtasks.exe' && args.join(' ') === '/Run /TN WeiAnAgent') await o.started?.();
+      // The handover task, once started, says so in the marker (what the agent waits for before it exits).
+      if (f === 'schtasks.exe' && args.join(' ') === `/Run /TN ${WINDOWS_SWAP_TASK}` && o.handoverStarts !== false) {
+        const d = { fs: fsp, dir: data() };
+        await writeMarker(d, { ...(await readMarker(d))!, handedOver: true });
+      }
+      const code = f === 'msiexec.exe' ? (args[0] === '/a' ? o.unpack!(args.find((a) => a.startsWith('TARGETDIR='))!.slice('TARGETDIR='.length)) : o.install!()) : 0;
+      if (code) throw fail(code);
+      return { stdout: '' };
+    };
+    return { calls, run: fake };
+  }
+  const data = () => join(dir, 'data');
+  const winFile = (bytes: Buffer, kind: 'exe' | 'msi') => file(bytes, kind === 'exe' ? { file: 'weian-agent-win-x64.exe', kind } : { file: 'weian-agent-0.2.0-x64.msi', kind });
+  /**
+   * An administrative image as msiexec /a lays it out: folders by the MSI's Directory table, where
+   * wixl writes ProgramFiles64Folder as "." (msiinfo export … Directory), so TARGETDIR\WeiAn\weian-agent.exe.
+   */
+  const unpackTo = (body: string) => (target: string) => {
+    mkdirSync(join(target, 'WeiAn'), { recursive: true });
+    writeFileSync(join(target, 'WeiAn', 'weian-agent.exe'), body, { mode: 0o755 });
+    return 0;
+  };
+  /** The new version's start, as the handover's schtasks /Run gives it one: it settles, and reaches the server. */
+  const newVersionReports = async () => {
+    const settled = await settleUpgrade({ ...deps(), currentVersion: '0.2.0', pid: 5151 });
+    expect(settled).toMatchObject({ restart: false, outcome: { status: 'upgraded', toVersion: '0.2.0' } });
+    await confirmUpgrade(deps(), settled!.outcome);
+  };
+  const handover = (run: UpgradeDeps['run']) => handOver({ fs: fsp, run, dir: data(), configPath: join(dir, 'agent.json'), pid: 4242, alive: () => false, sleep: async () => {}, log: () => {} });
+
+  it('exe: tries the new exe, keeps a copy of the running one and registers the handover that copy runs; the handover swaps the exe and the new version reports', async () => {
+    const w = windows();
+    expect(await runUpgrade(command({ files: [winFile(NEW, 'exe'), file(NEW)] }), deps({ kind: 'exe', run: w.run }))).toEqual({ restart: true });
+    // Nothing replaced yet: the running agent's exe cannot be.
+    expect(readFileSync(executable, 'utf8')).toBe(script('0.1.0'));
+    expect(readFileSync(windowsBackupPath(data()), 'utf8')).toBe(script('0.1.0'));
+    expect(w.calls).toEqual([
+      ['schtasks.exe', '/Query', '/TN', 'WeiAnAgent', '/FO', 'CSV', '/NH'],
+      [
+        'schtasks.exe',
+        ...['/Create', '/F', '/TN', WINDOWS_SWAP_TASK, '/SC', 'ONCE', '/ST', '00:00', '/RU', 'SYSTEM', '/RL', 'HIGHEST', '/TR'],
+        `${windowsBackupPath(data())} __upgrade-handover --config ${join(dir, 'agent.json')} --pid 4242`,
+      ],
+      ['schtasks.exe', '/Run', '/TN', WINDOWS_SWAP_TASK],
+    ]);
+    const h = windows({ started: newVersionReports });
+    expect(await handover(h.run)).toBe('upgraded');
+    expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.2.0');
+    expect(h.calls.map((c) => c.slice(1).join(' '))).toEqual(['/Query /TN WeiAnAgent /FO CSV /NH', '/Run /TN WeiAnAgent', `/Delete /F /TN ${WINDOWS_SWAP_TASK}`]);
+    // Confirmed: the kept copy and the download are gone, the outbox as it was.
+    untouched('0.2.0');
+  });
+
+  it('MSI: tries the exe unpacked from the MSI (msiexec /a), then the handover runs msiexec /i quietly with a log', async () => {
+    const w = windows({ unpack: unpackTo(script('0.2.0')) });
+    const msi = Buffer.from('an MSI, as far as this test goes');
+    expect(await runUpgrade(command({ files: [winFile(msi, 'exe'), winFile(msi, 'msi')] }), deps({ kind: 'msi', run: w.run, served: msi }))).toEqual({ restart: true });
+    const download = join(data(), 'upgrade-weian-agent-0.2.0-x64.msi');
+    expect(w.calls[1]).toEqual(['msiexec.exe', '/a', download, '/qn', `TARGETDIR=${join(data(), 'upgrade-unpacked')}`]);
+    expect(existsSync(join(data(), 'upgrade-unpacked'))).toBe(false);
+    const h = windows({ install: () => (writeFileSync(executable, script('0.2.0')), 0), started: newVersionReports });
+    expect(await handover(h.run)).toBe('upgraded');
+    expect(h.calls).toContainEqual(['msiexec.exe', '/i', download, '/qn', '/norestart', '/l*v', `${download}.log`]);
+    expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.2.0');
+  });
+
+  it('a handover task that does not start is deleted, and the agent runs on: it would not be started again after exiting', async () => {
+    const w = windows({ handoverStarts: false });
+    expect(await failure(deps({ kind: 'exe', run: w.run }), command({ files: [winFile(NEW, 'exe')] }))).toBe(
+      `交接任务未启动: the scheduled task ${WINDOWS_SWAP_TASK} did not start within 60 s; nothing was replaced, 0.1.0 keeps running`,
+    );
+    expect(w.calls.at(-1)).toEqual(['schtasks.exe', '/Delete', '/F', '/TN', WINDOWS_SWAP_TASK]);
+    untouched();
+  });
+
+  it('refuses before downloading when no agent task would start the new version', async () => {
+    const w = windows({ taskListed: false });
+    expect(await failure(deps({ kind: 'exe', run: w.run }), command({ files: [winFile(NEW, 'exe')] }))).toMatch(/^计划任务 WeiAnAgent 不存在/);
+    expect(w.calls).toHaveLength(1);
+    untouched();
+  });
+
+  it('an MSI that does not unpack, or whose agent crashes in its trial, never reaches the handover', async () => {
+    const msi = Buffer.from('a broken MSI');
+    const cmd = command({ files: [winFile(msi, 'msi')] });
+    // 1620: "This installation package could not be opened" (Windows Installer error codes).
+    const broken = windows({ unpack: () => 1620 });
+    expect(await failure(deps({ kind: 'msi', run: broken.run, served: msi }), cmd)).toBe('MSI 解包失败: msiexec /a exited with 1620; nothing was replaced, 0.1.0 keeps running');
+    untouched();
+    const crashing = windows({ unpack: unpackTo('#!/bin/sh\n[ "$1" = run ] && { echo "Error: Cannot find module" >&2; exit 1; }\necho 0.2.0\n') });
+    expect(await failure(deps({ kind: 'msi', run: crashing.run, served: msi }), cmd)).toMatch(/^新版本启动失败: 0\.2\.0 exited with status 1 in its start-up trial \(Error: Cannot find module\)/);
+    expect(crashing.calls.some((c) => c.includes('/Create'))).toBe(false);
+    untouched();
+  });
+
+  it('refuses an exe that does not say the signed version', async () => {
+    const liar = Buffer.from(script('0.1.5'));
+    expect(await failure(deps({ kind: 'exe', run: windows().run, served: liar }), command({ files: [winFile(liar, 'exe')] }))).toMatch(/says it is "0\.1\.5", not 0\.2\.0/);
+    untouched();
   });
 });
 

@@ -2,27 +2,20 @@ import { execFile } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { UpgradeManifest, type AgentCommand, type AgentInstallKind, type ReleaseFile, type UpgradeOutcome } from '@weian/shared/agentCommands';
 import { compareVersions } from '@weian/shared/version';
-import { backupPath } from './upgradeFiles.js';
+import { backupPath, markerPath, MAX_STARTS, nextPath, readMarker, rollBack, windowsBackupPath, writeMarker, type Marker, type UpgradeFs } from './upgradeFiles.js';
+import { findUnpackedExecutable, msiLogPath, msiUnpackCommand, windowsInstallKind } from './windowsInstall.js';
+import { agentTaskRegistered, HANDOVER_WAIT, handoverStarted, swapPlan, WINDOWS_SWAP_TASK } from './windowsSwap.js';
+import { WINDOWS_TASK } from './service.js';
 
 export type UpgradeCommand = Extract<AgentCommand, { type: 'upgrade' }>;
 
-/** The file operations an upgrade makes: node:fs/promises, or in tests one that fails on cue (a full disk). */
-export interface UpgradeFs {
-  open(path: string, flags: string, mode?: number): Promise<Pick<FileHandle, 'write' | 'sync' | 'close'>>;
-  readFile(path: string, encoding: 'utf8'): Promise<string>;
-  rename(from: string, to: string): Promise<void>;
-  copyFile(from: string, to: string): Promise<void>;
-  chmod(path: string, mode: number): Promise<void>;
-  rm(path: string, opts: { force: boolean; recursive?: boolean }): Promise<void>;
-  mkdir(path: string, opts: { recursive: boolean }): Promise<unknown>;
-}
+export { MAX_STARTS, type UpgradeFs };
 
 export interface UpgradeDeps {
   fs: UpgradeFs;
@@ -35,7 +28,7 @@ export interface UpgradeDeps {
   currentVersion: string;
   /** process.arch */
   arch: string;
-  /** How this agent was installed; null: not upgradable remotely (a script run by a system Node.js, or Windows). */
+  /** How this agent was installed; null: not upgradable remotely (a script run by a system Node.js, the el7 tarball). */
   kind: AgentInstallKind | null;
   /** systemd runs this host: a package manager is started outside the agent's own unit. */
   systemdRunning: boolean;
@@ -43,36 +36,17 @@ export interface UpgradeDeps {
   executable: string;
   /** The arguments that start a version in its start-up trial (`run --config FILE --trial`): the new one must pass it before it replaces the old. */
   trialArgs: string[];
+  /** The agent's config file (Windows: the handover task is given it). */
+  configPath: string;
+  /** This process (process.pid): the Windows handover waits for it to exit, and watches the new version's. */
+  pid: number;
   /** The agent's data directory: the download and the upgrade's marker go there, never the outbox. */
   dir: string;
   now(): Date;
+  sleep(ms: number): Promise<void>;
 }
 
-/** An upgrade underway, on disk: what the next start of the agent (old or new) settles. */
-interface Marker {
-  id: string;
-  fromVersion: string;
-  toVersion: string;
-  phase: 'downloading' | 'trial' | 'installed';
-  /** The previous executable, kept until the new one has reported in (sea only). */
-  backup: string | null;
-  starts: number;
-  /** The starts are counted before each start by the kept old executable (guardStart, the unit's ExecStartPre), not by the new version. */
-  guarded?: boolean;
-  /** The executable the upgrade replaced (sea): where a rollback puts the kept one back. */
-  executable?: string;
-  /** The downloaded package: left behind by an agent killed before it finished. */
-  download?: string;
-  /** Set when the new version was rolled back: the reason the old one reports. */
-  failure?: string;
-}
-
-/** A new version that starts this many times without reaching the server is rolled back. */
-export const MAX_STARTS = 3;
-
-const markerPath = (dir: string) => join(dir, 'upgrade.json');
 const downloadPath = (dir: string, file: string) => join(dir, `upgrade-${file}`);
-const nextPath = (executable: string) => `${executable}.next`;
 /** Where a package's files are unpacked for its trial. */
 const unpackedPath = (dir: string) => join(dir, 'upgrade-unpacked');
 /** The agent's executable inside a deb or rpm (agent/scripts/packages.mjs puts it there). */
@@ -96,8 +70,10 @@ export function verifyManifest(manifest: string, signature: string, serverKey: s
  * install kind. Then downloads beside the data (never over the outbox), checks size and SHA-256,
  * and installs: a single executable is proven to start (`--version`) before it is renamed over the
  * old one, which is kept; a package's executable is unpacked and tried the same way, then the
- * package goes to its package manager. `restart: true`: the service
- * manager is to start the new version, which reports the outcome (settleUpgrade).
+ * package goes to its package manager. On Windows the new exe (or the MSI's, unpacked) is tried the
+ * same way, then a one-shot task replaces it once this agent has exited (windowsSwap.ts).
+ * `restart: true`: the service manager (on Windows the handover) is to start the new version, which
+ * reports the outcome (settleUpgrade).
  */
 export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{ restart: true } | { restart: false; outcome: UpgradeOutcome }> {
   let toVersion = 'unknown';
@@ -110,10 +86,13 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
     if (!parsed.success) throw new UpgradeRefused(`unreadable manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     toVersion = parsed.data.version;
     if (compareVersions(toVersion, d.currentVersion) <= 0) throw new UpgradeRefused(`拒绝降级: offered ${toVersion}, this agent runs ${d.currentVersion}`);
-    if (!d.kind) throw new UpgradeRefused('remote upgrade covers the Linux single executable and the deb and rpm packages (el7 too): install the new version of this agent by hand');
+    if (!d.kind)
+      throw new UpgradeRefused('remote upgrade covers the single executables (Linux, Windows), the deb and rpm packages (el7 too) and the MSI: install the new version of this agent by hand');
     const found = parsed.data.files.find((f) => f.arch === d.arch && f.kind === d.kind);
     if (!found) throw new UpgradeRefused(`the release has no ${d.kind} package for ${d.arch}`);
     file = found;
+    if (isWindowsKind(d.kind) && !(await agentTaskRegistered(d.run)))
+      throw new UpgradeRefused(`计划任务 ${WINDOWS_TASK} 不存在: nothing would start the agent after the upgrade; run weian-agent install-service, or install the new version by hand`);
   } catch (e) {
     return failed(e instanceof UpgradeRefused ? e.message : `unreadable manifest: ${(e as Error).message}`);
   }
@@ -138,6 +117,10 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       await writeMarker(d, { ...marker, phase: 'installed', backup: backupPath(d.executable), executable: d.executable });
       // rename(2) swaps the file at once: a kill before it leaves the old one, after it the new one.
       await d.fs.rename(next, d.executable);
+    } else if (isWindowsKind(d.kind)) {
+      await prepareHandover(d, marker, d.kind, download);
+      // The handover installs from the download: it goes once the new version has reported (confirmUpgrade).
+      return { restart: true };
     } else {
       // The package's own executable is tried before its package manager installs it and restarts the service.
       await writeMarker(d, { ...marker, phase: 'trial' });
@@ -158,7 +141,12 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
     await d.fs.rm(download, { force: true });
     return { restart: true };
   } catch (e) {
-    await Promise.all([download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir)].map((p) => d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined)));
+    const windowsLeftovers = isWindowsKind(d.kind) ? [windowsBackupPath(d.dir)] : [];
+    await Promise.all(
+      [download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir), ...windowsLeftovers].map((p) =>
+        d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined),
+      ),
+    );
     return failed(describeFailure(e));
   }
 }
@@ -169,11 +157,11 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
  * reported upgraded. The old one running (killed before the swap, or rolled back): reported failed,
  * its leftovers removed. `restart`: the executable was just rolled back, start it again.
  */
-export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion' | 'executable' | 'dir' | 'now'>): Promise<{ outcome: UpgradeOutcome; restart: boolean } | null> {
-  let marker: Marker;
-  try {
-    marker = JSON.parse(await d.fs.readFile(markerPath(d.dir), 'utf8')) as Marker;
-  } catch {
+export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion' | 'executable' | 'dir' | 'now' | 'pid'>): Promise<{ outcome: UpgradeOutcome; restart: boolean } | null> {
+  const marker = await readMarker(d);
+  if (!marker) {
+    // Windows: a kept executable the handover was still running when the upgrade ended (confirmUpgrade) goes now.
+    await d.fs.rm(windowsBackupPath(d.dir), { force: true }).catch(() => undefined);
     return null;
   }
   const outcome = (status: UpgradeOutcome['status'], reason?: string): UpgradeOutcome => ({
@@ -191,7 +179,8 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
       const failure = await rollBack(d, marker, d.executable);
       return { outcome: outcome('failed', failure), restart: true };
     }
-    await writeMarker(d, { ...marker, starts });
+    // The pid: the Windows handover watches this process to tell a start that died from one still running.
+    await writeMarker(d, { ...marker, starts, pid: d.pid });
     return { outcome: outcome('upgraded'), restart: false };
   }
   // The kept executable is the one running now (never swapped, or restored): not needed any more.
@@ -202,20 +191,12 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
     ...(marker.backup ? [marker.backup] : []),
     ...(marker.download ? [marker.download, `${marker.download}.part`] : []),
   ];
-  await Promise.all(leftovers.map((p) => d.fs.rm(p, { force: true, recursive: true })));
+  // A file still in use (Windows: the kept executable while the handover that runs it ends) stays until the next start removes it.
+  await Promise.all(leftovers.map((p) => d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined)));
   const stopped = { downloading: 'downloading', trial: 'trying out' }[marker.phase as 'downloading' | 'trial'];
   const reason =
     marker.failure ?? (stopped ? `the agent stopped while ${stopped} ${marker.toVersion}; still running ${d.currentVersion}` : `installed ${marker.toVersion} but ${d.currentVersion} started`);
   return { outcome: outcome('failed', reason), restart: false };
-}
-
-/** Puts the kept executable back in place of the new one, and leaves the reason in the marker for the old version to report. */
-async function rollBack(d: Pick<UpgradeDeps, 'fs' | 'dir'>, marker: Marker, executable: string): Promise<string> {
-  const failure = `新版本反复启动失败: ${marker.toVersion} started ${MAX_STARTS} times without reaching the server: rolled back to ${marker.fromVersion}`;
-  await d.fs.copyFile(marker.backup!, nextPath(executable));
-  await writeMarker(d, { ...marker, failure });
-  await d.fs.rename(nextPath(executable), executable);
-  return failure;
 }
 
 /**
@@ -225,7 +206,7 @@ async function rollBack(d: Pick<UpgradeDeps, 'fs' | 'dir'>, marker: Marker, exec
  * up, before settleUpgrade, is rolled back all the same. Anything else on disk is left alone.
  */
 export async function guardStart(d: Pick<UpgradeDeps, 'fs' | 'currentVersion' | 'dir'>): Promise<{ starts: number; rolledBack: string | null } | null> {
-  const marker = JSON.parse(await d.fs.readFile(markerPath(d.dir), 'utf8').catch(() => 'null')) as Marker | null;
+  const marker = await readMarker(d);
   // Only the version the upgrade came from guards it, and only once its replacement is in place.
   if (!marker || marker.phase !== 'installed' || !marker.backup || marker.failure || d.currentVersion !== marker.fromVersion) return null;
   const starts = marker.starts + 1;
@@ -235,29 +216,62 @@ export async function guardStart(d: Pick<UpgradeDeps, 'fs' | 'currentVersion' | 
   return { starts, rolledBack: null };
 }
 
-/** The server has the outcome: an upgrade that worked forgets its marker and the kept old executable. */
+/**
+ * The server has the outcome: an upgrade that worked forgets its marker, the kept old executable and
+ * (Windows) the package the handover installed. The marker first: on Windows the kept executable may
+ * still be running the handover, which ends when it sees the marker gone; the file then goes at the next start (settleUpgrade).
+ */
 export async function confirmUpgrade(d: Pick<UpgradeDeps, 'fs' | 'dir'>, outcome: UpgradeOutcome): Promise<void> {
   if (outcome.status !== 'upgraded') return;
-  const marker = JSON.parse(await d.fs.readFile(markerPath(d.dir), 'utf8').catch(() => 'null')) as Marker | null;
+  const marker = await readMarker(d);
   if (marker?.id !== outcome.id) return;
-  if (marker.backup) await d.fs.rm(marker.backup, { force: true });
   await d.fs.rm(markerPath(d.dir), { force: true });
+  // The msiexec log beside the download goes too: it is kept only when an install failed.
+  const files = [marker.backup, ...(marker.download ? [marker.download, msiLogPath(marker.download)] : [])];
+  await Promise.all(files.map((p) => p && d.fs.rm(p, { force: true }).catch(() => undefined)));
 }
 
-async function writeMarker(d: Pick<UpgradeDeps, 'fs' | 'dir'>, m: Marker): Promise<void> {
-  const tmp = `${markerPath(d.dir)}.tmp`;
-  const fh = await d.fs.open(tmp, 'w', 0o600);
-  try {
-    await fh.write(JSON.stringify(m));
-    await fh.sync();
-  } finally {
-    await fh.close();
+const isWindowsKind = (kind: AgentInstallKind | null): kind is 'exe' | 'msi' => kind === 'exe' || kind === 'msi';
+
+/**
+ * Windows: tries the new version (the downloaded exe, or the exe unpacked from the MSI), keeps a copy
+ * of the running executable, and hands the swap to a one-shot SYSTEM task run by that copy
+ * (windowsSwap.ts): this process must exit before its executable can be replaced.
+ */
+async function prepareHandover(d: UpgradeDeps, marker: Marker, kind: 'exe' | 'msi', download: string): Promise<void> {
+  await writeMarker(d, { ...marker, phase: 'trial' });
+  let candidate = download;
+  if (kind === 'exe') {
+    // The download's name ends in .exe (upgrade-weian-agent-win-x64.exe): Windows runs it where it is.
+    const said = (await d.run(download, ['--version'])).stdout.trim();
+    if (said !== marker.toVersion) throw new UpgradeRefused(`the downloaded executable says it is ${JSON.stringify(said)}, not ${marker.toVersion}`);
+  } else {
+    const unpacked = unpackedPath(d.dir);
+    await d.fs.mkdir(unpacked, { recursive: true });
+    await d.run(...msiUnpackCommand(download, unpacked)).catch((e: { code?: unknown; message: string }) => {
+      throw new UpgradeRefused(
+        `MSI 解包失败: msiexec /a ${typeof e.code === 'number' ? `exited with ${e.code}` : `did not run (${e.message})`}; nothing was replaced, ${d.currentVersion} keeps running`,
+      );
+    });
+    const found = await findUnpackedExecutable(d.fs.readdir, unpacked, join);
+    if (!found) throw new UpgradeRefused(`MSI 解包失败: no weian-agent.exe in ${download}; nothing was replaced, ${d.currentVersion} keeps running`);
+    candidate = found;
   }
-  await d.fs.rename(tmp, markerPath(d.dir));
+  await startTrial(d, candidate, marker.toVersion);
+  await d.fs.rm(unpackedPath(d.dir), { force: true, recursive: true });
+  const backup = windowsBackupPath(d.dir);
+  await d.fs.copyFile(d.executable, backup);
+  await writeMarker(d, { ...marker, phase: 'installed', backup, executable: d.executable, download, windows: kind });
+  for (const [file, ...args] of swapPlan({ backup, configPath: d.configPath, pid: d.pid })) await d.run(file!, args);
+  if (!(await handoverStarted(d))) {
+    // Deleted before the files go: a task that starts late then finds nothing to do.
+    await d.run('schtasks.exe', ['/Delete', '/F', '/TN', WINDOWS_SWAP_TASK]).catch(() => undefined);
+    throw new UpgradeRefused(`交接任务未启动: the scheduled task ${WINDOWS_SWAP_TASK} did not start within ${HANDOVER_WAIT.start / 1000} s; nothing was replaced, ${d.currentVersion} keeps running`);
+  }
 }
 
 /** Unpacks a deb or rpm's files into DIR without installing it: with the tools the host's package manager brings. */
-export function unpackCommand(kind: Exclude<AgentInstallKind, 'sea'>, pkg: string, dir: string): [string, string[]] {
+export function unpackCommand(kind: 'deb' | 'rpm' | 'rpm-el7', pkg: string, dir: string): [string, string[]] {
   return kind === 'deb' ? ['dpkg-deb', ['-x', pkg, dir]] : ['sh', ['-c', 'rpm2cpio "$1" | (cd "$2" && cpio -idm --quiet)', 'sh', pkg, dir]];
 }
 
@@ -308,15 +322,18 @@ const runProgram = async (file: string, args: string[]) => ({ stdout: (await exe
 
 /**
  * How this agent was installed: a package owns its executable, else the executable is its own; the
- * el7 build (Node 16 with the bundle) upgrades only from the el7 rpm that installed it. null: not
- * upgradable remotely (a script run by a system Node.js, the el7 tarball, Windows).
+ * el7 build (Node 16 with the bundle) upgrades only from the el7 rpm that installed it. On Windows
+ * the single executable is the MSI's when Windows Installer lists it at the MSI's path (windowsInstall.ts).
+ * null: not upgradable remotely (a script run by a system Node.js, the el7 tarball).
  */
 export async function installKind(
   executable: string,
   build: { singleExecutable: boolean; flavour: 'glibc217' | null },
   run = runProgram,
   platform: NodeJS.Platform = process.platform,
+  programFiles = process.env.ProgramFiles,
 ): Promise<AgentInstallKind | null> {
+  if (platform === 'win32') return build.singleExecutable ? windowsInstallKind(executable, run, programFiles) : null;
   if (platform !== 'linux') return null;
   const owned = (file: string, args: string[]) =>
     run(file, args).then(
@@ -372,7 +389,10 @@ export function nodeUpgradeDeps(o: {
     systemdRunning: existsSync('/run/systemd/system'),
     executable: process.execPath,
     trialArgs: ['run', '--config', o.configPath, '--trial'],
+    configPath: o.configPath,
+    pid: process.pid,
     dir: o.dir,
     now: () => new Date(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };
 }

@@ -1,2 +1,86 @@
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * What an upgrade leaves on disk while it is under way, shared by the agent that starts it
+ * (upgrade.ts), the start guard of the systemd unit (service.ts) and the Windows handover
+ * (windowsSwap.ts): the kept executable, the marker, and the rollback that puts the kept one back.
+ */
+
 /** Where an upgrade keeps the executable it replaced (upgrade.ts), and where the systemd unit's start guard finds it (service.ts). */
 export const backupPath = (executable: string) => `${executable}.previous`;
+
+/**
+ * Windows: the executable the upgrade replaces, kept in the data directory. Named .exe because it is
+ * also the program that drives the handover (a scheduled task starts it); a copy, so the file it
+ * replaces is free to be replaced.
+ */
+export const windowsBackupPath = (dir: string) => join(dir, 'weian-agent-previous.exe');
+
+/** The file operations an upgrade makes: node:fs/promises, or in tests one that fails on cue (a full disk). */
+export interface UpgradeFs {
+  open(path: string, flags: string, mode?: number): Promise<Pick<FileHandle, 'write' | 'sync' | 'close'>>;
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+  readdir(path: string, opts: { recursive: true }): Promise<string[]>;
+  rename(from: string, to: string): Promise<void>;
+  copyFile(from: string, to: string): Promise<void>;
+  chmod(path: string, mode: number): Promise<void>;
+  rm(path: string, opts: { force: boolean; recursive?: boolean }): Promise<void>;
+  mkdir(path: string, opts: { recursive: boolean }): Promise<unknown>;
+}
+
+/** An upgrade underway, on disk: what the next start of the agent (old or new) settles. */
+export interface Marker {
+  id: string;
+  fromVersion: string;
+  toVersion: string;
+  phase: 'downloading' | 'trial' | 'installed';
+  /** The previous executable, kept until the new one has reported in (sea, and Windows). */
+  backup: string | null;
+  starts: number;
+  /** The starts are counted before each start by the kept old executable (guardStart, the unit's ExecStartPre; on Windows the handover), not by the new version. */
+  guarded?: boolean;
+  /** The executable the upgrade replaced (sea, Windows): where a rollback puts the kept one back. */
+  executable?: string;
+  /** The downloaded package: left behind by an agent killed before it finished; on Windows what the handover installs. */
+  download?: string;
+  /** Set when the new version was rolled back: the reason the old one reports. */
+  failure?: string;
+  /** Windows: the install kind the handover (windowsSwap.ts) replaces the executable by. */
+  windows?: 'exe' | 'msi';
+  /** Windows: the handover task has started, so the agent may exit (it would not be started again otherwise). */
+  handedOver?: boolean;
+  /** The process of the version that settled the marker last: the Windows handover watches it. */
+  pid?: number;
+}
+
+/** A new version that starts this many times without reaching the server is rolled back. */
+export const MAX_STARTS = 3;
+
+export const markerPath = (dir: string) => join(dir, 'upgrade.json');
+export const nextPath = (executable: string) => `${executable}.next`;
+
+export async function readMarker(d: { fs: UpgradeFs; dir: string }): Promise<Marker | null> {
+  return JSON.parse(await d.fs.readFile(markerPath(d.dir), 'utf8').catch(() => 'null')) as Marker | null;
+}
+
+export async function writeMarker(d: { fs: UpgradeFs; dir: string }, m: Marker): Promise<void> {
+  const tmp = `${markerPath(d.dir)}.tmp`;
+  const fh = await d.fs.open(tmp, 'w', 0o600);
+  try {
+    await fh.write(JSON.stringify(m));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await d.fs.rename(tmp, markerPath(d.dir));
+}
+
+/** Puts the kept executable back in place of the new one, and leaves the reason in the marker for the old version to report. */
+export async function rollBack(d: { fs: UpgradeFs; dir: string }, marker: Marker, executable: string): Promise<string> {
+  const failure = `新版本反复启动失败: ${marker.toVersion} started ${MAX_STARTS} times without reaching the server: rolled back to ${marker.fromVersion}`;
+  await d.fs.copyFile(marker.backup!, nextPath(executable));
+  await writeMarker(d, { ...marker, failure });
+  await d.fs.rename(nextPath(executable), executable);
+  return failure;
+}

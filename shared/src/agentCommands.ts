@@ -26,9 +26,11 @@ export const DEFAULT_AGENT_SETTINGS: AgentSettings = { collectIntervalMinutes: 1
 /**
  * How an agent was installed, which decides how it upgrades: its own executable replaced, or its
  * package manager. `rpm-el7`: the el7 rpm (Node 16 with the bundle, glibc 2.17), which only an agent
- * of that build takes; agents before it skip the kind (see foreignFile below).
+ * of that build takes. `exe`: the Windows single executable run from wherever it was put; `msi`: the
+ * same executable installed by the MSI (Windows Installer replaces it). Agents before a kind skip it
+ * (see foreignFile below).
  */
-export const AGENT_INSTALL_KINDS = ['sea', 'deb', 'rpm', 'rpm-el7'] as const;
+export const AGENT_INSTALL_KINDS = ['sea', 'deb', 'rpm', 'rpm-el7', 'exe', 'msi'] as const;
 export type AgentInstallKind = (typeof AGENT_INSTALL_KINDS)[number];
 /** Node's names (process.arch), which the agent knows itself by. */
 export const AGENT_ARCHS = ['x64', 'arm64'] as const;
@@ -53,7 +55,7 @@ const foreignFile = (f: unknown) => {
   return !(AGENT_INSTALL_KINDS as readonly unknown[]).includes(o.kind) || !(AGENT_ARCHS as readonly unknown[]).includes(o.arch);
 };
 
-/** What the server signs: the release's version and its files (linux single executables and packages). */
+/** What the server signs: the release's version and its files (single executables and packages, Linux and Windows). */
 export const UpgradeManifest = z.object({
   version: z.string().regex(/^\d+\.\d+\.\d+$/),
   files: z.preprocess((files) => (Array.isArray(files) ? files.filter((f) => !foreignFile(f)) : files), z.array(ReleaseFile).min(1).max(64)),

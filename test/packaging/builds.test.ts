@@ -1,12 +1,14 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { WEIAN_VERSION } from '@weian/shared/version';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentToken, REPLAY, storedReports } from '../faults/agentProcess.js';
 import { PACKAGED_EXECUTABLE, unpackCommand } from '@weian/agent/upgrade';
+import { findUnpackedExecutable, MSI_PRODUCT_NAME } from '@weian/agent/windowsInstall';
 import { agentArtifacts, AGENT_DIST, ensureAgentBuilt } from '../helpers/agentBuild.js';
 import { REPO, startServerProcess, tempDir, type CliResult, type ServerProcess } from '../helpers/index.js';
 
@@ -213,5 +215,18 @@ describe('agent builds', () => {
     const props = Object.fromEntries(await table('Property'));
     expect(props.ProductVersion).toBe(WEIAN_VERSION);
     expect(statSync(A.msi).size).toBeGreaterThan(statSync(A.winX64).size / 4);
+    // A Windows agent's remote upgrade (agent/src/windowsInstall.ts) knows the MSI by its product name, and tries the exe of
+    // its administrative image (msiexec /a) first: msiextract lays the files out by the same Directory table.
+    expect(props.ProductName).toBe(MSI_PRODUCT_NAME);
+    expect((await table('AdminExecuteSequence')).map((r) => r[0])).toContain('InstallFiles');
+    const image = tempDir('weian-msi-image-');
+    try {
+      await sh('msiextract', ['-C', image, A.msi]);
+      const exe = await findUnpackedExecutable(readdir, image, join);
+      const sum = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+      expect(exe && sum(exe)).toBe(sum(A.winX64));
+    } finally {
+      rmSync(image, { recursive: true, force: true });
+    }
   });
 });

@@ -62,6 +62,9 @@ export function releaseTarget(file: string): { arch: AgentArch; kind: AgentInsta
   if (rpm) return { arch: rpm[1] === 'x86_64' ? 'x64' : 'arm64', kind: 'rpm' };
   // Its own kind: an agent of the el7 build (it knows itself, agent/src/self.ts) takes it, and only such an agent.
   if (/^weian-agent-\d+\.\d+\.\d+-1\.el7\.x86_64\.rpm$/.test(file)) return { arch: 'x64', kind: 'rpm-el7' };
+  // Windows: the bare executable replaces itself; an agent the MSI installed takes the MSI (agents before 'exe'/'msi' skip both).
+  if (file === 'weian-agent-win-x64.exe') return { arch: 'x64', kind: 'exe' };
+  if (/^weian-agent-\d+\.\d+\.\d+-x64\.msi$/.test(file)) return { arch: 'x64', kind: 'msi' };
   return null;
 }
 

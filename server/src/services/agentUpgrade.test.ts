@@ -19,14 +19,18 @@ const factory = createCallerFactory(appRouter);
 const base = (t: TestDb): Omit<Context, 'principal' | 'agentCredentials'> => ({ deps: t.deps, sessionToken: null, remoteAddress: '127.0.0.1', bodyBytes: 0, setSessionCookie: () => {} });
 
 describe('release files', () => {
-  it('names which agents each built file upgrades: the el7 rpm under a kind of its own, no Windows file', () => {
+  it('names which agents each built file upgrades: the el7 rpm under a kind of its own, the Windows exe and MSI under theirs', () => {
     expect(releaseTarget('weian-agent-linux-x64')).toEqual({ arch: 'x64', kind: 'sea' });
     expect(releaseTarget('weian-agent_0.2.0_arm64.deb')).toEqual({ arch: 'arm64', kind: 'deb' });
     expect(releaseTarget('weian-agent-0.2.0-1.aarch64.rpm')).toEqual({ arch: 'arm64', kind: 'rpm' });
     expect(releaseTarget('weian-agent-0.2.0-1.x86_64.rpm')).toEqual({ arch: 'x64', kind: 'rpm' });
     expect(releaseTarget('weian-agent-0.2.0-1.el7.x86_64.rpm')).toEqual({ arch: 'x64', kind: 'rpm-el7' });
     expect(releaseTarget('weian-agent-0.2.0-1.el7.aarch64.rpm')).toBeNull();
-    expect(releaseTarget('weian-agent-win-x64.exe')).toBeNull();
+    expect(releaseTarget('weian-agent-win-x64.exe')).toEqual({ arch: 'x64', kind: 'exe' });
+    expect(releaseTarget('weian-agent-0.2.0-x64.msi')).toEqual({ arch: 'x64', kind: 'msi' });
+    // The MSI's name as agent/scripts/packages.mjs writes it, and nothing else that ends in .msi.
+    expect(releaseTarget('weian-agent-0.2.0-arm64.msi')).toBeNull();
+    expect(releaseTarget('weian-agent-win-arm64.exe')).toBeNull();
   });
 
   it('makes the signing key once, mode 0600, and keeps it across starts', () => {
@@ -83,6 +87,8 @@ describe.each(DIALECTS)('remote upgrade (%s)', (dialect) => {
     const manifest = UpgradeManifest.parse(JSON.parse(cmd!.manifest));
     expect(manifest.files.map((f) => `${f.kind}/${f.arch}/${f.file}`).sort()).toEqual([
       'deb/x64/weian-agent_0.2.0_amd64.deb',
+      'exe/x64/weian-agent-win-x64.exe',
+      'msi/x64/weian-agent-0.2.0-x64.msi',
       'rpm-el7/x64/weian-agent-0.2.0-1.el7.x86_64.rpm',
       'rpm/x64/weian-agent-0.2.0-1.x86_64.rpm',
       'sea/arm64/weian-agent-linux-arm64',

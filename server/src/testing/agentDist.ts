@@ -14,6 +14,7 @@ export function fakeAgentDist(version: string): string {
     [`weian-agent-${version}-1.x86_64.rpm`]: 'el8 rpm',
     [`weian-agent-${version}-1.el7.x86_64.rpm`]: 'el7 rpm',
     'weian-agent-win-x64.exe': 'win',
+    [`weian-agent-${version}-x64.msi`]: 'msi',
   };
   let sums = '';
   for (const [name, body] of Object.entries(files)) {
