@@ -26,7 +26,8 @@ export async function bundleServer({ outfile, atSources = false }) {
     format: 'esm',
     legalComments: 'none',
     logLevel: 'warning',
-    external: [...EXTERNAL, 'pg-native'],
+    // A checkout's bundle also loads pg from node_modules, as the sources do: the bench's SQL recorder patches that module.
+    external: [...EXTERNAL, 'pg-native', ...(atSources ? ['pg'] : [])],
     // ESM, with `require` for the CommonJS dependencies; ws's optional native add-ons are not shipped.
     banner: {
       js: "import { createRequire as __weianCreateRequire } from 'node:module'; const require = __weianCreateRequire(import.meta.url); process.env.WS_NO_BUFFER_UTIL ??= '1'; process.env.WS_NO_UTF_8_VALIDATE ??= '1';",

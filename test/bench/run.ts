@@ -1,8 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { Report } from '@weian/shared';
 import { createTRPCClient, httpLink } from '@trpc/client';
@@ -13,6 +12,7 @@ import { ingestReport } from '../../server/src/services/ingest.js';
 import { migrate, openDb } from '../../server/src/storage/db.js';
 import { enrollHost } from '../../server/src/testing/harness.js';
 import { TEST_ADMIN, signIn } from '../helpers/auth.js';
+import { agentBundle, serverBundle } from '../helpers/bundles.js';
 import { ensureDashboardBuilt } from '../helpers/browser.js';
 import { lastLine, runCli } from '../helpers/cli.js';
 import { REPO } from '../helpers/paths.js';
@@ -84,11 +84,15 @@ const want = (group: string) => !values.only || values.only.split(',').includes(
 
 const PROFILE_ARGS = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ARTIFACTS, 'profiles')}`] : [];
 
-/** The real server as one node process (no tsx wrapper), so its pid is the one measured. */
+/**
+ * The real server as one node process (no tsx wrapper), so its pid is the one measured: the bundle the tests run
+ * (test/helpers/bundles.ts), made as the shipped one is, without tsx's loader and the names it keeps on every closure.
+ * `preload`: TypeScript modules loaded first (the SQL recorder), through tsx.
+ */
 async function startServer(env: Record<string, string>, preload: string[] = []): Promise<NodeProcess & { url: string }> {
   const port = await freePort();
   const proc = await startNode(
-    [...PROFILE_ARGS, '--import', 'tsx', ...preload, 'server/src/cli.ts', 'serve'],
+    [...PROFILE_ARGS, ...(preload.length ? ['--import', 'tsx', ...preload.flatMap((p) => ['--import', p])] : []), await serverBundle(), 'serve'],
     { WEIAN_HOST: '127.0.0.1', WEIAN_PORT: String(port), WEIAN_ADMIN_PASSWORD: TEST_ADMIN.password, ...env },
     'listening on',
   );
@@ -253,7 +257,7 @@ async function sqlReplayRatios(agents: number, seconds: number) {
   const dataDir = tempDir('weian-bench-trace-');
   const prefix = join(dataDir, 'trace');
   const env = { WEIAN_DATA_DIR: dataDir };
-  const server = await startServer({ ...env, WEIAN_BENCH_SQL_TRACE: prefix }, ['--import', './test/bench/sqlTrace.ts']);
+  const server = await startServer({ ...env, WEIAN_BENCH_SQL_TRACE: prefix }, ['./test/bench/sqlTrace.ts']);
   let first: LoadResult, steady: LoadResult, segments: string[];
   try {
     const sims = await enrollSimulatedAgents({ url: server.url, agents, serverEnv: env, progress });
@@ -299,25 +303,6 @@ async function dashboardSize() {
   const refs = [...html.matchAll(/<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="([^"]+\.js)"/g)].map((m) => m[1]!);
   const kb = refs.reduce((sum, ref) => sum + gzKb(join(dist, ref.replace(/^\//, ''))), 0);
   emit('dashboard.first_load_kb_gz', kb, 'KB', { op: '<=', limit: 400 }, `${refs.length} script(s) referenced by dashboard/dist/index.html, gzip -9`, 'pnpm --filter @weian/dashboard build');
-}
-
-const newestMtime = (p: string): number => {
-  const s = statSync(p);
-  return s.isDirectory() ? Math.max(s.mtimeMs, ...readdirSync(p).map((f) => newestMtime(join(p, f)))) : s.mtimeMs;
-};
-
-/** The agent as installed: the one-file bundle, rebuilt when its sources are newer. */
-function agentBundle(): string {
-  const bundle = join(REPO, 'agent', 'dist', 'weian-agent.mjs');
-  let fresh = false;
-  try {
-    fresh = statSync(bundle).mtimeMs > newestMtime(join(REPO, 'agent', 'src')) && statSync(bundle).mtimeMs > newestMtime(join(REPO, 'shared', 'src'));
-  } catch {}
-  if (!fresh) {
-    progress('building the agent bundle');
-    execFileSync(process.execPath, [join(REPO, 'agent', 'scripts', 'build.mjs'), '--no-sea'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
-  }
-  return bundle;
 }
 
 async function agentCollectCpu(bundle: string) {
@@ -488,7 +473,7 @@ async function main() {
   const t0 = performance.now();
   if (want('dashboard')) await dashboardSize();
 
-  const bundle = want('agent') ? agentBundle() : '';
+  const bundle = want('agent') ? await agentBundle() : '';
   if (want('agent')) await agentCollectCpu(bundle);
   if (want('credentials')) await credentialCost();
 
