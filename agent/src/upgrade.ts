@@ -6,10 +6,10 @@ import type { FileHandle } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
-import { UpgradeManifest, type AgentCommand, type AgentInstallKind, type ReleaseFile, type UpgradeOutcome } from '@weian/shared/agentCommands';
+import { basename, dirname, join } from 'node:path';
+import { UpgradeManifest, type AgentCommand, type AgentInstall, type AgentInstallKind, type NotUpgradableReason, type ReleaseFile, type UpgradeOutcome } from '@weian/shared/agentCommands';
 import { compareVersions } from '@weian/shared/version';
-import { backupPath } from './upgradeFiles.js';
+import { backupPath, keptProgramPath } from './upgradeFiles.js';
 
 export type UpgradeCommand = Extract<AgentCommand, { type: 'upgrade' }>;
 
@@ -41,6 +41,8 @@ export interface UpgradeDeps {
   systemdRunning: boolean;
   /** The single executable a `sea` upgrade replaces (process.execPath). */
   executable: string;
+  /** The files of the running program (programFiles): what a package upgrade keeps (keptProgramPath) for a rollback, since dpkg and rpm keep nothing of the version they replace. */
+  program: string[];
   /** The arguments that start a version in its start-up trial (`run --config FILE --trial`): the new one must pass it before it replaces the old. */
   trialArgs: string[];
   /** The agent's data directory: the download and the upgrade's marker go there, never the outbox. */
@@ -54,13 +56,17 @@ interface Marker {
   fromVersion: string;
   toVersion: string;
   phase: 'downloading' | 'trial' | 'installed';
-  /** The previous executable, kept until the new one has reported in (sea only). */
+  /** The previous executable (sea), or the directory with the previous program (packages), kept until the new one has reported in. */
   backup: string | null;
   starts: number;
   /** The starts are counted before each start by the kept old executable (guardStart, the unit's ExecStartPre), not by the new version. */
   guarded?: boolean;
   /** The executable the upgrade replaced (sea): where a rollback puts the kept one back. */
   executable?: string;
+  /** Packages: each kept file and the installed one a rollback puts it back over (absent: backup over executable). */
+  restore?: Array<[kept: string, installed: string]>;
+  /** Packages: the package installed, named in the reason of a rollback (the package database still lists it). */
+  package?: { kind: Exclude<AgentInstallKind, 'sea'>; file: string };
   /** The downloaded package: left behind by an agent killed before it finished. */
   download?: string;
   /** Set when the new version was rolled back: the reason the old one reports. */
@@ -95,8 +101,8 @@ export function verifyManifest(manifest: string, signature: string, serverKey: s
  * not sign, a version not newer than this one, a release without a file for this architecture and
  * install kind. Then downloads beside the data (never over the outbox), checks size and SHA-256,
  * and installs: a single executable is proven to start (`--version`) before it is renamed over the
- * old one, which is kept; a package's executable is unpacked and tried the same way, then the
- * package goes to its package manager. `restart: true`: the service
+ * old one, which is kept; a package's executable is unpacked and tried the same way, the running
+ * program is kept (dpkg and rpm keep nothing), then the package goes to its package manager. `restart: true`: the service
  * manager is to start the new version, which reports the outcome (settleUpgrade).
  */
 export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{ restart: true } | { restart: false; outcome: UpgradeOutcome }> {
@@ -146,7 +152,10 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       await d.run(...unpackCommand(d.kind, download, unpacked));
       await startTrial(d, join(unpacked, PACKAGED_EXECUTABLE), toVersion);
       await d.fs.rm(unpacked, { force: true, recursive: true });
-      await writeMarker(d, { ...marker, phase: 'installed' });
+      // dpkg and rpm keep nothing of the version they replace: the running program is kept here, for the
+      // start guard of the packaged unit (ExecStartPre) to put back should the new one crash-loop after all.
+      const restore = await keepProgram(d);
+      await writeMarker(d, { ...marker, phase: 'installed', backup: keptProgramPath(d.dir), restore, package: { kind: d.kind, file: file.file } });
       // Under systemd the package's scripts restart the service: dpkg/rpm run in a unit of their own, so
       // that restart does not kill them with this agent. Without systemd they run here, and the agent's exit restarts it.
       const pm = d.kind === 'deb' ? ['dpkg', '-i', download] : ['rpm', '-U', download];
@@ -158,7 +167,10 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
     await d.fs.rm(download, { force: true });
     return { restart: true };
   } catch (e) {
-    await Promise.all([download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir)].map((p) => d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined)));
+    const kept = d.kind === 'sea' ? [] : [keptProgramPath(d.dir)];
+    await Promise.all(
+      [download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir), ...kept].map((p) => d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined)),
+    );
     return failed(describeFailure(e));
   }
 }
@@ -188,7 +200,7 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
     // Under a unit with the start guard the kept old executable has counted this start already.
     const starts = marker.guarded ? marker.starts : marker.starts + 1;
     if (starts > MAX_STARTS && marker.backup) {
-      const failure = await rollBack(d, marker, d.executable);
+      const failure = await rollBack(d, marker, restorePairs(marker, d.executable));
       return { outcome: outcome('failed', failure), restart: true };
     }
     await writeMarker(d, { ...marker, starts });
@@ -209,13 +221,44 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
   return { outcome: outcome('failed', reason), restart: false };
 }
 
-/** Puts the kept executable back in place of the new one, and leaves the reason in the marker for the old version to report. */
-async function rollBack(d: Pick<UpgradeDeps, 'fs' | 'dir'>, marker: Marker, executable: string): Promise<string> {
-  const failure = `新版本反复启动失败: ${marker.toVersion} started ${MAX_STARTS} times without reaching the server: rolled back to ${marker.fromVersion}`;
-  await d.fs.copyFile(marker.backup!, nextPath(executable));
+/** What a rollback copies back where: the kept files of a package upgrade, or the kept executable over `executable`. */
+const restorePairs = (marker: Marker, executable: string): Array<[string, string]> => marker.restore ?? [[marker.backup!, marker.executable ?? executable]];
+
+/** How the package database stays after a rollback, and the command that makes it true again. */
+function packageNote(marker: Marker): string {
+  if (!marker.package) return '';
+  const { kind, file } = marker.package;
+  const old = file.replace(marker.toVersion, marker.fromVersion);
+  const reinstall = kind === 'deb' ? `dpkg -i ${old}` : `rpm -U --oldpackage ${old}`;
+  return `; 软件包数据库仍记为 ${marker.toVersion}: the package database still lists weian-agent ${marker.toVersion} while ${marker.fromVersion} runs: reinstall the old package (${reinstall}) or upgrade again once a fixed version is out`;
+}
+
+/** Puts the kept files back in place of the new ones (each by rename), and leaves the reason in the marker for the old version to report. */
+async function rollBack(d: Pick<UpgradeDeps, 'fs' | 'dir'>, marker: Marker, pairs: Array<[string, string]>): Promise<string> {
+  const failure = `新版本反复启动失败: ${marker.toVersion} started ${MAX_STARTS} times without reaching the server: rolled back to ${marker.fromVersion}${packageNote(marker)}`;
+  for (const [kept, installed] of pairs) await d.fs.copyFile(kept, nextPath(installed));
   await writeMarker(d, { ...marker, failure });
-  await d.fs.rename(nextPath(executable), executable);
+  for (const [, installed] of pairs) await d.fs.rename(nextPath(installed), installed);
   return failure;
+}
+
+/** Copies the running program's files into the kept directory (emptied first): returns each copy with the file it restores. */
+async function keepProgram(d: UpgradeDeps): Promise<Array<[string, string]>> {
+  const kept = keptProgramPath(d.dir);
+  await d.fs.rm(kept, { force: true, recursive: true });
+  await d.fs.mkdir(kept, { recursive: true });
+  const pairs = d.program.map((f): [string, string] => [join(kept, basename(f)), f]);
+  for (const [copy, installed] of pairs) await d.fs.copyFile(installed, copy);
+  return pairs;
+}
+
+/**
+ * The files of the running program, all that a rollback must put back: the single executable, or for
+ * the el7 build its wrapper script, Node 16 and the bundle (/usr/lib/weian-agent). The wrapper is
+ * kept as `weian-agent` beside the kept Node and bundle, so `KEPT/weian-agent` runs the kept program.
+ */
+export function programFiles(kind: AgentInstallKind | null, execPath: string, script: string | undefined): string[] {
+  return kind === 'rpm-el7' && script ? [join(dirname(execPath), 'weian-agent'), execPath, script] : [execPath];
 }
 
 /**
@@ -230,7 +273,7 @@ export async function guardStart(d: Pick<UpgradeDeps, 'fs' | 'currentVersion' | 
   if (!marker || marker.phase !== 'installed' || !marker.backup || marker.failure || d.currentVersion !== marker.fromVersion) return null;
   const starts = marker.starts + 1;
   const executable = marker.executable ?? marker.backup.slice(0, -backupPath('').length);
-  if (starts > MAX_STARTS) return { starts, rolledBack: await rollBack(d, { ...marker, guarded: true }, executable) };
+  if (starts > MAX_STARTS) return { starts, rolledBack: await rollBack(d, { ...marker, guarded: true }, restorePairs(marker, executable)) };
   await writeMarker(d, { ...marker, starts, guarded: true });
   return { starts, rolledBack: null };
 }
@@ -240,7 +283,8 @@ export async function confirmUpgrade(d: Pick<UpgradeDeps, 'fs' | 'dir'>, outcome
   if (outcome.status !== 'upgraded') return;
   const marker = JSON.parse(await d.fs.readFile(markerPath(d.dir), 'utf8').catch(() => 'null')) as Marker | null;
   if (marker?.id !== outcome.id) return;
-  if (marker.backup) await d.fs.rm(marker.backup, { force: true });
+  // A package upgrade kept a directory.
+  if (marker.backup) await d.fs.rm(marker.backup, { force: true, recursive: true });
   await d.fs.rm(markerPath(d.dir), { force: true });
 }
 
@@ -307,28 +351,31 @@ const execFileP = promisify(execFile);
 const runProgram = async (file: string, args: string[]) => ({ stdout: (await execFileP(file, args, { timeout: 10 * 60_000, maxBuffer: 4 * 1024 * 1024 })).stdout });
 
 /**
- * How this agent was installed: a package owns its executable, else the executable is its own; the
- * el7 build (Node 16 with the bundle) upgrades only from the el7 rpm that installed it. null: not
- * upgradable remotely (a script run by a system Node.js, the el7 tarball, Windows).
+ * How this agent was installed, as its heartbeats tell the server: a package owns its executable,
+ * else the executable is its own; the el7 build (Node 16 with the bundle) upgrades only from the el7
+ * rpm that installed it. Kind null: not upgradable remotely, with the reason (a script run by a
+ * system Node.js, the el7 tarball, Windows).
  */
-export async function installKind(
+export async function agentInstall(
   executable: string,
   build: { singleExecutable: boolean; flavour: 'glibc217' | null },
   run = runProgram,
-  platform: NodeJS.Platform = process.platform,
-): Promise<AgentInstallKind | null> {
-  if (platform !== 'linux') return null;
+  host: { platform: NodeJS.Platform; arch: string } = process,
+): Promise<AgentInstall> {
+  const said = (kind: AgentInstallKind | null, reason?: NotUpgradableReason): AgentInstall => ({ kind, ...(reason ? { reason } : {}), arch: host.arch, flavour: build.flavour });
+  if (host.platform === 'win32') return said(null, 'windows');
+  if (host.platform !== 'linux') return said(null, 'other-os');
   const owned = (file: string, args: string[]) =>
     run(file, args).then(
       () => true,
       () => false,
     );
   // The el7 build's executable is its Node 16 runtime, which the el7 rpm installs.
-  if (build.flavour === 'glibc217') return (await owned('rpm', ['-qf', executable])) ? 'rpm-el7' : null;
-  if (!build.singleExecutable) return null;
-  if (await owned('dpkg-query', ['-S', executable])) return 'deb';
-  if (await owned('rpm', ['-qf', executable])) return 'rpm';
-  return 'sea';
+  if (build.flavour === 'glibc217') return (await owned('rpm', ['-qf', executable])) ? said('rpm-el7') : said(null, 'el7-tarball');
+  if (!build.singleExecutable) return said(null, 'node-script');
+  if (await owned('dpkg-query', ['-S', executable])) return said('deb');
+  if (await owned('rpm', ['-qf', executable])) return said('rpm');
+  return said('sea');
 }
 
 /** GET SERVER/agent/FILE with the agent's CA, as a stream of chunks. */
@@ -371,6 +418,7 @@ export function nodeUpgradeDeps(o: {
     kind: o.kind,
     systemdRunning: existsSync('/run/systemd/system'),
     executable: process.execPath,
+    program: programFiles(o.kind, process.execPath, process.argv[1]),
     trialArgs: ['run', '--config', o.configPath, '--trial'],
     dir: o.dir,
     now: () => new Date(),
