@@ -17,3 +17,6 @@ export const buildFlavour: 'glibc217' | null = typeof __WEIAN_FLAVOUR__ !== 'und
 export function selfInvocation(): string[] {
   return isSingleExecutable ? [process.execPath] : [process.execPath, ...process.execArgv, process.argv[1]!];
 }
+
+/** This build, as agentInstall (upgrade.ts) tells how it was installed. */
+export const thisBuild = { singleExecutable: isSingleExecutable, flavour: buildFlavour };
