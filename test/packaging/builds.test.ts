@@ -132,7 +132,7 @@ describe('agent builds', () => {
     for (const f of elves) expect((await maxGlibc(f)).join('.'), f).toMatch(/^2\.(\d|1[0-7])$/);
     expect((await run([join(dir, 'weian-agent/node'), '--version'])).stdout.trim()).toBe('v16.20.2');
     await provesItself([join(dir, 'weian-agent/weian-agent')], 'centos7');
-    // It knows it is the el7 build: it upgrades from the el7 rpm only (agent/src/upgrade.ts, installKind).
+    // It knows it is the el7 build: it upgrades from the el7 rpm only (agent/src/upgrade.ts, agentInstall).
     expect((await run([join(dir, 'weian-agent/weian-agent'), '--help'])).stdout).toMatch(/^weian-agent \d+\.\d+\.\d+ \(glibc 2\.17 build/);
     expect((await run([A.linuxX64, '--help'])).stdout).not.toContain('glibc 2.17');
     // A live collection too: the disk figures come through the bundle's Node 16 statfs.
