@@ -263,8 +263,8 @@ const keptBy = (d: Pick<UpgradeDeps, 'kind' | 'dir'>): string[] => (d.kind === '
  * of the running executable, and hands the swap to a one-shot SYSTEM task run by that copy
  * (windowsSwap.ts): this process must exit before its executable can be replaced.
  */
-async function prepareHandover(d: UpgradeDeps, marker: Marker, kind: 'exe' | 'msi', file: string): Promise<void> {
-  const download = downloadPath(d.dir, file);
+async function prepareHandover(d: UpgradeDeps, marker: Marker, kind: 'exe' | 'msi', released: string): Promise<void> {
+  const download = downloadPath(d.dir, released);
   await writeMarker(d, { ...marker, phase: 'trial' });
   let candidate = download;
   if (kind === 'exe') {
@@ -288,7 +288,7 @@ async function prepareHandover(d: UpgradeDeps, marker: Marker, kind: 'exe' | 'ms
   const backup = windowsBackupPath(d.dir);
   await d.fs.copyFile(d.executable, backup);
   // An MSI's rollback puts the old exe back behind Windows Installer's back: the reason says it still lists the new version.
-  const pkg = kind === 'msi' ? { package: { kind, file } } : {};
+  const pkg = kind === 'msi' ? { package: { kind, file: released } } : {};
   await writeMarker(d, { ...marker, phase: 'installed', backup, executable: d.executable, download, windows: kind, ...pkg });
   for (const [file, ...args] of swapPlan({ backup, configPath: d.configPath, pid: d.pid })) await d.run(file!, args);
   if (!(await handoverStarted(d))) {
