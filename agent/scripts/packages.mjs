@@ -13,6 +13,7 @@ import { debDescription, debScripts } from '../../scripts/debian.mjs';
 import { rpmbuild, rpmScriptlets, rpmSpecHead } from '../../scripts/rpmbuild.mjs';
 
 export const CONFIG = '/etc/weian/agent.json';
+/** Also where a package upgrade keeps the program it replaces, which the unit's start guard runs (agent/src/upgradeFiles.ts, PACKAGED_DATA_DIR). */
 export const STATE_DIR = '/var/lib/weian-agent';
 /** The deb's Maintainer (Debian policy wants a real address: whoever builds the packages for the institution). */
 const MAINTAINER = process.env.WEIAN_PACKAGE_MAINTAINER ?? 'WeiAn <weian@localhost>';
@@ -99,6 +100,7 @@ export function buildPackages(o) {
     } else {
       put('usr/bin/weian-agent', exe, 0o755);
     }
+    // The bundle's own unit text (`__unit`): with the start guard that rolls a crash-looping upgrade back.
     write(`${unitDir}/weian-agent.service`, o.unit(legacy, ['/usr/bin/weian-agent']));
     put('usr/share/doc/weian-agent/LICENSE.node', nodeLicense);
     mkdirSync(join(root, 'etc/weian'), { recursive: true });

@@ -11,7 +11,8 @@ import { loadState, saveState } from './state.js';
 import { loadSelfCheck, recordSelfCheck } from './selfCheck.js';
 import { AgentRevokedError, agentPaths, clientFor, drainOutbox, outboxFor, sleep, type AgentPaths } from './sync.js';
 import { INSTALL_SERVICE_SUMMARY } from './service.js';
-import { buildFlavour, isSingleExecutable } from './self.js';
+import { buildFlavour, thisBuild } from './self.js';
+import type { AgentInstall, AgentInstallKind } from '@weian/shared/agentCommands';
 import { AGENT_VERSION } from './version.js';
 
 // Collectors, systeminformation, the runner and the schemas (zod) are imported only by the commands
@@ -210,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
       const config = JSON.parse(await runSelf(['__config', '--config', configPath])) as AgentConfig;
       const [{ startDaemon }, { collectInChild }, upgrades] = await Promise.all([import('./daemon.js'), import('./collect-process.js'), import('./upgrade.js')]);
       const paths = agentPaths(configPath, config);
-      const upgradeDeps = (kind: Awaited<ReturnType<typeof upgrades.installKind>>) =>
+      const upgradeDeps = (kind: AgentInstallKind | null) =>
         upgrades.nodeUpgradeDeps({ server: config.server, ca: readCa(config.caFile), serverKey: config.serverKey, kind, dir: paths.dataDir, currentVersion: AGENT_VERSION, configPath });
       if (values.trial) {
         // Started by the version before this one, before it hands over (upgrade.ts): the way up is
@@ -227,6 +228,9 @@ async function main(argv: string[]): Promise<number> {
         if (settled.restart) return EXIT_RESTART;
       }
       const pause = envMs('WEIAN_AGENT_PAUSE_AFTER_SEND_MS');
+      // Asked of the package managers once: the heartbeats tell the server, upgrades go by it.
+      let install: Promise<AgentInstall> | undefined;
+      const installed = () => (install ??= upgrades.agentInstall(process.execPath, thisBuild));
       const daemon = startDaemon({
         config,
         paths,
@@ -237,7 +241,8 @@ async function main(argv: string[]): Promise<number> {
         heartbeatMs: envMs('WEIAN_AGENT_HEARTBEAT_MS'),
         afterSend: pause ? () => sleep(pause) : undefined,
         // upgradeDeps() reads config.serverKey when called: a key the daemon pinned meanwhile counts.
-        upgrade: async (cmd) => upgrades.runUpgrade(cmd, upgradeDeps(await upgrades.installKind(process.execPath, { singleExecutable: isSingleExecutable, flavour: buildFlavour }))),
+        install: installed,
+        upgrade: async (cmd) => upgrades.runUpgrade(cmd, upgradeDeps((await installed()).kind)),
         upgradeReported: (outcome) => upgrades.confirmUpgrade(upgradeDeps(null), outcome),
       });
       for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => daemon.stop());
@@ -330,7 +335,10 @@ async function main(argv: string[]): Promise<number> {
       // Saved before first use: if this process dies here, the old secret still works and nothing is lost.
       const rotated = { ...config, secret };
       await saveConfig(configPath, rotated);
-      await clientFor(rotated).heartbeat({ sentAt: new Date().toISOString(), agentVersion: AGENT_VERSION });
+      // With how it was installed, as the daemon's heartbeats say it: a heartbeat without it reads as an agent that does not tell.
+      const { agentInstall } = await import('./upgrade.js');
+      const install = await agentInstall(process.execPath, thisBuild);
+      await clientFor(rotated).heartbeat({ sentAt: new Date().toISOString(), agentVersion: AGENT_VERSION, install });
       console.log(`secret rotated for ${config.agentId}; the old secret no longer works`);
       return 0;
     }
@@ -355,9 +363,8 @@ async function main(argv: string[]): Promise<number> {
     case '__unit': {
       // The packages' systemd unit, printed by the build (agent/scripts/packages.mjs): one home for its text.
       const { values } = parseArgs({ args: rest, options: { exec: { type: 'string', multiple: true }, legacy: { type: 'boolean' }, ...configOption } });
-      const { systemdUnit } = await import('./service.js');
-      const configPath = values.config ?? DEFAULT_CONFIG;
-      process.stdout.write(systemdUnit([...(values.exec ?? []), 'run', '--config', configPath], { legacySystemd: values.legacy, configPath }));
+      const { packagedUnit } = await import('./service.js');
+      process.stdout.write(packagedUnit(values.exec ?? [], { legacySystemd: values.legacy, configPath: values.config ?? DEFAULT_CONFIG }));
       return 0;
     }
     case 'install-service': {

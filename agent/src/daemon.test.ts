@@ -39,7 +39,7 @@ describe('daemon', () => {
     expect((await outboxFor(paths, config).list()).length).toBe(1); // still queued for the next run
   });
 
-  it('reports a kept upgrade outcome with the next heartbeat, forgets it once sent, and pins the server key on first use only', async () => {
+  it('reports how it was installed with every heartbeat and a kept upgrade outcome with the next, forgets the outcome once sent, and pins the server key on first use only', async () => {
     const config = localConfig();
     const paths = agentPaths(join(mkdtempSync(join(tmpdir(), 'weian-daemon-')), 'agent.json'), config);
     const outcome = { id: 'cmd-1', status: 'failed' as const, fromVersion: '0.1.0', toVersion: '0.2.0', reason: '校验和不符', at: '2026-12-06T10:00:00.000Z' };
@@ -59,6 +59,8 @@ describe('daemon', () => {
       commands: () => () => undefined,
     } as unknown as AgentClient;
     const reported: unknown[] = [];
+    // How it was installed goes with every heartbeat: the server upgrades by it.
+    const install = { kind: 'deb' as const, arch: 'arm64', flavour: null };
     const daemon = startDaemon({
       config,
       paths,
@@ -69,12 +71,14 @@ describe('daemon', () => {
       heartbeatMs: 5,
       intervalMs: 3_600_000,
       upgradeReported: async (o) => void reported.push(o),
+      install: async () => install,
     });
     await twice;
     daemon.stop();
     await daemon.done;
-    expect(sent[0]).toMatchObject({ upgrade: outcome });
+    expect(sent[0]).toMatchObject({ upgrade: outcome, install });
     expect(sent[1]).not.toHaveProperty('upgrade');
+    expect(sent[1]).toMatchObject({ install });
     expect(reported).toEqual([outcome]);
     expect((await loadState(paths.state)).upgrade).toBeUndefined();
     // The first key heard is kept; a different one later does not replace it.

@@ -1,5 +1,5 @@
 import { canonicalJson, type Report } from '@weian/shared';
-import type { AgentCommand, AgentSettings, UpgradeOutcome } from '@weian/shared/agentCommands';
+import type { AgentCommand, AgentInstall, AgentSettings, UpgradeOutcome } from '@weian/shared/agentCommands';
 import type { Collected } from './collect-process.js';
 import { backoffMs } from './backoff.js';
 import { describeSendError, type AgentClient } from './client.js';
@@ -31,6 +31,8 @@ export interface DaemonOptions {
   upgrade?: (cmd: UpgradeCommand) => Promise<{ restart: true } | { restart: false; outcome: UpgradeOutcome }>;
   /** The server has the upgrade's outcome: drop what was kept for a rollback. */
   upgradeReported?: (outcome: UpgradeOutcome) => Promise<void>;
+  /** How this agent was installed (upgrade.ts, agentInstall), said in every heartbeat: the server upgrades by it. */
+  install?: () => Promise<AgentInstall>;
 }
 
 export interface Daemon {
@@ -167,7 +169,14 @@ export function startDaemon(o: DaemonOptions): Daemon {
       try {
         const depth = await outbox.depth();
         const outcome = unreported ?? (await loadState(o.paths.state)).upgrade;
-        const r = await o.client.heartbeat({ sentAt: now().toISOString(), agentVersion: AGENT_VERSION, outboxDepth: depth.reports, ...(outcome ? { upgrade: outcome } : {}) });
+        const install = await o.install?.().catch(() => undefined);
+        const r = await o.client.heartbeat({
+          sentAt: now().toISOString(),
+          agentVersion: AGENT_VERSION,
+          outboxDepth: depth.reports,
+          ...(outcome ? { upgrade: outcome } : {}),
+          ...(install ? { install } : {}),
+        });
         if (outcome) {
           unreported = undefined;
           const { upgrade: _, ...state } = await loadState(o.paths.state);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INSTALL_SERVICE_SUMMARY, installPlan, systemdUnit, WINDOWS_TASK } from './service.js';
+import { INSTALL_SERVICE_SUMMARY, installPlan, packagedUnit, systemdUnit, WINDOWS_TASK } from './service.js';
 
 const guide = readFileSync(new URL('../../docs/agent-install.md', import.meta.url), 'utf8');
 
@@ -51,5 +51,11 @@ describe('systemd unit and install plans', () => {
       'ExecStartPre=-/opt/weian/weian-agent.previous __upgrade-guard --config /etc/weian/agent.json\nExecStart=/opt/weian/weian-agent run --config /etc/weian/agent.json\n',
     );
     expect(unitOf(['/usr/bin/node', '/opt/weian/weian-agent.mjs'])).not.toContain('ExecStartPre');
+  });
+
+  it("the deb's and rpm's unit starts behind the guard of the program a package upgrade keeps in the state directory", () => {
+    const guard = 'ExecStartPre=-/var/lib/weian-agent/weian-agent.previous/weian-agent __upgrade-guard --config /etc/weian/agent.json\n';
+    expect(packagedUnit(['/usr/bin/weian-agent'], { configPath: '/etc/weian/agent.json' })).toContain(`${guard}ExecStart=/usr/bin/weian-agent run --config /etc/weian/agent.json\n`);
+    expect(packagedUnit(['/usr/bin/weian-agent'], { configPath: '/etc/weian/agent.json', legacySystemd: true })).toContain(guard);
   });
 });

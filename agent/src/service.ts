@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { selfInvocation } from './self.js';
-import { backupPath } from './upgradeFiles.js';
+import { backupPath, keptProgramPath, PACKAGED_DATA_DIR } from './upgradeFiles.js';
 
 export const SERVICE_NAME = 'weian-agent';
 export const UNIT_PATH = `/etc/systemd/system/${SERVICE_NAME}.service`;
@@ -42,6 +42,20 @@ ${opts.legacySystemd ? '' : 'TasksMax=64\n'}
 [Install]
 WantedBy=multi-user.target
 `;
+}
+
+/**
+ * The deb's and rpm's unit (printed by `__unit` for agent/scripts/packages.mjs). Its start guard is
+ * the program a package upgrade kept (upgrade.ts): dpkg and rpm replace /usr/bin/weian-agent, so the
+ * old one waits in the data directory, where the guard finds it while the new one is on trial (an
+ * agent enrolled with another --data-dir has no guard: the new version counts its own starts).
+ */
+export function packagedUnit(exec: string[], opts: { legacySystemd?: boolean | undefined; configPath: string }): string {
+  return systemdUnit([...exec, 'run', '--config', opts.configPath], {
+    legacySystemd: opts.legacySystemd,
+    configPath: opts.configPath,
+    startGuard: [`${keptProgramPath(PACKAGED_DATA_DIR)}/weian-agent`, '__upgrade-guard', '--config', opts.configPath],
+  });
 }
 
 export interface InstallStep {

@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UpgradeManifest } from '@weian/shared/agentCommands';
-import { confirmUpgrade, guardStart, installKind, MAX_STARTS, runUpgrade, settleUpgrade, type UpgradeCommand, type UpgradeDeps, type UpgradeFs } from './upgrade.js';
+import { agentInstall, confirmUpgrade, guardStart, MAX_STARTS, programFiles, runUpgrade, settleUpgrade, type UpgradeCommand, type UpgradeDeps, type UpgradeFs } from './upgrade.js';
 import { backupPath, readMarker, windowsBackupPath, writeMarker } from './upgradeFiles.js';
 import { handOver, WINDOWS_SWAP_TASK } from './windowsSwap.js';
 
@@ -65,6 +65,7 @@ function deps(over: Partial<UpgradeDeps> & { served?: Buffer } = {}): UpgradeDep
     kind: 'sea',
     systemdRunning: false,
     executable,
+    program: [executable],
     trialArgs: ['run', '--config', join(dir, 'agent.json'), '--trial'],
     configPath: join(dir, 'agent.json'),
     pid: 4242,
@@ -227,7 +228,48 @@ describe('runUpgrade of a deb-installed agent', () => {
     const good = deb(script('0.2.0'));
     expect(await runUpgrade(command({ files: [debFile(good)] }), debDeps(good))).toEqual({ restart: true });
     expect(installs).toEqual([['dpkg', '-i', join(dir, 'data', 'upgrade-weian-agent_0.2.0_amd64.deb')]]);
-    expect(readdirSync(join(dir, 'data')).sort()).toEqual(['outbox', 'upgrade.json']);
+    // The running program is kept for the packaged unit's start guard: dpkg keeps nothing of the version it replaces.
+    expect(readdirSync(join(dir, 'data')).sort()).toEqual(['outbox', 'upgrade.json', 'weian-agent.previous']);
+    expect((await run(join(dir, 'data', 'weian-agent.previous', 'weian-agent'), ['--version'])).stdout.trim()).toBe('0.1.0');
+  });
+
+  /** The package manager's part, as far as the agent can tell: the new executable in place of the old. */
+  const dpkgInstalls = (served: Buffer, body: string) =>
+    deps({
+      served,
+      kind: 'deb',
+      run: async (f, args) => (f === 'dpkg' ? (writeFileSync(executable, body, { mode: 0o755 }), { stdout: '' }) : run(f, args)),
+    });
+
+  it(`a packaged version that passes its trial but crash-loops is put back by the kept program before start ${MAX_STARTS + 1}, which says how to square the package database`, async () => {
+    const good = deb(script('0.2.0'));
+    expect(await runUpgrade(command({ files: [debFile(good)] }), dpkgInstalls(good, script('0.2.0')))).toEqual({ restart: true });
+    expect((await run(executable, ['--version'])).stdout.trim()).toBe('0.2.0');
+    // Each start of the service runs the guard first: the kept program, which counts and at last restores itself.
+    const guard = () => guardStart({ fs: fsp, currentVersion: '0.1.0', dir: join(dir, 'data') });
+    for (let i = 1; i <= MAX_STARTS; i++) expect(await guard()).toEqual({ starts: i, rolledBack: null });
+    const last = await guard();
+    expect(last!.rolledBack).toBe(
+      `新版本反复启动失败: 0.2.0 started ${MAX_STARTS} times without reaching the server: rolled back to 0.1.0; 软件包数据库仍记为 0.2.0: the package database still lists weian-agent 0.2.0 while 0.1.0 runs: reinstall the old package (dpkg -i weian-agent_0.1.0_amd64.deb) or upgrade again once a fixed version is out`,
+    );
+    expect(readFileSync(executable, 'utf8')).toBe(script('0.1.0'));
+    const old = await settleUpgrade(deps());
+    expect(old).toMatchObject({ restart: false, outcome: { status: 'failed', fromVersion: '0.1.0', toVersion: '0.2.0', reason: last!.rolledBack } });
+    untouched();
+  });
+
+  it('a packaged version that reports in forgets the kept program; one dpkg refused leaves nothing behind', async () => {
+    const good = deb(script('0.2.0'));
+    expect(await runUpgrade(command({ files: [debFile(good)] }), dpkgInstalls(good, script('0.2.0')))).toEqual({ restart: true });
+    const settled = await settleUpgrade({ ...deps(), currentVersion: '0.2.0' });
+    expect(settled).toMatchObject({ outcome: { status: 'upgraded' } });
+    await confirmUpgrade(deps(), settled!.outcome);
+    expect(readdirSync(join(dir, 'data')).sort()).toEqual(['outbox']);
+
+    writeFileSync(executable, script('0.1.0'), { mode: 0o755 });
+    const refusing = deps({ served: good, kind: 'deb', run: async (f, args) => (f === 'dpkg' ? Promise.reject(new Error('dpkg: error processing archive')) : run(f, args)) });
+    expect(await failure(refusing, command({ files: [debFile(good)] }))).toMatch(/dpkg: error processing archive/);
+    untouched();
   });
 
   it('a package whose agent crashes at start never reaches dpkg', async () => {
@@ -273,6 +315,43 @@ describe('runUpgrade of an rpm-installed agent: el7 and el8+', () => {
     expect(installs).toEqual([['systemd-run', '--collect', '--wait', '--quiet', '--unit=weian-agent-upgrade-cmd-1', 'rpm', '-U', join(dir, 'data', 'upgrade-weian-agent-0.2.0-1.x86_64.rpm')]]);
   });
 
+  it('an el7 install keeps its wrapper, Node 16 and bundle: the kept wrapper runs the kept program, and a rollback puts all of them back', async () => {
+    // /usr/lib/weian-agent as the el7 rpm lays it out, with a shell standing in for Node 16 and scripts for the bundles.
+    const lib = join(dir, 'lib');
+    mkdirSync(lib);
+    writeFileSync(join(lib, 'weian-agent'), '#!/bin/sh\nhere=$(dirname "$(readlink -f "$0")")\nexec "$here/node" "$here/weian-agent.mjs" "$@"\n', { mode: 0o755 });
+    writeFileSync(join(lib, 'node'), '#!/bin/sh\nexec sh "$@"\n', { mode: 0o755 });
+    writeFileSync(join(lib, 'weian-agent.mjs'), script('0.1.0'));
+    const program = programFiles('rpm-el7', join(lib, 'node'), join(lib, 'weian-agent.mjs'));
+    expect(program).toEqual([join(lib, 'weian-agent'), join(lib, 'node'), join(lib, 'weian-agent.mjs')]);
+    const el7 = rpm(script('0.2.0'));
+    const d = deps({
+      served: el7,
+      kind: 'rpm-el7',
+      program,
+      systemdRunning: true,
+      run: async (f, args) =>
+        f === 'systemd-run'
+          ? (writeFileSync(join(lib, 'weian-agent.mjs'), script('0.2.0')), writeFileSync(join(lib, 'node'), '#!/bin/sh\n# node 16.21\nexec sh "$@"\n'), { stdout: '' })
+          : run(f, args),
+    });
+    expect(await runUpgrade(command({ files: [file(el7, { file: 'weian-agent-0.2.0-1.el7.x86_64.rpm', kind: 'rpm-el7' })] }), d)).toEqual({ restart: true });
+    expect((await run(join(lib, 'weian-agent'), ['--version'])).stdout.trim()).toBe('0.2.0');
+    // What the packaged unit's start guard runs: the kept wrapper, on the kept Node and bundle.
+    expect((await run(join(dir, 'data', 'weian-agent.previous', 'weian-agent'), ['--version'])).stdout.trim()).toBe('0.1.0');
+    // Without the guard (a unit from before it) the new version counts its own starts, and rolls back after MAX_STARTS.
+    const asNew = { ...deps(), currentVersion: '0.2.0' };
+    for (let i = 0; i < MAX_STARTS; i++) await settleUpgrade(asNew);
+    const rolledBack = await settleUpgrade(asNew);
+    expect(rolledBack).toMatchObject({ restart: true, outcome: { status: 'failed' } });
+    expect(rolledBack!.outcome.reason).toMatch(/reinstall the old package \(rpm -U --oldpackage weian-agent-0\.1\.0-1\.el7\.x86_64\.rpm\)/);
+    expect((await run(join(lib, 'weian-agent'), ['--version'])).stdout.trim()).toBe('0.1.0');
+    expect(readFileSync(join(lib, 'node'), 'utf8')).toBe('#!/bin/sh\nexec sh "$@"\n');
+    expect(readdirSync(lib).sort()).toEqual(['node', 'weian-agent', 'weian-agent.mjs']);
+    await settleUpgrade(deps());
+    untouched();
+  });
+
   it('an el7 agent never takes the el8+ rpm, nor an el8+ agent the el7 one', async () => {
     const el8 = NEW;
     expect(await failure(rpmDeps('rpm-el7', el8), command({ files: [file(el8, { file: 'weian-agent-0.2.0-1.x86_64.rpm', kind: 'rpm' })] }))).toBe('the release has no rpm-el7 package for x64');
@@ -281,7 +360,7 @@ describe('runUpgrade of an rpm-installed agent: el7 and el8+', () => {
   });
 });
 
-describe('installKind', () => {
+describe('agentInstall', () => {
   /** Which files the host's package managers say they own. */
   const owning = (owners: Record<string, string[]>) => async (f: string, args: string[]) => {
     if (!owners[f]?.includes(args.at(-1)!)) throw new Error(`${f}: not owned`);
@@ -290,17 +369,21 @@ describe('installKind', () => {
   const sea = { singleExecutable: true, flavour: null };
   const el7 = { singleExecutable: false, flavour: 'glibc217' as const };
 
-  it('tells the el7 rpm from the el8+ rpm, a deb and a bare executable by the build and the package that owns it', async () => {
-    expect(await installKind('/usr/lib/weian-agent/node', el7, owning({ rpm: ['/usr/lib/weian-agent/node'] }), 'linux')).toBe('rpm-el7');
-    expect(await installKind('/usr/bin/weian-agent', sea, owning({ rpm: ['/usr/bin/weian-agent'] }), 'linux')).toBe('rpm');
-    expect(await installKind('/usr/bin/weian-agent', sea, owning({ 'dpkg-query': ['/usr/bin/weian-agent'] }), 'linux')).toBe('deb');
-    expect(await installKind('/opt/weian/weian-agent', sea, owning({}), 'linux')).toBe('sea');
+  const linux = { platform: 'linux' as const, arch: 'x64' };
+  const windowsHost = { platform: 'win32' as const, arch: 'x64', programFiles: 'C:\\Program Files' };
+
+  it('tells the el7 rpm from the el8+ rpm, a deb and a bare executable by the build and the package that owns it, with architecture and build', async () => {
+    expect(await agentInstall('/usr/lib/weian-agent/node', el7, owning({ rpm: ['/usr/lib/weian-agent/node'] }), linux)).toEqual({ kind: 'rpm-el7', arch: 'x64', flavour: 'glibc217' });
+    expect(await agentInstall('/usr/bin/weian-agent', sea, owning({ rpm: ['/usr/bin/weian-agent'] }), { platform: 'linux', arch: 'arm64' })).toEqual({ kind: 'rpm', arch: 'arm64', flavour: null });
+    expect(await agentInstall('/usr/bin/weian-agent', sea, owning({ 'dpkg-query': ['/usr/bin/weian-agent'] }), linux)).toEqual({ kind: 'deb', arch: 'x64', flavour: null });
+    expect(await agentInstall('/opt/weian/weian-agent', sea, owning({}), linux)).toEqual({ kind: 'sea', arch: 'x64', flavour: null });
   });
 
-  it('gives null (install by hand) for the el7 tarball and a script run by a system Node.js, on Linux and Windows', async () => {
-    expect(await installKind('/opt/weian-agent/node', el7, owning({}), 'linux')).toBeNull();
-    expect(await installKind('/usr/bin/node', { singleExecutable: false, flavour: null }, owning({ 'dpkg-query': ['/usr/bin/node'] }), 'linux')).toBeNull();
-    expect(await installKind('C:\\Program Files\\nodejs\\node.exe', { singleExecutable: false, flavour: null }, owning({}), 'win32', 'C:\\Program Files')).toBeNull();
+  it('gives no kind (install by hand), with the reason, for the el7 tarball, a script run by a system Node.js (Linux or Windows) and other systems', async () => {
+    expect(await agentInstall('/opt/weian-agent/node', el7, owning({}), linux)).toEqual({ kind: null, reason: 'el7-tarball', arch: 'x64', flavour: 'glibc217' });
+    expect(await agentInstall('/usr/bin/node', { singleExecutable: false, flavour: null }, owning({ 'dpkg-query': ['/usr/bin/node'] }), linux)).toMatchObject({ kind: null, reason: 'node-script' });
+    expect(await agentInstall('C:\\Program Files\\nodejs\\node.exe', { singleExecutable: false, flavour: null }, owning({}), windowsHost)).toMatchObject({ kind: null, reason: 'node-script' });
+    expect(await agentInstall('/usr/local/bin/weian-agent', sea, owning({}), { platform: 'freebsd', arch: 'x64' })).toMatchObject({ kind: null, reason: 'other-os' });
   });
 
   it('on Windows: the MSI when Windows Installer lists it and this is the executable it installed, else the bare exe', async () => {
@@ -309,9 +392,18 @@ describe('installKind', () => {
       if (f !== 'reg.exe') throw new Error(`${f}: not expected`);
       return { stdout: '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{0D6B1C52-3E0A-5F11-8C2D-4B7A9E6F1A20}\r\n    DisplayName    REG_SZ    WeiAn Agent\r\n' };
     };
-    expect(await installKind('C:\\Program Files\\WeiAn\\weian-agent.exe', sea, listed, 'win32', 'C:\\Program Files')).toBe('msi');
-    expect(await installKind('C:\\WeiAn\\weian-agent.exe', sea, listed, 'win32', 'C:\\Program Files')).toBe('exe');
-    expect(await installKind('C:\\Program Files\\WeiAn\\weian-agent.exe', sea, owning({}), 'win32', 'C:\\Program Files')).toBe('exe');
+    expect(await agentInstall('C:\\Program Files\\WeiAn\\weian-agent.exe', sea, listed, windowsHost)).toEqual({ kind: 'msi', arch: 'x64', flavour: null });
+    expect(await agentInstall('C:\\WeiAn\\weian-agent.exe', sea, listed, windowsHost)).toEqual({ kind: 'exe', arch: 'x64', flavour: null });
+    expect(await agentInstall('C:\\Program Files\\WeiAn\\weian-agent.exe', sea, owning({}), windowsHost)).toEqual({ kind: 'exe', arch: 'x64', flavour: null });
+  });
+
+  it('the files of a program: the single executable alone; the el7 build its wrapper, Node 16 and bundle', () => {
+    expect(programFiles('deb', '/usr/bin/weian-agent', '/usr/bin/weian-agent')).toEqual(['/usr/bin/weian-agent']);
+    expect(programFiles('rpm-el7', '/usr/lib/weian-agent/node', '/usr/lib/weian-agent/weian-agent.mjs')).toEqual([
+      '/usr/lib/weian-agent/weian-agent',
+      '/usr/lib/weian-agent/node',
+      '/usr/lib/weian-agent/weian-agent.mjs',
+    ]);
   });
 });
 
@@ -392,6 +484,8 @@ describe('runUpgrade of a Windows agent (exe or MSI), and the handover task that
     const download = join(data(), 'upgrade-weian-agent-0.2.0-x64.msi');
     expect(w.calls[1]).toEqual(['msiexec.exe', '/a', download, '/qn', `TARGETDIR=${join(data(), 'upgrade-unpacked')}`]);
     expect(existsSync(join(data(), 'upgrade-unpacked'))).toBe(false);
+    // The package Windows Installer will list: a rollback's reason names it (windowsSwap.test.ts).
+    expect(await readMarker({ fs: fsp, dir: data() })).toMatchObject({ windows: 'msi', package: { kind: 'msi', file: 'weian-agent-0.2.0-x64.msi' } });
     const h = windows({ install: () => (writeFileSync(executable, script('0.2.0')), 0), started: newVersionReports });
     expect(await handover(h.run)).toBe('upgraded');
     expect(h.calls).toContainEqual(['msiexec.exe', '/i', download, '/qn', '/norestart', '/l*v', `${download}.log`]);

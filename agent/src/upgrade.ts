@@ -5,10 +5,10 @@ import * as fsp from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
-import { UpgradeManifest, type AgentCommand, type AgentInstallKind, type ReleaseFile, type UpgradeOutcome } from '@weian/shared/agentCommands';
+import { basename, dirname, join } from 'node:path';
+import { UpgradeManifest, type AgentCommand, type AgentInstall, type AgentInstallKind, type NotUpgradableReason, type ReleaseFile, type UpgradeOutcome } from '@weian/shared/agentCommands';
 import { compareVersions } from '@weian/shared/version';
-import { backupPath, markerPath, MAX_STARTS, nextPath, readMarker, rollBack, windowsBackupPath, writeMarker, type Marker, type UpgradeFs } from './upgradeFiles.js';
+import { backupPath, keptProgramPath, markerPath, MAX_STARTS, nextPath, readMarker, rollBack, windowsBackupPath, writeMarker, type Marker, type UpgradeFs } from './upgradeFiles.js';
 import { findUnpackedExecutable, msiLogPath, msiUnpackCommand, windowsInstallKind } from './windowsInstall.js';
 import { agentTaskRegistered, HANDOVER_WAIT, handoverStarted, swapPlan, WINDOWS_SWAP_TASK } from './windowsSwap.js';
 import { WINDOWS_TASK } from './service.js';
@@ -34,6 +34,8 @@ export interface UpgradeDeps {
   systemdRunning: boolean;
   /** The single executable a `sea` upgrade replaces (process.execPath). */
   executable: string;
+  /** The files of the running program (programFiles): what a deb or rpm upgrade keeps (keptProgramPath) for a rollback, since dpkg and rpm keep nothing of the version they replace. */
+  program: string[];
   /** The arguments that start a version in its start-up trial (`run --config FILE --trial`): the new one must pass it before it replaces the old. */
   trialArgs: string[];
   /** The agent's config file (Windows: the handover task is given it). */
@@ -69,11 +71,11 @@ export function verifyManifest(manifest: string, signature: string, serverKey: s
  * not sign, a version not newer than this one, a release without a file for this architecture and
  * install kind. Then downloads beside the data (never over the outbox), checks size and SHA-256,
  * and installs: a single executable is proven to start (`--version`) before it is renamed over the
- * old one, which is kept; a package's executable is unpacked and tried the same way, then the
- * package goes to its package manager. On Windows the new exe (or the MSI's, unpacked) is tried the
- * same way, then a one-shot task replaces it once this agent has exited (windowsSwap.ts).
- * `restart: true`: the service manager (on Windows the handover) is to start the new version, which
- * reports the outcome (settleUpgrade).
+ * old one, which is kept; a package's executable is unpacked and tried the same way, the running
+ * program is kept (dpkg and rpm keep nothing), then the package goes to its package manager. On
+ * Windows the new exe (or the MSI's, unpacked) is tried the same way, then a one-shot task replaces
+ * it once this agent has exited (windowsSwap.ts). `restart: true`: the service manager (on Windows
+ * the handover) is to start the new version, which reports the outcome (settleUpgrade).
  */
 export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{ restart: true } | { restart: false; outcome: UpgradeOutcome }> {
   let toVersion = 'unknown';
@@ -118,7 +120,7 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       // rename(2) swaps the file at once: a kill before it leaves the old one, after it the new one.
       await d.fs.rename(next, d.executable);
     } else if (isWindowsKind(d.kind)) {
-      await prepareHandover(d, marker, d.kind, download);
+      await prepareHandover(d, marker, d.kind, file.file);
       // The handover installs from the download: it goes once the new version has reported (confirmUpgrade).
       return { restart: true };
     } else {
@@ -129,7 +131,10 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
       await d.run(...unpackCommand(d.kind, download, unpacked));
       await startTrial(d, join(unpacked, PACKAGED_EXECUTABLE), toVersion);
       await d.fs.rm(unpacked, { force: true, recursive: true });
-      await writeMarker(d, { ...marker, phase: 'installed' });
+      // dpkg and rpm keep nothing of the version they replace: the running program is kept here, for the
+      // start guard of the packaged unit (ExecStartPre) to put back should the new one crash-loop after all.
+      const restore = await keepProgram(d);
+      await writeMarker(d, { ...marker, phase: 'installed', backup: keptProgramPath(d.dir), restore, package: { kind: d.kind, file: file.file } });
       // Under systemd the package's scripts restart the service: dpkg/rpm run in a unit of their own, so
       // that restart does not kill them with this agent. Without systemd they run here, and the agent's exit restarts it.
       const pm = d.kind === 'deb' ? ['dpkg', '-i', download] : ['rpm', '-U', download];
@@ -141,11 +146,8 @@ export async function runUpgrade(cmd: UpgradeCommand, d: UpgradeDeps): Promise<{
     await d.fs.rm(download, { force: true });
     return { restart: true };
   } catch (e) {
-    const windowsLeftovers = isWindowsKind(d.kind) ? [windowsBackupPath(d.dir)] : [];
     await Promise.all(
-      [download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir), ...windowsLeftovers].map((p) =>
-        d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined),
-      ),
+      [download, `${download}.part`, nextPath(d.executable), unpackedPath(d.dir), markerPath(d.dir), ...keptBy(d)].map((p) => d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined)),
     );
     return failed(describeFailure(e));
   }
@@ -199,6 +201,25 @@ export async function settleUpgrade(d: Pick<UpgradeDeps, 'fs' | 'currentVersion'
   return { outcome: outcome('failed', reason), restart: false };
 }
 
+/** Copies the running program's files into the kept directory (emptied first): returns each copy with the file it restores. */
+async function keepProgram(d: UpgradeDeps): Promise<Array<[string, string]>> {
+  const kept = keptProgramPath(d.dir);
+  await d.fs.rm(kept, { force: true, recursive: true });
+  await d.fs.mkdir(kept, { recursive: true });
+  const pairs = d.program.map((f): [string, string] => [join(kept, basename(f)), f]);
+  for (const [copy, installed] of pairs) await d.fs.copyFile(installed, copy);
+  return pairs;
+}
+
+/**
+ * The files of the running program, all that a rollback must put back: the single executable, or for
+ * the el7 build its wrapper script, Node 16 and the bundle (/usr/lib/weian-agent). The wrapper is
+ * kept as `weian-agent` beside the kept Node and bundle, so `KEPT/weian-agent` runs the kept program.
+ */
+export function programFiles(kind: AgentInstallKind | null, execPath: string, script: string | undefined): string[] {
+  return kind === 'rpm-el7' && script ? [join(dirname(execPath), 'weian-agent'), execPath, script] : [execPath];
+}
+
 /**
  * Before every start of the service (the unit's ExecStartPre), run by the kept old executable while
  * an upgrade awaits its first report: counts the new version's starts, and after MAX_STARTS puts
@@ -217,7 +238,7 @@ export async function guardStart(d: Pick<UpgradeDeps, 'fs' | 'currentVersion' | 
 }
 
 /**
- * The server has the outcome: an upgrade that worked forgets its marker, the kept old executable and
+ * The server has the outcome: an upgrade that worked forgets its marker, the kept old program and
  * (Windows) the package the handover installed. The marker first: on Windows the kept executable may
  * still be running the handover, which ends when it sees the marker gone; the file then goes at the next start (settleUpgrade).
  */
@@ -228,17 +249,22 @@ export async function confirmUpgrade(d: Pick<UpgradeDeps, 'fs' | 'dir'>, outcome
   await d.fs.rm(markerPath(d.dir), { force: true });
   // The msiexec log beside the download goes too: it is kept only when an install failed.
   const files = [marker.backup, ...(marker.download ? [marker.download, msiLogPath(marker.download)] : [])];
-  await Promise.all(files.map((p) => p && d.fs.rm(p, { force: true }).catch(() => undefined)));
+  // A package upgrade kept a directory (keptProgramPath), the others a file.
+  await Promise.all(files.map((p) => p && d.fs.rm(p, { force: true, recursive: true }).catch(() => undefined)));
 }
 
 const isWindowsKind = (kind: AgentInstallKind | null): kind is 'exe' | 'msi' => kind === 'exe' || kind === 'msi';
+
+/** What an upgrade of this kind keeps of the running program before it is replaced: removed when the upgrade fails before the swap. */
+const keptBy = (d: Pick<UpgradeDeps, 'kind' | 'dir'>): string[] => (d.kind === 'sea' ? [] : isWindowsKind(d.kind) ? [windowsBackupPath(d.dir)] : [keptProgramPath(d.dir)]);
 
 /**
  * Windows: tries the new version (the downloaded exe, or the exe unpacked from the MSI), keeps a copy
  * of the running executable, and hands the swap to a one-shot SYSTEM task run by that copy
  * (windowsSwap.ts): this process must exit before its executable can be replaced.
  */
-async function prepareHandover(d: UpgradeDeps, marker: Marker, kind: 'exe' | 'msi', download: string): Promise<void> {
+async function prepareHandover(d: UpgradeDeps, marker: Marker, kind: 'exe' | 'msi', released: string): Promise<void> {
+  const download = downloadPath(d.dir, released);
   await writeMarker(d, { ...marker, phase: 'trial' });
   let candidate = download;
   if (kind === 'exe') {
@@ -261,7 +287,9 @@ async function prepareHandover(d: UpgradeDeps, marker: Marker, kind: 'exe' | 'ms
   await d.fs.rm(unpackedPath(d.dir), { force: true, recursive: true });
   const backup = windowsBackupPath(d.dir);
   await d.fs.copyFile(d.executable, backup);
-  await writeMarker(d, { ...marker, phase: 'installed', backup, executable: d.executable, download, windows: kind });
+  // An MSI's rollback puts the old exe back behind Windows Installer's back: the reason says it still lists the new version.
+  const pkg = kind === 'msi' ? { package: { kind, file: released } } : {};
+  await writeMarker(d, { ...marker, phase: 'installed', backup, executable: d.executable, download, windows: kind, ...pkg });
   for (const [file, ...args] of swapPlan({ backup, configPath: d.configPath, pid: d.pid })) await d.run(file!, args);
   if (!(await handoverStarted(d))) {
     // Deleted before the files go: a task that starts late then finds nothing to do.
@@ -321,31 +349,32 @@ const execFileP = promisify(execFile);
 const runProgram = async (file: string, args: string[]) => ({ stdout: (await execFileP(file, args, { timeout: 10 * 60_000, maxBuffer: 4 * 1024 * 1024 })).stdout });
 
 /**
- * How this agent was installed: a package owns its executable, else the executable is its own; the
- * el7 build (Node 16 with the bundle) upgrades only from the el7 rpm that installed it. On Windows
- * the single executable is the MSI's when Windows Installer lists it at the MSI's path (windowsInstall.ts).
- * null: not upgradable remotely (a script run by a system Node.js, the el7 tarball).
+ * How this agent was installed, as its heartbeats tell the server: a package owns its executable,
+ * else the executable is its own; the el7 build (Node 16 with the bundle) upgrades only from the el7
+ * rpm that installed it. On Windows the single executable is the MSI's when Windows Installer lists
+ * it at the MSI's path (windowsInstall.ts), else it is an exe of its own. Kind null: not upgradable
+ * remotely, with the reason (a script run by a system Node.js, the el7 tarball, another OS).
  */
-export async function installKind(
+export async function agentInstall(
   executable: string,
   build: { singleExecutable: boolean; flavour: 'glibc217' | null },
   run = runProgram,
-  platform: NodeJS.Platform = process.platform,
-  programFiles = process.env.ProgramFiles,
-): Promise<AgentInstallKind | null> {
-  if (platform === 'win32') return build.singleExecutable ? windowsInstallKind(executable, run, programFiles) : null;
-  if (platform !== 'linux') return null;
+  host: { platform: NodeJS.Platform; arch: string; programFiles?: string | undefined } = { platform: process.platform, arch: process.arch, programFiles: process.env.ProgramFiles },
+): Promise<AgentInstall> {
+  const said = (kind: AgentInstallKind | null, reason?: NotUpgradableReason): AgentInstall => ({ kind, ...(reason ? { reason } : {}), arch: host.arch, flavour: build.flavour });
+  if (host.platform === 'win32') return build.singleExecutable ? said(await windowsInstallKind(executable, run, host.programFiles)) : said(null, 'node-script');
+  if (host.platform !== 'linux') return said(null, 'other-os');
   const owned = (file: string, args: string[]) =>
     run(file, args).then(
       () => true,
       () => false,
     );
   // The el7 build's executable is its Node 16 runtime, which the el7 rpm installs.
-  if (build.flavour === 'glibc217') return (await owned('rpm', ['-qf', executable])) ? 'rpm-el7' : null;
-  if (!build.singleExecutable) return null;
-  if (await owned('dpkg-query', ['-S', executable])) return 'deb';
-  if (await owned('rpm', ['-qf', executable])) return 'rpm';
-  return 'sea';
+  if (build.flavour === 'glibc217') return (await owned('rpm', ['-qf', executable])) ? said('rpm-el7') : said(null, 'el7-tarball');
+  if (!build.singleExecutable) return said(null, 'node-script');
+  if (await owned('dpkg-query', ['-S', executable])) return said('deb');
+  if (await owned('rpm', ['-qf', executable])) return said('rpm');
+  return said('sea');
 }
 
 /** GET SERVER/agent/FILE with the agent's CA, as a stream of chunks. */
@@ -388,6 +417,7 @@ export function nodeUpgradeDeps(o: {
     kind: o.kind,
     systemdRunning: existsSync('/run/systemd/system'),
     executable: process.execPath,
+    program: programFiles(o.kind, process.execPath, process.argv[1]),
     trialArgs: ['run', '--config', o.configPath, '--trial'],
     configPath: o.configPath,
     pid: process.pid,

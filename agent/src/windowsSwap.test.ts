@@ -70,11 +70,11 @@ const newVersion = (pid: number, reaches: boolean) => async () => {
   const settled = await settleUpgrade({ fs: fsp, dir, currentVersion: '0.2.0', executable, now: () => new Date('2026-12-07T05:00:00.000Z'), pid });
   if (reaches) await confirmUpgrade({ fs: fsp, dir }, settled!.outcome);
 };
-/** The same upgrade of an agent the MSI installed: the download is the MSI. */
+/** The same upgrade of an agent the MSI installed: the download is the MSI, the package Windows Installer will list. */
 async function asMsi() {
   const msi = join(dir, 'upgrade-weian-agent-0.2.0-x64.msi');
   renameSync(marker.download!, msi);
-  await writeMarker({ fs: fsp, dir }, (marker = { ...marker, windows: 'msi', download: msi }));
+  await writeMarker({ fs: fsp, dir }, (marker = { ...marker, windows: 'msi', download: msi, package: { kind: 'msi', file: 'weian-agent-0.2.0-x64.msi' } }));
 }
 /** The old version's next start, once the handover gave up: what it reports, and what is left on disk. */
 async function oldVersionReports() {
@@ -104,6 +104,17 @@ describe('the handover task of a Windows upgrade', () => {
     const left = await readMarker({ fs: fsp, dir });
     expect(left).toMatchObject({ starts: MAX_STARTS, guarded: true });
     expect(await oldVersionReports()).toBe(`新版本反复启动失败: 0.2.0 started ${MAX_STARTS} times without reaching the server: rolled back to 0.1.0`);
+  });
+
+  it('after an MSI install the same rollback puts the kept exe back, and the old version says Windows Installer still lists the new one', async () => {
+    await asMsi();
+    const w = windows({ msiexec: [0], started: newVersion(5001, false), alive: () => false });
+    expect(await handOver(w.deps)).toBe('failed');
+    expect(readFileSync(executable, 'utf8')).toBe('old');
+    expect(w.calls.filter((c) => c === `schtasks.exe /Run /TN ${WINDOWS_TASK}`)).toHaveLength(MAX_STARTS + 1);
+    expect(await oldVersionReports()).toBe(
+      `新版本反复启动失败: 0.2.0 started ${MAX_STARTS} times without reaching the server: rolled back to 0.1.0; Windows Installer 仍记为 0.2.0: Windows Installer still lists WeiAn Agent 0.2.0 while 0.1.0 runs: upgrade again once a fixed version is out`,
+    );
   });
 
   it('a new version that runs but has not reached the server yet is left running, its start counted', async () => {

@@ -36,6 +36,46 @@ export type AgentInstallKind = (typeof AGENT_INSTALL_KINDS)[number];
 export const AGENT_ARCHS = ['x64', 'arm64'] as const;
 export type AgentArch = (typeof AGENT_ARCHS)[number];
 
+/**
+ * Why an agent cannot be upgraded remotely, as it says itself (agent/src/upgrade.ts, agentInstall).
+ * Windows agents are upgradable: they report kind `exe` or `msi`.
+ */
+export const NOT_UPGRADABLE_REASONS = [
+  /** Neither Linux nor Windows. */
+  'other-os',
+  /** The script run by a Node.js of the system's: nothing of ours owns the runtime. */
+  'node-script',
+  /** The el7 build unpacked from its tarball, not installed by the el7 rpm. */
+  'el7-tarball',
+] as const;
+export type NotUpgradableReason = (typeof NOT_UPGRADABLE_REASONS)[number];
+
+/**
+ * How an agent was installed, as it reports it with its heartbeats: the server sends an upgrade only
+ * to agents whose kind and architecture the release has a file for. `kind` null: not upgradable
+ * remotely, `reason` says why. `arch` is Node's process.arch (any, ia32 too); `flavour` the el7 build.
+ */
+export const AgentInstall = z.object({
+  kind: z.enum(AGENT_INSTALL_KINDS).nullable(),
+  reason: z.enum(NOT_UPGRADABLE_REASONS).optional(),
+  arch: z.string().regex(/^[a-z0-9_]{1,16}$/),
+  flavour: z.enum(['glibc217']).nullable(),
+});
+export type AgentInstall = z.infer<typeof AgentInstall>;
+
+/** Why the server does not send a release to an agent: its own reason, or no file of its kind and architecture. */
+export type UpgradeBlock = NotUpgradableReason | 'no-package';
+
+/**
+ * Whether a release reaches an agent: null when it does, or when the agent has not said how it was
+ * installed (a version before it reported that), in which case the agent decides as it always did.
+ */
+export function upgradeBlock(install: AgentInstall | null, files: ReadonlyArray<Pick<ReleaseFile, 'arch' | 'kind'>>): UpgradeBlock | null {
+  if (!install) return null;
+  if (!install.kind) return install.reason ?? 'other-os';
+  return files.some((f) => f.kind === install.kind && f.arch === install.arch) ? null : 'no-package';
+}
+
 /** One file of a release the server offers: what an agent of that kind and architecture downloads from `/agent/FILE`. */
 export const ReleaseFile = z.object({
   file: z
@@ -97,6 +137,8 @@ export const HeartbeatInput = z.object({
   agentVersion: text(64),
   outboxDepth: z.number().int().nonnegative().max(1_000_000).optional(),
   upgrade: UpgradeOutcome.optional(),
+  /** Absent from agents before it; a later agent's kind this server does not know reads as absent too (the agent decides). */
+  install: AgentInstall.optional().catch(undefined),
 });
 export type HeartbeatInput = z.infer<typeof HeartbeatInput>;
 

@@ -117,6 +117,10 @@ const ALLOWED = new Set([
   'apt',
   'dnf',
   'Excel',
+  // agent packages by their formats (the agents view's 安装方式: deb, rpm, the Windows MSI)
+  'deb',
+  'rpm',
+  'MSI',
   'PDF',
   'CSV',
   'XLSX',

@@ -37,6 +37,9 @@ function run(argv: string[], env: Record<string, string> = REPLAY, timeoutMs = 1
 /** Everything in a report that does not depend on when or by which runtime it was made. */
 const sectionsOf = (json: string) => (JSON.parse(json) as { sections: unknown }).sections;
 
+/** The packages' start guard: the program a deb / rpm upgrade kept, counting the new version's starts (agent/src/upgrade.ts). */
+const PACKAGED_GUARD = 'ExecStartPre=-/var/lib/weian-agent/weian-agent.previous/weian-agent __upgrade-guard --config /etc/weian/agent.json';
+
 let server: ServerProcess;
 beforeAll(async () => {
   await ensureAgentBuilt();
@@ -129,7 +132,7 @@ describe('agent builds', () => {
     for (const f of elves) expect((await maxGlibc(f)).join('.'), f).toMatch(/^2\.(\d|1[0-7])$/);
     expect((await run([join(dir, 'weian-agent/node'), '--version'])).stdout.trim()).toBe('v16.20.2');
     await provesItself([join(dir, 'weian-agent/weian-agent')], 'centos7');
-    // It knows it is the el7 build: it upgrades from the el7 rpm only (agent/src/upgrade.ts, installKind).
+    // It knows it is the el7 build: it upgrades from the el7 rpm only (agent/src/upgrade.ts, agentInstall).
     expect((await run([join(dir, 'weian-agent/weian-agent'), '--help'])).stdout).toMatch(/^weian-agent \d+\.\d+\.\d+ \(glibc 2\.17 build/);
     expect((await run([A.linuxX64, '--help'])).stdout).not.toContain('glibc 2.17');
     // A live collection too: the disk figures come through the bundle's Node 16 statfs.
@@ -149,6 +152,8 @@ describe('agent builds', () => {
       expect(files).toMatch(/drwxr-xr-x root\/root +0 [\d-]+ [\d:]+ \.\/var\/lib\/\n/);
       expect((await sh('dpkg-deb', ['-f', deb, 'Architecture'])).trim()).toBe(arch);
       expect((await sh('dpkg-deb', ['-f', deb, 'Version'])).trim()).toBe(WEIAN_VERSION);
+      const unit = await sh('sh', ['-c', `dpkg-deb --fsys-tarfile '${deb}' | tar -xO ./lib/systemd/system/weian-agent.service`]);
+      expect(unit).toContain(`${PACKAGED_GUARD}\nExecStart=/usr/bin/weian-agent run --config /etc/weian/agent.json\n`);
     }
     for (const [rpm, arch] of [
       [A.rpmX86_64, 'x86_64'],
@@ -159,7 +164,7 @@ describe('agent builds', () => {
       expect(files, rpm).toEqual(expect.arrayContaining(['/usr/bin/weian-agent', '/usr/lib/systemd/system/weian-agent.service', '/etc/weian', '/var/lib/weian-agent']));
       expect(await sh('rpm', ['-qp', '--qf', '%{ARCH} %{VERSION}', rpm])).toBe(`${arch} ${WEIAN_VERSION}`);
       const unit = await sh('sh', ['-c', `rpm2cpio '${rpm}' | cpio -i --quiet --to-stdout ./usr/lib/systemd/system/weian-agent.service`]);
-      expect(unit).toContain('ExecStart=/usr/bin/weian-agent run --config /etc/weian/agent.json');
+      expect(unit).toContain(`${PACKAGED_GUARD}\nExecStart=/usr/bin/weian-agent run --config /etc/weian/agent.json\n`);
       expect(unit).toContain('Nice=10');
       // systemd 219 (EL7) knows MemoryLimit, newer ones MemoryMax.
       expect(unit).toContain(rpm === A.rpmEl7 ? 'MemoryLimit=256M' : 'MemoryMax=256M');

@@ -219,7 +219,7 @@ describe('the deb on this machine', () => {
       const admin = await signedInClient(newer.url);
       try {
         const agentId = (JSON.parse(config) as { agentId: string }).agentId;
-        expect(await admin.client.agents.upgrade.mutate({})).toEqual({ version: NEXT, agentIds: [agentId] });
+        expect(await admin.client.agents.upgrade.mutate({})).toEqual({ version: NEXT, agentIds: [agentId], skipped: [] });
         const done = await waitFor(
           async () => {
             const a = (await admin.client.agents.list.query({})).find((x) => x.id === agentId)!;
@@ -228,6 +228,9 @@ describe('the deb on this machine', () => {
           { timeoutMs: 120_000, what: `the agent to report ${NEXT}\n${output}` },
         );
         expect(done.upgrade, output).toMatchObject({ status: 'upgraded', toVersion: NEXT });
+        // Its heartbeats say how it was installed: the server upgrades deb agents with the deb.
+        await waitFor(async () => (await admin.client.agents.list.query({})).find((x) => x.id === agentId)!.install?.kind === 'deb', { what: 'the agent to report its install kind' });
+        expect((await admin.client.agents.list.query({})).find((x) => x.id === agentId)!.install).toEqual({ kind: 'deb', arch: 'x64', flavour: null });
       } finally {
         admin.close();
       }

@@ -175,6 +175,8 @@ describe('remote upgrade of a running agent between two real builds', () => {
       await page.reload();
       await expect.poll(() => page.getByTestId('agent-upgrade-status').textContent()).toBe(`已升级到 ${NEW}`);
       expect(await page.getByTestId('agent-outdated').count()).toBe(0);
+      // How it was installed, as its heartbeats say: the executable of its own, which the server upgrades with the single executable.
+      expect(await page.getByTestId('agent-install-kind').textContent()).toBe('单文件 · x64');
       expect(output()).toContain('exited 75');
       expect(versionOf(exe())).toBe(NEW);
       // Confirmed: the kept old executable and the marker are gone; the new version sends reports.

@@ -3,6 +3,7 @@ import { call } from './errors.js';
 import type { In, Out } from './types.js';
 
 export type AgentRow = Out<ApiClient['agents']['list']['query']>[number];
+export type UpgradeResult = Out<ApiClient['agents']['upgrade']['mutate']>;
 export type EnrollmentToken = Out<ApiClient['agents']['createToken']['mutate']>;
 export type Rule = Out<ApiClient['rules']['list']['query']>[number];
 export type UserRow = Out<ApiClient['users']['list']['query']>[number];

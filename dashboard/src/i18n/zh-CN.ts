@@ -673,6 +673,26 @@ const zhCN = {
     requested: '已下发升级到 {version}',
     upgraded: '已升级到 {version}',
     failed: '升级到 {version} 失败，已保留原版本',
+    skipped: '以下 {count} 个探针未下发升级：',
+  },
+  // How an agent was installed (its heartbeats say): which agents a remote upgrade reaches, and why not.
+  agentInstallKind: {
+    title: '安装方式',
+    sea: '单文件',
+    deb: 'deb',
+    rpm: 'rpm',
+    'rpm-el7': 'rpm (el7)',
+    exe: 'Windows 单文件',
+    msi: 'Windows MSI',
+    none: '不支持远程升级',
+    unknown: '未上报',
+    unknownHint: '旧版探针不上报安装方式，升级命令照常下发，由探针自行判断',
+    reasons: {
+      'other-os': '该操作系统没有探针安装包',
+      'node-script': '探针由系统自带的运行时执行：请改用安装包',
+      'el7-tarball': 'el7 探针由压缩包解压安装：请改用 el7 rpm 安装',
+      'no-package': '服务器上的新版本没有适用于 {kind}（{arch}）的安装包',
+    },
   },
   agentsSuperseded: { tag: '已被取代', note: '该主机已用新令牌重新注册，旧探针已自动吊销' },
   notices: {

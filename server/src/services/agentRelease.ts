@@ -17,6 +17,8 @@ export interface SignedManifest {
   manifest: string;
   /** base64 Ed25519 signature over the manifest's UTF-8 bytes. */
   signature: string;
+  /** The manifest's files: which install kinds and architectures the release reaches. */
+  files: ReleaseFile[];
 }
 
 /** `sha256  name` lines, as sha256sum writes them, into name → sum. */
@@ -82,7 +84,7 @@ export function agentRelease(o: { dist: string; key: KeyObject; fallbackVersion:
       }
       if (!files.length) return null;
       const manifest = JSON.stringify({ version, files, issuedAt: now.toISOString() } satisfies UpgradeManifest);
-      return { version, manifest, signature: sign(null, Buffer.from(manifest, 'utf8'), o.key).toString('base64') };
+      return { version, manifest, signature: sign(null, Buffer.from(manifest, 'utf8'), o.key).toString('base64'), files };
     },
   };
 }

@@ -116,6 +116,51 @@ describe.each(DIALECTS)('remote upgrade (%s)', (dialect) => {
     expect((await user.agents.upgrade({})).agentIds).toEqual([old2.id]);
   });
 
+  it('sends the release only to agents whose install kind and architecture it has a file for, names the others with the reason, and keeps sending to agents that never said', async () => {
+    const host = (hostname: string) => enrollHost(t.deps, { institution: 'UP-D', region: '330106', hostname });
+    const [debX64, debArm, msi, exeArm, tarball, older] = [await host('d-deb'), await host('d-deb-arm'), await host('d-msi'), await host('d-exe-arm'), await host('d-el7-tar'), await host('d-old')];
+    await heartbeat(debX64, '0.1.0', { install: { kind: 'deb', arch: 'x64', flavour: null } });
+    await heartbeat(debArm, '0.1.0', { install: { kind: 'deb', arch: 'arm64', flavour: null } });
+    // Windows agents say how they were installed too: the release has an MSI for x64, no Windows file for arm64.
+    await heartbeat(msi, '0.1.0', { install: { kind: 'msi', arch: 'x64', flavour: null } });
+    await heartbeat(exeArm, '0.1.0', { install: { kind: 'exe', arch: 'arm64', flavour: null } });
+    await heartbeat(tarball, '0.1.0', { install: { kind: null, reason: 'el7-tarball', arch: 'x64', flavour: 'glibc217' } });
+    // An agent from before install kinds: it says nothing, and the command goes out as it always did.
+    await heartbeat(older, '0.1.0');
+    const user = await userOf('up-d', 'UP-D');
+
+    const listed = Object.fromEntries((await user.agents.list({})).map((a) => [a.hostname, a.install]));
+    expect(listed).toEqual({
+      'd-deb': { kind: 'deb', arch: 'x64', flavour: null },
+      'd-deb-arm': { kind: 'deb', arch: 'arm64', flavour: null },
+      'd-msi': { kind: 'msi', arch: 'x64', flavour: null },
+      'd-exe-arm': { kind: 'exe', arch: 'arm64', flavour: null },
+      'd-el7-tar': { kind: null, reason: 'el7-tarball', arch: 'x64', flavour: 'glibc217' },
+      'd-old': null,
+    });
+
+    const r = await user.agents.upgrade({});
+    expect(r.agentIds.sort()).toEqual([debX64.id, msi.id, older.id].sort());
+    expect(Object.fromEntries(r.skipped.map((s) => [s.hostname, [s.reason, s.message]]))).toEqual({
+      'd-deb-arm': ['no-package', '服务器上的新版本没有适用于该探针的安装包 (the release on this server has no deb package for arm64)'],
+      'd-exe-arm': ['no-package', '服务器上的新版本没有适用于该探针的安装包 (the release on this server has no exe package for arm64)'],
+      'd-el7-tar': ['el7-tarball', '不支持远程升级：el7 探针由压缩包解压安装，请改用 el7 rpm (not upgradable remotely: the el7 build from its tarball; install the el7 rpm instead)'],
+    });
+    expect(r.skipped.find((s) => s.hostname === 'd-deb-arm')).toMatchObject({ agentId: debArm.id, version: '0.1.0', kind: 'deb', arch: 'arm64' });
+    // Nothing queued, nothing recorded as requested for the agents left out.
+    for (const a of [debArm, exeArm, tarball]) expect(commandHub(t.deps).takePending(a.id)).toEqual([]);
+    for (const a of [debX64, msi]) expect(commandHub(t.deps).takePending(a.id)).toHaveLength(1);
+    const upgrades = Object.fromEntries((await user.agents.list({})).map((a) => [a.hostname, a.upgrade?.status ?? null]));
+    expect(upgrades).toMatchObject({ 'd-deb': 'requested', 'd-msi': 'requested', 'd-old': 'requested', 'd-deb-arm': null, 'd-exe-arm': null, 'd-el7-tar': null });
+
+    // One agent asked for by name: refused with the reason.
+    await expect(user.agents.upgrade({ agentId: tarball.id })).rejects.toThrow(/不支持远程升级.*install the el7 rpm instead/);
+    // A heartbeat without it (rolled back to a version before it): not said any more, and the agent decides again.
+    await heartbeat(tarball, '0.1.0');
+    expect((await user.agents.list({})).find((a) => a.id === tarball.id)!.install).toBeNull();
+    expect((await user.agents.upgrade({ agentId: tarball.id })).agentIds).toEqual([tarball.id]);
+  });
+
   it('gives the key at enrolment, and refuses when the server has no packages', async () => {
     const { token } = await createEnrollmentToken(t.deps, { institutionCode: 'UP-C', institutionName: 'UP-C', regionCode: '330106' });
     const enrolled = await enrollAgent(t.deps, { token, hostname: 'c1', machineId: null, agentVersion: '0.1.0' });

@@ -7,6 +7,7 @@ import { listRegions } from '../storage/regions.js';
 import type { Principal } from './auth.js';
 import type { ServiceDeps } from './deps.js';
 import { createEnrollmentToken } from './enrollment.js';
+import { parseInstall } from './agentUpgrade.js';
 import type { Scope } from './scope.js';
 
 /** Region rows for the tree a caller sees, with the institutions under them. */
@@ -60,6 +61,7 @@ export async function listAgentsInScope(deps: ServiceDeps, scope: Scope, institu
     lastSeenAt: agentLastSeen(a),
     revokedAt: a.revoked_at,
     revokedReason: a.revoked_reason,
+    install: parseInstall(a.install),
     upgrade: a.upgrade_status ? { status: a.upgrade_status, toVersion: a.upgrade_to_version, reason: a.upgrade_reason, at: a.upgrade_updated_at } : null,
   }));
 }

@@ -114,6 +114,8 @@ export async function enrollAgent(deps: ServiceDeps, input: EnrollInput, remoteA
         last_seen_at: now,
         settings: null,
         next_secret_hash: null,
+        // Said with its first heartbeat.
+        install: null,
       });
       // One live agent per host: a re-enrollment (another token of the institution, a reinstall) supersedes the old one,
       // which would otherwise stay valid beside it.

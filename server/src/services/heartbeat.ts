@@ -9,7 +9,7 @@ import type { ServiceDeps } from './deps.js';
 export async function recordHeartbeat(deps: ServiceDeps, agent: AuthenticatedAgent, input: HeartbeatInput): Promise<AuthenticatedAgent> {
   const at = deps.now().toISOString();
   return deps.db.transaction().execute(async (tx) => {
-    const confirmed = await confirmAgent(deps, tx, agent, await touchAgent(tx, agent.id, at, input.agentVersion));
+    const confirmed = await confirmAgent(deps, tx, agent, await touchAgent(tx, agent.id, at, input.agentVersion, input.install ? JSON.stringify(input.install) : null));
     await markHostSeen(tx, agent.hostId, at);
     if (input.upgrade) await recordUpgradeOutcome(tx, agent.id, input.upgrade);
     return confirmed;

@@ -48,6 +48,7 @@ export function listAgents(db: Db, scope: Scope, opts: { institutionCode?: strin
       'hosts.last_seen_at as host_last_seen_at',
       'agents.revoked_at',
       'agents.revoked_reason',
+      'agents.install',
       'agent_upgrades.status as upgrade_status',
       'agent_upgrades.to_version as upgrade_to_version',
       'agent_upgrades.reason as upgrade_reason',
@@ -60,13 +61,21 @@ export function listAgents(db: Db, scope: Scope, opts: { institutionCode?: strin
 
 // Every heartbeat touches its agent: compiled once (hot.ts). It reads back the credential row, which
 // confirms the agent in the heartbeat's own transaction (services/agentAuth.ts, confirmAgent).
-const agentTouched = hot((db, a: { id: string; at: string; version: string }) =>
-  db.updateTable('agents').set({ last_seen_at: a.at, version: a.version }).where('id', '=', a.id).returning(['secret_hash', 'next_secret_hash', 'revoked_at', 'revoked_reason', 'settings']),
+const agentTouched = hot((db, a: { id: string; at: string; version: string; install: string | null }) =>
+  db
+    .updateTable('agents')
+    .set({ last_seen_at: a.at, version: a.version, install: a.install })
+    .where('id', '=', a.id)
+    .returning(['secret_hash', 'next_secret_hash', 'revoked_at', 'revoked_reason', 'settings']),
 );
 
-/** Marks the agent seen; returns its credential row as it is now (undefined when the agent is gone). */
-export async function touchAgent(db: Db, id: string, at: string, version: string): Promise<AgentCredential | undefined> {
-  return (await agentTouched(db, { id, at, version })).rows[0];
+/**
+ * Marks the agent seen, with its version and how it was installed (JSON; null when it did not say:
+ * the version running now may be an older one, rolled back to); returns its credential row as it is
+ * now (undefined when the agent is gone).
+ */
+export async function touchAgent(db: Db, id: string, at: string, version: string, install: string | null): Promise<AgentCredential | undefined> {
+  return (await agentTouched(db, { id, at, version, install })).rows[0];
 }
 
 export async function revokeAgent(db: Db, id: string, at: string, reason: string): Promise<boolean> {
@@ -110,7 +119,8 @@ export function listLiveAgentVersions(db: Db, scope: Scope, opts: { institutionC
   let q = db
     .selectFrom('agents')
     .innerJoin('institutions', 'institutions.code', 'agents.institution_code')
-    .select(['agents.id', 'agents.version', 'agents.institution_code', 'institutions.region_code'])
+    .innerJoin('hosts', 'hosts.id', 'agents.host_id')
+    .select(['agents.id', 'agents.version', 'agents.install', 'hosts.hostname', 'agents.institution_code', 'institutions.region_code'])
     .where('agents.revoked_at', 'is', null)
     .where(inScope(scope, INSTITUTION_COLS) as never);
   if (opts.institutionCode) q = q.where('agents.institution_code', '=', opts.institutionCode);

@@ -52,6 +52,8 @@ export interface AgentsTable {
   settings: string | null;
   /** A rotated secret not yet used; the current one stays valid until it is. */
   next_secret_hash: string | null;
+  /** JSON AgentInstall from its latest heartbeat; null: not said (an agent before it). */
+  install: string | null;
 }
 /** The latest remote upgrade of an agent: `requested` until the agent reports `upgraded` or `failed`. */
 export interface AgentUpgradesTable {
