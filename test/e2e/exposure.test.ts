@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDashboardBuilt, launchBrowser, openPage, screenshot, signInWithForm, type BrowserPage } from '../helpers/browser.js';
 import { agentBundle } from '../helpers/bundles.js';
 import { freePort, institutionWithAgent, REPO, runCli, signedInClient, startServerProcess, waitFor, type ServerProcess } from '../helpers/index.js';
-import { runService } from '../helpers/processTree.js';
 
 // Issue 24 in the dashboard: a county registers its hospital's public addresses (refusals in Chinese),
 // a scanner reports what it saw, the exposure appears live with the host behind the port mapping,
@@ -206,11 +205,19 @@ describe('internet exposure and weak credentials: real server, real agent, real 
     type Credentials = { accounts: Array<{ account: string }>; services: unknown[]; notChecked: string[] };
     const credentialsNow = async () => (sectionData((await bureau.client.hosts.get.query({ hostId: host!.id })).sections.security) as { credentials?: Credentials } | null)?.credentials;
     let credentials: Credentials | undefined;
-    await runService(`${process.execPath} ${await agentBundle()} run --config ${join(server.dataDir, 'agent', 'agent.json')}`, {
+    // The agent as its service runs it, collecting from this machine (not a capture), stopped once it has reported.
+    const agent = spawn(process.execPath, [await agentBundle(), 'run', '--config', join(server.dataDir, 'agent', 'agent.json')], {
       cwd: REPO,
-      env: { WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '2000' },
-      ready: () => waitFor(async () => (credentials = await credentialsNow()), { timeoutMs: 150_000, what: 'a security section with the credentials part' }),
+      env: { ...process.env, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '2000' },
+      stdio: 'ignore',
     });
+    const stopped = new Promise((r) => agent.once('exit', r));
+    try {
+      await waitFor(async () => (credentials = await credentialsNow()), { timeoutMs: 150_000, what: 'a security section with the credentials part' });
+    } finally {
+      agent.kill('SIGTERM');
+      await stopped;
+    }
     const security = { credentials };
     // Verdicts only: no hash, no dictionary word, no region word in what the server holds.
     expect(JSON.stringify(security.credentials)).not.toMatch(/\$6\$|\$y\$|Xihu@2025|Hz@12345|123456/);
