@@ -204,14 +204,16 @@ describe('weian-agent scan in a network namespace with TEST-NET addresses', () =
     expect(recorded.filter((r) => r.address === UNLISTED)).toEqual([]);
     // The rate bound (50 attempts per second by default), on the connects the recorder saw: attempt i
     // starts no earlier than i/50 s after the first, so N connects span at least (N-1)/50 s, and no
-    // ten follow each other faster than 200 ms (150 allowed for the recorder's own timing).
+    // ten follow each other faster than 200 ms. The recorder stamps a connect when it accepts it, and on 2 busy cores
+    // it has been descheduled long enough to accept ten in 92 ms: 100 ms are allowed (a scanner without the bound
+    // sends ten within a few ms).
     // A grab may open more than one connection to a port (banner, then TLS, then HTTP): an attempt is a port's first connect.
     const firsts = new Map<number, number>();
     for (const r of recorded) if (r.address === PUBLIC && r.at >= started) firsts.set(r.port, Math.min(r.at, firsts.get(r.port) ?? Infinity));
     const mine = [...firsts.values()].sort((a, b) => a - b).map((at) => ({ at }));
     expect(mine.length).toBe(scanPorts().length - 3);
     expect(mine.at(-1)!.at - mine[0]!.at).toBeGreaterThanOrEqual(((mine.length - 1) * 1000) / 50 - 50);
-    for (let i = 0; i + 10 < mine.length; i++) expect(mine[i + 10]!.at - mine[i]!.at, `connects ${i}…${i + 10}`).toBeGreaterThanOrEqual(150);
+    for (let i = 0; i + 10 < mine.length; i++) expect(mine[i + 10]!.at - mine[i]!.at, `connects ${i}…${i + 10}`).toBeGreaterThanOrEqual(100);
 
     // The server: exposures with first/last seen, sshd tied to the enrolled host by its host key.
     const seen = await admin.client.exposure.observations.query();
