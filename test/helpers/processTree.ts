@@ -21,6 +21,25 @@ export function descendants(pid: number): number[] {
   walk(pid);
   return all;
 }
+/**
+ * An agent command run as systemd runs its unit with Restart=on-failure: `pre` first (ExecStartPre with "-": skipped
+ * when its program is missing, a failure ignored), then `start`, again until it exits 0 or 78; each exit is printed
+ * as "exited N". Its own process group (killGroups ends it). Command lines are plain words (temporary paths).
+ */
+export function superviseAgent(start: string, opts: { pre?: string; env: NodeJS.ProcessEnv }) {
+  const pre = opts.pre ? `if [ -e ${opts.pre.split(' ')[0]} ]; then ${opts.pre} || true; fi; ` : '';
+  const child = spawn('sh', ['-c', `while :; do ${pre}${start}; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done`], {
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const reports = (state: 'acknowledged' | 'queued') => [...output.matchAll(new RegExp(`report ([0-9a-f-]{36}) ${state}`, 'g'))].map((m) => m[1]!);
+  return { child, output: () => output, acked: () => reports('acknowledged'), queued: () => reports('queued') };
+}
+
 /** SIGKILL to each detached child's whole process group (a supervisor and what it started); one already gone is fine. */
 export function killGroups(children: ReadonlyArray<{ pid?: number | undefined }>): void {
   for (const c of children) {

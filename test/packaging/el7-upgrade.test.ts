@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -6,7 +6,7 @@ import { WEIAN_VERSION } from '@weian/shared/version';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentToken, REPLAY } from '../faults/agentProcess.js';
 import { AGENT_DIST, buildEl7Version, ensureAgentBuilt } from '../helpers/agentBuild.js';
-import { killGroups } from '../helpers/processTree.js';
+import { killGroups, superviseAgent } from '../helpers/processTree.js';
 import { signedInClient, startServerProcess, tempDir, waitFor, type ServerProcess } from '../helpers/index.js';
 
 /**
@@ -61,17 +61,9 @@ describe('remote upgrade of the el7 rpm agent', () => {
     const agentId = (JSON.parse(enrolled) as { agentId: string }).agentId;
 
     // Its service manager's part: started again on exit 75, as systemd's Restart=on-failure does.
-    const supervisor = spawn('sh', ['-c', 'while :; do "$0" run --config "$1"; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done', exe, config], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    running.push(supervisor);
-    let output = '';
-    supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const acked = () => [...output.matchAll(/report ([0-9a-f-]{36}) acknowledged/g)].map((m) => m[1]!);
-    await waitFor(() => acked().length >= 1 && output.includes('command channel open'), { timeoutMs: 120_000, what: `a first report from the el7 agent\n${output}` });
+    const { child, output, acked } = superviseAgent(`${exe} run --config ${config}`, { env });
+    running.push(child);
+    await waitFor(() => acked().length >= 1 && output().includes('command channel open'), { timeoutMs: 120_000, what: `a first report from the el7 agent\n${output()}` });
 
     const admin = await signedInClient(server.url);
     try {
@@ -81,11 +73,11 @@ describe('remote upgrade of the el7 rpm agent', () => {
           const a = (await admin.client.agents.list.query({})).find((x) => x.id === agentId)!;
           return a.upgrade && a.upgrade.status !== 'requested' ? a : null;
         },
-        { timeoutMs: 180_000, what: `the el7 agent's outcome\n${output}` },
+        { timeoutMs: 180_000, what: `the el7 agent's outcome\n${output()}` },
       );
-      expect(upgraded.upgrade, output).toMatchObject({ status: 'upgraded', toVersion: NEW, reason: null });
+      expect(upgraded.upgrade, output()).toMatchObject({ status: 'upgraded', toVersion: NEW, reason: null });
       expect(upgraded.version).toBe(NEW);
-      expect(output.match(/exited \d+/g)).toEqual(['exited 75']);
+      expect(output().match(/exited \d+/g)).toEqual(['exited 75']);
       // rpm installed the el7 package of the new version into the root; the agent's config and data were left alone.
       expect((await rpm('-q', 'weian-agent')).stdout.trim()).toBe(`weian-agent-${NEW}-1.el7.x86_64`);
       expect((await sh(exe, ['--version'])).stdout.trim()).toBe(NEW);
@@ -94,7 +86,7 @@ describe('remote upgrade of the el7 rpm agent', () => {
       // Nothing of the upgrade is left in the data directory once the server has the outcome.
       await waitFor(() => !readdirSync(state).some((f) => f.startsWith('upgrade')), { what: `the upgrade's files to go\n${readdirSync(state).join(' ')}` });
       const before = acked().length;
-      await waitFor(() => acked().length > before, { timeoutMs: 60_000, what: `a report from ${NEW}\n${output}` });
+      await waitFor(() => acked().length > before, { timeoutMs: 60_000, what: `a report from ${NEW}\n${output()}` });
     } finally {
       admin.close();
     }

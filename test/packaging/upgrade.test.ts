@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { WEIAN_VERSION } from '@weian/shared/version';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentToken, REPLAY } from '../faults/agentProcess.js';
 import { buildExecutableVersion } from '../helpers/agentBuild.js';
-import { killGroups } from '../helpers/processTree.js';
+import { killGroups, superviseAgent } from '../helpers/processTree.js';
 import { ensureDashboardBuilt, launchBrowser, openPage, signInWithForm } from '../helpers/browser.js';
 import { signedInClient, startServerProcess, tempDir, TEST_ADMIN, waitFor, type ServerProcess } from '../helpers/index.js';
 
@@ -102,35 +102,25 @@ async function installOld(dir = tempDir('weian-installed-')) {
   const pre = line('ExecStartPre')!.replace(/^-/, '');
   expect(pre).toBe(`${exe}.previous __upgrade-guard --config ${config}`);
   const start = line('ExecStart')!;
-  const supervisor = spawn(
-    'sh',
-    ['-c', `while :; do if [ -e ${pre.split(' ')[0]} ]; then ${pre} || true; fi; ${start}; code=$?; echo "exited $code"; if [ "$code" -eq 0 ] || [ "$code" -eq 78 ]; then exit "$code"; fi; done`],
-    {
-      env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
-  );
-  running.push(supervisor);
-  let output = '';
-  supervisor.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  supervisor.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const supervised = superviseAgent(start, { pre, env: { ...process.env, ...REPLAY, WEIAN_AGENT_INTERVAL_MS: '3000', WEIAN_AGENT_HEARTBEAT_MS: '1000' } });
+  running.push(supervised.child);
   const agent = {
     dir,
     exe,
     agentId: enrolled.agentId,
-    output: () => output,
-    acked: () => [...output.matchAll(/report ([0-9a-f-]{36}) acknowledged/g)].map((m) => m[1]!),
-    queued: () => [...output.matchAll(/report ([0-9a-f-]{36}) queued/g)].map((m) => m[1]!),
+    ...supervised,
     /** The agent process itself (the supervisor's child), not the supervisor. */
     pid: () =>
       Number(
-        execFileSync('pgrep', ['-P', String(supervisor.pid)], { encoding: 'utf8' })
+        execFileSync('pgrep', ['-P', String(supervised.child.pid)], { encoding: 'utf8' })
           .trim()
           .split('\n')[0],
       ),
   };
-  await waitFor(() => agent.acked().length >= 1 && output.includes('command channel open'), { timeoutMs: 60_000, what: `a first report and the command channel\n${output}` });
+  await waitFor(() => agent.acked().length >= 1 && agent.output().includes('command channel open'), {
+    timeoutMs: 60_000,
+    what: `a first report and the command channel\n${agent.output()}`,
+  });
   return agent;
 }
 
