@@ -1,5 +1,5 @@
 // The server's one-file bundle (esbuild): what the packages ship (build.mjs), and what the test suite runs
-// (test/helpers/serverCli.ts), so tests start the server as a plain `node` process instead of through tsx's
+// (test/helpers/bundles.ts), so tests start the server as a plain `node` process instead of through tsx's
 // per-module loader (about 2 CPU-seconds a start, hundreds of starts a run).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -47,7 +47,7 @@ const sourceUrls = {
   },
 };
 
-// `node server/scripts/bundle.mjs --out FILE [--at-sources]`: the test suite's bundle (test/helpers/serverCli.ts).
+// `node server/scripts/bundle.mjs --out FILE [--at-sources]`: the test suite's bundle (test/helpers/bundles.ts).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const out = process.argv.indexOf('--out');
   if (out < 0 || !process.argv[out + 1]) throw new Error('usage: node server/scripts/bundle.mjs --out FILE [--at-sources]');
