@@ -1,4 +1,6 @@
 import { AGENT_AUTH_SCHEME as SHARED_SCHEME } from '@weian/shared';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { AGENT_AUTH_SCHEME, AgentClient } from './client.js';
 
@@ -17,15 +19,21 @@ describe('client', () => {
         { type: 'settings', id: 'c3', settings: { collectIntervalMinutes: 0, heartbeatSeconds: 30 } },
       ],
     };
-    const fetch = (async () => new Response(JSON.stringify({ result: { data: answer } }), { status: 200 })) as typeof globalThis.fetch;
-    const client = new AgentClient({ server: 'http://127.0.0.1:1', credentials: { agentId: 'a', secret: 's' }, fetch });
+    // A server on loopback that answers every call with the next of these.
+    const answers = [answer, { ...answer, settings: { collectIntervalMinutes: 0, heartbeatSeconds: 30 } }];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { data: answers.shift() } })));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new AgentClient({ server: url, credentials: { agentId: 'a', secret: 's' } });
     const ack = await client.heartbeat({ sentAt: '2026-12-06T10:00:00.000Z', agentVersion: '0.1.0' });
     expect(ack.settings).toEqual(answer.settings);
     expect(ack.commands).toEqual([{ type: 'collect', id: 'c1' }]);
     expect(ack.skipped!.map((s) => JSON.parse(s).id)).toEqual(['c2', 'c3']);
     // Settings out of bounds in the ack itself are not taken.
-    const bad = (async () =>
-      new Response(JSON.stringify({ result: { data: { ...answer, settings: { collectIntervalMinutes: 0, heartbeatSeconds: 30 } } } }), { status: 200 })) as typeof globalThis.fetch;
-    await expect(new AgentClient({ server: 'http://127.0.0.1:1', fetch: bad }).heartbeat({ sentAt: '2026-12-06T10:00:00.000Z', agentVersion: '0.1.0' })).rejects.toThrow(/collectIntervalMinutes/);
+    await expect(client.heartbeat({ sentAt: '2026-12-06T10:00:00.000Z', agentVersion: '0.1.0' })).rejects.toThrow(/collectIntervalMinutes/);
+    server.close();
   });
 });

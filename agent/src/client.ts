@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { EnrollInput, EnrollResult, Report, ReportAck } from '@weian/shared';
 import { AgentCommand, HeartbeatAck, type HeartbeatInput } from '@weian/shared/agentCommands';
-import { callProcedure, fetchPost, keepSubscribed, nodePost, TrpcError, type Post } from './trpc-wire.js';
+import type { Agent as HttpAgent } from 'node:http';
+import { callProcedure, keepSubscribed, nodePost, TrpcError, type Post } from './trpc-wire.js';
 
 /**
  * The agent's tRPC client. Untyped on purpose: the agent never imports the server, even for types;
@@ -13,8 +14,8 @@ export interface AgentClientOptions {
   credentials?: { agentId: string; secret: string };
   /** PEM text of the CA that signed the server's certificate. */
   ca?: string;
-  /** A fetch to send requests with instead of node:http(s) (the load generator's keep-alive pool). */
-  fetch?: typeof globalThis.fetch;
+  /** Sockets to send requests on (the load generator's keep-alive pool); by default each request has its own. */
+  httpAgent?: HttpAgent;
   timeoutMs?: number;
 }
 
@@ -37,7 +38,7 @@ export class AgentClient {
   private readonly timeoutMs: number;
   constructor(private readonly opts: AgentClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.post = opts.fetch ? fetchPost(opts.fetch) : nodePost(opts.ca);
+    this.post = nodePost(opts.ca, opts.httpAgent);
     this.base = new URL('/trpc', opts.server).toString();
   }
   private get authorization(): string | null {

@@ -1,4 +1,4 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
 
@@ -46,12 +46,12 @@ export type Post = (url: URL, body: string, headers: Record<string, string>, tim
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-/** node:http or node:https (trusting `ca` when given): Node's own sockets, no fetch. */
-export function nodePost(ca?: string): Post {
+/** node:http or node:https (trusting `ca` when given): Node's own sockets, no fetch; `agent`'s when given. */
+export function nodePost(ca?: string, agent?: HttpAgent): Post {
   return (url, body, headers, timeoutMs) =>
     new Promise((resolve, reject) => {
       const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, ...(ca ? { ca } : {}) }, (res: IncomingMessage) => {
+      const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, ...(ca ? { ca } : {}), ...(agent ? { agent } : {}) }, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let bytes = 0;
         res.on('data', (c: Buffer) => {
@@ -68,15 +68,7 @@ export function nodePost(ca?: string): Post {
     });
 }
 
-/** A fetch-compatible function as the transport (the load generator brings its own keep-alive pool). */
-export function fetchPost(fetchFn: typeof globalThis.fetch): Post {
-  return async (url, body, headers, timeoutMs) => {
-    const r = await fetchFn(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-    return { status: r.status, body: await r.text() };
-  };
-}
-
-/** A transport failure's code: Node's (ECONNREFUSED), or the one fetch wraps in `cause`. */
+/** A transport failure's code: Node's (ECONNREFUSED), or one wrapped in `cause`. */
 const transportCode = (e: unknown): string => {
   const err = e as { code?: unknown; name?: unknown; cause?: { code?: unknown; message?: unknown } };
   if (typeof err.code === 'string') return err.code;

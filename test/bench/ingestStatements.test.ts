@@ -18,6 +18,8 @@ import { cutTrace } from './sqlTrace.js';
 type Entry = [sql: string, params: unknown[], connection?: number];
 const WRITE = /^\s*(insert into|update|delete from)\s+"?([a-z_]+)"?/i;
 const tableWritten = (sql: string) => WRITE.exec(sql)?.[2] ?? null;
+/** The rows of a receipt insert, by its placeholders: seven a receipt (report id, agent, host, collected, received, answer, bytes). */
+const receiptRows = (sql: string) => (sql.match(/\?|\$\d+/g)?.length ?? 0) / 7;
 
 /**
  * The trace's statements cut into transactions (`begin` … `commit`, both kept), each connection's apart
@@ -92,14 +94,19 @@ describe.each(['sqlite', 'postgres'] as const)('the SQL of a report, from the se
     const statements = await cut();
     const txs = transactions(statements);
     const groups = txs.filter((t) => t.some(([sql]) => tableWritten(sql) === 'report_receipts'));
-    const receipts = (t: Entry[]) => t.filter(([sql]) => tableWritten(sql) === 'report_receipts').length;
+    // A group's receipts are one multi-row statement: its rows, by their parameters (seven a receipt).
+    const receiptStatements = (t: Entry[]) => t.filter(([sql]) => tableWritten(sql) === 'report_receipts');
+    const receipts = (t: Entry[]) => receiptStatements(t).reduce((n, [sql]) => n + receiptRows(sql), 0);
     expect(groups.reduce((n, t) => n + receipts(t), 0)).toBe(sims.length);
     const written = new Set<string>();
     for (const t of groups) {
       const perTable = new Map<string, number>();
       for (const table of t.map(([sql]) => tableWritten(sql)).filter((x): x is string => x !== null)) perTable.set(table, (perTable.get(table) ?? 0) + 1);
       // Rows that repeat (sections, findings, transitions, alert events) go in one multi-row statement per report; alerts in two (those opened, those resolved).
-      for (const table of ['host_sections', 'findings', 'finding_transitions', 'alert_events']) expect(perTable.get(table) ?? 0, table).toBeLessThanOrEqual(receipts(t));
+      for (const table of ['findings', 'finding_transitions', 'alert_events']) expect(perTable.get(table) ?? 0, table).toBeLessThanOrEqual(receipts(t));
+      // What every report of the group writes alike is one statement for the whole group: its receipts, its hosts' marks, its sections.
+      for (const table of ['report_receipts', 'host_sections']) expect(perTable.get(table) ?? 0, table).toBe(1);
+      expect(t.filter(([sql]) => /^update "hosts"/.test(sql.trim()))).toHaveLength(1);
       expect(perTable.get('alerts') ?? 0).toBeLessThanOrEqual(2 * receipts(t));
       for (const table of perTable.keys()) written.add(table);
     }
@@ -131,5 +138,20 @@ describe.each(['sqlite', 'postgres'] as const)('the SQL of a report, from the se
     if (dialect === 'postgres') expect(steadyStatements.postgres).toEqual(steadyStatements.sqlite);
     // Their credentials were verified by their first reports: the report's own context lookup confirms them, no lookup of its own.
     expect(statements.filter(([q]) => /from "agents"/.test(q) && !/report_receipts/.test(q)).map(([q]) => q)).toEqual([]);
+  });
+
+  it('shares one lookup, one receipt statement and one host statement among the steady reports of a group', async () => {
+    // Every host's report in flight at once: the writer takes them together.
+    const steady = await runLoad({ url, agents: sims.length, rate: 0, durationS: 3, concurrency: sims.length }, sims);
+    const groups = transactions(await cut()).filter((t) => t.some(([sql]) => tableWritten(sql) === 'report_receipts'));
+    const reports = groups.map((t) => t.filter(([sql]) => tableWritten(sql) === 'report_receipts').reduce((n, [sql]) => n + receiptRows(sql), 0));
+    expect(reports.reduce((a, b) => a + b, 0)).toBe(steady.acked);
+    const shared = groups.filter((_, i) => reports[i]! > 1);
+    expect(shared.length).toBeGreaterThan(0);
+    for (const t of shared) {
+      expect(t.filter(([sql]) => /from "report_receipts"/.test(sql))).toHaveLength(1);
+      expect(t.filter(([sql]) => tableWritten(sql) === 'report_receipts')).toHaveLength(1);
+      expect(t.filter(([sql]) => /^update "hosts"/.test(sql.trim()))).toHaveLength(1);
+    }
   });
 });

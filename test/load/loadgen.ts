@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent } from 'node:http';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { AgentClient, describeSendError } from '@weian/agent';
@@ -85,29 +85,11 @@ async function createTokens(institutions: number, perInstitution: number, prefix
 }
 
 /**
- * The transport under the real agent client: node:http with keep-alive sockets shared by the
- * simulated agents (16 connections, as a region's agents behind one proxy would look). Node's
- * global fetch costs the generator more CPU per request than the server spends storing the report,
- * and both share the same 2 cores.
+ * The sockets under the real agent client: node:http keep-alive sockets shared by the simulated agents
+ * (16 connections, as a region's agents behind one proxy would look), so the generator pays neither a
+ * connection per report nor fetch's Request and Response objects; it shares the same 2 cores as the server.
  */
-export function keepAliveFetch(maxSockets: number): typeof fetch {
-  const agent = new HttpAgent({ keepAlive: true, maxSockets });
-  return (async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    const headers = init.headers instanceof Headers ? Object.fromEntries(init.headers) : ((init.headers ?? {}) as Record<string, string>);
-    const body = typeof init.body === 'string' ? init.body : undefined;
-    return new Promise<Response>((resolve, reject) => {
-      const req = httpRequest(url, { method: init.method ?? 'GET', headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) }, agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 500, headers: { 'content-type': res.headers['content-type'] ?? 'application/json' } })));
-      });
-      req.on('error', (e) => reject(new TypeError('fetch failed', { cause: e })));
-      req.end(body);
-    });
-  }) as typeof fetch;
-}
+export const keepAliveSockets = (maxSockets: number) => new HttpAgent({ keepAlive: true, maxSockets });
 
 /** Runs `n` tasks with at most `limit` at once. */
 async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>): Promise<T[]> {
@@ -125,7 +107,7 @@ async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>
 }
 
 export async function enrollSimulatedAgents(opts: Pick<LoadOptions, 'url' | 'agents' | 'serverEnv' | 'seed' | 'institution' | 'hostsPerInstitution' | 'progress' | 'concurrency'>): Promise<Sim[]> {
-  const transport = keepAliveFetch(opts.concurrency ?? 16);
+  const httpAgent = keepAliveSockets(opts.concurrency ?? 16);
   const random = prng(opts.seed ?? 1);
   const bases = await fixtureReports();
   const institution = opts.institution ?? `LOAD-${Date.now().toString(36)}`;
@@ -133,8 +115,8 @@ export async function enrollSimulatedAgents(opts: Pick<LoadOptions, 'url' | 'age
   const tokens = await createTokens(Math.ceil(opts.agents / per), per, institution, opts.serverEnv ?? {});
   const sims = await pool(opts.agents, 16, async (i) => {
     const host = new SimulatedHost(bases[i % bases.length]!, i, random);
-    const enrolled = await new AgentClient({ server: opts.url, fetch: transport }).enroll({ token: tokens[Math.floor(i / per)]!, hostname: host.hostname, machineId: null, agentVersion: 'loadgen' });
-    const client = new AgentClient({ server: opts.url, fetch: transport, credentials: { agentId: enrolled.agentId, secret: enrolled.secret } });
+    const enrolled = await new AgentClient({ server: opts.url, httpAgent }).enroll({ token: tokens[Math.floor(i / per)]!, hostname: host.hostname, machineId: null, agentVersion: 'loadgen' });
+    const client = new AgentClient({ server: opts.url, httpAgent, credentials: { agentId: enrolled.agentId, secret: enrolled.secret } });
     return { host, client, agentId: enrolled.agentId, reports: 0, busy: false };
   });
   opts.progress?.(`enrolled ${sims.length} agents in ${tokens.length} institution(s) ${institution}-*`);

@@ -1,10 +1,10 @@
 import { SECTION_NAMES, type Report, type ReportAck, type SectionName } from '@weian/shared';
 import { badRequest, forbidden } from '../errors.js';
-import { markHostReported, setIdentityConflict } from '../storage/hosts.js';
-import type { Db, HostSectionsTable } from '../storage/schema.js';
+import { markReported, setIdentityConflict, type HostMark } from '../storage/hosts.js';
+import type { Db, HostSectionsTable, ReportReceiptsTable } from '../storage/schema.js';
 import { evaluateHostNow, type FindingChange } from './evaluation.js';
 import { markInstitutionDirty } from './scoreRefresher.js';
-import { getReceipt, getReportContext, insertReceipt, upsertSections, type ReportContext } from '../storage/reports.js';
+import { getReceipt, getReportContexts, insertReceipts, upsertSections, type ReportContext } from '../storage/reports.js';
 import { confirmAgent, type AuthenticatedAgent } from './agentAuth.js';
 import type { KnownSections } from './sections.js';
 import { perDeps, type ServiceDeps } from './deps.js';
@@ -107,13 +107,13 @@ class GroupCommitter {
       stored = await this.deps.db.transaction().execute(async (tx) => {
         // Taken once the connection is ours: what arrived while waiting for it joins this transaction.
         if (!alone) group = this.queue.splice(0, MAX_GROUP);
-        const out: Array<Stored | Refused> = [];
-        for (const p of group) out.push(await storeReport(this.deps, tx, p));
-        return out;
+        return storeGroup(this.deps, tx, group);
       });
     } catch (e) {
       // The transaction could not even begin (database down, locked): these reports fail on their own.
       if (!alone && !group.length) group = this.queue.splice(0, MAX_GROUP);
+      // Another writer (PostgreSQL runs several) took what was queued.
+      if (!group.length) return;
       // One report's failure must not fail the others: each is tried again on its own.
       if (group.length > 1) {
         for (const p of group) await this.write(p);
@@ -155,22 +155,111 @@ const committer = perDeps((deps) => new GroupCommitter(deps));
 /** How well reports are being grouped: transactions committed and the reports in them, since start. */
 export const groupCommitStats = (deps: ServiceDeps): { transactions: number; reports: number } => ({ ...committer(deps).stats });
 
-/** The part of an ingest inside the transaction; throws DuplicateRace when another process stored the report first. */
-async function storeReport(deps: ServiceDeps, tx: Db, p: Pending): Promise<Stored | Refused> {
-  const { report, bytes, now } = p;
-  const receivedAt = now.toISOString();
-  const context = await getReportContext(tx, report.reportId, p.agent.hostId, p.agent.id);
-  // Its credential as this transaction sees it: revoked or rotated on any process, the report is refused here, before it writes.
-  let agent: AuthenticatedAgent;
-  try {
-    agent = await confirmAgent(deps, tx, p.agent, context.agent);
-  } catch (refused) {
-    return { refused };
+/** A report being stored, between the group's statements. */
+interface Storing {
+  p: Pending;
+  agent: AuthenticatedAgent;
+  context: ReportContext;
+  ack: ReportAck;
+  changed: boolean;
+  known: KnownSections;
+}
+
+/**
+ * The part of an ingest inside the transaction, for a whole group: one lookup for all its reports,
+ * then one statement each for their sections, their hosts and their receipts, whatever the group's
+ * size; only judging a report that changed something is per report. A host's second report in the
+ * group (an agent re-sending one not yet answered) is stored after its first, in a round of its own,
+ * so each statement touches a host's rows once. Throws DuplicateRace when another process stored one
+ * of the reports first (then each is tried again on its own).
+ */
+async function storeGroup(deps: ServiceDeps, tx: Db, group: Pending[]): Promise<Array<Stored | Refused>> {
+  const rounds: Array<Array<[number, Pending]>> = [];
+  const seen = new Map<string, number>();
+  for (const [i, p] of group.entries()) {
+    const round = seen.get(p.agent.hostId) ?? 0;
+    seen.set(p.agent.hostId, round + 1);
+    (rounds[round] ??= []).push([i, p]);
   }
-  if (context.receipt) return { ack: replayAck(context.receipt, agent), stored: false, changes: [], alerts: [], evaluated: false, conflict: null };
+  const out: Array<Stored | Refused> = new Array(group.length);
+  for (const round of rounds) {
+    const stored = await storeRound(
+      deps,
+      tx,
+      round.map(([, p]) => p),
+    );
+    round.forEach(([i], k) => (out[i] = stored[k]!));
+  }
+  return out;
+}
+
+/** One round of a group: at most one report per host. */
+async function storeRound(deps: ServiceDeps, tx: Db, group: Pending[]): Promise<Array<Stored | Refused>> {
+  const contexts = await getReportContexts(
+    tx,
+    group.map((p) => ({ reportId: p.report.reportId, hostId: p.agent.hostId, agentId: p.agent.id })),
+  );
+  const out: Array<Stored | Refused | Storing> = [];
+  const writes: HostSectionsTable[] = [];
+  for (const [i, p] of group.entries()) {
+    const context = contexts[i]!;
+    // Its credential as this transaction sees it: revoked or rotated on any process, the report is refused here, before it writes.
+    let agent: AuthenticatedAgent;
+    try {
+      agent = await confirmAgent(deps, tx, p.agent, context.agent);
+    } catch (refused) {
+      out.push({ refused });
+      continue;
+    }
+    if (context.receipt) {
+      out.push({ ack: replayAck(context.receipt, agent), stored: false, changes: [], alerts: [], evaluated: false, conflict: null });
+      continue;
+    }
+    const { resend, known, rows } = sectionWrites(p, agent, context);
+    writes.push(...rows);
+    const ack: ReportAck = { reportId: p.report.reportId, hostId: agent.hostId, receivedAt: p.now.toISOString(), resend, settings: await agentSettingsFor(tx, agent) };
+    out.push({ p, agent, context, ack, changed: rows.length > 0, known });
+  }
+  const storing = out.filter((o): o is Storing => 'p' in o);
+  await upsertSections(tx, writes);
+  const marks: HostMark[] = storing.map(({ p, agent, ack }) => {
+    const device = p.report.sections.device;
+    return { id: agent.hostId, collectedAt: p.report.collectedAt, receivedAt: ack.receivedAt, hostname: device.status === 'ok' ? device.data.hostname : null };
+  });
+  const identities = await markReported(tx, marks);
+  const results = new Map<Storing, Stored>();
+  for (const s of storing) {
+    const { p, agent, context, ack } = s;
+    const device = p.report.sections.device;
+    const identity = identities.get(agent.hostId);
+    const conflict = device.status === 'ok' && identity ? await checkIdentity(tx, agent.hostId, identity, device.data.machineId, ack.receivedAt) : null;
+    // Judged in the same transaction: a stored report is never without its findings. A report that
+    // changes nothing is not re-judged unless the last judgement is old or the host was silent.
+    const changes = s.changed || needsReevaluation(context, p.now) ? await evaluateHostNow(deps, tx, agent.hostId, s.known) : null;
+    // Their alerts too: nothing a report causes is written in a transaction of its own.
+    const alerts = changes?.length ? await alertsForFindingChanges(deps, tx, changes) : [];
+    results.set(s, { ack, stored: true, changes: (changes ?? []).map((c) => ({ ...c, alerted: true })), alerts, evaluated: changes !== null, conflict });
+  }
+  const receipts: ReportReceiptsTable[] = storing.map(({ p, agent, ack }) => ({
+    report_id: p.report.reportId,
+    agent_id: agent.id,
+    host_id: agent.hostId,
+    collected_at: p.report.collectedAt,
+    received_at: ack.receivedAt,
+    ack: JSON.stringify(ack),
+    bytes: p.bytes,
+  }));
+  const inserted = await insertReceipts(tx, receipts);
+  if (inserted.size !== receipts.length) throw new DuplicateRace();
+  return out.map((o) => ('p' in o ? results.get(o)! : o));
+}
+
+/** The sections a report writes (new or changed), those the server asks again, and what it writes as evaluation would read it back. */
+function sectionWrites({ report, now }: Pending, agent: AuthenticatedAgent, context: ReportContext): { resend: SectionName[]; known: KnownSections; rows: HostSectionsTable[] } {
+  const receivedAt = now.toISOString();
   const held = new Map(context.sections.map((s) => [s.section, s]));
   const resend: SectionName[] = [];
-  const writes: HostSectionsTable[] = [];
+  const rows: HostSectionsTable[] = [];
   // What this report writes, as evaluation would read it back: it judges these without reading or parsing them again.
   const known: KnownSections = {};
   for (const name of SECTION_NAMES) {
@@ -183,7 +272,7 @@ async function storeReport(deps: ServiceDeps, tx: Db, p: Pending): Promise<Store
       case 'ok': {
         // Same hash, same data: nothing to write (an agent that lost its delta state re-sends in full).
         if (h?.status === 'ok' && h.hash === s.hash) break;
-        writes.push({ ...base, status: 'ok', hash: s.hash, data: JSON.stringify(s.data), error: s.warnings?.length ? JSON.stringify({ warnings: s.warnings }) : null });
+        rows.push({ ...base, status: 'ok', hash: s.hash, data: JSON.stringify(s.data), error: s.warnings?.length ? JSON.stringify({ warnings: s.warnings }) : null });
         if (lands) known[name] = { status: 'ok', hash: s.hash, data: s.data, warnings: s.warnings ?? [], collectedAt: report.collectedAt };
         break;
       }
@@ -196,7 +285,7 @@ async function storeReport(deps: ServiceDeps, tx: Db, p: Pending): Promise<Store
       case 'unsupported': {
         const error = s.status === 'error' ? JSON.stringify(s.error) : s.reason ? JSON.stringify({ reason: s.reason }) : null;
         if (h?.status === s.status && h.error === error) break;
-        writes.push({ ...base, status: s.status, hash: null, data: null, error });
+        rows.push({ ...base, status: s.status, hash: null, data: null, error });
         if (lands)
           known[name] =
             s.status === 'error' ? { status: 'error', error: s.error, collectedAt: report.collectedAt } : { status: 'unsupported', reason: s.reason ?? null, collectedAt: report.collectedAt };
@@ -204,28 +293,7 @@ async function storeReport(deps: ServiceDeps, tx: Db, p: Pending): Promise<Store
       }
     }
   }
-  await upsertSections(tx, writes);
-  const changed = writes.length > 0;
-  const ack: ReportAck = { reportId: report.reportId, hostId: agent.hostId, receivedAt, resend, settings: await agentSettingsFor(tx, agent) };
-  const inserted = await insertReceipt(tx, {
-    report_id: report.reportId,
-    agent_id: agent.id,
-    host_id: agent.hostId,
-    collected_at: report.collectedAt,
-    received_at: receivedAt,
-    ack: JSON.stringify(ack),
-    bytes,
-  });
-  if (!inserted) throw new DuplicateRace();
-  const device = report.sections.device;
-  const identity = await markHostReported(tx, agent.hostId, report.collectedAt, receivedAt, device.status === 'ok' ? device.data.hostname : null);
-  const conflict = device.status === 'ok' && identity ? await checkIdentity(tx, agent.hostId, identity, device.data.machineId, receivedAt) : null;
-  // Judged in the same transaction: a stored report is never without its findings. A report that
-  // changes nothing is not re-judged unless the last judgement is old or the host was silent.
-  const changes = changed || needsReevaluation(context, now) ? await evaluateHostNow(deps, tx, agent.hostId, known) : null;
-  // Their alerts too: nothing a report causes is written in a transaction of its own.
-  const alerts = changes?.length ? await alertsForFindingChanges(deps, tx, changes) : [];
-  return { ack, stored: true, changes: (changes ?? []).map((c) => ({ ...c, alerted: true })), alerts, evaluated: changes !== null, conflict };
+  return { resend, known, rows };
 }
 
 /** After the commit: what watches hosts, findings and scores hears of it. */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { hot } from './hot.js';
+import { hot, hotList } from './hot.js';
 import type { Db, HostsTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
@@ -166,38 +166,56 @@ export async function countHosts(db: Db, scope: Scope, f: HostFilter): Promise<n
   return Number(n);
 }
 
-/** Records a report; the hostname follows the device section when it came with one. */
-// Every report marks its host: compiled once (hot.ts). A stale host that reports again is active
-// again; a retired one stays retired; a report without a device section keeps the hostname.
-const hostReported = hot((db, a: { id: string; collectedAt: string; receivedAt: string; hostname: string | null }) =>
+/** Records a report group; each host's name follows its report's device section when it came with one. */
+// Every report marks its host, a group's hosts in one statement (a `values` table joined by id),
+// compiled once per group size (hot.ts). A stale host that reports again is active again; a retired
+// one stays retired; a report without a device section keeps the hostname.
+const v = (column: 1 | 2 | 3 | 4) => sql.ref(`v.column${column}`);
+const hostsReported = hotList((db, rows: Array<{ id: string; collectedAt: string; receivedAt: string; hostname: string | null }>) =>
   db
     .updateTable('hosts')
+    // Untyped parameters in `values` are text on PostgreSQL, as every column set here is.
+    .from(sql<{ column1: string }>`(values ${sql.join(rows.map((r) => sql`(${r.id}, ${r.collectedAt}, ${r.receivedAt}, ${r.hostname})`))})`.as('v'))
     .set((eb) => ({
       // Never backwards: a late replay (an outbox draining old reports) leaves the newest time standing.
       last_report_at: eb
         .case()
-        .when(eb.or([eb('last_report_at', 'is', null), eb('last_report_at', '<', a.collectedAt)]))
-        .then(a.collectedAt)
+        .when(eb.or([eb('last_report_at', 'is', null), eb('last_report_at', '<', v(2) as never)]))
+        .then(v(2))
         .else(eb.ref('last_report_at'))
         .end() as never,
-      last_seen_at: a.receivedAt,
+      last_seen_at: v(3) as never,
       status: eb
         .case()
         .when('status', '=', 'stale')
         .then('active' as const)
         .else(eb.ref('status'))
         .end() as never,
-      hostname: eb.fn.coalesce(eb.val(a.hostname), eb.ref('hostname')) as never,
+      hostname: eb.fn.coalesce(v(4), eb.ref('hostname')) as never,
     }))
-    .where('id', '=', a.id)
-    // What the identity check reads, from the row just written: no second statement per report.
-    .returning(['machine_id', 'identity_conflict']),
+    .whereRef('hosts.id', '=', v(1) as never)
+    // What the identity check reads, from the rows just written: no second statement per report.
+    .returning(['id', 'machine_id', 'identity_conflict']),
 );
 
-/** Marks the host reported; returns its enrolled identity (undefined when the host is gone). */
-export async function markHostReported(db: Db, id: string, collectedAt: string, receivedAt: string, hostname: string | null) {
+export interface HostMark {
+  id: string;
+  collectedAt: string;
+  receivedAt: string;
+  hostname: string | null;
+}
+
+/** Marks a group's hosts reported (each host once); returns each one's enrolled identity by host id (absent when the host is gone). */
+export async function markReported(db: Db, marks: HostMark[]): Promise<Map<string, { machine_id: string | null; identity_conflict: string | null }>> {
+  if (!marks.length) return new Map();
   // One format (UTC, toISOString) so that stored times compare as strings.
-  return (await hostReported(db, { id, collectedAt: new Date(collectedAt).toISOString(), receivedAt, hostname })).rows[0];
+  const rows = (
+    await hostsReported(
+      db,
+      marks.map((m) => ({ ...m, collectedAt: new Date(m.collectedAt).toISOString() })),
+    )
+  ).rows;
+  return new Map(rows.map((r) => [r.id, { machine_id: r.machine_id, identity_conflict: r.identity_conflict }]));
 }
 
 export async function markHostSeen(db: Db, id: string, at: string): Promise<void> {

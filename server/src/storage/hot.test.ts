@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
-import { hot } from './hot.js';
+import { hot, hotList } from './hot.js';
 
 describe.each(DIALECTS)('hot statements (%s)', (dialect) => {
   let t: TestDb;
@@ -20,6 +20,34 @@ describe.each(DIALECTS)('hot statements (%s)', (dialect) => {
     expect((await byId(t.deps.db, { id: b.hostId, status: 'retired' })).rows).toEqual([]);
     const inTx = await t.deps.db.transaction().execute((tx) => byId(tx, { id: a.hostId, status: 'active' }));
     expect(inTx.rows).toEqual([{ id: a.hostId, hostname: 'alpha' }]);
+  });
+
+  it('compiles a list statement once per length and binds each row’s values in its place', async () => {
+    const hosts = [];
+    for (const hostname of ['alpha', 'beta', 'gamma']) hosts.push(await enrollHost(t.deps, { institution: 'HOT-2', region: '330106', hostname }));
+    const named = hotList((db, rows: Array<{ id: string }>) =>
+      db
+        .selectFrom('hosts')
+        .select(['id', 'hostname'])
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .orderBy('hostname'),
+    );
+    const names = async (ids: string[]) =>
+      (
+        await named(
+          t.deps.db,
+          ids.map((id) => ({ id })),
+        )
+      ).rows.map((r) => r.hostname);
+    expect(await names([hosts[2]!.hostId, hosts[0]!.hostId])).toEqual(['alpha', 'gamma']);
+    expect(await names([hosts[1]!.hostId])).toEqual(['beta']);
+    // The two-row statement again, with other values: compiled before, bound anew.
+    expect(await names([hosts[1]!.hostId, hosts[2]!.hostId])).toEqual(['beta', 'gamma']);
+    expect(await names([hosts[0]!.hostId, hosts[1]!.hostId, hosts[2]!.hostId])).toEqual(['alpha', 'beta', 'gamma']);
   });
 
   it('refuses an argument that is not a bound value', async () => {

@@ -11,25 +11,37 @@ import type { Db } from './schema.js';
  * bound parameter (a value, never a column name or a fixed shape choice), else the first call throws.
  */
 export function hot<A extends object, R>(build: (db: Db, args: A) => Compilable<R>): (db: Db, args: A) => Promise<QueryResult<R>> {
-  // Keyed by the dialect's adapter: one instance per database, shared by its transactions.
-  const compiled = new WeakMap<object, { query: CompiledQuery<R>; slots: Array<[number, string]> }>();
-  return async (db, args) => {
+  const list = hotList((db, rows: A[]) => build(db, rows[0]!));
+  return (db, args) => list(db, [args]);
+}
+
+/**
+ * The same for a statement over a list of rows (a multi-row insert, an `in` list, a `values` table): compiled
+ * once per dialect and list length, so a report group of any size runs a statement compiled before.
+ */
+export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compilable<R>): (db: Db, rows: A[]) => Promise<QueryResult<R>> {
+  // Keyed by the dialect's adapter (one per database, shared by its transactions), then by the list's length.
+  const compiled = new WeakMap<object, Map<number, { query: CompiledQuery<R>; slots: Array<[number, number, string]> }>>();
+  return async (db, rows) => {
     const adapter = db.getExecutor().adapter;
-    let entry = compiled.get(adapter);
+    let sizes = compiled.get(adapter);
+    if (!sizes) compiled.set(adapter, (sizes = new Map()));
+    let entry = sizes.get(rows.length);
     if (!entry) {
-      const keys = Object.keys(args);
-      const markers = Object.fromEntries(keys.map((k) => [k, `\u0000hot:${k}`])) as unknown as A;
+      const keys = Object.keys(rows[0] ?? {});
+      const markers = rows.map((_, i) => Object.fromEntries(keys.map((k) => [k, `\u0000hot:${i}:${k}`])) as unknown as A);
       const query = build(db, markers).compile();
-      const slots: Array<[number, string]> = [];
-      query.parameters.forEach((p, i) => {
-        if (typeof p === 'string' && p.startsWith('\u0000hot:')) slots.push([i, p.slice(5)]);
+      const slots: Array<[number, number, string]> = [];
+      query.parameters.forEach((p, at) => {
+        const m = typeof p === 'string' ? /^\u0000hot:(\d+):(.*)$/s.exec(p) : null;
+        if (m) slots.push([at, Number(m[1]), m[2]!]);
       });
-      const missing = keys.filter((k) => !slots.some(([, s]) => s === k));
+      const missing = keys.filter((k) => !rows.every((_, i) => slots.some(([, r, s]) => r === i && s === k)));
       if (missing.length || /\u0000hot:/.test(query.sql)) throw new Error(`hot query: argument(s) ${missing.join(', ') || '?'} not bound as parameters in: ${query.sql}`);
-      compiled.set(adapter, (entry = { query, slots }));
+      sizes.set(rows.length, (entry = { query, slots }));
     }
     const parameters = entry.query.parameters.slice();
-    for (const [i, key] of entry.slots) parameters[i] = (args as Record<string, unknown>)[key];
+    for (const [at, row, key] of entry.slots) parameters[at] = (rows[row] as Record<string, unknown>)[key];
     return db.executeQuery<R>({ ...entry.query, parameters });
   };
 }

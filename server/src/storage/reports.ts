@@ -1,50 +1,76 @@
 import { sql } from 'kysely';
 import type { AgentCredential } from './agents.js';
-import { hot } from './hot.js';
+import { hot, hotList } from './hot.js';
 import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
 
 // The receipt and section-hash statements run for every report: compiled once (hot.ts).
 const receiptById = hot((db, a: { reportId: string }) => db.selectFrom('report_receipts').selectAll().where('report_id', '=', a.reportId));
-const receiptInsert = hot((db, row: ReportReceiptsTable) =>
+// A report group's receipts in one statement; the ids it returns are the ones this statement stored.
+const receiptsInsert = hotList((db, rows: ReportReceiptsTable[]) =>
   db
     .insertInto('report_receipts')
-    .values(row)
-    .onConflict((oc) => oc.column('report_id').doNothing()),
+    .values(rows)
+    .onConflict((oc) => oc.column('report_id').doNothing())
+    .returning('report_id'),
 );
 // With `error`: an error or unsupported section has no hash, and what it says is how the server tells it changed.
 const sectionHashes = hot((db, a: { hostId: string }) => db.selectFrom('host_sections').select(['section', 'hash', 'status', 'error']).where('host_id', '=', a.hostId));
 
-// What ingest reads before it writes a report, in one statement (rows told apart by `kind`): the
-// receipt of its id, if any (a replay), the host's stored sections (what changed), when the host
-// was last judged with its silence finding (whether a report that changes nothing is judged again),
-// and the sending agent's credential row (what confirms a cached authentication, inside the
-// report's transaction: services/agentAuth.ts).
+// What ingest reads before it writes a report group, in one statement (rows told apart by `kind`, and
+// by `k`, the report, host or agent they belong to): the receipt of each report id, if any (a replay),
+// each host's stored sections (what changed), when each host was last judged with its silence finding
+// (whether a report that changes nothing is judged again), and each sending agent's credential row
+// (what confirms a cached authentication, inside the reports' transaction: services/agentAuth.ts).
 const text = sql<string | null>`cast(null as text)`;
 // Every branch's columns typed alike (text or null), as the union reads them.
 const col = (ref: string) => sql<string | null>`${sql.ref(ref)}`;
-const reportContextQuery = hot((db, a: { reportId: string; hostId: string; agentId: string }) =>
+const reportContextQuery = hotList((db, keys: Array<{ reportId: string; hostId: string; agentId: string }>) =>
   db
     .selectFrom('report_receipts')
-    .select([sql<string>`'receipt'`.as('kind'), col('agent_id').as('a'), col('ack').as('b'), text.as('c'), text.as('d'), text.as('e')])
-    .where('report_id', '=', a.reportId)
+    .select([sql<string>`'receipt'`.as('kind'), col('report_id').as('k'), col('agent_id').as('a'), col('ack').as('b'), text.as('c'), text.as('d'), text.as('e')])
+    .where(
+      'report_id',
+      'in',
+      keys.map((k) => k.reportId),
+    )
     .unionAll(
       db
         .selectFrom('host_sections')
-        .select([sql<string>`'section'`.as('kind'), col('section').as('a'), col('hash').as('b'), col('status').as('c'), col('error').as('d'), col('collected_at').as('e')])
-        .where('host_id', '=', a.hostId),
+        .select([sql<string>`'section'`.as('kind'), col('host_id').as('k'), col('section').as('a'), col('hash').as('b'), col('status').as('c'), col('error').as('d'), col('collected_at').as('e')])
+        .where(
+          'host_id',
+          'in',
+          keys.map((k) => k.hostId),
+        ),
     )
     .unionAll(
       db
         .selectFrom('host_scores')
         .leftJoin('findings', (j) => j.onRef('findings.subject_id', '=', 'host_scores.host_id').on('findings.subject_kind', '=', 'host').on('findings.rule_id', '=', 'HOST-AGENT-SILENT'))
-        .select([sql<string>`'state'`.as('kind'), col('host_scores.updated_at').as('a'), col('findings.status').as('b'), text.as('c'), text.as('d'), text.as('e')])
-        .where('host_scores.host_id', '=', a.hostId),
+        .select([sql<string>`'state'`.as('kind'), col('host_scores.host_id').as('k'), col('host_scores.updated_at').as('a'), col('findings.status').as('b'), text.as('c'), text.as('d'), text.as('e')])
+        .where(
+          'host_scores.host_id',
+          'in',
+          keys.map((k) => k.hostId),
+        ),
     )
     .unionAll(
       db
         .selectFrom('agents')
-        .select([sql<string>`'agent'`.as('kind'), col('secret_hash').as('a'), col('next_secret_hash').as('b'), col('revoked_at').as('c'), col('revoked_reason').as('d'), col('settings').as('e')])
-        .where('id', '=', a.agentId),
+        .select([
+          sql<string>`'agent'`.as('kind'),
+          col('id').as('k'),
+          col('secret_hash').as('a'),
+          col('next_secret_hash').as('b'),
+          col('revoked_at').as('c'),
+          col('revoked_reason').as('d'),
+          col('settings').as('e'),
+        ])
+        .where(
+          'id',
+          'in',
+          keys.map((k) => k.agentId),
+        ),
     ),
 );
 
@@ -57,31 +83,49 @@ export interface ReportContext {
   agent: AgentCredential | undefined;
 }
 
-/** One lookup per report for what ingest needs to know before writing it (see the query above). */
-export async function getReportContext(db: Db, reportId: string, hostId: string, agentId: string): Promise<ReportContext> {
-  const out: ReportContext = { receipt: undefined, sections: [], evaluatedAt: null, silentStatus: null, agent: undefined };
-  for (const r of (await reportContextQuery(db, { reportId, hostId, agentId })).rows) {
-    if (r.kind === 'receipt') out.receipt = { agent_id: r.a!, ack: r.b! };
-    else if (r.kind === 'section') out.sections.push({ section: r.a!, hash: r.b, status: r.c as HostSectionsTable['status'], error: r.d, collected_at: r.e! });
-    else if (r.kind === 'agent') out.agent = { secret_hash: r.a!, next_secret_hash: r.b, revoked_at: r.c, revoked_reason: r.d, settings: r.e };
-    else {
-      out.evaluatedAt = r.a;
-      out.silentStatus = r.b;
-    }
+export interface ReportKey {
+  reportId: string;
+  hostId: string;
+  agentId: string;
+}
+
+/** One lookup for a whole report group: what ingest needs to know before writing each report (see the query above), in `keys`' order. */
+export async function getReportContexts(db: Db, keys: ReportKey[]): Promise<ReportContext[]> {
+  const receipts = new Map<string, ReportContext['receipt']>();
+  const sections = new Map<string, ReportContext['sections']>();
+  const states = new Map<string, { evaluatedAt: string | null; silentStatus: string | null }>();
+  const agents = new Map<string, AgentCredential>();
+  for (const r of (await reportContextQuery(db, keys)).rows) {
+    const k = r.k!;
+    if (r.kind === 'receipt') receipts.set(k, { agent_id: r.a!, ack: r.b! });
+    else if (r.kind === 'section') {
+      let held = sections.get(k);
+      if (!held) sections.set(k, (held = []));
+      held.push({ section: r.a!, hash: r.b, status: r.c as HostSectionsTable['status'], error: r.d, collected_at: r.e! });
+    } else if (r.kind === 'agent') agents.set(k, { secret_hash: r.a!, next_secret_hash: r.b, revoked_at: r.c, revoked_reason: r.d, settings: r.e });
+    else states.set(k, { evaluatedAt: r.a, silentStatus: r.b });
   }
-  return out;
+  return keys.map((key) => ({
+    receipt: receipts.get(key.reportId),
+    sections: sections.get(key.hostId) ?? [],
+    evaluatedAt: states.get(key.hostId)?.evaluatedAt ?? null,
+    silentStatus: states.get(key.hostId)?.silentStatus ?? null,
+    agent: agents.get(key.agentId),
+  }));
 }
 
 export async function getReceipt(db: Db, reportId: string) {
   return (await receiptById(db, { reportId })).rows[0];
 }
 
-/** Inserts the receipt unless one exists; true when this call stored it (the idempotency gate). */
-export async function insertReceipt(db: Db, row: ReportReceiptsTable): Promise<boolean> {
-  const { report_id, agent_id, host_id, collected_at, received_at, ack, bytes } = row;
-  const r = await receiptInsert(db, { report_id, agent_id, host_id, collected_at, received_at, ack, bytes });
-  // No row affected when the conflict clause skipped it (both dialects report affected rows).
-  return Number(r.numAffectedRows ?? 0) === 1;
+/** Inserts the receipts that do not exist yet; returns the ids this call stored (the idempotency gate). */
+export async function insertReceipts(db: Db, rows: ReportReceiptsTable[]): Promise<Set<string>> {
+  if (!rows.length) return new Set();
+  const r = await receiptsInsert(
+    db,
+    rows.map(({ report_id, agent_id, host_id, collected_at, received_at, ack, bytes }) => ({ report_id, agent_id, host_id, collected_at, received_at, ack, bytes })),
+  );
+  return new Set(r.rows.map((x) => x.report_id));
 }
 
 export function listReceipts(db: Db, hostId: string, limit: number) {
