@@ -73,7 +73,7 @@ export const MAX_GROUP = 64;
  * Transactions written at once. SQLite has one connection, so one; PostgreSQL runs transactions
  * side by side on its pool, and several writers keep its round trips overlapped.
  */
-const WRITERS = { sqlite: 1, postgres: 4 } as const;
+const WRITERS = { sqlite: 1, postgres: 1 } as const;
 
 class GroupCommitter {
   private queue: Pending[] = [];

@@ -1,4 +1,4 @@
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * Agent secrets and enrollment tokens are 256/144-bit random values, so a fast hash is enough
@@ -12,4 +12,16 @@ export function sameDigest(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a, 'latin1'), Buffer.from(b, 'latin1'));
 }
 export const secretMatches = (secret: string, storedHash: string): boolean => sameDigest(hashSecret(secret), storedHash);
-export const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`;
+/** Random bytes for ids, drawn 4 KiB at a time: a first report names dozens of rows, and each draw of its own cost a few per cent of its CPU. */
+const ID_BYTES = 12;
+const idPool = Buffer.alloc(4096 - (4096 % ID_BYTES));
+let idAt = idPool.length;
+/** A new row id: the prefix and 96 random bits, never drawn twice from the pool. */
+export function newId(prefix: string): string {
+  if (idAt === idPool.length) {
+    randomFillSync(idPool);
+    idAt = 0;
+  }
+  idAt += ID_BYTES;
+  return `${prefix}_${idPool.toString('base64url', idAt - ID_BYTES, idAt)}`;
+}

@@ -1,4 +1,4 @@
-import { hot } from './hot.js';
+import { hot, hotList, pick } from './hot.js';
 import type { Db, FindingsTable } from './schema.js';
 
 // Findings (each subject's current result per rule) and what is counted from them.
@@ -20,14 +20,22 @@ export async function getFindings(db: Db, subjectKind: 'host' | 'institution', s
 /** What an upsert of a finding rewrites (all but its key). */
 const FINDING_VALUES = ['institution_code', 'status', 'severity', 'evidence', 'exception_id', 'exception_expires_on', 'since', 'evaluated_at'] as const satisfies ReadonlyArray<keyof FindingRow>;
 
-/** Several of one subject's findings in one statement (a first report writes dozens): inserted, or updated in place. */
-export async function upsertFindings(db: Db, rows: FindingRow[]): Promise<void> {
-  if (!rows.length) return;
-  await db
+const FINDING_COLUMNS = ['subject_kind', 'subject_id', 'rule_id', ...FINDING_VALUES] as const satisfies ReadonlyArray<keyof FindingRow>;
+// A first report writes dozens, and every report that changes a judgement some: compiled once per row count (hot.ts).
+const findingsUpsert = hotList((db, rows: FindingRow[]) =>
+  db
     .insertInto('findings')
     .values(rows)
-    .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'rule_id']).doUpdateSet((eb) => Object.fromEntries(FINDING_VALUES.map((c) => [c, eb.ref(`excluded.${c}`)]))))
-    .execute();
+    .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'rule_id']).doUpdateSet((eb) => Object.fromEntries(FINDING_VALUES.map((c) => [c, eb.ref(`excluded.${c}`)])))),
+);
+
+/** Several of one subject's findings in one statement (a first report writes dozens): inserted, or updated in place. */
+export async function upsertFindings(db: Db, rows: FindingRow[]): Promise<void> {
+  if (rows.length)
+    await findingsUpsert(
+      db,
+      rows.map((r) => pick(r, FINDING_COLUMNS)),
+    );
 }
 
 /** Findings of rules that no longer apply to the subject, in one statement. */

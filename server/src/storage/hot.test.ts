@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
-import { hot, hotList } from './hot.js';
+import { hot, hotList, pick } from './hot.js';
 
 describe.each(DIALECTS)('hot statements (%s)', (dialect) => {
   let t: TestDb;
@@ -48,6 +48,20 @@ describe.each(DIALECTS)('hot statements (%s)', (dialect) => {
     // The two-row statement again, with other values: compiled before, bound anew.
     expect(await names([hosts[1]!.hostId, hosts[2]!.hostId])).toEqual(['beta', 'gamma']);
     expect(await names([hosts[0]!.hostId, hosts[1]!.hostId, hosts[2]!.hostId])).toEqual(['alpha', 'beta', 'gamma']);
+  });
+
+  it('gives every row of a list the same columns, in the same order, a missing one as null', () => {
+    const rows = [{ b: 2, a: 1 }, { a: 3 }] as Array<{ a: number; b?: number }>;
+    expect(rows.map((r) => Object.entries(pick(r, ['a', 'b'])))).toEqual([
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+      [
+        ['a', 3],
+        ['b', null],
+      ],
+    ]);
   });
 
   it('refuses an argument that is not a bound value', async () => {

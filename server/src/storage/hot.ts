@@ -45,3 +45,13 @@ export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compi
     return db.executeQuery<R>({ ...entry.query, parameters });
   };
 }
+
+/**
+ * A row with exactly these columns, in this order. A list statement is compiled from its first row's
+ * columns: every row must have the same ones, or a column only later rows carry would be dropped.
+ */
+export function pick<T extends object, K extends keyof T>(row: T, columns: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const c of columns) out[c] = row[c] === undefined ? (null as T[K]) : row[c];
+  return out;
+}

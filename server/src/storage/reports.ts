@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { AgentCredential } from './agents.js';
-import { hot, hotList } from './hot.js';
+import { hot, hotList, pick } from './hot.js';
 import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
 
 // The receipt and section-hash statements run for every report: compiled once (hot.ts).
 const receiptById = hot((db, a: { reportId: string }) => db.selectFrom('report_receipts').selectAll().where('report_id', '=', a.reportId));
+const RECEIPT_COLUMNS = ['report_id', 'agent_id', 'host_id', 'collected_at', 'received_at', 'ack', 'bytes'] as const satisfies ReadonlyArray<keyof ReportReceiptsTable>;
 // A report group's receipts in one statement; the ids it returns are the ones this statement stored.
 const receiptsInsert = hotList((db, rows: ReportReceiptsTable[]) =>
   db
@@ -123,7 +124,7 @@ export async function insertReceipts(db: Db, rows: ReportReceiptsTable[]): Promi
   if (!rows.length) return new Set();
   const r = await receiptsInsert(
     db,
-    rows.map(({ report_id, agent_id, host_id, collected_at, received_at, ack, bytes }) => ({ report_id, agent_id, host_id, collected_at, received_at, ack, bytes })),
+    rows.map((r) => pick(r, RECEIPT_COLUMNS)),
   );
   return new Set(r.rows.map((x) => x.report_id));
 }
@@ -147,10 +148,10 @@ export function getSections(db: Db, hostId: string) {
   return db.selectFrom('host_sections').selectAll().where('host_id', '=', hostId).execute();
 }
 
-/** A report's new or changed sections in one statement. */
-export async function upsertSections(db: Db, rows: HostSectionsTable[]): Promise<void> {
-  if (!rows.length) return;
-  await db
+const SECTION_COLUMNS = ['host_id', 'section', 'status', 'hash', 'data', 'error', 'collected_at', 'updated_at'] as const satisfies ReadonlyArray<keyof HostSectionsTable>;
+// A report group's new or changed sections: compiled once per row count (hot.ts).
+const sectionsUpsert = hotList((db, rows: HostSectionsTable[]) =>
+  db
     .insertInto('host_sections')
     .values(rows)
     .onConflict((oc) =>
@@ -166,8 +167,16 @@ export async function upsertSections(db: Db, rows: HostSectionsTable[]): Promise
         }))
         // A late replay of an older report never overwrites newer data.
         .whereRef('host_sections.collected_at', '<=', 'excluded.collected_at'),
-    )
-    .execute();
+    ),
+);
+
+/** New or changed sections (a report group's, one row per host and section) in one statement. */
+export async function upsertSections(db: Db, rows: HostSectionsTable[]): Promise<void> {
+  if (rows.length)
+    await sectionsUpsert(
+      db,
+      rows.map((r) => pick(r, SECTION_COLUMNS)),
+    );
 }
 
 /** Used by operators and tests to make the server forget a section, e.g. to exercise delta-sync resends. */

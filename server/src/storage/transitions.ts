@@ -1,10 +1,21 @@
+import { hotList, pick } from './hot.js';
 import type { Db, FindingTransitionsTable } from './schema.js';
 
 // Finding transitions: every status change of a finding, so "failing since when" is always answerable.
 
 /** A subject's transitions of one evaluation, in one statement. */
+const TRANSITION_COLUMNS = ['id', 'subject_kind', 'subject_id', 'rule_id', 'institution_code', 'from_status', 'to_status', 'severity', 'at'] as const satisfies ReadonlyArray<
+  keyof FindingTransitionsTable
+>;
+// Every judgement that changes something writes some: compiled once per row count (hot.ts).
+const transitionsInsert = hotList((db, rows: FindingTransitionsTable[]) => db.insertInto('finding_transitions').values(rows));
+
 export async function insertTransitions(db: Db, rows: FindingTransitionsTable[]): Promise<void> {
-  if (rows.length) await db.insertInto('finding_transitions').values(rows).execute();
+  if (rows.length)
+    await transitionsInsert(
+      db,
+      rows.map((r) => pick(r, TRANSITION_COLUMNS)),
+    );
 }
 
 export function listTransitions(db: Db, subjectKind: 'host' | 'institution', subjectId: string, limit: number) {
