@@ -73,6 +73,28 @@ describe('PostgreSQL event bridge', () => {
     expect(b!.seen.seen.filter((h) => h.startsWith('burst-'))).toEqual(Array.from({ length: 50 }, (_, i) => `burst-${i}`));
   });
 
+  it('sends each turn’s events as one JSON envelope any process version reads: its origin, then the events', async () => {
+    const {
+      procs: [a],
+      dbName,
+    } = await twoProcesses();
+    const raw = new pg.Client({ connectionString: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${dbName}`) });
+    await raw.connect();
+    closers.push(() => raw.end());
+    const payloads: string[] = [];
+    raw.on('notification', (n) => payloads.push(n.payload ?? ''));
+    await raw.query('LISTEN weian_events');
+    a!.bus.emit('host.changed', ev('e1'));
+    a!.bus.emit('host.changed', ev('e2'));
+    await until(() => payloads.length > 0, 'the NOTIFY');
+    const env = JSON.parse(payloads[0]!) as { o: string; e: unknown[] };
+    expect(Object.keys(env)).toEqual(['o', 'e']);
+    expect(env.e).toEqual([
+      ['host.changed', ev('e1')],
+      ['host.changed', ev('e2')],
+    ]);
+  });
+
   it('listens again after its connection is killed', async () => {
     const {
       procs: [a, b],

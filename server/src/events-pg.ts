@@ -38,25 +38,28 @@ export function bridgeEvents(bus: EventBus, pubsub: PubSub, opts: EventBridgeOpt
   let scheduled = false;
   let closed = false;
 
-  const send = (events: Envelope['e']) =>
-    pubsub
-      .notify(channel, JSON.stringify({ o: origin, e: events } satisfies Envelope))
-      .catch((e: Error) => opts.log.error(`event NOTIFY failed (other processes miss ${events.length} event(s)): ${e.message}`));
+  // The envelope is written by hand around each event's JSON, made once: `{"o":…,"e":[…]}` is what
+  // JSON.stringify would make of an Envelope, so every process reads it alike; the origin first lets a
+  // process skip its own messages (LISTEN hears them too) without parsing them.
+  const head = `{"o":${JSON.stringify(origin)},"e":[`;
+  const send = (events: string[]) =>
+    pubsub.notify(channel, `${head}${events.join(',')}]}`).catch((e: Error) => opts.log.error(`event NOTIFY failed (other processes miss ${events.length} event(s)): ${e.message}`));
 
   const flush = () => {
     scheduled = false;
     const events = pending;
     pending = [];
-    let batch: Envelope['e'] = [];
+    let batch: string[] = [];
     let size = 0;
     for (const ev of events) {
-      const bytes = Buffer.byteLength(JSON.stringify(ev));
+      const json = JSON.stringify(ev);
+      const bytes = Buffer.byteLength(json);
       if (batch.length && size + bytes > MAX_PAYLOAD) {
         void send(batch);
         batch = [];
         size = 0;
       }
-      batch.push(ev);
+      batch.push(json);
       size += bytes + 1;
     }
     if (batch.length) void send(batch);
@@ -74,6 +77,7 @@ export function bridgeEvents(bus: EventBus, pubsub: PubSub, opts: EventBridgeOpt
   const listener = pubsub.listen(
     channel,
     (raw) => {
+      if (raw.startsWith(head)) return;
       let env: Envelope;
       try {
         env = JSON.parse(raw) as Envelope;
