@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { newId } from './secrets.js';
 
 describe('newId', () => {
-  it('names rows with the prefix and 96 random bits, never the same twice across pool refills', () => {
+  it('names rows with the prefix, the time and 96 random bits, never the same twice across pool refills', () => {
     const ids = Array.from({ length: 2000 }, () => newId('ft'));
-    for (const id of ids) expect(id).toMatch(/^ft_[A-Za-z0-9_-]{16}$/);
+    for (const id of ids) expect(id).toMatch(/^ft_[0-9a-f]{12}[A-Za-z0-9_-]{16}$/);
     // 2,000 ids draw the 4 KiB pool several times over.
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('sorts ids by the time they were made, whatever their random part', () => {
+    const times = [Date.UTC(2026, 11, 7, 8), Date.UTC(2026, 11, 7, 8, 0, 0, 1), Date.UTC(2027, 0, 1), Date.UTC(2100, 0, 1)];
+    const ids = times.map((t) => newId('al', t));
+    expect([...ids].reverse().sort()).toEqual(ids);
   });
 });

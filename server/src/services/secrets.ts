@@ -16,12 +16,17 @@ export const secretMatches = (secret: string, storedHash: string): boolean => sa
 const ID_BYTES = 12;
 const idPool = Buffer.alloc(4096 - (4096 % ID_BYTES));
 let idAt = idPool.length;
-/** A new row id: the prefix and 96 random bits, never drawn twice from the pool. */
-export function newId(prefix: string): string {
+/**
+ * A new row id: the prefix, the time in milliseconds (12 hex digits, so ids sort by when they were made) and 96
+ * random bits, never drawn twice from the pool. Time first, a table keyed by these ids grows at its end: with
+ * random keys every row of a first report's transitions landed on a B-tree page of its own (a 50-row transaction
+ * into a million rows: 2.0-2.8 ms with random keys, 0.44-0.66 ms with these).
+ */
+export function newId(prefix: string, now = Date.now()): string {
   if (idAt === idPool.length) {
     randomFillSync(idPool);
     idAt = 0;
   }
   idAt += ID_BYTES;
-  return `${prefix}_${idPool.toString('base64url', idAt - ID_BYTES, idAt)}`;
+  return `${prefix}_${now.toString(16).padStart(12, '0')}${idPool.toString('base64url', idAt - ID_BYTES, idAt)}`;
 }
