@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { regionPrefix } from '@weian/shared';
 import type { Db } from './schema.js';
 import { inScope, type Scope } from './scope.js';
 
@@ -168,7 +169,7 @@ const unresolvedOnly = (status: AlertStatus[] | undefined) => Boolean(status?.le
 
 /** Newest activity first, or by severity first; the total lets the caller page. */
 export async function listAlerts(db: Db, scope: Scope, f: AlertFilter): Promise<{ rows: AlertRow[]; total: number }> {
-  const where: AlertWhere = { status: f.status, severity: f.severity, institutionCode: f.institutionCode, regionPrefix: f.regionCode?.replace(/0+$/, '') };
+  const where: AlertWhere = { status: f.status, severity: f.severity, institutionCode: f.institutionCode, regionPrefix: f.regionCode && regionPrefix(f.regionCode) };
   let q = filtered(db, scope, where).selectAll();
   if (unresolvedOnly(f.status)) q = q.where('resolved_at', 'is', null);
   if (f.sort === 'severity') q = q.orderBy(SEVERITY_RANK);
