@@ -173,9 +173,10 @@ export async function listAlerts(db: Db, scope: Scope, f: AlertFilter): Promise<
   let q = filtered(db, scope, where).selectAll();
   if (unresolvedOnly(f.status)) q = q.where('resolved_at', 'is', null);
   if (f.sort === 'severity') q = q.orderBy(SEVERITY_RANK);
-  const rows = await q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
-  const bySeverity = await countBySeverity(db, scope, where);
-  return { rows, total: Object.values(bySeverity).reduce((a, b) => a + b, 0) };
+  const total = Object.values(await countBySeverity(db, scope, where)).reduce((a, b) => a + b, 0);
+  // Past the last alert there is nothing to look for (the index would be read to its end).
+  const rows = total > f.offset ? await q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute() : [];
+  return { rows, total };
 }
 
 /** The filter's alerts counted by severity, summed from the kept counts (a few rows per institution). */

@@ -2,13 +2,15 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 // Frozen. The alerts view's first page by severity and its total, and the overview's open alerts, at
 // a province's hundreds of thousands of alerts (the 30 ms budget of DESIGN.md):
-// - an index of unresolved alerts in the list's severity order, so the first page is its first rows;
+// - an index of unresolved alerts in the list's severity order, so the first page is its first rows,
+//   with the columns the list filters on: a small region's few alerts are found without reading the
+//   others' rows (fewer than a page: the whole index is read, 30 ms instead of 140 at 220,000 on SQLite);
 // - alerts counted per institution, status and severity (a few rows per institution) by triggers, so
 //   every writer keeps them right and a total is a sum of those, not a count of the alerts.
 // All its SQL is in `up`: the test harness knows a migration changed by the text of `up`.
 export async function up(db: Kysely<unknown>): Promise<void> {
   // The expression is the list's order (storage/alerts.ts, SEVERITY_RANK), written alike there.
-  await sql`create index alerts_unresolved_by_severity on alerts ((case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end), updated_at desc, id desc) where resolved_at is null`.execute(
+  await sql`create index alerts_unresolved_by_severity on alerts ((case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end), updated_at desc, id desc, region_code, institution_code, status, severity) where resolved_at is null`.execute(
     db,
   );
   await db.schema
