@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -429,6 +429,8 @@ async function queries(quickSize: typeof SIZE) {
     emit('server.rss_mb', rssMb(server.pid), 'MB', null, `the server process after those queries, ${size} on SQLite`);
   } finally {
     await server.stop();
+    // The copy of the province is 3 GB: left behind, a few runs fill the disk.
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -40,6 +40,20 @@ describe.each(DIALECTS)('alert list order and handler (%s)', (dialect) => {
     expect(recent.items.map((a) => a.ruleId)).toEqual(['R-CRIT-NEW', 'R-HIGH', 'R-MED', 'R-CRIT-OLD', 'R-LOW']);
   });
 
+  it('lists a region by its own digits: a county whose code ends in 0 is not a prefix of its neighbours', async () => {
+    // 330110 余杭区 and 330111 富阳区: trailing zeros trimmed one by one made 33011, which both begin with.
+    const yuhang = (await enrollHost(t.deps, { institution: 'Y', region: '330110', hostname: 'yh-01' })).hostId;
+    const fuyang = (await enrollHost(t.deps, { institution: 'F', region: '330111', hostname: 'fy-01' })).hostId;
+    for (const [subjectId, institutionCode, regionCode] of [
+      [yuhang, 'Y', '330110'],
+      [fuyang, 'F', '330111'],
+    ] as const)
+      await raiseAlert(t.deps, { subjectKind: 'host', subjectId, ruleId: 'R-ONE', kind: 'finding', severity: 'high', institutionCode, regionCode, evidence: { zh: 'x', en: 'x' } });
+    const listed = await listAlertViews(t.deps, ALL, { regionCode: '330110', limit: 50, offset: 0 });
+    expect([listed.items.map((a) => a.regionCode), listed.total]).toEqual([['330110'], 1]);
+    expect((await listAlertViews(t.deps, ALL, { regionCode: '330100', limit: 50, offset: 0 })).total).toBe(2);
+  });
+
   it('makes whoever acknowledges an unhandled alert its handler, and keeps a handler already assigned', async () => {
     await createUser(t.deps, 'cli', { username: 'xihu', displayName: '西湖区卫健局', role: 'county', scopeCode: '330106', password: PASSWORD });
     const officer = await createUser(t.deps, 'cli', { username: 'inst-a', displayName: '信息科', role: 'institution', scopeCode: 'A', password: PASSWORD });

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { regionPrefix } from '@weian/shared';
 import type { Db } from './schema.js';
 import { inScope, type Scope } from './scope.js';
 
@@ -48,10 +49,18 @@ export interface AlertEventsTable {
   /** JSON. */
   detail: string;
 }
+/** Alerts counted per institution, status and severity: kept by triggers on alerts (migration 2026-12-07-43). */
+export interface AlertCountsTable {
+  region_code: string;
+  institution_code: string;
+  status: AlertStatus;
+  severity: AlertSeverity;
+  n: number;
+}
 export type AlertRow = AlertsTable;
 export type AlertEventRow = AlertEventsTable;
 
-const alertsDb = (db: Db) => db.withTables<{ alerts: AlertsTable; alert_events: AlertEventsTable }>();
+const alertsDb = (db: Db) => db.withTables<{ alerts: AlertsTable; alert_events: AlertEventsTable; alert_counts: AlertCountsTable }>();
 export const ALERT_COLS = { region: 'alerts.region_code', institution: 'alerts.institution_code' } as const;
 
 /**
@@ -136,42 +145,53 @@ export interface AlertFilter {
 }
 export type AlertSort = 'recent' | 'severity';
 
-function filtered(db: Db, scope: Scope, f: Omit<AlertFilter, 'limit' | 'offset' | 'sort'>) {
+/** What a list or a count narrows alerts to; `regionPrefix`: the leading digits of the region codes under a region. */
+type AlertWhere = Pick<AlertFilter, 'status' | 'severity' | 'institutionCode'> & { regionPrefix?: string | undefined };
+
+/** The alerts of `f`, or their counts (`alert_counts` has the same columns to filter on). */
+function filtered(db: Db, scope: Scope, f: AlertWhere, table: 'alerts' | 'alert_counts' = 'alerts') {
   let q = alertsDb(db)
-    .selectFrom('alerts')
-    .where(inScope(scope, ALERT_COLS) as never);
+    .selectFrom(table as 'alerts')
+    .where(inScope(scope, { region: `${table}.region_code`, institution: `${table}.institution_code` }) as never);
   if (f.status?.length) q = q.where('status', 'in', f.status);
   if (f.severity?.length) q = q.where('severity', 'in', f.severity);
   // A region filter covers everything under it: a city code matches its counties.
-  if (f.regionCode) q = q.where('region_code', 'like', `${f.regionCode.replace(/0+$/, '')}%`);
+  if (f.regionPrefix) q = q.where('region_code', 'like', `${f.regionPrefix}%`);
   if (f.institutionCode) q = q.where('institution_code', '=', f.institutionCode);
   return q;
 }
 
+// The order of the index alerts_unresolved_by_severity (migration 2026-12-07-43): keep the two alike.
 const SEVERITY_RANK = sql<number>`case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end`;
+
+/** Only unresolved alerts asked for: resolved_at is null exactly then, and says so in the terms of the partial index. */
+const unresolvedOnly = (status: AlertStatus[] | undefined) => Boolean(status?.length) && !status!.includes('resolved');
 
 /** Newest activity first, or by severity first; the total lets the caller page. */
 export async function listAlerts(db: Db, scope: Scope, f: AlertFilter): Promise<{ rows: AlertRow[]; total: number }> {
-  let q = filtered(db, scope, f).selectAll();
+  const where: AlertWhere = { status: f.status, severity: f.severity, institutionCode: f.institutionCode, regionPrefix: f.regionCode && regionPrefix(f.regionCode) };
+  let q = filtered(db, scope, where).selectAll();
+  if (unresolvedOnly(f.status)) q = q.where('resolved_at', 'is', null);
   if (f.sort === 'severity') q = q.orderBy(SEVERITY_RANK);
-  const rows = await q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute();
-  const { n } = await filtered(db, scope, f)
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return { rows, total: Number(n) };
+  const total = Object.values(await countBySeverity(db, scope, where)).reduce((a, b) => a + b, 0);
+  // Past the last alert there is nothing to look for (the index would be read to its end).
+  const rows = total > f.offset ? await q.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(f.limit).offset(f.offset).execute() : [];
+  return { rows, total };
+}
+
+/** The filter's alerts counted by severity, summed from the kept counts (a few rows per institution). */
+async function countBySeverity(db: Db, scope: Scope, f: AlertWhere): Promise<Record<string, number>> {
+  const rows = await filtered(db, scope, f, 'alert_counts')
+    .select(['severity', sql<string | number>`sum(n)`.as('n')])
+    .groupBy('severity')
+    .execute();
+  // PostgreSQL sums integers as bigint (a string).
+  return Object.fromEntries(rows.map((r) => [r.severity, Number(r.n)]));
 }
 
 /** Unresolved alerts by severity under a region prefix, in the caller's scope (the overview KPIs). */
-export async function countOpenBySeverity(db: Db, scope: Scope, regionPrefix: string): Promise<Record<string, number>> {
-  const rows = await alertsDb(db)
-    .selectFrom('alerts')
-    .select(['severity', (eb) => eb.fn.countAll<string | number>().as('n')])
-    .where('resolved_at', 'is', null)
-    .where('region_code', 'like', `${regionPrefix}%`)
-    .where(inScope(scope, ALERT_COLS) as never)
-    .groupBy('severity')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.severity, Number(r.n)]));
+export function countOpenBySeverity(db: Db, scope: Scope, regionPrefix: string): Promise<Record<string, number>> {
+  return countBySeverity(db, scope, { status: ['open', 'acknowledged'], regionPrefix });
 }
 
 export async function insertAlertEvents(db: Db, rows: AlertEventRow[]): Promise<void> {

@@ -25,6 +25,7 @@ import * as templateEvidenceWt36 from './2026-12-07-36-wt36-template-evidence.js
 import * as incidentEvidenceWt37 from './2026-12-07-37-wt37-incident-evidence.js';
 import * as scanScheduleWt38 from './2026-12-07-38-wt38-scan-schedule.js';
 import * as agentInstallWt42 from './2026-12-07-42-wt42-agent-install.js';
+import * as alertCountsWt43 from './2026-12-07-43-wt43-alert-counts.js';
 import * as sectionStateWt44 from './2026-12-07-44-wt44-section-state.js';
 
 /** Every migration, by name; names sort in the order they run. */
@@ -55,5 +56,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-37-wt37-incident-evidence': incidentEvidenceWt37,
   '2026-12-07-38-wt38-scan-schedule': scanScheduleWt38,
   '2026-12-07-42-wt42-agent-install': agentInstallWt42,
+  '2026-12-07-43-wt43-alert-counts': alertCountsWt43,
   '2026-12-07-44-wt44-section-state': sectionStateWt44,
 };
