@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getEvaluationState } from '../storage/findings.js';
+import { getHost } from '../storage/hosts.js';
 import { getReceipt, getSectionHashes, getSections } from '../storage/reports.js';
 import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
 import { groupCommitStats, ingestReport, MAX_GROUP } from './ingest.js';
@@ -33,6 +34,23 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
     // Grouped: fewer transactions than reports, none over the bound.
     expect(stats.transactions).toBeLessThan(40);
     expect(stats.transactions).toBeGreaterThanOrEqual(Math.ceil(40 / MAX_GROUP));
+  });
+
+  it('marks every host of a group reported: the name from a device section that came, kept when it came as a hash', async () => {
+    const [a, b] = await hosts(2);
+    const named = sampleReport(a!.id, t.clock.now, {}, 'renamed-a');
+    const first = sampleReport(b!.id, t.clock.now, {}, 'gc-1');
+    await Promise.all([ingestReport(t.deps, a!, named, 1000), ingestReport(t.deps, b!, first, 1000)]);
+    t.clock.advance(60_000);
+    // b's device section unchanged (its hash only), a's renamed again, in one group.
+    const hashOnly = { ...sampleReport(b!.id, t.clock.now), sections: { ...sampleReport(b!.id, t.clock.now).sections, device: { status: 'unchanged' as const, hash: 'd'.repeat(64) } } };
+    await Promise.all([ingestReport(t.deps, a!, sampleReport(a!.id, t.clock.now, {}, 'renamed-again'), 1000), ingestReport(t.deps, b!, hashOnly, 1000)]);
+    const row = async (id: string) => {
+      const { hostname, last_report_at, last_seen_at } = (await getHost(t.deps.db, { kind: 'all' }, id))!;
+      return { hostname, last_report_at, last_seen_at };
+    };
+    expect(await row(a!.hostId)).toEqual({ hostname: 'renamed-again', last_report_at: t.clock.now.toISOString(), last_seen_at: t.clock.now.toISOString() });
+    expect(await row(b!.hostId)).toEqual({ hostname: 'gc-1', last_report_at: t.clock.now.toISOString(), last_seen_at: t.clock.now.toISOString() });
   });
 
   it('keeps an error or unsupported section that says the same again, and takes one that changed', async () => {
