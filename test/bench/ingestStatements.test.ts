@@ -43,8 +43,11 @@ function transactions(statements: Entry[]): Entry[][] {
   return out;
 }
 
-/** The scheduler's own bookkeeping and the notification outbox's 10-second tick: written on their clocks, whatever reports come. */
-const BACKGROUND = ['job_runs', 'notification_deliveries'];
+/**
+ * The scheduler's own bookkeeping, the notification outbox's 10-second tick and the alert counts' every-minute fold
+ * (ingest's own count changes are its triggers', not statements): written on their clocks, whatever reports come.
+ */
+const BACKGROUND = ['job_runs', 'notification_deliveries', 'alert_counts'];
 const background = (t: Entry[]) => t.some(([sql]) => BACKGROUND.some((table) => sql.includes(`"${table}"`)));
 
 const NOTIFY = /^select pg_notify\(/;

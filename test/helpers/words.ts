@@ -198,7 +198,7 @@ const ALLOWED = new Set([
 
 /** Codes: rule ids, host ids, host names and versions, Windows processes and updates, models. */
 const CODES = [
-  /^h_[\w-]{12,20}$/, // host id
+  /^h_[\w-]{12,28}$/, // host id (time-ordered since 2026-12-07: 12 hex digits, then 16 random characters)
   /^\d/, // numbers with units or models: 22H2, 2288H
   /^(?=.*\d)[a-z0-9]+(?:[._-][a-z0-9]+)*$/, // host names, kernels, file systems: lower case with a digit
   /^(?:V|SP|R|KB)\d+$/, // OS versions, service packs, Windows updates

@@ -1,4 +1,4 @@
-import { DEFAULT_ALERT_OPTIONS, detectOffline, resolveQuietSignIns, type AlertOptions } from '../services/alerts.js';
+import { DEFAULT_ALERT_OPTIONS, detectOffline, foldAlertCounts, resolveQuietSignIns, type AlertOptions } from '../services/alerts.js';
 import { pruneAuthRecords } from '../services/auth.js';
 import { runDailyEvaluation } from '../services/daily.js';
 import { raiseOverdueNotices } from '../services/notices.js';
@@ -37,6 +37,12 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       name: 'alerts-offline',
       cron: '* * * * *',
       run: async (deps) => void (await detectOffline(deps, opts.alerts ?? DEFAULT_ALERT_OPTIONS)),
+    },
+    {
+      // The alert counts the lists and the overview sum: each alert change added a row, folded here into one per key.
+      name: 'alert-counts-fold',
+      cron: '* * * * *',
+      run: async (deps) => void (await foldAlertCounts(deps)),
     },
     {
       // Accounts no longer guessed at for a whole throttling window resolve their sign-in alert.

@@ -746,9 +746,11 @@ describe.each(DIALECTS)('access control on every procedure (%s)', (dialect) => {
 
   it('writes every mutation to the audit log, denied ones included', async () => {
     const admin = await f.caller('admin');
-    const entries = await admin.audit.list({ limit: 500 });
+    // The matrix writes thousands of entries: the ones asked about, by their action.
+    const entries = await admin.audit.list({ limit: 500, action: 'users.create' });
     expect(entries.some((e) => e.action === 'users.create' && e.outcome === 'denied')).toBe(true);
     expect(entries.some((e) => e.action === 'users.create' && e.outcome === 'ok')).toBe(true);
     expect(entries.every((e) => !JSON.stringify(e.detail).includes(PASSWORD))).toBe(true);
+    expect((await admin.audit.list({ limit: 500 })).every((e) => !JSON.stringify(e.detail).includes(PASSWORD))).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { badRequest, conflict, forbidden } from '../errors.js';
 import {
   getAlert,
   insertAlertEvents,
+  compactAlertCounts,
   listAlertEvents,
   listAlerts,
   listHostAlertsSeenSince,
@@ -246,6 +247,9 @@ export async function onIdentityConflict(deps: ServiceDeps, e: { hostId: string;
     evidence: { zh: `主机上报了另一台机器的标识 ${observed}：探针配置可能被复制`, en: `the host reported another machine's id ${observed}: its agent configuration may have been copied` },
   });
 }
+
+/** The every-minute job that keeps the alert counts a few rows per institution (each alert change adds one). */
+export const foldAlertCounts = (deps: ServiceDeps): Promise<number> => compactAlertCounts(deps.db);
 
 /**
  * The every-minute job: agents silent past the threshold raise an offline alert; ones seen again

@@ -49,7 +49,7 @@ export interface AlertEventsTable {
   /** JSON. */
   detail: string;
 }
-/** Alerts counted per institution, status and severity: kept by triggers on alerts (migration 2026-12-07-43). */
+/** Alerts counted per institution, status and severity: a row (+1 or -1) per change, added by triggers on alerts (migration 2026-12-07-43) and folded by compactAlertCounts. */
 export interface AlertCountsTable {
   region_code: string;
   institution_code: string;
@@ -192,6 +192,36 @@ async function countBySeverity(db: Db, scope: Scope, f: AlertWhere): Promise<Rec
 /** Unresolved alerts by severity under a region prefix, in the caller's scope (the overview KPIs). */
 export function countOpenBySeverity(db: Db, scope: Scope, regionPrefix: string): Promise<Record<string, number>> {
   return countBySeverity(db, scope, { status: ['open', 'acknowledged'], regionPrefix });
+}
+
+/**
+ * Folds each key's count rows (one added per alert change by the triggers) into one row, dropping keys
+ * that sum to nothing; returns how many rows it removed. It sums exactly the rows it deleted: a change
+ * another transaction adds meanwhile is not deleted, so it is never lost.
+ */
+export async function compactAlertCounts(db: Db): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const gone = await sql<AlertCountsTable>`delete from alert_counts
+      where (region_code, institution_code, status, severity) in (
+        select region_code, institution_code, status, severity from alert_counts
+        group by region_code, institution_code, status, severity having count(*) > 1)
+      returning region_code, institution_code, status, severity, n`.execute(tx);
+    const sums = new Map<string, AlertCountsTable>();
+    for (const r of gone.rows) {
+      const key = JSON.stringify([r.region_code, r.institution_code, r.status, r.severity]);
+      const held = sums.get(key);
+      if (held) held.n += Number(r.n);
+      else sums.set(key, { ...r, n: Number(r.n) });
+    }
+    const rows = [...sums.values()].filter((r) => r.n !== 0);
+    // Under SQLite's limit of bound values per statement (5 per row).
+    for (let i = 0; i < rows.length; i += 1000)
+      await alertsDb(tx)
+        .insertInto('alert_counts')
+        .values(rows.slice(i, i + 1000))
+        .execute();
+    return gone.rows.length - rows.length;
+  });
 }
 
 export async function insertAlertEvents(db: Db, rows: AlertEventRow[]): Promise<void> {
