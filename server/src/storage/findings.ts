@@ -1,4 +1,4 @@
-import { hot, hotList, pick } from './hot.js';
+import { hot, hotList } from './hot.js';
 import type { Db, FindingsTable } from './schema.js';
 
 // Findings (each subject's current result per rule) and what is counted from them.
@@ -22,20 +22,18 @@ const FINDING_VALUES = ['institution_code', 'status', 'severity', 'evidence', 'e
 
 const FINDING_COLUMNS = ['subject_kind', 'subject_id', 'rule_id', ...FINDING_VALUES] as const satisfies ReadonlyArray<keyof FindingRow>;
 // A first report writes dozens, and every report that changes a judgement some: compiled once per row count (hot.ts).
-const findingsUpsert = hotList((db, rows: FindingRow[]) =>
-  db
-    .insertInto('findings')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'rule_id']).doUpdateSet((eb) => Object.fromEntries(FINDING_VALUES.map((c) => [c, eb.ref(`excluded.${c}`)])))),
+const findingsUpsert = hotList(
+  (db, rows: FindingRow[]) =>
+    db
+      .insertInto('findings')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'rule_id']).doUpdateSet((eb) => Object.fromEntries(FINDING_VALUES.map((c) => [c, eb.ref(`excluded.${c}`)])))),
+  FINDING_COLUMNS,
 );
 
 /** Several of one subject's findings in one statement (a first report writes dozens): inserted, or updated in place. */
 export async function upsertFindings(db: Db, rows: FindingRow[]): Promise<void> {
-  if (rows.length)
-    await findingsUpsert(
-      db,
-      rows.map((r) => pick(r, FINDING_COLUMNS)),
-    );
+  if (rows.length) await findingsUpsert(db, rows);
 }
 
 /** Findings of rules that no longer apply to the subject, in one statement. */

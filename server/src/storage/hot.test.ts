@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
-import { hot, hotList, pick } from './hot.js';
+import { hot, hotList } from './hot.js';
+import type { FindingTransitionsTable } from './schema.js';
+import { insertTransitions, listTransitions } from './transitions.js';
 
 describe.each(DIALECTS)('hot statements (%s)', (dialect) => {
   let t: TestDb;
@@ -50,17 +52,25 @@ describe.each(DIALECTS)('hot statements (%s)', (dialect) => {
     expect(await names([hosts[0]!.hostId, hosts[1]!.hostId, hosts[2]!.hostId])).toEqual(['alpha', 'beta', 'gamma']);
   });
 
-  it('gives every row of a list the same columns, in the same order, a missing one as null', () => {
-    const rows = [{ b: 2, a: 1 }, { a: 3 }] as Array<{ a: number; b?: number }>;
-    expect(rows.map((r) => Object.entries(pick(r, ['a', 'b'])))).toEqual([
-      [
-        ['a', 1],
-        ['b', 2],
-      ],
-      [
-        ['a', 3],
-        ['b', null],
-      ],
+  it('binds every row of a list by the given columns, whatever its keys: a missing one as null, one the first row lacks kept', async () => {
+    const row = (id: string, extra: Partial<FindingTransitionsTable>) =>
+      ({
+        id,
+        subject_kind: 'host',
+        subject_id: 'h_hot',
+        rule_id: `R-${id}`,
+        institution_code: 'HOT-3',
+        to_status: 'fail',
+        severity: 'high',
+        at: '2026-12-07T08:00:00.000Z',
+        ...extra,
+      }) as FindingTransitionsTable;
+    // The first row has no from_status at all; the second has one, as its last key.
+    await insertTransitions(t.deps.db, [row('ft_a', {}), row('ft_b', { from_status: 'pass' })]);
+    const stored = await listTransitions(t.deps.db, 'host', 'h_hot', 10);
+    expect(stored.map((r) => [r.id, r.from_status, r.to_status]).sort()).toEqual([
+      ['ft_a', null, 'fail'],
+      ['ft_b', 'pass', 'fail'],
     ]);
   });
 

@@ -18,8 +18,12 @@ export function hot<A extends object, R>(build: (db: Db, args: A) => Compilable<
 /**
  * The same for a statement over a list of rows (a multi-row insert, an `in` list, a `values` table): compiled
  * once per dialect and list length, so a report group of any size runs a statement compiled before.
+ *
+ * `columns`: the rows' columns, for rows written to a table. Without them the statement is compiled from the
+ * first row's keys, and a column only later rows carry would be dropped; with them every row binds each
+ * column, a missing one as null.
  */
-export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compilable<R>): (db: Db, rows: A[]) => Promise<QueryResult<R>> {
+export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compilable<R>, columns?: ReadonlyArray<keyof A & string>): (db: Db, rows: A[]) => Promise<QueryResult<R>> {
   // Keyed by the dialect's adapter (one per database, shared by its transactions), then by the list's length.
   const compiled = new WeakMap<object, Map<number, { query: CompiledQuery<R>; slots: Array<[number, number, string]> }>>();
   return async (db, rows) => {
@@ -28,7 +32,7 @@ export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compi
     if (!sizes) compiled.set(adapter, (sizes = new Map()));
     let entry = sizes.get(rows.length);
     if (!entry) {
-      const keys = Object.keys(rows[0] ?? {});
+      const keys = columns ?? Object.keys(rows[0] ?? {});
       const markers = rows.map((_, i) => Object.fromEntries(keys.map((k) => [k, `\u0000hot:${i}:${k}`])) as unknown as A);
       const query = build(db, markers).compile();
       const slots: Array<[number, number, string]> = [];
@@ -41,17 +45,10 @@ export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compi
       sizes.set(rows.length, (entry = { query, slots }));
     }
     const parameters = entry.query.parameters.slice();
-    for (const [at, row, key] of entry.slots) parameters[at] = (rows[row] as Record<string, unknown>)[key];
+    for (const [at, row, key] of entry.slots) {
+      const value = (rows[row] as Record<string, unknown>)[key];
+      parameters[at] = value === undefined && columns ? null : value;
+    }
     return db.executeQuery<R>({ ...entry.query, parameters });
   };
-}
-
-/**
- * A row with exactly these columns, in this order. A list statement is compiled from its first row's
- * columns: every row must have the same ones, or a column only later rows carry would be dropped.
- */
-export function pick<T extends object, K extends keyof T>(row: T, columns: readonly K[]): Pick<T, K> {
-  const out = {} as Pick<T, K>;
-  for (const c of columns) out[c] = row[c] === undefined ? (null as T[K]) : row[c];
-  return out;
 }

@@ -1,18 +1,20 @@
 import { sql } from 'kysely';
 import type { AgentCredential } from './agents.js';
-import { hot, hotList, pick } from './hot.js';
+import { hot, hotList } from './hot.js';
 import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
 
 // The receipt and section-hash statements run for every report: compiled once (hot.ts).
 const receiptById = hot((db, a: { reportId: string }) => db.selectFrom('report_receipts').selectAll().where('report_id', '=', a.reportId));
 const RECEIPT_COLUMNS = ['report_id', 'agent_id', 'host_id', 'collected_at', 'received_at', 'ack', 'bytes'] as const satisfies ReadonlyArray<keyof ReportReceiptsTable>;
 // A report group's receipts in one statement; the ids it returns are the ones this statement stored.
-const receiptsInsert = hotList((db, rows: ReportReceiptsTable[]) =>
-  db
-    .insertInto('report_receipts')
-    .values(rows)
-    .onConflict((oc) => oc.column('report_id').doNothing())
-    .returning('report_id'),
+const receiptsInsert = hotList(
+  (db, rows: ReportReceiptsTable[]) =>
+    db
+      .insertInto('report_receipts')
+      .values(rows)
+      .onConflict((oc) => oc.column('report_id').doNothing())
+      .returning('report_id'),
+  RECEIPT_COLUMNS,
 );
 // With `error`: an error or unsupported section has no hash, and what it says is how the server tells it changed.
 const sectionHashes = hot((db, a: { hostId: string }) => db.selectFrom('host_sections').select(['section', 'hash', 'status', 'error']).where('host_id', '=', a.hostId));
@@ -122,10 +124,7 @@ export async function getReceipt(db: Db, reportId: string) {
 /** Inserts the receipts that do not exist yet; returns the ids this call stored (the idempotency gate). */
 export async function insertReceipts(db: Db, rows: ReportReceiptsTable[]): Promise<Set<string>> {
   if (!rows.length) return new Set();
-  const r = await receiptsInsert(
-    db,
-    rows.map((r) => pick(r, RECEIPT_COLUMNS)),
-  );
+  const r = await receiptsInsert(db, rows);
   return new Set(r.rows.map((x) => x.report_id));
 }
 
@@ -150,33 +149,31 @@ export function getSections(db: Db, hostId: string) {
 
 const SECTION_COLUMNS = ['host_id', 'section', 'status', 'hash', 'data', 'error', 'collected_at', 'updated_at'] as const satisfies ReadonlyArray<keyof HostSectionsTable>;
 // A report group's new or changed sections: compiled once per row count (hot.ts).
-const sectionsUpsert = hotList((db, rows: HostSectionsTable[]) =>
-  db
-    .insertInto('host_sections')
-    .values(rows)
-    .onConflict((oc) =>
-      oc
-        .columns(['host_id', 'section'])
-        .doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          hash: eb.ref('excluded.hash'),
-          data: eb.ref('excluded.data'),
-          error: eb.ref('excluded.error'),
-          collected_at: eb.ref('excluded.collected_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        }))
-        // A late replay of an older report never overwrites newer data.
-        .whereRef('host_sections.collected_at', '<=', 'excluded.collected_at'),
-    ),
+const sectionsUpsert = hotList(
+  (db, rows: HostSectionsTable[]) =>
+    db
+      .insertInto('host_sections')
+      .values(rows)
+      .onConflict((oc) =>
+        oc
+          .columns(['host_id', 'section'])
+          .doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            hash: eb.ref('excluded.hash'),
+            data: eb.ref('excluded.data'),
+            error: eb.ref('excluded.error'),
+            collected_at: eb.ref('excluded.collected_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          // A late replay of an older report never overwrites newer data.
+          .whereRef('host_sections.collected_at', '<=', 'excluded.collected_at'),
+      ),
+  SECTION_COLUMNS,
 );
 
 /** New or changed sections (a report group's, one row per host and section) in one statement. */
 export async function upsertSections(db: Db, rows: HostSectionsTable[]): Promise<void> {
-  if (rows.length)
-    await sectionsUpsert(
-      db,
-      rows.map((r) => pick(r, SECTION_COLUMNS)),
-    );
+  if (rows.length) await sectionsUpsert(db, rows);
 }
 
 /** Used by operators and tests to make the server forget a section, e.g. to exercise delta-sync resends. */

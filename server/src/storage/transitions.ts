@@ -1,4 +1,4 @@
-import { hotList, pick } from './hot.js';
+import { hotList } from './hot.js';
 import type { Db, FindingTransitionsTable } from './schema.js';
 
 // Finding transitions: every status change of a finding, so "failing since when" is always answerable.
@@ -8,14 +8,10 @@ const TRANSITION_COLUMNS = ['id', 'subject_kind', 'subject_id', 'rule_id', 'inst
   keyof FindingTransitionsTable
 >;
 // Every judgement that changes something writes some: compiled once per row count (hot.ts).
-const transitionsInsert = hotList((db, rows: FindingTransitionsTable[]) => db.insertInto('finding_transitions').values(rows));
+const transitionsInsert = hotList((db, rows: FindingTransitionsTable[]) => db.insertInto('finding_transitions').values(rows), TRANSITION_COLUMNS);
 
 export async function insertTransitions(db: Db, rows: FindingTransitionsTable[]): Promise<void> {
-  if (rows.length)
-    await transitionsInsert(
-      db,
-      rows.map((r) => pick(r, TRANSITION_COLUMNS)),
-    );
+  if (rows.length) await transitionsInsert(db, rows);
 }
 
 export function listTransitions(db: Db, subjectKind: 'host' | 'institution', subjectId: string, limit: number) {
