@@ -28,7 +28,7 @@ import { queueNotifications } from './notify.js';
 import { chinaDate, EXT_RULE_IDS } from '@weian/shared';
 import { getFindings } from '../storage/findings.js';
 import { listOverdueNotices } from '../storage/notices.js';
-import { getHost } from '../storage/hosts.js';
+import { getHost, hostNames } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { scopeOf, visibleIn, type Scope } from './scope.js';
 import type { RaiseInput } from './alertInput.js';
@@ -102,13 +102,10 @@ type ClearKey = { subjectKind: AlertRow['subject_kind']; subjectId: string; rule
  */
 async function raiseIn(deps: ServiceDeps, tx: Db, inputs: RaiseInput[], at: string): Promise<AlertMove[]> {
   if (!inputs.length) return [];
-  // What lists and live pushes name the subject by, read once per institution and host.
+  // What lists and live pushes name the subject by, read once per institution, and for all hosts at once.
   const institutions = new Map<string, string | null>();
-  const hosts = new Map<string, string | null>();
-  for (const i of inputs) {
-    if (!institutions.has(i.institutionCode)) institutions.set(i.institutionCode, (await getInstitution(tx, i.institutionCode))?.name ?? null);
-    if (i.subjectKind === 'host' && !i.subjectName && !hosts.has(i.subjectId)) hosts.set(i.subjectId, (await getHost(tx, { kind: 'all' }, i.subjectId))?.hostname ?? null);
-  }
+  for (const i of inputs) if (!institutions.has(i.institutionCode)) institutions.set(i.institutionCode, (await getInstitution(tx, i.institutionCode))?.name ?? null);
+  const hosts = await hostNames(tx, [...new Set(inputs.filter((i) => i.subjectKind === 'host' && !i.subjectName).map((i) => i.subjectId))]);
   const results = await upsertOpenAlerts(
     tx,
     inputs.map((input) => ({
@@ -148,21 +145,15 @@ async function raiseIn(deps: ServiceDeps, tx: Db, inputs: RaiseInput[], at: stri
   return results.map((r) => ({ change: r.inserted ? 'opened' : 'updated', row: r.alert }));
 }
 
-/** Resolves the open episodes of `keys` (if any) in `tx`: one statement per subject, one for the events. */
+/** Resolves the open episodes of `keys` (if any) in `tx`: one statement for all subjects, one for the events. */
 async function clearIn(tx: Db, keys: ClearKey[], at: string): Promise<AlertMove[]> {
-  const bySubject = new Map<string, ClearKey[]>();
-  for (const k of keys) bySubject.set(`${k.subjectKind}:${k.subjectId}`, [...(bySubject.get(`${k.subjectKind}:${k.subjectId}`) ?? []), k]);
-  const resolved: AlertRow[] = [];
-  for (const ks of bySubject.values())
-    resolved.push(
-      ...(await resolveOpenAlerts(
-        tx,
-        ks[0]!,
-        ks.map((k) => k.ruleId),
-        at,
-        'system',
-      )),
-    );
+  const bySubject = new Map<string, { subjectKind: ClearKey['subjectKind']; subjectId: string; ruleIds: string[] }>();
+  for (const k of keys) {
+    const subject = `${k.subjectKind}:${k.subjectId}`;
+    if (!bySubject.has(subject)) bySubject.set(subject, { subjectKind: k.subjectKind, subjectId: k.subjectId, ruleIds: [] });
+    bySubject.get(subject)!.ruleIds.push(k.ruleId);
+  }
+  const resolved = await resolveOpenAlerts(tx, [...bySubject.values()], at, 'system');
   const reasons = new Map(keys.map((k) => [`${k.subjectKind}:${k.subjectId}:${k.ruleId}`, k.reason]));
   await insertAlertEvents(
     tx,

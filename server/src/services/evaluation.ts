@@ -14,8 +14,8 @@ import {
   type OutsideIn,
   type ResolvedSettings,
 } from '@weian/shared';
-import { deleteFindings, failingByRule, getFindings, upsertFindings } from '../storage/findings.js';
-import { getInstitutionScore, listHostScores, upsertHostScore, upsertInstitutionScore } from '../storage/scores.js';
+import { deleteFindings, failingByRule, getFindings, getFindingsOf, upsertFindings } from '../storage/findings.js';
+import { getInstitutionScore, listHostScores, upsertHostScores, upsertInstitutionScore } from '../storage/scores.js';
 import { insertTransitions } from '../storage/transitions.js';
 import { getFirstSeen, syncFirstSeen } from '../storage/updateFirstSeen.js';
 import { getHost, listInstitutionHosts } from '../storage/hosts.js';
@@ -24,7 +24,7 @@ import { getInstitution } from '../storage/institutions.js';
 import { exceptionOf, findingRow, governanceOf, storedFinding } from '../storage/mappers.js';
 import { hostMlpsLevel, listExceptions, listGovernance, loadSystems } from '../storage/records.js';
 import { getSections } from '../storage/reports.js';
-import type { Db, FindingsTable } from '../storage/schema.js';
+import type { Db, FindingsTable, HostScoresTable } from '../storage/schema.js';
 import type { FindingChange } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
 import { allKnown, storedSections, toHostSections, type KnownSections } from './sections.js';
@@ -41,54 +41,68 @@ export type { FindingChange } from '../eventPayloads.js';
 const ALL: { kind: 'all' } = { kind: 'all' };
 
 // ---- findings ----------------------------------------------------------------------------------------------
+type Subject = { kind: 'host' | 'institution'; id: string; institutionCode: string; regionCode: string };
+
 /**
- * Stores a subject's new findings: a status change gets a transition (so "failing since when" is
+ * Stores subjects' new findings: a status change gets a transition (so "failing since when" is
  * always answerable) and a new `since`; unchanged findings are not rewritten. Each kind of write is
- * one statement for all the subject's rows (a first report changes dozens).
+ * one statement for all the subjects' rows (a report group's first reports change dozens each).
+ * Subjects are of one kind; returns each subject's changes, in order.
  */
-async function persistFindings(db: Db, subject: { kind: 'host' | 'institution'; id: string; institutionCode: string; regionCode: string }, findings: Finding[], at: string): Promise<FindingChange[]> {
-  const existing = new Map((await getFindings(db, subject.kind, subject.id)).map((f) => [f.rule_id, f]));
-  const changes: FindingChange[] = [];
+async function persistFindings(db: Db, judged: Array<{ subject: Subject; findings: Finding[] }>, at: string): Promise<FindingChange[][]> {
+  if (!judged.length) return [];
+  const stored = new Map<string, Map<string, FindingsTable>>(judged.map(({ subject }) => [subject.id, new Map()]));
+  for (const f of await getFindingsOf(
+    db,
+    judged[0]!.subject.kind,
+    judged.map((j) => j.subject.id),
+  ))
+    stored.get(f.subject_id)?.set(f.rule_id, f);
   const rows: FindingsTable[] = [];
   const transitions: Parameters<typeof insertTransitions>[1] = [];
-  for (const f of findings) {
-    const old = existing.get(f.ruleId);
-    existing.delete(f.ruleId);
-    const evidence = JSON.stringify(f.evidence);
-    const statusChanged = old?.status !== f.status;
-    if (!statusChanged && old.severity === f.severity && old.evidence === evidence && old.exception_id === (f.exception?.id ?? null)) continue;
-    rows.push(findingRow(subject, f, at, statusChanged ? at : old.since));
-    if (statusChanged) {
-      transitions.push({
-        id: newId('ft'),
-        subject_kind: subject.kind,
-        subject_id: subject.id,
-        rule_id: f.ruleId,
-        institution_code: subject.institutionCode,
-        from_status: old?.status ?? null,
-        to_status: f.status,
-        severity: f.severity,
-        at,
-      });
-      changes.push({
-        subjectKind: subject.kind,
-        subjectId: subject.id,
-        ruleId: f.ruleId,
-        institutionCode: subject.institutionCode,
-        regionCode: subject.regionCode,
-        from: old?.status ?? null,
-        to: f.status,
-        severity: f.severity,
-        evidence: { zh: f.evidence.zh, en: f.evidence.en },
-        at,
-      });
+  const out = judged.map(({ subject, findings }) => {
+    const existing = stored.get(subject.id)!;
+    const changes: FindingChange[] = [];
+    for (const f of findings) {
+      const old = existing.get(f.ruleId);
+      existing.delete(f.ruleId);
+      const evidence = JSON.stringify(f.evidence);
+      const statusChanged = old?.status !== f.status;
+      if (!statusChanged && old.severity === f.severity && old.evidence === evidence && old.exception_id === (f.exception?.id ?? null)) continue;
+      rows.push(findingRow(subject, f, at, statusChanged ? at : old.since));
+      if (statusChanged) {
+        transitions.push({
+          id: newId('ft'),
+          subject_kind: subject.kind,
+          subject_id: subject.id,
+          rule_id: f.ruleId,
+          institution_code: subject.institutionCode,
+          from_status: old?.status ?? null,
+          to_status: f.status,
+          severity: f.severity,
+          at,
+        });
+        changes.push({
+          subjectKind: subject.kind,
+          subjectId: subject.id,
+          ruleId: f.ruleId,
+          institutionCode: subject.institutionCode,
+          regionCode: subject.regionCode,
+          from: old?.status ?? null,
+          to: f.status,
+          severity: f.severity,
+          evidence: { zh: f.evidence.zh, en: f.evidence.en },
+          at,
+        });
+      }
     }
-  }
+    return changes;
+  });
   await upsertFindings(db, rows);
   await insertTransitions(db, transitions);
   // Rules that no longer apply (disabled by the region): their findings go.
-  await deleteFindings(db, subject.kind, subject.id, [...existing.keys()]);
-  return changes;
+  for (const { subject } of judged) await deleteFindings(db, subject.kind, subject.id, [...stored.get(subject.id)!.keys()]);
+  return out;
 }
 
 type HostRow = NonNullable<Awaited<ReturnType<typeof getHost>>>;
@@ -140,16 +154,38 @@ function hostScoreRow(host: HostRow, findings: Finding[], mlpsLevel: MlpsLevel |
  * `known`: sections the caller wrote in this transaction, as they were stored (not read back).
  */
 export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string, known?: KnownSections): Promise<FindingChange[]> {
-  const host = await getHost(db, ALL, hostId);
-  if (!host || host.status === 'retired') return [];
+  return (await evaluateHostsNow(deps, db, [{ hostId, known }]))[0]!;
+}
+
+/**
+ * Evaluates several hosts (a report group's), each from what is stored now; their findings,
+ * transitions and scores are written in one statement each for all of them. A host's rules read
+ * only that host's rows, so judging all before writing any sees what judging each in turn would.
+ * Returns each host's changes, in order (none for a host retired or gone).
+ */
+export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{ hostId: string; known?: KnownSections }>): Promise<FindingChange[][]> {
   const now = deps.now();
   const at = now.toISOString();
-  const settings = await settingsForRegion(db, host.region_code);
-  const input = await hostRuleInput(db, host, now, true, known);
-  const findings = evaluateHost(input, settings, now);
-  const changes = await persistFindings(db, { kind: 'host', id: hostId, institutionCode: host.institution_code, regionCode: host.region_code }, findings, at);
-  await upsertHostScore(db, hostScoreRow(host, findings, input.mlpsLevel, now));
-  return changes;
+  const judged: Array<{ subject: Subject; findings: Finding[]; score: HostScoresTable } | null> = [];
+  for (const { hostId, known } of hosts) {
+    const host = await getHost(db, ALL, hostId);
+    if (!host || host.status === 'retired') {
+      judged.push(null);
+      continue;
+    }
+    const settings = await settingsForRegion(db, host.region_code);
+    const input = await hostRuleInput(db, host, now, true, known);
+    const findings = evaluateHost(input, settings, now);
+    judged.push({ subject: { kind: 'host', id: hostId, institutionCode: host.institution_code, regionCode: host.region_code }, findings, score: hostScoreRow(host, findings, input.mlpsLevel, now) });
+  }
+  const present = judged.filter((j) => j !== null);
+  const changes = await persistFindings(db, present, at);
+  await upsertHostScores(
+    db,
+    present.map((j) => j.score),
+  );
+  let k = 0;
+  return judged.map((j) => (j ? changes[k++]! : []));
 }
 
 /** What an institution's rules read, from what is stored now (coverage counts hosts within `settings`' reporting window). */
@@ -185,9 +221,9 @@ export async function evaluateInstitutionNow(deps: ServiceDeps, db: Db, institut
   const settings = await settingsForRegion(db, inst.region_code);
   const input = await institutionRuleInput(deps, db, inst, settings, now);
   const findings = evaluateInstitution(input, settings, now);
-  const changes = await persistFindings(db, { kind: 'institution', id: institutionCode, institutionCode, regionCode: inst.region_code }, findings, at);
+  const [changes] = await persistFindings(db, [{ subject: { kind: 'institution', id: institutionCode, institutionCode, regionCode: inst.region_code }, findings }], at);
   await refreshInstitutionScore(deps, db, institutionCode, { findings, systems: input.systems, coverage: input.coverage });
-  return changes;
+  return changes!;
 }
 
 async function coverageOf(db: Db, institutionCode: string, now: Date, windowHours: number) {

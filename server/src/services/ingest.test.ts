@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { getEvaluationState } from '../storage/findings.js';
 import { getHost } from '../storage/hosts.js';
 import { getReceipt, getSectionHashes, getSections } from '../storage/reports.js';
-import { createTestDb, DIALECTS, enrollHost, sampleReport, type TestDb } from '../testing/harness.js';
+import { listAlerts } from '../storage/alerts.js';
+import { getEvaluationState, getFindings } from '../storage/findings.js';
+import { listTransitions } from '../storage/transitions.js';
+import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, type TestDb } from '../testing/harness.js';
 import { groupCommitStats, ingestReport, MAX_GROUP } from './ingest.js';
 
 describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
@@ -28,7 +30,10 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
       expect(ack).toMatchObject({ reportId: reports[i]!.reportId, hostId: agents[i]!.hostId, resend: [] });
       expect(await getReceipt(t.deps.db, reports[i]!.reportId)).toMatchObject({ host_id: agents[i]!.hostId });
       expect((await getSectionHashes(t.deps.db, agents[i]!.hostId)).length).toBe(5);
+      // Judged together: 40 hosts' findings are more rows than one statement writes, every host has all its own.
+      expect((await getFindings(t.deps.db, 'host', agents[i]!.hostId)).map((f) => f.rule_id).sort()).toEqual((await getFindings(t.deps.db, 'host', agents[0]!.hostId)).map((f) => f.rule_id).sort());
     }
+    expect((await getFindings(t.deps.db, 'host', agents[0]!.hostId)).length * 40).toBeGreaterThan(256);
     const stats = groupCommitStats(t.deps);
     expect(stats.reports).toBe(40);
     // Grouped: fewer transactions than reports, none over the bound.
@@ -106,5 +111,49 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
     await expect(ingestReport(t.deps, a!, sampleReport(b!.id, t.clock.now), 10)).rejects.toThrow(/names agent/);
     await expect(ingestReport(t.deps, a!, sampleReport(a!.id, new Date(t.clock.now.getTime() + 3600_000)), 10)).rejects.toThrow(/in the future/);
     expect(groupCommitStats(t.deps).transactions).toBe(0);
+  });
+
+  it("judges a group's hosts together as it would each alone: the same findings, transitions, scores and alerts, opened and resolved", async () => {
+    const kinds = ['exposed', 'healthy', 'bare', 'exposed', 'healthy'] as const;
+    const together = await hosts(kinds.length);
+    const alone: typeof together = [];
+    for (let i = 0; i < kinds.length; i++) alone.push(await enrollHost(t.deps, { institution: 'GC-2', region: '330106', hostname: `gc-alone-${i}` }));
+    const send = async (k: (typeof kinds)[number][]) => {
+      const report = (a: (typeof together)[number], i: number, name: string) => sampleReport(a.id, t.clock.now, hostSections(t.clock.now, name, k[i]!), name);
+      const before = groupCommitStats(t.deps).transactions;
+      await Promise.all(together.map((a, i) => ingestReport(t.deps, a, report(a, i, `gc-${i}`), 1000)));
+      expect(groupCommitStats(t.deps).transactions - before).toBeLessThan(together.length);
+      for (const [i, a] of alone.entries()) await ingestReport(t.deps, a, report(a, i, `gc-alone-${i}`), 1000);
+    };
+    /** A host's judgement as a supervisor reads it: findings, their history, its score and its alerts. */
+    const judgement = async (hostId: string) => {
+      const { rows: alerts } = await listAlerts(t.deps.db, { kind: 'all' }, { limit: 500, offset: 0 });
+      const score = await t.deps.db
+        .selectFrom('host_scores')
+        .select(['score', 'capped', 'failing_critical', 'failing_high', 'failing_medium', 'failing_low'])
+        .where('host_id', '=', hostId)
+        .executeTakeFirstOrThrow();
+      return {
+        findings: (await getFindings(t.deps.db, 'host', hostId)).map((f) => [f.rule_id, f.status, f.severity, f.evidence.replace(/gc-(alone-)?\d/g, 'NAME')]).sort(),
+        transitions: (await listTransitions(t.deps.db, 'host', hostId, 500)).map((x) => [x.rule_id, x.from_status, x.to_status]).sort(),
+        score,
+        alerts: alerts
+          .filter((a) => a.subject_id === hostId)
+          .map((a) => [a.rule_id, a.status, a.subject_name?.replace(/gc-(alone-)?\d/, 'NAME')])
+          .sort(),
+      };
+    };
+    const compare = async () => {
+      for (const [i, a] of together.entries()) expect(await judgement(a.hostId), `host ${i}`).toEqual(await judgement(alone[i]!.hostId));
+    };
+    await send([...kinds]);
+    await compare();
+    const opened = (await listAlerts(t.deps.db, { kind: 'all' }, { limit: 500, offset: 0 })).rows.filter((a) => a.status === 'open').length;
+    expect(opened).toBeGreaterThan(0);
+    // The exposed hosts are put right, the healthy ones exposed: alerts of several hosts resolve, and open, in one group.
+    t.clock.advance(3_600_000);
+    await send(['healthy', 'exposed', 'bare', 'healthy', 'exposed']);
+    await compare();
+    expect((await listAlerts(t.deps.db, { kind: 'all' }, { limit: 500, offset: 0 })).rows.filter((a) => a.status === 'resolved').length).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,7 @@ import { SECTION_NAMES, type Report, type ReportAck, type SectionName } from '@w
 import { badRequest, forbidden } from '../errors.js';
 import { markReported, setIdentityConflict, type HostMark } from '../storage/hosts.js';
 import type { Db, HostSectionsTable, ReportReceiptsTable } from '../storage/schema.js';
-import { evaluateHostNow, type FindingChange } from './evaluation.js';
+import { evaluateHostsNow, type FindingChange } from './evaluation.js';
 import { markInstitutionDirty } from './scoreRefresher.js';
 import { getReceipt, getReportContexts, insertReceipts, upsertSections, type ReportContext } from '../storage/reports.js';
 import { confirmAgent, type AuthenticatedAgent } from './agentAuth.js';
@@ -230,18 +230,30 @@ async function storeRound(deps: ServiceDeps, tx: Db, group: Pending[]): Promise<
     return { id: agent.hostId, collectedAt: p.report.collectedAt, receivedAt: ack.receivedAt, hostname: device.status === 'ok' ? device.data.hostname : null };
   });
   const identities = await markReported(tx, marks);
+  const conflicts = new Map<Storing, Stored['conflict']>();
+  for (const s of storing) {
+    const device = s.p.report.sections.device;
+    const identity = identities.get(s.agent.hostId);
+    conflicts.set(s, device.status === 'ok' && identity ? await checkIdentity(tx, s.agent.hostId, identity, device.data.machineId, s.ack.receivedAt) : null);
+  }
+  // Judged in the same transaction: a stored report is never without its findings. A report that
+  // changes nothing is not re-judged unless the last judgement is old or the host was silent.
+  // The round's hosts are judged together: one statement per kind of write for all of them.
+  const judging = storing.filter((s) => s.changed || needsReevaluation(s.context, s.p.now));
+  const judged = await evaluateHostsNow(
+    deps,
+    tx,
+    judging.map((s) => ({ hostId: s.agent.hostId, known: s.known })),
+  );
+  // Their alerts too, the round's at once: nothing a report causes is written in a transaction of its own.
+  const moves = await alertsForFindingChanges(deps, tx, judged.flat());
+  const changesOf = new Map(judging.map((s, i) => [s, judged[i]!]));
   const results = new Map<Storing, Stored>();
   for (const s of storing) {
-    const { p, agent, context, ack } = s;
-    const device = p.report.sections.device;
-    const identity = identities.get(agent.hostId);
-    const conflict = device.status === 'ok' && identity ? await checkIdentity(tx, agent.hostId, identity, device.data.machineId, ack.receivedAt) : null;
-    // Judged in the same transaction: a stored report is never without its findings. A report that
-    // changes nothing is not re-judged unless the last judgement is old or the host was silent.
-    const changes = s.changed || needsReevaluation(context, p.now) ? await evaluateHostNow(deps, tx, agent.hostId, s.known) : null;
-    // Their alerts too: nothing a report causes is written in a transaction of its own.
-    const alerts = changes?.length ? await alertsForFindingChanges(deps, tx, changes) : [];
-    results.set(s, { ack, stored: true, changes: (changes ?? []).map((c) => ({ ...c, alerted: true })), alerts, evaluated: changes !== null, conflict });
+    const changes = changesOf.get(s) ?? null;
+    // A round holds one report per host: a host's alerts are its report's.
+    const alerts = changes?.length ? moves.filter((m) => m.row.subject_kind === 'host' && m.row.subject_id === s.agent.hostId) : [];
+    results.set(s, { ack: s.ack, stored: true, changes: (changes ?? []).map((c) => ({ ...c, alerted: true })), alerts, evaluated: changes !== null, conflict: conflicts.get(s)! });
   }
   const receipts: ReportReceiptsTable[] = storing.map(({ p, agent, ack }) => ({
     report_id: p.report.reportId,

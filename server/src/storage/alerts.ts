@@ -96,18 +96,40 @@ export async function upsertOpenAlerts(db: Db, rows: AlertRow[]): Promise<Array<
 }
 const alertKey = (a: Pick<AlertRow, 'subject_kind' | 'subject_id' | 'rule_id'>) => `${a.subject_kind}\u0000${a.subject_id}\u0000${a.rule_id}`;
 
-/** Resolves the open episodes of one subject's `ruleIds`, in one statement; returns them (resolved) so the caller can announce them. */
-export function resolveOpenAlerts(db: Db, subject: { subjectKind: AlertRow['subject_kind']; subjectId: string }, ruleIds: string[], at: string, by: string): Promise<AlertRow[]> {
-  if (!ruleIds.length) return Promise.resolve([]);
-  return alertsDb(db)
-    .updateTable('alerts')
-    .set({ status: 'resolved', resolved_at: at, resolved_by: by, updated_at: at })
-    .where('subject_kind', '=', subject.subjectKind)
-    .where('subject_id', '=', subject.subjectId)
-    .where('rule_id', 'in', ruleIds)
-    .where('resolved_at', 'is', null)
-    .returningAll()
-    .execute();
+/**
+ * Resolves the open episodes of subjects' rules (a report group's hosts' passing rules), in one statement;
+ * returns them (resolved) so the caller can announce them.
+ */
+export function resolveOpenAlerts(db: Db, keys: Array<{ subjectKind: AlertRow['subject_kind']; subjectId: string; ruleIds: string[] }>, at: string, by: string): Promise<AlertRow[]> {
+  const wanted = keys.filter((k) => k.ruleIds.length);
+  if (!wanted.length) return Promise.resolve([]);
+  const distinct = <T>(f: (k: (typeof wanted)[number]) => T[]): T[] => [...new Set(wanted.flatMap(f))];
+  return (
+    alertsDb(db)
+      .updateTable('alerts')
+      .set({ status: 'resolved', resolved_at: at, resolved_by: by, updated_at: at })
+      // The index of open alerts is searched by the kinds × ids × rules named (an OR of subjects alone
+      // makes SQLite scan it whole); each subject's own terms then keep only its rules.
+      .where(
+        'subject_kind',
+        'in',
+        distinct((k) => [k.subjectKind]),
+      )
+      .where(
+        'subject_id',
+        'in',
+        distinct((k) => [k.subjectId]),
+      )
+      .where(
+        'rule_id',
+        'in',
+        distinct((k) => k.ruleIds),
+      )
+      .where((eb) => eb.or(wanted.map((k) => eb.and([eb('subject_kind', '=', k.subjectKind), eb('subject_id', '=', k.subjectId), eb('rule_id', 'in', k.ruleIds)]))))
+      .where('resolved_at', 'is', null)
+      .returningAll()
+      .execute()
+  );
 }
 
 /** An alert only when it lies in `scope`. */

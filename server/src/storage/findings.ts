@@ -1,4 +1,4 @@
-import { hot, hotList } from './hot.js';
+import { hot, hotList, inPieces } from './hot.js';
 import type { Db, FindingsTable } from './schema.js';
 
 // Findings (each subject's current result per rule) and what is counted from them.
@@ -17,6 +17,43 @@ export async function getFindings(db: Db, subjectKind: 'host' | 'institution', s
   return (await findingsOf(db, { kind: subjectKind, id: subjectId })).rows;
 }
 
+// A report group's hosts judged together read their findings at once: compiled once per number of hosts (hot.ts).
+const findingsOfHosts = hotList((db, hosts: Array<{ id: string }>) =>
+  db
+    .selectFrom('findings')
+    .selectAll()
+    .where('subject_kind', '=', 'host')
+    .where(
+      'subject_id',
+      'in',
+      hosts.map((h) => h.id),
+    ),
+);
+
+/** The findings of several subjects of one kind, in one statement for hosts (a report group's). */
+export async function getFindingsOf(db: Db, subjectKind: 'host' | 'institution', subjectIds: string[]): Promise<FindingRow[]> {
+  if (subjectKind === 'institution' || subjectIds.length === 1) return (await Promise.all(subjectIds.map((id) => getFindings(db, subjectKind, id)))).flat();
+  const rows: FindingRow[] = [];
+  await inPieces(
+    subjectIds,
+    MAX_SUBJECTS,
+    async (ids) =>
+      void rows.push(
+        ...(
+          await findingsOfHosts(
+            db,
+            ids.map((id) => ({ id })),
+          )
+        ).rows,
+      ),
+  );
+  return rows;
+}
+/** Hosts whose findings one statement reads: a report group's at most (ingest.ts MAX_GROUP). */
+const MAX_SUBJECTS = 64;
+/** Findings one upsert writes: 11 parameters each, within SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_FINDING_ROWS = 256;
+
 /** What an upsert of a finding rewrites (all but its key). */
 const FINDING_VALUES = ['institution_code', 'status', 'severity', 'evidence', 'exception_id', 'exception_expires_on', 'since', 'evaluated_at'] as const satisfies ReadonlyArray<keyof FindingRow>;
 
@@ -31,9 +68,9 @@ const findingsUpsert = hotList(
   FINDING_COLUMNS,
 );
 
-/** Several of one subject's findings in one statement (a first report writes dozens): inserted, or updated in place. */
+/** Findings in one statement (a report group's first reports write dozens each): inserted, or updated in place. */
 export async function upsertFindings(db: Db, rows: FindingRow[]): Promise<void> {
-  if (rows.length) await findingsUpsert(db, rows);
+  await inPieces(rows, MAX_FINDING_ROWS, (piece) => findingsUpsert(db, piece));
 }
 
 /** Findings of rules that no longer apply to the subject, in one statement. */

@@ -71,6 +71,31 @@ const hostQuery = (db: Db, scope: Scope, id: string) =>
 // Every evaluation of a host reads it unscoped: compiled once (hot.ts).
 const hostById = hot((db, a: { id: string }) => hostQuery(db, { kind: 'all' }, a.id));
 
+// The names alerts carry, for a report group's hosts at once: compiled once per number of hosts (hot.ts).
+const namesOf = hotList((db, hosts: Array<{ id: string }>) =>
+  db
+    .selectFrom('hosts')
+    .select(['id', 'hostname'])
+    .where(
+      'id',
+      'in',
+      hosts.map((h) => h.id),
+    ),
+);
+
+/** Hosts' names by id, in one statement (hosts that do not exist are absent). */
+export async function hostNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  return new Map(
+    (
+      await namesOf(
+        db,
+        ids.map((id) => ({ id })),
+      )
+    ).rows.map((h) => [h.id, h.hostname]),
+  );
+}
+
 export async function getHost(db: Db, scope: Scope, id: string) {
   return scope.kind === 'all' ? (await hostById(db, { id })).rows[0] : hostQuery(db, scope, id).executeTakeFirst();
 }

@@ -52,3 +52,12 @@ export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compi
     return db.executeQuery<R>({ ...entry.query, parameters });
   };
 }
+
+/**
+ * A list statement over rows of any number: pieces of at most `max` rows, so a group's rows (a first report's findings
+ * times the reports in its group) stay within the databases' limits on bound parameters, and the lengths compiled
+ * stay few.
+ */
+export async function inPieces<A>(rows: A[], max: number, run: (piece: A[]) => Promise<unknown>): Promise<void> {
+  for (let at = 0; at < rows.length; at += max) await run(rows.slice(at, at + max));
+}

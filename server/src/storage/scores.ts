@@ -1,18 +1,30 @@
 import { sql } from 'kysely';
+import { hotList, inPieces } from './hot.js';
 import type { Db, HostScoresTable, InstitutionScoresTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
 // Host and institution scores as they stand now (what a live ranking and the overview read).
 
-export async function upsertHostScore(db: Db, row: HostScoresTable): Promise<void> {
-  const { host_id, ...rest } = row;
-  void host_id;
-  await db
-    .insertInto('host_scores')
-    .values(row)
-    .onConflict((oc) => oc.column('host_id').doUpdateSet(rest))
-    .execute();
+/** What an upsert of a host's score rewrites (all but its key). */
+const HOST_SCORE_VALUES = ['institution_code', 'score', 'capped', 'mlps_level', 'failing_critical', 'failing_high', 'failing_medium', 'failing_low', 'updated_at'] as const satisfies ReadonlyArray<
+  keyof HostScoresTable
+>;
+// Every judgement writes one, a report group's hosts together: compiled once per number of hosts (hot.ts).
+const hostScoresUpsert = hotList(
+  (db, rows: HostScoresTable[]) =>
+    db
+      .insertInto('host_scores')
+      .values(rows)
+      .onConflict((oc) => oc.column('host_id').doUpdateSet((eb) => Object.fromEntries(HOST_SCORE_VALUES.map((c) => [c, eb.ref(`excluded.${c}`)])))),
+  ['host_id', ...HOST_SCORE_VALUES],
+);
+
+/** Hosts' scores, inserted or updated in place, in one statement (at most 64 hosts, a report group's). */
+export async function upsertHostScores(db: Db, rows: HostScoresTable[]): Promise<void> {
+  await inPieces(rows, 64, (piece) => hostScoresUpsert(db, piece));
 }
+
+export const upsertHostScore = (db: Db, row: HostScoresTable): Promise<void> => upsertHostScores(db, [row]);
 
 export function listHostScores(db: Db, institutionCode: string) {
   return db
