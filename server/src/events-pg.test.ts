@@ -73,7 +73,7 @@ describe('PostgreSQL event bridge', () => {
     expect(b!.seen.seen.filter((h) => h.startsWith('burst-'))).toEqual(Array.from({ length: 50 }, (_, i) => `burst-${i}`));
   });
 
-  it('sends each turn’s events as one JSON envelope any process version reads: its origin, then the events', async () => {
+  it('sends the events of a short window, over several turns, as one JSON envelope any process version reads: its origin, then the events', async () => {
     const {
       procs: [a],
       dbName,
@@ -85,8 +85,11 @@ describe('PostgreSQL event bridge', () => {
     raw.on('notification', (n) => payloads.push(n.payload ?? ''));
     await raw.query('LISTEN weian_events');
     a!.bus.emit('host.changed', ev('e1'));
+    await new Promise(setImmediate);
     a!.bus.emit('host.changed', ev('e2'));
     await until(() => payloads.length > 0, 'the NOTIFY');
+    await new Promise((r) => setTimeout(r, 100)); // a second NOTIFY would arrive by now
+    expect(payloads).toHaveLength(1);
     const env = JSON.parse(payloads[0]!) as { o: string; e: unknown[] };
     expect(Object.keys(env)).toEqual(['o', 'e']);
     expect(env.e).toEqual([

@@ -26,16 +26,25 @@ export interface EventBridgeOptions {
 }
 
 /**
+ * How long events wait to go out together. Each NOTIFY is a round trip for the sender, a commit and a
+ * signal to every listener in PostgreSQL, and a wake-up of every server process (its own included): at
+ * a few thousand reports a second, one per turn of the event loop was one per report group. Other
+ * processes' live views hear of a change this much later; nothing else waits for it.
+ */
+export const NOTIFY_WINDOW_MS = 20;
+
+/**
  * Several server processes on one PostgreSQL: events emitted on this process's bus are also
  * NOTIFYed, and events NOTIFYed by the others are re-emitted locally (never relayed again).
- * Events emitted in one turn of the event loop go out as one NOTIFY, so a burst of reports costs
- * one round trip, not one per report.
+ * Events emitted within NOTIFY_WINDOW_MS go out as one NOTIFY (or as several when they pass
+ * MAX_PAYLOAD), so a burst of reports costs one round trip, not one per report.
  */
 export function bridgeEvents(bus: EventBus, pubsub: PubSub, opts: EventBridgeOptions): EventBridge {
   const channel = opts.channel ?? EVENTS_CHANNEL;
   const origin = opts.origin ?? randomUUID();
-  let pending: Envelope['e'] = [];
-  let scheduled = false;
+  let batch: string[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | null = null;
   let closed = false;
 
   // The envelope is written by hand around each event's JSON, made once: `{"o":…,"e":[…]}` is what
@@ -46,32 +55,22 @@ export function bridgeEvents(bus: EventBus, pubsub: PubSub, opts: EventBridgeOpt
     pubsub.notify(channel, `${head}${events.join(',')}]}`).catch((e: Error) => opts.log.error(`event NOTIFY failed (other processes miss ${events.length} event(s)): ${e.message}`));
 
   const flush = () => {
-    scheduled = false;
-    const events = pending;
-    pending = [];
-    let batch: string[] = [];
-    let size = 0;
-    for (const ev of events) {
-      const json = JSON.stringify(ev);
-      const bytes = Buffer.byteLength(json);
-      if (batch.length && size + bytes > MAX_PAYLOAD) {
-        void send(batch);
-        batch = [];
-        size = 0;
-      }
-      batch.push(json);
-      size += bytes + 1;
-    }
-    if (batch.length) void send(batch);
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!batch.length) return;
+    void send(batch);
+    batch = [];
+    size = 0;
   };
 
   bus.setRelay((name, payload) => {
     if (closed) return;
-    pending.push([name, payload]);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush);
-    }
+    const json = JSON.stringify([name, payload]);
+    const bytes = Buffer.byteLength(json);
+    if (batch.length && size + bytes > MAX_PAYLOAD) flush();
+    batch.push(json);
+    size += bytes + 1;
+    timer ??= setTimeout(flush, NOTIFY_WINDOW_MS);
   });
 
   const listener = pubsub.listen(
@@ -99,7 +98,7 @@ export function bridgeEvents(bus: EventBus, pubsub: PubSub, opts: EventBridgeOpt
     async close() {
       closed = true;
       bus.setRelay(null);
-      if (pending.length) flush();
+      flush();
       await listener.close();
     },
   };
