@@ -18,11 +18,11 @@ import { deleteFindings, failingByRule, getFindings, getFindingsOf, upsertFindin
 import { getInstitutionScore, listHostScores, upsertHostScores, upsertInstitutionScore } from '../storage/scores.js';
 import { insertTransitions } from '../storage/transitions.js';
 import { getFirstSeen, syncFirstSeen } from '../storage/updateFirstSeen.js';
-import { getHost, listInstitutionHosts } from '../storage/hosts.js';
-import { hostHoldsImportantData, loadDataRegister } from '../storage/dataRegister.js';
+import { getHost, getHosts, listInstitutionHosts } from '../storage/hosts.js';
+import { loadDataRegister, systemsHoldingImportantData } from '../storage/dataRegister.js';
 import { getInstitution } from '../storage/institutions.js';
 import { exceptionOf, findingRow, governanceOf, storedFinding } from '../storage/mappers.js';
-import { hostMlpsLevel, listExceptions, listGovernance, loadSystems } from '../storage/records.js';
+import { hostMlpsLevels, listExceptions, listGovernance, listHostsExceptions, liveSystemsOfHosts, loadSystems } from '../storage/records.js';
 import { getSections } from '../storage/reports.js';
 import type { Db, FindingsTable, HostScoresTable } from '../storage/schema.js';
 import type { FindingChange } from '../eventPayloads.js';
@@ -31,7 +31,7 @@ import { allKnown, storedSections, toHostSections, type KnownSections } from './
 import { newId } from './secrets.js';
 import { settingsForRegion } from './settings.js';
 import { onlyRules, rulesToRejudge } from './settingsTree.js';
-import { exposuresOfHost, exposuresOfInstitution } from '../storage/scanners.js';
+import { exposuresOfHosts, exposuresOfInstitution } from '../storage/scanners.js';
 import { institutionPublicTargets } from '../storage/publicTargets.js';
 import { supervisionFacts } from './supervisionFacts.js';
 import { workingCalendarFor } from './workingCalendar.js';
@@ -108,27 +108,46 @@ async function persistFindings(db: Db, judged: Array<{ subject: Subject; finding
 type HostRow = NonNullable<Awaited<ReturnType<typeof getHost>>>;
 
 /**
- * What a host's rules read, from what is stored now. `remember`: the security updates first seen
- * in this evaluation are stored (an evaluation that counts); otherwise nothing is written (a
- * ranking judging the host under another region's settings).
+ * What hosts' rules read, from what is stored now: each kind of row for all of them in one statement
+ * (a report group's hosts are judged together). `remember`: the security updates first seen in this
+ * evaluation are stored (an evaluation that counts); otherwise nothing is written (a ranking judging
+ * a host under another region's settings). `wrote`: sections the caller wrote in this transaction.
  */
-async function hostRuleInput(db: Db, host: HostRow, now: Date, remember: boolean, wrote: KnownSections = {}) {
-  const sections = toHostSections(allKnown(wrote) ?? storedSections(await getSections(db, host.id), wrote));
-  // The agent knows what is pending now; how long it has been pending is what the server remembers.
-  const firstSeenRows = await getFirstSeen(db, host.id);
-  const known = new Map(firstSeenRows.map((r) => [r.name, new Date(r.first_seen_at)]));
-  if (sections.patches.status === 'ok') {
-    const pending = sections.patches.data.pending.filter((p) => p.security).map((p) => p.name);
-    if (remember) await syncFirstSeen(db, host.id, pending, now.toISOString(), new Set(known.keys()));
-    for (const n of pending) if (!known.has(n)) known.set(n, now);
-    for (const n of [...known.keys()]) if (!pending.includes(n)) known.delete(n);
-  }
-  const mlpsLevel = (await hostMlpsLevel(db, host.id, chinaDate(now))) as MlpsLevel | null;
-  const holdsImportantData = await hostHoldsImportantData(db, host.institution_code, host.id, chinaDate(now));
-  const exceptions = (await listExceptions(db, { subjectKind: 'host', subjectId: host.id })).map(exceptionOf);
-  // What a scanner saw of this host from outside (its fingerprint behind a port mapping): judged as public.
-  const seenFromOutside = (await exposuresOfHost(db, host.id)).map((e) => ({ port: e.internal_port!, address: e.address, externalPort: e.port }));
-  return { sections, mlpsLevel, holdsImportantData, securityUpdateFirstSeen: known, lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null, exceptions, seenFromOutside };
+async function hostRuleInputs(db: Db, hosts: Array<{ host: HostRow; wrote?: KnownSections | undefined }>, now: Date, remember: boolean) {
+  const ids = hosts.map((h) => h.host.id);
+  const today = chinaDate(now);
+  const sections: Array<ReturnType<typeof toHostSections>> = [];
+  for (const { host, wrote = {} } of hosts) sections.push(toHostSections(allKnown(wrote) ?? storedSections(await getSections(db, host.id), wrote)));
+  const [firstSeen, systems, exceptions, exposures] = await Promise.all([getFirstSeen(db, ids), liveSystemsOfHosts(db, ids, today), listHostsExceptions(db, ids), exposuresOfHosts(db, ids)]);
+  const levels = hostMlpsLevels(systems);
+  // The systems each institution's data register holds important or core data in, read once per institution.
+  const important = new Map<string, Set<string>>();
+  for (const { host } of hosts) if (!important.has(host.institution_code)) important.set(host.institution_code, await systemsHoldingImportantData(db, host.institution_code));
+  const sync: Parameters<typeof syncFirstSeen>[1] = [];
+  const inputs = hosts.map(({ host }, i) => {
+    const its = sections[i]!;
+    // The agent knows what is pending now; how long it has been pending is what the server remembers.
+    const known = new Map(firstSeen.filter((r) => r.host_id === host.id).map((r) => [r.name, new Date(r.first_seen_at)]));
+    if (its.patches.status === 'ok') {
+      const pending = its.patches.data.pending.filter((p) => p.security).map((p) => p.name);
+      sync.push({ hostId: host.id, pending, known: new Set(known.keys()) });
+      for (const n of pending) if (!known.has(n)) known.set(n, now);
+      for (const n of [...known.keys()]) if (!pending.includes(n)) known.delete(n);
+    }
+    const held = important.get(host.institution_code)!;
+    return {
+      sections: its,
+      mlpsLevel: (levels.get(host.id) ?? null) as MlpsLevel | null,
+      holdsImportantData: held.size > 0 && systems.some((s) => s.host_id === host.id && held.has(s.id)),
+      securityUpdateFirstSeen: known,
+      lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null,
+      exceptions: exceptions.filter((e) => e.subject_id === host.id).map(exceptionOf),
+      // What a scanner saw of this host from outside (its fingerprint behind a port mapping): judged as public.
+      seenFromOutside: exposures.filter((e) => e.host_id === host.id).map((e) => ({ port: e.internal_port!, address: e.address, externalPort: e.port })),
+    };
+  });
+  if (remember) await syncFirstSeen(db, sync, now.toISOString());
+  return inputs;
 }
 
 /** A host's score and failing counts as stored in host_scores, from its findings. */
@@ -164,20 +183,33 @@ export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string,
  * Returns each host's changes, in order (none for a host retired or gone).
  */
 export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{ hostId: string; known?: KnownSections }>): Promise<FindingChange[][]> {
+  if (!hosts.length) return [];
   const now = deps.now();
   const at = now.toISOString();
-  const judged: Array<{ subject: Subject; findings: Finding[]; score: HostScoresTable } | null> = [];
-  for (const { hostId, known } of hosts) {
-    const host = await getHost(db, ALL, hostId);
-    if (!host || host.status === 'retired') {
-      judged.push(null);
-      continue;
-    }
+  const rows = new Map(
+    (
+      await getHosts(
+        db,
+        hosts.map((h) => h.hostId),
+      )
+    ).map((h) => [h.id, h]),
+  );
+  const live = hosts.flatMap(({ hostId, known }) => {
+    const host = rows.get(hostId);
+    return host && host.status !== 'retired' ? [{ host, wrote: known }] : [];
+  });
+  const inputs = await hostRuleInputs(db, live, now, true);
+  const judgedOf = new Map<string, { subject: Subject; findings: Finding[]; score: HostScoresTable }>();
+  for (const [i, { host }] of live.entries()) {
     const settings = await settingsForRegion(db, host.region_code);
-    const input = await hostRuleInput(db, host, now, true, known);
-    const findings = evaluateHost(input, settings, now);
-    judged.push({ subject: { kind: 'host', id: hostId, institutionCode: host.institution_code, regionCode: host.region_code }, findings, score: hostScoreRow(host, findings, input.mlpsLevel, now) });
+    const findings = evaluateHost(inputs[i]!, settings, now);
+    judgedOf.set(host.id, {
+      subject: { kind: 'host', id: host.id, institutionCode: host.institution_code, regionCode: host.region_code },
+      findings,
+      score: hostScoreRow(host, findings, inputs[i]!.mlpsLevel, now),
+    });
   }
+  const judged = hosts.map((h) => judgedOf.get(h.hostId) ?? null);
   const present = judged.filter((j) => j !== null);
   const changes = await persistFindings(db, present, at);
   await upsertHostScores(
@@ -330,7 +362,7 @@ export async function judgeInstitutionUnder(
   for (const h of await listHostScores(db, institutionCode)) {
     const host = await getHost(db, ALL, h.host_id);
     if (!host) continue;
-    const fresh = recheck.size ? evaluateHost(await hostRuleInput(db, host, now, false), rechecked, now) : [];
+    const fresh = recheck.size ? evaluateHost((await hostRuleInputs(db, [{ host }], now, false))[0]!, rechecked, now) : [];
     hostScores.push(hostScoreRow(host, [...kept(await getFindings(db, 'host', host.id)), ...fresh], h.mlps_level as MlpsLevel | null, now));
   }
   // Coverage counts hosts within the silent-host window: counted again only when the window differs.

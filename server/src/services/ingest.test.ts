@@ -3,6 +3,7 @@ import { getHost } from '../storage/hosts.js';
 import { getReceipt, getSectionHashes, getSections } from '../storage/reports.js';
 import { listAlerts } from '../storage/alerts.js';
 import { getEvaluationState, getFindings } from '../storage/findings.js';
+import { insertException, upsertMlpsSystem } from '../storage/records.js';
 import { listTransitions } from '../storage/transitions.js';
 import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, type TestDb } from '../testing/harness.js';
 import { groupCommitStats, ingestReport, MAX_GROUP } from './ingest.js';
@@ -134,7 +135,7 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
         .where('host_id', '=', hostId)
         .executeTakeFirstOrThrow();
       return {
-        findings: (await getFindings(t.deps.db, 'host', hostId)).map((f) => [f.rule_id, f.status, f.severity, f.evidence.replace(/gc-(alone-)?\d/g, 'NAME')]).sort(),
+        findings: (await getFindings(t.deps.db, 'host', hostId)).map((f) => [f.rule_id, f.status, f.severity, f.evidence.replace(/gc-(alone-)?\d/g, 'NAME'), f.exception_id !== null]).sort(),
         transitions: (await listTransitions(t.deps.db, 'host', hostId, 500)).map((x) => [x.rule_id, x.from_status, x.to_status]).sort(),
         score,
         alerts: alerts
@@ -146,14 +147,65 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
     const compare = async () => {
       for (const [i, a] of together.entries()) expect(await judgement(a.hostId), `host ${i}`).toEqual(await judgement(alone[i]!.hostId));
     };
+    // What each host's rules read besides its report, told apart per host: an MLPS level-3 system holds host 0 (a
+    // retired level-4 one host 2, which must not count).
+    const system = (id: string, level: number, retired_on: string | null, institution_code: string, hostIds: string[]) =>
+      upsertMlpsSystem(
+        t.deps.db,
+        {
+          id,
+          institution_code,
+          name: id,
+          level,
+          critical_infrastructure: 0,
+          personal_info_over_100k: 0,
+          graded_on: null,
+          filed_on: null,
+          last_evaluated_on: null,
+          went_live_on: null,
+          prelaunch_tested_on: null,
+          retired_on,
+          updated_at: t.clock.now.toISOString(),
+        },
+        hostIds,
+      );
+    for (const [institution, of] of [
+      ['GC-1', together],
+      ['GC-2', alone],
+    ] as const) {
+      await system(`${institution}-l3`, 3, null, institution, [of[0]!.hostId]);
+      await system(`${institution}-l4`, 4, '2026-01-01', institution, [of[2]!.hostId]);
+    }
     await send([...kinds]);
     await compare();
+    expect((await judgement(together[0]!.hostId)).score).not.toEqual((await judgement(together[3]!.hostId)).score);
+    // Host 4 is exposed next: an exception for a rule the exposed hosts fail, granted to host 4 alone.
+    const failing = (await getFindings(t.deps.db, 'host', together[3]!.hostId)).find((f) => f.status === 'fail')!;
+    for (const [institution, of] of [
+      ['GC-1', together],
+      ['GC-2', alone],
+    ] as const)
+      await insertException(t.deps.db, {
+        id: `ex-${institution}`,
+        institution_code: institution,
+        subject_kind: 'host',
+        subject_id: of[4]!.hostId,
+        rule_id: failing.rule_id,
+        reason: 'compensating control',
+        approver: 'ciso',
+        expires_on: '2099-01-01',
+        created_at: t.clock.now.toISOString(),
+        created_by: 'test',
+        withdrawn_at: null,
+      });
     const opened = (await listAlerts(t.deps.db, { kind: 'all' }, { limit: 500, offset: 0 })).rows.filter((a) => a.status === 'open').length;
     expect(opened).toBeGreaterThan(0);
     // The exposed hosts are put right, the healthy ones exposed: alerts of several hosts resolve, and open, in one group.
     t.clock.advance(3_600_000);
     await send(['healthy', 'exposed', 'bare', 'healthy', 'exposed']);
     await compare();
+    expect((await getFindings(t.deps.db, 'host', together[4]!.hostId)).find((f) => f.rule_id === failing.rule_id)!.exception_id).toBe('ex-GC-1');
+    expect((await getFindings(t.deps.db, 'host', together[1]!.hostId)).find((f) => f.rule_id === failing.rule_id)!.exception_id).toBeNull();
     expect((await listAlerts(t.deps.db, { kind: 'all' }, { limit: 500, offset: 0 })).rows.filter((a) => a.status === 'resolved').length).toBeGreaterThan(0);
   });
 });

@@ -87,25 +87,14 @@ export async function loadDataRegister(db: Db, institutionCode: string): Promise
 }
 
 /**
- * Whether the institution's data register lists important or core data in a live MLPS system this
- * host belongs to (HOST-LOG-RETENTION's longer minimum). Read when the host is evaluated.
+ * The MLPS systems an institution's data register lists with important or core data
+ * (HOST-LOG-RETENTION's longer minimum for the hosts in them). Read when its hosts are evaluated.
  */
 // Every evaluation of a host asks: compiled once (hot.ts).
 const importantEntries = hot((db, a: { institutionCode: string }) =>
   ddb(db).selectFrom('data_register_entries').select('system_ids').where('institution_code', '=', a.institutionCode).where('level', 'in', ['important', 'core']),
 );
-const liveSystemsOfHost = hot((db, a: { hostId: string; today: string }) =>
-  db
-    .selectFrom('mlps_system_hosts')
-    .innerJoin('mlps_systems', 'mlps_systems.id', 'mlps_system_hosts.system_id')
-    .select('mlps_systems.id')
-    .where('mlps_system_hosts.host_id', '=', a.hostId)
-    .where((eb) => eb.or([eb('mlps_systems.retired_on', 'is', null), eb('mlps_systems.retired_on', '>', a.today)])),
-);
-export async function hostHoldsImportantData(db: Db, institutionCode: string, hostId: string, today: string): Promise<boolean> {
+export async function systemsHoldingImportantData(db: Db, institutionCode: string): Promise<Set<string>> {
   const entries = (await importantEntries(db, { institutionCode })).rows;
-  if (!entries.length) return false;
-  const held = new Set(entries.flatMap((e) => JSON.parse(e.system_ids) as string[]));
-  const systems = (await liveSystemsOfHost(db, { hostId, today })).rows;
-  return systems.some((s) => held.has(s.id));
+  return new Set(entries.flatMap((e) => JSON.parse(e.system_ids) as string[]));
 }

@@ -1,5 +1,5 @@
 import type { MlpsSystem } from '@weian/shared';
-import { hot } from './hot.js';
+import { hot, hotList } from './hot.js';
 import { systemOf } from './mappers.js';
 import type { Db, GovernanceRecordsTable, MlpsSystemsTable, RiskExceptionsTable } from './schema.js';
 
@@ -49,19 +49,35 @@ export async function deleteMlpsSystem(db: Db, institutionCode: string, id: stri
   return Number(r.numDeletedRows) === 1;
 }
 
-/** Highest level among a host's systems that are live on `today` (YYYY-MM-DD); null when none. */
-// Every evaluation of a host reads its level: compiled once (hot.ts).
-const hostLevel = hot((db, a: { hostId: string; today: string }) =>
+// Every evaluation of a host asks, a report group's hosts at once: compiled once per number of hosts (hot.ts).
+const systemsOfHosts = hotList((db, hosts: Array<{ id: string }>) =>
   db
     .selectFrom('mlps_system_hosts')
     .innerJoin('mlps_systems', 'mlps_systems.id', 'mlps_system_hosts.system_id')
-    .select((eb) => eb.fn.max('mlps_systems.level').as('level'))
-    .where('mlps_system_hosts.host_id', '=', a.hostId)
-    .where((eb) => eb.or([eb('mlps_systems.retired_on', 'is', null), eb('mlps_systems.retired_on', '>', a.today)])),
+    .select(['mlps_system_hosts.host_id', 'mlps_systems.id', 'mlps_systems.level', 'mlps_systems.retired_on'])
+    .where(
+      'mlps_system_hosts.host_id',
+      'in',
+      hosts.map((h) => h.id),
+    ),
 );
-export async function hostMlpsLevel(db: Db, hostId: string, today: string): Promise<number | null> {
-  const r = (await hostLevel(db, { hostId, today })).rows[0];
-  return r?.level === null || r?.level === undefined ? null : Number(r.level);
+/** The MLPS systems live on `today` (YYYY-MM-DD) that each host belongs to, in one statement. */
+export async function liveSystemsOfHosts(db: Db, hostIds: string[], today: string): Promise<Array<{ host_id: string; id: string; level: number | null }>> {
+  if (!hostIds.length) return [];
+  const rows = (
+    await systemsOfHosts(
+      db,
+      hostIds.map((id) => ({ id })),
+    )
+  ).rows;
+  return rows.filter((r) => r.retired_on === null || r.retired_on > today).map((r) => ({ host_id: r.host_id, id: r.id, level: r.level === null ? null : Number(r.level) }));
+}
+
+/** Each host's highest level among its live systems (as `liveSystemsOfHosts` gives them); absent when none has one. */
+export function hostMlpsLevels(systems: Array<{ host_id: string; level: number | null }>): Map<string, number> {
+  const levels = new Map<string, number>();
+  for (const s of systems) if (s.level !== null) levels.set(s.host_id, Math.max(levels.get(s.host_id) ?? s.level, s.level));
+  return levels;
 }
 
 // ---- governance records -----------------------------------------------------------------------
@@ -87,6 +103,27 @@ const subjectExceptions = hot((db, a: { kind: string; id: string }) =>
     .where('subject_id', '=', a.id)
     .orderBy('expires_on', 'desc'),
 );
+// A report group's hosts at once: compiled once per number of hosts (hot.ts).
+const hostsExceptions = hotList((db, hosts: Array<{ id: string }>) =>
+  liveExceptions(db)
+    .where('subject_kind', '=', 'host')
+    .where(
+      'subject_id',
+      'in',
+      hosts.map((h) => h.id),
+    )
+    .orderBy('expires_on', 'desc'),
+);
+/** The live exceptions of hosts, in one statement (each host's newest expiry first). */
+export async function listHostsExceptions(db: Db, hostIds: string[]) {
+  if (!hostIds.length) return [];
+  return (
+    await hostsExceptions(
+      db,
+      hostIds.map((id) => ({ id })),
+    )
+  ).rows;
+}
 export async function listExceptions(db: Db, filter: { institutionCode: string } | { subjectKind: 'host' | 'institution'; subjectId: string }) {
   if (!('institutionCode' in filter)) return (await subjectExceptions(db, { kind: filter.subjectKind, id: filter.subjectId })).rows;
   return liveExceptions(db).where('institution_code', '=', filter.institutionCode).orderBy('expires_on', 'desc').execute();

@@ -1,31 +1,45 @@
-import { hot } from './hot.js';
+import { hotList, inPieces } from './hot.js';
 import type { Db } from './schema.js';
 
 // Security updates' first sightings per host: how long an update has been pending.
 
-// Every evaluation of a host reads them: compiled once (hot.ts).
-const firstSeenOf = hot((db, a: { hostId: string }) => db.selectFrom('update_first_seen').select(['name', 'first_seen_at']).where('host_id', '=', a.hostId));
-export async function getFirstSeen(db: Db, hostId: string) {
-  return (await firstSeenOf(db, { hostId })).rows;
+// Every evaluation reads them, a report group's hosts at once: compiled once per number of hosts (hot.ts).
+const firstSeenOf = hotList((db, hosts: Array<{ id: string }>) =>
+  db
+    .selectFrom('update_first_seen')
+    .select(['host_id', 'name', 'first_seen_at'])
+    .where(
+      'host_id',
+      'in',
+      hosts.map((h) => h.id),
+    ),
+);
+/** The first sightings of hosts' pending security updates, in one statement. */
+export async function getFirstSeen(db: Db, hostIds: string[]) {
+  if (!hostIds.length) return [];
+  return (
+    await firstSeenOf(
+      db,
+      hostIds.map((id) => ({ id })),
+    )
+  ).rows;
 }
 
-/** Keeps first sightings of what is pending now, forgets what is no longer pending. */
-export async function syncFirstSeen(db: Db, hostId: string, pending: string[], at: string, known: Set<string>): Promise<void> {
-  const fresh = pending.filter((n) => !known.has(n));
-  if (fresh.length) {
-    for (let i = 0; i < fresh.length; i += 500) {
-      await db
-        .insertInto('update_first_seen')
-        .values(fresh.slice(i, i + 500).map((name) => ({ host_id: hostId, name, first_seen_at: at })))
-        .onConflict((oc) => oc.columns(['host_id', 'name']).doNothing())
-        .execute();
-    }
+/**
+ * Keeps first sightings of what each host has pending now, forgets what is no longer pending: one insert
+ * for all the hosts' new ones.
+ */
+export async function syncFirstSeen(db: Db, hosts: Array<{ hostId: string; pending: string[]; known: Set<string> }>, at: string): Promise<void> {
+  const fresh = hosts.flatMap(({ hostId, pending, known }) => pending.filter((n) => !known.has(n)).map((name) => ({ host_id: hostId, name, first_seen_at: at })));
+  await inPieces(fresh, 500, (rows) =>
+    db
+      .insertInto('update_first_seen')
+      .values(rows)
+      .onConflict((oc) => oc.columns(['host_id', 'name']).doNothing())
+      .execute(),
+  );
+  for (const { hostId, pending, known } of hosts) {
+    const gone = [...known].filter((n) => !pending.includes(n));
+    await inPieces(gone, 500, (names) => db.deleteFrom('update_first_seen').where('host_id', '=', hostId).where('name', 'in', names).execute());
   }
-  const gone = [...known].filter((n) => !pending.includes(n));
-  for (let i = 0; i < gone.length; i += 500)
-    await db
-      .deleteFrom('update_first_seen')
-      .where('host_id', '=', hostId)
-      .where('name', 'in', gone.slice(i, i + 500))
-      .execute();
 }
