@@ -1,4 +1,4 @@
-import { hot, hotList, inPieces } from './hot.js';
+import { hot, hotIn, hotList, inPieces } from './hot.js';
 import type { Db, FindingsTable } from './schema.js';
 
 // Findings (each subject's current result per rule) and what is counted from them.
@@ -18,35 +18,13 @@ export async function getFindings(db: Db, subjectKind: 'host' | 'institution', s
 }
 
 // A report group's hosts judged together read their findings at once: compiled once per number of hosts (hot.ts).
-const findingsOfHosts = hotList((db, hosts: Array<{ id: string }>) =>
-  db
-    .selectFrom('findings')
-    .selectAll()
-    .where('subject_kind', '=', 'host')
-    .where(
-      'subject_id',
-      'in',
-      hosts.map((h) => h.id),
-    ),
-);
+const findingsOfHosts = hotIn((db, ids) => db.selectFrom('findings').selectAll().where('subject_kind', '=', 'host').where('subject_id', 'in', ids));
 
 /** The findings of several subjects of one kind, in one statement for hosts (a report group's). */
 export async function getFindingsOf(db: Db, subjectKind: 'host' | 'institution', subjectIds: string[]): Promise<FindingRow[]> {
   if (subjectKind === 'institution' || subjectIds.length === 1) return (await Promise.all(subjectIds.map((id) => getFindings(db, subjectKind, id)))).flat();
   const rows: FindingRow[] = [];
-  await inPieces(
-    subjectIds,
-    MAX_SUBJECTS,
-    async (ids) =>
-      void rows.push(
-        ...(
-          await findingsOfHosts(
-            db,
-            ids.map((id) => ({ id })),
-          )
-        ).rows,
-      ),
-  );
+  await inPieces(subjectIds, MAX_SUBJECTS, async (ids) => void rows.push(...(await findingsOfHosts(db, ids))));
   return rows;
 }
 /** Hosts whose findings one statement reads: a report group's at most (ingest.ts MAX_GROUP). */

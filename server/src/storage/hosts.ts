@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { hot, hotList } from './hot.js';
+import { hot, hotIn, hotList } from './hot.js';
 import type { Db, HostsTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
@@ -71,48 +71,16 @@ const hostsQuery = (db: Db, scope: Scope) =>
 const hostQuery = (db: Db, scope: Scope, id: string) => hostsQuery(db, scope).where('hosts.id', '=', id);
 // Every evaluation of a host reads it unscoped: compiled once (hot.ts).
 const hostById = hot((db, a: { id: string }) => hostQuery(db, { kind: 'all' }, a.id));
-// A report group's hosts judged together: compiled once per number of hosts (hot.ts).
-const hostsById = hotList((db, hosts: Array<{ id: string }>) =>
-  hostsQuery(db, { kind: 'all' }).where(
-    'hosts.id',
-    'in',
-    hosts.map((h) => h.id),
-  ),
-);
 /** Hosts by id, unscoped, in one statement (those that do not exist are absent). */
-export async function getHosts(db: Db, ids: string[]) {
-  if (!ids.length) return [];
-  return (
-    await hostsById(
-      db,
-      ids.map((id) => ({ id })),
-    )
-  ).rows;
-}
+// A report group's hosts judged together: compiled once per number of hosts (hot.ts).
+export const getHosts = hotIn((db, ids) => hostsQuery(db, { kind: 'all' }).where('hosts.id', 'in', ids));
 
 // The names alerts carry, for a report group's hosts at once: compiled once per number of hosts (hot.ts).
-const namesOf = hotList((db, hosts: Array<{ id: string }>) =>
-  db
-    .selectFrom('hosts')
-    .select(['id', 'hostname'])
-    .where(
-      'id',
-      'in',
-      hosts.map((h) => h.id),
-    ),
-);
+const namesOf = hotIn((db, ids) => db.selectFrom('hosts').select(['id', 'hostname']).where('id', 'in', ids));
 
 /** Hosts' names by id, in one statement (hosts that do not exist are absent). */
 export async function hostNames(db: Db, ids: string[]): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  return new Map(
-    (
-      await namesOf(
-        db,
-        ids.map((id) => ({ id })),
-      )
-    ).rows.map((h) => [h.id, h.hostname]),
-  );
+  return new Map((await namesOf(db, ids)).map((h) => [h.id, h.hostname]));
 }
 
 export async function getHost(db: Db, scope: Scope, id: string) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, enrollHost, type TestDb } from '../testing/harness.js';
-import { hot, hotList } from './hot.js';
+import { hot, hotIn, hotList } from './hot.js';
 import type { FindingTransitionsTable } from './schema.js';
 import { insertTransitions, listTransitions } from './transitions.js';
 
@@ -50,6 +50,17 @@ describe.each(DIALECTS)('hot statements (%s)', (dialect) => {
     // The two-row statement again, with other values: compiled before, bound anew.
     expect(await names([hosts[1]!.hostId, hosts[2]!.hostId])).toEqual(['beta', 'gamma']);
     expect(await names([hosts[0]!.hostId, hosts[1]!.hostId, hosts[2]!.hostId])).toEqual(['alpha', 'beta', 'gamma']);
+  });
+
+  it('reads by a list of ids of any length, and nothing for none (PostgreSQL refuses an empty `in ()`)', async () => {
+    const hosts = [];
+    for (const hostname of ['alpha', 'beta', 'gamma']) hosts.push(await enrollHost(t.deps, { institution: 'HOT-3', region: '330106', hostname }));
+    const names = hotIn((db, ids) => db.selectFrom('hosts').select('hostname').where('id', 'in', ids).orderBy('hostname'));
+    const of = async (ids: string[]) => (await names(t.deps.db, ids)).map((r) => r.hostname);
+    expect(await of([])).toEqual([]);
+    expect(await of([hosts[2]!.hostId, hosts[0]!.hostId])).toEqual(['alpha', 'gamma']);
+    expect(await of([hosts[1]!.hostId, 'h_absent'])).toEqual(['beta']);
+    expect(await of(hosts.map((h) => h.hostId))).toEqual(['alpha', 'beta', 'gamma']);
   });
 
   it('binds every row of a list by the given columns, whatever its keys: a missing one as null, one the first row lacks kept', async () => {

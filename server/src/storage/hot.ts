@@ -54,6 +54,28 @@ export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compi
 }
 
 /**
+ * A statement over a list of ids (`where … in (…)`: a report group's hosts), compiled once per dialect and
+ * number of ids. An empty list reads nothing (PostgreSQL refuses `in ()`).
+ */
+export function hotIn<R>(build: (db: Db, ids: string[]) => Compilable<R>): (db: Db, ids: string[]) => Promise<R[]> {
+  const list = hotList((db, rows: Array<{ id: string }>) =>
+    build(
+      db,
+      rows.map((r) => r.id),
+    ),
+  );
+  return async (db, ids) =>
+    ids.length
+      ? (
+          await list(
+            db,
+            ids.map((id) => ({ id })),
+          )
+        ).rows
+      : [];
+}
+
+/**
  * A list statement over rows of any number: pieces of at most `max` rows, so a group's rows (a first report's findings
  * times the reports in its group) stay within the databases' limits on bound parameters, and the lengths compiled
  * stay few.

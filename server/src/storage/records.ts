@@ -1,5 +1,5 @@
 import type { MlpsSystem } from '@weian/shared';
-import { hot, hotList } from './hot.js';
+import { hot, hotIn } from './hot.js';
 import { systemOf } from './mappers.js';
 import type { Db, GovernanceRecordsTable, MlpsSystemsTable, RiskExceptionsTable } from './schema.js';
 
@@ -50,26 +50,16 @@ export async function deleteMlpsSystem(db: Db, institutionCode: string, id: stri
 }
 
 // Every evaluation of a host asks, a report group's hosts at once: compiled once per number of hosts (hot.ts).
-const systemsOfHosts = hotList((db, hosts: Array<{ id: string }>) =>
+const systemsOfHosts = hotIn((db, ids) =>
   db
     .selectFrom('mlps_system_hosts')
     .innerJoin('mlps_systems', 'mlps_systems.id', 'mlps_system_hosts.system_id')
     .select(['mlps_system_hosts.host_id', 'mlps_systems.id', 'mlps_systems.level', 'mlps_systems.retired_on'])
-    .where(
-      'mlps_system_hosts.host_id',
-      'in',
-      hosts.map((h) => h.id),
-    ),
+    .where('mlps_system_hosts.host_id', 'in', ids),
 );
 /** The MLPS systems live on `today` (YYYY-MM-DD) that each host belongs to, in one statement. */
 export async function liveSystemsOfHosts(db: Db, hostIds: string[], today: string): Promise<Array<{ host_id: string; id: string; level: number | null }>> {
-  if (!hostIds.length) return [];
-  const rows = (
-    await systemsOfHosts(
-      db,
-      hostIds.map((id) => ({ id })),
-    )
-  ).rows;
+  const rows = await systemsOfHosts(db, hostIds);
   return rows.filter((r) => r.retired_on === null || r.retired_on > today).map((r) => ({ host_id: r.host_id, id: r.id, level: r.level === null ? null : Number(r.level) }));
 }
 
@@ -103,27 +93,9 @@ const subjectExceptions = hot((db, a: { kind: string; id: string }) =>
     .where('subject_id', '=', a.id)
     .orderBy('expires_on', 'desc'),
 );
-// A report group's hosts at once: compiled once per number of hosts (hot.ts).
-const hostsExceptions = hotList((db, hosts: Array<{ id: string }>) =>
-  liveExceptions(db)
-    .where('subject_kind', '=', 'host')
-    .where(
-      'subject_id',
-      'in',
-      hosts.map((h) => h.id),
-    )
-    .orderBy('expires_on', 'desc'),
-);
 /** The live exceptions of hosts, in one statement (each host's newest expiry first). */
-export async function listHostsExceptions(db: Db, hostIds: string[]) {
-  if (!hostIds.length) return [];
-  return (
-    await hostsExceptions(
-      db,
-      hostIds.map((id) => ({ id })),
-    )
-  ).rows;
-}
+// A report group's hosts at once: compiled once per number of hosts (hot.ts).
+export const listHostsExceptions = hotIn((db, ids) => liveExceptions(db).where('subject_kind', '=', 'host').where('subject_id', 'in', ids).orderBy('expires_on', 'desc'));
 export async function listExceptions(db: Db, filter: { institutionCode: string } | { subjectKind: 'host' | 'institution'; subjectId: string }) {
   if (!('institutionCode' in filter)) return (await subjectExceptions(db, { kind: filter.subjectKind, id: filter.subjectId })).rows;
   return liveExceptions(db).where('institution_code', '=', filter.institutionCode).orderBy('expires_on', 'desc').execute();

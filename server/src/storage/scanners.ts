@@ -1,5 +1,5 @@
 import { parseIpTarget } from '@weian/shared';
-import { hotList } from './hot.js';
+import { hotIn } from './hot.js';
 import type { Db, ExposuresTable, ScannersTable } from './schema.js';
 import { inScope, type Scope } from './scope.js';
 
@@ -89,26 +89,9 @@ export function institutionPortSections(db: Db, institutionCode: string) {
 
 /** The ports of hosts that scanners saw from outside, through the tie, in one statement. */
 // Every evaluation of a host reads them, a report group's hosts at once: compiled once per number of hosts (hot.ts).
-const hostsExposures = hotList((db, hosts: Array<{ id: string }>) =>
-  db
-    .selectFrom('exposures')
-    .select(['host_id', 'address', 'port', 'internal_port'])
-    .where(
-      'host_id',
-      'in',
-      hosts.map((h) => h.id),
-    )
-    .where('internal_port', 'is not', null),
+export const exposuresOfHosts = hotIn((db, ids) =>
+  db.selectFrom('exposures').select(['host_id', 'address', 'port', 'internal_port']).where('host_id', 'in', ids).where('internal_port', 'is not', null),
 );
-export async function exposuresOfHosts(db: Db, hostIds: string[]) {
-  if (!hostIds.length) return [];
-  return (
-    await hostsExposures(
-      db,
-      hostIds.map((id) => ({ id })),
-    )
-  ).rows;
-}
 
 /** What scanners saw open on one institution's targets, with the name of the host tied to each. */
 export function exposuresOfInstitution(db: Db, institutionCode: string) {

@@ -1,29 +1,11 @@
-import { hotList, inPieces } from './hot.js';
+import { hotIn, inPieces } from './hot.js';
 import type { Db } from './schema.js';
 
 // Security updates' first sightings per host: how long an update has been pending.
 
-// Every evaluation reads them, a report group's hosts at once: compiled once per number of hosts (hot.ts).
-const firstSeenOf = hotList((db, hosts: Array<{ id: string }>) =>
-  db
-    .selectFrom('update_first_seen')
-    .select(['host_id', 'name', 'first_seen_at'])
-    .where(
-      'host_id',
-      'in',
-      hosts.map((h) => h.id),
-    ),
-);
 /** The first sightings of hosts' pending security updates, in one statement. */
-export async function getFirstSeen(db: Db, hostIds: string[]) {
-  if (!hostIds.length) return [];
-  return (
-    await firstSeenOf(
-      db,
-      hostIds.map((id) => ({ id })),
-    )
-  ).rows;
-}
+// Every evaluation reads them, a report group's hosts at once: compiled once per number of hosts (hot.ts).
+export const getFirstSeen = hotIn((db, ids) => db.selectFrom('update_first_seen').select(['host_id', 'name', 'first_seen_at']).where('host_id', 'in', ids));
 
 /**
  * Keeps first sightings of what each host has pending now, forgets what is no longer pending: one insert
