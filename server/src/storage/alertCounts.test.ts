@@ -1,34 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, type TestDb } from '../testing/harness.js';
-import { compactAlertCounts, countOpenBySeverity, upsertOpenAlerts, type AlertRow, type AlertSeverity } from './alerts.js';
+import { compactAlertCounts, countOpenBySeverity, openAlertRow, upsertOpenAlerts, type AlertRow, type AlertSeverity } from './alerts.js';
 
 const ALL = { kind: 'all' } as const;
 const at = '2026-12-07T08:00:00.000Z';
 /** An open alert of institution A on its own rule. */
-const alert = (id: string, severity: AlertSeverity): AlertRow => ({
-  id,
-  subject_kind: 'host',
-  subject_id: `h_${id}`,
-  subject_name: id,
-  rule_id: `R-${id}`,
-  kind: 'finding',
-  severity,
-  status: 'open',
-  institution_code: 'A',
-  institution_name: 'A',
-  region_code: '330106',
-  evidence: '{"zh":"","en":""}',
-  count: 1,
-  opened_at: at,
-  last_seen_at: at,
-  acknowledged_at: null,
-  acknowledged_by: null,
-  assignee_id: null,
-  assignee_name: null,
-  resolved_at: null,
-  resolved_by: null,
-  updated_at: at,
-});
+const alert = (id: string, severity: AlertSeverity): AlertRow =>
+  openAlertRow(
+    {
+      id,
+      subject_kind: 'host',
+      subject_id: `h_${id}`,
+      subject_name: id,
+      rule_id: `R-${id}`,
+      kind: 'finding',
+      severity,
+      institution_code: 'A',
+      institution_name: 'A',
+      region_code: '330106',
+      evidence: '{"zh":"","en":""}',
+    },
+    at,
+  );
 
 describe.each(DIALECTS)('alert counts (%s)', (dialect) => {
   let t: TestDb;

@@ -63,6 +63,27 @@ export type AlertEventRow = AlertEventsTable;
 const alertsDb = (db: Db) => db.withTables<{ alerts: AlertsTable; alert_events: AlertEventsTable; alert_counts: AlertCountsTable }>();
 export const ALERT_COLS = { region: 'alerts.region_code', institution: 'alerts.institution_code' } as const;
 
+/** What a new episode of an alert is before anyone works on it: open, seen once, nobody's. */
+export function openAlertRow(
+  a: Pick<AlertRow, 'id' | 'subject_kind' | 'subject_id' | 'subject_name' | 'rule_id' | 'kind' | 'severity' | 'institution_code' | 'institution_name' | 'region_code' | 'evidence'>,
+  at: string,
+): AlertRow {
+  return {
+    ...a,
+    status: 'open',
+    count: 1,
+    opened_at: at,
+    last_seen_at: at,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    assignee_id: null,
+    assignee_name: null,
+    resolved_at: null,
+    resolved_by: null,
+    updated_at: at,
+  };
+}
+
 /**
  * Opens each (subject, rule) alert, or counts a repeat on the one already open, in one statement.
  * The partial unique index makes this race-free across processes: `inserted` tells who opened it.
