@@ -107,6 +107,18 @@ async function persistFindings(db: Db, judged: Array<{ subject: Subject; finding
 
 type HostRow = NonNullable<Awaited<ReturnType<typeof getHost>>>;
 
+/** Rows read for several hosts at once, by the host each belongs to. */
+function rowsBy<T>(rows: T[], key: (row: T) => string | null): Map<string | null, T[]> {
+  const by = new Map<string | null, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = by.get(k);
+    if (list) list.push(r);
+    else by.set(k, [r]);
+  }
+  return by;
+}
+
 /**
  * What hosts' rules read, from what is stored now: each kind of row for all of them in one statement
  * (a report group's hosts are judged together). `remember`: the security updates first seen in this
@@ -120,6 +132,10 @@ async function hostRuleInputs(db: Db, hosts: Array<{ host: HostRow; wrote?: Know
   for (const { host, wrote = {} } of hosts) sections.push(toHostSections(allKnown(wrote) ?? storedSections(await getSections(db, host.id), wrote)));
   const [firstSeen, systems, exceptions, exposures] = await Promise.all([getFirstSeen(db, ids), liveSystemsOfHosts(db, ids, today), listHostsExceptions(db, ids), exposuresOfHosts(db, ids)]);
   const levels = hostMlpsLevels(systems);
+  const firstSeenOf = rowsBy(firstSeen, (r) => r.host_id);
+  const systemsOf = rowsBy(systems, (s) => s.host_id);
+  const exceptionsOf = rowsBy(exceptions, (e) => e.subject_id);
+  const exposuresOf = rowsBy(exposures, (e) => e.host_id);
   // The systems each institution's data register holds important or core data in, read once per institution.
   const important = new Map<string, Set<string>>();
   for (const { host } of hosts) if (!important.has(host.institution_code)) important.set(host.institution_code, await systemsHoldingImportantData(db, host.institution_code));
@@ -127,7 +143,7 @@ async function hostRuleInputs(db: Db, hosts: Array<{ host: HostRow; wrote?: Know
   const inputs = hosts.map(({ host }, i) => {
     const its = sections[i]!;
     // The agent knows what is pending now; how long it has been pending is what the server remembers.
-    const known = new Map(firstSeen.filter((r) => r.host_id === host.id).map((r) => [r.name, new Date(r.first_seen_at)]));
+    const known = new Map((firstSeenOf.get(host.id) ?? []).map((r) => [r.name, new Date(r.first_seen_at)]));
     if (its.patches.status === 'ok') {
       const pending = its.patches.data.pending.filter((p) => p.security).map((p) => p.name);
       sync.push({ hostId: host.id, pending, known: new Set(known.keys()) });
@@ -138,12 +154,12 @@ async function hostRuleInputs(db: Db, hosts: Array<{ host: HostRow; wrote?: Know
     return {
       sections: its,
       mlpsLevel: (levels.get(host.id) ?? null) as MlpsLevel | null,
-      holdsImportantData: held.size > 0 && systems.some((s) => s.host_id === host.id && held.has(s.id)),
+      holdsImportantData: (systemsOf.get(host.id) ?? []).some((s) => held.has(s.id)),
       securityUpdateFirstSeen: known,
       lastReportAt: host.last_report_at ? new Date(host.last_report_at) : null,
-      exceptions: exceptions.filter((e) => e.subject_id === host.id).map(exceptionOf),
+      exceptions: (exceptionsOf.get(host.id) ?? []).map(exceptionOf),
       // What a scanner saw of this host from outside (its fingerprint behind a port mapping): judged as public.
-      seenFromOutside: exposures.filter((e) => e.host_id === host.id).map((e) => ({ port: e.internal_port!, address: e.address, externalPort: e.port })),
+      seenFromOutside: (exposuresOf.get(host.id) ?? []).map((e) => ({ port: e.internal_port!, address: e.address, externalPort: e.port })),
     };
   });
   if (remember) await syncFirstSeen(db, sync, now.toISOString());
@@ -199,25 +215,22 @@ export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{
     return host && host.status !== 'retired' ? [{ host, wrote: known }] : [];
   });
   const inputs = await hostRuleInputs(db, live, now, true);
-  const judgedOf = new Map<string, { subject: Subject; findings: Finding[]; score: HostScoresTable }>();
+  const judged: Array<{ subject: Subject; findings: Finding[]; score: HostScoresTable }> = [];
   for (const [i, { host }] of live.entries()) {
-    const settings = await settingsForRegion(db, host.region_code);
-    const findings = evaluateHost(inputs[i]!, settings, now);
-    judgedOf.set(host.id, {
+    const findings = evaluateHost(inputs[i]!, await settingsForRegion(db, host.region_code), now);
+    judged.push({
       subject: { kind: 'host', id: host.id, institutionCode: host.institution_code, regionCode: host.region_code },
       findings,
       score: hostScoreRow(host, findings, inputs[i]!.mlpsLevel, now),
     });
   }
-  const judged = hosts.map((h) => judgedOf.get(h.hostId) ?? null);
-  const present = judged.filter((j) => j !== null);
-  const changes = await persistFindings(db, present, at);
+  const changes = await persistFindings(db, judged, at);
   await upsertHostScores(
     db,
-    present.map((j) => j.score),
+    judged.map((j) => j.score),
   );
-  let k = 0;
-  return judged.map((j) => (j ? changes[k++]! : []));
+  const changesOf = new Map(judged.map((j, i) => [j.subject.id, changes[i]!]));
+  return hosts.map((h) => changesOf.get(h.hostId) ?? []);
 }
 
 /** What an institution's rules read, from what is stored now (coverage counts hosts within `settings`' reporting window). */

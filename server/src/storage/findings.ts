@@ -22,7 +22,7 @@ const findingsOfHosts = hotIn((db, ids) => db.selectFrom('findings').selectAll()
 
 /** The findings of several subjects of one kind, in one statement for hosts (a report group's). */
 export async function getFindingsOf(db: Db, subjectKind: 'host' | 'institution', subjectIds: string[]): Promise<FindingRow[]> {
-  if (subjectKind === 'institution' || subjectIds.length === 1) return (await Promise.all(subjectIds.map((id) => getFindings(db, subjectKind, id)))).flat();
+  if (subjectKind === 'institution') return (await Promise.all(subjectIds.map((id) => getFindings(db, subjectKind, id)))).flat();
   const rows: FindingRow[] = [];
   await inPieces(subjectIds, MAX_SUBJECTS, async (ids) => void rows.push(...(await findingsOfHosts(db, ids))));
   return rows;

@@ -24,8 +24,6 @@ export async function upsertHostScores(db: Db, rows: HostScoresTable[]): Promise
   await inPieces(rows, 64, (piece) => hostScoresUpsert(db, piece));
 }
 
-export const upsertHostScore = (db: Db, row: HostScoresTable): Promise<void> => upsertHostScores(db, [row]);
-
 export function listHostScores(db: Db, institutionCode: string) {
   return db
     .selectFrom('host_scores')

@@ -8,7 +8,7 @@ import { chinaDate, countFailing, hostScore, RULE_DATA, type Finding } from '@we
 import { appRouter } from '../../routers/_app.js';
 import { upsertFindings } from '../../storage/findings.js';
 import { snapshotScores } from '../../storage/scoreHistory.js';
-import { upsertHostScore } from '../../storage/scores.js';
+import { upsertHostScores } from '../../storage/scores.js';
 import { insertHost } from '../../storage/hosts.js';
 import { insertInstitution } from '../../storage/institutions.js';
 import { upsertRegions } from '../../storage/regions.js';
@@ -234,18 +234,20 @@ async function seed(t: TestDb) {
     );
     const score = hostScore(findings, t.clock.now);
     const failing = countFailing(findings, t.clock.now);
-    await upsertHostScore(db, {
-      host_id: h.name,
-      institution_code: institutionCode,
-      score: score.score,
-      capped: score.capped ? 1 : 0,
-      mlps_level: h.level,
-      failing_critical: failing.critical,
-      failing_high: failing.high,
-      failing_medium: failing.medium,
-      failing_low: failing.low,
-      updated_at: at,
-    });
+    await upsertHostScores(db, [
+      {
+        host_id: h.name,
+        institution_code: institutionCode,
+        score: score.score,
+        capped: score.capped ? 1 : 0,
+        mlps_level: h.level,
+        failing_critical: failing.critical,
+        failing_high: failing.high,
+        failing_medium: failing.medium,
+        failing_low: failing.low,
+        updated_at: at,
+      },
+    ]);
   }
   for (const i of institutions) {
     // Governance results as counted (institution rules; the ids do not enter the score), coverage as stated.
