@@ -4,7 +4,13 @@ import { hash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto'
  * Agent secrets and enrollment tokens are 256/144-bit random values, so a fast hash is enough
  * (nothing to brute-force); scrypt is for human passwords, where it would also cost every report.
  */
-export const newSecret = (bytes = 32) => randomBytes(bytes).toString('base64url');
+export function newSecret(bytes = 32): string {
+  // Secrets go on command lines (`weian-agent scan --secret S`): one starting with '-' (1 in 64 draws) reads as an option.
+  for (;;) {
+    const secret = randomBytes(bytes).toString('base64url');
+    if (!secret.startsWith('-')) return secret;
+  }
+}
 // One-shot: a third of createHash().update().digest()'s cost, and every agent request hashes its secret.
 export const hashSecret = (secret: string) => hash('sha256', secret, 'hex');
 /** Two hex digests compared in constant time. */
