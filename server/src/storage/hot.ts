@@ -40,7 +40,9 @@ export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compi
         const m = typeof p === 'string' ? /^\u0000hot:(\d+):(.*)$/s.exec(p) : null;
         if (m) slots.push([at, Number(m[1]), m[2]!]);
       });
-      const missing = keys.filter((k) => !rows.every((_, i) => slots.some(([, r, s]) => r === i && s === k)));
+      // A set, not a search of the slots per row and key: a piece of 256 findings has thousands of each.
+      const bound = new Set(slots.map(([, r, s]) => `${r}:${s}`));
+      const missing = keys.filter((k) => !rows.every((_, i) => bound.has(`${i}:${k}`)));
       if (missing.length || /\u0000hot:/.test(query.sql)) throw new Error(`hot query: argument(s) ${missing.join(', ') || '?'} not bound as parameters in: ${query.sql}`);
       sizes.set(rows.length, (entry = { query, slots }));
     }
