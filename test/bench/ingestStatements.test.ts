@@ -16,7 +16,7 @@ import { cutTrace } from './sqlTrace.js';
  * PostgreSQL alike (the same statements, whatever the dialect).
  */
 type Entry = [sql: string, params: unknown[], connection?: number];
-const WRITE = /^\s*(insert into|update|delete from)\s+"?([a-z_]+)"?/i;
+const WRITE = /^\s*(?:\/\*.*?\*\/\s*)?(insert into|update|delete from)\s+"?([a-z_]+)"?/i;
 const tableWritten = (sql: string) => WRITE.exec(sql)?.[2] ?? null;
 /** The rows of a receipt insert, by its placeholders: seven a receipt (report id, agent, host, collected, received, answer, bytes). */
 const receiptRows = (sql: string) => (sql.match(/\?|\$\d+/g)?.length ?? 0) / 7;

@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getHost } from '../storage/hosts.js';
-import { getReceipt, getSectionHashes, getSections } from '../storage/reports.js';
+import { getReceipt, getSectionHashes, getSections, insertReceipts, isDuplicateReceipt } from '../storage/reports.js';
 import { listAlerts } from '../storage/alerts.js';
 import { getEvaluationState, getFindings } from '../storage/findings.js';
 import { insertException, upsertMlpsSystem } from '../storage/records.js';
@@ -207,5 +208,77 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
     expect((await getFindings(t.deps.db, 'host', together[4]!.hostId)).find((f) => f.rule_id === failing.rule_id)!.exception_id).toBe('ex-GC-1');
     expect((await getFindings(t.deps.db, 'host', together[1]!.hostId)).find((f) => f.rule_id === failing.rule_id)!.exception_id).toBeNull();
     expect((await listAlerts(t.deps.db, { kind: 'all' }, { limit: 500, offset: 0 })).rows.filter((a) => a.status === 'resolved').length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(DIALECTS)('a report stored twice (%s)', (dialect) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb(dialect);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('is told apart from other failures by its receipt’s key', async () => {
+    const a = await enrollHost(t.deps, { institution: 'DUP-1', region: '330106' });
+    const row = { report_id: 'r-1', agent_id: a.id, host_id: a.hostId, collected_at: t.clock.now.toISOString(), received_at: t.clock.now.toISOString(), ack: '{}', bytes: 1 };
+    await insertReceipts(t.deps.db, [row]);
+    const twice = await t.deps.db
+      .transaction()
+      .execute((tx) => insertReceipts(tx, [{ ...row, report_id: 'r-2' }, row]))
+      .catch((e: unknown) => e);
+    expect(isDuplicateReceipt(twice)).toBe(true);
+    // Nothing of the failed statement stays.
+    expect(await getReceipt(t.deps.db, 'r-2')).toBeUndefined();
+    const other = await t.deps.db
+      .transaction()
+      .execute((tx) => insertReceipts(tx, [{ ...row, report_id: 'r-3', agent_id: null as unknown as string }]))
+      .catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(Error);
+    expect(isDuplicateReceipt(other)).toBe(false);
+  });
+});
+
+describe('a report another process is storing at the same moment (postgres)', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb('postgres');
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('waits for it, then answers with what that process stored, stored once', async () => {
+    const a = await enrollHost(t.deps, { institution: 'DUP-2', region: '330106' });
+    const report = sampleReport(a.id, t.clock.now);
+    const theirAck = { reportId: report.reportId, hostId: a.hostId, receivedAt: t.clock.now.toISOString(), resend: [], settings: null, by: 'the other process' };
+    let commit!: () => void;
+    const committed = new Promise<void>((r) => (commit = r));
+    // The other process: its receipt written, its transaction not yet committed.
+    const other = t.deps.db.connection().execute(async (c) => {
+      await sql`begin`.execute(c);
+      await insertReceipts(c, [
+        { report_id: report.reportId, agent_id: a.id, host_id: a.hostId, collected_at: report.collectedAt, received_at: theirAck.receivedAt, ack: JSON.stringify(theirAck), bytes: 1 },
+      ]);
+      await sql`select 1 where ${1} = 1`.execute(c);
+      await committed;
+      await sql`commit`.execute(c);
+    });
+    const ours = ingestReport(t.deps, a, report, 1000);
+    // Ours read no receipt (theirs is uncommitted) and now waits on its key.
+    for (let i = 0; ; i++) {
+      const waiting = await sql<{ n: string }>`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(t.deps.db);
+      if (waiting.rows[0]!.n !== '0') break;
+      if (i > 200) throw new Error('ingest never waited on the other process’s receipt');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    commit();
+    await other;
+    expect(await ours).toEqual(theirAck);
+    const { rows } = await sql<{ n: string }>`select count(*) as n from report_receipts where report_id = ${report.reportId}`.execute(t.deps.db);
+    expect(rows[0]!.n).toBe('1');
+    // Nothing of ours was stored: the report's sections are the other process's to write.
+    expect(await getSectionHashes(t.deps.db, a.hostId)).toEqual([]);
   });
 });

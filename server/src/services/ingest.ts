@@ -4,7 +4,7 @@ import { markReported, setIdentityConflict, type HostMark } from '../storage/hos
 import type { Db, HostSectionsTable, ReportReceiptsTable } from '../storage/schema.js';
 import { evaluateHostsNow, type FindingChange } from './evaluation.js';
 import { markInstitutionDirty } from './scoreRefresher.js';
-import { getReceipt, getReportContexts, insertReceipts, upsertSections, type ReportContext } from '../storage/reports.js';
+import { getReceipt, getReportContexts, insertReceipts, isDuplicateReceipt, upsertSections, type ReportContext } from '../storage/reports.js';
 import { confirmAgent, type AuthenticatedAgent } from './agentAuth.js';
 import type { KnownSections } from './sections.js';
 import { perDeps, type ServiceDeps } from './deps.js';
@@ -19,8 +19,6 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
  * agent sets them aside): a report from 1970 is a broken clock or a forgery, not late news.
  */
 export const MAX_REPORT_AGE_MS = 30 * 86_400_000;
-
-class DuplicateRace extends Error {}
 
 interface Stored {
   ack: ReportAck;
@@ -123,7 +121,7 @@ class GroupCommitter {
         return;
       }
       const p = group[0]!;
-      if (!(e instanceof DuplicateRace)) return p.settle({ status: 'rejected', reason: e });
+      if (!isDuplicateReceipt(e)) return p.settle({ status: 'rejected', reason: e });
       // Another process stored the same report between our read and insert: answer theirs.
       return p.settle(await settled(async () => replayAck((await getReceipt(this.deps.db, p.report.reportId))!, p.agent)));
     }
@@ -173,8 +171,8 @@ interface Storing {
  * then one statement each for their sections, their hosts and their receipts, whatever the group's
  * size; only judging a report that changed something is per report. A host's second report in the
  * group (an agent re-sending one not yet answered) is stored after its first, in a round of its own,
- * so each statement touches a host's rows once. Throws DuplicateRace when another process stored one
- * of the reports first (then each is tried again on its own).
+ * so each statement touches a host's rows once. Fails on a receipt's key when another process stored
+ * one of the reports first (isDuplicateReceipt; then each is tried again on its own).
  */
 async function storeGroup(deps: ServiceDeps, tx: Db, group: Pending[]): Promise<Array<Stored | Refused>> {
   const rounds: Array<Array<[number, Pending]>> = [];
@@ -264,8 +262,7 @@ async function storeRound(deps: ServiceDeps, tx: Db, group: Pending[]): Promise<
     ack: JSON.stringify(ack),
     bytes: p.bytes,
   }));
-  const inserted = await insertReceipts(tx, receipts);
-  if (inserted.size !== receipts.length) throw new DuplicateRace();
+  await insertReceipts(tx, receipts);
   return out.map((o) => ('p' in o ? results.get(o)! : o));
 }
 

@@ -44,6 +44,7 @@ const findingsUpsert = hotList(
       .values(rows)
       .onConflict((oc) => oc.columns(['subject_kind', 'subject_id', 'rule_id']).doUpdateSet((eb) => Object.fromEntries(FINDING_VALUES.map((c) => [c, eb.ref(`excluded.${c}`)])))),
   FINDING_COLUMNS,
+  { unread: true },
 );
 
 /** Findings in one statement (a report group's first reports write dozens each): inserted, or updated in place. */

@@ -16,6 +16,13 @@ export function hot<A extends object, R>(build: (db: Db, args: A) => Compilable<
 }
 
 /**
+ * Marks a write whose result its caller never reads (`unread`): on PostgreSQL, inside a transaction,
+ * it goes out with the next statement instead of in a round trip of its own (pgPrepared.ts); its
+ * error, if any, fails the transaction there. A comment, so SQLite runs the same text.
+ */
+export const UNREAD = '/* unread */ ';
+
+/**
  * The same for a statement over a list of rows (a multi-row insert, an `in` list, a `values` table): compiled
  * once per dialect and list length, so a report group of any size runs a statement compiled before.
  *
@@ -23,7 +30,11 @@ export function hot<A extends object, R>(build: (db: Db, args: A) => Compilable<
  * first row's keys, and a column only later rows carry would be dropped; with them every row binds each
  * column, a missing one as null.
  */
-export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compilable<R>, columns?: ReadonlyArray<keyof A & string>): (db: Db, rows: A[]) => Promise<QueryResult<R>> {
+export function hotList<A extends object, R>(
+  build: (db: Db, rows: A[]) => Compilable<R>,
+  columns?: ReadonlyArray<keyof A & string>,
+  { unread = false }: { unread?: boolean } = {},
+): (db: Db, rows: A[]) => Promise<QueryResult<R>> {
   // Keyed by the dialect's adapter (one per database, shared by its transactions), then by the list's length.
   const compiled = new WeakMap<object, Map<number, { query: CompiledQuery<R>; slots: Array<[number, number, string]> }>>();
   return async (db, rows) => {
@@ -44,7 +55,7 @@ export function hotList<A extends object, R>(build: (db: Db, rows: A[]) => Compi
       const bound = new Set(slots.map(([, r, s]) => `${r}:${s}`));
       const missing = keys.filter((k) => !rows.every((_, i) => bound.has(`${i}:${k}`)));
       if (missing.length || /\u0000hot:/.test(query.sql)) throw new Error(`hot query: argument(s) ${missing.join(', ') || '?'} not bound as parameters in: ${query.sql}`);
-      sizes.set(rows.length, (entry = { query, slots }));
+      sizes.set(rows.length, (entry = { query: unread ? { ...query, sql: UNREAD + query.sql } : query, slots }));
     }
     const parameters = entry.query.parameters.slice();
     for (const [at, row, key] of entry.slots) {

@@ -1,7 +1,30 @@
+import { Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../testing/harness.js';
+import { UNREAD } from './hot.js';
 import { PREPARED_PER_CONNECTION } from './pgPrepared.js';
+
+/** Socket writes (one per round trip) while `run` runs: the test's only traffic goes to PostgreSQL. */
+async function socketWrites(run: () => Promise<unknown>): Promise<number> {
+  const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
+  const [write, writev] = [proto._write, proto._writev];
+  let n = 0;
+  proto._write = function (this: unknown, ...a: unknown[]) {
+    n++;
+    return write.apply(this, a);
+  };
+  proto._writev = function (this: unknown, ...a: unknown[]) {
+    n++;
+    return writev.apply(this, a);
+  };
+  try {
+    await run();
+  } finally {
+    [proto._write, proto._writev] = [write, writev];
+  }
+  return n;
+}
 
 describe('prepared statements on PostgreSQL', () => {
   let t: TestDb;
@@ -80,5 +103,50 @@ describe('prepared statements on PostgreSQL', () => {
     expect(await ids()).toEqual([1, 2]);
     // Left outside any transaction: a statement's own transaction starts with it.
     expect((await sql<{ fresh: boolean }>`select now() = statement_timestamp() as fresh`.execute(db)).rows[0]!.fresh).toBe(true);
+  });
+
+  it('holds a write whose result is unread and sends it with the next statement, inside transactions only', async () => {
+    const db = t.deps.db;
+    await sql`create table held_probe (id int primary key)`.execute(db);
+    const ids = async () => (await sql<{ id: number }>`select id from held_probe order by id`.execute(db)).rows.map((r) => r.id);
+    const unread = (id: number) => sql`${sql.raw(UNREAD)}insert into held_probe values (${id})`;
+    // Warmed: every statement below is prepared on some connection already, whichever the pool lends.
+    for (let i = 0; i < 10; i++) await db.transaction().execute(async (tx) => void (await unread(100 + i).execute(tx), await sql`select count(*) from held_probe where id > ${0}`.execute(tx)));
+    await sql`delete from held_probe`.execute(db);
+
+    // BEGIN, two unread inserts and the read that sees them go out in one write; COMMIT in another.
+    const writes = await socketWrites(() =>
+      db.transaction().execute(async (tx) => {
+        await unread(1).execute(tx);
+        await unread(2).execute(tx);
+        expect((await sql<{ n: string }>`select count(*) as n from held_probe where id > ${0}`.execute(tx)).rows[0]!.n).toBe('2');
+      }),
+    );
+    expect(writes).toBe(2);
+    expect(await ids()).toEqual([1, 2]);
+    // Only unread writes: BEGIN, the writes and COMMIT in one.
+    expect(await socketWrites(() => db.transaction().execute(async (tx) => void (await unread(3).execute(tx))))).toBe(1);
+    expect(await ids()).toEqual([1, 2, 3]);
+
+    // A held write that fails fails its transaction where it goes out (here at COMMIT): nothing of it stays.
+    await expect(
+      db.transaction().execute(async (tx) => {
+        await sql`insert into held_probe values (${4})`.execute(tx);
+        await unread(1).execute(tx);
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await ids()).toEqual([1, 2, 3]);
+    // Rolled back: a held write is dropped, and the connection serves on.
+    await expect(
+      db.transaction().execute(async (tx) => {
+        await sql`insert into held_probe values (${5})`.execute(tx);
+        await unread(6).execute(tx);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await ids()).toEqual([1, 2, 3]);
+    // Outside a transaction there is nothing to go out with: it runs at once.
+    await unread(7).execute(db);
+    expect(await ids()).toEqual([1, 2, 3, 7]);
   });
 });

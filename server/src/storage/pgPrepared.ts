@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { UNREAD } from './hot.js';
 
 /** Prepared statements a connection keeps at most; the least recently used is deallocated beyond. */
 export const PREPARED_PER_CONNECTION = 256;
@@ -21,16 +22,22 @@ const done = (command: string) => Promise.resolve({ command, rowCount: null, row
  * (e.g. in an aborted transaction) leaks one statement until the connection closes, never a clash.
  *
  * A transaction's BEGIN goes out with its first statement, in one write and one round trip (pg's
- * pipeline mode; each keeps its own Sync, so BEGIN's error, if any, is the one reported): every
- * round trip costs the server a socket write and a wake-up, and the backend one more.
+ * pipeline mode; each keeps its own Sync, so the earliest error, if any, is the one reported): every
+ * round trip costs the server a socket write and a wake-up, and the backend one more. So does a
+ * statement whose result nobody reads (marked `UNREAD` by hot.ts: an upsert, an insert without
+ * `returning`): inside a transaction it is held and goes out with the next statement, COMMIT at the
+ * latest. Its error, if any, is then that statement's, and fails the transaction as it would have.
  * Kysely awaits each statement, so nothing else is ever pipelined on a connection.
  */
 export class PreparingClient extends pg.Client {
   /** SQL text → statement name, least recently used first. */
   private readonly names = new Map<string, string>();
   private issued = 0;
-  /** Kysely asked for BEGIN; it is sent ahead of the next statement. */
-  private beginHeld = false;
+  /** Between Kysely's BEGIN and its COMMIT or ROLLBACK. */
+  private inTransaction = false;
+  /** What waits to go out with the next statement: BEGIN (nothing sent yet) and unread statements. */
+  private held: Array<() => Promise<unknown>> = [];
+  private begun = false;
 
   constructor(config?: string | pg.ClientConfig) {
     super({ ...(typeof config === 'string' ? { connectionString: config } : config), pipeline: true } as pg.ClientConfig);
@@ -42,20 +49,39 @@ export class PreparingClient extends pg.Client {
     // Promise calls only (Kysely's): a callback call is passed through as it is.
     if (args.some((a) => typeof a === 'function')) return this.send(args);
     if (text === 'begin') {
-      this.beginHeld = true;
+      this.inTransaction = true;
+      this.begun = false;
+      this.held = [() => super.query('begin') as Promise<unknown>];
       return done('BEGIN') as never;
     }
-    if (!this.beginHeld) return this.send(args);
-    this.beginHeld = false;
-    // Nothing was sent: nothing to end.
-    if (text === 'commit' || text === 'rollback') return done(text.toUpperCase()) as never;
+    if (this.inTransaction && typeof text === 'string' && text.startsWith(UNREAD)) {
+      this.held.push(() => this.send(args));
+      return done('HELD') as never;
+    }
+    if (text === 'commit' || text === 'rollback') this.inTransaction = false;
+    const held = this.held;
+    this.held = [];
+    if (text === 'rollback') {
+      // What was held would be undone: it is dropped. Nothing sent (BEGIN held): nothing to end.
+      const sent = this.begun;
+      this.begun = false;
+      return sent ? this.send(args) : (done('ROLLBACK') as never);
+    }
+    if (!held.length) {
+      if (text === 'commit') this.begun = false;
+      return this.send(args);
+    }
+    // Only BEGIN held: nothing was sent, nothing to end.
+    if (text === 'commit' && !this.begun && held.length === 1) return done('COMMIT') as never;
+    // BEGIN goes out now (the first held) unless it went before; COMMIT ends what it began.
+    this.begun = text !== 'commit';
     const stream = (this as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
     stream.cork();
     try {
-      const begun = super.query('begin') as Promise<unknown>;
-      const result = this.send(args) as Promise<unknown>;
-      // BEGIN answers first: its failure, if any, is the one reported.
-      return Promise.all([begun, result]).then(([, r]) => r) as never;
+      const sent = held.map((go) => go());
+      sent.push(this.send(args) as Promise<unknown>);
+      // Answers come in order: the earliest failure, if any, is the one reported.
+      return Promise.all(sent).then((r) => r[r.length - 1]) as never;
     } finally {
       stream.uncork();
     }

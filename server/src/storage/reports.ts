@@ -6,16 +6,9 @@ import type { Db, HostSectionsTable, ReportReceiptsTable } from './schema.js';
 // The receipt and section-hash statements run for every report: compiled once (hot.ts).
 const receiptById = hot((db, a: { reportId: string }) => db.selectFrom('report_receipts').selectAll().where('report_id', '=', a.reportId));
 const RECEIPT_COLUMNS = ['report_id', 'agent_id', 'host_id', 'collected_at', 'received_at', 'ack', 'bytes'] as const satisfies ReadonlyArray<keyof ReportReceiptsTable>;
-// A report group's receipts in one statement; the ids it returns are the ones this statement stored.
-const receiptsInsert = hotList(
-  (db, rows: ReportReceiptsTable[]) =>
-    db
-      .insertInto('report_receipts')
-      .values(rows)
-      .onConflict((oc) => oc.column('report_id').doNothing())
-      .returning('report_id'),
-  RECEIPT_COLUMNS,
-);
+// A report group's receipts in one statement, its result unread (hot.ts): a report another process
+// stored first fails it on the primary key (isDuplicateReceipt), and with it the group's transaction.
+const receiptsInsert = hotList((db, rows: ReportReceiptsTable[]) => db.insertInto('report_receipts').values(rows), RECEIPT_COLUMNS, { unread: true });
 // With `error`: an error or unsupported section has no hash, and what it says is how the server tells it changed.
 const sectionHashes = hot((db, a: { hostId: string }) => db.selectFrom('host_sections').select(['section', 'hash', 'status', 'error']).where('host_id', '=', a.hostId));
 
@@ -121,11 +114,16 @@ export async function getReceipt(db: Db, reportId: string) {
   return (await receiptById(db, { reportId })).rows[0];
 }
 
-/** Inserts the receipts that do not exist yet; returns the ids this call stored (the idempotency gate). */
-export async function insertReceipts(db: Db, rows: ReportReceiptsTable[]): Promise<Set<string>> {
-  if (!rows.length) return new Set();
-  const r = await receiptsInsert(db, rows);
-  return new Set(r.rows.map((x) => x.report_id));
+/** Inserts a report group's receipts, the gate that stores each report once: see isDuplicateReceipt. */
+export async function insertReceipts(db: Db, rows: ReportReceiptsTable[]): Promise<void> {
+  if (rows.length) await receiptsInsert(db, rows);
+}
+
+/** The error of a receipt already stored (another process stored the same report first), on either database. */
+export function isDuplicateReceipt(e: unknown): boolean {
+  const err = e as { code?: unknown; table?: unknown; message?: unknown } | null;
+  if (err?.code === '23505') return err.table === 'report_receipts';
+  return err?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && typeof err.message === 'string' && err.message.includes('report_receipts.report_id');
 }
 
 export function listReceipts(db: Db, hostId: string, limit: number) {
@@ -169,6 +167,7 @@ const sectionsUpsert = hotList(
           .whereRef('host_sections.collected_at', '<=', 'excluded.collected_at'),
       ),
   SECTION_COLUMNS,
+  { unread: true },
 );
 
 /** New or changed sections (a report group's, one row per host and section) in one statement. */

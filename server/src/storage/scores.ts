@@ -17,6 +17,7 @@ const hostScoresUpsert = hotList(
       .values(rows)
       .onConflict((oc) => oc.column('host_id').doUpdateSet((eb) => Object.fromEntries(HOST_SCORE_VALUES.map((c) => [c, eb.ref(`excluded.${c}`)])))),
   ['host_id', ...HOST_SCORE_VALUES],
+  { unread: true },
 );
 
 /** Hosts' scores, inserted or updated in place, in one statement (at most 64 hosts, a report group's). */

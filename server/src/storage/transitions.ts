@@ -8,7 +8,7 @@ const TRANSITION_COLUMNS = ['id', 'subject_kind', 'subject_id', 'rule_id', 'inst
   keyof FindingTransitionsTable
 >;
 // Every judgement that changes something writes some: compiled once per row count (hot.ts).
-const transitionsInsert = hotList((db, rows: FindingTransitionsTable[]) => db.insertInto('finding_transitions').values(rows), TRANSITION_COLUMNS);
+const transitionsInsert = hotList((db, rows: FindingTransitionsTable[]) => db.insertInto('finding_transitions').values(rows), TRANSITION_COLUMNS, { unread: true });
 
 /** Transitions one insert writes: 9 parameters each, within both databases' limits. */
 const MAX_TRANSITION_ROWS = 256;
