@@ -185,35 +185,34 @@ export async function countHosts(db: Db, scope: Scope, f: HostFilter): Promise<n
 // SQLite rewrites the entries of both indexes holding the name whenever it is set, even to itself
 // (a group of 4 steady reports: 0.44 ms with it, 0.26 ms without).
 const v = (column: 1 | 2 | 3 | 4) => sql.ref(`v.column${column}`);
-const hostsReported = (withName: boolean) =>
-  hotList((db, rows: Array<{ id: string; collectedAt: string; receivedAt: string; hostname: string | null }>) =>
-    db
-      .updateTable('hosts')
-      // Untyped parameters in `values` are text on PostgreSQL, as every column set here is.
-      .from(sql<{ column1: string }>`(values ${sql.join(rows.map((r) => sql`(${r.id}, ${r.collectedAt}, ${r.receivedAt}, ${r.hostname})`))})`.as('v'))
-      .set((eb) => ({
-        // Never backwards: a late replay (an outbox draining old reports) leaves the newest time standing.
-        last_report_at: eb
-          .case()
-          .when(eb.or([eb('last_report_at', 'is', null), eb('last_report_at', '<', v(2) as never)]))
-          .then(v(2))
-          .else(eb.ref('last_report_at'))
-          .end() as never,
-        last_seen_at: v(3) as never,
-        status: eb
-          .case()
-          .when('status', '=', 'stale')
-          .then('active' as const)
-          .else(eb.ref('status'))
-          .end() as never,
-        ...(withName ? { hostname: eb.fn.coalesce(v(4), eb.ref('hostname')) as never } : {}),
-      }))
-      .whereRef('hosts.id', '=', v(1) as never)
-      // What the identity check reads, from the rows just written: no second statement per report.
-      .returning(['id', 'machine_id', 'identity_conflict']),
-  );
-const named = hostsReported(true);
-const unnamed = hostsReported(false);
+const hostsReported = (db: Db, rows: HostMark[], withName: boolean) =>
+  db
+    .updateTable('hosts')
+    // Untyped parameters in `values` are text on PostgreSQL, as every column set here is.
+    .from(sql<{ column1: string }>`(values ${sql.join(rows.map((r) => sql`(${r.id}, ${r.collectedAt}, ${r.receivedAt}, ${r.hostname})`))})`.as('v'))
+    .set((eb) => ({
+      // Never backwards: a late replay (an outbox draining old reports) leaves the newest time standing.
+      last_report_at: eb
+        .case()
+        .when(eb.or([eb('last_report_at', 'is', null), eb('last_report_at', '<', v(2) as never)]))
+        .then(v(2))
+        .else(eb.ref('last_report_at'))
+        .end() as never,
+      last_seen_at: v(3) as never,
+      status: eb
+        .case()
+        .when('status', '=', 'stale')
+        .then('active' as const)
+        .else(eb.ref('status'))
+        .end() as never,
+      ...(withName ? { hostname: eb.fn.coalesce(v(4), eb.ref('hostname')) as never } : {}),
+    }))
+    .whereRef('hosts.id', '=', v(1) as never);
+// A report with a device section is checked against its host's enrolled identity, read from the rows just
+// written (no second statement per report). The others' (steady reports: the device sent as a hash) result is
+// unread: on PostgreSQL it goes out with the group's next statement (hot.ts).
+const named = hotList((db, rows: HostMark[]) => hostsReported(db, rows, true).returning(['id', 'machine_id', 'identity_conflict']));
+const unnamed = hotList((db, rows: HostMark[]) => hostsReported(db, rows, false), undefined, { unread: true });
 
 export interface HostMark {
   id: string;
@@ -222,23 +221,15 @@ export interface HostMark {
   hostname: string | null;
 }
 
-/** Marks a group's hosts reported (each host once); returns each one's enrolled identity by host id (absent when the host is gone). */
+/** Marks a group's hosts reported (each host once); returns the enrolled identity of each host whose report carried its device section, by host id (absent when the host is gone). */
 export async function markReported(db: Db, marks: HostMark[]): Promise<Map<string, { machine_id: string | null; identity_conflict: string | null }>> {
+  // One format (UTC, toISOString) so that stored times compare as strings.
+  const utc = (rows: HostMark[]) => rows.map((m) => ({ ...m, collectedAt: new Date(m.collectedAt).toISOString() }));
+  const withName = marks.filter((m) => m.hostname !== null);
+  const withoutName = marks.filter((m) => m.hostname === null);
+  if (withoutName.length) await unnamed(db, utc(withoutName));
   const out = new Map<string, { machine_id: string | null; identity_conflict: string | null }>();
-  for (const [statement, rows] of [
-    [named, marks.filter((m) => m.hostname !== null)],
-    [unnamed, marks.filter((m) => m.hostname === null)],
-  ] as const) {
-    if (!rows.length) continue;
-    // One format (UTC, toISOString) so that stored times compare as strings.
-    for (const r of (
-      await statement(
-        db,
-        rows.map((m) => ({ ...m, collectedAt: new Date(m.collectedAt).toISOString() })),
-      )
-    ).rows)
-      out.set(r.id, { machine_id: r.machine_id, identity_conflict: r.identity_conflict });
-  }
+  if (withName.length) for (const r of (await named(db, utc(withName))).rows) out.set(r.id, { machine_id: r.machine_id, identity_conflict: r.identity_conflict });
   return out;
 }
 
