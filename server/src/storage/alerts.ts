@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { regionPrefix } from '@weian/shared';
 import type { Db } from './schema.js';
+import { runUnread } from './hot.js';
 import { inScope, type Scope } from './scope.js';
 
 export type AlertSeverity = 'critical' | 'high' | 'medium' | 'low';
@@ -268,7 +269,7 @@ export async function compactAlertCounts(db: Db): Promise<number> {
 }
 
 export async function insertAlertEvents(db: Db, rows: AlertEventRow[]): Promise<void> {
-  if (rows.length) await alertsDb(db).insertInto('alert_events').values(rows).execute();
+  if (rows.length) await runUnread(db, alertsDb(db).insertInto('alert_events').values(rows));
 }
 
 export function listAlertEvents(db: Db, alertId: string) {

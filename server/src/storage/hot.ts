@@ -22,6 +22,12 @@ export function hot<A extends object, R>(build: (db: Db, args: A) => Compilable<
  */
 export const UNREAD = '/* unread */ ';
 
+/** A write built anew each time (its shape varies too much to keep compiled), its result unread (UNREAD). */
+export async function runUnread(db: Db, query: Compilable<unknown>): Promise<void> {
+  const compiled = query.compile();
+  await db.executeQuery({ ...compiled, sql: UNREAD + compiled.sql });
+}
+
 /**
  * The same for a statement over a list of rows (a multi-row insert, an `in` list, a `values` table): compiled
  * once per dialect and list length, so a report group of any size runs a statement compiled before.

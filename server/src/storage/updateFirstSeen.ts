@@ -1,4 +1,4 @@
-import { hotIn, inPieces } from './hot.js';
+import { hotIn, inPieces, runUnread } from './hot.js';
 import type { Db } from './schema.js';
 
 // Security updates' first sightings per host: how long an update has been pending.
@@ -14,14 +14,16 @@ export const getFirstSeen = hotIn((db, ids) => db.selectFrom('update_first_seen'
 export async function syncFirstSeen(db: Db, hosts: Array<{ hostId: string; pending: string[]; known: Set<string> }>, at: string): Promise<void> {
   const fresh = hosts.flatMap(({ hostId, pending, known }) => pending.filter((n) => !known.has(n)).map((name) => ({ host_id: hostId, name, first_seen_at: at })));
   await inPieces(fresh, 500, (rows) =>
-    db
-      .insertInto('update_first_seen')
-      .values(rows)
-      .onConflict((oc) => oc.columns(['host_id', 'name']).doNothing())
-      .execute(),
+    runUnread(
+      db,
+      db
+        .insertInto('update_first_seen')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['host_id', 'name']).doNothing()),
+    ),
   );
   for (const { hostId, pending, known } of hosts) {
     const gone = [...known].filter((n) => !pending.includes(n));
-    await inPieces(gone, 500, (names) => db.deleteFrom('update_first_seen').where('host_id', '=', hostId).where('name', 'in', names).execute());
+    await inPieces(gone, 500, (names) => runUnread(db, db.deleteFrom('update_first_seen').where('host_id', '=', hostId).where('name', 'in', names)));
   }
 }
