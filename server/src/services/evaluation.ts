@@ -24,6 +24,7 @@ import { getInstitution } from '../storage/institutions.js';
 import { exceptionOf, findingRow, governanceOf, storedFinding } from '../storage/mappers.js';
 import { hostMlpsLevels, listExceptions, listGovernance, listHostsExceptions, liveSystemsOfHosts, loadSystems } from '../storage/records.js';
 import { getSections } from '../storage/reports.js';
+import { inPieces } from '../storage/hot.js';
 import type { Db, FindingsTable, HostScoresTable } from '../storage/schema.js';
 import type { FindingChange } from '../eventPayloads.js';
 import type { ServiceDeps } from './deps.js';
@@ -38,7 +39,8 @@ import { workingCalendarFor } from './workingCalendar.js';
 
 export type { FindingChange } from '../eventPayloads.js';
 
-const ALL: { kind: 'all' } = { kind: 'all' };
+/** Hosts judged in one go outside ingest: a report group's most (ingest.ts MAX_GROUP), so the statements are ones ingest compiled. */
+const HOSTS_AT_ONCE = 64;
 
 // ---- findings ----------------------------------------------------------------------------------------------
 type Subject = { kind: 'host' | 'institution'; id: string; institutionCode: string; regionCode: string };
@@ -372,12 +374,32 @@ export async function judgeInstitutionUnder(
   const rechecked = onlyRules(settings, recheck);
   const kept = (rows: FindingsTable[]) => rows.map(storedFinding).filter((f) => !drop.has(f.ruleId) && !recheck.has(f.ruleId));
   const hostScores: HostScoreRow[] = [];
-  for (const h of await listHostScores(db, institutionCode)) {
-    const host = await getHost(db, ALL, h.host_id);
-    if (!host) continue;
-    const fresh = recheck.size ? evaluateHost((await hostRuleInputs(db, [{ host }], now, false))[0]!, rechecked, now) : [];
-    hostScores.push(hostScoreRow(host, [...kept(await getFindings(db, 'host', host.id)), ...fresh], h.mlps_level as MlpsLevel | null, now));
-  }
+  // Its hosts read and judged as a report group's are (ingest), at most a group's number at a time: a few
+  // statements per 64 hosts, where a host at a time took five or more statements each.
+  await inPieces(await listHostScores(db, institutionCode), HOSTS_AT_ONCE, async (scored) => {
+    const hostOf = new Map(
+      (
+        await getHosts(
+          db,
+          scored.map((h) => h.host_id),
+        )
+      ).map((host) => [host.id, host]),
+    );
+    const live = scored.flatMap((h) => (hostOf.has(h.host_id) ? [{ host: hostOf.get(h.host_id)!, level: h.mlps_level as MlpsLevel | null }] : []));
+    const inputs = recheck.size ? await hostRuleInputs(db, live, now, false) : [];
+    const findingsOf = rowsBy(
+      await getFindingsOf(
+        db,
+        'host',
+        live.map(({ host }) => host.id),
+      ),
+      (f) => f.subject_id,
+    );
+    live.forEach(({ host, level }, i) => {
+      const fresh = recheck.size ? evaluateHost(inputs[i]!, rechecked, now) : [];
+      hostScores.push(hostScoreRow(host, [...kept(findingsOf.get(host.id) ?? []), ...fresh], level, now));
+    });
+  });
   // Coverage counts hosts within the silent-host window: counted again only when the window differs.
   const sameWindow = reportingWindowHours(own) === reportingWindowHours(settings);
   const coverage = sameWindow ? { registered: stored.hosts_registered, reporting: stored.hosts_reporting } : await coverageOf(db, institutionCode, now, reportingWindowHours(settings));

@@ -30,8 +30,11 @@ describe.each(DIALECTS)("a city's ranking judges a tightening county's instituti
       ['TWIN-STRICT', '330106'],
       ['TWIN-PLAIN', '330105'],
     ] as const) {
-      const agent = await enrollHost(t.deps, { institution, region, hostname: `${institution}-srv` });
-      await ingestReport(t.deps, agent, sampleReport(agent.id, t.clock.now, hostSections(t.clock.now, `${institution}-srv`, 'exposed')), 1000);
+      // Several hosts, unlike each other: judged again together (evaluation.ts), each keeps its own findings.
+      for (const [i, kind] of (['exposed', 'healthy', 'exposed'] as const).entries()) {
+        const agent = await enrollHost(t.deps, { institution, region, hostname: `${institution}-srv${i}` });
+        await ingestReport(t.deps, agent, sampleReport(agent.id, t.clock.now, hostSections(t.clock.now, `${institution}-srv${i}`, kind)), 1000);
+      }
     }
     await flushInstitutionScores(t.deps);
   });
@@ -45,7 +48,7 @@ describe.each(DIALECTS)("a city's ranking judges a tightening county's instituti
     expect(strict).toMatchObject({ score: plain.score, rank: plain.rank, technical: plain.technical, governance: plain.governance, coverage: plain.coverage, failing: plain.failing });
     const own = await rowOf('330106', 'TWIN-STRICT');
     expect(own.score).toBeLessThan(strict.score);
-    expect(own.failing.critical).toBe(1);
+    expect(own.failing.critical).toBe(2);
     // A second look reuses what was judged (same revision): the same answer.
     expect(await rowOf('330100', 'TWIN-STRICT')).toEqual(strict);
   });
