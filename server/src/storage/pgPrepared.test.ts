@@ -149,4 +149,23 @@ describe('prepared statements on PostgreSQL', () => {
     await unread(7).execute(db);
     expect(await ids()).toEqual([1, 2, 3, 7]);
   });
+
+  it('survives its connection dying while the pool has lent it out: that transaction fails, the next gets a fresh connection', async () => {
+    const db = t.deps.db;
+    const pidOf = async (c: typeof db) => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(c)).rows[0]!.pid;
+    let lost = 0;
+    await expect(
+      db.transaction().execute(async (tx) => {
+        lost = await pidOf(tx);
+        // Another connection ends this one's backend while this transaction holds it, between two statements.
+        await db.connection().execute(async (other) => void (await sql`select pg_terminate_backend(${lost})`.execute(other)));
+        await new Promise((r) => setTimeout(r, 200));
+        await sql`select ${1}::int as one`.execute(tx);
+      }),
+    ).rejects.toThrow();
+    // The process is still here (an unlistened 'error' event would have ended it) and the pool serves on, on another backend.
+    const fresh = await db.connection().execute((c) => pidOf(c));
+    expect(fresh).not.toBe(lost);
+    expect((await sql<{ one: number }>`select ${1}::int as one`.execute(db)).rows[0]!.one).toBe(1);
+  });
 });

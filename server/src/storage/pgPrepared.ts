@@ -41,6 +41,11 @@ export class PreparingClient extends pg.Client {
 
   constructor(config?: string | pg.ClientConfig) {
     super({ ...(typeof config === 'string' ? { connectionString: config } : config), pipeline: true } as pg.ClientConfig);
+    // A connection lost while the pool has lent this client out (a transaction between two statements, PostgreSQL
+    // restarting): what was in flight fails, the client is no longer queryable, and the pool drops it when it comes
+    // back. The pool listens for errors only on idle clients; without this, Node would throw the event and the
+    // whole server would exit.
+    this.on('error', () => {});
   }
 
   // pg's overloads (promise or callback, text or config) are kept: only text with values is prepared.
