@@ -385,7 +385,10 @@ export async function judgeInstitutionUnder(
         )
       ).map((host) => [host.id, host]),
     );
-    const live = scored.flatMap((h) => (hostOf.has(h.host_id) ? [{ host: hostOf.get(h.host_id)!, level: h.mlps_level as MlpsLevel | null }] : []));
+    const live = scored.flatMap((h) => {
+      const host = hostOf.get(h.host_id);
+      return host ? [{ host, level: h.mlps_level as MlpsLevel | null }] : [];
+    });
     const inputs = recheck.size ? await hostRuleInputs(db, live, now, false) : [];
     const findingsOf = rowsBy(
       await getFindingsOf(

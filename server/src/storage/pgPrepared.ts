@@ -33,10 +33,9 @@ export class PreparingClient extends pg.Client {
   /** SQL text → statement name, least recently used first. */
   private readonly names = new Map<string, string>();
   private issued = 0;
-  /** Between Kysely's BEGIN and its COMMIT or ROLLBACK. */
-  private inTransaction = false;
   /** What waits to go out with the next statement: BEGIN (nothing sent yet) and unread statements. */
   private held: Array<() => Promise<unknown>> = [];
+  /** BEGIN went out, and neither COMMIT nor ROLLBACK since: with something held, the client is in a transaction. */
   private begun = false;
 
   constructor(config?: string | pg.ClientConfig) {
@@ -54,16 +53,14 @@ export class PreparingClient extends pg.Client {
     // Promise calls only (Kysely's): a callback call is passed through as it is.
     if (args.some((a) => typeof a === 'function')) return this.send(args);
     if (text === 'begin') {
-      this.inTransaction = true;
       this.begun = false;
       this.held = [() => super.query('begin') as Promise<unknown>];
       return done('BEGIN') as never;
     }
-    if (this.inTransaction && typeof text === 'string' && text.startsWith(UNREAD)) {
+    if ((this.begun || this.held.length > 0) && typeof text === 'string' && text.startsWith(UNREAD)) {
       this.held.push(() => this.send(args));
       return done('HELD') as never;
     }
-    if (text === 'commit' || text === 'rollback') this.inTransaction = false;
     const held = this.held;
     this.held = [];
     if (text === 'rollback') {
