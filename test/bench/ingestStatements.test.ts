@@ -113,6 +113,8 @@ describe.each(['sqlite', 'postgres'] as const)('the SQL of a report, from the se
       expect(t.filter(([sql]) => /^(?:\/\*.*?\*\/\s*)?update "hosts"/.test(sql.trim()))).toHaveLength(1);
       // Alerts and their events: those opened, then those resolved, for all the group's hosts.
       for (const table of ['alerts', 'alert_events']) expect(perTable.get(table) ?? 0, table).toBeLessThanOrEqual(2);
+      // Judging read the hosts with their institution's name: their alerts are named from that, not read again.
+      expect(t.filter(([sql]) => /^select "id", "hostname" from "hosts"|^select \* from "institutions"/.test(sql.trim())).map(([sql]) => sql)).toEqual([]);
       for (const table of perTable.keys()) written.add(table);
     }
     for (const table of ['report_receipts', 'host_sections', 'findings', 'finding_transitions', 'host_scores', 'alerts', 'alert_events', 'hosts']) expect([...written]).toContain(table);

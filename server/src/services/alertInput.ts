@@ -13,3 +13,9 @@ export interface RaiseInput {
   regionCode: string;
   evidence: { zh: string; en: string };
 }
+
+/** What alerts name their subjects by, as a caller read them already (ingest's judging reads its hosts): by host id and by institution code. */
+export interface SubjectNames {
+  hosts: ReadonlyMap<string, string | null>;
+  institutions: ReadonlyMap<string, string | null>;
+}

@@ -32,7 +32,7 @@ import { listOverdueNotices } from '../storage/notices.js';
 import { getHost, hostNames } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
 import { scopeOf, visibleIn, type Scope } from './scope.js';
-import type { RaiseInput } from './alertInput.js';
+import type { RaiseInput, SubjectNames } from './alertInput.js';
 import { quietSignInAlerts, signInAlertOf } from './signInAlerts.js';
 import type { EventMap } from '../events.js';
 import { newId } from './secrets.js';
@@ -101,12 +101,15 @@ type ClearKey = { subjectKind: AlertRow['subject_kind']; subjectId: string; rule
  * Opens each alert or counts a repeat on the open one, records the events and queues notifications
  * for new episodes, in the caller's transaction `tx`: one statement per kind of write for all of them.
  */
-async function raiseIn(deps: ServiceDeps, tx: Db, inputs: RaiseInput[], at: string): Promise<AlertMove[]> {
+async function raiseIn(deps: ServiceDeps, tx: Db, inputs: RaiseInput[], at: string, known?: SubjectNames): Promise<AlertMove[]> {
   if (!inputs.length) return [];
-  // What lists and live pushes name the subject by, read once per institution, and for all hosts at once.
-  const institutions = new Map<string, string | null>();
+  // What lists and live pushes name the subject by: what the caller read already, the rest read once per
+  // institution, and for all hosts at once.
+  const institutions = new Map(known?.institutions);
   for (const i of inputs) if (!institutions.has(i.institutionCode)) institutions.set(i.institutionCode, (await getInstitution(tx, i.institutionCode))?.name ?? null);
-  const hosts = await hostNames(tx, [...new Set(inputs.filter((i) => i.subjectKind === 'host' && !i.subjectName).map((i) => i.subjectId))]);
+  const hosts = new Map(known?.hosts);
+  const unnamed = [...new Set(inputs.filter((i) => i.subjectKind === 'host' && !i.subjectName && !hosts.has(i.subjectId)).map((i) => i.subjectId))];
+  if (unnamed.length) for (const [id, name] of await hostNames(tx, unnamed)) hosts.set(id, name);
   const results = await upsertOpenAlerts(
     tx,
     inputs.map((input) =>
@@ -205,11 +208,11 @@ function alertActions(changes: FindingChange[]): { raises: RaiseInput[]; clears:
  * The alerts of findings' changes, in the caller's transaction (ingest's: a report and the alerts
  * it opens or resolves commit together); the moves are announced after the commit (`announceAlerts`).
  */
-export async function alertsForFindingChanges(deps: ServiceDeps, tx: Db, changes: FindingChange[]): Promise<AlertMove[]> {
+export async function alertsForFindingChanges(deps: ServiceDeps, tx: Db, changes: FindingChange[], names?: SubjectNames): Promise<AlertMove[]> {
   const { raises, clears } = alertActions(changes);
   if (!raises.length && !clears.length) return [];
   const at = deps.now().toISOString();
-  return [...(await raiseIn(deps, tx, raises, at)), ...(await clearIn(tx, clears, at))];
+  return [...(await raiseIn(deps, tx, raises, at, names)), ...(await clearIn(tx, clears, at))];
 }
 
 /** A finding's change that its writer did not handle: its alert in a transaction of its own (the alert engine). */

@@ -27,6 +27,7 @@ import { getSections } from '../storage/reports.js';
 import { inPieces } from '../storage/hot.js';
 import type { Db, FindingsTable, HostScoresTable } from '../storage/schema.js';
 import type { FindingChange } from '../eventPayloads.js';
+import type { SubjectNames } from './alertInput.js';
 import type { ServiceDeps } from './deps.js';
 import { allKnown, storedSections, toHostSections, type KnownSections } from './sections.js';
 import { newId } from './secrets.js';
@@ -191,7 +192,7 @@ function hostScoreRow(host: HostRow, findings: Finding[], mlpsLevel: MlpsLevel |
  * `known`: sections the caller wrote in this transaction, as they were stored (not read back).
  */
 export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string, known?: KnownSections): Promise<FindingChange[]> {
-  return (await evaluateHostsNow(deps, db, [{ hostId, known }]))[0]!;
+  return (await evaluateHostsNow(deps, db, [{ hostId, known }])).changes[0]!;
 }
 
 /**
@@ -200,8 +201,9 @@ export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string,
  * only that host's rows, so judging all before writing any sees what judging each in turn would.
  * Returns each host's changes, in order (none for a host retired or gone).
  */
-export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{ hostId: string; known?: KnownSections }>): Promise<FindingChange[][]> {
-  if (!hosts.length) return [];
+export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{ hostId: string; known?: KnownSections }>): Promise<{ changes: FindingChange[][]; names: SubjectNames }> {
+  const names = { hosts: new Map<string, string | null>(), institutions: new Map<string, string | null>() };
+  if (!hosts.length) return { changes: [], names };
   const now = deps.now();
   const at = now.toISOString();
   const rows = new Map(
@@ -232,7 +234,12 @@ export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{
     judged.map((j) => j.score),
   );
   const changesOf = new Map(judged.map((j, i) => [j.subject.id, changes[i]!]));
-  return hosts.map((h) => changesOf.get(h.hostId) ?? []);
+  // What their alerts name them by, read here already.
+  for (const { host } of live) {
+    names.hosts.set(host.id, host.hostname);
+    names.institutions.set(host.institution_code, host.institution_name);
+  }
+  return { changes: hosts.map((h) => changesOf.get(h.hostId) ?? []), names };
 }
 
 /** What an institution's rules read, from what is stored now (coverage counts hosts within `settings`' reporting window). */

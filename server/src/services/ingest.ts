@@ -238,13 +238,13 @@ async function storeRound(deps: ServiceDeps, tx: Db, group: Pending[]): Promise<
   // changes nothing is not re-judged unless the last judgement is old or the host was silent.
   // The round's hosts are judged together: one statement per kind of write for all of them.
   const judging = storing.filter((s) => s.changed || needsReevaluation(s.context, s.p.now));
-  const judged = await evaluateHostsNow(
+  const { changes: judged, names } = await evaluateHostsNow(
     deps,
     tx,
     judging.map((s) => ({ hostId: s.agent.hostId, known: s.known })),
   );
   // Their alerts too, the round's at once: nothing a report causes is written in a transaction of its own.
-  const moves = await alertsForFindingChanges(deps, tx, judged.flat());
+  const moves = await alertsForFindingChanges(deps, tx, judged.flat(), names);
   const changesOf = new Map(judging.map((s, i) => [s, judged[i]!]));
   const results = new Map<Storing, Stored>();
   for (const s of storing) {
