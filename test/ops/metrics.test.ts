@@ -37,6 +37,7 @@ describe('/metrics', () => {
     const before = await get(`${server.url}/metrics`, '127.0.0.1');
     expect(before.status).toBe(200);
     expect(value(before.body, 'weian_reports_total{outcome="accepted",reason=""}')).toBeNaN();
+    expect(value(before.body, 'weian_ingest_transactions_total')).toBe(0);
     for (const name of [
       'weian_websocket_connections',
       'weian_agents_connected',
@@ -63,6 +64,9 @@ describe('/metrics', () => {
     expect(value(after, 'weian_reports_total{outcome="refused",reason="unauthorized"}')).toBe(1);
     expect(value(after, 'weian_report_ingest_seconds_count')).toBe(7);
     expect(value(after, 'weian_report_ingest_seconds_bucket{le="+Inf"}')).toBe(7);
+    // Sent one after another, each report was a group of its own: six commits of one report each.
+    expect(value(after, 'weian_ingest_transactions_total')).toBe(6);
+    expect(value(after, 'weian_ingest_transaction_reports_total')).toBe(6);
 
     // Nothing secret reaches the server's log: not the admin's password, nor an agent's secret.
     const log = server.log();
