@@ -57,3 +57,16 @@ export async function startCpuWindow(serverPids: number[], pg?: { adminUrl: stri
     return { serverMs, dbMs: dbS * 1000, newBackends };
   };
 }
+
+/** Transactions that stored reports and the reports in them, summed over servers (their /metrics, read from loopback). */
+export async function commitCounts(urls: string[]): Promise<{ transactions: number; reports: number }> {
+  let transactions = 0;
+  let reports = 0;
+  for (const url of urls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const sample = (name: string) => Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2]);
+    transactions += sample('weian_ingest_transactions_total');
+    reports += sample('weian_ingest_transaction_reports_total');
+  }
+  return { transactions, reports };
+}

@@ -20,11 +20,12 @@ import { createPgDatabase, PG_ADMIN_URL } from '../helpers/pg.js';
 import { freePort, tempDir } from '../helpers/server.js';
 import { enrollSimulatedAgents, percentile, runLoad, type LoadOptions, type LoadResult } from '../load/loadgen.js';
 import { fixtureReports, prng, SimulatedHost } from '../load/reports.js';
-import { coresFor, FIRST_REPORTS_PER_S, PROVINCE_HOSTS, startCpuWindow, STEADY_REPORTS_PER_S } from './capacity.js';
-import { childrenCpuS, loadAverage, rssMb, startNode, type NodeProcess } from './procs.js';
+import { commitCounts, coresFor, FIRST_REPORTS_PER_S, PROVINCE_HOSTS, startCpuWindow, STEADY_REPORTS_PER_S } from './capacity.js';
+import { childrenCpuS, loadAverage, processCpuS, rssMb, startNode, type NodeProcess } from './procs.js';
 import { seedProvince, type SeedResult } from './seed.js';
 import { weakPasswordCost } from './credentials.js';
 import { cutTrace, replayTrace, snapshotDb } from './sqlTrace.js';
+import { httpFloorCpuMs } from './httpFloor.js';
 
 /**
  * The project's benchmark: one JSON line per measurement on stdout (progress on stderr), against
@@ -57,8 +58,8 @@ const COMMAND = `pnpm bench${quick ? ' --quick' : ''}`;
 // this machine ~10 s to absorb; measured from 5 s, that backlog showed as a 2-second stall and a p99
 // of 55-93 ms that steady state does not have. The budget is about sustained ingest.
 const SIZE = quick
-  ? { agents: 200, warmupS: 3, ingestS: 10, pgAgents: 100, pgS: 8, rawS: 6, institutions: 100, hosts: 2_000, queries: 40 }
-  : { agents: 2000, warmupS: 12, ingestS: 30, pgAgents: 500, pgS: 20, rawS: 15, institutions: 5000, hosts: 100_000, queries: 200 };
+  ? { agents: 200, warmupS: 3, ingestS: 10, pgAgents: 100, pgS: 8, provinceS: 10, enrolling: 100, rawS: 6, institutions: 100, hosts: 2_000, queries: 40 }
+  : { agents: 2000, warmupS: 12, ingestS: 30, pgAgents: 500, pgS: 20, provinceS: 30, enrolling: 500, rawS: 15, institutions: 5000, hosts: 100_000, queries: 200 };
 const ARTIFACTS = join(REPO, 'test', '.artifacts', 'bench');
 mkdirSync(ARTIFACTS, { recursive: true });
 const progress = (l: string) => process.stderr.write(`bench: ${l}\n`);
@@ -147,30 +148,64 @@ const SETTLE_MS = 2000;
 async function measureIngest(servers: Array<{ url: string; pid: number }>, env: Record<string, string>, agents: number, seconds: number, pg?: { adminUrl: string; database: string }) {
   const concurrency = LANES / servers.length;
   const stamp = Date.now().toString(36);
-  const sims = await Promise.all(
-    servers.map((s, k) => enrollSimulatedAgents({ url: s.url, agents: Math.round(agents / servers.length), serverEnv: env, concurrency, institution: `LOAD-${k}-${stamp}`, progress })),
-  );
-  const load = async (opts: Partial<LoadOptions> & { durationS: number }) =>
-    merged(await Promise.all(servers.map((s, k) => runLoad({ url: s.url, agents: sims[k]!.length, rate: 0, concurrency, ...opts, progress: k === 0 ? opts.progress : undefined }, sims[k]))));
+  const enroll = (n: number, name: string) =>
+    Promise.all(servers.map((s, k) => enrollSimulatedAgents({ url: s.url, agents: Math.round(n / servers.length), serverEnv: env, concurrency, institution: `${name}-${k}-${stamp}`, progress })));
+  const sims = await enroll(agents, 'LOAD');
+  // Hosts that send their first report at the pace of an enrolment day, after the rest.
+  const newcomers = await enroll(SIZE.enrolling, 'NEW');
+  const load = async (opts: Partial<LoadOptions> & { durationS: number }, who = sims) =>
+    merged(await Promise.all(servers.map((s, k) => runLoad({ url: s.url, agents: who[k]!.length, rate: 0, concurrency, ...opts, progress: k === 0 ? opts.progress : undefined }, who[k]))));
   const pids = servers.map((s) => s.pid);
+  const urls = servers.map((s) => s.url);
+  // Reports per commit over a window, from the servers' own counters.
+  const commits = async () => {
+    const c0 = await commitCounts(urls);
+    return async () => {
+      const c = await commitCounts(urls);
+      return (c.reports - c0.reports) / (c.transactions - c0.transactions);
+    };
+  };
   let window = await startCpuWindow(pids, pg);
   const first = await load({ once: true, durationS: 600 });
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const firstCpu = await window();
   const warm = await load({ durationS: SIZE.warmupS });
   window = await startCpuWindow(pids, pg);
+  let grouped = await commits();
   const gen0 = process.cpuUsage();
   const measured = await load({ durationS: seconds, progress });
   const gen = process.cpuUsage(gen0);
   const steadyCpu = await window();
-  return { first, firstCpu, warm, steadyCpu, measured: { ...measured, serverCpuS: steadyCpu.serverMs / 1000, genCpuS: (gen.user + gen.system) / 1e6, load: loadAverage() } };
+  const steadyPerCommit = await grouped();
+  // The province's own rate, paced: what the hosts of the model cost when reports arrive as they would,
+  // mostly one at a time, not as a backlog that group commit shares out.
+  window = await startCpuWindow(pids, pg);
+  grouped = await commits();
+  const atRate = await load({ durationS: SIZE.provinceS, rate: STEADY_REPORTS_PER_S / servers.length });
+  const province = { result: atRate, cpu: await window(), perCommit: await grouped() };
+  window = await startCpuWindow(pids, pg);
+  grouped = await commits();
+  const enrolling = await load({ once: true, durationS: 600, rate: FIRST_REPORTS_PER_S / servers.length }, newcomers);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const enrolment = { result: enrolling, cpu: await window(), perCommit: await grouped() };
+  return {
+    first,
+    firstCpu,
+    warm,
+    steadyCpu,
+    steadyPerCommit,
+    province,
+    enrolment,
+    measured: { ...measured, serverCpuS: steadyCpu.serverMs / 1000, genCpuS: (gen.user + gen.system) / 1e6, load: loadAverage() },
+  };
 }
 
 /**
  * The capacity model: CPU-ms per steady and per first report, server and database apart, and the
- * cores a province of 100,000 hosts needs for each. Returns the steady CPU-ms per report, both together.
+ * cores a province of 100,000 hosts needs for each; then the same measured at the province's rate. Returns
+ * the CPU-ms per steady report (server and database together) at full load and at the province's rate.
  */
-function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<typeof measureIngest>>, servers = 1): number {
+function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<typeof measureIngest>>, servers = 1): { full: number; province: number } {
   const tag = servers === 1 ? dialect : `${dialect}.${servers}_servers`;
   const cmd = `pnpm bench --only ${dialect}${quick ? ' --quick' : ''}`;
   const where = dialect === 'sqlite' ? 'SQLite runs inside the server process: its CPU is in the server figure' : 'PostgreSQL backends of the benchmark database, from /proc/<pid>/stat';
@@ -196,7 +231,38 @@ function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<t
     );
     if (kind === 'steady') steadyMs = server + db;
   }
-  return steadyMs;
+  emit(
+    `ingest.${tag}.reports_per_commit`,
+    run.steadyPerCommit,
+    'reports',
+    null,
+    `steady reports at full load (16 connections): reports stored per transaction (the servers' weian_ingest_* counters)`,
+    cmd,
+  );
+  // Measured, not extrapolated: the province's rates sent as such (a window of first reports ends SETTLE_MS after its last answer).
+  const atRate = (name: string, what: string, rate: number, { result, cpu, perCommit }: typeof run.province, settleMs = 0) => {
+    const server = cpu.serverMs / result.acked;
+    const db = cpu.dbMs / result.acked;
+    const seconds = result.elapsedS + settleMs / 1000;
+    const paced = `${result.acked} ${what} at ${rate.toFixed(1)}/s (${(result.acked / result.elapsedS).toFixed(1)}/s answered, ${result.errors} errors) over ${seconds.toFixed(0)} s, ${servers} server process(es), ${perCommit.toFixed(2)} reports per commit`;
+    emit(`capacity.${tag}.${name}_cpu_ms`, server + db, 'CPU ms', null, `${paced}; server ${server.toFixed(2)} + database ${db.toFixed(2)}, idle work of the processes included`, cmd);
+    emit(`capacity.${tag}.${name}_cores`, (cpu.serverMs + cpu.dbMs) / 1000 / seconds, 'cores', null, `${paced}: CPU-seconds per second, measured; ${where}`, cmd);
+    emit(`ingest.${tag}.${name}_p99_ms`, percentile(result.latenciesMs, 99), 'ms', { op: '<=', limit: 50 }, paced, cmd);
+    return server + db;
+  };
+  const province = atRate('province_rate', 'steady reports', STEADY_REPORTS_PER_S, run.province);
+  atRate('enrolment_rate', 'first (full) reports of new hosts', FIRST_REPORTS_PER_S, run.enrolment, SETTLE_MS);
+  return { full: steadyMs, province };
+}
+
+/** A server with nothing to do still wakes for its timers; on a virtual machine each wake-up costs tens of microseconds. */
+async function idleCpu(server: NodeProcess) {
+  const seconds = quick ? 5 : 10;
+  await new Promise((r) => setTimeout(r, 2000));
+  const cpu0 = processCpuS(server.pid);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const ms = ((processCpuS(server.pid) - cpu0) * 1000) / seconds;
+  emit('server.idle_cpu_ms_per_s', ms, 'CPU ms', { op: '<=', limit: 6 }, `a server on SQLite with no agents reporting and no one signed in, over ${seconds} s (2 s after it started listening)`);
 }
 
 let rawCpuMs = NaN;
@@ -486,15 +552,26 @@ async function main() {
     const server = await startServer(env);
     try {
       if (want('sqlite')) {
+        await idleCpu(server);
         const run = await measureIngest([server], env, SIZE.agents, SIZE.ingestS);
         const { measured } = run;
         ingestLines('sqlite', measured, SIZE.agents, SIZE.ingestS);
-        sqliteCpuMs = capacityLines('sqlite', run);
+        sqliteCpuMs = capacityLines('sqlite', run).full;
         const avg = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
         const full = avg(run.first.fullBytes);
         const steady = avg(measured.steadyBytes);
         emit('sync.steady_bytes', steady, 'bytes', { op: '<=', limit: 1536 }, `mean JSON body of delta reports (5% carry a changed section), vs ${Math.round(full)} bytes full`, 'pnpm loadgen');
         emit('sync.full_bytes', full, 'bytes', null, 'mean JSON body of a first (full) report, from the fixture captures varied per host', 'pnpm loadgen');
+        progress('the floor: a trivial HTTP server at the same rates');
+        const floorNote = `a node:http server that parses a ${Math.round(steady)}-byte JSON body (a steady report's mean) and answers; nothing of WeiAn's`;
+        emit('capacity.http_floor.full_load_cpu_ms', await httpFloorCpuMs(0, 3, steady), 'CPU ms', null, `${floorNote}; 16 connections as fast as they go`);
+        emit(
+          'capacity.http_floor.province_rate_cpu_ms',
+          await httpFloorCpuMs(STEADY_REPORTS_PER_S, SIZE.provinceS, steady),
+          'CPU ms',
+          null,
+          `${floorNote}; ${STEADY_REPORTS_PER_S.toFixed(1)} requests/s: each finds the process asleep`,
+        );
         progress('raw ingest, same reports, no server');
         await server.stop();
         const raw = await rawIngestRate(SIZE.agents, SIZE.rawS);
@@ -524,7 +601,7 @@ async function main() {
 
   if (want('postgres')) {
     // One server process, then two on a fresh database of their own: CPU per report must not grow with processes.
-    const perReport: number[] = [];
+    const perReport: Array<{ full: number; province: number }> = [];
     for (const processes of [1, 2]) {
       const db = await createPgDatabase('weian_bench');
       const env = { DATABASE_URL: db.url };
@@ -539,7 +616,7 @@ async function main() {
         await db.drop();
       }
     }
-    const [one, two] = perReport as [number, number];
+    const [{ full: one, province: oneAtRate }, { full: two, province: twoAtRate }] = perReport as [(typeof perReport)[0], (typeof perReport)[0]];
     const note = 'steady reports; server process(es) and PostgreSQL backends together, CPU per report (independent of what else the 2 cores run)';
     emit(
       'ingest.postgres.cpu_ms_per_report',
@@ -553,7 +630,14 @@ async function main() {
       two / one,
       'ratio',
       { op: '<=', limit: 1 },
-      `${two.toFixed(2)} CPU ms per report with two server processes on one database / ${one.toFixed(2)} with one; ${note}`,
+      `${two.toFixed(2)} CPU ms per report with two server processes on one database / ${one.toFixed(2)} with one; ${note}; at full load (16 connections shared by the processes, so each commits groups half the size: ingest.postgres*.reports_per_commit)`,
+    );
+    emit(
+      'ingest.postgres.two_servers_cpu_ratio_at_province_rate',
+      twoAtRate / oneAtRate,
+      'ratio',
+      { op: '<=', limit: 1 },
+      `${twoAtRate.toFixed(2)} CPU ms per report with two server processes / ${oneAtRate.toFixed(2)} with one, at the province's ${STEADY_REPORTS_PER_S.toFixed(1)} reports/s (capacity.postgres*.province_rate_cpu_ms); ${note}`,
     );
     // The storage path alone: what PostgreSQL costs per report without HTTP, beside SQLite's raw figure.
     progress('raw ingest on PostgreSQL, same reports, no server');
