@@ -255,14 +255,24 @@ function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<t
   return { full: steadyMs, province };
 }
 
-/** A server with nothing to do still wakes for its timers; on a virtual machine each wake-up costs tens of microseconds. */
-async function idleCpu(server: NodeProcess) {
-  const seconds = quick ? 5 : 10;
-  await new Promise((r) => setTimeout(r, 2000));
-  const cpu0 = processCpuS(server.pid);
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const ms = ((processCpuS(server.pid) - cpu0) * 1000) / seconds;
-  emit('server.idle_cpu_ms_per_s', ms, 'CPU ms', { op: '<=', limit: 6 }, `a server on SQLite with no agents reporting and no one signed in, over ${seconds} s (2 s after it started listening)`);
+/**
+ * A server with nothing to do still wakes for its timers; on a virtual machine each wake-up costs tens of
+ * microseconds. The median second: the every-minute jobs (silent agents, alert counts) are work, not idling.
+ */
+async function idleCpu(server: NodeProcess, hosts: number) {
+  // /proc counts CPU in 10 ms ticks: windows of 4 s resolve 2.5 CPU-ms per second.
+  const windows = quick ? 3 : 5;
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const perSecond: number[] = [];
+  for (let i = 0, cpu = processCpuS(server.pid); i < windows; i++) {
+    await new Promise((r) => setTimeout(r, 4000));
+    const now = processCpuS(server.pid);
+    perSecond.push((now - cpu) * 250);
+    cpu = now;
+  }
+  perSecond.sort((a, b) => a - b);
+  const note = `the SQLite server after the ingest runs (${hosts} hosts), no agent reporting, no one signed in: median of ${windows} windows of 4 s, the busiest ${perSecond.at(-1)!.toFixed(1)} CPU ms per second`;
+  emit('server.idle_cpu_ms_per_s', perSecond[Math.floor(windows / 2)]!, 'CPU ms', { op: '<=', limit: 6 }, note);
 }
 
 let rawCpuMs = NaN;
@@ -552,8 +562,8 @@ async function main() {
     const server = await startServer(env);
     try {
       if (want('sqlite')) {
-        await idleCpu(server);
         const run = await measureIngest([server], env, SIZE.agents, SIZE.ingestS);
+        await idleCpu(server, SIZE.agents + SIZE.enrolling);
         const { measured } = run;
         ingestLines('sqlite', measured, SIZE.agents, SIZE.ingestS);
         sqliteCpuMs = capacityLines('sqlite', run).full;

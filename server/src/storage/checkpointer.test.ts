@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sql, type Kysely } from 'kysely';
 import { BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { sqliteFile } from './databaseState.js';
+import { openDb } from './db.js';
 
 const PAGE = 4096;
 
@@ -33,15 +36,46 @@ describe('background WAL checkpoints', () => {
     return { db, file, size: () => statSync(file).size };
   }
 
-  it('copies the WAL into the database file from a worker thread, without the writer checkpointing', async () => {
+  /** Waits until the database file holds `pages` pages (a checkpoint copied them), or 10 s. */
+  async function grownTo(size: () => number, pages: number) {
+    const deadline = Date.now() + 10_000;
+    while (size() < pages * PAGE && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return size();
+  }
+
+  it('copies the WAL into the database file from a worker thread once told of a commit, and only then', async () => {
     const { file, size } = walDatabase(1500);
     // Below the backstop: the writing connection has not checkpointed, so the file is still small.
     expect(size()).toBeLessThan(100 * PAGE);
     const checkpointer: Checkpointer = startCheckpointer(file, 50);
     cleanups.unshift(() => checkpointer.stop());
-    const deadline = Date.now() + 10_000;
-    while (size() < 1400 * PAGE && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(size()).toBeGreaterThanOrEqual(1400 * PAGE);
+    // Not told of a write: no checkpoint, however many intervals pass (an idle server sleeps).
+    await new Promise((r) => setTimeout(r, 400));
+    expect(size()).toBeLessThan(100 * PAGE);
+    checkpointer.wrote();
+    expect(await grownTo(size, 1400)).toBeGreaterThanOrEqual(1400 * PAGE);
+  });
+
+  it("hears of the server's commits and of its writes outside a transaction", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'weian-ckpt-db-'));
+    const handle = openDb({ dataDir, backgroundCheckpoints: true });
+    cleanups.unshift(async () => {
+      await handle.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const { db } = handle;
+    const size = () => statSync(sqliteFile(dataDir)).size;
+    await sql`create table t (b blob)`.execute(db);
+    const rows = (n: number, fill: number) => Array.from({ length: n }, () => ({ b: Buffer.alloc(PAGE - 200, fill) }));
+    const start = size();
+    // Autocommit: each insert commits by itself.
+    for (let i = 0; i < 20; i++) await (db as unknown as Kysely<{ t: { b: Buffer } }>).insertInto('t').values(rows(25, i)).execute();
+    expect(await grownTo(size, start / PAGE + 480)).toBeGreaterThanOrEqual(start + 480 * PAGE);
+    const after = size();
+    await db.transaction().execute(async (tx) => {
+      for (let i = 0; i < 20; i++) await (tx as unknown as Kysely<{ t: { b: Buffer } }>).insertInto('t').values(rows(25, i)).execute();
+    });
+    expect(await grownTo(size, after / PAGE + 480)).toBeGreaterThanOrEqual(after + 480 * PAGE);
   });
 
   it('does nothing, and stops cleanly, when the file cannot be opened', async () => {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import { BACKSTOP_PAGES, startCheckpointer } from './checkpointer.js';
@@ -59,7 +59,7 @@ export function openDb({ databaseUrl, dataDir, backgroundCheckpoints = false, sq
   sqlite.pragma(`cache_size = -${sqliteCacheKib}`);
   const checkpointer = backgroundCheckpoints ? startCheckpointer(file) : null;
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, () => checkpointer?.wrote()) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -75,26 +75,39 @@ export function openDb({ databaseUrl, dataDir, backgroundCheckpoints = false, sq
 /**
  * Kysely prepares every query anew; an ingest repeats the same dozen statements thousands of times
  * a second, so keep them compiled (SQLite re-prepares a cached statement itself after a schema change).
+ * `committed` hears of every write that is now committed (a COMMIT, or a write outside a transaction).
  */
-function withStatementCache(sqlite: SQLite.Database, max = 512): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
+function withStatementCache(sqlite: SQLite.Database, committed: () => void, max = 512): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  const afterWrite = <T>(result: T): T => {
+    if (!sqlite.inTransaction) committed();
+    return result;
+  };
+  // SQLite counts COMMIT as read-only (it writes nothing itself): it is told apart by its text.
+  const notifying = (stmt: SQLite.Statement): SqliteStatement => ({
+    reader: stmt.reader,
+    all: (parameters) => afterWrite(stmt.all(parameters)),
+    run: (parameters) => afterWrite(stmt.run(parameters)),
+    iterate: (parameters) => stmt.iterate(parameters),
+  });
   return {
     close: () => sqlite.close(),
     prepare(query: string) {
       // SQLite itself rolls a transaction back on SQLITE_FULL and some I/O errors; Kysely's ROLLBACK
       // would then fail ("no transaction is active") and its error would replace the real cause.
-      if (query === 'rollback' && !sqlite.inTransaction) return { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }) } as unknown as ReturnType<SqliteDatabase['prepare']>;
+      if (query === 'rollback' && !sqlite.inTransaction) return { reader: false, run: () => ({ changes: 0, lastInsertRowid: 0 }) } as unknown as SqliteStatement;
       // Transactions take the write lock when they begin: a deferred one that reads and then writes
       // fails at once with SQLITE_BUSY when another process (the CLI beside the server) wrote in
       // between, instead of waiting out busy_timeout.
       if (query === 'begin') query = 'begin immediate';
       let stmt = cache.get(query);
       if (!stmt) {
-        stmt = sqlite.prepare(query);
+        const prepared = sqlite.prepare(query);
+        stmt = prepared.readonly && query !== 'commit' ? prepared : notifying(prepared);
         if (cache.size >= max) cache.delete(cache.keys().next().value!);
         cache.set(query, stmt);
       }
-      return stmt as unknown as ReturnType<SqliteDatabase['prepare']>;
+      return stmt;
     },
   };
 }
