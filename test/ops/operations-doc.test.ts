@@ -201,6 +201,29 @@ describe('docs/operations.md, as written', () => {
         req.end(body);
       });
 
+    it('keeps TLS sessions an hour, so that agents reporting every 15 minutes resume theirs', async () => {
+      // No server behind nginx here: its answer (502) does not matter, its TLS session does.
+      const connect = (session?: Buffer) =>
+        new Promise<{ session: Buffer; reused: boolean }>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: proxyPort, path: '/healthz', ca, agent: false, ...(session ? { session } : {}) }, (res) => res.resume());
+          req.on('socket', (socket) => {
+            const tls = socket as import('node:tls').TLSSocket;
+            tls.once('session', (s: Buffer) => resolve({ session: s, reused: tls.isSessionReused() }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      let first: { session: Buffer } | undefined;
+      await waitFor(async () => Boolean((first = await connect().catch(() => undefined))), { what: 'nginx to take TLS connections' });
+      writeFileSync(join(dir, 'session.der'), first!.session);
+      const text = execFileSync('openssl', ['sess_id', '-inform', 'DER', '-in', join(dir, 'session.der'), '-noout', '-text'], { encoding: 'utf8' });
+      // nginx's default is 300 s: an agent's session would be gone by its next report.
+      // TLS 1.3 (nginx 1.22 still offers 1.0 and 1.1 unless told otherwise), and tickets good for an hour.
+      expect(text).toMatch(/Protocol\s*:\s*TLSv1\.3/);
+      expect(text).toMatch(/ticket lifetime hint: 3600 \(seconds\)/);
+      expect((await connect(first!.session)).reused).toBe(true);
+    });
+
     it('limits sign-in per real client, records real addresses, and keeps the WebSocket working', async () => {
       const serveLine = line(/WEIAN_TRUSTED_PROXIES=.* serve$/);
       await runService(serveLine, {
