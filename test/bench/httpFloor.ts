@@ -1,6 +1,7 @@
-import { Agent, request } from 'node:http';
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { RequestOptions } from 'node:https';
 import { freePort } from '../helpers/server.js';
-import { processCpuS, startNode } from './procs.js';
+import { processCpuS, startNode, type NodeProcess } from './procs.js';
 
 // A node:http server that parses a JSON body and answers a small JSON object: nothing of WeiAn's.
 const SERVER = `
@@ -25,47 +26,63 @@ server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listenin
  * than the request: the same server then spends several times its full-load CPU per request.
  */
 export async function httpFloorCpuMs(rate: number, seconds: number, bytes: number): Promise<number> {
-  const port = await freePort();
-  const server = await startNode(['-e', SERVER], { PORT: String(port) }, 'listening');
+  const { port, server } = await startTrivialServer();
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  const body = JSON.stringify({ padding: 'x'.repeat(Math.max(0, bytes - 16)) });
-  const send = () =>
-    new Promise<void>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
   try {
-    // Warm: connections open, code compiled.
-    await Promise.all(Array.from({ length: 16 }, () => send()));
-    const cpu0 = processCpuS(server.pid);
-    const t0 = performance.now();
-    let sent = 0;
-    const inFlight: Array<Promise<void>> = [];
-    if (rate > 0) {
-      for (; sent < rate * seconds; sent++) {
-        const wait = t0 + (sent * 1000) / rate - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        inFlight.push(send());
-      }
-      await Promise.all(inFlight);
-    } else {
-      const end = t0 + seconds * 1000;
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          while (performance.now() < end) {
-            await send();
-            sent++;
-          }
-        }),
-      );
-    }
-    return ((processCpuS(server.pid) - cpu0) * 1000) / sent;
+    return await pacedCpuMs([server.pid], rate, seconds, bytes, (body) => post(request, { host: '127.0.0.1', port, agent }, body));
   } finally {
     agent.destroy();
     await server.stop();
   }
+}
+
+/** The trivial server above, listening on a free loopback port. */
+export async function startTrivialServer(): Promise<{ port: number; server: NodeProcess }> {
+  const port = await freePort();
+  return { port, server: await startNode(['-e', SERVER], { PORT: String(port) }, 'listening') };
+}
+
+/** One POST of a JSON `body` with `make` (node:http's or node:https' request), its answer read to the end. */
+export const post = (make: (options: RequestOptions, answer: (res: IncomingMessage) => void) => ClientRequest, options: RequestOptions, body: string) =>
+  new Promise<void>((resolve, reject) => {
+    const req = make({ method: 'POST', headers: { 'content-type': 'application/json' }, ...options }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+
+/**
+ * CPU-ms per request of the processes `pids` while `send` posts JSON bodies of `bytes`, `rate` per second
+ * for `seconds` (0: as fast as 16 requests in flight go), after 16 to warm up.
+ */
+export async function pacedCpuMs(pids: number[], rate: number, seconds: number, bytes: number, send: (body: string) => Promise<void>): Promise<number> {
+  const body = JSON.stringify({ padding: 'x'.repeat(Math.max(0, bytes - 16)) });
+  const cpu = () => pids.reduce((sum, pid) => sum + processCpuS(pid), 0);
+  // Warm: connections open, code compiled.
+  await Promise.all(Array.from({ length: 16 }, () => send(body)));
+  const cpu0 = cpu();
+  const t0 = performance.now();
+  let sent = 0;
+  if (rate > 0) {
+    const inFlight: Array<Promise<void>> = [];
+    for (; sent < rate * seconds; sent++) {
+      const wait = t0 + (sent * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inFlight.push(send(body));
+    }
+    await Promise.all(inFlight);
+  } else {
+    const end = t0 + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (performance.now() < end) {
+          await send(body);
+          sent++;
+        }
+      }),
+    );
+  }
+  return ((cpu() - cpu0) * 1000) / sent;
 }

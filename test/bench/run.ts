@@ -26,6 +26,7 @@ import { seedProvince, type SeedResult } from './seed.js';
 import { weakPasswordCost } from './credentials.js';
 import { cutTrace, replayTrace, snapshotDb } from './sqlTrace.js';
 import { httpFloorCpuMs } from './httpFloor.js';
+import { documentedSessionMinutes, tlsProxyCpuMs } from './tlsProxy.js';
 
 /**
  * The project's benchmark: one JSON line per measurement on stdout (progress on stderr), against
@@ -273,6 +274,32 @@ async function idleCpu(server: NodeProcess, hosts: number) {
   perSecond.sort((a, b) => a - b);
   const note = `the SQLite server after the ingest runs (${hosts} hosts), no agent reporting, no one signed in: median of ${windows} windows of 4 s, the busiest ${perSecond.at(-1)!.toFixed(1)} CPU ms per second`;
   emit('server.idle_cpu_ms_per_s', perSecond[Math.floor(windows / 2)]!, 'CPU ms', { op: '<=', limit: 6 }, note);
+}
+
+/**
+ * The HTTPS proxy's CPU per report at the province's rate (tlsProxy.ts): agents report every 15 minutes on a new
+ * connection and resume their TLS session if the documented site keeps sessions that long; new agents, and every
+ * agent after the proxy restarts, make a full handshake.
+ */
+async function proxyLines(bytes: number) {
+  const lines = [
+    { metric: 'province_rate_cpu_ms', key: 'rsa', resume: documentedSessionMinutes() >= 15, what: 'an RSA-2048 certificate' },
+    { metric: 'full_handshake_cpu_ms', key: 'rsa', resume: false, what: 'an RSA-2048 certificate, every report a full handshake' },
+    { metric: 'full_handshake_ecdsa_cpu_ms', key: 'ec', resume: false, what: 'an ECDSA P-256 certificate, every report a full handshake' },
+  ] as const;
+  for (const l of lines) {
+    const nginx = existsSync('/usr/sbin/nginx');
+    const sessions = l.metric === 'province_rate_cpu_ms' ? `; sessions kept ${documentedSessionMinutes()} minutes by the site, so agents ${l.resume ? 'resume' : 'cannot resume'} theirs` : '';
+    emit(
+      `capacity.tls_proxy.${l.metric}`,
+      nginx ? await tlsProxyCpuMs(STEADY_REPORTS_PER_S, SIZE.provinceS, bytes, l) : null,
+      'CPU ms',
+      null,
+      nginx
+        ? `nginx with docs/operations.md's site and ${l.what}, in front of the trivial server, one process; ${STEADY_REPORTS_PER_S.toFixed(1)} reports/s, each on a new connection as agents reporting every 15 minutes make${sessions}: add it to the server's figure where agents come through the proxy`
+        : 'not measured: /usr/sbin/nginx is not installed (apt-get install nginx)',
+    );
+  }
 }
 
 let rawCpuMs = NaN;
@@ -582,6 +609,8 @@ async function main() {
           null,
           `${floorNote}; ${STEADY_REPORTS_PER_S.toFixed(1)} requests/s: each finds the process asleep`,
         );
+        progress('the HTTPS proxy of docs/operations.md, a new TLS connection per report');
+        await proxyLines(steady);
         progress('raw ingest, same reports, no server');
         await server.stop();
         const raw = await rawIngestRate(SIZE.agents, SIZE.rawS);
