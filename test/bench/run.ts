@@ -258,7 +258,7 @@ function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<t
 
 /**
  * A server with nothing to do still wakes for its timers; on a virtual machine each wake-up costs tens of
- * microseconds. The median second: the every-minute jobs (silent agents, alert counts) are work, not idling.
+ * microseconds. The median window: the every-minute jobs (silent agents, alert counts) are work, not idling.
  */
 async function idleCpu(server: NodeProcess, hosts: number) {
   // /proc counts CPU in 10 ms ticks: windows of 4 s resolve 2.5 CPU-ms per second.
@@ -287,8 +287,8 @@ async function proxyLines(bytes: number) {
     { metric: 'full_handshake_cpu_ms', key: 'rsa', resume: false, what: 'an RSA-2048 certificate, every report a full handshake' },
     { metric: 'full_handshake_ecdsa_cpu_ms', key: 'ec', resume: false, what: 'an ECDSA P-256 certificate, every report a full handshake' },
   ] as const;
+  const nginx = existsSync('/usr/sbin/nginx');
   for (const l of lines) {
-    const nginx = existsSync('/usr/sbin/nginx');
     const sessions = l.metric === 'province_rate_cpu_ms' ? `; sessions kept ${documentedSessionMinutes()} minutes by the site, so agents ${l.resume ? 'resume' : 'cannot resume'} theirs` : '';
     emit(
       `capacity.tls_proxy.${l.metric}`,
