@@ -1,3 +1,4 @@
+import { metricValue } from '../helpers/metrics.js';
 import { pgQuery } from '../helpers/pg.js';
 import { processCpuS } from './procs.js';
 
@@ -64,9 +65,8 @@ export async function commitCounts(urls: string[]): Promise<{ transactions: numb
   let reports = 0;
   for (const url of urls) {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const sample = (name: string) => Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2]);
-    transactions += sample('weian_ingest_transactions_total');
-    reports += sample('weian_ingest_transaction_reports_total');
+    transactions += metricValue(text, 'weian_ingest_transactions_total');
+    reports += metricValue(text, 'weian_ingest_transaction_reports_total');
   }
   return { transactions, reports };
 }

@@ -1,17 +1,13 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
-import { join } from 'node:path';
-import { REPO } from '../helpers/paths.js';
+import { readFileSync } from 'node:fs';
+import { documentedNginxSite, startDocumentedNginx } from '../helpers/nginx.js';
 import { freePort, tempDir } from '../helpers/server.js';
+import { makeSelfSignedCert } from '../helpers/tls.js';
 import { pacedCpuMs, post, startTrivialServer } from './httpFloor.js';
-
-/** The nginx site of docs/operations.md, as printed there. */
-const documentedSite = () => /```nginx\n([\s\S]*?)```/.exec(readFileSync(join(REPO, 'docs', 'operations.md'), 'utf8'))![1]!;
 
 /** How long the documented site keeps a TLS session, in minutes (nginx's default: 5). */
 export function documentedSessionMinutes(): number {
-  const m = /^\s*ssl_session_timeout\s+(\d+)([smhd]?);/m.exec(documentedSite());
+  const m = /^\s*ssl_session_timeout\s+(\d+)([smhd]?);/m.exec(documentedNginxSite());
   if (!m) return 5;
   return Number(m[1]) * { s: 1 / 60, '': 1 / 60, m: 1, h: 60, d: 1440 }[m[2] as 's' | '' | 'm' | 'h' | 'd'];
 }
@@ -34,22 +30,11 @@ export interface ProxyCase {
  */
 export async function tlsProxyCpuMs(rate: number, seconds: number, bytes: number, { key, resume }: ProxyCase): Promise<number> {
   const dir = tempDir('weian-bench-tls-');
-  mkdirSync(join(dir, 'logs'));
-  const [keyFile, certFile] = [join(dir, 'proxy.key'), join(dir, 'proxy.crt')];
-  const newKey = key === 'rsa' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-  execFileSync('openssl', ['req', '-x509', ...newKey, '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], {
-    stdio: 'ignore',
-  });
+  const cert = makeSelfSignedCert(dir, 'proxy', key);
   const { port: upstreamPort, server } = await startTrivialServer();
   const port = await freePort();
-  const site = documentedSite()
-    .replace('listen 443 ssl;', `listen 127.0.0.1:${port} ssl;`)
-    .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${upstreamPort};`)
-    .replace('/etc/nginx/tls/weian.crt', certFile)
-    .replace('/etc/nginx/tls/weian.key', keyFile);
-  writeFileSync(join(dir, 'nginx.conf'), `master_process off;\nerror_log ${join(dir, 'logs', 'error.log')};\npid ${join(dir, 'nginx.pid')};\nevents {}\nhttp {\naccess_log off;\n${site}\n}\n`);
-  const nginx = spawn('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  const ca = readFileSync(certFile);
+  const nginx = startDocumentedNginx(dir, { port, upstreamPort, cert, singleProcess: true });
+  const ca = readFileSync(cert.cert);
   // No keep-alive either way: each report its own connection.
   const agent = new Agent({ keepAlive: false, maxCachedSessions: resume ? 100 : 0 });
   const send = (body: string) => post(request, { host: '127.0.0.1', port, ca, agent }, body);

@@ -7,6 +7,7 @@ import { REPO } from '../helpers/paths.js';
 import { freePort, tempDir } from '../helpers/server.js';
 import { ensureServerBuilt } from '../helpers/serverBuild.js';
 import { waitFor } from '../helpers/wait.js';
+import { documentedNginxSite } from '../helpers/nginx.js';
 
 /**
  * deploy/docker: this machine has the Docker client but no engine, so the image is not built here.
@@ -43,7 +44,7 @@ describe('deploy/docker', () => {
   });
 
   it('the compose proxy serves the documented nginx site, pointed at the weian service', () => {
-    const site = /```nginx\n([\s\S]*?)```/.exec(readFileSync(join(REPO, 'docs/operations.md'), 'utf8'))![1]!;
+    const site = documentedNginxSite();
     const compose = readFileSync(join(REPO, 'deploy/docker/nginx.conf'), 'utf8').replace(/^#.*\n/, '');
     expect(compose).toBe(site.replace('server 127.0.0.1:8080;', 'server weian:8080;'));
   });

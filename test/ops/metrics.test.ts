@@ -4,6 +4,7 @@ import type { Report } from '@weian/shared';
 import { AgentClient } from '@weian/agent';
 import { startServerProcess, TEST_ADMIN, type ServerProcess } from '../helpers/index.js';
 import { enrollSimulatedAgents } from '../load/loadgen.js';
+import { metricValue } from '../helpers/metrics.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -19,12 +20,6 @@ const get = (url: string, from: string, headers: Record<string, string> = {}) =>
     req.end();
   });
 
-/** One sample's value from Prometheus' text format, e.g. value(text, 'weian_reports_total{outcome="accepted",reason=""}'). */
-const value = (text: string, sample: string): number => {
-  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-  return line ? Number(line.slice(sample.length + 1)) : Number.NaN;
-};
-
 /** Issue 25: GET /metrics, scoped to loopback or a token, with counters that move with real traffic. */
 describe('/metrics', () => {
   let server: ServerProcess;
@@ -36,8 +31,8 @@ describe('/metrics', () => {
   it('counts accepted and refused reports, with their latency, and keeps secrets out of the log', async () => {
     const before = await get(`${server.url}/metrics`, '127.0.0.1');
     expect(before.status).toBe(200);
-    expect(value(before.body, 'weian_reports_total{outcome="accepted",reason=""}')).toBeNaN();
-    expect(value(before.body, 'weian_ingest_transactions_total')).toBe(0);
+    expect(metricValue(before.body, 'weian_reports_total{outcome="accepted",reason=""}')).toBeNaN();
+    expect(metricValue(before.body, 'weian_ingest_transactions_total')).toBe(0);
     for (const name of [
       'weian_websocket_connections',
       'weian_agents_connected',
@@ -47,7 +42,7 @@ describe('/metrics', () => {
       'process_resident_memory_bytes',
     ])
       expect(before.body, name).toMatch(new RegExp(`^${name} `, 'm'));
-    expect(value(before.body, 'weian_database_latency_seconds')).toBeLessThan(5);
+    expect(metricValue(before.body, 'weian_database_latency_seconds')).toBeLessThan(5);
 
     const sims = await enrollSimulatedAgents({ url: server.url, agents: 2, serverEnv: server.env, hostsPerInstitution: 2, concurrency: 2 });
     for (let i = 0; i < 6; i++) {
@@ -60,13 +55,13 @@ describe('/metrics', () => {
     await expect(forged.report(sims[0]!.host.next(sims[0]!.agentId, new Date()))).rejects.toThrow();
 
     const after = (await get(`${server.url}/metrics`, '127.0.0.1')).body;
-    expect(value(after, 'weian_reports_total{outcome="accepted",reason=""}')).toBe(6);
-    expect(value(after, 'weian_reports_total{outcome="refused",reason="unauthorized"}')).toBe(1);
-    expect(value(after, 'weian_report_ingest_seconds_count')).toBe(7);
-    expect(value(after, 'weian_report_ingest_seconds_bucket{le="+Inf"}')).toBe(7);
+    expect(metricValue(after, 'weian_reports_total{outcome="accepted",reason=""}')).toBe(6);
+    expect(metricValue(after, 'weian_reports_total{outcome="refused",reason="unauthorized"}')).toBe(1);
+    expect(metricValue(after, 'weian_report_ingest_seconds_count')).toBe(7);
+    expect(metricValue(after, 'weian_report_ingest_seconds_bucket{le="+Inf"}')).toBe(7);
     // Sent one after another, each report was a group of its own: six commits of one report each.
-    expect(value(after, 'weian_ingest_transactions_total')).toBe(6);
-    expect(value(after, 'weian_ingest_transaction_reports_total')).toBe(6);
+    expect(metricValue(after, 'weian_ingest_transactions_total')).toBe(6);
+    expect(metricValue(after, 'weian_ingest_transaction_reports_total')).toBe(6);
 
     // Nothing secret reaches the server's log: not the admin's password, nor an agent's secret.
     const log = server.log();

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as plainRequest } from 'node:http';
@@ -13,6 +13,8 @@ import { REPO } from '../helpers/paths.js';
 import { freePort, startServerProcess, tempDir, TEST_ADMIN } from '../helpers/index.js';
 import { runService } from '../helpers/processTree.js';
 import { waitFor } from '../helpers/wait.js';
+import { startDocumentedNginx } from '../helpers/nginx.js';
+import { makeSelfSignedCert } from '../helpers/tls.js';
 import { enrollSimulatedAgents } from '../load/loadgen.js';
 
 /**
@@ -140,40 +142,12 @@ describe('docs/operations.md, as written', () => {
     let ca: Buffer;
 
     beforeAll(async () => {
-      mkdirSync(join(dir, 'logs'), { recursive: true });
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          join(dir, 'weian.key'),
-          '-out',
-          join(dir, 'weian.crt'),
-          '-days',
-          '2',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
-      ca = readFileSync(join(dir, 'weian.crt'));
+      mkdirSync(dir, { recursive: true });
+      const cert = makeSelfSignedCert(dir, 'weian');
+      ca = readFileSync(cert.cert);
       proxyPort = await freePort();
       serverPort = await freePort();
-      const [site] = blocks('nginx');
-      expect(site).toBeDefined();
-      const conf = site!
-        .replace('listen 443 ssl;', `listen 127.0.0.1:${proxyPort} ssl;`)
-        .replace('server 127.0.0.1:8080;', `server 127.0.0.1:${serverPort};`)
-        .replace('/etc/nginx/tls/weian.crt', join(dir, 'weian.crt'))
-        .replace('/etc/nginx/tls/weian.key', join(dir, 'weian.key'));
-      writeFileSync(join(dir, 'nginx.conf'), `error_log ${join(dir, 'logs', 'error.log')};\npid ${join(dir, 'nginx.pid')};\nevents {}\nhttp {\naccess_log off;\n${conf}\n}\n`);
-      nginx = spawn('/usr/sbin/nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+      nginx = startDocumentedNginx(dir, { port: proxyPort, upstreamPort: serverPort, cert });
     });
     afterAll(() => {
       nginx?.kill('SIGQUIT');
