@@ -11,9 +11,11 @@ import { isMainThread } from 'node:worker_threads';
  * is kept in memory; on SIGUSR2 the statements so far are written to PREFIX.<n>.json and a new segment
  * starts, so the bench cuts the trace at its phases without the recorder touching the disk meanwhile.
  * On PostgreSQL every statement sent on a pooled connection is kept with that connection's number
- * (a third element), so a trace can still be cut into transactions.
+ * (a third element), so a trace can still be cut into transactions, and with the number of its statements
+ * then sent and not yet answered (a fourth): a statement sent with none in flight starts a wait for the
+ * database, one that goes out behind others (pipelined) does not.
  */
-type Entry = [sql: string, params: unknown[], connection?: number];
+type Entry = [sql: string, params: unknown[], connection?: number, inFlight?: number];
 interface Statement {
   source: string;
   reader: boolean;
@@ -45,14 +47,23 @@ if (PREFIX && isMainThread) {
   const pgQuery = pgProto.query!;
   const connections = new WeakMap<object, number>();
   let opened = 0;
+  const inFlight = new WeakMap<object, number>();
   pgProto.query = function (this: object, config: unknown, values?: unknown, ...rest: unknown[]) {
     const c = config as { text?: string; values?: unknown[] } | string;
     const text = typeof c === 'string' ? c : c?.text;
-    if (typeof text === 'string') {
-      if (!connections.has(this)) connections.set(this, ++opened);
-      trace.push([text, (Array.isArray(values) ? values : typeof c === 'object' ? c.values : undefined) ?? [], connections.get(this)]);
+    if (typeof text !== 'string') return pgQuery.call(this, config, values, ...rest);
+    if (!connections.has(this)) connections.set(this, ++opened);
+    const before = inFlight.get(this) ?? 0;
+    trace.push([text, (Array.isArray(values) ? values : typeof c === 'object' ? c.values : undefined) ?? [], connections.get(this), before]);
+    const sent = pgQuery.call(this, config, values, ...rest);
+    if (sent instanceof Promise) {
+      inFlight.set(this, before + 1);
+      void sent.then(
+        () => inFlight.set(this, inFlight.get(this)! - 1),
+        () => inFlight.set(this, inFlight.get(this)! - 1),
+      );
     }
-    return pgQuery.call(this, config, values, ...rest);
+    return sent;
   };
   for (const method of ['run', 'get', 'all', 'iterate']) {
     const original = statementProto[method]!;

@@ -31,6 +31,7 @@ import { getFindings } from '../storage/findings.js';
 import { listOverdueNotices } from '../storage/notices.js';
 import { getHost, hostNames } from '../storage/hosts.js';
 import { getInstitution } from '../storage/institutions.js';
+import { together } from '../storage/together.js';
 import { scopeOf, visibleIn, type Scope } from './scope.js';
 import type { RaiseInput, SubjectNames } from './alertInput.js';
 import { quietSignInAlerts, signInAlertOf } from './signInAlerts.js';
@@ -212,7 +213,13 @@ export async function alertsForFindingChanges(deps: ServiceDeps, tx: Db, changes
   const { raises, clears } = alertActions(changes);
   if (!raises.length && !clears.length) return [];
   const at = deps.now().toISOString();
-  return [...(await raiseIn(deps, tx, raises, at, names)), ...(await clearIn(tx, clears, at))];
+  // Different alerts (a change either raises or clears its own): sent together, one wait for both.
+  const [raised, cleared] = await together(
+    tx,
+    (d) => raiseIn(deps, d, raises, at, names),
+    (d) => clearIn(d, clears, at),
+  );
+  return [...raised, ...cleared];
 }
 
 /** A finding's change that its writer did not handle: its alert in a transaction of its own (the alert engine). */

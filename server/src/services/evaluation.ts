@@ -25,6 +25,7 @@ import { exceptionOf, findingRow, governanceOf, storedFinding } from '../storage
 import { hostMlpsLevels, listExceptions, listGovernance, listHostsExceptions, liveSystemsOfHosts, loadSystems } from '../storage/records.js';
 import { getSections } from '../storage/reports.js';
 import { inPieces } from '../storage/hot.js';
+import { together } from '../storage/together.js';
 import type { Db, FindingsTable, HostScoresTable } from '../storage/schema.js';
 import type { FindingChange } from '../eventPayloads.js';
 import type { SubjectNames } from './alertInput.js';
@@ -50,16 +51,18 @@ type Subject = { kind: 'host' | 'institution'; id: string; institutionCode: stri
  * Stores subjects' new findings: a status change gets a transition (so "failing since when" is
  * always answerable) and a new `since`; unchanged findings are not rewritten. Each kind of write is
  * one statement for all the subjects' rows (a report group's first reports change dozens each).
- * Subjects are of one kind; returns each subject's changes, in order.
+ * Subjects are of one kind; returns each subject's changes, in order. `read`: their stored findings, if
+ * the caller read them already.
  */
-async function persistFindings(db: Db, judged: Array<{ subject: Subject; findings: Finding[] }>, at: string): Promise<FindingChange[][]> {
+async function persistFindings(db: Db, judged: Array<{ subject: Subject; findings: Finding[] }>, at: string, read?: FindingsTable[]): Promise<FindingChange[][]> {
   if (!judged.length) return [];
   const stored = new Map<string, Map<string, FindingsTable>>(judged.map(({ subject }) => [subject.id, new Map()]));
-  for (const f of await getFindingsOf(
-    db,
-    judged[0]!.subject.kind,
-    judged.map((j) => j.subject.id),
-  ))
+  for (const f of read ??
+    (await getFindingsOf(
+      db,
+      judged[0]!.subject.kind,
+      judged.map((j) => j.subject.id),
+    )))
     stored.get(f.subject_id)?.set(f.rule_id, f);
   const rows: FindingsTable[] = [];
   const transitions: Parameters<typeof insertTransitions>[1] = [];
@@ -131,17 +134,25 @@ function rowsBy<T>(rows: T[], key: (row: T) => string | null): Map<string | null
 async function hostRuleInputs(db: Db, hosts: Array<{ host: HostRow; wrote?: KnownSections | undefined }>, now: Date, remember: boolean) {
   const ids = hosts.map((h) => h.host.id);
   const today = chinaDate(now);
-  const sections: Array<ReturnType<typeof toHostSections>> = [];
-  for (const { host, wrote = {} } of hosts) sections.push(toHostSections(allKnown(wrote) ?? storedSections(await getSections(db, host.id), wrote)));
-  const [firstSeen, systems, exceptions, exposures] = await Promise.all([getFirstSeen(db, ids), liveSystemsOfHosts(db, ids, today), listHostsExceptions(db, ids), exposuresOfHosts(db, ids)]);
+  // The systems each institution's data register holds important or core data in, read once per institution.
+  const institutions = [...new Set(hosts.map(({ host }) => host.institution_code))];
+  // None depends on another's answer: sent together (on PostgreSQL one wait, not one per statement).
+  const [stored, firstSeen, systems, exceptions, exposures, held] = await together(
+    db,
+    (d) => Promise.all(hosts.map(({ host, wrote = {} }) => (allKnown(wrote) ? null : getSections(d, host.id)))),
+    (d) => getFirstSeen(d, ids),
+    (d) => liveSystemsOfHosts(d, ids, today),
+    (d) => listHostsExceptions(d, ids),
+    (d) => exposuresOfHosts(d, ids),
+    (d) => Promise.all(institutions.map((code) => systemsHoldingImportantData(d, code))),
+  );
+  const sections = hosts.map(({ wrote = {} }, i) => toHostSections(allKnown(wrote) ?? storedSections(stored[i]!, wrote)));
   const levels = hostMlpsLevels(systems);
   const firstSeenOf = rowsBy(firstSeen, (r) => r.host_id);
   const systemsOf = rowsBy(systems, (s) => s.host_id);
   const exceptionsOf = rowsBy(exceptions, (e) => e.subject_id);
   const exposuresOf = rowsBy(exposures, (e) => e.host_id);
-  // The systems each institution's data register holds important or core data in, read once per institution.
-  const important = new Map<string, Set<string>>();
-  for (const { host } of hosts) if (!important.has(host.institution_code)) important.set(host.institution_code, await systemsHoldingImportantData(db, host.institution_code));
+  const important = new Map(institutions.map((code, i) => [code, held[i]!]));
   const sync: Parameters<typeof syncFirstSeen>[1] = [];
   const inputs = hosts.map(({ host }, i) => {
     const its = sections[i]!;
@@ -218,7 +229,17 @@ export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{
     const host = rows.get(hostId);
     return host && host.status !== 'retired' ? [{ host, wrote: known }] : [];
   });
-  const inputs = await hostRuleInputs(db, live, now, true);
+  // Their stored findings too: read with their rules' inputs, in the same wait.
+  const [inputs, read] = await together(
+    db,
+    (d) => hostRuleInputs(d, live, now, true),
+    (d) =>
+      getFindingsOf(
+        d,
+        'host',
+        live.map(({ host }) => host.id),
+      ),
+  );
   const judged: Array<{ subject: Subject; findings: Finding[]; score: HostScoresTable }> = [];
   for (const [i, { host }] of live.entries()) {
     const findings = evaluateHost(inputs[i]!, await settingsForRegion(db, host.region_code), now);
@@ -228,7 +249,7 @@ export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{
       score: hostScoreRow(host, findings, inputs[i]!.mlpsLevel, now),
     });
   }
-  const changes = await persistFindings(db, judged, at);
+  const changes = await persistFindings(db, judged, at, read);
   await upsertHostScores(
     db,
     judged.map((j) => j.score),
