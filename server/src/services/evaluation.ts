@@ -366,12 +366,17 @@ export async function refreshInstitutionScore(
   if (!inst) return;
   const now = deps.now();
   const settings = await settingsForRegion(db, inst.region_code);
-  const hostScores = await listHostScores(db, institutionCode);
-  const findings = known?.findings ?? (await getFindings(db, 'institution', institutionCode)).map(storedFinding);
-  const coverage = known?.coverage ?? (await coverageOf(db, institutionCode, now, reportingWindowHours(settings)));
-  const systems = known?.systems ?? (await loadSystems(db, institutionCode));
+  // After every judged report group, institution by institution (scoreRefresher.ts): its reads in one wait.
+  const [hostScores, findings, coverage, systems, failing] = await together(
+    db,
+    (d) => listHostScores(d, institutionCode),
+    async (d) => known?.findings ?? (await getFindings(d, 'institution', institutionCode)).map(storedFinding),
+    async (d) => known?.coverage ?? (await coverageOf(d, institutionCode, now, reportingWindowHours(settings))),
+    async (d) => known?.systems ?? (await loadSystems(d, institutionCode)),
+    (d) => failingByRule(d, institutionCode),
+  );
   const row = await institutionScoreRow(deps, db, inst, settings, { hostScores, findings, systems, coverage }, now);
-  const byRule = (await failingByRule(db, institutionCode)).map((r) => [r.rule_id, r.severity, Number(r.n)]);
+  const byRule = failing.map((r) => [r.rule_id, r.severity, Number(r.n)]);
   await upsertInstitutionScore(db, { ...row, failing_by_rule: JSON.stringify(byRule) });
 }
 
