@@ -1,11 +1,47 @@
+import { REEVALUATE_AFTER_MS } from '../../server/src/services/ingest.js';
+import { openDb } from '../../server/src/storage/db.js';
 import { metricValue } from '../helpers/metrics.js';
 import { pgQuery } from '../helpers/pg.js';
 import { processCpuS } from './procs.js';
 
 /** A province as the sizing guide plans it: every host reports every 15 minutes; enrolment day brings all first reports within an hour. */
 export const PROVINCE_HOSTS = 100_000;
-export const STEADY_REPORTS_PER_S = PROVINCE_HOSTS / (15 * 60);
+const REPORT_INTERVAL_MS = 15 * 60_000;
+export const STEADY_REPORTS_PER_S = PROVINCE_HOSTS / (REPORT_INTERVAL_MS / 1000);
 export const FIRST_REPORTS_PER_S = PROVINCE_HOSTS / 3600;
+/**
+ * Steady reports that judge their host again although nothing changed: the first one more than an hour after its
+ * last judgement (ingest.ts REEVALUATE_AFTER_MS), with reports every 15 minutes the fifth after each.
+ */
+export const REJUDGING_SHARE = 1 / (Math.floor(REEVALUATE_AFTER_MS / REPORT_INTERVAL_MS) + 1);
+
+async function withDb<T>(env: Record<string, string>, run: (db: ReturnType<typeof openDb>['db']) => Promise<T>): Promise<T> {
+  const { db, close } = openDb({ databaseUrl: env.DATABASE_URL, dataDir: env.WEIAN_DATA_DIR ?? '' });
+  try {
+    return await run(db);
+  } finally {
+    await close();
+  }
+}
+
+/** Every host's last judgement made two hours old, as after two hours of reports that changed nothing: each host's next report judges it again. */
+export const ageJudgements = (env: Record<string, string>): Promise<string> =>
+  withDb(env, async (db) => {
+    const old = new Date(Date.now() - 2 * 3600_000).toISOString();
+    await db.updateTable('host_scores').set({ updated_at: old }).execute();
+    return old;
+  });
+
+/** Hosts whose last judgement is still `at` or older, and all hosts judged. */
+export const judgedBefore = (env: Record<string, string>, at: string): Promise<{ old: number; all: number }> =>
+  withDb(env, async (db) => {
+    const count = async (old: boolean) => {
+      let q = db.selectFrom('host_scores').select((eb) => eb.fn.countAll<string | number>().as('n'));
+      if (old) q = q.where('updated_at', '<=', at);
+      return Number((await q.executeTakeFirstOrThrow()).n);
+    };
+    return { old: await count(true), all: await count(false) };
+  });
 
 /** Cores kept busy by `reportsPerS` reports that cost `cpuMs` CPU-ms each. */
 export const coresFor = (reportsPerS: number, cpuMs: number) => (reportsPerS * cpuMs) / 1000;

@@ -18,9 +18,9 @@ import { lastLine, runCli } from '../helpers/cli.js';
 import { REPO } from '../helpers/paths.js';
 import { createPgDatabase, PG_ADMIN_URL } from '../helpers/pg.js';
 import { freePort, tempDir } from '../helpers/server.js';
-import { enrollSimulatedAgents, percentile, runLoad, type LoadOptions, type LoadResult } from '../load/loadgen.js';
+import { enrollSimulatedAgents, percentile, runLoad, type LoadOptions, type LoadResult, type Sim } from '../load/loadgen.js';
 import { fixtureReports, prng, SimulatedHost } from '../load/reports.js';
-import { commitCounts, coresFor, FIRST_REPORTS_PER_S, PROVINCE_HOSTS, startCpuWindow, STEADY_REPORTS_PER_S } from './capacity.js';
+import { ageJudgements, commitCounts, coresFor, FIRST_REPORTS_PER_S, judgedBefore, PROVINCE_HOSTS, REJUDGING_SHARE, startCpuWindow, STEADY_REPORTS_PER_S } from './capacity.js';
 import { childrenCpuS, loadAverage, processCpuS, rssMb, startNode, type NodeProcess } from './procs.js';
 import { seedProvince, type SeedResult } from './seed.js';
 import { weakPasswordCost } from './credentials.js';
@@ -156,6 +156,18 @@ async function measureIngest(servers: Array<{ url: string; pid: number }>, env: 
   const newcomers = await enroll(SIZE.enrolling, 'NEW');
   const load = async (opts: Partial<LoadOptions> & { durationS: number }, who = sims) =>
     merged(await Promise.all(servers.map((s, k) => runLoad({ url: s.url, agents: who[k]!.length, rate: 0, concurrency, ...opts, progress: k === 0 ? opts.progress : undefined }, who[k]))));
+  // At a province's pace hosts report in no order of institution: a judged report's institution score is then
+  // its own refresh (scoreRefresher.ts folds an institution's reports of one second into one). Enrolled in
+  // order, consecutive reports would share an institution and its refresh.
+  const random = prng(7);
+  const shuffled = (who: Sim[][]) =>
+    who.map((list) =>
+      list
+        .map((sim) => ({ sim, key: random() }))
+        .sort((a, b) => a.key - b.key)
+        .map(({ sim }) => sim),
+    );
+  const [simsAtRate, newcomersAtRate] = [shuffled(sims), shuffled(newcomers)];
   const pids = servers.map((s) => s.pid);
   const urls = servers.map((s) => s.url);
   // Reports per commit over a window, from the servers' own counters.
@@ -182,11 +194,19 @@ async function measureIngest(servers: Array<{ url: string; pid: number }>, env: 
   // mostly one at a time, not as a backlog that group commit shares out.
   window = await startCpuWindow(pids, pg);
   grouped = await commits();
-  const atRate = await load({ durationS: SIZE.provinceS, rate: STEADY_REPORTS_PER_S / servers.length });
+  const atRate = await load({ durationS: SIZE.provinceS, rate: STEADY_REPORTS_PER_S / servers.length }, simsAtRate);
   const province = { result: atRate, cpu: await window(), perCommit: await grouped() };
+  // Reports that change nothing still judge their host again once its last judgement is over an hour old: one steady
+  // report in five (capacity.ts REJUDGING_SHARE). The hosts' judgements made old, then one report per host at the rate.
+  const aged = await ageJudgements(env);
   window = await startCpuWindow(pids, pg);
   grouped = await commits();
-  const enrolling = await load({ once: true, durationS: 600, rate: FIRST_REPORTS_PER_S / servers.length }, newcomers);
+  const rejudging = await load({ durationS: (agents - servers.length / 2) / STEADY_REPORTS_PER_S, rate: STEADY_REPORTS_PER_S / servers.length }, simsAtRate);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const rejudge = { result: rejudging, cpu: await window(), perCommit: await grouped(), left: await judgedBefore(env, aged) };
+  window = await startCpuWindow(pids, pg);
+  grouped = await commits();
+  const enrolling = await load({ once: true, durationS: 600, rate: FIRST_REPORTS_PER_S / servers.length }, newcomersAtRate);
   await new Promise((r) => setTimeout(r, SETTLE_MS));
   const enrolment = { result: enrolling, cpu: await window(), perCommit: await grouped() };
   return {
@@ -196,6 +216,7 @@ async function measureIngest(servers: Array<{ url: string; pid: number }>, env: 
     steadyCpu,
     steadyPerCommit,
     province,
+    rejudge,
     enrolment,
     measured: { ...measured, serverCpuS: steadyCpu.serverMs / 1000, genCpuS: (gen.user + gen.system) / 1e6, load: loadAverage() },
   };
@@ -252,6 +273,26 @@ function capacityLines(dialect: 'sqlite' | 'postgres', run: Awaited<ReturnType<t
     return server + db;
   };
   const province = atRate('province_rate', 'steady reports', STEADY_REPORTS_PER_S, run.province);
+  const { left } = run.rejudge;
+  const rejudge = atRate(
+    'rejudge_rate',
+    `steady reports of hosts last judged over an hour ago (${left.all - left.old} of ${left.all} hosts judged again)`,
+    STEADY_REPORTS_PER_S,
+    run.rejudge,
+    SETTLE_MS,
+  );
+  // The steady state as a province lives it: four reports in five as measured at the rate, the fifth judging again.
+  const mix = (1 - REJUDGING_SHARE) * province + REJUDGING_SHARE * rejudge;
+  const mixNote = `${(1 - REJUDGING_SHARE).toFixed(2)} × ${province.toFixed(2)} (capacity.${tag}.province_rate_cpu_ms) + ${REJUDGING_SHARE.toFixed(2)} × ${rejudge.toFixed(2)} (capacity.${tag}.rejudge_rate_cpu_ms): with reports every 15 minutes, every fifth judges its host again (last judged over an hour before)`;
+  emit(`capacity.${tag}.province_steady_cpu_ms`, mix, 'CPU ms', null, mixNote, cmd);
+  emit(
+    `capacity.${tag}.province_steady_cores`,
+    coresFor(STEADY_REPORTS_PER_S, mix),
+    'cores',
+    null,
+    `${STEADY_REPORTS_PER_S.toFixed(1)} reports/s × ${mix.toFixed(2)} CPU ms; ${mixNote}; ${where}; no headroom`,
+    cmd,
+  );
   atRate('enrolment_rate', 'first (full) reports of new hosts', FIRST_REPORTS_PER_S, run.enrolment, SETTLE_MS);
   return { full: steadyMs, province };
 }
