@@ -1,30 +1,9 @@
-import { Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../testing/harness.js';
+import { socketWrites } from '../testing/sockets.js';
 import { UNREAD } from './hot.js';
 import { PREPARED_PER_CONNECTION } from './pgPrepared.js';
-
-/** Socket writes (one per round trip) while `run` runs: the test's only traffic goes to PostgreSQL. */
-async function socketWrites(run: () => Promise<unknown>): Promise<number> {
-  const proto = Socket.prototype as unknown as Record<'_write' | '_writev', (...a: unknown[]) => unknown>;
-  const [write, writev] = [proto._write, proto._writev];
-  let n = 0;
-  proto._write = function (this: unknown, ...a: unknown[]) {
-    n++;
-    return write.apply(this, a);
-  };
-  proto._writev = function (this: unknown, ...a: unknown[]) {
-    n++;
-    return writev.apply(this, a);
-  };
-  try {
-    await run();
-  } finally {
-    [proto._write, proto._writev] = [write, writev];
-  }
-  return n;
-}
 
 describe('prepared statements on PostgreSQL', () => {
   let t: TestDb;
