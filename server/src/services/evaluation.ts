@@ -136,17 +136,19 @@ async function hostRuleInputs(db: Db, hosts: Array<{ host: HostRow; wrote?: Know
   const today = chinaDate(now);
   // The systems each institution's data register holds important or core data in, read once per institution.
   const institutions = [...new Set(hosts.map(({ host }) => host.institution_code))];
+  // Sections the caller wrote in full need no read.
+  const written = hosts.map(({ wrote = {} }) => allKnown(wrote));
   // None depends on another's answer: sent together (on PostgreSQL one wait, not one per statement).
   const [stored, firstSeen, systems, exceptions, exposures, held] = await together(
     db,
-    (d) => Promise.all(hosts.map(({ host, wrote = {} }) => (allKnown(wrote) ? null : getSections(d, host.id)))),
+    (d) => Promise.all(hosts.map(({ host }, i) => (written[i] ? null : getSections(d, host.id)))),
     (d) => getFirstSeen(d, ids),
     (d) => liveSystemsOfHosts(d, ids, today),
     (d) => listHostsExceptions(d, ids),
     (d) => exposuresOfHosts(d, ids),
     (d) => Promise.all(institutions.map((code) => systemsHoldingImportantData(d, code))),
   );
-  const sections = hosts.map(({ wrote = {} }, i) => toHostSections(allKnown(wrote) ?? storedSections(stored[i]!, wrote)));
+  const sections = hosts.map(({ wrote = {} }, i) => toHostSections(written[i] ?? storedSections(stored[i]!, wrote)));
   const levels = hostMlpsLevels(systems);
   const firstSeenOf = rowsBy(firstSeen, (r) => r.host_id);
   const systemsOf = rowsBy(systems, (s) => s.host_id);
