@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, DIALECTS, type TestDb } from '../testing/harness.js';
-import { LOGIN_LIMITS, login, pruneAuthRecords, resolveSession, SESSION } from './auth.js';
+import { listAudit } from '../storage/audit.js';
+import { bootstrapAdmin, LOGIN_LIMITS, login, pruneAuthRecords, resolveSession, SESSION } from './auth.js';
 import { createUser } from './users.js';
 
 const PASSWORD = 'Prune-Test-Pass-1';
@@ -47,5 +48,24 @@ describe.each(DIALECTS)('auth retention (%s)', (dialect) => {
     expect(await resolveSession(t.deps, old.token)).toBeNull();
     expect(await resolveSession(t.deps, fresh.token)).not.toBeNull();
     expect(LOGIN_LIMITS.windowMs).toBeLessThan(SESSION.absoluteMs);
+  });
+});
+
+describe.each(DIALECTS)('the first admin (%s)', (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(dialect);
+  });
+  afterAll(() => t.close());
+
+  it('two processes starting together on an empty database: one creates the admin, the other finds it, neither fails', async () => {
+    const outcomes = await Promise.all([bootstrapAdmin(t.deps, PASSWORD), bootstrapAdmin(t.deps, PASSWORD)]);
+    expect(outcomes.sort()).toEqual(['created', 'exists']);
+    const admins = await t.deps.db.selectFrom('users').select(['username', 'role']).execute();
+    expect(admins).toEqual([{ username: 'admin', role: 'admin' }]);
+    const audited = await listAudit(t.deps.db, { kind: 'all' }, { limit: 10, action: 'users.create' });
+    expect(audited).toHaveLength(1);
+    expect(await bootstrapAdmin(t.deps, PASSWORD)).toBe('exists');
+    await expect(login(t.deps, { username: 'admin', password: PASSWORD }, '10.0.0.1')).resolves.toMatchObject({ token: expect.any(String) });
   });
 });

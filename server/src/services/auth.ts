@@ -15,7 +15,7 @@ import {
   pruneSessions,
   recordLoginFailure,
 } from '../storage/sessions.js';
-import { countUsers, getUser, getUserByUsername, insertUser, setPassword } from '../storage/users.js';
+import { countUsers, getUser, getUserByUsername, insertUserUnlessTaken, setPassword } from '../storage/users.js';
 import { recordAudit } from './audit.js';
 import type { ServiceDeps } from './deps.js';
 import { checkPasswordStrength, dummyHash, hashPassword, verifyPassword } from './passwords.js';
@@ -161,7 +161,8 @@ export async function bootstrapAdmin(deps: ServiceDeps, password: string | undef
   const weak = checkPasswordStrength(password);
   if (weak) throw badRequest(`WEIAN_ADMIN_PASSWORD: ${weak}`);
   const now = deps.now().toISOString();
-  await insertUser(deps.db, {
+  // Two processes started together on an empty PostgreSQL both count no users: one creates the admin, the other finds it made.
+  const created = await insertUserUnlessTaken(deps.db, {
     id: newId('u'),
     username: 'admin',
     display_name: '系统管理员',
@@ -173,6 +174,7 @@ export async function bootstrapAdmin(deps: ServiceDeps, password: string | undef
     password_changed_at: now,
     deleted_at: null,
   });
+  if (!created) return 'exists';
   await recordAudit(deps, { actor: { type: 'system', id: null, name: 'bootstrap' }, action: 'users.create', detail: { username: 'admin', role: 'admin' } });
   return 'created';
 }

@@ -15,6 +15,16 @@ export async function insertUser(db: Db, row: UserRow): Promise<void> {
   await db.insertInto('users').values(row).execute();
 }
 
+/** Inserts `row` unless its username is taken (by a row written meanwhile, say by another process starting at once); says whether it did. */
+export async function insertUserUnlessTaken(db: Db, row: UserRow): Promise<boolean> {
+  const r = await db
+    .insertInto('users')
+    .values(row)
+    .onConflict((oc) => oc.column('username').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
 export async function countUsers(db: Db): Promise<number> {
   const r = await db
     .selectFrom('users')
