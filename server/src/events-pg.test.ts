@@ -36,14 +36,14 @@ describe('PostgreSQL event bridge', () => {
   });
 
   /** Two "processes": each its own pool, bus and bridge, on one database. */
-  async function twoProcesses() {
+  async function twoProcesses(windowMs?: number) {
     t = await createTestDb('postgres');
     const name = (await t.deps.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('d')).executeTakeFirstOrThrow()).d;
     const dbUrl = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
     const procs = [0, 1].map(() => {
       const handle = openDb({ databaseUrl: dbUrl, dataDir: '/nonexistent' });
       const bus = new EventBus();
-      const bridge: EventBridge = bridgeEvents(bus, handle.pubsub!, { log: quiet, retryDelayMs: () => 50 });
+      const bridge: EventBridge = bridgeEvents(bus, handle.pubsub!, { log: quiet, retryDelayMs: () => 50, windowMs });
       closers.push(async () => {
         await bridge.close();
         await handle.close();
@@ -96,6 +96,25 @@ describe('PostgreSQL event bridge', () => {
       ['host.changed', ev('e1')],
       ['host.changed', ev('e2')],
     ]);
+  });
+
+  it('sends what someone waits on (an agent command, a revocation, an ended session) at once, with the events pending before it', async () => {
+    // A window longer than the test: only the event that does not wait can bring the batch out.
+    const {
+      procs: [a, b],
+    } = await twoProcesses(600_000);
+    const commands: string[] = [];
+    const ac = new AbortController();
+    void (async () => {
+      for await (const c of b!.bus.stream('agent.command', ac.signal)) commands.push(c.agentId);
+    })();
+    a!.bus.emit('host.changed', ev('waits'));
+    await new Promise((r) => setTimeout(r, 300)); // NOTIFY_WINDOW_MS would have sent it by now
+    expect(b!.seen.seen).toEqual([]);
+    a!.bus.emit('agent.command', { agentId: 'agent-1', command: { type: 'collect', id: 'c1' } });
+    await until(() => commands.length === 1, 'the command on the other process');
+    ac.abort();
+    expect(b!.seen.seen).toEqual(['waits']);
   });
 
   it('listens again after its connection is killed', async () => {

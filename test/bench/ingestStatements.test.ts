@@ -138,7 +138,7 @@ describe.each(['sqlite', 'postgres'] as const)('the SQL of a report, from the se
     const statements = transactions(await cut())
       .filter((t) => !background(t))
       .flat();
-    // PostgreSQL only: the events other server processes hear, one NOTIFY per turn of the event loop (here one per report).
+    // PostgreSQL only: the events other server processes hear, one NOTIFY per 250 ms (events-pg.ts NOTIFY_WINDOW_MS).
     const notify = statements.filter(([q]) => NOTIFY.test(q)).length;
     expect(notify).toBeLessThanOrEqual(steady.acked);
     expect((statements.length - notify) / steady.acked).toBeLessThanOrEqual(7);
