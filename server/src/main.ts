@@ -13,6 +13,7 @@ import { WEIAN_VERSION } from '@weian/shared/version';
 import type { ServiceDeps } from './services/deps.js';
 import { bootstrapAdmin, LOGIN_LIMITS } from './services/auth.js';
 import { flushInstitutionScores } from './services/scoreRefresher.js';
+import { INGEST_GATHER_MS } from './services/ingest.js';
 import { migrate, openDb } from './storage/db.js';
 import { writePidFile } from './pidFile.js';
 import { describeOpenError } from './storage/databaseState.js';
@@ -56,6 +57,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     backupSchedule: config.backup,
     agentRelease: release,
     documentationTargets: config.documentationTargets,
+    // Agents report on their own clocks, not after each other's answers: a report alone waits briefly for company.
+    ingestGatherMs: INGEST_GATHER_MS,
   };
   // Several processes on one PostgreSQL: live events reach subscribers on every process.
   const bridge = handle.pubsub ? bridgeEvents(deps.bus, handle.pubsub, { log }) : null;

@@ -22,6 +22,12 @@ export interface ServiceDeps {
   agentRelease?: AgentRelease;
   /** WEIAN_DOCUMENTATION_TARGETS: the RFC 5737 documentation ranges may be registered as public targets (labs, tests). */
   documentationTargets?: boolean;
+  /**
+   * How long a report that finds ingest's writer idle waits for others to share its transaction
+   * (services/ingest.ts INGEST_GATHER_MS in the serving process); absent or 0, it is written at once:
+   * callers that await each report before the next (seeding, tests) would only wait.
+   */
+  ingestGatherMs?: number;
 }
 
 /** One T per ServiceDeps (a process's state for one database: queues, hubs, caches), made on first use. */

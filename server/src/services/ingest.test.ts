@@ -7,7 +7,7 @@ import { getEvaluationState, getFindings } from '../storage/findings.js';
 import { insertException, upsertMlpsSystem } from '../storage/records.js';
 import { listTransitions } from '../storage/transitions.js';
 import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, type TestDb } from '../testing/harness.js';
-import { groupCommitStats, ingestReport, MAX_GROUP } from './ingest.js';
+import { GATHERED, groupCommitStats, ingestReport, MAX_GROUP } from './ingest.js';
 
 describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
   let t: TestDb;
@@ -41,6 +41,37 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
     // Grouped: fewer transactions than reports, none over the bound.
     expect(stats.transactions).toBeLessThan(40);
     expect(stats.transactions).toBeGreaterThanOrEqual(Math.ceil(40 / MAX_GROUP));
+  });
+
+  /** A report that changes nothing: its device section as the hash its first report stored. */
+  const steady = (a: { id: string }) => {
+    const r = sampleReport(a.id, t.clock.now);
+    return { ...r, sections: { ...r.sections, device: { status: 'unchanged' as const, hash: 'd'.repeat(64) } } };
+  };
+
+  it('in the serving process, a report with nothing new that finds the writer idle waits for company: reports sent milliseconds apart share one transaction', async () => {
+    const agents = await hosts(3);
+    await Promise.all(agents.map((a) => ingestReport(t.deps, a, sampleReport(a.id, t.clock.now, {}, a.id), 1000)));
+    // A wait longer than the sends take on any machine (the server's is INGEST_GATHER_MS).
+    const serving = { ...t.deps, ingestGatherMs: 2_000 };
+    const sent: Array<Promise<unknown>> = [];
+    for (const a of agents) {
+      sent.push(ingestReport(serving, a, steady(a), 1000));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(sent);
+    expect(groupCommitStats(serving)).toEqual({ transactions: 1, reports: 3 });
+  });
+
+  it('waits for no company once enough reports have come, nor for a report with sections to write', async () => {
+    const agents = await hosts(GATHERED + 1);
+    // A wait longer than the test may run: only the reports' number, or what one carries, can end it.
+    const serving = { ...t.deps, ingestGatherMs: 600_000 };
+    await ingestReport(serving, agents[GATHERED]!, sampleReport(agents[GATHERED]!.id, t.clock.now), 1000);
+    expect(groupCommitStats(serving)).toEqual({ transactions: 1, reports: 1 });
+    await Promise.all(agents.slice(0, GATHERED).map((a) => ingestReport(t.deps, a, sampleReport(a.id, t.clock.now, {}, a.id), 1000)));
+    await Promise.all(agents.slice(0, GATHERED).map((a) => ingestReport(serving, a, steady(a), 1000)));
+    expect(groupCommitStats(serving)).toEqual({ transactions: 2, reports: 1 + GATHERED });
   });
 
   it('marks every host of a group reported: the name from a device section that came, kept when it came as a hash', async () => {
