@@ -119,6 +119,10 @@ describe('docs/operations.md, as written', () => {
     try {
       await sendReports(server.url, server.env, 15);
       const env = { DATABASE_URL: source.url };
+      // The statistics the page asks for where autovacuum is off: ANALYZE ran (last_analyze is a manual one's).
+      const analyzed = await bash(line(/^psql "\$DATABASE_URL" -c 'ANALYZE'$/), env, cwd);
+      expect(analyzed.code, analyzed.stderr).toBe(0);
+      expect(await pgCount(source.url, "select count(*) as n from pg_stat_user_tables where relname = 'report_receipts' and last_analyze is not null")).toBe(1);
       for (const l of [line(/^pg_dump /), line(/^createdb /), line(/^pg_restore /)]) {
         const r = await bash(sub(l), env, cwd);
         expect(r.code, `${l}\n${r.stderr}`).toBe(0);
