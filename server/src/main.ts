@@ -14,6 +14,7 @@ import type { ServiceDeps } from './services/deps.js';
 import { bootstrapAdmin, LOGIN_LIMITS } from './services/auth.js';
 import { flushInstitutionScores } from './services/scoreRefresher.js';
 import { INGEST_GATHER_MS } from './services/ingest.js';
+import { tableStatisticsWarning } from './services/tableStatistics.js';
 import { migrate, openDb } from './storage/db.js';
 import { writePidFile } from './pidFile.js';
 import { describeOpenError } from './storage/databaseState.js';
@@ -78,6 +79,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   // Checked now, not at the first PDF: the operator reading the start log learns it before a user does.
   const noPdf = chromiumStartWarning(findChromium(config.chromiumPath));
   if (noPdf) log.warn(noPdf);
+  const statistics = await tableStatisticsWarning(deps);
+  if (statistics) log.warn(statistics);
   const http = createHttpStack(config, deps, log, { limits });
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);

@@ -5,6 +5,7 @@ import { raiseOverdueNotices } from '../services/notices.js';
 import { checkIncidentSummaries, retryIncidentNotifications } from '../services/incidents.js';
 import { sendDueNotifications, type SendOptions } from '../services/notify.js';
 import { scheduledBackup, type BackupSchedule } from '../services/serverBackup.js';
+import { keepTableStatistics } from '../services/tableStatistics.js';
 import type { JobRunner, JobSpec } from './runner.js';
 
 export interface JobOptions {
@@ -75,6 +76,12 @@ export function jobsFor(opts: JobOptions = {}): JobSpec[] {
       run: async (deps) => {
         if (opts.backup) await scheduledBackup(deps, opts.backup);
       },
+    },
+    {
+      // PostgreSQL without autovacuum: the tables' statistics, which the prepared statements' plans come from.
+      name: 'table-statistics',
+      cron: '23 * * * *',
+      run: async (deps) => void (await keepTableStatistics(deps)),
     },
     {
       // Incident messages a channel did not take are sent again with the outbox's backoff.
