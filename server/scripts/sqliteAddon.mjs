@@ -2,13 +2,14 @@
 // lockfile's version) with Debian's compilers (a cross compiler for arm64) and the headers of npm's
 // node-<platform> package: nothing is downloaded from outside npm and Debian. Unlike the add-on `pnpm
 // install` builds for this machine, it runs on glibc 2.28 (server/packaging/glibc-2.28.h).
-// Cached per (add-on version, Node version, platform, this recipe). `pnpm test` compiles both at its start
+// Cached per (add-on version, Node version, platform, this recipe), in the checkout and per user (SHARED). `pnpm test` compiles both at its start
 // (`node server/scripts/sqliteAddon.mjs`), beside the compiler and lint; a build that needs one meanwhile waits for it.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeHeaders } from '../../scripts/nodeBinary.mjs';
 
@@ -26,6 +27,12 @@ const RECIPE = createHash('sha256')
   .slice(0, 12);
 
 /**
+ * Add-ons compiled here are also kept per user, outside any checkout: a fresh clone (CI's) copies one instead of
+ * compiling it again (two minutes of CPU for both). The file's name says everything that makes its bytes.
+ */
+const SHARED = process.env.WEIAN_BUILD_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'weian-build');
+
+/**
  * The path of better_sqlite3.node built for `platform` and Node.js `nodeVersion`.
  * @param {{ cacheDir: string, platform: string, nodeVersion: string, resolveFrom: string }} o
  */
@@ -34,11 +41,41 @@ export function sqliteAddon(o) {
   const cross = CROSS[o.platform];
   if (!cross) throw new Error(`no cross toolchain known for ${o.platform}`);
   const manifest = createRequire(o.resolveFrom).resolve('better-sqlite3/package.json');
-  const version = JSON.parse(readFileSync(manifest, 'utf8')).version;
-  const out = join(o.cacheDir, `better-sqlite3-${version}-node${o.nodeVersion}-${o.platform}-${RECIPE}.node`);
+  const out = join(o.cacheDir, addonName(o));
   if (existsSync(out)) return out;
   mkdirSync(o.cacheDir, { recursive: true });
-  return whileLocked(`${out}.lock`, () => (existsSync(out) ? out : compile(o, cross, manifest, out)));
+  return whileLocked(`${out}.lock`, () => (existsSync(out) ? out : (fromShared(out) ?? share(compile(o, cross, manifest, out)))));
+}
+
+/**
+ * The add-on's file name: the package's version, Node's, the platform and RECIPE, all that makes its bytes.
+ * @param {{ platform: string, nodeVersion: string, resolveFrom: string }} o
+ */
+export function addonName(o) {
+  const version = JSON.parse(readFileSync(createRequire(o.resolveFrom).resolve('better-sqlite3/package.json'), 'utf8')).version;
+  return `better-sqlite3-${version}-node${o.nodeVersion}-${o.platform}-${RECIPE}.node`;
+}
+
+/** `out` copied from the per-user cache, if it holds it; else null. */
+function fromShared(out) {
+  const kept = join(SHARED, basename(out));
+  if (!existsSync(kept)) return null;
+  copyFileSync(kept, `${out}.tmp${process.pid}`);
+  renameSync(`${out}.tmp${process.pid}`, out);
+  return out;
+}
+
+/** Keeps a copy of `out` in the per-user cache (best effort: a read-only home only means compiling again next time). */
+function share(out) {
+  try {
+    mkdirSync(SHARED, { recursive: true });
+    const tmp = join(SHARED, `${basename(out)}.tmp${process.pid}`);
+    copyFileSync(out, tmp);
+    renameSync(tmp, join(SHARED, basename(out)));
+  } catch {
+    // not kept
+  }
+  return out;
 }
 
 /** The compile itself (minutes for arm64 on 2 cores), into `out`. */
