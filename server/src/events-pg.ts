@@ -30,8 +30,9 @@ export interface EventBridgeOptions {
 /**
  * How long events wait to go out together. Each NOTIFY is a round trip and a transaction for the
  * sender, and a wake-up of every listening backend and server process (its own included): with two
- * processes at a province's 111 reports a second, a 20-ms window sent about one NOTIFY per report and
- * they cost a fifth of each report's CPU. Other processes' live views hear of a report this much later.
+ * processes at a province's 111 reports a second, a 20-ms window sent about one NOTIFY per report: a
+ * sixth of a steady report's CPU (2.14 → 1.78 CPU-ms with one process, docs/sizing.md). Other processes'
+ * live views hear of a report this much later.
  */
 export const NOTIFY_WINDOW_MS = 250;
 

@@ -68,8 +68,8 @@ export function ingestReport(deps: ServiceDeps, agent: AuthenticatedAgent, repor
 /**
  * At a province's pace (100,000 hosts every 15 minutes: 111 reports a second) reports come one at a time, and
  * each paid a transaction of its own: on PostgreSQL two round trips, each a wake-up of the server and of its
- * backend. Waiting this long for company stores about three in one, for a third less CPU per report
- * (docs/sizing.md); agents report every 15 minutes and do not notice 20 ms.
+ * backend. Waiting this long for company stores about three in one, for a fifth to a third less CPU per report
+ * on PostgreSQL (docs/sizing.md); agents report every 15 minutes and do not notice 20 ms.
  */
 export const INGEST_GATHER_MS = 20;
 /** Reports that end the wait at once: under load they come within a millisecond, and the group need not be larger to share its round trips. */
