@@ -15,7 +15,7 @@ import {
   type ResolvedSettings,
 } from '@weian/shared';
 import { deleteFindings, failingByRule, getFindings, getFindingsOf, upsertFindings } from '../storage/findings.js';
-import { getInstitutionScore, listHostScores, upsertHostScores, upsertInstitutionScore } from '../storage/scores.js';
+import { getHostScores, getInstitutionScore, listHostScores, upsertHostScores, upsertInstitutionScore } from '../storage/scores.js';
 import { insertTransitions } from '../storage/transitions.js';
 import { getFirstSeen, syncFirstSeen } from '../storage/updateFirstSeen.js';
 import { getHost, getHosts, listInstitutionHosts } from '../storage/hosts.js';
@@ -51,11 +51,11 @@ type Subject = { kind: 'host' | 'institution'; id: string; institutionCode: stri
  * Stores subjects' new findings: a status change gets a transition (so "failing since when" is
  * always answerable) and a new `since`; unchanged findings are not rewritten. Each kind of write is
  * one statement for all the subjects' rows (a report group's first reports change dozens each).
- * Subjects are of one kind; returns each subject's changes, in order. `read`: their stored findings, if
- * the caller read them already.
+ * Subjects are of one kind; returns each subject's changes, in order, and whether what an institution's
+ * score reads of its findings moved (`moved`). `read`: their stored findings, if the caller read them already.
  */
-async function persistFindings(db: Db, judged: Array<{ subject: Subject; findings: Finding[] }>, at: string, read?: FindingsTable[]): Promise<FindingChange[][]> {
-  if (!judged.length) return [];
+async function persistFindings(db: Db, judged: Array<{ subject: Subject; findings: Finding[] }>, at: string, read?: FindingsTable[]): Promise<{ changes: FindingChange[][]; moved: boolean[] }> {
+  if (!judged.length) return { changes: [], moved: [] };
   const stored = new Map<string, Map<string, FindingsTable>>(judged.map(({ subject }) => [subject.id, new Map()]));
   for (const f of read ??
     (await getFindingsOf(
@@ -66,15 +66,20 @@ async function persistFindings(db: Db, judged: Array<{ subject: Subject; finding
     stored.get(f.subject_id)?.set(f.rule_id, f);
   const rows: FindingsTable[] = [];
   const transitions: Parameters<typeof insertTransitions>[1] = [];
+  const moved: boolean[] = [];
   const out = judged.map(({ subject, findings }) => {
     const existing = stored.get(subject.id)!;
     const changes: FindingChange[] = [];
+    let counted = false;
     for (const f of findings) {
       const old = existing.get(f.ruleId);
       existing.delete(f.ruleId);
       const evidence = JSON.stringify(f.evidence);
       const statusChanged = old?.status !== f.status;
-      if (!statusChanged && old.severity === f.severity && old.evidence === evidence && old.exception_id === (f.exception?.id ?? null)) continue;
+      const exceptionId = f.exception?.id ?? null;
+      if (!statusChanged && old.severity === f.severity && old.evidence === evidence && old.exception_id === exceptionId) continue;
+      // Failing counts by rule read status, severity and exception; a finding's evidence (a silent host's last report time) they do not.
+      if (statusChanged || old.severity !== f.severity || old.exception_id !== exceptionId) counted = true;
       rows.push(findingRow(subject, f, at, statusChanged ? at : old.since));
       if (statusChanged) {
         transitions.push({
@@ -102,13 +107,15 @@ async function persistFindings(db: Db, judged: Array<{ subject: Subject; finding
         });
       }
     }
+    // What is left in `existing` is deleted below.
+    moved.push(counted || existing.size > 0);
     return changes;
   });
   await upsertFindings(db, rows);
   await insertTransitions(db, transitions);
   // Rules that no longer apply (disabled by the region): their findings go.
   for (const { subject } of judged) await deleteFindings(db, subject.kind, subject.id, [...stored.get(subject.id)!.keys()]);
-  return out;
+  return { changes: out, moved };
 }
 
 type HostRow = NonNullable<Awaited<ReturnType<typeof getHost>>>;
@@ -212,11 +219,17 @@ export async function evaluateHostNow(deps: ServiceDeps, db: Db, hostId: string,
  * Evaluates several hosts (a report group's), each from what is stored now; their findings,
  * transitions and scores are written in one statement each for all of them. A host's rules read
  * only that host's rows, so judging all before writing any sees what judging each in turn would.
- * Returns each host's changes, in order (none for a host retired or gone).
+ * Returns each host's changes, in order (none for a host retired or gone), and whether what its
+ * institution's score reads of it moved (`moved`: its score row, or its findings' status, severity
+ * or exception); a judgement that moved nothing leaves the institution's score as it was.
  */
-export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{ hostId: string; known?: KnownSections }>): Promise<{ changes: FindingChange[][]; names: SubjectNames }> {
+export async function evaluateHostsNow(
+  deps: ServiceDeps,
+  db: Db,
+  hosts: Array<{ hostId: string; known?: KnownSections }>,
+): Promise<{ changes: FindingChange[][]; moved: boolean[]; names: SubjectNames }> {
   const names = { hosts: new Map<string, string | null>(), institutions: new Map<string, string | null>() };
-  if (!hosts.length) return { changes: [], names };
+  if (!hosts.length) return { changes: [], moved: [], names };
   const now = deps.now();
   const at = now.toISOString();
   const rows = new Map(
@@ -231,16 +244,13 @@ export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{
     const host = rows.get(hostId);
     return host && host.status !== 'retired' ? [{ host, wrote: known }] : [];
   });
-  // Their stored findings too: read with their rules' inputs, in the same wait.
-  const [inputs, read] = await together(
+  const ids = live.map(({ host }) => host.id);
+  // Their stored findings and scores too: read with their rules' inputs, in the same wait.
+  const [inputs, read, before] = await together(
     db,
     (d) => hostRuleInputs(d, live, now, true),
-    (d) =>
-      getFindingsOf(
-        d,
-        'host',
-        live.map(({ host }) => host.id),
-      ),
+    (d) => getFindingsOf(d, 'host', ids),
+    (d) => getHostScores(d, ids),
   );
   const judged: Array<{ subject: Subject; findings: Finding[]; score: HostScoresTable }> = [];
   for (const [i, { host }] of live.entries()) {
@@ -251,18 +261,29 @@ export async function evaluateHostsNow(deps: ServiceDeps, db: Db, hosts: Array<{
       score: hostScoreRow(host, findings, inputs[i]!.mlpsLevel, now),
     });
   }
-  const changes = await persistFindings(db, judged, at, read);
+  const { changes, moved } = await persistFindings(db, judged, at, read);
   await upsertHostScores(
     db,
     judged.map((j) => j.score),
   );
-  const changesOf = new Map(judged.map((j, i) => [j.subject.id, changes[i]!]));
+  const scoreBefore = new Map(before.map((r) => [r.host_id, r]));
+  const outcome = new Map(judged.map((j, i) => [j.subject.id, { changes: changes[i]!, moved: moved[i]! || !sameHostScore(scoreBefore.get(j.subject.id), j.score) }]));
   // What their alerts name them by, read here already.
   for (const { host } of live) {
     names.hosts.set(host.id, host.hostname);
     names.institutions.set(host.institution_code, host.institution_name);
   }
-  return { changes: hosts.map((h) => changesOf.get(h.hostId) ?? []), names };
+  return { changes: hosts.map((h) => outcome.get(h.hostId)?.changes ?? []), moved: hosts.map((h) => outcome.get(h.hostId)?.moved ?? false), names };
+}
+
+/** Whether a host's score row says to its institution's score what it said before (its time of judgement aside). */
+function sameHostScore(before: HostScoresTable | undefined, after: HostScoresTable): boolean {
+  if (!before) return false;
+  const numeric = ['score', 'capped', 'mlps_level', 'failing_critical', 'failing_high', 'failing_medium', 'failing_low'] as const;
+  // PostgreSQL's real comes back as the nearest float4: compared as the numbers they print as.
+  return (
+    before.institution_code === after.institution_code && numeric.every((c) => (before[c] === null ? after[c] === null : after[c] !== null && Math.abs(Number(before[c]) - Number(after[c])) < 1e-3))
+  );
 }
 
 /** What an institution's rules read, from what is stored now (coverage counts hosts within `settings`' reporting window). */
@@ -298,7 +319,9 @@ export async function evaluateInstitutionNow(deps: ServiceDeps, db: Db, institut
   const settings = await settingsForRegion(db, inst.region_code);
   const input = await institutionRuleInput(deps, db, inst, settings, now);
   const findings = evaluateInstitution(input, settings, now);
-  const [changes] = await persistFindings(db, [{ subject: { kind: 'institution', id: institutionCode, institutionCode, regionCode: inst.region_code }, findings }], at);
+  const {
+    changes: [changes],
+  } = await persistFindings(db, [{ subject: { kind: 'institution', id: institutionCode, institutionCode, regionCode: inst.region_code }, findings }], at);
   await refreshInstitutionScore(deps, db, institutionCode, { findings, systems: input.systems, coverage: input.coverage });
   return changes!;
 }

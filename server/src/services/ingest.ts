@@ -27,6 +27,8 @@ interface Stored {
   /** The alerts its findings' changes opened or resolved, in the same transaction. */
   alerts: AlertMove[];
   evaluated: boolean;
+  /** Judged, and what its institution's score reads of the host moved (evaluateHostsNow). */
+  moved: boolean;
   conflict: Record<string, unknown> | null;
 }
 
@@ -246,7 +248,7 @@ async function storeRound(deps: ServiceDeps, tx: Db, group: Pending[]): Promise<
       continue;
     }
     if (context.receipt) {
-      out.push({ ack: replayAck(context.receipt, agent), stored: false, changes: [], alerts: [], evaluated: false, conflict: null });
+      out.push({ ack: replayAck(context.receipt, agent), stored: false, changes: [], alerts: [], evaluated: false, moved: false, conflict: null });
       continue;
     }
     const { resend, known, rows } = sectionWrites(p, agent, context);
@@ -271,7 +273,11 @@ async function storeRound(deps: ServiceDeps, tx: Db, group: Pending[]): Promise<
   // changes nothing is not re-judged unless the last judgement is old or the host was silent.
   // The round's hosts are judged together: one statement per kind of write for all of them.
   const judging = storing.filter((s) => s.changed || needsReevaluation(s.context, s.p.now));
-  const { changes: judged, names } = await evaluateHostsNow(
+  const {
+    changes: judged,
+    moved,
+    names,
+  } = await evaluateHostsNow(
     deps,
     tx,
     judging.map((s) => ({ hostId: s.agent.hostId, known: s.known })),
@@ -279,12 +285,21 @@ async function storeRound(deps: ServiceDeps, tx: Db, group: Pending[]): Promise<
   // Their alerts too, the round's at once: nothing a report causes is written in a transaction of its own.
   const moves = await alertsForFindingChanges(deps, tx, judged.flat(), names);
   const changesOf = new Map(judging.map((s, i) => [s, judged[i]!]));
+  const movedOf = new Map(judging.map((s, i) => [s, moved[i]!]));
   const results = new Map<Storing, Stored>();
   for (const s of storing) {
     const changes = changesOf.get(s) ?? null;
     // A round holds one report per host: a host's alerts are its report's.
     const alerts = changes?.length ? moves.filter((m) => m.row.subject_kind === 'host' && m.row.subject_id === s.agent.hostId) : [];
-    results.set(s, { ack: s.ack, stored: true, changes: (changes ?? []).map((c) => ({ ...c, alerted: true })), alerts, evaluated: changes !== null, conflict: conflicts.get(s)! });
+    results.set(s, {
+      ack: s.ack,
+      stored: true,
+      changes: (changes ?? []).map((c) => ({ ...c, alerted: true })),
+      alerts,
+      evaluated: changes !== null,
+      moved: movedOf.get(s) ?? false,
+      conflict: conflicts.get(s)!,
+    });
   }
   const receipts: ReportReceiptsTable[] = storing.map(({ p, agent, ack }) => ({
     report_id: p.report.reportId,
@@ -343,7 +358,7 @@ function sectionWrites({ report, now }: Pending, agent: AuthenticatedAgent, cont
 
 /** After the commit: what watches hosts, findings and scores hears of it. */
 function announce(deps: ServiceDeps, { agent }: Pending, outcome: Stored): void {
-  if (outcome.evaluated) markInstitutionDirty(deps, agent.institutionCode);
+  if (outcome.evaluated) markInstitutionDirty(deps, agent.institutionCode, outcome.moved);
   if (!outcome.stored) return;
   const where = { institutionCode: agent.institutionCode, regionCode: agent.regionCode };
   const at = outcome.ack.receivedAt;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { hotList, inPieces } from './hot.js';
+import { hotIn, hotList, inPieces } from './hot.js';
 import type { Db, HostScoresTable, InstitutionScoresTable } from './schema.js';
 import { INSTITUTION_COLS, inScope, type Scope } from './scope.js';
 
@@ -23,6 +23,16 @@ const hostScoresUpsert = hotList(
 /** Hosts' scores, inserted or updated in place, in one statement (at most 64 hosts, a report group's). */
 export async function upsertHostScores(db: Db, rows: HostScoresTable[]): Promise<void> {
   await inPieces(rows, 64, (piece) => hostScoresUpsert(db, piece));
+}
+
+// A report group's judged hosts' scores as they stood before: compiled once per number of hosts (hot.ts).
+const scoresOfHosts = hotIn((db, ids) => db.selectFrom('host_scores').selectAll().where('host_id', 'in', ids));
+
+/** Hosts' stored scores, 64 hosts to a statement (a report group's). */
+export async function getHostScores(db: Db, hostIds: string[]): Promise<HostScoresTable[]> {
+  const rows: HostScoresTable[] = [];
+  await inPieces(hostIds, 64, async (ids) => void rows.push(...(await scoresOfHosts(db, ids))));
+  return rows;
 }
 
 export function listHostScores(db: Db, institutionCode: string) {
