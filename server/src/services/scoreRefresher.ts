@@ -15,8 +15,8 @@ export const RESCORE_AFTER_MS = 3600_000;
  * the report itself. Scores lag ingest by about a second; findings never lag. A host judged again
  * without any change its institution's score reads (most of the hourly re-judgements) refreshes it
  * only when this process last did over RESCORE_AFTER_MS before. In a province, where an institution's
- * hosts seldom report in the same second, each such re-judgement paid a refresh of its own: about a third
- * of its CPU (docs/sizing.md).
+ * hosts seldom report in the same second, each such re-judgement paid a refresh of its own: on PostgreSQL a
+ * third to a half of its CPU (docs/sizing.md).
  */
 class InstitutionRefresher {
   private readonly dirty = new Set<string>();
