@@ -91,6 +91,7 @@ ${ruleTable(inst, 'zh')}
   - 管理：机构规则（INST-COVERAGE 除外，它已体现在覆盖部分）的加权合规率；外部暴露规则（EXT-\*）也是机构规则，计入这一部分：只计目标最近一轮完整扫描中仍开放的端口；机构未登记公网地址时不适用，登记的地址在有效期内没有完整扫描时为“未知”；
   - 覆盖：在 HOST-AGENT-SILENT 的最长静默时间（默认 24 小时，地区可收紧）内有报告的主机数 / 已登记主机数（不含已退役主机）。
   - 没有主机或没有记录时对应部分为 0：缺少证据不视为合规。
+  - 何时重算：所读内容变化（某主机的分数，某项结果的结论、严重程度或风险例外，机构的档案与机构级结果）后约 1 秒；其主机仍在上报时，随主机每小时的重新评估至少每小时重算一次——覆盖率与等保期限仅随时间变化，地区设置中的权重调整也由此生效；每日任务亦重算。主机重新评估结果不变时不会更频繁地重算。
 - 地区得分 = 辖区内全部机构得分的算术平均。尚无得分的机构（已登记、尚未上报）按 0 分、D 等计入平均和等级分布。概览卡片、趋势线、下级地区对比和排名导出（CSV、XLSX、PDF）的地区数字都由同一计算得出。
 - 取整：计算按精确十进制进行（以 0.1 分为单位的整数），每一级只取整一次，四舍五入（恰为 x.x5 时进位）：主机得分、技术、管理、覆盖各保留一位小数；机构得分由这三个一位小数的部分加权求和后取整；地区得分由机构得分求平均后取整。上一级分数由下一级显示的分数计算，可以复算。例：0.6 × 66.6 + 0.3 × 33.3 + 0.1 × 100 = 59.95 → 60.0，等级 C。
 - 等级按显示的一位小数得分判定：89.9 为 B，90.0 为 A。
@@ -155,6 +156,7 @@ ${ruleTable(inst, 'en')}
   - governance: weighted pass ratio of the institution rules except INST-COVERAGE (measured by the coverage part); the outside-in rules (EXT-\*) are institution rules and count here: only ports still open in their target's latest complete scan round count; with no public address registered they are not applicable, and registered addresses without a complete round within the window make them unknown;
   - coverage: hosts reporting within HOST-AGENT-SILENT's maximum silence (default 24 h; a region may tighten it) / hosts registered (retired hosts excluded).
   - A part without hosts or records is 0: missing evidence is not compliance.
+  - When it is recomputed: about a second after a change in what it reads (a host's score; a finding's status, severity or risk exception; the institution's records and its own findings); while its hosts report, at least once an hour, as their hourly re-judgements come (time alone moves coverage and MLPS deadlines, and a change of the weights in the region settings reaches it this way); and by the daily job. A host judged again with the same result does not recompute it more often.
 - Region score = plain mean of the scores of all its institutions. An institution with no score yet (registered, nothing reported) counts as 0 and grade D, in the mean and in the grade counts. The overview card, the trend line, the sub-region comparison and the ranking exports (CSV, XLSX, PDF) take their region figures from the one computation.
 - Rounding: the arithmetic is exact decimal (integers of tenths), and each level is rounded once, half up (an exact x.x5 goes up): host score, technical, governance and coverage to one decimal; the institution score from those one-decimal parts, then rounded; the region score from the institutions' scores, then rounded. Each level is computed from the displayed scores below it, so any number can be recomputed by hand. Example: 0.6 × 66.6 + 0.3 × 33.3 + 0.1 × 100 = 59.95 → 60.0, grade C.
 - Grades are read on the displayed one-decimal score: 89.9 is B, 90.0 is A.
