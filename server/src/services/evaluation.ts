@@ -133,35 +133,55 @@ function rowsBy<T>(rows: T[], key: (row: T) => string | null): Map<string | null
 }
 
 /**
- * What hosts' rules read, from what is stored now: each kind of row for all of them in one statement
- * (a report group's hosts are judged together). `remember`: the security updates first seen in this
- * evaluation are stored (an evaluation that counts); otherwise nothing is written (a ranking judging
- * a host under another region's settings). `wrote`: sections the caller wrote in this transaction.
+ * What hosts' rules read, by their ids alone: each kind of row for all of them in one statement, sent together
+ * (on PostgreSQL one wait, not one per statement), and by evaluateHostsNow with the hosts' own rows.
+ * `written`: sections a caller wrote in full, by host, which need no read.
  */
-async function hostRuleInputs(db: Db, hosts: Array<{ host: HostRow; wrote?: KnownSections | undefined }>, now: Date, remember: boolean) {
-  const ids = hosts.map((h) => h.host.id);
+function ruleInputReads(db: Db, ids: string[], written: ReadonlyMap<string, unknown>, now: Date) {
   const today = chinaDate(now);
-  // The systems each institution's data register holds important or core data in, read once per institution.
-  const institutions = [...new Set(hosts.map(({ host }) => host.institution_code))];
-  // Sections the caller wrote in full need no read.
-  const written = hosts.map(({ wrote = {} }) => allKnown(wrote));
-  // None depends on another's answer: sent together (on PostgreSQL one wait, not one per statement).
-  const [stored, firstSeen, systems, exceptions, exposures, held] = await together(
+  return together(
     db,
-    (d) => Promise.all(hosts.map(({ host }, i) => (written[i] ? null : getSections(d, host.id)))),
+    async (d) => new Map(await Promise.all(ids.filter((id) => !written.has(id)).map(async (id) => [id, await getSections(d, id)] as const))),
     (d) => getFirstSeen(d, ids),
     (d) => liveSystemsOfHosts(d, ids, today),
     (d) => listHostsExceptions(d, ids),
     (d) => exposuresOfHosts(d, ids),
-    (d) => Promise.all(institutions.map((code) => systemsHoldingImportantData(d, code))),
+    (d) => systemsHoldingImportantData(d, ids),
   );
-  const sections = hosts.map(({ wrote = {} }, i) => toHostSections(written[i] ?? storedSections(stored[i]!, wrote)));
+}
+type RuleInputReads = Awaited<ReturnType<typeof ruleInputReads>>;
+
+/** Sections a caller wrote, by host, where it wrote them all. */
+const writtenInFull = (hosts: Array<{ hostId: string; known?: KnownSections | undefined }>) =>
+  new Map(
+    hosts.flatMap(({ hostId, known = {} }) => {
+      const all = allKnown(known);
+      return all ? [[hostId, all] as const] : [];
+    }),
+  );
+
+/**
+ * What hosts' rules read, from what is stored now (`read`: ruleInputReads, if the caller sent it already).
+ * `remember`: the security updates first seen in this evaluation are stored (an evaluation that counts);
+ * otherwise nothing is written (a ranking judging a host under another region's settings). `wrote`: sections
+ * the caller wrote in this transaction.
+ */
+async function hostRuleInputs(db: Db, hosts: Array<{ host: HostRow; wrote?: KnownSections | undefined }>, now: Date, remember: boolean, read?: RuleInputReads) {
+  const written = writtenInFull(hosts.map(({ host, wrote }) => ({ hostId: host.id, known: wrote })));
+  const [stored, firstSeen, systems, exceptions, exposures, important] =
+    read ??
+    (await ruleInputReads(
+      db,
+      hosts.map(({ host }) => host.id),
+      written,
+      now,
+    ));
+  const sections = hosts.map(({ host, wrote = {} }) => toHostSections(written.get(host.id) ?? storedSections(stored.get(host.id) ?? [], wrote)));
   const levels = hostMlpsLevels(systems);
   const firstSeenOf = rowsBy(firstSeen, (r) => r.host_id);
   const systemsOf = rowsBy(systems, (s) => s.host_id);
   const exceptionsOf = rowsBy(exceptions, (e) => e.subject_id);
   const exposuresOf = rowsBy(exposures, (e) => e.host_id);
-  const important = new Map(institutions.map((code, i) => [code, held[i]!]));
   const sync: Parameters<typeof syncFirstSeen>[1] = [];
   const inputs = hosts.map(({ host }, i) => {
     const its = sections[i]!;
@@ -173,7 +193,7 @@ async function hostRuleInputs(db: Db, hosts: Array<{ host: HostRow; wrote?: Know
       for (const n of pending) if (!known.has(n)) known.set(n, now);
       for (const n of [...known.keys()]) if (!pending.includes(n)) known.delete(n);
     }
-    const held = important.get(host.institution_code)!;
+    const held = important.get(host.id)!;
     return {
       sections: its,
       mlpsLevel: (levels.get(host.id) ?? null) as MlpsLevel | null,
@@ -232,26 +252,22 @@ export async function evaluateHostsNow(
   if (!hosts.length) return { changes: [], moved: [], names };
   const now = deps.now();
   const at = now.toISOString();
-  const rows = new Map(
-    (
-      await getHosts(
-        db,
-        hosts.map((h) => h.hostId),
-      )
-    ).map((h) => [h.id, h]),
+  const ids = hosts.map((h) => h.hostId);
+  // The hosts' rows, what their rules read, their stored findings and scores: none needs another's answer,
+  // so all go out together (on PostgreSQL one wait after the group's marks, which they see).
+  const [found, reads, read, before] = await together(
+    db,
+    (d) => getHosts(d, ids),
+    (d) => ruleInputReads(d, ids, writtenInFull(hosts), now),
+    (d) => getFindingsOf(d, 'host', ids),
+    (d) => getHostScores(d, ids),
   );
+  const rows = new Map(found.map((h) => [h.id, h]));
   const live = hosts.flatMap(({ hostId, known }) => {
     const host = rows.get(hostId);
     return host && host.status !== 'retired' ? [{ host, wrote: known }] : [];
   });
-  const ids = live.map(({ host }) => host.id);
-  // Their stored findings and scores too: read with their rules' inputs, in the same wait.
-  const [inputs, read, before] = await together(
-    db,
-    (d) => hostRuleInputs(d, live, now, true),
-    (d) => getFindingsOf(d, 'host', ids),
-    (d) => getHostScores(d, ids),
-  );
+  const inputs = await hostRuleInputs(db, live, now, true, reads);
   const judged: Array<{ subject: Subject; findings: Finding[]; score: HostScoresTable }> = [];
   for (const [i, { host }] of live.entries()) {
     const findings = evaluateHost(inputs[i]!, await settingsForRegion(db, host.region_code), now);

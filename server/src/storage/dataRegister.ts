@@ -1,5 +1,5 @@
 import type { DataCategory, DataLevel, DataRegister, DataRegisterEntry, VolumeBand } from '@weian/shared';
-import { hot } from './hot.js';
+import { hotIn, inPieces } from './hot.js';
 import type { Db } from './schema.js';
 
 /** Kept beside their only user, like the incidents tables. */
@@ -87,14 +87,23 @@ export async function loadDataRegister(db: Db, institutionCode: string): Promise
 }
 
 /**
- * The MLPS systems an institution's data register lists with important or core data
- * (HOST-LOG-RETENTION's longer minimum for the hosts in them). Read when its hosts are evaluated.
+ * The MLPS systems each host's institution's data register lists with important or core data
+ * (HOST-LOG-RETENTION's longer minimum for the hosts in them), by host: read with the rest of what the
+ * hosts' rules read, by their ids alone (evaluation.ts), so it needs no answer about their institutions first.
  */
-// Every evaluation of a host asks: compiled once (hot.ts).
-const importantEntries = hot((db, a: { institutionCode: string }) =>
-  ddb(db).selectFrom('data_register_entries').select('system_ids').where('institution_code', '=', a.institutionCode).where('level', 'in', ['important', 'core']),
+// The hosts judged together (a report group's) ask at once: compiled once per number of hosts (hot.ts).
+const importantEntriesOfHosts = hotIn((db, ids) =>
+  ddb(db)
+    .selectFrom('data_register_entries')
+    .innerJoin('hosts', 'hosts.institution_code', 'data_register_entries.institution_code')
+    .select(['hosts.id as host_id', 'data_register_entries.system_ids'])
+    .where('hosts.id', 'in', ids)
+    .where('data_register_entries.level', 'in', ['important', 'core']),
 );
-export async function systemsHoldingImportantData(db: Db, institutionCode: string): Promise<Set<string>> {
-  const entries = (await importantEntries(db, { institutionCode })).rows;
-  return new Set(entries.flatMap((e) => JSON.parse(e.system_ids) as string[]));
+export async function systemsHoldingImportantData(db: Db, hostIds: string[]): Promise<Map<string, Set<string>>> {
+  const held = new Map(hostIds.map((id) => [id, new Set<string>()]));
+  await inPieces(hostIds, 64, async (ids) => {
+    for (const e of await importantEntriesOfHosts(db, ids)) for (const system of JSON.parse(e.system_ids) as string[]) held.get(e.host_id)!.add(system);
+  });
+  return held;
 }
