@@ -122,12 +122,11 @@ describe.each(['sqlite', 'postgres'] as const)('the SQL of a report, from the se
     for (const table of ['report_receipts', 'host_sections', 'findings', 'finding_transitions', 'host_scores', 'alerts', 'alert_events', 'hosts']) expect([...written]).toContain(table);
     // On PostgreSQL each wait is a wake-up of the backend and of the server: reads that need no other's answer go out
     // together (storage/together.ts), so a group waits on its lookup, its hosts' marks, their rows with their rules'
-    // inputs and findings, their alerts, the alerts' channels and COMMIT (once more if its regions' settings are not
-    // cached yet): 6, or 7; 13-14 when each read was awaited in turn, 7-8 while the hosts' rows were read before the rest.
-    if (dialect === 'postgres') {
-      for (const t of groups) expect(waits(t)).toBeLessThanOrEqual(7);
-      expect(Math.min(...groups.map(waits))).toBeLessThanOrEqual(6);
-    }
+    // inputs and findings, their alerts, the alerts' channels and COMMIT: 6 (13-14 when each read was awaited in turn,
+    // 7 while the hosts' rows were read before the rest). Its region's settings, cached for a minute
+    // (services/settings.ts), cost one wait more when a slow machine lets them expire: that read is not counted.
+    const settingsRead = (e: Entry) => /from "region_settings"/.test(e[0]);
+    if (dialect === 'postgres') for (const t of groups) expect(waits(t.filter((e) => !settingsRead(e)))).toBeLessThanOrEqual(6);
     // Nothing the reports caused is written anywhere else: only the institutions' scores, batched a second later.
     const elsewhere = txs.filter((t) => !groups.includes(t) && !background(t)).flatMap((t) => t.map(([sql]) => tableWritten(sql)).filter((x): x is string => x !== null));
     expect(new Set(elsewhere)).toEqual(new Set(['institution_scores']));
