@@ -6,7 +6,7 @@ import { listAlerts } from '../storage/alerts.js';
 import { getEvaluationState, getFindings } from '../storage/findings.js';
 import { insertException, upsertMlpsSystem } from '../storage/records.js';
 import { listTransitions } from '../storage/transitions.js';
-import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, type TestDb } from '../testing/harness.js';
+import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, steadyReport, type TestDb } from '../testing/harness.js';
 import { GATHERED, groupCommitStats, ingestReport, MAX_GROUP } from './ingest.js';
 
 describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
@@ -81,7 +81,7 @@ describe.each(DIALECTS)('ingest with group commit (%s)', (dialect) => {
     await Promise.all([ingestReport(t.deps, a!, named, 1000), ingestReport(t.deps, b!, first, 1000)]);
     t.clock.advance(60_000);
     // b's device section unchanged (its hash only), a's renamed again, in one group.
-    const hashOnly = { ...sampleReport(b!.id, t.clock.now), sections: { ...sampleReport(b!.id, t.clock.now).sections, device: { status: 'unchanged' as const, hash: 'd'.repeat(64) } } };
+    const hashOnly = steadyReport(b!.id, t.clock.now);
     await Promise.all([ingestReport(t.deps, a!, sampleReport(a!.id, t.clock.now, {}, 'renamed-again'), 1000), ingestReport(t.deps, b!, hashOnly, 1000)]);
     const row = async (id: string) => {
       const { hostname, last_report_at, last_seen_at } = (await getHost(t.deps.db, { kind: 'all' }, id))!;

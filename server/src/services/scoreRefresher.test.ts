@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '@weian/shared';
 import { getEvaluationState } from '../storage/findings.js';
 import { getInstitutionScore } from '../storage/scores.js';
-import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, type TestDb } from '../testing/harness.js';
+import { createTestDb, DIALECTS, enrollHost, hostSections, sampleReport, steadyReport, type TestDb } from '../testing/harness.js';
 import { ingestReport, REEVALUATE_AFTER_MS } from './ingest.js';
 import { flushInstitutionScores, RESCORE_AFTER_MS } from './scoreRefresher.js';
 
@@ -19,11 +19,6 @@ describe.each(DIALECTS)("an institution's score after its hosts are judged again
   const report = async (agent: Awaited<ReturnType<typeof enrollHost>>, r: Report) => {
     await ingestReport(t.deps, agent, r, 1000);
     await flushInstitutionScores(t.deps);
-  };
-  /** A report that says nothing new: the device as the hash the server holds, the rest unsupported as before. */
-  const steady = (agentId: string): Report => {
-    const r = sampleReport(agentId, t.clock.now);
-    return { ...r, sections: { ...r.sections, device: { status: 'unchanged', hash: 'd'.repeat(64) } } };
   };
   /** Each refresh of the institution's score raises its revision (what rankings reuse judgements by). */
   const revision = async () => (await getInstitutionScore(t.deps.db, 'RS-1'))!.revision;
@@ -43,13 +38,13 @@ describe.each(DIALECTS)("an institution's score after its hosts are judged again
 
     // a's judgement is an hour old: judged again, the same; the institution's score is 21 minutes old and stands.
     minutes(21);
-    await report(a, steady(a.id));
+    await report(a, steadyReport(a.id, t.clock.now));
     expect(await judgedAt(a.hostId)).toBe(t.clock.now.toISOString());
     expect(await revision()).toBe(first + 1);
 
     // b judged again, the same, once the score is over an hour old: time alone may have moved it (coverage, deadlines).
     minutes(41);
-    await report(b, steady(b.id));
+    await report(b, steadyReport(b.id, t.clock.now));
     expect(await judgedAt(b.hostId)).toBe(t.clock.now.toISOString());
     expect(await revision()).toBe(first + 2);
 

@@ -171,6 +171,12 @@ export function sampleReport(agentId: string, collectedAt: Date, overrides: Part
   };
 }
 
+/** A report that says nothing new after sampleReport's: the device as the hash the server holds, the rest unsupported as before. */
+export function steadyReport(agentId: string, collectedAt: Date): Report {
+  const r = sampleReport(agentId, collectedAt);
+  return { ...r, sections: { ...r.sections, device: { status: 'unchanged', hash: 'd'.repeat(64) } } };
+}
+
 /** Runs a describe block once per dialect, so storage and service suites cover SQLite and PostgreSQL. */
 export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 
